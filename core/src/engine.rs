@@ -1,0 +1,534 @@
+//! The sans-IO sync engine: automerge-repo's protocol over any number of connections.
+//!
+//! The engine owns the documents and the per-peer sync states and never touches a socket, a
+//! database or a clock. Every call takes input (a decoded [`Message`], a local edit, bytes loaded
+//! from storage) and returns the [`Effect`]s the caller must perform **in order**: persistence
+//! effects always come before the `Send` that acknowledges them, so a relay that performs them in
+//! order acknowledges a change only after it is committed.
+//!
+//! The same engine runs in the browser (it *initiates*: `connect` / `start`) and in the relay (it
+//! *receives*: `accept`). Sync state (the heads both sides share) is kept per remote storage id
+//! and handed out in [`Effect::SaveSyncState`], so a device that reconnects only exchanges what
+//! changed since (DESIGN.md 3).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transaction;
+use automerge::{ActorId, Automerge, AutomergeError, ChangeHash};
+use thiserror::Error;
+
+use crate::ids::{DocumentId, PeerId, StorageId};
+use crate::wire::{Message, PROTOCOL_VERSION, PeerMetadata};
+
+/// A connection, as numbered by the engine.
+pub type ConnId = u64;
+
+/// Storage chunks are compacted into one snapshot once a document is tiny or the incremental
+/// chunks outweigh the snapshot (automerge-repo's rule).
+const SMALL_SNAPSHOT_BYTES: usize = 1024;
+
+/// Something the caller must do, in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Encode and send this message on the connection.
+    Send { conn: ConnId, message: Message },
+    /// Close the connection (a protocol error was already sent if there was one).
+    Close { conn: ConnId, reason: String },
+    /// The handshake finished; `storage` is where to load and save this peer's sync states.
+    Ready { conn: ConnId, peer: PeerId, storage: Option<StorageId> },
+    /// Store a chunk of the document. A snapshot replaces every chunk stored before it.
+    Persist { doc: DocumentId, chunk: Chunk },
+    /// Store the sync state for (remote storage, document).
+    SaveSyncState { peer: StorageId, doc: DocumentId, state: Vec<u8> },
+    /// The document's content changed (a remote change arrived, or a local edit).
+    DocChanged { doc: DocumentId },
+    /// The remote peer cannot serve a document we asked for.
+    Unavailable { doc: DocumentId },
+}
+
+/// Bytes to store for a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chunk {
+    Incremental(Vec<u8>),
+    Snapshot(Vec<u8>),
+}
+
+#[derive(Debug, Error)]
+pub enum EngineError {
+    #[error("document {0} is not loaded")]
+    UnknownDocument(DocumentId),
+    #[error("document {0} already exists")]
+    DocumentExists(DocumentId),
+    #[error("stored bytes of document {doc} are corrupt: {source}")]
+    CorruptDocument { doc: DocumentId, source: AutomergeError },
+    #[error("stored sync state is corrupt")]
+    CorruptSyncState,
+    #[error("edit failed: {0}")]
+    Edit(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// We accepted the connection and wait for the peer's `join`.
+    AwaitingJoin,
+    /// We sent `join` and wait for `peer`.
+    AwaitingPeer,
+    Ready,
+}
+
+#[derive(Debug)]
+struct Conn {
+    initiator: bool,
+    phase: Phase,
+    remote: Option<PeerId>,
+    storage: Option<StorageId>,
+    /// Live sync state per document, started from the persisted shared heads.
+    docs: HashMap<DocumentId, sync::State>,
+    /// Documents this peer may read but not write: its changes are not applied.
+    read_only: BTreeSet<DocumentId>,
+}
+
+#[derive(Debug)]
+struct StoredDoc {
+    doc: Automerge,
+    saved_heads: Vec<ChangeHash>,
+    snapshot_bytes: usize,
+    incremental_bytes: usize,
+}
+
+/// The sync engine for one peer (one browser tab, or the relay).
+#[derive(Debug)]
+pub struct Engine {
+    me: PeerId,
+    storage: Option<StorageId>,
+    actor: Option<ActorId>,
+    docs: BTreeMap<DocumentId, StoredDoc>,
+    /// Heads known to be shared with each remote storage, per document: the persisted sync state.
+    shared: HashMap<(StorageId, DocumentId), Vec<ChangeHash>>,
+    /// Documents we asked for and have not received.
+    wanted: BTreeSet<DocumentId>,
+    conns: BTreeMap<ConnId, Conn>,
+    next_conn: ConnId,
+}
+
+impl Engine {
+    /// An engine for peer `me`, whose storage (if it has one that outlives the process) is `storage`.
+    pub fn new(me: PeerId, storage: Option<StorageId>) -> Self {
+        Self {
+            me,
+            storage,
+            actor: None,
+            docs: BTreeMap::new(),
+            shared: HashMap::new(),
+            wanted: BTreeSet::new(),
+            conns: BTreeMap::new(),
+            next_conn: 1,
+        }
+    }
+
+    /// Every local edit is made as `actor` (a device registers its actor ids with the relay).
+    pub fn with_actor(mut self, actor: ActorId) -> Self {
+        self.actor = Some(actor);
+        self
+    }
+
+    pub fn peer_id(&self) -> &PeerId {
+        &self.me
+    }
+
+    // ---- documents -----------------------------------------------------------------------
+
+    pub fn doc(&self, id: &DocumentId) -> Option<&Automerge> {
+        self.docs.get(id).map(|d| &d.doc)
+    }
+
+    pub fn has_doc(&self, id: &DocumentId) -> bool {
+        self.docs.contains_key(id)
+    }
+
+    /// Ids of every document held, including requested ones that are still empty.
+    pub fn document_ids(&self) -> impl Iterator<Item = &DocumentId> {
+        self.docs.keys()
+    }
+
+    /// Loads a document from stored chunks (snapshots and incremental changes, in any order).
+    pub fn load(&mut self, id: DocumentId, chunks: &[Vec<u8>]) -> Result<(), EngineError> {
+        let mut doc = Automerge::new();
+        for chunk in chunks {
+            doc.load_incremental(chunk).map_err(|source| EngineError::CorruptDocument { doc: id, source })?;
+        }
+        if let Some(actor) = &self.actor {
+            doc.set_actor(actor.clone());
+        }
+        let heads = doc.get_heads();
+        let bytes = chunks.iter().map(Vec::len).sum();
+        self.wanted.remove(&id);
+        self.docs.insert(id, StoredDoc { doc, saved_heads: heads, snapshot_bytes: bytes, incremental_bytes: 0 });
+        Ok(())
+    }
+
+    /// Loads a persisted sync state for (remote storage, document).
+    pub fn load_sync_state(&mut self, peer: StorageId, doc: DocumentId, bytes: &[u8]) -> Result<(), EngineError> {
+        let state = sync::State::decode(bytes).map_err(|_| EngineError::CorruptSyncState)?;
+        self.shared.insert((peer, doc), state.shared_heads);
+        Ok(())
+    }
+
+    /// Creates a new document, filled in by `edit`, and returns what to persist.
+    pub fn create<E: std::fmt::Display>(
+        &mut self,
+        id: DocumentId,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
+    ) -> Result<Vec<Effect>, EngineError> {
+        if self.docs.contains_key(&id) {
+            return Err(EngineError::DocumentExists(id));
+        }
+        let mut doc = Automerge::new();
+        if let Some(actor) = &self.actor {
+            doc.set_actor(actor.clone());
+        }
+        self.docs.insert(id, StoredDoc { doc, saved_heads: Vec::new(), snapshot_bytes: 0, incremental_bytes: 0 });
+        self.wanted.remove(&id);
+        self.change(id, edit)
+    }
+
+    /// Applies a local edit as one change and returns what to persist and send.
+    pub fn change<E: std::fmt::Display>(
+        &mut self,
+        id: DocumentId,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
+    ) -> Result<Vec<Effect>, EngineError> {
+        let stored = self.docs.get_mut(&id).ok_or(EngineError::UnknownDocument(id))?;
+        let mut tx = stored.doc.transaction();
+        if let Err(e) = edit(&mut tx) {
+            tx.rollback();
+            return Err(EngineError::Edit(e.to_string()));
+        }
+        let (hash, _) = tx.commit();
+        let mut effects = Vec::new();
+        if hash.is_some() {
+            self.after_change(id, None, &mut effects);
+        }
+        Ok(effects)
+    }
+
+    /// Asks connected peers for a document we do not have (or only partly have) yet.
+    pub fn want(&mut self, id: DocumentId) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if !self.docs.contains_key(&id) {
+            self.wanted.insert(id);
+            let ready: Vec<ConnId> =
+                self.conns.iter().filter(|(_, c)| c.initiator && c.phase == Phase::Ready).map(|(k, _)| *k).collect();
+            for conn in ready {
+                self.open_and_send(conn, id, &mut effects);
+            }
+        }
+        effects
+    }
+
+    /// Drops a document from memory (the caller deletes it from storage).
+    pub fn forget(&mut self, id: &DocumentId) {
+        self.docs.remove(id);
+        self.wanted.remove(id);
+        self.shared.retain(|(_, d), _| d != id);
+        for conn in self.conns.values_mut() {
+            conn.docs.remove(id);
+        }
+    }
+
+    /// How many local changes the peer with this storage has not acknowledged, over all documents.
+    pub fn pending_changes(&self, peer: &StorageId) -> usize {
+        let key = |doc: &DocumentId| (peer.clone(), *doc);
+        self.docs
+            .iter()
+            .map(|(id, d)| {
+                let shared = self.shared.get(&key(id)).map(Vec::as_slice).unwrap_or(&[]);
+                if d.doc.get_heads() == shared { 0 } else { d.doc.get_changes_meta(shared).len() }
+            })
+            .sum()
+    }
+
+    // ---- connections ---------------------------------------------------------------------
+
+    /// A connection we opened (the browser side); call [`Engine::start`] to send `join`.
+    pub fn connect(&mut self) -> ConnId {
+        self.add_conn(true)
+    }
+
+    /// A connection a peer opened to us (the relay side); we wait for its `join`.
+    pub fn accept(&mut self) -> ConnId {
+        self.add_conn(false)
+    }
+
+    fn add_conn(&mut self, initiator: bool) -> ConnId {
+        let id = self.next_conn;
+        self.next_conn += 1;
+        let phase = if initiator { Phase::AwaitingPeer } else { Phase::AwaitingJoin };
+        let conn = Conn {
+            initiator,
+            phase,
+            remote: None,
+            storage: None,
+            docs: HashMap::new(),
+            read_only: BTreeSet::new(),
+        };
+        self.conns.insert(id, conn);
+        id
+    }
+
+    /// The `join` that opens an initiated connection.
+    pub fn start(&mut self, conn: ConnId) -> Vec<Effect> {
+        vec![Effect::Send {
+            conn,
+            message: Message::Join {
+                sender: self.me.clone(),
+                metadata: Some(self.metadata()),
+                versions: vec![PROTOCOL_VERSION.to_owned()],
+            },
+        }]
+    }
+
+    /// The connection is gone; its sync progress is already persisted.
+    pub fn disconnect(&mut self, conn: ConnId) {
+        self.conns.remove(&conn);
+    }
+
+    pub fn is_ready(&self, conn: ConnId) -> bool {
+        self.conns.get(&conn).is_some_and(|c| c.phase == Phase::Ready)
+    }
+
+    /// The remote storage id of a ready connection.
+    pub fn remote_storage(&self, conn: ConnId) -> Option<&StorageId> {
+        self.conns.get(&conn).and_then(|c| c.storage.as_ref())
+    }
+
+    /// The peer on `conn` may read `doc` but not change it: its changes to it are not applied.
+    pub fn set_read_only(&mut self, conn: ConnId, doc: DocumentId) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.read_only.insert(doc);
+            if let Some(state) = c.docs.get_mut(&doc) {
+                state.set_read_only(true);
+            }
+        }
+    }
+
+    /// Handles one message from `conn`.
+    pub fn receive(&mut self, conn: ConnId, message: Message) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let Some(c) = self.conns.get(&conn) else { return effects };
+        match (c.phase, message) {
+            (Phase::AwaitingJoin, Message::Join { sender, metadata, versions }) => {
+                if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
+                    self.fail(conn, format!("unsupported protocol versions {versions:?}; this relay speaks 1"), &mut effects);
+                    return effects;
+                }
+                let reply = Message::Peer {
+                    sender: self.me.clone(),
+                    target: sender.clone(),
+                    metadata: Some(self.metadata()),
+                    version: PROTOCOL_VERSION.to_owned(),
+                };
+                effects.push(Effect::Send { conn, message: reply });
+                self.ready(conn, sender, metadata, &mut effects);
+            }
+            (Phase::AwaitingPeer, Message::Peer { sender, metadata, version, .. }) => {
+                if version != PROTOCOL_VERSION {
+                    self.fail(conn, format!("unsupported protocol version {version}"), &mut effects);
+                    return effects;
+                }
+                self.ready(conn, sender, metadata, &mut effects);
+                let docs: Vec<DocumentId> = self.docs.keys().chain(self.wanted.iter()).copied().collect();
+                for doc in docs {
+                    self.open_and_send(conn, doc, &mut effects);
+                }
+            }
+            (Phase::Ready, Message::Request { doc, data, .. }) => self.on_sync(conn, doc, &data, true, &mut effects),
+            (Phase::Ready, Message::Sync { doc, data, .. }) => self.on_sync(conn, doc, &data, false, &mut effects),
+            (Phase::Ready, Message::DocUnavailable { doc, .. }) => {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.docs.remove(&doc);
+                }
+                if self.docs.get(&doc).is_none_or(|d| d.doc.get_heads().is_empty()) {
+                    self.docs.remove(&doc);
+                    self.wanted.remove(&doc);
+                    effects.push(Effect::Unavailable { doc });
+                }
+            }
+            (Phase::Ready, Message::Ephemeral { .. } | Message::Gossip { .. }) => {}
+            (_, Message::Leave { .. }) => {
+                effects.push(Effect::Close { conn, reason: "peer left".into() });
+                self.conns.remove(&conn);
+            }
+            (_, Message::Error { message }) => {
+                effects.push(Effect::Close { conn, reason: format!("peer reported an error: {message}") });
+                self.conns.remove(&conn);
+            }
+            (phase, other) => {
+                let expected = match phase {
+                    Phase::AwaitingJoin => "join",
+                    Phase::AwaitingPeer => "peer",
+                    Phase::Ready => "a sync-phase message",
+                };
+                self.fail(conn, format!("unexpected `{}` message; expected {expected}", other.type_name()), &mut effects);
+            }
+        }
+        effects
+    }
+
+    /// Tells the peer what went wrong and closes the connection (the protocol's `error`).
+    pub fn fail(&mut self, conn: ConnId, reason: String, effects: &mut Vec<Effect>) {
+        effects.push(Effect::Send { conn, message: Message::Error { message: reason.clone() } });
+        effects.push(Effect::Close { conn, reason });
+        self.conns.remove(&conn);
+    }
+
+    /// Answers a request for a document this peer will not serve, indistinguishable from a
+    /// document that does not exist.
+    pub fn unavailable(&self, conn: ConnId, doc: DocumentId) -> Vec<Effect> {
+        let Some(target) = self.conns.get(&conn).and_then(|c| c.remote.clone()) else { return Vec::new() };
+        vec![Effect::Send { conn, message: Message::DocUnavailable { sender: self.me.clone(), target, doc } }]
+    }
+
+    // ---- internals -----------------------------------------------------------------------
+
+    fn metadata(&self) -> PeerMetadata {
+        PeerMetadata { storage_id: self.storage.clone(), is_ephemeral: self.storage.is_none() }
+    }
+
+    fn ready(&mut self, conn: ConnId, peer: PeerId, metadata: Option<PeerMetadata>, effects: &mut Vec<Effect>) {
+        let storage = metadata.filter(|m| !m.is_ephemeral).and_then(|m| m.storage_id);
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.phase = Phase::Ready;
+            c.remote = Some(peer.clone());
+            c.storage.clone_from(&storage);
+        }
+        effects.push(Effect::Ready { conn, peer, storage });
+    }
+
+    /// A fresh live sync state for (conn, doc), resumed from persisted shared heads.
+    fn open_state(&mut self, conn: ConnId, doc: DocumentId) {
+        let Some(c) = self.conns.get_mut(&conn) else { return };
+        if c.docs.contains_key(&doc) {
+            return;
+        }
+        let mut state = sync::State::new();
+        if let Some(storage) = &c.storage
+            && let Some(heads) = self.shared.get(&(storage.clone(), doc))
+        {
+            state.shared_heads.clone_from(heads);
+        }
+        if c.read_only.contains(&doc) {
+            state.set_read_only(true);
+        }
+        c.docs.insert(doc, state);
+    }
+
+    fn open_and_send(&mut self, conn: ConnId, doc: DocumentId, effects: &mut Vec<Effect>) {
+        if !self.docs.contains_key(&doc) {
+            // A document we want but have nothing of yet: sync from an empty document.
+            let mut empty = Automerge::new();
+            if let Some(actor) = &self.actor {
+                empty.set_actor(actor.clone());
+            }
+            self.docs.insert(
+                doc,
+                StoredDoc { doc: empty, saved_heads: Vec::new(), snapshot_bytes: 0, incremental_bytes: 0 },
+            );
+        }
+        self.open_state(conn, doc);
+        self.send_sync(conn, doc, effects);
+    }
+
+    /// Generates and queues the next sync message for (conn, doc), if there is one.
+    fn send_sync(&mut self, conn: ConnId, doc: DocumentId, effects: &mut Vec<Effect>) {
+        let (Some(stored), Some(c)) = (self.docs.get(&doc), self.conns.get_mut(&conn)) else { return };
+        let (Some(state), Some(target)) = (c.docs.get_mut(&doc), c.remote.clone()) else { return };
+        let Some(msg) = stored.doc.generate_sync_message(state) else { return };
+        let data = msg.encode();
+        let sender = self.me.clone();
+        let message = if c.initiator && stored.doc.get_heads().is_empty() {
+            Message::Request { sender, target, doc, data }
+        } else {
+            Message::Sync { sender, target, doc, data }
+        };
+        effects.push(Effect::Send { conn, message });
+    }
+
+    fn on_sync(&mut self, conn: ConnId, doc: DocumentId, data: &[u8], request: bool, effects: &mut Vec<Effect>) {
+        if !self.docs.contains_key(&doc) {
+            // We only hold documents that were loaded, created or wanted; a relay loads a document
+            // (after checking the reader's grant) before handing its messages to the engine.
+            effects.extend(self.unavailable(conn, doc));
+            return;
+        }
+        let message = match sync::Message::decode(data) {
+            Ok(m) => m,
+            Err(e) => {
+                self.fail(conn, format!("malformed sync message for {doc}: {e}"), effects);
+                return;
+            }
+        };
+        self.open_state(conn, doc);
+        let (Some(stored), Some(c)) = (self.docs.get_mut(&doc), self.conns.get_mut(&conn)) else { return };
+        let Some(state) = c.docs.get_mut(&doc) else { return };
+        let before = stored.doc.get_heads();
+        if let Err(e) = stored.doc.receive_sync_message(state, message) {
+            self.fail(conn, format!("sync message for {doc} could not be applied: {e}"), effects);
+            return;
+        }
+        let shared_now = state.shared_heads.clone();
+        let storage = c.storage.clone();
+        let changed = stored.doc.get_heads() != before;
+        let empty = stored.doc.get_heads().is_empty();
+
+        if changed {
+            self.after_change(doc, Some(conn), effects);
+        }
+        if let Some(peer) = storage {
+            let key = (peer.clone(), doc);
+            if self.shared.get(&key) != Some(&shared_now) {
+                let mut persisted = sync::State::new();
+                persisted.shared_heads.clone_from(&shared_now);
+                effects.push(Effect::SaveSyncState { peer, doc, state: persisted.encode() });
+                self.shared.insert(key, shared_now);
+            }
+        }
+        if request && empty && !self.wanted.contains(&doc) {
+            // They asked, and we have nothing to give: say so rather than leave them waiting.
+            effects.extend(self.unavailable(conn, doc));
+            return;
+        }
+        self.send_sync(conn, doc, effects);
+    }
+
+    /// Persists what changed in `doc` and pushes it to every other peer syncing it.
+    fn after_change(&mut self, doc: DocumentId, from: Option<ConnId>, effects: &mut Vec<Effect>) {
+        let Some(stored) = self.docs.get_mut(&doc) else { return };
+        self.wanted.remove(&doc);
+        let incremental = stored.doc.save_after(&stored.saved_heads);
+        stored.incremental_bytes += incremental.len();
+        let chunk = if stored.snapshot_bytes < SMALL_SNAPSHOT_BYTES || stored.incremental_bytes >= stored.snapshot_bytes {
+            let snapshot = stored.doc.save();
+            stored.snapshot_bytes = snapshot.len();
+            stored.incremental_bytes = 0;
+            Chunk::Snapshot(snapshot)
+        } else {
+            Chunk::Incremental(incremental)
+        };
+        stored.saved_heads = stored.doc.get_heads();
+        effects.push(Effect::Persist { doc, chunk });
+        effects.push(Effect::DocChanged { doc });
+
+        let others: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(id, c)| Some(**id) != from && c.phase == Phase::Ready && (c.initiator || c.docs.contains_key(&doc)))
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in others {
+            self.open_state(conn, doc);
+            self.send_sync(conn, doc, effects);
+        }
+    }
+}

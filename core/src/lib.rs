@@ -1,0 +1,45 @@
+//! # tsunagu-core
+//!
+//! Everything the offline-first app and the relay must agree on, free of any I/O:
+//!
+//! - [`ids`]: document, peer and storage ids, encoded exactly as automerge-repo does;
+//! - [`wire`]: the automerge-repo WebSocket protocol v1 (CBOR), with strict decoding of hostile input;
+//! - [`engine`]: a sans-IO sync engine — messages in, [`engine::Effect`]s out — that both the
+//!   browser and the relay drive, persisting sync state per peer so reconnects cost what changed;
+//! - [`profile`]: the alumni profile document schema;
+//! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive).
+//!
+//! The app and the server only move bytes between these types and their sockets and databases.
+//!
+//! ```
+//! use tsunagu_core::{engine::{Engine, Effect}, ids::{DocumentId, PeerId}, profile::Profile};
+//!
+//! // A relay that owns a profile, and a device that wants it.
+//! let mut relay = Engine::new(PeerId::new("relay"), None);
+//! let doc = DocumentId::random();
+//! let mut profile = Profile::default();
+//! profile.name = "山田 花子".into();
+//! relay.create(doc, |d| profile.write_to(d)).unwrap();
+//!
+//! let mut phone = Engine::new(PeerId::new("phone"), None);
+//! phone.want(doc);
+//! let (mut to_relay, mut to_phone) = (Vec::new(), Vec::new());
+//! let r = relay.accept();
+//! let p = phone.connect();
+//! to_relay.extend(sends(phone.start(p)));
+//! for _ in 0..10 {
+//!     for m in to_relay.drain(..).collect::<Vec<_>>() { to_phone.extend(sends(relay.receive(r, m))); }
+//!     for m in to_phone.drain(..).collect::<Vec<_>>() { to_relay.extend(sends(phone.receive(p, m))); }
+//! }
+//! assert_eq!(Profile::read(phone.doc(&doc).unwrap()).unwrap().name, "山田 花子");
+//!
+//! fn sends(effects: Vec<Effect>) -> Vec<tsunagu_core::wire::Message> {
+//!     effects.into_iter().filter_map(|e| match e { Effect::Send { message, .. } => Some(message), _ => None }).collect()
+//! }
+//! ```
+
+pub mod engine;
+pub mod ids;
+pub mod profile;
+pub mod search;
+pub mod wire;

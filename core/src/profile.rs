@@ -1,0 +1,169 @@
+//! The alumni profile document: one small Automerge document per person (DESIGN.md 1).
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+/// How an alumnus wants to stay involved with the company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interest {
+    Rehire,
+    Collaboration,
+    Mentoring,
+    Speaking,
+    KeepInTouch,
+}
+
+impl Interest {
+    pub const ALL: [Interest; 5] =
+        [Interest::Rehire, Interest::Collaboration, Interest::Mentoring, Interest::Speaking, Interest::KeepInTouch];
+
+    /// The stable key stored in documents and used in URLs.
+    pub fn key(self) -> &'static str {
+        match self {
+            Interest::Rehire => "rehire",
+            Interest::Collaboration => "collaboration",
+            Interest::Mentoring => "mentoring",
+            Interest::Speaking => "speaking",
+            Interest::KeepInTouch => "keep-in-touch",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.key() == key)
+    }
+}
+
+/// A department and role held at the company.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Position {
+    #[autosurgeon(missing = "Default::default")]
+    pub department: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Link {
+    #[autosurgeon(missing = "Default::default")]
+    pub label: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub url: String,
+}
+
+/// One alumnus's profile. Every field may be missing in a document written by an older or newer
+/// version; missing fields read as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Profile {
+    /// The relay's id of the person this profile belongs to.
+    #[autosurgeon(missing = "Default::default")]
+    pub owner: String,
+    /// Display name as written (kanji or latin), e.g. 山田 花子.
+    #[autosurgeon(missing = "Default::default")]
+    pub name: String,
+    /// Reading in kana, e.g. やまだ はなこ.
+    #[autosurgeon(missing = "Default::default")]
+    pub reading: String,
+    /// Name in latin letters, e.g. Hanako Yamada.
+    #[autosurgeon(missing = "Default::default")]
+    pub romaji: String,
+    /// When they joined the company, `YYYY-MM`.
+    #[autosurgeon(missing = "Default::default")]
+    pub joined: String,
+    /// When they left, `YYYY-MM`; empty for current employees.
+    #[autosurgeon(missing = "Default::default")]
+    pub left: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub positions: Vec<Position>,
+    #[autosurgeon(missing = "Default::default")]
+    pub employer: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub title: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub location: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub skills: Vec<String>,
+    #[autosurgeon(missing = "Default::default")]
+    pub certifications: Vec<String>,
+    #[autosurgeon(missing = "Default::default")]
+    pub bio: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub links: Vec<Link>,
+    /// [`Interest`] keys; unknown keys from newer versions are kept.
+    #[autosurgeon(missing = "Default::default")]
+    pub interests: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("the document is not a profile: {0}")]
+    Hydrate(#[from] autosurgeon::HydrateError),
+    #[error("the profile could not be written: {0}")]
+    Reconcile(#[from] autosurgeon::ReconcileError),
+}
+
+impl Profile {
+    /// Reads a profile from a document (an empty document reads as an empty profile).
+    pub fn read(doc: &impl autosurgeon::ReadDoc) -> Result<Self, ProfileError> {
+        Ok(autosurgeon::hydrate(doc)?)
+    }
+
+    /// Writes only the fields that differ from what the document holds.
+    pub fn write_to(&self, doc: &mut impl autosurgeon::Doc) -> Result<(), ProfileError> {
+        Ok(autosurgeon::reconcile(doc, self)?)
+    }
+
+    /// The year they left the company, if it is recorded.
+    pub fn left_year(&self) -> Option<u16> {
+        self.left.get(..4).and_then(|y| y.parse().ok())
+    }
+
+    pub fn joined_year(&self) -> Option<u16> {
+        self.joined.get(..4).and_then(|y| y.parse().ok())
+    }
+
+    pub fn has_interest(&self, interest: Interest) -> bool {
+        self.interests.iter().any(|i| i == interest.key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::{AutoCommit, Automerge};
+
+    #[test]
+    fn a_profile_round_trips_and_an_empty_document_reads_as_empty() {
+        let p = Profile {
+            name: "山田 花子".into(),
+            reading: "やまだ はなこ".into(),
+            skills: vec!["Rust".into(), "採用".into()],
+            interests: vec![Interest::Mentoring.key().into()],
+            positions: vec![Position { department: "人事部".into(), role: "マネージャー".into() }],
+            left: "2021-03".into(),
+            ..Default::default()
+        };
+        let mut doc = AutoCommit::new();
+        p.write_to(&mut doc).unwrap();
+        assert_eq!(Profile::read(&doc).unwrap(), p);
+        assert_eq!(p.left_year(), Some(2021));
+        assert!(p.has_interest(Interest::Mentoring));
+        assert_eq!(Profile::read(&Automerge::new()).unwrap(), Profile::default());
+    }
+
+    #[test]
+    fn concurrent_edits_of_different_fields_both_survive() {
+        let mut a = AutoCommit::new();
+        Profile { name: "A".into(), ..Default::default() }.write_to(&mut a).unwrap();
+        let mut b = a.fork();
+        let mut pa = Profile::read(&a).unwrap();
+        pa.employer = "Sony".into();
+        pa.write_to(&mut a).unwrap();
+        let mut pb = Profile::read(&b).unwrap();
+        pb.location = "大阪".into();
+        pb.write_to(&mut b).unwrap();
+        a.merge(&mut b).unwrap();
+        let merged = Profile::read(&a).unwrap();
+        assert_eq!((merged.employer.as_str(), merged.location.as_str()), ("Sony", "大阪"));
+    }
+}
