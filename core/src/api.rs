@@ -1,0 +1,68 @@
+//! The relay's small JSON API, shared so the app and the relay cannot drift apart.
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /api/session` | [`SignIn`] | [`Me`], and the `tsunagu_session` cookie (HttpOnly, SameSite=Strict) |
+//! | `DELETE /api/session` | — | 204; the session is revoked and the cookie cleared |
+//! | `GET /api/me` | — | [`Me`] |
+//! | `GET /sync` | — | WebSocket: the automerge-repo protocol ([`crate::wire`]) |
+//!
+//! Every failure is an [`ApiError`] body with a stable `error` code the app translates.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{DocumentId, StorageId};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "tsunagu_session";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+/// A role a person holds in the organisation; one person may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Admin,
+    EventStaff,
+    Employee,
+    Alumni,
+}
+
+/// Who is signed in, and which documents they may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub organisation: String,
+    /// Their own profile document, which they may edit.
+    pub profile_doc: DocumentId,
+    /// Every profile document they may read (their own included).
+    pub directory: Vec<DocumentId>,
+    /// The relay's storage id: sync states for the relay are saved under it.
+    pub relay_storage: StorageId,
+}
+
+/// Stable error codes; the app shows a translated message for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    InvalidCredentials,
+    Unauthenticated,
+    SessionExpired,
+    TooManyAttempts,
+    BadRequest,
+    NotFound,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorCode,
+    pub message: String,
+}
