@@ -36,11 +36,19 @@ pub enum Effect {
     /// Close the connection (a protocol error was already sent if there was one).
     Close { conn: ConnId, reason: String },
     /// The handshake finished; `storage` is where to load and save this peer's sync states.
-    Ready { conn: ConnId, peer: PeerId, storage: Option<StorageId> },
+    Ready {
+        conn: ConnId,
+        peer: PeerId,
+        storage: Option<StorageId>,
+    },
     /// Store a chunk of the document. A snapshot replaces every chunk stored before it.
     Persist { doc: DocumentId, chunk: Chunk },
     /// Store the sync state for (remote storage, document).
-    SaveSyncState { peer: StorageId, doc: DocumentId, state: Vec<u8> },
+    SaveSyncState {
+        peer: StorageId,
+        doc: DocumentId,
+        state: Vec<u8>,
+    },
     /// The document's content changed (a remote change arrived, or a local edit).
     DocChanged { doc: DocumentId },
     /// The remote peer cannot serve a document we asked for.
@@ -61,7 +69,10 @@ pub enum EngineError {
     #[error("document {0} already exists")]
     DocumentExists(DocumentId),
     #[error("stored bytes of document {doc} are corrupt: {source}")]
-    CorruptDocument { doc: DocumentId, source: AutomergeError },
+    CorruptDocument {
+        doc: DocumentId,
+        source: Box<AutomergeError>,
+    },
     #[error("stored sync state is corrupt")]
     CorruptSyncState,
     #[error("edit failed: {0}")]
@@ -156,7 +167,11 @@ impl Engine {
     pub fn load(&mut self, id: DocumentId, chunks: &[Vec<u8>]) -> Result<(), EngineError> {
         let mut doc = Automerge::new();
         for chunk in chunks {
-            doc.load_incremental(chunk).map_err(|source| EngineError::CorruptDocument { doc: id, source })?;
+            doc.load_incremental(chunk)
+                .map_err(|e| EngineError::CorruptDocument {
+                    doc: id,
+                    source: Box::new(e),
+                })?;
         }
         if let Some(actor) = &self.actor {
             doc.set_actor(actor.clone());
@@ -164,12 +179,25 @@ impl Engine {
         let heads = doc.get_heads();
         let bytes = chunks.iter().map(Vec::len).sum();
         self.wanted.remove(&id);
-        self.docs.insert(id, StoredDoc { doc, saved_heads: heads, snapshot_bytes: bytes, incremental_bytes: 0 });
+        self.docs.insert(
+            id,
+            StoredDoc {
+                doc,
+                saved_heads: heads,
+                snapshot_bytes: bytes,
+                incremental_bytes: 0,
+            },
+        );
         Ok(())
     }
 
     /// Loads a persisted sync state for (remote storage, document).
-    pub fn load_sync_state(&mut self, peer: StorageId, doc: DocumentId, bytes: &[u8]) -> Result<(), EngineError> {
+    pub fn load_sync_state(
+        &mut self,
+        peer: StorageId,
+        doc: DocumentId,
+        bytes: &[u8],
+    ) -> Result<(), EngineError> {
         let state = sync::State::decode(bytes).map_err(|_| EngineError::CorruptSyncState)?;
         self.shared.insert((peer, doc), state.shared_heads);
         Ok(())
@@ -188,7 +216,15 @@ impl Engine {
         if let Some(actor) = &self.actor {
             doc.set_actor(actor.clone());
         }
-        self.docs.insert(id, StoredDoc { doc, saved_heads: Vec::new(), snapshot_bytes: 0, incremental_bytes: 0 });
+        self.docs.insert(
+            id,
+            StoredDoc {
+                doc,
+                saved_heads: Vec::new(),
+                snapshot_bytes: 0,
+                incremental_bytes: 0,
+            },
+        );
         self.wanted.remove(&id);
         self.change(id, edit)
     }
@@ -199,7 +235,10 @@ impl Engine {
         id: DocumentId,
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
     ) -> Result<Vec<Effect>, EngineError> {
-        let stored = self.docs.get_mut(&id).ok_or(EngineError::UnknownDocument(id))?;
+        let stored = self
+            .docs
+            .get_mut(&id)
+            .ok_or(EngineError::UnknownDocument(id))?;
         let mut tx = stored.doc.transaction();
         if let Err(e) = edit(&mut tx) {
             tx.rollback();
@@ -218,8 +257,12 @@ impl Engine {
         let mut effects = Vec::new();
         if !self.docs.contains_key(&id) {
             self.wanted.insert(id);
-            let ready: Vec<ConnId> =
-                self.conns.iter().filter(|(_, c)| c.initiator && c.phase == Phase::Ready).map(|(k, _)| *k).collect();
+            let ready: Vec<ConnId> = self
+                .conns
+                .iter()
+                .filter(|(_, c)| c.initiator && c.phase == Phase::Ready)
+                .map(|(k, _)| *k)
+                .collect();
             for conn in ready {
                 self.open_and_send(conn, id, &mut effects);
             }
@@ -244,7 +287,11 @@ impl Engine {
             .iter()
             .map(|(id, d)| {
                 let shared = self.shared.get(&key(id)).map(Vec::as_slice).unwrap_or(&[]);
-                if d.doc.get_heads() == shared { 0 } else { d.doc.get_changes_meta(shared).len() }
+                if d.doc.get_heads() == shared {
+                    0
+                } else {
+                    d.doc.get_changes_meta(shared).len()
+                }
             })
             .sum()
     }
@@ -264,7 +311,11 @@ impl Engine {
     fn add_conn(&mut self, initiator: bool) -> ConnId {
         let id = self.next_conn;
         self.next_conn += 1;
-        let phase = if initiator { Phase::AwaitingPeer } else { Phase::AwaitingJoin };
+        let phase = if initiator {
+            Phase::AwaitingPeer
+        } else {
+            Phase::AwaitingJoin
+        };
         let conn = Conn {
             initiator,
             phase,
@@ -295,7 +346,9 @@ impl Engine {
     }
 
     pub fn is_ready(&self, conn: ConnId) -> bool {
-        self.conns.get(&conn).is_some_and(|c| c.phase == Phase::Ready)
+        self.conns
+            .get(&conn)
+            .is_some_and(|c| c.phase == Phase::Ready)
     }
 
     /// The remote storage id of a ready connection.
@@ -316,11 +369,24 @@ impl Engine {
     /// Handles one message from `conn`.
     pub fn receive(&mut self, conn: ConnId, message: Message) -> Vec<Effect> {
         let mut effects = Vec::new();
-        let Some(c) = self.conns.get(&conn) else { return effects };
+        let Some(c) = self.conns.get(&conn) else {
+            return effects;
+        };
         match (c.phase, message) {
-            (Phase::AwaitingJoin, Message::Join { sender, metadata, versions }) => {
+            (
+                Phase::AwaitingJoin,
+                Message::Join {
+                    sender,
+                    metadata,
+                    versions,
+                },
+            ) => {
                 if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
-                    self.fail(conn, format!("unsupported protocol versions {versions:?}; this relay speaks 1"), &mut effects);
+                    self.fail(
+                        conn,
+                        format!("unsupported protocol versions {versions:?}; this relay speaks 1"),
+                        &mut effects,
+                    );
                     return effects;
                 }
                 let reply = Message::Peer {
@@ -329,27 +395,55 @@ impl Engine {
                     metadata: Some(self.metadata()),
                     version: PROTOCOL_VERSION.to_owned(),
                 };
-                effects.push(Effect::Send { conn, message: reply });
+                effects.push(Effect::Send {
+                    conn,
+                    message: reply,
+                });
                 self.ready(conn, sender, metadata, &mut effects);
             }
-            (Phase::AwaitingPeer, Message::Peer { sender, metadata, version, .. }) => {
+            (
+                Phase::AwaitingPeer,
+                Message::Peer {
+                    sender,
+                    metadata,
+                    version,
+                    ..
+                },
+            ) => {
                 if version != PROTOCOL_VERSION {
-                    self.fail(conn, format!("unsupported protocol version {version}"), &mut effects);
+                    self.fail(
+                        conn,
+                        format!("unsupported protocol version {version}"),
+                        &mut effects,
+                    );
                     return effects;
                 }
                 self.ready(conn, sender, metadata, &mut effects);
-                let docs: Vec<DocumentId> = self.docs.keys().chain(self.wanted.iter()).copied().collect();
+                let docs: Vec<DocumentId> = self
+                    .docs
+                    .keys()
+                    .chain(self.wanted.iter())
+                    .copied()
+                    .collect();
                 for doc in docs {
                     self.open_and_send(conn, doc, &mut effects);
                 }
             }
-            (Phase::Ready, Message::Request { doc, data, .. }) => self.on_sync(conn, doc, &data, true, &mut effects),
-            (Phase::Ready, Message::Sync { doc, data, .. }) => self.on_sync(conn, doc, &data, false, &mut effects),
+            (Phase::Ready, Message::Request { doc, data, .. }) => {
+                self.on_sync(conn, doc, &data, true, &mut effects)
+            }
+            (Phase::Ready, Message::Sync { doc, data, .. }) => {
+                self.on_sync(conn, doc, &data, false, &mut effects)
+            }
             (Phase::Ready, Message::DocUnavailable { doc, .. }) => {
                 if let Some(c) = self.conns.get_mut(&conn) {
                     c.docs.remove(&doc);
                 }
-                if self.docs.get(&doc).is_none_or(|d| d.doc.get_heads().is_empty()) {
+                if self
+                    .docs
+                    .get(&doc)
+                    .is_none_or(|d| d.doc.get_heads().is_empty())
+                {
                     self.docs.remove(&doc);
                     self.wanted.remove(&doc);
                     effects.push(Effect::Unavailable { doc });
@@ -357,11 +451,17 @@ impl Engine {
             }
             (Phase::Ready, Message::Ephemeral { .. } | Message::Gossip { .. }) => {}
             (_, Message::Leave { .. }) => {
-                effects.push(Effect::Close { conn, reason: "peer left".into() });
+                effects.push(Effect::Close {
+                    conn,
+                    reason: "peer left".into(),
+                });
                 self.conns.remove(&conn);
             }
             (_, Message::Error { message }) => {
-                effects.push(Effect::Close { conn, reason: format!("peer reported an error: {message}") });
+                effects.push(Effect::Close {
+                    conn,
+                    reason: format!("peer reported an error: {message}"),
+                });
                 self.conns.remove(&conn);
             }
             (phase, other) => {
@@ -370,7 +470,14 @@ impl Engine {
                     Phase::AwaitingPeer => "peer",
                     Phase::Ready => "a sync-phase message",
                 };
-                self.fail(conn, format!("unexpected `{}` message; expected {expected}", other.type_name()), &mut effects);
+                self.fail(
+                    conn,
+                    format!(
+                        "unexpected `{}` message; expected {expected}",
+                        other.type_name()
+                    ),
+                    &mut effects,
+                );
             }
         }
         effects
@@ -378,7 +485,12 @@ impl Engine {
 
     /// Tells the peer what went wrong and closes the connection (the protocol's `error`).
     pub fn fail(&mut self, conn: ConnId, reason: String, effects: &mut Vec<Effect>) {
-        effects.push(Effect::Send { conn, message: Message::Error { message: reason.clone() } });
+        effects.push(Effect::Send {
+            conn,
+            message: Message::Error {
+                message: reason.clone(),
+            },
+        });
         effects.push(Effect::Close { conn, reason });
         self.conns.remove(&conn);
     }
@@ -386,29 +498,55 @@ impl Engine {
     /// Answers a request for a document this peer will not serve, indistinguishable from a
     /// document that does not exist.
     pub fn unavailable(&self, conn: ConnId, doc: DocumentId) -> Vec<Effect> {
-        let Some(target) = self.conns.get(&conn).and_then(|c| c.remote.clone()) else { return Vec::new() };
-        vec![Effect::Send { conn, message: Message::DocUnavailable { sender: self.me.clone(), target, doc } }]
+        let Some(target) = self.conns.get(&conn).and_then(|c| c.remote.clone()) else {
+            return Vec::new();
+        };
+        vec![Effect::Send {
+            conn,
+            message: Message::DocUnavailable {
+                sender: self.me.clone(),
+                target,
+                doc,
+            },
+        }]
     }
 
     // ---- internals -----------------------------------------------------------------------
 
     fn metadata(&self) -> PeerMetadata {
-        PeerMetadata { storage_id: self.storage.clone(), is_ephemeral: self.storage.is_none() }
+        PeerMetadata {
+            storage_id: self.storage.clone(),
+            is_ephemeral: self.storage.is_none(),
+        }
     }
 
-    fn ready(&mut self, conn: ConnId, peer: PeerId, metadata: Option<PeerMetadata>, effects: &mut Vec<Effect>) {
-        let storage = metadata.filter(|m| !m.is_ephemeral).and_then(|m| m.storage_id);
+    fn ready(
+        &mut self,
+        conn: ConnId,
+        peer: PeerId,
+        metadata: Option<PeerMetadata>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let storage = metadata
+            .filter(|m| !m.is_ephemeral)
+            .and_then(|m| m.storage_id);
         if let Some(c) = self.conns.get_mut(&conn) {
             c.phase = Phase::Ready;
             c.remote = Some(peer.clone());
             c.storage.clone_from(&storage);
         }
-        effects.push(Effect::Ready { conn, peer, storage });
+        effects.push(Effect::Ready {
+            conn,
+            peer,
+            storage,
+        });
     }
 
     /// A fresh live sync state for (conn, doc), resumed from persisted shared heads.
     fn open_state(&mut self, conn: ConnId, doc: DocumentId) {
-        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
         if c.docs.contains_key(&doc) {
             return;
         }
@@ -433,7 +571,12 @@ impl Engine {
             }
             self.docs.insert(
                 doc,
-                StoredDoc { doc: empty, saved_heads: Vec::new(), snapshot_bytes: 0, incremental_bytes: 0 },
+                StoredDoc {
+                    doc: empty,
+                    saved_heads: Vec::new(),
+                    snapshot_bytes: 0,
+                    incremental_bytes: 0,
+                },
             );
         }
         self.open_state(conn, doc);
@@ -442,20 +585,53 @@ impl Engine {
 
     /// Generates and queues the next sync message for (conn, doc), if there is one.
     fn send_sync(&mut self, conn: ConnId, doc: DocumentId, effects: &mut Vec<Effect>) {
-        let (Some(stored), Some(c)) = (self.docs.get(&doc), self.conns.get_mut(&conn)) else { return };
-        let (Some(state), Some(target)) = (c.docs.get_mut(&doc), c.remote.clone()) else { return };
-        let Some(msg) = stored.doc.generate_sync_message(state) else { return };
+        let (Some(stored), Some(c)) = (self.docs.get(&doc), self.conns.get_mut(&conn)) else {
+            return;
+        };
+        let (Some(state), Some(target)) = (c.docs.get_mut(&doc), c.remote.clone()) else {
+            return;
+        };
+        // automerge sends a whole-document snapshot whenever the missing changes are over a third
+        // of the history — for a small profile that is every edit. Once the peer shares some
+        // history, send raw changes instead (a one-field edit: ~150 B rather than the whole doc).
+        let hidden = if state.shared_heads.is_empty() {
+            None
+        } else {
+            state.their_capabilities.take()
+        };
+        let generated = stored.doc.generate_sync_message(state);
+        if hidden.is_some() {
+            state.their_capabilities = hidden;
+        }
+        let Some(msg) = generated else { return };
         let data = msg.encode();
         let sender = self.me.clone();
         let message = if c.initiator && stored.doc.get_heads().is_empty() {
-            Message::Request { sender, target, doc, data }
+            Message::Request {
+                sender,
+                target,
+                doc,
+                data,
+            }
         } else {
-            Message::Sync { sender, target, doc, data }
+            Message::Sync {
+                sender,
+                target,
+                doc,
+                data,
+            }
         };
         effects.push(Effect::Send { conn, message });
     }
 
-    fn on_sync(&mut self, conn: ConnId, doc: DocumentId, data: &[u8], request: bool, effects: &mut Vec<Effect>) {
+    fn on_sync(
+        &mut self,
+        conn: ConnId,
+        doc: DocumentId,
+        data: &[u8],
+        request: bool,
+        effects: &mut Vec<Effect>,
+    ) {
         if !self.docs.contains_key(&doc) {
             // We only hold documents that were loaded, created or wanted; a relay loads a document
             // (after checking the reader's grant) before handing its messages to the engine.
@@ -465,16 +641,28 @@ impl Engine {
         let message = match sync::Message::decode(data) {
             Ok(m) => m,
             Err(e) => {
-                self.fail(conn, format!("malformed sync message for {doc}: {e}"), effects);
+                self.fail(
+                    conn,
+                    format!("malformed sync message for {doc}: {e}"),
+                    effects,
+                );
                 return;
             }
         };
         self.open_state(conn, doc);
-        let (Some(stored), Some(c)) = (self.docs.get_mut(&doc), self.conns.get_mut(&conn)) else { return };
-        let Some(state) = c.docs.get_mut(&doc) else { return };
+        let (Some(stored), Some(c)) = (self.docs.get_mut(&doc), self.conns.get_mut(&conn)) else {
+            return;
+        };
+        let Some(state) = c.docs.get_mut(&doc) else {
+            return;
+        };
         let before = stored.doc.get_heads();
         if let Err(e) = stored.doc.receive_sync_message(state, message) {
-            self.fail(conn, format!("sync message for {doc} could not be applied: {e}"), effects);
+            self.fail(
+                conn,
+                format!("sync message for {doc} could not be applied: {e}"),
+                effects,
+            );
             return;
         }
         let shared_now = state.shared_heads.clone();
@@ -490,7 +678,11 @@ impl Engine {
             if self.shared.get(&key) != Some(&shared_now) {
                 let mut persisted = sync::State::new();
                 persisted.shared_heads.clone_from(&shared_now);
-                effects.push(Effect::SaveSyncState { peer, doc, state: persisted.encode() });
+                effects.push(Effect::SaveSyncState {
+                    peer,
+                    doc,
+                    state: persisted.encode(),
+                });
                 self.shared.insert(key, shared_now);
             }
         }
@@ -504,11 +696,15 @@ impl Engine {
 
     /// Persists what changed in `doc` and pushes it to every other peer syncing it.
     fn after_change(&mut self, doc: DocumentId, from: Option<ConnId>, effects: &mut Vec<Effect>) {
-        let Some(stored) = self.docs.get_mut(&doc) else { return };
+        let Some(stored) = self.docs.get_mut(&doc) else {
+            return;
+        };
         self.wanted.remove(&doc);
         let incremental = stored.doc.save_after(&stored.saved_heads);
         stored.incremental_bytes += incremental.len();
-        let chunk = if stored.snapshot_bytes < SMALL_SNAPSHOT_BYTES || stored.incremental_bytes >= stored.snapshot_bytes {
+        let chunk = if stored.snapshot_bytes < SMALL_SNAPSHOT_BYTES
+            || stored.incremental_bytes >= stored.snapshot_bytes
+        {
             let snapshot = stored.doc.save();
             stored.snapshot_bytes = snapshot.len();
             stored.incremental_bytes = 0;
@@ -523,7 +719,11 @@ impl Engine {
         let others: Vec<ConnId> = self
             .conns
             .iter()
-            .filter(|(id, c)| Some(**id) != from && c.phase == Phase::Ready && (c.initiator || c.docs.contains_key(&doc)))
+            .filter(|(id, c)| {
+                Some(**id) != from
+                    && c.phase == Phase::Ready
+                    && (c.initiator || c.docs.contains_key(&doc))
+            })
             .map(|(id, _)| *id)
             .collect();
         for conn in others {

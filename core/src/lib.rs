@@ -8,6 +8,7 @@
 //! - [`engine`]: a sans-IO sync engine — messages in, [`engine::Effect`]s out — that both the
 //!   browser and the relay drive, persisting sync state per peer so reconnects cost what changed;
 //! - [`profile`]: the alumni profile document schema;
+//! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
 //! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive).
 //!
 //! The app and the server only move bytes between these types and their sockets and databases.
@@ -42,6 +43,7 @@
 pub mod api;
 pub mod engine;
 pub mod ids;
+pub mod memory;
 pub mod profile;
 pub mod search;
 pub mod wire;

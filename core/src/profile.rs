@@ -15,8 +15,13 @@ pub enum Interest {
 }
 
 impl Interest {
-    pub const ALL: [Interest; 5] =
-        [Interest::Rehire, Interest::Collaboration, Interest::Mentoring, Interest::Speaking, Interest::KeepInTouch];
+    pub const ALL: [Interest; 5] = [
+        Interest::Rehire,
+        Interest::Collaboration,
+        Interest::Mentoring,
+        Interest::Speaking,
+        Interest::KeepInTouch,
+    ];
 
     /// The stable key stored in documents and used in URLs.
     pub fn key(self) -> &'static str {
@@ -97,9 +102,21 @@ pub struct Profile {
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("the document is not a profile: {0}")]
-    Hydrate(#[from] autosurgeon::HydrateError),
+    Hydrate(Box<autosurgeon::HydrateError>),
     #[error("the profile could not be written: {0}")]
-    Reconcile(#[from] autosurgeon::ReconcileError),
+    Reconcile(Box<autosurgeon::ReconcileError>),
+}
+
+impl From<autosurgeon::HydrateError> for ProfileError {
+    fn from(e: autosurgeon::HydrateError) -> Self {
+        Self::Hydrate(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for ProfileError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        Self::Reconcile(Box::new(e))
+    }
 }
 
 impl Profile {
@@ -139,7 +156,10 @@ mod tests {
             reading: "やまだ はなこ".into(),
             skills: vec!["Rust".into(), "採用".into()],
             interests: vec![Interest::Mentoring.key().into()],
-            positions: vec![Position { department: "人事部".into(), role: "マネージャー".into() }],
+            positions: vec![Position {
+                department: "人事部".into(),
+                role: "マネージャー".into(),
+            }],
             left: "2021-03".into(),
             ..Default::default()
         };
@@ -148,13 +168,21 @@ mod tests {
         assert_eq!(Profile::read(&doc).unwrap(), p);
         assert_eq!(p.left_year(), Some(2021));
         assert!(p.has_interest(Interest::Mentoring));
-        assert_eq!(Profile::read(&Automerge::new()).unwrap(), Profile::default());
+        assert_eq!(
+            Profile::read(&Automerge::new()).unwrap(),
+            Profile::default()
+        );
     }
 
     #[test]
     fn concurrent_edits_of_different_fields_both_survive() {
         let mut a = AutoCommit::new();
-        Profile { name: "A".into(), ..Default::default() }.write_to(&mut a).unwrap();
+        Profile {
+            name: "A".into(),
+            ..Default::default()
+        }
+        .write_to(&mut a)
+        .unwrap();
         let mut b = a.fork();
         let mut pa = Profile::read(&a).unwrap();
         pa.employer = "Sony".into();
@@ -164,6 +192,9 @@ mod tests {
         pb.write_to(&mut b).unwrap();
         a.merge(&mut b).unwrap();
         let merged = Profile::read(&a).unwrap();
-        assert_eq!((merged.employer.as_str(), merged.location.as_str()), ("Sony", "大阪"));
+        assert_eq!(
+            (merged.employer.as_str(), merged.location.as_str()),
+            ("Sony", "大阪")
+        );
     }
 }

@@ -37,8 +37,19 @@ pub fn haystack(profile: &Profile) -> String {
         fold(&profile.title),
         fold(&profile.location),
     ];
-    parts.extend(profile.skills.iter().chain(&profile.certifications).map(|s| fold(s)));
-    parts.extend(profile.positions.iter().flat_map(|p| [fold(&p.department), fold(&p.role)]));
+    parts.extend(
+        profile
+            .skills
+            .iter()
+            .chain(&profile.certifications)
+            .map(|s| fold(s)),
+    );
+    parts.extend(
+        profile
+            .positions
+            .iter()
+            .flat_map(|p| [fold(&p.department), fold(&p.role)]),
+    );
     parts.join("\u{1f}")
 }
 
@@ -57,17 +68,25 @@ pub struct Query {
 
 impl Query {
     pub fn text(text: &str) -> Self {
-        Self { text: text.to_owned(), ..Self::default() }
+        Self {
+            text: text.to_owned(),
+            ..Self::default()
+        }
     }
 
     /// Whether `profile` (with its precomputed [`haystack`]) matches.
     pub fn matches(&self, profile: &Profile, haystack: &str) -> bool {
         let folded = fold(&self.text);
-        if !folded.split_whitespace().all(|token| haystack.contains(token)) {
+        if !folded
+            .split_whitespace()
+            .all(|token| haystack.contains(token))
+        {
             return false;
         }
         let left = profile.left_year();
-        if self.left_from.is_some_and(|from| left.is_none_or(|y| y < from))
+        if self
+            .left_from
+            .is_some_and(|from| left.is_none_or(|y| y < from))
             || self.left_to.is_some_and(|to| left.is_none_or(|y| y > to))
         {
             return false;
@@ -77,9 +96,19 @@ impl Query {
 }
 
 /// Filters and orders a directory: matches sorted by reading (the order of a Japanese name list).
-pub fn search<'a, K>(query: &Query, entries: &'a [(K, Profile, String)]) -> Vec<&'a (K, Profile, String)> {
-    let mut hits: Vec<_> = entries.iter().filter(|(_, p, h)| query.matches(p, h)).collect();
-    hits.sort_by(|a, b| fold(&a.1.reading).cmp(&fold(&b.1.reading)).then_with(|| a.1.name.cmp(&b.1.name)));
+pub fn search<'a, K>(
+    query: &Query,
+    entries: &'a [(K, Profile, String)],
+) -> Vec<&'a (K, Profile, String)> {
+    let mut hits: Vec<_> = entries
+        .iter()
+        .filter(|(_, p, h)| query.matches(p, h))
+        .collect();
+    hits.sort_by(|a, b| {
+        fold(&a.1.reading)
+            .cmp(&fold(&b.1.reading))
+            .then_with(|| a.1.name.cmp(&b.1.name))
+    });
     hits
 }
 
@@ -94,7 +123,10 @@ mod tests {
             reading: "やまだ はなこ".into(),
             employer: "株式会社メルカリ".into(),
             skills: vec!["Rust".into(), "データ分析".into()],
-            positions: vec![Position { department: "開発本部".into(), role: "エンジニア".into() }],
+            positions: vec![Position {
+                department: "開発本部".into(),
+                role: "エンジニア".into(),
+            }],
             left: "2021-03".into(),
             interests: vec!["mentoring".into()],
             ..Default::default()
@@ -108,7 +140,17 @@ mod tests {
 
     #[test]
     fn names_match_in_kanji_kana_katakana_half_width_and_romaji() {
-        for q in ["山田", "山田花子", "やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "yamada", "Hanako", "YAMADA hanako", "ｙａｍａｄａ"] {
+        for q in [
+            "山田",
+            "山田花子",
+            "やまだ",
+            "ヤマダ",
+            "ﾔﾏﾀﾞ",
+            "yamada",
+            "Hanako",
+            "YAMADA hanako",
+            "ｙａｍａｄａ",
+        ] {
             assert!(finds(q), "{q} should find 山田 花子");
         }
         assert!(!finds("佐藤"));
@@ -117,7 +159,8 @@ mod tests {
 
     #[test]
     fn skills_employers_and_departments_match_width_insensitively() {
-        for q in ["rust", "ＲＵＳＴ", "メルカリ", "ﾒﾙｶﾘ", "開発本部", "データ"] {
+        for q in ["rust", "ＲＵＳＴ", "メルカリ", "ﾒﾙｶﾘ", "開発本部", "データ"]
+        {
             assert!(finds(q), "{q}");
         }
     }
@@ -126,7 +169,12 @@ mod tests {
     fn filters_by_year_left_and_interests() {
         let p = hanako();
         let h = haystack(&p);
-        let q = |from, to, interests: Vec<Interest>| Query { text: String::new(), left_from: from, left_to: to, interests };
+        let q = |from, to, interests: Vec<Interest>| Query {
+            text: String::new(),
+            left_from: from,
+            left_to: to,
+            interests,
+        };
         assert!(q(Some(2020), Some(2021), vec![]).matches(&p, &h));
         assert!(!q(Some(2022), None, vec![]).matches(&p, &h));
         assert!(q(None, None, vec![Interest::Mentoring]).matches(&p, &h));

@@ -25,17 +25,54 @@ pub struct PeerMetadata {
 /// One protocol message.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
-    Join { sender: PeerId, metadata: Option<PeerMetadata>, versions: Vec<String> },
-    Peer { sender: PeerId, target: PeerId, metadata: Option<PeerMetadata>, version: String },
-    Leave { sender: PeerId },
+    Join {
+        sender: PeerId,
+        metadata: Option<PeerMetadata>,
+        versions: Vec<String>,
+    },
+    Peer {
+        sender: PeerId,
+        target: PeerId,
+        metadata: Option<PeerMetadata>,
+        version: String,
+    },
+    Leave {
+        sender: PeerId,
+    },
     /// Begin syncing a document; answered with `doc-unavailable` if the receiver cannot serve it.
-    Request { sender: PeerId, target: PeerId, doc: DocumentId, data: Vec<u8> },
-    Sync { sender: PeerId, target: PeerId, doc: DocumentId, data: Vec<u8> },
-    DocUnavailable { sender: PeerId, target: PeerId, doc: DocumentId },
-    Ephemeral { sender: PeerId, target: PeerId, doc: DocumentId, count: u64, session: String, data: Vec<u8> },
+    Request {
+        sender: PeerId,
+        target: PeerId,
+        doc: DocumentId,
+        data: Vec<u8>,
+    },
+    Sync {
+        sender: PeerId,
+        target: PeerId,
+        doc: DocumentId,
+        data: Vec<u8>,
+    },
+    DocUnavailable {
+        sender: PeerId,
+        target: PeerId,
+        doc: DocumentId,
+    },
+    Ephemeral {
+        sender: PeerId,
+        target: PeerId,
+        doc: DocumentId,
+        count: u64,
+        session: String,
+        data: Vec<u8>,
+    },
     /// Remote-heads gossip (`remote-subscription-change`, `remote-heads-changed`): accepted and ignored.
-    Gossip { kind: String, sender: PeerId },
-    Error { message: String },
+    Gossip {
+        kind: String,
+        sender: PeerId,
+    },
+    Error {
+        message: String,
+    },
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -84,14 +121,26 @@ impl Message {
         let mut map: Vec<(Value, Value)> = vec![(text("type"), text(self.type_name()))];
         let mut put = |k: &str, v: Value| map.push((text(k), v));
         match self {
-            Self::Join { sender, metadata, versions } => {
+            Self::Join {
+                sender,
+                metadata,
+                versions,
+            } => {
                 put("senderId", text(sender.as_str()));
-                put("supportedProtocolVersions", Value::Array(versions.iter().map(|v| text(v)).collect()));
+                put(
+                    "supportedProtocolVersions",
+                    Value::Array(versions.iter().map(|v| text(v)).collect()),
+                );
                 if let Some(m) = metadata {
                     put("peerMetadata", metadata_value(m));
                 }
             }
-            Self::Peer { sender, target, metadata, version } => {
+            Self::Peer {
+                sender,
+                target,
+                metadata,
+                version,
+            } => {
                 put("senderId", text(sender.as_str()));
                 put("targetId", text(target.as_str()));
                 put("selectedProtocolVersion", text(version));
@@ -99,19 +148,43 @@ impl Message {
                     put("peerMetadata", metadata_value(m));
                 }
             }
-            Self::Leave { sender } | Self::Gossip { sender, .. } => put("senderId", text(sender.as_str())),
-            Self::Request { sender, target, doc, data } | Self::Sync { sender, target, doc, data } => {
+            Self::Leave { sender } | Self::Gossip { sender, .. } => {
+                put("senderId", text(sender.as_str()))
+            }
+            Self::Request {
+                sender,
+                target,
+                doc,
+                data,
+            }
+            | Self::Sync {
+                sender,
+                target,
+                doc,
+                data,
+            } => {
                 put("senderId", text(sender.as_str()));
                 put("targetId", text(target.as_str()));
                 put("documentId", text(&doc.to_string()));
                 put("data", Value::Bytes(data.clone()));
             }
-            Self::DocUnavailable { sender, target, doc } => {
+            Self::DocUnavailable {
+                sender,
+                target,
+                doc,
+            } => {
                 put("senderId", text(sender.as_str()));
                 put("targetId", text(target.as_str()));
                 put("documentId", text(&doc.to_string()));
             }
-            Self::Ephemeral { sender, target, doc, count, session, data } => {
+            Self::Ephemeral {
+                sender,
+                target,
+                doc,
+                count,
+                session,
+                data,
+            } => {
                 put("senderId", text(sender.as_str()));
                 put("targetId", text(target.as_str()));
                 put("documentId", text(&doc.to_string()));
@@ -129,17 +202,24 @@ impl Message {
 
     pub fn decode(frame: &[u8]) -> Result<Self, WireError> {
         if frame.len() > MAX_FRAME_BYTES {
-            return Err(WireError::TooLarge { size: frame.len(), limit: MAX_FRAME_BYTES });
+            return Err(WireError::TooLarge {
+                size: frame.len(),
+                limit: MAX_FRAME_BYTES,
+            });
         }
-        let value: Value = ciborium::from_reader(frame).map_err(|e| WireError::NotCbor(e.to_string()))?;
-        let Value::Map(entries) = value else { return Err(WireError::NotAMap) };
+        let value: Value =
+            ciborium::from_reader(frame).map_err(|e| WireError::NotCbor(e.to_string()))?;
+        let Value::Map(entries) = value else {
+            return Err(WireError::NotAMap);
+        };
         let fields = Fields(entries);
         let kind = fields.str("type")?;
         let sender = || fields.str("senderId").map(PeerId::new);
         let target = || fields.str("targetId").map(PeerId::new);
         let doc = || {
             let s = fields.str("documentId")?;
-            s.parse::<DocumentId>().map_err(|e| WireError::BadDocumentId(e.to_string()))
+            s.parse::<DocumentId>()
+                .map_err(|e| WireError::BadDocumentId(e.to_string()))
         };
         Ok(match kind.as_str() {
             "join" => Message::Join {
@@ -154,9 +234,23 @@ impl Message {
                 version: fields.str("selectedProtocolVersion")?,
             },
             "leave" => Message::Leave { sender: sender()? },
-            "request" => Message::Request { sender: sender()?, target: target()?, doc: doc()?, data: fields.bytes("data")? },
-            "sync" => Message::Sync { sender: sender()?, target: target()?, doc: doc()?, data: fields.bytes("data")? },
-            "doc-unavailable" => Message::DocUnavailable { sender: sender()?, target: target()?, doc: doc()? },
+            "request" => Message::Request {
+                sender: sender()?,
+                target: target()?,
+                doc: doc()?,
+                data: fields.bytes("data")?,
+            },
+            "sync" => Message::Sync {
+                sender: sender()?,
+                target: target()?,
+                doc: doc()?,
+                data: fields.bytes("data")?,
+            },
+            "doc-unavailable" => Message::DocUnavailable {
+                sender: sender()?,
+                target: target()?,
+                doc: doc()?,
+            },
             "ephemeral" => Message::Ephemeral {
                 sender: sender()?,
                 target: target()?,
@@ -165,8 +259,13 @@ impl Message {
                 session: fields.str("sessionId")?,
                 data: fields.bytes("data")?,
             },
-            "remote-subscription-change" | "remote-heads-changed" => Message::Gossip { kind, sender: sender()? },
-            "error" => Message::Error { message: fields.str("message")? },
+            "remote-subscription-change" | "remote-heads-changed" => Message::Gossip {
+                kind,
+                sender: sender()?,
+            },
+            "error" => Message::Error {
+                message: fields.str("message")?,
+            },
             _ => return Err(WireError::UnknownType(kind.chars().take(64).collect())),
         })
     }
@@ -188,15 +287,24 @@ struct Fields(Vec<(Value, Value)>);
 
 impl Fields {
     fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_text() == Some(key))
+            .map(|(_, v)| v)
     }
 
     fn str(&self, key: &'static str) -> Result<String, WireError> {
-        self.get(key).and_then(Value::as_text).map(str::to_owned).ok_or(WireError::MissingField(key))
+        self.get(key)
+            .and_then(Value::as_text)
+            .map(str::to_owned)
+            .ok_or(WireError::MissingField(key))
     }
 
     fn bytes(&self, key: &'static str) -> Result<Vec<u8>, WireError> {
-        self.get(key).and_then(Value::as_bytes).cloned().ok_or(WireError::MissingField(key))
+        self.get(key)
+            .and_then(Value::as_bytes)
+            .cloned()
+            .ok_or(WireError::MissingField(key))
     }
 
     fn uint(&self, key: &'static str) -> Result<u64, WireError> {
@@ -208,7 +316,11 @@ impl Fields {
 
     fn versions(&self) -> Vec<String> {
         match self.get("supportedProtocolVersions") {
-            Some(Value::Array(vs)) => vs.iter().filter_map(Value::as_text).map(str::to_owned).collect(),
+            Some(Value::Array(vs)) => vs
+                .iter()
+                .filter_map(Value::as_text)
+                .map(str::to_owned)
+                .collect(),
             Some(Value::Text(v)) => vec![v.clone()],
             _ => Vec::new(),
         }
@@ -221,8 +333,14 @@ impl Fields {
         };
         let m = Fields(m.clone());
         Some(PeerMetadata {
-            storage_id: m.get("storageId").and_then(Value::as_text).map(StorageId::new),
-            is_ephemeral: m.get("isEphemeral").and_then(Value::as_bool).unwrap_or(false),
+            storage_id: m
+                .get("storageId")
+                .and_then(Value::as_text)
+                .map(StorageId::new),
+            is_ephemeral: m
+                .get("isEphemeral")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 }
@@ -234,16 +352,51 @@ mod tests {
     fn sample() -> Vec<Message> {
         let (a, b) = (PeerId::new("a"), PeerId::new("b"));
         let doc = DocumentId::random();
-        let meta = Some(PeerMetadata { storage_id: Some(StorageId::new("s1")), is_ephemeral: false });
+        let meta = Some(PeerMetadata {
+            storage_id: Some(StorageId::new("s1")),
+            is_ephemeral: false,
+        });
         vec![
-            Message::Join { sender: a.clone(), metadata: meta.clone(), versions: vec!["1".into()] },
-            Message::Peer { sender: b.clone(), target: a.clone(), metadata: meta, version: "1".into() },
+            Message::Join {
+                sender: a.clone(),
+                metadata: meta.clone(),
+                versions: vec!["1".into()],
+            },
+            Message::Peer {
+                sender: b.clone(),
+                target: a.clone(),
+                metadata: meta,
+                version: "1".into(),
+            },
             Message::Leave { sender: a.clone() },
-            Message::Request { sender: a.clone(), target: b.clone(), doc, data: vec![1, 2, 3] },
-            Message::Sync { sender: b.clone(), target: a.clone(), doc, data: vec![] },
-            Message::DocUnavailable { sender: b.clone(), target: a.clone(), doc },
-            Message::Ephemeral { sender: a.clone(), target: b.clone(), doc, count: 7, session: "s".into(), data: vec![9] },
-            Message::Error { message: "nope".into() },
+            Message::Request {
+                sender: a.clone(),
+                target: b.clone(),
+                doc,
+                data: vec![1, 2, 3],
+            },
+            Message::Sync {
+                sender: b.clone(),
+                target: a.clone(),
+                doc,
+                data: vec![],
+            },
+            Message::DocUnavailable {
+                sender: b.clone(),
+                target: a.clone(),
+                doc,
+            },
+            Message::Ephemeral {
+                sender: a.clone(),
+                target: b.clone(),
+                doc,
+                count: 7,
+                session: "s".into(),
+                data: vec![9],
+            },
+            Message::Error {
+                message: "nope".into(),
+            },
         ]
     }
 
@@ -256,10 +409,16 @@ mod tests {
 
     #[test]
     fn hostile_frames_are_errors_not_panics() {
-        assert!(matches!(Message::decode(&[0xff, 0x00]), Err(WireError::NotCbor(_))));
+        assert!(matches!(
+            Message::decode(&[0xff, 0x00]),
+            Err(WireError::NotCbor(_))
+        ));
         assert_eq!(Message::decode(&[0x01]), Err(WireError::NotAMap));
         let big = vec![0u8; MAX_FRAME_BYTES + 1];
-        assert!(matches!(Message::decode(&big), Err(WireError::TooLarge { .. })));
+        assert!(matches!(
+            Message::decode(&big),
+            Err(WireError::TooLarge { .. })
+        ));
         for m in sample() {
             let bytes = m.encode();
             for cut in 0..bytes.len() {
@@ -267,8 +426,15 @@ mod tests {
             }
         }
         let mut unknown = Vec::new();
-        ciborium::into_writer(&Value::Map(vec![(text("type"), text("teleport"))]), &mut unknown).unwrap();
-        assert_eq!(Message::decode(&unknown), Err(WireError::UnknownType("teleport".into())));
+        ciborium::into_writer(
+            &Value::Map(vec![(text("type"), text("teleport"))]),
+            &mut unknown,
+        )
+        .unwrap();
+        assert_eq!(
+            Message::decode(&unknown),
+            Err(WireError::UnknownType("teleport".into()))
+        );
         let mut bad_doc = Vec::new();
         let map = vec![
             (text("type"), text("sync")),
@@ -278,6 +444,9 @@ mod tests {
             (text("data"), Value::Bytes(vec![])),
         ];
         ciborium::into_writer(&Value::Map(map), &mut bad_doc).unwrap();
-        assert!(matches!(Message::decode(&bad_doc), Err(WireError::BadDocumentId(_))));
+        assert!(matches!(
+            Message::decode(&bad_doc),
+            Err(WireError::BadDocumentId(_))
+        ));
     }
 }

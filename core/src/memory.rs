@@ -1,0 +1,223 @@
+//! An in-memory runtime for the engine: a store that keeps what engines persist, and a hub that
+//! carries encoded frames between one relay and many devices, with optional loss and duplication.
+//!
+//! It is the third runtime beside the browser and the relay, used by the engine's scenario tests
+//! and by `cargo xtask bench` to count bytes on the wire without a network.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError};
+use crate::ids::{DocumentId, PeerId, StorageId};
+use crate::wire::Message;
+
+/// What a real store (IndexedDB, SQLite) keeps: chunks per document and sync states.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryStore {
+    pub chunks: BTreeMap<DocumentId, Vec<Vec<u8>>>,
+    pub sync_states: BTreeMap<(StorageId, DocumentId), Vec<u8>>,
+}
+
+impl MemoryStore {
+    /// Performs the persistence effects, as a store would.
+    pub fn apply(&mut self, effects: &[Effect]) {
+        for effect in effects {
+            match effect {
+                Effect::Persist {
+                    doc,
+                    chunk: Chunk::Snapshot(bytes),
+                } => {
+                    self.chunks.insert(*doc, vec![bytes.clone()]);
+                }
+                Effect::Persist {
+                    doc,
+                    chunk: Chunk::Incremental(bytes),
+                } => {
+                    self.chunks.entry(*doc).or_default().push(bytes.clone());
+                }
+                Effect::SaveSyncState { peer, doc, state } => {
+                    self.sync_states.insert((peer.clone(), *doc), state.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A fresh engine started from this store, as after a reload or a restart.
+    pub fn boot(&self, me: &str, storage: &StorageId) -> Result<Engine, EngineError> {
+        let mut engine = Engine::new(PeerId::new(me), Some(storage.clone()));
+        for (doc, chunks) in &self.chunks {
+            engine.load(*doc, chunks)?;
+        }
+        for ((peer, doc), state) in &self.sync_states {
+            engine.load_sync_state(peer.clone(), *doc, state)?;
+        }
+        Ok(engine)
+    }
+}
+
+/// Bytes of encoded frames carried, per direction.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Traffic {
+    pub to_relay: usize,
+    pub to_devices: usize,
+    pub frames: usize,
+}
+
+/// A peer with its store.
+#[derive(Debug)]
+pub struct Node {
+    pub engine: Engine,
+    pub store: MemoryStore,
+    pub storage: StorageId,
+    name: String,
+}
+
+impl Node {
+    pub fn new(name: &str) -> Self {
+        let storage = StorageId::new(format!("{name}-storage"));
+        Self {
+            engine: Engine::new(PeerId::new(name), Some(storage.clone())),
+            store: MemoryStore::default(),
+            storage,
+            name: name.into(),
+        }
+    }
+
+    /// Restarts from what was persisted, dropping everything held only in memory.
+    pub fn restart(&mut self) -> Result<(), EngineError> {
+        self.engine = self.store.boot(&self.name, &self.storage)?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum To {
+    Relay(ConnId),
+    Device(usize, ConnId),
+}
+
+/// Decides how many copies of a frame arrive: 0 (lost), 1, or 2 (duplicated).
+pub type Fault = Box<dyn FnMut(&Message) -> usize>;
+
+/// One relay and any number of devices, connected by in-memory links.
+pub struct Hub {
+    pub relay: Node,
+    pub devices: Vec<Node>,
+    /// For each device, its open link: (device-side conn, relay-side conn).
+    links: Vec<Option<(ConnId, ConnId)>>,
+    queue: VecDeque<(To, Vec<u8>)>,
+    pub traffic: Traffic,
+    pub fault: Option<Fault>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("devices", &self.devices.len())
+            .field("traffic", &self.traffic)
+            .finish()
+    }
+}
+
+impl Hub {
+    pub fn new(relay: Node) -> Self {
+        Self {
+            relay,
+            devices: Vec::new(),
+            links: Vec::new(),
+            queue: VecDeque::new(),
+            traffic: Traffic::default(),
+            fault: None,
+        }
+    }
+
+    pub fn add_device(&mut self, device: Node) -> usize {
+        self.devices.push(device);
+        self.links.push(None);
+        self.devices.len() - 1
+    }
+
+    /// Opens a link from device `i` to the relay and starts the handshake.
+    pub fn connect(&mut self, i: usize) {
+        let d = self.devices[i].engine.connect();
+        let r = self.relay.engine.accept();
+        self.links[i] = Some((d, r));
+        let effects = self.devices[i].engine.start(d);
+        self.from_device(i, effects);
+    }
+
+    /// Drops device `i`'s link; frames in flight on it are lost.
+    pub fn disconnect(&mut self, i: usize) {
+        if let Some((d, r)) = self.links[i].take() {
+            self.devices[i].engine.disconnect(d);
+            self.relay.engine.disconnect(r);
+            self.queue
+                .retain(|(to, _)| *to != To::Relay(r) && *to != To::Device(i, d));
+        }
+    }
+
+    pub fn is_connected(&self, i: usize) -> bool {
+        self.links[i].is_some()
+    }
+
+    /// Performs effects produced by device `i` (a local edit, a `want`).
+    pub fn from_device(&mut self, i: usize, effects: Vec<Effect>) {
+        self.devices[i].store.apply(&effects);
+        let Some((_, r)) = self.links[i] else { return };
+        for effect in effects {
+            if let Effect::Send { message, .. } = effect {
+                self.queue.push_back((To::Relay(r), message.encode()));
+            }
+        }
+    }
+
+    /// Performs effects produced by the relay.
+    pub fn from_relay(&mut self, effects: Vec<Effect>) {
+        self.relay.store.apply(&effects);
+        for effect in effects {
+            if let Effect::Send { conn, message } = effect
+                && let Some(i) = self
+                    .links
+                    .iter()
+                    .position(|l| l.is_some_and(|(_, r)| r == conn))
+                && let Some((d, _)) = self.links[i]
+            {
+                self.queue.push_back((To::Device(i, d), message.encode()));
+            }
+        }
+    }
+
+    /// Delivers frames until nobody has anything more to say; returns the traffic of this run.
+    pub fn run(&mut self) -> Traffic {
+        let before = self.traffic;
+        let mut budget = 1_000_000usize;
+        while let Some((to, frame)) = self.queue.pop_front() {
+            budget = budget.saturating_sub(1);
+            assert!(budget > 0, "sync did not quiesce");
+            let Ok(message) = Message::decode(&frame) else {
+                continue;
+            };
+            let copies = self.fault.as_mut().map_or(1, |f| f(&message));
+            for _ in 0..copies {
+                self.traffic.frames += 1;
+                match to {
+                    To::Relay(r) => {
+                        self.traffic.to_relay += frame.len();
+                        let effects = self.relay.engine.receive(r, message.clone());
+                        self.from_relay(effects);
+                    }
+                    To::Device(i, d) => {
+                        self.traffic.to_devices += frame.len();
+                        let effects = self.devices[i].engine.receive(d, message.clone());
+                        self.from_device(i, effects);
+                    }
+                }
+            }
+        }
+        Traffic {
+            to_relay: self.traffic.to_relay - before.to_relay,
+            to_devices: self.traffic.to_devices - before.to_devices,
+            frames: self.traffic.frames - before.frames,
+        }
+    }
+}

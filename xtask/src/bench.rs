@@ -1,0 +1,183 @@
+//! `cargo xtask bench`: the figures issue #2 asks for, printed as Markdown tables.
+//!
+//! - sizes of the app shell (wasm, js, css) raw / gzip / brotli, from the release `dist/`;
+//! - bytes on the wire (encoded protocol frames, both directions) between the real sync engines
+//!   of a device and a relay, with storage round-tripped through what the engines persist, for:
+//!   a fresh device's first sync of the seeded directory and of 2,000 profiles, one field edit,
+//!   and reconnecting with no changes to 1,000 documents.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::memory::{Hub, Node, Traffic};
+use tsunagu_core::profile::{Link, Position, Profile};
+
+use crate::dist::{self, Profile as BuildProfile};
+use crate::setup;
+
+pub(crate) fn all(wire_only: bool) -> Result<()> {
+    if !wire_only {
+        setup::build_tools()?;
+        dist::build(BuildProfile::Release)?;
+        sizes()?;
+    }
+    wire()
+}
+
+fn sizes() -> Result<()> {
+    println!("\n### App shell sizes (release, after wasm-opt -Oz)\n");
+    println!("| file | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|");
+    let mut files: Vec<_> = std::fs::read_dir(dist::dist_dir())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let kind = ["wasm", "js", "css"]
+            .into_iter()
+            .find(|ext| name.ends_with(&format!(".{ext}")));
+        if kind.is_none() || name == "sw.js" {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        let gz = gz.finish()?.len();
+        let mut br = Vec::new();
+        brotli::BrotliCompress(
+            &mut bytes.as_slice(),
+            &mut br,
+            &brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                ..Default::default()
+            },
+        )
+        .context("brotli")?;
+        println!(
+            "| {name} | {} | {} | {} |",
+            kib(bytes.len()),
+            kib(gz),
+            kib(br.len())
+        );
+    }
+    Ok(())
+}
+
+fn kib(n: usize) -> String {
+    format!("{:.1} KiB", n as f64 / 1024.0)
+}
+
+fn wire() -> Result<()> {
+    println!("\n### Bytes on the wire (automerge-repo protocol frames, both directions)\n");
+    println!(
+        "| scenario | documents | device → relay | relay → device | frames |\n|---|---:|---:|---:|---:|"
+    );
+    for n in [60, 2000] {
+        let (mut hub, docs) = directory(n)?;
+        row(
+            &format!("first sync of a {n}-profile directory"),
+            n,
+            hub.run(),
+        );
+        if n == 60 {
+            let device = &mut hub.devices[0].engine;
+            let mut profile = Profile::read(device.doc(&docs[0]).context("doc")?)?;
+            profile.employer = "株式会社メルカリ".into();
+            let effects = device.change(docs[0], |tx| profile.write_to(tx))?;
+            hub.from_device(0, effects);
+            row(
+                "one field edit (employer) on a live connection",
+                1,
+                hub.run(),
+            );
+        }
+    }
+    let (mut hub, _) = directory(1000)?;
+    hub.run();
+    hub.disconnect(0);
+    hub.relay.restart()?;
+    hub.devices[0].restart()?;
+    hub.connect(0);
+    row(
+        "reconnect with no changes (both sides restarted from storage)",
+        1000,
+        hub.run(),
+    );
+    Ok(())
+}
+
+fn row(name: &str, docs: usize, t: Traffic) {
+    println!(
+        "| {name} | {docs} | {} B | {} B | {} |",
+        t.to_relay, t.to_devices, t.frames
+    );
+}
+
+/// A relay holding `n` profiles and a fresh device that wants them all, connected.
+fn directory(n: usize) -> Result<(Hub, Vec<DocumentId>)> {
+    let mut relay = Node::new("relay");
+    let mut docs = Vec::new();
+    for i in 0..n {
+        let doc = DocumentId::from_bytes((i as u128 + 1).to_be_bytes());
+        let effects = relay
+            .engine
+            .create(doc, |tx| sample_profile(i).write_to(tx))?;
+        relay.store.apply(&effects);
+        docs.push(doc);
+    }
+    let mut hub = Hub::new(relay);
+    let device = hub.add_device(Node::new("device"));
+    for doc in &docs {
+        hub.devices[device].engine.want(*doc);
+    }
+    hub.connect(device);
+    Ok((hub, docs))
+}
+
+/// A profile about as full as the seeded demo ones.
+fn sample_profile(i: usize) -> Profile {
+    const FAMILY: [(&str, &str); 6] = [
+        ("山田", "やまだ"),
+        ("佐藤", "さとう"),
+        ("鈴木", "すずき"),
+        ("高橋", "たかはし"),
+        ("田中", "たなか"),
+        ("伊藤", "いとう"),
+    ];
+    const GIVEN: [(&str, &str); 5] = [
+        ("花子", "はなこ"),
+        ("健", "けん"),
+        ("美咲", "みさき"),
+        ("大輔", "だいすけ"),
+        ("陽菜", "ひな"),
+    ];
+    let (f, fr) = FAMILY[i % FAMILY.len()];
+    let (g, gr) = GIVEN[i % GIVEN.len()];
+    Profile {
+        owner: format!("user-{i}"),
+        name: format!("{f} {g}"),
+        reading: format!("{fr} {gr}"),
+        romaji: String::new(),
+        joined: format!("{}-04", 2005 + i % 12),
+        left: format!("{}-03", 2018 + i % 7),
+        positions: vec![Position {
+            department: "営業本部".into(),
+            role: "課長".into(),
+        }],
+        employer: "株式会社サイバーエージェント".into(),
+        title: "プロダクトマネージャー".into(),
+        location: "東京都渋谷区".into(),
+        skills: vec!["Rust".into(), "プロダクトマネジメント".into(), "SQL".into()],
+        certifications: vec!["基本情報技術者".into()],
+        bio: "新卒で入社し、法人営業と新規事業を担当。現在はSaaSのPMとして働いています。".into(),
+        links: vec![Link {
+            label: "LinkedIn".into(),
+            url: format!("https://www.linkedin.com/in/alumni-{i}"),
+        }],
+        interests: vec!["mentoring".into(), "keep-in-touch".into()],
+    }
+}
