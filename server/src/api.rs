@@ -1,0 +1,97 @@
+//! The JSON API ([`tsunagu_core::api`]): sign in, sign out, who am I.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use tsunagu_core::api::{Me, Role, SignIn};
+
+use crate::AppState;
+use crate::auth::{self, SignedIn};
+use crate::db;
+use crate::error::{AppError, Error};
+
+/// `POST /api/session`: checks the password and opens a session.
+///
+/// An unknown email, a member without a password and a wrong password all cost one argon2
+/// verification and get the same answer, so neither timing nor wording tells which emails exist.
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    payload: Result<Json<SignIn>, JsonRejection>,
+) -> Result<impl IntoResponse, AppError> {
+    let Json(SignIn { email, password }) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let email = email.trim().to_lowercase();
+    let ip = peer.ip();
+    if state.throttle.is_blocked(&email, ip) {
+        return Err(AppError::TooManyAttempts);
+    }
+    let user = db::user_by_email(&state.db, &email).await?.filter(|u| u.active);
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| state.decoy_hash.to_string());
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
+        .await
+        .map_err(|e| Error::PasswordHash(e.to_string()))?;
+    let user = match user {
+        Some(user) if matches && user.password_hash.is_some() => user,
+        _ => {
+            state.throttle.record_failure(&email, ip);
+            tracing::info!(%ip, "failed sign-in");
+            return Err(AppError::InvalidCredentials);
+        }
+    };
+    state.throttle.clear(&email, ip);
+    let (token, token_hash) = auth::new_token();
+    db::insert_session(&state.db, &token_hash, &user.id, db::now() + auth::SESSION_SECONDS).await?;
+    tracing::info!(user = %user.id, "signed in");
+    let me = me(&state, &user).await?;
+    Ok(([auth::set_cookie_header(Some(&token), state.config.secure_cookies)], Json(me)))
+}
+
+/// `DELETE /api/session`: revokes the session (if any) and clears the cookie. Always 204, so
+/// signing out twice is not an error.
+pub(crate) async fn sign_out(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<impl IntoResponse, AppError> {
+    if let Some(token) = auth::session_token(&headers) {
+        db::revoke_session(&state.db, &auth::token_hash(&token)).await?;
+    }
+    Ok((StatusCode::NO_CONTENT, [auth::set_cookie_header(None, state.config.secure_cookies)]))
+}
+
+/// `GET /api/me`.
+pub(crate) async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Me>, AppError> {
+    Ok(Json(me(&state, &signed_in.user).await?))
+}
+
+/// Any other `/api/...` path: a JSON 404 rather than the app's index.html.
+pub(crate) async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
+    let roles = db::roles(&state.db, &user.id).await?.iter().filter_map(|r| role(r)).collect();
+    let profile_doc = db::profile_of(&state.db, &user.id)
+        .await?
+        .ok_or_else(|| Error::Corrupt(format!("user {} has no profile document", user.id)))?;
+    Ok(Me {
+        user_id: user.id.clone(),
+        email: user.email.clone(),
+        display_name: user.display_name.clone(),
+        roles,
+        organisation: user.organisation.clone(),
+        profile_doc,
+        directory: db::directory(&state.db).await?,
+        relay_storage: state.relay_storage.clone(),
+    })
+}
+
+fn role(stored: &str) -> Option<Role> {
+    Some(match stored {
+        "admin" => Role::Admin,
+        "event-staff" => Role::EventStaff,
+        "employee" => Role::Employee,
+        "alumni" => Role::Alumni,
+        _ => return None,
+    })
+}

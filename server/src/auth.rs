@@ -1,0 +1,139 @@
+//! Who is calling: argon2id passwords, session tokens, the session cookie, and the
+//! [`SignedIn`] extractor every authenticated route (the JSON API and `/sync`) starts with.
+//!
+//! A session token is 32 random bytes, sent to the browser as base64url in an `HttpOnly;
+//! SameSite=Strict` cookie; the database keeps only its SHA-256, so a copy of the database opens
+//! no session.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use tsunagu_core::api::SESSION_COOKIE;
+use tsunagu_core::ids::random_bytes;
+
+use crate::AppState;
+use crate::db;
+use crate::error::{AppError, Error};
+
+/// How long a session lasts.
+pub(crate) const SESSION_SECONDS: i64 = 30 * 24 * 60 * 60;
+
+/// Hashes a password with argon2id and a fresh random salt (OWASP's parameters, the crate's default).
+pub(crate) fn hash_password(password: &str) -> Result<String, Error> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| Error::PasswordHash(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::PasswordHash(e.to_string()))
+}
+
+/// Whether `password` matches the stored PHC string. A corrupt hash never matches.
+pub(crate) fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A new session token: what goes into the cookie, and the hash that goes into the database.
+pub(crate) fn new_token() -> (String, Vec<u8>) {
+    let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// The session token from the request's `Cookie` headers, if there is one.
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"').to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// `Set-Cookie` for a new session (`None`: clear the cookie).
+pub(crate) fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
+    let (value, max_age) = match token {
+        Some(t) => (t, SESSION_SECONDS),
+        None => ("", 0),
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    // Only base64url characters and fixed ASCII: always a valid header value.
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("tsunagu_session=; Max-Age=0"))
+}
+
+pub(crate) fn set_cookie_header(token: Option<&str>, secure: bool) -> (axum::http::HeaderName, HeaderValue) {
+    (SET_COOKIE, session_cookie(token, secure))
+}
+
+/// A caller with a live session.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    pub(crate) user: db::User,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let token_hash = token_hash(&token);
+        // A token we never issued, one signed out, and one past its time all read as expired:
+        // the app's answer (sign in again) is the same, and nothing is revealed.
+        let session = db::session(&state.db, &token_hash).await?.ok_or(AppError::SessionExpired)?;
+        if session.revoked_at.is_some() || session.expires_at <= db::now() {
+            return Err(AppError::SessionExpired);
+        }
+        let user = db::user_by_id(&state.db, &session.user_id).await?.ok_or(AppError::SessionExpired)?;
+        if !user.active {
+            return Err(AppError::SessionExpired);
+        }
+        Ok(Self { user })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("tsunagu-demo").expect("hashing works");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("tsunagu-demo", &hash));
+        assert!(!verify_password("tsunagu-dem0", &hash));
+        assert!(!verify_password("tsunagu-demo", "not a hash"));
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("theme=dark; tsunagu_session=abc-_12"));
+        assert_eq!(session_token(&headers).as_deref(), Some("abc-_12"));
+        headers.clear();
+        headers.append(COOKIE, HeaderValue::from_static("tsunagu_session="));
+        assert_eq!(session_token(&headers), None);
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(hash_a, token_hash(&a));
+        assert_ne!(hash_a, a.as_bytes());
+    }
+}

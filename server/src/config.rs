@@ -1,0 +1,66 @@
+//! How a relay is set up: where it listens, where it keeps data, what app it serves, its limits.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    /// Holds `tsunagu.sqlite3`; created if missing.
+    pub data_dir: PathBuf,
+    /// The built app (`index.html`, `sw.js`, hashed assets).
+    pub dist_dir: PathBuf,
+    /// Fill an empty database with the demo company and its alumni.
+    pub seed_demo: bool,
+    /// Mark the session cookie `Secure` (set it when TLS terminates in front of the relay).
+    pub secure_cookies: bool,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// A relay with the default limits, seeding demo data into an empty database.
+    pub fn new(addr: SocketAddr, data_dir: impl Into<PathBuf>, dist_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            addr,
+            data_dir: data_dir.into(),
+            dist_dir: dist_dir.into(),
+            seed_demo: true,
+            secure_cookies: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What one peer may ask of the relay.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Sustained WebSocket messages per second per connection.
+    pub messages_per_second: u32,
+    /// Messages a connection may send at once before the rate applies (a first sync of the
+    /// directory sends a request per profile).
+    pub message_burst: u32,
+    /// Distinct documents one connection may ask about.
+    pub documents_per_connection: usize,
+    /// Frames queued for a connection before it counts as too slow and is dropped.
+    pub outbox_frames: usize,
+    /// Failed sign-ins per (email, address) within `sign_in_window` before attempts are refused.
+    pub sign_in_failures: usize,
+    pub sign_in_window: Duration,
+    /// Bytes of a JSON request body.
+    pub json_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            messages_per_second: 200,
+            message_burst: 400,
+            documents_per_connection: 10_000,
+            outbox_frames: 1024,
+            sign_in_failures: 10,
+            sign_in_window: Duration::from_secs(600),
+            json_body_bytes: 16 * 1024,
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Storage: one SQLite file, opened for durability (WAL, `synchronous=FULL`: a commit that returned
+//! survives a crash or power loss), migrated on start. Every query is checked at run time, so a
+//! build needs no database. Times are unix seconds.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tsunagu_core::engine::Chunk;
+use tsunagu_core::ids::{DocumentId, StorageId};
+
+use crate::error::Error;
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "tsunagu.sqlite3";
+
+/// Opens (creating if missing) and migrates the database in `data_dir`.
+pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool, Error> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|source| Error::Io { what: format!("creating data directory {}", data_dir.display()), source })?;
+    let options = SqliteConnectOptions::new()
+        .filename(data_dir.join(DATABASE_FILE))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    sqlx::migrate!().run(&pool).await?;
+    Ok(pool)
+}
+
+pub(crate) fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn document_id(s: &str) -> Result<DocumentId, Error> {
+    DocumentId::from_str(s).map_err(|e| Error::Corrupt(format!("document id {s:?}: {e}")))
+}
+
+// ---- meta -------------------------------------------------------------------------------------
+
+/// The relay's storage id, made on first start and kept for good: devices save sync state under it.
+pub(crate) async fn relay_storage_id(pool: &SqlitePool) -> Result<StorageId, Error> {
+    let fresh = StorageId::random();
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('relay_storage_id', ?) ON CONFLICT (key) DO NOTHING")
+        .bind(fresh.as_str())
+        .execute(pool)
+        .await?;
+    let id: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'relay_storage_id'").fetch_one(pool).await?;
+    Ok(StorageId::new(id))
+}
+
+pub(crate) async fn meta(pool: &SqlitePool, key: &str) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_optional(pool).await?)
+}
+
+pub(crate) async fn set_meta(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<(), Error> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// ---- people -----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) password_hash: Option<String>,
+    pub(crate) display_name: String,
+    pub(crate) active: bool,
+    pub(crate) organisation: String,
+}
+
+const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.display_name, u.status, o.name AS organisation
+     FROM users u JOIN organisations o ON o.id = u.organisation_id";
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, Error> {
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        password_hash: row.try_get("password_hash")?,
+        display_name: row.try_get("display_name")?,
+        active: row.try_get::<String, _>("status")? == "active",
+        organisation: row.try_get("organisation")?,
+    })
+}
+
+/// Emails are stored lower-cased, so look-ups are case-insensitive.
+pub(crate) async fn user_by_email(pool: &SqlitePool, email: &str) -> Result<Option<User>, Error> {
+    let row = sqlx::query(&format!("{USER_COLUMNS} WHERE u.email = ?")).bind(email).fetch_optional(pool).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub(crate) async fn user_by_id(pool: &SqlitePool, id: &str) -> Result<Option<User>, Error> {
+    let row = sqlx::query(&format!("{USER_COLUMNS} WHERE u.id = ?")).bind(id).fetch_optional(pool).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Role names as stored (kebab-case); the caller parses them.
+pub(crate) async fn roles(pool: &SqlitePool, user: &str) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? ORDER BY role").bind(user).fetch_all(pool).await?)
+}
+
+#[derive(Debug)]
+pub(crate) struct NewUser<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) organisation: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) password_hash: Option<&'a str>,
+    pub(crate) display_name: &'a str,
+    pub(crate) roles: &'a [&'a str],
+}
+
+pub(crate) async fn insert_organisation(conn: &mut SqliteConnection, id: &str, name: &str, name_en: &str) -> Result<(), Error> {
+    sqlx::query("INSERT INTO organisations (id, name, name_en, created_at) VALUES (?, ?, ?, ?)")
+        .bind(id)
+        .bind(name)
+        .bind(name_en)
+        .bind(now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_user(conn: &mut SqliteConnection, user: &NewUser<'_>) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO users (id, organisation_id, email, password_hash, display_name, status, created_at)
+         VALUES (?, ?, ?, ?, ?, 'active', ?)",
+    )
+    .bind(user.id)
+    .bind(user.organisation)
+    .bind(user.email.to_lowercase())
+    .bind(user.password_hash)
+    .bind(user.display_name)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    for role in user.roles {
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES (?, ?)").bind(user.id).bind(role).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn count_users(pool: &SqlitePool) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?)
+}
+
+// ---- sessions ---------------------------------------------------------------------------------
+
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) user_id: String,
+    pub(crate) expires_at: i64,
+    pub(crate) revoked_at: Option<i64>,
+}
+
+pub(crate) async fn insert_session(pool: &SqlitePool, token_hash: &[u8], user: &str, expires_at: i64) -> Result<(), Error> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        .bind(token_hash)
+        .bind(user)
+        .bind(now())
+        .bind(expires_at)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn session(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<Session>, Error> {
+    let row = sqlx::query("SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Session {
+        user_id: row.try_get("user_id")?,
+        expires_at: row.try_get("expires_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    }))
+}
+
+pub(crate) async fn revoke_session(pool: &SqlitePool, token_hash: &[u8]) -> Result<(), Error> {
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
+        .bind(now())
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+// ---- documents --------------------------------------------------------------------------------
+
+/// What the authorisation rules need to know about a stored document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DocumentRecord {
+    pub(crate) kind: String,
+    pub(crate) owner: Option<String>,
+    pub(crate) owner_active: bool,
+}
+
+pub(crate) async fn document(pool: &SqlitePool, doc: &DocumentId) -> Result<Option<DocumentRecord>, Error> {
+    let row = sqlx::query(
+        "SELECT d.kind, d.owner_id, u.status FROM documents d LEFT JOIN users u ON u.id = d.owner_id WHERE d.id = ?",
+    )
+    .bind(doc.to_string())
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(DocumentRecord {
+        kind: row.try_get("kind")?,
+        owner: row.try_get("owner_id")?,
+        owner_active: row.try_get::<Option<String>, _>("status")?.as_deref() == Some("active"),
+    }))
+}
+
+pub(crate) async fn insert_document(conn: &mut SqliteConnection, doc: &DocumentId, kind: &str, owner: &str) -> Result<(), Error> {
+    sqlx::query("INSERT INTO documents (id, kind, owner_id, created_at) VALUES (?, ?, ?, ?)")
+        .bind(doc.to_string())
+        .bind(kind)
+        .bind(owner)
+        .bind(now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn profile_of(pool: &SqlitePool, user: &str) -> Result<Option<DocumentId>, Error> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM documents WHERE owner_id = ? AND kind = 'profile' ORDER BY created_at LIMIT 1")
+            .bind(user)
+            .fetch_optional(pool)
+            .await?;
+    id.as_deref().map(document_id).transpose()
+}
+
+/// Profile documents of every active member: the directory everyone signed in may read (for now).
+pub(crate) async fn directory(pool: &SqlitePool) -> Result<Vec<DocumentId>, Error> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN users u ON u.id = d.owner_id
+         WHERE d.kind = 'profile' AND u.status = 'active' ORDER BY d.created_at, d.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    ids.iter().map(|s| document_id(s)).collect()
+}
+
+/// Every stored chunk of a document, oldest first.
+pub(crate) async fn chunks(pool: &SqlitePool, doc: &DocumentId) -> Result<Vec<Vec<u8>>, Error> {
+    Ok(sqlx::query_scalar("SELECT bytes FROM chunks WHERE document_id = ? ORDER BY seq")
+        .bind(doc.to_string())
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Stores a chunk; a snapshot replaces every earlier chunk in the same transaction, so a crash
+/// leaves either the old chunks or the snapshot, never neither.
+pub(crate) async fn persist_chunk(conn: &mut SqliteConnection, doc: &DocumentId, chunk: &Chunk) -> Result<(), Error> {
+    let id = doc.to_string();
+    let (bytes, snapshot) = match chunk {
+        Chunk::Incremental(b) => (b, false),
+        Chunk::Snapshot(b) => (b, true),
+    };
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    if snapshot {
+        sqlx::query("DELETE FROM chunks WHERE document_id = ?").bind(&id).execute(&mut *tx).await?;
+    }
+    sqlx::query("INSERT INTO chunks (document_id, bytes, is_snapshot, created_at) VALUES (?, ?, ?, ?)")
+        .bind(&id)
+        .bind(bytes)
+        .bind(snapshot)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn sync_state(pool: &SqlitePool, peer: &StorageId, doc: &DocumentId) -> Result<Option<Vec<u8>>, Error> {
+    Ok(sqlx::query_scalar("SELECT bytes FROM sync_states WHERE peer_storage_id = ? AND document_id = ?")
+        .bind(peer.as_str())
+        .bind(doc.to_string())
+        .fetch_optional(pool)
+        .await?)
+}
+
+pub(crate) async fn save_sync_state(pool: &SqlitePool, peer: &StorageId, doc: &DocumentId, state: &[u8]) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO sync_states (peer_storage_id, document_id, bytes, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (peer_storage_id, document_id) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at",
+    )
+    .bind(peer.as_str())
+    .bind(doc.to_string())
+    .bind(state)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The relay's errors: [`Error`] for what went wrong inside, [`AppError`] for what an API caller
+//! is told (an [`ApiError`] body with a stable code the app translates, and the matching status).
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tsunagu_core::api::{ApiError, ErrorCode};
+use tsunagu_core::engine::EngineError;
+
+/// Something inside the relay failed: storage, startup, or a corrupt stored value.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+    #[error("stored value is corrupt: {0}")]
+    Corrupt(String),
+    /// Boxed: automerge's errors are large, and this one is rare.
+    #[error("sync engine: {0}")]
+    Engine(Box<EngineError>),
+    #[error("password hashing: {0}")]
+    PasswordHash(String),
+}
+
+/// The answer to a failed API call.
+#[derive(Debug)]
+pub(crate) enum AppError {
+    InvalidCredentials,
+    Unauthenticated,
+    SessionExpired,
+    TooManyAttempts,
+    BadRequest(String),
+    NotFound,
+    /// Logged in full where it happens; the caller only learns that it was not their fault.
+    Internal(Error),
+}
+
+impl From<EngineError> for Error {
+    fn from(e: EngineError) -> Self {
+        Self::Engine(Box::new(e))
+    }
+}
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, ErrorCode, String) {
+        match self {
+            Self::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, "wrong email or password".into())
+            }
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "please sign in".into()),
+            Self::SessionExpired => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SessionExpired,
+                "the session has expired or was signed out; please sign in again".into(),
+            ),
+            Self::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyAttempts,
+                "too many failed sign-ins; wait a few minutes and try again".into(),
+            ),
+            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message.clone()),
+            Self::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API endpoint".into()),
+            Self::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the relay failed; try again later".into())
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(e) = &self {
+            tracing::error!(error = %e, "API call failed");
+        }
+        let (status, error, message) = self.parts();
+        (status, Json(ApiError { error, message })).into_response()
+    }
+}

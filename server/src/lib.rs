@@ -1,0 +1,69 @@
+//! # tsunagu-server
+//!
+//! The relay of a tsunagu alumni network: it signs members in, serves the built offline-first
+//! app, and syncs Automerge documents with every device over the automerge-repo WebSocket
+//! protocol, deciding per document who may read and who may write (DESIGN.md 4). The protocol
+//! itself lives in [`tsunagu_core::engine`]; this crate only moves bytes between that engine,
+//! sockets and SQLite, acknowledging a change only after it is committed.
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /api/session`, `DELETE /api/session`, `GET /api/me` | the JSON API ([`tsunagu_core::api`]) |
+//! | `GET /sync` | the sync WebSocket, for signed-in members |
+//! | anything else | the app from `--dist`, with `index.html` for client-side routes |
+//!
+//! Start one in-process (as the tests do) and stop it:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), tsunagu_server::Error> {
+//! use tsunagu_server::{Config, Server};
+//! let config = Config::new("127.0.0.1:0".parse().expect("an address"), "./data", "./dist");
+//! let server = Server::start(config).await?;
+//! println!("listening on http://{}", server.local_addr());
+//! server.stop().await;
+//! # Ok(()) }
+//! ```
+
+mod access;
+mod api;
+mod auth;
+mod budget;
+mod config;
+mod db;
+mod demo_people;
+mod error;
+mod relay;
+mod seed;
+mod server;
+mod static_files;
+mod sync;
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tokio::sync::Mutex;
+use tsunagu_core::ids::StorageId;
+
+pub use config::{Config, Limits};
+pub use db::DATABASE_FILE;
+pub use error::Error;
+pub use seed::{DEMO_PASSWORD, DEMO_SIGN_INS};
+pub use server::{Server, serve};
+
+use relay::Relay;
+use throttle::SignInThrottle;
+
+mod throttle;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+struct AppState {
+    db: SqlitePool,
+    relay: Arc<Mutex<Relay>>,
+    throttle: Arc<SignInThrottle>,
+    /// A real argon2id hash of a random password: unknown emails are checked against it, so they
+    /// take as long as known ones.
+    decoy_hash: Arc<str>,
+    relay_storage: StorageId,
+    config: Arc<Config>,
+}

@@ -1,0 +1,284 @@
+//! The relay's one sync [`Engine`], shared by every WebSocket connection, and the bridge between
+//! its effects and the world: SQLite for `Persist` / `SaveSyncState`, each connection's outbox for
+//! `Send` / `Close`.
+//!
+//! ## Why one `tokio::sync::Mutex`, held while effects are performed
+//! The engine's effects must be performed in order, and a `Send` may acknowledge — or carry heads
+//! that include — a change whose `Persist` came before it. If the lock were released after the
+//! CPU work, another connection's turn could advertise those heads (to the author, or to others)
+//! before the commit landed, and a crash would then lose a change some peer was told was stored.
+//! Holding the async lock until every effect of a message is done keeps "acknowledged only after
+//! committed" true for all peers at once. SQLite takes one writer at a time anyway, so little
+//! parallelism is lost; sending is a non-blocking `try_send` to a bounded outbox, so a slow
+//! reader never holds the lock (it is disconnected when its outbox is full).
+//!
+//! A panic inside the engine is caught and closes only the connection whose message caused it.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use sqlx::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+use tsunagu_core::engine::{ConnId, Effect, Engine};
+use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::wire::{Message, PeerMetadata};
+
+use crate::access::{self, Grant};
+use crate::config::Limits;
+use crate::db;
+use crate::error::Error;
+
+/// What a connection's send task writes to its socket.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    Frame(Vec<u8>),
+    /// Send a close frame with this reason, then stop.
+    Close(String),
+}
+
+/// The longest storage id a device may announce.
+const MAX_STORAGE_ID_CHARS: usize = 128;
+
+#[derive(Debug)]
+struct Peer {
+    user: String,
+    outbox: mpsc::Sender<Outgoing>,
+    /// Fired to drop a connection at once (its outbox overflowed).
+    kill: Option<oneshot::Sender<()>>,
+    /// Decided grants (`None`: unavailable to this user), which also caps the documents per connection.
+    grants: HashMap<DocumentId, Option<Grant>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Relay {
+    engine: Engine,
+    db: SqlitePool,
+    limits: Limits,
+    peers: HashMap<ConnId, Peer>,
+    /// (device storage, document) pairs whose stored sync state the engine already has.
+    sync_loaded: HashSet<(StorageId, DocumentId)>,
+}
+
+impl Relay {
+    pub(crate) fn new(engine: Engine, db: SqlitePool, limits: Limits) -> Self {
+        Self { engine, db, limits, peers: HashMap::new(), sync_loaded: HashSet::new() }
+    }
+
+    /// Registers a new connection of `user`, whose socket is fed from `outbox`.
+    pub(crate) fn accept(&mut self, user: String, outbox: mpsc::Sender<Outgoing>, kill: oneshot::Sender<()>) -> ConnId {
+        let conn = self.engine.accept();
+        self.peers.insert(conn, Peer { user, outbox, kill: Some(kill), grants: HashMap::new() });
+        conn
+    }
+
+    pub(crate) fn is_open(&self, conn: ConnId) -> bool {
+        self.peers.contains_key(&conn)
+    }
+
+    /// The connection is gone (closed, dropped or failed): forget it. Calling it twice is harmless.
+    pub(crate) fn disconnect(&mut self, conn: ConnId) {
+        self.peers.remove(&conn);
+        self.engine.disconnect(conn);
+    }
+
+    /// Handles one decoded message from `conn` and performs every effect; returns whether the
+    /// connection is still open.
+    pub(crate) async fn receive(&mut self, conn: ConnId, message: Message) -> bool {
+        let Some(user) = self.peers.get(&conn).map(|p| p.user.clone()) else { return false };
+        let message = match message {
+            Message::Join { sender, metadata, versions } => match scope_storage(&user, metadata) {
+                Ok(metadata) => Message::Join { sender, metadata, versions },
+                Err(reason) => {
+                    self.fail(conn, reason).await;
+                    return false;
+                }
+            },
+            other => other,
+        };
+        if let (Message::Request { doc, .. } | Message::Sync { doc, .. }, true) = (&message, self.engine.is_ready(conn)) {
+            let doc = *doc;
+            match self.prepare(conn, &user, doc).await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    let effects = self.engine.unavailable(conn, doc);
+                    self.perform(effects).await.ok();
+                    return self.is_open(conn);
+                }
+                Err(Refusal::TooManyDocuments) => {
+                    let limit = self.limits.documents_per_connection;
+                    self.fail(conn, format!("more than {limit} documents on one connection")).await;
+                    return false;
+                }
+                Err(Refusal::Storage(e)) => {
+                    tracing::error!(%doc, error = %e, "could not load a document");
+                    self.fail(conn, "the relay could not load this document; try again later".into()).await;
+                    return false;
+                }
+            }
+        }
+        let engine = &mut self.engine;
+        let Ok(effects) = catch_unwind(AssertUnwindSafe(|| engine.receive(conn, message))) else {
+            tracing::error!(conn, "the sync engine panicked on a message; closing that connection");
+            self.fail(conn, "the relay could not process this message".into()).await;
+            return false;
+        };
+        if let Err(e) = self.perform(effects).await {
+            tracing::error!(conn, error = %e, "could not store a change");
+            self.fail(conn, "the relay could not store your change; it will be sent again".into()).await;
+        }
+        self.is_open(conn)
+    }
+
+    /// Tells the peer what went wrong (a protocol `error`) and closes its connection.
+    pub(crate) async fn fail(&mut self, conn: ConnId, reason: String) {
+        tracing::info!(conn, %reason, "closing a connection");
+        let mut effects = Vec::new();
+        self.engine.fail(conn, reason, &mut effects);
+        self.perform(effects).await.ok();
+        self.disconnect(conn);
+    }
+
+    /// Decides the grant of `user` on `doc` (once per connection) and, if they may read it, makes
+    /// sure the engine holds the document and this device's stored sync state for it.
+    async fn prepare(&mut self, conn: ConnId, user: &str, doc: DocumentId) -> Result<Option<Grant>, Refusal> {
+        let known = self.peers.get(&conn).and_then(|p| p.grants.get(&doc).copied());
+        let grant = match known {
+            Some(grant) => grant,
+            None => {
+                let decided = self.peers.get(&conn).map_or(0, |p| p.grants.len());
+                if decided >= self.limits.documents_per_connection {
+                    return Err(Refusal::TooManyDocuments);
+                }
+                let record = db::document(&self.db, &doc).await?;
+                let grant = access::grant(user, record.as_ref());
+                if let Some(peer) = self.peers.get_mut(&conn) {
+                    peer.grants.insert(doc, grant);
+                }
+                if grant == Some(Grant::Read) {
+                    self.engine.set_read_only(conn, doc);
+                }
+                grant
+            }
+        };
+        if grant.is_none() {
+            return Ok(None);
+        }
+        if !self.engine.has_doc(&doc) {
+            let chunks = db::chunks(&self.db, &doc).await?;
+            self.engine.load(doc, &chunks).map_err(Error::from)?;
+        }
+        if let Some(storage) = self.engine.remote_storage(conn).cloned() {
+            let key = (storage, doc);
+            if !self.sync_loaded.contains(&key) {
+                if let Some(bytes) = db::sync_state(&self.db, &key.0, &doc).await?
+                    && let Err(e) = self.engine.load_sync_state(key.0.clone(), doc, &bytes)
+                {
+                    // Only costs a fuller sync with this device.
+                    tracing::warn!(%doc, error = %e, "ignoring a corrupt stored sync state");
+                }
+                self.sync_loaded.insert(key);
+            }
+        }
+        Ok(grant)
+    }
+
+    /// Performs effects in order. Stops at the first failed commit, so nothing after it (above all
+    /// the `Send` that would acknowledge it) happens.
+    async fn perform(&mut self, effects: Vec<Effect>) -> Result<(), Error> {
+        for effect in effects {
+            match effect {
+                Effect::Persist { doc, chunk } => {
+                    let stored = async {
+                        let mut conn = self.db.acquire().await?;
+                        db::persist_chunk(&mut conn, &doc, &chunk).await
+                    }
+                    .await;
+                    if let Err(e) = stored {
+                        // The engine believes the change is saved; reload from what really is.
+                        self.engine.forget(&doc);
+                        self.sync_loaded.retain(|(_, d)| *d != doc);
+                        return Err(e);
+                    }
+                }
+                Effect::SaveSyncState { peer, doc, state } => {
+                    if let Err(e) = db::save_sync_state(&self.db, &peer, &doc, &state).await {
+                        // A lost sync state only costs a fuller sync next time.
+                        tracing::warn!(%doc, error = %e, "could not store a sync state");
+                    }
+                }
+                Effect::Send { conn, message } => self.send(conn, message),
+                Effect::Close { conn, reason } => self.close(conn, reason),
+                Effect::Ready { conn, peer, storage } => {
+                    tracing::debug!(conn, %peer, storage = ?storage.as_ref().map(StorageId::as_str), "peer joined");
+                }
+                Effect::DocChanged { doc } => tracing::debug!(%doc, "document changed"),
+                // The relay never asks peers for documents.
+                Effect::Unavailable { .. } => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, conn: ConnId, message: Message) {
+        let Some(peer) = self.peers.get(&conn) else { return };
+        match peer.outbox.try_send(Outgoing::Frame(message.encode())) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(conn, "peer does not read its socket fast enough; dropping it");
+                if let Some(kill) = self.peers.get_mut(&conn).and_then(|p| p.kill.take()) {
+                    kill.send(()).ok();
+                }
+                self.disconnect(conn);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => self.disconnect(conn),
+        }
+    }
+
+    /// Queues a close frame after everything already queued; the send task then ends.
+    fn close(&mut self, conn: ConnId, reason: String) {
+        if let Some(peer) = self.peers.remove(&conn) {
+            peer.outbox.try_send(Outgoing::Close(reason)).ok();
+        }
+        self.engine.disconnect(conn);
+    }
+}
+
+#[derive(Debug)]
+enum Refusal {
+    TooManyDocuments,
+    Storage(Error),
+}
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Self {
+        Self::Storage(e)
+    }
+}
+
+/// Scopes the storage id a device announces to its signed-in user, so no one can read or
+/// overwrite another member's sync state by announcing their device's storage id.
+fn scope_storage(user: &str, metadata: Option<PeerMetadata>) -> Result<Option<PeerMetadata>, String> {
+    let Some(mut metadata) = metadata else { return Ok(None) };
+    if let Some(storage) = metadata.storage_id.take() {
+        if storage.as_str().chars().count() > MAX_STORAGE_ID_CHARS {
+            return Err(format!("storage id longer than {MAX_STORAGE_ID_CHARS} characters"));
+        }
+        metadata.storage_id = Some(StorageId::new(format!("{user}/{storage}")));
+    }
+    Ok(Some(metadata))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn announced_storage_ids_are_scoped_to_the_user() {
+        let meta = PeerMetadata { storage_id: Some(StorageId::new("phone")), is_ephemeral: false };
+        let scoped = scope_storage("u1", Some(meta)).ok().flatten().and_then(|m| m.storage_id);
+        assert_eq!(scoped, Some(StorageId::new("u1/phone")));
+        assert_eq!(scope_storage("u1", None), Ok(None));
+        let long = PeerMetadata { storage_id: Some(StorageId::new("x".repeat(200))), is_ephemeral: false };
+        assert!(scope_storage("u1", Some(long)).is_err());
+    }
+}

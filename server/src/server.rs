@@ -1,0 +1,153 @@
+//! Starting and stopping a relay: open the database (seeding the demo on first start), build the
+//! router, listen.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{any, get, post};
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex, oneshot};
+use tokio::task::JoinHandle;
+use tsunagu_core::engine::Engine;
+use tsunagu_core::ids::{PeerId, random_bytes};
+
+use crate::relay::Relay;
+use crate::throttle::SignInThrottle;
+use crate::{AppState, Config, Error, api, auth, db, seed, static_files, sync};
+
+/// A running relay.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    seeded_demo: bool,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Opens the data directory, and listens on `config.addr` (port 0 picks a free port).
+    pub async fn start(config: Config) -> Result<Self, Error> {
+        let state = open(config).await?;
+        let seeded_demo = db::meta(&state.db, "demo_seeded").await?.is_some();
+        let addr = state.config.addr;
+        let listener =
+            TcpListener::bind(addr).await.map_err(|source| Error::Io { what: format!("listening on {addr}"), source })?;
+        let addr = listener.local_addr().map_err(|source| Error::Io { what: "reading the bound address".into(), source })?;
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    stopped.await.ok();
+                })
+                .await
+        });
+        tracing::info!(%addr, "relay listening");
+        Ok(Self { addr, seeded_demo, shutdown: Some(shutdown), task })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Whether the database holds the demo company (so the demo sign-ins work).
+    pub fn has_demo(&self) -> bool {
+        self.seeded_demo
+    }
+
+    /// Stops accepting connections and waits for open HTTP requests to finish.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            shutdown.send(()).ok();
+        }
+        (&mut self.task).await.ok();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Runs a relay until Ctrl-C (or SIGTERM), printing where to open it.
+pub async fn serve(config: Config) -> Result<(), Error> {
+    let dist = config.dist_dir.clone();
+    let server = Server::start(config).await?;
+    println!("tsunagu relay: http://{}/", server.local_addr());
+    if !dist.join("index.html").is_file() {
+        println!("  (no app in {}: run `cargo xtask run` to build and serve it)", dist.display());
+    }
+    if server.has_demo() {
+        println!("  demo sign-ins, password `{}`:", seed::DEMO_PASSWORD);
+        for (email, who) in seed::DEMO_SIGN_INS {
+            println!("    {email:<22} {who}");
+        }
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+async fn open(config: Config) -> Result<AppState, Error> {
+    let db = db::open(&config.data_dir).await?;
+    let relay_storage = db::relay_storage_id(&db).await?;
+    if config.seed_demo {
+        seed::demo_if_empty(&db).await?;
+    }
+    let decoy = tokio::task::spawn_blocking(|| {
+        let password: String = random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
+        auth::hash_password(&password)
+    })
+    .await
+    .map_err(|e| Error::PasswordHash(e.to_string()))??;
+    let engine = Engine::new(PeerId::random(), Some(relay_storage.clone()));
+    let relay = Relay::new(engine, db.clone(), config.limits.clone());
+    let throttle = SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
+    Ok(AppState {
+        db,
+        relay: Arc::new(Mutex::new(relay)),
+        throttle: Arc::new(throttle),
+        decoy_hash: decoy.into(),
+        relay_storage,
+        config: Arc::new(config),
+    })
+}
+
+fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/session", post(api::sign_in).delete(api::sign_out))
+        .route("/me", get(api::get_me))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes));
+    Router::new()
+        .nest("/api", api)
+        .route("/api", any(api::not_found))
+        .route("/sync", get(sync::upgrade))
+        .fallback(static_files::serve)
+        .with_state(state)
+}
