@@ -29,7 +29,11 @@ mod tests {
     use super::*;
 
     fn profile(owner: &str, active: bool) -> DocumentRecord {
-        DocumentRecord { kind: "profile".into(), owner: Some(owner.into()), owner_active: active }
+        DocumentRecord {
+            kind: "profile".into(),
+            owner: Some(owner.into()),
+            owner_active: active,
+        }
     }
 
     #[test]
@@ -38,7 +42,11 @@ mod tests {
         assert_eq!(grant("u2", Some(&profile("u1", true))), Some(Grant::Read));
         assert_eq!(grant("u2", Some(&profile("u1", false))), None);
         assert_eq!(grant("u2", None), None);
-        let other = DocumentRecord { kind: "event".into(), owner: Some("u2".into()), owner_active: true };
+        let other = DocumentRecord {
+            kind: "event".into(),
+            owner: Some("u2".into()),
+            owner_active: true,
+        };
         assert_eq!(grant("u2", Some(&other)), None);
     }
 }

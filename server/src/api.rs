@@ -23,14 +23,20 @@ pub(crate) async fn sign_in(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     payload: Result<Json<SignIn>, JsonRejection>,
 ) -> Result<impl IntoResponse, AppError> {
-    let Json(SignIn { email, password }) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Json(SignIn { email, password }) =
+        payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let email = email.trim().to_lowercase();
     let ip = peer.ip();
     if state.throttle.is_blocked(&email, ip) {
         return Err(AppError::TooManyAttempts);
     }
-    let user = db::user_by_email(&state.db, &email).await?.filter(|u| u.active);
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| state.decoy_hash.to_string());
+    let user = db::user_by_email(&state.db, &email)
+        .await?
+        .filter(|u| u.active);
+    let stored = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.decoy_hash.to_string());
     let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
         .await
         .map_err(|e| Error::PasswordHash(e.to_string()))?;
@@ -44,23 +50,44 @@ pub(crate) async fn sign_in(
     };
     state.throttle.clear(&email, ip);
     let (token, token_hash) = auth::new_token();
-    db::insert_session(&state.db, &token_hash, &user.id, db::now() + auth::SESSION_SECONDS).await?;
+    db::insert_session(
+        &state.db,
+        &token_hash,
+        &user.id,
+        db::now() + auth::SESSION_SECONDS,
+    )
+    .await?;
     tracing::info!(user = %user.id, "signed in");
     let me = me(&state, &user).await?;
-    Ok(([auth::set_cookie_header(Some(&token), state.config.secure_cookies)], Json(me)))
+    Ok((
+        [auth::set_cookie_header(
+            Some(&token),
+            state.config.secure_cookies,
+        )],
+        Json(me),
+    ))
 }
 
 /// `DELETE /api/session`: revokes the session (if any) and clears the cookie. Always 204, so
 /// signing out twice is not an error.
-pub(crate) async fn sign_out(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<impl IntoResponse, AppError> {
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
     if let Some(token) = auth::session_token(&headers) {
         db::revoke_session(&state.db, &auth::token_hash(&token)).await?;
     }
-    Ok((StatusCode::NO_CONTENT, [auth::set_cookie_header(None, state.config.secure_cookies)]))
+    Ok((
+        StatusCode::NO_CONTENT,
+        [auth::set_cookie_header(None, state.config.secure_cookies)],
+    ))
 }
 
 /// `GET /api/me`.
-pub(crate) async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Me>, AppError> {
+pub(crate) async fn get_me(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<Me>, AppError> {
     Ok(Json(me(&state, &signed_in.user).await?))
 }
 
@@ -70,7 +97,11 @@ pub(crate) async fn not_found() -> AppError {
 }
 
 async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
-    let roles = db::roles(&state.db, &user.id).await?.iter().filter_map(|r| role(r)).collect();
+    let roles = db::roles(&state.db, &user.id)
+        .await?
+        .iter()
+        .filter_map(|r| role(r))
+        .collect();
     let profile_doc = db::profile_of(&state.db, &user.id)
         .await?
         .ok_or_else(|| Error::Corrupt(format!("user {} has no profile document", user.id)))?;

@@ -5,8 +5,8 @@
 //! SameSite=Strict` cookie; the database keeps only its SHA-256, so a copy of the database opens
 //! no session.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -26,7 +26,8 @@ pub(crate) const SESSION_SECONDS: i64 = 30 * 24 * 60 * 60;
 
 /// Hashes a password with argon2id and a fresh random salt (OWASP's parameters, the crate's default).
 pub(crate) fn hash_password(password: &str) -> Result<String, Error> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| Error::PasswordHash(e.to_string()))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>())
+        .map_err(|e| Error::PasswordHash(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -35,7 +36,11 @@ pub(crate) fn hash_password(password: &str) -> Result<String, Error> {
 
 /// Whether `password` matches the stored PHC string. A corrupt hash never matches.
 pub(crate) fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(stored).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 /// A new session token: what goes into the cookie, and the hash that goes into the database.
@@ -69,12 +74,18 @@ pub(crate) fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
         None => ("", 0),
     };
     let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    );
     // Only base64url characters and fixed ASCII: always a valid header value.
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("tsunagu_session=; Max-Age=0"))
+    HeaderValue::from_str(&cookie)
+        .unwrap_or_else(|_| HeaderValue::from_static("tsunagu_session=; Max-Age=0"))
 }
 
-pub(crate) fn set_cookie_header(token: Option<&str>, secure: bool) -> (axum::http::HeaderName, HeaderValue) {
+pub(crate) fn set_cookie_header(
+    token: Option<&str>,
+    secure: bool,
+) -> (axum::http::HeaderName, HeaderValue) {
     (SET_COOKIE, session_cookie(token, secure))
 }
 
@@ -87,16 +98,23 @@ pub(crate) struct SignedIn {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(&token);
         // A token we never issued, one signed out, and one past its time all read as expired:
         // the app's answer (sign in again) is the same, and nothing is revealed.
-        let session = db::session(&state.db, &token_hash).await?.ok_or(AppError::SessionExpired)?;
+        let session = db::session(&state.db, &token_hash)
+            .await?
+            .ok_or(AppError::SessionExpired)?;
         if session.revoked_at.is_some() || session.expires_at <= db::now() {
             return Err(AppError::SessionExpired);
         }
-        let user = db::user_by_id(&state.db, &session.user_id).await?.ok_or(AppError::SessionExpired)?;
+        let user = db::user_by_id(&state.db, &session.user_id)
+            .await?
+            .ok_or(AppError::SessionExpired)?;
         if !user.active {
             return Err(AppError::SessionExpired);
         }
@@ -120,7 +138,10 @@ mod tests {
     #[test]
     fn the_session_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
-        headers.append(COOKIE, HeaderValue::from_static("theme=dark; tsunagu_session=abc-_12"));
+        headers.append(
+            COOKIE,
+            HeaderValue::from_static("theme=dark; tsunagu_session=abc-_12"),
+        );
         assert_eq!(session_token(&headers).as_deref(), Some("abc-_12"));
         headers.clear();
         headers.append(COOKIE, HeaderValue::from_static("tsunagu_session="));

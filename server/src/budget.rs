@@ -13,7 +13,12 @@ pub(crate) struct MessageBudget {
 impl MessageBudget {
     pub(crate) fn new(per_second: u32, burst: u32) -> Self {
         let burst = f64::from(burst.max(1));
-        Self { tokens: burst, burst, per_second: f64::from(per_second), last: Instant::now() }
+        Self {
+            tokens: burst,
+            burst,
+            per_second: f64::from(per_second),
+            last: Instant::now(),
+        }
     }
 
     /// Spends one message; `false` once the peer has sent more than it may.

@@ -20,7 +20,11 @@ pub struct Config {
 
 impl Config {
     /// A relay with the default limits, seeding demo data into an empty database.
-    pub fn new(addr: SocketAddr, data_dir: impl Into<PathBuf>, dist_dir: impl Into<PathBuf>) -> Self {
+    pub fn new(
+        addr: SocketAddr,
+        data_dir: impl Into<PathBuf>,
+        dist_dir: impl Into<PathBuf>,
+    ) -> Self {
         Self {
             addr,
             data_dir: data_dir.into(),

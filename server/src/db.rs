@@ -18,8 +18,10 @@ pub const DATABASE_FILE: &str = "tsunagu.sqlite3";
 
 /// Opens (creating if missing) and migrates the database in `data_dir`.
 pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool, Error> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|source| Error::Io { what: format!("creating data directory {}", data_dir.display()), source })?;
+    std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
+        what: format!("creating data directory {}", data_dir.display()),
+        source,
+    })?;
     let options = SqliteConnectOptions::new()
         .filename(data_dir.join(DATABASE_FILE))
         .create_if_missing(true)
@@ -27,13 +29,18 @@ pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool, Error> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
     sqlx::migrate!().run(&pool).await?;
     Ok(pool)
 }
 
 pub(crate) fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn document_id(s: &str) -> Result<DocumentId, Error> {
@@ -45,19 +52,30 @@ fn document_id(s: &str) -> Result<DocumentId, Error> {
 /// The relay's storage id, made on first start and kept for good: devices save sync state under it.
 pub(crate) async fn relay_storage_id(pool: &SqlitePool) -> Result<StorageId, Error> {
     let fresh = StorageId::random();
-    sqlx::query("INSERT INTO meta (key, value) VALUES ('relay_storage_id', ?) ON CONFLICT (key) DO NOTHING")
-        .bind(fresh.as_str())
-        .execute(pool)
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('relay_storage_id', ?) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(fresh.as_str())
+    .execute(pool)
+    .await?;
+    let id: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'relay_storage_id'")
+        .fetch_one(pool)
         .await?;
-    let id: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'relay_storage_id'").fetch_one(pool).await?;
     Ok(StorageId::new(id))
 }
 
 pub(crate) async fn meta(pool: &SqlitePool, key: &str) -> Result<Option<String>, Error> {
-    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_optional(pool).await?)
+    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(key)
+        .fetch_optional(pool)
+        .await?)
 }
 
-pub(crate) async fn set_meta(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<(), Error> {
+pub(crate) async fn set_meta(
+    conn: &mut SqliteConnection,
+    key: &str,
+    value: &str,
+) -> Result<(), Error> {
     sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         .bind(key)
         .bind(value)
@@ -78,7 +96,8 @@ pub(crate) struct User {
     pub(crate) organisation: String,
 }
 
-const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.display_name, u.status, o.name AS organisation
+const USER_COLUMNS: &str =
+    "SELECT u.id, u.email, u.password_hash, u.display_name, u.status, o.name AS organisation
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
 fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, Error> {
@@ -94,18 +113,29 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, Error> {
 
 /// Emails are stored lower-cased, so look-ups are case-insensitive.
 pub(crate) async fn user_by_email(pool: &SqlitePool, email: &str) -> Result<Option<User>, Error> {
-    let row = sqlx::query(&format!("{USER_COLUMNS} WHERE u.email = ?")).bind(email).fetch_optional(pool).await?;
+    let row = sqlx::query(&format!("{USER_COLUMNS} WHERE u.email = ?"))
+        .bind(email)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 pub(crate) async fn user_by_id(pool: &SqlitePool, id: &str) -> Result<Option<User>, Error> {
-    let row = sqlx::query(&format!("{USER_COLUMNS} WHERE u.id = ?")).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(&format!("{USER_COLUMNS} WHERE u.id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 /// Role names as stored (kebab-case); the caller parses them.
 pub(crate) async fn roles(pool: &SqlitePool, user: &str) -> Result<Vec<String>, Error> {
-    Ok(sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? ORDER BY role").bind(user).fetch_all(pool).await?)
+    Ok(
+        sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? ORDER BY role")
+            .bind(user)
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
 #[derive(Debug)]
@@ -118,7 +148,12 @@ pub(crate) struct NewUser<'a> {
     pub(crate) roles: &'a [&'a str],
 }
 
-pub(crate) async fn insert_organisation(conn: &mut SqliteConnection, id: &str, name: &str, name_en: &str) -> Result<(), Error> {
+pub(crate) async fn insert_organisation(
+    conn: &mut SqliteConnection,
+    id: &str,
+    name: &str,
+    name_en: &str,
+) -> Result<(), Error> {
     sqlx::query("INSERT INTO organisations (id, name, name_en, created_at) VALUES (?, ?, ?, ?)")
         .bind(id)
         .bind(name)
@@ -129,7 +164,10 @@ pub(crate) async fn insert_organisation(conn: &mut SqliteConnection, id: &str, n
     Ok(())
 }
 
-pub(crate) async fn insert_user(conn: &mut SqliteConnection, user: &NewUser<'_>) -> Result<(), Error> {
+pub(crate) async fn insert_user(
+    conn: &mut SqliteConnection,
+    user: &NewUser<'_>,
+) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO users (id, organisation_id, email, password_hash, display_name, status, created_at)
          VALUES (?, ?, ?, ?, ?, 'active', ?)",
@@ -143,13 +181,19 @@ pub(crate) async fn insert_user(conn: &mut SqliteConnection, user: &NewUser<'_>)
     .execute(&mut *conn)
     .await?;
     for role in user.roles {
-        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES (?, ?)").bind(user.id).bind(role).execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES (?, ?)")
+            .bind(user.id)
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
 
 pub(crate) async fn count_users(pool: &SqlitePool) -> Result<i64, Error> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(pool)
+        .await?)
 }
 
 // ---- sessions ---------------------------------------------------------------------------------
@@ -161,22 +205,33 @@ pub(crate) struct Session {
     pub(crate) revoked_at: Option<i64>,
 }
 
-pub(crate) async fn insert_session(pool: &SqlitePool, token_hash: &[u8], user: &str, expires_at: i64) -> Result<(), Error> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-        .bind(token_hash)
-        .bind(user)
-        .bind(now())
-        .bind(expires_at)
-        .execute(pool)
-        .await?;
+pub(crate) async fn insert_session(
+    pool: &SqlitePool,
+    token_hash: &[u8],
+    user: &str,
+    expires_at: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(now())
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-pub(crate) async fn session(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<Session>, Error> {
-    let row = sqlx::query("SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?")
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await?;
+pub(crate) async fn session(
+    pool: &SqlitePool,
+    token_hash: &[u8],
+) -> Result<Option<Session>, Error> {
+    let row =
+        sqlx::query("SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(Session {
         user_id: row.try_get("user_id")?,
@@ -204,7 +259,10 @@ pub(crate) struct DocumentRecord {
     pub(crate) owner_active: bool,
 }
 
-pub(crate) async fn document(pool: &SqlitePool, doc: &DocumentId) -> Result<Option<DocumentRecord>, Error> {
+pub(crate) async fn document(
+    pool: &SqlitePool,
+    doc: &DocumentId,
+) -> Result<Option<DocumentRecord>, Error> {
     let row = sqlx::query(
         "SELECT d.kind, d.owner_id, u.status FROM documents d LEFT JOIN users u ON u.id = d.owner_id WHERE d.id = ?",
     )
@@ -219,7 +277,12 @@ pub(crate) async fn document(pool: &SqlitePool, doc: &DocumentId) -> Result<Opti
     }))
 }
 
-pub(crate) async fn insert_document(conn: &mut SqliteConnection, doc: &DocumentId, kind: &str, owner: &str) -> Result<(), Error> {
+pub(crate) async fn insert_document(
+    conn: &mut SqliteConnection,
+    doc: &DocumentId,
+    kind: &str,
+    owner: &str,
+) -> Result<(), Error> {
     sqlx::query("INSERT INTO documents (id, kind, owner_id, created_at) VALUES (?, ?, ?, ?)")
         .bind(doc.to_string())
         .bind(kind)
@@ -252,15 +315,21 @@ pub(crate) async fn directory(pool: &SqlitePool) -> Result<Vec<DocumentId>, Erro
 
 /// Every stored chunk of a document, oldest first.
 pub(crate) async fn chunks(pool: &SqlitePool, doc: &DocumentId) -> Result<Vec<Vec<u8>>, Error> {
-    Ok(sqlx::query_scalar("SELECT bytes FROM chunks WHERE document_id = ? ORDER BY seq")
-        .bind(doc.to_string())
-        .fetch_all(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT bytes FROM chunks WHERE document_id = ? ORDER BY seq")
+            .bind(doc.to_string())
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
 /// Stores a chunk; a snapshot replaces every earlier chunk in the same transaction, so a crash
 /// leaves either the old chunks or the snapshot, never neither.
-pub(crate) async fn persist_chunk(conn: &mut SqliteConnection, doc: &DocumentId, chunk: &Chunk) -> Result<(), Error> {
+pub(crate) async fn persist_chunk(
+    conn: &mut SqliteConnection,
+    doc: &DocumentId,
+    chunk: &Chunk,
+) -> Result<(), Error> {
     let id = doc.to_string();
     let (bytes, snapshot) = match chunk {
         Chunk::Incremental(b) => (b, false),
@@ -268,28 +337,44 @@ pub(crate) async fn persist_chunk(conn: &mut SqliteConnection, doc: &DocumentId,
     };
     let mut tx = sqlx::Connection::begin(conn).await?;
     if snapshot {
-        sqlx::query("DELETE FROM chunks WHERE document_id = ?").bind(&id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM chunks WHERE document_id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
     }
-    sqlx::query("INSERT INTO chunks (document_id, bytes, is_snapshot, created_at) VALUES (?, ?, ?, ?)")
-        .bind(&id)
-        .bind(bytes)
-        .bind(snapshot)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO chunks (document_id, bytes, is_snapshot, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(bytes)
+    .bind(snapshot)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub(crate) async fn sync_state(pool: &SqlitePool, peer: &StorageId, doc: &DocumentId) -> Result<Option<Vec<u8>>, Error> {
-    Ok(sqlx::query_scalar("SELECT bytes FROM sync_states WHERE peer_storage_id = ? AND document_id = ?")
-        .bind(peer.as_str())
-        .bind(doc.to_string())
-        .fetch_optional(pool)
-        .await?)
+pub(crate) async fn sync_state(
+    pool: &SqlitePool,
+    peer: &StorageId,
+    doc: &DocumentId,
+) -> Result<Option<Vec<u8>>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT bytes FROM sync_states WHERE peer_storage_id = ? AND document_id = ?",
+    )
+    .bind(peer.as_str())
+    .bind(doc.to_string())
+    .fetch_optional(pool)
+    .await?)
 }
 
-pub(crate) async fn save_sync_state(pool: &SqlitePool, peer: &StorageId, doc: &DocumentId, state: &[u8]) -> Result<(), Error> {
+pub(crate) async fn save_sync_state(
+    pool: &SqlitePool,
+    peer: &StorageId,
+    doc: &DocumentId,
+    state: &[u8],
+) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO sync_states (peer_storage_id, document_id, bytes, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (peer_storage_id, document_id) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at",

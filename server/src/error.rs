@@ -15,7 +15,10 @@ pub enum Error {
     #[error("database migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
     /// Boxed: automerge's errors are large, and this one is rare.
@@ -59,10 +62,16 @@ impl From<sqlx::Error> for AppError {
 impl AppError {
     fn parts(&self) -> (StatusCode, ErrorCode, String) {
         match self {
-            Self::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, "wrong email or password".into())
-            }
-            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "please sign in".into()),
+            Self::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "wrong email or password".into(),
+            ),
+            Self::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "please sign in".into(),
+            ),
             Self::SessionExpired => (
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::SessionExpired,
@@ -73,11 +82,21 @@ impl AppError {
                 ErrorCode::TooManyAttempts,
                 "too many failed sign-ins; wait a few minutes and try again".into(),
             ),
-            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message.clone()),
-            Self::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API endpoint".into()),
-            Self::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the relay failed; try again later".into())
-            }
+            Self::BadRequest(message) => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                message.clone(),
+            ),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "no such API endpoint".into(),
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "the relay failed; try again later".into(),
+            ),
         }
     }
 }

@@ -61,13 +61,32 @@ pub(crate) struct Relay {
 
 impl Relay {
     pub(crate) fn new(engine: Engine, db: SqlitePool, limits: Limits) -> Self {
-        Self { engine, db, limits, peers: HashMap::new(), sync_loaded: HashSet::new() }
+        Self {
+            engine,
+            db,
+            limits,
+            peers: HashMap::new(),
+            sync_loaded: HashSet::new(),
+        }
     }
 
     /// Registers a new connection of `user`, whose socket is fed from `outbox`.
-    pub(crate) fn accept(&mut self, user: String, outbox: mpsc::Sender<Outgoing>, kill: oneshot::Sender<()>) -> ConnId {
+    pub(crate) fn accept(
+        &mut self,
+        user: String,
+        outbox: mpsc::Sender<Outgoing>,
+        kill: oneshot::Sender<()>,
+    ) -> ConnId {
         let conn = self.engine.accept();
-        self.peers.insert(conn, Peer { user, outbox, kill: Some(kill), grants: HashMap::new() });
+        self.peers.insert(
+            conn,
+            Peer {
+                user,
+                outbox,
+                kill: Some(kill),
+                grants: HashMap::new(),
+            },
+        );
         conn
     }
 
@@ -84,10 +103,20 @@ impl Relay {
     /// Handles one decoded message from `conn` and performs every effect; returns whether the
     /// connection is still open.
     pub(crate) async fn receive(&mut self, conn: ConnId, message: Message) -> bool {
-        let Some(user) = self.peers.get(&conn).map(|p| p.user.clone()) else { return false };
+        let Some(user) = self.peers.get(&conn).map(|p| p.user.clone()) else {
+            return false;
+        };
         let message = match message {
-            Message::Join { sender, metadata, versions } => match scope_storage(&user, metadata) {
-                Ok(metadata) => Message::Join { sender, metadata, versions },
+            Message::Join {
+                sender,
+                metadata,
+                versions,
+            } => match scope_storage(&user, metadata) {
+                Ok(metadata) => Message::Join {
+                    sender,
+                    metadata,
+                    versions,
+                },
                 Err(reason) => {
                     self.fail(conn, reason).await;
                     return false;
@@ -95,7 +124,9 @@ impl Relay {
             },
             other => other,
         };
-        if let (Message::Request { doc, .. } | Message::Sync { doc, .. }, true) = (&message, self.engine.is_ready(conn)) {
+        if let (Message::Request { doc, .. } | Message::Sync { doc, .. }, true) =
+            (&message, self.engine.is_ready(conn))
+        {
             let doc = *doc;
             match self.prepare(conn, &user, doc).await {
                 Ok(Some(_)) => {}
@@ -106,25 +137,41 @@ impl Relay {
                 }
                 Err(Refusal::TooManyDocuments) => {
                     let limit = self.limits.documents_per_connection;
-                    self.fail(conn, format!("more than {limit} documents on one connection")).await;
+                    self.fail(
+                        conn,
+                        format!("more than {limit} documents on one connection"),
+                    )
+                    .await;
                     return false;
                 }
                 Err(Refusal::Storage(e)) => {
                     tracing::error!(%doc, error = %e, "could not load a document");
-                    self.fail(conn, "the relay could not load this document; try again later".into()).await;
+                    self.fail(
+                        conn,
+                        "the relay could not load this document; try again later".into(),
+                    )
+                    .await;
                     return false;
                 }
             }
         }
         let engine = &mut self.engine;
         let Ok(effects) = catch_unwind(AssertUnwindSafe(|| engine.receive(conn, message))) else {
-            tracing::error!(conn, "the sync engine panicked on a message; closing that connection");
-            self.fail(conn, "the relay could not process this message".into()).await;
+            tracing::error!(
+                conn,
+                "the sync engine panicked on a message; closing that connection"
+            );
+            self.fail(conn, "the relay could not process this message".into())
+                .await;
             return false;
         };
         if let Err(e) = self.perform(effects).await {
             tracing::error!(conn, error = %e, "could not store a change");
-            self.fail(conn, "the relay could not store your change; it will be sent again".into()).await;
+            self.fail(
+                conn,
+                "the relay could not store your change; it will be sent again".into(),
+            )
+            .await;
         }
         self.is_open(conn)
     }
@@ -140,8 +187,16 @@ impl Relay {
 
     /// Decides the grant of `user` on `doc` (once per connection) and, if they may read it, makes
     /// sure the engine holds the document and this device's stored sync state for it.
-    async fn prepare(&mut self, conn: ConnId, user: &str, doc: DocumentId) -> Result<Option<Grant>, Refusal> {
-        let known = self.peers.get(&conn).and_then(|p| p.grants.get(&doc).copied());
+    async fn prepare(
+        &mut self,
+        conn: ConnId,
+        user: &str,
+        doc: DocumentId,
+    ) -> Result<Option<Grant>, Refusal> {
+        let known = self
+            .peers
+            .get(&conn)
+            .and_then(|p| p.grants.get(&doc).copied());
         let grant = match known {
             Some(grant) => grant,
             None => {
@@ -208,7 +263,11 @@ impl Relay {
                 }
                 Effect::Send { conn, message } => self.send(conn, message),
                 Effect::Close { conn, reason } => self.close(conn, reason),
-                Effect::Ready { conn, peer, storage } => {
+                Effect::Ready {
+                    conn,
+                    peer,
+                    storage,
+                } => {
                     tracing::debug!(conn, %peer, storage = ?storage.as_ref().map(StorageId::as_str), "peer joined");
                 }
                 Effect::DocChanged { doc } => tracing::debug!(%doc, "document changed"),
@@ -220,11 +279,16 @@ impl Relay {
     }
 
     fn send(&mut self, conn: ConnId, message: Message) {
-        let Some(peer) = self.peers.get(&conn) else { return };
+        let Some(peer) = self.peers.get(&conn) else {
+            return;
+        };
         match peer.outbox.try_send(Outgoing::Frame(message.encode())) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!(conn, "peer does not read its socket fast enough; dropping it");
+                tracing::warn!(
+                    conn,
+                    "peer does not read its socket fast enough; dropping it"
+                );
                 if let Some(kill) = self.peers.get_mut(&conn).and_then(|p| p.kill.take()) {
                     kill.send(()).ok();
                 }
@@ -257,11 +321,18 @@ impl From<Error> for Refusal {
 
 /// Scopes the storage id a device announces to its signed-in user, so no one can read or
 /// overwrite another member's sync state by announcing their device's storage id.
-fn scope_storage(user: &str, metadata: Option<PeerMetadata>) -> Result<Option<PeerMetadata>, String> {
-    let Some(mut metadata) = metadata else { return Ok(None) };
+fn scope_storage(
+    user: &str,
+    metadata: Option<PeerMetadata>,
+) -> Result<Option<PeerMetadata>, String> {
+    let Some(mut metadata) = metadata else {
+        return Ok(None);
+    };
     if let Some(storage) = metadata.storage_id.take() {
         if storage.as_str().chars().count() > MAX_STORAGE_ID_CHARS {
-            return Err(format!("storage id longer than {MAX_STORAGE_ID_CHARS} characters"));
+            return Err(format!(
+                "storage id longer than {MAX_STORAGE_ID_CHARS} characters"
+            ));
         }
         metadata.storage_id = Some(StorageId::new(format!("{user}/{storage}")));
     }
@@ -274,11 +345,20 @@ mod tests {
 
     #[test]
     fn announced_storage_ids_are_scoped_to_the_user() {
-        let meta = PeerMetadata { storage_id: Some(StorageId::new("phone")), is_ephemeral: false };
-        let scoped = scope_storage("u1", Some(meta)).ok().flatten().and_then(|m| m.storage_id);
+        let meta = PeerMetadata {
+            storage_id: Some(StorageId::new("phone")),
+            is_ephemeral: false,
+        };
+        let scoped = scope_storage("u1", Some(meta))
+            .ok()
+            .flatten()
+            .and_then(|m| m.storage_id);
         assert_eq!(scoped, Some(StorageId::new("u1/phone")));
         assert_eq!(scope_storage("u1", None), Ok(None));
-        let long = PeerMetadata { storage_id: Some(StorageId::new("x".repeat(200))), is_ephemeral: false };
+        let long = PeerMetadata {
+            storage_id: Some(StorageId::new("x".repeat(200))),
+            is_ephemeral: false,
+        };
         assert!(scope_storage("u1", Some(long)).is_err());
     }
 }

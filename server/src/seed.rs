@@ -14,7 +14,8 @@ use tsunagu_core::profile::{Interest, Link, Position, Profile};
 use crate::auth;
 use crate::db::{self, NewUser};
 use crate::demo_people::{
-    CERTIFICATIONS, DEPARTMENTS, EMPLOYERS, FAMILY_NAMES, FOREIGN_NAMES, GIVEN_NAMES, HOPES, LOCATIONS,
+    CERTIFICATIONS, DEPARTMENTS, EMPLOYERS, FAMILY_NAMES, FOREIGN_NAMES, GIVEN_NAMES, HOPES,
+    LOCATIONS,
 };
 use crate::error::Error;
 
@@ -39,7 +40,10 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool) -> Result<bool, Error
         return Ok(false);
     }
     let hashes = tokio::task::spawn_blocking(|| {
-        DEMO_SIGN_INS.iter().map(|_| auth::hash_password(DEMO_PASSWORD)).collect::<Result<Vec<_>, _>>()
+        DEMO_SIGN_INS
+            .iter()
+            .map(|_| auth::hash_password(DEMO_PASSWORD))
+            .collect::<Result<Vec<_>, _>>()
     })
     .await
     .map_err(|e| Error::PasswordHash(e.to_string()))??;
@@ -48,11 +52,20 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool) -> Result<bool, Error
     people.extend(generated_alumni());
     let mut engine = Engine::new(PeerId::new("seed"), None);
     let mut tx = pool.begin().await?;
-    db::insert_organisation(&mut tx, ORGANISATION, "株式会社つなぐ商事", "Tsunagu Trading Co., Ltd.").await?;
+    db::insert_organisation(
+        &mut tx,
+        ORGANISATION,
+        "株式会社つなぐ商事",
+        "Tsunagu Trading Co., Ltd.",
+    )
+    .await?;
     for (i, person) in people.iter_mut().enumerate() {
         let id = format!("user-{}", hex(&random_bytes::<8>()));
         person.profile.owner.clone_from(&id);
-        let password_hash = hashes.get(i).filter(|_| i < DEMO_SIGN_INS.len()).map(String::as_str);
+        let password_hash = hashes
+            .get(i)
+            .filter(|_| i < DEMO_SIGN_INS.len())
+            .map(String::as_str);
         db::insert_user(
             &mut tx,
             &NewUser {
@@ -93,11 +106,17 @@ struct Person {
 }
 
 fn link(label: &str, url: &str) -> Link {
-    Link { label: label.into(), url: url.into() }
+    Link {
+        label: label.into(),
+        url: url.into(),
+    }
 }
 
 fn position(department: &str, role: &str) -> Position {
-    Position { department: department.into(), role: role.into() }
+    Position {
+        department: department.into(),
+        role: role.into(),
+    }
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -213,13 +232,16 @@ impl SplitMix64 {
 fn generated_alumni() -> Vec<Person> {
     let mut rng = SplitMix64(0x7473_756e_6167_7521);
     let mut taken_names = Vec::new();
-    let mut taken_emails: Vec<String> = DEMO_SIGN_INS.iter().map(|(e, _)| (*e).to_owned()).collect();
+    let mut taken_emails: Vec<String> =
+        DEMO_SIGN_INS.iter().map(|(e, _)| (*e).to_owned()).collect();
     let mut people = Vec::new();
     for i in 0..GENERATED_ALUMNI {
         // Every sixth person is from abroad, each foreign name used once.
         let foreign = FOREIGN_NAMES.get(i / 6).filter(|_| i % 6 == 5);
         let (name, reading, romaji) = match foreign {
-            Some(&(name, reading, romaji)) => (name.to_owned(), reading.to_owned(), romaji.to_owned()),
+            Some(&(name, reading, romaji)) => {
+                (name.to_owned(), reading.to_owned(), romaji.to_owned())
+            }
             None => loop {
                 let (fk, fr, fl) = *rng.pick(FAMILY_NAMES);
                 let (gk, gr, gl) = *rng.pick(GIVEN_NAMES);
@@ -232,7 +254,11 @@ fn generated_alumni() -> Vec<Person> {
         };
         let email = unique_email(&romaji, &mut taken_emails);
         let profile = generated_profile(&mut rng, name, reading, romaji, foreign.is_some());
-        people.push(Person { email, roles: &["alumni"], profile });
+        people.push(Person {
+            email,
+            roles: &["alumni"],
+            profile,
+        });
     }
     people
 }
@@ -256,7 +282,13 @@ fn unique_email(romaji: &str, taken: &mut Vec<String>) -> String {
     email
 }
 
-fn generated_profile(rng: &mut SplitMix64, name: String, reading: String, romaji: String, foreign: bool) -> Profile {
+fn generated_profile(
+    rng: &mut SplitMix64,
+    name: String,
+    reading: String,
+    romaji: String,
+    foreign: bool,
+) -> Profile {
     let department = rng.pick(DEPARTMENTS);
     let role = *rng.pick(department.roles);
     let mut positions = vec![position(department.name, role)];
@@ -288,18 +320,31 @@ fn generated_profile(rng: &mut SplitMix64, name: String, reading: String, romaji
             department.name_en
         )
     } else {
-        format!("{}で{}年間、{}として働きました。現在は{employer}で{title}をしています。{hope_ja}", department.name, years, positions[0].role)
+        format!(
+            "{}で{}年間、{}として働きました。現在は{employer}で{title}をしています。{hope_ja}",
+            department.name, years, positions[0].role
+        )
     };
     let slug = romaji.to_lowercase().replace(' ', "-");
-    let mut links = vec![link("LinkedIn", &format!("https://www.linkedin.com/in/{slug}-example"))];
+    let mut links = vec![link(
+        "LinkedIn",
+        &format!("https://www.linkedin.com/in/{slug}-example"),
+    )];
     if department.name == "開発本部" || rng.chance(15) {
-        links.push(link("GitHub", &format!("https://github.com/{slug}-example")));
+        links.push(link(
+            "GitHub",
+            &format!("https://github.com/{slug}-example"),
+        ));
     }
     if rng.chance(20) {
         links.push(link("note", &format!("https://note.com/{slug}_example")));
     }
     let interest_count = 1 + rng.below(3);
-    let interests = rng.several(&Interest::ALL, interest_count).into_iter().map(|i| i.key().to_owned()).collect();
+    let interests = rng
+        .several(&Interest::ALL, interest_count)
+        .into_iter()
+        .map(|i| i.key().to_owned())
+        .collect();
     Profile {
         name,
         reading,
@@ -328,12 +373,18 @@ mod tests {
         let a = generated_alumni();
         let b = generated_alumni();
         assert_eq!(a.len(), GENERATED_ALUMNI);
-        assert_eq!(a.iter().map(|p| &p.profile).collect::<Vec<_>>(), b.iter().map(|p| &p.profile).collect::<Vec<_>>());
+        assert_eq!(
+            a.iter().map(|p| &p.profile).collect::<Vec<_>>(),
+            b.iter().map(|p| &p.profile).collect::<Vec<_>>()
+        );
         let mut emails: Vec<_> = a.iter().map(|p| p.email.as_str()).collect();
         emails.sort_unstable();
         emails.dedup();
         assert_eq!(emails.len(), GENERATED_ALUMNI);
-        assert!(a.iter().all(|p| p.email.is_ascii() && !p.profile.reading.is_empty()));
+        assert!(
+            a.iter()
+                .all(|p| p.email.is_ascii() && !p.profile.reading.is_empty())
+        );
         assert!(a.iter().any(|p| p.profile.name == "Lucas Müller"));
         assert!(a.iter().all(|p| p.profile.joined < p.profile.left));
     }

@@ -32,9 +32,14 @@ impl Server {
         let state = open(config).await?;
         let seeded_demo = db::meta(&state.db, "demo_seeded").await?.is_some();
         let addr = state.config.addr;
-        let listener =
-            TcpListener::bind(addr).await.map_err(|source| Error::Io { what: format!("listening on {addr}"), source })?;
-        let addr = listener.local_addr().map_err(|source| Error::Io { what: "reading the bound address".into(), source })?;
+        let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
+            what: format!("listening on {addr}"),
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| Error::Io {
+            what: "reading the bound address".into(),
+            source,
+        })?;
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -45,7 +50,12 @@ impl Server {
                 .await
         });
         tracing::info!(%addr, "relay listening");
-        Ok(Self { addr, seeded_demo, shutdown: Some(shutdown), task })
+        Ok(Self {
+            addr,
+            seeded_demo,
+            shutdown: Some(shutdown),
+            task,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -78,7 +88,10 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let server = Server::start(config).await?;
     println!("tsunagu relay: http://{}/", server.local_addr());
     if !dist.join("index.html").is_file() {
-        println!("  (no app in {}: run `cargo xtask run` to build and serve it)", dist.display());
+        println!(
+            "  (no app in {}: run `cargo xtask run` to build and serve it)",
+            dist.display()
+        );
     }
     if server.has_demo() {
         println!("  demo sign-ins, password `{}`:", seed::DEMO_PASSWORD);
@@ -120,14 +133,18 @@ async fn open(config: Config) -> Result<AppState, Error> {
         seed::demo_if_empty(&db).await?;
     }
     let decoy = tokio::task::spawn_blocking(|| {
-        let password: String = random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
+        let password: String = random_bytes::<16>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         auth::hash_password(&password)
     })
     .await
     .map_err(|e| Error::PasswordHash(e.to_string()))??;
     let engine = Engine::new(PeerId::random(), Some(relay_storage.clone()));
     let relay = Relay::new(engine, db.clone(), config.limits.clone());
-    let throttle = SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
+    let throttle =
+        SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
     Ok(AppState {
         db,
         relay: Arc::new(Mutex::new(relay)),

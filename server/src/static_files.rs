@@ -38,9 +38,15 @@ fn with_headers(path: &str, mut response: Response) -> Response {
     if path.ends_with(".wasm") {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/wasm"));
     } else if path.ends_with(".webmanifest") {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/manifest+json"),
+        );
     }
-    let is_html = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let is_html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     let policy = if is_html || path.ends_with("/sw.js") || path.ends_with(".webmanifest") {
         Some(REVALIDATE)
     } else if response.status().is_success() {
@@ -49,7 +55,9 @@ fn with_headers(path: &str, mut response: Response) -> Response {
         None
     };
     if let Some(policy) = policy {
-        response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     response
 }
@@ -62,5 +70,10 @@ fn not_built(dist: &std::path::Path) -> Response {
          (or pass --dist <folder> pointing at a built app).\n",
         dist.display()
     );
-    (StatusCode::SERVICE_UNAVAILABLE, [(CACHE_CONTROL, REVALIDATE)], text).into_response()
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(CACHE_CONTROL, REVALIDATE)],
+        text,
+    )
+        .into_response()
 }

@@ -43,7 +43,9 @@ pub(crate) async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     if !same_origin(&headers) {
-        return Err(AppError::BadRequest("cross-origin WebSocket connections are refused".into()));
+        return Err(AppError::BadRequest(
+            "cross-origin WebSocket connections are refused".into(),
+        ));
     }
     let user = signed_in.user.id;
     Ok(ws
@@ -59,8 +61,12 @@ pub(crate) async fn upgrade(
 /// A browser always sends `Origin`; it must name this host, or another site is using the
 /// member's cookie. Clients that are not browsers send none.
 fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     origin_host.eq_ignore_ascii_case(host)
 }
@@ -71,7 +77,10 @@ async fn connection(state: AppState, user: String, socket: WebSocket) {
     let (outbox, outbox_rx) = mpsc::channel(limits.outbox_frames);
     let (kill, killed) = oneshot::channel();
     let conn = state.relay.lock().await.accept(user, outbox, kill);
-    let _cleanup = Cleanup { state: state.clone(), conn };
+    let _cleanup = Cleanup {
+        state: state.clone(),
+        conn,
+    };
     tracing::info!(conn, "connected");
     let mut sender = tokio::spawn(send_frames(sink, outbox_rx, killed));
     let mut sender_done = false;
@@ -90,9 +99,10 @@ async fn connection(state: AppState, user: String, socket: WebSocket) {
                 limits.messages_per_second
             )),
             Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => None,
-            Some(Ok(Frame::Text(_))) => {
-                Some("text frames are not part of the protocol; send CBOR messages in binary frames".into())
-            }
+            Some(Ok(Frame::Text(_))) => Some(
+                "text frames are not part of the protocol; send CBOR messages in binary frames"
+                    .into(),
+            ),
             Some(Ok(Frame::Binary(bytes))) => match Message::decode(&bytes) {
                 Err(e) => Some(format!("could not decode message: {e}")),
                 Ok(message) => {
@@ -112,7 +122,11 @@ async fn connection(state: AppState, user: String, socket: WebSocket) {
 
     // Dropping the relay's outbox lets the send task flush what is queued (an `error`, a close).
     state.relay.lock().await.disconnect(conn);
-    if !sender_done && tokio::time::timeout(FLUSH_TIMEOUT, &mut sender).await.is_err() {
+    if !sender_done
+        && tokio::time::timeout(FLUSH_TIMEOUT, &mut sender)
+            .await
+            .is_err()
+    {
         sender.abort();
     }
     tracing::info!(conn, "disconnected");
@@ -136,7 +150,10 @@ async fn send_frames(
                 }
             }
             Some(Outgoing::Close(reason)) => {
-                let frame = CloseFrame { code: close_code(&reason), reason: truncate(&reason).into() };
+                let frame = CloseFrame {
+                    code: close_code(&reason),
+                    reason: truncate(&reason).into(),
+                };
                 sink.send(Frame::Close(Some(frame))).await.ok();
                 return;
             }

@@ -17,16 +17,28 @@ pub(crate) struct SignInThrottle {
 
 impl SignInThrottle {
     pub(crate) fn new(max_failures: usize, window: Duration) -> Self {
-        Self { max_failures, window, failures: Mutex::new(HashMap::new()) }
+        Self {
+            max_failures,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Whether this pair has used up its failures for now.
     pub(crate) fn is_blocked(&self, email: &str, ip: IpAddr) -> bool {
         let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (email.to_owned(), ip);
-        let Some(times) = failures.get_mut(&key) else { return false };
-        while times.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+        let Some(times) = failures.get_mut(&key) else {
+            return false;
+        };
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > self.window)
+        {
             times.pop_front();
         }
         if times.is_empty() {
@@ -38,10 +50,17 @@ impl SignInThrottle {
 
     pub(crate) fn record_failure(&self, email: &str, ip: IpAddr) {
         let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Forget stale entries now and then, so guessing over many emails cannot grow the map forever.
         if failures.len() > 10_000 {
-            failures.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) <= self.window));
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) <= self.window)
+            });
         }
         let times = failures.entry((email.to_owned(), ip)).or_default();
         times.push_back(now);
@@ -51,7 +70,10 @@ impl SignInThrottle {
     }
 
     pub(crate) fn clear(&self, email: &str, ip: IpAddr) {
-        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         failures.remove(&(email.to_owned(), ip));
     }
 }

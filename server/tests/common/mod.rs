@@ -1,0 +1,256 @@
+//! What every scenario needs: a relay on a random loopback port with a throwaway data directory,
+//! signed-in members, and devices that sync through real WebSockets, driven by the same
+//! `tsunagu_core::engine::Engine` the app runs.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use tempfile::TempDir;
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{self, Message as Frame};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tsunagu_core::api::Me;
+use tsunagu_core::engine::{ConnId, Effect, Engine};
+use tsunagu_core::ids::{DocumentId, PeerId, StorageId};
+use tsunagu_core::memory::MemoryStore;
+use tsunagu_core::profile::Profile;
+use tsunagu_core::wire::Message;
+use tsunagu_server::{Config, DEMO_PASSWORD, Limits, Server};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long any one wait in a test may take before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct TestRelay {
+    pub server: Server,
+    pub dir: TempDir,
+}
+
+impl TestRelay {
+    pub async fn start() -> Self {
+        Self::start_with(Limits::default()).await
+    }
+
+    pub async fn start_with(limits: Limits) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut config = Config::new(
+            "127.0.0.1:0".parse().expect("an address"),
+            dir.path().join("data"),
+            dir.path().join("dist"),
+        );
+        config.limits = limits;
+        let server = Server::start(config).await.expect("the relay starts");
+        Self { server, dir }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr())
+    }
+}
+
+/// `POST /api/session`.
+pub async fn post_session(addr: SocketAddr, email: &str, password: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("http://{addr}/api/session"))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("the relay answers")
+}
+
+/// The `name=value` part of the session cookie a response sets.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tsunagu_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Signs a demo member in and returns their cookie and who they are.
+pub async fn sign_in(addr: SocketAddr, email: &str) -> (String, Me) {
+    let response = post_session(addr, email, DEMO_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK, "{email} signs in");
+    let cookie = session_cookie(&response).expect("a session cookie");
+    let me: Me = response.json().await.expect("a Me body");
+    (cookie, me)
+}
+
+/// Opens `/sync`, with the cookie if one is given.
+pub async fn open_socket(
+    addr: SocketAddr,
+    cookie: Option<&str>,
+) -> Result<Socket, tungstenite::Error> {
+    let mut request = format!("ws://{addr}/sync").into_client_request()?;
+    if let Some(cookie) = cookie {
+        request.headers_mut().insert(
+            "cookie",
+            HeaderValue::from_str(cookie).expect("a header value"),
+        );
+    }
+    let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(socket)
+}
+
+/// The next protocol message on a socket; `None` once it is closed (or silent past `PATIENCE`).
+pub async fn next_message(socket: &mut Socket) -> Option<Message> {
+    loop {
+        match timeout(PATIENCE, socket.next()).await {
+            Ok(Some(Ok(Frame::Binary(bytes)))) => {
+                return Some(Message::decode(&bytes).expect("the relay sends valid messages"));
+            }
+            Ok(Some(Ok(Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_)))) => {}
+            Ok(Some(Ok(Frame::Text(t)))) => panic!("the relay sent a text frame: {t}"),
+            Ok(Some(Ok(Frame::Close(_)) | Err(_)) | None) | Err(_) => return None,
+        }
+    }
+}
+
+/// Whether the socket closes (after any number of further messages) within `PATIENCE`.
+pub async fn closes(socket: &mut Socket) -> bool {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_)) | Some(Ok(Frame::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+pub async fn send(socket: &mut Socket, message: &Message) {
+    socket
+        .send(Frame::Binary(message.encode().into()))
+        .await
+        .expect("the frame is sent");
+}
+
+/// A device of a signed-in member: an engine that initiates, its local store, and its socket.
+pub struct Device {
+    pub engine: Engine,
+    pub store: MemoryStore,
+    pub storage: StorageId,
+    pub socket: Socket,
+    pub conn: ConnId,
+    /// Every message the relay sent this device, in order.
+    pub received: Vec<Message>,
+}
+
+impl Device {
+    /// A new device (fresh storage) that wants `docs`, connected and past the handshake.
+    pub async fn connect(addr: SocketAddr, cookie: &str, docs: &[DocumentId]) -> Self {
+        let storage = StorageId::random();
+        let mut engine = Engine::new(PeerId::random(), Some(storage.clone()));
+        for doc in docs {
+            engine.want(*doc);
+        }
+        Self::connect_engine(addr, cookie, engine, MemoryStore::default(), storage).await
+    }
+
+    /// Connects an engine booted from an earlier device's store.
+    pub async fn connect_engine(
+        addr: SocketAddr,
+        cookie: &str,
+        mut engine: Engine,
+        store: MemoryStore,
+        storage: StorageId,
+    ) -> Self {
+        let socket = open_socket(addr, Some(cookie))
+            .await
+            .expect("the socket opens");
+        let conn = engine.connect();
+        let effects = engine.start(conn);
+        let mut device = Self {
+            engine,
+            store,
+            storage,
+            socket,
+            conn,
+            received: Vec::new(),
+        };
+        device.perform(effects).await;
+        device
+            .pump_until("the handshake", |d| d.engine.is_ready(d.conn))
+            .await;
+        device
+    }
+
+    pub async fn perform(&mut self, effects: Vec<Effect>) {
+        self.store.apply(&effects);
+        for effect in effects {
+            if let Effect::Send { message, .. } = effect {
+                send(&mut self.socket, &message).await;
+            }
+        }
+    }
+
+    /// Feeds the relay's messages to the engine until `done` holds; panics after `PATIENCE`.
+    pub async fn pump_until(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
+        let deadline = Instant::now() + PATIENCE;
+        while !done(self) {
+            let frame = match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Ok(Some(Ok(frame))) => frame,
+                Ok(other) => panic!("the socket closed while waiting for {what}: {other:?}"),
+                Err(_) => panic!("timed out waiting for {what}"),
+            };
+            if let Frame::Binary(bytes) = frame {
+                let message = Message::decode(&bytes).expect("the relay sends valid messages");
+                self.received.push(message.clone());
+                let effects = self.engine.receive(self.conn, message);
+                self.perform(effects).await;
+            }
+        }
+    }
+
+    /// The profile in `doc` as this device has it.
+    pub fn profile(&self, doc: &DocumentId) -> Option<Profile> {
+        let doc = self.engine.doc(doc)?;
+        Profile::read(doc).ok()
+    }
+
+    /// Edits a profile locally and sends the change; does not wait for the relay.
+    pub async fn edit(&mut self, doc: DocumentId, edit: impl FnOnce(&mut Profile)) {
+        let mut profile = self.profile(&doc).expect("the profile is here");
+        edit(&mut profile);
+        let effects = self
+            .engine
+            .change(doc, |tx| profile.write_to(tx).map_err(|e| e.to_string()))
+            .expect("the edit applies");
+        self.perform(effects).await;
+    }
+
+    /// Waits until the relay has acknowledged every local change.
+    pub async fn wait_acknowledged(&mut self, relay: &StorageId) {
+        let relay = relay.clone();
+        self.pump_until("the relay's acknowledgement", move |d| {
+            d.engine.pending_changes(&relay) == 0
+        })
+        .await;
+    }
+
+    /// Closes the socket cleanly.
+    pub async fn close(mut self) -> (Engine, MemoryStore, StorageId) {
+        self.socket.close(None).await.ok();
+        (self.engine, self.store, self.storage)
+    }
+}
+
+/// Whether `device` holds `doc` with the profile named `name`.
+pub fn has_profile_named(device: &Device, doc: &DocumentId, name: &str) -> bool {
+    device.profile(doc).is_some_and(|p| p.name == name)
+}
