@@ -1,0 +1,46 @@
+//! # tsunagu-app
+//!
+//! The offline-first client of the tsunagu alumni network: a Leptos (client-side rendered) app
+//! compiled to WebAssembly, installed as a PWA.
+//!
+//! - [`store`]: device storage in IndexedDB — document chunks, sync states, the outbox, settings;
+//! - [`runtime`]: drives the shared sans-IO sync engine ([`tsunagu_core::engine`]) and performs its
+//!   effects: bytes to the relay, chunks to the store, changes to the screens;
+//! - [`sync`]: the WebSocket to the relay with reconnect back-off;
+//! - [`api`]: the relay's JSON API (sign-in, who am I);
+//! - [`state`]: the signals screens read; `ui` renders them (Japanese and English);
+//! - [`shell`]: the service worker's update flow and the browser's online/offline events.
+//!
+//! Everything a person reads or edits comes from the documents on the device, so the app starts,
+//! searches and edits with no network; the relay is where changes meet when there is one.
+
+pub mod api;
+pub mod error;
+pub mod runtime;
+pub mod shell;
+pub mod state;
+pub mod store;
+pub mod sync;
+mod ui;
+
+// The typed translations generated from locales/*.json (`i18n::Locale`, `t_string!`, …).
+// The macro is deprecated in favour of a build.rs generator, but that generator pulls ICU's data
+// exporter into every build; the macro reads the same files and checks the same keys.
+#[allow(deprecated)]
+mod translations {
+    leptos_i18n::load_locales!();
+}
+pub(crate) use translations::i18n;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Mounts the app; `index.html` calls this after loading the wasm.
+#[wasm_bindgen]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    // index.html shows a loading state until the app replaces it.
+    if let Some(loading) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("loading")) {
+        loading.remove();
+    }
+    leptos::mount::mount_to_body(ui::App);
+}

@@ -1,0 +1,605 @@
+//! The runtime: the bridge between the reactive UI and the outside world (IndexedDB, the relay).
+//!
+//! It owns the sans-IO [`Engine`] and performs the [`Effect`]s every engine call returns, in
+//! order: bytes go to the WebSocket ([`crate::sync`]), chunks and sync states go to the write queue
+//! ([`crate::store::queue`]), and `DocChanged` re-reads the profiles the directory shows. Screens
+//! only read [`Signals`] and call the few methods of [`Client`]; they never touch the engine, the
+//! socket or the database themselves (like Leptos todomvc's storage `Effect`, this is the one
+//! place that does).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use std::time::Duration;
+
+use automerge::ActorId;
+use leptos::prelude::*;
+use tsunagu_core::api::{ErrorCode, Me};
+use tsunagu_core::engine::{Effect, Engine};
+use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
+use tsunagu_core::profile::Profile;
+use tsunagu_core::search::haystack;
+
+use crate::api;
+use crate::error::AppError;
+use crate::state::{Entry, Link, Phase, SaveState, Signals, StorageHealth};
+use crate::store::queue::{FlushOutcome, WriteQueue};
+use crate::store::{DB_NAME, MetaKey, Store, Write};
+use crate::sync::SyncLink;
+
+/// How long the indicator keeps saying "syncing" after the last message.
+const BUSY_FOR: Duration = Duration::from_millis(600);
+
+pub struct Runtime {
+    pub(crate) signals: Signals,
+    engine: RefCell<Engine>,
+    /// `None` when IndexedDB cannot be used: the app then works from memory while online.
+    queue: Option<Rc<WriteQueue>>,
+    pub(crate) link: RefCell<Option<SyncLink>>,
+    /// Reconnect attempts since the last successful handshake (for the back-off).
+    pub(crate) attempt: Cell<u32>,
+    /// No reconnecting until the person signs in again.
+    pub(crate) stopped: Cell<bool>,
+    pub(crate) reconnect_timer: RefCell<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
+    profiles: RefCell<HashMap<DocumentId, (Profile, String)>>,
+    /// Documents with local changes the relay has not acknowledged (mirrors the `outbox` store).
+    outbox: RefCell<BTreeSet<DocumentId>>,
+    busy_generation: Rc<Cell<u64>>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").field("engine", &self.engine).finish_non_exhaustive()
+    }
+}
+
+/// What the boot found on the device.
+#[derive(Debug, Default)]
+pub struct Booted {
+    /// The language the person chose earlier, if any.
+    pub language: Option<String>,
+}
+
+impl Runtime {
+    /// Opens device storage, restores the engine from it, and starts syncing.
+    pub async fn boot(signals: Signals) -> (Rc<Self>, Booted) {
+        let (store, storage_error) = match Store::open(DB_NAME).await {
+            Ok(store) => (Some(Rc::new(store)), None),
+            Err(e) => (None, Some(e)),
+        };
+        if let Some(e) = &storage_error {
+            log(&format!("device storage unavailable: {e}"));
+            signals.storage.set(StorageHealth::Unavailable);
+        }
+        let meta = |key| {
+            let store = store.clone();
+            async move {
+                match &store {
+                    Some(s) => s.meta(key).await.unwrap_or_else(|e| {
+                        log(&format!("reading {key:?}: {e}"));
+                        None
+                    }),
+                    None => None,
+                }
+            }
+        };
+        let mut first_writes = Vec::new();
+        let storage_id = match meta(MetaKey::StorageId).await {
+            Some(id) => StorageId::new(id),
+            None => {
+                let id = StorageId::random();
+                first_writes.push(Write::Meta { key: MetaKey::StorageId, value: id.to_string() });
+                id
+            }
+        };
+        let actor = match meta(MetaKey::ActorId).await.and_then(|hex| hex.parse::<ActorId>().ok()) {
+            Some(actor) => actor,
+            None => {
+                let actor = ActorId::from(random_bytes::<16>().as_slice());
+                first_writes.push(Write::Meta { key: MetaKey::ActorId, value: actor.to_hex_string() });
+                actor
+            }
+        };
+        let cached_me: Option<Me> = meta(MetaKey::Me).await.and_then(|json| serde_json::from_str(&json).ok());
+        let language = meta(MetaKey::Language).await;
+
+        let mut engine = Engine::new(PeerId::random(), Some(storage_id)).with_actor(actor);
+        let mut outbox = BTreeSet::new();
+        if let Some(store) = &store {
+            match store.load().await {
+                Ok(loaded) => {
+                    for (doc, chunks) in &loaded.docs {
+                        if let Err(e) = engine.load(*doc, chunks) {
+                            // A corrupt document is fetched again from the relay.
+                            log(&format!("skipping stored {doc}: {e}"));
+                        }
+                    }
+                    for (peer, doc, state) in &loaded.sync_states {
+                        if engine.has_doc(doc)
+                            && let Err(e) = engine.load_sync_state(peer.clone(), *doc, state)
+                        {
+                            log(&format!("skipping sync state of {doc}: {e}"));
+                        }
+                    }
+                    outbox = loaded.outbox;
+                }
+                Err(e) => log(&format!("loading device storage: {e}")),
+            }
+        }
+
+        let queue = store.map(|store| {
+            WriteQueue::new(store, move |outcome| match outcome {
+                FlushOutcome::Saved => {
+                    signals.storage.update(|h| {
+                        if *h == StorageHealth::Full {
+                            *h = StorageHealth::Ok;
+                        }
+                    });
+                    if signals.save.get_untracked() == SaveState::Saving
+                        || signals.save.get_untracked() == SaveState::Failed
+                    {
+                        signals.save.set(SaveState::Saved);
+                    }
+                }
+                FlushOutcome::Failed(e) => {
+                    log(&format!("saving to device storage failed, will retry: {e}"));
+                    signals.storage.set(if e == AppError::QuotaExceeded {
+                        StorageHealth::Full
+                    } else {
+                        StorageHealth::Unavailable
+                    });
+                    if signals.save.get_untracked() == SaveState::Saving {
+                        signals.save.set(SaveState::Failed);
+                    }
+                }
+            })
+        });
+
+        let rt = Rc::new(Self {
+            signals,
+            engine: RefCell::new(engine),
+            queue,
+            link: RefCell::new(None),
+            attempt: Cell::new(0),
+            stopped: Cell::new(false),
+            reconnect_timer: RefCell::new(None),
+            profiles: RefCell::new(HashMap::new()),
+            outbox: RefCell::new(outbox),
+            busy_generation: Rc::new(Cell::new(0)),
+        });
+        for write in first_writes {
+            rt.write(write);
+        }
+        let held: Vec<DocumentId> = rt.engine.borrow().document_ids().copied().collect();
+        rt.refresh_profiles(held);
+
+        if let Some(me) = cached_me {
+            // Start signed in at once, offline or not; the relay is asked below.
+            rt.show_me(me);
+            rt.signals.phase.set(Phase::SignedIn);
+            rt.want_directory();
+            rt.update_pending();
+            rt.connect();
+        }
+        Rc::clone(&rt).refresh_me();
+        (rt, Booted { language })
+    }
+
+    // ---- session ----------------------------------------------------------------------------
+
+    /// Asks the relay who we are; adopts the answer, or notes an expired session.
+    pub fn refresh_me(self: Rc<Self>) {
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::me().await {
+                Ok(me) => self.adopt_me(me),
+                Err(AppError::Api(ErrorCode::Unauthenticated | ErrorCode::SessionExpired)) => {
+                    if self.signals.me.get_untracked().is_some() {
+                        // Keep the data and the unsent changes; only ask to sign in again.
+                        self.signals.session_expired.set(true);
+                        self.stop_syncing();
+                    } else {
+                        self.signals.phase.set(Phase::SignedOut);
+                    }
+                }
+                Err(e) => {
+                    // Offline or the relay is down: never sign out for that.
+                    if self.signals.me.get_untracked().is_none() {
+                        self.signals.phase.set(Phase::SignedOut);
+                    }
+                    log(&format!("could not refresh the session: {e}"));
+                }
+            }
+        });
+    }
+
+    /// Signs in; the error is for the sign-in form to show.
+    pub async fn sign_in(self: Rc<Self>, email: &str, password: &str) -> Result<(), AppError> {
+        let me = api::sign_in(email, password).await?;
+        let previous = self.signals.me.get_untracked();
+        if previous.is_some_and(|p| p.user_id != me.user_id) {
+            // Someone else signs in on this device: nothing of the previous person may remain.
+            self.wipe().await;
+            self.write(Write::Meta { key: MetaKey::Me, value: to_json(&me) });
+            reload();
+            return Ok(());
+        }
+        self.signals.session_expired.set(false);
+        self.stopped.set(false);
+        self.adopt_me(me);
+        Ok(())
+    }
+
+    /// Signs out and removes the person's documents from this device.
+    pub async fn sign_out(self: Rc<Self>) {
+        self.stop_syncing();
+        if let Err(e) = api::sign_out().await {
+            log(&format!("the relay did not confirm the sign-out: {e}"));
+        }
+        self.wipe().await;
+        reload();
+    }
+
+    async fn wipe(&self) {
+        if let Some(queue) = &self.queue {
+            queue.push(Write::MetaDelete(MetaKey::Me));
+            if let Err(e) = queue.store().wipe_documents().await {
+                log(&format!("wiping device storage: {e}"));
+            }
+            // Give the queued MetaDelete its transaction before the page goes away.
+            for _ in 0..20 {
+                if queue.is_idle() {
+                    break;
+                }
+                sleep(Duration::from_millis(25)).await;
+            }
+        }
+    }
+
+    fn adopt_me(self: &Rc<Self>, me: Me) {
+        self.write(Write::Meta { key: MetaKey::Me, value: to_json(&me) });
+        // Documents this person may no longer read leave the device.
+        let readable: BTreeSet<DocumentId> = me.directory.iter().copied().chain([me.profile_doc]).collect();
+        let held: Vec<DocumentId> = self.engine.borrow().document_ids().copied().collect();
+        for doc in held.into_iter().filter(|d| !readable.contains(d)) {
+            self.engine.borrow_mut().forget(&doc);
+            self.profiles.borrow_mut().remove(&doc);
+            self.write(Write::Forget(doc));
+        }
+        self.show_me(me);
+        self.signals.phase.set(Phase::SignedIn);
+        self.want_directory();
+        self.update_pending();
+        self.connect();
+    }
+
+    fn show_me(&self, me: Me) {
+        self.signals.me.set(Some(me));
+        self.publish_directory();
+    }
+
+    fn want_directory(&self) {
+        let Some(me) = self.signals.me.get_untracked() else { return };
+        let mut effects = Vec::new();
+        {
+            let mut engine = self.engine.borrow_mut();
+            for doc in me.directory.iter().chain([&me.profile_doc]) {
+                if !engine.has_doc(doc) {
+                    effects.extend(engine.want(*doc));
+                }
+            }
+        }
+        self.perform(effects);
+    }
+
+    // ---- documents --------------------------------------------------------------------------
+
+    /// The signed-in person's own profile, once it is on this device.
+    pub fn my_profile(&self) -> Option<Profile> {
+        let me = self.signals.me.get_untracked()?;
+        let engine = self.engine.borrow();
+        let doc = engine.doc(&me.profile_doc)?;
+        if doc.get_heads().is_empty() {
+            return None;
+        }
+        Profile::read(doc).ok()
+    }
+
+    /// Saves the person's profile as one change (only the fields that differ are written).
+    pub fn save_profile(&self, profile: &Profile) {
+        let Some(me) = self.signals.me.get_untracked() else { return };
+        let doc = me.profile_doc;
+        let result = self.engine.borrow_mut().change(doc, |tx| profile.write_to(tx));
+        match result {
+            Ok(effects) if effects.is_empty() => {
+                // Nothing differed; what is on disk is already this.
+                if self.queue.as_ref().is_none_or(|q| q.is_idle()) {
+                    self.signals.save.set(SaveState::Saved);
+                }
+            }
+            Ok(effects) => {
+                if self.outbox.borrow_mut().insert(doc) {
+                    self.write(Write::OutboxAdd(doc));
+                }
+                self.perform(effects);
+                if self.queue.is_none() {
+                    self.signals.save.set(SaveState::Failed);
+                }
+            }
+            Err(e) => {
+                log(&format!("saving the profile failed: {e}"));
+                self.signals.save.set(SaveState::Failed);
+            }
+        }
+    }
+
+    // ---- the relay connection ---------------------------------------------------------------
+
+    pub(crate) fn on_open(&self) {
+        let effects = {
+            let mut engine = self.engine.borrow_mut();
+            let conn = engine.connect();
+            if let Some(link) = self.link.borrow_mut().as_mut() {
+                link.conn = Some(conn);
+            }
+            engine.start(conn)
+        };
+        self.signals.link.set(Link::Connecting);
+        self.perform(effects);
+    }
+
+    pub(crate) fn on_frame(&self, bytes: &[u8]) {
+        let Some(conn) = self.link.borrow().as_ref().and_then(|l| l.conn) else { return };
+        let effects = match tsunagu_core::wire::Message::decode(bytes) {
+            Ok(message) => self.engine.borrow_mut().receive(conn, message),
+            Err(e) => {
+                let mut effects = Vec::new();
+                self.engine.borrow_mut().fail(conn, format!("undecodable frame: {e}"), &mut effects);
+                effects
+            }
+        };
+        self.mark_busy();
+        self.perform(effects);
+    }
+
+    /// The socket closed; `opened` says whether it ever connected.
+    pub(crate) fn on_closed(self: &Rc<Self>, opened: bool) {
+        let conn = self.link.borrow_mut().take().and_then(|l| l.conn);
+        if let Some(conn) = conn {
+            self.engine.borrow_mut().disconnect(conn);
+        }
+        self.signals.link.set(Link::Offline);
+        if self.stopped.get() {
+            return;
+        }
+        if !opened && is_online() {
+            // A refused upgrade looks like any failed connect: ask whether the session is the
+            // reason, so an expired session shows "sign in again" instead of retrying forever.
+            Rc::clone(self).refresh_me();
+        }
+        self.schedule_reconnect();
+    }
+
+    fn stop_syncing(&self) {
+        self.stopped.set(true);
+        if let Some(timer) = self.reconnect_timer.borrow_mut().take() {
+            timer.clear();
+        }
+        let link = self.link.borrow_mut().take();
+        if let Some(link) = link {
+            if let Some(conn) = link.conn {
+                self.engine.borrow_mut().disconnect(conn);
+            }
+            link.detach();
+        }
+        self.signals.link.set(Link::Offline);
+    }
+
+    // ---- effects ----------------------------------------------------------------------------
+
+    /// Performs engine effects in order.
+    pub(crate) fn perform(&self, effects: Vec<Effect>) {
+        let mut changed = Vec::new();
+        let mut sent = false;
+        for effect in effects {
+            match effect {
+                Effect::Send { conn, message } => {
+                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn)) {
+                        link.send(&message.encode());
+                        sent = true;
+                    }
+                }
+                Effect::Close { conn, reason } => {
+                    log(&format!("closing the relay connection: {reason}"));
+                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn)) {
+                        link.close();
+                    }
+                }
+                Effect::Ready { .. } => {
+                    self.attempt.set(0);
+                    self.signals.link.set(Link::Online);
+                }
+                Effect::Persist { doc, chunk } => self.write(Write::Chunk { doc, chunk }),
+                Effect::SaveSyncState { peer, doc, state } => self.write(Write::SyncState { peer, doc, state }),
+                Effect::DocChanged { doc } => changed.push(doc),
+                Effect::Unavailable { doc } => self.on_unavailable(doc),
+            }
+        }
+        if sent {
+            self.mark_busy();
+        }
+        if !changed.is_empty() {
+            self.refresh_profiles(changed);
+            self.signals.docs_version.update(|v| *v += 1);
+        }
+        self.update_pending();
+    }
+
+    fn on_unavailable(&self, doc: DocumentId) {
+        let Some(me) = self.signals.me.get_untracked() else { return };
+        if doc != me.profile_doc {
+            return;
+        }
+        // The relay has no profile for us yet: this device writes the first one.
+        let profile = Profile { owner: me.user_id.clone(), name: me.display_name.clone(), ..Profile::default() };
+        let created = self.engine.borrow_mut().create(doc, |tx| profile.write_to(tx));
+        match created {
+            Ok(effects) => {
+                self.outbox.borrow_mut().insert(doc);
+                self.write(Write::OutboxAdd(doc));
+                self.perform(effects);
+            }
+            Err(e) => log(&format!("creating the profile failed: {e}")),
+        }
+    }
+
+    fn write(&self, write: Write) {
+        if let Some(queue) = &self.queue {
+            queue.push(write);
+        }
+    }
+
+    fn update_pending(&self) {
+        let Some(me) = self.signals.me.get_untracked() else { return };
+        let pending = self.engine.borrow().pending_changes(&me.relay_storage);
+        if pending == 0 && !self.outbox.borrow().is_empty() {
+            // Per-document counts are not exposed by the engine; zero overall means every
+            // document in the outbox is acknowledged.
+            self.outbox.borrow_mut().clear();
+            self.write(Write::OutboxClear);
+        }
+        if self.signals.pending.get_untracked() != pending {
+            self.signals.pending.set(pending);
+        }
+    }
+
+    fn refresh_profiles(&self, docs: Vec<DocumentId>) {
+        {
+            let engine = self.engine.borrow();
+            let mut profiles = self.profiles.borrow_mut();
+            for doc in docs {
+                match engine.doc(&doc).filter(|d| !d.get_heads().is_empty()).map(Profile::read) {
+                    Some(Ok(profile)) => {
+                        let hay = haystack(&profile);
+                        profiles.insert(doc, (profile, hay));
+                    }
+                    Some(Err(e)) => log(&format!("{doc} is not a readable profile: {e}")),
+                    None => {
+                        profiles.remove(&doc);
+                    }
+                }
+            }
+        }
+        self.publish_directory();
+    }
+
+    fn publish_directory(&self) {
+        let Some(me) = self.signals.me.get_untracked() else { return };
+        let profiles = self.profiles.borrow();
+        let mut seen = BTreeSet::new();
+        let entries: Vec<Entry> = me
+            .directory
+            .iter()
+            .chain([&me.profile_doc])
+            .filter(|d| seen.insert(**d))
+            .filter_map(|d| profiles.get(d).map(|(p, h)| (*d, p.clone(), h.clone())))
+            .collect();
+        self.signals.directory.set(entries);
+    }
+
+    fn mark_busy(&self) {
+        let generation = self.busy_generation.get() + 1;
+        self.busy_generation.set(generation);
+        if !self.signals.busy.get_untracked() {
+            self.signals.busy.set(true);
+        }
+        let (busy, latest) = (self.signals.busy, Rc::clone(&self.busy_generation));
+        // Only the timer of the newest message clears the flag.
+        set_timeout(
+            move || {
+                if latest.get() == generation {
+                    busy.set(false);
+                }
+            },
+            BUSY_FOR,
+        );
+    }
+}
+
+/// The handle screens get from context: signals to read, and the few things they may ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct Client {
+    pub signals: Signals,
+    runtime: StoredValue<Option<Rc<Runtime>>, LocalStorage>,
+}
+
+impl Client {
+    pub fn new(signals: Signals) -> Self {
+        Self { signals, runtime: StoredValue::new_local(None) }
+    }
+
+    pub fn attach(&self, runtime: Rc<Runtime>) {
+        self.runtime.set_value(Some(runtime));
+    }
+
+    fn runtime(&self) -> Option<Rc<Runtime>> {
+        self.runtime.try_get_value().flatten()
+    }
+
+    pub fn my_profile(&self) -> Option<Profile> {
+        self.runtime().and_then(|rt| rt.my_profile())
+    }
+
+    pub fn save_profile(&self, profile: &Profile) {
+        if let Some(rt) = self.runtime() {
+            rt.save_profile(profile);
+        }
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<(), AppError> {
+        match self.runtime() {
+            Some(rt) => rt.sign_in(email, password).await,
+            None => Err(AppError::StorageUnavailable("the app is still starting".into())),
+        }
+    }
+
+    pub fn sign_out(&self) {
+        if let Some(rt) = self.runtime() {
+            wasm_bindgen_futures::spawn_local(rt.sign_out());
+        }
+    }
+
+    pub fn set_language(&self, language: &str) {
+        if let Some(rt) = self.runtime() {
+            rt.write(Write::Meta { key: MetaKey::Language, value: language.to_owned() });
+        }
+    }
+}
+
+fn to_json(me: &Me) -> String {
+    // Serialising plain strings and ids cannot fail.
+    serde_json::to_string(me).unwrap_or_default()
+}
+
+pub(crate) fn log(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}
+
+pub(crate) fn is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+async fn sleep(duration: Duration) {
+    let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

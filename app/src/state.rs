@@ -1,0 +1,125 @@
+//! The reactive state every screen reads: plain `Copy` signals, written only by the runtime.
+
+use leptos::prelude::*;
+use tsunagu_core::api::Me;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::profile::Profile;
+
+/// Where the app is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Opening device storage and loading documents.
+    Starting,
+    /// Nobody is signed in on this device.
+    SignedOut,
+    SignedIn,
+}
+
+/// The WebSocket to the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Offline,
+    /// Connected and handshaking.
+    Connecting,
+    Online,
+}
+
+/// What the sync indicator shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncStatus {
+    Online,
+    Offline,
+    Syncing,
+}
+
+impl SyncStatus {
+    /// The `data-state` value the e2e tests read.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncStatus::Online => "online",
+            SyncStatus::Offline => "offline",
+            SyncStatus::Syncing => "syncing",
+        }
+    }
+}
+
+/// Whether device storage keeps up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageHealth {
+    Ok,
+    /// The disk is full: writes wait in memory and are retried.
+    Full,
+    /// IndexedDB cannot be used at all (private mode, policy).
+    Unavailable,
+}
+
+/// The profile editor's save state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing edited in this visit.
+    Idle,
+    /// Edited; the debounced save has not run or not reached the disk yet.
+    Saving,
+    /// On this device's disk.
+    Saved,
+    /// The disk refused; the edit is kept in memory.
+    Failed,
+}
+
+/// One directory entry: document, profile, and the folded text it is searched by.
+pub type Entry = (DocumentId, Profile, String);
+
+#[derive(Debug, Clone, Copy)]
+pub struct Signals {
+    pub phase: RwSignal<Phase>,
+    pub me: RwSignal<Option<Me>>,
+    /// The relay said the session expired: ask to sign in again, keep everything local.
+    pub session_expired: RwSignal<bool>,
+    pub link: RwSignal<Link>,
+    /// Sync traffic in the last moment.
+    pub busy: RwSignal<bool>,
+    /// Local changes the relay has not acknowledged.
+    pub pending: RwSignal<usize>,
+    /// Bumped whenever any document changes, so views re-read.
+    pub docs_version: RwSignal<u64>,
+    /// Every readable profile that has content, searchable offline.
+    pub directory: RwSignal<Vec<Entry>>,
+    pub storage: RwSignal<StorageHealth>,
+    pub save: RwSignal<SaveState>,
+    /// The service worker has a new shell waiting.
+    pub update_available: RwSignal<bool>,
+}
+
+impl Signals {
+    pub fn new() -> Self {
+        Self {
+            phase: RwSignal::new(Phase::Starting),
+            me: RwSignal::new(None),
+            session_expired: RwSignal::new(false),
+            link: RwSignal::new(Link::Offline),
+            busy: RwSignal::new(false),
+            pending: RwSignal::new(0),
+            docs_version: RwSignal::new(0),
+            directory: RwSignal::new(Vec::new()),
+            storage: RwSignal::new(StorageHealth::Ok),
+            save: RwSignal::new(SaveState::Idle),
+            update_available: RwSignal::new(false),
+        }
+    }
+
+    /// Online, offline, or syncing (connected and either sending or owing changes).
+    pub fn sync_status(&self) -> SyncStatus {
+        match self.link.get() {
+            Link::Online if self.busy.get() || self.pending.get() > 0 => SyncStatus::Syncing,
+            Link::Online => SyncStatus::Online,
+            Link::Connecting => SyncStatus::Syncing,
+            Link::Offline => SyncStatus::Offline,
+        }
+    }
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,268 @@
+//! Device storage: the one IndexedDB database `tsunagu` that makes the app work offline.
+//!
+//! | object store | key | value |
+//! |---|---|---|
+//! | `chunks` | `<doc>/<seq>` | a document chunk (snapshot or incremental changes), bytes |
+//! | `sync_states` | `<doc>/<remote storage id>` | the persisted sync state (shared heads), bytes |
+//! | `outbox` | `<doc>` | `true`: the document has local changes the relay has not acknowledged |
+//! | `meta` | a [`MetaKey`] | a string: device ids, the cached `Me` JSON, the UI language |
+//!
+//! Keys start with the document id so that everything of one document is one key range, which
+//! makes "a snapshot replaces every earlier chunk" and "forget this document" a single range
+//! delete. Chunks load in any order ([`tsunagu_core::engine::Engine::load`] accepts that), so the
+//! sequence part only has to be unique.
+//!
+//! Every batch of [`Write`]s is one transaction: if the disk is full the whole batch aborts and
+//! nothing already stored changes (see [`queue`] for keeping the batch in memory and retrying).
+//! Views never come here: the runtime performs the engine's effects through this API.
+
+pub mod keys;
+pub mod queue;
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use js_sys::Uint8Array;
+use tsunagu_core::engine::Chunk;
+use tsunagu_core::ids::{DocumentId, StorageId};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::AppError;
+
+/// The database the app uses; tests open others so they never touch a real profile's data.
+pub const DB_NAME: &str = "tsunagu";
+const DB_VERSION: u32 = 1;
+const CHUNKS: &str = "chunks";
+const SYNC_STATES: &str = "sync_states";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+const ALL_STORES: [&str; 4] = [CHUNKS, SYNC_STATES, OUTBOX, META];
+
+/// What the `meta` store holds, one string each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MetaKey {
+    /// This device's storage id (the relay saves its sync state with us under it).
+    StorageId,
+    /// This device's Automerge actor id, hex.
+    ActorId,
+    /// The last `Me` the relay sent, as JSON, so the app starts signed in while offline.
+    Me,
+    /// The UI language the person chose (`ja` / `en`).
+    Language,
+}
+
+impl MetaKey {
+    fn as_str(self) -> &'static str {
+        match self {
+            MetaKey::StorageId => "storage-id",
+            MetaKey::ActorId => "actor-id",
+            MetaKey::Me => "me",
+            MetaKey::Language => "language",
+        }
+    }
+}
+
+/// One change to device storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Store a chunk of a document; a snapshot replaces every chunk stored before it.
+    Chunk { doc: DocumentId, chunk: Chunk },
+    /// Store the sync state for (remote storage, document).
+    SyncState { peer: StorageId, doc: DocumentId, state: Vec<u8> },
+    /// The document has local changes the relay has not acknowledged yet.
+    OutboxAdd(DocumentId),
+    /// The relay has acknowledged every local change.
+    OutboxClear,
+    /// Remember a setting or id.
+    Meta { key: MetaKey, value: String },
+    /// Remove a setting (the cached `Me` at sign-out).
+    MetaDelete(MetaKey),
+    /// Delete a document with its sync states (no longer readable by this person).
+    Forget(DocumentId),
+}
+
+/// Everything needed to restart the engine where it stopped.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub docs: BTreeMap<DocumentId, Vec<Vec<u8>>>,
+    pub sync_states: Vec<(StorageId, DocumentId, Vec<u8>)>,
+    pub outbox: BTreeSet<DocumentId>,
+}
+
+/// The open device database.
+#[derive(Debug)]
+pub struct Store {
+    db: Database,
+    /// Makes chunk keys unique within one millisecond.
+    counter: Cell<u32>,
+}
+
+impl Store {
+    /// Opens (and on first use creates) the database `name`.
+    pub async fn open(name: &str) -> Result<Self, AppError> {
+        let db = Database::open(name)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|_event, db| {
+                // Version 1 is the first schema: create whatever is missing.
+                let existing: Vec<String> = db.object_store_names().collect();
+                for store in ALL_STORES {
+                    if !existing.iter().any(|s| s == store) {
+                        db.create_object_store(store).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .map_err(|e| AppError::StorageUnavailable(format!("opening {name}: {e}")))?;
+        Ok(Self { db, counter: Cell::new(0) })
+    }
+
+    /// Closes the connection (tests reopen to prove data survives).
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    /// Reads every document chunk, sync state and outbox entry.
+    pub async fn load(&self) -> Result<Loaded, AppError> {
+        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
+        let tx = self.db.transaction([CHUNKS, SYNC_STATES, OUTBOX]).build().map_err(err)?;
+        let mut loaded = Loaded::default();
+
+        for (key, value) in all_entries(&tx.object_store(CHUNKS).map_err(err)?).await? {
+            let (doc, _) = keys::split(&key)?;
+            loaded.docs.entry(doc).or_default().push(bytes_of(&value, &key)?);
+        }
+        for (key, value) in all_entries(&tx.object_store(SYNC_STATES).map_err(err)?).await? {
+            let (doc, peer) = keys::split(&key)?;
+            loaded.sync_states.push((StorageId::new(peer), doc, bytes_of(&value, &key)?));
+        }
+        let outbox = tx.object_store(OUTBOX).map_err(err)?;
+        let outbox_keys: Vec<String> = outbox
+            .get_all_keys::<String>()
+            .primitive()
+            .map_err(err)?
+            .await
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        for key in outbox_keys {
+            loaded.outbox.insert(keys::doc(&key)?);
+        }
+        Ok(loaded)
+    }
+
+    /// Reads one `meta` entry.
+    pub async fn meta(&self, key: MetaKey) -> Result<Option<String>, AppError> {
+        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("reading settings", &e);
+        let tx = self.db.transaction(META).build().map_err(err)?;
+        let store = tx.object_store(META).map_err(err)?;
+        let value: Option<String> = store.get(key.as_str()).primitive().map_err(err)?.await.map_err(err)?;
+        Ok(value)
+    }
+
+    /// Applies a batch of writes as one transaction: all of them, or (on error) none.
+    pub async fn apply(&self, writes: &[Write]) -> Result<(), AppError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("saving", &e);
+        let tx = self.db.transaction(ALL_STORES).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        let chunks = tx.object_store(CHUNKS).map_err(err)?;
+        let sync_states = tx.object_store(SYNC_STATES).map_err(err)?;
+        let outbox = tx.object_store(OUTBOX).map_err(err)?;
+        let meta = tx.object_store(META).map_err(err)?;
+        for write in writes {
+            match write {
+                Write::Chunk { doc, chunk } => {
+                    let bytes = match chunk {
+                        Chunk::Snapshot(bytes) => {
+                            chunks.delete::<String, _>(keys::range(doc)).primitive().map_err(err)?.await.map_err(err)?;
+                            bytes
+                        }
+                        Chunk::Incremental(bytes) => bytes,
+                    };
+                    let key = keys::chunk(doc, self.next_seq());
+                    chunks.put(bytes_value(bytes)).with_key(key).primitive().map_err(err)?.await.map_err(err)?;
+                }
+                Write::SyncState { peer, doc, state } => {
+                    let key = keys::sync_state(doc, peer);
+                    sync_states.put(bytes_value(state)).with_key(key).primitive().map_err(err)?.await.map_err(err)?;
+                }
+                Write::OutboxAdd(doc) => {
+                    outbox.put(true).with_key(doc.to_string()).primitive().map_err(err)?.await.map_err(err)?;
+                }
+                Write::OutboxClear => outbox.clear().map_err(err)?.await.map_err(err)?,
+                Write::Meta { key, value } => {
+                    meta.put(value.as_str()).with_key(key.as_str()).primitive().map_err(err)?.await.map_err(err)?;
+                }
+                Write::MetaDelete(key) => {
+                    meta.delete(key.as_str()).primitive().map_err(err)?.await.map_err(err)?;
+                }
+                Write::Forget(doc) => {
+                    chunks.delete::<String, _>(keys::range(doc)).primitive().map_err(err)?.await.map_err(err)?;
+                    sync_states.delete::<String, _>(keys::range(doc)).primitive().map_err(err)?.await.map_err(err)?;
+                    outbox.delete(doc.to_string()).primitive().map_err(err)?.await.map_err(err)?;
+                }
+            }
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    /// Deletes every document, sync state and the outbox (sign-out on a shared device). The
+    /// device's own ids stay: they name this storage, not the person.
+    pub async fn wipe_documents(&self) -> Result<(), AppError> {
+        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("wiping", &e);
+        let tx = self.db.transaction([CHUNKS, SYNC_STATES, OUTBOX]).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        for store in [CHUNKS, SYNC_STATES, OUTBOX] {
+            tx.object_store(store).map_err(err)?.clear().map_err(err)?.await.map_err(err)?;
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    fn next_seq(&self) -> String {
+        let n = self.counter.get().wrapping_add(1);
+        self.counter.set(n);
+        keys::seq(js_sys::Date::now(), n)
+    }
+}
+
+/// Every (key, value) of an object store; `getAll` and `getAllKeys` return the same key order.
+async fn all_entries(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<Vec<(String, JsValue)>, AppError> {
+    let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
+    let keys: Vec<String> = store
+        .get_all_keys::<String>()
+        .primitive()
+        .map_err(err)?
+        .await
+        .map_err(err)?
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+    let values: Vec<JsValue> = store
+        .get_all::<JsValue>()
+        .primitive()
+        .map_err(err)?
+        .await
+        .map_err(err)?
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+    if keys.len() != values.len() {
+        return Err(AppError::CorruptStorage("keys and values differ in number".into()));
+    }
+    Ok(keys.into_iter().zip(values).collect())
+}
+
+fn bytes_value(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+fn bytes_of(value: &JsValue, key: &str) -> Result<Vec<u8>, AppError> {
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| AppError::CorruptStorage(format!("{key} does not hold bytes")))
+}

@@ -1,0 +1,267 @@
+//! My profile: the editor. Every edit is kept in the draft at once, saved on this device after a
+//! short pause as one change, and synced whenever the relay is reachable.
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use tsunagu_core::profile::{Interest, Link, Position};
+
+use super::fields::{Editor, TagField, TextField};
+use super::text::interest_label;
+use super::use_client;
+use crate::i18n::*;
+use crate::state::{Link as NetLink, SaveState};
+
+#[component]
+pub(crate) fn EditProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let editor = Editor::new(client);
+
+    // Profiles from another device (or the first sync) replace the draft unless an edit waits.
+    Effect::new(move |_| {
+        signals.docs_version.track();
+        editor.sync_from_document();
+    });
+    // Leaving the page or hiding the app must not drop the last 300 ms of typing.
+    let hide = window_event_listener(ev::pagehide, move |_| editor.save_now());
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| editor.save_now());
+    on_cleanup(move || {
+        editor.save_now();
+        hide.remove();
+        visibility.remove();
+    });
+
+    let my_doc = move || signals.me.with(|me| me.as_ref().map(|m| m.profile_doc.to_string())).unwrap_or_default();
+    let sign_out = move |_| {
+        let unsent = signals.pending.get_untracked() > 0;
+        let confirmed = !unsent
+            || web_sys::window()
+                .and_then(|w| w.confirm_with_message(t_string!(i18n, nav.sign_out_unsent)).ok())
+                .unwrap_or(false);
+        if confirmed {
+            client.sign_out();
+        }
+    };
+
+    view! {
+        <section class="edit" aria-labelledby="edit-title">
+            <div class="edit-head">
+                <div>
+                    <h1 id="edit-title" class="page-title">{move || t_string!(i18n, edit.title)}</h1>
+                    <p class="page-lead">{move || t_string!(i18n, edit.lead)}</p>
+                </div>
+                <SaveStatus />
+            </div>
+            {move || {
+                if editor.draft.with(Option::is_none) {
+                    let text = if signals.link.get() == NetLink::Offline {
+                        t_string!(i18n, edit.loading_offline)
+                    } else {
+                        t_string!(i18n, edit.loading)
+                    };
+                    return view! { <p class="empty" data-testid="edit-loading">{text}</p> }.into_any();
+                }
+                view! { <ProfileForm editor=editor /> }.into_any()
+            }}
+            <div class="edit-footer">
+                <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">
+                    {move || t_string!(i18n, edit.preview)}
+                </A>
+                <button type="button" class="button button-quiet" data-testid="sign-out" on:click=sign_out>
+                    {move || t_string!(i18n, nav.sign_out)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// "Saving…", "Saved on this device", "Synced", or "Can't save"; `data-state` for the tests.
+#[component]
+fn SaveStatus() -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let state = Memo::new(move |_| match (signals.save.get(), signals.pending.get() > 0) {
+        (SaveState::Saving, _) => "saving",
+        (SaveState::Failed, _) => "failed",
+        (SaveState::Saved | SaveState::Idle, true) => "saved",
+        (SaveState::Saved | SaveState::Idle, false) => "synced",
+    });
+    view! {
+        <p class="save-status" data-testid="save-state" data-state=move || state.get() role="status" aria-live="polite">
+            <span class="save-dot" aria-hidden="true"></span>
+            {move || match state.get() {
+                "saving" => t_string!(i18n, edit.saving),
+                "failed" => t_string!(i18n, edit.save_failed),
+                "saved" => t_string!(i18n, edit.saved_local),
+                _ => t_string!(i18n, edit.synced),
+            }}
+            <Show when=move || state.get() == "saved">
+                <span class="save-hint">{move || t_string!(i18n, edit.saved_local_hint)}</span>
+            </Show>
+        </p>
+    }
+}
+
+#[component]
+fn ProfileForm(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move |f: fn(Locale) -> &'static str| Signal::derive(move || f(i18n.get_locale()));
+    view! {
+        <form class="profile-form" on:submit=|ev| ev.prevent_default() data-testid="profile-form">
+            <fieldset class="card section">
+                <legend class="section-title">{move || t_string!(i18n, edit.section_basic)}</legend>
+                <TextField editor=editor testid="profile-name" label=l(|l| td_string!(l, edit.name)) hint=l(|l| td_string!(l, edit.name_hint))
+                    autocomplete="name" get=|p| p.name.as_str() set=|p, v| p.name = v />
+                <div class="field-grid">
+                    <TextField editor=editor testid="profile-reading" label=l(|l| td_string!(l, edit.reading)) hint=l(|l| td_string!(l, edit.reading_hint))
+                        lang="ja" get=|p| p.reading.as_str() set=|p, v| p.reading = v />
+                    <TextField editor=editor testid="profile-romaji" label=l(|l| td_string!(l, edit.romaji)) hint=l(|l| td_string!(l, edit.romaji_hint))
+                        lang="en" get=|p| p.romaji.as_str() set=|p, v| p.romaji = v />
+                </div>
+            </fieldset>
+            <fieldset class="card section">
+                <legend class="section-title">{move || t_string!(i18n, edit.section_career)}</legend>
+                <div class="field-grid">
+                    <TextField editor=editor testid="profile-joined" kind="month" label=l(|l| td_string!(l, edit.joined))
+                        get=|p| p.joined.as_str() set=|p, v| p.joined = v />
+                    <TextField editor=editor testid="profile-left" kind="month" label=l(|l| td_string!(l, edit.left)) hint=l(|l| td_string!(l, edit.left_hint))
+                        get=|p| p.left.as_str() set=|p, v| p.left = v />
+                </div>
+                <Positions editor=editor />
+            </fieldset>
+            <fieldset class="card section">
+                <legend class="section-title">{move || t_string!(i18n, edit.section_now)}</legend>
+                <div class="field-grid">
+                    <TextField editor=editor testid="profile-employer" label=l(|l| td_string!(l, edit.employer)) autocomplete="organization"
+                        get=|p| p.employer.as_str() set=|p, v| p.employer = v />
+                    <TextField editor=editor testid="profile-title" label=l(|l| td_string!(l, edit.job_title)) autocomplete="organization-title"
+                        get=|p| p.title.as_str() set=|p, v| p.title = v />
+                </div>
+                <TextField editor=editor testid="profile-location" label=l(|l| td_string!(l, edit.location))
+                    get=|p| p.location.as_str() set=|p, v| p.location = v />
+            </fieldset>
+            <fieldset class="card section">
+                <legend class="section-title">{move || t_string!(i18n, edit.section_skills)}</legend>
+                <TagField editor=editor testid="profile-skills" label=l(|l| td_string!(l, edit.skills))
+                    get=|p| &p.skills get_mut=|p| &mut p.skills />
+                <TagField editor=editor testid="profile-certifications" label=l(|l| td_string!(l, edit.certifications))
+                    get=|p| &p.certifications get_mut=|p| &mut p.certifications />
+            </fieldset>
+            <fieldset class="card section">
+                <legend class="section-title">{move || t_string!(i18n, edit.section_about)}</legend>
+                <TextField editor=editor testid="profile-bio" multiline=true label=l(|l| td_string!(l, edit.bio)) hint=l(|l| td_string!(l, edit.bio_hint))
+                    get=|p| p.bio.as_str() set=|p, v| p.bio = v />
+                <Links editor=editor />
+            </fieldset>
+            <fieldset class="card section">
+                <legend class="section-title">{move || t_string!(i18n, edit.section_involvement)}</legend>
+                <p class="field-label">{move || t_string!(i18n, edit.interests)}</p>
+                <div class="chips chips-choice" data-testid="profile-interests">
+                    {Interest::ALL.into_iter().map(|interest| {
+                        let on = move || editor.read(|p| p.has_interest(interest)).unwrap_or(false);
+                        view! {
+                            <label class="chip chip-toggle" class:chip-on=on>
+                                <input
+                                    type="checkbox"
+                                    class="visually-hidden"
+                                    data-testid=format!("profile-interest-{}", interest.key())
+                                    prop:checked=on
+                                    on:change=move |ev| {
+                                        let checked = event_target_checked(&ev);
+                                        editor.edit(|p| {
+                                            p.interests.retain(|k| k != interest.key());
+                                            if checked {
+                                                p.interests.push(interest.key().to_owned());
+                                            }
+                                        });
+                                    }
+                                />
+                                {move || interest_label(i18n.get_locale(), interest)}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+        </form>
+    }
+}
+
+/// Departments and roles held: rows to add and remove.
+#[component]
+fn Positions(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = Memo::new(move |_| editor.read(|p| p.positions.len()).unwrap_or(0));
+    view! {
+        <div class="field">
+            <span class="field-label">{move || t_string!(i18n, edit.positions)}</span>
+            <ul class="rows" data-testid="profile-positions">
+                {move || (0..count.get()).map(|i| {
+                    let get = move |f: fn(&Position) -> &str| move || {
+                        editor.read(|p| p.positions.get(i).map(|x| f(x).to_owned())).flatten().unwrap_or_default()
+                    };
+                    view! {
+                        <li class="row">
+                            <input class="input" type="text" data-testid=format!("profile-position-{i}-department")
+                                aria-label=move || t_string!(i18n, edit.department) placeholder=move || t_string!(i18n, edit.department)
+                                prop:value=get(|x| x.department.as_str())
+                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.positions.get_mut(i) { x.department = v }) } />
+                            <input class="input" type="text" data-testid=format!("profile-position-{i}-role")
+                                aria-label=move || t_string!(i18n, edit.role) placeholder=move || t_string!(i18n, edit.role)
+                                prop:value=get(|x| x.role.as_str())
+                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.positions.get_mut(i) { x.role = v }) } />
+                            <button type="button" class="button button-quiet button-small" data-testid=format!("profile-position-{i}-remove")
+                                on:click=move |_| editor.edit(|p| if i < p.positions.len() { p.positions.remove(i); })>
+                                {move || t_string!(i18n, edit.remove)}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <button type="button" class="button button-small" data-testid="profile-position-add"
+                on:click=move |_| editor.edit(|p| p.positions.push(Position::default()))>
+                "+ "{move || t_string!(i18n, edit.add_position)}
+            </button>
+        </div>
+    }
+}
+
+/// Links: label and URL rows.
+#[component]
+fn Links(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = Memo::new(move |_| editor.read(|p| p.links.len()).unwrap_or(0));
+    view! {
+        <div class="field">
+            <span class="field-label">{move || t_string!(i18n, edit.links)}</span>
+            <ul class="rows" data-testid="profile-links">
+                {move || (0..count.get()).map(|i| {
+                    let get = move |f: fn(&Link) -> &str| move || {
+                        editor.read(|p| p.links.get(i).map(|x| f(x).to_owned())).flatten().unwrap_or_default()
+                    };
+                    view! {
+                        <li class="row">
+                            <input class="input" type="text" data-testid=format!("profile-link-{i}-label")
+                                aria-label=move || t_string!(i18n, edit.link_label) placeholder=move || t_string!(i18n, edit.link_label)
+                                prop:value=get(|x| x.label.as_str())
+                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.links.get_mut(i) { x.label = v }) } />
+                            <input class="input" type="url" inputmode="url" data-testid=format!("profile-link-{i}-url")
+                                aria-label=move || t_string!(i18n, edit.link_url) placeholder="https://"
+                                prop:value=get(|x| x.url.as_str())
+                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.links.get_mut(i) { x.url = v }) } />
+                            <button type="button" class="button button-quiet button-small" data-testid=format!("profile-link-{i}-remove")
+                                on:click=move |_| editor.edit(|p| if i < p.links.len() { p.links.remove(i); })>
+                                {move || t_string!(i18n, edit.remove)}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <button type="button" class="button button-small" data-testid="profile-link-add"
+                on:click=move |_| editor.edit(|p| p.links.push(Link::default()))>
+                "+ "{move || t_string!(i18n, edit.add_link)}
+            </button>
+        </div>
+    }
+}

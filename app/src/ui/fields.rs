@@ -1,0 +1,219 @@
+//! The profile editor's draft and its form fields.
+//!
+//! [`Editor`] holds the draft the form shows and saves it, debounced, as one engine change per
+//! save. Field components read the draft through plain accessor functions and write through
+//! [`Editor::edit`]; list fields re-render their rows only when the number of rows changes, so
+//! typing never loses focus.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use tsunagu_core::profile::Profile;
+
+use super::icons;
+use crate::i18n::*;
+use crate::runtime::Client;
+use crate::state::SaveState;
+
+/// Typing pauses this long before the draft is saved (one change per save, DESIGN.md 1).
+const SAVE_AFTER: Duration = Duration::from_millis(300);
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Editor {
+    client: Client,
+    pub(crate) draft: RwSignal<Option<Profile>>,
+    /// What the draft was when last saved or loaded, to tell our own echo from a remote change.
+    last_saved: StoredValue<Option<Profile>>,
+    /// A debounced save is waiting.
+    dirty: StoredValue<bool>,
+    generation: StoredValue<u64>,
+}
+
+impl Editor {
+    pub(crate) fn new(client: Client) -> Self {
+        let current = client.my_profile();
+        Self {
+            client,
+            draft: RwSignal::new(current.clone()),
+            last_saved: StoredValue::new(current),
+            dirty: StoredValue::new(false),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    /// Reads from the draft (tracked).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Profile) -> T) -> Option<T> {
+        self.draft.with(|d| d.as_ref().map(f))
+    }
+
+    /// Changes the draft and schedules a save.
+    pub(crate) fn edit(&self, f: impl FnOnce(&mut Profile)) {
+        self.draft.update(|d| {
+            if let Some(p) = d {
+                f(p);
+            }
+        });
+        self.dirty.set_value(true);
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        self.client.signals.save.set(SaveState::Saving);
+        let this = *self;
+        set_timeout(
+            move || {
+                // The page may be gone; `save_now` ran at cleanup then.
+                if this.generation.try_get_value() == Some(generation) {
+                    this.save_now();
+                }
+            },
+            SAVE_AFTER,
+        );
+    }
+
+    /// Saves a waiting edit at once (leaving the page, hiding the app).
+    pub(crate) fn save_now(&self) {
+        if self.dirty.try_get_value() != Some(true) {
+            return;
+        }
+        let Some(Some(profile)) = self.draft.try_get_untracked() else { return };
+        self.dirty.set_value(false);
+        self.last_saved.set_value(Some(profile.clone()));
+        self.client.save_profile(&profile);
+    }
+
+    /// A document changed: adopt a remote version of the profile unless an edit is waiting.
+    pub(crate) fn sync_from_document(&self) {
+        if self.dirty.get_value() {
+            return;
+        }
+        let current = self.client.my_profile();
+        if current != self.last_saved.get_value() {
+            self.last_saved.set_value(current.clone());
+            self.draft.set(current);
+        }
+    }
+}
+
+/// A single-line (or, with `multiline`, a multi-line) text field bound to one profile field.
+#[component]
+pub(crate) fn TextField(
+    editor: Editor,
+    label: Signal<&'static str>,
+    testid: &'static str,
+    get: fn(&Profile) -> &str,
+    set: fn(&mut Profile, String),
+    #[prop(optional)] hint: Option<Signal<&'static str>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] lang: Option<&'static str>,
+) -> impl IntoView {
+    let value = move || editor.read(|p| get(p).to_owned()).unwrap_or_default();
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        editor.edit(|p| set(p, text));
+    };
+    let placeholder = move || hint.map(|h| h.get()).unwrap_or_default();
+    let input = if multiline {
+        view! {
+            <textarea class="input textarea" rows="4" data-testid=testid placeholder=placeholder lang=lang prop:value=value on:input=on_input></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input class="input" type=kind data-testid=testid autocomplete=autocomplete placeholder=placeholder lang=lang prop:value=value on:input=on_input />
+        }
+        .into_any()
+    };
+    view! {
+        <label class="field">
+            <span class="field-label">{move || label.get()}</span>
+            {input}
+        </label>
+    }
+}
+
+/// Skills or certifications: chips with a remove button, and an entry that adds on Enter.
+#[component]
+pub(crate) fn TagField(
+    editor: Editor,
+    label: Signal<&'static str>,
+    testid: &'static str,
+    get: fn(&Profile) -> &Vec<String>,
+    get_mut: fn(&mut Profile) -> &mut Vec<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let entry = RwSignal::new(String::new());
+    let add = move || {
+        let text = entry.get_untracked();
+        let new: Vec<String> =
+            text.split([',', '、', '，']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+        if new.is_empty() {
+            return;
+        }
+        editor.edit(|p| {
+            let tags = get_mut(p);
+            for tag in new {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        });
+        entry.set(String::new());
+    };
+    let tags = move || editor.read(|p| get(p).clone()).unwrap_or_default();
+    view! {
+        <div class="field">
+            <span class="field-label">{move || label.get()}</span>
+            <div class="tag-field" data-testid=testid>
+                <ul class="chips" aria-live="polite">
+                    {move || {
+                        tags()
+                            .into_iter()
+                            .map(|tag| {
+                                let remove_label = format!("{} {tag}", t_string!(i18n, edit.remove));
+                                let removed = tag.clone();
+                                view! {
+                                    <li class="chip chip-removable" data-testid=format!("{testid}-tag")>
+                                        <span>{tag}</span>
+                                        <button
+                                            type="button"
+                                            class="chip-remove"
+                                            aria-label=remove_label
+                                            on:click=move |_| {
+                                                let removed = removed.clone();
+                                                editor.edit(move |p| get_mut(p).retain(|t| *t != removed));
+                                            }
+                                        >
+                                            <icons::Close />
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+                <div class="tag-entry-row">
+                    <input
+                        class="input tag-entry"
+                        type="text"
+                        data-testid=format!("{testid}-input")
+                        aria-label=move || label.get()
+                        placeholder=move || t_string!(i18n, edit.tag_hint)
+                        prop:value=move || entry.get()
+                        on:input=move |ev| entry.set(event_target_value(&ev))
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            // Enter also confirms a Japanese IME composition: only add after it.
+                            if ev.key() == "Enter" && !ev.is_composing() {
+                                ev.prevent_default();
+                                add();
+                            }
+                        }
+                    />
+                    <button type="button" class="button button-small" data-testid=format!("{testid}-add") on:click=move |_| add()>
+                        {move || t_string!(i18n, edit.add)}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,149 @@
+//! The screens. Components render signals and dispatch to [`Client`]; none of them touches the
+//! engine, IndexedDB or the socket.
+
+// `#[component]` expands to items whose visibility the lint cannot see through.
+#![allow(unreachable_pub)]
+
+mod banners;
+mod directory;
+mod edit;
+mod fields;
+mod icons;
+mod person;
+mod sign_in;
+mod sync_indicator;
+mod text;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::*;
+use crate::runtime::{Client, Runtime};
+use crate::shell;
+use crate::state::{Phase, Signals};
+
+/// The client every component gets from context.
+pub(crate) fn use_client() -> Client {
+    expect_context::<Client>()
+}
+
+/// The root: translations, the runtime, and the screen for the current phase.
+#[component]
+pub fn App() -> impl IntoView {
+    let signals = Signals::new();
+    let client = Client::new(signals);
+    provide_context(client);
+    view! {
+        <I18nContextProvider>
+            <Boot client=client />
+            <Router>
+                {move || match signals.phase.get() {
+                    Phase::Starting => view! { <Splash /> }.into_any(),
+                    Phase::SignedOut => view! { <sign_in::SignInPage /> }.into_any(),
+                    Phase::SignedIn => view! { <SignedIn /> }.into_any(),
+                }}
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// Starts the runtime and applies the remembered (or the browser's) language.
+#[component]
+fn Boot(client: Client) -> impl IntoView {
+    let i18n = use_i18n();
+    i18n.set_locale(locale_of(shell::browser_language()));
+    wasm_bindgen_futures::spawn_local(async move {
+        let (runtime, booted) = Runtime::boot(client.signals).await;
+        shell::listen(client.signals, &runtime);
+        client.attach(runtime);
+        if let Some(language) = booted.language {
+            i18n.set_locale(locale_of(&language));
+        }
+    });
+}
+
+pub(crate) fn locale_of(language: &str) -> Locale {
+    if language == "en" { Locale::en } else { Locale::ja }
+}
+
+#[component]
+fn Splash() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="splash" data-testid="splash">
+            <div class="brand-mark" aria-hidden="true">"つ"</div>
+            <p>{move || t_string!(i18n, app.starting)}</p>
+        </div>
+    }
+}
+
+/// Header with navigation and the sync indicator, banners, and the routed page.
+#[component]
+fn SignedIn() -> impl IntoView {
+    let i18n = use_i18n();
+    directory::provide_search_state();
+    view! {
+        <a class="skip-link" href="#main">{move || t_string!(i18n, app.skip_to_content)}</a>
+        <header class="topbar">
+            <div class="topbar-inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"つ"</span>
+                    <span class="brand-text">
+                        <span class="brand-name">"tsunagu"</span>
+                        <span class="brand-tagline">{move || t_string!(i18n, app.tagline)}</span>
+                    </span>
+                </A>
+                <nav class="tabs" aria-label=move || t_string!(i18n, nav.label)>
+                    <A href="/" exact=true attr:class="tab" attr:data-testid="nav-directory">
+                        <icons::People />
+                        <span>{move || t_string!(i18n, nav.directory)}</span>
+                    </A>
+                    <A href="/me" attr:class="tab" attr:data-testid="nav-my-profile">
+                        <icons::Person />
+                        <span>{move || t_string!(i18n, nav.my_profile)}</span>
+                    </A>
+                </nav>
+                <div class="topbar-tools">
+                    <sync_indicator::SyncIndicator />
+                    <LanguageSwitch />
+                </div>
+            </div>
+        </header>
+        <banners::Banners />
+        <main id="main" class="page" tabindex="-1">
+            <Routes fallback=|| view! { <directory::DirectoryPage /> }>
+                <Route path=path!("/") view=directory::DirectoryPage />
+                <Route path=path!("/people/:id") view=person::PersonPage />
+                <Route path=path!("/me") view=edit::EditProfilePage />
+            </Routes>
+        </main>
+    }
+}
+
+/// One button: switches between 日本語 and English and remembers the choice on this device.
+#[component]
+pub(crate) fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let toggle = move |_| {
+        let (next, code) = match i18n.get_locale_untracked() {
+            Locale::ja => (Locale::en, "en"),
+            Locale::en => (Locale::ja, "ja"),
+        };
+        i18n.set_locale(next);
+        client.set_language(code);
+    };
+    view! {
+        <button
+            type="button"
+            class="lang-switch"
+            data-testid="language-switch"
+            on:click=toggle
+            aria-label=move || t_string!(i18n, nav.language_label)
+        >
+            <icons::Globe />
+            <span>{move || t_string!(i18n, nav.language)}</span>
+        </button>
+    }
+}

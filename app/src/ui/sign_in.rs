@@ -1,0 +1,116 @@
+//! Signing in: the first screen on a new device, and the form in the "session expired" banner.
+
+use leptos::prelude::*;
+use tsunagu_core::api::ErrorCode;
+
+use super::{LanguageSwitch, use_client};
+use crate::error::AppError;
+use crate::i18n::*;
+
+#[component]
+pub(crate) fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="signin-page">
+            <div class="signin-lang">
+                <LanguageSwitch />
+            </div>
+            <main id="main" class="signin-card">
+                <div class="signin-brand">
+                    <span class="brand-mark brand-mark-large" aria-hidden="true">"つ"</span>
+                    <div>
+                        <p class="signin-name">"tsunagu"<span class="signin-name-ja">" つなぐ"</span></p>
+                        <p class="signin-tagline">{move || t_string!(i18n, app.tagline)}</p>
+                    </div>
+                </div>
+                <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
+                <p class="signin-lead">{move || t_string!(i18n, signin.lead)}</p>
+                <SignInForm email=String::new() />
+                <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
+            </main>
+        </div>
+    }
+}
+
+/// Signing in again after the session expired, without leaving the page or losing anything.
+#[component]
+pub(crate) fn ReauthForm() -> impl IntoView {
+    let email = use_client().signals.me.get_untracked().map(|me| me.email).unwrap_or_default();
+    view! { <SignInForm email=email /> }
+}
+
+#[component]
+fn SignInForm(email: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let email = RwSignal::new(email);
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let (e, p) = (email.get_untracked(), password.get_untracked());
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = client.sign_in(e.trim(), &p).await;
+            busy.set(false);
+            match result {
+                Ok(()) => password.set(String::new()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let message = move || {
+        error.get().map(|e| match e {
+            AppError::Api(ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated) => {
+                t_string!(i18n, signin.error_credentials)
+            }
+            AppError::Api(ErrorCode::TooManyAttempts) => t_string!(i18n, signin.error_too_many),
+            AppError::Offline => t_string!(i18n, signin.error_offline),
+            _ => t_string!(i18n, signin.error_generic),
+        })
+    };
+
+    view! {
+        <form class="signin-form" on:submit=submit novalidate=false>
+            <label class="field">
+                <span class="field-label">{move || t_string!(i18n, signin.email)}</span>
+                <input
+                    class="input"
+                    type="email"
+                    name="email"
+                    autocomplete="username"
+                    inputmode="email"
+                    required=true
+                    data-testid="signin-email"
+                    prop:value=move || email.get()
+                    on:input=move |ev| email.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field">
+                <span class="field-label">{move || t_string!(i18n, signin.password)}</span>
+                <input
+                    class="input"
+                    type="password"
+                    name="password"
+                    autocomplete="current-password"
+                    required=true
+                    data-testid="signin-password"
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+            </label>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="signin-error">{message}</p>
+            </Show>
+            <button class="button button-primary button-block" type="submit" data-testid="signin-submit" disabled=move || busy.get()>
+                {move || if busy.get() { t_string!(i18n, signin.submitting) } else { t_string!(i18n, signin.submit) }}
+            </button>
+        </form>
+    }
+}

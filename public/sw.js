@@ -1,0 +1,101 @@
+// tsunagu service worker: keeps the app shell on the device so the app starts with no network.
+//
+// - install: precache the shell (HTML, CSS, JS, wasm, icons) into a cache named after this build;
+// - activate: delete the caches of older builds, take control of open pages;
+// - navigations: network first (a fresh index.html when online), the cached shell when offline;
+// - hashed assets: cache first (their names change whenever their content does);
+// - /api/ and /sync are never cached: data lives in IndexedDB and moves over the sync socket;
+// - updates: a new build installs and waits until the app posts {type: "SKIP_WAITING"}.
+//
+// The build replaces the two tokens below.
+const VERSION = '__TSUNAGU_VERSION__';
+const PRECACHE = __TSUNAGU_PRECACHE__;
+
+const PREFIX = 'tsunagu-shell-';
+const CACHE = PREFIX + VERSION;
+const SHELL_HTML = '/index.html';
+// Past this a navigation is answered from the cache: a weak signal should not block the start.
+const NAVIGATION_TIMEOUT_MS = 4000;
+
+const SHELL = PRECACHE.includes(SHELL_HTML) ? PRECACHE : PRECACHE.concat([SHELL_HTML]);
+const PRECACHED = new Set(SHELL);
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      // `reload` skips the HTTP cache, so the shell is exactly this build's files.
+      cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))
+    )
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith(PREFIX) && n !== CACHE).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') {
+    self.skipWaiting();
+  }
+});
+
+function neverCached(url) {
+  return url.pathname.startsWith('/api/') || url.pathname === '/sync' || url.pathname.startsWith('/sync/');
+}
+
+async function fromShell(path) {
+  const cache = await caches.open(CACHE);
+  return (await cache.match(path)) || (await cache.match('/'));
+}
+
+async function navigate(request) {
+  try {
+    const response = await Promise.race([
+      fetch(request),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('navigation timed out')), NAVIGATION_TIMEOUT_MS)),
+    ]);
+    // A relay that is up but failing should not hide the working offline shell.
+    if (response.ok || response.status < 500) return response;
+    return (await fromShell(SHELL_HTML)) || response;
+  } catch (error) {
+    const cached = await fromShell(SHELL_HTML);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  return fetch(request);
+}
+
+async function networkThenCache(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const cached = await caches.match(request, { ignoreSearch: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || neverCached(url)) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(request));
+  } else if (PRECACHED.has(url.pathname)) {
+    event.respondWith(cacheFirst(request));
+  } else {
+    event.respondWith(networkThenCache(request));
+  }
+});
