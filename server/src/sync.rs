@@ -137,10 +137,19 @@ async fn send_frames(
     mut outbox: mpsc::Receiver<Outgoing>,
     mut killed: oneshot::Receiver<()>,
 ) {
+    // The relay drops the kill switch along with the outbox when a connection closes normally;
+    // only a fired switch means "stop now, without flushing".
+    let mut switch_live = true;
     loop {
         let next = tokio::select! {
             biased;
-            _ = &mut killed => None,
+            fired = &mut killed, if switch_live => match fired {
+                Ok(()) => return,
+                Err(_) => {
+                    switch_live = false;
+                    continue;
+                }
+            },
             next = outbox.recv() => next,
         };
         match next {

@@ -26,7 +26,9 @@ async fn stored_profile(relay: &TestRelay, doc: &DocumentId) -> Profile {
             .expect("chunks are read");
     let mut automerge = Automerge::new();
     for chunk in &chunks {
-        automerge.load_incremental(chunk).expect("stored chunks load");
+        automerge
+            .load_incremental(chunk)
+            .expect("stored chunks load");
     }
     Profile::read(&automerge).expect("a profile")
 }
@@ -39,9 +41,13 @@ async fn an_edit_to_my_own_profile_reaches_a_member_reading_it() {
     let doc = hanako.profile_doc;
 
     let mut phone = Device::connect(relay.addr(), &hanako_cookie, &[doc]).await;
-    phone.pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子")).await;
+    phone
+        .pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子"))
+        .await;
     let mut reader = Device::connect(relay.addr(), &ken_cookie, &[doc]).await;
-    reader.pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子")).await;
+    reader
+        .pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子"))
+        .await;
 
     phone
         .edit(doc, |p| {
@@ -51,7 +57,9 @@ async fn an_edit_to_my_own_profile_reaches_a_member_reading_it() {
         .await;
     phone.wait_acknowledged(&hanako.relay_storage).await;
     reader
-        .pump_until("her edit", |d| d.profile(&doc).is_some_and(|p| p.title == "People Partner"))
+        .pump_until("her edit", |d| {
+            d.profile(&doc).is_some_and(|p| p.title == "People Partner")
+        })
         .await;
     let seen = reader.profile(&doc).expect("the profile");
     assert!(seen.skills.contains(&"コーチング".to_owned()));
@@ -81,9 +89,15 @@ async fn changes_to_someone_elses_profile_are_not_applied() {
         .await;
 
     // Through the engine: the relay told her device it is read-only there, so nothing is applied.
-    hanako_phone.edit(theirs, |p| p.title = "edited by the engine".into()).await;
+    hanako_phone
+        .edit(theirs, |p| p.title = "edited by the engine".into())
+        .await;
     // Around the engine: a hand-made sync message that carries the change anyway.
-    let mut forged = hanako_phone.engine.doc(&theirs).expect("his profile").fork();
+    let mut forged = hanako_phone
+        .engine
+        .doc(&theirs)
+        .expect("his profile")
+        .fork();
     let mut known = ken_phone.engine.doc(&theirs).expect("his profile").clone();
     let mut profile = Profile::read(&forged).expect("a profile");
     profile.title = "edited around the engine".into();
@@ -96,18 +110,34 @@ async fn changes_to_someone_elses_profile_are_not_applied() {
             Message::Peer { sender, .. } => Some(sender.clone()),
             _ => None,
         });
-        let message = Message::Sync { sender, target: target.expect("the relay's peer id"), doc: theirs, data };
+        let message = Message::Sync {
+            sender,
+            target: target.expect("the relay's peer id"),
+            doc: theirs,
+            data,
+        };
         send(&mut hanako_phone.socket, &message).await;
     }
 
     // Her own edit after the attempts: once Ken sees it, the relay has handled everything before it.
-    hanako_phone.edit(own, |p| p.title = "after the attempts".into()).await;
-    ken_phone
-        .pump_until("her later edit", |d| d.profile(&own).is_some_and(|p| p.title == "after the attempts"))
+    hanako_phone
+        .edit(own, |p| p.title = "after the attempts".into())
         .await;
-    assert_eq!(ken_phone.profile(&theirs).expect("his profile").title, before.title);
+    ken_phone
+        .pump_until("her later edit", |d| {
+            d.profile(&own)
+                .is_some_and(|p| p.title == "after the attempts")
+        })
+        .await;
+    assert_eq!(
+        ken_phone.profile(&theirs).expect("his profile").title,
+        before.title
+    );
     assert_eq!(stored_profile(&relay, &theirs).await, before);
-    assert_eq!(stored_profile(&relay, &own).await.title, "after the attempts");
+    assert_eq!(
+        stored_profile(&relay, &own).await.title,
+        "after the attempts"
+    );
 }
 
 /// The sync messages `ours` sends while syncing with `theirs` in memory, at least one of which
@@ -119,18 +149,22 @@ fn messages_carrying_changes(ours: &mut Automerge, theirs: &mut Automerge) -> Ve
         let ours_said = ours.generate_sync_message(&mut our_state);
         if let Some(m) = &ours_said {
             sent.push(m.clone().encode());
-            theirs.receive_sync_message(&mut their_state, m.clone()).expect("in-memory sync");
+            theirs
+                .receive_sync_message(&mut their_state, m.clone())
+                .expect("in-memory sync");
         }
         let theirs_said = theirs.generate_sync_message(&mut their_state);
         if let Some(m) = theirs_said.clone() {
-            ours.receive_sync_message(&mut our_state, m).expect("in-memory sync");
+            ours.receive_sync_message(&mut our_state, m)
+                .expect("in-memory sync");
         }
         if ours_said.is_none() && theirs_said.is_none() {
             break;
         }
     }
     assert!(
-        sent.iter().any(|m| automerge::sync::Message::decode(m).is_ok_and(|m| !m.changes.is_empty())),
+        sent.iter()
+            .any(|m| automerge::sync::Message::decode(m).is_ok_and(|m| !m.changes.is_empty())),
         "some message carries the change"
     );
     sent
