@@ -1,6 +1,6 @@
 //! The alumni profile document: one small Automerge document per person (DESIGN.md 1).
 
-use autosurgeon::{Hydrate, Reconcile};
+use autosurgeon::Reconcile;
 use serde::{Deserialize, Serialize};
 
 /// How an alumnus wants to stay involved with the company.
@@ -40,77 +40,56 @@ impl Interest {
 }
 
 /// A department and role held at the company.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Position {
-    #[autosurgeon(missing = "Default::default")]
     pub department: String,
-    #[autosurgeon(missing = "Default::default")]
     pub role: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Link {
-    #[autosurgeon(missing = "Default::default")]
     pub label: String,
-    #[autosurgeon(missing = "Default::default")]
     pub url: String,
 }
 
 /// One alumnus's profile. Every field may be missing in a document written by an older or newer
-/// version; missing fields read as empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+/// version; missing fields read as empty, unknown ones are ignored. Strings may be plain values
+/// (as we write them) or collaborative text (as JS automerge-repo clients write them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Profile {
     /// The relay's id of the person this profile belongs to.
-    #[autosurgeon(missing = "Default::default")]
     pub owner: String,
     /// Display name as written (kanji or latin), e.g. 山田 花子.
-    #[autosurgeon(missing = "Default::default")]
     pub name: String,
     /// Reading in kana, e.g. やまだ はなこ.
-    #[autosurgeon(missing = "Default::default")]
     pub reading: String,
     /// Name in latin letters, e.g. Hanako Yamada.
-    #[autosurgeon(missing = "Default::default")]
     pub romaji: String,
     /// When they joined the company, `YYYY-MM`.
-    #[autosurgeon(missing = "Default::default")]
     pub joined: String,
     /// When they left, `YYYY-MM`; empty for current employees.
-    #[autosurgeon(missing = "Default::default")]
     pub left: String,
-    #[autosurgeon(missing = "Default::default")]
     pub positions: Vec<Position>,
-    #[autosurgeon(missing = "Default::default")]
     pub employer: String,
-    #[autosurgeon(missing = "Default::default")]
     pub title: String,
-    #[autosurgeon(missing = "Default::default")]
     pub location: String,
-    #[autosurgeon(missing = "Default::default")]
     pub skills: Vec<String>,
-    #[autosurgeon(missing = "Default::default")]
     pub certifications: Vec<String>,
-    #[autosurgeon(missing = "Default::default")]
     pub bio: String,
-    #[autosurgeon(missing = "Default::default")]
     pub links: Vec<Link>,
     /// [`Interest`] keys; unknown keys from newer versions are kept.
-    #[autosurgeon(missing = "Default::default")]
     pub interests: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("the document is not a profile: {0}")]
-    Hydrate(Box<autosurgeon::HydrateError>),
+    NotAProfile(#[from] serde_json::Error),
     #[error("the profile could not be written: {0}")]
     Reconcile(Box<autosurgeon::ReconcileError>),
-}
-
-impl From<autosurgeon::HydrateError> for ProfileError {
-    fn from(e: autosurgeon::HydrateError) -> Self {
-        Self::Hydrate(Box::new(e))
-    }
 }
 
 impl From<autosurgeon::ReconcileError> for ProfileError {
@@ -121,8 +100,11 @@ impl From<autosurgeon::ReconcileError> for ProfileError {
 
 impl Profile {
     /// Reads a profile from a document (an empty document reads as an empty profile).
-    pub fn read(doc: &impl autosurgeon::ReadDoc) -> Result<Self, ProfileError> {
-        Ok(autosurgeon::hydrate(doc)?)
+    pub fn read(doc: &impl automerge::ReadDoc) -> Result<Self, ProfileError> {
+        // Through serde rather than autosurgeon's hydrate, which reads only plain strings: JS
+        // clients write strings as text objects, and both must read back the same.
+        let value = serde_json::to_value(automerge::AutoSerde::from(doc))?;
+        Ok(serde_json::from_value(value)?)
     }
 
     /// Writes only the fields that differ from what the document holds.
@@ -172,6 +154,31 @@ mod tests {
             Profile::read(&Automerge::new()).unwrap(),
             Profile::default()
         );
+    }
+
+    #[test]
+    fn text_objects_written_by_js_clients_read_as_strings() {
+        use automerge::{ObjType, ROOT, transaction::Transactable};
+        let mut doc = AutoCommit::new();
+        let name = doc.put_object(ROOT, "name", ObjType::Text).unwrap();
+        doc.splice_text(&name, 0, 0, "Emily Clarke").unwrap();
+        let skills = doc.put_object(ROOT, "skills", ObjType::List).unwrap();
+        let skill = doc.insert_object(&skills, 0, ObjType::Text).unwrap();
+        doc.splice_text(&skill, 0, 0, "UX").unwrap();
+        doc.put(ROOT, "futureField", 42).unwrap();
+        let p = Profile::read(&doc).unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.skills.as_slice()),
+            ("Emily Clarke", ["UX".to_owned()].as_slice())
+        );
+        // Writing back replaces the text with a plain value and keeps the rest.
+        Profile {
+            title: "Designer".into(),
+            ..p.clone()
+        }
+        .write_to(&mut doc)
+        .unwrap();
+        assert_eq!(Profile::read(&doc).unwrap().title, "Designer");
     }
 
     #[test]

@@ -7,9 +7,13 @@ use anyhow::{Context, Result, bail};
 
 use crate::{cargo, root, run};
 
-/// Where tools installed for this checkout live (ignored by git).
+/// Where `cargo install` puts tools: `$CARGO_HOME` (by default `~/.cargo`), whose `bin` is on the
+/// PATH of every Rust set-up, so one install serves every checkout on the machine.
 pub(crate) fn tools_dir() -> PathBuf {
-    root().join(".tools")
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| root().join(".tools"))
 }
 
 /// Everything `dist` needs: the wasm target, wasm-bindgen at the Cargo.lock version, binaryen.

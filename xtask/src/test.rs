@@ -3,13 +3,11 @@
 //! Steps run in order and all run even if one fails, so one report shows everything; the
 //! command fails if any step failed.
 
-use std::net::TcpListener;
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use anyhow::{Result, bail};
 
-use crate::dist::{self, Profile, target_dir};
+use crate::dist::{self, Profile};
 use crate::setup::{self, path_with_tools};
 use crate::{cargo, root, run};
 
@@ -86,24 +84,13 @@ pub(crate) fn all() -> Result<()> {
     Ok(())
 }
 
-/// The release app shell against a relay on a fresh database, driven by node: Playwright in
-/// Chromium for the user story, and the JS automerge-repo client for interop.
+/// The release app shell and the relay, driven by node: Playwright in Chromium for the user
+/// story, and the JS automerge-repo client for interop. Each test file starts its own relay on a
+/// fresh database (it may kill and restart it), so files cannot disturb each other.
 fn browser_tests() -> Result<()> {
     dist::build(Profile::Release)?;
     // `cargo test` above already built the debug relay; reuse it rather than build another.
-    let relay_bin = dist::build_relay(Profile::Debug)?;
-    let port = free_port()?;
-    let data = tempdir("tsunagu-e2e")?;
-    let url = format!("http://127.0.0.1:{port}");
-    let mut relay = Relay(
-        Command::new(&relay_bin)
-            .args(["--addr", &format!("127.0.0.1:{port}"), "--data"])
-            .arg(&data)
-            .arg("--dist")
-            .arg(dist::dist_dir())
-            .spawn()?,
-    );
-    wait_for(&url)?;
+    let relay = dist::build_relay(Profile::Debug)?;
     let mut files: Vec<String> = Vec::new();
     for dir in ["tests/interop", "tests/e2e"] {
         for entry in std::fs::read_dir(root().join(dir))? {
@@ -114,47 +101,9 @@ fn browser_tests() -> Result<()> {
         }
     }
     files.sort();
-    let result = run(Command::new("node")
+    run(Command::new("node")
         .args(["--test", "--test-concurrency=1"])
         .args(&files)
-        .env("TSUNAGU_URL", &url)
-        .env("TSUNAGU_RELAY_BIN", &relay_bin)
-        .env("TSUNAGU_DIST", dist::dist_dir()));
-    relay.0.kill().ok();
-    relay.0.wait().ok();
-    let _ = std::fs::remove_dir_all(&data);
-    let _ = target_dir();
-    result
-}
-
-/// Kills the relay even when a test step panics.
-struct Relay(Child);
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-    }
-}
-
-pub(crate) fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-pub(crate) fn tempdir(prefix: &str) -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn wait_for(url: &str) -> Result<()> {
-    let addr = url.trim_start_matches("http://");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(addr).is_ok() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    bail!("the relay did not start listening on {url} within 60 s")
+        .env("TSUNAGU_RELAY_BIN", &relay)
+        .env("TSUNAGU_DIST", dist::dist_dir()))
 }

@@ -1,0 +1,75 @@
+// Starts a real tsunagu relay for a test file: its own port, its own fresh SQLite database, the
+// built app shell. `cargo xtask test` passes the relay binary and dist/ in the environment.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BIN = process.env.TSUNAGU_RELAY_BIN;
+const DIST = process.env.TSUNAGU_DIST;
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitUntilListening(url, ms = 30000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/api/me`);
+      if (res.status === 401) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`relay at ${url} did not start within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A relay process that can be stopped (killed, as a crash) and started again on the same data. */
+export class Relay {
+  static async start() {
+    if (!BIN || !DIST) throw new Error("TSUNAGU_RELAY_BIN and TSUNAGU_DIST must be set (run through `cargo xtask test`)");
+    const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")));
+    await relay.up();
+    return relay;
+  }
+
+  constructor(port, data) {
+    this.port = port;
+    this.data = data;
+    this.url = `http://127.0.0.1:${port}`;
+    this.log = [];
+  }
+
+  async up() {
+    this.proc = spawn(BIN, ["--addr", `127.0.0.1:${this.port}`, "--data", this.data, "--dist", DIST], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+    });
+    for (const s of [this.proc.stdout, this.proc.stderr]) s.on("data", (d) => this.log.push(String(d)));
+    await waitUntilListening(this.url);
+  }
+
+  /** SIGKILL: no clean shutdown, as a crash or a pulled plug. */
+  async kill() {
+    if (!this.proc) return;
+    const exited = new Promise((r) => this.proc.once("exit", r));
+    this.proc.kill("SIGKILL");
+    await exited;
+    this.proc = undefined;
+  }
+
+  async stop() {
+    await this.kill();
+    rmSync(this.data, { recursive: true, force: true });
+  }
+}
