@@ -193,7 +193,10 @@ impl Device {
     pub async fn perform(&mut self, effects: Vec<Effect>) {
         self.store.apply(&effects);
         for effect in effects {
-            if let Effect::Send { message, .. } = effect {
+            // An engine that outlived an earlier socket still lists that connection.
+            if let Effect::Send { conn, message } = effect
+                && conn == self.conn
+            {
                 send(&mut self.socket, &message).await;
             }
         }
@@ -246,6 +249,7 @@ impl Device {
     /// Closes the socket cleanly.
     pub async fn close(mut self) -> (Engine, MemoryStore, StorageId) {
         self.socket.close(None).await.ok();
+        self.engine.disconnect(self.conn);
         (self.engine, self.store, self.storage)
     }
 }

@@ -1,0 +1,192 @@
+//! The relay process is killed (SIGKILL) while edits are in flight and restarted on the same data
+//! directory: every change it acknowledged is still there, and a device that reconnects with
+//! nothing new exchanges no document data.
+
+mod common;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{Device, PATIENCE, has_profile_named, sign_in};
+use tokio::time::Instant;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::wire::Message;
+
+/// The relay binary, running as a child process.
+struct RelayProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl RelayProcess {
+    async fn start(data: &Path, dist: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let child = Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
+            .arg("--addr")
+            .arg(addr.to_string())
+            .arg("--data")
+            .arg(data)
+            .arg("--dist")
+            .arg(dist)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the relay binary starts");
+        let deadline = Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(addr).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the relay listens within {PATIENCE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Self { child, addr }
+    }
+
+    /// SIGKILL: no shutdown, no flush, nothing.
+    fn kill(mut self) {
+        self.child.kill().expect("the relay is killed");
+        self.child.wait().ok();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (data, dist) = (dir.path().join("data"), dir.path().join("dist"));
+    (dir, data, dist)
+}
+
+fn has_skills(device: &Device, doc: &DocumentId, skills: &[String]) -> bool {
+    device
+        .profile(doc)
+        .is_some_and(|p| skills.iter().all(|s| p.skills.contains(s)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_change_survives_a_kill_mid_stream() {
+    let (_dir, data, dist) = dirs();
+    let relay = RelayProcess::start(&data, &dist).await;
+    let (cookie, me) = sign_in(relay.addr, "hanako@example.com").await;
+    let doc = me.profile_doc;
+    let mut phone = Device::connect(relay.addr, &cookie, &[doc]).await;
+    phone
+        .pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子"))
+        .await;
+
+    let mut acknowledged = Vec::new();
+    for i in 0..8 {
+        let skill = format!("acknowledged-{i}");
+        let added = skill.clone();
+        phone.edit(doc, move |p| p.skills.push(added)).await;
+        phone.wait_acknowledged(&me.relay_storage).await;
+        acknowledged.push(skill);
+    }
+    let mut in_flight = Vec::new();
+    for i in 0..20 {
+        let skill = format!("in-flight-{i}");
+        let added = skill.clone();
+        phone.edit(doc, move |p| p.skills.push(added)).await;
+        in_flight.push(skill);
+    }
+    relay.kill();
+
+    let relay = RelayProcess::start(&data, &dist).await;
+    // The session was committed too: the same cookie still works.
+    let mut fresh = Device::connect(relay.addr, &cookie, &[doc]).await;
+    fresh
+        .pump_until("every acknowledged edit", |d| {
+            has_skills(d, &doc, &acknowledged)
+        })
+        .await;
+    assert_eq!(
+        fresh.profile(&doc).map(|p| p.name).as_deref(),
+        Some("山田 花子")
+    );
+
+    // The phone still holds what the relay may have lost, and syncs it back on reconnect.
+    let (engine, store, storage) = phone.close().await;
+    let mut phone = Device::connect_engine(relay.addr, &cookie, engine, store, storage).await;
+    phone.wait_acknowledged(&me.relay_storage).await;
+    let everything: Vec<String> = acknowledged.iter().chain(&in_flight).cloned().collect();
+    fresh
+        .pump_until("the edits that were in flight", |d| {
+            has_skills(d, &doc, &everything)
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnecting_with_no_changes_resends_no_document_data() {
+    let (_dir, data, dist) = dirs();
+    let relay = RelayProcess::start(&data, &dist).await;
+    let (cookie, me) = sign_in(relay.addr, "ken@example.com").await;
+    let (mine, hers) = (
+        me.profile_doc,
+        me.directory.iter().copied().find(|d| *d != me.profile_doc),
+    );
+    let docs = [mine, hers.expect("another profile")];
+    let mut phone = Device::connect(relay.addr, &cookie, &docs).await;
+    phone
+        .pump_until("both profiles", |d| {
+            docs.iter()
+                .all(|doc| d.profile(doc).is_some_and(|p| !p.name.is_empty()))
+        })
+        .await;
+    // A history worth summarising (a Bloom filter costs ~1.25 B per change), then acknowledged:
+    // the relay has stored what this device holds, and the device knows it.
+    for i in 0..60 {
+        phone
+            .edit(mine, move |p| p.location = format!("京都府京都市 {i}"))
+            .await;
+    }
+    phone.wait_acknowledged(&me.relay_storage).await;
+    let (_, store, storage) = phone.close().await;
+    relay.kill();
+
+    let relay = RelayProcess::start(&data, &dist).await;
+    let mut engine = store
+        .boot("phone", &storage)
+        .expect("the device's store boots");
+    // Asked for after the real documents, so its answer marks the end of the relay's replies to them.
+    let marker = DocumentId::random();
+    engine.want(marker);
+    let mut phone = Device::connect_engine(relay.addr, &cookie, engine, store, storage).await;
+    phone
+        .pump_until("the marker's answer", |d| {
+            d.received
+                .iter()
+                .any(|m| matches!(m, Message::DocUnavailable { doc, .. } if *doc == marker))
+        })
+        .await;
+    for message in &phone.received {
+        if let Message::Sync { doc, data, .. } | Message::Request { doc, data, .. } = message {
+            let sync = automerge::sync::Message::decode(data).expect("a sync message");
+            assert!(
+                sync.changes.is_empty(),
+                "the relay re-sent changes of {doc}"
+            );
+            assert!(
+                data.len() < 200,
+                "a {}-byte sync message for an unchanged document",
+                data.len()
+            );
+        }
+    }
+    assert_eq!(
+        phone.profile(&mine).map(|p| p.location).as_deref(),
+        Some("京都府京都市 59")
+    );
+}
