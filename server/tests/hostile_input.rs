@@ -13,6 +13,7 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 use tsunagu_core::api::Me;
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::wire::{MAX_FRAME_BYTES, Message};
+use tsunagu_server::Limits;
 
 /// Hanako edits her profile while Ken reads it, next to whatever an attacker does.
 struct HonestPair {
@@ -243,5 +244,39 @@ async fn a_message_flood_is_refused() {
     socket.flush().await.ok();
     let reason = refused(&mut socket, "flood").await;
     assert!(reason.contains("messages per second"), "{reason}");
+    honest.still_syncs().await;
+}
+
+#[tokio::test]
+async fn asking_about_too_many_documents_on_one_connection_is_refused() {
+    let relay = TestRelay::start_with(Limits {
+        documents_per_connection: 3,
+        ..Limits::default()
+    })
+    .await;
+    let mut honest = HonestPair::start(&relay).await;
+    let (mut socket, relay_peer) = attacker(&relay).await;
+    for _ in 0..3 {
+        let request = Message::Request {
+            sender: PeerId::new("attacker"),
+            target: relay_peer.clone(),
+            doc: DocumentId::random(),
+            data: first_sync_message(),
+        };
+        send(&mut socket, &request).await;
+        assert!(matches!(
+            next_message(&mut socket).await,
+            Some(Message::DocUnavailable { .. })
+        ));
+    }
+    let request = Message::Request {
+        sender: PeerId::new("attacker"),
+        target: relay_peer,
+        doc: DocumentId::random(),
+        data: first_sync_message(),
+    };
+    send(&mut socket, &request).await;
+    let reason = refused(&mut socket, "too many documents").await;
+    assert!(reason.contains("documents"), "{reason}");
     honest.still_syncs().await;
 }

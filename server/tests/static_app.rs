@@ -1,0 +1,103 @@
+//! The relay serves the built app: files with the right types and cache rules, `index.html` for
+//! client-side routes, and a clear page when the app has not been built.
+
+mod common;
+
+use common::TestRelay;
+use reqwest::StatusCode;
+
+async fn get(relay: &TestRelay, path: &str) -> reqwest::Response {
+    reqwest::get(relay.url(path))
+        .await
+        .expect("the relay answers")
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_built_app_is_served_with_its_cache_rules() {
+    let relay = TestRelay::start().await;
+    let dist = relay.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).expect("dist");
+    let files: [(&str, &[u8]); 5] = [
+        ("index.html", b"<!doctype html><title>tsunagu</title>"),
+        ("sw.js", b"self.addEventListener('fetch', () => {});"),
+        ("app-3f2a9c.wasm", b"\0asm\x01\0\0\0"),
+        ("app-3f2a9c.js", b"export default 1;"),
+        ("manifest.webmanifest", b"{\"name\":\"tsunagu\"}"),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dist.join(name), bytes).expect("a dist file");
+    }
+
+    let index = get(&relay, "/").await;
+    assert_eq!(index.status(), StatusCode::OK);
+    assert_eq!(header(&index, "cache-control"), "no-cache");
+    assert!(header(&index, "content-type").starts_with("text/html"));
+
+    let route = get(&relay, "/members/some-profile").await;
+    assert_eq!(
+        route.status(),
+        StatusCode::OK,
+        "client-side routes get index.html"
+    );
+    assert_eq!(header(&route, "cache-control"), "no-cache");
+    assert!(
+        route
+            .text()
+            .await
+            .expect("a body")
+            .contains("<title>tsunagu</title>")
+    );
+
+    let worker = get(&relay, "/sw.js").await;
+    assert_eq!(header(&worker, "cache-control"), "no-cache");
+
+    let wasm = get(&relay, "/app-3f2a9c.wasm").await;
+    assert_eq!(header(&wasm, "content-type"), "application/wasm");
+    assert_eq!(
+        header(&wasm, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let js = get(&relay, "/app-3f2a9c.js").await;
+    assert_eq!(
+        header(&js, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+
+    let manifest = get(&relay, "/manifest.webmanifest").await;
+    assert_eq!(
+        header(&manifest, "content-type"),
+        "application/manifest+json"
+    );
+
+    let api = get(&relay, "/api/unknown").await;
+    assert_eq!(
+        api.status(),
+        StatusCode::NOT_FOUND,
+        "unknown API paths are not the app"
+    );
+    assert!(header(&api, "content-type").starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn without_a_built_app_the_relay_says_how_to_build_it() {
+    let relay = TestRelay::start().await;
+    let response = get(&relay, "/").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(header(&response, "content-type").starts_with("text/plain"));
+    assert!(
+        response
+            .text()
+            .await
+            .expect("a body")
+            .contains("cargo xtask run")
+    );
+}
