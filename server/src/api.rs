@@ -75,7 +75,9 @@ pub(crate) async fn sign_out(
     headers: axum::http::HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
     if let Some(token) = auth::session_token(&headers) {
-        db::revoke_session(&state.db, &auth::token_hash(&token)).await?;
+        let session = auth::token_hash(&token);
+        db::revoke_session(&state.db, &session).await?;
+        state.relay.lock().await.sign_out(&session).await;
     }
     Ok((
         StatusCode::NO_CONTENT,

@@ -93,6 +93,8 @@ pub(crate) fn set_cookie_header(
 #[derive(Debug, Clone)]
 pub(crate) struct SignedIn {
     pub(crate) user: db::User,
+    /// Identifies the session, so signing out can close its sockets.
+    pub(crate) token_hash: Vec<u8>,
 }
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -118,7 +120,7 @@ impl FromRequestParts<AppState> for SignedIn {
         if !user.active {
             return Err(AppError::SessionExpired);
         }
-        Ok(Self { user })
+        Ok(Self { user, token_hash })
     }
 }
 

@@ -37,6 +37,7 @@ mod seed;
 mod server;
 mod static_files;
 mod sync;
+mod throttle;
 
 use std::sync::Arc;
 
@@ -52,8 +53,6 @@ pub use server::{Server, serve};
 
 use relay::Relay;
 use throttle::SignInThrottle;
-
-mod throttle;
 
 /// What every handler shares.
 #[derive(Debug, Clone)]

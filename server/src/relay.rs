@@ -42,6 +42,8 @@ const MAX_STORAGE_ID_CHARS: usize = 128;
 #[derive(Debug)]
 struct Peer {
     user: String,
+    /// SHA-256 of the session token the socket was opened with.
+    session: Vec<u8>,
     outbox: mpsc::Sender<Outgoing>,
     /// Fired to drop a connection at once (its outbox overflowed).
     kill: Option<oneshot::Sender<()>>,
@@ -74,6 +76,7 @@ impl Relay {
     pub(crate) fn accept(
         &mut self,
         user: String,
+        session: Vec<u8>,
         outbox: mpsc::Sender<Outgoing>,
         kill: oneshot::Sender<()>,
     ) -> ConnId {
@@ -82,6 +85,7 @@ impl Relay {
             conn,
             Peer {
                 user,
+                session,
                 outbox,
                 kill: Some(kill),
                 grants: HashMap::new(),
@@ -174,6 +178,19 @@ impl Relay {
             .await;
         }
         self.is_open(conn)
+    }
+
+    /// A session was signed out: its sockets are told so and closed.
+    pub(crate) async fn sign_out(&mut self, session: &[u8]) {
+        let conns: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.session == session)
+            .map(|(c, _)| *c)
+            .collect();
+        for conn in conns {
+            self.fail(conn, "signed out".into()).await;
+        }
     }
 
     /// Tells the peer what went wrong (a protocol `error`) and closes its connection.

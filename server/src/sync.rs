@@ -47,14 +47,15 @@ pub(crate) async fn upgrade(
             "cross-origin WebSocket connections are refused".into(),
         ));
     }
-    let user = signed_in.user.id;
+    let SignedIn { user, token_hash } = signed_in;
+    let user = user.id;
     Ok(ws
         .max_message_size(SOCKET_MESSAGE_LIMIT)
         .max_frame_size(SOCKET_MESSAGE_LIMIT)
         .on_failed_upgrade(|e| tracing::info!(error = %e, "WebSocket upgrade failed"))
         .on_upgrade(move |socket| {
             let span = tracing::info_span!("sync", %user);
-            connection(state, user, socket).instrument(span)
+            connection(state, user, token_hash, socket).instrument(span)
         }))
 }
 
@@ -71,12 +72,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin_host.eq_ignore_ascii_case(host)
 }
 
-async fn connection(state: AppState, user: String, socket: WebSocket) {
+async fn connection(state: AppState, user: String, session: Vec<u8>, socket: WebSocket) {
     let limits = state.config.limits.clone();
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = mpsc::channel(limits.outbox_frames);
     let (kill, killed) = oneshot::channel();
-    let conn = state.relay.lock().await.accept(user, outbox, kill);
+    let conn = state.relay.lock().await.accept(user, session, outbox, kill);
     let _cleanup = Cleanup {
         state: state.clone(),
         conn,

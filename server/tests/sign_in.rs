@@ -110,7 +110,9 @@ async fn without_a_cookie_neither_the_api_nor_the_sync_socket_answers() {
 async fn a_signed_out_session_no_longer_opens_anything() {
     let relay = TestRelay::start().await;
     let (cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
-    assert!(open_socket(relay.addr(), Some(&cookie)).await.is_ok());
+    let mut open = open_socket(relay.addr(), Some(&cookie))
+        .await
+        .expect("the socket opens");
 
     let response = reqwest::Client::new()
         .delete(relay.url("/api/session"))
@@ -128,6 +130,12 @@ async fn a_signed_out_session_no_longer_opens_anything() {
         cleared.contains("Max-Age=0"),
         "the cookie is cleared: {cleared}"
     );
+    // A socket opened with the session is told and closed.
+    match common::next_message(&mut open).await {
+        Some(tsunagu_core::wire::Message::Error { message }) => assert_eq!(message, "signed out"),
+        other => panic!("expected an error message, got {other:?}"),
+    }
+    assert!(common::closes(&mut open).await);
 
     let response = get_me(&relay, Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
