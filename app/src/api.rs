@@ -12,8 +12,11 @@ use crate::error::AppError;
 
 /// `POST /api/session`: signs in and returns who we are.
 pub async fn sign_in(email: &str, password: &str) -> Result<Me, AppError> {
-    let body = serde_json::to_string(&SignIn { email: email.to_owned(), password: password.to_owned() })
-        .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
+    let body = serde_json::to_string(&SignIn {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    })
+    .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
     json(call("POST", "/api/session", Some(body)).await?)
 }
 
@@ -34,23 +37,34 @@ fn json<T: DeserializeOwned>(text: String) -> Result<T, AppError> {
 /// Makes the request and returns the body of a 2xx answer.
 async fn call(method: &str, path: &str, body: Option<String>) -> Result<String, AppError> {
     let unexpected = |e: JsValue| AppError::UnexpectedResponse(format!("{e:?}"));
-    let window = web_sys::window().ok_or_else(|| AppError::UnexpectedResponse("no window".into()))?;
+    let window =
+        web_sys::window().ok_or_else(|| AppError::UnexpectedResponse("no window".into()))?;
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
     let headers = Headers::new().map_err(unexpected)?;
-    headers.set("accept", "application/json").map_err(unexpected)?;
+    headers
+        .set("accept", "application/json")
+        .map_err(unexpected)?;
     if let Some(body) = &body {
-        headers.set("content-type", "application/json").map_err(unexpected)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(unexpected)?;
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
     let request = Request::new_with_str_and_init(path, &init).map_err(unexpected)?;
     // fetch rejects only when no answer came at all: offline, or the relay is down.
-    let response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| AppError::Offline)?;
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| AppError::Offline)?;
     let response: Response = response.dyn_into().map_err(unexpected)?;
     let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await.map_err(|_| AppError::Offline)?.as_string().unwrap_or_default(),
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(|_| AppError::Offline)?
+            .as_string()
+            .unwrap_or_default(),
         Err(e) => return Err(unexpected(e)),
     };
     let status = response.status();

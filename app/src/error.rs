@@ -31,7 +31,9 @@ impl AppError {
     pub(crate) fn from_idb(context: &str, err: &indexed_db_futures::error::Error) -> Self {
         use indexed_db_futures::error::{DomException, Error, UnexpectedDataError};
         match err {
-            Error::DomException(DomException::Other(e)) if e.name() == "QuotaExceededError" => Self::QuotaExceeded,
+            Error::DomException(DomException::Other(e)) if e.name() == "QuotaExceededError" => {
+                Self::QuotaExceeded
+            }
             // Chromium reports an overflowing write by aborting the commit without a request error.
             Error::MissingData(UnexpectedDataError::TransactionAborted) => Self::QuotaExceeded,
             other => Self::StorageUnavailable(format!("{context}: {other}")),

@@ -23,6 +23,10 @@ pub mod store;
 pub mod sync;
 mod ui;
 
+// The in-crate unit tests run in the same headless browser as tests/store.rs.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 // The typed translations generated from locales/*.json (`i18n::Locale`, `t_string!`, …).
 // The macro is deprecated in favour of a build.rs generator, but that generator pulls ICU's data
 // exporter into every build; the macro reads the same files and checks the same keys.
@@ -39,7 +43,10 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub fn start() {
     console_error_panic_hook::set_once();
     // index.html shows a loading state until the app replaces it.
-    if let Some(loading) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("loading")) {
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
         loading.remove();
     }
     leptos::mount::mount_to_body(ui::App);

@@ -49,7 +49,9 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").field("engine", &self.engine).finish_non_exhaustive()
+        f.debug_struct("Runtime")
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
     }
 }
 
@@ -88,19 +90,30 @@ impl Runtime {
             Some(id) => StorageId::new(id),
             None => {
                 let id = StorageId::random();
-                first_writes.push(Write::Meta { key: MetaKey::StorageId, value: id.to_string() });
+                first_writes.push(Write::Meta {
+                    key: MetaKey::StorageId,
+                    value: id.to_string(),
+                });
                 id
             }
         };
-        let actor = match meta(MetaKey::ActorId).await.and_then(|hex| hex.parse::<ActorId>().ok()) {
+        let actor = match meta(MetaKey::ActorId)
+            .await
+            .and_then(|hex| hex.parse::<ActorId>().ok())
+        {
             Some(actor) => actor,
             None => {
                 let actor = ActorId::from(random_bytes::<16>().as_slice());
-                first_writes.push(Write::Meta { key: MetaKey::ActorId, value: actor.to_hex_string() });
+                first_writes.push(Write::Meta {
+                    key: MetaKey::ActorId,
+                    value: actor.to_hex_string(),
+                });
                 actor
             }
         };
-        let cached_me: Option<Me> = meta(MetaKey::Me).await.and_then(|json| serde_json::from_str(&json).ok());
+        let cached_me: Option<Me> = meta(MetaKey::Me)
+            .await
+            .and_then(|json| serde_json::from_str(&json).ok());
         let language = meta(MetaKey::Language).await;
 
         let mut engine = Engine::new(PeerId::random(), Some(storage_id)).with_actor(actor);
@@ -219,7 +232,10 @@ impl Runtime {
         if previous.is_some_and(|p| p.user_id != me.user_id) {
             // Someone else signs in on this device: nothing of the previous person may remain.
             self.wipe().await;
-            self.write(Write::Meta { key: MetaKey::Me, value: to_json(&me) });
+            self.write(Write::Meta {
+                key: MetaKey::Me,
+                value: to_json(&me),
+            });
             reload();
             return Ok(());
         }
@@ -256,9 +272,17 @@ impl Runtime {
     }
 
     fn adopt_me(self: &Rc<Self>, me: Me) {
-        self.write(Write::Meta { key: MetaKey::Me, value: to_json(&me) });
+        self.write(Write::Meta {
+            key: MetaKey::Me,
+            value: to_json(&me),
+        });
         // Documents this person may no longer read leave the device.
-        let readable: BTreeSet<DocumentId> = me.directory.iter().copied().chain([me.profile_doc]).collect();
+        let readable: BTreeSet<DocumentId> = me
+            .directory
+            .iter()
+            .copied()
+            .chain([me.profile_doc])
+            .collect();
         let held: Vec<DocumentId> = self.engine.borrow().document_ids().copied().collect();
         for doc in held.into_iter().filter(|d| !readable.contains(d)) {
             self.engine.borrow_mut().forget(&doc);
@@ -278,7 +302,9 @@ impl Runtime {
     }
 
     fn want_directory(&self) {
-        let Some(me) = self.signals.me.get_untracked() else { return };
+        let Some(me) = self.signals.me.get_untracked() else {
+            return;
+        };
         let mut effects = Vec::new();
         {
             let mut engine = self.engine.borrow_mut();
@@ -306,9 +332,14 @@ impl Runtime {
 
     /// Saves the person's profile as one change (only the fields that differ are written).
     pub fn save_profile(&self, profile: &Profile) {
-        let Some(me) = self.signals.me.get_untracked() else { return };
+        let Some(me) = self.signals.me.get_untracked() else {
+            return;
+        };
         let doc = me.profile_doc;
-        let result = self.engine.borrow_mut().change(doc, |tx| profile.write_to(tx));
+        let result = self
+            .engine
+            .borrow_mut()
+            .change(doc, |tx| profile.write_to(tx));
         match result {
             Ok(effects) if effects.is_empty() => {
                 // Nothing differed; what is on disk is already this.
@@ -348,12 +379,18 @@ impl Runtime {
     }
 
     pub(crate) fn on_frame(&self, bytes: &[u8]) {
-        let Some(conn) = self.link.borrow().as_ref().and_then(|l| l.conn) else { return };
+        let Some(conn) = self.link.borrow().as_ref().and_then(|l| l.conn) else {
+            return;
+        };
         let effects = match tsunagu_core::wire::Message::decode(bytes) {
             Ok(message) => self.engine.borrow_mut().receive(conn, message),
             Err(e) => {
                 let mut effects = Vec::new();
-                self.engine.borrow_mut().fail(conn, format!("undecodable frame: {e}"), &mut effects);
+                self.engine.borrow_mut().fail(
+                    conn,
+                    format!("undecodable frame: {e}"),
+                    &mut effects,
+                );
                 effects
             }
         };
@@ -403,14 +440,16 @@ impl Runtime {
         for effect in effects {
             match effect {
                 Effect::Send { conn, message } => {
-                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn)) {
+                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn))
+                    {
                         link.send(&message.encode());
                         sent = true;
                     }
                 }
                 Effect::Close { conn, reason } => {
                     log(&format!("closing the relay connection: {reason}"));
-                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn)) {
+                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn))
+                    {
                         link.close();
                     }
                 }
@@ -419,7 +458,9 @@ impl Runtime {
                     self.signals.link.set(Link::Online);
                 }
                 Effect::Persist { doc, chunk } => self.write(Write::Chunk { doc, chunk }),
-                Effect::SaveSyncState { peer, doc, state } => self.write(Write::SyncState { peer, doc, state }),
+                Effect::SaveSyncState { peer, doc, state } => {
+                    self.write(Write::SyncState { peer, doc, state })
+                }
                 Effect::DocChanged { doc } => changed.push(doc),
                 Effect::Unavailable { doc } => self.on_unavailable(doc),
             }
@@ -435,13 +476,22 @@ impl Runtime {
     }
 
     fn on_unavailable(&self, doc: DocumentId) {
-        let Some(me) = self.signals.me.get_untracked() else { return };
+        let Some(me) = self.signals.me.get_untracked() else {
+            return;
+        };
         if doc != me.profile_doc {
             return;
         }
         // The relay has no profile for us yet: this device writes the first one.
-        let profile = Profile { owner: me.user_id.clone(), name: me.display_name.clone(), ..Profile::default() };
-        let created = self.engine.borrow_mut().create(doc, |tx| profile.write_to(tx));
+        let profile = Profile {
+            owner: me.user_id.clone(),
+            name: me.display_name.clone(),
+            ..Profile::default()
+        };
+        let created = self
+            .engine
+            .borrow_mut()
+            .create(doc, |tx| profile.write_to(tx));
         match created {
             Ok(effects) => {
                 self.outbox.borrow_mut().insert(doc);
@@ -459,7 +509,9 @@ impl Runtime {
     }
 
     fn update_pending(&self) {
-        let Some(me) = self.signals.me.get_untracked() else { return };
+        let Some(me) = self.signals.me.get_untracked() else {
+            return;
+        };
         let pending = self.engine.borrow().pending_changes(&me.relay_storage);
         if pending == 0 && !self.outbox.borrow().is_empty() {
             // Per-document counts are not exposed by the engine; zero overall means every
@@ -477,7 +529,11 @@ impl Runtime {
             let engine = self.engine.borrow();
             let mut profiles = self.profiles.borrow_mut();
             for doc in docs {
-                match engine.doc(&doc).filter(|d| !d.get_heads().is_empty()).map(Profile::read) {
+                match engine
+                    .doc(&doc)
+                    .filter(|d| !d.get_heads().is_empty())
+                    .map(Profile::read)
+                {
                     Some(Ok(profile)) => {
                         let hay = haystack(&profile);
                         profiles.insert(doc, (profile, hay));
@@ -493,7 +549,9 @@ impl Runtime {
     }
 
     fn publish_directory(&self) {
-        let Some(me) = self.signals.me.get_untracked() else { return };
+        let Some(me) = self.signals.me.get_untracked() else {
+            return;
+        };
         let profiles = self.profiles.borrow();
         let mut seen = BTreeSet::new();
         let entries: Vec<Entry> = me
@@ -534,7 +592,10 @@ pub struct Client {
 
 impl Client {
     pub fn new(signals: Signals) -> Self {
-        Self { signals, runtime: StoredValue::new_local(None) }
+        Self {
+            signals,
+            runtime: StoredValue::new_local(None),
+        }
     }
 
     pub fn attach(&self, runtime: Rc<Runtime>) {
@@ -558,7 +619,9 @@ impl Client {
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<(), AppError> {
         match self.runtime() {
             Some(rt) => rt.sign_in(email, password).await,
-            None => Err(AppError::StorageUnavailable("the app is still starting".into())),
+            None => Err(AppError::StorageUnavailable(
+                "the app is still starting".into(),
+            )),
         }
     }
 
@@ -570,7 +633,10 @@ impl Client {
 
     pub fn set_language(&self, language: &str) {
         if let Some(rt) = self.runtime() {
-            rt.write(Write::Meta { key: MetaKey::Language, value: language.to_owned() });
+            rt.write(Write::Meta {
+                key: MetaKey::Language,
+                value: language.to_owned(),
+            });
         }
     }
 }

@@ -42,7 +42,9 @@ fn update_waiting() -> bool {
 
 /// Asks the waiting service worker to take over; `index.html` reloads on `controllerchange`.
 pub fn apply_update() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let apply = js_sys::Reflect::get(&window, &JsValue::from_str("tsunaguApplyUpdate")).ok();
     match apply.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
         Some(f) => {
@@ -56,6 +58,12 @@ pub fn apply_update() {
 
 /// `ja` for a Japanese browser, otherwise `en`.
 pub fn browser_language() -> &'static str {
-    let language = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
-    if language.to_ascii_lowercase().starts_with("ja") { "ja" } else { "en" }
+    let language = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default();
+    if language.to_ascii_lowercase().starts_with("ja") {
+        "ja"
+    } else {
+        "en"
+    }
 }

@@ -35,7 +35,9 @@ pub struct SyncLink {
 
 impl std::fmt::Debug for SyncLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SyncLink").field("conn", &self.conn).finish_non_exhaustive()
+        f.debug_struct("SyncLink")
+            .field("conn", &self.conn)
+            .finish_non_exhaustive()
     }
 }
 
@@ -63,20 +65,29 @@ impl SyncLink {
 /// `ws://` or `wss://` + this page's host + `/sync`.
 fn sync_url() -> Option<String> {
     let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     Some(format!("{scheme}://{}/sync", location.host().ok()?))
 }
 
 /// Back-off before reconnect attempt `attempt` (0-based): half fixed, half random.
 pub(crate) fn backoff(attempt: u32, random: f64) -> Duration {
-    let full = FIRST_DELAY.saturating_mul(2u32.saturating_pow(attempt.min(16))).min(MAX_DELAY);
+    let full = FIRST_DELAY
+        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+        .min(MAX_DELAY);
     full.mul_f64(0.5 + 0.5 * random.clamp(0.0, 1.0))
 }
 
 impl Runtime {
     /// Opens the socket unless one is open or syncing is stopped.
     pub(crate) fn connect(self: &Rc<Self>) {
-        if self.stopped.get() || self.link.borrow().is_some() || self.signals.me.get_untracked().is_none() {
+        if self.stopped.get()
+            || self.link.borrow().is_some()
+            || self.signals.me.get_untracked().is_none()
+        {
             return;
         }
         if let Some(timer) = self.reconnect_timer.borrow_mut().take() {
@@ -124,8 +135,13 @@ impl Runtime {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        *self.link.borrow_mut() =
-            Some(SyncLink { ws, conn: None, _on_open: on_open, _on_message: on_message, _on_close: on_close });
+        *self.link.borrow_mut() = Some(SyncLink {
+            ws,
+            conn: None,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        });
     }
 
     pub(crate) fn schedule_reconnect(self: &Rc<Self>) {
@@ -181,8 +197,9 @@ impl Runtime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn backoff_doubles_from_half_a_second_to_thirty_seconds_with_jitter() {
         assert_eq!(backoff(0, 1.0), Duration::from_millis(500));
         assert_eq!(backoff(0, 0.0), Duration::from_millis(250));

@@ -24,7 +24,12 @@ async fn open(name: &str) -> Store {
 
 fn profile_doc(name: &str) -> Vec<u8> {
     let mut doc = AutoCommit::new();
-    Profile { name: name.into(), ..Profile::default() }.write_to(&mut doc).expect("writes");
+    Profile {
+        name: name.into(),
+        ..Profile::default()
+    }
+    .write_to(&mut doc)
+    .expect("writes");
     doc.save()
 }
 
@@ -38,10 +43,20 @@ async fn chunks_sync_states_outbox_and_settings_survive_closing_and_reopening() 
     let store = open(&name).await;
     store
         .apply(&[
-            Write::Chunk { doc, chunk: Chunk::Snapshot(bytes.clone()) },
-            Write::SyncState { peer: relay.clone(), doc, state: vec![1, 2, 3] },
+            Write::Chunk {
+                doc,
+                chunk: Chunk::Snapshot(bytes.clone()),
+            },
+            Write::SyncState {
+                peer: relay.clone(),
+                doc,
+                state: vec![1, 2, 3],
+            },
             Write::OutboxAdd(doc),
-            Write::Meta { key: MetaKey::Language, value: "en".into() },
+            Write::Meta {
+                key: MetaKey::Language,
+                value: "en".into(),
+            },
         ])
         .await
         .expect("the batch is stored");
@@ -52,7 +67,10 @@ async fn chunks_sync_states_outbox_and_settings_survive_closing_and_reopening() 
     assert_eq!(loaded.docs.get(&doc), Some(&vec![bytes]));
     assert_eq!(loaded.sync_states, vec![(relay, doc, vec![1, 2, 3])]);
     assert!(loaded.outbox.contains(&doc));
-    assert_eq!(store.meta(MetaKey::Language).await.expect("reads"), Some("en".into()));
+    assert_eq!(
+        store.meta(MetaKey::Language).await.expect("reads"),
+        Some("en".into())
+    );
     assert_eq!(store.meta(MetaKey::Me).await.expect("reads"), None);
 }
 
@@ -62,21 +80,53 @@ async fn a_snapshot_replaces_the_incremental_chunks_before_it() {
     let (doc, other) = (DocumentId::random(), DocumentId::random());
     store
         .apply(&[
-            Write::Chunk { doc, chunk: Chunk::Snapshot(vec![1]) },
-            Write::Chunk { doc, chunk: Chunk::Incremental(vec![2]) },
-            Write::Chunk { doc, chunk: Chunk::Incremental(vec![3]) },
-            Write::Chunk { doc: other, chunk: Chunk::Incremental(vec![9]) },
+            Write::Chunk {
+                doc,
+                chunk: Chunk::Snapshot(vec![1]),
+            },
+            Write::Chunk {
+                doc,
+                chunk: Chunk::Incremental(vec![2]),
+            },
+            Write::Chunk {
+                doc,
+                chunk: Chunk::Incremental(vec![3]),
+            },
+            Write::Chunk {
+                doc: other,
+                chunk: Chunk::Incremental(vec![9]),
+            },
         ])
         .await
         .expect("stored");
-    let mut chunks = store.load().await.expect("loads").docs.remove(&doc).expect("held");
+    let mut chunks = store
+        .load()
+        .await
+        .expect("loads")
+        .docs
+        .remove(&doc)
+        .expect("held");
     chunks.sort();
     assert_eq!(chunks, vec![vec![1], vec![2], vec![3]]);
 
-    store.apply(&[Write::Chunk { doc, chunk: Chunk::Snapshot(vec![4]) }]).await.expect("stored");
+    store
+        .apply(&[Write::Chunk {
+            doc,
+            chunk: Chunk::Snapshot(vec![4]),
+        }])
+        .await
+        .expect("stored");
     let loaded = store.load().await.expect("loads");
-    assert_eq!(loaded.docs.get(&doc), Some(&vec![vec![4]]), "only the new snapshot remains");
-    assert_eq!(loaded.docs.get(&other), Some(&vec![vec![9]]), "other documents are untouched");
+    assert_eq!(
+        loaded.docs.get(&doc),
+        Some(&vec![vec![4]]),
+        "only the new snapshot remains"
+    );
+    assert_eq!(
+        loaded.docs.get(&other),
+        Some(&vec![vec![9]]),
+        "other documents are untouched"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -95,26 +145,49 @@ async fn engine_effects_stored_and_loaded_restore_the_document_and_its_sync_stat
             }
         }
     };
-    let mut profile = Profile { name: "山田 花子".into(), ..Profile::default() };
-    collect(engine.create(doc, |tx| profile.write_to(tx)).expect("created"));
+    let mut profile = Profile {
+        name: "山田 花子".into(),
+        ..Profile::default()
+    };
+    collect(
+        engine
+            .create(doc, |tx| profile.write_to(tx))
+            .expect("created"),
+    );
     profile.skills.push("Rust".into());
-    collect(engine.change(doc, |tx| profile.write_to(tx)).expect("changed"));
+    collect(
+        engine
+            .change(doc, |tx| profile.write_to(tx))
+            .expect("changed"),
+    );
     let mut state = automerge::sync::State::new();
     state.shared_heads = engine.doc(&doc).expect("held").get_heads();
-    writes.push(Write::SyncState { peer: relay.clone(), doc, state: state.encode() });
+    writes.push(Write::SyncState {
+        peer: relay.clone(),
+        doc,
+        state: state.encode(),
+    });
     store.apply(&writes).await.expect("stored");
 
-    let Loaded { docs, sync_states, .. } = store.load().await.expect("loads");
+    let Loaded {
+        docs, sync_states, ..
+    } = store.load().await.expect("loads");
     let mut restored = Engine::new(PeerId::random(), Some(StorageId::random()));
     for (id, chunks) in &docs {
         restored.load(*id, chunks).expect("loads into the engine");
     }
     for (peer, id, bytes) in &sync_states {
-        restored.load_sync_state(peer.clone(), *id, bytes).expect("sync state decodes");
+        restored
+            .load_sync_state(peer.clone(), *id, bytes)
+            .expect("sync state decodes");
     }
     let back = Profile::read(restored.doc(&doc).expect("restored")).expect("a profile");
     assert_eq!(back, profile);
-    assert_eq!(restored.pending_changes(&relay), 0, "the relay had acknowledged both changes");
+    assert_eq!(
+        restored.pending_changes(&relay),
+        0,
+        "the relay had acknowledged both changes"
+    );
     assert!(restored.doc(&doc).expect("restored").get_heads().len() == 1);
 }
 
@@ -125,14 +198,31 @@ async fn forgetting_a_document_removes_its_chunks_and_sync_states_only() {
     let relay = StorageId::new("relay");
     store
         .apply(&[
-            Write::Chunk { doc: gone, chunk: Chunk::Snapshot(vec![1]) },
-            Write::SyncState { peer: relay.clone(), doc: gone, state: vec![1] },
-            Write::Chunk { doc: kept, chunk: Chunk::Snapshot(vec![2]) },
-            Write::SyncState { peer: relay.clone(), doc: kept, state: vec![2] },
+            Write::Chunk {
+                doc: gone,
+                chunk: Chunk::Snapshot(vec![1]),
+            },
+            Write::SyncState {
+                peer: relay.clone(),
+                doc: gone,
+                state: vec![1],
+            },
+            Write::Chunk {
+                doc: kept,
+                chunk: Chunk::Snapshot(vec![2]),
+            },
+            Write::SyncState {
+                peer: relay.clone(),
+                doc: kept,
+                state: vec![2],
+            },
         ])
         .await
         .expect("stored");
-    store.apply(&[Write::Forget(gone)]).await.expect("forgotten");
+    store
+        .apply(&[Write::Forget(gone)])
+        .await
+        .expect("forgotten");
     let loaded = store.load().await.expect("loads");
     assert_eq!(loaded.docs.keys().copied().collect::<Vec<_>>(), vec![kept]);
     assert_eq!(loaded.sync_states, vec![(relay, kept, vec![2])]);
@@ -144,28 +234,60 @@ async fn the_outbox_clears_and_a_sign_out_wipe_keeps_the_device_ids() {
     let doc = DocumentId::random();
     store
         .apply(&[
-            Write::Chunk { doc, chunk: Chunk::Snapshot(vec![1]) },
+            Write::Chunk {
+                doc,
+                chunk: Chunk::Snapshot(vec![1]),
+            },
             Write::OutboxAdd(doc),
-            Write::Meta { key: MetaKey::StorageId, value: "device-1".into() },
-            Write::Meta { key: MetaKey::Me, value: "{}".into() },
+            Write::Meta {
+                key: MetaKey::StorageId,
+                value: "device-1".into(),
+            },
+            Write::Meta {
+                key: MetaKey::Me,
+                value: "{}".into(),
+            },
         ])
         .await
         .expect("stored");
-    store.apply(&[Write::OutboxClear, Write::MetaDelete(MetaKey::Me)]).await.expect("stored");
+    store
+        .apply(&[Write::OutboxClear, Write::MetaDelete(MetaKey::Me)])
+        .await
+        .expect("stored");
     assert!(store.load().await.expect("loads").outbox.is_empty());
     assert_eq!(store.meta(MetaKey::Me).await.expect("reads"), None);
 
     store.wipe_documents().await.expect("wiped");
     assert_eq!(store.load().await.expect("loads"), Loaded::default());
-    assert_eq!(store.meta(MetaKey::StorageId).await.expect("reads"), Some("device-1".into()));
+    assert_eq!(
+        store.meta(MetaKey::StorageId).await.expect("reads"),
+        Some("device-1".into())
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a_stored_profile_reads_back_through_automerge() {
     let store = open(&fresh_name("profile")).await;
     let doc = DocumentId::random();
-    store.apply(&[Write::Chunk { doc, chunk: Chunk::Snapshot(profile_doc("佐藤 健")) }]).await.expect("stored");
-    let chunks = store.load().await.expect("loads").docs.remove(&doc).expect("held");
+    store
+        .apply(&[Write::Chunk {
+            doc,
+            chunk: Chunk::Snapshot(profile_doc("佐藤 健")),
+        }])
+        .await
+        .expect("stored");
+    let chunks = store
+        .load()
+        .await
+        .expect("loads")
+        .docs
+        .remove(&doc)
+        .expect("held");
     let loaded = automerge::Automerge::load(&chunks[0]).expect("an automerge document");
-    assert!(loaded.get(automerge::ROOT, "name").expect("readable").is_some());
+    assert!(
+        loaded
+            .get(automerge::ROOT, "name")
+            .expect("readable")
+            .is_some()
+    );
 }

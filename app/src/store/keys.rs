@@ -29,19 +29,23 @@ pub(crate) fn seq(now_ms: f64, counter: u32) -> String {
 
 /// Splits `<doc>/<rest>`.
 pub(crate) fn split(key: &str) -> Result<(DocumentId, &str), AppError> {
-    let (doc, rest) = key.split_once('/').ok_or_else(|| AppError::CorruptStorage(format!("bad key {key}")))?;
+    let (doc, rest) = key
+        .split_once('/')
+        .ok_or_else(|| AppError::CorruptStorage(format!("bad key {key}")))?;
     Ok((self::doc(doc)?, rest))
 }
 
 pub(crate) fn doc(text: &str) -> Result<DocumentId, AppError> {
-    text.parse().map_err(|e| AppError::CorruptStorage(format!("bad document id in key {text}: {e}")))
+    text.parse()
+        .map_err(|e| AppError::CorruptStorage(format!("bad document id in key {text}: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn keys_of_a_document_sort_inside_its_range_and_split_back() {
         let doc = DocumentId::random();
         let key = chunk(&doc, seq(1_700_000_000_000.0, 7));
@@ -51,7 +55,10 @@ mod tests {
         assert_eq!(back, doc);
         assert_eq!(rest, "001700000000000-0000000007");
         let peer = StorageId::new("relay-1");
-        assert_eq!(split(&sync_state(&doc, &peer)).expect("splits").1, "relay-1");
+        assert_eq!(
+            split(&sync_state(&doc, &peer)).expect("splits").1,
+            "relay-1"
+        );
         assert!(split("no-slash").is_err());
     }
 }

@@ -71,7 +71,11 @@ pub enum Write {
     /// Store a chunk of a document; a snapshot replaces every chunk stored before it.
     Chunk { doc: DocumentId, chunk: Chunk },
     /// Store the sync state for (remote storage, document).
-    SyncState { peer: StorageId, doc: DocumentId, state: Vec<u8> },
+    SyncState {
+        peer: StorageId,
+        doc: DocumentId,
+        state: Vec<u8>,
+    },
     /// The document has local changes the relay has not acknowledged yet.
     OutboxAdd(DocumentId),
     /// The relay has acknowledged every local change.
@@ -117,7 +121,10 @@ impl Store {
             })
             .await
             .map_err(|e| AppError::StorageUnavailable(format!("opening {name}: {e}")))?;
-        Ok(Self { db, counter: Cell::new(0) })
+        Ok(Self {
+            db,
+            counter: Cell::new(0),
+        })
     }
 
     /// Closes the connection (tests reopen to prove data survives).
@@ -128,16 +135,26 @@ impl Store {
     /// Reads every document chunk, sync state and outbox entry.
     pub async fn load(&self) -> Result<Loaded, AppError> {
         let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
-        let tx = self.db.transaction([CHUNKS, SYNC_STATES, OUTBOX]).build().map_err(err)?;
+        let tx = self
+            .db
+            .transaction([CHUNKS, SYNC_STATES, OUTBOX])
+            .build()
+            .map_err(err)?;
         let mut loaded = Loaded::default();
 
         for (key, value) in all_entries(&tx.object_store(CHUNKS).map_err(err)?).await? {
             let (doc, _) = keys::split(&key)?;
-            loaded.docs.entry(doc).or_default().push(bytes_of(&value, &key)?);
+            loaded
+                .docs
+                .entry(doc)
+                .or_default()
+                .push(bytes_of(&value, &key)?);
         }
         for (key, value) in all_entries(&tx.object_store(SYNC_STATES).map_err(err)?).await? {
             let (doc, peer) = keys::split(&key)?;
-            loaded.sync_states.push((StorageId::new(peer), doc, bytes_of(&value, &key)?));
+            loaded
+                .sync_states
+                .push((StorageId::new(peer), doc, bytes_of(&value, &key)?));
         }
         let outbox = tx.object_store(OUTBOX).map_err(err)?;
         let outbox_keys: Vec<String> = outbox
@@ -159,7 +176,12 @@ impl Store {
         let err = |e: indexed_db_futures::error::Error| AppError::from_idb("reading settings", &e);
         let tx = self.db.transaction(META).build().map_err(err)?;
         let store = tx.object_store(META).map_err(err)?;
-        let value: Option<String> = store.get(key.as_str()).primitive().map_err(err)?.await.map_err(err)?;
+        let value: Option<String> = store
+            .get(key.as_str())
+            .primitive()
+            .map_err(err)?
+            .await
+            .map_err(err)?;
         Ok(value)
     }
 
@@ -169,7 +191,12 @@ impl Store {
             return Ok(());
         }
         let err = |e: indexed_db_futures::error::Error| AppError::from_idb("saving", &e);
-        let tx = self.db.transaction(ALL_STORES).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        let tx = self
+            .db
+            .transaction(ALL_STORES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(err)?;
         let chunks = tx.object_store(CHUNKS).map_err(err)?;
         let sync_states = tx.object_store(SYNC_STATES).map_err(err)?;
         let outbox = tx.object_store(OUTBOX).map_err(err)?;
@@ -179,32 +206,79 @@ impl Store {
                 Write::Chunk { doc, chunk } => {
                     let bytes = match chunk {
                         Chunk::Snapshot(bytes) => {
-                            chunks.delete::<String, _>(keys::range(doc)).primitive().map_err(err)?.await.map_err(err)?;
+                            chunks
+                                .delete::<String, _>(keys::range(doc))
+                                .primitive()
+                                .map_err(err)?
+                                .await
+                                .map_err(err)?;
                             bytes
                         }
                         Chunk::Incremental(bytes) => bytes,
                     };
                     let key = keys::chunk(doc, self.next_seq());
-                    chunks.put(bytes_value(bytes)).with_key(key).primitive().map_err(err)?.await.map_err(err)?;
+                    chunks
+                        .put(bytes_value(bytes))
+                        .with_key(key)
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
                 }
                 Write::SyncState { peer, doc, state } => {
                     let key = keys::sync_state(doc, peer);
-                    sync_states.put(bytes_value(state)).with_key(key).primitive().map_err(err)?.await.map_err(err)?;
+                    sync_states
+                        .put(bytes_value(state))
+                        .with_key(key)
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
                 }
                 Write::OutboxAdd(doc) => {
-                    outbox.put(true).with_key(doc.to_string()).primitive().map_err(err)?.await.map_err(err)?;
+                    outbox
+                        .put(true)
+                        .with_key(doc.to_string())
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
                 }
                 Write::OutboxClear => outbox.clear().map_err(err)?.await.map_err(err)?,
                 Write::Meta { key, value } => {
-                    meta.put(value.as_str()).with_key(key.as_str()).primitive().map_err(err)?.await.map_err(err)?;
+                    meta.put(value.as_str())
+                        .with_key(key.as_str())
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
                 }
                 Write::MetaDelete(key) => {
-                    meta.delete(key.as_str()).primitive().map_err(err)?.await.map_err(err)?;
+                    meta.delete(key.as_str())
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
                 }
                 Write::Forget(doc) => {
-                    chunks.delete::<String, _>(keys::range(doc)).primitive().map_err(err)?.await.map_err(err)?;
-                    sync_states.delete::<String, _>(keys::range(doc)).primitive().map_err(err)?.await.map_err(err)?;
-                    outbox.delete(doc.to_string()).primitive().map_err(err)?.await.map_err(err)?;
+                    chunks
+                        .delete::<String, _>(keys::range(doc))
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
+                    sync_states
+                        .delete::<String, _>(keys::range(doc))
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
+                    outbox
+                        .delete(doc.to_string())
+                        .primitive()
+                        .map_err(err)?
+                        .await
+                        .map_err(err)?;
                 }
             }
         }
@@ -215,9 +289,19 @@ impl Store {
     /// device's own ids stay: they name this storage, not the person.
     pub async fn wipe_documents(&self) -> Result<(), AppError> {
         let err = |e: indexed_db_futures::error::Error| AppError::from_idb("wiping", &e);
-        let tx = self.db.transaction([CHUNKS, SYNC_STATES, OUTBOX]).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        let tx = self
+            .db
+            .transaction([CHUNKS, SYNC_STATES, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(err)?;
         for store in [CHUNKS, SYNC_STATES, OUTBOX] {
-            tx.object_store(store).map_err(err)?.clear().map_err(err)?.await.map_err(err)?;
+            tx.object_store(store)
+                .map_err(err)?
+                .clear()
+                .map_err(err)?
+                .await
+                .map_err(err)?;
         }
         tx.commit().await.map_err(err)
     }
@@ -251,7 +335,9 @@ async fn all_entries(
         .collect::<Result<_, _>>()
         .map_err(err)?;
     if keys.len() != values.len() {
-        return Err(AppError::CorruptStorage("keys and values differ in number".into()));
+        return Err(AppError::CorruptStorage(
+            "keys and values differ in number".into(),
+        ));
     }
     Ok(keys.into_iter().zip(values).collect())
 }

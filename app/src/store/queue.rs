@@ -37,7 +37,9 @@ pub struct WriteQueue {
 
 impl std::fmt::Debug for WriteQueue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriteQueue").field("pending", &self.pending.borrow().len()).finish()
+        f.debug_struct("WriteQueue")
+            .field("pending", &self.pending.borrow().len())
+            .finish()
     }
 }
 
@@ -120,28 +122,45 @@ impl WriteQueue {
 pub(crate) fn coalesce(pending: &mut Vec<Write>, write: Write) {
     match &write {
         // A snapshot replaces every earlier chunk of its document.
-        Write::Chunk { doc, chunk: Chunk::Snapshot(_) } => {
+        Write::Chunk {
+            doc,
+            chunk: Chunk::Snapshot(_),
+        } => {
             pending.retain(|w| !matches!(w, Write::Chunk { doc: d, .. } if d == doc));
         }
         // Only the newest sync state per (peer, doc) matters; it goes after the chunks queued
         // before it, which is the order that keeps "acknowledged" behind "stored".
         Write::SyncState { peer, doc, .. } => {
-            pending.retain(|w| !matches!(w, Write::SyncState { peer: p, doc: d, .. } if p == peer && d == doc));
+            pending.retain(
+                |w| !matches!(w, Write::SyncState { peer: p, doc: d, .. } if p == peer && d == doc),
+            );
         }
         Write::Meta { key, .. } | Write::MetaDelete(key) => {
-            pending.retain(|w| !matches!(w, Write::Meta { key: k, .. } | Write::MetaDelete(k) if k == key));
+            pending.retain(
+                |w| !matches!(w, Write::Meta { key: k, .. } | Write::MetaDelete(k) if k == key),
+            );
         }
-        Write::OutboxClear => pending.retain(|w| !matches!(w, Write::OutboxAdd(_) | Write::OutboxClear)),
+        Write::OutboxClear => {
+            pending.retain(|w| !matches!(w, Write::OutboxAdd(_) | Write::OutboxClear))
+        }
         Write::OutboxAdd(doc) => {
-            if pending.iter().any(|w| matches!(w, Write::OutboxAdd(d) if d == doc)) {
+            if pending
+                .iter()
+                .any(|w| matches!(w, Write::OutboxAdd(d) if d == doc))
+            {
                 return;
             }
         }
         Write::Forget(doc) => pending.retain(|w| match w {
-            Write::Chunk { doc: d, .. } | Write::SyncState { doc: d, .. } | Write::OutboxAdd(d) => d != doc,
+            Write::Chunk { doc: d, .. } | Write::SyncState { doc: d, .. } | Write::OutboxAdd(d) => {
+                d != doc
+            }
             _ => true,
         }),
-        Write::Chunk { chunk: Chunk::Incremental(_), .. } => {}
+        Write::Chunk {
+            chunk: Chunk::Incremental(_),
+            ..
+        } => {}
     }
     pending.push(write);
 }
@@ -151,47 +170,132 @@ mod tests {
     use super::*;
     use crate::store::MetaKey;
     use tsunagu_core::ids::{DocumentId, StorageId};
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn a_snapshot_drops_queued_chunks_of_its_document_only() {
         let (a, b) = (DocumentId::random(), DocumentId::random());
         let mut q = Vec::new();
-        coalesce(&mut q, Write::Chunk { doc: a, chunk: Chunk::Incremental(vec![1]) });
-        coalesce(&mut q, Write::Chunk { doc: b, chunk: Chunk::Incremental(vec![2]) });
-        coalesce(&mut q, Write::Chunk { doc: a, chunk: Chunk::Snapshot(vec![3]) });
+        coalesce(
+            &mut q,
+            Write::Chunk {
+                doc: a,
+                chunk: Chunk::Incremental(vec![1]),
+            },
+        );
+        coalesce(
+            &mut q,
+            Write::Chunk {
+                doc: b,
+                chunk: Chunk::Incremental(vec![2]),
+            },
+        );
+        coalesce(
+            &mut q,
+            Write::Chunk {
+                doc: a,
+                chunk: Chunk::Snapshot(vec![3]),
+            },
+        );
         assert_eq!(
             q,
             vec![
-                Write::Chunk { doc: b, chunk: Chunk::Incremental(vec![2]) },
-                Write::Chunk { doc: a, chunk: Chunk::Snapshot(vec![3]) },
+                Write::Chunk {
+                    doc: b,
+                    chunk: Chunk::Incremental(vec![2])
+                },
+                Write::Chunk {
+                    doc: a,
+                    chunk: Chunk::Snapshot(vec![3])
+                },
             ]
         );
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn the_newest_sync_state_stays_behind_the_chunks_it_acknowledges() {
         let doc = DocumentId::random();
         let peer = StorageId::new("relay");
         let mut q = Vec::new();
-        coalesce(&mut q, Write::SyncState { peer: peer.clone(), doc, state: vec![1] });
-        coalesce(&mut q, Write::Chunk { doc, chunk: Chunk::Incremental(vec![9]) });
-        coalesce(&mut q, Write::SyncState { peer: peer.clone(), doc, state: vec![2] });
+        coalesce(
+            &mut q,
+            Write::SyncState {
+                peer: peer.clone(),
+                doc,
+                state: vec![1],
+            },
+        );
+        coalesce(
+            &mut q,
+            Write::Chunk {
+                doc,
+                chunk: Chunk::Incremental(vec![9]),
+            },
+        );
+        coalesce(
+            &mut q,
+            Write::SyncState {
+                peer: peer.clone(),
+                doc,
+                state: vec![2],
+            },
+        );
         assert_eq!(
             q,
-            vec![Write::Chunk { doc, chunk: Chunk::Incremental(vec![9]) }, Write::SyncState { peer, doc, state: vec![2] }]
+            vec![
+                Write::Chunk {
+                    doc,
+                    chunk: Chunk::Incremental(vec![9])
+                },
+                Write::SyncState {
+                    peer,
+                    doc,
+                    state: vec![2]
+                }
+            ]
         );
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn settings_and_the_outbox_keep_only_what_matters() {
         let doc = DocumentId::random();
         let mut q = Vec::new();
-        coalesce(&mut q, Write::Meta { key: MetaKey::Language, value: "ja".into() });
+        coalesce(
+            &mut q,
+            Write::Meta {
+                key: MetaKey::Language,
+                value: "ja".into(),
+            },
+        );
         coalesce(&mut q, Write::OutboxAdd(doc));
         coalesce(&mut q, Write::OutboxAdd(doc));
-        coalesce(&mut q, Write::Meta { key: MetaKey::Language, value: "en".into() });
-        assert_eq!(q, vec![Write::OutboxAdd(doc), Write::Meta { key: MetaKey::Language, value: "en".into() }]);
+        coalesce(
+            &mut q,
+            Write::Meta {
+                key: MetaKey::Language,
+                value: "en".into(),
+            },
+        );
+        assert_eq!(
+            q,
+            vec![
+                Write::OutboxAdd(doc),
+                Write::Meta {
+                    key: MetaKey::Language,
+                    value: "en".into()
+                }
+            ]
+        );
         coalesce(&mut q, Write::OutboxClear);
-        assert_eq!(q, vec![Write::Meta { key: MetaKey::Language, value: "en".into() }, Write::OutboxClear]);
+        assert_eq!(
+            q,
+            vec![
+                Write::Meta {
+                    key: MetaKey::Language,
+                    value: "en".into()
+                },
+                Write::OutboxClear
+            ]
+        );
     }
 }

@@ -35,7 +35,12 @@ pub(crate) fn DirectoryPage() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
     let state = expect_context::<SearchState>();
-    let SearchState { text, left_from, left_to, interests } = state;
+    let SearchState {
+        text,
+        left_from,
+        left_to,
+        interests,
+    } = state;
 
     let results = Memo::new(move |_| {
         let query = Query {
@@ -44,23 +49,37 @@ pub(crate) fn DirectoryPage() -> impl IntoView {
             left_to: left_to.get(),
             interests: interests.get(),
         };
-        signals.directory.with(|entries| search(&query, entries).into_iter().cloned().collect::<Vec<Entry>>())
+        signals.directory.with(|entries| {
+            search(&query, entries)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<Entry>>()
+        })
     });
     let years = Memo::new(move |_| {
-        let mut years: Vec<u16> =
-            signals.directory.with(|entries| entries.iter().filter_map(|(_, p, _)| p.left_year()).collect());
+        let mut years: Vec<u16> = signals.directory.with(|entries| {
+            entries
+                .iter()
+                .filter_map(|(_, p, _)| p.left_year())
+                .collect()
+        });
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
         years
     });
-    let filtered = move || left_from.get().is_some() || left_to.get().is_some() || !interests.get().is_empty();
+    let filtered =
+        move || left_from.get().is_some() || left_to.get().is_some() || !interests.get().is_empty();
     let clear = move |_| {
         left_from.set(None);
         left_to.set(None);
         interests.set(Vec::new());
         text.set(String::new());
     };
-    let expected = move || signals.me.with(|me| me.as_ref().map_or(0, |m| m.directory.len()));
+    let expected = move || {
+        signals
+            .me
+            .with(|me| me.as_ref().map_or(0, |m| m.directory.len()))
+    };
 
     view! {
         <section class="directory" aria-labelledby="directory-title">
@@ -148,7 +167,12 @@ pub(crate) fn DirectoryPage() -> impl IntoView {
 }
 
 #[component]
-fn YearSelect(value: RwSignal<Option<u16>>, years: Memo<Vec<u16>>, testid: &'static str, label: Signal<&'static str>) -> impl IntoView {
+fn YearSelect(
+    value: RwSignal<Option<u16>>,
+    years: Memo<Vec<u16>>,
+    testid: &'static str,
+    label: Signal<&'static str>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <select
@@ -174,16 +198,22 @@ fn YearSelect(value: RwSignal<Option<u16>>, years: Memo<Vec<u16>>, testid: &'sta
 fn PersonCard(entry: Entry) -> impl IntoView {
     let i18n = use_i18n();
     let (doc, profile, _) = entry;
-    let mine = use_client().signals.me.with_untracked(|me| me.as_ref().is_some_and(|m| m.profile_doc == doc));
+    let mine = use_client()
+        .signals
+        .me
+        .with_untracked(|me| me.as_ref().is_some_and(|m| m.profile_doc == doc));
     let href = format!("/people/{doc}");
     let role = {
         let profile = profile.clone();
         move || current_role(i18n.get_locale(), &profile)
     };
-    let meta: Vec<String> = [tenure(&profile), Some(profile.location.clone()).filter(|l| !l.trim().is_empty())]
-        .into_iter()
-        .flatten()
-        .collect();
+    let meta: Vec<String> = [
+        tenure(&profile),
+        Some(profile.location.clone()).filter(|l| !l.trim().is_empty()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let skills: Vec<String> = profile.skills.iter().take(4).cloned().collect();
     let more = profile.skills.len().saturating_sub(4);
     view! {

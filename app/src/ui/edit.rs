@@ -33,12 +33,20 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
         visibility.remove();
     });
 
-    let my_doc = move || signals.me.with(|me| me.as_ref().map(|m| m.profile_doc.to_string())).unwrap_or_default();
+    let my_doc = move || {
+        signals
+            .me
+            .with(|me| me.as_ref().map(|m| m.profile_doc.to_string()))
+            .unwrap_or_default()
+    };
     let sign_out = move |_| {
         let unsent = signals.pending.get_untracked() > 0;
         let confirmed = !unsent
             || web_sys::window()
-                .and_then(|w| w.confirm_with_message(t_string!(i18n, nav.sign_out_unsent)).ok())
+                .and_then(|w| {
+                    w.confirm_with_message(t_string!(i18n, nav.sign_out_unsent))
+                        .ok()
+                })
                 .unwrap_or(false);
         if confirmed {
             client.sign_out();
@@ -82,12 +90,14 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
 fn SaveStatus() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
-    let state = Memo::new(move |_| match (signals.save.get(), signals.pending.get() > 0) {
-        (SaveState::Saving, _) => "saving",
-        (SaveState::Failed, _) => "failed",
-        (SaveState::Saved | SaveState::Idle, true) => "saved",
-        (SaveState::Saved | SaveState::Idle, false) => "synced",
-    });
+    let state = Memo::new(
+        move |_| match (signals.save.get(), signals.pending.get() > 0) {
+            (SaveState::Saving, _) => "saving",
+            (SaveState::Failed, _) => "failed",
+            (SaveState::Saved | SaveState::Idle, true) => "saved",
+            (SaveState::Saved | SaveState::Idle, false) => "synced",
+        },
+    );
     view! {
         <p class="save-status" data-testid="save-state" data-state=move || state.get() role="status" aria-live="polite">
             <span class="save-dot" aria-hidden="true"></span>

@@ -74,7 +74,9 @@ impl Editor {
         if self.dirty.try_get_value() != Some(true) {
             return;
         }
-        let Some(Some(profile)) = self.draft.try_get_untracked() else { return };
+        let Some(Some(profile)) = self.draft.try_get_untracked() else {
+            return;
+        };
         self.dirty.set_value(false);
         self.last_saved.set_value(Some(profile.clone()));
         self.client.save_profile(&profile);
@@ -145,8 +147,12 @@ pub(crate) fn TagField(
     let entry = RwSignal::new(String::new());
     let add = move || {
         let text = entry.get_untracked();
-        let new: Vec<String> =
-            text.split([',', '、', '，']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+        let new: Vec<String> = text
+            .split([',', '、', '，'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
         if new.is_empty() {
             return;
         }

@@ -64,7 +64,11 @@ fn Boot(client: Client) -> impl IntoView {
 }
 
 pub(crate) fn locale_of(language: &str) -> Locale {
-    if language == "en" { Locale::en } else { Locale::ja }
+    if language == "en" {
+        Locale::en
+    } else {
+        Locale::ja
+    }
 }
 
 #[component]

@@ -15,10 +15,19 @@ pub(crate) fn PersonPage() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
     let params = use_params_map();
-    let doc = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|id| id.parse::<DocumentId>().ok()));
+    let doc = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<DocumentId>().ok())
+    });
     let found = Memo::new(move |_| {
         let doc = doc.get()?;
-        signals.directory.with(|entries| entries.iter().find(|(d, _, _)| *d == doc).map(|(d, p, _)| (*d, p.clone())))
+        signals.directory.with(|entries| {
+            entries
+                .iter()
+                .find(|(d, _, _)| *d == doc)
+                .map(|(d, p, _)| (*d, p.clone()))
+        })
     });
     view! {
         <article class="person" data-testid="person-page">
@@ -37,15 +46,30 @@ pub(crate) fn PersonPage() -> impl IntoView {
 #[component]
 fn PersonDetails(doc: DocumentId, profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
-    let mine = use_client().signals.me.with_untracked(|me| me.as_ref().is_some_and(|m| m.profile_doc == doc));
+    let mine = use_client()
+        .signals
+        .me
+        .with_untracked(|me| me.as_ref().is_some_and(|m| m.profile_doc == doc));
     let role = {
         let profile = profile.clone();
         move || current_role(i18n.get_locale(), &profile)
     };
-    let interests: Vec<Interest> = Interest::ALL.into_iter().filter(|i| profile.has_interest(*i)).collect();
-    let positions: Vec<_> =
-        profile.positions.iter().filter(|p| !(p.department.trim().is_empty() && p.role.trim().is_empty())).cloned().collect();
-    let links: Vec<_> = profile.links.iter().filter(|l| !l.url.trim().is_empty()).cloned().collect();
+    let interests: Vec<Interest> = Interest::ALL
+        .into_iter()
+        .filter(|i| profile.has_interest(*i))
+        .collect();
+    let positions: Vec<_> = profile
+        .positions
+        .iter()
+        .filter(|p| !(p.department.trim().is_empty() && p.role.trim().is_empty()))
+        .cloned()
+        .collect();
+    let links: Vec<_> = profile
+        .links
+        .iter()
+        .filter(|l| !l.url.trim().is_empty())
+        .cloned()
+        .collect();
     view! {
         <header class="person-header card">
             <span class="avatar avatar-large" style=format!("--hue: {}", hue(&doc)) aria-hidden="true">{initial(&profile)}</span>
@@ -119,7 +143,11 @@ fn PersonDetails(doc: DocumentId, profile: Profile) -> impl IntoView {
 }
 
 #[component]
-fn ChipSection(title: Signal<&'static str>, items: Vec<String>, testid: &'static str) -> impl IntoView {
+fn ChipSection(
+    title: Signal<&'static str>,
+    items: Vec<String>,
+    testid: &'static str,
+) -> impl IntoView {
     (!items.is_empty()).then(|| {
         view! {
             <section class="card section" data-testid=testid>

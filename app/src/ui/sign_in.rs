@@ -35,7 +35,12 @@ pub(crate) fn SignInPage() -> impl IntoView {
 /// Signing in again after the session expired, without leaving the page or losing anything.
 #[component]
 pub(crate) fn ReauthForm() -> impl IntoView {
-    let email = use_client().signals.me.get_untracked().map(|me| me.email).unwrap_or_default();
+    let email = use_client()
+        .signals
+        .me
+        .get_untracked()
+        .map(|me| me.email)
+        .unwrap_or_default();
     view! { <SignInForm email=email /> }
 }
 
