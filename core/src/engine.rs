@@ -212,19 +212,7 @@ impl Engine {
         if self.docs.contains_key(&id) {
             return Err(EngineError::DocumentExists(id));
         }
-        let mut doc = Automerge::new();
-        if let Some(actor) = &self.actor {
-            doc.set_actor(actor.clone());
-        }
-        self.docs.insert(
-            id,
-            StoredDoc {
-                doc,
-                saved_heads: Vec::new(),
-                snapshot_bytes: 0,
-                incremental_bytes: 0,
-            },
-        );
+        self.docs.insert(id, self.empty_doc());
         self.wanted.remove(&id);
         self.change(id, edit)
     }
@@ -513,6 +501,20 @@ impl Engine {
 
     // ---- internals -----------------------------------------------------------------------
 
+    /// A new, empty document that this peer edits as its own actor.
+    fn empty_doc(&self) -> StoredDoc {
+        let mut doc = Automerge::new();
+        if let Some(actor) = &self.actor {
+            doc.set_actor(actor.clone());
+        }
+        StoredDoc {
+            doc,
+            saved_heads: Vec::new(),
+            snapshot_bytes: 0,
+            incremental_bytes: 0,
+        }
+    }
+
     fn metadata(&self) -> PeerMetadata {
         PeerMetadata {
             storage_id: self.storage.clone(),
@@ -565,19 +567,8 @@ impl Engine {
     fn open_and_send(&mut self, conn: ConnId, doc: DocumentId, effects: &mut Vec<Effect>) {
         if !self.docs.contains_key(&doc) {
             // A document we want but have nothing of yet: sync from an empty document.
-            let mut empty = Automerge::new();
-            if let Some(actor) = &self.actor {
-                empty.set_actor(actor.clone());
-            }
-            self.docs.insert(
-                doc,
-                StoredDoc {
-                    doc: empty,
-                    saved_heads: Vec::new(),
-                    snapshot_bytes: 0,
-                    incremental_bytes: 0,
-                },
-            );
+            let empty = self.empty_doc();
+            self.docs.insert(doc, empty);
         }
         self.open_state(conn, doc);
         self.send_sync(conn, doc, effects);

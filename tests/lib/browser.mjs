@@ -1,0 +1,57 @@
+// Debian's Chromium driven by playwright-core (Playwright cannot download browsers here).
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+  "--no-first-run",
+];
+
+/** A headless Chromium; each context gets its own fresh profile. */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * A browser with its own fresh, persistent profile, as an installed PWA has (Chromium refuses to
+ * install from an incognito-like context, which is what `browser.newContext()` gives).
+ */
+export function launchProfile(options) {
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "tsunagu-chromium-")), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...options,
+  });
+}
+
+export const PHONE = {
+  viewport: { width: 375, height: 812 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "ja-JP",
+  serviceWorkers: "allow",
+};
+
+export const DESKTOP = { viewport: { width: 1280, height: 800 }, locale: "en-US", serviceWorkers: "allow" };
+
+/** Signs in through the app's sign-in screen and waits for the directory. */
+export async function signInThroughUi(page, base, email, password = "tsunagu-demo") {
+  await page.goto(base);
+  await page.getByTestId("signin-email").fill(email);
+  await page.getByTestId("signin-password").fill(password);
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("person-card").first().waitFor({ timeout: 20000 });
+}
