@@ -45,6 +45,8 @@ pub struct Runtime {
     /// Documents with local changes the relay has not acknowledged (mirrors the `outbox` store).
     outbox: RefCell<BTreeSet<DocumentId>>,
     busy_generation: Rc<Cell<u64>>,
+    /// A saved profile change is queued but not yet on disk.
+    profile_unflushed: Rc<Cell<bool>>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -116,7 +118,14 @@ impl Runtime {
             .and_then(|json| serde_json::from_str(&json).ok());
         let language = meta(MetaKey::Language).await;
 
-        let mut engine = Engine::new(PeerId::random(), Some(storage_id)).with_actor(actor);
+        // Two tabs of one device edit concurrently; Automerge needs a distinct actor per
+        // concurrent writer (the same actor and sequence number twice breaks sync for the
+        // document). So each page load writes as the device's actor plus a random suffix: the
+        // device stays recognisable by its prefix, and tabs never collide.
+        let mut tab_actor = actor.to_bytes().to_vec();
+        tab_actor.extend(random_bytes::<4>());
+        let mut engine =
+            Engine::new(PeerId::random(), Some(storage_id)).with_actor(ActorId::from(tab_actor));
         let mut outbox = BTreeSet::new();
         if let Some(store) = &store {
             match store.load().await {
@@ -140,6 +149,10 @@ impl Runtime {
             }
         }
 
+        // A profile save waits for its chunk to reach the disk before it says "saved"; other
+        // writes (sync states, settings) flushing meanwhile must not claim that.
+        let profile_unflushed = Rc::new(Cell::new(false));
+        let unflushed = Rc::clone(&profile_unflushed);
         let queue = store.map(|store| {
             WriteQueue::new(store, move |outcome| match outcome {
                 FlushOutcome::Saved => {
@@ -148,9 +161,7 @@ impl Runtime {
                             *h = StorageHealth::Ok;
                         }
                     });
-                    if signals.save.get_untracked() == SaveState::Saving
-                        || signals.save.get_untracked() == SaveState::Failed
-                    {
+                    if unflushed.replace(false) {
                         signals.save.set(SaveState::Saved);
                     }
                 }
@@ -161,7 +172,7 @@ impl Runtime {
                     } else {
                         StorageHealth::Unavailable
                     });
-                    if signals.save.get_untracked() == SaveState::Saving {
+                    if unflushed.get() {
                         signals.save.set(SaveState::Failed);
                     }
                 }
@@ -179,6 +190,7 @@ impl Runtime {
             profiles: RefCell::new(HashMap::new()),
             outbox: RefCell::new(outbox),
             busy_generation: Rc::new(Cell::new(0)),
+            profile_unflushed,
         });
         for write in first_writes {
             rt.write(write);
@@ -342,12 +354,13 @@ impl Runtime {
             .change(doc, |tx| profile.write_to(tx));
         match result {
             Ok(effects) if effects.is_empty() => {
-                // Nothing differed; what is on disk is already this.
-                if self.queue.as_ref().is_none_or(|q| q.is_idle()) {
+                // Nothing differed; what is on disk (or about to be) is already this.
+                if !self.profile_unflushed.get() {
                     self.signals.save.set(SaveState::Saved);
                 }
             }
             Ok(effects) => {
+                self.profile_unflushed.set(self.queue.is_some());
                 if self.outbox.borrow_mut().insert(doc) {
                     self.write(Write::OutboxAdd(doc));
                 }
