@@ -35,6 +35,10 @@ mod translations {
     leptos_i18n::load_locales!();
 }
 pub(crate) use translations::i18n;
+// The macro does not tell cargo it read these files; including them does, so editing a
+// translation rebuilds the app.
+const _: &[u8] = include_bytes!("../locales/ja.json");
+const _: &[u8] = include_bytes!("../locales/en.json");
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
