@@ -16,6 +16,7 @@ mod text;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::i18n::*;
@@ -87,6 +88,17 @@ fn Splash() -> impl IntoView {
 fn SignedIn() -> impl IntoView {
     let i18n = use_i18n();
     directory::provide_search_state();
+    // A person's page belongs to the directory tab; the router's own `<A>` marks exact paths only.
+    let pathname = use_location().pathname;
+    let current = move |section: Section| {
+        let path = pathname.get();
+        let here = if path.starts_with("/me") {
+            Section::MyProfile
+        } else {
+            Section::Directory
+        };
+        (here == section).then_some("page")
+    };
     view! {
         <a class="skip-link" href="#main">{move || t_string!(i18n, app.skip_to_content)}</a>
         <header class="topbar">
@@ -99,14 +111,14 @@ fn SignedIn() -> impl IntoView {
                     </span>
                 </A>
                 <nav class="tabs" aria-label=move || t_string!(i18n, nav.label)>
-                    <A href="/" exact=true attr:class="tab" attr:data-testid="nav-directory">
+                    <a href="/" class="tab" data-testid="nav-directory" aria-current=move || current(Section::Directory)>
                         <icons::People />
                         <span>{move || t_string!(i18n, nav.directory)}</span>
-                    </A>
-                    <A href="/me" attr:class="tab" attr:data-testid="nav-my-profile">
+                    </a>
+                    <a href="/me" class="tab" data-testid="nav-my-profile" aria-current=move || current(Section::MyProfile)>
                         <icons::Person />
                         <span>{move || t_string!(i18n, nav.my_profile)}</span>
-                    </A>
+                    </a>
                 </nav>
                 <div class="topbar-tools">
                     <sync_indicator::SyncIndicator />
@@ -123,6 +135,12 @@ fn SignedIn() -> impl IntoView {
             </Routes>
         </main>
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Directory,
+    MyProfile,
 }
 
 /// One button: switches between 日本語 and English and remembers the choice on this device.
