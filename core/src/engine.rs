@@ -268,6 +268,15 @@ impl Engine {
         }
     }
 
+    /// Whether `doc` holds changes the peer with this storage has not acknowledged.
+    fn has_unsent_changes(&self, peer: Option<&StorageId>, doc: &DocumentId) -> bool {
+        let Some(stored) = self.docs.get(doc) else {
+            return false;
+        };
+        let shared = peer.and_then(|p| self.shared.get(&(p.clone(), *doc)));
+        shared.is_none_or(|heads| *heads != stored.doc.get_heads())
+    }
+
     /// How many local changes the peer with this storage has not acknowledged, over all documents.
     pub fn pending_changes(&self, peer: &StorageId) -> usize {
         let key = |doc: &DocumentId| (peer.clone(), *doc);
@@ -407,12 +416,16 @@ impl Engine {
                     return effects;
                 }
                 self.ready(conn, sender, metadata, &mut effects);
-                let docs: Vec<DocumentId> = self
+                let mut docs: Vec<DocumentId> = self
                     .docs
                     .keys()
                     .chain(self.wanted.iter())
                     .copied()
                     .collect();
+                // What this device changed while offline goes first, so others see it at once
+                // rather than after the whole directory has been compared.
+                let storage = self.conns.get(&conn).and_then(|c| c.storage.clone());
+                docs.sort_by_key(|doc| !self.has_unsent_changes(storage.as_ref(), doc));
                 for doc in docs {
                     self.open_and_send(conn, doc, &mut effects);
                 }
