@@ -1,7 +1,7 @@
 // Starts a real tsunagu relay for a test file: its own port, its own fresh SQLite database, the
 // built app shell. `cargo xtask test` passes the relay binary and dist/ in the environment.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,22 +36,31 @@ async function waitUntilListening(url, ms = 30000) {
 
 /** A relay process that can be stopped (killed, as a crash) and started again on the same data. */
 export class Relay {
-  static async start() {
+  /** `dist`: serve another copy of the app shell (to deploy a "new version" in a test). */
+  static async start({ dist = DIST } = {}) {
     if (!BIN || !DIST) throw new Error("TSUNAGU_RELAY_BIN and TSUNAGU_DIST must be set (run through `cargo xtask test`)");
-    const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")));
+    const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")), dist);
     await relay.up();
     return relay;
   }
 
-  constructor(port, data) {
+  /** A private copy of the built app shell, which a test may change. */
+  static copyOfDist() {
+    const dir = mkdtempSync(join(tmpdir(), "tsunagu-dist-"));
+    cpSync(DIST, dir, { recursive: true });
+    return dir;
+  }
+
+  constructor(port, data, dist) {
     this.port = port;
     this.data = data;
+    this.dist = dist;
     this.url = `http://127.0.0.1:${port}`;
     this.log = [];
   }
 
   async up() {
-    this.proc = spawn(BIN, ["--addr", `127.0.0.1:${this.port}`, "--data", this.data, "--dist", DIST], {
+    this.proc = spawn(BIN, ["--addr", `127.0.0.1:${this.port}`, "--data", this.data, "--dist", this.dist], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
     });

@@ -1,0 +1,126 @@
+// What must never lose a user's work: a full storage quota, a session that ends while edits wait
+// to be sent, a wrong password; and a new version of the app shell being offered, not forced.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { Relay } from "../lib/relay.mjs";
+import { launch, PHONE, signInThroughUi } from "../lib/browser.mjs";
+import { signIn, jsRepo, eventually } from "../lib/automerge_repo.mjs";
+
+let relay, browser, dist;
+const repos = [];
+
+before(async () => {
+  dist = Relay.copyOfDist();
+  relay = await Relay.start({ dist });
+  browser = await launch();
+});
+
+after(async () => {
+  for (const { repo } of repos) await repo.shutdown();
+  await browser?.close();
+  await relay?.stop();
+  rmSync(dist, { recursive: true, force: true });
+});
+
+/** Hanako's profile as the relay holds it, read by another member's JS automerge-repo client. */
+async function relayCopyOfHanako() {
+  const ken = await signIn(relay.url, "ken@example.com");
+  const hanako = await signIn(relay.url, "hanako@example.com");
+  const client = jsRepo(relay.url, ken.cookie, `ken-check-${repos.length}`);
+  repos.push(client);
+  return client.repo.find(`automerge:${hanako.me.profile_doc}`);
+}
+
+test("a wrong password gets a clear message and the form keeps the email", async () => {
+  const page = await (await browser.newContext({ ...PHONE, locale: "en-US" })).newPage();
+  await page.goto(relay.url);
+  await page.getByTestId("signin-email").fill("hanako@example.com");
+  await page.getByTestId("signin-password").fill("not-her-password");
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("signin-error").waitFor();
+  assert.match(await page.getByTestId("signin-error").innerText(), /password/i);
+  assert.equal(await page.getByTestId("signin-email").inputValue(), "hanako@example.com");
+  await page.context().close();
+});
+
+test("a full storage quota is shown, and the edit is kept and saved once there is room", async () => {
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  const cdp = await ctx.newCDPSession(page);
+  // The quota applies only if set before the origin first uses storage.
+  await page.goto(`${relay.url}/manifest.webmanifest`);
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin: relay.url, quotaSize: 1000 });
+  await signInThroughUi(page, relay.url, "hanako@example.com");
+  await page.getByTestId("storage-full-banner").waitFor({ timeout: 10000 });
+
+  await page.getByTestId("nav-my-profile").click();
+  await page.getByTestId("profile-title").fill("容量不足でも消えない");
+  await page.waitForSelector("[data-testid=save-state][data-state=failed]", { timeout: 10000 });
+  // Still synced to the relay meanwhile: nothing the user typed is lost.
+  const doc = await relayCopyOfHanako();
+  await eventually(() => String(doc.doc()?.title) === "容量不足でも消えない", 10000, "the relay to get the edit");
+
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin: relay.url });
+  await page.getByTestId("storage-full-banner").waitFor({ state: "detached", timeout: 15000 });
+  await page.reload();
+  const title = page.getByTestId("profile-title");
+  await title.waitFor({ timeout: 15000 });
+  assert.equal(await title.inputValue(), "容量不足でも消えない");
+  await ctx.close();
+});
+
+test("a session that ends while an edit waits asks to sign in again and keeps the edit", async () => {
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  await signInThroughUi(page, relay.url, "hanako@example.com");
+  await page.waitForSelector("[data-testid=sync-indicator][data-state=online]");
+
+  await ctx.setOffline(true);
+  await page.getByTestId("nav-my-profile").click();
+  await page.getByTestId("profile-location").fill("札幌市（セッション切れ）");
+  await page.waitForSelector("[data-testid=save-state][data-state=saved]");
+  // Meanwhile the session ends on the relay (expiry, or revoked elsewhere).
+  const [session] = (await ctx.cookies()).filter((c) => c.name === "tsunagu_session");
+  await fetch(`${relay.url}/api/session`, { method: "DELETE", headers: { cookie: `${session.name}=${session.value}` } });
+
+  await ctx.setOffline(false);
+  const banner = page.getByTestId("session-expired-banner");
+  await banner.waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId("profile-location").inputValue(), "札幌市（セッション切れ）", "the edit is still there");
+  assert.ok(Number(await page.getByTestId("sync-indicator").getAttribute("data-pending")) >= 1);
+
+  await banner.getByTestId("signin-password").fill("tsunagu-demo");
+  await banner.getByTestId("signin-submit").click();
+  await page.waitForSelector("[data-testid=sync-indicator][data-pending='0']", { timeout: 20000 });
+  const doc = await relayCopyOfHanako();
+  await eventually(() => String(doc.doc()?.location) === "札幌市（セッション切れ）", 10000, "the relay to get the kept edit");
+  await ctx.close();
+});
+
+test("a newly deployed app shell is offered with a reload button", async () => {
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  await signInThroughUi(page, relay.url, "hanako@example.com");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+
+  // Deploy a new version: the service worker's version changes.
+  const sw = join(dist, "sw.js");
+  const before = readFileSync(sw, "utf8");
+  const after = before.replace(/(const VERSION = ['"])([^'"]+)(['"])/, `$1$2-next$3`);
+  assert.notEqual(after, before, "sw.js carries its version");
+  writeFileSync(sw, after);
+  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+  await page.getByTestId("update-banner").waitFor({ timeout: 15000 });
+
+  const reloaded = page.waitForEvent("load", { timeout: 15000 });
+  await page.getByTestId("update-reload").click();
+  await reloaded;
+  await page.getByTestId("person-card").first().waitFor();
+  assert.equal(await page.getByTestId("update-banner").count(), 0);
+  const version = await page.evaluate(async () => (await caches.keys()).join(","));
+  assert.match(version, /-next/, "the new shell's cache is in use");
+  assert.doesNotMatch(version.replace(/[^,]*-next[^,]*/, ""), /tsunagu/, "old shell caches are deleted");
+  await ctx.close();
+});
