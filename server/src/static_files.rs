@@ -1,11 +1,12 @@
 //! Serves the built app from `--dist`, as an installable offline app expects:
 //! unknown paths fall back to `index.html` (client-side routes); `index.html`, `sw.js` and the web
 //! manifest are revalidated on every load (`no-cache`) so a new version is picked up; every other
-//! file has a content-hashed name and is cached for good.
+//! file has a content-hashed name and is cached for good, and is sent brotli- or gzip-compressed
+//! when the build left a `.br` / `.gz` beside it (the wasm shrinks from ~2.2 MiB to ~0.7 MiB).
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
@@ -23,7 +24,10 @@ pub(crate) async fn serve(State(state): State<AppState>, request: Request) -> Re
         return not_built(dist);
     }
     let path = request.uri().path().to_owned();
-    let service = ServeDir::new(dist).fallback(ServeFile::new(index));
+    let service = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(index));
     let response = match service.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
@@ -50,6 +54,10 @@ fn with_headers(path: &str, mut response: Response) -> Response {
     let policy = if is_html || path.ends_with("/sw.js") || path.ends_with(".webmanifest") {
         Some(REVALIDATE)
     } else if response.status().is_success() {
+        // The same URL may be sent compressed or not: caches must key on what was accepted.
+        response
+            .headers_mut()
+            .insert(VARY, HeaderValue::from_static("accept-encoding"));
         Some(FOREVER)
     } else {
         None

@@ -88,6 +88,40 @@ async fn the_built_app_is_served_with_its_cache_rules() {
 }
 
 #[tokio::test]
+async fn precompressed_assets_are_sent_to_browsers_that_accept_them() {
+    let relay = TestRelay::start().await;
+    let dist = relay.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).expect("dist");
+    std::fs::write(dist.join("index.html"), "<!doctype html>").expect("index");
+    std::fs::write(dist.join("app-1.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
+    std::fs::write(dist.join("app-1.wasm.br"), b"brotli bytes").expect("wasm.br");
+    let client = reqwest::Client::new();
+    let fetch = |encoding: &'static str| {
+        client
+            .get(relay.url("/app-1.wasm"))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+
+    let br = fetch("gzip, br").await.expect("the relay answers");
+    assert_eq!(header(&br, "content-encoding"), "br");
+    assert_eq!(header(&br, "content-type"), "application/wasm");
+    assert!(
+        header(&br, "vary")
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    );
+    assert_eq!(br.bytes().await.expect("body").as_ref(), b"brotli bytes");
+
+    let plain = fetch("identity").await.expect("the relay answers");
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(
+        plain.bytes().await.expect("body").as_ref(),
+        b"\0asm\x01\0\0\0"
+    );
+}
+
+#[tokio::test]
 async fn without_a_built_app_the_relay_says_how_to_build_it() {
     let relay = TestRelay::start().await;
     let response = get(&relay, "/").await;

@@ -90,6 +90,10 @@ pub(crate) fn build(profile: Profile) -> Result<()> {
     let css = concat_css(&root().join("style"))?;
     let css_name = hashed(&out, "style", "css", css.as_bytes())?;
 
+    for name in [&wasm_name, &js_name, &css_name] {
+        precompress(&out.join(name))?;
+    }
+
     let index = fs::read_to_string(root().join("app/index.html"))
         .context("app/index.html")?
         .replace("__TSUNAGU_CSS__", &format!("/{css_name}"))
@@ -152,6 +156,33 @@ fn hashed(out: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<String> {
     let name = format!("{stem}-{}.{ext}", hex(&Sha256::digest(bytes)[..5]));
     fs::write(out.join(&name), bytes)?;
     Ok(name)
+}
+
+/// Writes `.br` and `.gz` beside a content-hashed asset for the relay to send as they are.
+/// (Never for `index.html` or `sw.js`: their names stay, so a stale compressed copy could linger.)
+fn precompress(path: &Path) -> Result<()> {
+    use std::io::Write;
+    let bytes = fs::read(path)?;
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)?;
+    fs::write(path.with_extension(format!("{}.br", ext(path))), br)?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes)?;
+    fs::write(
+        path.with_extension(format!("{}.gz", ext(path))),
+        gz.finish()?,
+    )?;
+    Ok(())
+}
+
+fn ext(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn hex(bytes: &[u8]) -> String {
