@@ -156,16 +156,7 @@ impl Store {
                 .sync_states
                 .push((StorageId::new(peer), doc, bytes_of(&value, &key)?));
         }
-        let outbox = tx.object_store(OUTBOX).map_err(err)?;
-        let outbox_keys: Vec<String> = outbox
-            .get_all_keys::<String>()
-            .primitive()
-            .map_err(err)?
-            .await
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
-        for key in outbox_keys {
+        for key in all_keys(&tx.object_store(OUTBOX).map_err(err)?).await? {
             loaded.outbox.insert(keys::doc(&key)?);
         }
         Ok(loaded)
@@ -313,19 +304,27 @@ impl Store {
     }
 }
 
-/// Every (key, value) of an object store; `getAll` and `getAllKeys` return the same key order.
-async fn all_entries(
+/// Every key of an object store, in key order.
+async fn all_keys(
     store: &indexed_db_futures::object_store::ObjectStore<'_>,
-) -> Result<Vec<(String, JsValue)>, AppError> {
+) -> Result<Vec<String>, AppError> {
     let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
-    let keys: Vec<String> = store
+    store
         .get_all_keys::<String>()
         .primitive()
         .map_err(err)?
         .await
         .map_err(err)?
         .collect::<Result<_, _>>()
-        .map_err(err)?;
+        .map_err(err)
+}
+
+/// Every (key, value) of an object store; `getAll` and `getAllKeys` return the same key order.
+async fn all_entries(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<Vec<(String, JsValue)>, AppError> {
+    let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
+    let keys = all_keys(store).await?;
     let values: Vec<JsValue> = store
         .get_all::<JsValue>()
         .primitive()
