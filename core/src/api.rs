@@ -32,6 +32,24 @@ pub enum Role {
     Alumni,
 }
 
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::EventStaff, Role::Employee, Role::Alumni];
+
+    /// The stable name stored by the relay and used on the wire.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::EventStaff => "event-staff",
+            Role::Employee => "employee",
+            Role::Alumni => "alumni",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
 /// Who is signed in, and which documents they may read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {

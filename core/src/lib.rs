@@ -3,6 +3,7 @@
 //! Everything the offline-first app and the relay must agree on, free of any I/O:
 //!
 //! - [`api`]: the JSON API of the relay (sign-in, who am I);
+//! - [`grants`]: who may read and write each kind of document, as one declarative table;
 //! - [`ids`]: document, peer and storage ids, encoded exactly as automerge-repo does;
 //! - [`wire`]: the automerge-repo WebSocket protocol v1 (CBOR), with strict decoding of hostile input;
 //! - [`engine`]: a sans-IO sync engine — messages in, [`engine::Effect`]s out — that both the
@@ -42,6 +43,7 @@
 
 pub mod api;
 pub mod engine;
+pub mod grants;
 pub mod ids;
 pub mod memory;
 pub mod profile;

@@ -1,52 +1,59 @@
-//! Who may read and who may write a document (DESIGN.md 4), decided from its stored record.
+//! Applies the grant table of `tsunagu_core::grants` to the documents the relay stores.
 //!
-//! For now there is one kind, the profile: every signed-in member reads the profiles of active
-//! members, and only its owner writes it. Documents a member may not read are answered exactly
-//! like documents that do not exist.
+//! Documents a member may not read are answered exactly like documents that do not exist; a
+//! kind this version does not know is unreadable to everyone.
+
+use tsunagu_core::api::Role;
+use tsunagu_core::grants::{self, DocFacts, DocKind, Subject};
+
+pub(crate) use tsunagu_core::grants::Access as Grant;
 
 use crate::db::DocumentRecord;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Grant {
-    /// The peer receives the document; its changes to it are not applied.
-    Read,
-    Write,
-}
-
-/// What `user` may do with a document, or `None` if, for them, it does not exist.
-pub(crate) fn grant(user: &str, doc: Option<&DocumentRecord>) -> Option<Grant> {
+/// What `user` (holding `roles`) may do with a document, or `None` if for them it does not exist.
+pub(crate) fn grant(user: &str, roles: &[Role], doc: Option<&DocumentRecord>) -> Option<Grant> {
     let doc = doc?;
-    let own = doc.owner.as_deref() == Some(user);
-    match doc.kind.as_str() {
-        "profile" if own => Some(Grant::Write),
-        "profile" if doc.owner_active => Some(Grant::Read),
-        _ => None,
-    }
+    let facts = DocFacts {
+        kind: DocKind::from_key(&doc.kind)?,
+        owner: doc.owner.as_deref(),
+        owner_active: doc.owner_active,
+    };
+    grants::access(&Subject { user, roles }, &facts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn profile(owner: &str, active: bool) -> DocumentRecord {
+    fn record(kind: &str, owner: &str, active: bool) -> DocumentRecord {
         DocumentRecord {
-            kind: "profile".into(),
+            kind: kind.into(),
             owner: Some(owner.into()),
             owner_active: active,
         }
     }
 
     #[test]
-    fn members_write_their_own_profile_and_read_active_members_profiles() {
-        assert_eq!(grant("u1", Some(&profile("u1", true))), Some(Grant::Write));
-        assert_eq!(grant("u2", Some(&profile("u1", true))), Some(Grant::Read));
-        assert_eq!(grant("u2", Some(&profile("u1", false))), None);
-        assert_eq!(grant("u2", None), None);
-        let other = DocumentRecord {
-            kind: "event".into(),
-            owner: Some("u2".into()),
-            owner_active: true,
-        };
-        assert_eq!(grant("u2", Some(&other)), None);
+    fn stored_records_are_judged_by_the_shared_grant_table() {
+        let alumni = [Role::Alumni];
+        let profile = |owner, active| record("profile", owner, active);
+        assert_eq!(
+            grant("u1", &alumni, Some(&profile("u1", true))),
+            Some(Grant::Write)
+        );
+        assert_eq!(
+            grant("u2", &alumni, Some(&profile("u1", true))),
+            Some(Grant::Read)
+        );
+        assert_eq!(grant("u2", &alumni, Some(&profile("u1", false))), None);
+        assert_eq!(
+            grant("u2", &[Role::Admin], Some(&profile("u1", false))),
+            Some(Grant::Read)
+        );
+        assert_eq!(grant("u2", &alumni, None), None);
+        assert_eq!(
+            grant("u2", &alumni, Some(&record("event", "u2", true))),
+            None
+        );
     }
 }

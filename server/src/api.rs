@@ -7,7 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use tsunagu_core::api::{Me, Role, SignIn};
+use tsunagu_core::api::{Me, SignIn};
 
 use crate::AppState;
 use crate::auth::{self, SignedIn};
@@ -99,11 +99,7 @@ pub(crate) async fn not_found() -> AppError {
 }
 
 async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
-    let roles = db::roles(&state.db, &user.id)
-        .await?
-        .iter()
-        .filter_map(|r| role(r))
-        .collect();
+    let roles = db::roles(&state.db, &user.id).await?;
     let profile_doc = db::profile_of(&state.db, &user.id)
         .await?
         .ok_or_else(|| Error::Corrupt(format!("user {} has no profile document", user.id)))?;
@@ -116,15 +112,5 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         profile_doc,
         directory: db::directory(&state.db).await?,
         relay_storage: state.relay_storage.clone(),
-    })
-}
-
-fn role(stored: &str) -> Option<Role> {
-    Some(match stored {
-        "admin" => Role::Admin,
-        "event-staff" => Role::EventStaff,
-        "employee" => Role::Employee,
-        "alumni" => Role::Alumni,
-        _ => return None,
     })
 }

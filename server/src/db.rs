@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
+use tsunagu_core::api::Role;
 use tsunagu_core::engine::Chunk;
 use tsunagu_core::ids::{DocumentId, StorageId};
 
@@ -129,13 +130,14 @@ pub(crate) async fn user_by_id(pool: &SqlitePool, id: &str) -> Result<Option<Use
 }
 
 /// Role names as stored (kebab-case); the caller parses them.
-pub(crate) async fn roles(pool: &SqlitePool, user: &str) -> Result<Vec<String>, Error> {
-    Ok(
+/// The roles `user` holds (names this version does not know are skipped).
+pub(crate) async fn roles(pool: &SqlitePool, user: &str) -> Result<Vec<Role>, Error> {
+    let stored: Vec<String> =
         sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? ORDER BY role")
             .bind(user)
             .fetch_all(pool)
-            .await?,
-    )
+            .await?;
+    Ok(stored.iter().filter_map(|r| Role::from_key(r)).collect())
 }
 
 #[derive(Debug)]

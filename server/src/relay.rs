@@ -27,6 +27,7 @@ use crate::access::{self, Grant};
 use crate::config::Limits;
 use crate::db;
 use crate::error::Error;
+use tsunagu_core::api::Role;
 
 /// What a connection's send task writes to its socket.
 #[derive(Debug)]
@@ -42,6 +43,8 @@ const MAX_STORAGE_ID_CHARS: usize = 128;
 #[derive(Debug)]
 struct Peer {
     user: String,
+    /// The roles the member held when the socket opened.
+    roles: Vec<Role>,
     /// SHA-256 of the session token the socket was opened with.
     session: Vec<u8>,
     outbox: mpsc::Sender<Outgoing>,
@@ -76,6 +79,7 @@ impl Relay {
     pub(crate) fn accept(
         &mut self,
         user: String,
+        roles: Vec<Role>,
         session: Vec<u8>,
         outbox: mpsc::Sender<Outgoing>,
         kill: oneshot::Sender<()>,
@@ -85,6 +89,7 @@ impl Relay {
             conn,
             Peer {
                 user,
+                roles,
                 session,
                 outbox,
                 kill: Some(kill),
@@ -222,7 +227,8 @@ impl Relay {
                     return Err(Refusal::TooManyDocuments);
                 }
                 let record = db::document(&self.db, &doc).await?;
-                let grant = access::grant(user, record.as_ref());
+                let roles = self.peers.get(&conn).map_or(&[][..], |p| &p.roles[..]);
+                let grant = access::grant(user, roles, record.as_ref());
                 if let Some(peer) = self.peers.get_mut(&conn) {
                     peer.grants.insert(doc, grant);
                 }

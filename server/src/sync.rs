@@ -17,12 +17,14 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
+use tsunagu_core::api::Role;
 use tsunagu_core::engine::ConnId;
 use tsunagu_core::wire::{MAX_FRAME_BYTES, Message};
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::budget::MessageBudget;
+use crate::db;
 use crate::error::AppError;
 use crate::relay::Outgoing;
 
@@ -49,13 +51,14 @@ pub(crate) async fn upgrade(
     }
     let SignedIn { user, token_hash } = signed_in;
     let user = user.id;
+    let roles = db::roles(&state.db, &user).await?;
     Ok(ws
         .max_message_size(SOCKET_MESSAGE_LIMIT)
         .max_frame_size(SOCKET_MESSAGE_LIMIT)
         .on_failed_upgrade(|e| tracing::info!(error = %e, "WebSocket upgrade failed"))
         .on_upgrade(move |socket| {
             let span = tracing::info_span!("sync", %user);
-            connection(state, user, token_hash, socket).instrument(span)
+            connection(state, user, roles, token_hash, socket).instrument(span)
         }))
 }
 
@@ -72,12 +75,22 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin_host.eq_ignore_ascii_case(host)
 }
 
-async fn connection(state: AppState, user: String, session: Vec<u8>, socket: WebSocket) {
+async fn connection(
+    state: AppState,
+    user: String,
+    roles: Vec<Role>,
+    session: Vec<u8>,
+    socket: WebSocket,
+) {
     let limits = state.config.limits.clone();
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = mpsc::channel(limits.outbox_frames);
     let (kill, killed) = oneshot::channel();
-    let conn = state.relay.lock().await.accept(user, session, outbox, kill);
+    let conn = state
+        .relay
+        .lock()
+        .await
+        .accept(user, roles, session, outbox, kill);
     let _cleanup = Cleanup {
         state: state.clone(),
         conn,
