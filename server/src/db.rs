@@ -304,6 +304,55 @@ pub(crate) async fn profile_of(pool: &SqlitePool, user: &str) -> Result<Option<D
     id.as_deref().map(document_id).transpose()
 }
 
+/// A session, as the member's data export shows it (never the token).
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct SessionRecord {
+    pub(crate) created_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) revoked_at: Option<i64>,
+}
+
+pub(crate) async fn sessions_of(
+    pool: &SqlitePool,
+    user: &str,
+) -> Result<Vec<SessionRecord>, Error> {
+    let rows = sqlx::query(
+        "SELECT created_at, expires_at, revoked_at FROM sessions WHERE user_id = ? ORDER BY created_at",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SessionRecord {
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Every document `user` owns, with its kind.
+pub(crate) async fn documents_of(
+    pool: &SqlitePool,
+    user: &str,
+) -> Result<Vec<(DocumentId, String)>, Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, kind FROM documents WHERE owner_id = ? ORDER BY created_at")
+            .bind(user)
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter()
+        .map(|(id, kind)| {
+            let doc = id
+                .parse()
+                .map_err(|e| Error::Corrupt(format!("stored document id {id}: {e}")))?;
+            Ok((doc, kind))
+        })
+        .collect()
+}
+
 /// Profile documents of every active member: the directory everyone signed in may read (for now).
 pub(crate) async fn directory(pool: &SqlitePool) -> Result<Vec<DocumentId>, Error> {
     let ids: Vec<String> = sqlx::query_scalar(

@@ -32,6 +32,7 @@ mod config;
 mod db;
 mod demo_people;
 mod error;
+mod export;
 mod relay;
 mod seed;
 mod server;

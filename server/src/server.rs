@@ -159,6 +159,7 @@ fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/session", post(api::sign_in).delete(api::sign_out))
         .route("/me", get(api::get_me))
+        .route("/me/export", get(crate::export::export))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes));
     Router::new()

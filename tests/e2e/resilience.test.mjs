@@ -124,3 +124,16 @@ test("a newly deployed app shell is offered with a reload button", async () => {
   assert.doesNotMatch(version.replace(/[^,]*-next[^,]*/, ""), /tsunagu/, "old shell caches are deleted");
   await ctx.close();
 });
+
+test("she downloads everything the organisation holds about her", async () => {
+  const ctx = await browser.newContext({ ...PHONE, acceptDownloads: true });
+  const page = await ctx.newPage();
+  await signInThroughUi(page, relay.url, "hanako@example.com");
+  await page.getByTestId("nav-my-profile").click();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-data").click()]);
+  assert.equal(download.suggestedFilename(), "tsunagu-my-data.json");
+  const data = JSON.parse(readFileSync(await download.path(), "utf8"));
+  assert.equal(data.account.email, "hanako@example.com");
+  assert.equal(data.documents[0].content.name, "山田 花子");
+  await ctx.close();
+});

@@ -77,6 +77,11 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
                 <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">
                     {move || t_string!(i18n, edit.preview)}
                 </A>
+                // A plain link: the browser downloads it with the session cookie (the service
+                // worker never answers /api/).
+                <a class="button button-quiet" href="/api/me/export" download="tsunagu-my-data.json" data-testid="export-data">
+                    {move || t_string!(i18n, edit.export)}
+                </a>
                 <button type="button" class="button button-quiet" data-testid="sign-out" on:click=sign_out>
                     {move || t_string!(i18n, nav.sign_out)}
                 </button>

@@ -1,0 +1,90 @@
+//! `GET /api/me/export`: everything the organisation holds about the signed-in member, as one
+//! JSON file (their right to a copy of their personal data, APPI art. 33 / GDPR art. 15).
+//!
+//! It holds the account, the roles, every session (when it began, ended or was revoked — never
+//! the token), and every document the member owns with its current content and how many changes
+//! its history has.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
+use axum::response::IntoResponse;
+use serde::Serialize;
+use tsunagu_core::api::Role;
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::db;
+use crate::error::{AppError, Error};
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Export {
+    /// Unix seconds.
+    pub(crate) exported_at: i64,
+    pub(crate) organisation: String,
+    pub(crate) account: Account,
+    pub(crate) sessions: Vec<db::SessionRecord>,
+    pub(crate) documents: Vec<ExportedDocument>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Account {
+    pub(crate) user_id: String,
+    pub(crate) email: String,
+    pub(crate) display_name: String,
+    pub(crate) active: bool,
+    pub(crate) roles: Vec<Role>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ExportedDocument {
+    pub(crate) url: String,
+    pub(crate) kind: String,
+    pub(crate) changes_in_history: usize,
+    pub(crate) content: serde_json::Value,
+}
+
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<impl IntoResponse, AppError> {
+    let user = &signed_in.user;
+    let mut documents = Vec::new();
+    for (doc, kind) in db::documents_of(&state.db, &user.id).await? {
+        let mut am = automerge::Automerge::new();
+        for chunk in db::chunks(&state.db, &doc).await? {
+            am.load_incremental(&chunk)
+                .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?;
+        }
+        documents.push(ExportedDocument {
+            url: doc.url(),
+            kind,
+            changes_in_history: am.get_changes(&[]).len(),
+            content: serde_json::to_value(automerge::AutoSerde::from(&am))
+                .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?,
+        });
+    }
+    let export = Export {
+        exported_at: db::now(),
+        organisation: user.organisation.clone(),
+        account: Account {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            active: user.active,
+            roles: db::roles(&state.db, &user.id).await?,
+        },
+        sessions: db::sessions_of(&state.db, &user.id).await?,
+        documents,
+    };
+    Ok((
+        [
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"tsunagu-my-data.json\"",
+            ),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        Json(export),
+    ))
+}

@@ -1,0 +1,70 @@
+//! A member downloads everything the organisation holds about them, as JSON: their account,
+//! roles, sessions (never tokens) and the current content of every document they own.
+
+mod common;
+
+use common::{TestRelay, sign_in};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
+    let relay = TestRelay::start().await;
+    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+
+    // An edit synced before the export is in it.
+    let mut phone = common::Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
+    phone
+        .pump_until("her profile", |d| {
+            common::has_profile_named(d, &me.profile_doc, "山田 花子")
+        })
+        .await;
+    phone
+        .edit(me.profile_doc, |p| p.title = "データ保護責任者".into())
+        .await;
+    phone.wait_acknowledged(&me.relay_storage).await;
+
+    let response = reqwest::Client::new()
+        .get(relay.url("/api/me/export"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("the relay answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    let text = response.text().await.expect("a body");
+    let token = cookie.split_once('=').map(|(_, t)| t).unwrap_or_default();
+    assert!(
+        !text.contains(token),
+        "the export never contains a session token"
+    );
+    let export: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+
+    assert_eq!(export["account"]["email"], "hanako@example.com");
+    assert_eq!(export["account"]["roles"], serde_json::json!(["alumni"]));
+    assert!(!export["sessions"].as_array().expect("sessions").is_empty());
+    let documents = export["documents"].as_array().expect("documents");
+    assert_eq!(documents.len(), 1);
+    assert_eq!(documents[0]["url"], me.profile_doc.url());
+    assert_eq!(documents[0]["kind"], "profile");
+    assert_eq!(documents[0]["content"]["name"], "山田 花子");
+    assert_eq!(
+        documents[0]["changes_in_history"], 2,
+        "the seeded profile and her edit"
+    );
+    assert_eq!(documents[0]["content"]["title"], "データ保護責任者");
+}
+
+#[tokio::test]
+async fn the_export_needs_a_session() {
+    let relay = TestRelay::start().await;
+    let response = reqwest::get(relay.url("/api/me/export"))
+        .await
+        .expect("the relay answers");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
