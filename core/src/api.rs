@@ -66,6 +66,25 @@ pub struct Me {
     pub relay_storage: StorageId,
 }
 
+/// A device a member's app syncs from (`GET /api/devices?current=<storage id>`); revoke one with
+/// `DELETE /api/devices/<id>`. A revoked device is refused at its next connect with a protocol
+/// `error` whose message starts with [`DEVICE_REVOKED`], and wipes its local data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub id: String,
+    /// Browser and system, e.g. "Chrome · Android".
+    pub label: String,
+    /// Unix seconds.
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub revoked: bool,
+    /// The device asking (it named its storage id in `current`).
+    pub this_device: bool,
+}
+
+/// How the relay's protocol `error` to a revoked device begins.
+pub const DEVICE_REVOKED: &str = "device-revoked";
+
 /// Stable error codes; the app shows a translated message for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -438,3 +438,95 @@ pub(crate) async fn save_sync_state(
     .await?;
     Ok(())
 }
+
+/// A device, as its member's device list shows it.
+#[derive(Debug)]
+pub(crate) struct DeviceRecord {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) storage_id: String,
+    pub(crate) label: String,
+    pub(crate) first_seen: i64,
+    pub(crate) last_seen: i64,
+    pub(crate) revoked_at: Option<i64>,
+}
+
+fn device_record(row: &sqlx::sqlite::SqliteRow) -> Result<DeviceRecord, Error> {
+    Ok(DeviceRecord {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        storage_id: row.try_get("storage_id")?,
+        label: row.try_get("label")?,
+        first_seen: row.try_get("first_seen")?,
+        last_seen: row.try_get("last_seen")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+const DEVICE_COLUMNS: &str =
+    "SELECT id, user_id, storage_id, label, first_seen, last_seen, revoked_at FROM devices";
+
+/// Records that `user`'s device with this (scoped) storage connected; returns the device, which
+/// may be revoked.
+pub(crate) async fn touch_device(
+    pool: &SqlitePool,
+    user: &str,
+    storage: &StorageId,
+    label: &str,
+) -> Result<DeviceRecord, Error> {
+    let now = now();
+    let id = format!("device-{}", hex_id());
+    sqlx::query(
+        "INSERT INTO devices (id, user_id, storage_id, label, first_seen, last_seen) \
+         VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (storage_id) DO UPDATE SET last_seen = excluded.last_seen, label = excluded.label",
+    )
+    .bind(&id)
+    .bind(user)
+    .bind(storage.as_str())
+    .bind(label)
+    .bind(now)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    let row = sqlx::query(&format!("{DEVICE_COLUMNS} WHERE storage_id = ?"))
+        .bind(storage.as_str())
+        .fetch_one(pool)
+        .await?;
+    device_record(&row)
+}
+
+pub(crate) async fn devices_of(pool: &SqlitePool, user: &str) -> Result<Vec<DeviceRecord>, Error> {
+    let rows = sqlx::query(&format!(
+        "{DEVICE_COLUMNS} WHERE user_id = ? ORDER BY last_seen DESC"
+    ))
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(device_record).collect()
+}
+
+pub(crate) async fn device(pool: &SqlitePool, id: &str) -> Result<Option<DeviceRecord>, Error> {
+    let row = sqlx::query(&format!("{DEVICE_COLUMNS} WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(device_record).transpose()
+}
+
+pub(crate) async fn revoke_device(pool: &SqlitePool, id: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(now())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// 16 random bytes as hex, for row ids.
+fn hex_id() -> String {
+    tsunagu_core::ids::random_bytes::<16>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

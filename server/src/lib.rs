@@ -31,6 +31,7 @@ mod budget;
 mod config;
 mod db;
 mod demo_people;
+mod devices;
 mod error;
 mod export;
 mod relay;

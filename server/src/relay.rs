@@ -27,7 +27,7 @@ use crate::access::{self, Grant};
 use crate::config::Limits;
 use crate::db;
 use crate::error::Error;
-use tsunagu_core::api::Role;
+use tsunagu_core::api::{DEVICE_REVOKED, Role};
 
 /// What a connection's send task writes to its socket.
 #[derive(Debug)]
@@ -45,6 +45,10 @@ struct Peer {
     user: String,
     /// The roles the member held when the socket opened.
     roles: Vec<Role>,
+    /// Browser and system, from the upgrade request, for the member's device list.
+    device_label: String,
+    /// The device's scoped storage id, once it has joined.
+    storage: Option<StorageId>,
     /// SHA-256 of the session token the socket was opened with.
     session: Vec<u8>,
     outbox: mpsc::Sender<Outgoing>,
@@ -80,6 +84,7 @@ impl Relay {
         &mut self,
         user: String,
         roles: Vec<Role>,
+        device_label: String,
         session: Vec<u8>,
         outbox: mpsc::Sender<Outgoing>,
         kill: oneshot::Sender<()>,
@@ -90,6 +95,8 @@ impl Relay {
             Peer {
                 user,
                 roles,
+                device_label,
+                storage: None,
                 session,
                 outbox,
                 kill: Some(kill),
@@ -263,7 +270,8 @@ impl Relay {
     /// Performs effects in order. Stops at the first failed commit, so nothing after it (above all
     /// the `Send` that would acknowledge it) happens.
     async fn perform(&mut self, effects: Vec<Effect>) -> Result<(), Error> {
-        for effect in effects {
+        let mut effects: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = effects.pop_front() {
             match effect {
                 Effect::Persist { doc, chunk } => {
                     let stored = async {
@@ -292,6 +300,16 @@ impl Relay {
                     storage,
                 } => {
                     tracing::debug!(conn, %peer, storage = ?storage.as_ref().map(StorageId::as_str), "peer joined");
+                    if let Some(storage) = storage
+                        && self.device_is_revoked(conn, &storage).await?
+                    {
+                        let mut refusal = Vec::new();
+                        let reason = format!(
+                            "{DEVICE_REVOKED}: this device was removed from the account; it deletes its local data"
+                        );
+                        self.engine.fail(conn, reason, &mut refusal);
+                        effects.extend(refusal);
+                    }
                 }
                 Effect::DocChanged { doc } => tracing::debug!(%doc, "document changed"),
                 // The relay never asks peers for documents.
@@ -322,6 +340,36 @@ impl Relay {
     }
 
     /// Queues a close frame after everything already queued; the send task then ends.
+    /// Records the device behind `conn` and says whether it was revoked.
+    async fn device_is_revoked(
+        &mut self,
+        conn: ConnId,
+        storage: &StorageId,
+    ) -> Result<bool, Error> {
+        let Some(peer) = self.peers.get_mut(&conn) else {
+            return Ok(false);
+        };
+        peer.storage = Some(storage.clone());
+        let device = db::touch_device(&self.db, &peer.user, storage, &peer.device_label).await?;
+        Ok(device.revoked_at.is_some())
+    }
+
+    /// Closes every connection from a device that was just revoked, telling it to wipe itself.
+    pub(crate) async fn revoke_device(&mut self, storage: &StorageId) {
+        let conns: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.storage.as_ref() == Some(storage))
+            .map(|(c, _)| *c)
+            .collect();
+        for conn in conns {
+            let reason = format!(
+                "{DEVICE_REVOKED}: this device was removed from the account; it deletes its local data"
+            );
+            self.fail(conn, reason).await;
+        }
+    }
+
     fn close(&mut self, conn: ConnId, reason: String) {
         if let Some(peer) = self.peers.remove(&conn) {
             peer.outbox.try_send(Outgoing::Close(reason)).ok();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, oneshot};
 use tokio::task::JoinHandle;
@@ -160,6 +160,8 @@ fn router(state: AppState) -> Router {
         .route("/session", post(api::sign_in).delete(api::sign_out))
         .route("/me", get(api::get_me))
         .route("/me/export", get(crate::export::export))
+        .route("/devices", get(crate::devices::list))
+        .route("/devices/{id}", delete(crate::devices::revoke))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes));
     Router::new()

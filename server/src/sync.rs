@@ -52,13 +52,19 @@ pub(crate) async fn upgrade(
     let SignedIn { user, token_hash } = signed_in;
     let user = user.id;
     let roles = db::roles(&state.db, &user).await?;
+    let label = crate::devices::label(
+        headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default(),
+    );
     Ok(ws
         .max_message_size(SOCKET_MESSAGE_LIMIT)
         .max_frame_size(SOCKET_MESSAGE_LIMIT)
         .on_failed_upgrade(|e| tracing::info!(error = %e, "WebSocket upgrade failed"))
         .on_upgrade(move |socket| {
             let span = tracing::info_span!("sync", %user);
-            connection(state, user, roles, token_hash, socket).instrument(span)
+            connection(state, user, roles, label, token_hash, socket).instrument(span)
         }))
 }
 
@@ -79,6 +85,7 @@ async fn connection(
     state: AppState,
     user: String,
     roles: Vec<Role>,
+    label: String,
     session: Vec<u8>,
     socket: WebSocket,
 ) {
@@ -90,7 +97,7 @@ async fn connection(
         .relay
         .lock()
         .await
-        .accept(user, roles, session, outbox, kill);
+        .accept(user, roles, label, session, outbox, kill);
     let _cleanup = Cleanup {
         state: state.clone(),
         conn,

@@ -1,0 +1,111 @@
+//! A member sees the devices their app syncs from and revokes one: it is cut off at once with a
+//! `device-revoked` protocol error, and refused again if it reconnects with the same storage.
+
+mod common;
+
+use common::{Device, TestRelay, closes, sign_in};
+use reqwest::StatusCode;
+use tsunagu_core::api::{DEVICE_REVOKED, DeviceInfo};
+use tsunagu_core::ids::{PeerId, StorageId};
+use tsunagu_core::wire::{Message, PeerMetadata};
+
+async fn devices(relay: &TestRelay, cookie: &str, current: &str) -> Vec<DeviceInfo> {
+    reqwest::Client::new()
+        .get(relay.url(&format!("/api/devices?current={current}")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the relay answers")
+        .json()
+        .await
+        .expect("a device list")
+}
+
+async fn revoke(relay: &TestRelay, cookie: &str, id: &str) -> StatusCode {
+    reqwest::Client::new()
+        .delete(relay.url(&format!("/api/devices/{id}")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the relay answers")
+        .status()
+}
+
+#[tokio::test]
+async fn a_revoked_device_is_cut_off_and_refused_when_it_comes_back() {
+    let relay = TestRelay::start().await;
+    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let phone = Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
+    let phone_storage = phone.storage.as_str().to_owned();
+    let mut laptop = Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
+    let laptop_storage = laptop.storage.as_str().to_owned();
+    laptop
+        .pump_until("her profile", |d| {
+            common::has_profile_named(d, &me.profile_doc, "山田 花子")
+        })
+        .await;
+
+    let listed = devices(&relay, &cookie, &laptop_storage).await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let this = listed
+        .iter()
+        .find(|d| d.this_device)
+        .expect("the laptop is marked");
+    let other = listed
+        .iter()
+        .find(|d| !d.this_device)
+        .expect("the phone is listed");
+    assert!(!this.revoked && !other.revoked);
+
+    // Another member cannot revoke it, nor learn that it exists.
+    let (ken, _) = sign_in(relay.addr(), "ken@example.com").await;
+    assert_eq!(revoke(&relay, &ken, &other.id).await, StatusCode::NOT_FOUND);
+
+    assert_eq!(
+        revoke(&relay, &cookie, &other.id).await,
+        StatusCode::NO_CONTENT
+    );
+    let mut socket = phone.socket;
+    let mut told = false;
+    while let Some(message) = common::next_message(&mut socket).await {
+        if let Message::Error { message } = message {
+            told = message.starts_with(DEVICE_REVOKED);
+            break;
+        }
+    }
+    assert!(told, "the phone is told it was revoked");
+    assert!(closes(&mut socket).await);
+
+    // Coming back with the same storage is refused; the laptop is unaffected.
+    let refused = join_as(&relay, &cookie, &phone_storage).await;
+    assert!(
+        refused.is_some_and(|m| m.starts_with(DEVICE_REVOKED)),
+        "refused on reconnect"
+    );
+    let listed = devices(&relay, &cookie, &laptop_storage).await;
+    assert!(listed.iter().any(|d| d.id == other.id && d.revoked));
+    assert!(listed.iter().any(|d| d.this_device && !d.revoked));
+    drop(laptop);
+}
+
+/// Opens a socket, joins announcing `storage`, and returns the protocol error, if one comes.
+async fn join_as(relay: &TestRelay, cookie: &str, storage: &str) -> Option<String> {
+    let mut socket = common::open_socket(relay.addr(), Some(cookie))
+        .await
+        .expect("the socket opens");
+    let join = Message::Join {
+        sender: PeerId::new("returning-phone"),
+        metadata: Some(PeerMetadata {
+            storage_id: Some(StorageId::new(storage)),
+            is_ephemeral: false,
+        }),
+        versions: vec!["1".into()],
+    };
+    common::send(&mut socket, &join).await;
+    while let Some(message) = common::next_message(&mut socket).await {
+        if let Message::Error { message } = message {
+            return Some(message);
+        }
+    }
+    None
+}
