@@ -3,7 +3,8 @@
 //! failure is [`AppError::Offline`], never "signed out".
 
 use serde::de::DeserializeOwned;
-use tsunagu_core::api::{ApiError, ErrorCode, Me, SignIn};
+use tsunagu_core::api::{ApiError, DeviceInfo, ErrorCode, Me, SignIn};
+use tsunagu_core::ids::StorageId;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
@@ -28,6 +29,25 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// `GET /api/me`.
 pub async fn me() -> Result<Me, AppError> {
     json(call("GET", "/api/me", None).await?)
+}
+
+/// `GET /api/devices`: this member's devices, this one marked.
+pub async fn devices(current: &StorageId) -> Result<Vec<DeviceInfo>, AppError> {
+    let path = format!(
+        "/api/devices?current={}",
+        encode_component(current.as_str())
+    );
+    json(call("GET", &path, None).await?)
+}
+
+/// `DELETE /api/devices/<id>`: removes a device from the account; it wipes itself.
+pub async fn revoke_device(id: &str) -> Result<(), AppError> {
+    let path = format!("/api/devices/{}", encode_component(id));
+    call("DELETE", &path, None).await.map(|_| ())
+}
+
+fn encode_component(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
 }
 
 fn json<T: DeserializeOwned>(text: String) -> Result<T, AppError> {

@@ -14,11 +14,12 @@ use std::time::Duration;
 
 use automerge::ActorId;
 use leptos::prelude::*;
-use tsunagu_core::api::{ErrorCode, Me};
+use tsunagu_core::api::{DEVICE_REVOKED, ErrorCode, Me};
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
 use tsunagu_core::profile::Profile;
 use tsunagu_core::search::haystack;
+use tsunagu_core::wire::Message;
 
 use crate::api;
 use crate::error::AppError;
@@ -47,6 +48,8 @@ pub struct Runtime {
     busy_generation: Rc<Cell<u64>>,
     /// A saved profile change is queued but not yet on disk.
     profile_unflushed: Rc<Cell<bool>>,
+    /// This device's storage id: the relay lists and revokes devices by it.
+    device_storage: StorageId,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -124,6 +127,7 @@ impl Runtime {
         // device stays recognisable by its prefix, and tabs never collide.
         let mut tab_actor = actor.to_bytes().to_vec();
         tab_actor.extend(random_bytes::<4>());
+        let device_storage = storage_id.clone();
         let mut engine =
             Engine::new(PeerId::random(), Some(storage_id)).with_actor(ActorId::from(tab_actor));
         let mut outbox = BTreeSet::new();
@@ -191,6 +195,7 @@ impl Runtime {
             outbox: RefCell::new(outbox),
             busy_generation: Rc::new(Cell::new(0)),
             profile_unflushed,
+            device_storage,
         });
         for write in first_writes {
             rt.write(write);
@@ -265,6 +270,29 @@ impl Runtime {
         }
         self.wipe().await;
         reload();
+    }
+
+    /// This device was removed from the account: delete everything it holds (documents, sync
+    /// states, its storage id, the cached app shell) and start again at the sign-in screen.
+    async fn forget_this_device(self: Rc<Self>) {
+        self.stop_syncing();
+        // End this device's session too: its cookie would otherwise sign the next page load
+        // straight back in, as a new device.
+        if let Err(e) = api::sign_out().await {
+            log(&format!("the relay did not confirm the sign-out: {e}"));
+        }
+        if let Some(window) = web_sys::window() {
+            if let Ok(Some(session)) = window.session_storage() {
+                let _ = session.set_item(DEVICE_REMOVED_FLAG, "1");
+            }
+            delete_everything(&window).await;
+        }
+        reload();
+    }
+
+    /// The storage id the relay knows this device by.
+    pub(crate) fn device_storage(&self) -> StorageId {
+        self.device_storage.clone()
     }
 
     async fn wipe(&self) {
@@ -391,11 +419,16 @@ impl Runtime {
         self.perform(effects);
     }
 
-    pub(crate) fn on_frame(&self, bytes: &[u8]) {
+    pub(crate) fn on_frame(self: &Rc<Self>, bytes: &[u8]) {
         let Some(conn) = self.link.borrow().as_ref().and_then(|l| l.conn) else {
             return;
         };
         let effects = match tsunagu_core::wire::Message::decode(bytes) {
+            Ok(Message::Error { message }) if message.starts_with(DEVICE_REVOKED) => {
+                log(&format!("the relay revoked this device: {message}"));
+                wasm_bindgen_futures::spawn_local(Rc::clone(self).forget_this_device());
+                return;
+            }
             Ok(message) => self.engine.borrow_mut().receive(conn, message),
             Err(e) => {
                 let mut effects = Vec::new();
@@ -644,6 +677,11 @@ impl Client {
         }
     }
 
+    /// This device's storage id, which the relay's device list is keyed by.
+    pub fn device_storage(&self) -> Option<StorageId> {
+        self.runtime().map(|rt| rt.device_storage())
+    }
+
     pub fn set_language(&self, language: &str) {
         if let Some(rt) = self.runtime() {
             rt.write(Write::Meta {
@@ -665,6 +703,34 @@ pub(crate) fn log(message: &str) {
 
 pub(crate) fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Set for the sign-in screen to say why the device was emptied.
+pub(crate) const DEVICE_REMOVED_FLAG: &str = "tsunagu-device-removed";
+
+/// Deletes the IndexedDB database and every Cache Storage entry of this origin.
+async fn delete_everything(window: &web_sys::Window) {
+    if let Ok(Some(factory)) = window.indexed_db()
+        && let Ok(request) = factory.delete_database(DB_NAME)
+    {
+        // The deletion finishes once this page's own connection closes (on reload); wait for
+        // it, or for the browser to say it is blocked on that connection.
+        let done = js_sys::Promise::new(&mut |resolve, _| {
+            request.set_onsuccess(Some(&resolve));
+            request.set_onerror(Some(&resolve));
+            request.set_onblocked(Some(&resolve));
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+    }
+    if let Ok(caches) = window.caches()
+        && let Ok(keys) = wasm_bindgen_futures::JsFuture::from(caches.keys()).await
+    {
+        for key in js_sys::Array::from(&keys).iter() {
+            if let Some(name) = key.as_string() {
+                let _ = wasm_bindgen_futures::JsFuture::from(caches.delete(&name)).await;
+            }
+        }
+    }
 }
 
 fn reload() {

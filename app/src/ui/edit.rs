@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tsunagu_core::profile::{Interest, Link, Position};
 
+use super::devices;
 use super::fields::{Editor, TagField, TextField};
 use super::text::interest_label;
 use super::use_client;
@@ -73,6 +74,7 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
                 }
                 view! { <ProfileForm editor=editor /> }.into_any()
             }}
+            <devices::Devices />
             <div class="edit-footer">
                 <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">
                     {move || t_string!(i18n, edit.preview)}

@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 mod banners;
+mod devices;
 mod directory;
 mod edit;
 mod fields;

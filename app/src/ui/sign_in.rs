@@ -10,6 +10,7 @@ use crate::i18n::*;
 #[component]
 pub(crate) fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
+    let device_removed = take_device_removed_flag();
     view! {
         <div class="signin-page">
             <div class="signin-lang">
@@ -25,6 +26,9 @@ pub(crate) fn SignInPage() -> impl IntoView {
                 </div>
                 <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
                 <p class="signin-lead">{move || t_string!(i18n, signin.lead)}</p>
+                <Show when=move || device_removed>
+                    <p class="notice" role="status" data-testid="signin-device-removed">{move || t_string!(i18n, signin.device_removed)}</p>
+                </Show>
                 <SignInForm email=String::new() />
                 <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
             </main>
@@ -118,4 +122,18 @@ fn SignInForm(email: String) -> impl IntoView {
             </button>
         </form>
     }
+}
+
+/// Whether this device was just emptied because it was removed from the account (said once).
+fn take_device_removed_flag() -> bool {
+    let Some(session) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+        return false;
+    };
+    let flagged = session
+        .get_item(crate::runtime::DEVICE_REMOVED_FLAG)
+        .ok()
+        .flatten()
+        .is_some();
+    let _ = session.remove_item(crate::runtime::DEVICE_REMOVED_FLAG);
+    flagged
 }
