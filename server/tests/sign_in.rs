@@ -147,6 +147,38 @@ async fn a_signed_out_session_no_longer_opens_anything() {
 }
 
 #[tokio::test]
+async fn an_expired_session_asks_to_sign_in_again() {
+    let relay = TestRelay::start().await;
+    let (cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
+    assert_eq!(get_me(&relay, Some(&cookie)).await.status(), StatusCode::OK);
+
+    // Thirty days pass.
+    let path = relay
+        .dir
+        .path()
+        .join("data")
+        .join(tsunagu_server::DATABASE_FILE);
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        path.display()
+    ))
+    .await
+    .expect("the database opens");
+    sqlx::query("UPDATE sessions SET expires_at = 0")
+        .execute(&mut db)
+        .await
+        .expect("sessions age");
+
+    let response = get_me(&relay, Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(response).await.error, ErrorCode::SessionExpired);
+    assert_eq!(
+        upgrade_status(open_socket(relay.addr(), Some(&cookie)).await),
+        Some(401)
+    );
+}
+
+#[tokio::test]
 async fn malformed_json_is_a_bad_request_with_a_reason() {
     let relay = TestRelay::start().await;
     let client = reqwest::Client::new();
