@@ -20,6 +20,17 @@ async fn get_me(relay: &TestRelay, cookie: Option<&str>) -> reqwest::Response {
     request.send().await.expect("the relay answers")
 }
 
+/// Neither the API nor the sync socket accepts the session any more, and the API says so.
+async fn assert_session_refused(relay: &TestRelay, cookie: &str) {
+    let response = get_me(relay, Some(cookie)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(response).await.error, ErrorCode::SessionExpired);
+    assert_eq!(
+        upgrade_status(open_socket(relay.addr(), Some(cookie)).await),
+        Some(401)
+    );
+}
+
 fn upgrade_status(result: Result<common::Socket, tungstenite::Error>) -> Option<u16> {
     match result {
         Err(tungstenite::Error::Http(response)) => Some(response.status().as_u16()),
@@ -137,13 +148,7 @@ async fn a_signed_out_session_no_longer_opens_anything() {
     }
     assert!(common::closes(&mut open).await);
 
-    let response = get_me(&relay, Some(&cookie)).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(error_of(response).await.error, ErrorCode::SessionExpired);
-    assert_eq!(
-        upgrade_status(open_socket(relay.addr(), Some(&cookie)).await),
-        Some(401)
-    );
+    assert_session_refused(&relay, &cookie).await;
 }
 
 #[tokio::test]
@@ -169,13 +174,7 @@ async fn an_expired_session_asks_to_sign_in_again() {
         .await
         .expect("sessions age");
 
-    let response = get_me(&relay, Some(&cookie)).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(error_of(response).await.error, ErrorCode::SessionExpired);
-    assert_eq!(
-        upgrade_status(open_socket(relay.addr(), Some(&cookie)).await),
-        Some(401)
-    );
+    assert_session_refused(&relay, &cookie).await;
 }
 
 #[tokio::test]
