@@ -108,6 +108,15 @@ struct StoredDoc {
     incremental_bytes: usize,
 }
 
+/// A document from its stored chunks (snapshots and incremental changes, in any order).
+pub fn load_chunks(chunks: &[Vec<u8>]) -> Result<Automerge, AutomergeError> {
+    let mut doc = Automerge::new();
+    for chunk in chunks {
+        doc.load_incremental(chunk)?;
+    }
+    Ok(doc)
+}
+
 /// The sync engine for one peer (one browser tab, or the relay).
 #[derive(Debug)]
 pub struct Engine {
@@ -165,14 +174,10 @@ impl Engine {
 
     /// Loads a document from stored chunks (snapshots and incremental changes, in any order).
     pub fn load(&mut self, id: DocumentId, chunks: &[Vec<u8>]) -> Result<(), EngineError> {
-        let mut doc = Automerge::new();
-        for chunk in chunks {
-            doc.load_incremental(chunk)
-                .map_err(|e| EngineError::CorruptDocument {
-                    doc: id,
-                    source: Box::new(e),
-                })?;
-        }
+        let mut doc = load_chunks(chunks).map_err(|e| EngineError::CorruptDocument {
+            doc: id,
+            source: Box::new(e),
+        })?;
         if let Some(actor) = &self.actor {
             doc.set_actor(actor.clone());
         }
@@ -268,27 +273,28 @@ impl Engine {
         }
     }
 
+    /// The heads the peer with this storage is known to have of `doc` (none if never synced).
+    fn shared_heads(&self, peer: Option<&StorageId>, doc: &DocumentId) -> &[ChangeHash] {
+        peer.and_then(|p| self.shared.get(&(p.clone(), *doc)))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Whether `doc` holds changes the peer with this storage has not acknowledged.
     fn has_unsent_changes(&self, peer: Option<&StorageId>, doc: &DocumentId) -> bool {
-        let Some(stored) = self.docs.get(doc) else {
-            return false;
-        };
-        let shared = peer.and_then(|p| self.shared.get(&(p.clone(), *doc)));
-        shared.is_none_or(|heads| *heads != stored.doc.get_heads())
+        self.docs
+            .get(doc)
+            .is_some_and(|d| d.doc.get_heads() != self.shared_heads(peer, doc))
     }
 
     /// How many local changes the peer with this storage has not acknowledged, over all documents.
     pub fn pending_changes(&self, peer: &StorageId) -> usize {
-        let key = |doc: &DocumentId| (peer.clone(), *doc);
         self.docs
             .iter()
+            .filter(|(id, _)| self.has_unsent_changes(Some(peer), id))
             .map(|(id, d)| {
-                let shared = self.shared.get(&key(id)).map(Vec::as_slice).unwrap_or(&[]);
-                if d.doc.get_heads() == shared {
-                    0
-                } else {
-                    d.doc.get_changes_meta(shared).len()
-                }
+                d.doc
+                    .get_changes_meta(self.shared_heads(Some(peer), id))
+                    .len()
             })
             .sum()
     }

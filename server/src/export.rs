@@ -11,6 +11,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
 use axum::response::IntoResponse;
 use serde::Serialize;
 use tsunagu_core::api::Role;
+use tsunagu_core::engine::load_chunks;
 
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -51,15 +52,12 @@ pub(crate) async fn export(
     let user = &signed_in.user;
     let mut documents = Vec::new();
     for (doc, kind) in db::documents_of(&state.db, &user.id).await? {
-        let mut am = automerge::Automerge::new();
-        for chunk in db::chunks(&state.db, &doc).await? {
-            am.load_incremental(&chunk)
-                .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?;
-        }
+        let am = load_chunks(&db::chunks(&state.db, &doc).await?)
+            .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?;
         documents.push(ExportedDocument {
             url: doc.url(),
             kind,
-            changes_in_history: am.get_changes(&[]).len(),
+            changes_in_history: am.get_changes_meta(&[]).len(),
             content: serde_json::to_value(automerge::AutoSerde::from(&am))
                 .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?,
         });

@@ -47,8 +47,6 @@ struct Peer {
     roles: Vec<Role>,
     /// Browser and system, from the upgrade request, for the member's device list.
     device_label: String,
-    /// The device's scoped storage id, once it has joined.
-    storage: Option<StorageId>,
     /// SHA-256 of the session token the socket was opened with.
     session: Vec<u8>,
     outbox: mpsc::Sender<Outgoing>,
@@ -96,7 +94,6 @@ impl Relay {
                 user,
                 roles,
                 device_label,
-                storage: None,
                 session,
                 outbox,
                 kill: Some(kill),
@@ -200,9 +197,7 @@ impl Relay {
             .filter(|(_, p)| p.session == session)
             .map(|(c, _)| *c)
             .collect();
-        for conn in conns {
-            self.fail(conn, "signed out".into()).await;
-        }
+        self.fail_all(conns, "signed out").await;
     }
 
     /// Tells the peer what went wrong (a protocol `error`) and closes its connection.
@@ -304,10 +299,7 @@ impl Relay {
                         && self.device_is_revoked(conn, &storage).await?
                     {
                         let mut refusal = Vec::new();
-                        let reason = format!(
-                            "{DEVICE_REVOKED}: this device was removed from the account; it deletes its local data"
-                        );
-                        self.engine.fail(conn, reason, &mut refusal);
+                        self.engine.fail(conn, revoked_reason(), &mut refusal);
                         effects.extend(refusal);
                     }
                 }
@@ -339,17 +331,15 @@ impl Relay {
         }
     }
 
-    /// Queues a close frame after everything already queued; the send task then ends.
     /// Records the device behind `conn` and says whether it was revoked.
     async fn device_is_revoked(
         &mut self,
         conn: ConnId,
         storage: &StorageId,
     ) -> Result<bool, Error> {
-        let Some(peer) = self.peers.get_mut(&conn) else {
+        let Some(peer) = self.peers.get(&conn) else {
             return Ok(false);
         };
-        peer.storage = Some(storage.clone());
         let device = db::touch_device(&self.db, &peer.user, storage, &peer.device_label).await?;
         Ok(device.revoked_at.is_some())
     }
@@ -358,18 +348,21 @@ impl Relay {
     pub(crate) async fn revoke_device(&mut self, storage: &StorageId) {
         let conns: Vec<ConnId> = self
             .peers
-            .iter()
-            .filter(|(_, p)| p.storage.as_ref() == Some(storage))
-            .map(|(c, _)| *c)
+            .keys()
+            .copied()
+            .filter(|c| self.engine.remote_storage(*c) == Some(storage))
             .collect();
+        self.fail_all(conns, &revoked_reason()).await;
+    }
+
+    /// Fails each of `conns` with the same reason.
+    async fn fail_all(&mut self, conns: Vec<ConnId>, reason: &str) {
         for conn in conns {
-            let reason = format!(
-                "{DEVICE_REVOKED}: this device was removed from the account; it deletes its local data"
-            );
-            self.fail(conn, reason).await;
+            self.fail(conn, reason.to_owned()).await;
         }
     }
 
+    /// Queues a close frame after everything already queued; the send task then ends.
     fn close(&mut self, conn: ConnId, reason: String) {
         if let Some(peer) = self.peers.remove(&conn) {
             peer.outbox.try_send(Outgoing::Close(reason)).ok();
@@ -388,6 +381,11 @@ impl From<Error> for Refusal {
     fn from(e: Error) -> Self {
         Self::Storage(e)
     }
+}
+
+/// The protocol `error` a revoked device gets; the app wipes itself on its prefix.
+fn revoked_reason() -> String {
+    format!("{DEVICE_REVOKED}: this device was removed from the account; it deletes its local data")
 }
 
 /// Scopes the storage id a device announces to its signed-in user, so no one can read or
