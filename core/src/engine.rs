@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transaction;
-use automerge::{ActorId, Automerge, AutomergeError, ChangeHash};
+use automerge::{ActorId, Automerge, AutomergeError, Change, ChangeHash};
 use thiserror::Error;
 
 use crate::ids::{DocumentId, PeerId, StorageId};
@@ -53,6 +53,39 @@ pub enum Effect {
     DocChanged { doc: DocumentId },
     /// The remote peer cannot serve a document we asked for.
     Unavailable { doc: DocumentId },
+    /// The relay refused our changes to `doc`: delete its stored chunks and sync states (the
+    /// engine already dropped it and fetches the relay's version again), and tell the user why.
+    Rejected { doc: DocumentId, reason: String },
+}
+
+/// Decides whether the changes a peer sent may stay: the relay's write authorisation
+/// (DESIGN.md 4, [`crate::validate`]).
+pub trait Guard {
+    /// `changes` from `conn` were just applied to `doc` (id `id`). An `Err` puts the document
+    /// back as it was, and the reason goes to the peer in a `change-rejected` message.
+    fn check(
+        &mut self,
+        conn: ConnId,
+        id: DocumentId,
+        doc: &Automerge,
+        changes: &[Change],
+    ) -> Result<(), String>;
+}
+
+/// Accepts every change: a device trusts what its relay sends.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrustAll;
+
+impl Guard for TrustAll {
+    fn check(
+        &mut self,
+        _: ConnId,
+        _: DocumentId,
+        _: &Automerge,
+        _: &[Change],
+    ) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Bytes to store for a document.
@@ -96,8 +129,6 @@ struct Conn {
     storage: Option<StorageId>,
     /// Live sync state per document, started from the persisted shared heads.
     docs: HashMap<DocumentId, sync::State>,
-    /// Documents this peer may read but not write: its changes are not applied.
-    read_only: BTreeSet<DocumentId>,
 }
 
 #[derive(Debug)]
@@ -325,7 +356,6 @@ impl Engine {
             remote: None,
             storage: None,
             docs: HashMap::new(),
-            read_only: BTreeSet::new(),
         };
         self.conns.insert(id, conn);
         id
@@ -359,18 +389,18 @@ impl Engine {
         self.conns.get(&conn).and_then(|c| c.storage.as_ref())
     }
 
-    /// The peer on `conn` may read `doc` but not change it: its changes to it are not applied.
-    pub fn set_read_only(&mut self, conn: ConnId, doc: DocumentId) {
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.read_only.insert(doc);
-            if let Some(state) = c.docs.get_mut(&doc) {
-                state.set_read_only(true);
-            }
-        }
+    /// Handles one message from `conn`, trusting every change it brings.
+    pub fn receive(&mut self, conn: ConnId, message: Message) -> Vec<Effect> {
+        self.receive_guarded(conn, message, &mut TrustAll)
     }
 
-    /// Handles one message from `conn`.
-    pub fn receive(&mut self, conn: ConnId, message: Message) -> Vec<Effect> {
+    /// Handles one message from `conn`; `guard` decides whether the changes it brings stay.
+    pub fn receive_guarded(
+        &mut self,
+        conn: ConnId,
+        message: Message,
+        guard: &mut dyn Guard,
+    ) -> Vec<Effect> {
         let mut effects = Vec::new();
         let Some(c) = self.conns.get(&conn) else {
             return effects;
@@ -437,10 +467,13 @@ impl Engine {
                 }
             }
             (Phase::Ready, Message::Request { doc, data, .. }) => {
-                self.on_sync(conn, doc, &data, true, &mut effects)
+                self.on_sync(conn, doc, &data, true, guard, &mut effects)
             }
             (Phase::Ready, Message::Sync { doc, data, .. }) => {
-                self.on_sync(conn, doc, &data, false, &mut effects)
+                self.on_sync(conn, doc, &data, false, guard, &mut effects)
+            }
+            (Phase::Ready, Message::ChangeRejected { doc, reason, .. }) if c.initiator => {
+                self.on_rejected(conn, doc, reason, &mut effects)
             }
             (Phase::Ready, Message::DocUnavailable { doc, .. }) => {
                 if let Some(c) = self.conns.get_mut(&conn) {
@@ -577,9 +610,6 @@ impl Engine {
         {
             state.shared_heads.clone_from(heads);
         }
-        if c.read_only.contains(&doc) {
-            state.set_read_only(true);
-        }
         c.docs.insert(doc, state);
     }
 
@@ -640,6 +670,7 @@ impl Engine {
         doc: DocumentId,
         data: &[u8],
         request: bool,
+        guard: &mut dyn Guard,
         effects: &mut Vec<Effect>,
     ) {
         if !self.docs.contains_key(&doc) {
@@ -675,10 +706,26 @@ impl Engine {
             );
             return;
         }
+        let changed = stored.doc.get_heads() != before;
+        if changed {
+            let brought = stored.doc.get_changes(&before);
+            if let Err(reason) = guard.check(conn, doc, &stored.doc, &brought) {
+                self.refuse(conn, doc, &before, reason, effects);
+                return;
+            }
+        }
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let Some(state) = c.docs.get(&doc) else {
+            return;
+        };
         let shared_now = state.shared_heads.clone();
         let storage = c.storage.clone();
-        let changed = stored.doc.get_heads() != before;
-        let empty = stored.doc.get_heads().is_empty();
+        let empty = self
+            .docs
+            .get(&doc)
+            .is_none_or(|d| d.doc.get_heads().is_empty());
 
         if changed {
             self.after_change(doc, Some(conn), effects);
@@ -702,6 +749,62 @@ impl Engine {
             return;
         }
         self.send_sync(conn, doc, effects);
+    }
+
+    /// Puts `doc` back as it was at `before` (nothing of the refused message was persisted or
+    /// sent on), forgets what this peer's sync state learnt from it, and tells the peer why.
+    fn refuse(
+        &mut self,
+        conn: ConnId,
+        doc: DocumentId,
+        before: &[ChangeHash],
+        reason: String,
+        effects: &mut Vec<Effect>,
+    ) {
+        if let Some(stored) = self.docs.get_mut(&doc) {
+            let actor = stored.doc.get_actor().clone();
+            match stored.doc.fork_at(before) {
+                Ok(mut restored) => {
+                    restored.set_actor(actor);
+                    stored.doc = restored;
+                }
+                // Cannot happen (`before` were this document's own heads); start over from
+                // storage rather than keep the refused changes.
+                Err(_) => self.forget(&doc),
+            }
+        }
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        c.docs.remove(&doc);
+        if let Some(target) = c.remote.clone() {
+            effects.push(Effect::Send {
+                conn,
+                message: Message::ChangeRejected {
+                    sender: self.me.clone(),
+                    target,
+                    doc,
+                    reason,
+                },
+            });
+        }
+    }
+
+    /// The relay refused our changes to `doc`: drop our copy and fetch its version again.
+    fn on_rejected(
+        &mut self,
+        conn: ConnId,
+        doc: DocumentId,
+        reason: String,
+        effects: &mut Vec<Effect>,
+    ) {
+        if !self.docs.contains_key(&doc) {
+            return;
+        }
+        self.forget(&doc);
+        self.wanted.insert(doc);
+        effects.push(Effect::Rejected { doc, reason });
+        self.open_and_send(conn, doc, effects);
     }
 
     /// Persists what changed in `doc` and pushes it to every other peer syncing it.

@@ -1,36 +1,51 @@
-//! Who may read and who may write each kind of document: one declarative table (DESIGN.md 4).
+//! Who may read and who may write what in each kind of document: one declarative table
+//! (DESIGN.md 4).
 //!
-//! The relay enforces it on every document a device asks for and every change it sends; the app
-//! consults it to show only what a member can do. A document a member may not read is answered
-//! exactly as a missing one, so the table also decides what a member can learn exists.
+//! The relay enforces it on every document a device asks for and on every operation of every
+//! change a device sends; the app consults it to offer only what a member can do. A document a
+//! member may not read is answered exactly as a missing one, so the table also decides what a
+//! member can learn exists.
+//!
+//! A write grant names the places in the document it covers, as paths of map keys from the
+//! root: `["name"]` covers the key `name` and everything beneath it; `*` matches any one key or
+//! list element, `$me` the writer's own user id, and the empty path the whole document.
 //!
 //! ```
 //! use tsunagu_core::api::Role;
-//! use tsunagu_core::grants::{Access, DocFacts, DocKind, Subject, access};
+//! use tsunagu_core::grants::{Access, DocFacts, DocKind, Seg, Subject, access, may_write};
 //!
 //! let hanako = Subject { user: "u-hanako", roles: &[Role::Alumni] };
 //! let her_profile = DocFacts { kind: DocKind::Profile, owner: Some("u-hanako"), owner_active: true };
 //! let kens_profile = DocFacts { owner: Some("u-ken"), ..her_profile };
 //! assert_eq!(access(&hanako, &her_profile), Some(Access::Write));
 //! assert_eq!(access(&hanako, &kens_profile), Some(Access::Read));
+//! assert!(may_write(&hanako, &her_profile, &[Seg::Key("title")]));
+//! // The years at the company come from HR: only admins correct them.
+//! assert!(!may_write(&hanako, &her_profile, &[Seg::Key("joined")]));
+//! assert!(!may_write(&hanako, &kens_profile, &[Seg::Key("title")]));
 //! ```
 
 use crate::api::Role;
 
 /// The kinds of document the relay stores. Later issues add audience-split profile parts,
-/// organisation documents, events, check-in logs, conversations, news and jobs.
+/// events, check-in logs, conversations, news and jobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocKind {
+    /// One member's profile.
     Profile,
+    /// The organisation's own settings (its name, and later default field visibility), one per
+    /// deployment.
+    Organisation,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 1] = [DocKind::Profile];
+    pub const ALL: [DocKind; 2] = [DocKind::Profile, DocKind::Organisation];
 
     /// The stable name stored by the relay.
     pub fn key(self) -> &'static str {
         match self {
             DocKind::Profile => "profile",
+            DocKind::Organisation => "organisation",
         }
     }
 
@@ -39,7 +54,7 @@ impl DocKind {
     }
 }
 
-/// What a grant allows; `Write` includes reading.
+/// What a member may do with a whole document; `Write` (somewhere in it) includes reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Access {
     Read,
@@ -63,60 +78,149 @@ pub struct DocFacts<'a> {
     pub owner_active: bool,
 }
 
+/// One step of the path to a place in a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Seg<'a> {
+    /// A key of a map.
+    Key(&'a str),
+    /// An element of a list or a character of a text.
+    Item,
+}
+
 /// Whom a rule is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
     /// The member the document belongs to.
     Owner,
+    /// Any signed-in member.
+    AnyMember,
     /// Any signed-in member, while the owner is an active member.
     AnyMemberWhileOwnerActive,
     /// Anyone holding this role.
     Holder(Role),
 }
 
+/// A path pattern; see the module docs.
+type Pattern = &'static [&'static str];
+
+#[derive(Debug, Clone, Copy)]
+enum Grant {
+    Read,
+    /// Write under these patterns (and read the whole document).
+    Write(&'static [Pattern]),
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Rule {
     kind: DocKind,
     who: Who,
-    access: Access,
+    grant: Grant,
 }
 
-/// The rules. A subject gets the highest access of every rule that applies; none means the
-/// document does not exist for them.
+/// The whole document.
+const EVERYWHERE: &[Pattern] = &[&[]];
+
+/// What a member writes in their own profile: everything they say about themselves.
+pub const PROFILE_OWNER_FIELDS: &[Pattern] = &[
+    &["name"],
+    &["reading"],
+    &["romaji"],
+    &["positions"],
+    &["employer"],
+    &["title"],
+    &["location"],
+    &["skills"],
+    &["certifications"],
+    &["bio"],
+    &["links"],
+    &["interests"],
+];
+
+/// The years at the company, from HR's records: the alumni ID card vouches for them, so only
+/// admins correct them. `owner` is written by the relay when it creates the profile.
+pub const PROFILE_HR_FIELDS: &[Pattern] = &[&["joined"], &["left"]];
+
+/// The rules. A subject gets the union of every rule that applies; none means the document
+/// does not exist for them.
 const RULES: &[Rule] = &[
     Rule {
         kind: DocKind::Profile,
         who: Who::Owner,
-        access: Access::Write,
+        grant: Grant::Write(PROFILE_OWNER_FIELDS),
     },
     Rule {
         kind: DocKind::Profile,
         who: Who::AnyMemberWhileOwnerActive,
-        access: Access::Read,
+        grant: Grant::Read,
     },
-    // Alumni relations staff see every member's profile, suspended ones included.
+    // Alumni relations staff see every member's profile, suspended ones included, and keep the
+    // HR facts right.
     Rule {
         kind: DocKind::Profile,
         who: Who::Holder(Role::Admin),
-        access: Access::Read,
+        grant: Grant::Write(PROFILE_HR_FIELDS),
+    },
+    Rule {
+        kind: DocKind::Organisation,
+        who: Who::AnyMember,
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::Organisation,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Write(EVERYWHERE),
     },
 ];
 
 /// What `subject` may do with a document, or `None` if for them it does not exist.
 pub fn access(subject: &Subject<'_>, doc: &DocFacts<'_>) -> Option<Access> {
+    rules_for(subject, doc)
+        .map(|rule| match rule.grant {
+            Grant::Read => Access::Read,
+            Grant::Write(_) => Access::Write,
+        })
+        .max()
+}
+
+/// Whether `subject` may change the place at `path` in a document: put, delete, insert into or
+/// increment it, or anything beneath it.
+pub fn may_write(subject: &Subject<'_>, doc: &DocFacts<'_>, path: &[Seg<'_>]) -> bool {
+    rules_for(subject, doc).any(|rule| match rule.grant {
+        Grant::Read => false,
+        Grant::Write(patterns) => patterns.iter().any(|p| covers(p, path, subject.user)),
+    })
+}
+
+fn rules_for<'r>(
+    subject: &'r Subject<'_>,
+    doc: &'r DocFacts<'_>,
+) -> impl Iterator<Item = &'static Rule> + 'r {
     RULES
         .iter()
-        .filter(|rule| rule.kind == doc.kind && applies(rule.who, subject, doc))
-        .map(|rule| rule.access)
-        .max()
+        .filter(move |rule| rule.kind == doc.kind && applies(rule.who, subject, doc))
 }
 
 fn applies(who: Who, subject: &Subject<'_>, doc: &DocFacts<'_>) -> bool {
     match who {
         Who::Owner => doc.owner == Some(subject.user),
+        Who::AnyMember => true,
         Who::AnyMemberWhileOwnerActive => doc.owner_active,
         Who::Holder(role) => subject.roles.contains(&role),
     }
+}
+
+/// Whether `pattern` is a prefix of `path`.
+fn covers(pattern: Pattern, path: &[Seg<'_>], me: &str) -> bool {
+    pattern.len() <= path.len()
+        && pattern
+            .iter()
+            .zip(path)
+            .all(|(want, seg)| match (*want, seg) {
+                ("*", _) => true,
+                ("$me", Seg::Key(key)) => *key == me,
+                (want, Seg::Key(key)) => want == *key,
+                (_, Seg::Item) => false,
+            })
 }
 
 #[cfg(test)]
@@ -133,79 +237,178 @@ mod tests {
         }
     }
 
+    fn organisation() -> DocFacts<'static> {
+        DocFacts {
+            kind: DocKind::Organisation,
+            owner: None,
+            owner_active: false,
+        }
+    }
+
+    fn keys<'a>(path: &[&'a str]) -> Vec<Seg<'a>> {
+        path.iter()
+            .map(|k| if *k == "#" { Seg::Item } else { Seg::Key(k) })
+            .collect()
+    }
+
+    /// Every role alone, every pair with admin, and no role at all.
+    fn role_sets() -> Vec<Vec<Role>> {
+        let mut sets: Vec<Vec<Role>> = ALL_ROLES.iter().map(|r| vec![*r]).collect();
+        sets.extend(ALL_ROLES[1..].iter().map(|r| vec![Role::Admin, *r]));
+        sets.push(Vec::new());
+        sets
+    }
+
     #[test]
-    fn every_role_writes_its_own_profile_even_while_suspended() {
-        for role in ALL_ROLES {
+    fn every_role_writes_its_own_profile_fields_even_while_suspended() {
+        for roles in role_sets() {
             let me = Subject {
                 user: "me",
-                roles: &[role],
+                roles: &roles,
             };
-            assert_eq!(
-                access(&me, &profile("me", true)),
-                Some(Access::Write),
-                "{role:?}"
-            );
-            assert_eq!(
-                access(&me, &profile("me", false)),
-                Some(Access::Write),
-                "{role:?}"
-            );
+            for active in [true, false] {
+                let mine = profile("me", active);
+                assert_eq!(access(&me, &mine), Some(Access::Write), "{roles:?}");
+                for field in PROFILE_OWNER_FIELDS {
+                    assert!(may_write(&me, &mine, &keys(field)), "{roles:?} {field:?}");
+                    let mut deeper = keys(field);
+                    deeper.extend([Seg::Item, Seg::Key("role")]);
+                    assert!(may_write(&me, &mine, &deeper), "{roles:?} {field:?}/#/role");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_admins_write_the_hr_fields_and_nobody_writes_the_owner_or_unknown_keys() {
+        for roles in role_sets() {
+            let is_admin = roles.contains(&Role::Admin);
+            let me = Subject {
+                user: "me",
+                roles: &roles,
+            };
+            for doc in [
+                profile("me", true),
+                profile("other", true),
+                profile("other", false),
+            ] {
+                for field in PROFILE_HR_FIELDS {
+                    assert_eq!(
+                        may_write(&me, &doc, &keys(field)),
+                        is_admin,
+                        "{roles:?} {field:?} of {:?}",
+                        doc.owner
+                    );
+                }
+                for field in [&["owner"][..], &["futureField"], &[], &["#"]] {
+                    assert!(!may_write(&me, &doc, &keys(field)), "{roles:?} {field:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nobody_writes_someone_elses_own_fields_whatever_roles_they_hold() {
+        for roles in role_sets() {
+            let me = Subject {
+                user: "me",
+                roles: &roles,
+            };
+            for field in PROFILE_OWNER_FIELDS {
+                assert!(
+                    !may_write(&me, &profile("other", true), &keys(field)),
+                    "{roles:?} {field:?}"
+                );
+            }
         }
     }
 
     #[test]
     fn every_role_reads_active_members_profiles_and_only_admins_suspended_ones() {
-        for role in ALL_ROLES {
+        for roles in role_sets() {
+            let is_admin = roles.contains(&Role::Admin);
             let me = Subject {
                 user: "me",
-                roles: &[role],
+                roles: &roles,
+            };
+            let expected = if is_admin {
+                Access::Write
+            } else {
+                Access::Read
             };
             assert_eq!(
                 access(&me, &profile("other", true)),
-                Some(Access::Read),
-                "{role:?}"
+                Some(expected),
+                "{roles:?}"
             );
-            let suspended = access(&me, &profile("other", false));
-            let expected = (role == Role::Admin).then_some(Access::Read);
-            assert_eq!(suspended, expected, "{role:?}");
+            assert_eq!(
+                access(&me, &profile("other", false)),
+                is_admin.then_some(Access::Write),
+                "{roles:?}"
+            );
         }
     }
 
     #[test]
-    fn nobody_writes_someone_elses_profile_whatever_roles_they_hold() {
-        let everything = Subject {
-            user: "me",
-            roles: &ALL_ROLES,
-        };
-        assert_eq!(
-            access(&everything, &profile("other", true)),
-            Some(Access::Read)
-        );
-        let nobody = Subject {
-            user: "me",
-            roles: &[],
-        };
-        assert_eq!(access(&nobody, &profile("other", true)), Some(Access::Read));
-        assert_eq!(access(&nobody, &profile("other", false)), None);
+    fn every_member_reads_the_organisation_and_only_admins_write_anywhere_in_it() {
+        for roles in role_sets() {
+            let is_admin = roles.contains(&Role::Admin);
+            let me = Subject {
+                user: "me",
+                roles: &roles,
+            };
+            let expected = if is_admin {
+                Access::Write
+            } else {
+                Access::Read
+            };
+            assert_eq!(access(&me, &organisation()), Some(expected), "{roles:?}");
+            for path in [&[][..], &["name"], &["defaultVisibility", "email"], &["#"]] {
+                assert_eq!(
+                    may_write(&me, &organisation(), &keys(path)),
+                    is_admin,
+                    "{roles:?} {path:?}"
+                );
+            }
+        }
     }
 
     #[test]
     fn a_document_with_no_owner_is_nobodys_profile() {
-        let admin = Subject {
-            user: "me",
-            roles: &[Role::Admin],
-        };
         let orphan = DocFacts {
             kind: DocKind::Profile,
             owner: None,
             owner_active: false,
         };
-        assert_eq!(access(&admin, &orphan), Some(Access::Read));
+        let admin = Subject {
+            user: "me",
+            roles: &[Role::Admin],
+        };
+        assert_eq!(access(&admin, &orphan), Some(Access::Write));
+        assert!(!may_write(&admin, &orphan, &keys(&["name"])));
         let alumna = Subject {
             user: "me",
             roles: &[Role::Alumni],
         };
         assert_eq!(access(&alumna, &orphan), None);
+        assert!(!may_write(&alumna, &orphan, &keys(&["name"])));
+    }
+
+    #[test]
+    fn patterns_match_keys_wildcards_and_the_writer_only() {
+        let me = "u1";
+        assert!(covers(&[], &[], me));
+        assert!(covers(&["a"], &keys(&["a", "b"]), me));
+        assert!(!covers(&["a", "b"], &keys(&["a"]), me));
+        assert!(covers(&["*", "b"], &keys(&["#", "b"]), me));
+        assert!(covers(
+            &["rsvps", "$me"],
+            &keys(&["rsvps", "u1", "going"]),
+            me
+        ));
+        assert!(!covers(&["rsvps", "$me"], &keys(&["rsvps", "u2"]), me));
+        assert!(!covers(&["rsvps", "$me"], &keys(&["rsvps", "#"]), me));
+        assert!(!covers(&["a"], &keys(&["#"]), me));
     }
 
     #[test]

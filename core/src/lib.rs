@@ -48,4 +48,5 @@ pub mod ids;
 pub mod memory;
 pub mod profile;
 pub mod search;
+pub mod validate;
 pub mod wire;

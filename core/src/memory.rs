@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError};
+use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError, Guard};
 use crate::ids::{DocumentId, PeerId, StorageId};
 use crate::wire::Message;
 
@@ -36,6 +36,10 @@ impl MemoryStore {
                 }
                 Effect::SaveSyncState { peer, doc, state } => {
                     self.sync_states.insert((peer.clone(), *doc), state.clone());
+                }
+                Effect::Rejected { doc, .. } => {
+                    self.chunks.remove(doc);
+                    self.sync_states.retain(|(_, d), _| d != doc);
                 }
                 _ => {}
             }
@@ -108,6 +112,8 @@ pub struct Hub {
     queue: VecDeque<(To, Vec<u8>)>,
     pub traffic: Traffic,
     pub fault: Option<Fault>,
+    /// Decides what the relay accepts from devices (every change, when `None`).
+    pub guard: Option<Box<dyn Guard>>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -128,6 +134,7 @@ impl Hub {
             queue: VecDeque::new(),
             traffic: Traffic::default(),
             fault: None,
+            guard: None,
         }
     }
 
@@ -154,6 +161,11 @@ impl Hub {
             self.queue
                 .retain(|(to, _)| *to != To::Relay(r) && *to != To::Device(i, d));
         }
+    }
+
+    /// The relay's end of device `i`'s link, if it is connected.
+    pub fn relay_conn(&self, i: usize) -> Option<ConnId> {
+        self.links[i].map(|(_, r)| r)
     }
 
     pub fn is_connected(&self, i: usize) -> bool {
@@ -203,7 +215,12 @@ impl Hub {
                 match to {
                     To::Relay(r) => {
                         self.traffic.to_relay += frame.len();
-                        let effects = self.relay.engine.receive(r, message.clone());
+                        let effects = match self.guard.as_deref_mut() {
+                            Some(guard) => {
+                                self.relay.engine.receive_guarded(r, message.clone(), guard)
+                            }
+                            None => self.relay.engine.receive(r, message.clone()),
+                        };
                         self.from_relay(effects);
                     }
                     To::Device(i, d) => {

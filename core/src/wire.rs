@@ -65,6 +65,15 @@ pub enum Message {
         session: String,
         data: Vec<u8>,
     },
+    /// tsunagu's one addition to the protocol: the relay refused changes the peer sent to `doc`
+    /// (their author or what they touch is outside the sender's grants). The peer drops its copy
+    /// and syncs the relay's version again.
+    ChangeRejected {
+        sender: PeerId,
+        target: PeerId,
+        doc: DocumentId,
+        reason: String,
+    },
     /// Remote-heads gossip (`remote-subscription-change`, `remote-heads-changed`): accepted and ignored.
     Gossip {
         kind: String,
@@ -98,6 +107,7 @@ impl Message {
             Self::Request { doc, .. }
             | Self::Sync { doc, .. }
             | Self::DocUnavailable { doc, .. }
+            | Self::ChangeRejected { doc, .. }
             | Self::Ephemeral { doc, .. } => Some(*doc),
             _ => None,
         }
@@ -111,6 +121,7 @@ impl Message {
             Self::Request { .. } => "request",
             Self::Sync { .. } => "sync",
             Self::DocUnavailable { .. } => "doc-unavailable",
+            Self::ChangeRejected { .. } => "change-rejected",
             Self::Ephemeral { .. } => "ephemeral",
             Self::Gossip { kind, .. } => kind,
             Self::Error { .. } => "error",
@@ -176,6 +187,17 @@ impl Message {
                 put("senderId", text(sender.as_str()));
                 put("targetId", text(target.as_str()));
                 put("documentId", text(&doc.to_string()));
+            }
+            Self::ChangeRejected {
+                sender,
+                target,
+                doc,
+                reason,
+            } => {
+                put("senderId", text(sender.as_str()));
+                put("targetId", text(target.as_str()));
+                put("documentId", text(&doc.to_string()));
+                put("reason", text(reason));
             }
             Self::Ephemeral {
                 sender,
@@ -250,6 +272,12 @@ impl Message {
                 sender: sender()?,
                 target: target()?,
                 doc: doc()?,
+            },
+            "change-rejected" => Message::ChangeRejected {
+                sender: sender()?,
+                target: target()?,
+                doc: doc()?,
+                reason: fields.str("reason")?,
             },
             "ephemeral" => Message::Ephemeral {
                 sender: sender()?,
@@ -385,6 +413,12 @@ mod tests {
                 sender: b.clone(),
                 target: a.clone(),
                 doc,
+            },
+            Message::ChangeRejected {
+                sender: b.clone(),
+                target: a.clone(),
+                doc,
+                reason: "change 1a2b writes `/joined`, which you may not change".into(),
             },
             Message::Ephemeral {
                 sender: a.clone(),

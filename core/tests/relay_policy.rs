@@ -1,29 +1,149 @@
-//! The relay side of the engine refuses what a peer may not do: writing a read-only document,
-//! speaking before the handshake, asking for documents it does not hold.
+//! The relay side of the engine refuses what a peer may not do: changes outside its grants or
+//! made with another member's actor, speaking before the handshake, asking for documents it
+//! does not hold.
 
 mod common;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use automerge::{Automerge, Change};
 use common::*;
-use tsunagu_core::engine::Effect;
+use tsunagu_core::api::Role;
+use tsunagu_core::engine::{ConnId, Effect, Engine, Guard};
+use tsunagu_core::grants::{DocFacts, DocKind, Subject};
 use tsunagu_core::ids::{DocumentId, PeerId};
+use tsunagu_core::memory::{Hub, Node};
+use tsunagu_core::validate::{ActorBook, authorise};
 use tsunagu_core::wire::Message;
 
+/// The relay's write check as the real relay runs it, for alumni whose devices are known by
+/// their relay-side connection.
+struct Alumni {
+    users: Users,
+    owners: HashMap<DocumentId, &'static str>,
+    book: ActorBook,
+}
+
+impl Guard for Alumni {
+    fn check(
+        &mut self,
+        conn: ConnId,
+        id: DocumentId,
+        doc: &Automerge,
+        changes: &[Change],
+    ) -> Result<(), String> {
+        let subject = Subject {
+            user: self.users.borrow()[&conn],
+            roles: &[Role::Alumni],
+        };
+        let facts = DocFacts {
+            kind: DocKind::Profile,
+            owner: self.owners.get(&id).copied(),
+            owner_active: true,
+        };
+        authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
+    }
+}
+
+/// Who is on each relay-side connection.
+type Users = Rc<RefCell<HashMap<ConnId, &'static str>>>;
+
+/// Hanako's and Ken's profiles on a guarded relay, and one device each holding both.
+fn guarded_pair() -> (Hub, [DocumentId; 2], Users) {
+    let (mut hub, docs) = relay_with(&["山田 花子", "佐藤 健"]);
+    for name in ["hanako", "ken"] {
+        let d = hub.add_device(Node::new(name));
+        for doc in &docs {
+            hub.devices[d].engine.want(*doc);
+        }
+        hub.connect(d);
+    }
+    let users: Users = Rc::new(RefCell::new(HashMap::from([
+        (hub.relay_conn(0).expect("connected"), "hanako"),
+        (hub.relay_conn(1).expect("connected"), "ken"),
+    ])));
+    hub.guard = Some(Box::new(Alumni {
+        users: users.clone(),
+        owners: HashMap::from([(docs[0], "hanako"), (docs[1], "ken")]),
+        book: ActorBook::default(),
+    }));
+    hub.run();
+    (hub, [docs[0], docs[1]], users)
+}
+
 #[test]
-fn changes_to_a_read_only_document_are_not_applied() {
-    let (mut hub, docs) = relay_with(&["山田 花子"]);
-    let d = hub.add_device(tsunagu_core::memory::Node::new("mallory"));
-    hub.devices[d].engine.want(docs[0]);
-    hub.connect(d);
-    // The device's link is the first connection the relay accepted.
-    let relay_conn = 1;
-    hub.relay.engine.set_read_only(relay_conn, docs[0]);
+fn a_change_outside_the_grants_is_refused_and_the_device_restores_the_relays_version() {
+    let (mut hub, [hers, his], _) = guarded_pair();
+    let stored_before = hub.relay.store.chunks[&his].clone();
+    edit(&mut hub, 0, hers, |p| p.title = "CTO".into());
+    edit(&mut hub, 0, his, |p| p.name = "hacked".into());
     hub.run();
-    edit(&mut hub, d, docs[0], |p| p.name = "hacked".into());
-    hub.run();
-    assert_eq!(profile(&hub.relay.engine, &docs[0]).name, "山田 花子");
-    assert!(
-        hub.relay.store.chunks[&docs[0]].len() == 1,
-        "nothing new was persisted"
+
+    assert_eq!(profile(&hub.relay.engine, &his).name, "佐藤 健");
+    assert_eq!(
+        hub.relay.store.chunks[&his], stored_before,
+        "nothing of the refused change was stored"
     );
+    assert_eq!(profile(&hub.devices[1].engine, &his).name, "佐藤 健");
+    // Hanako's phone put Ken's profile back as the relay has it, and kept her own edit.
+    assert_eq!(profile(&hub.devices[0].engine, &his).name, "佐藤 健");
+    assert_eq!(
+        heads(&hub.devices[0].engine, &his),
+        heads(&hub.relay.engine, &his)
+    );
+    assert_eq!(profile(&hub.relay.engine, &hers).title, "CTO");
+    assert_eq!(profile(&hub.devices[1].engine, &hers).title, "CTO");
+    let relay_storage = hub.relay.storage.clone();
+    assert_eq!(hub.devices[0].engine.pending_changes(&relay_storage), 0);
+    // Her storage holds the relay's version too: a reload does not bring the refused change back.
+    hub.devices[0].restart().unwrap();
+    assert_eq!(profile(&hub.devices[0].engine, &his).name, "佐藤 健");
+}
+
+#[test]
+fn writing_an_hr_field_of_ones_own_profile_is_refused() {
+    let (mut hub, [hers, _], _) = guarded_pair();
+    edit(&mut hub, 0, hers, |p| p.joined = "1990-04".into());
+    hub.run();
+    assert_eq!(profile(&hub.relay.engine, &hers).joined, "");
+    assert_eq!(profile(&hub.devices[0].engine, &hers).joined, "");
+}
+
+#[test]
+fn a_change_made_with_someone_elses_actor_is_refused() {
+    let (mut hub, [hers, his], users) = guarded_pair();
+    edit(&mut hub, 1, his, |p| p.title = "部長".into());
+    hub.run();
+    let kens_actor = hub
+        .relay
+        .engine
+        .doc(&his)
+        .unwrap()
+        .get_changes(&[])
+        .last()
+        .unwrap()
+        .actor_id()
+        .clone();
+
+    // Hanako's phone, rebuilt to write as Ken's actor, edits her own profile.
+    hub.disconnect(0);
+    let phone = &mut hub.devices[0];
+    let mut forged =
+        Engine::new(PeerId::new("hanako"), Some(phone.storage.clone())).with_actor(kens_actor);
+    for (doc, chunks) in &phone.store.chunks {
+        forged.load(*doc, chunks).unwrap();
+    }
+    phone.engine = forged;
+    hub.connect(0);
+    users
+        .borrow_mut()
+        .insert(hub.relay_conn(0).unwrap(), "hanako");
+    edit(&mut hub, 0, hers, |p| p.title = "as Ken".into());
+    hub.run();
+    assert_eq!(profile(&hub.relay.engine, &hers).title, "");
+    assert_eq!(profile(&hub.devices[0].engine, &hers).title, "");
+    assert_eq!(profile(&hub.devices[1].engine, &hers).title, "");
 }
 
 #[test]
