@@ -62,6 +62,9 @@ pub struct Me {
     pub profile_doc: DocumentId,
     /// Every profile document they may read (their own included).
     pub directory: Vec<DocumentId>,
+    /// The organisation's own document (its names), which every member reads and admins edit.
+    #[serde(default)]
+    pub organisation_doc: Option<DocumentId>,
     /// The relay's storage id: sync states for the relay are saved under it.
     pub relay_storage: StorageId,
 }

@@ -4,21 +4,23 @@
 //! kind this version does not know is unreadable to everyone.
 
 use tsunagu_core::api::Role;
-use tsunagu_core::grants::{self, DocFacts, DocKind, Subject};
-
-pub(crate) use tsunagu_core::grants::Access as Grant;
+use tsunagu_core::grants::{self, Access, DocFacts, DocKind, Subject};
 
 use crate::db::DocumentRecord;
 
-/// What `user` (holding `roles`) may do with a document, or `None` if for them it does not exist.
-pub(crate) fn grant(user: &str, roles: &[Role], doc: Option<&DocumentRecord>) -> Option<Grant> {
-    let doc = doc?;
-    let facts = DocFacts {
+/// What the grant table needs to know about a stored document; `None` for a kind this version
+/// does not know.
+pub(crate) fn facts(doc: &DocumentRecord) -> Option<DocFacts<'_>> {
+    Some(DocFacts {
         kind: DocKind::from_key(&doc.kind)?,
         owner: doc.owner.as_deref(),
         owner_active: doc.owner_active,
-    };
-    grants::access(&Subject { user, roles }, &facts)
+    })
+}
+
+/// What `user` (holding `roles`) may do with a document, or `None` if for them it does not exist.
+pub(crate) fn access(user: &str, roles: &[Role], doc: Option<&DocumentRecord>) -> Option<Access> {
+    grants::access(&Subject { user, roles }, &facts(doc?)?)
 }
 
 #[cfg(test)]
@@ -38,21 +40,21 @@ mod tests {
         let alumni = [Role::Alumni];
         let profile = |owner, active| record("profile", owner, active);
         assert_eq!(
-            grant("u1", &alumni, Some(&profile("u1", true))),
-            Some(Grant::Write)
+            access("u1", &alumni, Some(&profile("u1", true))),
+            Some(Access::Write)
         );
         assert_eq!(
-            grant("u2", &alumni, Some(&profile("u1", true))),
-            Some(Grant::Read)
+            access("u2", &alumni, Some(&profile("u1", true))),
+            Some(Access::Read)
         );
-        assert_eq!(grant("u2", &alumni, Some(&profile("u1", false))), None);
+        assert_eq!(access("u2", &alumni, Some(&profile("u1", false))), None);
         assert_eq!(
-            grant("u2", &[Role::Admin], Some(&profile("u1", false))),
-            Some(Grant::Read)
+            access("u2", &[Role::Admin], Some(&profile("u1", false))),
+            Some(Access::Write)
         );
-        assert_eq!(grant("u2", &alumni, None), None);
+        assert_eq!(access("u2", &alumni, None), None);
         assert_eq!(
-            grant("u2", &alumni, Some(&record("event", "u2", true))),
+            access("u2", &alumni, Some(&record("teleporter", "u2", true))),
             None
         );
     }

@@ -111,6 +111,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         organisation: user.organisation.clone(),
         profile_doc,
         directory: db::directory(&state.db).await?,
+        organisation_doc: db::organisation_doc(&state.db).await?,
         relay_storage: state.relay_storage.clone(),
     })
 }

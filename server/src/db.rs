@@ -6,11 +6,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use automerge::ActorId;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tsunagu_core::api::Role;
 use tsunagu_core::engine::Chunk;
 use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::validate::ActorBook;
 
 use crate::error::Error;
 
@@ -49,6 +51,78 @@ fn document_id(s: &str) -> Result<DocumentId, Error> {
 }
 
 // ---- meta -------------------------------------------------------------------------------------
+
+/// The actor the relay writes its own documents with (the seed, the organisation document),
+/// made on first start and reserved in `actors` so no member can write as the relay.
+pub(crate) async fn relay_actor(pool: &SqlitePool) -> Result<ActorId, Error> {
+    let fresh = ActorId::random();
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('relay_actor', ?) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(fresh.to_hex_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        sqlx::query("INSERT INTO actors (actor, user_id, first_seen) VALUES (?, NULL, ?)")
+            .bind(fresh.to_hex_string())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let hex: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'relay_actor'")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    actor_from_hex(&hex)
+}
+
+fn actor_from_hex(hex: &str) -> Result<ActorId, Error> {
+    ActorId::try_from(hex).map_err(|e| Error::Corrupt(format!("actor id {hex:?}: {e}")))
+}
+
+// ---- actors -----------------------------------------------------------------------------------
+
+/// Every registered actor and its member ([`RELAY_OWNER`] for the relay's own).
+pub(crate) async fn actor_book(pool: &SqlitePool) -> Result<ActorBook, Error> {
+    let rows = sqlx::query("SELECT actor, user_id FROM actors")
+        .fetch_all(pool)
+        .await?;
+    let mut owners = Vec::with_capacity(rows.len());
+    for row in rows {
+        let actor: String = row.try_get("actor")?;
+        let user: Option<String> = row.try_get("user_id")?;
+        owners.push((
+            actor_from_hex(&actor)?,
+            user.unwrap_or_else(|| RELAY_OWNER.to_owned()),
+        ));
+    }
+    Ok(ActorBook::new(owners))
+}
+
+/// Who owns the relay's reserved actors in an [`ActorBook`]; no user id looks like it.
+pub(crate) const RELAY_OWNER: &str = "@relay";
+
+/// Stores actors members claimed by writing with them.
+pub(crate) async fn register_actors(
+    pool: &SqlitePool,
+    claims: &[(ActorId, String)],
+) -> Result<(), Error> {
+    let mut tx = pool.begin().await?;
+    for (actor, user) in claims {
+        sqlx::query(
+            "INSERT INTO actors (actor, user_id, first_seen) VALUES (?, ?, ?) ON CONFLICT (actor) DO NOTHING",
+        )
+        .bind(actor.to_hex_string())
+        .bind(user)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
 
 /// The relay's storage id, made on first start and kept for good: devices save sync state under it.
 pub(crate) async fn relay_storage_id(pool: &SqlitePool) -> Result<StorageId, Error> {
@@ -283,7 +357,7 @@ pub(crate) async fn insert_document(
     conn: &mut SqliteConnection,
     doc: &DocumentId,
     kind: &str,
-    owner: &str,
+    owner: Option<&str>,
 ) -> Result<(), Error> {
     sqlx::query("INSERT INTO documents (id, kind, owner_id, created_at) VALUES (?, ?, ?, ?)")
         .bind(doc.to_string())
@@ -354,6 +428,25 @@ pub(crate) async fn documents_of(
 }
 
 /// Profile documents of every active member: the directory everyone signed in may read (for now).
+/// The organisation's own document, if it was made.
+pub(crate) async fn organisation_doc(pool: &SqlitePool) -> Result<Option<DocumentId>, Error> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM documents WHERE kind = 'organisation' ORDER BY created_at LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    id.as_deref().map(document_id).transpose()
+}
+
+/// The organisation's names, if there is one.
+pub(crate) async fn organisation(pool: &SqlitePool) -> Result<Option<(String, String)>, Error> {
+    let row = sqlx::query("SELECT name, name_en FROM organisations ORDER BY created_at LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok((r.try_get("name")?, r.try_get("name_en")?)))
+        .transpose()
+}
+
 pub(crate) async fn directory(pool: &SqlitePool) -> Result<Vec<DocumentId>, Error> {
     let ids: Vec<String> = sqlx::query_scalar(
         "SELECT d.id FROM documents d JOIN users u ON u.id = d.owner_id

@@ -34,6 +34,7 @@ mod demo_people;
 mod devices;
 mod error;
 mod export;
+mod organisation;
 mod relay;
 mod seed;
 mod server;

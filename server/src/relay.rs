@@ -17,15 +17,18 @@
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use automerge::{Automerge, Change};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
-use tsunagu_core::engine::{ConnId, Effect, Engine};
+use tsunagu_core::engine::{ConnId, Effect, Engine, Guard};
+use tsunagu_core::grants::Subject;
 use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::validate::{ActorBook, authorise};
 use tsunagu_core::wire::{Message, PeerMetadata};
 
-use crate::access::{self, Grant};
+use crate::access;
 use crate::config::Limits;
-use crate::db;
+use crate::db::{self, DocumentRecord};
 use crate::error::Error;
 use tsunagu_core::api::{DEVICE_REVOKED, Role};
 
@@ -52,8 +55,9 @@ struct Peer {
     outbox: mpsc::Sender<Outgoing>,
     /// Fired to drop a connection at once (its outbox overflowed).
     kill: Option<oneshot::Sender<()>>,
-    /// Decided grants (`None`: unavailable to this user), which also caps the documents per connection.
-    grants: HashMap<DocumentId, Option<Grant>>,
+    /// The documents this peer asked about, with what the grant table needs to know of each
+    /// (`None`: unavailable to this member); also caps the documents per connection.
+    docs: HashMap<DocumentId, Option<DocumentRecord>>,
 }
 
 #[derive(Debug)]
@@ -64,16 +68,19 @@ pub(crate) struct Relay {
     peers: HashMap<ConnId, Peer>,
     /// (device storage, document) pairs whose stored sync state the engine already has.
     sync_loaded: HashSet<(StorageId, DocumentId)>,
+    /// Which member each actor id belongs to.
+    actors: ActorBook,
 }
 
 impl Relay {
-    pub(crate) fn new(engine: Engine, db: SqlitePool, limits: Limits) -> Self {
+    pub(crate) fn new(engine: Engine, db: SqlitePool, limits: Limits, actors: ActorBook) -> Self {
         Self {
             engine,
             db,
             limits,
             peers: HashMap::new(),
             sync_loaded: HashSet::new(),
+            actors,
         }
     }
 
@@ -97,7 +104,7 @@ impl Relay {
                 session,
                 outbox,
                 kill: Some(kill),
-                grants: HashMap::new(),
+                docs: HashMap::new(),
             },
         );
         conn
@@ -142,8 +149,8 @@ impl Relay {
         {
             let doc = *doc;
             match self.prepare(conn, &user, doc).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
+                Ok(true) => {}
+                Ok(false) => {
                     let effects = self.engine.unavailable(conn, doc);
                     self.perform(effects).await.ok();
                     return self.is_open(conn);
@@ -169,7 +176,15 @@ impl Relay {
             }
         }
         let engine = &mut self.engine;
-        let Ok(effects) = catch_unwind(AssertUnwindSafe(|| engine.receive(conn, message))) else {
+        let mut guard = WriteGuard {
+            peers: &self.peers,
+            actors: &mut self.actors,
+        };
+        let received = catch_unwind(AssertUnwindSafe(|| {
+            engine.receive_guarded(conn, message, &mut guard)
+        }));
+        self.store_claims().await;
+        let Ok(effects) = received else {
             tracing::error!(
                 conn,
                 "the sync engine panicked on a message; closing that connection"
@@ -209,39 +224,37 @@ impl Relay {
         self.disconnect(conn);
     }
 
-    /// Decides the grant of `user` on `doc` (once per connection) and, if they may read it, makes
-    /// sure the engine holds the document and this device's stored sync state for it.
+    /// Decides whether `user` may read `doc` (once per connection) and, if so, makes sure the
+    /// engine holds the document and this device's stored sync state for it.
     async fn prepare(
         &mut self,
         conn: ConnId,
         user: &str,
         doc: DocumentId,
-    ) -> Result<Option<Grant>, Refusal> {
+    ) -> Result<bool, Refusal> {
         let known = self
             .peers
             .get(&conn)
-            .and_then(|p| p.grants.get(&doc).copied());
-        let grant = match known {
-            Some(grant) => grant,
+            .and_then(|p| p.docs.get(&doc))
+            .map(Option::is_some);
+        let readable = match known {
+            Some(readable) => readable,
             None => {
-                let decided = self.peers.get(&conn).map_or(0, |p| p.grants.len());
+                let decided = self.peers.get(&conn).map_or(0, |p| p.docs.len());
                 if decided >= self.limits.documents_per_connection {
                     return Err(Refusal::TooManyDocuments);
                 }
                 let record = db::document(&self.db, &doc).await?;
                 let roles = self.peers.get(&conn).map_or(&[][..], |p| &p.roles[..]);
-                let grant = access::grant(user, roles, record.as_ref());
+                let readable = access::access(user, roles, record.as_ref()).is_some();
                 if let Some(peer) = self.peers.get_mut(&conn) {
-                    peer.grants.insert(doc, grant);
+                    peer.docs.insert(doc, record.filter(|_| readable));
                 }
-                if grant == Some(Grant::Read) {
-                    self.engine.set_read_only(conn, doc);
-                }
-                grant
+                readable
             }
         };
-        if grant.is_none() {
-            return Ok(None);
+        if !readable {
+            return Ok(false);
         }
         if !self.engine.has_doc(&doc) {
             let chunks = db::chunks(&self.db, &doc).await?;
@@ -259,7 +272,20 @@ impl Relay {
                 self.sync_loaded.insert(key);
             }
         }
-        Ok(grant)
+        Ok(true)
+    }
+
+    /// Stores the actors members claimed in the last message. One that cannot be stored is
+    /// forgotten too, so it is claimed again (and stored) the next time it writes.
+    async fn store_claims(&mut self) {
+        let claims = self.actors.take_claims();
+        if claims.is_empty() {
+            return;
+        }
+        if let Err(e) = db::register_actors(&self.db, &claims).await {
+            tracing::warn!(error = %e, "could not store new actor registrations");
+            self.actors.unclaim(&claims);
+        }
     }
 
     /// Performs effects in order. Stops at the first failed commit, so nothing after it (above all
@@ -304,8 +330,8 @@ impl Relay {
                     }
                 }
                 Effect::DocChanged { doc } => tracing::debug!(%doc, "document changed"),
-                // The relay never asks peers for documents.
-                Effect::Unavailable { .. } => {}
+                // The relay never asks peers for documents, and peers never refuse its changes.
+                Effect::Unavailable { .. } | Effect::Rejected { .. } => {}
             }
         }
         Ok(())
@@ -368,6 +394,39 @@ impl Relay {
             peer.outbox.try_send(Outgoing::Close(reason)).ok();
         }
         self.engine.disconnect(conn);
+    }
+}
+
+/// The relay's write check ([`tsunagu_core::validate::authorise`]) for the member on each
+/// connection, on documents it was allowed to read.
+struct WriteGuard<'a> {
+    peers: &'a HashMap<ConnId, Peer>,
+    actors: &'a mut ActorBook,
+}
+
+impl Guard for WriteGuard<'_> {
+    fn check(
+        &mut self,
+        conn: ConnId,
+        id: DocumentId,
+        doc: &Automerge,
+        changes: &[Change],
+    ) -> Result<(), String> {
+        let peer = self.peers.get(&conn).ok_or("the connection is closed")?;
+        let facts = peer
+            .docs
+            .get(&id)
+            .and_then(Option::as_ref)
+            .and_then(access::facts)
+            .ok_or("this document is not open on this connection")?;
+        let subject = Subject {
+            user: &peer.user,
+            roles: &peer.roles,
+        };
+        authorise(doc, changes, &subject, &facts, self.actors).map_err(|refusal| {
+            tracing::info!(conn, %id, user = %peer.user, %refusal, "refused a change");
+            refusal.to_string()
+        })
     }
 }
 

@@ -7,6 +7,7 @@
 //! be a setting someone one day copies into production, and sixty hashes would make every fresh
 //! start (and every test) seconds slower.
 
+use automerge::ActorId;
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::ids::{DocumentId, PeerId, random_bytes};
 use tsunagu_core::profile::{Interest, Link, Position, Profile};
@@ -35,7 +36,7 @@ const GENERATED_ALUMNI: usize = 60;
 const ORGANISATION: &str = "org-tsunagu";
 
 /// Seeds the demo company if the database holds no one yet.
-pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool) -> Result<bool, Error> {
+pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> Result<bool, Error> {
     if db::count_users(pool).await? > 0 {
         return Ok(false);
     }
@@ -50,7 +51,7 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool) -> Result<bool, Error
 
     let mut people = named_people();
     people.extend(generated_alumni());
-    let mut engine = Engine::new(PeerId::new("seed"), None);
+    let mut engine = Engine::new(PeerId::new("seed"), None).with_actor(actor.clone());
     let mut tx = pool.begin().await?;
     db::insert_organisation(
         &mut tx,
@@ -79,7 +80,7 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool) -> Result<bool, Error
         )
         .await?;
         let doc = DocumentId::random();
-        db::insert_document(&mut tx, &doc, "profile", &id).await?;
+        db::insert_document(&mut tx, &doc, "profile", Some(&id)).await?;
         let profile = &person.profile;
         for effect in engine.create(doc, |d| profile.write_to(d).map_err(|e| e.to_string()))? {
             if let Effect::Persist { doc, chunk } = effect {

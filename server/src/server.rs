@@ -15,7 +15,7 @@ use tsunagu_core::ids::{PeerId, random_bytes};
 
 use crate::relay::Relay;
 use crate::throttle::SignInThrottle;
-use crate::{AppState, Config, Error, api, auth, db, seed, static_files, sync};
+use crate::{AppState, Config, Error, api, auth, db, organisation, seed, static_files, sync};
 
 /// A running relay.
 #[derive(Debug)]
@@ -129,9 +129,12 @@ async fn shutdown_signal() {
 async fn open(config: Config) -> Result<AppState, Error> {
     let db = db::open(&config.data_dir).await?;
     let relay_storage = db::relay_storage_id(&db).await?;
+    let relay_actor = db::relay_actor(&db).await?;
     if config.seed_demo {
-        seed::demo_if_empty(&db).await?;
+        seed::demo_if_empty(&db, &relay_actor).await?;
     }
+    organisation::ensure_document(&db, &relay_actor).await?;
+    let actors = db::actor_book(&db).await?;
     let decoy = tokio::task::spawn_blocking(|| {
         let password: String = random_bytes::<16>()
             .iter()
@@ -142,7 +145,7 @@ async fn open(config: Config) -> Result<AppState, Error> {
     .await
     .map_err(|e| Error::PasswordHash(e.to_string()))??;
     let engine = Engine::new(PeerId::random(), Some(relay_storage.clone()));
-    let relay = Relay::new(engine, db.clone(), config.limits.clone());
+    let relay = Relay::new(engine, db.clone(), config.limits.clone(), actors);
     let throttle =
         SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
     Ok(AppState {

@@ -67,7 +67,8 @@ async fn an_edit_to_my_own_profile_reaches_a_member_reading_it() {
 }
 
 #[tokio::test]
-async fn changes_to_someone_elses_profile_are_not_applied() {
+async fn changes_to_someone_elses_profile_are_rejected_and_the_device_restores_the_relays_version()
+{
     let relay = TestRelay::start().await;
     let (hanako_cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
     let (ken_cookie, ken) = sign_in(relay.addr(), "ken@example.com").await;
@@ -88,7 +89,7 @@ async fn changes_to_someone_elses_profile_are_not_applied() {
         })
         .await;
 
-    // Through the engine: the relay told her device it is read-only there, so nothing is applied.
+    // Through the engine: the relay refuses the change and tells her device.
     hanako_phone
         .edit(theirs, |p| p.title = "edited by the engine".into())
         .await;
@@ -133,6 +134,30 @@ async fn changes_to_someone_elses_profile_are_not_applied() {
         ken_phone.profile(&theirs).expect("his profile").title,
         before.title
     );
+    let refused = |d: &Device| {
+        d.received
+            .iter()
+            .any(|m| matches!(m, Message::ChangeRejected { doc, .. } if *doc == theirs))
+    };
+    hanako_phone.pump_until("the refusal", refused).await;
+    let refusals: Vec<&String> = hanako_phone
+        .received
+        .iter()
+        .filter_map(|m| match m {
+            Message::ChangeRejected { doc, reason, .. } if *doc == theirs => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        refusals.first().is_some_and(|r| r.contains("`/title`")),
+        "her device is told which change was refused and why: {refusals:?}"
+    );
+    // Her device dropped its copy and fetched the relay's version again.
+    hanako_phone
+        .pump_until("his profile as the relay has it", |d| {
+            d.profile(&theirs).is_some_and(|p| p.title == before.title)
+        })
+        .await;
     assert_eq!(stored_profile(&relay, &theirs).await, before);
     assert_eq!(
         stored_profile(&relay, &own).await.title,
