@@ -509,6 +509,15 @@ impl Runtime {
                 }
                 Effect::DocChanged { doc } => changed.push(doc),
                 Effect::Unavailable { doc } => self.on_unavailable(doc),
+                Effect::Rejected { doc, reason } => {
+                    log(&format!("the relay refused a change to {doc}: {reason}"));
+                    // The engine dropped its copy and asked for the relay's; every other
+                    // document keeps its pending changes.
+                    self.outbox.borrow_mut().remove(&doc);
+                    self.write(Write::Forget(doc));
+                    self.signals.refused.set(Some(reason));
+                    changed.push(doc);
+                }
             }
         }
         if sent {

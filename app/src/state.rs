@@ -88,6 +88,8 @@ pub struct Signals {
     pub save: RwSignal<SaveState>,
     /// The service worker has a new shell waiting.
     pub update_available: RwSignal<bool>,
+    /// The relay refused a change (its reason); the document was put back as the relay has it.
+    pub refused: RwSignal<Option<String>>,
 }
 
 impl Signals {
@@ -104,6 +106,7 @@ impl Signals {
             storage: RwSignal::new(StorageHealth::Ok),
             save: RwSignal::new(SaveState::Idle),
             update_available: RwSignal::new(false),
+            refused: RwSignal::new(None),
         }
     }
 

@@ -1,5 +1,5 @@
-//! Page-wide banners: a new version is waiting, device storage is full or unavailable, the
-//! session expired. Each says what happens to the person's data.
+//! Page-wide banners: a new version is waiting, the relay refused a change, device storage is
+//! full or unavailable, the session expired. Each says what happens to the person's data.
 
 use leptos::prelude::*;
 
@@ -23,6 +23,18 @@ pub(crate) fn Banners() -> impl IntoView {
                     </button>
                 </div>
             </Show>
+            {move || signals.refused.get().map(|reason| view! {
+                <div class="banner banner-warning" role="alert" data-testid="change-refused-banner">
+                    <span>
+                        {move || t_string!(i18n, banner.change_refused)}
+                        <small class="banner-detail" data-testid="change-refused-reason">{reason}</small>
+                    </span>
+                    <button type="button" class="button button-small" data-testid="change-refused-dismiss"
+                        on:click=move |_| signals.refused.set(None)>
+                        {move || t_string!(i18n, banner.dismiss)}
+                    </button>
+                </div>
+            })}
             <Show when=move || signals.storage.get() == StorageHealth::Full>
                 <div class="banner banner-warning" role="alert" data-testid="storage-full-banner">
                     {move || t_string!(i18n, banner.storage_full)}

@@ -121,6 +121,32 @@ fn SaveStatus() -> impl IntoView {
     }
 }
 
+/// The years at the company, as HR recorded them: shown, not edited (only admins correct them,
+/// and the relay refuses anyone else's change to them).
+#[component]
+fn HrPeriod(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let period = move || {
+        editor.read(|p| {
+            let unknown = t_string!(i18n, edit.hr_period_unknown);
+            let joined = if p.joined.is_empty() { unknown } else { p.joined.as_str() };
+            let left = if p.left.is_empty() {
+                t_string!(i18n, edit.hr_period_now)
+            } else {
+                p.left.as_str()
+            };
+            format!("{joined} – {left}")
+        })
+    };
+    view! {
+        <div class="field field-readonly" data-testid="profile-hr-period">
+            <span class="field-label">{move || t_string!(i18n, edit.hr_period)}</span>
+            <span class="field-value">{period}</span>
+            <span class="field-hint">{move || t_string!(i18n, edit.hr_period_hint)}</span>
+        </div>
+    }
+}
+
 #[component]
 fn ProfileForm(editor: Editor) -> impl IntoView {
     let i18n = use_i18n();
@@ -140,12 +166,7 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
             </fieldset>
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_career)}</legend>
-                <div class="field-grid">
-                    <TextField editor=editor testid="profile-joined" kind="month" label=l(|l| td_string!(l, edit.joined))
-                        get=|p| p.joined.as_str() set=|p, v| p.joined = v />
-                    <TextField editor=editor testid="profile-left" kind="month" label=l(|l| td_string!(l, edit.left)) hint=l(|l| td_string!(l, edit.left_hint))
-                        get=|p| p.left.as_str() set=|p, v| p.left = v />
-                </div>
+                <HrPeriod editor=editor />
                 <Positions editor=editor />
             </fieldset>
             <fieldset class="card section">
