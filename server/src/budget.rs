@@ -1,6 +1,39 @@
-//! A token bucket: how many messages a connection may send, in a burst and per second.
+//! Token buckets: how many messages a member may send over all their connections, in a burst
+//! and per second.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
+
+/// One bucket per member, shared by every device they sync from.
+#[derive(Debug)]
+pub(crate) struct MemberBudgets {
+    per_second: u32,
+    burst: u32,
+    buckets: Mutex<HashMap<String, MessageBudget>>,
+}
+
+impl MemberBudgets {
+    pub(crate) fn new(per_second: u32, burst: u32) -> Self {
+        Self {
+            per_second,
+            burst,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Spends one of `user`'s messages; `false` once they have sent more than they may.
+    pub(crate) fn take(&self, user: &str) -> bool {
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        buckets
+            .entry(user.to_owned())
+            .or_insert_with(|| MessageBudget::new(self.per_second, self.burst))
+            .take()
+    }
+}
 
 #[derive(Debug)]
 pub(crate) struct MessageBudget {
@@ -53,5 +86,13 @@ mod tests {
         assert!(!budget.take_at(start));
         assert!(budget.take_at(start + Duration::from_millis(100)));
         assert!(!budget.take_at(start + Duration::from_millis(100)));
+    }
+
+    #[test]
+    fn members_share_one_bucket_over_their_connections_and_not_with_others() {
+        let budgets = MemberBudgets::new(0, 2);
+        assert!(budgets.take("hanako") && budgets.take("hanako"));
+        assert!(!budgets.take("hanako"));
+        assert!(budgets.take("ken"));
     }
 }

@@ -39,10 +39,10 @@ impl Config {
 /// What one peer may ask of the relay.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Sustained WebSocket messages per second per connection.
+    /// Sustained WebSocket messages per second per member, over all their connections.
     pub messages_per_second: u32,
-    /// Messages a connection may send at once before the rate applies (a first sync of the
-    /// directory sends a request per profile).
+    /// Messages a member may send at once before the rate applies: a first sync of the
+    /// directory sends about two per profile, so this covers a 2,000-person network.
     pub message_burst: u32,
     /// Distinct documents one connection may ask about.
     pub documents_per_connection: usize,
@@ -59,7 +59,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             messages_per_second: 200,
-            message_burst: 400,
+            message_burst: 4_000,
             documents_per_connection: 10_000,
             outbox_frames: 1024,
             sign_in_failures: 10,

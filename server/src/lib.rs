@@ -67,5 +67,7 @@ struct AppState {
     /// take as long as known ones.
     decoy_hash: Arc<str>,
     relay_storage: StorageId,
+    /// Messages per second per member, over all their connections.
+    budgets: Arc<budget::MemberBudgets>,
     config: Arc<Config>,
 }

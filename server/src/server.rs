@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tsunagu_core::engine::Engine;
 use tsunagu_core::ids::{PeerId, random_bytes};
 
+use crate::budget::MemberBudgets;
 use crate::relay::Relay;
 use crate::throttle::SignInThrottle;
 use crate::{AppState, Config, Error, api, auth, db, organisation, seed, static_files, sync};
@@ -154,6 +155,10 @@ async fn open(config: Config) -> Result<AppState, Error> {
         throttle: Arc::new(throttle),
         decoy_hash: decoy.into(),
         relay_storage,
+        budgets: Arc::new(MemberBudgets::new(
+            config.limits.messages_per_second,
+            config.limits.message_burst,
+        )),
         config: Arc::new(config),
     })
 }

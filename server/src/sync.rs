@@ -23,7 +23,6 @@ use tsunagu_core::wire::{MAX_FRAME_BYTES, Message};
 
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::budget::MessageBudget;
 use crate::db;
 use crate::error::AppError;
 use crate::relay::Outgoing;
@@ -97,7 +96,7 @@ async fn connection(
         .relay
         .lock()
         .await
-        .accept(user, roles, label, session, outbox, kill);
+        .accept(user.clone(), roles, label, session, outbox, kill);
     let _cleanup = Cleanup {
         state: state.clone(),
         conn,
@@ -105,7 +104,6 @@ async fn connection(
     tracing::info!(conn, "connected");
     let mut sender = tokio::spawn(send_frames(sink, outbox_rx, killed));
     let mut sender_done = false;
-    let mut budget = MessageBudget::new(limits.messages_per_second, limits.message_burst);
 
     loop {
         let frame = tokio::select! {
@@ -115,7 +113,7 @@ async fn connection(
         let failure = match frame {
             None | Some(Ok(Frame::Close(_))) => break,
             Some(Err(e)) => Some(format!("WebSocket error: {e}")),
-            Some(Ok(_)) if !budget.take() => Some(format!(
+            Some(Ok(_)) if !state.budgets.take(&user) => Some(format!(
                 "more than {} messages per second; slow down and reconnect",
                 limits.messages_per_second
             )),

@@ -129,7 +129,11 @@ fn HrPeriod(editor: Editor) -> impl IntoView {
     let period = move || {
         editor.read(|p| {
             let unknown = t_string!(i18n, edit.hr_period_unknown);
-            let joined = if p.joined.is_empty() { unknown } else { p.joined.as_str() };
+            let joined = if p.joined.is_empty() {
+                unknown
+            } else {
+                p.joined.as_str()
+            };
             let left = if p.left.is_empty() {
                 t_string!(i18n, edit.hr_period_now)
             } else {
