@@ -6,12 +6,15 @@
 //!   packages) and runs every test: lints, unit and relay tests, wasm tests in headless Chromium,
 //!   interop with the JS automerge-repo, and the end-to-end browser tests.
 //! - `cargo xtask bench [--wire-only]`: prints sizes and bytes-on-the-wire figures.
+//! - `cargo xtask fuzz [--seconds N]`: runs the `cargo fuzz` targets (the test command runs
+//!   them briefly too).
 //! - `cargo xtask dist [--debug]`: only builds the app shell into `./dist`.
 //!
 //! Every install step is idempotent and uses only package registries (crates.io, npm, Debian).
 
 mod bench;
 mod dist;
+mod fuzz;
 mod setup;
 mod test;
 
@@ -47,7 +50,10 @@ fn main() -> Result<()> {
         }
         Some("test") => test::all()?,
         Some("bench") => bench::all(flag("--wire-only"))?,
-        _ => bail!("usage: cargo xtask <run [--addr A] [--debug] | test | bench | dist [--debug]>"),
+        Some("fuzz") => fuzz::command(value("--seconds"))?,
+        _ => bail!(
+            "usage: cargo xtask <run [--addr A] [--debug] | test | bench | fuzz [--seconds N] | dist [--debug]>"
+        ),
     }
     Ok(())
 }

@@ -8,8 +8,12 @@ use std::process::Command;
 use anyhow::{Result, bail};
 
 use crate::dist::{self, Profile};
+use crate::fuzz;
 use crate::setup::{self, path_with_tools};
 use crate::{cargo, root, run};
+
+/// How long each fuzz target runs in the test command.
+const FUZZ_SECONDS: u32 = 20;
 
 pub(crate) fn all() -> Result<()> {
     setup::build_tools()?;
@@ -71,6 +75,10 @@ pub(crate) fn all() -> Result<()> {
             .env("PATH", path_with_tools())
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120")),
+    );
+    step(
+        "fuzzing the wire decoder and the change validator",
+        fuzz::install().and_then(|()| fuzz::run_all(FUZZ_SECONDS)),
     );
     step("browser end-to-end and JS interop", browser_tests());
 
