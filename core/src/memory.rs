@@ -4,10 +4,15 @@
 //! It is the third runtime beside the browser and the relay, used by the engine's scenario tests
 //! and by `cargo xtask bench` to count bytes on the wire without a network.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use automerge::{Automerge, Change};
+
+use crate::api::Role;
 use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError, Guard};
+use crate::grants::{DocFacts, DocKind, Subject};
 use crate::ids::{DocumentId, PeerId, StorageId};
+use crate::validate::{ActorBook, authorise};
 use crate::wire::Message;
 
 /// What a real store (IndexedDB, SQLite) keeps: chunks per document and sync states.
@@ -113,7 +118,7 @@ pub struct Hub {
     pub traffic: Traffic,
     pub fault: Option<Fault>,
     /// Decides what the relay accepts from devices (every change, when `None`).
-    pub guard: Option<Box<dyn Guard>>,
+    pub guard: Option<Authoriser>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -215,7 +220,7 @@ impl Hub {
                 match to {
                     To::Relay(r) => {
                         self.traffic.to_relay += frame.len();
-                        let effects = match self.guard.as_deref_mut() {
+                        let effects = match self.guard.as_mut() {
                             Some(guard) => {
                                 self.relay.engine.receive_guarded(r, message.clone(), guard)
                             }
@@ -236,5 +241,46 @@ impl Hub {
             to_devices: self.traffic.to_devices - before.to_devices,
             frames: self.traffic.frames - before.frames,
         }
+    }
+}
+
+/// The relay's write check for a [`Hub`]: who is on each relay-side connection and what each
+/// document is, judged by the grant table exactly as the relay judges them.
+#[derive(Debug, Default)]
+pub struct Authoriser {
+    members: HashMap<ConnId, (String, Vec<Role>)>,
+    docs: HashMap<DocumentId, (DocKind, Option<String>)>,
+    pub book: ActorBook,
+}
+
+impl Authoriser {
+    /// `user`, holding `roles`, is on the relay's connection `conn`.
+    pub fn member(&mut self, conn: ConnId, user: &str, roles: &[Role]) {
+        self.members.insert(conn, (user.to_owned(), roles.to_vec()));
+    }
+
+    /// `doc` is of `kind` and belongs to `owner` (an active member).
+    pub fn document(&mut self, doc: DocumentId, kind: DocKind, owner: Option<&str>) {
+        self.docs.insert(doc, (kind, owner.map(str::to_owned)));
+    }
+}
+
+impl Guard for Authoriser {
+    fn check(
+        &mut self,
+        conn: ConnId,
+        id: DocumentId,
+        doc: &Automerge,
+        changes: &[Change],
+    ) -> Result<(), String> {
+        let (user, roles) = self.members.get(&conn).ok_or("unknown connection")?;
+        let (kind, owner) = self.docs.get(&id).ok_or("unknown document")?;
+        let subject = Subject { user, roles };
+        let facts = DocFacts {
+            kind: *kind,
+            owner: owner.as_deref(),
+            owner_active: true,
+        };
+        authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
     }
 }

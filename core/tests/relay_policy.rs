@@ -3,78 +3,35 @@
 //! does not hold.
 
 mod common;
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
-
-use automerge::{Automerge, Change};
 use common::*;
 use tsunagu_core::api::Role;
-use tsunagu_core::engine::{ConnId, Effect, Engine, Guard};
-use tsunagu_core::grants::{DocFacts, DocKind, Subject};
+use tsunagu_core::engine::{Effect, Engine};
+use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, PeerId};
-use tsunagu_core::memory::{Hub, Node};
-use tsunagu_core::validate::{ActorBook, authorise};
+use tsunagu_core::memory::{Authoriser, Hub, Node};
 use tsunagu_core::wire::Message;
 
-/// The relay's write check as the real relay runs it, for alumni whose devices are known by
-/// their relay-side connection.
-struct Alumni {
-    users: Users,
-    owners: HashMap<DocumentId, &'static str>,
-    book: ActorBook,
-}
-
-impl Guard for Alumni {
-    fn check(
-        &mut self,
-        conn: ConnId,
-        id: DocumentId,
-        doc: &Automerge,
-        changes: &[Change],
-    ) -> Result<(), String> {
-        let subject = Subject {
-            user: self.users.borrow()[&conn],
-            roles: &[Role::Alumni],
-        };
-        let facts = DocFacts {
-            kind: DocKind::Profile,
-            owner: self.owners.get(&id).copied(),
-            owner_active: true,
-        };
-        authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
-    }
-}
-
-/// Who is on each relay-side connection.
-type Users = Rc<RefCell<HashMap<ConnId, &'static str>>>;
-
 /// Hanako's and Ken's profiles on a guarded relay, and one device each holding both.
-fn guarded_pair() -> (Hub, [DocumentId; 2], Users) {
+fn guarded_pair() -> (Hub, [DocumentId; 2]) {
     let (mut hub, docs) = relay_with(&["山田 花子", "佐藤 健"]);
-    for name in ["hanako", "ken"] {
+    let mut guard = Authoriser::default();
+    for (i, name) in ["hanako", "ken"].into_iter().enumerate() {
         let d = hub.add_device(Node::new(name));
         for doc in &docs {
             hub.devices[d].engine.want(*doc);
         }
         hub.connect(d);
+        guard.member(hub.relay_conn(d).expect("connected"), name, &[Role::Alumni]);
+        guard.document(docs[i], DocKind::Profile, Some(name));
     }
-    let users: Users = Rc::new(RefCell::new(HashMap::from([
-        (hub.relay_conn(0).expect("connected"), "hanako"),
-        (hub.relay_conn(1).expect("connected"), "ken"),
-    ])));
-    hub.guard = Some(Box::new(Alumni {
-        users: users.clone(),
-        owners: HashMap::from([(docs[0], "hanako"), (docs[1], "ken")]),
-        book: ActorBook::default(),
-    }));
+    hub.guard = Some(guard);
     hub.run();
-    (hub, [docs[0], docs[1]], users)
+    (hub, [docs[0], docs[1]])
 }
 
 #[test]
 fn a_change_outside_the_grants_is_refused_and_the_device_restores_the_relays_version() {
-    let (mut hub, [hers, his], _) = guarded_pair();
+    let (mut hub, [hers, his]) = guarded_pair();
     let stored_before = hub.relay.store.chunks[&his].clone();
     edit(&mut hub, 0, hers, |p| p.title = "CTO".into());
     edit(&mut hub, 0, his, |p| p.name = "hacked".into());
@@ -103,7 +60,7 @@ fn a_change_outside_the_grants_is_refused_and_the_device_restores_the_relays_ver
 
 #[test]
 fn writing_an_hr_field_of_ones_own_profile_is_refused() {
-    let (mut hub, [hers, _], _) = guarded_pair();
+    let (mut hub, [hers, _]) = guarded_pair();
     edit(&mut hub, 0, hers, |p| p.joined = "1990-04".into());
     hub.run();
     assert_eq!(profile(&hub.relay.engine, &hers).joined, "");
@@ -112,7 +69,7 @@ fn writing_an_hr_field_of_ones_own_profile_is_refused() {
 
 #[test]
 fn a_change_made_with_someone_elses_actor_is_refused() {
-    let (mut hub, [hers, his], users) = guarded_pair();
+    let (mut hub, [hers, his]) = guarded_pair();
     edit(&mut hub, 1, his, |p| p.title = "部長".into());
     hub.run();
     let kens_actor = hub
@@ -136,9 +93,11 @@ fn a_change_made_with_someone_elses_actor_is_refused() {
     }
     phone.engine = forged;
     hub.connect(0);
-    users
-        .borrow_mut()
-        .insert(hub.relay_conn(0).unwrap(), "hanako");
+    let conn = hub.relay_conn(0).unwrap();
+    hub.guard
+        .as_mut()
+        .unwrap()
+        .member(conn, "hanako", &[Role::Alumni]);
     edit(&mut hub, 0, hers, |p| p.title = "as Ken".into());
     hub.run();
     assert_eq!(profile(&hub.relay.engine, &hers).title, "");

@@ -1,49 +1,26 @@
-//! What both fuzz targets share: a relay engine holding one member's profile, and the relay's
-//! real write check ([`tsunagu_core::validate::authorise`]) for whoever is on a connection.
+//! What both fuzz targets share: a relay engine holding one member's profile, with the relay's
+//! real write check ([`tsunagu_core::memory::Authoriser`]) for that member on one connection.
 
-use automerge::{ActorId, Automerge, Change};
+use automerge::ActorId;
 use tsunagu_core::api::Role;
-use tsunagu_core::engine::{ConnId, Engine, Guard};
-use tsunagu_core::grants::{DocFacts, DocKind, Subject};
+use tsunagu_core::engine::{ConnId, Engine};
+use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, PeerId};
+use tsunagu_core::memory::Authoriser;
 use tsunagu_core::profile::Profile;
-use tsunagu_core::validate::{ActorBook, authorise};
+use tsunagu_core::validate::ActorBook;
 
-/// The member every fuzzed connection is signed in as; they own [`Relay::doc`].
+/// The member on the fuzzed connection; they own [`Relay::doc`].
 pub const OWNER: &str = "u-owner";
 /// Another member, whose actor [`Relay::foreign_actor`] is registered.
 pub const OTHER: &str = "u-other";
 
-/// The relay's check with fixed facts: `OWNER`, an alumnus, writing their own profile.
-pub struct OwnerGuard {
-    pub book: ActorBook,
-}
-
-impl Guard for OwnerGuard {
-    fn check(
-        &mut self,
-        _: ConnId,
-        _: DocumentId,
-        doc: &Automerge,
-        changes: &[Change],
-    ) -> Result<(), String> {
-        let subject = Subject {
-            user: OWNER,
-            roles: &[Role::Alumni],
-        };
-        let facts = DocFacts {
-            kind: DocKind::Profile,
-            owner: Some(OWNER),
-            owner_active: true,
-        };
-        authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
-    }
-}
-
 pub struct Relay {
     pub engine: Engine,
+    /// `OWNER`'s connection, accepted and not yet joined.
+    pub conn: ConnId,
     pub doc: DocumentId,
-    pub guard: OwnerGuard,
+    pub guard: Authoriser,
     pub relay_actor: ActorId,
     pub foreign_actor: ActorId,
 }
@@ -64,14 +41,19 @@ impl Relay {
         engine
             .create(doc, |tx| profile.write_to(tx))
             .expect("the profile is created");
-        let book = ActorBook::new([
+        let conn = engine.accept();
+        let mut guard = Authoriser::default();
+        guard.book = ActorBook::new([
             (relay_actor.clone(), "@relay".to_owned()),
             (foreign_actor.clone(), OTHER.to_owned()),
         ]);
+        guard.member(conn, OWNER, &[Role::Alumni]);
+        guard.document(doc, DocKind::Profile, Some(OWNER));
         Self {
             engine,
+            conn,
             doc,
-            guard: OwnerGuard { book },
+            guard,
             relay_actor,
             foreign_actor,
         }
