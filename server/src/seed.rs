@@ -59,9 +59,8 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool) -> Result<bool, Error
         "Tsunagu Trading Co., Ltd.",
     )
     .await?;
-    for (i, person) in people.iter_mut().enumerate() {
+    for (i, person) in people.iter().enumerate() {
         let id = format!("user-{}", hex(&random_bytes::<8>()));
-        person.profile.owner.clone_from(&id);
         let password_hash = hashes
             .get(i)
             .filter(|_| i < DEMO_SIGN_INS.len())
@@ -78,20 +77,34 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool) -> Result<bool, Error
             },
         )
         .await?;
-        let doc = DocumentId::random();
-        db::insert_document(&mut tx, &doc, "profile", &id).await?;
-        let profile = &person.profile;
-        for effect in engine.create(doc, |d| profile.write_to(d).map_err(|e| e.to_string()))? {
-            if let Effect::Persist { doc, chunk } = effect {
-                db::persist_chunk(&mut tx, &doc, &chunk).await?;
-            }
-        }
-        engine.forget(&doc);
+        create_profile_document(&mut tx, &mut engine, &id, &person.profile).await?;
     }
     db::set_meta(&mut tx, "demo_seeded", "1").await?;
     tx.commit().await?;
     tracing::info!(people = people.len(), "seeded the demo company");
     Ok(true)
+}
+
+/// Creates `owner`'s profile document holding `profile`, written through the sync engine like any
+/// other change and stored in `conn`'s transaction. Seeding and registration both make members'
+/// profiles this way, so a registered member's document is exactly like a seeded one.
+pub(crate) async fn create_profile_document(
+    conn: &mut sqlx::SqliteConnection,
+    engine: &mut Engine,
+    owner: &str,
+    profile: &Profile,
+) -> Result<DocumentId, Error> {
+    let mut profile = profile.clone();
+    profile.owner = owner.to_owned();
+    let doc = DocumentId::random();
+    db::insert_document(conn, &doc, "profile", owner).await?;
+    for effect in engine.create(doc, |d| profile.write_to(d).map_err(|e| e.to_string()))? {
+        if let Effect::Persist { doc, chunk } = effect {
+            db::persist_chunk(conn, &doc, &chunk).await?;
+        }
+    }
+    engine.forget(&doc);
+    Ok(doc)
 }
 
 fn hex(bytes: &[u8]) -> String {
