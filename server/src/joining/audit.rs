@@ -85,7 +85,10 @@ pub(crate) async fn export_csv(
     let rows = sqlx::query(&format!("{ENTRY_COLUMNS} ORDER BY a.id"))
         .fetch_all(&state.db)
         .await?;
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    // CRLF line ends, as RFC 4180 and Excel have them.
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
     let csv_error = |e: csv::Error| Error::Corrupt(format!("writing the audit CSV: {e}"));
     writer
         .write_record(["at", "actor", "action", "subject", "detail"])

@@ -151,6 +151,9 @@ fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), CsvFileError> {
 /// Reads an HR export: decodes it, finds the columns, checks every row.
 pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvFileError> {
     let (text, encoding) = decode(bytes)?;
+    // The csv crate counts a CRLF-ended row's line one short; with LF alone its line numbers are
+    // the ones an editor shows. (A line break inside a quoted cell becomes LF too: harmless.)
+    let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -213,7 +216,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvFileError> {
             message,
         };
         let record = HrRecord {
-            employee_number: fold(cell(Column::EmployeeNumber)).trim().to_owned(),
+            employee_number: employee_number(cell(Column::EmployeeNumber)),
             name: cell(Column::Name).to_owned(),
             reading: cell(Column::Reading).to_owned(),
             email: fold(cell(Column::Email)).trim().to_owned(),
@@ -292,6 +295,13 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvFileError> {
         }
     }
     Ok(parsed)
+}
+
+/// An employee number as stored and compared: NFKC (full-width digits and letters as ASCII),
+/// trimmed, case kept.
+pub(crate) fn employee_number(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.nfkc().collect::<String>().trim().to_owned()
 }
 
 /// Whether `email` is an address mail can be sent to (lettre's parser, as sending uses).

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tsunagu_core::api::{Application, ApplicationReceived, ApplicationStatus, Apply};
 use tsunagu_core::search::fold;
 
-use super::csv_import::{is_email, parse_month};
+use super::csv_import::{employee_number, is_email, parse_month};
 use super::store::{self, StoredHr};
 use super::{Admin, Newcomer, audit, field};
 use crate::AppState;
@@ -69,7 +69,7 @@ pub(crate) async fn apply(
         email: field(Some(&apply.email)).to_lowercase(),
         name: field(Some(&apply.name)),
         reading: field(Some(&apply.reading)),
-        employee_number: fold(&field(apply.employee_number.as_deref())),
+        employee_number: employee_number(&field(apply.employee_number.as_deref())),
         joined: month("joined", apply.joined.as_deref())?,
         left: month("left", apply.left.as_deref())?,
         department: field(apply.department.as_deref()),
