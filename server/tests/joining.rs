@@ -858,3 +858,32 @@ async fn what_admins_do_to_members_is_in_the_audit_log_and_its_csv() {
         lines[6].contains(",delete-hr-record,") && lines[6].contains("ichiro.suzuki@example.net")
     );
 }
+
+#[tokio::test]
+async fn when_the_mail_server_cannot_be_reached_the_admin_gets_the_link_instead() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let relay = TestRelay::start_configured(|config| {
+        config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    })
+    .await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    let ichiro = hr_id(&relay, &admin, "ichiro.suzuki@example.net").await;
+    let sent = invite(&relay, &admin, &[ichiro]).await;
+    assert!(!sent[0].sent);
+    assert!(sent[0].mail_error.is_some());
+    let token = token_of(sent[0].link.as_deref().expect("the link to share instead"));
+    let shown = call(
+        &relay,
+        Method::GET,
+        &format!("/api/invitations/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(shown.status(), StatusCode::OK, "the link works");
+}

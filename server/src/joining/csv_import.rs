@@ -215,7 +215,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvFileError> {
             problem,
             message,
         };
-        let record = HrRecord {
+        let mut record = HrRecord {
             employee_number: employee_number(cell(Column::EmployeeNumber)),
             name: cell(Column::Name).to_owned(),
             reading: cell(Column::Reading).to_owned(),
@@ -224,7 +224,6 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvFileError> {
             left: String::new(),
             department: cell(Column::Department).to_owned(),
         };
-        let mut record = record;
         if record.name.is_empty() {
             problems.push(problem(
                 Column::Name,
