@@ -6,6 +6,27 @@
 //! | `DELETE /api/session` | — | 204; the session is revoked and the cookie cleared |
 //! | `GET /api/me` | — | [`Me`] |
 //! | `GET /sync` | — | WebSocket: the automerge-repo protocol ([`crate::wire`]) |
+//! | `GET /api/invitations/<token>` | — | [`InvitationInfo`], to prefill the join form |
+//! | `POST /api/register` | [`Register`] | [`Me`] and the session cookie, like sign-in |
+//! | `POST /api/applications` | [`Apply`] | [`Me`] and the cookie when approved at once; else 202 [`ApplicationReceived`] |
+//!
+//! Admins only (403 `forbidden` for anyone else):
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /api/admin/import/preview` | the CSV file's bytes | [`ImportReport`]; nothing is written |
+//! | `POST /api/admin/import` | the CSV file's bytes | [`ImportReport`] with `counts` |
+//! | `DELETE /api/admin/hr-records/<id>` | — | 204 (only for someone not yet registered) |
+//! | `POST /api/admin/invitations` | [`Invite`] | [`Vec<InvitationSent>`] |
+//! | `GET /api/admin/applications?status=pending` | — | [`Vec<Application>`] |
+//! | `POST /api/admin/applications/<id>/approve`, `.../reject` | — | [`Application`] |
+//! | `GET /api/admin/members?q=&status=&role=` | — | [`Vec<Member>`] |
+//! | `PUT /api/admin/members/<user id>/roles` | [`SetRoles`] | 204 |
+//! | `POST /api/admin/members/<user id>/suspend`, `.../reactivate` | — | 204 |
+//! | `GET /api/admin/members/<user id>/devices` | — | [`Vec<DeviceInfo>`] |
+//! | `DELETE /api/admin/devices/<id>` | — | 204 |
+//! | `GET /api/admin/audit?limit=&before=` | — | [`Vec<AuditEntry>`], newest first |
+//! | `GET /api/admin/audit.csv` | — | the whole audit log as CSV (UTF-8 with BOM, for Excel) |
 //!
 //! Every failure is an [`ApiError`] body with a stable `error` code the app translates.
 
@@ -99,10 +120,288 @@ pub enum ErrorCode {
     BadRequest,
     NotFound,
     Internal,
+    /// Signed in, but this needs a role they do not hold (admin screens).
+    Forbidden,
+    /// The request contradicts what is stored (e.g. an application already decided).
+    Conflict,
+    /// An uploaded CSV file could not be read at all (encoding, missing column).
+    InvalidCsv,
+    /// No invitation has this link (never sent, or replaced by a newer one).
+    InvitationNotFound,
+    /// The invitation link is past its expiry; ask for a new one.
+    InvitationExpired,
+    /// The invitation link was already used to register; sign in instead.
+    InvitationUsed,
+    /// The password is shorter than [`MIN_PASSWORD_CHARS`].
+    PasswordTooShort,
+    /// This email cannot be used to register (an account or application already has it).
+    EmailUnavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: ErrorCode,
     pub message: String,
+}
+
+// ---- joining: HR import, invitations, registration, applications -----------------------------
+
+/// The shortest password a new member may choose, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// One leaver as the HR export describes them. Months are `YYYY-MM` (empty when unknown).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HrRecord {
+    pub employee_number: String,
+    pub name: String,
+    pub reading: String,
+    pub email: String,
+    pub joined: String,
+    pub left: String,
+    pub department: String,
+}
+
+/// What importing a row does to the stored records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportAction {
+    New,
+    Update,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// The row's line in the file (1 is the header).
+    pub line: u64,
+    pub record: HrRecord,
+    pub action: ImportAction,
+}
+
+/// Why a row cannot be imported; the app translates it, `message` says it in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowProblem {
+    Missing,
+    InvalidEmail,
+    InvalidDate,
+    LeftBeforeJoined,
+    DuplicateInFile,
+    /// The email belongs to another stored record than the employee number does.
+    ConflictsWithStored,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportError {
+    pub line: u64,
+    /// `name`, `reading`, `email`, `employee_number`, `joined`, `left` or `department`.
+    pub field: String,
+    pub problem: RowProblem,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportCounts {
+    pub new: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    /// Rows left out because of an error.
+    pub skipped: u32,
+}
+
+/// The answer to an import or its preview: every valid row with what it does, every problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// `utf-8` or `shift_jis`: how the file was read.
+    pub encoding: String,
+    pub rows: Vec<ImportRow>,
+    pub errors: Vec<ImportError>,
+    /// Only when the import was applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<ImportCounts>,
+}
+
+/// `POST /api/admin/invitations`: invite these imported people (again: an earlier link stops working).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub hr_record_ids: Vec<String>,
+}
+
+/// One invitation made. With SMTP configured it was mailed (`sent`); otherwise, or if mailing
+/// failed (`mail_error`), `link` is there for the admin to copy and share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationSent {
+    pub hr_record_id: String,
+    pub email: String,
+    pub name: String,
+    pub sent: bool,
+    pub link: Option<String>,
+    pub mail_error: Option<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// What an invitation link knows, to prefill the join form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    pub email: String,
+    pub name: String,
+    pub reading: String,
+}
+
+/// `POST /api/register`: accept an invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Register {
+    pub token: String,
+    pub password: String,
+    /// How they want to be shown; the imported name when absent.
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// `POST /api/applications`: someone who was not invited asks to join.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Apply {
+    pub name: String,
+    pub reading: String,
+    pub email: String,
+    pub employee_number: Option<String>,
+    pub joined: Option<String>,
+    pub left: Option<String>,
+    pub department: Option<String>,
+    pub note: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApplicationStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ApplicationStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected]
+            .into_iter()
+            .find(|s| s.key() == key)
+    }
+}
+
+/// 202 to an application that waits for an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationReceived {
+    pub status: ApplicationStatus,
+}
+
+/// An application as admins review it (never the password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub reading: String,
+    pub employee_number: String,
+    pub joined: String,
+    pub left: String,
+    pub department: String,
+    pub note: String,
+    pub status: ApplicationStatus,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+    /// The member it became, once approved.
+    pub user_id: Option<String>,
+}
+
+/// Where someone stands, as the Members screen filters by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemberStatus {
+    /// Imported from HR, not invited yet.
+    Imported,
+    /// Holds an unused, unexpired invitation.
+    Invited,
+    /// Applied and waits for an admin.
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl MemberStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Imported => "imported",
+            Self::Invited => "invited",
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [
+            Self::Imported,
+            Self::Invited,
+            Self::Pending,
+            Self::Active,
+            Self::Suspended,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+    }
+}
+
+/// One line of the Members screen: a member, an imported leaver or a pending application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub status: MemberStatus,
+    pub user_id: Option<String>,
+    pub hr_record_id: Option<String>,
+    pub application_id: Option<String>,
+    pub name: String,
+    pub reading: String,
+    pub email: String,
+    pub employee_number: String,
+    pub joined: String,
+    pub left: String,
+    pub department: String,
+    pub roles: Vec<Role>,
+    /// Devices not revoked.
+    pub devices: u32,
+    /// When an outstanding invitation expires (unix seconds).
+    pub invitation_expires_at: Option<i64>,
+}
+
+/// `PUT /api/admin/members/<user id>/roles`: the complete set of roles they hold from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRoles {
+    pub roles: Vec<Role>,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// Unix seconds.
+    pub at: i64,
+    pub actor_id: Option<String>,
+    /// The actor's email; empty for what the relay did on its own (an automatic approval).
+    pub actor: String,
+    /// e.g. `import`, `invite`, `approve`, `reject`, `auto-approve`, `register`, `roles`,
+    /// `suspend`, `reactivate`, `revoke-device`, `delete-hr-record`.
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
 }

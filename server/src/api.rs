@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use tsunagu_core::api::{Me, SignIn};
 
@@ -49,6 +49,17 @@ pub(crate) async fn sign_in(
         }
     };
     state.throttle.clear(&email, ip);
+    let (cookie, me) = open_session(&state, &user).await?;
+    tracing::info!(user = %user.id, "signed in");
+    Ok(([cookie], Json(me)))
+}
+
+/// Opens a session for `user`: the `Set-Cookie` header and their [`Me`]. Signing in and joining
+/// (registration, an auto-approved application) both end here.
+pub(crate) async fn open_session(
+    state: &AppState,
+    user: &db::User,
+) -> Result<((HeaderName, HeaderValue), Me), Error> {
     let (token, token_hash) = auth::new_token();
     db::insert_session(
         &state.db,
@@ -57,15 +68,9 @@ pub(crate) async fn sign_in(
         db::now() + auth::SESSION_SECONDS,
     )
     .await?;
-    tracing::info!(user = %user.id, "signed in");
-    let me = me(&state, &user).await?;
-    Ok((
-        [auth::set_cookie_header(
-            Some(&token),
-            state.config.secure_cookies,
-        )],
-        Json(me),
-    ))
+    let me = me(state, user).await?;
+    let cookie = auth::set_cookie_header(Some(&token), state.config.secure_cookies);
+    Ok((cookie, me))
 }
 
 /// `DELETE /api/session`: revokes the session (if any) and clears the cookie. Always 204, so

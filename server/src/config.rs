@@ -15,6 +15,14 @@ pub struct Config {
     pub seed_demo: bool,
     /// Mark the session cookie `Secure` (set it when TLS terminates in front of the relay).
     pub secure_cookies: bool,
+    /// Where members open the app, for links in invitations (`https://alumni.example.com`);
+    /// `http://<bound address>` when unset.
+    pub public_url: Option<String>,
+    /// Mail invitations through this SMTP server: `smtp://host:port` (no TLS: a local relay or
+    /// tests) or `smtps://user:password@host:465` (TLS). Unset: admins copy the links instead.
+    pub smtp_url: Option<String>,
+    /// The sender of invitation mails.
+    pub mail_from: String,
     pub limits: Limits,
 }
 
@@ -31,6 +39,9 @@ impl Config {
             dist_dir: dist_dir.into(),
             seed_demo: true,
             secure_cookies: false,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "tsunagu <noreply@localhost>".into(),
             limits: Limits::default(),
         }
     }
@@ -53,6 +64,10 @@ pub struct Limits {
     pub sign_in_window: Duration,
     /// Bytes of a JSON request body.
     pub json_body_bytes: usize,
+    /// Bytes of an uploaded HR CSV file.
+    pub csv_body_bytes: usize,
+    /// How long an invitation link stays valid.
+    pub invitation_lifetime: Duration,
 }
 
 impl Default for Limits {
@@ -65,6 +80,8 @@ impl Default for Limits {
             sign_in_failures: 10,
             sign_in_window: Duration::from_secs(600),
             json_body_bytes: 16 * 1024,
+            csv_body_bytes: 4 * 1024 * 1024,
+            invitation_lifetime: Duration::from_secs(14 * 24 * 60 * 60),
         }
     }
 }

@@ -78,6 +78,14 @@ pub(crate) async fn relay_actor(pool: &SqlitePool) -> Result<ActorId, Error> {
     actor_from_hex(&hex)
 }
 
+/// The relay's reserved actor, made at start ([`relay_actor`]), read inside a transaction.
+pub(crate) async fn stored_relay_actor(conn: &mut SqliteConnection) -> Result<ActorId, Error> {
+    let hex: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'relay_actor'")
+        .fetch_one(conn)
+        .await?;
+    actor_from_hex(&hex)
+}
+
 fn actor_from_hex(hex: &str) -> Result<ActorId, Error> {
     ActorId::try_from(hex).map_err(|e| Error::Corrupt(format!("actor id {hex:?}: {e}")))
 }

@@ -26,6 +26,9 @@ pub enum Error {
     Engine(Box<EngineError>),
     #[error("password hashing: {0}")]
     PasswordHash(String),
+    /// A setting cannot be used (e.g. an SMTP URL lettre does not understand).
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// The answer to a failed API call.
@@ -37,6 +40,16 @@ pub(crate) enum AppError {
     TooManyAttempts,
     BadRequest(String),
     NotFound,
+    /// A thing the caller named (an application, a member, a device) does not exist.
+    Missing(String),
+    Forbidden,
+    Conflict(String),
+    InvalidCsv(String),
+    InvitationNotFound,
+    InvitationExpired,
+    InvitationUsed,
+    PasswordTooShort,
+    EmailUnavailable,
     /// Logged in full where it happens; the caller only learns that it was not their fault.
     Internal(Error),
 }
@@ -91,6 +104,47 @@ impl AppError {
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
                 "no such API endpoint".into(),
+            ),
+            Self::Missing(message) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, message.clone()),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "only an admin may do this".into(),
+            ),
+            Self::Conflict(message) => (StatusCode::CONFLICT, ErrorCode::Conflict, message.clone()),
+            Self::InvalidCsv(message) => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidCsv,
+                message.clone(),
+            ),
+            Self::InvitationNotFound => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::InvitationNotFound,
+                "this invitation link is not valid; it may have been replaced by a newer one"
+                    .into(),
+            ),
+            Self::InvitationExpired => (
+                StatusCode::GONE,
+                ErrorCode::InvitationExpired,
+                "this invitation link has expired; ask the alumni office for a new one".into(),
+            ),
+            Self::InvitationUsed => (
+                StatusCode::GONE,
+                ErrorCode::InvitationUsed,
+                "this invitation link was already used; sign in instead".into(),
+            ),
+            Self::PasswordTooShort => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::PasswordTooShort,
+                format!(
+                    "choose a password of at least {} characters",
+                    tsunagu_core::api::MIN_PASSWORD_CHARS
+                ),
+            ),
+            Self::EmailUnavailable => (
+                StatusCode::CONFLICT,
+                ErrorCode::EmailUnavailable,
+                "this email cannot be used to join; if you already have an account, sign in".into(),
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,6 +9,7 @@
 //! | route | what |
 //! |---|---|
 //! | `POST /api/session`, `DELETE /api/session`, `GET /api/me` | the JSON API ([`tsunagu_core::api`]) |
+//! | `/api/admin/...`, `/api/invitations/...`, `/api/register`, `/api/applications` | joining and the admin screens (`joining`) |
 //! | `GET /sync` | the sync WebSocket, for signed-in members |
 //! | anything else | the app from `--dist`, with `index.html` for client-side routes |
 //!
@@ -34,6 +35,7 @@ mod demo_people;
 mod devices;
 mod error;
 mod export;
+mod joining;
 mod organisation;
 mod relay;
 mod seed;

@@ -27,6 +27,16 @@ struct Args {
     /// Mark the session cookie Secure (when TLS terminates in front of the relay).
     #[arg(long)]
     secure_cookies: bool,
+    /// Where members open the app, for invitation links (default: http://<addr>).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Mail invitations through this SMTP server: smtp://host:port (no TLS) or
+    /// smtps://user:password@host:465. Without it, admins copy the links.
+    #[arg(long, env = "TSUNAGU_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of invitation mails.
+    #[arg(long, default_value = "tsunagu <noreply@localhost>")]
+    mail_from: String,
 }
 
 #[tokio::main]
@@ -38,6 +48,9 @@ async fn main() -> ExitCode {
     let mut config = Config::new(args.addr, args.data, args.dist);
     config.seed_demo = !args.no_demo;
     config.secure_cookies = args.secure_cookies;
+    config.public_url = args.public_url;
+    config.smtp_url = args.smtp_url;
+    config.mail_from = args.mail_from;
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -51,7 +51,6 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> R
 
     let mut people = named_people();
     people.extend(generated_alumni());
-    let mut engine = Engine::new(PeerId::new("seed"), None).with_actor(actor.clone());
     let mut tx = pool.begin().await?;
     db::insert_organisation(
         &mut tx,
@@ -60,9 +59,8 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> R
         "Tsunagu Trading Co., Ltd.",
     )
     .await?;
-    for (i, person) in people.iter_mut().enumerate() {
+    for (i, person) in people.iter().enumerate() {
         let id = format!("user-{}", hex(&random_bytes::<8>()));
-        person.profile.owner.clone_from(&id);
         let password_hash = hashes
             .get(i)
             .filter(|_| i < DEMO_SIGN_INS.len())
@@ -79,20 +77,35 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> R
             },
         )
         .await?;
-        let doc = DocumentId::random();
-        db::insert_document(&mut tx, &doc, "profile", Some(&id)).await?;
-        let profile = &person.profile;
-        for effect in engine.create(doc, |d| profile.write_to(d).map_err(|e| e.to_string()))? {
-            if let Effect::Persist { doc, chunk } = effect {
-                db::persist_chunk(&mut tx, &doc, &chunk).await?;
-            }
-        }
-        engine.forget(&doc);
+        create_profile_document(&mut tx, actor, &id, &person.profile).await?;
     }
     db::set_meta(&mut tx, "demo_seeded", "1").await?;
     tx.commit().await?;
     tracing::info!(people = people.len(), "seeded the demo company");
     Ok(true)
+}
+
+/// Creates `owner`'s profile document holding `profile`, written through the sync engine like any
+/// other change and stored in `conn`'s transaction. Seeding and registration both make members'
+/// profiles this way, so a registered member's document is exactly like a seeded one.
+pub(crate) async fn create_profile_document(
+    conn: &mut sqlx::SqliteConnection,
+    actor: &ActorId,
+    owner: &str,
+    profile: &Profile,
+) -> Result<DocumentId, Error> {
+    // Written as the relay's reserved actor: no member can claim the authorship.
+    let mut engine = Engine::new(PeerId::new("relay"), None).with_actor(actor.clone());
+    let mut profile = profile.clone();
+    profile.owner = owner.to_owned();
+    let doc = DocumentId::random();
+    db::insert_document(conn, &doc, "profile", Some(owner)).await?;
+    for effect in engine.create(doc, |d| profile.write_to(d).map_err(|e| e.to_string()))? {
+        if let Effect::Persist { doc, chunk } = effect {
+            db::persist_chunk(conn, &doc, &chunk).await?;
+        }
+    }
+    Ok(doc)
 }
 
 fn hex(bytes: &[u8]) -> String {

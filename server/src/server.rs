@@ -16,7 +16,9 @@ use tsunagu_core::ids::{PeerId, random_bytes};
 use crate::budget::MemberBudgets;
 use crate::relay::Relay;
 use crate::throttle::SignInThrottle;
-use crate::{AppState, Config, Error, api, auth, db, organisation, seed, static_files, sync};
+use crate::{
+    AppState, Config, Error, api, auth, db, joining, organisation, seed, static_files, sync,
+};
 
 /// A running relay.
 #[derive(Debug)]
@@ -41,7 +43,8 @@ impl Server {
             what: "reading the bound address".into(),
             source,
         })?;
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let joining = joining::Joining::new(&state.config, addr)?;
+        let app = router(state, joining).into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -163,8 +166,9 @@ async fn open(config: Config) -> Result<AppState, Error> {
     })
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, joining: joining::Joining) -> Router {
     let api = Router::new()
+        .merge(joining::routes(joining, state.config.limits.csv_body_bytes))
         .route("/session", post(api::sign_in).delete(api::sign_out))
         .route("/me", get(api::get_me))
         .route("/me/export", get(crate::export::export))

@@ -127,6 +127,40 @@ pub(crate) fn test_node_modules() -> Result<()> {
     Ok(())
 }
 
+/// The aiosmtpd version the relay's SMTP tests run against (`tests/smtp_sink.py`).
+const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+
+/// The Python of `tests/.venv`, which has aiosmtpd.
+pub(crate) fn test_python() -> PathBuf {
+    root().join("tests/.venv/bin/python")
+}
+
+/// A virtualenv in `tests/.venv` with aiosmtpd from PyPI, for the SMTP tests' real mail server.
+/// A venv rather than the system Python: Debian's refuses `pip install` (PEP 668).
+pub(crate) fn test_python_packages() -> Result<()> {
+    let python = test_python();
+    let importable = Command::new(&python)
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if importable {
+        return Ok(());
+    }
+    if !python.exists() {
+        run(Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(root().join("tests/.venv")))?;
+    }
+    run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        AIOSMTPD,
+    ]))
+}
+
 /// A PATH with the installed tools first.
 pub(crate) fn path_with_tools() -> String {
     let old = std::env::var("PATH").unwrap_or_default();

@@ -19,6 +19,7 @@ pub(crate) fn all() -> Result<()> {
     setup::build_tools()?;
     setup::chromium()?;
     setup::test_node_modules()?;
+    setup::test_python_packages()?;
 
     let mut failed: Vec<&str> = Vec::new();
     let mut passed = 0;
@@ -60,7 +61,9 @@ pub(crate) fn all() -> Result<()> {
     );
     step(
         "unit, engine and relay tests",
-        run(cargo().args(["test", "--workspace", "--exclude", "tsunagu-app"])),
+        run(cargo()
+            .args(["test", "--workspace", "--exclude", "tsunagu-app"])
+            .env("TSUNAGU_TEST_PYTHON", setup::test_python())),
     );
     step(
         "IndexedDB store in headless Chromium",

@@ -258,3 +258,131 @@ impl Device {
 pub fn has_profile_named(device: &Device, doc: &DocumentId, name: &str) -> bool {
     device.profile(doc).is_some_and(|p| p.name == name)
 }
+
+// ---- joining: relays with a custom config, JSON calls, a real SMTP server --------------------
+
+impl TestRelay {
+    /// A relay whose config `configure` adjusts (SMTP, limits, public URL).
+    pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut config = Config::new(
+            "127.0.0.1:0".parse().expect("an address"),
+            dir.path().join("data"),
+            dir.path().join("dist"),
+        );
+        configure(&mut config);
+        let server = Server::start(config).await.expect("the relay starts");
+        Self { server, dir }
+    }
+}
+
+/// A call to the JSON API, with the cookie if one is given.
+pub async fn call(
+    relay: &TestRelay,
+    method: reqwest::Method,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new().request(method, relay.url(path));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.expect("the relay answers")
+}
+
+/// The `error` code of an `ApiError` answer, after checking its status.
+pub async fn error_code(response: reqwest::Response, status: StatusCode) -> String {
+    assert_eq!(response.status(), status, "{:?}", response.url().path());
+    let body: serde_json::Value = response.json().await.expect("an ApiError body");
+    body["error"].as_str().expect("an error code").to_owned()
+}
+
+/// The Python that has aiosmtpd: `TSUNAGU_TEST_PYTHON`, else the venv `cargo xtask test` makes.
+pub fn test_python() -> std::path::PathBuf {
+    if let Some(python) = std::env::var_os("TSUNAGU_TEST_PYTHON") {
+        return python.into();
+    }
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/.venv/bin/python");
+    assert!(
+        venv.exists(),
+        "run `cargo xtask test` once: it installs aiosmtpd (no {})",
+        venv.display()
+    );
+    venv
+}
+
+/// `tests/smtp_sink.py`: aiosmtpd on a free loopback port, keeping every mail it receives.
+pub struct SmtpSink {
+    pub port: u16,
+    pub dir: TempDir,
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/smtp_sink.py");
+        let mut child = std::process::Command::new(test_python())
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the SMTP sink starts");
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the SMTP sink says it is ready");
+        assert_eq!(line.trim(), "ready", "the SMTP sink did not start");
+        Self { port, dir, child }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Mail number `n` (from 1): the raw message and its decoded plain-text body.
+    pub async fn mail(&self, n: usize) -> (String, String) {
+        let eml = self.dir.path().join(format!("{n}.eml"));
+        let deadline = Instant::now() + PATIENCE;
+        while !eml.exists() {
+            assert!(Instant::now() < deadline, "no mail number {n} arrived");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let raw = std::fs::read_to_string(&eml).expect("the .eml is text");
+        let text = std::fs::read_to_string(self.dir.path().join(format!("{n}.txt")))
+            .expect("the decoded body");
+        (raw, text)
+    }
+
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(self.dir.path())
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        // Closing stdin stops it; kill in case it hangs.
+        drop(self.child.stdin.take());
+        std::thread::sleep(Duration::from_millis(50));
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}

@@ -1,0 +1,504 @@
+//! The SQL of joining: imported HR records, invitations, applications. Every function takes a
+//! connection, so callers run it inside their transaction (or on a pooled connection).
+
+use sqlx::{Row, SqliteConnection};
+use tsunagu_core::api::{Application, ApplicationStatus, HrRecord};
+
+use crate::db;
+use crate::error::Error;
+
+/// An imported leaver as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredHr {
+    pub(crate) id: String,
+    pub(crate) record: HrRecord,
+    pub(crate) user_id: Option<String>,
+}
+
+const HR_COLUMNS: &str = "SELECT id, employee_number, name, reading, email, joined_month, \
+     left_month, department, user_id FROM hr_records";
+
+fn stored_hr(row: &sqlx::sqlite::SqliteRow) -> Result<StoredHr, Error> {
+    Ok(StoredHr {
+        id: row.try_get("id")?,
+        record: HrRecord {
+            employee_number: row
+                .try_get::<Option<String>, _>("employee_number")?
+                .unwrap_or_default(),
+            name: row.try_get("name")?,
+            reading: row.try_get("reading")?,
+            email: row.try_get("email")?,
+            joined: row.try_get("joined_month")?,
+            left: row.try_get("left_month")?,
+            department: row.try_get("department")?,
+        },
+        user_id: row.try_get("user_id")?,
+    })
+}
+
+async fn hr_where(
+    conn: &mut SqliteConnection,
+    condition: &str,
+    value: &str,
+) -> Result<Option<StoredHr>, Error> {
+    let row = sqlx::query(&format!("{HR_COLUMNS} WHERE {condition} = ?"))
+        .bind(value)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(stored_hr).transpose()
+}
+
+pub(crate) async fn hr_by_id(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<Option<StoredHr>, Error> {
+    hr_where(conn, "id", id).await
+}
+
+pub(crate) async fn hr_by_email(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<StoredHr>, Error> {
+    hr_where(conn, "email", &email.to_lowercase()).await
+}
+
+pub(crate) async fn hr_by_employee_number(
+    conn: &mut SqliteConnection,
+    number: &str,
+) -> Result<Option<StoredHr>, Error> {
+    hr_where(conn, "employee_number", number).await
+}
+
+pub(crate) async fn all_hr_records(conn: &mut SqliteConnection) -> Result<Vec<StoredHr>, Error> {
+    let rows = sqlx::query(&format!("{HR_COLUMNS} ORDER BY imported_at, id"))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(stored_hr).collect()
+}
+
+fn employee_number(record: &HrRecord) -> Option<&str> {
+    Some(record.employee_number.as_str()).filter(|n| !n.is_empty())
+}
+
+pub(crate) async fn insert_hr_record(
+    conn: &mut SqliteConnection,
+    id: &str,
+    record: &HrRecord,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO hr_records (id, employee_number, name, reading, email, joined_month, \
+         left_month, department, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(employee_number(record))
+    .bind(&record.name)
+    .bind(&record.reading)
+    .bind(record.email.to_lowercase())
+    .bind(&record.joined)
+    .bind(&record.left)
+    .bind(&record.department)
+    .bind(db::now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn update_hr_record(
+    conn: &mut SqliteConnection,
+    id: &str,
+    record: &HrRecord,
+) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE hr_records SET employee_number = ?, name = ?, reading = ?, email = ?, \
+         joined_month = ?, left_month = ?, department = ?, imported_at = ? WHERE id = ?",
+    )
+    .bind(employee_number(record))
+    .bind(&record.name)
+    .bind(&record.reading)
+    .bind(record.email.to_lowercase())
+    .bind(&record.joined)
+    .bind(&record.left)
+    .bind(&record.department)
+    .bind(db::now())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn link_hr_record(
+    conn: &mut SqliteConnection,
+    id: &str,
+    user: &str,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE hr_records SET user_id = ? WHERE id = ?")
+        .bind(user)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a record nobody registered from, with its invitations. Whether it did.
+pub(crate) async fn delete_unregistered_hr_record(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<bool, Error> {
+    sqlx::query("DELETE FROM invitations WHERE hr_record_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let deleted = sqlx::query("DELETE FROM hr_records WHERE id = ? AND user_id IS NULL")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+// ---- people ---------------------------------------------------------------------------------
+
+pub(crate) async fn user_id_by_email(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+        .bind(email.to_lowercase())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The organisation new members join: the relay's first (and, for now, only) one.
+pub(crate) async fn organisation(conn: &mut SqliteConnection) -> Result<Option<String>, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organisations ORDER BY created_at, id LIMIT 1")
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+// ---- invitations ----------------------------------------------------------------------------
+
+/// Replaces `hr_record`'s unused invitations with a new one.
+pub(crate) async fn replace_invitation(
+    conn: &mut SqliteConnection,
+    token_hash: &[u8],
+    hr: &StoredHr,
+    created_by: &str,
+    expires_at: i64,
+) -> Result<(), Error> {
+    sqlx::query("DELETE FROM invitations WHERE hr_record_id = ? AND used_at IS NULL")
+        .bind(&hr.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO invitations (token_hash, hr_record_id, email, created_by, created_at, \
+         expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(&hr.id)
+    .bind(&hr.record.email)
+    .bind(created_by)
+    .bind(db::now())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug)]
+pub(crate) struct Invitation {
+    pub(crate) hr_record_id: String,
+    pub(crate) expires_at: i64,
+    pub(crate) used_at: Option<i64>,
+}
+
+pub(crate) async fn invitation(
+    conn: &mut SqliteConnection,
+    token_hash: &[u8],
+) -> Result<Option<Invitation>, Error> {
+    let row = sqlx::query(
+        "SELECT hr_record_id, expires_at, used_at FROM invitations WHERE token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Invitation {
+        hr_record_id: row.try_get("hr_record_id")?,
+        expires_at: row.try_get("expires_at")?,
+        used_at: row.try_get("used_at")?,
+    }))
+}
+
+/// Marks an invitation used, if it still is unused and unexpired; whether it was (so two
+/// registrations racing with one link cannot both succeed).
+pub(crate) async fn use_invitation(
+    conn: &mut SqliteConnection,
+    token_hash: &[u8],
+) -> Result<bool, Error> {
+    let now = db::now();
+    let done = sqlx::query(
+        "UPDATE invitations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// hr record id → expiry of its outstanding (unused, unexpired) invitation.
+pub(crate) async fn outstanding_invitations(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<(String, i64)>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT hr_record_id, MAX(expires_at) FROM invitations \
+         WHERE used_at IS NULL AND expires_at > ? GROUP BY hr_record_id",
+    )
+    .bind(db::now())
+    .fetch_all(conn)
+    .await?)
+}
+
+// ---- applications ---------------------------------------------------------------------------
+
+/// An application with the password hash it waits with.
+#[derive(Debug)]
+pub(crate) struct StoredApplication {
+    pub(crate) application: Application,
+    pub(crate) password_hash: Option<String>,
+}
+
+const APPLICATION_COLUMNS: &str = "SELECT id, email, name, reading, employee_number, \
+     joined_month, left_month, department, note, password_hash, status, created_at, decided_at, \
+     user_id FROM applications";
+
+fn stored_application(row: &sqlx::sqlite::SqliteRow) -> Result<StoredApplication, Error> {
+    let status: String = row.try_get("status")?;
+    Ok(StoredApplication {
+        application: Application {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            reading: row.try_get("reading")?,
+            employee_number: row.try_get("employee_number")?,
+            joined: row.try_get("joined_month")?,
+            left: row.try_get("left_month")?,
+            department: row.try_get("department")?,
+            note: row.try_get("note")?,
+            status: ApplicationStatus::from_key(&status)
+                .ok_or_else(|| Error::Corrupt(format!("application status {status:?}")))?,
+            created_at: row.try_get("created_at")?,
+            decided_at: row.try_get("decided_at")?,
+            user_id: row.try_get("user_id")?,
+        },
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+pub(crate) async fn insert_application(
+    conn: &mut SqliteConnection,
+    application: &Application,
+    password_hash: Option<&str>,
+) -> Result<(), Error> {
+    let a = application;
+    sqlx::query(
+        "INSERT INTO applications (id, email, name, reading, employee_number, joined_month, \
+         left_month, department, note, password_hash, status, created_at, decided_at, user_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&a.id)
+    .bind(a.email.to_lowercase())
+    .bind(&a.name)
+    .bind(&a.reading)
+    .bind(&a.employee_number)
+    .bind(&a.joined)
+    .bind(&a.left)
+    .bind(&a.department)
+    .bind(&a.note)
+    .bind(password_hash)
+    .bind(a.status.key())
+    .bind(a.created_at)
+    .bind(a.decided_at)
+    .bind(&a.user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn application(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<Option<StoredApplication>, Error> {
+    let row = sqlx::query(&format!("{APPLICATION_COLUMNS} WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(stored_application).transpose()
+}
+
+pub(crate) async fn applications(
+    conn: &mut SqliteConnection,
+    status: Option<ApplicationStatus>,
+) -> Result<Vec<Application>, Error> {
+    let rows = sqlx::query(&format!(
+        "{APPLICATION_COLUMNS} WHERE (? IS NULL OR status = ?) ORDER BY created_at, id"
+    ))
+    .bind(status.map(ApplicationStatus::key))
+    .bind(status.map(ApplicationStatus::key))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| stored_application(r).map(|s| s.application))
+        .collect()
+}
+
+pub(crate) async fn pending_application_for(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<bool, Error> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM applications WHERE email = ? AND status = 'pending'")
+            .bind(email.to_lowercase())
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Records an admin's decision on a pending application; whether it was still pending. The
+/// password hash is dropped on rejection: nothing of a refused applicant's secret is kept.
+pub(crate) async fn decide_application(
+    conn: &mut SqliteConnection,
+    id: &str,
+    status: ApplicationStatus,
+    decided_by: &str,
+    user: Option<&str>,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "UPDATE applications SET status = ?, decided_by = ?, decided_at = ?, user_id = ?, \
+         password_hash = CASE WHEN ? = 'rejected' THEN NULL ELSE password_hash END \
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(status.key())
+    .bind(decided_by)
+    .bind(db::now())
+    .bind(user)
+    .bind(status.key())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ---- members --------------------------------------------------------------------------------
+
+/// A member's account as the Members screen lists it.
+#[derive(Debug)]
+pub(crate) struct Account {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) display_name: String,
+    pub(crate) status: String,
+    pub(crate) roles: Vec<String>,
+    pub(crate) devices: i64,
+}
+
+pub(crate) async fn accounts(conn: &mut SqliteConnection) -> Result<Vec<Account>, Error> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.display_name, u.status, \
+         (SELECT GROUP_CONCAT(role) FROM user_roles r WHERE r.user_id = u.id) AS roles, \
+         (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id AND d.revoked_at IS NULL) AS devices \
+         FROM users u WHERE u.status IN ('active', 'suspended') ORDER BY u.created_at, u.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Account {
+                id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                display_name: row.try_get("display_name")?,
+                status: row.try_get("status")?,
+                roles: row
+                    .try_get::<Option<String>, _>("roles")?
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                devices: row.try_get("devices")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn user_status(
+    conn: &mut SqliteConnection,
+    user: &str,
+) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT status FROM users WHERE id = ?")
+        .bind(user)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub(crate) async fn set_user_status(
+    conn: &mut SqliteConnection,
+    user: &str,
+    status: &str,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET status = ? WHERE id = ?")
+        .bind(status)
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_roles(
+    conn: &mut SqliteConnection,
+    user: &str,
+    roles: &[&str],
+) -> Result<(), Error> {
+    sqlx::query("DELETE FROM user_roles WHERE user_id = ?")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    for role in roles {
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES (?, ?)")
+            .bind(user)
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Revokes every live session of `user`; returns their token hashes, so their sockets can close.
+pub(crate) async fn revoke_sessions_of(
+    conn: &mut SqliteConnection,
+    user: &str,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let live: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+        .bind(db::now())
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(live)
+}
+
+pub(crate) async fn revoke_device(conn: &mut SqliteConnection, id: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(db::now())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

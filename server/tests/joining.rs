@@ -1,0 +1,889 @@
+//! How people join: an admin imports leavers from an HR export (UTF-8 or Shift_JIS), invites them
+//! (a link to copy, or a mail through a real SMTP server), they register once with the link;
+//! people not invited apply and are let in when HR knows them, or wait for an admin. Only admins
+//! reach the admin calls, and everything they do is in the audit log.
+
+mod common;
+
+use common::{
+    Device, SmtpSink, TestRelay, call, error_code, post_session, session_cookie, sign_in,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tsunagu_core::api::{
+    Application, ApplicationStatus, AuditEntry, ImportAction, ImportReport, InvitationInfo,
+    InvitationSent, Me, Member, MemberStatus, Role, RowProblem,
+};
+
+const ADMIN: &str = "admin@example.com";
+
+/// An HR export as Excel in Japan writes it: Japanese headers, a column we do not know, dates in
+/// several forms, and three rows with problems.
+const HR_EXPORT: &str = "社員番号,氏名,フリガナ,メールアドレス,入社日,退職日,部署,備考\n\
+    E1001,鈴木 一郎,スズキ イチロウ,ichiro.suzuki@example.net,2015/4/1,2020/3/31,営業部,\n\
+    E1002,高橋 美咲,タカハシ ミサキ,misaki@example.net,2016年4月,2023年9月,開発本部,\n\
+    E1003,田村 翼,タムラ ツバサ,tsubasa@example.net,2018-04,2022-06,人事部,\n\
+    E1004,,,nobody@example.net,2018-04,,,名前なし\n\
+    E1005,伊東 光,イトウ ヒカル,not-an-email,2018-04,,,\n\
+    E1006,森 太郎,モリ タロウ,taro@example.net,2020-04,2019-03,,\n";
+
+async fn upload(relay: &TestRelay, path: &str, cookie: &str, body: Vec<u8>) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(relay.url(path))
+        .header("cookie", cookie)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .expect("the relay answers")
+}
+
+async fn import(relay: &TestRelay, cookie: &str, body: Vec<u8>) -> ImportReport {
+    let response = upload(relay, "/api/admin/import", cookie, body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("an import report")
+}
+
+async fn members(relay: &TestRelay, cookie: &str, query: &str) -> Vec<Member> {
+    let response = call(
+        relay,
+        Method::GET,
+        &format!("/api/admin/members{query}"),
+        Some(cookie),
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("a member list")
+}
+
+async fn hr_id(relay: &TestRelay, cookie: &str, email: &str) -> String {
+    members(relay, cookie, "")
+        .await
+        .into_iter()
+        .find(|m| m.email == email)
+        .and_then(|m| m.hr_record_id)
+        .expect("the imported person is listed")
+}
+
+async fn invite(relay: &TestRelay, cookie: &str, ids: &[String]) -> Vec<InvitationSent> {
+    let response = call(
+        relay,
+        Method::POST,
+        "/api/admin/invitations",
+        Some(cookie),
+        Some(json!({ "hr_record_ids": ids })),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("the invitations")
+}
+
+fn token_of(link: &str) -> String {
+    link.rsplit_once("/#/join/")
+        .expect("a join link")
+        .1
+        .to_owned()
+}
+
+async fn register(relay: &TestRelay, token: &str, password: &str) -> reqwest::Response {
+    call(
+        relay,
+        Method::POST,
+        "/api/register",
+        None,
+        Some(json!({ "token": token, "password": password })),
+    )
+    .await
+}
+
+async fn audit(relay: &TestRelay, cookie: &str) -> Vec<AuditEntry> {
+    let response = call(
+        relay,
+        Method::GET,
+        "/api/admin/audit?limit=500",
+        Some(cookie),
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("audit entries")
+}
+
+#[tokio::test]
+async fn an_hr_export_is_previewed_then_imported_in_utf8_and_shift_jis() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+
+    let preview = upload(
+        &relay,
+        "/api/admin/import/preview",
+        &admin,
+        HR_EXPORT.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview: ImportReport = preview.json().await.expect("a report");
+    assert_eq!(preview.encoding, "utf-8");
+    assert_eq!(preview.counts, None);
+    assert_eq!(preview.rows.len(), 3);
+    assert!(preview.rows.iter().all(|r| r.action == ImportAction::New));
+    assert_eq!(preview.rows[1].record.joined, "2016-04");
+    assert_eq!(preview.rows[1].record.left, "2023-09");
+    let problems: Vec<(u64, &str, RowProblem)> = preview
+        .errors
+        .iter()
+        .map(|e| (e.line, e.field.as_str(), e.problem))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (5, "name", RowProblem::Missing),
+            (6, "email", RowProblem::InvalidEmail),
+            (7, "left", RowProblem::LeftBeforeJoined),
+        ]
+    );
+    // A preview writes nothing.
+    assert!(members(&relay, &admin, "?status=imported").await.is_empty());
+
+    let report = import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    let counts = report.counts.expect("counts");
+    assert_eq!(
+        (counts.new, counts.updated, counts.unchanged, counts.skipped),
+        (3, 0, 0, 3)
+    );
+    let imported = members(&relay, &admin, "?status=imported").await;
+    assert_eq!(imported.len(), 3);
+
+    // The same people again, from Excel: Shift_JIS, other Japanese headers, one changed
+    // department, one new person, one email already imported under another number.
+    let sjis = "従業員番号,名前,ふりがな,メール,入社年月,退職年月,所属\r\n\
+                E1001,鈴木 一郎,すずき いちろう,ichiro.suzuki@example.net,2015年4月,2020年3月,営業部\r\n\
+                E1002,高橋 美咲,たかはし みさき,misaki@example.net,2016/04/01,2023/09/30,プロダクト部\r\n\
+                E2001,中川 遥,なかがわ はるか,haruka@example.net,2019/4/1,2024/3/31,経理部\r\n\
+                E9999,田村 翼,たむら つばさ,tsubasa@example.net,2018/4/1,,\r\n";
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(sjis);
+    assert!(!unmappable);
+    let preview: ImportReport = upload(&relay, "/api/admin/import/preview", &admin, bytes.to_vec())
+        .await
+        .json()
+        .await
+        .expect("a report");
+    assert_eq!(preview.encoding, "shift_jis");
+    let actions: Vec<(u64, ImportAction)> =
+        preview.rows.iter().map(|r| (r.line, r.action)).collect();
+    // HR now writes the reading in hiragana (line 2) and moved 高橋 to another department (line 3).
+    assert_eq!(
+        actions,
+        vec![
+            (2, ImportAction::Update),
+            (3, ImportAction::Update),
+            (4, ImportAction::New)
+        ]
+    );
+    assert_eq!(preview.errors.len(), 1);
+    assert_eq!(preview.errors[0].line, 5);
+    assert_eq!(preview.errors[0].problem, RowProblem::ConflictsWithStored);
+
+    let report = import(&relay, &admin, bytes.to_vec()).await;
+    let counts = report.counts.expect("counts");
+    assert_eq!((counts.new, counts.updated, counts.skipped), (1, 2, 1));
+    let misaki = members(&relay, &admin, "?q=misaki@example.net").await;
+    assert_eq!(misaki.len(), 1);
+    assert_eq!(misaki[0].department, "プロダクト部");
+    // Importing the same file again changes nothing.
+    let again = import(&relay, &admin, bytes.to_vec())
+        .await
+        .counts
+        .expect("counts");
+    assert_eq!((again.new, again.updated, again.unchanged), (0, 0, 3));
+
+    // Search folds katakana and hiragana, full and half width alike.
+    let found = members(&relay, &admin, "?q=ナカガワ").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].email, "haruka@example.net");
+    assert_eq!(members(&relay, &admin, "?q=ｅ２００１").await.len(), 1);
+
+    // A file without an email column cannot be imported at all, and says which headers work.
+    let response = upload(
+        &relay,
+        "/api/admin/import",
+        &admin,
+        "氏名,部署\n山田,人事部\n".into(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.expect("an ApiError");
+    assert_eq!(body["error"], "invalid-csv");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("メールアドレス")),
+        "{body}"
+    );
+
+    let log = audit(&relay, &admin).await;
+    assert_eq!(log.iter().filter(|e| e.action == "import").count(), 3);
+}
+
+#[tokio::test]
+async fn without_smtp_an_admin_gets_links_to_share_and_a_new_link_replaces_the_old() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    let ichiro = hr_id(&relay, &admin, "ichiro.suzuki@example.net").await;
+
+    let first = invite(&relay, &admin, std::slice::from_ref(&ichiro)).await;
+    assert_eq!(first.len(), 1);
+    assert!(!first[0].sent);
+    let link = first[0].link.clone().expect("a link to copy");
+    assert!(
+        link.starts_with(&format!("http://{}/#/join/", relay.addr())),
+        "{link}"
+    );
+    let listed = members(&relay, &admin, "?status=invited").await;
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].invitation_expires_at.is_some());
+
+    let info = call(
+        &relay,
+        Method::GET,
+        &format!("/api/invitations/{}", token_of(&link)),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(info.status(), StatusCode::OK);
+    let info: InvitationInfo = info.json().await.expect("who it is for");
+    assert_eq!(info.name, "鈴木 一郎");
+    assert_eq!(info.reading, "スズキ イチロウ");
+
+    // Sending again: the first link stops working, the second works.
+    let second = invite(&relay, &admin, std::slice::from_ref(&ichiro)).await;
+    let second_link = second[0].link.clone().expect("a link");
+    assert_ne!(link, second_link);
+    let old = call(
+        &relay,
+        Method::GET,
+        &format!("/api/invitations/{}", token_of(&link)),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        error_code(old, StatusCode::NOT_FOUND).await,
+        "invitation-not-found"
+    );
+
+    let registered = register(&relay, &token_of(&second_link), "ichiro-password").await;
+    assert_eq!(registered.status(), StatusCode::OK);
+    let me: Me = registered.json().await.expect("Me");
+    assert_eq!(me.email, "ichiro.suzuki@example.net");
+    assert_eq!(me.roles, vec![Role::Alumni]);
+    let active = members(&relay, &admin, "?status=active&q=すずき").await;
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0].user_id.as_deref(), Some(me.user_id.as_str()));
+    assert_eq!(active[0].joined, "2015-04");
+
+    // Someone who registered cannot be invited again.
+    let again = call(
+        &relay,
+        Method::POST,
+        "/api/admin/invitations",
+        Some(&admin),
+        Some(json!({ "hr_record_ids": [ichiro] })),
+    )
+    .await;
+    assert_eq!(error_code(again, StatusCode::CONFLICT).await, "conflict");
+}
+
+#[tokio::test]
+async fn an_invitation_mailed_over_smtp_registers_its_person_once() {
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
+    let relay = TestRelay::start_configured(|config| {
+        config.smtp_url = Some(smtp_url);
+        config.mail_from = "つなぐ商事 <alumni@example.com>".into();
+        config.public_url = Some("https://alumni.example.com/".into());
+    })
+    .await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    let misaki = hr_id(&relay, &admin, "misaki@example.net").await;
+
+    let sent = invite(&relay, &admin, &[misaki]).await;
+    assert!(sent[0].sent, "{sent:?}");
+    assert_eq!(sent[0].link, None);
+    assert_eq!(sent[0].mail_error, None);
+
+    let (raw, text) = sink.mail(1).await;
+    assert!(raw.contains("misaki@example.net"), "{raw}");
+    assert!(raw.contains("alumni@example.com"), "{raw}");
+    let japanese = text.find("ご招待します").expect("the Japanese text");
+    let english = text.find("You are invited").expect("the English text");
+    assert!(japanese < english, "Japanese comes first");
+    assert!(text.starts_with("高橋 美咲 様"), "{text}");
+    let link = text
+        .split_whitespace()
+        .find(|w| w.starts_with("https://alumni.example.com/#/join/"))
+        .expect("the link in the mail");
+    let token = token_of(link);
+
+    let info: InvitationInfo = call(
+        &relay,
+        Method::GET,
+        &format!("/api/invitations/{token}"),
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("who it is for");
+    assert_eq!(info.email, "misaki@example.net");
+
+    let short = register(&relay, &token, "short").await;
+    assert_eq!(
+        error_code(short, StatusCode::BAD_REQUEST).await,
+        "password-too-short"
+    );
+
+    let registered = register(&relay, &token, "misaki-password-1").await;
+    assert_eq!(registered.status(), StatusCode::OK);
+    let cookie = session_cookie(&registered).expect("she is signed in");
+    let me: Me = registered.json().await.expect("Me");
+    assert_eq!(me.display_name, "高橋 美咲");
+    assert!(me.directory.contains(&me.profile_doc));
+    let again: Me = call(&relay, Method::GET, "/api/me", Some(&cookie), None)
+        .await
+        .json()
+        .await
+        .expect("Me");
+    assert_eq!(again.user_id, me.user_id);
+
+    // Her profile document syncs like any seeded member's, filled from the HR record.
+    let mut device = Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
+    device
+        .pump_until("her profile", |d| {
+            common::has_profile_named(d, &me.profile_doc, "高橋 美咲")
+        })
+        .await;
+    let profile = device.profile(&me.profile_doc).expect("her profile");
+    assert_eq!(profile.owner, me.user_id);
+    assert_eq!(profile.reading, "タカハシ ミサキ");
+    assert_eq!(
+        (profile.joined.as_str(), profile.left.as_str()),
+        ("2016-04", "2023-09")
+    );
+    assert_eq!(profile.positions[0].department, "開発本部");
+
+    // Single use.
+    let twice = register(&relay, &token, "another-password").await;
+    assert_eq!(error_code(twice, StatusCode::GONE).await, "invitation-used");
+    let shown = call(
+        &relay,
+        Method::GET,
+        &format!("/api/invitations/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(error_code(shown, StatusCode::GONE).await, "invitation-used");
+    // She signs in with the password she chose.
+    assert_eq!(
+        post_session(relay.addr(), "misaki@example.net", "misaki-password-1")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(sink.count(), 1);
+}
+
+#[tokio::test]
+async fn an_expired_invitation_is_refused() {
+    let relay = TestRelay::start_configured(|config| {
+        config.limits.invitation_lifetime = std::time::Duration::ZERO;
+    })
+    .await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    let tsubasa = hr_id(&relay, &admin, "tsubasa@example.net").await;
+    let sent = invite(&relay, &admin, &[tsubasa]).await;
+    let token = token_of(sent[0].link.as_deref().expect("a link"));
+
+    let shown = call(
+        &relay,
+        Method::GET,
+        &format!("/api/invitations/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        error_code(shown, StatusCode::GONE).await,
+        "invitation-expired"
+    );
+    let registered = register(&relay, &token, "tsubasa-password").await;
+    assert_eq!(
+        error_code(registered, StatusCode::GONE).await,
+        "invitation-expired"
+    );
+    let unknown = call(
+        &relay,
+        Method::GET,
+        "/api/invitations/not-a-token",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        error_code(unknown, StatusCode::NOT_FOUND).await,
+        "invitation-not-found"
+    );
+    // Expired, it no longer counts as invited.
+    assert_eq!(members(&relay, &admin, "?status=invited").await.len(), 0);
+}
+
+#[tokio::test]
+async fn an_applicant_hr_knows_is_let_in_and_others_wait_for_an_admin() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+
+    // Employee number and name match an imported record: in at once, with a private email.
+    let known = call(
+        &relay,
+        Method::POST,
+        "/api/applications",
+        None,
+        Some(json!({
+            "name": "田村翼", "reading": "たむら つばさ", "email": "Tsubasa.Private@example.org",
+            "employee_number": "Ｅ1003", "password": "tsubasa-password"
+        })),
+    )
+    .await;
+    assert_eq!(known.status(), StatusCode::OK);
+    assert!(session_cookie(&known).is_some());
+    let me: Me = known.json().await.expect("Me");
+    assert_eq!(me.email, "tsubasa.private@example.org");
+    let tamura = members(&relay, &admin, "?q=E1003").await;
+    assert_eq!(tamura.len(), 1, "the record is now the member: {tamura:?}");
+    assert_eq!(tamura[0].status, MemberStatus::Active);
+
+    // The number alone, with another name, is not enough.
+    let guess = call(
+        &relay,
+        Method::POST,
+        "/api/applications",
+        None,
+        Some(json!({
+            "name": "誰か", "email": "someone@example.org", "employee_number": "E1001",
+            "password": "someone-password"
+        })),
+    )
+    .await;
+    assert_eq!(guess.status(), StatusCode::ACCEPTED);
+    let body: serde_json::Value = guess.json().await.expect("a status");
+    assert_eq!(body["status"], "pending");
+
+    let unknown = call(
+        &relay,
+        Method::POST,
+        "/api/applications",
+        None,
+        Some(json!({
+            "name": "小野 誠", "reading": "おの まこと", "email": "makoto@example.org",
+            "joined": "2010/4/1", "left": "2014年3月", "department": "総務部",
+            "note": "2010年入社の同期です", "password": "makoto-password"
+        })),
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        members(&relay, &admin, "?status=pending").await.len(),
+        2,
+        "both wait on the Members screen"
+    );
+
+    // Applying twice, or with a member's email, is refused without saying more.
+    for email in ["makoto@example.org", "hanako@example.com"] {
+        let again = call(
+            &relay,
+            Method::POST,
+            "/api/applications",
+            None,
+            Some(json!({ "name": "x", "email": email, "password": "whatever-password" })),
+        )
+        .await;
+        assert_eq!(
+            error_code(again, StatusCode::CONFLICT).await,
+            "email-unavailable"
+        );
+    }
+
+    let pending: Vec<Application> = call(
+        &relay,
+        Method::GET,
+        "/api/admin/applications?status=pending",
+        Some(&admin),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("applications");
+    assert_eq!(pending.len(), 2);
+    let makoto = pending
+        .iter()
+        .find(|a| a.email == "makoto@example.org")
+        .expect("his application");
+    assert_eq!(
+        (makoto.joined.as_str(), makoto.left.as_str()),
+        ("2010-04", "2014-03")
+    );
+    let someone = pending
+        .iter()
+        .find(|a| a.email == "someone@example.org")
+        .expect("the guess");
+
+    let approved = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/applications/{}/approve", makoto.id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let approved: Application = approved.json().await.expect("the application");
+    assert_eq!(approved.status, ApplicationStatus::Approved);
+    assert!(approved.user_id.is_some());
+    let signed_in = post_session(relay.addr(), "makoto@example.org", "makoto-password").await;
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::OK,
+        "he signs in with the password he applied with"
+    );
+
+    let rejected = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/applications/{}/reject", someone.id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(rejected.status(), StatusCode::OK);
+    let refused = post_session(relay.addr(), "someone@example.org", "someone-password").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let twice = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/applications/{}/approve", someone.id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(error_code(twice, StatusCode::CONFLICT).await, "conflict");
+
+    let actions: Vec<String> = audit(&relay, &admin)
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for action in ["auto-approve", "approve", "reject"] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_admins_reach_the_admin_calls() {
+    let relay = TestRelay::start().await;
+    let (alumna, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let user = &me.user_id;
+    let calls: Vec<(Method, String, Option<serde_json::Value>)> = vec![
+        (Method::POST, "/api/admin/import/preview".into(), None),
+        (Method::POST, "/api/admin/import".into(), None),
+        (Method::DELETE, "/api/admin/hr-records/hr-1".into(), None),
+        (
+            Method::POST,
+            "/api/admin/invitations".into(),
+            Some(json!({ "hr_record_ids": [] })),
+        ),
+        (
+            Method::GET,
+            "/api/admin/applications?status=pending".into(),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/admin/applications/a/approve".into(),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/admin/applications/a/reject".into(),
+            None,
+        ),
+        (Method::GET, "/api/admin/members".into(), None),
+        (
+            Method::PUT,
+            format!("/api/admin/members/{user}/roles"),
+            Some(json!({ "roles": ["admin"] })),
+        ),
+        (
+            Method::POST,
+            format!("/api/admin/members/{user}/suspend"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/admin/members/{user}/reactivate"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/admin/members/{user}/devices"),
+            None,
+        ),
+        (Method::DELETE, "/api/admin/devices/device-1".into(), None),
+        (Method::GET, "/api/admin/audit".into(), None),
+        (Method::GET, "/api/admin/audit.csv".into(), None),
+    ];
+    for (method, path, body) in calls {
+        let anonymous = call(&relay, method.clone(), &path, None, body.clone()).await;
+        assert_eq!(
+            error_code(anonymous, StatusCode::UNAUTHORIZED).await,
+            "unauthenticated",
+            "{method} {path}"
+        );
+        let member = call(&relay, method.clone(), &path, Some(&alumna), body).await;
+        assert_eq!(
+            error_code(member, StatusCode::FORBIDDEN).await,
+            "forbidden",
+            "{method} {path}"
+        );
+    }
+    // She did not make herself an admin on the way.
+    let me: Me = call(&relay, Method::GET, "/api/me", Some(&alumna), None)
+        .await
+        .json()
+        .await
+        .expect("Me");
+    assert_eq!(me.roles, vec![Role::Alumni]);
+}
+
+#[tokio::test]
+async fn what_admins_do_to_members_is_in_the_audit_log_and_its_csv() {
+    let relay = TestRelay::start().await;
+    let (admin, admin_me) = sign_in(relay.addr(), ADMIN).await;
+    let (ken, ken_me) = sign_in(relay.addr(), "ken@example.com").await;
+    let ken_id = ken_me.user_id.clone();
+
+    // Roles.
+    let set = call(
+        &relay,
+        Method::PUT,
+        &format!("/api/admin/members/{ken_id}/roles"),
+        Some(&admin),
+        Some(json!({ "roles": ["alumni", "event-staff"] })),
+    )
+    .await;
+    assert_eq!(set.status(), StatusCode::NO_CONTENT);
+    let staff = members(&relay, &admin, "?role=event-staff").await;
+    assert_eq!(staff.len(), 1);
+    assert_eq!(staff[0].email, "ken@example.com");
+    let own = call(
+        &relay,
+        Method::PUT,
+        &format!("/api/admin/members/{}/roles", admin_me.user_id),
+        Some(&admin),
+        Some(json!({ "roles": ["employee"] })),
+    )
+    .await;
+    assert_eq!(error_code(own, StatusCode::CONFLICT).await, "conflict");
+
+    // Devices: an admin sees Ken's device and revokes it; it is cut off at once.
+    let mut phone = Device::connect(relay.addr(), &ken, &[ken_me.profile_doc]).await;
+    phone
+        .pump_until("his profile", |d| {
+            common::has_profile_named(d, &ken_me.profile_doc, "佐藤 健")
+        })
+        .await;
+    let devices: Vec<tsunagu_core::api::DeviceInfo> = call(
+        &relay,
+        Method::GET,
+        &format!("/api/admin/members/{ken_id}/devices"),
+        Some(&admin),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("his devices");
+    assert_eq!(devices.len(), 1);
+    let revoked = call(
+        &relay,
+        Method::DELETE,
+        &format!("/api/admin/devices/{}", devices[0].id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert!(
+        common::closes(&mut phone.socket).await,
+        "the revoked device is cut off"
+    );
+
+    // Suspension ends his sessions; reactivation lets him sign in again.
+    let suspended = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/members/{ken_id}/suspend"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(suspended.status(), StatusCode::NO_CONTENT);
+    let me = call(&relay, Method::GET, "/api/me", Some(&ken), None).await;
+    assert_eq!(
+        error_code(me, StatusCode::UNAUTHORIZED).await,
+        "session-expired"
+    );
+    assert_eq!(members(&relay, &admin, "?status=suspended").await.len(), 1);
+    assert_eq!(
+        post_session(
+            relay.addr(),
+            "ken@example.com",
+            tsunagu_server::DEMO_PASSWORD
+        )
+        .await
+        .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let reactivated = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/members/{ken_id}/reactivate"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(reactivated.status(), StatusCode::NO_CONTENT);
+    sign_in(relay.addr(), "ken@example.com").await;
+
+    // An imported person nobody invited yet can be deleted.
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    let ichiro = hr_id(&relay, &admin, "ichiro.suzuki@example.net").await;
+    let deleted = call(
+        &relay,
+        Method::DELETE,
+        &format!("/api/admin/hr-records/{ichiro}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    let log = audit(&relay, &admin).await;
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec![
+            "delete-hr-record",
+            "import",
+            "reactivate",
+            "suspend",
+            "revoke-device",
+            "roles"
+        ],
+        "newest first"
+    );
+    assert!(log.iter().all(|e| e.actor == ADMIN));
+    assert_eq!(log[5].detail, "alumni → event-staff, alumni");
+    // Paging: the two before the third newest.
+    let older: Vec<AuditEntry> = call(
+        &relay,
+        Method::GET,
+        &format!("/api/admin/audit?limit=2&before={}", log[2].id),
+        Some(&admin),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("entries");
+    assert_eq!(
+        older.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["suspend", "revoke-device"]
+    );
+
+    let csv = call(
+        &relay,
+        Method::GET,
+        "/api/admin/audit.csv",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/csv"))
+    );
+    let bytes = csv.bytes().await.expect("the file");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBFat,actor,action,subject,detail\r\n"),
+        "a BOM, then the header"
+    );
+    let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 7);
+    assert!(
+        lines[1].contains(",admin@example.com,roles,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].contains("\"alumni → event-staff, alumni\""),
+        "quoted: {}",
+        lines[1]
+    );
+    assert!(
+        lines[6].contains(",delete-hr-record,") && lines[6].contains("ichiro.suzuki@example.net")
+    );
+}
+
+#[tokio::test]
+async fn when_the_mail_server_cannot_be_reached_the_admin_gets_the_link_instead() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let relay = TestRelay::start_configured(|config| {
+        config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    })
+    .await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    let ichiro = hr_id(&relay, &admin, "ichiro.suzuki@example.net").await;
+    let sent = invite(&relay, &admin, &[ichiro]).await;
+    assert!(!sent[0].sent);
+    assert!(sent[0].mail_error.is_some());
+    let token = token_of(sent[0].link.as_deref().expect("the link to share instead"));
+    let shown = call(
+        &relay,
+        Method::GET,
+        &format!("/api/invitations/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(shown.status(), StatusCode::OK, "the link works");
+}
