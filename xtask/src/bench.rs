@@ -4,7 +4,9 @@
 //! - bytes on the wire (encoded protocol frames, both directions) between the real sync engines
 //!   of a device and a relay, with storage round-tripped through what the engines persist, for:
 //!   a fresh device's first sync of the seeded directory and of 2,000 profiles, one field edit,
-//!   and reconnecting with no changes to 1,000 documents.
+//!   and reconnecting with no changes to 1,000 documents;
+//! - the relay's write check: changes validated per second, and sync throughput with the check
+//!   on and off ([`crate::bench_validation`]).
 
 use std::io::Write;
 
@@ -22,7 +24,8 @@ pub(crate) fn all(wire_only: bool) -> Result<()> {
         dist::build(BuildProfile::Release)?;
         sizes()?;
     }
-    wire()
+    wire()?;
+    crate::bench_validation::in_release()
 }
 
 fn sizes() -> Result<()> {
@@ -139,7 +142,7 @@ fn directory(n: usize) -> Result<(Hub, Vec<DocumentId>)> {
 }
 
 /// A profile about as full as the seeded demo ones.
-fn sample_profile(i: usize) -> Profile {
+pub(crate) fn sample_profile(i: usize) -> Profile {
     const FAMILY: [(&str, &str); 6] = [
         ("山田", "やまだ"),
         ("佐藤", "さとう"),

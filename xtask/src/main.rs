@@ -13,6 +13,7 @@
 //! Every install step is idempotent and uses only package registries (crates.io, npm, Debian).
 
 mod bench;
+mod bench_validation;
 mod dist;
 mod fuzz;
 mod setup;
@@ -50,6 +51,7 @@ fn main() -> Result<()> {
         }
         Some("test") => test::all()?,
         Some("bench") => bench::all(flag("--wire-only"))?,
+        Some("bench-validation") => bench_validation::all()?,
         Some("fuzz") => fuzz::command(value("--seconds"))?,
         _ => bail!(
             "usage: cargo xtask <run [--addr A] [--debug] | test | bench | fuzz [--seconds N] | dist [--debug]>"
