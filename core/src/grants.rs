@@ -15,7 +15,7 @@
 //! use tsunagu_core::grants::{Access, DocFacts, DocKind, Seg, Subject, access, may_write};
 //!
 //! let hanako = Subject { user: "u-hanako", roles: &[Role::Alumni] };
-//! let her_profile = DocFacts { kind: DocKind::Profile, owner: Some("u-hanako"), owner_active: true };
+//! let her_profile = DocFacts { kind: DocKind::Profile, owner: Some("u-hanako"), owner_listed: true };
 //! let kens_profile = DocFacts { owner: Some("u-ken"), ..her_profile };
 //! assert_eq!(access(&hanako, &her_profile), Some(Access::Write));
 //! assert_eq!(access(&hanako, &kens_profile), Some(Access::Read));
@@ -27,24 +27,43 @@
 
 use crate::api::Role;
 
-/// The kinds of document the relay stores. Later issues add audience-split profile parts,
-/// events, check-in logs, conversations, news and jobs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kinds of document the relay stores. Later issues add events, check-in logs,
+/// conversations, news and jobs.
+///
+/// A member's profile is split by audience (DESIGN.md 4): fields the owner shows to everyone in
+/// the network live in `Profile`, the others in the part for their audience, so a field never
+/// reaches a device whose member may not read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocKind {
-    /// One member's profile.
+    /// One member's profile: what everyone in the network sees.
     Profile,
+    /// Fields of a profile that only alumni and employees see.
+    ProfileMembers,
+    /// Fields of a profile that only admins (and the owner) see.
+    ProfileAdmins,
+    /// Fields only the owner sees, and their visibility choices.
+    ProfilePrivate,
     /// The organisation's own settings (its name, and later default field visibility), one per
     /// deployment.
     Organisation,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 2] = [DocKind::Profile, DocKind::Organisation];
+    pub const ALL: [DocKind; 5] = [
+        DocKind::Profile,
+        DocKind::ProfileMembers,
+        DocKind::ProfileAdmins,
+        DocKind::ProfilePrivate,
+        DocKind::Organisation,
+    ];
 
     /// The stable name stored by the relay.
     pub fn key(self) -> &'static str {
         match self {
             DocKind::Profile => "profile",
+            DocKind::ProfileMembers => "profile-members",
+            DocKind::ProfileAdmins => "profile-admins",
+            DocKind::ProfilePrivate => "profile-private",
             DocKind::Organisation => "organisation",
         }
     }
@@ -74,8 +93,9 @@ pub struct DocFacts<'a> {
     pub kind: DocKind,
     /// The member the document belongs to, if it belongs to one.
     pub owner: Option<&'a str>,
-    /// Whether that member is active (not suspended, not deleted).
-    pub owner_active: bool,
+    /// Whether that member is listed in the directory: active (not suspended or deleted) and
+    /// not hidden by their own choice.
+    pub owner_listed: bool,
 }
 
 /// One step of the path to a place in a document.
@@ -94,10 +114,12 @@ enum Who {
     Owner,
     /// Any signed-in member.
     AnyMember,
-    /// Any signed-in member, while the owner is an active member.
-    AnyMemberWhileOwnerActive,
+    /// Any signed-in member, while the owner is listed in the directory.
+    AnyMemberWhileOwnerListed,
     /// Anyone holding this role.
     Holder(Role),
+    /// Anyone holding this role, while the owner is listed in the directory.
+    HolderWhileOwnerListed(Role),
 }
 
 /// A path pattern; see the module docs.
@@ -120,7 +142,8 @@ struct Rule {
 /// The whole document.
 const EVERYWHERE: &[Pattern] = &[&[]];
 
-/// What a member writes in their own profile: everything they say about themselves.
+/// What a member writes in their own profile: everything they say about themselves. The fields
+/// from `positions` on may live in any part of the profile, by the audience the owner chose.
 pub const PROFILE_OWNER_FIELDS: &[Pattern] = &[
     &["name"],
     &["reading"],
@@ -134,6 +157,33 @@ pub const PROFILE_OWNER_FIELDS: &[Pattern] = &[
     &["bio"],
     &["links"],
     &["interests"],
+];
+
+/// The profile fields whose audience the owner chooses, which therefore appear in every part.
+pub const PROFILE_CHOOSABLE_FIELDS: &[Pattern] = &[
+    &["positions"],
+    &["employer"],
+    &["title"],
+    &["location"],
+    &["skills"],
+    &["certifications"],
+    &["bio"],
+    &["links"],
+    &["interests"],
+];
+
+/// The owner's own part also holds their visibility choices.
+const PROFILE_PRIVATE_FIELDS: &[Pattern] = &[
+    &["positions"],
+    &["employer"],
+    &["title"],
+    &["location"],
+    &["skills"],
+    &["certifications"],
+    &["bio"],
+    &["links"],
+    &["interests"],
+    &["visibility"],
 ];
 
 /// The years at the company, from HR's records: the alumni ID card vouches for them, so only
@@ -150,7 +200,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         kind: DocKind::Profile,
-        who: Who::AnyMemberWhileOwnerActive,
+        who: Who::AnyMemberWhileOwnerListed,
         grant: Grant::Read,
     },
     // Alumni relations staff see every member's profile, suspended ones included, and keep the
@@ -159,6 +209,42 @@ const RULES: &[Rule] = &[
         kind: DocKind::Profile,
         who: Who::Holder(Role::Admin),
         grant: Grant::Write(PROFILE_HR_FIELDS),
+    },
+    // "Alumni and employees": the network's own people, not staff who only run events.
+    Rule {
+        kind: DocKind::ProfileMembers,
+        who: Who::Owner,
+        grant: Grant::Write(PROFILE_CHOOSABLE_FIELDS),
+    },
+    Rule {
+        kind: DocKind::ProfileMembers,
+        who: Who::HolderWhileOwnerListed(Role::Alumni),
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::ProfileMembers,
+        who: Who::HolderWhileOwnerListed(Role::Employee),
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::ProfileMembers,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::ProfileAdmins,
+        who: Who::Owner,
+        grant: Grant::Write(PROFILE_CHOOSABLE_FIELDS),
+    },
+    Rule {
+        kind: DocKind::ProfileAdmins,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::ProfilePrivate,
+        who: Who::Owner,
+        grant: Grant::Write(PROFILE_PRIVATE_FIELDS),
     },
     Rule {
         kind: DocKind::Organisation,
@@ -204,8 +290,9 @@ fn applies(who: Who, subject: &Subject<'_>, doc: &DocFacts<'_>) -> bool {
     match who {
         Who::Owner => doc.owner == Some(subject.user),
         Who::AnyMember => true,
-        Who::AnyMemberWhileOwnerActive => doc.owner_active,
+        Who::AnyMemberWhileOwnerListed => doc.owner_listed,
         Who::Holder(role) => subject.roles.contains(&role),
+        Who::HolderWhileOwnerListed(role) => doc.owner_listed && subject.roles.contains(&role),
     }
 }
 
@@ -233,7 +320,7 @@ mod tests {
         DocFacts {
             kind: DocKind::Profile,
             owner: Some(owner),
-            owner_active: active,
+            owner_listed: active,
         }
     }
 
@@ -241,7 +328,7 @@ mod tests {
         DocFacts {
             kind: DocKind::Organisation,
             owner: None,
-            owner_active: false,
+            owner_listed: false,
         }
     }
 
@@ -373,12 +460,110 @@ mod tests {
         }
     }
 
+    fn part(kind: DocKind, owner: &str, listed: bool) -> DocFacts<'_> {
+        DocFacts {
+            kind,
+            owner: Some(owner),
+            owner_listed: listed,
+        }
+    }
+
+    #[test]
+    fn each_profile_part_is_read_by_its_audience_only() {
+        for roles in role_sets() {
+            let me = Subject {
+                user: "me",
+                roles: &roles,
+            };
+            let holds = |r| roles.contains(&r);
+            for listed in [true, false] {
+                let members = access(&me, &part(DocKind::ProfileMembers, "other", listed));
+                let expected = holds(Role::Admin)
+                    || (listed && (holds(Role::Alumni) || holds(Role::Employee)));
+                assert_eq!(members.is_some(), expected, "{roles:?} listed={listed}");
+                let admins = access(&me, &part(DocKind::ProfileAdmins, "other", listed));
+                assert_eq!(admins.is_some(), holds(Role::Admin), "{roles:?}");
+                let private = access(&me, &part(DocKind::ProfilePrivate, "other", listed));
+                assert_eq!(private, None, "{roles:?}");
+                for kind in [
+                    DocKind::ProfileMembers,
+                    DocKind::ProfileAdmins,
+                    DocKind::ProfilePrivate,
+                ] {
+                    assert_eq!(
+                        access(&me, &part(kind, "me", listed)),
+                        Some(Access::Write),
+                        "{roles:?} own {kind:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn owners_write_only_choosable_fields_in_parts_and_their_choices_in_the_private_part() {
+        for roles in role_sets() {
+            let me = Subject {
+                user: "me",
+                roles: &roles,
+            };
+            for kind in [
+                DocKind::ProfileMembers,
+                DocKind::ProfileAdmins,
+                DocKind::ProfilePrivate,
+            ] {
+                let mine = part(kind, "me", true);
+                let theirs = part(kind, "other", true);
+                for field in PROFILE_CHOOSABLE_FIELDS {
+                    assert!(
+                        may_write(&me, &mine, &keys(field)),
+                        "{roles:?} {kind:?} {field:?}"
+                    );
+                    assert!(
+                        !may_write(&me, &theirs, &keys(field)),
+                        "{roles:?} {kind:?} {field:?}"
+                    );
+                }
+                for field in [
+                    &["name"][..],
+                    &["joined"],
+                    &["left"],
+                    &["owner"],
+                    &["futureField"],
+                ] {
+                    assert!(
+                        !may_write(&me, &mine, &keys(field)),
+                        "{roles:?} {kind:?} {field:?}"
+                    );
+                }
+                let choices = may_write(&me, &mine, &keys(&["visibility", "bio"]));
+                assert_eq!(
+                    choices,
+                    kind == DocKind::ProfilePrivate,
+                    "{roles:?} {kind:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_member_hidden_from_the_directory_is_read_by_admins_only() {
+        for roles in role_sets() {
+            let me = Subject {
+                user: "me",
+                roles: &roles,
+            };
+            let hidden = access(&me, &profile("other", false));
+            assert_eq!(hidden.is_some(), roles.contains(&Role::Admin), "{roles:?}");
+        }
+    }
+
     #[test]
     fn a_document_with_no_owner_is_nobodys_profile() {
         let orphan = DocFacts {
             kind: DocKind::Profile,
             owner: None,
-            owner_active: false,
+            owner_listed: false,
         };
         let admin = Subject {
             user: "me",

@@ -279,7 +279,7 @@ impl Guard for Authoriser {
         let facts = DocFacts {
             kind: *kind,
             owner: owner.as_deref(),
-            owner_active: true,
+            owner_listed: true,
         };
         authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
     }

@@ -1,7 +1,11 @@
 //! The alumni profile document: one small Automerge document per person (DESIGN.md 1).
 
+use std::collections::BTreeMap;
+
 use autosurgeon::Reconcile;
 use serde::{Deserialize, Serialize};
+
+use crate::grants::DocKind;
 
 /// How an alumnus wants to stay involved with the company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -90,6 +94,8 @@ pub enum ProfileError {
     NotAProfile(#[from] serde_json::Error),
     #[error("the profile could not be written: {0}")]
     Reconcile(Box<autosurgeon::ReconcileError>),
+    #[error("the profile could not be written: {0}")]
+    Edit(#[from] automerge::AutomergeError),
 }
 
 impl From<autosurgeon::ReconcileError> for ProfileError {
@@ -126,10 +132,225 @@ impl Profile {
     }
 }
 
+/// Who may read a profile field the owner chose an audience for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audience {
+    /// Everyone in the network.
+    Everyone,
+    /// Alumni and employees.
+    Members,
+    /// Admins only.
+    Admins,
+    /// Only the owner.
+    OnlyMe,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 4] = [
+        Audience::Everyone,
+        Audience::Members,
+        Audience::Admins,
+        Audience::OnlyMe,
+    ];
+
+    /// The stable key stored in documents.
+    pub fn key(self) -> &'static str {
+        match self {
+            Audience::Everyone => "everyone",
+            Audience::Members => "members",
+            Audience::Admins => "admins",
+            Audience::OnlyMe => "only-me",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    /// The part of a profile that holds this audience's fields.
+    pub fn doc_kind(self) -> DocKind {
+        match self {
+            Audience::Everyone => DocKind::Profile,
+            Audience::Members => DocKind::ProfileMembers,
+            Audience::Admins => DocKind::ProfileAdmins,
+            Audience::OnlyMe => DocKind::ProfilePrivate,
+        }
+    }
+
+    pub fn of_kind(kind: DocKind) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.doc_kind() == kind)
+    }
+}
+
+/// A profile field whose audience its owner chooses; the rest (name, reading, romaji and HR's
+/// years) are seen by everyone in the network, so the directory can list the member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Positions,
+    Employer,
+    Title,
+    Location,
+    Skills,
+    Certifications,
+    Bio,
+    Links,
+    Interests,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::Positions,
+        Field::Employer,
+        Field::Title,
+        Field::Location,
+        Field::Skills,
+        Field::Certifications,
+        Field::Bio,
+        Field::Links,
+        Field::Interests,
+    ];
+
+    /// The key of the field in a profile document.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Positions => "positions",
+            Field::Employer => "employer",
+            Field::Title => "title",
+            Field::Location => "location",
+            Field::Skills => "skills",
+            Field::Certifications => "certifications",
+            Field::Bio => "bio",
+            Field::Links => "links",
+            Field::Interests => "interests",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    fn reconcile<D: autosurgeon::Doc>(
+        self,
+        profile: &Profile,
+        doc: &mut D,
+    ) -> Result<(), autosurgeon::ReconcileError> {
+        use autosurgeon::reconcile_prop as put;
+        let root = automerge::ROOT;
+        match self {
+            Field::Positions => put(doc, root, self.key(), &profile.positions),
+            Field::Employer => put(doc, root, self.key(), &profile.employer),
+            Field::Title => put(doc, root, self.key(), &profile.title),
+            Field::Location => put(doc, root, self.key(), &profile.location),
+            Field::Skills => put(doc, root, self.key(), &profile.skills),
+            Field::Certifications => put(doc, root, self.key(), &profile.certifications),
+            Field::Bio => put(doc, root, self.key(), &profile.bio),
+            Field::Links => put(doc, root, self.key(), &profile.links),
+            Field::Interests => put(doc, root, self.key(), &profile.interests),
+        }
+    }
+}
+
+/// The owner's choice of audience per field, kept in their private part; a field they never
+/// chose for takes the organisation's default, and failing that, everyone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visibility(pub BTreeMap<String, Audience>);
+
+impl Visibility {
+    /// Whom `field` is shown to, falling back to `defaults`.
+    pub fn of(&self, field: Field, defaults: &Visibility) -> Audience {
+        self.0
+            .get(field.key())
+            .or_else(|| defaults.0.get(field.key()))
+            .copied()
+            .unwrap_or(Audience::Everyone)
+    }
+
+    /// The choices held under `visibility` in a document (the private part, or the
+    /// organisation's defaults); unknown fields and audiences are ignored.
+    pub fn read(doc: &impl automerge::ReadDoc) -> Self {
+        let Ok(value) = serde_json::to_value(automerge::AutoSerde::from(doc)) else {
+            return Self::default();
+        };
+        let choices = value
+            .get(VISIBILITY_KEY)
+            .and_then(serde_json::Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        Field::from_key(k)?;
+                        Some((k.clone(), Audience::from_key(v.as_str()?)?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self(choices)
+    }
+
+    /// Writes the choices under `visibility`.
+    pub fn write_to(&self, doc: &mut impl autosurgeon::Doc) -> Result<(), ProfileError> {
+        let keys: BTreeMap<&str, &str> =
+            self.0.iter().map(|(k, a)| (k.as_str(), a.key())).collect();
+        autosurgeon::reconcile_prop(doc, automerge::ROOT, VISIBILITY_KEY, &keys)?;
+        Ok(())
+    }
+}
+
+/// Where a profile's visibility choices (and an organisation's defaults) are kept.
+pub const VISIBILITY_KEY: &str = "visibility";
+
+impl Profile {
+    /// Reads a profile from its parts: the everyone part first, then whichever of the others
+    /// the reader holds. A field in a later part wins over an earlier one (while a move between
+    /// parts syncs, the more private copy is shown).
+    pub fn read_parts<'a, D: automerge::ReadDoc + 'a>(
+        parts: impl IntoIterator<Item = &'a D>,
+    ) -> Result<Self, ProfileError> {
+        let mut merged = serde_json::Map::new();
+        for part in parts {
+            if let serde_json::Value::Object(fields) =
+                serde_json::to_value(automerge::AutoSerde::from(part))?
+            {
+                merged.extend(fields);
+            }
+        }
+        Ok(serde_json::from_value(serde_json::Value::Object(merged))?)
+    }
+
+    /// Writes this profile's share of `audience`'s part: the fields shown to that audience
+    /// (and in the everyone part, the name fields), removing fields that moved elsewhere.
+    /// Only what differs is written; the owner and HR's years are never touched.
+    pub fn write_part(
+        &self,
+        audience: Audience,
+        visibility: &Visibility,
+        defaults: &Visibility,
+        doc: &mut impl autosurgeon::Doc,
+    ) -> Result<(), ProfileError> {
+        if audience == Audience::Everyone {
+            for (key, value) in [
+                ("name", &self.name),
+                ("reading", &self.reading),
+                ("romaji", &self.romaji),
+            ] {
+                autosurgeon::reconcile_prop(&mut *doc, automerge::ROOT, key, value)?;
+            }
+        }
+        for field in Field::ALL {
+            if visibility.of(field, defaults) == audience {
+                field.reconcile(self, &mut *doc)?;
+            } else if doc.get(&automerge::ROOT, field.key())?.is_some() {
+                doc.delete(automerge::ROOT, field.key())?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use automerge::{AutoCommit, Automerge};
+    use automerge::{AutoCommit, Automerge, ROOT, ReadDoc};
 
     #[test]
     fn a_profile_round_trips_and_an_empty_document_reads_as_empty() {
@@ -203,5 +424,76 @@ mod tests {
             (merged.employer.as_str(), merged.location.as_str()),
             ("Sony", "大阪")
         );
+    }
+
+    fn parts_of(profile: &Profile, visibility: &Visibility, docs: &mut [AutoCommit; 4]) {
+        for (audience, doc) in Audience::ALL.into_iter().zip(docs.iter_mut()) {
+            profile
+                .write_part(audience, visibility, &Visibility::default(), doc)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_field_lives_only_in_the_part_of_its_audience_and_moves_with_it() {
+        let profile = Profile {
+            name: "山田 花子".into(),
+            employer: "ソニー".into(),
+            bio: "人事のプロ".into(),
+            skills: vec!["採用".into()],
+            title: "部長".into(),
+            ..Profile::default()
+        };
+        let mut visibility = Visibility::default();
+        visibility.0.insert("bio".into(), Audience::Admins);
+        visibility.0.insert("employer".into(), Audience::Members);
+        visibility.0.insert("skills".into(), Audience::OnlyMe);
+        let mut docs: [AutoCommit; 4] = Default::default();
+        parts_of(&profile, &visibility, &mut docs);
+
+        assert_eq!(Profile::read_parts(docs.iter()).unwrap(), profile);
+        let everyone = Profile::read_parts([&docs[0]]).unwrap();
+        assert_eq!(
+            (everyone.name.as_str(), everyone.title.as_str()),
+            ("山田 花子", "部長")
+        );
+        assert_eq!(
+            (everyone.bio.as_str(), everyone.employer.as_str()),
+            ("", "")
+        );
+        assert!(everyone.skills.is_empty());
+        let has = |doc: &AutoCommit, key: &str| doc.get(ROOT, key).unwrap().is_some();
+        assert!(!has(&docs[0], "bio") && has(&docs[2], "bio"));
+        assert!(has(&docs[1], "employer") && !has(&docs[2], "employer"));
+        assert!(has(&docs[3], "skills") && !has(&docs[1], "name"));
+        let members = Profile::read_parts([&docs[0], &docs[1]]).unwrap();
+        assert_eq!(
+            (members.employer.as_str(), members.bio.as_str()),
+            ("ソニー", "")
+        );
+
+        // Shown to everyone after all: it leaves the admins' part.
+        visibility.0.insert("bio".into(), Audience::Everyone);
+        parts_of(&profile, &visibility, &mut docs);
+        assert!(has(&docs[0], "bio") && !has(&docs[2], "bio"));
+        assert_eq!(Profile::read_parts([&docs[0]]).unwrap().bio, "人事のプロ");
+    }
+
+    #[test]
+    fn visibility_choices_round_trip_and_fall_back_to_the_defaults() {
+        let mut mine = Visibility::default();
+        mine.0.insert("bio".into(), Audience::OnlyMe);
+        let mut doc = AutoCommit::new();
+        mine.write_to(&mut doc).unwrap();
+        assert_eq!(Visibility::read(&doc), mine);
+        let mut defaults = Visibility::default();
+        defaults.0.insert("employer".into(), Audience::Members);
+        assert_eq!(mine.of(Field::Bio, &defaults), Audience::OnlyMe);
+        assert_eq!(mine.of(Field::Employer, &defaults), Audience::Members);
+        assert_eq!(mine.of(Field::Title, &defaults), Audience::Everyone);
+        for audience in Audience::ALL {
+            assert_eq!(Audience::of_kind(audience.doc_kind()), Some(audience));
+            assert_eq!(Audience::from_key(audience.key()), Some(audience));
+        }
     }
 }
