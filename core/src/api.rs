@@ -33,6 +33,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{DocumentId, StorageId};
+use crate::profile::Audience;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "tsunagu_session";
@@ -86,8 +87,30 @@ pub struct Me {
     /// The organisation's own document (its names), which every member reads and admins edit.
     #[serde(default)]
     pub organisation_doc: Option<DocumentId>,
+    /// Every other part of a profile they may read (their own four included): fields whose
+    /// owner shows them to alumni and employees, to admins, or to no one else.
+    #[serde(default)]
+    pub parts: Vec<ProfilePart>,
+    /// They hid from the directory: only admins see their profile.
+    #[serde(default)]
+    pub hidden_from_directory: bool,
     /// The relay's storage id: sync states for the relay are saved under it.
     pub relay_storage: StorageId,
+}
+
+/// One part of a member's profile (see [`crate::grants::DocKind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfilePart {
+    /// The member's main profile document, which the part belongs with.
+    pub profile: DocumentId,
+    pub audience: Audience,
+    pub doc: DocumentId,
+}
+
+/// `PUT /api/me/directory`: hide from the directory, or be listed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryListing {
+    pub hidden: bool,
 }
 
 /// A device a member's app syncs from (`GET /api/devices?current=<storage id>`); revoke one with
@@ -108,6 +131,10 @@ pub struct DeviceInfo {
 
 /// How the relay's protocol `error` to a revoked device begins.
 pub const DEVICE_REVOKED: &str = "device-revoked";
+
+/// How the relay's protocol `error` to the devices of a deleted account begins; they wipe
+/// themselves as a revoked device does.
+pub const ACCOUNT_DELETED: &str = "account-deleted";
 
 /// Stable error codes; the app shows a translated message for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ pub(crate) fn facts(doc: &DocumentRecord) -> Option<DocFacts<'_>> {
     Some(DocFacts {
         kind: DocKind::from_key(&doc.kind)?,
         owner: doc.owner.as_deref(),
-        owner_active: doc.owner_active,
+        owner_listed: doc.owner_listed,
     })
 }
 
@@ -31,7 +31,7 @@ mod tests {
         DocumentRecord {
             kind: kind.into(),
             owner: Some(owner.into()),
-            owner_active: active,
+            owner_listed: active,
         }
     }
 

@@ -7,12 +7,17 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use tsunagu_core::api::{Me, SignIn};
+use std::collections::HashMap;
+
+use tsunagu_core::api::{Me, ProfilePart, Role, SignIn};
+use tsunagu_core::grants::DocKind;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::profile::Audience;
 
 use crate::AppState;
 use crate::auth::{self, SignedIn};
-use crate::db;
 use crate::error::{AppError, Error};
+use crate::{access, db};
 
 /// `POST /api/session`: checks the password and opens a session.
 ///
@@ -108,6 +113,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
     let profile_doc = db::profile_of(&state.db, &user.id)
         .await?
         .ok_or_else(|| Error::Corrupt(format!("user {} has no profile document", user.id)))?;
+    let (directory, parts) = readable_profiles(state, &user.id, &roles).await?;
     Ok(Me {
         user_id: user.id.clone(),
         email: user.email.clone(),
@@ -115,8 +121,45 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         roles,
         organisation: user.organisation.clone(),
         profile_doc,
-        directory: db::directory(&state.db).await?,
+        directory,
         organisation_doc: db::organisation_doc(&state.db).await?,
+        parts,
+        hidden_from_directory: user.directory_hidden,
         relay_storage: state.relay_storage.clone(),
     })
+}
+
+/// The profiles `user` may read, judged by the grant table exactly as the relay judges each
+/// document they ask for: main documents, and the parts that belong with them.
+async fn readable_profiles(
+    state: &AppState,
+    user: &str,
+    roles: &[Role],
+) -> Result<(Vec<DocumentId>, Vec<ProfilePart>), Error> {
+    let documents = db::profile_documents(&state.db).await?;
+    let main_of: HashMap<&str, DocumentId> = documents
+        .iter()
+        .filter(|(_, r)| r.kind == DocKind::Profile.key())
+        .filter_map(|(doc, r)| Some((r.owner.as_deref()?, *doc)))
+        .collect();
+    let mut directory = Vec::new();
+    let mut parts = Vec::new();
+    for (doc, record) in &documents {
+        if access::access(user, roles, Some(record)).is_none() {
+            continue;
+        }
+        let Some(audience) = DocKind::from_key(&record.kind).and_then(Audience::of_kind) else {
+            continue;
+        };
+        if audience == Audience::Everyone {
+            directory.push(*doc);
+        } else if let Some(profile) = record.owner.as_deref().and_then(|o| main_of.get(o)) {
+            parts.push(ProfilePart {
+                profile: *profile,
+                audience,
+                doc: *doc,
+            });
+        }
+    }
+    Ok((directory, parts))
 }

@@ -40,6 +40,16 @@ pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool, Error> {
     Ok(pool)
 }
 
+/// Begins a transaction that writes. `BEGIN IMMEDIATE` takes the write lock at once (waiting out
+/// the busy timeout): a deferred transaction that reads first and writes later fails at once with
+/// "database is locked" if another connection wrote in between, which the relay's sync traffic
+/// makes likely.
+pub(crate) async fn write_tx(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, Error> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
 pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -56,7 +66,7 @@ fn document_id(s: &str) -> Result<DocumentId, Error> {
 /// made on first start and reserved in `actors` so no member can write as the relay.
 pub(crate) async fn relay_actor(pool: &SqlitePool) -> Result<ActorId, Error> {
     let fresh = ActorId::random();
-    let mut tx = pool.begin().await?;
+    let mut tx = write_tx(pool).await?;
     let inserted = sqlx::query(
         "INSERT INTO meta (key, value) VALUES ('relay_actor', ?) ON CONFLICT (key) DO NOTHING",
     )
@@ -117,7 +127,7 @@ pub(crate) async fn register_actors(
     pool: &SqlitePool,
     claims: &[(ActorId, String)],
 ) -> Result<(), Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = write_tx(pool).await?;
     for (actor, user) in claims {
         sqlx::query(
             "INSERT INTO actors (actor, user_id, first_seen) VALUES (?, ?, ?) ON CONFLICT (actor) DO NOTHING",
@@ -177,10 +187,12 @@ pub(crate) struct User {
     pub(crate) display_name: String,
     pub(crate) active: bool,
     pub(crate) organisation: String,
+    pub(crate) directory_hidden: bool,
 }
 
 const USER_COLUMNS: &str =
-    "SELECT u.id, u.email, u.password_hash, u.display_name, u.status, o.name AS organisation
+    "SELECT u.id, u.email, u.password_hash, u.display_name, u.status, u.directory_hidden,
+            o.name AS organisation
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
 fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, Error> {
@@ -191,6 +203,7 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, Error> {
         display_name: row.try_get("display_name")?,
         active: row.try_get::<String, _>("status")? == "active",
         organisation: row.try_get("organisation")?,
+        directory_hidden: row.try_get("directory_hidden")?,
     })
 }
 
@@ -340,25 +353,98 @@ pub(crate) async fn revoke_session(pool: &SqlitePool, token_hash: &[u8]) -> Resu
 pub(crate) struct DocumentRecord {
     pub(crate) kind: String,
     pub(crate) owner: Option<String>,
-    pub(crate) owner_active: bool,
+    /// The owner is active and has not hidden from the directory.
+    pub(crate) owner_listed: bool,
+}
+
+/// The SQL of a [`DocumentRecord`], over `documents d LEFT JOIN users u`.
+const RECORD_COLUMNS: &str = "d.id, d.kind, d.owner_id,
+    (u.status = 'active' AND u.directory_hidden = 0) AS listed";
+
+fn record(row: &sqlx::sqlite::SqliteRow) -> Result<DocumentRecord, Error> {
+    Ok(DocumentRecord {
+        kind: row.try_get("kind")?,
+        owner: row.try_get("owner_id")?,
+        owner_listed: row.try_get::<Option<bool>, _>("listed")?.unwrap_or(false),
+    })
 }
 
 pub(crate) async fn document(
     pool: &SqlitePool,
     doc: &DocumentId,
 ) -> Result<Option<DocumentRecord>, Error> {
-    let row = sqlx::query(
-        "SELECT d.kind, d.owner_id, u.status FROM documents d LEFT JOIN users u ON u.id = d.owner_id WHERE d.id = ?",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {RECORD_COLUMNS} FROM documents d LEFT JOIN users u ON u.id = d.owner_id WHERE d.id = ?"
+    ))
     .bind(doc.to_string())
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(DocumentRecord {
-        kind: row.try_get("kind")?,
-        owner: row.try_get("owner_id")?,
-        owner_active: row.try_get::<Option<String>, _>("status")?.as_deref() == Some("active"),
-    }))
+    row.as_ref().map(record).transpose()
+}
+
+/// Every member's profile document and its parts, with what the grant table needs to judge
+/// them, in the order members joined.
+pub(crate) async fn profile_documents(
+    pool: &SqlitePool,
+) -> Result<Vec<(DocumentId, DocumentRecord)>, Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RECORD_COLUMNS} FROM documents d JOIN users u ON u.id = d.owner_id
+         WHERE d.kind LIKE 'profile%' ORDER BY d.created_at, d.id"
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((document_id(&row.try_get::<String, _>("id")?)?, record(row)?)))
+        .collect()
+}
+
+/// Erases `user`'s account inside `tx`: their documents (every stored byte and sync state),
+/// roles, sessions and devices; the row stays, anonymised and `removed`, so the audit log and HR
+/// records keep their references. Returns the erased documents.
+pub(crate) async fn erase_account(
+    tx: &mut SqliteConnection,
+    user: &str,
+) -> Result<Vec<DocumentId>, Error> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM documents WHERE owner_id = ?")
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await?;
+    for statement in [
+        "DELETE FROM sync_states WHERE document_id IN (SELECT id FROM documents WHERE owner_id = ?)",
+        "DELETE FROM chunks WHERE document_id IN (SELECT id FROM documents WHERE owner_id = ?)",
+        "DELETE FROM documents WHERE owner_id = ?",
+        "DELETE FROM user_roles WHERE user_id = ?",
+        "UPDATE hr_records SET user_id = NULL WHERE user_id = ?",
+        "UPDATE users SET status = 'removed', email = 'deleted+' || id || '@invalid',
+             display_name = '', password_hash = NULL, directory_hidden = 1 WHERE id = ?",
+    ] {
+        sqlx::query(statement).bind(user).execute(&mut *tx).await?;
+    }
+    for statement in [
+        "UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?",
+        "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?",
+    ] {
+        sqlx::query(statement)
+            .bind(now())
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+    }
+    ids.iter().map(|s| document_id(s)).collect()
+}
+
+/// Hides `user` from the directory, or lists them again.
+pub(crate) async fn set_directory_hidden(
+    pool: &SqlitePool,
+    user: &str,
+    hidden: bool,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET directory_hidden = ? WHERE id = ?")
+        .bind(hidden)
+        .bind(user)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 pub(crate) async fn insert_document(
@@ -420,11 +506,12 @@ pub(crate) async fn documents_of(
     pool: &SqlitePool,
     user: &str,
 ) -> Result<Vec<(DocumentId, String)>, Error> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, kind FROM documents WHERE owner_id = ? ORDER BY created_at")
-            .bind(user)
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, kind FROM documents WHERE owner_id = ? ORDER BY created_at, rowid",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
     rows.into_iter()
         .map(|(id, kind)| {
             let doc = id
@@ -437,11 +524,13 @@ pub(crate) async fn documents_of(
 
 /// Profile documents of every active member: the directory everyone signed in may read (for now).
 /// The organisation's own document, if it was made.
-pub(crate) async fn organisation_doc(pool: &SqlitePool) -> Result<Option<DocumentId>, Error> {
+pub(crate) async fn organisation_doc<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+) -> Result<Option<DocumentId>, Error> {
     let id: Option<String> = sqlx::query_scalar(
         "SELECT id FROM documents WHERE kind = 'organisation' ORDER BY created_at LIMIT 1",
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     id.as_deref().map(document_id).transpose()
 }
@@ -455,24 +544,32 @@ pub(crate) async fn organisation(pool: &SqlitePool) -> Result<Option<(String, St
         .transpose()
 }
 
-pub(crate) async fn directory(pool: &SqlitePool) -> Result<Vec<DocumentId>, Error> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT d.id FROM documents d JOIN users u ON u.id = d.owner_id
-         WHERE d.kind = 'profile' AND u.status = 'active' ORDER BY d.created_at, d.id",
-    )
-    .fetch_all(pool)
-    .await?;
-    ids.iter().map(|s| document_id(s)).collect()
-}
-
 /// Every stored chunk of a document, oldest first.
-pub(crate) async fn chunks(pool: &SqlitePool, doc: &DocumentId) -> Result<Vec<Vec<u8>>, Error> {
+pub(crate) async fn chunks<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    doc: &DocumentId,
+) -> Result<Vec<Vec<u8>>, Error> {
     Ok(
         sqlx::query_scalar("SELECT bytes FROM chunks WHERE document_id = ? ORDER BY seq")
             .bind(doc.to_string())
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?,
     )
+}
+
+/// (member, part kind) for every part of a profile that does not exist yet.
+pub(crate) async fn missing_profile_parts(
+    pool: &SqlitePool,
+) -> Result<Vec<(String, String)>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT d.owner_id, k.kind FROM documents d
+         CROSS JOIN (SELECT 'profile-members' AS kind UNION ALL SELECT 'profile-admins'
+                     UNION ALL SELECT 'profile-private') k
+         WHERE d.kind = 'profile'
+           AND NOT EXISTS (SELECT 1 FROM documents p WHERE p.owner_id = d.owner_id AND p.kind = k.kind)",
+    )
+    .fetch_all(pool)
+    .await?)
 }
 
 /// Stores a chunk; a snapshot replaces every earlier chunk in the same transaction, so a crash

@@ -26,6 +26,7 @@
 //! ```
 
 mod access;
+mod account;
 mod api;
 mod auth;
 mod budget;
@@ -33,6 +34,7 @@ mod config;
 mod db;
 mod demo_people;
 mod devices;
+mod documents;
 mod error;
 mod export;
 mod joining;

@@ -4,12 +4,11 @@
 use automerge::ActorId;
 use automerge::transaction::Transactable;
 use sqlx::SqlitePool;
-use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::grants::DocKind;
-use tsunagu_core::ids::{DocumentId, PeerId};
+use tsunagu_core::ids::DocumentId;
 
-use crate::db;
 use crate::error::Error;
+use crate::{db, documents};
 
 /// Makes the organisation document if there is an organisation and it has none yet, written as
 /// the relay's reserved `actor`.
@@ -23,19 +22,12 @@ pub(crate) async fn ensure_document(
     let Some((name, name_en)) = db::organisation(pool).await? else {
         return Ok(None);
     };
-    let doc = DocumentId::random();
-    let mut engine = Engine::new(PeerId::new("relay"), None).with_actor(actor.clone());
-    let effects = engine.create(doc, |tx| {
+    let mut tx = db::write_tx(pool).await?;
+    let doc = documents::create(&mut tx, actor, DocKind::Organisation, None, |tx| {
         tx.put(automerge::ROOT, "name", name.as_str())?;
         tx.put(automerge::ROOT, "nameEn", name_en.as_str())
-    })?;
-    let mut tx = pool.begin().await?;
-    db::insert_document(&mut tx, &doc, DocKind::Organisation.key(), None).await?;
-    for effect in effects {
-        if let Effect::Persist { doc, chunk } = effect {
-            db::persist_chunk(&mut tx, &doc, &chunk).await?;
-        }
-    }
+    })
+    .await?;
     tx.commit().await?;
     Ok(Some(doc))
 }

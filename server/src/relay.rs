@@ -370,6 +370,39 @@ impl Relay {
         Ok(device.revoked_at.is_some())
     }
 
+    /// What the relay decided about `owner`'s documents (listed or not) is stale: every
+    /// connection decides again at its next message about them (and about every document it
+    /// was refused, which may have been one of them).
+    pub(crate) fn owner_changed(&mut self, owner: &str) {
+        for peer in self.peers.values_mut() {
+            peer.docs.retain(|_, record| {
+                record
+                    .as_ref()
+                    .is_some_and(|r| r.owner.as_deref() != Some(owner))
+            });
+        }
+    }
+
+    /// `user`'s account is gone: their documents leave memory (the database rows are already
+    /// erased) and their sockets close with `reason`, so their devices wipe themselves.
+    pub(crate) async fn erase_account(&mut self, user: &str, docs: &[DocumentId], reason: &str) {
+        self.owner_changed(user);
+        for doc in docs {
+            self.engine.forget(doc);
+            self.sync_loaded.retain(|(_, d)| d != doc);
+            for peer in self.peers.values_mut() {
+                peer.docs.remove(doc);
+            }
+        }
+        let conns: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.user == user)
+            .map(|(c, _)| *c)
+            .collect();
+        self.fail_all(conns, reason).await;
+    }
+
     /// Closes every connection from a device that was just revoked, telling it to wipe itself.
     pub(crate) async fn revoke_device(&mut self, storage: &StorageId) {
         let conns: Vec<ConnId> = self

@@ -8,17 +8,16 @@
 //! start (and every test) seconds slower.
 
 use automerge::ActorId;
-use tsunagu_core::engine::{Effect, Engine};
-use tsunagu_core::ids::{DocumentId, PeerId, random_bytes};
+use tsunagu_core::ids::random_bytes;
 use tsunagu_core::profile::{Interest, Link, Position, Profile};
 
-use crate::auth;
 use crate::db::{self, NewUser};
 use crate::demo_people::{
     CERTIFICATIONS, DEPARTMENTS, EMPLOYERS, FAMILY_NAMES, FOREIGN_NAMES, GIVEN_NAMES, HOPES,
     LOCATIONS,
 };
 use crate::error::Error;
+use crate::{auth, documents};
 
 /// The password of every demo account that can sign in.
 pub const DEMO_PASSWORD: &str = "tsunagu-demo";
@@ -51,7 +50,7 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> R
 
     let mut people = named_people();
     people.extend(generated_alumni());
-    let mut tx = pool.begin().await?;
+    let mut tx = db::write_tx(pool).await?;
     db::insert_organisation(
         &mut tx,
         ORGANISATION,
@@ -77,35 +76,14 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> R
             },
         )
         .await?;
-        create_profile_document(&mut tx, actor, &id, &person.profile).await?;
+        // The demo has no default visibility yet: everything is shown to everyone.
+        documents::create_profile(&mut tx, actor, &id, &person.profile, &Default::default())
+            .await?;
     }
     db::set_meta(&mut tx, "demo_seeded", "1").await?;
     tx.commit().await?;
     tracing::info!(people = people.len(), "seeded the demo company");
     Ok(true)
-}
-
-/// Creates `owner`'s profile document holding `profile`, written through the sync engine like any
-/// other change and stored in `conn`'s transaction. Seeding and registration both make members'
-/// profiles this way, so a registered member's document is exactly like a seeded one.
-pub(crate) async fn create_profile_document(
-    conn: &mut sqlx::SqliteConnection,
-    actor: &ActorId,
-    owner: &str,
-    profile: &Profile,
-) -> Result<DocumentId, Error> {
-    // Written as the relay's reserved actor: no member can claim the authorship.
-    let mut engine = Engine::new(PeerId::new("relay"), None).with_actor(actor.clone());
-    let mut profile = profile.clone();
-    profile.owner = owner.to_owned();
-    let doc = DocumentId::random();
-    db::insert_document(conn, &doc, "profile", Some(owner)).await?;
-    for effect in engine.create(doc, |d| profile.write_to(d).map_err(|e| e.to_string()))? {
-        if let Effect::Persist { doc, chunk } = effect {
-            db::persist_chunk(conn, &doc, &chunk).await?;
-        }
-    }
-    Ok(doc)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, delete, get, post};
+use axum::routing::{any, delete, get, post, put};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, oneshot};
 use tokio::task::JoinHandle;
@@ -17,7 +17,8 @@ use crate::budget::MemberBudgets;
 use crate::relay::Relay;
 use crate::throttle::SignInThrottle;
 use crate::{
-    AppState, Config, Error, api, auth, db, joining, organisation, seed, static_files, sync,
+    AppState, Config, Error, api, auth, db, documents, joining, organisation, seed, static_files,
+    sync,
 };
 
 /// A running relay.
@@ -138,6 +139,7 @@ async fn open(config: Config) -> Result<AppState, Error> {
         seed::demo_if_empty(&db, &relay_actor).await?;
     }
     organisation::ensure_document(&db, &relay_actor).await?;
+    documents::ensure_profile_parts(&db, &relay_actor).await?;
     let actors = db::actor_book(&db).await?;
     let decoy = tokio::task::spawn_blocking(|| {
         let password: String = random_bytes::<16>()
@@ -171,7 +173,9 @@ fn router(state: AppState, joining: joining::Joining) -> Router {
         .merge(joining::routes(joining, state.config.limits.csv_body_bytes))
         .route("/session", post(api::sign_in).delete(api::sign_out))
         .route("/me", get(api::get_me))
+        .route("/me", delete(crate::account::delete))
         .route("/me/export", get(crate::export::export))
+        .route("/me/directory", put(crate::account::set_listing))
         .route("/devices", get(crate::devices::list))
         .route("/devices/{id}", delete(crate::devices::revoke))
         .fallback(api::not_found)

@@ -49,15 +49,28 @@ async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
     assert_eq!(export["account"]["roles"], serde_json::json!(["alumni"]));
     assert!(!export["sessions"].as_array().expect("sessions").is_empty());
     let documents = export["documents"].as_array().expect("documents");
-    assert_eq!(documents.len(), 1);
-    assert_eq!(documents[0]["url"], me.profile_doc.url());
-    assert_eq!(documents[0]["kind"], "profile");
-    assert_eq!(documents[0]["content"]["name"], "山田 花子");
+    let kinds: Vec<&str> = documents
+        .iter()
+        .filter_map(|d| d["kind"].as_str())
+        .collect();
     assert_eq!(
-        documents[0]["changes_in_history"], 2,
+        kinds,
+        [
+            "profile",
+            "profile-members",
+            "profile-admins",
+            "profile-private"
+        ],
+        "her profile and each of its parts"
+    );
+    let profile = &documents[0];
+    assert_eq!(profile["url"], me.profile_doc.url());
+    assert_eq!(profile["content"]["name"], "山田 花子");
+    assert_eq!(
+        profile["changes_in_history"], 2,
         "the seeded profile and her edit"
     );
-    assert_eq!(documents[0]["content"]["title"], "データ保護責任者");
+    assert_eq!(profile["content"]["title"], "データ保護責任者");
 }
 
 #[tokio::test]

@@ -191,7 +191,7 @@ pub(crate) async fn set_roles(
             "you cannot take away your own admin role; ask another admin".into(),
         ));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     member_status(&mut tx, &user).await?;
     let before = db::roles(&state.db, &user).await?;
     let keys: Vec<&str> = roles.iter().map(|r| r.key()).collect();
@@ -219,7 +219,7 @@ pub(crate) async fn suspend(
     if user == admin.id {
         return Err(AppError::Conflict("you cannot suspend yourself".into()));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     if member_status(&mut tx, &user).await? == "suspended" {
         return Ok(StatusCode::NO_CONTENT);
     }
@@ -240,7 +240,7 @@ pub(crate) async fn reactivate(
     Admin(admin): Admin,
     Path(user): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     if member_status(&mut tx, &user).await? == "active" {
         return Ok(StatusCode::NO_CONTENT);
     }
@@ -283,7 +283,7 @@ pub(crate) async fn revoke_device(
     let device = db::device(&state.db, &id)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no device has the id {id:?}")))?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     store::revoke_device(&mut tx, &device.id).await?;
     audit::record(
         &mut tx,
@@ -310,7 +310,7 @@ pub(crate) async fn delete_hr_record(
     Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     let hr = store::hr_by_id(&mut tx, &id)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no imported person has the id {id:?}")))?;

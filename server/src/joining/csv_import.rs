@@ -459,7 +459,7 @@ pub(crate) async fn import(
 ) -> Result<Json<ImportReport>, AppError> {
     let parsed = parse(&body)?;
     let encoding = parsed.encoding.to_owned();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::write_tx(&state.db).await?;
     let (planned, errors) = plan(&mut tx, parsed).await?;
     let mut counts = ImportCounts {
         skipped: u32::try_from(

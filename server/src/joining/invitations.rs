@@ -30,7 +30,7 @@ pub(crate) async fn invite(
         payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let expires_at = db::now()
         + i64::try_from(state.config.limits.invitation_lifetime.as_secs()).unwrap_or(i64::MAX / 2);
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     let mut made = Vec::new();
     for id in &hr_record_ids {
         let hr = store::hr_by_id(&mut tx, id)
@@ -132,7 +132,7 @@ pub(crate) async fn register(
     valid_invitation(&mut *state.db.acquire().await?, &token_hash).await?;
     let password_hash = super::hash_new_password(password).await?;
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     let hr = valid_invitation(&mut tx, &token_hash).await?;
     if !store::use_invitation(&mut tx, &token_hash).await? {
         return Err(AppError::InvitationUsed);

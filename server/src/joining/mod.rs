@@ -32,7 +32,7 @@ use tsunagu_core::profile::{Position, Profile};
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::{AppError, Error};
-use crate::{AppState, Config, seed};
+use crate::{AppState, Config, documents};
 
 pub(crate) use mail::Mailer;
 
@@ -197,7 +197,8 @@ pub(crate) async fn create_member(
         ..Profile::default()
     };
     let actor = db::stored_relay_actor(&mut *conn).await?;
-    seed::create_profile_document(conn, &actor, &id, &profile).await?;
+    let defaults = documents::default_visibility(&mut *conn).await?;
+    documents::create_profile(conn, &actor, &id, &profile, &defaults).await?;
     Ok(id)
 }
 

@@ -100,7 +100,7 @@ pub(crate) async fn apply(
     }
     let password_hash = super::hash_new_password(apply.password).await?;
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     let Some((hr, matched_by)) = matching_record(&mut tx, &application).await? else {
         store::insert_application(&mut tx, &application, Some(&password_hash)).await?;
         audit::record(&mut tx, None, "apply", &application.id, &application.email).await?;
@@ -221,7 +221,7 @@ pub(crate) async fn approve(
     Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Application>, AppError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     let stored = pending(&mut tx, &id).await?;
     let password_hash = stored
         .password_hash
@@ -260,7 +260,7 @@ pub(crate) async fn reject(
     Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Application>, AppError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db::write_tx(&state.db).await?;
     let stored = pending(&mut tx, &id).await?;
     store::decide_application(&mut tx, &id, ApplicationStatus::Rejected, &admin.id, None).await?;
     audit::record(

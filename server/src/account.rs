@@ -1,0 +1,64 @@
+//! A member's own account settings: hiding from the directory, and deleting the account.
+//!
+//! Hiding takes effect on the relay at once (no other member's device gets the profile again)
+//! and on other devices when their app next asks who it is, which forgets what it may no longer
+//! read. Deleting erases the member's profile documents on the relay, closes their sockets with
+//! [`ACCOUNT_DELETED`] (their devices wipe themselves), and keeps only an anonymised row so the
+//! audit log and HR's records still make sense.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use tsunagu_core::api::{ACCOUNT_DELETED, DirectoryListing};
+
+use crate::AppState;
+use crate::auth::{self, SignedIn};
+use crate::db;
+use crate::error::AppError;
+use crate::joining::audit;
+
+/// `PUT /api/me/directory`.
+pub(crate) async fn set_listing(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<DirectoryListing>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(DirectoryListing { hidden }) =
+        payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let user = signed_in.user.id;
+    db::set_directory_hidden(&state.db, &user, hidden).await?;
+    state.relay.lock().await.owner_changed(&user);
+    tracing::info!(%user, hidden, "directory listing changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/me`: erases the account; answers 204 and clears the cookie.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<impl axum::response::IntoResponse, AppError> {
+    let user = signed_in.user.id;
+    let mut tx = db::write_tx(&state.db).await?;
+    let erased = db::erase_account(&mut tx, &user).await?;
+    audit::record(
+        &mut tx,
+        Some(&user),
+        "delete-account",
+        &user,
+        &format!("{} documents erased", erased.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    state
+        .relay
+        .lock()
+        .await
+        .erase_account(&user, &erased, &format!("{ACCOUNT_DELETED}: this account was deleted; its data is being removed from this device"))
+        .await;
+    tracing::info!(%user, documents = erased.len(), "account deleted");
+    Ok((
+        StatusCode::NO_CONTENT,
+        [auth::set_cookie_header(None, state.config.secure_cookies)],
+    ))
+}

@@ -1,0 +1,113 @@
+//! Documents the relay writes itself, as its reserved actor (no member can claim authorship of
+//! them): each member's profile and its parts, and the organisation's document.
+
+use automerge::ActorId;
+use automerge::transaction::{Transactable, Transaction};
+use sqlx::{SqliteConnection, SqlitePool};
+use tsunagu_core::engine::{Effect, Engine};
+use tsunagu_core::grants::DocKind;
+use tsunagu_core::ids::{DocumentId, PeerId};
+use tsunagu_core::profile::{Audience, Profile, Visibility};
+
+use crate::db;
+use crate::error::Error;
+
+/// Creates a document of `kind` holding what `write` puts in it, inside `conn`'s transaction.
+pub(crate) async fn create<E: std::fmt::Display>(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    kind: DocKind,
+    owner: Option<&str>,
+    write: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
+) -> Result<DocumentId, Error> {
+    let mut engine = Engine::new(PeerId::new("relay"), None).with_actor(actor.clone());
+    let doc = DocumentId::random();
+    let effects = engine.create(doc, write)?;
+    db::insert_document(&mut *conn, &doc, kind.key(), owner).await?;
+    for effect in effects {
+        if let Effect::Persist { doc, chunk } = effect {
+            db::persist_chunk(&mut *conn, &doc, &chunk).await?;
+        }
+    }
+    Ok(doc)
+}
+
+/// Creates `owner`'s profile: the main document with what everyone in the network sees, and a
+/// part for each other audience, the fields placed by the organisation's `defaults`. Seeding and
+/// joining both make profiles here, so every member's documents look alike.
+pub(crate) async fn create_profile(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    owner: &str,
+    profile: &Profile,
+    defaults: &Visibility,
+) -> Result<DocumentId, Error> {
+    let mine = Visibility::default();
+    let main = create(conn, actor, DocKind::Profile, Some(owner), |tx| {
+        for (key, value) in [
+            ("owner", owner),
+            ("joined", profile.joined.as_str()),
+            ("left", profile.left.as_str()),
+        ] {
+            tx.put(automerge::ROOT, key, value)
+                .map_err(|e| e.to_string())?;
+        }
+        profile
+            .write_part(Audience::Everyone, &mine, defaults, tx)
+            .map_err(|e| e.to_string())
+    })
+    .await?;
+    for audience in [Audience::Members, Audience::Admins, Audience::OnlyMe] {
+        create_part(conn, actor, owner, audience, |tx| {
+            profile.write_part(audience, &mine, defaults, tx)
+        })
+        .await?;
+    }
+    Ok(main)
+}
+
+/// A part of `owner`'s profile; it names its owner, so it is never an empty document (which a
+/// relay could not tell from a missing one).
+async fn create_part<E: std::fmt::Display>(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    owner: &str,
+    audience: Audience,
+    write: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
+) -> Result<DocumentId, Error> {
+    create(conn, actor, audience.doc_kind(), Some(owner), |tx| {
+        tx.put(automerge::ROOT, "owner", owner)
+            .map_err(|e| e.to_string())?;
+        write(tx).map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Gives every member made before profiles were split by audience their empty parts.
+pub(crate) async fn ensure_profile_parts(pool: &SqlitePool, actor: &ActorId) -> Result<(), Error> {
+    let missing = db::missing_profile_parts(pool).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db::write_tx(pool).await?;
+    for (owner, kind) in &missing {
+        let Some(audience) = DocKind::from_key(kind).and_then(Audience::of_kind) else {
+            continue;
+        };
+        create_part(&mut tx, actor, owner, audience, |_| Ok::<_, String>(())).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(parts = missing.len(), "made the missing profile parts");
+    Ok(())
+}
+
+/// The organisation's default field visibility, from its document.
+pub(crate) async fn default_visibility(conn: &mut SqliteConnection) -> Result<Visibility, Error> {
+    let Some(doc) = db::organisation_doc(&mut *conn).await? else {
+        return Ok(Visibility::default());
+    };
+    let chunks = db::chunks(&mut *conn, &doc).await?;
+    let doc = tsunagu_core::engine::load_chunks(&chunks)
+        .map_err(|e| Error::Corrupt(format!("organisation document: {e}")))?;
+    Ok(Visibility::read(&doc))
+}

@@ -1,0 +1,262 @@
+//! Who sees what of a profile, on the wire: a field goes only to the audience its owner chose
+//! (its part is a separate document the relay refuses to everyone else, exactly as a missing
+//! one), a member who hides from the directory is seen by admins only, and a deleted account
+//! leaves nothing behind on the relay.
+
+mod common;
+
+use common::{Device, TestRelay, next_message, open_socket, post_session, send, sign_in};
+use reqwest::StatusCode;
+use tsunagu_core::api::{DirectoryListing, Me};
+use tsunagu_core::ids::{DocumentId, PeerId};
+use tsunagu_core::profile::{Audience, Profile, Visibility};
+use tsunagu_core::wire::Message;
+use tsunagu_server::DEMO_PASSWORD;
+
+/// The part of `owner`'s profile for `audience`, as `me` lists it (if they may read it).
+fn part(me: &Me, owner: &Me, audience: Audience) -> Option<DocumentId> {
+    me.parts
+        .iter()
+        .find(|p| p.profile == owner.profile_doc && p.audience == audience)
+        .map(|p| p.doc)
+}
+
+/// A device of `email` holding every profile document they may read.
+async fn device_of(relay: &TestRelay, email: &str) -> (Device, Me, String) {
+    let (cookie, me) = sign_in(relay.addr(), email).await;
+    let docs: Vec<DocumentId> = me
+        .directory
+        .iter()
+        .copied()
+        .chain(me.parts.iter().map(|p| p.doc))
+        .collect();
+    let mut device = Device::connect(relay.addr(), &cookie, &docs).await;
+    let wanted = docs.clone();
+    device
+        .pump_until("every readable document", move |d| {
+            wanted
+                .iter()
+                .all(|doc| d.engine.doc(doc).is_some_and(|d| !d.get_heads().is_empty()))
+        })
+        .await;
+    (device, me, cookie)
+}
+
+/// Asks for `doc` on a raw socket and returns whether the relay says it does not exist.
+async fn unavailable_to(relay: &TestRelay, cookie: &str, doc: DocumentId) -> bool {
+    let mut socket = open_socket(relay.addr(), Some(cookie))
+        .await
+        .expect("a socket");
+    let me = PeerId::new("probe");
+    send(
+        &mut socket,
+        &Message::Join {
+            sender: me.clone(),
+            metadata: None,
+            versions: vec!["1".into()],
+        },
+    )
+    .await;
+    let Some(Message::Peer {
+        sender: relay_peer, ..
+    }) = next_message(&mut socket).await
+    else {
+        panic!("no handshake");
+    };
+    let data = automerge::sync::SyncDoc::generate_sync_message(
+        &automerge::Automerge::new(),
+        &mut automerge::sync::State::new(),
+    )
+    .map(|m| m.encode())
+    .unwrap_or_default();
+    send(
+        &mut socket,
+        &Message::Request {
+            sender: me,
+            target: relay_peer,
+            doc,
+            data,
+        },
+    )
+    .await;
+    matches!(
+        next_message(&mut socket).await,
+        Some(Message::DocUnavailable { .. })
+    )
+}
+
+#[tokio::test]
+async fn a_field_for_admins_only_reaches_admins_and_no_other_alumnus() {
+    let relay = TestRelay::start().await;
+    let (mut phone, hanako, _) = device_of(&relay, "hanako@example.com").await;
+    let (_, ken, ken_cookie) = device_of(&relay, "ken@example.com").await;
+    let (_, admin, _) = device_of(&relay, "admin@example.com").await;
+
+    // Every member lists her main profile; her parts go to their audiences only.
+    assert!(ken.directory.contains(&hanako.profile_doc));
+    let members = part(&hanako, &hanako, Audience::Members).expect("her members part");
+    let admins = part(&hanako, &hanako, Audience::Admins).expect("her admins part");
+    let private = part(&hanako, &hanako, Audience::OnlyMe).expect("her private part");
+    assert_eq!(part(&ken, &hanako, Audience::Members), Some(members));
+    assert_eq!(part(&ken, &hanako, Audience::Admins), None);
+    assert_eq!(part(&ken, &hanako, Audience::OnlyMe), None);
+    assert_eq!(part(&admin, &hanako, Audience::Admins), Some(admins));
+    assert_eq!(part(&admin, &hanako, Audience::OnlyMe), None);
+
+    // She writes her bio for admins only, as the app does: into that part, and her choice
+    // into her private part.
+    let mut visibility = Visibility::default();
+    visibility.0.insert("bio".into(), Audience::Admins);
+    let profile = Profile {
+        bio: "社内異動を検討中".into(),
+        ..Profile::read(phone.engine.doc(&hanako.profile_doc).expect("held")).expect("a profile")
+    };
+    for (audience, doc) in [
+        (Audience::Everyone, hanako.profile_doc),
+        (Audience::Members, members),
+        (Audience::Admins, admins),
+    ] {
+        let effects = phone
+            .engine
+            .change(doc, |tx| {
+                profile.write_part(audience, &visibility, &Visibility::default(), tx)
+            })
+            .expect("her edit");
+        phone.perform(effects).await;
+    }
+    let effects = phone
+        .engine
+        .change(private, |tx| visibility.write_to(tx))
+        .expect("her choice");
+    phone.perform(effects).await;
+    phone.wait_acknowledged(&hanako.relay_storage).await;
+
+    // The admin's device gets the bio; Ken's may not even learn the part exists.
+    let (admin_device, _, _) = device_of(&relay, "admin@example.com").await;
+    let seen = Profile::read_parts(
+        [hanako.profile_doc, members, admins]
+            .iter()
+            .map(|d| admin_device.engine.doc(d).expect("held")),
+    )
+    .expect("her profile");
+    assert_eq!(seen.bio, "社内異動を検討中");
+    let (ken_device, _, _) = device_of(&relay, "ken@example.com").await;
+    let readable: Vec<&automerge::Automerge> = [hanako.profile_doc, members]
+        .iter()
+        .map(|d| ken_device.engine.doc(d).expect("held"))
+        .collect();
+    assert_eq!(Profile::read_parts(readable).expect("her profile").bio, "");
+    assert!(ken_device.engine.doc(&admins).is_none());
+    assert!(unavailable_to(&relay, &ken_cookie, admins).await);
+    assert!(unavailable_to(&relay, &ken_cookie, private).await);
+}
+
+#[tokio::test]
+async fn a_member_hidden_from_the_directory_is_seen_by_admins_only() {
+    let relay = TestRelay::start().await;
+    let (hanako_cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
+    let listing = |hidden| {
+        reqwest::Client::new()
+            .put(relay.url("/api/me/directory"))
+            .header("cookie", &hanako_cookie)
+            .json(&DirectoryListing { hidden })
+            .send()
+    };
+    assert_eq!(
+        listing(true).await.expect("answer").status(),
+        StatusCode::NO_CONTENT
+    );
+
+    let (ken_cookie, ken) = sign_in(relay.addr(), "ken@example.com").await;
+    assert!(!ken.directory.contains(&hanako.profile_doc));
+    assert!(ken.parts.iter().all(|p| p.profile != hanako.profile_doc));
+    assert!(unavailable_to(&relay, &ken_cookie, hanako.profile_doc).await);
+    let (_, admin) = sign_in(relay.addr(), "admin@example.com").await;
+    assert!(admin.directory.contains(&hanako.profile_doc));
+    let (_, hanako_again) = sign_in(relay.addr(), "hanako@example.com").await;
+    assert!(hanako_again.hidden_from_directory);
+    assert!(
+        hanako_again.directory.contains(&hanako.profile_doc),
+        "she still has her own"
+    );
+
+    assert_eq!(
+        listing(false).await.expect("answer").status(),
+        StatusCode::NO_CONTENT
+    );
+    let (_, ken) = sign_in(relay.addr(), "ken@example.com").await;
+    assert!(ken.directory.contains(&hanako.profile_doc));
+    assert!(!unavailable_to(&relay, &ken_cookie, hanako.profile_doc).await);
+}
+
+#[tokio::test]
+async fn a_deleted_account_leaves_nothing_readable_and_its_devices_are_told() {
+    let relay = TestRelay::start().await;
+    let (mut phone, ken, ken_cookie) = device_of(&relay, "ken@example.com").await;
+    let deleted = reqwest::Client::new()
+        .delete(relay.url("/api/me"))
+        .header("cookie", &ken_cookie)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        deleted.status(),
+        StatusCode::NO_CONTENT,
+        "{:?}",
+        deleted.text().await
+    );
+
+    // His phone is told, and closes.
+    let told = async {
+        loop {
+            match futures_util::StreamExt::next(&mut phone.socket).await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Binary(bytes))) => {
+                    if let Ok(Message::Error { message }) = Message::decode(&bytes) {
+                        return message;
+                    }
+                }
+                other => panic!("closed without a reason: {other:?}"),
+            }
+        }
+    };
+    let reason = tokio::time::timeout(common::PATIENCE, told)
+        .await
+        .expect("in time");
+    assert!(
+        reason.starts_with(tsunagu_core::api::ACCOUNT_DELETED),
+        "{reason}"
+    );
+
+    assert_eq!(
+        post_session(relay.addr(), "ken@example.com", DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (admin_cookie, admin) = sign_in(relay.addr(), "admin@example.com").await;
+    assert!(!admin.directory.contains(&ken.profile_doc));
+    for doc in std::iter::once(ken.profile_doc).chain(
+        ken.parts
+            .iter()
+            .filter(|p| p.profile == ken.profile_doc)
+            .map(|p| p.doc),
+    ) {
+        assert!(
+            unavailable_to(&relay, &admin_cookie, doc).await,
+            "{doc} is erased"
+        );
+    }
+    let audit: serde_json::Value = reqwest::Client::new()
+        .get(relay.url("/api/admin/audit"))
+        .header("cookie", &admin_cookie)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        audit.to_string().contains("delete-account"),
+        "the deletion is in the audit log: {audit}"
+    );
+}
