@@ -3,7 +3,7 @@
 //! failure is [`AppError::Offline`], never "signed out".
 
 use serde::de::DeserializeOwned;
-use tsunagu_core::api::{ApiError, DeviceInfo, ErrorCode, Me, SignIn};
+use tsunagu_core::api::{ApiError, DeviceInfo, DirectoryListing, ErrorCode, Me, SignIn};
 use tsunagu_core::ids::StorageId;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -44,6 +44,21 @@ pub async fn devices(current: &StorageId) -> Result<Vec<DeviceInfo>, AppError> {
 pub async fn revoke_device(id: &str) -> Result<(), AppError> {
     let path = format!("/api/devices/{}", encode_component(id));
     call("DELETE", &path, None).await.map(|_| ())
+}
+
+/// `PUT /api/me/directory`: hides the member from the directory (admins still see them), or
+/// lists them again.
+pub async fn set_directory_hidden(hidden: bool) -> Result<(), AppError> {
+    let body = serde_json::to_string(&DirectoryListing { hidden })
+        .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
+    call("PUT", "/api/me/directory", Some(body))
+        .await
+        .map(|_| ())
+}
+
+/// `DELETE /api/me`: deletes the account and everything the relay holds of it.
+pub async fn delete_account() -> Result<(), AppError> {
+    call("DELETE", "/api/me", None).await.map(|_| ())
 }
 
 fn encode_component(s: &str) -> String {

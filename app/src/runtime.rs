@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use automerge::ActorId;
 use leptos::prelude::*;
-use tsunagu_core::api::{DEVICE_REVOKED, ErrorCode, Me};
+use tsunagu_core::api::{ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, Me};
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
-use tsunagu_core::profile::Profile;
+use tsunagu_core::profile::{Audience, Profile, Visibility};
 use tsunagu_core::search::haystack;
 use tsunagu_core::wire::Message;
 
@@ -200,9 +200,6 @@ impl Runtime {
         for write in first_writes {
             rt.write(write);
         }
-        let held: Vec<DocumentId> = rt.engine.borrow().document_ids().copied().collect();
-        rt.refresh_profiles(held);
-
         if let Some(me) = cached_me {
             // Start signed in at once, offline or not; the relay is asked below.
             rt.show_me(me);
@@ -272,9 +269,17 @@ impl Runtime {
         reload();
     }
 
-    /// This device was removed from the account: delete everything it holds (documents, sync
-    /// states, its storage id, the cached app shell) and start again at the sign-in screen.
-    async fn forget_this_device(self: Rc<Self>) {
+    /// Deletes the account on the relay, then everything on this device.
+    pub async fn delete_account(self: Rc<Self>) -> Result<(), AppError> {
+        api::delete_account().await?;
+        self.forget_this_device(Farewell::AccountDeleted).await;
+        Ok(())
+    }
+
+    /// This device was removed from the account, or the account was deleted: delete everything
+    /// it holds (documents, sync states, its storage id, the cached app shell) and start again at
+    /// the sign-in screen, which says why.
+    async fn forget_this_device(self: Rc<Self>, why: Farewell) {
         self.stop_syncing();
         // End this device's session too: its cookie would otherwise sign the next page load
         // straight back in, as a new device.
@@ -283,7 +288,7 @@ impl Runtime {
         }
         if let Some(window) = web_sys::window() {
             if let Ok(Some(session)) = window.session_storage() {
-                let _ = session.set_item(DEVICE_REMOVED_FLAG, "1");
+                let _ = session.set_item(FAREWELL_KEY, why.key());
             }
             delete_everything(&window).await;
         }
@@ -317,12 +322,7 @@ impl Runtime {
             value: to_json(&me),
         });
         // Documents this person may no longer read leave the device.
-        let readable: BTreeSet<DocumentId> = me
-            .directory
-            .iter()
-            .copied()
-            .chain([me.profile_doc])
-            .collect();
+        let readable: BTreeSet<DocumentId> = readable_docs(&me).collect();
         let held: Vec<DocumentId> = self.engine.borrow().document_ids().copied().collect();
         for doc in held.into_iter().filter(|d| !readable.contains(d)) {
             self.engine.borrow_mut().forget(&doc);
@@ -338,7 +338,10 @@ impl Runtime {
 
     fn show_me(&self, me: Me) {
         self.signals.me.set(Some(me));
-        self.publish_directory();
+        // Which parts belong with which profile may have changed: read every profile again.
+        self.profiles.borrow_mut().clear();
+        let held: Vec<DocumentId> = self.engine.borrow().document_ids().copied().collect();
+        self.refresh_profiles(held);
     }
 
     fn want_directory(&self) {
@@ -348,9 +351,9 @@ impl Runtime {
         let mut effects = Vec::new();
         {
             let mut engine = self.engine.borrow_mut();
-            for doc in me.directory.iter().chain([&me.profile_doc]) {
-                if !engine.has_doc(doc) {
-                    effects.extend(engine.want(*doc));
+            for doc in readable_docs(&me) {
+                if !engine.has_doc(&doc) {
+                    effects.extend(engine.want(doc));
                 }
             }
         }
@@ -359,48 +362,85 @@ impl Runtime {
 
     // ---- documents --------------------------------------------------------------------------
 
-    /// The signed-in person's own profile, once it is on this device.
+    /// The signed-in person's own profile (all its parts), once it is on this device.
     pub fn my_profile(&self) -> Option<Profile> {
         let me = self.signals.me.get_untracked()?;
-        let engine = self.engine.borrow();
-        let doc = engine.doc(&me.profile_doc)?;
-        if doc.get_heads().is_empty() {
-            return None;
-        }
-        Profile::read(doc).ok()
+        read_member(&self.engine.borrow(), &me, me.profile_doc)?.ok()
     }
 
-    /// Saves the person's profile as one change (only the fields that differ are written).
-    pub fn save_profile(&self, profile: &Profile) {
+    /// Whom the person shows each field to, as chosen in their private part.
+    pub fn my_visibility(&self) -> Visibility {
+        let engine = self.engine.borrow();
+        self.signals
+            .me
+            .with_untracked(|me| me.as_ref().and_then(|me| own_part(me, Audience::OnlyMe)))
+            .and_then(|doc| engine.doc(&doc).map(Visibility::read))
+            .unwrap_or_default()
+    }
+
+    /// The organisation's default visibility, for fields the person never chose for.
+    pub fn default_visibility(&self) -> Visibility {
+        let engine = self.engine.borrow();
+        self.signals
+            .me
+            .with_untracked(|me| me.as_ref().and_then(|me| me.organisation_doc))
+            .and_then(|doc| engine.doc(&doc).map(Visibility::read))
+            .unwrap_or_default()
+    }
+
+    /// Saves the person's profile and visibility choices: each field into the part of its
+    /// audience, one change per part that differs (only differing fields are written).
+    pub fn save_profile(&self, profile: &Profile, visibility: &Visibility) {
         let Some(me) = self.signals.me.get_untracked() else {
             return;
         };
-        let doc = me.profile_doc;
-        let result = self
-            .engine
-            .borrow_mut()
-            .change(doc, |tx| profile.write_to(tx));
-        match result {
-            Ok(effects) if effects.is_empty() => {
-                // Nothing differed; what is on disk (or about to be) is already this.
-                if !self.profile_unflushed.get() {
-                    self.signals.save.set(SaveState::Saved);
-                }
+        let defaults = self.default_visibility();
+        let mut effects = Vec::new();
+        let mut changed = Vec::new();
+        for audience in Audience::ALL {
+            let Some(doc) = own_part(&me, audience) else {
+                continue;
+            };
+            if !self.engine.borrow().has_doc(&doc) {
+                // Not on this device yet (a first sync still running): saved with the next edit.
+                continue;
             }
-            Ok(effects) => {
-                self.profile_unflushed.set(self.queue.is_some());
-                if self.outbox.borrow_mut().insert(doc) {
-                    self.write(Write::OutboxAdd(doc));
+            let result = self.engine.borrow_mut().change(doc, |tx| {
+                profile.write_part(audience, visibility, &defaults, tx)?;
+                if audience == Audience::OnlyMe {
+                    visibility.write_to(tx)?;
                 }
-                self.perform(effects);
-                if self.queue.is_none() {
+                Ok::<_, tsunagu_core::profile::ProfileError>(())
+            });
+            match result {
+                Ok(more) if more.is_empty() => {}
+                Ok(more) => {
+                    changed.push(doc);
+                    effects.extend(more);
+                }
+                Err(e) => {
+                    log(&format!("saving the profile failed: {e}"));
                     self.signals.save.set(SaveState::Failed);
+                    return;
                 }
             }
-            Err(e) => {
-                log(&format!("saving the profile failed: {e}"));
-                self.signals.save.set(SaveState::Failed);
+        }
+        if changed.is_empty() {
+            // Nothing differed; what is on disk (or about to be) is already this.
+            if !self.profile_unflushed.get() {
+                self.signals.save.set(SaveState::Saved);
             }
+            return;
+        }
+        self.profile_unflushed.set(self.queue.is_some());
+        for doc in changed {
+            if self.outbox.borrow_mut().insert(doc) {
+                self.write(Write::OutboxAdd(doc));
+            }
+        }
+        self.perform(effects);
+        if self.queue.is_none() {
+            self.signals.save.set(SaveState::Failed);
         }
     }
 
@@ -426,7 +466,16 @@ impl Runtime {
         let effects = match tsunagu_core::wire::Message::decode(bytes) {
             Ok(Message::Error { message }) if message.starts_with(DEVICE_REVOKED) => {
                 log(&format!("the relay revoked this device: {message}"));
-                wasm_bindgen_futures::spawn_local(Rc::clone(self).forget_this_device());
+                wasm_bindgen_futures::spawn_local(
+                    Rc::clone(self).forget_this_device(Farewell::DeviceRemoved),
+                );
+                return;
+            }
+            Ok(Message::Error { message }) if message.starts_with(ACCOUNT_DELETED) => {
+                log(&format!("the account was deleted: {message}"));
+                wasm_bindgen_futures::spawn_local(
+                    Rc::clone(self).forget_this_device(Farewell::AccountDeleted),
+                );
                 return;
             }
             Ok(message) => self.engine.borrow_mut().receive(conn, message),
@@ -508,7 +557,9 @@ impl Runtime {
                     self.write(Write::SyncState { peer, doc, state })
                 }
                 Effect::DocChanged { doc } => changed.push(doc),
-                Effect::Unavailable { doc } => self.on_unavailable(doc),
+                // The relay makes every document a member may read; one it does not serve was
+                // erased or is no longer readable, and the next `GET /api/me` drops it.
+                Effect::Unavailable { doc } => log(&format!("the relay does not serve {doc}")),
                 Effect::Rejected { doc, reason } => {
                     log(&format!("the relay refused a change to {doc}: {reason}"));
                     // The engine dropped its copy and asked for the relay's; every other
@@ -528,33 +579,6 @@ impl Runtime {
             self.signals.docs_version.update(|v| *v += 1);
         }
         self.update_pending();
-    }
-
-    fn on_unavailable(&self, doc: DocumentId) {
-        let Some(me) = self.signals.me.get_untracked() else {
-            return;
-        };
-        if doc != me.profile_doc {
-            return;
-        }
-        // The relay has no profile for us yet: this device writes the first one.
-        let profile = Profile {
-            owner: me.user_id.clone(),
-            name: me.display_name.clone(),
-            ..Profile::default()
-        };
-        let created = self
-            .engine
-            .borrow_mut()
-            .create(doc, |tx| profile.write_to(tx));
-        match created {
-            Ok(effects) => {
-                self.outbox.borrow_mut().insert(doc);
-                self.write(Write::OutboxAdd(doc));
-                self.perform(effects);
-            }
-            Err(e) => log(&format!("creating the profile failed: {e}")),
-        }
     }
 
     fn write(&self, write: Write) {
@@ -579,16 +603,25 @@ impl Runtime {
         }
     }
 
+    /// Reads again the profiles that `docs` (main documents or parts) belong to.
     fn refresh_profiles(&self, docs: Vec<DocumentId>) {
+        let Some(me) = self.signals.me.get_untracked() else {
+            return;
+        };
+        let mains: BTreeSet<DocumentId> = docs
+            .iter()
+            .map(|doc| {
+                me.parts
+                    .iter()
+                    .find(|p| p.doc == *doc)
+                    .map_or(*doc, |p| p.profile)
+            })
+            .collect();
         {
             let engine = self.engine.borrow();
             let mut profiles = self.profiles.borrow_mut();
-            for doc in docs {
-                match engine
-                    .doc(&doc)
-                    .filter(|d| !d.get_heads().is_empty())
-                    .map(Profile::read)
-                {
+            for doc in mains {
+                match read_member(&engine, &me, doc) {
                     Some(Ok(profile)) => {
                         let hay = haystack(&profile);
                         profiles.insert(doc, (profile, hay));
@@ -638,6 +671,46 @@ impl Runtime {
     }
 }
 
+/// Every document the person may read: profiles, their parts, the organisation's document.
+fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
+    me.directory
+        .iter()
+        .copied()
+        .chain([me.profile_doc])
+        .chain(me.parts.iter().map(|p| p.doc))
+        .chain(me.organisation_doc)
+}
+
+/// The person's own document for `audience`'s fields.
+fn own_part(me: &Me, audience: Audience) -> Option<DocumentId> {
+    if audience == Audience::Everyone {
+        return Some(me.profile_doc);
+    }
+    me.parts
+        .iter()
+        .find(|p| p.profile == me.profile_doc && p.audience == audience)
+        .map(|p| p.doc)
+}
+
+/// A member's profile from the main document `main` and whichever of its parts this device
+/// holds; `None` while the main document has not arrived.
+fn read_member(
+    engine: &Engine,
+    me: &Me,
+    main: DocumentId,
+) -> Option<Result<Profile, tsunagu_core::profile::ProfileError>> {
+    let first = engine.doc(&main).filter(|d| !d.get_heads().is_empty())?;
+    let mut parts: Vec<_> = me.parts.iter().filter(|p| p.profile == main).collect();
+    parts.sort_by_key(|p| p.audience);
+    let docs = std::iter::once(first).chain(
+        parts
+            .iter()
+            .filter_map(|p| engine.doc(&p.doc))
+            .filter(|d| !d.get_heads().is_empty()),
+    );
+    Some(Profile::read_parts(docs))
+}
+
 /// The handle screens get from context: signals to read, and the few things they may ask for.
 #[derive(Debug, Clone, Copy)]
 pub struct Client {
@@ -665,10 +738,22 @@ impl Client {
         self.runtime().and_then(|rt| rt.my_profile())
     }
 
-    pub fn save_profile(&self, profile: &Profile) {
+    pub fn save_profile(&self, profile: &Profile, visibility: &Visibility) {
         if let Some(rt) = self.runtime() {
-            rt.save_profile(profile);
+            rt.save_profile(profile, visibility);
         }
+    }
+
+    pub fn my_visibility(&self) -> Visibility {
+        self.runtime()
+            .map(|rt| rt.my_visibility())
+            .unwrap_or_default()
+    }
+
+    pub fn default_visibility(&self) -> Visibility {
+        self.runtime()
+            .map(|rt| rt.default_visibility())
+            .unwrap_or_default()
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<(), AppError> {
@@ -684,6 +769,23 @@ impl Client {
         if let Some(rt) = self.runtime() {
             wasm_bindgen_futures::spawn_local(rt.sign_out());
         }
+    }
+
+    /// Deletes the account; on success this device wipes itself and reloads.
+    pub async fn delete_account(&self) -> Result<(), AppError> {
+        match self.runtime() {
+            Some(rt) => rt.delete_account().await,
+            None => Err(AppError::Offline),
+        }
+    }
+
+    /// Hides from the directory (or lists again), then asks the relay who we are.
+    pub async fn set_directory_hidden(&self, hidden: bool) -> Result<(), AppError> {
+        api::set_directory_hidden(hidden).await?;
+        if let Some(rt) = self.runtime() {
+            rt.refresh_me();
+        }
+        Ok(())
     }
 
     /// This device's storage id, which the relay's device list is keyed by.
@@ -715,7 +817,29 @@ pub(crate) fn is_online() -> bool {
 }
 
 /// Set for the sign-in screen to say why the device was emptied.
-pub(crate) const DEVICE_REMOVED_FLAG: &str = "tsunagu-device-removed";
+pub(crate) const FAREWELL_KEY: &str = "tsunagu-farewell";
+
+/// Why this device wiped itself; the sign-in screen says so after the reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Farewell {
+    DeviceRemoved,
+    AccountDeleted,
+}
+
+impl Farewell {
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Farewell::DeviceRemoved => "device-removed",
+            Farewell::AccountDeleted => "account-deleted",
+        }
+    }
+
+    pub(crate) fn from_key(key: &str) -> Option<Self> {
+        [Farewell::DeviceRemoved, Farewell::AccountDeleted]
+            .into_iter()
+            .find(|f| f.key() == key)
+    }
+}
 
 /// Deletes the IndexedDB database and every Cache Storage entry of this origin.
 async fn delete_everything(window: &web_sys::Window) {

@@ -4,12 +4,12 @@
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::profile::{Interest, Link, Position};
+use tsunagu_core::profile::{Field, Interest, Link, Position};
 
-use super::devices;
-use super::fields::{Editor, TagField, TextField};
+use super::fields::{AudienceSelect, Editor, TagField, TextField};
 use super::text::interest_label;
 use super::use_client;
+use super::{devices, privacy};
 use crate::i18n::*;
 use crate::state::{Link as NetLink, SaveState};
 
@@ -75,6 +75,7 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
                 view! { <ProfileForm editor=editor /> }.into_any()
             }}
             <devices::Devices />
+            <privacy::Privacy />
             <div class="edit-footer">
                 <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">
                     {move || t_string!(i18n, edit.preview)}
@@ -177,24 +178,24 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
                 <legend class="section-title">{move || t_string!(i18n, edit.section_now)}</legend>
                 <div class="field-grid">
                     <TextField editor=editor testid="profile-employer" label=l(|l| td_string!(l, edit.employer)) autocomplete="organization"
-                        get=|p| p.employer.as_str() set=|p, v| p.employer = v />
+                        field=Field::Employer get=|p| p.employer.as_str() set=|p, v| p.employer = v />
                     <TextField editor=editor testid="profile-title" label=l(|l| td_string!(l, edit.job_title)) autocomplete="organization-title"
-                        get=|p| p.title.as_str() set=|p, v| p.title = v />
+                        field=Field::Title get=|p| p.title.as_str() set=|p, v| p.title = v />
                 </div>
                 <TextField editor=editor testid="profile-location" label=l(|l| td_string!(l, edit.location))
-                    get=|p| p.location.as_str() set=|p, v| p.location = v />
+                    field=Field::Location get=|p| p.location.as_str() set=|p, v| p.location = v />
             </fieldset>
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_skills)}</legend>
                 <TagField editor=editor testid="profile-skills" label=l(|l| td_string!(l, edit.skills))
-                    get=|p| &p.skills get_mut=|p| &mut p.skills />
+                    field=Field::Skills get=|p| &p.skills get_mut=|p| &mut p.skills />
                 <TagField editor=editor testid="profile-certifications" label=l(|l| td_string!(l, edit.certifications))
-                    get=|p| &p.certifications get_mut=|p| &mut p.certifications />
+                    field=Field::Certifications get=|p| &p.certifications get_mut=|p| &mut p.certifications />
             </fieldset>
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_about)}</legend>
                 <TextField editor=editor testid="profile-bio" multiline=true label=l(|l| td_string!(l, edit.bio)) hint=l(|l| td_string!(l, edit.bio_hint))
-                    get=|p| p.bio.as_str() set=|p, v| p.bio = v />
+                    field=Field::Bio get=|p| p.bio.as_str() set=|p, v| p.bio = v />
                 <Links editor=editor />
             </fieldset>
             <fieldset class="card section">
@@ -225,6 +226,7 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
                         }
                     }).collect_view()}
                 </div>
+                <AudienceSelect editor=editor field=Field::Interests label=l(|l| td_string!(l, edit.interests)) />
             </fieldset>
         </form>
     }
@@ -265,6 +267,7 @@ fn Positions(editor: Editor) -> impl IntoView {
                 on:click=move |_| editor.edit(|p| p.positions.push(Position::default()))>
                 "+ "{move || t_string!(i18n, edit.add_position)}
             </button>
+            <AudienceSelect editor=editor field=Field::Positions label=Signal::derive(move || t_string!(i18n, edit.positions)) />
         </div>
     }
 }
@@ -304,6 +307,7 @@ fn Links(editor: Editor) -> impl IntoView {
                 on:click=move |_| editor.edit(|p| p.links.push(Link::default()))>
                 "+ "{move || t_string!(i18n, edit.add_link)}
             </button>
+            <AudienceSelect editor=editor field=Field::Links label=Signal::derive(move || t_string!(i18n, edit.links)) />
         </div>
     }
 }

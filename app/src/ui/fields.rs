@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use tsunagu_core::profile::Profile;
+use tsunagu_core::profile::{Audience, Field, Profile, Visibility};
 
 use super::icons;
 use crate::i18n::*;
@@ -27,6 +27,10 @@ pub(crate) struct Editor {
     /// A debounced save is waiting.
     dirty: StoredValue<bool>,
     generation: StoredValue<u64>,
+    /// Whom each field is shown to, as the person chose.
+    visibility: RwSignal<Visibility>,
+    /// The organisation's defaults for fields the person never chose for.
+    defaults: RwSignal<Visibility>,
 }
 
 impl Editor {
@@ -38,7 +42,25 @@ impl Editor {
             last_saved: StoredValue::new(current),
             dirty: StoredValue::new(false),
             generation: StoredValue::new(0),
+            visibility: RwSignal::new(client.my_visibility()),
+            defaults: RwSignal::new(client.default_visibility()),
         }
+    }
+
+    /// Whom `field` is shown to (tracked).
+    pub(crate) fn audience(&self, field: Field) -> Audience {
+        let defaults = self.defaults;
+        self.visibility.with(|v| defaults.with(|d| v.of(field, d)))
+    }
+
+    /// Shows `field` to `audience` from now on: it moves to that audience's part at once.
+    pub(crate) fn set_audience(&self, field: Field, audience: Audience) {
+        self.visibility.update(|v| {
+            v.0.insert(field.key().to_owned(), audience);
+        });
+        self.dirty.set_value(true);
+        self.client.signals.save.set(SaveState::Saving);
+        self.save_now();
     }
 
     /// Reads from the draft (tracked).
@@ -79,7 +101,8 @@ impl Editor {
         };
         self.dirty.set_value(false);
         self.last_saved.set_value(Some(profile.clone()));
-        self.client.save_profile(&profile);
+        self.client
+            .save_profile(&profile, &self.visibility.get_untracked());
     }
 
     /// A document changed: adopt a remote version of the profile unless an edit is waiting.
@@ -91,6 +114,16 @@ impl Editor {
         if current != self.last_saved.get_value() {
             self.last_saved.set_value(current.clone());
             self.draft.set(current);
+        }
+        let (visibility, defaults) = (
+            self.client.my_visibility(),
+            self.client.default_visibility(),
+        );
+        if self.visibility.with_untracked(|v| *v != visibility) {
+            self.visibility.set(visibility);
+        }
+        if self.defaults.with_untracked(|d| *d != defaults) {
+            self.defaults.set(defaults);
         }
     }
 }
@@ -108,6 +141,9 @@ pub(crate) fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] multiline: bool,
     #[prop(optional)] lang: Option<&'static str>,
+    /// The field's audience is the person's choice: show the selector.
+    #[prop(optional)]
+    field: Option<Field>,
 ) -> impl IntoView {
     let value = move || editor.read(|p| get(p).to_owned()).unwrap_or_default();
     let on_input = move |ev: leptos::ev::Event| {
@@ -130,7 +166,49 @@ pub(crate) fn TextField(
         <label class="field">
             <span class="field-label">{move || label.get()}</span>
             {input}
+            {field.map(|field| view! { <AudienceSelect editor=editor field=field label=label /> })}
         </label>
+    }
+}
+
+/// "Who can see this": everyone in the network, alumni and employees, admins only, or only me.
+#[component]
+pub(crate) fn AudienceSelect(
+    editor: Editor,
+    field: Field,
+    label: Signal<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = move || format!("{} ({})", t_string!(i18n, visibility.label), label.get());
+    view! {
+        <span class="audience" data-audience=move || editor.audience(field).key()>
+            <icons::Eye />
+            <select
+                class="audience-select"
+                data-testid=format!("visibility-{}", field.key())
+                aria-label=name
+                on:change=move |ev| {
+                    if let Some(audience) = Audience::from_key(&event_target_value(&ev)) {
+                        editor.set_audience(field, audience);
+                    }
+                }
+            >
+                {Audience::ALL.into_iter().map(|audience| view! {
+                    <option value=audience.key() selected=move || editor.audience(field) == audience>
+                        {move || audience_label(i18n.get_locale(), audience)}
+                    </option>
+                }).collect_view()}
+            </select>
+        </span>
+    }
+}
+
+pub(crate) fn audience_label(locale: Locale, audience: Audience) -> &'static str {
+    match audience {
+        Audience::Everyone => td_string!(locale, visibility.everyone),
+        Audience::Members => td_string!(locale, visibility.members),
+        Audience::Admins => td_string!(locale, visibility.admins),
+        Audience::OnlyMe => td_string!(locale, visibility.only_me),
     }
 }
 
@@ -142,6 +220,7 @@ pub(crate) fn TagField(
     testid: &'static str,
     get: fn(&Profile) -> &Vec<String>,
     get_mut: fn(&mut Profile) -> &mut Vec<String>,
+    field: Field,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let entry = RwSignal::new(String::new());
@@ -220,6 +299,7 @@ pub(crate) fn TagField(
                     </button>
                 </div>
             </div>
+            <AudienceSelect editor=editor field=field label=label />
         </div>
     }
 }

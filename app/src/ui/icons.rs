@@ -61,3 +61,14 @@ pub(crate) fn Back() -> impl IntoView {
         </svg>
     }
 }
+
+/// Visibility: who can see a field.
+#[component]
+pub(crate) fn Eye() -> impl IntoView {
+    view! {
+        <svg class="icon icon-sm" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M2.5 12S6 5.5 12 5.5 21.5 12 21.5 12 18 18.5 12 18.5 2.5 12 2.5 12z" />
+            <circle cx="12" cy="12" r="2.8" />
+        </svg>
+    }
+}

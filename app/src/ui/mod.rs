@@ -11,6 +11,7 @@ mod edit;
 mod fields;
 mod icons;
 mod person;
+mod privacy;
 mod sign_in;
 mod sync_indicator;
 mod text;

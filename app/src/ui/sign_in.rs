@@ -6,11 +6,12 @@ use tsunagu_core::api::ErrorCode;
 use super::{LanguageSwitch, use_client};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::runtime::{FAREWELL_KEY, Farewell};
 
 #[component]
 pub(crate) fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
-    let device_removed = take_device_removed_flag();
+    let farewell = take_farewell();
     view! {
         <div class="signin-page">
             <div class="signin-lang">
@@ -26,8 +27,11 @@ pub(crate) fn SignInPage() -> impl IntoView {
                 </div>
                 <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
                 <p class="signin-lead">{move || t_string!(i18n, signin.lead)}</p>
-                <Show when=move || device_removed>
+                <Show when=move || farewell == Some(Farewell::DeviceRemoved)>
                     <p class="notice" role="status" data-testid="signin-device-removed">{move || t_string!(i18n, signin.device_removed)}</p>
+                </Show>
+                <Show when=move || farewell == Some(Farewell::AccountDeleted)>
+                    <p class="notice" role="status" data-testid="signin-account-deleted">{move || t_string!(i18n, signin.account_deleted)}</p>
                 </Show>
                 <SignInForm email=String::new() />
                 <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
@@ -124,16 +128,10 @@ fn SignInForm(email: String) -> impl IntoView {
     }
 }
 
-/// Whether this device was just emptied because it was removed from the account (said once).
-fn take_device_removed_flag() -> bool {
-    let Some(session) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
-        return false;
-    };
-    let flagged = session
-        .get_item(crate::runtime::DEVICE_REMOVED_FLAG)
-        .ok()
-        .flatten()
-        .is_some();
-    let _ = session.remove_item(crate::runtime::DEVICE_REMOVED_FLAG);
-    flagged
+/// Why this device was just emptied, if it was (said once).
+fn take_farewell() -> Option<Farewell> {
+    let session = web_sys::window().and_then(|w| w.session_storage().ok().flatten())?;
+    let why = session.get_item(FAREWELL_KEY).ok().flatten();
+    let _ = session.remove_item(FAREWELL_KEY);
+    Farewell::from_key(&why?)
 }
