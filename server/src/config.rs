@@ -52,8 +52,9 @@ impl Config {
 pub struct Limits {
     /// Sustained WebSocket messages per second per member, over all their connections.
     pub messages_per_second: u32,
-    /// Messages a member may send at once before the rate applies: a first sync of the
-    /// directory sends about two per profile, so this covers a 2,000-person network.
+    /// Messages a member may send at once before the rate applies: a first sync sends about two
+    /// per document, and an alumnus reads two per member (the profile and its part for alumni and
+    /// employees), so this covers a 2,000-person network.
     pub message_burst: u32,
     /// Distinct documents one connection may ask about.
     pub documents_per_connection: usize,
@@ -74,7 +75,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             messages_per_second: 200,
-            message_burst: 4_000,
+            message_burst: 10_000,
             documents_per_connection: 10_000,
             outbox_frames: 1024,
             sign_in_failures: 10,
