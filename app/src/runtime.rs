@@ -388,6 +388,25 @@ impl Runtime {
             .unwrap_or_default()
     }
 
+    /// Sets the organisation's default visibility (admins only; the relay refuses anyone else).
+    pub fn save_default_visibility(&self, defaults: &Visibility) -> Result<(), AppError> {
+        let doc = self
+            .signals
+            .me
+            .with_untracked(|me| me.as_ref().and_then(|me| me.organisation_doc))
+            .ok_or(AppError::Offline)?;
+        let effects = self
+            .engine
+            .borrow_mut()
+            .change(doc, |tx| defaults.write_to(tx))
+            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
+        if !effects.is_empty() && self.outbox.borrow_mut().insert(doc) {
+            self.write(Write::OutboxAdd(doc));
+        }
+        self.perform(effects);
+        Ok(())
+    }
+
     /// Saves the person's profile and visibility choices: each field into the part of its
     /// audience, one change per part that differs (only differing fields are written).
     pub fn save_profile(&self, profile: &Profile, visibility: &Visibility) {
@@ -575,10 +594,26 @@ impl Runtime {
             self.mark_busy();
         }
         if !changed.is_empty() {
+            let defaults_changed = self.signals.me.with_untracked(|me| {
+                me.as_ref()
+                    .and_then(|m| m.organisation_doc)
+                    .is_some_and(|org| changed.contains(&org))
+            });
             self.refresh_profiles(changed);
             self.signals.docs_version.update(|v| *v += 1);
+            if defaults_changed {
+                self.apply_default_visibility();
+            }
         }
         self.update_pending();
+    }
+
+    /// The organisation's defaults changed: fields the person never chose for move to the part
+    /// of their new audience (nothing is written if none moves).
+    fn apply_default_visibility(&self) {
+        if let Some(profile) = self.my_profile() {
+            self.save_profile(&profile, &self.my_visibility());
+        }
     }
 
     fn write(&self, write: Write) {
@@ -742,6 +777,12 @@ impl Client {
         if let Some(rt) = self.runtime() {
             rt.save_profile(profile, visibility);
         }
+    }
+
+    pub fn save_default_visibility(&self, defaults: &Visibility) -> Result<(), AppError> {
+        self.runtime()
+            .ok_or(AppError::Offline)?
+            .save_default_visibility(defaults)
     }
 
     pub fn my_visibility(&self) -> Visibility {

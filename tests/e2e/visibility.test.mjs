@@ -62,20 +62,45 @@ test("a field shown to admins only reaches the admin and never another alumnus's
   assert.equal(await hanako.getByTestId("profile-bio").inputValue(), SECRET);
 });
 
+test("the admin's default visibility moves fields the member never chose for", async () => {
+  await admin.getByTestId("nav-my-profile").click();
+  await admin.getByTestId("default-visibility-location").selectOption("admins");
+  // Hanako's app applies it at its next sync and moves her location out of her public profile;
+  // from then on her new values never reach Ken.
+  await hanako.getByTestId("nav-my-profile").click();
+  await hanako.getByTestId("visibility-location").and(hanako.locator("select")).waitFor();
+  await hanako.waitForFunction(
+    () => document.querySelector('[data-testid="visibility-location"]')?.value === "admins",
+    null,
+    { timeout: 20000 },
+  );
+  await hanako.getByTestId("profile-location").fill("横浜市港北区（新居）");
+  await hanako.getByTestId("profile-title").fill("人事企画 部長");
+  await synced(hanako);
+  await ken.getByTestId("nav-directory").click();
+  await hanakoCard(ken).filter({ hasText: "人事企画 部長" }).waitFor({ timeout: 20000 });
+  assert.equal(await deviceHolds(ken, "横浜市港北区（新居）"), false);
+  await admin.getByTestId("nav-directory").click();
+  await hanakoCard(admin).filter({ hasText: "人事企画 部長" }).first().click();
+  await admin.getByText("横浜市港北区（新居）").waitFor({ timeout: 20000 });
+});
+
 test("a member who hides from the directory disappears from other alumni's phones", async () => {
+  const listedcheck = hanako.waitForResponse((r) => r.url().endsWith("/api/me") && r.ok(), { timeout: 20000 });
   await hanako.getByTestId("directory-hidden").check();
-  await hanako.waitForResponse((r) => r.url().endsWith("/api/me") && r.ok(), { timeout: 20000 });
+  await listedcheck;
   // Ken's app learns who it may read when it next asks the relay (at start and on reconnect).
   await ken.goto(relay.url);
   await ken.getByTestId("person-card").first().waitFor({ timeout: 20000 });
   await ken.waitForFunction(() => !document.body.innerText.includes("山田 花子"), null, { timeout: 20000 });
-  assert.equal(await deviceHolds(ken, "人事企画 マネージャー"), false, "her profile left his phone");
+  assert.equal(await deviceHolds(ken, "人事企画 部長"), false, "her profile left his phone");
   // The admin still sees her.
   await admin.goto(relay.url);
   await hanakoCard(admin).first().waitFor({ timeout: 20000 });
 
+  const listeduncheck = hanako.waitForResponse((r) => r.url().endsWith("/api/me") && r.ok(), { timeout: 20000 });
   await hanako.getByTestId("directory-hidden").uncheck();
-  await hanako.waitForResponse((r) => r.url().endsWith("/api/me") && r.ok(), { timeout: 20000 });
+  await listeduncheck;
   await ken.goto(relay.url);
   await hanakoCard(ken).first().waitFor({ timeout: 20000 });
 });

@@ -10,6 +10,7 @@ mod directory;
 mod edit;
 mod fields;
 mod icons;
+mod org_settings;
 mod person;
 mod privacy;
 mod sign_in;
