@@ -646,21 +646,8 @@ impl Engine {
         let Some(msg) = generated else { return };
         let data = msg.encode();
         let sender = self.me.clone();
-        let message = if c.initiator && stored.doc.get_heads().is_empty() {
-            Message::Request {
-                sender,
-                target,
-                doc,
-                data,
-            }
-        } else {
-            Message::Sync {
-                sender,
-                target,
-                doc,
-                data,
-            }
-        };
+        let request = c.initiator && stored.doc.get_heads().is_empty();
+        let message = Message::sync(request, sender, target, doc, data);
         effects.push(Effect::Send { conn, message });
     }
 

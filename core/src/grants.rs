@@ -338,6 +338,11 @@ mod tests {
             .collect()
     }
 
+    /// The member "me" holding `roles`.
+    fn me(roles: &[Role]) -> Subject<'_> {
+        Subject { user: "me", roles }
+    }
+
     /// Every role alone, every pair with admin, and no role at all.
     fn role_sets() -> Vec<Vec<Role>> {
         let mut sets: Vec<Vec<Role>> = ALL_ROLES.iter().map(|r| vec![*r]).collect();
@@ -349,10 +354,7 @@ mod tests {
     #[test]
     fn every_role_writes_its_own_profile_fields_even_while_suspended() {
         for roles in role_sets() {
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             for active in [true, false] {
                 let mine = profile("me", active);
                 assert_eq!(access(&me, &mine), Some(Access::Write), "{roles:?}");
@@ -370,10 +372,7 @@ mod tests {
     fn only_admins_write_the_hr_fields_and_nobody_writes_the_owner_or_unknown_keys() {
         for roles in role_sets() {
             let is_admin = roles.contains(&Role::Admin);
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             for doc in [
                 profile("me", true),
                 profile("other", true),
@@ -397,10 +396,7 @@ mod tests {
     #[test]
     fn nobody_writes_someone_elses_own_fields_whatever_roles_they_hold() {
         for roles in role_sets() {
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             for field in PROFILE_OWNER_FIELDS {
                 assert!(
                     !may_write(&me, &profile("other", true), &keys(field)),
@@ -414,10 +410,7 @@ mod tests {
     fn every_role_reads_active_members_profiles_and_only_admins_suspended_ones() {
         for roles in role_sets() {
             let is_admin = roles.contains(&Role::Admin);
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             let expected = if is_admin {
                 Access::Write
             } else {
@@ -440,10 +433,7 @@ mod tests {
     fn every_member_reads_the_organisation_and_only_admins_write_anywhere_in_it() {
         for roles in role_sets() {
             let is_admin = roles.contains(&Role::Admin);
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             let expected = if is_admin {
                 Access::Write
             } else {
@@ -471,10 +461,7 @@ mod tests {
     #[test]
     fn each_profile_part_is_read_by_its_audience_only() {
         for roles in role_sets() {
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             let holds = |r| roles.contains(&r);
             for listed in [true, false] {
                 let members = access(&me, &part(DocKind::ProfileMembers, "other", listed));
@@ -503,10 +490,7 @@ mod tests {
     #[test]
     fn owners_write_only_choosable_fields_in_parts_and_their_choices_in_the_private_part() {
         for roles in role_sets() {
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             for kind in [
                 DocKind::ProfileMembers,
                 DocKind::ProfileAdmins,
@@ -549,10 +533,7 @@ mod tests {
     #[test]
     fn a_member_hidden_from_the_directory_is_read_by_admins_only() {
         for roles in role_sets() {
-            let me = Subject {
-                user: "me",
-                roles: &roles,
-            };
+            let me = me(&roles);
             let hidden = access(&me, &profile("other", false));
             assert_eq!(hidden.is_some(), roles.contains(&Role::Admin), "{roles:?}");
         }

@@ -101,6 +101,31 @@ pub enum WireError {
 }
 
 impl Message {
+    /// A `request` (the sender has nothing of the document yet) or a `sync` carrying `data`.
+    pub fn sync(
+        request: bool,
+        sender: PeerId,
+        target: PeerId,
+        doc: DocumentId,
+        data: Vec<u8>,
+    ) -> Self {
+        if request {
+            Self::Request {
+                sender,
+                target,
+                doc,
+                data,
+            }
+        } else {
+            Self::Sync {
+                sender,
+                target,
+                doc,
+                data,
+            }
+        }
+    }
+
     /// The document a message is about, if any.
     pub fn document(&self) -> Option<DocumentId> {
         match self {

@@ -712,11 +712,14 @@ pub(crate) async fn device(pool: &SqlitePool, id: &str) -> Result<Option<DeviceR
     row.as_ref().map(device_record).transpose()
 }
 
-pub(crate) async fn revoke_device(pool: &SqlitePool, id: &str) -> Result<(), Error> {
+pub(crate) async fn revoke_device<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    id: &str,
+) -> Result<(), Error> {
     sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
         .bind(now())
         .bind(id)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }

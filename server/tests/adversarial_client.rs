@@ -337,22 +337,13 @@ async fn a_document_without_a_grant_is_answered_exactly_as_a_missing_one() {
     let mut answers = Vec::new();
     for doc in [hidden, missing] {
         for request in [true, false] {
-            let (sender, target, data) = (me.clone(), relay_peer.clone(), first_sync_message());
-            let message = if request {
-                Message::Request {
-                    sender,
-                    target,
-                    doc,
-                    data,
-                }
-            } else {
-                Message::Sync {
-                    sender,
-                    target,
-                    doc,
-                    data,
-                }
-            };
+            let message = Message::sync(
+                request,
+                me.clone(),
+                relay_peer.clone(),
+                doc,
+                first_sync_message(),
+            );
             send(&mut socket, &message).await;
             match next_message(&mut socket).await {
                 Some(Message::DocUnavailable {

@@ -284,7 +284,7 @@ pub(crate) async fn revoke_device(
         .await?
         .ok_or_else(|| AppError::Missing(format!("no device has the id {id:?}")))?;
     let mut tx = db::write_tx(&state.db).await?;
-    store::revoke_device(&mut tx, &device.id).await?;
+    db::revoke_device(&mut *tx, &device.id).await?;
     audit::record(
         &mut tx,
         Some(&admin.id),

@@ -493,12 +493,3 @@ pub(crate) async fn revoke_sessions_of(
         .await?;
     Ok(live)
 }
-
-pub(crate) async fn revoke_device(conn: &mut SqliteConnection, id: &str) -> Result<(), Error> {
-    sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(db::now())
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
