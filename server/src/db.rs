@@ -649,6 +649,20 @@ pub(crate) struct DeviceRecord {
     pub(crate) revoked_at: Option<i64>,
 }
 
+impl DeviceRecord {
+    /// As the API lists it; `current` is the (scoped) storage id of the device asking.
+    pub(crate) fn info(self, current: Option<&str>) -> tsunagu_core::api::DeviceInfo {
+        tsunagu_core::api::DeviceInfo {
+            this_device: current == Some(self.storage_id.as_str()),
+            revoked: self.revoked_at.is_some(),
+            id: self.id,
+            label: self.label,
+            first_seen: self.first_seen,
+            last_seen: self.last_seen,
+        }
+    }
+}
+
 fn device_record(row: &sqlx::sqlite::SqliteRow) -> Result<DeviceRecord, Error> {
     Ok(DeviceRecord {
         id: row.try_get("id")?,

@@ -34,14 +34,7 @@ pub(crate) async fn list(
     Ok(Json(
         devices
             .into_iter()
-            .map(|d| DeviceInfo {
-                this_device: current.as_deref() == Some(d.storage_id.as_str()),
-                id: d.id,
-                label: d.label,
-                first_seen: d.first_seen,
-                last_seen: d.last_seen,
-                revoked: d.revoked_at.is_some(),
-            })
+            .map(|d| d.info(current.as_deref()))
             .collect(),
     ))
 }

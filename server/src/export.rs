@@ -2,21 +2,23 @@
 //! JSON file (their right to a copy of their personal data, APPI art. 33 / GDPR art. 15).
 //!
 //! It holds the account, the roles, every session (when it began, ended or was revoked — never
-//! the token), and every document the member owns with its current content and how many changes
-//! its history has.
+//! the token), every device, the HR record they joined from, every audit-log entry about them or
+//! by them, and every document the member owns (the profile and each of its parts) with its
+//! current content and how many changes its history has.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
 use axum::response::IntoResponse;
 use serde::Serialize;
-use tsunagu_core::api::Role;
+use tsunagu_core::api::{AuditEntry, DeviceInfo, HrRecord, Role};
 use tsunagu_core::engine::load_chunks;
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::db;
 use crate::error::{AppError, Error};
+use crate::joining::{audit, store};
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Export {
@@ -25,6 +27,10 @@ pub(crate) struct Export {
     pub(crate) organisation: String,
     pub(crate) account: Account,
     pub(crate) sessions: Vec<db::SessionRecord>,
+    pub(crate) devices: Vec<DeviceInfo>,
+    /// What HR's export said about them, if they joined from it.
+    pub(crate) hr_record: Option<HrRecord>,
+    pub(crate) audit_log: Vec<AuditEntry>,
     pub(crate) documents: Vec<ExportedDocument>,
 }
 
@@ -62,6 +68,17 @@ pub(crate) async fn export(
                 .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?,
         });
     }
+    let mut conn = state.db.acquire().await?;
+    let hr_record = store::hr_by_user(&mut conn, &user.id)
+        .await?
+        .map(|hr| hr.record);
+    let audit_log = audit::about(&mut conn, &user.id).await?;
+    drop(conn);
+    let devices = db::devices_of(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|d| d.info(None))
+        .collect();
     let export = Export {
         exported_at: db::now(),
         organisation: user.organisation.clone(),
@@ -73,6 +90,9 @@ pub(crate) async fn export(
             roles: db::roles(&state.db, &user.id).await?,
         },
         sessions: db::sessions_of(&state.db, &user.id).await?,
+        devices,
+        hr_record,
+        audit_log,
         documents,
     };
     Ok((

@@ -261,14 +261,7 @@ pub(crate) async fn devices(
     Ok(Json(
         devices
             .into_iter()
-            .map(|d| DeviceInfo {
-                id: d.id,
-                label: d.label,
-                first_seen: d.first_seen,
-                last_seen: d.last_seen,
-                revoked: d.revoked_at.is_some(),
-                this_device: false,
-            })
+            .map(|d| d.info(None))
             .collect(),
     ))
 }

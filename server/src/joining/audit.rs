@@ -59,6 +59,20 @@ pub(crate) struct Page {
     before: Option<i64>,
 }
 
+/// Every entry about `user` or by them, oldest first (for their data export).
+pub(crate) async fn about(
+    conn: &mut SqliteConnection,
+    user: &str,
+) -> Result<Vec<AuditEntry>, Error> {
+    let rows = sqlx::query(&format!(
+        "{ENTRY_COLUMNS} WHERE a.subject = ?1 OR a.actor_id = ?1 ORDER BY a.id"
+    ))
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(entry).collect()
+}
+
 /// `GET /api/admin/audit?limit=&before=`.
 pub(crate) async fn list(
     State(state): State<AppState>,

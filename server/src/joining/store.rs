@@ -55,6 +55,14 @@ pub(crate) async fn hr_by_id(
     hr_where(conn, "id", id).await
 }
 
+/// The HR record linked to a member when they joined.
+pub(crate) async fn hr_by_user(
+    conn: &mut SqliteConnection,
+    user: &str,
+) -> Result<Option<StoredHr>, Error> {
+    hr_where(conn, "user_id", user).await
+}
+
 pub(crate) async fn hr_by_email(
     conn: &mut SqliteConnection,
     email: &str,
