@@ -3,7 +3,9 @@
 //! failure is [`AppError::Offline`], never "signed out".
 
 use serde::de::DeserializeOwned;
-use tsunagu_core::api::{ApiError, DeviceInfo, ErrorCode, Me, SignIn};
+use tsunagu_core::api::{
+    ApiError, DeviceInfo, ErrorCode, Me, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, SignIn,
+};
 use tsunagu_core::ids::StorageId;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -44,6 +46,55 @@ pub async fn devices(current: &StorageId) -> Result<Vec<DeviceInfo>, AppError> {
 pub async fn revoke_device(id: &str) -> Result<(), AppError> {
     let path = format!("/api/devices/{}", encode_component(id));
     call("DELETE", &path, None).await.map(|_| ())
+}
+
+/// `GET /api/passkeys`: the signed-in member's passkeys.
+pub async fn passkeys() -> Result<Vec<PasskeyInfo>, AppError> {
+    json(call("GET", "/api/passkeys", None).await?)
+}
+
+/// `POST /api/passkeys/register/start`: options for `navigator.credentials.create`.
+pub async fn passkey_registration() -> Result<PasskeyChallenge, AppError> {
+    json(call("POST", "/api/passkeys/register/start", None).await?)
+}
+
+/// `POST /api/passkeys/register/finish`: stores the passkey the browser made.
+pub async fn register_passkey(answer: &PasskeyAnswer) -> Result<PasskeyInfo, AppError> {
+    json(
+        call(
+            "POST",
+            "/api/passkeys/register/finish",
+            Some(to_body(answer)?),
+        )
+        .await?,
+    )
+}
+
+/// `DELETE /api/passkeys/<id>`.
+pub async fn remove_passkey(id: &str) -> Result<(), AppError> {
+    let path = format!("/api/passkeys/{}", encode_component(id));
+    call("DELETE", &path, None).await.map(|_| ())
+}
+
+/// `POST /api/passkeys/sign-in/start`: options for `navigator.credentials.get`.
+pub async fn passkey_sign_in_challenge() -> Result<PasskeyChallenge, AppError> {
+    json(call("POST", "/api/passkeys/sign-in/start", None).await?)
+}
+
+/// `POST /api/passkeys/sign-in/finish`: opens a session, as signing in with a password does.
+pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError> {
+    json(
+        call(
+            "POST",
+            "/api/passkeys/sign-in/finish",
+            Some(to_body(answer)?),
+        )
+        .await?,
+    )
+}
+
+fn to_body<T: serde::Serialize>(body: &T) -> Result<String, AppError> {
+    serde_json::to_string(body).map_err(|e| AppError::UnexpectedResponse(e.to_string()))
 }
 
 fn encode_component(s: &str) -> String {

@@ -75,6 +75,7 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
                 view! { <ProfileForm editor=editor /> }.into_any()
             }}
             <devices::Devices />
+            <super::passkey::Passkeys />
             <div class="edit-footer">
                 <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">
                     {move || t_string!(i18n, edit.preview)}

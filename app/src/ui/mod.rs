@@ -10,6 +10,7 @@ mod directory;
 mod edit;
 mod fields;
 mod icons;
+mod passkey;
 mod person;
 mod sign_in;
 mod sync_indicator;
