@@ -245,7 +245,7 @@ fn common_message(i18n: leptos_i18n::I18nContext<Locale>, failure: &Failure) -> 
     match failure {
         Failure::Unsupported => t_string!(i18n, passkey.unsupported).to_string(),
         Failure::WrongAddress(origin) => {
-            t_string!(i18n, passkey.error_wrong_address, origin = origin.clone()).to_string()
+            format!("{} {origin}", t_string!(i18n, passkey.error_wrong_address))
         }
         Failure::Relay(AppError::Api(ErrorCode::PasskeysUnavailable)) => {
             t_string!(i18n, passkey.error_unavailable).to_string()
