@@ -439,7 +439,7 @@ mod store {
                 .bind(user_id)
                 .fetch_all(db)
                 .await?;
-        Ok(ids.into_iter().map(CredentialID::from).collect())
+        Ok(ids)
     }
 
     pub(super) async fn list(db: &SqlitePool, user_id: &str) -> Result<Vec<PasskeyInfo>, Error> {
