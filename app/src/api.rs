@@ -3,7 +3,10 @@
 //! failure is [`AppError::Offline`], never "signed out".
 
 use serde::de::DeserializeOwned;
-use tsunagu_core::api::{ApiError, DeviceInfo, DirectoryListing, ErrorCode, Me, SignIn};
+use tsunagu_core::api::{
+    ApiError, DeviceInfo, DirectoryListing, ErrorCode, Me, PasskeyAnswer, PasskeyChallenge,
+    PasskeyInfo, SignIn,
+};
 use tsunagu_core::ids::StorageId;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -49,8 +52,7 @@ pub async fn revoke_device(id: &str) -> Result<(), AppError> {
 /// `PUT /api/me/directory`: hides the member from the directory (admins still see them), or
 /// lists them again.
 pub async fn set_directory_hidden(hidden: bool) -> Result<(), AppError> {
-    let body = serde_json::to_string(&DirectoryListing { hidden })
-        .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
+    let body = to_body(&DirectoryListing { hidden })?;
     call("PUT", "/api/me/directory", Some(body))
         .await
         .map(|_| ())
@@ -59,6 +61,55 @@ pub async fn set_directory_hidden(hidden: bool) -> Result<(), AppError> {
 /// `DELETE /api/me`: deletes the account and everything the relay holds of it.
 pub async fn delete_account() -> Result<(), AppError> {
     call("DELETE", "/api/me", None).await.map(|_| ())
+}
+
+/// `GET /api/passkeys`: the signed-in member's passkeys.
+pub async fn passkeys() -> Result<Vec<PasskeyInfo>, AppError> {
+    json(call("GET", "/api/passkeys", None).await?)
+}
+
+/// `POST /api/passkeys/register/start`: options for `navigator.credentials.create`.
+pub async fn passkey_registration() -> Result<PasskeyChallenge, AppError> {
+    json(call("POST", "/api/passkeys/register/start", None).await?)
+}
+
+/// `POST /api/passkeys/register/finish`: stores the passkey the browser made.
+pub async fn register_passkey(answer: &PasskeyAnswer) -> Result<PasskeyInfo, AppError> {
+    json(
+        call(
+            "POST",
+            "/api/passkeys/register/finish",
+            Some(to_body(answer)?),
+        )
+        .await?,
+    )
+}
+
+/// `DELETE /api/passkeys/<id>`.
+pub async fn remove_passkey(id: &str) -> Result<(), AppError> {
+    let path = format!("/api/passkeys/{}", encode_component(id));
+    call("DELETE", &path, None).await.map(|_| ())
+}
+
+/// `POST /api/passkeys/sign-in/start`: options for `navigator.credentials.get`.
+pub async fn passkey_sign_in_challenge() -> Result<PasskeyChallenge, AppError> {
+    json(call("POST", "/api/passkeys/sign-in/start", None).await?)
+}
+
+/// `POST /api/passkeys/sign-in/finish`: opens a session, as signing in with a password does.
+pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError> {
+    json(
+        call(
+            "POST",
+            "/api/passkeys/sign-in/finish",
+            Some(to_body(answer)?),
+        )
+        .await?,
+    )
+}
+
+fn to_body<T: serde::Serialize>(body: &T) -> Result<String, AppError> {
+    serde_json::to_string(body).map_err(|e| AppError::UnexpectedResponse(e.to_string()))
 }
 
 fn encode_component(s: &str) -> String {

@@ -9,6 +9,17 @@
 //! | `GET /api/invitations/<token>` | — | [`InvitationInfo`], to prefill the join form |
 //! | `POST /api/register` | [`Register`] | [`Me`] and the session cookie, like sign-in |
 //! | `POST /api/applications` | [`Apply`] | [`Me`] and the cookie when approved at once; else 202 [`ApplicationReceived`] |
+//! | `POST /api/passkeys/sign-in/start` | — | [`PasskeyChallenge`] (usernameless: any passkey of this site) |
+//! | `POST /api/passkeys/sign-in/finish` | [`PasskeyAnswer`] | [`Me`] and the session cookie, like sign-in |
+//!
+//! Passkeys of the signed-in member:
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `GET /api/passkeys` | — | [`Vec<PasskeyInfo>`] |
+//! | `POST /api/passkeys/register/start` | — | [`PasskeyChallenge`] |
+//! | `POST /api/passkeys/register/finish` | [`PasskeyAnswer`] | [`PasskeyInfo`] |
+//! | `DELETE /api/passkeys/<id>` | — | 204 |
 //!
 //! Admins only (403 `forbidden` for anyone else):
 //!
@@ -163,6 +174,17 @@ pub enum ErrorCode {
     PasswordTooShort,
     /// This email cannot be used to register (an account or application already has it).
     EmailUnavailable,
+    /// This relay cannot offer passkeys where it is reached (WebAuthn needs a domain name, such
+    /// as `localhost`, and a secure context): sign in with the password.
+    PasskeysUnavailable,
+    /// The passkey request is unknown, already used or past its time: start again.
+    PasskeyCeremonyExpired,
+    /// No member has this passkey (never registered here, or removed): sign in with the password.
+    PasskeyNotRecognised,
+    /// The authenticator's answer did not verify (wrong site, no user verification, bad signature).
+    PasskeyRejected,
+    /// The passkey is right, but the member is suspended.
+    AccountSuspended,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -431,4 +453,36 @@ pub struct AuditEntry {
     pub action: String,
     pub subject: String,
     pub detail: String,
+}
+
+// ---- passkeys ---------------------------------------------------------------------------------
+
+/// The relay's half of a passkey ceremony (registration or sign-in), valid for a few minutes and
+/// for one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyChallenge {
+    /// Names this ceremony in the [`PasskeyAnswer`].
+    pub ceremony: String,
+    /// The WebAuthn `publicKey` options in their JSON form (WebAuthn Level 3), as
+    /// `PublicKeyCredential.parseCreationOptionsFromJSON` / `parseRequestOptionsFromJSON` take them.
+    pub options: serde_json::Value,
+}
+
+/// The browser's answer to a [`PasskeyChallenge`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyAnswer {
+    pub ceremony: String,
+    /// The `PublicKeyCredential` in its JSON form (`credential.toJSON()`).
+    pub credential: serde_json::Value,
+}
+
+/// One of a member's passkeys (`GET /api/passkeys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    pub id: String,
+    /// Where it was made, e.g. "Chrome · Android".
+    pub label: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub last_used: Option<i64>,
 }

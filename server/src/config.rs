@@ -45,6 +45,23 @@ impl Config {
             limits: Limits::default(),
         }
     }
+
+    /// The origin passkeys are bound to (`https://alumni.example.com`), from `public_url`, else
+    /// `http://localhost:<port>` for a relay on a loopback or unspecified address. WebAuthn binds
+    /// a passkey to a domain name (its relying party id: this origin's host) and refuses IP
+    /// addresses, and browsers offer it only in a secure context (`https://`, or `http://` on
+    /// `localhost`): so `None`, no passkeys, for a relay reached by an IP address only.
+    pub fn passkey_origin(&self, bound: SocketAddr) -> Option<String> {
+        let Some(public) = &self.public_url else {
+            let ip = bound.ip();
+            return (ip.is_loopback() || ip.is_unspecified())
+                .then(|| format!("http://localhost:{}", bound.port()));
+        };
+        let url = webauthn_rs::prelude::Url::parse(public).ok()?;
+        url.domain()
+            .is_some()
+            .then(|| url.origin().ascii_serialization())
+    }
 }
 
 /// What one peer may ask of the relay.
@@ -69,6 +86,10 @@ pub struct Limits {
     pub csv_body_bytes: usize,
     /// How long an invitation link stays valid.
     pub invitation_lifetime: Duration,
+    /// How long a passkey ceremony (the challenge the relay issued) may wait for its answer.
+    pub passkey_ceremony: Duration,
+    /// Passkey ceremonies waiting for an answer, over all callers, before new ones are refused.
+    pub passkey_ceremonies_pending: usize,
 }
 
 impl Default for Limits {
@@ -83,6 +104,8 @@ impl Default for Limits {
             json_body_bytes: 16 * 1024,
             csv_body_bytes: 4 * 1024 * 1024,
             invitation_lifetime: Duration::from_secs(14 * 24 * 60 * 60),
+            passkey_ceremony: Duration::from_secs(300),
+            passkey_ceremonies_pending: 10_000,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! |---|---|
 //! | `POST /api/session`, `DELETE /api/session`, `GET /api/me` | the JSON API ([`tsunagu_core::api`]) |
 //! | `/api/admin/...`, `/api/invitations/...`, `/api/register`, `/api/applications` | joining and the admin screens (`joining`) |
+//! | `/api/passkeys/...` | passkeys: register, list, remove, sign in (`passkeys`) |
 //! | `GET /sync` | the sync WebSocket, for signed-in members |
 //! | anything else | the app from `--dist`, with `index.html` for client-side routes |
 //!
@@ -39,6 +40,7 @@ mod error;
 mod export;
 mod joining;
 mod organisation;
+mod passkeys;
 mod relay;
 mod seed;
 mod server;

@@ -17,8 +17,8 @@ use crate::budget::MemberBudgets;
 use crate::relay::Relay;
 use crate::throttle::SignInThrottle;
 use crate::{
-    AppState, Config, Error, api, auth, db, documents, joining, organisation, seed, static_files,
-    sync,
+    AppState, Config, Error, api, auth, db, documents, joining, organisation, passkeys, seed,
+    static_files, sync,
 };
 
 /// A running relay.
@@ -45,7 +45,9 @@ impl Server {
             source,
         })?;
         let joining = joining::Joining::new(&state.config, addr)?;
-        let app = router(state, joining).into_make_service_with_connect_info::<SocketAddr>();
+        let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
+        let app =
+            router(state, joining, passkeys).into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -90,8 +92,13 @@ impl Drop for Server {
 /// Runs a relay until Ctrl-C (or SIGTERM), printing where to open it.
 pub async fn serve(config: Config) -> Result<(), Error> {
     let dist = config.dist_dir.clone();
+    let settings = config.clone();
     let server = Server::start(config).await?;
     println!("tsunagu relay: http://{}/", server.local_addr());
+    match settings.passkey_origin(server.local_addr()) {
+        Some(origin) => println!("  passkeys work at {origin}/"),
+        None => println!("  no passkeys: they need a domain name (--public-url https://…)"),
+    }
     if !dist.join("index.html").is_file() {
         println!(
             "  (no app in {}: run `cargo xtask run` to build and serve it)",
@@ -168,9 +175,10 @@ async fn open(config: Config) -> Result<AppState, Error> {
     })
 }
 
-fn router(state: AppState, joining: joining::Joining) -> Router {
+fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Passkeys>) -> Router {
     let api = Router::new()
         .merge(joining::routes(joining, state.config.limits.csv_body_bytes))
+        .merge(passkeys::routes(passkeys))
         .route("/session", post(api::sign_in).delete(api::sign_out))
         .route("/me", get(api::get_me))
         .route("/me", delete(crate::account::delete))

@@ -49,7 +49,10 @@ async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
     assert_eq!(export["account"]["roles"], serde_json::json!(["alumni"]));
     assert!(!export["sessions"].as_array().expect("sessions").is_empty());
     assert!(export["devices"].is_array());
-    assert!(export["hr_record"].is_null(), "the demo members did not join from HR's export");
+    assert!(
+        export["hr_record"].is_null(),
+        "the demo members did not join from HR's export"
+    );
     assert!(export["audit_log"].is_array());
     let documents = export["documents"].as_array().expect("documents");
     let kinds: Vec<&str> = documents

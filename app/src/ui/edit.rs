@@ -85,6 +85,7 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
             <Show when=is_admin>
                 <org_settings::DefaultVisibility />
             </Show>
+            <super::passkey::Passkeys />
             <div class="edit-footer">
                 <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">
                     {move || t_string!(i18n, edit.preview)}

@@ -11,6 +11,7 @@ mod edit;
 mod fields;
 mod icons;
 mod org_settings;
+mod passkey;
 mod person;
 mod privacy;
 mod sign_in;

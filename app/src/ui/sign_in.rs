@@ -34,6 +34,7 @@ pub(crate) fn SignInPage() -> impl IntoView {
                     <p class="notice" role="status" data-testid="signin-account-deleted">{move || t_string!(i18n, signin.account_deleted)}</p>
                 </Show>
                 <SignInForm email=String::new() />
+                <super::passkey::PasskeySignIn />
                 <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
             </main>
         </div>

@@ -258,12 +258,7 @@ pub(crate) async fn devices(
 ) -> Result<Json<Vec<DeviceInfo>>, AppError> {
     member_status(&mut *state.db.acquire().await?, &user).await?;
     let devices = db::devices_of(&state.db, &user).await?;
-    Ok(Json(
-        devices
-            .into_iter()
-            .map(|d| d.info(None))
-            .collect(),
-    ))
+    Ok(Json(devices.into_iter().map(|d| d.info(None)).collect()))
 }
 
 /// `DELETE /api/admin/devices/<id>`: revokes anyone's device; if it is connected it is told to
