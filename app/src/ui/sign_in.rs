@@ -30,6 +30,10 @@ pub(crate) fn SignInPage() -> impl IntoView {
                     <p class="notice" role="status" data-testid="signin-device-removed">{move || t_string!(i18n, signin.device_removed)}</p>
                 </Show>
                 <SignInForm email=String::new() />
+                <div class="signin-join" data-testid="signin-join">
+                    <p>{move || t_string!(i18n, join.signin_invitation)}</p>
+                    <a class="button button-block" href="/apply" data-testid="signin-apply">{move || t_string!(i18n, join.signin_apply)}</a>
+                </div>
                 <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
             </main>
         </div>
