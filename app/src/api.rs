@@ -106,7 +106,10 @@ pub async fn invite(hr_record_ids: Vec<String>) -> Result<Vec<InvitationSent>, A
 
 /// `GET /api/admin/applications?status=`.
 pub async fn applications(status: &str) -> Result<Vec<Application>, AppError> {
-    let path = format!("/api/admin/applications?status={}", encode_component(status));
+    let path = format!(
+        "/api/admin/applications?status={}",
+        encode_component(status)
+    );
     json(call("GET", &path, None).await?)
 }
 

@@ -119,10 +119,10 @@ fn SignedIn() -> impl IntoView {
     };
     let client = use_client();
     let is_admin = move || {
-        client
-            .signals
-            .me
-            .with(|me| me.as_ref().is_some_and(|me| me.roles.contains(&Role::Admin)))
+        client.signals.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| me.roles.contains(&Role::Admin))
+        })
     };
     view! {
         <a class="skip-link" href="#main">{move || t_string!(i18n, app.skip_to_content)}</a>

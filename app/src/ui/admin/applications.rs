@@ -25,7 +25,10 @@ fn Applications() -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let decide = move |application: Application, approve: bool| {
         if !approve
-            && !confirmed(&fill(t_string!(i18n, admin.confirm_reject), &application.name))
+            && !confirmed(&fill(
+                t_string!(i18n, admin.confirm_reject),
+                &application.name,
+            ))
         {
             return;
         }

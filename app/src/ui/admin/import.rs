@@ -55,7 +55,9 @@ fn Import() -> impl IntoView {
         });
     };
     let confirm = move |_| {
-        let Some(file) = picked.get_untracked() else { return };
+        let Some(file) = picked.get_untracked() else {
+            return;
+        };
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
@@ -263,7 +265,11 @@ async fn read_file(file: &JsValue) -> Result<Picked, AppError> {
         .map_err(unreadable)?
         .dyn_into()
         .map_err(unreadable)?;
-    let promise: js_sys::Promise = read.call0(file).map_err(unreadable)?.dyn_into().map_err(unreadable)?;
+    let promise: js_sys::Promise = read
+        .call0(file)
+        .map_err(unreadable)?
+        .dyn_into()
+        .map_err(unreadable)?;
     let buffer = wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .map_err(unreadable)?;

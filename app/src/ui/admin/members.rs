@@ -2,8 +2,6 @@
 //! searchable and filtered by status and role, with what an admin does to each: invite (again),
 //! roles, suspend or reactivate, and their devices.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 use tsunagu_core::api::{DeviceInfo, InvitationSent, Member, MemberStatus, Role};
 
@@ -30,7 +28,8 @@ enum Panel {
 struct Screen {
     members: LocalResource<Result<Vec<Member>, AppError>>,
     open: RwSignal<Option<(String, Panel)>>,
-    invitations: RwSignal<HashMap<String, InvitationSent>>,
+    /// Invitations made on this visit, newest first: the links stay on screen to copy.
+    invitations: RwSignal<Vec<InvitationSent>>,
     error: RwSignal<Option<AppError>>,
 }
 
@@ -61,11 +60,16 @@ impl Screen {
 fn Members() -> impl IntoView {
     let i18n = use_i18n();
     let query = RwSignal::new(String::new());
-    // The import's "see the new people" link opens the list filtered (`/admin?status=imported`).
-    let from_link = leptos_router::hooks::use_query_map()
-        .with_untracked(|q| q.get("status"))
-        .filter(|s| MemberStatus::from_key(s).is_some());
-    let status = RwSignal::new(from_link.unwrap_or_default());
+    let status = RwSignal::new(String::new());
+    // The import's "see the new people" link opens the list filtered (`/admin?status=imported`);
+    // the Members tab (`/admin`) shows everyone again.
+    let link_query = leptos_router::hooks::use_query_map();
+    Effect::new(move |_| {
+        let from_link = link_query
+            .with(|q| q.get("status"))
+            .filter(|s| MemberStatus::from_key(s).is_some());
+        status.set(from_link.unwrap_or_default());
+    });
     let role = RwSignal::new(String::new());
     let members = LocalResource::new(move || {
         let (q, s, r) = (query.get(), status.get(), role.get());
@@ -74,7 +78,7 @@ fn Members() -> impl IntoView {
     let screen = Screen {
         members,
         open: RwSignal::new(None),
-        invitations: RwSignal::new(HashMap::new()),
+        invitations: RwSignal::new(Vec::new()),
         error: RwSignal::new(None),
     };
     let statuses = [
@@ -115,6 +119,12 @@ fn Members() -> impl IntoView {
                 </label>
             </div>
             {move || screen.error.get().map(|e| view! { <ErrorLine error=e /> })}
+            // Above the list, not in a row: an invited person may leave a filtered list.
+            <div class="admin-invitations">
+                <For each=move || screen.invitations.get() key=|sent| (sent.hr_record_id.clone(), sent.expires_at) let(sent)>
+                    <InvitationResult sent=sent />
+                </For>
+            </div>
             {move || match members.get() {
                 None => view! { <p class="field-hint">{t_string!(i18n, admin.loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorLine error=e /> }.into_any(),
@@ -189,7 +199,10 @@ fn MemberRow(member: Member, screen: Screen) -> impl IntoView {
                             let id = invite_id.clone();
                             screen.act(async move {
                                 for sent in api::invite(vec![id]).await? {
-                                    screen.invitations.update(|m| { m.insert(sent.hr_record_id.clone(), sent); });
+                                    screen.invitations.update(|list| {
+                                        list.retain(|s| s.hr_record_id != sent.hr_record_id);
+                                        list.insert(0, sent);
+                                    });
                                 }
                                 Ok(())
                             });
@@ -255,13 +268,6 @@ fn MemberRow(member: Member, screen: Screen) -> impl IntoView {
             }
         }
     };
-    let invitation = move || {
-        hr_id
-            .as_ref()
-            .and_then(|id| screen.invitations.with(|m| m.get(id).cloned()))
-            .map(|sent| view! { <InvitationResult sent=sent /> })
-    };
-
     view! {
         <tr data-testid="member-row" data-status=status.key() data-email=member.email.clone()>
             <td>
@@ -290,7 +296,6 @@ fn MemberRow(member: Member, screen: Screen) -> impl IntoView {
             <td><div class="admin-actions">{actions}</div></td>
         </tr>
         {move || panel().map(|p| view! { <tr class="admin-detail"><td colspan="6">{p}</td></tr> })}
-        {move || invitation().map(|p| view! { <tr class="admin-detail"><td colspan="6">{p}</td></tr> })}
     }
 }
 
@@ -304,7 +309,9 @@ fn RolesEditor(user_id: String, roles: Vec<Role>, screen: Screen) -> impl IntoVi
     let save = move |_| {
         let roles = selected.get_untracked();
         if roles.is_empty() {
-            error.set(Some(AppError::Api(tsunagu_core::api::ErrorCode::BadRequest)));
+            error.set(Some(AppError::Api(
+                tsunagu_core::api::ErrorCode::BadRequest,
+            )));
             return;
         }
         let user = user_id.clone();
@@ -436,7 +443,8 @@ fn InvitationResult(sent: InvitationSent) -> impl IntoView {
     let link = sent.link.clone();
     let mail_failed = sent.mail_error.is_some();
     view! {
-        <div class="admin-panel admin-invitation" data-testid="invitation-result" data-sent=sent.sent.to_string()>
+        <div class="admin-invitation" data-testid="invitation-result" data-sent=sent.sent.to_string()>
+            <p class="admin-name">{sent.name.clone()}</p>
             {if sent.sent {
                 view! {
                     <p class="admin-ok">

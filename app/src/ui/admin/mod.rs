@@ -38,10 +38,10 @@ fn AdminFrame(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
     let is_admin = move || {
-        client
-            .signals
-            .me
-            .with(|me| me.as_ref().is_some_and(|me| me.roles.contains(&Role::Admin)))
+        client.signals.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| me.roles.contains(&Role::Admin))
+        })
     };
     let pathname = use_location().pathname;
     let tab = move |href: &'static str| {
