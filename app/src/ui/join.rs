@@ -127,6 +127,11 @@ fn RegisterForm(token: String, info: InvitationInfo) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let placeholder = info.name.clone();
+    // A message about the password goes once they change it.
+    Effect::new(move |_| {
+        password.track();
+        error.set(None);
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
