@@ -3,9 +3,11 @@
 //! failure is [`AppError::Offline`], never "signed out".
 
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use tsunagu_core::api::{
-    ApiError, DeviceInfo, DirectoryListing, ErrorCode, Me, PasskeyAnswer, PasskeyChallenge,
-    PasskeyInfo, SignIn,
+    ApiError, Application, ApplicationReceived, Apply, AuditEntry, DeviceInfo, DirectoryListing,
+    ErrorCode, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member, PasskeyAnswer,
+    PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, SignIn,
 };
 use tsunagu_core::ids::StorageId;
 use wasm_bindgen::{JsCast, JsValue};
@@ -108,8 +110,126 @@ pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError
     )
 }
 
-fn to_body<T: serde::Serialize>(body: &T) -> Result<String, AppError> {
-    serde_json::to_string(body).map_err(|e| AppError::UnexpectedResponse(e.to_string()))
+// ---- joining ---------------------------------------------------------------------------------
+
+/// `GET /api/invitations/<token>`: who an invitation link is for.
+pub async fn invitation(token: &str) -> Result<InvitationInfo, AppError> {
+    let path = format!("/api/invitations/{}", encode_component(token));
+    json(call("GET", &path, None).await?)
+}
+
+/// `POST /api/register`: accepts an invitation; the relay sets the session cookie.
+pub async fn register(register: &Register) -> Result<Me, AppError> {
+    json(call("POST", "/api/register", Some(to_body(register)?)).await?)
+}
+
+/// What the relay did with an application to join.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Applied {
+    /// Approved at once: signed in (the session cookie is set).
+    Member(Box<Me>),
+    /// Waits for an admin.
+    Received(ApplicationReceived),
+}
+
+/// `POST /api/applications`.
+pub async fn apply(apply: &Apply) -> Result<Applied, AppError> {
+    json(call("POST", "/api/applications", Some(to_body(apply)?)).await?)
+}
+
+// ---- administration ----------------------------------------------------------------------------
+
+/// `POST /api/admin/import/preview` (`apply` false) or `POST /api/admin/import`: the CSV file as is.
+pub async fn import_hr_csv(file: &[u8], apply: bool) -> Result<ImportReport, AppError> {
+    let path = if apply {
+        "/api/admin/import"
+    } else {
+        "/api/admin/import/preview"
+    };
+    let body = js_sys::Uint8Array::from(file);
+    json(request("POST", path, Some((body.into(), "text/csv"))).await?)
+}
+
+/// `DELETE /api/admin/hr-records/<id>`: forgets an imported person who has not registered.
+pub async fn delete_hr_record(id: &str) -> Result<(), AppError> {
+    let path = format!("/api/admin/hr-records/{}", encode_component(id));
+    call("DELETE", &path, None).await.map(|_| ())
+}
+
+/// `POST /api/admin/invitations`: (re)invites imported people.
+pub async fn invite(hr_record_ids: Vec<String>) -> Result<Vec<InvitationSent>, AppError> {
+    let body = to_body(&Invite { hr_record_ids })?;
+    json(call("POST", "/api/admin/invitations", Some(body)).await?)
+}
+
+/// `GET /api/admin/applications?status=`.
+pub async fn applications(status: &str) -> Result<Vec<Application>, AppError> {
+    let path = format!(
+        "/api/admin/applications?status={}",
+        encode_component(status)
+    );
+    json(call("GET", &path, None).await?)
+}
+
+/// `POST /api/admin/applications/<id>/approve` or `.../reject`.
+pub async fn decide_application(id: &str, approve: bool) -> Result<Application, AppError> {
+    let verb = if approve { "approve" } else { "reject" };
+    let path = format!("/api/admin/applications/{}/{verb}", encode_component(id));
+    json(call("POST", &path, None).await?)
+}
+
+/// `GET /api/admin/members?q=&status=&role=` (empty strings filter nothing).
+pub async fn members(q: &str, status: &str, role: &str) -> Result<Vec<Member>, AppError> {
+    let path = format!(
+        "/api/admin/members?q={}&status={}&role={}",
+        encode_component(q),
+        encode_component(status),
+        encode_component(role)
+    );
+    json(call("GET", &path, None).await?)
+}
+
+/// `PUT /api/admin/members/<user id>/roles`: the complete set of roles from now on.
+pub async fn set_roles(user_id: &str, roles: Vec<Role>) -> Result<(), AppError> {
+    let path = format!("/api/admin/members/{}/roles", encode_component(user_id));
+    let body = to_body(&SetRoles { roles })?;
+    call("PUT", &path, Some(body)).await.map(|_| ())
+}
+
+/// `POST /api/admin/members/<user id>/suspend` (`suspend` true) or `.../reactivate`.
+pub async fn set_suspended(user_id: &str, suspend: bool) -> Result<(), AppError> {
+    let verb = if suspend { "suspend" } else { "reactivate" };
+    let path = format!("/api/admin/members/{}/{verb}", encode_component(user_id));
+    call("POST", &path, None).await.map(|_| ())
+}
+
+/// `GET /api/admin/members/<user id>/devices`.
+pub async fn member_devices(user_id: &str) -> Result<Vec<DeviceInfo>, AppError> {
+    let path = format!("/api/admin/members/{}/devices", encode_component(user_id));
+    json(call("GET", &path, None).await?)
+}
+
+/// `DELETE /api/admin/devices/<id>`: revokes anyone's device; it wipes itself.
+pub async fn revoke_member_device(id: &str) -> Result<(), AppError> {
+    let path = format!("/api/admin/devices/{}", encode_component(id));
+    call("DELETE", &path, None).await.map(|_| ())
+}
+
+/// `GET /api/admin/audit?limit=&before=`: newest first; `before` is the last id of the page above.
+pub async fn audit(limit: u32, before: Option<i64>) -> Result<Vec<AuditEntry>, AppError> {
+    let mut path = format!("/api/admin/audit?limit={limit}");
+    if let Some(before) = before {
+        path.push_str(&format!("&before={before}"));
+    }
+    json(call("GET", &path, None).await?)
+}
+
+/// Where the whole audit log downloads as CSV.
+pub const AUDIT_CSV: &str = "/api/admin/audit.csv";
+
+fn to_body<T: Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::UnexpectedResponse(e.to_string()))
 }
 
 fn encode_component(s: &str) -> String {
@@ -120,8 +240,18 @@ fn json<T: DeserializeOwned>(text: String) -> Result<T, AppError> {
     serde_json::from_str(&text).map_err(|e| AppError::UnexpectedResponse(e.to_string()))
 }
 
-/// Makes the request and returns the body of a 2xx answer.
+/// Makes a request with a JSON body (if any) and returns the body of a 2xx answer.
 async fn call(method: &str, path: &str, body: Option<String>) -> Result<String, AppError> {
+    let body = body.map(|b| (JsValue::from_str(&b), "application/json"));
+    request(method, path, body).await
+}
+
+/// Makes the request with a body of the given content type and returns the body of a 2xx answer.
+async fn request(
+    method: &str,
+    path: &str,
+    body: Option<(JsValue, &str)>,
+) -> Result<String, AppError> {
     let unexpected = |e: JsValue| AppError::UnexpectedResponse(format!("{e:?}"));
     let window =
         web_sys::window().ok_or_else(|| AppError::UnexpectedResponse("no window".into()))?;
@@ -132,11 +262,11 @@ async fn call(method: &str, path: &str, body: Option<String>) -> Result<String, 
     headers
         .set("accept", "application/json")
         .map_err(unexpected)?;
-    if let Some(body) = &body {
+    if let Some((body, content_type)) = &body {
         headers
-            .set("content-type", "application/json")
+            .set("content-type", content_type)
             .map_err(unexpected)?;
-        init.set_body(&JsValue::from_str(body));
+        init.set_body(body);
     }
     init.set_headers(&headers);
     let request = Request::new_with_str_and_init(path, &init).map_err(unexpected)?;

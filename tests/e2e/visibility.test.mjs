@@ -63,7 +63,8 @@ test("a field shown to admins only reaches the admin and never another alumnus's
 });
 
 test("the admin's default visibility moves fields the member never chose for", async () => {
-  await admin.getByTestId("nav-my-profile").click();
+  await admin.getByTestId("nav-admin").click();
+  await admin.getByTestId("admin-tab-settings").click();
   await admin.getByTestId("default-visibility-location").selectOption("admins");
   // Hanako's app applies it at its next sync and moves her location out of her public profile;
   // from then on her new values never reach Ken.

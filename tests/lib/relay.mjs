@@ -9,7 +9,7 @@ import { join } from "node:path";
 const BIN = process.env.TSUNAGU_RELAY_BIN;
 const DIST = process.env.TSUNAGU_DIST;
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, "127.0.0.1", () => {
@@ -36,10 +36,13 @@ async function waitUntilListening(url, ms = 30000) {
 
 /** A relay process that can be stopped (killed, as a crash) and started again on the same data. */
 export class Relay {
-  /** `dist`: serve another copy of the app shell (to deploy a "new version" in a test). */
-  static async start({ dist = DIST } = {}) {
+  /**
+   * `dist`: serve another copy of the app shell (to deploy a "new version" in a test).
+   * `args`: more command-line flags, e.g. `["--smtp-url", smtp.url]`.
+   */
+  static async start({ dist = DIST, args = [] } = {}) {
     if (!BIN || !DIST) throw new Error("TSUNAGU_RELAY_BIN and TSUNAGU_DIST must be set (run through `cargo xtask test`)");
-    const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")), dist);
+    const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")), dist, args);
     await relay.up();
     return relay;
   }
@@ -51,16 +54,17 @@ export class Relay {
     return dir;
   }
 
-  constructor(port, data, dist) {
+  constructor(port, data, dist, args = []) {
     this.port = port;
     this.data = data;
     this.dist = dist;
+    this.args = args;
     this.url = `http://127.0.0.1:${port}`;
     this.log = [];
   }
 
   async up() {
-    this.proc = spawn(BIN, ["--addr", `127.0.0.1:${this.port}`, "--data", this.data, "--dist", this.dist], {
+    this.proc = spawn(BIN, ["--addr", `127.0.0.1:${this.port}`, "--data", this.data, "--dist", this.dist, ...this.args], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
     });

@@ -9,7 +9,7 @@ use tsunagu_core::profile::{Field, Interest, Link, Position};
 use super::fields::{AudienceSelect, Editor, TagField, TextField};
 use super::text::interest_label;
 use super::use_client;
-use super::{devices, org_settings, privacy};
+use super::{devices, privacy};
 use crate::i18n::*;
 use crate::state::{Link as NetLink, SaveState};
 
@@ -34,12 +34,6 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
         visibility.remove();
     });
 
-    let is_admin = move || {
-        signals.me.with(|me| {
-            me.as_ref()
-                .is_some_and(|m| m.roles.contains(&tsunagu_core::api::Role::Admin))
-        })
-    };
     let my_doc = move || {
         signals
             .me
@@ -82,9 +76,6 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
             }}
             <devices::Devices />
             <privacy::Privacy />
-            <Show when=is_admin>
-                <org_settings::DefaultVisibility />
-            </Show>
             <super::passkey::Passkeys />
             <div class="edit-footer">
                 <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">

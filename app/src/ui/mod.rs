@@ -4,12 +4,14 @@
 // `#[component]` expands to items whose visibility the lint cannot see through.
 #![allow(unreachable_pub)]
 
+mod admin;
 mod banners;
 mod devices;
 mod directory;
 mod edit;
 mod fields;
 mod icons;
+mod join;
 mod org_settings;
 mod passkey;
 mod person;
@@ -22,6 +24,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use tsunagu_core::api::Role;
 
 use crate::i18n::*;
 use crate::runtime::{Client, Runtime};
@@ -43,9 +46,10 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider>
             <Boot client=client />
             <Router>
+                <join::InvitationLinkRoute />
                 {move || match signals.phase.get() {
                     Phase::Starting => view! { <Splash /> }.into_any(),
-                    Phase::SignedOut => view! { <sign_in::SignInPage /> }.into_any(),
+                    Phase::SignedOut => view! { <SignedOut /> }.into_any(),
                     Phase::SignedIn => view! { <SignedIn /> }.into_any(),
                 }}
             </Router>
@@ -87,6 +91,17 @@ fn Splash() -> impl IntoView {
     }
 }
 
+/// Signing in, or joining: from an invitation link, or by applying.
+#[component]
+fn SignedOut() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <sign_in::SignInPage /> }>
+            <Route path=path!("/join/:token") view=join::JoinPage />
+            <Route path=path!("/apply") view=join::ApplyPage />
+        </Routes>
+    }
+}
+
 /// Header with navigation and the sync indicator, banners, and the routed page.
 #[component]
 fn SignedIn() -> impl IntoView {
@@ -98,10 +113,19 @@ fn SignedIn() -> impl IntoView {
         let path = pathname.get();
         let here = if path.starts_with("/me") {
             Section::MyProfile
+        } else if path.starts_with("/admin") {
+            Section::Admin
         } else {
             Section::Directory
         };
         (here == section).then_some("page")
+    };
+    let client = use_client();
+    let is_admin = move || {
+        client.signals.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| me.roles.contains(&Role::Admin))
+        })
     };
     view! {
         <a class="skip-link" href="#main">{move || t_string!(i18n, app.skip_to_content)}</a>
@@ -123,6 +147,12 @@ fn SignedIn() -> impl IntoView {
                         <icons::Person />
                         <span>{move || t_string!(i18n, nav.my_profile)}</span>
                     </a>
+                    <Show when=is_admin>
+                        <a href="/admin" class="tab" data-testid="nav-admin" aria-current=move || current(Section::Admin)>
+                            <admin::AdminIcon />
+                            <span>{move || t_string!(i18n, admin.nav)}</span>
+                        </a>
+                    </Show>
                 </nav>
                 <div class="topbar-tools">
                     <sync_indicator::SyncIndicator />
@@ -136,6 +166,13 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/") view=directory::DirectoryPage />
                 <Route path=path!("/people/:id") view=person::PersonPage />
                 <Route path=path!("/me") view=edit::EditProfilePage />
+                <Route path=path!("/admin") view=admin::MembersPage />
+                <Route path=path!("/admin/import") view=admin::ImportPage />
+                <Route path=path!("/admin/applications") view=admin::ApplicationsPage />
+                <Route path=path!("/admin/audit") view=admin::AuditPage />
+                <Route path=path!("/admin/settings") view=admin::SettingsPage />
+                <Route path=path!("/join/:token") view=join::AlreadySignedIn />
+                <Route path=path!("/apply") view=join::AlreadySignedIn />
             </Routes>
         </main>
     }
@@ -145,6 +182,7 @@ fn SignedIn() -> impl IntoView {
 enum Section {
     Directory,
     MyProfile,
+    Admin,
 }
 
 /// One button: switches between 日本語 and English and remembers the choice on this device.

@@ -35,6 +35,10 @@ pub(crate) fn SignInPage() -> impl IntoView {
                 </Show>
                 <SignInForm email=String::new() />
                 <super::passkey::PasskeySignIn />
+                <div class="signin-join" data-testid="signin-join">
+                    <p>{move || t_string!(i18n, join.signin_invitation)}</p>
+                    <a class="button button-block" href="/apply" data-testid="signin-apply">{move || t_string!(i18n, join.signin_apply)}</a>
+                </div>
                 <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
             </main>
         </div>

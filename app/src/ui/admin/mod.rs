@@ -1,0 +1,155 @@
+//! The administrators' screens: members (roles, suspension, devices, invitations), the HR CSV
+//! import, applications to join, the audit log, and the organisation's settings. Every screen sits in [`AdminFrame`], which
+//! shows the section tabs and refuses anyone without [`Role::Admin`] (the relay refuses them too:
+//! every `/api/admin/...` call answers `forbidden`).
+
+mod applications;
+mod audit;
+mod import;
+mod members;
+
+pub(crate) use applications::ApplicationsPage;
+pub(crate) use audit::AuditPage;
+pub(crate) use import::ImportPage;
+pub(crate) use members::MembersPage;
+
+/// The organisation's settings: default field visibility.
+#[component]
+pub(crate) fn SettingsPage() -> impl IntoView {
+    view! { <AdminFrame><super::org_settings::DefaultVisibility /></AdminFrame> }
+}
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use tsunagu_core::api::{ErrorCode, Role};
+
+use super::use_client;
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// The nav entry's icon: a shield.
+#[component]
+pub(crate) fn AdminIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M12 3.5 5 6v5.5c0 4.2 2.9 7.7 7 9 4.1-1.3 7-4.8 7-9V6z" />
+            <path d="m9 12 2.2 2.2L15.5 10" />
+        </svg>
+    }
+}
+
+/// The admin area's title, section tabs and the screen; a clear refusal for non-admins.
+#[component]
+fn AdminFrame(children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let is_admin = move || {
+        client.signals.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| me.roles.contains(&Role::Admin))
+        })
+    };
+    let pathname = use_location().pathname;
+    let tab = move |href: &'static str| {
+        let here = pathname.get();
+        (here.trim_end_matches('/') == href).then_some("page")
+    };
+    view! {
+        <Show when=is_admin fallback=|| view! { <Forbidden /> }>
+            <div class="admin" data-testid="admin">
+                <h1 class="page-title">{move || t_string!(i18n, admin.title)}</h1>
+                <nav class="admin-tabs" aria-label=move || t_string!(i18n, admin.sections)>
+                    <a class="admin-tab" href="/admin" data-testid="admin-tab-members" aria-current=move || tab("/admin")>{move || t_string!(i18n, admin.members)}</a>
+                    <a class="admin-tab" href="/admin/import" data-testid="admin-tab-import" aria-current=move || tab("/admin/import")>{move || t_string!(i18n, admin.import)}</a>
+                    <a class="admin-tab" href="/admin/applications" data-testid="admin-tab-applications" aria-current=move || tab("/admin/applications")>{move || t_string!(i18n, admin.applications)}</a>
+                    <a class="admin-tab" href="/admin/audit" data-testid="admin-tab-audit" aria-current=move || tab("/admin/audit")>{move || t_string!(i18n, admin.audit)}</a>
+                    <a class="admin-tab" href="/admin/settings" data-testid="admin-tab-settings" aria-current=move || tab("/admin/settings")>{move || t_string!(i18n, admin.settings)}</a>
+                </nav>
+                {children()}
+            </div>
+        </Show>
+    }
+}
+
+/// For someone who is not an administrator (or no longer is).
+#[component]
+fn Forbidden() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="empty" role="alert" data-testid="admin-forbidden">
+            <p><strong>{move || t_string!(i18n, admin.forbidden_title)}</strong></p>
+            <p>{move || t_string!(i18n, admin.forbidden_text)}</p>
+            <p class="join-alt"><a href="/">{move || t_string!(i18n, person.back)}</a></p>
+        </div>
+    }
+}
+
+/// What to tell an admin when a call fails.
+fn error_text(i18n: leptos_i18n::I18nContext<Locale>, error: &AppError) -> &'static str {
+    match error {
+        AppError::Api(ErrorCode::Forbidden) => t_string!(i18n, admin.forbidden_text),
+        AppError::Api(ErrorCode::Unauthenticated | ErrorCode::SessionExpired) => {
+            t_string!(i18n, admin.error_session)
+        }
+        AppError::Api(ErrorCode::Conflict) => t_string!(i18n, admin.error_conflict),
+        AppError::Api(ErrorCode::InvalidCsv) => t_string!(i18n, admin.error_invalid_csv),
+        AppError::Api(ErrorCode::NotFound) => t_string!(i18n, admin.error_not_found),
+        AppError::Offline => t_string!(i18n, admin.error_offline),
+        _ => t_string!(i18n, admin.error_generic),
+    }
+}
+
+/// An error line for a failed call; a refused one shows the forbidden screen's words.
+#[component]
+fn ErrorLine(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="form-error" role="alert" data-testid="admin-error">{move || error_text(i18n, &error)}</p> }
+}
+
+/// Asks before something that cannot be undone (or hurts someone when done by mistake).
+fn confirmed(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
+/// Puts a name into a confirmation question: the texts mark its place with `%s`. (Questions
+/// go to `window.confirm`, which takes a string; the translation macros interpolate into views.)
+fn fill(template: &str, name: &str) -> String {
+    template.replace("%s", name)
+}
+
+/// A unix time as the reader's language writes dates and times.
+fn format_time(unix_seconds: i64, locale: Locale, with_time: bool) -> String {
+    let tag = match locale {
+        Locale::ja => "ja-JP",
+        Locale::en => "en-GB",
+    };
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        unix_seconds as f64 * 1000.0,
+    ));
+    let text = if with_time {
+        date.to_locale_string(tag, &wasm_bindgen::JsValue::UNDEFINED)
+    } else {
+        date.to_locale_date_string(tag, &wasm_bindgen::JsValue::UNDEFINED)
+    };
+    text.into()
+}
+
+/// `YYYY-MM – YYYY-MM` (either end may be unknown).
+fn period(joined: &str, left: &str) -> String {
+    if joined.is_empty() && left.is_empty() {
+        return String::new();
+    }
+    format!("{joined} – {left}")
+}
+
+/// A role's name for people.
+fn role_label(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> &'static str {
+    match role {
+        Role::Admin => t_string!(i18n, admin.role_admin),
+        Role::EventStaff => t_string!(i18n, admin.role_event_staff),
+        Role::Employee => t_string!(i18n, admin.role_employee),
+        Role::Alumni => t_string!(i18n, admin.role_alumni),
+    }
+}

@@ -1,0 +1,213 @@
+// Joining: an admin imports leavers from the HR system's Shift_JIS CSV, invites one from Members;
+// the invitation arrives by mail (a real SMTP server), the leaver opens it on their phone, sets a
+// password and is in. The admin then removes that phone, which wipes itself. Someone without an
+// invitation applies and is approved. An alumna sees no admin screens, and is refused at their URL.
+//
+// With TSUNAGU_SCREENSHOTS=<dir> it also saves screenshots of the new screens there.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Relay } from "../lib/relay.mjs";
+import { SmtpSink } from "../lib/smtp.mjs";
+import { launch, launchProfile, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/leavers_sjis.csv");
+const SHOTS = process.env.TSUNAGU_SCREENSHOTS;
+const NEWCOMER = "ichiro.suzuki@example.com";
+const NEW_PASSWORD = "ichiro-2024-spring";
+
+let smtp, relay, browser, desktop, phoneCtx, phone;
+
+before(async () => {
+  smtp = await SmtpSink.start();
+  relay = await Relay.start({ args: ["--smtp-url", smtp.url, "--mail-from", "tsunagu <alumni@example.com>"] });
+  browser = await launch();
+  desktop = await (await browser.newContext({ ...DESKTOP, locale: "ja-JP" })).newPage();
+  phoneCtx = await launchProfile({ ...PHONE, viewport: { width: 390, height: 844 } });
+  phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+  // Confirmations (suspend, remove a device, …) are answered yes.
+  desktop.on("dialog", (d) => d.accept());
+});
+
+after(async () => {
+  await phoneCtx?.close();
+  await browser?.close();
+  await relay?.stop();
+  await smtp?.stop();
+});
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), scale: "css" });
+}
+
+/** How many document chunks the phone's IndexedDB holds. */
+const chunksOnPhone = () =>
+  phone.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open("tsunagu");
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains("chunks")) return resolve(0);
+          const count = db.transaction("chunks").objectStore("chunks").count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = () => resolve(-1);
+        };
+        open.onerror = () => resolve(-1);
+      }),
+  );
+
+const memberRow = (email) => desktop.locator(`[data-testid=member-row][data-email="${email}"]`);
+
+test("an admin imports a Shift_JIS HR export, previewing it with its errors first", async () => {
+  await signInThroughUi(desktop, relay.url, "admin@example.com");
+  await desktop.getByTestId("nav-admin").click();
+  await desktop.getByTestId("members-table").waitFor();
+  await shot(desktop, "desktop-admin-members");
+
+  await desktop.getByTestId("admin-tab-import").click();
+  await desktop.getByTestId("import-file").setInputFiles(FIXTURE);
+  const preview = desktop.getByTestId("import-preview");
+  await preview.waitFor();
+  assert.match(await preview.innerText(), /Shift_JIS/);
+  assert.equal(await desktop.locator("[data-testid=import-row][data-action=new]").count(), 2);
+  assert.match(await preview.innerText(), /鈴木 一郎/, "Japanese read right from Shift_JIS");
+  const error = desktop.locator("[data-testid=import-error]");
+  assert.equal(await error.count(), 1);
+  assert.equal(await error.getAttribute("data-line"), "3");
+  assert.match(await error.innerText(), /3行目.*メールアドレス.*形式が正しくありません/);
+  await shot(desktop, "desktop-admin-import-preview");
+
+  await desktop.getByTestId("import-confirm").click();
+  await desktop.getByTestId("import-result").waitFor();
+  assert.equal(await desktop.getByTestId("import-count-new").innerText(), "2");
+});
+
+test("the admin invites a leaver, who registers on their phone from the mailed link", async () => {
+  await desktop.getByTestId("import-to-members").click();
+  await memberRow(NEWCOMER).waitFor();
+  assert.equal(await memberRow(NEWCOMER).getAttribute("data-status"), "imported");
+  await memberRow(NEWCOMER).getByTestId("member-invite").click();
+  const result = desktop.getByTestId("invitation-result");
+  await result.waitFor();
+  assert.equal(await result.getAttribute("data-sent"), "true");
+  assert.match(await result.innerText(), /ichiro\.suzuki@example\.com/);
+  await shot(desktop, "desktop-admin-invited");
+
+  const mail = await smtp.waitFor(/ichiro\.suzuki@example\.com/);
+  const link = mail.text.match(/https?:\/\/\S+\/#\/join\/[A-Za-z0-9_-]+/)?.[0];
+  assert.ok(link, `an invitation link in the mail:\n${mail.text}`);
+  assert.ok(link.startsWith(relay.url), link);
+
+  await phone.goto(link);
+  await phone.getByTestId("join-invitee").waitFor();
+  assert.equal(await phone.getByTestId("join-name").innerText(), "鈴木 一郎");
+  assert.equal(await phone.getByTestId("join-email").innerText(), NEWCOMER);
+  assert.match(new URL(phone.url()).pathname, /^\/join\//, "the fragment link is routed");
+
+  // Too short: said before anything is sent, and what was typed stays.
+  await phone.getByTestId("join-password").fill("short");
+  await phone.getByTestId("join-submit").click();
+  await phone.getByTestId("join-error").waitFor();
+  assert.match(await phone.getByTestId("join-error").innerText(), /10文字以上/);
+
+  await phone.getByTestId("join-password").fill(NEW_PASSWORD);
+  await phone.getByTestId("join-password-toggle").click();
+  assert.equal(await phone.getByTestId("join-password").getAttribute("type"), "text");
+  await shot(phone, "phone-join");
+  await phone.getByTestId("join-submit").click();
+
+  // Signed in, on their own profile, syncing the directory.
+  await phone.getByTestId("nav-my-profile").waitFor({ timeout: 20000 });
+  await phone.waitForURL((url) => url.pathname === "/me");
+  await phone.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 20000 });
+  await phone.getByTestId("nav-directory").click();
+  await phone.getByTestId("person-card").first().waitFor({ timeout: 20000 });
+  assert.equal(await phone.getByTestId("nav-admin").count(), 0, "a new member is no admin");
+
+  // The link is spent.
+  const other = await browser.newContext(PHONE);
+  const page = await other.newPage();
+  await page.goto(link);
+  await page.getByTestId("join-link-problem").waitFor();
+  assert.match(await page.getByTestId("join-link-problem").innerText(), /登録済み/);
+  await shot(page, "phone-join-used");
+  await other.close();
+});
+
+test("the admin removes the new member's phone from Members; it wipes itself", async () => {
+  await desktop.getByTestId("admin-tab-members").click();
+  await desktop.getByTestId("members-search").fill("ichiro");
+  await memberRow(NEWCOMER).waitFor();
+  await desktop.waitForFunction(
+    (email) => document.querySelector(`[data-testid=member-row][data-email="${email}"]`)?.dataset.status === "active",
+    NEWCOMER,
+  );
+  await memberRow(NEWCOMER).getByTestId("member-devices").click();
+  const device = desktop.locator("[data-testid=admin-device][data-revoked=false]");
+  await device.waitFor();
+  assert.equal(await device.count(), 1);
+  await shot(desktop, "desktop-admin-devices");
+  await device.getByTestId("admin-device-revoke").click();
+  await desktop.locator("[data-testid=admin-device][data-revoked=true]").waitFor({ timeout: 10000 });
+
+  await phone.getByTestId("signin-device-removed").waitFor({ timeout: 15000 });
+  assert.equal(await chunksOnPhone(), 0, "no document is left on the phone");
+  assert.equal(await phone.getByTestId("person-card").count(), 0);
+
+  await desktop.getByTestId("admin-tab-audit").click();
+  await desktop.locator("[data-testid=audit-entry][data-action=revoke-device]").waitFor();
+  assert.ok(await desktop.locator("[data-testid=audit-entry][data-action=import]").count() >= 1);
+  assert.ok(await desktop.locator("[data-testid=audit-entry][data-action=register]").count() >= 1);
+  await shot(desktop, "desktop-admin-audit");
+});
+
+test("someone without an invitation applies from the sign-in screen and is approved", async () => {
+  const ctx = await browser.newContext({ ...PHONE, viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  await page.goto(relay.url);
+  await page.getByTestId("signin-apply").click();
+  await page.getByTestId("apply-name").fill("小林 由美");
+  await page.getByTestId("apply-reading").fill("こばやし ゆみ");
+  await page.getByTestId("apply-email").fill("yumi.kobayashi@example.net");
+  await page.getByTestId("apply-joined").fill("2010-04");
+  await page.getByTestId("apply-left").fill("2019-03");
+  await page.getByTestId("apply-department").fill("経理部");
+  await page.getByTestId("apply-note").fill("在籍時の上司は経理部の佐々木さんです。");
+  await page.getByTestId("apply-password").fill("yumi-applies-2024");
+  await shot(page, "phone-apply");
+  await page.getByTestId("apply-submit").click();
+  await page.getByTestId("apply-pending").waitFor();
+  await shot(page, "phone-apply-pending");
+
+  await desktop.getByTestId("admin-tab-applications").click();
+  const card = desktop.locator('[data-testid=application][data-email="yumi.kobayashi@example.net"]');
+  await card.waitFor();
+  await shot(desktop, "desktop-admin-applications");
+  await card.getByTestId("application-approve").click();
+  await card.waitFor({ state: "detached" });
+
+  await page.goto(relay.url);
+  await page.getByTestId("signin-email").fill("yumi.kobayashi@example.net");
+  await page.getByTestId("signin-password").fill("yumi-applies-2024");
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("nav-my-profile").waitFor({ timeout: 20000 });
+  await ctx.close();
+});
+
+test("an alumna sees no admin entry, and opening an admin URL says it is forbidden", async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await signInThroughUi(page, relay.url, "hanako@example.com");
+  assert.equal(await page.getByTestId("nav-admin").count(), 0);
+  await page.goto(`${relay.url}/admin`);
+  await page.getByTestId("admin-forbidden").waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId("admin-forbidden").innerText(), /administrator/);
+  const status = await page.evaluate(async () => (await fetch("/api/admin/members")).status);
+  assert.equal(status, 403, "the relay refuses her too");
+  await shot(page, "desktop-admin-forbidden");
+  await ctx.close();
+});
