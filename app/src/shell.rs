@@ -1,5 +1,6 @@
 //! The bridge to what lives outside the wasm: the service worker's update flow (set up by
-//! `index.html`), the browser's `online` / `offline` events, and the preferred language.
+//! `index.html`), the browser's `online` / `offline` / `visibilitychange` events, and the
+//! preferred language.
 
 use std::rc::Rc;
 
@@ -29,6 +30,20 @@ pub fn listen(signals: Signals, runtime: &Rc<Runtime>) {
     _ = window_event_listener(ev::offline, move |_| {
         if let Some(rt) = weak.upgrade() {
             rt.on_offline();
+        }
+    });
+    // Back in front (a phone switching apps, a tab shown again): ask who we are and what we may
+    // read, so new members appear and members who left or hid disappear.
+    let weak = Rc::downgrade(runtime);
+    _ = window_event_listener_untyped("visibilitychange", move |_| {
+        let visible = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+        if let Some(rt) = weak
+            .upgrade()
+            .filter(|_| visible && crate::runtime::is_online())
+        {
+            rt.refresh_me();
         }
     });
     // Dropping the handles keeps the listeners: the app lives as long as the page.

@@ -76,9 +76,19 @@ pub fn authorise(
     )
 }
 
+/// The largest change the relay accepts. A profile edit is a few hundred bytes and a whole
+/// profile a few kilobytes; anything near this is not a person typing.
+pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
+
 /// Why changes were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    #[error("change {change} is {size} bytes; the limit is {limit}")]
+    TooLarge {
+        change: ChangeHash,
+        size: usize,
+        limit: usize,
+    },
     #[error("change {change} was made by actor {actor}, which is not one of your devices")]
     ForeignActor { change: ChangeHash, actor: ActorId },
     #[error("change {change} writes `{path}`, which you may not change")]
@@ -99,6 +109,14 @@ pub fn check_changes(
     let mut paths: HashMap<ObjectId, Vec<PathStep>> = HashMap::new();
     for change in changes {
         let hash = change.hash();
+        let size = change.raw_bytes().len();
+        if size > MAX_CHANGE_BYTES {
+            return Err(Refusal::TooLarge {
+                change: hash,
+                size,
+                limit: MAX_CHANGE_BYTES,
+            });
+        }
         if !actor_ok(change.actor_id()) {
             return Err(Refusal::ForeignActor {
                 change: hash,
@@ -253,6 +271,29 @@ mod tests {
         let refused = check_changes(doc.document(), &changes, |_| true, only_title);
         assert!(
             matches!(&refused, Err(Refusal::OutsideGrant { path, .. }) if path == "/joined"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn an_oversized_change_is_refused() {
+        let mut doc = AutoCommit::new();
+        let changes = edited(&mut doc, |d| {
+            // Random-looking text does not compress below the limit.
+            let mut state = 0x2545_f491_4f6c_dd1d_u64;
+            let noise: String = (0..MAX_CHANGE_BYTES * 4)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(b'0' + (state % 64) as u8)
+                })
+                .collect();
+            d.put(ROOT, "bio", noise).unwrap();
+        });
+        let refused = check_changes(doc.document(), &changes, |_| true, |_| true);
+        assert!(
+            matches!(refused, Err(Refusal::TooLarge { .. })),
             "{refused:?}"
         );
     }

@@ -399,7 +399,7 @@ pub(crate) async fn profile_documents(
 }
 
 /// Erases `user`'s account inside `tx`: their documents (every stored byte and sync state),
-/// roles, sessions and devices; the row stays, anonymised and `removed`, so the audit log and HR
+/// roles, passkeys, sessions and devices; the row stays, anonymised and `removed`, so the audit log and HR
 /// records keep their references. Returns the erased documents.
 pub(crate) async fn erase_account(
     tx: &mut SqliteConnection,
@@ -414,6 +414,8 @@ pub(crate) async fn erase_account(
         "DELETE FROM chunks WHERE document_id IN (SELECT id FROM documents WHERE owner_id = ?)",
         "DELETE FROM documents WHERE owner_id = ?",
         "DELETE FROM user_roles WHERE user_id = ?",
+        "DELETE FROM passkeys WHERE user_id = ?",
+        "DELETE FROM passkey_handles WHERE user_id = ?",
         "UPDATE hr_records SET user_id = NULL WHERE user_id = ?",
         "UPDATE users SET status = 'removed', email = 'deleted+' || id || '@invalid',
              display_name = '', password_hash = NULL, directory_hidden = 1 WHERE id = ?",

@@ -2,7 +2,7 @@
 //! JSON file (their right to a copy of their personal data, APPI art. 33 / GDPR art. 15).
 //!
 //! It holds the account, the roles, every session (when it began, ended or was revoked — never
-//! the token), every device, the HR record they joined from, every audit-log entry about them or
+//! the token), every device and passkey, the HR record they joined from, every audit-log entry about them or
 //! by them, and every document the member owns (the profile and each of its parts) with its
 //! current content and how many changes its history has.
 
@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
 use axum::response::IntoResponse;
 use serde::Serialize;
-use tsunagu_core::api::{AuditEntry, DeviceInfo, HrRecord, Role};
+use tsunagu_core::api::{AuditEntry, DeviceInfo, HrRecord, PasskeyInfo, Role};
 use tsunagu_core::engine::load_chunks;
 
 use crate::AppState;
@@ -28,6 +28,7 @@ pub(crate) struct Export {
     pub(crate) account: Account,
     pub(crate) sessions: Vec<db::SessionRecord>,
     pub(crate) devices: Vec<DeviceInfo>,
+    pub(crate) passkeys: Vec<PasskeyInfo>,
     /// What HR's export said about them, if they joined from it.
     pub(crate) hr_record: Option<HrRecord>,
     pub(crate) audit_log: Vec<AuditEntry>,
@@ -91,6 +92,7 @@ pub(crate) async fn export(
         },
         sessions: db::sessions_of(&state.db, &user.id).await?,
         devices,
+        passkeys: crate::passkeys::of_member(&state.db, &user.id).await?,
         hr_record,
         audit_log,
         documents,

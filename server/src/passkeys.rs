@@ -158,6 +158,11 @@ pub(crate) fn routes(passkeys: Arc<Passkeys>) -> Router<AppState> {
 
 // ---- the signed-in member's passkeys ----------------------------------------------------------
 
+/// The member's passkeys (for their data export).
+pub(crate) async fn of_member(db: &SqlitePool, user: &str) -> Result<Vec<PasskeyInfo>, Error> {
+    store::list(db, user).await
+}
+
 async fn list(
     State(state): State<AppState>,
     signed_in: SignedIn,

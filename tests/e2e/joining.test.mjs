@@ -1,6 +1,7 @@
 // Joining: an admin imports leavers from the HR system's Shift_JIS CSV, invites one from Members;
 // the invitation arrives by mail (a real SMTP server), the leaver opens it on their phone, sets a
-// password and is in. The admin then removes that phone, which wipes itself. Someone without an
+// password and is in. A field they show to admins only never reaches another alumna's phone (we
+// look inside her IndexedDB). The admin then removes that phone, which wipes itself. Someone without an
 // invitation applies and is approved. An alumna sees no admin screens, and is refused at their URL.
 //
 // With TSUNAGU_SCREENSHOTS=<dir> it also saves screenshots of the new screens there.
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Relay } from "../lib/relay.mjs";
 import { SmtpSink } from "../lib/smtp.mjs";
 import { launch, launchProfile, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
+import { deviceHolds } from "../lib/inspect.mjs";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/leavers_sjis.csv");
 const SHOTS = process.env.TSUNAGU_SCREENSHOTS;
@@ -136,6 +138,32 @@ test("the admin invites a leaver, who registers on their phone from the mailed l
   assert.match(await page.getByTestId("join-link-problem").innerText(), /登録済み/);
   await shot(page, "phone-join-used");
   await other.close();
+});
+
+test("the new member shows a field to admins only; it never reaches another alumnus's phone", async () => {
+  const SECRET = "前職の年収は非公開でお願いします";
+  const MARKER = "プロダクトマネージャー（復職検討中）";
+  await phone.getByTestId("nav-my-profile").click();
+  await phone.getByTestId("visibility-bio").selectOption("admins");
+  await phone.getByTestId("profile-bio").fill(SECRET);
+  await phone.getByTestId("profile-title").fill(MARKER);
+  await phone.getByTestId("save-state").and(phone.locator('[data-state="synced"]')).waitFor({ timeout: 20000 });
+
+  // Hanako, an alumna on her own phone, gets his profile — his title is there — but not the bio.
+  const ctx = await browser.newContext(PHONE);
+  const hanako = await ctx.newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  const card = hanako.getByTestId("person-card").filter({ hasText: "鈴木 一郎" });
+  await card.filter({ hasText: MARKER }).waitFor({ timeout: 20000 });
+  assert.equal(await deviceHolds(hanako, MARKER), true, "his public title is on her phone");
+  assert.equal(await deviceHolds(hanako, SECRET), false, "his admins-only bio is not, in any form");
+  await ctx.close();
+
+  // The admin reads it (their app learns of the new member when it next asks who it may read).
+  await desktop.goto(relay.url);
+  await desktop.getByTestId("person-card").filter({ hasText: MARKER }).first().click({ timeout: 20000 });
+  await desktop.getByText(SECRET).waitFor({ timeout: 20000 });
+  await desktop.getByTestId("nav-admin").click();
 });
 
 test("the admin removes the new member's phone from Members; it wipes itself", async () => {
