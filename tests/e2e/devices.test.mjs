@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
+import { storedChunkCount } from "../lib/inspect.mjs";
 import { launch, launchProfile, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
 
 let relay, browser, phoneCtx, phone, desktop;
@@ -40,27 +41,10 @@ const metaOnPhone = (key) =>
     key,
   );
 
-/** How many document chunks the phone's IndexedDB holds. */
-const chunksOnPhone = () =>
-  phone.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const open = indexedDB.open("tsunagu");
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains("chunks")) return resolve(0);
-          const count = db.transaction("chunks").objectStore("chunks").count();
-          count.onsuccess = () => resolve(count.result);
-          count.onerror = () => resolve(-1);
-        };
-        open.onerror = () => resolve(-1);
-      }),
-  );
-
 test("a member sees her devices and removes her phone, which wipes itself", async () => {
   await signInThroughUi(phone, relay.url, "hanako@example.com");
   await phone.waitForSelector("[data-testid=sync-indicator][data-state=online]");
-  assert.ok((await chunksOnPhone()) >= 60, "the phone holds the directory");
+  assert.ok((await storedChunkCount(phone)) >= 60, "the phone holds the directory");
   const storageBefore = await metaOnPhone("storage-id");
   assert.ok(storageBefore, "the phone has a storage id");
 
@@ -76,7 +60,7 @@ test("a member sees her devices and removes her phone, which wipes itself", asyn
   await desktop.locator("[data-testid=device][data-revoked=true]").waitFor({ timeout: 10000 });
 
   await phone.getByTestId("signin-device-removed").waitFor({ timeout: 15000 });
-  assert.equal(await chunksOnPhone(), 0, "no document is left on the phone");
+  assert.equal(await storedChunkCount(phone), 0, "no document is left on the phone");
   assert.equal(await metaOnPhone("me"), null, "nor who was signed in");
   assert.notEqual(await metaOnPhone("storage-id"), storageBefore, "the old device identity is gone");
   // The app shell may be cached again by the service worker: it holds no personal data.

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Relay } from "../lib/relay.mjs";
 import { SmtpSink } from "../lib/smtp.mjs";
 import { launch, launchProfile, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
-import { deviceHolds } from "../lib/inspect.mjs";
+import { deviceHolds, storedChunkCount } from "../lib/inspect.mjs";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/leavers_sjis.csv");
 const SHOTS = process.env.TSUNAGU_SCREENSHOTS;
@@ -44,23 +44,6 @@ async function shot(page, name) {
   await page.waitForTimeout(150);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), scale: "css" });
 }
-
-/** How many document chunks the phone's IndexedDB holds. */
-const chunksOnPhone = () =>
-  phone.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const open = indexedDB.open("tsunagu");
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains("chunks")) return resolve(0);
-          const count = db.transaction("chunks").objectStore("chunks").count();
-          count.onsuccess = () => resolve(count.result);
-          count.onerror = () => resolve(-1);
-        };
-        open.onerror = () => resolve(-1);
-      }),
-  );
 
 const memberRow = (email) => desktop.locator(`[data-testid=member-row][data-email="${email}"]`);
 
@@ -183,7 +166,7 @@ test("the admin removes the new member's phone from Members; it wipes itself", a
   await desktop.locator("[data-testid=admin-device][data-revoked=true]").waitFor({ timeout: 10000 });
 
   await phone.getByTestId("signin-device-removed").waitFor({ timeout: 15000 });
-  assert.equal(await chunksOnPhone(), 0, "no document is left on the phone");
+  assert.equal(await storedChunkCount(phone), 0, "no document is left on the phone");
   assert.equal(await phone.getByTestId("person-card").count(), 0);
 
   await desktop.getByTestId("admin-tab-audit").click();

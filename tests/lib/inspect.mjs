@@ -55,3 +55,21 @@ export async function deviceHolds(page, text) {
   const utf8 = Buffer.from(text, "utf8").toString("latin1");
   return Object.values(docs).some((json) => json.includes(text)) || raw.includes(utf8);
 }
+
+/** How many document chunks the page's IndexedDB holds (0 once the app wiped itself). */
+export function storedChunkCount(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open("tsunagu");
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains("chunks")) return resolve(0);
+          const count = db.transaction("chunks").objectStore("chunks").count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = () => resolve(-1);
+        };
+        open.onerror = () => resolve(-1);
+      }),
+  );
+}

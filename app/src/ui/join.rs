@@ -10,7 +10,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use tsunagu_core::api::{Apply, ErrorCode, InvitationInfo, MIN_PASSWORD_CHARS, Register};
 
-use super::LanguageSwitch;
+use super::sign_in::BrandCard;
 use crate::api::{self, Applied};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -48,36 +48,13 @@ pub(crate) fn JoinPage() -> impl IntoView {
         async move { api::invitation(&token).await }
     });
     view! {
-        <JoinLayout>
+        <BrandCard extra_class="join-card">
             {move || match invitation.get() {
                 None => view! { <p class="field-hint" data-testid="join-loading">{t_string!(i18n, join.loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <LinkProblem error=error /> }.into_any(),
                 Some(Ok(info)) => view! { <RegisterForm token=token() info=info /> }.into_any(),
             }}
-        </JoinLayout>
-    }
-}
-
-/// The phone-sized card the sign-in screen uses too.
-#[component]
-fn JoinLayout(children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="signin-page">
-            <div class="signin-lang">
-                <LanguageSwitch />
-            </div>
-            <main id="main" class="signin-card join-card">
-                <div class="signin-brand">
-                    <span class="brand-mark brand-mark-large" aria-hidden="true">"つ"</span>
-                    <div>
-                        <p class="signin-name">"tsunagu"<span class="signin-name-ja">" つなぐ"</span></p>
-                        <p class="signin-tagline">{move || t_string!(i18n, app.tagline)}</p>
-                    </div>
-                </div>
-                {children()}
-            </main>
-        </div>
+        </BrandCard>
     }
 }
 
@@ -327,7 +304,7 @@ pub(crate) fn ApplyPage() -> impl IntoView {
     };
 
     view! {
-        <JoinLayout>
+        <BrandCard extra_class="join-card">
             {move || match outcome.get() {
                 Some(Outcome::Approved) => view! {
                     <div data-testid="apply-approved">
@@ -380,7 +357,7 @@ pub(crate) fn ApplyPage() -> impl IntoView {
                     </form>
                 }.into_any(),
             }}
-        </JoinLayout>
+        </BrandCard>
     }
 }
 

@@ -13,11 +13,42 @@ pub(crate) fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let farewell = take_farewell();
     view! {
+        <BrandCard>
+            <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
+            <p class="signin-lead">{move || t_string!(i18n, signin.lead)}</p>
+            <Show when=move || farewell == Some(Farewell::DeviceRemoved)>
+                <p class="notice" role="status" data-testid="signin-device-removed">{move || t_string!(i18n, signin.device_removed)}</p>
+            </Show>
+            <Show when=move || farewell == Some(Farewell::AccountDeleted)>
+                <p class="notice" role="status" data-testid="signin-account-deleted">{move || t_string!(i18n, signin.account_deleted)}</p>
+            </Show>
+            <SignInForm email=String::new() />
+            <super::passkey::PasskeySignIn />
+            <div class="signin-join" data-testid="signin-join">
+                <p>{move || t_string!(i18n, join.signin_invitation)}</p>
+                <a class="button button-block" href="/apply" data-testid="signin-apply">{move || t_string!(i18n, join.signin_apply)}</a>
+            </div>
+            <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
+        </BrandCard>
+    }
+}
+
+/// The phone-sized card with the brand and the language switch, for the screens of someone not
+/// signed in: signing in, joining from an invitation, applying.
+#[component]
+pub(crate) fn BrandCard(
+    /// Another class for the card, beside `signin-card`.
+    #[prop(optional)]
+    extra_class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <div class="signin-page">
             <div class="signin-lang">
                 <LanguageSwitch />
             </div>
-            <main id="main" class="signin-card">
+            <main id="main" class=format!("signin-card {extra_class}")>
                 <div class="signin-brand">
                     <span class="brand-mark brand-mark-large" aria-hidden="true">"つ"</span>
                     <div>
@@ -25,21 +56,7 @@ pub(crate) fn SignInPage() -> impl IntoView {
                         <p class="signin-tagline">{move || t_string!(i18n, app.tagline)}</p>
                     </div>
                 </div>
-                <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
-                <p class="signin-lead">{move || t_string!(i18n, signin.lead)}</p>
-                <Show when=move || farewell == Some(Farewell::DeviceRemoved)>
-                    <p class="notice" role="status" data-testid="signin-device-removed">{move || t_string!(i18n, signin.device_removed)}</p>
-                </Show>
-                <Show when=move || farewell == Some(Farewell::AccountDeleted)>
-                    <p class="notice" role="status" data-testid="signin-account-deleted">{move || t_string!(i18n, signin.account_deleted)}</p>
-                </Show>
-                <SignInForm email=String::new() />
-                <super::passkey::PasskeySignIn />
-                <div class="signin-join" data-testid="signin-join">
-                    <p>{move || t_string!(i18n, join.signin_invitation)}</p>
-                    <a class="button button-block" href="/apply" data-testid="signin-apply">{move || t_string!(i18n, join.signin_apply)}</a>
-                </div>
-                <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
+                {children()}
             </main>
         </div>
     }
