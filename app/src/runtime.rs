@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use automerge::ActorId;
 use leptos::prelude::*;
-use tsunagu_core::api::{ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, Me};
+use tsunagu_core::api::{ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, Me, ProfilePart};
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
 use tsunagu_core::profile::{Audience, Profile, Visibility};
@@ -365,7 +365,13 @@ impl Runtime {
     /// The signed-in person's own profile (all its parts), once it is on this device.
     pub fn my_profile(&self) -> Option<Profile> {
         let me = self.signals.me.get_untracked()?;
-        read_member(&self.engine.borrow(), &me, me.profile_doc)?.ok()
+        let parts = PartIndex::new(&me);
+        read_member(
+            &self.engine.borrow(),
+            parts.of(me.profile_doc),
+            me.profile_doc,
+        )?
+        .ok()
     }
 
     /// Whom the person shows each field to, as chosen in their private part.
@@ -643,20 +649,14 @@ impl Runtime {
         let Some(me) = self.signals.me.get_untracked() else {
             return;
         };
-        let mains: BTreeSet<DocumentId> = docs
-            .iter()
-            .map(|doc| {
-                me.parts
-                    .iter()
-                    .find(|p| p.doc == *doc)
-                    .map_or(*doc, |p| p.profile)
-            })
-            .collect();
+        // One pass over the parts, not one per document: a first sync changes thousands.
+        let parts = PartIndex::new(&me);
+        let mains: BTreeSet<DocumentId> = docs.iter().map(|doc| parts.profile_of(*doc)).collect();
         {
             let engine = self.engine.borrow();
             let mut profiles = self.profiles.borrow_mut();
             for doc in mains {
-                match read_member(&engine, &me, doc) {
+                match read_member(&engine, parts.of(doc), doc) {
                     Some(Ok(profile)) => {
                         let hay = haystack(&profile);
                         profiles.insert(doc, (profile, hay));
@@ -727,16 +727,46 @@ fn own_part(me: &Me, audience: Audience) -> Option<DocumentId> {
         .map(|p| p.doc)
 }
 
-/// A member's profile from the main document `main` and whichever of its parts this device
+/// Which profile each readable part belongs with, and each profile's parts in audience order.
+struct PartIndex<'a> {
+    profile_of: HashMap<DocumentId, DocumentId>,
+    parts_of: HashMap<DocumentId, Vec<&'a ProfilePart>>,
+}
+
+impl<'a> PartIndex<'a> {
+    fn new(me: &'a Me) -> Self {
+        let mut parts_of: HashMap<DocumentId, Vec<&ProfilePart>> = HashMap::new();
+        for part in &me.parts {
+            parts_of.entry(part.profile).or_default().push(part);
+        }
+        for parts in parts_of.values_mut() {
+            parts.sort_by_key(|p| p.audience);
+        }
+        Self {
+            profile_of: me.parts.iter().map(|p| (p.doc, p.profile)).collect(),
+            parts_of,
+        }
+    }
+
+    /// The main profile document `doc` belongs with (itself, for a main document).
+    fn profile_of(&self, doc: DocumentId) -> DocumentId {
+        self.profile_of.get(&doc).copied().unwrap_or(doc)
+    }
+
+    /// The parts of the profile `main`, in audience order.
+    fn of(&self, main: DocumentId) -> &[&'a ProfilePart] {
+        self.parts_of.get(&main).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A member's profile from the main document `main` and whichever of its `parts` this device
 /// holds; `None` while the main document has not arrived.
 fn read_member(
     engine: &Engine,
-    me: &Me,
+    parts: &[&ProfilePart],
     main: DocumentId,
 ) -> Option<Result<Profile, tsunagu_core::profile::ProfileError>> {
     let first = engine.doc(&main).filter(|d| !d.get_heads().is_empty())?;
-    let mut parts: Vec<_> = me.parts.iter().filter(|p| p.profile == main).collect();
-    parts.sort_by_key(|p| p.audience);
     let docs = std::iter::once(first).chain(
         parts
             .iter()
