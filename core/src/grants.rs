@@ -15,7 +15,7 @@
 //! use tsunagu_core::grants::{Access, DocFacts, DocKind, Seg, Subject, access, may_write};
 //!
 //! let hanako = Subject { user: "u-hanako", roles: &[Role::Alumni] };
-//! let her_profile = DocFacts { kind: DocKind::Profile, owner: Some("u-hanako"), owner_listed: true };
+//! let her_profile = DocFacts { owner: Some("u-hanako"), owner_listed: true, ..DocFacts::of(DocKind::Profile) };
 //! let kens_profile = DocFacts { owner: Some("u-ken"), ..her_profile };
 //! assert_eq!(access(&hanako, &her_profile), Some(Access::Write));
 //! assert_eq!(access(&hanako, &kens_profile), Some(Access::Read));
@@ -26,9 +26,9 @@
 //! ```
 
 use crate::api::Role;
+use crate::event::EventAudience;
 
-/// The kinds of document the relay stores. Later issues add events, check-in logs,
-/// conversations, news and jobs.
+/// The kinds of document the relay stores. Later issues add conversations, news and jobs.
 ///
 /// A member's profile is split by audience (DESIGN.md 4): fields the owner shows to everyone in
 /// the network live in `Profile`, the others in the part for their audience, so a field never
@@ -43,18 +43,33 @@ pub enum DocKind {
     ProfileAdmins,
     /// Fields only the owner sees, and their visibility choices.
     ProfilePrivate,
-    /// The organisation's own settings (its name, and later default field visibility), one per
+    /// The organisation's own settings (its name, default field visibility), one per
     /// deployment.
     Organisation,
+    /// One event ([`crate::event::Event`]).
+    Event,
+    /// An event's attendees and revoked tickets, for its staff; only the relay writes it.
+    EventRoster,
+    /// An event's check-in log ([`crate::checkin`]), which its staff append to.
+    EventCheckins,
+    /// A member's answers to events.
+    Rsvps,
+    /// A member's seats, tickets and alumni ID card; only the relay writes it.
+    Passes,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 5] = [
+    pub const ALL: [DocKind; 10] = [
         DocKind::Profile,
         DocKind::ProfileMembers,
         DocKind::ProfileAdmins,
         DocKind::ProfilePrivate,
         DocKind::Organisation,
+        DocKind::Event,
+        DocKind::EventRoster,
+        DocKind::EventCheckins,
+        DocKind::Rsvps,
+        DocKind::Passes,
     ];
 
     /// The stable name stored by the relay.
@@ -65,6 +80,11 @@ impl DocKind {
             DocKind::ProfileAdmins => "profile-admins",
             DocKind::ProfilePrivate => "profile-private",
             DocKind::Organisation => "organisation",
+            DocKind::Event => "event",
+            DocKind::EventRoster => "event-roster",
+            DocKind::EventCheckins => "event-checkins",
+            DocKind::Rsvps => "rsvps",
+            DocKind::Passes => "passes",
         }
     }
 
@@ -96,6 +116,43 @@ pub struct DocFacts<'a> {
     /// Whether that member is listed in the directory: active (not suspended or deleted) and
     /// not hidden by their own choice.
     pub owner_listed: bool,
+    /// For an event and its roster and check-in log: the event as it stands, and how the
+    /// member asking relates to it.
+    pub event: Option<EventFacts>,
+}
+
+impl DocFacts<'_> {
+    /// A document of `kind` that belongs to no one and no event.
+    pub const fn of(kind: DocKind) -> Self {
+        Self {
+            kind,
+            owner: None,
+            owner_listed: false,
+            event: None,
+        }
+    }
+}
+
+/// What the grant table needs to know about an event, for one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventFacts {
+    /// Published or cancelled, rather than a draft or a proposal.
+    pub public: bool,
+    pub audience: EventAudience,
+    /// The member asking is on the event's list of invited members.
+    pub invited: bool,
+    /// The member asking is one of the event's staff.
+    pub staff: bool,
+}
+
+/// What an operation does to the place it touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// Puts something where nothing was: a new key, a new list element, or a value inside an
+    /// object the same change created.
+    Add,
+    /// Overwrites, deletes, increments or marks what is there.
+    Change,
 }
 
 /// One step of the path to a place in a document.
@@ -120,6 +177,10 @@ enum Who {
     Holder(Role),
     /// Anyone holding this role, while the owner is listed in the directory.
     HolderWhileOwnerListed(Role),
+    /// The event's audience, once it is published.
+    Audience,
+    /// The event's staff.
+    Staff,
 }
 
 /// A path pattern; see the module docs.
@@ -130,6 +191,8 @@ enum Grant {
     Read,
     /// Write under these patterns (and read the whole document).
     Write(&'static [Pattern]),
+    /// Only add under these patterns, never change or remove what is there (and read).
+    Append(&'static [Pattern]),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -256,14 +319,70 @@ const RULES: &[Rule] = &[
         who: Who::Holder(Role::Admin),
         grant: Grant::Write(EVERYWHERE),
     },
+    // Events: admins write them; their audience reads them once published; staff read the
+    // events they work at, drafts included, to prepare.
+    Rule {
+        kind: DocKind::Event,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Write(EVERYWHERE),
+    },
+    Rule {
+        kind: DocKind::Event,
+        who: Who::Audience,
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::Event,
+        who: Who::Staff,
+        grant: Grant::Read,
+    },
+    // Seats and tickets are the relay's alone to issue: no member writes a roster or passes.
+    Rule {
+        kind: DocKind::EventRoster,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::EventRoster,
+        who: Who::Staff,
+        grant: Grant::Read,
+    },
+    // Staff only append admissions; nobody rewrites or removes one, so a duplicate admission
+    // cannot be hidden.
+    Rule {
+        kind: DocKind::EventCheckins,
+        who: Who::Staff,
+        grant: Grant::Append(CHECKIN_SCANS),
+    },
+    Rule {
+        kind: DocKind::EventCheckins,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Append(CHECKIN_SCANS),
+    },
+    Rule {
+        kind: DocKind::Rsvps,
+        who: Who::Owner,
+        grant: Grant::Write(RSVP_ANSWERS),
+    },
+    Rule {
+        kind: DocKind::Passes,
+        who: Who::Owner,
+        grant: Grant::Read,
+    },
 ];
+
+/// Where staff record admissions: one new entry per admission, under its nonce.
+pub const CHECKIN_SCANS: &[Pattern] = &[&["scans", "*"]];
+
+/// Where a member records their answers: one entry per event.
+pub const RSVP_ANSWERS: &[Pattern] = &[&["events"]];
 
 /// What `subject` may do with a document, or `None` if for them it does not exist.
 pub fn access(subject: &Subject<'_>, doc: &DocFacts<'_>) -> Option<Access> {
     rules_for(subject, doc)
         .map(|rule| match rule.grant {
             Grant::Read => Access::Read,
-            Grant::Write(_) => Access::Write,
+            Grant::Write(_) | Grant::Append(_) => Access::Write,
         })
         .max()
 }
@@ -271,9 +390,18 @@ pub fn access(subject: &Subject<'_>, doc: &DocFacts<'_>) -> Option<Access> {
 /// Whether `subject` may change the place at `path` in a document: put, delete, insert into or
 /// increment it, or anything beneath it.
 pub fn may_write(subject: &Subject<'_>, doc: &DocFacts<'_>, path: &[Seg<'_>]) -> bool {
+    may_edit(subject, doc, path, Edit::Change)
+}
+
+/// Whether `subject` may make `edit` at `path`: any edit under a write grant, additions only
+/// under an append grant.
+pub fn may_edit(subject: &Subject<'_>, doc: &DocFacts<'_>, path: &[Seg<'_>], edit: Edit) -> bool {
     rules_for(subject, doc).any(|rule| match rule.grant {
         Grant::Read => false,
         Grant::Write(patterns) => patterns.iter().any(|p| covers(p, path, subject.user)),
+        Grant::Append(patterns) => {
+            edit == Edit::Add && patterns.iter().any(|p| covers(p, path, subject.user))
+        }
     })
 }
 
@@ -293,6 +421,10 @@ fn applies(who: Who, subject: &Subject<'_>, doc: &DocFacts<'_>) -> bool {
         Who::AnyMemberWhileOwnerListed => doc.owner_listed,
         Who::Holder(role) => subject.roles.contains(&role),
         Who::HolderWhileOwnerListed(role) => doc.owner_listed && subject.roles.contains(&role),
+        Who::Audience => doc
+            .event
+            .is_some_and(|e| e.public && e.audience.includes(subject.roles, e.invited)),
+        Who::Staff => doc.event.is_some_and(|e| e.staff),
     }
 }
 
@@ -318,18 +450,14 @@ mod tests {
 
     fn profile(owner: &str, active: bool) -> DocFacts<'_> {
         DocFacts {
-            kind: DocKind::Profile,
             owner: Some(owner),
             owner_listed: active,
+            ..DocFacts::of(DocKind::Profile)
         }
     }
 
     fn organisation() -> DocFacts<'static> {
-        DocFacts {
-            kind: DocKind::Organisation,
-            owner: None,
-            owner_listed: false,
-        }
+        DocFacts::of(DocKind::Organisation)
     }
 
     fn keys<'a>(path: &[&'a str]) -> Vec<Seg<'a>> {
@@ -452,9 +580,9 @@ mod tests {
 
     fn part(kind: DocKind, owner: &str, listed: bool) -> DocFacts<'_> {
         DocFacts {
-            kind,
             owner: Some(owner),
             owner_listed: listed,
+            ..DocFacts::of(kind)
         }
     }
 
@@ -541,11 +669,7 @@ mod tests {
 
     #[test]
     fn a_document_with_no_owner_is_nobodys_profile() {
-        let orphan = DocFacts {
-            kind: DocKind::Profile,
-            owner: None,
-            owner_listed: false,
-        };
+        let orphan = DocFacts::of(DocKind::Profile);
         let admin = Subject {
             user: "me",
             roles: &[Role::Admin],

@@ -9,6 +9,8 @@
 //! - [`engine`]: a sans-IO sync engine — messages in, [`engine::Effect`]s out — that both the
 //!   browser and the relay drive, persisting sync state per peer so reconnects cost what changed;
 //! - [`profile`]: the alumni profile document schema;
+//! - [`event`], [`seats`], [`checkin`]: events, the relay's seat allocation, and check-in logs
+//!   that flag a ticket admitted twice;
 //! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
 //! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive).
 //!
@@ -42,11 +44,14 @@
 //! ```
 
 pub mod api;
+pub mod checkin;
 pub mod engine;
+pub mod event;
 pub mod grants;
 pub mod ids;
 pub mod memory;
 pub mod profile;
 pub mod search;
+pub mod seats;
 pub mod validate;
 pub mod wire;

@@ -277,9 +277,9 @@ impl Guard for Authoriser {
         let (kind, owner) = self.docs.get(&id).ok_or("unknown document")?;
         let subject = Subject { user, roles };
         let facts = DocFacts {
-            kind: *kind,
             owner: owner.as_deref(),
             owner_listed: true,
+            ..DocFacts::of(*kind)
         };
         authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
     }

@@ -10,10 +10,10 @@
 
 use std::collections::HashMap;
 
-use automerge::legacy::{Key, ObjectId};
+use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, Prop, ReadDoc};
 
-use crate::grants::{self, DocFacts, Seg, Subject};
+use crate::grants::{self, DocFacts, Edit, Seg, Subject};
 
 /// Which member each Automerge actor id belongs to. A device registers an actor by being the
 /// first to send a change made with it; from then on only that member may use it. The relay
@@ -72,7 +72,7 @@ pub fn authorise(
         doc,
         changes,
         |actor| book.claim(actor, subject.user),
-        |path| grants::may_write(subject, facts, path),
+        |path, edit| grants::may_edit(subject, facts, path, edit),
     )
 }
 
@@ -98,12 +98,12 @@ pub enum Refusal {
 }
 
 /// Checks `changes`, already applied to `doc`. `actor_ok` says whether an actor belongs to the
-/// sender (and may record it as theirs); `may_write` whether they may change a place.
+/// sender (and may record it as theirs); `may_write` whether they may make an edit at a place.
 pub fn check_changes(
     doc: &Automerge,
     changes: &[Change],
     mut actor_ok: impl FnMut(&ActorId) -> bool,
-    may_write: impl Fn(&[Seg<'_>]) -> bool,
+    may_write: impl Fn(&[Seg<'_>], Edit) -> bool,
 ) -> Result<(), Refusal> {
     // The path of every object an operation touched, found once per check.
     let mut paths: HashMap<ObjectId, Vec<PathStep>> = HashMap::new();
@@ -141,7 +141,15 @@ pub fn check_changes(
                 .chain(std::iter::once(&last))
                 .map(PathStep::as_seg)
                 .collect();
-            if !may_write(&steps) {
+            // An operation that supersedes nothing only adds; everything else changes what a
+            // writer saw (an append-only log refuses it).
+            let edit =
+                if op.pred.is_empty() && matches!(op.action, OpType::Put(_) | OpType::Make(_)) {
+                    Edit::Add
+                } else {
+                    Edit::Change
+                };
+            if !may_write(&steps, edit) {
                 return Err(Refusal::OutsideGrant {
                     change: hash,
                     path: display(&steps),
@@ -215,6 +223,68 @@ mod tests {
         changes
     }
 
+    #[test]
+    fn staff_only_append_to_a_check_in_log() {
+        use crate::api::Role;
+        use crate::checkin::{CheckinLog, Scan};
+        use crate::event::EventAudience;
+        use crate::grants::{DocKind, EventFacts};
+
+        let mut doc = AutoCommit::new();
+        CheckinLog::create(&mut doc).unwrap();
+        let facts = DocFacts {
+            event: Some(EventFacts {
+                public: true,
+                audience: EventAudience::Everyone,
+                invited: false,
+                staff: true,
+            }),
+            ..DocFacts::of(DocKind::EventCheckins)
+        };
+        let staff = Subject {
+            user: "staff",
+            roles: &[Role::Alumni],
+        };
+        let mut book = ActorBook::default();
+        let scan = Scan {
+            ticket: "t1".into(),
+            ..Scan::default()
+        };
+        let mut check = |doc: &mut AutoCommit, edit: &dyn Fn(&mut AutoCommit)| {
+            let changes = edited(doc, edit);
+            authorise(doc.document(), &changes, &staff, &facts, &mut book)
+        };
+        let added = check(&mut doc, &|d| {
+            CheckinLog::record(d, "n1", &scan).unwrap();
+        });
+        assert_eq!(added, Ok(()));
+        let scans = doc.get(ROOT, "scans").unwrap().unwrap().1;
+        let entry = doc.get(&scans, "n1").unwrap().unwrap().1;
+        let rewrite = check(&mut doc, &|d| d.put(&entry, "ticket", "t2").unwrap());
+        assert!(
+            matches!(rewrite, Err(Refusal::OutsideGrant { .. })),
+            "{rewrite:?}"
+        );
+        let removal = check(&mut doc, &|d| d.delete(&scans, "n1").unwrap());
+        assert!(
+            matches!(removal, Err(Refusal::OutsideGrant { .. })),
+            "{removal:?}"
+        );
+        let elsewhere = check(&mut doc, &|d| d.put(ROOT, "note", "x").unwrap());
+        assert!(
+            matches!(elsewhere, Err(Refusal::OutsideGrant { .. })),
+            "{elsewhere:?}"
+        );
+        let not_staff = DocFacts {
+            event: None,
+            ..facts
+        };
+        let changes = edited(&mut doc, |d| {
+            CheckinLog::record(d, "n2", &scan).unwrap();
+        });
+        assert!(authorise(doc.document(), &changes, &staff, &not_staff, &mut book).is_err());
+    }
+
     /// Every path the changes write, in order.
     fn paths_written(doc: &mut AutoCommit, changes: &[Change]) -> Vec<String> {
         let seen = RefCell::new(Vec::new());
@@ -222,7 +292,7 @@ mod tests {
             doc.document(),
             changes,
             |_| true,
-            |path| {
+            |path, _| {
                 seen.borrow_mut().push(display(path));
                 true
             },
@@ -267,7 +337,7 @@ mod tests {
             d.put(ROOT, "title", "CTO").unwrap();
             d.put(ROOT, "joined", "1999-04").unwrap();
         });
-        let only_title = |path: &[Seg<'_>]| path == [Seg::Key("title")];
+        let only_title = |path: &[Seg<'_>], _| path == [Seg::Key("title")];
         let refused = check_changes(doc.document(), &changes, |_| true, only_title);
         assert!(
             matches!(&refused, Err(Refusal::OutsideGrant { path, .. }) if path == "/joined"),
@@ -291,7 +361,7 @@ mod tests {
                 .collect();
             d.put(ROOT, "bio", noise).unwrap();
         });
-        let refused = check_changes(doc.document(), &changes, |_| true, |_| true);
+        let refused = check_changes(doc.document(), &changes, |_| true, |_, _| true);
         assert!(
             matches!(refused, Err(Refusal::TooLarge { .. })),
             "{refused:?}"
@@ -306,7 +376,7 @@ mod tests {
             d.set_actor(theirs.clone());
             d.put(ROOT, "title", "CTO").unwrap();
         });
-        let refused = check_changes(doc.document(), &changes, |a| *a != theirs, |_| true);
+        let refused = check_changes(doc.document(), &changes, |a| *a != theirs, |_, _| true);
         assert!(
             matches!(&refused, Err(Refusal::ForeignActor { actor, .. }) if *actor == theirs),
             "{refused:?}"

@@ -12,9 +12,9 @@ use crate::db::DocumentRecord;
 /// does not know.
 pub(crate) fn facts(doc: &DocumentRecord) -> Option<DocFacts<'_>> {
     Some(DocFacts {
-        kind: DocKind::from_key(&doc.kind)?,
         owner: doc.owner.as_deref(),
         owner_listed: doc.owner_listed,
+        ..DocFacts::of(DocKind::from_key(&doc.kind)?)
     })
 }
 
