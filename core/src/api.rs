@@ -107,6 +107,54 @@ pub struct Me {
     pub hidden_from_directory: bool,
     /// The relay's storage id: sync states for the relay are saved under it.
     pub relay_storage: StorageId,
+    /// Every event they may read, with its roster and check-in log where they may read those.
+    #[serde(default)]
+    pub events: Vec<EventRef>,
+    /// Their answers to events ([`crate::event::Rsvps`]), which they write.
+    #[serde(default)]
+    pub rsvps_doc: Option<DocumentId>,
+    /// Their seats, tickets and ID card ([`crate::event::Passes`]), which only the relay writes.
+    #[serde(default)]
+    pub passes_doc: Option<DocumentId>,
+    /// The organisation's public key for tickets and ID cards ([`crate::pass`]), so any device
+    /// verifies them offline.
+    #[serde(default)]
+    pub pass_key: String,
+}
+
+/// An event a member may read (see [`Me::events`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRef {
+    pub event: DocumentId,
+    /// Its attendees and revoked tickets ([`crate::event::Roster`]): for its staff and admins.
+    #[serde(default)]
+    pub roster: Option<DocumentId>,
+    /// Its check-in log ([`crate::checkin`]): for its staff and admins.
+    #[serde(default)]
+    pub checkins: Option<DocumentId>,
+}
+
+/// `POST /api/events`: a new event. An admin's starts as a draft they then edit and publish;
+/// anyone else's is a proposal that an admin publishes or drops. Answered with [`EventRef`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEvent {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Unix seconds, UTC.
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// IANA zone; empty for the default (`Asia/Tokyo`).
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// `POST /api/me/calendar`: a new personal calendar feed address (any earlier one stops
+/// working); `DELETE /api/me/calendar` revokes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarFeed {
+    /// The feed's full URL, holding a secret token; calendar apps poll it.
+    pub url: String,
 }
 
 /// One part of a member's profile (see [`crate::grants::DocKind`]).

@@ -126,6 +126,10 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         parts,
         hidden_from_directory: user.directory_hidden,
         relay_storage: state.relay_storage.clone(),
+        events: Vec::new(),
+        rsvps_doc: None,
+        passes_doc: None,
+        pass_key: String::new(),
     })
 }
 
