@@ -10,7 +10,7 @@ use automerge::{Automerge, Change};
 
 use crate::api::Role;
 use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError, Guard};
-use crate::grants::{DocFacts, DocKind, Subject};
+use crate::grants::{DocFacts, DocKind, EventFacts, Subject};
 use crate::ids::{DocumentId, PeerId, StorageId};
 use crate::validate::{ActorBook, authorise};
 use crate::wire::Message;
@@ -249,7 +249,7 @@ impl Hub {
 #[derive(Debug, Default)]
 pub struct Authoriser {
     members: HashMap<ConnId, (String, Vec<Role>)>,
-    docs: HashMap<DocumentId, (DocKind, Option<String>)>,
+    docs: HashMap<DocumentId, (DocKind, Option<String>, Option<EventFacts>)>,
     pub book: ActorBook,
 }
 
@@ -261,7 +261,12 @@ impl Authoriser {
 
     /// `doc` is of `kind` and belongs to `owner` (an active member).
     pub fn document(&mut self, doc: DocumentId, kind: DocKind, owner: Option<&str>) {
-        self.docs.insert(doc, (kind, owner.map(str::to_owned)));
+        self.docs.insert(doc, (kind, owner.map(str::to_owned), None));
+    }
+
+    /// `doc` is an event's document of `kind`, which stands to every member as `facts` says.
+    pub fn event_document(&mut self, doc: DocumentId, kind: DocKind, facts: EventFacts) {
+        self.docs.insert(doc, (kind, None, Some(facts)));
     }
 }
 
@@ -274,12 +279,13 @@ impl Guard for Authoriser {
         changes: &[Change],
     ) -> Result<(), String> {
         let (user, roles) = self.members.get(&conn).ok_or("unknown connection")?;
-        let (kind, owner) = self.docs.get(&id).ok_or("unknown document")?;
+        let (kind, owner, event) = self.docs.get(&id).ok_or("unknown document")?;
         let subject = Subject { user, roles };
         let facts = DocFacts {
+            kind: *kind,
             owner: owner.as_deref(),
             owner_listed: true,
-            ..DocFacts::of(*kind)
+            event: *event,
         };
         authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
     }

@@ -2,7 +2,7 @@
 //! checks, and how many edits per second a relay syncs with the check on and off, in one run.
 //!
 //! Timing needs optimised code, and `cargo xtask` runs a debug build: `cargo xtask bench`
-//! therefore runs this part in a `release-server` build of xtask (`bench-validation`).
+//! therefore runs this part in a `release-server` build of xtask (`bench-release`).
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,8 @@ use tsunagu_core::profile::Profile;
 
 use crate::{cargo, run};
 
-/// Runs the measurement in an optimised build.
+/// Runs the timed measurements (this module's and [`crate::bench_events`]) in an optimised
+/// build.
 pub(crate) fn in_release() -> Result<()> {
     run(cargo().args([
         "run",
@@ -28,7 +29,7 @@ pub(crate) fn in_release() -> Result<()> {
         "-p",
         "xtask",
         "--",
-        "bench-validation",
+        "bench-release",
     ]))
 }
 
@@ -192,10 +193,10 @@ fn sync_with_and_without() -> Result<()> {
     Ok(())
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn per_second(n: usize, d: Duration) -> String {
+pub(crate) fn per_second(n: usize, d: Duration) -> String {
     format!("{:.0}", n as f64 / d.as_secs_f64())
 }

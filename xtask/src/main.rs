@@ -13,6 +13,7 @@
 //! Every install step is idempotent and uses only package registries (crates.io, npm, Debian).
 
 mod bench;
+mod bench_events;
 mod bench_validation;
 mod dist;
 mod fuzz;
@@ -51,7 +52,10 @@ fn main() -> Result<()> {
         }
         Some("test") => test::all()?,
         Some("bench") => bench::all(flag("--wire-only"))?,
-        Some("bench-validation") => bench_validation::all()?,
+        Some("bench-release") => {
+            bench_validation::all()?;
+            bench_events::all()?;
+        }
         Some("fuzz") => fuzz::command(value("--seconds"))?,
         _ => bail!(
             "usage: cargo xtask <run [--addr A] [--debug] | test | bench | fuzz [--seconds N] | dist [--debug]>"
