@@ -9,6 +9,7 @@
 //! - [`engine`]: a sans-IO sync engine — messages in, [`engine::Effect`]s out — that both the
 //!   browser and the relay drive, persisting sync state per peer so reconnects cost what changed;
 //! - [`profile`]: the alumni profile document schema;
+//! - [`pass`]: event tickets and alumni ID cards the relay signs and staff phones check offline;
 //! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
 //! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive).
 //!
@@ -46,6 +47,7 @@ pub mod engine;
 pub mod grants;
 pub mod ids;
 pub mod memory;
+pub mod pass;
 pub mod profile;
 pub mod search;
 pub mod validate;
