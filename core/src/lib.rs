@@ -11,6 +11,7 @@
 //! - [`profile`]: the alumni profile document schema;
 //! - [`event`], [`seats`], [`checkin`]: events, the relay's seat allocation, and check-in logs
 //!   that flag a ticket admitted twice;
+//! - [`pass`]: event tickets and alumni ID cards the relay signs and staff phones check offline;
 //! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
 //! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive).
 //!
@@ -50,6 +51,7 @@ pub mod event;
 pub mod grants;
 pub mod ids;
 pub mod memory;
+pub mod pass;
 pub mod profile;
 pub mod search;
 pub mod seats;
