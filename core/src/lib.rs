@@ -10,7 +10,9 @@
 //!   browser and the relay drive, persisting sync state per peer so reconnects cost what changed;
 //! - [`profile`]: the alumni profile document schema;
 //! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
-//! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive).
+//! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive);
+//! - `ics` (behind the `ics` feature, which the relay turns on): iCalendar for events, to add one
+//!   to a calendar or to subscribe to a personal feed.
 //!
 //! The app and the server only move bytes between these types and their sockets and databases.
 //!
@@ -44,6 +46,8 @@
 pub mod api;
 pub mod engine;
 pub mod grants;
+#[cfg(feature = "ics")]
+pub mod ics;
 pub mod ids;
 pub mod memory;
 pub mod profile;
