@@ -13,7 +13,9 @@
 //!   that flag a ticket admitted twice;
 //! - [`pass`]: event tickets and alumni ID cards the relay signs and staff phones check offline;
 //! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
-//! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive).
+//! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive);
+//! - `ics` (behind the `ics` feature, which the relay turns on): iCalendar for events, to add one
+//!   to a calendar or to subscribe to a personal feed.
 //!
 //! The app and the server only move bytes between these types and their sockets and databases.
 //!
@@ -49,6 +51,8 @@ pub mod checkin;
 pub mod engine;
 pub mod event;
 pub mod grants;
+#[cfg(feature = "ics")]
+pub mod ics;
 pub mod ids;
 pub mod memory;
 pub mod pass;
