@@ -30,6 +30,24 @@ use automerge::{ObjType, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{DocError, read_doc};
+use crate::pass::{Gate, Ticket, Verdict, VerifyingKey, judge_ticket};
+
+/// What a staff phone shows the moment a ticket is scanned, offline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Let them in (and record the admission).
+    Admit(Ticket),
+    /// Admitted before: `first` is the earliest admission this phone knows of, `here` whether
+    /// this phone made it (otherwise another gate did, and the phones have synced since).
+    AlreadyIn {
+        ticket: Ticket,
+        first: Scan,
+        here: bool,
+    },
+    /// Not let in; the verdict says why (revoked, wrong event, not valid yet, expired, forged,
+    /// unreadable).
+    Refused(Verdict),
+}
 
 /// How a person was admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -126,7 +144,7 @@ impl CheckinLog {
             .iter()
             .filter(|(_, s)| s.ticket == ticket)
             .collect();
-        found.sort_by(|(na, a), (nb, b)| (a.at, na).cmp(&(b.at, nb)));
+        found.sort_by(earliest_first);
         found.into_iter().map(|(_, s)| s).collect()
     }
 
@@ -149,21 +167,55 @@ impl CheckinLog {
             .len()
     }
 
+    /// Judges a scanned ticket at `gate` on the phone `device`: the signature, event, window
+    /// and revocation list ([`judge_ticket`]), then whether this log already admitted it.
+    pub fn judge(
+        &self,
+        text: &str,
+        key: &VerifyingKey,
+        gate: &Gate<'_>,
+        device: &str,
+    ) -> Admission {
+        match judge_ticket(text, key, gate) {
+            Verdict::Valid(ticket) => match self.first_admission(&ticket.id) {
+                Some(first) => Admission::AlreadyIn {
+                    here: first.device == device,
+                    first: first.clone(),
+                    ticket,
+                },
+                None => Admission::Admit(ticket),
+            },
+            refused => Admission::Refused(refused),
+        }
+    }
+
     /// Every ticket admitted more than once, by ticket id.
     pub fn duplicates(&self) -> Vec<Duplicate> {
-        let tickets: BTreeSet<&str> = self.scans.values().map(|s| s.ticket.as_str()).collect();
-        tickets
+        let mut by_ticket: BTreeMap<&str, Vec<(&String, &Scan)>> = BTreeMap::new();
+        for (nonce, scan) in &self.scans {
+            by_ticket
+                .entry(&scan.ticket)
+                .or_default()
+                .push((nonce, scan));
+        }
+        by_ticket
             .into_iter()
-            .filter_map(|ticket| {
-                let scans = self.admissions(ticket);
-                (scans.len() > 1).then(|| Duplicate {
+            .filter(|(_, scans)| scans.len() > 1)
+            .map(|(ticket, mut scans)| {
+                scans.sort_by(earliest_first);
+                Duplicate {
                     ticket: ticket.to_owned(),
-                    attendee: scans[0].attendee.clone(),
-                    scans: scans.into_iter().cloned().collect(),
-                })
+                    attendee: scans[0].1.attendee.clone(),
+                    scans: scans.into_iter().map(|(_, s)| s.clone()).collect(),
+                }
             })
             .collect()
     }
+}
+
+/// Earliest admission first; ties broken by nonce, so every device orders alike.
+fn earliest_first(a: &(&String, &Scan), b: &(&String, &Scan)) -> std::cmp::Ordering {
+    (a.1.at, a.0).cmp(&(b.1.at, b.0))
 }
 
 #[cfg(test)]
@@ -186,6 +238,51 @@ mod tests {
         let mut doc = AutoCommit::new();
         CheckinLog::create(&mut doc).unwrap();
         doc
+    }
+
+    #[test]
+    fn the_gate_admits_once_and_then_says_where_the_ticket_was_admitted() {
+        use crate::pass::{PassBody, SigningKey};
+        use std::collections::HashSet;
+
+        let key = SigningKey::generate();
+        let ticket = Ticket {
+            id: "t1".into(),
+            event: "e1".into(),
+            attendee: "hanako".into(),
+            name: "山田 花子".into(),
+            not_before: 0,
+            not_after: 1000,
+        };
+        let text = key.sign(&PassBody::Ticket(ticket.clone())).unwrap();
+        let revoked = HashSet::new();
+        let gate = Gate {
+            event: "e1",
+            now: 500,
+            revoked: &revoked,
+        };
+        let public = key.verifying_key();
+        let mut doc = new_log();
+        let log = CheckinLog::read(&doc).unwrap();
+        assert_eq!(
+            log.judge(&text, &public, &gate, "a"),
+            Admission::Admit(ticket.clone())
+        );
+        CheckinLog::record(&mut doc, "n1", &scan("t1", "b", 400)).unwrap();
+        let log = CheckinLog::read(&doc).unwrap();
+        assert!(matches!(
+            log.judge(&text, &public, &gate, "a"),
+            Admission::AlreadyIn { here: false, ref first, .. } if first.device == "b"
+        ));
+        assert!(matches!(
+            log.judge(&text, &public, &gate, "b"),
+            Admission::AlreadyIn { here: true, .. }
+        ));
+        let other = SigningKey::generate().verifying_key();
+        assert_eq!(
+            log.judge(&text, &other, &gate, "a"),
+            Admission::Refused(Verdict::Forged)
+        );
     }
 
     #[test]

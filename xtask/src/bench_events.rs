@@ -4,18 +4,25 @@
 //!   scans as separate changes (as the app does, one per admission), then all reconnect to a
 //!   relay that checks every change against the grant table, and the time until every phone
 //!   holds every scan is measured — with a count that none was lost and that the tickets
-//!   admitted at two gates are flagged on every phone.
+//!   admitted at two gates are flagged on every phone;
+//! - scan to verdict on a staff phone's logic, natively: signature, event, window, revocation
+//!   list and the merged log (the browser figure comes from the check-in end-to-end test);
+//! - an iCalendar feed of 500 events in three time zones.
 
 use std::time::Instant;
+
+use std::collections::HashSet;
 
 use anyhow::{Context, Result, ensure};
 use automerge::AutoCommit;
 use tsunagu_core::api::Role;
-use tsunagu_core::checkin::{CheckinLog, Method, Scan};
+use tsunagu_core::checkin::{Admission, CheckinLog, Method, Scan};
 use tsunagu_core::event::EventAudience;
 use tsunagu_core::grants::{DocKind, EventFacts};
+use tsunagu_core::ics::{CalendarEvent, calendar};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::memory::{Authoriser, Hub, Node};
+use tsunagu_core::pass::{Gate, PassBody, SigningKey, Ticket};
 
 use crate::bench_validation::{ms, per_second};
 
@@ -26,7 +33,104 @@ const ADMITTED_TWICE: usize = 25;
 
 pub(crate) fn all() -> Result<()> {
     println!("\n### Events\n");
-    checkin_merge()
+    checkin_merge()?;
+    scan_to_verdict()?;
+    ics_feed()
+}
+
+/// Judges scans against a log of 2,000 admissions and a revocation list of 200, as a gate
+/// phone does: each scan is a different valid ticket, the last few already admitted.
+fn scan_to_verdict() -> Result<()> {
+    let key = SigningKey::generate();
+    let public = key.verifying_key();
+    let mut doc = AutoCommit::new();
+    CheckinLog::create(&mut doc)?;
+    for n in 0..2_000 {
+        let scan = Scan {
+            ticket: format!("admitted-{n}"),
+            attendee: format!("u-{n}"),
+            device: "gate-0".into(),
+            ..Scan::default()
+        };
+        CheckinLog::record(&mut doc, &format!("n-{n}"), &scan)?;
+    }
+    let log = CheckinLog::read(&doc)?;
+    let revoked: HashSet<String> = (0..200).map(|n| format!("revoked-{n}")).collect();
+    let tickets: Vec<String> = (0..1_000)
+        .map(|n| {
+            key.sign(&PassBody::Ticket(Ticket {
+                id: format!("t-{n}"),
+                event: "event-doc".into(),
+                attendee: format!("u-{n}"),
+                name: "長谷川 美智子".into(),
+                not_before: 0,
+                not_after: i64::MAX,
+            }))
+        })
+        .collect::<Result<_, _>>()?;
+    let gate = Gate {
+        event: "event-doc",
+        now: 1_796_000_000,
+        revoked: &revoked,
+    };
+    let started = Instant::now();
+    for text in &tickets {
+        ensure!(
+            matches!(
+                log.judge(text, &public, &gate, "gate-1"),
+                Admission::Admit(_)
+            ),
+            "a valid ticket was not admitted"
+        );
+    }
+    let each = started.elapsed() / u32::try_from(tickets.len())?;
+    println!(
+        "\n| scan to verdict (native, log of 2,000 admissions) | value |\n|---|---:|\n| per ticket: verify signature, event, window, revocations, log | {:.1} µs |",
+        each.as_secs_f64() * 1e6
+    );
+    Ok(())
+}
+
+fn ics_feed() -> Result<()> {
+    let zones = ["Asia/Tokyo", "America/New_York", "Europe/Berlin"];
+    let titles: Vec<String> = (0..500)
+        .map(|n| format!("アルムナイ交流会 第{n}回"))
+        .collect();
+    let uids: Vec<String> = (0..500)
+        .map(|n| format!("event-{n}@tsunagu.example"))
+        .collect();
+    let description = "年に一度の OB・OG 会です。\n現役社員も参加します。".repeat(4);
+    let events: Vec<CalendarEvent<'_>> = (0..500)
+        .map(|n| {
+            let start = 1_796_000_000 + i64::try_from(n).unwrap_or_default() * 86_400;
+            CalendarEvent {
+                uid: &uids[n],
+                title: &titles[n],
+                description: &description,
+                starts_at: start,
+                ends_at: start + 7_200,
+                time_zone: zones[n % zones.len()],
+                location: Some("東京都千代田区丸の内1-1-1 本社10F"),
+                url: Some("https://alumni.example.jp/events/x"),
+                sequence: u32::try_from(n % 3).unwrap_or_default(),
+                cancelled: n % 50 == 0,
+                updated_at: 1_795_000_000,
+            }
+        })
+        .collect();
+    let rounds = 20;
+    let started = Instant::now();
+    let mut bytes = 0;
+    for _ in 0..rounds {
+        bytes = calendar("tsunagu", &events, 1_795_500_000)?.len();
+    }
+    let each = started.elapsed() / rounds;
+    println!(
+        "\n| iCalendar feed | value |\n|---|---:|\n| 500 events, 3 time zones: generate | {} |\n| size | {} KiB |",
+        ms(each),
+        bytes / 1024
+    );
+    Ok(())
 }
 
 fn checkin_merge() -> Result<()> {
@@ -99,7 +203,7 @@ fn checkin_merge() -> Result<()> {
     let mut flagged = Vec::new();
     for phone in 0..PHONES {
         let held = hub.devices[phone].engine.doc(&doc).context("synced")?;
-        let log = CheckinLog::read(&AutoCommit::load(&held.save())?)?;
+        let log = CheckinLog::read(held)?;
         ensure!(
             log.scans.len() == total,
             "phone {phone} holds {} of {total} scans",
