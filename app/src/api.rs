@@ -5,11 +5,12 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tsunagu_core::api::{
-    ApiError, Application, ApplicationReceived, Apply, AuditEntry, DeviceInfo, DirectoryListing,
-    ErrorCode, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member, PasskeyAnswer,
-    PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, SignIn,
+    ApiError, Application, ApplicationReceived, Apply, AuditEntry, CalendarFeed, DeviceInfo,
+    DirectoryListing, ErrorCode, EventRef, ImportReport, InvitationInfo, InvitationSent, Invite,
+    Me, Member, NewEvent, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles,
+    SignIn,
 };
-use tsunagu_core::ids::StorageId;
+use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
@@ -108,6 +109,33 @@ pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError
         )
         .await?,
     )
+}
+
+// ---- events ----------------------------------------------------------------------------------
+
+/// `POST /api/events`: a new event — a draft from an admin, a proposal from anyone else.
+pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
+    json(call("POST", "/api/events", Some(to_body(new)?)).await?)
+}
+
+/// Where one event downloads as an iCalendar file ("add to calendar").
+pub fn event_ics(event: &DocumentId) -> String {
+    format!("/api/events/{event}/ics")
+}
+
+/// Where an event's attendee list downloads as CSV (its staff and admins).
+pub fn attendees_csv(event: &DocumentId) -> String {
+    format!("/api/events/{event}/attendees.csv")
+}
+
+/// `POST /api/me/calendar`: a new personal calendar feed address; an earlier one stops working.
+pub async fn new_calendar_feed() -> Result<CalendarFeed, AppError> {
+    json(call("POST", "/api/me/calendar", None).await?)
+}
+
+/// `DELETE /api/me/calendar`: the personal calendar feed stops working.
+pub async fn revoke_calendar_feed() -> Result<(), AppError> {
+    call("DELETE", "/api/me/calendar", None).await.map(|_| ())
 }
 
 // ---- joining ---------------------------------------------------------------------------------

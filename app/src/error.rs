@@ -21,6 +21,9 @@ pub enum AppError {
     /// The relay answered with one of its stable error codes.
     #[error("the relay refused: {0:?}")]
     Api(ErrorCode),
+    /// The document this needs has not reached the device yet (the first sync is running).
+    #[error("the document has not arrived on this device yet")]
+    NotSynced,
     /// The relay answered with something we do not understand.
     #[error("unexpected answer from the relay: {0}")]
     UnexpectedResponse(String),

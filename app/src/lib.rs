@@ -9,13 +9,18 @@
 //! - [`sync`]: the WebSocket to the relay with reconnect back-off;
 //! - [`api`]: the relay's JSON API (sign-in, who am I);
 //! - [`state`]: the signals screens read; `ui` renders them (Japanese and English);
+//! - [`agenda`], [`calendar`], [`markdown`]: what the events screens work out with no browser
+//!   in it — where the member stands, the month grid, wall-clock times, safe descriptions;
 //! - [`shell`]: the service worker's update flow and the browser's online/offline events.
 //!
 //! Everything a person reads or edits comes from the documents on the device, so the app starts,
 //! searches and edits with no network; the relay is where changes meet when there is one.
 
+pub mod agenda;
 pub mod api;
+pub mod calendar;
 pub mod error;
+pub mod markdown;
 pub mod runtime;
 pub mod shell;
 pub mod state;

@@ -7,15 +7,22 @@
 //! socket or the database themselves (like Leptos todomvc's storage `Effect`, this is the one
 //! place that does).
 
+mod events;
+
+pub(crate) use events::now;
+
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::Duration;
 
 use automerge::ActorId;
 use leptos::prelude::*;
-use tsunagu_core::api::{ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, Me, ProfilePart};
+use tsunagu_core::api::{
+    ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, EventRef, Me, NewEvent, ProfilePart,
+};
 use tsunagu_core::engine::{Effect, Engine};
+use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
 use tsunagu_core::profile::{Audience, Profile, Visibility};
 use tsunagu_core::search::haystack;
@@ -43,6 +50,8 @@ pub struct Runtime {
     pub(crate) stopped: Cell<bool>,
     pub(crate) reconnect_timer: RefCell<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
     profiles: RefCell<HashMap<DocumentId, (Profile, String)>>,
+    /// Every readable event that has arrived, as last read.
+    events: RefCell<BTreeMap<DocumentId, (EventRef, Event)>>,
     /// Documents with local changes the relay has not acknowledged (mirrors the `outbox` store).
     outbox: RefCell<BTreeSet<DocumentId>>,
     busy_generation: Rc<Cell<u64>>,
@@ -120,6 +129,9 @@ impl Runtime {
             .await
             .and_then(|json| serde_json::from_str(&json).ok());
         let language = meta(MetaKey::Language).await;
+        if let Some(json) = meta(MetaKey::SeenEvents).await {
+            signals.seen_events.set(events::parse_seen(&json));
+        }
 
         // Two tabs of one device edit concurrently; Automerge needs a distinct actor per
         // concurrent writer (the same actor and sequence number twice breaks sync for the
@@ -192,6 +204,7 @@ impl Runtime {
             stopped: Cell::new(false),
             reconnect_timer: RefCell::new(None),
             profiles: RefCell::new(HashMap::new()),
+            events: RefCell::new(BTreeMap::new()),
             outbox: RefCell::new(outbox),
             busy_generation: Rc::new(Cell::new(0)),
             profile_unflushed,
@@ -303,6 +316,7 @@ impl Runtime {
     async fn wipe(&self) {
         if let Some(queue) = &self.queue {
             queue.push(Write::MetaDelete(MetaKey::Me));
+            queue.push(Write::MetaDelete(MetaKey::SeenEvents));
             if let Err(e) = queue.store().wipe_documents().await {
                 log(&format!("wiping device storage: {e}"));
             }
@@ -340,7 +354,9 @@ impl Runtime {
         self.signals.me.set(Some(me));
         // Which parts belong with which profile may have changed: read every profile again.
         self.profiles.borrow_mut().clear();
+        self.reset_events();
         let held: Vec<DocumentId> = self.engine.borrow().document_ids().copied().collect();
+        let held = self.refresh_events(held);
         self.refresh_profiles(held);
     }
 
@@ -605,6 +621,7 @@ impl Runtime {
                     .and_then(|m| m.organisation_doc)
                     .is_some_and(|org| changed.contains(&org))
             });
+            let changed = self.refresh_events(changed);
             self.refresh_profiles(changed);
             self.signals.docs_version.update(|v| *v += 1);
             if defaults_changed {
@@ -706,7 +723,8 @@ impl Runtime {
     }
 }
 
-/// Every document the person may read: profiles, their parts, the organisation's document.
+/// Every document the person may read: profiles, their parts, the organisation's document,
+/// events (with rosters and check-in logs for their staff), their answers and passes.
 fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
     me.directory
         .iter()
@@ -714,6 +732,7 @@ fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
         .chain([me.profile_doc])
         .chain(me.parts.iter().map(|p| p.doc))
         .chain(me.organisation_doc)
+        .chain(events::readable(me))
 }
 
 /// The person's own document for `audience`'s fields.
@@ -862,6 +881,35 @@ impl Client {
     /// This device's storage id, which the relay's device list is keyed by.
     pub fn device_storage(&self) -> Option<StorageId> {
         self.runtime().map(|rt| rt.device_storage())
+    }
+
+    /// Answers going (or not) to an event; saved on this device and synced later.
+    pub fn answer_rsvp(&self, event: DocumentId, going: bool) -> Result<(), AppError> {
+        self.runtime()
+            .ok_or(AppError::NotSynced)?
+            .answer_rsvp(event, going)
+    }
+
+    /// Saves an edited event (admins) as one change.
+    pub fn save_event(&self, doc: DocumentId, event: &Event) -> Result<(), AppError> {
+        self.runtime()
+            .ok_or(AppError::NotSynced)?
+            .save_event(doc, event)
+    }
+
+    /// Remembers the event as the person has now seen it.
+    pub fn mark_event_seen(&self, doc: DocumentId, event: &Event) {
+        if let Some(rt) = self.runtime() {
+            rt.mark_event_seen(doc, event);
+        }
+    }
+
+    /// Creates an event (admins: a draft; anyone else: a proposal); needs the relay.
+    pub async fn create_event(&self, new: NewEvent) -> Result<EventRef, AppError> {
+        match self.runtime() {
+            Some(rt) => rt.create_event(new).await,
+            None => Err(AppError::Offline),
+        }
     }
 
     pub fn set_language(&self, language: &str) {

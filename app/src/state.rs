@@ -1,7 +1,11 @@
 //! The reactive state every screen reads: plain `Copy` signals, written only by the runtime.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use tsunagu_core::api::Me;
+use tsunagu_core::checkin::CheckinLog;
+use tsunagu_core::event::{Event, Passes, Roster, Rsvps};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::profile::Profile;
 
@@ -69,6 +73,16 @@ pub enum SaveState {
 /// One directory entry: document, profile, and the folded text it is searched by.
 pub type Entry = (DocumentId, Profile, String);
 
+/// One event on this device, as its document says, with its roster and check-in log where the
+/// person may read them (staff and admins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventEntry {
+    pub doc: DocumentId,
+    pub event: Event,
+    pub roster: Option<DocumentId>,
+    pub checkins: Option<DocumentId>,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Signals {
     pub phase: RwSignal<Phase>,
@@ -90,6 +104,18 @@ pub struct Signals {
     pub update_available: RwSignal<bool>,
     /// The relay refused a change (its reason); the document was put back as the relay has it.
     pub refused: RwSignal<Option<String>>,
+    /// Every readable event that has arrived, soonest first.
+    pub events: RwSignal<Vec<EventEntry>>,
+    /// The person's answers to events (their own document).
+    pub rsvps: RwSignal<Rsvps>,
+    /// The relay's decisions for the person: seats, tickets, the alumni ID card.
+    pub passes: RwSignal<Passes>,
+    /// Rosters of the events the person works at or administers, by event document.
+    pub rosters: RwSignal<BTreeMap<DocumentId, Roster>>,
+    /// Check-in logs of those events, by event document.
+    pub checkins: RwSignal<BTreeMap<DocumentId, CheckinLog>>,
+    /// Each event as the person last saw it, by event document (kept on the device).
+    pub seen_events: RwSignal<BTreeMap<DocumentId, Event>>,
 }
 
 impl Signals {
@@ -107,6 +133,12 @@ impl Signals {
             save: RwSignal::new(SaveState::Idle),
             update_available: RwSignal::new(false),
             refused: RwSignal::new(None),
+            events: RwSignal::new(Vec::new()),
+            rsvps: RwSignal::new(Rsvps::default()),
+            passes: RwSignal::new(Passes::default()),
+            rosters: RwSignal::new(BTreeMap::new()),
+            checkins: RwSignal::new(BTreeMap::new()),
+            seen_events: RwSignal::new(BTreeMap::new()),
         }
     }
 

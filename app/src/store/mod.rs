@@ -52,6 +52,9 @@ pub enum MetaKey {
     Me,
     /// The UI language the person chose (`ja` / `en`).
     Language,
+    /// Each event as the person last saw it (JSON, by document id), so an edit shows what
+    /// changed once rather than announcing the event again.
+    SeenEvents,
 }
 
 impl MetaKey {
@@ -61,6 +64,7 @@ impl MetaKey {
             MetaKey::ActorId => "actor-id",
             MetaKey::Me => "me",
             MetaKey::Language => "language",
+            MetaKey::SeenEvents => "seen-events",
         }
     }
 }

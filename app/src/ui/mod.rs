@@ -9,6 +9,7 @@ mod banners;
 mod devices;
 mod directory;
 mod edit;
+mod events;
 mod fields;
 mod icons;
 mod join;
@@ -16,6 +17,7 @@ mod org_settings;
 mod passkey;
 mod person;
 mod privacy;
+mod qr;
 mod sign_in;
 mod sync_indicator;
 mod text;
@@ -26,6 +28,7 @@ use leptos_router::hooks::use_location;
 use leptos_router::path;
 use tsunagu_core::api::Role;
 
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::runtime::{Client, Runtime};
 use crate::shell;
@@ -107,6 +110,7 @@ fn SignedOut() -> impl IntoView {
 fn SignedIn() -> impl IntoView {
     let i18n = use_i18n();
     directory::provide_search_state();
+    events::provide_events_state();
     // A person's page belongs to the directory tab; the router's own `<A>` marks exact paths only.
     let pathname = use_location().pathname;
     let current = move |section: Section| {
@@ -115,6 +119,8 @@ fn SignedIn() -> impl IntoView {
             Section::MyProfile
         } else if path.starts_with("/admin") {
             Section::Admin
+        } else if path.starts_with("/events") || path.starts_with("/card") {
+            Section::Events
         } else {
             Section::Directory
         };
@@ -143,6 +149,10 @@ fn SignedIn() -> impl IntoView {
                         <icons::People />
                         <span>{move || t_string!(i18n, nav.directory)}</span>
                     </a>
+                    <a href="/events" class="tab" data-testid="nav-events" aria-current=move || current(Section::Events)>
+                        <events::EventsIcon />
+                        <span>{move || t_string!(i18n, nav.events)}</span>
+                    </a>
                     <a href="/me" class="tab" data-testid="nav-my-profile" aria-current=move || current(Section::MyProfile)>
                         <icons::Person />
                         <span>{move || t_string!(i18n, nav.my_profile)}</span>
@@ -166,6 +176,11 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/") view=directory::DirectoryPage />
                 <Route path=path!("/people/:id") view=person::PersonPage />
                 <Route path=path!("/me") view=edit::EditProfilePage />
+                <Route path=path!("/events") view=events::EventsPage />
+                <Route path=path!("/events/new") view=events::NewEventPage />
+                <Route path=path!("/events/:doc") view=events::EventPage />
+                <Route path=path!("/events/:doc/edit") view=events::EditEventPage />
+                <Route path=path!("/card") view=events::IdCardPage />
                 <Route path=path!("/admin") view=admin::MembersPage />
                 <Route path=path!("/admin/import") view=admin::ImportPage />
                 <Route path=path!("/admin/applications") view=admin::ApplicationsPage />
@@ -181,8 +196,37 @@ fn SignedIn() -> impl IntoView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
     Directory,
+    Events,
     MyProfile,
     Admin,
+}
+
+/// Asks before something that cannot be undone.
+pub(crate) fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
+/// What to tell a member when something they asked for failed.
+pub(crate) fn error_text(locale: Locale, error: &AppError) -> &'static str {
+    use tsunagu_core::api::ErrorCode;
+    match error {
+        AppError::Offline => td_string!(locale, errors.offline),
+        AppError::NotSynced => td_string!(locale, errors.not_synced),
+        AppError::QuotaExceeded => td_string!(locale, errors.storage_full),
+        AppError::StorageUnavailable(_) | AppError::CorruptStorage(_) => {
+            td_string!(locale, errors.storage_unavailable)
+        }
+        AppError::Api(ErrorCode::Unauthenticated | ErrorCode::SessionExpired) => {
+            td_string!(locale, errors.session)
+        }
+        AppError::Api(ErrorCode::Forbidden) => td_string!(locale, errors.forbidden),
+        AppError::Api(ErrorCode::NotFound) => td_string!(locale, errors.not_found),
+        AppError::Api(ErrorCode::BadRequest) => td_string!(locale, errors.bad_request),
+        AppError::Api(ErrorCode::TooManyAttempts) => td_string!(locale, errors.too_many),
+        AppError::Api(_) | AppError::UnexpectedResponse(_) => td_string!(locale, errors.generic),
+    }
 }
 
 /// One button: switches between 日本語 and English and remembers the choice on this device.

@@ -1,0 +1,112 @@
+//! Event descriptions are Markdown written by admins (or proposed by any member): rendered to
+//! HTML that cannot carry anything but text and formatting.
+//!
+//! pulldown-cmark escapes text and attributes; on top of that, raw HTML (blocks and inline) is
+//! shown as the text it is, and links keep only `http(s):` and `mailto:` destinations (a
+//! `javascript:` link becomes plain text). Images become links to the image: the page never
+//! fetches anything a description names, which also keeps it working offline.
+//!
+//! ```
+//! let html = tsunagu_app::markdown::to_html("**会場**: <script>x</script> [地図](javascript:alert(1))");
+//! assert!(html.contains("<strong>会場</strong>"));
+//! assert!(html.contains("&lt;script&gt;"));
+//! assert!(!html.contains("javascript:"));
+//! ```
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// Safe HTML for a Markdown text.
+pub fn to_html(markdown: &str) -> String {
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
+    // Whether each open link or image was kept, so its end is kept or dropped with it.
+    let mut kept: Vec<bool> = Vec::new();
+    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let safe = is_safe(&dest_url, link_type);
+            kept.push(safe);
+            safe.then_some(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }))
+        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let safe = is_safe(&dest_url, link_type);
+            kept.push(safe);
+            safe.then_some(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }))
+        }
+        Event::End(TagEnd::Link | TagEnd::Image) => kept
+            .pop()
+            .unwrap_or(false)
+            .then_some(Event::End(TagEnd::Link)),
+        other => Some(other),
+    });
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events);
+    out
+}
+
+fn is_safe(url: &CowStr<'_>, link_type: pulldown_cmark::LinkType) -> bool {
+    if link_type == pulldown_cmark::LinkType::Email {
+        return true;
+    }
+    let lower = url.trim().to_ascii_lowercase();
+    ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn formatting_survives_and_raw_html_is_shown_as_text() {
+        let html = to_html("# 交流会\n\n- 受付 *18:00*\n- 乾杯\n\n<img src=x onerror=alert(1)>\n");
+        assert!(html.contains("<h1>交流会</h1>"));
+        assert!(html.contains("<em>18:00</em>"));
+        assert!(!html.contains("<img"));
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        let inline = to_html("a <b onclick=\"x()\">b</b>");
+        assert!(!inline.contains("<b "));
+    }
+
+    #[wasm_bindgen_test]
+    fn only_web_and_mail_links_stay_links() {
+        let html = to_html(
+            "[map](https://maps.example/x) [bad](javascript:alert(1)) [data](data:text/html,x) \
+             <hanako@example.com> ![photo](https://img.example/p.png) ![track](http://t.example/a.gif)",
+        );
+        assert!(html.contains(r#"<a href="https://maps.example/x">map</a>"#));
+        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("data:text"));
+        assert!(html.contains("bad"), "the text of a refused link stays");
+        assert!(html.contains(r#"href="mailto:hanako@example.com""#));
+        assert!(html.contains(r#"<a href="https://img.example/p.png">photo</a>"#));
+        assert!(!html.contains("<img"));
+    }
+
+    #[wasm_bindgen_test]
+    fn attribute_breaking_urls_are_escaped() {
+        let html = to_html(r#"[x](https://e.example/"onmouseover="alert(1))"#);
+        assert!(!html.contains(r#""onmouseover"#));
+    }
+}

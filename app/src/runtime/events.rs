@@ -1,0 +1,261 @@
+//! The runtime's part for events: it keeps every event document the person may read (and the
+//! rosters and check-in logs of those they work at) on the device like the profiles, reads them
+//! into [`Signals`](crate::state::Signals) as they change, and writes the person's answers into
+//! their own RSVP document — one change per answer, offline too, synced through the outbox.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use automerge::Automerge;
+use leptos::prelude::*;
+use tsunagu_core::api::{EventRef, Me, NewEvent};
+use tsunagu_core::checkin::CheckinLog;
+use tsunagu_core::engine::Effect;
+use tsunagu_core::event::{Event, Passes, Roster, Rsvps};
+use tsunagu_core::ids::DocumentId;
+
+use super::{Runtime, log};
+use crate::api;
+use crate::error::AppError;
+use crate::state::EventEntry;
+use crate::store::{MetaKey, Write};
+
+/// What an event-related document is to the person.
+#[derive(Debug, Clone, Copy)]
+enum EventDoc {
+    Event(EventRef),
+    /// The roster of this event.
+    Roster(DocumentId),
+    /// The check-in log of this event.
+    Checkins(DocumentId),
+    Rsvps,
+    Passes,
+}
+
+fn index(me: &Me) -> HashMap<DocumentId, EventDoc> {
+    let mut index = HashMap::new();
+    for r in &me.events {
+        index.insert(r.event, EventDoc::Event(*r));
+        if let Some(roster) = r.roster {
+            index.insert(roster, EventDoc::Roster(r.event));
+        }
+        if let Some(checkins) = r.checkins {
+            index.insert(checkins, EventDoc::Checkins(r.event));
+        }
+    }
+    if let Some(doc) = me.rsvps_doc {
+        index.insert(doc, EventDoc::Rsvps);
+    }
+    if let Some(doc) = me.passes_doc {
+        index.insert(doc, EventDoc::Passes);
+    }
+    index
+}
+
+/// Every event-related document the person may read.
+pub(super) fn readable(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
+    me.events
+        .iter()
+        .flat_map(|r| [Some(r.event), r.roster, r.checkins])
+        .flatten()
+        .chain(me.rsvps_doc)
+        .chain(me.passes_doc)
+}
+
+/// A document that has arrived (the relay sent at least one change).
+fn arrived(doc: Option<&Automerge>) -> Option<&Automerge> {
+    doc.filter(|d| !d.get_heads().is_empty())
+}
+
+/// Seconds since 1970 by this device's clock.
+pub(crate) fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+impl Runtime {
+    /// Forgets what was read from event documents (the person or their grants changed).
+    pub(super) fn reset_events(&self) {
+        self.events.borrow_mut().clear();
+        self.signals.events.set(Vec::new());
+        self.signals.rsvps.set(Rsvps::default());
+        self.signals.passes.set(Passes::default());
+        self.signals.rosters.set(BTreeMap::new());
+        self.signals.checkins.set(BTreeMap::new());
+    }
+
+    /// Reads again the event-related documents among `docs`; returns the others.
+    pub(super) fn refresh_events(&self, docs: Vec<DocumentId>) -> Vec<DocumentId> {
+        let Some(index) = self.signals.me.with_untracked(|me| me.as_ref().map(index)) else {
+            return docs;
+        };
+        let mut rest = Vec::new();
+        let mut events_changed = false;
+        let engine = self.engine.borrow();
+        for doc in docs {
+            let Some(kind) = index.get(&doc) else {
+                rest.push(doc);
+                continue;
+            };
+            let held = arrived(engine.doc(&doc));
+            match *kind {
+                EventDoc::Event(r) => {
+                    let read = held.map(Event::read);
+                    let mut cache = self.events.borrow_mut();
+                    match read {
+                        Some(Ok(event)) => {
+                            cache.insert(doc, (r, event));
+                        }
+                        Some(Err(e)) => log(&format!("{doc} is not a readable event: {e}")),
+                        None => {
+                            cache.remove(&doc);
+                        }
+                    }
+                    events_changed = true;
+                }
+                EventDoc::Roster(event) => {
+                    if let Some(roster) = held.and_then(|d| read_or_log(doc, Roster::read(d))) {
+                        self.signals.rosters.update(|m| {
+                            m.insert(event, roster);
+                        });
+                    }
+                }
+                EventDoc::Checkins(event) => {
+                    if let Some(log) = held.and_then(|d| read_or_log(doc, CheckinLog::read(d))) {
+                        self.signals.checkins.update(|m| {
+                            m.insert(event, log);
+                        });
+                    }
+                }
+                EventDoc::Rsvps => {
+                    if let Some(rsvps) = held.and_then(|d| read_or_log(doc, Rsvps::read(d))) {
+                        self.signals.rsvps.set(rsvps);
+                    }
+                }
+                EventDoc::Passes => {
+                    if let Some(passes) = held.and_then(|d| read_or_log(doc, Passes::read(d))) {
+                        self.signals.passes.set(passes);
+                    }
+                }
+            }
+        }
+        if events_changed {
+            self.publish_events();
+        }
+        rest
+    }
+
+    fn publish_events(&self) {
+        let mut entries: Vec<EventEntry> = self
+            .events
+            .borrow()
+            .iter()
+            .map(|(doc, (r, event))| EventEntry {
+                doc: *doc,
+                event: event.clone(),
+                roster: r.roster,
+                checkins: r.checkins,
+            })
+            .collect();
+        entries.sort_by(|a, b| {
+            (a.event.starts_at, a.doc.to_string()).cmp(&(b.event.starts_at, b.doc.to_string()))
+        });
+        self.signals.events.set(entries);
+    }
+
+    /// Records the person's answer to an event: one change to their RSVP document, on this
+    /// device at once and synced when the relay is reachable.
+    pub fn answer_rsvp(&self, event: DocumentId, going: bool) -> Result<(), AppError> {
+        let doc = self
+            .signals
+            .me
+            .with_untracked(|me| me.as_ref().and_then(|m| m.rsvps_doc))
+            .ok_or(AppError::NotSynced)?;
+        if arrived(self.engine.borrow().doc(&doc)).is_none() {
+            // Writing into a document the relay has not sent would fork its history.
+            return Err(AppError::NotSynced);
+        }
+        let key = event.to_string();
+        // The relay's decision names the answer it is about by its time: a later answer must
+        // have a later time, even when given twice in one second.
+        let previous = self
+            .signals
+            .rsvps
+            .with_untracked(|r| r.events.get(&key).map(|a| a.at));
+        let at = previous.map_or(now(), |p| now().max(p + 1));
+        let effects = self
+            .engine
+            .borrow_mut()
+            .change(doc, |tx| Rsvps::answer(tx, &key, going, at))
+            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
+        self.commit(doc, effects);
+        Ok(())
+    }
+
+    /// Writes an event (admins; the relay refuses anyone else): only what differs, as one change.
+    pub fn save_event(&self, doc: DocumentId, event: &Event) -> Result<(), AppError> {
+        if arrived(self.engine.borrow().doc(&doc)).is_none() {
+            return Err(AppError::NotSynced);
+        }
+        let effects = self
+            .engine
+            .borrow_mut()
+            .change(doc, |tx| event.write_to(tx))
+            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
+        self.commit(doc, effects);
+        Ok(())
+    }
+
+    /// Notes a local change: the document waits in the outbox until the relay has it.
+    fn commit(&self, doc: DocumentId, effects: Vec<Effect>) {
+        if !effects.is_empty() && self.outbox.borrow_mut().insert(doc) {
+            self.write(Write::OutboxAdd(doc));
+        }
+        self.perform(effects);
+    }
+
+    /// Remembers an event as the person saw it now.
+    pub fn mark_event_seen(&self, doc: DocumentId, event: &Event) {
+        let unchanged = self
+            .signals
+            .seen_events
+            .with_untracked(|seen| seen.get(&doc) == Some(event));
+        if unchanged {
+            return;
+        }
+        self.signals.seen_events.update(|seen| {
+            seen.insert(doc, event.clone());
+        });
+        let json = self
+            .signals
+            .seen_events
+            .with_untracked(|seen| serde_json::to_string(seen).unwrap_or_default());
+        self.write(Write::Meta {
+            key: MetaKey::SeenEvents,
+            value: json,
+        });
+    }
+
+    /// Asks the relay to create an event (a draft for admins, a proposal from anyone else),
+    /// then asks who we are so the new document is fetched and kept.
+    pub async fn create_event(self: Rc<Self>, new: NewEvent) -> Result<EventRef, AppError> {
+        let created = api::create_event(&new).await?;
+        match api::me().await {
+            Ok(me) => self.adopt_me(me),
+            Err(e) => log(&format!("could not refresh the session: {e}")),
+        }
+        Ok(created)
+    }
+}
+
+/// The events the person saw before, as stored by [`Runtime::mark_event_seen`].
+pub(super) fn parse_seen(json: &str) -> BTreeMap<DocumentId, Event> {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        log(&format!("forgetting the events seen before: {e}"));
+        BTreeMap::new()
+    })
+}
+
+fn read_or_log<T>(doc: DocumentId, read: Result<T, tsunagu_core::event::DocError>) -> Option<T> {
+    read.map_err(|e| log(&format!("{doc} could not be read: {e}")))
+        .ok()
+}

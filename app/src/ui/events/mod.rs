@@ -1,0 +1,420 @@
+//! Events: the agenda and the month calendar (`/events`), each event's page with the person's
+//! answer, status and ticket (`/events/<doc>`), the admins' editor and everyone's proposal form
+//! (`/events/new`, `/events/<doc>/edit`), and the alumni ID card (`/card`).
+//!
+//! Everything reads the documents on the device through [`crate::state::Signals`], so the
+//! calendar, a ticket and the ID card open with no network; answers are written through
+//! [`crate::runtime::Client::answer_rsvp`], offline too.
+
+mod card;
+mod editor;
+mod feed;
+mod month;
+mod page;
+mod people;
+mod time;
+
+pub(crate) use card::IdCardPage;
+pub(crate) use editor::{EditEventPage, NewEventPage};
+pub(crate) use page::EventPage;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use tsunagu_core::api::{Me, Role};
+use tsunagu_core::event::{Event, EventStatus};
+use tsunagu_core::ids::DocumentId;
+
+use super::use_client;
+use crate::agenda::{Filter, Standing, agenda, standing};
+use crate::calendar::Date as Day;
+use crate::i18n::*;
+use crate::state::{EventEntry, Link, Signals};
+use time::Style;
+
+/// How the events tab shows them; kept while visiting an event and coming back.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventsState {
+    month_view: RwSignal<bool>,
+    filter: RwSignal<Filter>,
+    /// The month the calendar shows.
+    shown: RwSignal<(i32, u32)>,
+    /// The day picked in the calendar.
+    day: RwSignal<Option<Day>>,
+}
+
+pub(crate) fn provide_events_state() {
+    let today = time::today();
+    provide_context(EventsState {
+        month_view: RwSignal::new(false),
+        filter: RwSignal::new(Filter::All),
+        shown: RwSignal::new((today.year, today.month)),
+        day: RwSignal::new(None),
+    });
+}
+
+/// The nav entry's icon: a calendar page.
+#[component]
+pub(crate) fn EventsIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+            <rect x="3.5" y="5" width="17" height="15" rx="2.5" />
+            <path d="M3.5 10h17M8 3v4M16 3v4" />
+            <circle cx="8.5" cy="14.5" r="1" fill="currentColor" stroke="none" />
+        </svg>
+    }
+}
+
+pub(super) fn is_admin(me: Option<&Me>) -> bool {
+    me.is_some_and(|m| m.roles.contains(&Role::Admin))
+}
+
+/// Whether the person sees this event: published and cancelled ones are for their audience
+/// (the relay sends no other); drafts and proposals for admins and the event's staff, marked.
+fn shown_to(me: Option<&Me>, event: &Event) -> bool {
+    event.status().is_public()
+        || is_admin(me)
+        || me.is_some_and(|m| event.staff.contains(&m.user_id))
+}
+
+/// Where the person stands for `doc` (tracked: answers and passes).
+pub(super) fn standing_for(signals: Signals, doc: DocumentId, event: &Event) -> Standing {
+    let key = doc.to_string();
+    let closed = crate::runtime::now() > event.closes_at();
+    signals.rsvps.with(|rsvps| {
+        signals
+            .passes
+            .with(|passes| standing(rsvps.events.get(&key), passes.events.get(&key), closed))
+    })
+}
+
+/// Whether the event is one of "my events": going, waiting, or working at it.
+fn is_mine(me: Option<&Me>, event: &Event, standing: Standing) -> bool {
+    standing.is_going() || me.is_some_and(|m| event.staff.contains(&m.user_id))
+}
+
+/// What changed since the person last saw the event (tracked).
+pub(super) fn changed_since_seen(signals: Signals, doc: DocumentId, event: &Event) -> bool {
+    signals.seen_events.with(|seen| {
+        seen.get(&doc)
+            .is_some_and(|before| !event.changes_since(before).is_empty())
+    })
+}
+
+pub(super) fn standing_label(locale: Locale, standing: Standing) -> &'static str {
+    match standing {
+        Standing::Open => td_string!(locale, events.standing_open),
+        Standing::Closed => td_string!(locale, events.standing_closed),
+        Standing::Unconfirmed { going: true } => td_string!(locale, events.standing_unconfirmed),
+        Standing::Unconfirmed { going: false } => {
+            td_string!(locale, events.standing_unconfirmed_not_going)
+        }
+        Standing::Confirmed => td_string!(locale, events.standing_confirmed),
+        Standing::Waiting { .. } => td_string!(locale, events.standing_waiting),
+        Standing::Declined => td_string!(locale, events.standing_declined),
+        Standing::Refused => td_string!(locale, events.standing_refused),
+    }
+}
+
+/// A stable name for styles and tests.
+pub(super) fn standing_key(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Open => "open",
+        Standing::Closed => "closed",
+        Standing::Unconfirmed { .. } => "unconfirmed",
+        Standing::Confirmed => "confirmed",
+        Standing::Waiting { .. } => "waiting",
+        Standing::Declined => "declined",
+        Standing::Refused => "refused",
+    }
+}
+
+/// The standing as a badge; "waiting list (#3)" names the place.
+pub(super) fn standing_text(locale: Locale, standing: Standing) -> String {
+    let label = standing_label(locale, standing);
+    match standing {
+        Standing::Waiting { position } => label.replace("%n", &position.to_string()),
+        _ => label.to_owned(),
+    }
+}
+
+pub(super) fn status_label(locale: Locale, status: EventStatus) -> &'static str {
+    match status {
+        EventStatus::Draft => td_string!(locale, events.status_draft),
+        EventStatus::Proposed => td_string!(locale, events.status_proposed),
+        EventStatus::Published => td_string!(locale, events.status_published),
+        EventStatus::Cancelled => td_string!(locale, events.status_cancelled),
+    }
+}
+
+/// Where it happens, in a few words: the venue's name, or "online".
+pub(super) fn place(locale: Locale, event: &Event) -> String {
+    let venue = event.venue.name.trim();
+    match (event.online, venue.is_empty()) {
+        (true, true) => td_string!(locale, events.online).to_owned(),
+        (true, false) => format!("{venue} · {}", td_string!(locale, events.online)),
+        (false, true) => event.venue.address.trim().to_owned(),
+        (false, false) => venue.to_owned(),
+    }
+}
+
+#[component]
+pub(crate) fn EventsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let state = expect_context::<EventsState>();
+    let admin = move || signals.me.with(|me| is_admin(me.as_ref()));
+    let visible = Memo::new(move |_| {
+        signals.me.with(|me| {
+            signals.events.with(|events| {
+                events
+                    .iter()
+                    .filter(|e| shown_to(me.as_ref(), &e.event))
+                    .cloned()
+                    .collect::<Vec<EventEntry>>()
+            })
+        })
+    });
+    let expected = move || {
+        signals
+            .me
+            .with(|me| me.as_ref().map_or(0, |m| m.events.len()))
+    };
+
+    view! {
+        <section class="events" aria-labelledby="events-title" data-testid="events">
+            <div class="events-head">
+                <div>
+                    <h1 id="events-title" class="page-title">{move || t_string!(i18n, events.title)}</h1>
+                    <p class="page-lead">{move || t_string!(i18n, events.lead)}</p>
+                </div>
+                <div class="events-actions">
+                    <A href="/card" attr:class="button button-small" attr:data-testid="open-id-card">{move || t_string!(i18n, card.open)}</A>
+                    <A href="/events/new" attr:class="button button-small button-primary" attr:data-testid="new-event">
+                        {move || if admin() { t_string!(i18n, events.new_event) } else { t_string!(i18n, events.propose) }}
+                    </A>
+                </div>
+            </div>
+            <div class="events-bar">
+                <div class="segmented" role="group" aria-label=move || t_string!(i18n, events.view_label)>
+                    <button type="button" class="segment" data-testid="events-view-list"
+                        aria-pressed=move || (!state.month_view.get()).to_string()
+                        on:click=move |_| state.month_view.set(false)>{move || t_string!(i18n, events.view_list)}</button>
+                    <button type="button" class="segment" data-testid="events-view-month"
+                        aria-pressed=move || state.month_view.get().to_string()
+                        on:click=move |_| state.month_view.set(true)>{move || t_string!(i18n, events.view_month)}</button>
+                </div>
+                <Show when=move || !state.month_view.get()>
+                    <FilterBar state=state events=visible />
+                </Show>
+            </div>
+            <Show when=move || signals.link.get() == Link::Offline>
+                <p class="note" data-testid="events-offline-note">{move || t_string!(i18n, events.offline_note)}</p>
+            </Show>
+            {move || {
+                if visible.with(Vec::is_empty) {
+                    let text = if expected() > 0 { t_string!(i18n, events.loading) } else { t_string!(i18n, events.empty) };
+                    return view! { <p class="empty" data-testid="events-empty">{text}</p> }.into_any();
+                }
+                if state.month_view.get() {
+                    view! { <month::MonthView state=state events=visible /> }.into_any()
+                } else {
+                    view! { <AgendaList state=state events=visible /> }.into_any()
+                }
+            }}
+            <feed::CalendarFeed />
+        </section>
+    }
+}
+
+/// All, my events, or one month.
+#[component]
+fn FilterBar(state: EventsState, events: Memo<Vec<EventEntry>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let months = Memo::new(move |_| {
+        let mut months: Vec<(i32, u32)> = events.with(|events| {
+            events
+                .iter()
+                .map(|e| {
+                    let d = time::viewer_day(e.event.starts_at);
+                    (d.year, d.month)
+                })
+                .collect()
+        });
+        months.sort_unstable();
+        months.dedup();
+        months
+    });
+    let month_value = move || match state.filter.get() {
+        Filter::Month { year, month } => format!("{year}-{month}"),
+        _ => String::new(),
+    };
+    view! {
+        <div class="filter-chips events-filters" role="group" aria-label=move || t_string!(i18n, events.filters)>
+            <button type="button" class="chip chip-toggle" data-testid="events-filter-all"
+                class:chip-on=move || state.filter.get() == Filter::All
+                on:click=move |_| state.filter.set(Filter::All)>{move || t_string!(i18n, events.filter_all)}</button>
+            <button type="button" class="chip chip-toggle" data-testid="events-filter-mine"
+                class:chip-on=move || state.filter.get() == Filter::Mine
+                on:click=move |_| state.filter.set(Filter::Mine)>{move || t_string!(i18n, events.filter_mine)}</button>
+            <select class="select select-small" data-testid="events-filter-month"
+                aria-label=move || t_string!(i18n, events.filter_month)
+                prop:value=month_value
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    let picked = value.split_once('-').and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)));
+                    state.filter.set(match picked {
+                        Some((year, month)) => Filter::Month { year, month },
+                        None => Filter::All,
+                    });
+                }>
+                <option value="">{move || t_string!(i18n, events.filter_any_month)}</option>
+                {move || months.get().into_iter().map(|(year, month)| {
+                    let value = format!("{year}-{month}");
+                    let option_value = value.clone();
+                    let label = move || {
+                        // The 15th at noon UTC is in that month in every zone.
+                        let mid = Day::new(year, month, 15).days() * 86_400 + 43_200;
+                        time::format(mid, Some("UTC"), i18n.get_locale(), Style::Month)
+                    };
+                    view! { <option value=option_value selected=move || month_value() == value>{label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Upcoming events soonest first; past ones folded away below.
+#[component]
+fn AgendaList(state: EventsState, events: Memo<Vec<EventEntry>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let listed = Memo::new(move |_| {
+        let filter = state.filter.get();
+        let me = signals.me.get();
+        events.with(|events| {
+            let mine: Vec<bool> = events
+                .iter()
+                .map(|e| {
+                    is_mine(
+                        me.as_ref(),
+                        &e.event,
+                        standing_for(signals, e.doc, &e.event),
+                    )
+                })
+                .collect();
+            let found = agenda(
+                events
+                    .iter()
+                    .zip(mine)
+                    .map(|(e, mine)| (e.doc, &e.event, mine)),
+                filter,
+                crate::runtime::now(),
+                |t| {
+                    let d = time::viewer_day(t);
+                    (d.year, d.month)
+                },
+            );
+            let pick = |docs: Vec<DocumentId>| -> Vec<EventEntry> {
+                docs.iter()
+                    .filter_map(|d| events.iter().find(|e| e.doc == *d).cloned())
+                    .collect()
+            };
+            (pick(found.upcoming), pick(found.past))
+        })
+    });
+    view! {
+        {move || {
+            let (upcoming, past) = listed.get();
+            if upcoming.is_empty() && past.is_empty() {
+                return view! { <p class="empty" data-testid="events-empty">{t_string!(i18n, events.none_match)}</p> }.into_any();
+            }
+            let past_count = past.len();
+            view! {
+                {if upcoming.is_empty() {
+                    view! { <p class="empty" data-testid="events-none-upcoming">{t_string!(i18n, events.none_upcoming)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="event-list" data-testid="events-upcoming">
+                            {upcoming.into_iter().map(|e| view! { <EventCard entry=e /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+                {(past_count > 0).then(|| view! {
+                    <details class="events-past" data-testid="events-past">
+                        <summary>{t!(i18n, events.past, count = move || past_count)}</summary>
+                        <ul class="event-list">
+                            {past.into_iter().map(|e| view! { <EventCard entry=e /> }).collect_view()}
+                        </ul>
+                    </details>
+                })}
+            }.into_any()
+        }}
+    }
+}
+
+/// One event in a list: its day, title, time and place, and where the person stands.
+#[component]
+pub(super) fn EventCard(entry: EventEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let EventEntry { doc, event, .. } = entry;
+    let status = event.status();
+    let day = time::viewer_day(event.starts_at);
+    let (starts, ends) = (event.starts_at, event.ends_at);
+    let weekday = move || time::format(starts, None, i18n.get_locale(), Style::Day);
+    let when = move || time::format_range(starts, ends, None, i18n.get_locale());
+    let where_ = {
+        let event = event.clone();
+        move || place(i18n.get_locale(), &event)
+    };
+    let standing = {
+        let event = event.clone();
+        Memo::new(move |_| standing_for(signals, doc, &event))
+    };
+    let changed = {
+        let event = event.clone();
+        move || standing.get().is_going() && changed_since_seen(signals, doc, &event)
+    };
+    let month_short = move || match i18n.get_locale() {
+        Locale::ja => format!("{}月", day.month),
+        Locale::en => [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ][(day.month as usize).saturating_sub(1).min(11)]
+        .to_owned(),
+    };
+    view! {
+        <li>
+            <A href=format!("/events/{doc}") attr:class="card event-card" attr:data-testid="event-card"
+                attr:data-doc=doc.to_string() attr:data-status=status.key()>
+                <span class="event-date" aria-hidden="true">
+                    <span class="event-date-month">{month_short}</span>
+                    <span class="event-date-day">{day.day}</span>
+                </span>
+                <span class="card-body">
+                    <span class="card-name">
+                        <span class="event-title" data-testid="event-card-title">{event.title.clone()}</span>
+                    </span>
+                    <span class="card-role"><span class="visually-hidden">{weekday}" "</span>{when}</span>
+                    {(!where_().is_empty()).then(|| view! { <span class="card-meta">{where_.clone()}</span> })}
+                    <span class="chips">
+                        {(status != EventStatus::Published).then(|| view! {
+                            <span class=format!("status status-event-{}", status.key()) data-testid="event-card-status">{move || status_label(i18n.get_locale(), status)}</span>
+                        })}
+                        {move || {
+                            let s = standing.get();
+                            (s.is_going() || matches!(s, crate::agenda::Standing::Refused)).then(|| view! {
+                                <span class=format!("status status-standing-{}", standing_key(s)) data-testid="event-card-standing" data-standing=standing_key(s)>
+                                    {standing_text(i18n.get_locale(), s)}
+                                </span>
+                            })
+                        }}
+                        <Show when=changed.clone()>
+                            <span class="status status-changed" data-testid="event-card-changed">{move || t_string!(i18n, events.changed_badge)}</span>
+                        </Show>
+                    </span>
+                </span>
+            </A>
+        </li>
+    }
+}

@@ -1,0 +1,368 @@
+//! One event, `/events/<document id>`, from the copy on this device: when and where, who hosts
+//! it, the description, the person's answer and where the relay put them, their ticket as a QR
+//! code once confirmed, and what changed since they last looked.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use tsunagu_core::event::{Event, EventChange, EventStatus, SeatStatus};
+use tsunagu_core::ids::DocumentId;
+
+use super::time::{self, Style};
+use super::{is_admin, place, standing_for, standing_key, standing_text, status_label, use_client};
+use crate::agenda::Standing;
+use crate::api;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::state::{EventEntry, Link};
+use crate::ui::icons;
+use crate::ui::qr::QrImage;
+use crate::ui::text::safe_url;
+
+#[component]
+pub(crate) fn EventPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let doc = Memo::new(move |_| {
+        params
+            .with(|p| p.get("doc"))
+            .and_then(|id| id.parse::<DocumentId>().ok())
+    });
+    view! {
+        <article class="event-page" data-testid="event-page">
+            <A href="/events" attr:class="back-link" attr:data-testid="event-back">
+                <icons::Back />
+                <span>{move || t_string!(i18n, event.back)}</span>
+            </A>
+            // Keyed by the document: another event starts with its own "last seen" copy.
+            {move || match doc.get() {
+                Some(doc) => view! { <EventDetails doc=doc /> }.into_any(),
+                None => view! { <p class="empty" data-testid="event-not-found">{t_string!(i18n, event.not_found)}</p> }.into_any(),
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn EventDetails(doc: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let entry = Memo::new(move |_| {
+        signals
+            .events
+            .with(|events| events.iter().find(|e| e.doc == doc).cloned())
+    });
+    // The copy last seen, taken before this visit marks the event seen.
+    let baseline = RwSignal::new(signals.seen_events.with_untracked(|s| s.get(&doc).cloned()));
+    Effect::new(move |_| {
+        if let Some(entry) = entry.get() {
+            client.mark_event_seen(doc, &entry.event);
+        }
+    });
+    let known = move || {
+        signals.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|m| m.events.iter().any(|r| r.event == doc))
+        })
+    };
+    move || match entry.get() {
+        Some(entry) => view! { <EventBody entry=entry baseline=baseline /> }.into_any(),
+        None => {
+            let text = if known() {
+                if signals.link.get() == Link::Offline {
+                    t_string!(i18n, event.loading_offline)
+                } else {
+                    t_string!(i18n, event.loading)
+                }
+            } else {
+                t_string!(i18n, event.not_found)
+            };
+            view! { <p class="empty" data-testid="event-not-found">{text}</p> }.into_any()
+        }
+    }
+}
+
+fn change_label(locale: Locale, change: EventChange) -> &'static str {
+    match change {
+        EventChange::Time => td_string!(locale, event.changed_time),
+        EventChange::Place => td_string!(locale, event.changed_place),
+        EventChange::Title => td_string!(locale, event.changed_title),
+        EventChange::Description => td_string!(locale, event.changed_description),
+        EventChange::Cancelled => td_string!(locale, event.changed_cancelled),
+    }
+}
+
+#[component]
+fn EventBody(entry: EventEntry, baseline: RwSignal<Option<Event>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let EventEntry {
+        doc, event, roster, ..
+    } = entry;
+    let status = event.status();
+    let viewer_zone = time::viewer_zone();
+    let zone = event.time_zone.clone();
+    let other_zone =
+        (!zone.is_empty() && zone != viewer_zone && time::is_zone(&zone)).then_some(zone);
+    let (starts, ends) = (event.starts_at, event.ends_at);
+    let admin = move || signals.me.with(|me| is_admin(me.as_ref()));
+    let me_id = signals
+        .me
+        .with_untracked(|me| me.as_ref().map(|m| m.user_id.clone()).unwrap_or_default());
+    let staff = event.staff.contains(&me_id);
+
+    let changes = {
+        let event = event.clone();
+        move || {
+            baseline.with(|b| {
+                b.as_ref()
+                    .map(|before| event.changes_since(before))
+                    .unwrap_or_default()
+            })
+        }
+    };
+    let acknowledge = {
+        let event = event.clone();
+        move |_| baseline.set(Some(event.clone()))
+    };
+    let confirmed_count = move || {
+        signals.rosters.with(|r| {
+            r.get(&doc).map(|roster| {
+                roster
+                    .attendees
+                    .values()
+                    .filter(|a| a.status == SeatStatus::Confirmed.key())
+                    .count() as u32
+            })
+        })
+    };
+    let capacity = event.seats();
+    let map = safe_url(&event.venue.map_url).map(str::to_owned);
+    let hosts = event
+        .hosts
+        .iter()
+        .filter(|h| !h.trim().is_empty())
+        .cloned()
+        .collect::<Vec<_>>();
+    let description = crate::markdown::to_html(&event.description);
+    let has_description = !event.description.trim().is_empty();
+    let closes_at = event.closes_at();
+    let has_deadline = event.deadline > 0;
+    let place_text = {
+        let event = event.clone();
+        move || place(i18n.get_locale(), &event)
+    };
+    let address = event.venue.address.trim().to_owned();
+    let online = event.online;
+    let venue_name = event.venue.name.trim().to_owned();
+
+    view! {
+        <header class="card section event-header" data-testid="event-header" data-status=status.key()>
+            {(status != EventStatus::Published).then(|| view! {
+                <span class=format!("status status-event-{}", status.key()) data-testid="event-status">{move || status_label(i18n.get_locale(), status)}</span>
+            })}
+            <h1 class="event-name" data-testid="event-title">{event.title.clone()}</h1>
+            <dl class="facts event-facts">
+                <div class="fact">
+                    <dt>{move || t_string!(i18n, event.when)}</dt>
+                    <dd data-testid="event-when">
+                        {move || time::format_range(starts, ends, None, i18n.get_locale())}
+                        {other_zone.clone().map(|zone| {
+                            let shown = zone.clone();
+                            view! {
+                                <span class="event-zone" data-testid="event-zone">
+                                    {move || time::format_range(starts, ends, Some(&zone), i18n.get_locale())}
+                                    " (" {shown} ")"
+                                </span>
+                            }
+                        })}
+                    </dd>
+                </div>
+                <div class="fact">
+                    <dt>{move || t_string!(i18n, event.where_)}</dt>
+                    <dd data-testid="event-where">
+                        {if venue_name.is_empty() && address.is_empty() && !online {
+                            view! { <span class="muted">{move || t_string!(i18n, event.place_unknown)}</span> }.into_any()
+                        } else {
+                            view! {
+                                <span>{place_text}</span>
+                                {(!address.is_empty() && !venue_name.is_empty()).then(|| view! { <span class="event-address">{address.clone()}</span> })}
+                                {map.clone().map(|url| view! {
+                                    <a class="event-map" href=url target="_blank" rel="noopener noreferrer" data-testid="event-map">{move || t_string!(i18n, event.map)}</a>
+                                })}
+                            }.into_any()
+                        }}
+                    </dd>
+                </div>
+                {(!hosts.is_empty()).then(|| view! {
+                    <div class="fact">
+                        <dt>{move || t_string!(i18n, event.hosts)}</dt>
+                        <dd data-testid="event-hosts">{move || hosts.join(match i18n.get_locale() { Locale::ja => "、", Locale::en => ", " })}</dd>
+                    </div>
+                })}
+                <div class="fact">
+                    <dt>{move || t_string!(i18n, event.capacity)}</dt>
+                    <dd data-testid="event-capacity">
+                        {move || match capacity {
+                            None => t_string!(i18n, event.no_limit).to_owned(),
+                            Some(n) => {
+                                let seats = t_string!(i18n, event.seats).replace("%n", &n.to_string());
+                                match confirmed_count() {
+                                    Some(taken) => format!("{seats} · {}", t_string!(i18n, event.seats_left).replace("%n", &n.saturating_sub(taken).to_string())),
+                                    None => seats,
+                                }
+                            }
+                        }}
+                    </dd>
+                </div>
+                {has_deadline.then(|| view! {
+                    <div class="fact">
+                        <dt>{move || t_string!(i18n, event.deadline)}</dt>
+                        <dd>{move || time::format(closes_at, None, i18n.get_locale(), Style::DayAndTime)}</dd>
+                    </div>
+                })}
+            </dl>
+        </header>
+        {move || {
+            let list = changes();
+            (!list.is_empty()).then(|| view! {
+                <div class="banner banner-warning event-changes" role="status" data-testid="event-changes">
+                    <span>
+                        <strong>{t_string!(i18n, event.changed_title_line)}</strong>" "
+                        {list.iter().map(|c| change_label(i18n.get_locale(), *c)).collect::<Vec<_>>().join(" · ")}
+                    </span>
+                    <button type="button" class="button button-small" data-testid="event-changes-ok" on:click=acknowledge.clone()>{t_string!(i18n, event.changed_ok)}</button>
+                </div>
+            })
+        }}
+        {(status == EventStatus::Cancelled).then(|| view! {
+            <div class="banner banner-warning" role="status" data-testid="event-cancelled">
+                <span>{move || t_string!(i18n, event.cancelled_note)}</span>
+            </div>
+        })}
+        <Answer doc=doc event=event.clone() />
+        {has_description.then(|| view! {
+            <section class="card section">
+                <h2 class="section-title">{move || t_string!(i18n, event.about)}</h2>
+                <div class="markdown" data-testid="event-description" inner_html=description></div>
+            </section>
+        })}
+        <div class="edit-footer event-footer">
+            <a class="button" href=api::event_ics(&doc) download=format!("{doc}.ics") data-testid="event-ics">
+                {move || t_string!(i18n, event.add_to_calendar)}
+            </a>
+            <Show when=move || admin() || (staff && roster.is_some())>
+                <a class="button button-quiet" href=api::attendees_csv(&doc) download="attendees.csv" data-testid="event-attendees-csv">
+                    {move || t_string!(i18n, event.attendees_csv)}
+                </a>
+            </Show>
+            <Show when=admin>
+                <A href=format!("/events/{doc}/edit") attr:class="button button-primary" attr:data-testid="event-edit">
+                    {move || t_string!(i18n, event.edit)}
+                </A>
+            </Show>
+        </div>
+    }
+}
+
+/// Going / not going, where the relay put the person, and their ticket once confirmed.
+#[component]
+fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let error = RwSignal::new(None::<AppError>);
+    let key = doc.to_string();
+    let standing = {
+        let event = event.clone();
+        Memo::new(move |_| standing_for(signals, doc, &event))
+    };
+    let answered = {
+        let key = key.clone();
+        Memo::new(move |_| signals.rsvps.with(|r| r.events.get(&key).map(|a| a.going)))
+    };
+    let ticket = {
+        let key = key.clone();
+        move || {
+            signals.passes.with(|p| {
+                p.events
+                    .get(&key)
+                    .filter(|s| s.status() == Some(SeatStatus::Confirmed))
+                    .map(|s| s.ticket.clone())
+                    .filter(|t| !t.is_empty())
+            })
+        }
+    };
+    let status = event.status();
+    let open_event = status == EventStatus::Published;
+    let (closes_at, ends_at) = (event.closes_at(), event.ends_at.max(event.starts_at));
+    let closed = move || crate::runtime::now() > closes_at;
+    let over = move || crate::runtime::now() > ends_at;
+    let answer = move |going: bool| {
+        error.set(None);
+        if let Err(e) = client.answer_rsvp(doc, going) {
+            error.set(Some(e));
+        }
+    };
+    let title = event.title.clone();
+    view! {
+        <section class="card section rsvp" data-testid="rsvp" data-standing=move || standing_key(standing.get())>
+            <h2 class="section-title">{move || t_string!(i18n, event.your_answer)}</h2>
+            <p class="rsvp-standing" data-testid="rsvp-standing" role="status" aria-live="polite">
+                <span class=move || format!("status status-standing-{}", standing_key(standing.get()))>
+                    {move || standing_text(i18n.get_locale(), standing.get())}
+                </span>
+                {move || {
+                    let hint = match standing.get() {
+                        Standing::Unconfirmed { .. } if signals.link.get() == Link::Offline => Some(t_string!(i18n, event.hint_offline)),
+                        Standing::Unconfirmed { .. } => Some(t_string!(i18n, event.hint_unconfirmed)),
+                        Standing::Waiting { .. } => Some(t_string!(i18n, event.hint_waiting)),
+                        Standing::Refused => Some(t_string!(i18n, event.hint_refused)),
+                        _ => None,
+                    };
+                    hint.map(|h| view! { <span class="field-hint rsvp-hint">{h}</span> })
+                }}
+            </p>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="rsvp-error">{crate::ui::error_text(i18n.get_locale(), &e)}</p> })}
+            {if open_event {
+                view! {
+                    <div class="rsvp-buttons" role="group" aria-label=move || t_string!(i18n, event.your_answer)>
+                        <button type="button" class="button rsvp-going" data-testid="rsvp-going"
+                            aria-pressed=move || (answered.get() == Some(true)).to_string()
+                            disabled=move || closed() || answered.get() == Some(true)
+                            on:click=move |_| answer(true)>
+                            {move || t_string!(i18n, event.going)}
+                        </button>
+                        <button type="button" class="button rsvp-not-going" data-testid="rsvp-not-going"
+                            aria-pressed=move || (answered.get() == Some(false)).to_string()
+                            disabled=move || over() || answered.get() == Some(false) || (closed() && answered.get().is_none())
+                            on:click=move |_| answer(false)>
+                            {move || t_string!(i18n, event.not_going)}
+                        </button>
+                    </div>
+                    <Show when=move || closed() && !over()>
+                        <p class="field-hint">{move || t_string!(i18n, event.registration_closed)}</p>
+                    </Show>
+                }.into_any()
+            } else {
+                view! { <p class="field-hint" data-testid="rsvp-unavailable">{move || t_string!(i18n, event.answers_unavailable)}</p> }.into_any()
+            }}
+            {move || ticket().map(|text| {
+                let title = title.clone();
+                view! {
+                    <div class="ticket" data-testid="ticket">
+                        <h3 class="ticket-title">{move || t_string!(i18n, event.ticket)}</h3>
+                        <QrImage text=text.clone() label=Signal::derive(move || format!("{} — {}", t_string!(i18n, event.ticket), title)) testid="ticket-qr" />
+                        <p class="field-hint">{move || t_string!(i18n, event.ticket_hint)}</p>
+                        <details class="ticket-text">
+                            <summary>{move || t_string!(i18n, event.ticket_text)}</summary>
+                            <code data-testid="ticket-text">{text}</code>
+                        </details>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}

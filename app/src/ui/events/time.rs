@@ -1,0 +1,236 @@
+//! Times for people: the browser's `Intl` knows every time zone's rules and how each language
+//! writes dates, so events are shown in the viewer's zone and edited in the event's own.
+//! The arithmetic itself is in [`crate::calendar`].
+
+use js_sys::{Array, Date, Object, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use crate::calendar::{self, Date as Day, DateTime};
+use crate::i18n::Locale;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.DateTimeFormat(locales, options)`, which throws a `RangeError` for an unknown time
+    /// zone: caught, since zones come from documents.
+    #[wasm_bindgen(catch, js_namespace = Intl, js_name = DateTimeFormat)]
+    fn date_time_format(
+        locales: &JsValue,
+        options: &JsValue,
+    ) -> Result<js_sys::Intl::DateTimeFormat, JsValue>;
+}
+
+/// How much of a moment to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// e.g. 5月1日(金) 18:30 / Fri 1 May, 18:30
+    DayAndTime,
+    /// e.g. 2026年5月1日(金)
+    Day,
+    /// e.g. 2026年5月 / May 2026
+    Month,
+}
+
+fn tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ja => "ja-JP",
+        Locale::en => "en-GB",
+    }
+}
+
+fn options(zone: Option<&str>, fields: &[(&str, &str)]) -> Object {
+    let options = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&options, &(*key).into(), &(*value).into());
+    }
+    if let Some(zone) = zone {
+        let _ = Reflect::set(&options, &"timeZone".into(), &zone.into());
+    }
+    options
+}
+
+fn formatter(
+    locale: &str,
+    zone: Option<&str>,
+    fields: &[(&str, &str)],
+) -> Option<js_sys::Intl::DateTimeFormat> {
+    let locales = Array::of1(&locale.into());
+    date_time_format(&locales, &options(zone, fields)).ok()
+}
+
+fn date(unix: i64) -> Date {
+    Date::new(&JsValue::from_f64(unix as f64 * 1000.0))
+}
+
+fn fields(style: Style) -> &'static [(&'static str, &'static str)] {
+    match style {
+        Style::DayAndTime => &[
+            ("month", "short"),
+            ("day", "numeric"),
+            ("weekday", "short"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ],
+        Style::Day => &[
+            ("year", "numeric"),
+            ("month", "short"),
+            ("day", "numeric"),
+            ("weekday", "short"),
+        ],
+        Style::Month => &[("year", "numeric"), ("month", "long")],
+    }
+}
+
+/// `unix` written for people, in `zone` (the viewer's own when `None`).
+pub(crate) fn format(unix: i64, zone: Option<&str>, locale: Locale, style: Style) -> String {
+    let Some(f) = formatter(tag(locale), zone, fields(style)) else {
+        return fallback(unix);
+    };
+    f.format()
+        .call1(&JsValue::NULL, &date(unix))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| fallback(unix))
+}
+
+/// From `start` to `end` in `zone` (the viewer's when `None`), the end's date left out when it
+/// is the same day.
+pub(crate) fn format_range(start: i64, end: i64, zone: Option<&str>, locale: Locale) -> String {
+    if end <= start {
+        return format(start, zone, locale, Style::DayAndTime);
+    }
+    formatter(tag(locale), zone, fields(Style::DayAndTime))
+        .and_then(|f| f.format_range(&date(start), &date(end)).ok())
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| {
+            format!(
+                "{} – {}",
+                format(start, zone, locale, Style::DayAndTime),
+                format(end, zone, locale, Style::DayAndTime)
+            )
+        })
+}
+
+/// When `Intl` is missing or refuses: ISO in UTC, never nothing.
+fn fallback(unix: i64) -> String {
+    format!(
+        "{} UTC",
+        DateTime::from_unix(unix, 0).input_value().replace('T', " ")
+    )
+}
+
+/// The viewer's IANA time zone, e.g. `Asia/Tokyo`.
+pub(crate) fn viewer_zone() -> String {
+    date_time_format(&JsValue::UNDEFINED, &JsValue::UNDEFINED)
+        .ok()
+        .and_then(|f| Reflect::get(&f.resolved_options(), &"timeZone".into()).ok())
+        .and_then(|z| z.as_string())
+        .unwrap_or_else(|| "UTC".into())
+}
+
+/// Whether the browser knows `zone`.
+pub(crate) fn is_zone(zone: &str) -> bool {
+    !zone.trim().is_empty() && formatter("en-US", Some(zone), &[]).is_some()
+}
+
+/// `zone`'s offset from UTC at `unix`, in seconds.
+fn offset(zone: &str, unix: i64) -> Option<i64> {
+    let f = formatter(
+        "en-US",
+        Some(zone),
+        &[
+            ("year", "numeric"),
+            ("month", "numeric"),
+            ("day", "numeric"),
+            ("hour", "numeric"),
+            ("minute", "numeric"),
+            ("second", "numeric"),
+            ("hourCycle", "h23"),
+        ],
+    )?;
+    let parts = f.format_to_parts(&date(unix));
+    let mut values = [0i64; 6];
+    for p in parts.iter() {
+        let kind = Reflect::get(&p, &"type".into()).ok()?.as_string()?;
+        let value = Reflect::get(&p, &"value".into()).ok()?.as_string()?;
+        let slot = match kind.as_str() {
+            "year" => 0,
+            "month" => 1,
+            "day" => 2,
+            "hour" => 3,
+            "minute" => 4,
+            "second" => 5,
+            _ => continue,
+        };
+        values[slot] = value.parse().ok()?;
+    }
+    let day = Day::new(values[0] as i32, values[1] as u32, values[2] as u32);
+    let wall = day.days() * 86_400 + (values[3] % 24) * 3600 + values[4] * 60 + values[5];
+    Some(wall - unix)
+}
+
+/// The wall-clock time in `zone` at `unix`, for a `datetime-local` input.
+pub(crate) fn wall_in(zone: &str, unix: i64) -> Option<DateTime> {
+    offset(zone, unix).map(|o| DateTime::from_unix(unix, o))
+}
+
+/// The instant at which `zone`'s clocks show `wall`.
+pub(crate) fn to_unix(wall: DateTime, zone: &str) -> Option<i64> {
+    offset(zone, wall.as_if_utc())?;
+    Some(calendar::wall_to_unix(wall, |t| {
+        offset(zone, t).unwrap_or(0)
+    }))
+}
+
+/// The day of `unix` on the viewer's calendar.
+pub(crate) fn viewer_day(unix: i64) -> Day {
+    let d = date(unix);
+    Day::new(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+}
+
+/// The viewer's today.
+pub(crate) fn today() -> Day {
+    viewer_day(crate::runtime::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn wall(text: &str) -> DateTime {
+        DateTime::parse_input(text).expect("valid")
+    }
+
+    #[wasm_bindgen_test]
+    fn event_times_convert_through_the_browsers_zone_rules() {
+        // 2026-05-01 18:30 in Tokyo is 09:30 UTC.
+        let unix = to_unix(wall("2026-05-01T18:30"), "Asia/Tokyo").expect("a known zone");
+        assert_eq!(DateTime::from_unix(unix, 0), wall("2026-05-01T09:30"));
+        assert_eq!(wall_in("Asia/Tokyo", unix), Some(wall("2026-05-01T18:30")));
+        // New York keeps daylight saving time: -4 in July, -5 in January.
+        let july = to_unix(wall("2026-07-01T12:00"), "America/New_York").expect("known");
+        assert_eq!(DateTime::from_unix(july, 0), wall("2026-07-01T16:00"));
+        let january = to_unix(wall("2026-01-15T12:00"), "America/New_York").expect("known");
+        assert_eq!(DateTime::from_unix(january, 0), wall("2026-01-15T17:00"));
+        assert!(to_unix(wall("2026-01-15T12:00"), "Mars/Olympus").is_none());
+        assert!(!is_zone("Mars/Olympus"));
+        assert!(is_zone("Asia/Tokyo"));
+    }
+
+    #[wasm_bindgen_test]
+    fn times_are_written_in_the_readers_language_and_the_events_zone() {
+        let unix = to_unix(wall("2026-05-01T18:30"), "Asia/Tokyo").expect("known");
+        let ja = format(unix, Some("Asia/Tokyo"), Locale::ja, Style::DayAndTime);
+        assert!(ja.contains("5月1日") && ja.contains("18:30"), "{ja}");
+        let en = format(unix, Some("Europe/London"), Locale::en, Style::DayAndTime);
+        assert!(en.contains("1 May") && en.contains("10:30"), "{en}");
+        let range = format_range(unix, unix + 2 * 3600, Some("Asia/Tokyo"), Locale::en);
+        assert!(
+            range.contains("18:30") && range.contains("20:30"),
+            "{range}"
+        );
+        assert_eq!(range.matches("May").count(), 1, "the date once: {range}");
+    }
+}
