@@ -201,6 +201,16 @@ enum Section {
     Admin,
 }
 
+/// A role's name for people.
+pub(crate) fn role_name(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Admin => td_string!(locale, admin.role_admin),
+        Role::EventStaff => td_string!(locale, admin.role_event_staff),
+        Role::Employee => td_string!(locale, admin.role_employee),
+        Role::Alumni => td_string!(locale, admin.role_alumni),
+    }
+}
+
 /// Asks before something that cannot be undone.
 pub(crate) fn confirm(question: &str) -> bool {
     web_sys::window()

@@ -1,9 +1,12 @@
-//! My ID card (`/card`): the relay's signed alumni ID card as a QR code, with the name and years
-//! at the company, for staff at a venue to check offline. It is read from the passes document on
-//! this device, so it opens with no signal.
+//! My ID card (`/card`): the relay's signed alumni ID card as a QR code, with the name, years at
+//! the company and membership it vouches for, for staff at a venue to check offline. It is read
+//! from the passes document on this device and checked against the organisation's key
+//! ([`tsunagu_core::pass`]), so it opens with no signal and shows only what the signature covers.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use tsunagu_core::api::Role;
+use tsunagu_core::pass::{self, Card, PassBody, VerifyingKey};
 
 use super::use_client;
 use crate::i18n::*;
@@ -41,6 +44,19 @@ pub(crate) fn IdCardPage() -> impl IntoView {
             .with(|p| p.as_ref().and_then(tenure))
             .unwrap_or_default()
     };
+    // What the card itself says, if the organisation's key verifies it.
+    let signed = move || -> Option<Card> {
+        let text = card();
+        let key: VerifyingKey = signals
+            .me
+            .with(|m| m.as_ref().map(|m| m.pass_key.clone()))?
+            .parse()
+            .ok()?;
+        match pass::read(&text, &key) {
+            Ok(PassBody::Card(card)) => Some(card),
+            _ => None,
+        }
+    };
     let organisation = move || {
         signals.me.with(|m| {
             m.as_ref()
@@ -67,16 +83,27 @@ pub(crate) fn IdCardPage() -> impl IntoView {
                             <span class="id-card-kind">{move || t_string!(i18n, card.kind)}</span>
                         </div>
                         <div class="id-card-body">
-                            <p class="id-card-name" data-testid="id-card-name">{name}</p>
+                            <p class="id-card-name" data-testid="id-card-name">{move || signed().map(|c| c.name).filter(|n| !n.is_empty()).unwrap_or_else(name)}</p>
                             <p class="id-card-reading">{reading}</p>
                             {move || {
-                                let y = years();
+                                let y = signed().and_then(|c| card_years(&c.joined, &c.left)).unwrap_or_else(years);
                                 (!y.is_empty()).then(|| view! {
                                     <p class="id-card-years" data-testid="id-card-years">
                                         <span class="muted">{t_string!(i18n, card.years)}" "</span>{y}
                                     </p>
                                 })
                             }}
+                            {move || signed().map(|c| {
+                                let role = Role::from_key(&c.status);
+                                let until = c.not_after;
+                                view! {
+                                    <p class="id-card-status" data-testid="id-card-status">
+                                        {role.map(|r| view! { <span class="status status-standing-confirmed">{move || crate::ui::role_name(i18n.get_locale(), r)}</span> })}
+                                        " "
+                                        <span class="muted">{move || t_string!(i18n, card.valid_until).replace("%s", &super::time::format(until, None, i18n.get_locale(), super::time::Style::Day))}</span>
+                                    </p>
+                                }
+                            })}
                             <QrImage text=text.clone() label=Signal::derive(move || t_string!(i18n, card.qr_label).to_owned()) testid="id-card-qr" />
                             <p class="field-hint">{move || t_string!(i18n, card.hint)}</p>
                         </div>
@@ -84,5 +111,20 @@ pub(crate) fn IdCardPage() -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// `2012–2019` from the card's `YYYY-MM` months (`2012–` for someone still at the company).
+fn card_years(joined: &str, left: &str) -> Option<String> {
+    fn year(month: &str) -> Option<&str> {
+        month
+            .get(..4)
+            .filter(|y| y.chars().all(|c| c.is_ascii_digit()))
+    }
+    match (year(joined), year(left)) {
+        (Some(from), Some(to)) => Some(format!("{from}–{to}")),
+        (Some(from), None) => Some(format!("{from}–")),
+        (None, Some(to)) => Some(format!("–{to}")),
+        (None, None) => None,
     }
 }
