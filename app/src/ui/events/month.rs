@@ -73,7 +73,7 @@ pub(super) fn MonthView(state: EventsState, events: Memo<Vec<EventEntry>>) -> im
                 <button type="button" class="button button-small button-quiet" data-testid="month-next"
                     aria-label=move || t_string!(i18n, events.month_next) on:click=move |_| step(1)>"›"</button>
             </div>
-            <table class="month-grid" role="grid">
+            <table class="month-grid">
                 <thead>
                     <tr>{move || weekdays().into_iter().map(|w| view! { <th scope="col">{w}</th> }).collect_view()}</tr>
                 </thead>
