@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod error;
 pub mod markdown;
 pub mod runtime;
+pub mod scanner;
 pub mod shell;
 pub mod state;
 pub mod store;

@@ -7,6 +7,7 @@
 //! socket or the database themselves (like Leptos todomvc's storage `Effect`, this is the one
 //! place that does).
 
+mod checkin;
 mod events;
 
 pub(crate) use events::now;

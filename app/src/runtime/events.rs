@@ -206,7 +206,7 @@ impl Runtime {
     }
 
     /// Notes a local change: the document waits in the outbox until the relay has it.
-    fn commit(&self, doc: DocumentId, effects: Vec<Effect>) {
+    pub(super) fn commit(&self, doc: DocumentId, effects: Vec<Effect>) {
         if !effects.is_empty() && self.outbox.borrow_mut().insert(doc) {
             self.write(Write::OutboxAdd(doc));
         }

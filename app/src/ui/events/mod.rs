@@ -7,6 +7,7 @@
 //! [`crate::runtime::Client::answer_rsvp`], offline too.
 
 mod card;
+mod checkin;
 mod editor;
 mod feed;
 mod month;
@@ -15,6 +16,7 @@ mod people;
 mod time;
 
 pub(crate) use card::IdCardPage;
+pub(crate) use checkin::CheckInPage;
 pub(crate) use editor::{EditEventPage, NewEventPage};
 pub(crate) use page::EventPage;
 

@@ -257,6 +257,9 @@ fn EventBody(entry: EventEntry, baseline: RwSignal<Option<Event>>) -> impl IntoV
                 <a class="button button-quiet" href=api::attendees_csv(&doc) download="attendees.csv" data-testid="event-attendees-csv">
                     {move || t_string!(i18n, event.attendees_csv)}
                 </a>
+                <A href=format!("/events/{doc}/check-in") attr:class="button" attr:data-testid="event-checkin">
+                    {move || t_string!(i18n, checkin.open)}
+                </A>
             </Show>
             <Show when=admin>
                 <A href=format!("/events/{doc}/edit") attr:class="button button-primary" attr:data-testid="event-edit">
