@@ -14,6 +14,7 @@ pub(crate) fn facts(doc: &DocumentRecord) -> Option<DocFacts<'_>> {
     Some(DocFacts {
         owner: doc.owner.as_deref(),
         owner_listed: doc.owner_listed,
+        event: doc.event,
         ..DocFacts::of(DocKind::from_key(&doc.kind)?)
     })
 }
@@ -32,6 +33,7 @@ mod tests {
             kind: kind.into(),
             owner: Some(owner.into()),
             owner_listed: active,
+            event: None,
         }
     }
 

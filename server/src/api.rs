@@ -17,7 +17,7 @@ use tsunagu_core::profile::Audience;
 use crate::AppState;
 use crate::auth::{self, SignedIn};
 use crate::error::{AppError, Error};
-use crate::{access, db};
+use crate::{access, db, events};
 
 /// `POST /api/session`: checks the password and opens a session.
 ///
@@ -114,6 +114,10 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         .await?
         .ok_or_else(|| Error::Corrupt(format!("user {} has no profile document", user.id)))?;
     let (directory, parts) = readable_profiles(state, &user.id, &roles).await?;
+    let events = events::readable_events(&state.db, &user.id, &roles).await?;
+    let rsvps_doc = events::store::member_doc(&state.db, &user.id, DocKind::Rsvps.key()).await?;
+    let passes_doc = events::store::member_doc(&state.db, &user.id, DocKind::Passes.key()).await?;
+    events::refresh_card(state, &user.id, passes_doc).await?;
     Ok(Me {
         user_id: user.id.clone(),
         email: user.email.clone(),
@@ -126,10 +130,10 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         parts,
         hidden_from_directory: user.directory_hidden,
         relay_storage: state.relay_storage.clone(),
-        events: Vec::new(),
-        rsvps_doc: None,
-        passes_doc: None,
-        pass_key: String::new(),
+        events,
+        rsvps_doc,
+        passes_doc,
+        pass_key: state.passes.verifying_key().to_string(),
     })
 }
 

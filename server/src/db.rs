@@ -11,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tsunagu_core::api::Role;
 use tsunagu_core::engine::Chunk;
+use tsunagu_core::grants::{DocKind, EventFacts};
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::validate::ActorBook;
 
@@ -226,11 +227,14 @@ pub(crate) async fn user_by_id(pool: &SqlitePool, id: &str) -> Result<Option<Use
 
 /// Role names as stored (kebab-case); the caller parses them.
 /// The roles `user` holds (names this version does not know are skipped).
-pub(crate) async fn roles(pool: &SqlitePool, user: &str) -> Result<Vec<Role>, Error> {
+pub(crate) async fn roles<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    user: &str,
+) -> Result<Vec<Role>, Error> {
     let stored: Vec<String> =
         sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? ORDER BY role")
             .bind(user)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?;
     Ok(stored.iter().filter_map(|r| Role::from_key(r)).collect())
 }
@@ -355,6 +359,9 @@ pub(crate) struct DocumentRecord {
     pub(crate) owner: Option<String>,
     /// The owner is active and has not hidden from the directory.
     pub(crate) owner_listed: bool,
+    /// For an event, its roster and its check-in log: the event as it stands and how the member
+    /// asking relates to it (so a record is only good for the member it was read for).
+    pub(crate) event: Option<EventFacts>,
 }
 
 /// The SQL of a [`DocumentRecord`], over `documents d LEFT JOIN users u`.
@@ -366,12 +373,15 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> Result<DocumentRecord, Error> {
         kind: row.try_get("kind")?,
         owner: row.try_get("owner_id")?,
         owner_listed: row.try_get::<Option<bool>, _>("listed")?.unwrap_or(false),
+        event: None,
     })
 }
 
+/// What the grant table needs to know about `doc` to judge `user`'s access.
 pub(crate) async fn document(
     pool: &SqlitePool,
     doc: &DocumentId,
+    user: &str,
 ) -> Result<Option<DocumentRecord>, Error> {
     let row = sqlx::query(&format!(
         "SELECT {RECORD_COLUMNS} FROM documents d LEFT JOIN users u ON u.id = d.owner_id WHERE d.id = ?"
@@ -379,7 +389,16 @@ pub(crate) async fn document(
     .bind(doc.to_string())
     .fetch_optional(pool)
     .await?;
-    row.as_ref().map(record).transpose()
+    let Some(mut record) = row.as_ref().map(record).transpose()? else {
+        return Ok(None);
+    };
+    let of_event = [DocKind::Event, DocKind::EventRoster, DocKind::EventCheckins]
+        .iter()
+        .any(|k| k.key() == record.kind);
+    if of_event {
+        record.event = crate::events::store::facts(pool, doc, user).await?;
+    }
+    Ok(Some(record))
 }
 
 /// Every member's profile document and its parts, with what the grant table needs to judge
@@ -425,6 +444,7 @@ pub(crate) async fn erase_account(
     for statement in [
         "UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?",
         "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?",
+        "UPDATE calendar_feeds SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?",
     ] {
         sqlx::query(statement)
             .bind(now())

@@ -1,5 +1,6 @@
 //! Documents the relay writes itself, as its reserved actor (no member can claim authorship of
-//! them): each member's profile and its parts, and the organisation's document.
+//! them): each member's profile and its parts (with their RSVP and passes documents), and the
+//! organisation's document.
 
 use automerge::ActorId;
 use automerge::transaction::{Transactable, Transaction};
@@ -63,6 +64,7 @@ pub(crate) async fn create_profile(
         })
         .await?;
     }
+    crate::events::create_member_docs(conn, actor, owner).await?;
     Ok(main)
 }
 

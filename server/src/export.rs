@@ -3,8 +3,9 @@
 //!
 //! It holds the account, the roles, every session (when it began, ended or was revoked — never
 //! the token), every device and passkey, the HR record they joined from, every audit-log entry about them or
-//! by them, and every document the member owns (the profile and each of its parts) with its
-//! current content and how many changes its history has.
+//! by them, and every document the member owns (the profile and each of its parts, their
+//! answers to events, their seats, tickets and ID card) with its current content and how many
+//! changes its history has.
 
 use axum::Json;
 use axum::extract::State;

@@ -11,6 +11,7 @@
 //! | `POST /api/session`, `DELETE /api/session`, `GET /api/me` | the JSON API ([`tsunagu_core::api`]) |
 //! | `/api/admin/...`, `/api/invitations/...`, `/api/register`, `/api/applications` | joining and the admin screens (`joining`) |
 //! | `/api/passkeys/...` | passkeys: register, list, remove, sign in (`passkeys`) |
+//! | `/api/events...`, `/api/me/calendar`, `GET /ics/{token}.ics` | events, calendars, attendee lists (`events`) |
 //! | `GET /sync` | the sync WebSocket, for signed-in members |
 //! | anything else | the app from `--dist`, with `index.html` for client-side routes |
 //!
@@ -37,6 +38,7 @@ mod demo_people;
 mod devices;
 mod documents;
 mod error;
+mod events;
 mod export;
 mod joining;
 mod organisation;
@@ -73,6 +75,10 @@ struct AppState {
     /// take as long as known ones.
     decoy_hash: Arc<str>,
     relay_storage: StorageId,
+    /// The organisation's key for tickets and ID cards; its public half is in every [`Me`].
+    ///
+    /// [`Me`]: tsunagu_core::api::Me
+    passes: Arc<tsunagu_core::pass::SigningKey>,
     /// Messages per second per member, over all their connections.
     budgets: Arc<budget::MemberBudgets>,
     config: Arc<Config>,

@@ -16,13 +16,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use automerge::{Automerge, Change};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 use tsunagu_core::engine::{ConnId, Effect, Engine, Guard};
-use tsunagu_core::grants::Subject;
+use tsunagu_core::grants::{DocKind, Subject};
 use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::pass::SigningKey;
 use tsunagu_core::validate::{ActorBook, authorise};
 use tsunagu_core::wire::{Message, PeerMetadata};
 
@@ -30,6 +32,8 @@ use crate::access;
 use crate::config::Limits;
 use crate::db::{self, DocumentRecord};
 use crate::error::Error;
+use crate::events::scribe::Scribe;
+use crate::events::seating;
 use tsunagu_core::api::{DEVICE_REVOKED, Role};
 
 /// What a connection's send task writes to its socket.
@@ -70,10 +74,19 @@ pub(crate) struct Relay {
     sync_loaded: HashSet<(StorageId, DocumentId)>,
     /// Which member each actor id belongs to.
     actors: ActorBook,
+    /// The organisation's key for tickets and ID cards.
+    key: Arc<SigningKey>,
 }
 
 impl Relay {
-    pub(crate) fn new(engine: Engine, db: SqlitePool, limits: Limits, actors: ActorBook) -> Self {
+    /// `engine` must write as the relay's reserved actor: it writes passes and rosters.
+    pub(crate) fn new(
+        engine: Engine,
+        db: SqlitePool,
+        limits: Limits,
+        actors: ActorBook,
+        key: Arc<SigningKey>,
+    ) -> Self {
         Self {
             engine,
             db,
@@ -81,6 +94,7 @@ impl Relay {
             peers: HashMap::new(),
             sync_loaded: HashSet::new(),
             actors,
+            key,
         }
     }
 
@@ -244,7 +258,7 @@ impl Relay {
                 if decided >= self.limits.documents_per_connection {
                     return Err(Refusal::TooManyDocuments);
                 }
-                let record = db::document(&self.db, &doc).await?;
+                let record = db::document(&self.db, &doc, user).await?;
                 let roles = self.peers.get(&conn).map_or(&[][..], |p| &p.roles[..]);
                 let readable = access::access(user, roles, record.as_ref()).is_some();
                 if let Some(peer) = self.peers.get_mut(&conn) {
@@ -329,7 +343,15 @@ impl Relay {
                         effects.extend(refusal);
                     }
                 }
-                Effect::DocChanged { doc } => tracing::debug!(%doc, "document changed"),
+                Effect::DocChanged { doc } => {
+                    tracing::debug!(%doc, "document changed");
+                    // What the change means (seats, tickets) is stored and sent before anything
+                    // queued after it, the acknowledgement above all.
+                    let consequences = self.react(doc).await;
+                    for effect in consequences.into_iter().rev() {
+                        effects.push_front(effect);
+                    }
+                }
                 // The relay never asks peers for documents, and peers never refuse its changes.
                 Effect::Unavailable { .. } | Effect::Rejected { .. } => {}
             }
@@ -341,6 +363,13 @@ impl Relay {
         let Some(peer) = self.peers.get(&conn) else {
             return;
         };
+        // A document this member may no longer read (an event's audience narrowed, they left
+        // its staff) stops travelling to them at once, though the engine still syncs it.
+        if let Message::Sync { doc, .. } | Message::Request { doc, .. } = &message
+            && matches!(peer.docs.get(doc), Some(None))
+        {
+            return;
+        }
         match peer.outbox.try_send(Outgoing::Frame(message.encode())) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -380,6 +409,115 @@ impl Relay {
                     .as_ref()
                     .is_some_and(|r| r.owner.as_deref() != Some(owner))
             });
+        }
+    }
+
+    /// Carries out what an accepted change to `doc` means: an event edited by an admin, or a
+    /// member's answers. Returns the effects of the relay's own writes, to perform next. A
+    /// failure is logged and left for [`Self::settle`] at the next start (or the member's next
+    /// answer): the change itself is stored, and acknowledging it stays true.
+    async fn react(&mut self, doc: DocumentId) -> Vec<Effect> {
+        let Some(record) = self
+            .peers
+            .values()
+            .find_map(|p| p.docs.get(&doc).cloned().flatten())
+        else {
+            return Vec::new();
+        };
+        let job = match (DocKind::from_key(&record.kind), record.owner.as_deref()) {
+            (Some(DocKind::Event), _) => Job::Event(doc),
+            (Some(DocKind::Rsvps), Some(owner)) => Job::Answers { rsvps: doc, owner },
+            _ => return Vec::new(),
+        };
+        match self.write_as_relay(job).await {
+            Ok((changed, effects)) => {
+                for docs in changed {
+                    self.redecide(&docs).await;
+                }
+                effects
+            }
+            Err(e) => {
+                tracing::error!(%doc, error = %e, "could not carry out an accepted change");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Signs `user`'s alumni ID card again and sends it to their devices.
+    pub(crate) async fn issue_card(&mut self, user: &str) -> Result<(), Error> {
+        let (_, effects) = self.write_as_relay(Job::Card(user)).await?;
+        self.perform(effects).await
+    }
+
+    /// At start, before anyone connects: whatever a crash left between an accepted change and
+    /// its consequences.
+    pub(crate) async fn settle(&mut self) -> Result<(), Error> {
+        let (_, effects) = self.write_as_relay(Job::Settle).await?;
+        self.perform(effects).await
+    }
+
+    /// Runs `job` with a [`Scribe`] in one transaction. If it does not commit, the documents it
+    /// edited are dropped from the engine (reloaded from storage when next needed). Returns the
+    /// documents of events whose readers changed, and the effects to perform.
+    async fn write_as_relay(
+        &mut self,
+        job: Job<'_>,
+    ) -> Result<(Vec<[DocumentId; 3]>, Vec<Effect>), Error> {
+        let tx = db::write_tx(&self.db).await?;
+        let mut scribe = Scribe::new(&mut self.engine, tx, &self.key, db::now());
+        let outcome = match job {
+            Job::Event(doc) => seating::event_changed(&mut scribe, &doc)
+                .await
+                .map(|changed| changed.into_iter().collect()),
+            Job::Answers { rsvps, owner } => seating::answers_changed(&mut scribe, &rsvps, owner)
+                .await
+                .map(|()| Vec::new()),
+            Job::Card(user) => seating::issue_card(&mut scribe, user)
+                .await
+                .map(|()| Vec::new()),
+            Job::Settle => seating::settle(&mut scribe).await,
+        };
+        let (touched, result) = scribe.finish(outcome).await;
+        if result.is_err() {
+            for doc in &touched {
+                self.engine.forget(doc);
+            }
+            self.sync_loaded.retain(|(_, d)| !touched.contains(d));
+        }
+        result
+    }
+
+    /// Decides again, for every connection that asked about them, whether it may read `docs`
+    /// (an event's readers changed). A connection that lost access gets nothing more of them
+    /// ([`Self::send`]) and has its writes refused; one that gained it may ask again.
+    async fn redecide(&mut self, docs: &[DocumentId]) {
+        let stale: Vec<(ConnId, DocumentId, String, Vec<Role>)> = self
+            .peers
+            .iter()
+            .flat_map(|(conn, peer)| {
+                docs.iter()
+                    .filter(|doc| peer.docs.contains_key(doc))
+                    .map(|doc| (*conn, *doc, peer.user.clone(), peer.roles.clone()))
+            })
+            .collect();
+        for (conn, doc, user, roles) in stale {
+            let decided = match db::document(&self.db, &doc, &user).await {
+                Ok(record) => {
+                    let readable = access::access(&user, &roles, record.as_ref()).is_some();
+                    Some(record.filter(|_| readable))
+                }
+                Err(e) => {
+                    tracing::warn!(%doc, error = %e, "could not decide access again");
+                    None
+                }
+            };
+            if let Some(peer) = self.peers.get_mut(&conn) {
+                match decided {
+                    Some(record) => peer.docs.insert(doc, record),
+                    // Decided at its next message instead.
+                    None => peer.docs.remove(&doc),
+                };
+            }
         }
     }
 
@@ -461,6 +599,19 @@ impl Guard for WriteGuard<'_> {
             refusal.to_string()
         })
     }
+}
+
+/// What the relay writes as itself, in one transaction ([`Relay::write_as_relay`]).
+#[derive(Debug)]
+enum Job<'a> {
+    /// An admin's edit of this event document was accepted.
+    Event(DocumentId),
+    /// A member's RSVP document changed.
+    Answers { rsvps: DocumentId, owner: &'a str },
+    /// Sign this member's ID card.
+    Card(&'a str),
+    /// Everything left undone at the last stop.
+    Settle,
 }
 
 #[derive(Debug)]

@@ -17,8 +17,8 @@ use crate::budget::MemberBudgets;
 use crate::relay::Relay;
 use crate::throttle::SignInThrottle;
 use crate::{
-    AppState, Config, Error, api, auth, db, documents, joining, organisation, passkeys, seed,
-    static_files, sync,
+    AppState, Config, Error, api, auth, db, documents, events, joining, organisation, passkeys,
+    seed, static_files, sync,
 };
 
 /// A running relay.
@@ -147,6 +147,8 @@ async fn open(config: Config) -> Result<AppState, Error> {
     }
     organisation::ensure_document(&db, &relay_actor).await?;
     documents::ensure_profile_parts(&db, &relay_actor).await?;
+    events::ensure_member_docs(&db, &relay_actor).await?;
+    let passes = Arc::new(events::signing_key(&db).await?);
     let actors = db::actor_book(&db).await?;
     let decoy = tokio::task::spawn_blocking(|| {
         let password: String = random_bytes::<16>()
@@ -157,8 +159,16 @@ async fn open(config: Config) -> Result<AppState, Error> {
     })
     .await
     .map_err(|e| Error::PasswordHash(e.to_string()))??;
-    let engine = Engine::new(PeerId::random(), Some(relay_storage.clone()));
-    let relay = Relay::new(engine, db.clone(), config.limits.clone(), actors);
+    // The relay writes passes and rosters as its reserved actor, which no member can claim.
+    let engine = Engine::new(PeerId::random(), Some(relay_storage.clone())).with_actor(relay_actor);
+    let mut relay = Relay::new(
+        engine,
+        db.clone(),
+        config.limits.clone(),
+        actors,
+        passes.clone(),
+    );
+    relay.settle().await?;
     let throttle =
         SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
     Ok(AppState {
@@ -167,6 +177,7 @@ async fn open(config: Config) -> Result<AppState, Error> {
         throttle: Arc::new(throttle),
         decoy_hash: decoy.into(),
         relay_storage,
+        passes,
         budgets: Arc::new(MemberBudgets::new(
             config.limits.messages_per_second,
             config.limits.message_burst,
@@ -186,12 +197,14 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .route("/me/directory", put(crate::account::set_listing))
         .route("/devices", get(crate::devices::list))
         .route("/devices/{id}", delete(crate::devices::revoke))
+        .merge(events::api_routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes));
     Router::new()
         .nest("/api", api)
         .route("/api", any(api::not_found))
         .route("/sync", get(sync::upgrade))
+        .merge(events::public_routes())
         .fallback(static_files::serve)
         .with_state(state)
 }

@@ -65,9 +65,11 @@ async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
             "profile",
             "profile-members",
             "profile-admins",
-            "profile-private"
+            "profile-private",
+            "rsvps",
+            "passes"
         ],
-        "her profile and each of its parts"
+        "her profile and each of its parts, her answers to events and her passes"
     );
     let profile = &documents[0];
     assert_eq!(profile["url"], me.profile_doc.url());

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod events;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -1,0 +1,304 @@
+//! Events on the relay (issue 4, DESIGN.md 5): the HTTP calls around them and the relay's side
+//! of seats, tickets, ID cards and calendars.
+//!
+//! An event is three documents the relay makes when it is created — the event (admins write it
+//! over sync like any document), its roster and its check-in log — and a row in `events` with
+//! what the relay decides on. Each member has an RSVP document they answer in (offline too) and
+//! a passes document only the relay writes. The grant table in [`tsunagu_core::grants`] says who
+//! reads and writes each; [`crate::access`] feeds it the event's facts for the member asking.
+//!
+//! When the relay accepts a change to an event or an RSVP document, [`crate::relay`] hands it
+//! to [`seating`] before acknowledging it: seats are decided in the order answers arrive,
+//! tickets are issued, signed and revoked, and each decision is written to the member's passes
+//! and the event's roster by a [`scribe::Scribe`], in the same transaction as the seat rows.
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /api/events` | [`NewEvent`] | [`EventRef`]: a draft for admins, a proposal from anyone else |
+//! | `GET /api/events/{event}/ics` | — | the event as iCalendar, for members who may read it |
+//! | `GET /api/events/{event}/attendees.csv` | — | attendees, check-ins and duplicates (admins and the event's staff) |
+//! | `POST /api/me/calendar` | — | [`tsunagu_core::api::CalendarFeed`]: a new feed URL (the earlier one stops working) |
+//! | `DELETE /api/me/calendar` | — | 204; the feed stops working |
+//! | `GET /ics/{token}.ics` | — | the member's events as iCalendar; the token is the credential |
+
+mod feeds;
+mod report;
+pub(crate) mod scribe;
+pub(crate) mod seating;
+pub(crate) mod store;
+
+use automerge::ActorId;
+use automerge::transaction::Transactable;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sqlx::{SqliteConnection, SqlitePool};
+use tsunagu_core::api::{EventRef, NewEvent, Role};
+use tsunagu_core::checkin::CheckinLog;
+use tsunagu_core::engine::load_chunks;
+use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster, Rsvps};
+use tsunagu_core::grants::DocKind;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::pass::{PassBody, SigningKey};
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::db::{self, DocumentRecord};
+use crate::error::{AppError, Error};
+use crate::{access, documents};
+
+/// The routes under `/api`.
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/events", post(create))
+        .route("/events/{event}/ics", get(feeds::event_ics))
+        .route("/events/{event}/attendees.csv", get(report::attendees_csv))
+        .route(
+            "/me/calendar",
+            post(feeds::new_feed).delete(feeds::revoke_feed),
+        )
+}
+
+/// Routes outside `/api`: calendar apps poll the feed with no cookie.
+pub(crate) fn public_routes() -> Router<AppState> {
+    Router::new().route("/ics/{file}", get(feeds::feed))
+}
+
+/// The longest title and description an event may be created with.
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_DESCRIPTION_CHARS: usize = 10_000;
+
+/// `POST /api/events`: an admin's new draft, or anyone else's proposal.
+async fn create(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<NewEvent>, JsonRejection>,
+) -> Result<Json<EventRef>, AppError> {
+    let Json(new) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let user = signed_in.user.id;
+    let roles = db::roles(&state.db, &user).await?;
+    let mut event = new_event(&new).map_err(|e| AppError::BadRequest(e.into()))?;
+    let is_admin = roles.contains(&Role::Admin);
+    if !is_admin {
+        event.status = EventStatus::Proposed.key().into();
+    }
+    let mut tx = db::write_tx(&state.db).await?;
+    let actor = db::stored_relay_actor(&mut tx).await?;
+    let row = create_documents(&mut tx, &actor, event).await?;
+    store::insert_event(&mut tx, &row, &user, db::now()).await?;
+    crate::joining::audit::record(
+        &mut tx,
+        Some(&user),
+        if is_admin {
+            "create-event"
+        } else {
+            "propose-event"
+        },
+        &row.doc.to_string(),
+        &row.event.title,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(%user, event = %row.doc, status = %row.event.status, "event created");
+    // Answered with what the grant table lets them read: a proposer cannot read their proposal
+    // until an admin publishes it, and only staff and admins read a roster.
+    let readable = |kind: DocKind, doc: DocumentId| {
+        let record = DocumentRecord {
+            kind: kind.key().into(),
+            owner: None,
+            owner_listed: false,
+            event: None,
+        };
+        access::access(&user, &roles, Some(&record)).map(|_| doc)
+    };
+    Ok(Json(EventRef {
+        event: row.doc,
+        roster: readable(DocKind::EventRoster, row.roster),
+        checkins: readable(DocKind::EventCheckins, row.checkins),
+    }))
+}
+
+/// The event a [`NewEvent`] describes, as a draft; or why it cannot be one.
+fn new_event(new: &NewEvent) -> Result<Event, &'static str> {
+    let title = new.title.trim();
+    if title.is_empty() {
+        return Err("an event needs a title");
+    }
+    if title.chars().count() > MAX_TITLE_CHARS
+        || new.description.chars().count() > MAX_DESCRIPTION_CHARS
+    {
+        return Err("the title or description is too long");
+    }
+    if new.starts_at <= 0 || new.ends_at < new.starts_at {
+        return Err("an event ends after it starts");
+    }
+    let zone = new.time_zone.trim();
+    let zone_ok = zone.len() <= 64
+        && zone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+    if !zone_ok {
+        return Err("not a time zone name");
+    }
+    let mut event = Event::draft(title, new.starts_at);
+    event.description.clone_from(&new.description);
+    event.ends_at = new.ends_at;
+    event.time_zone = if zone.is_empty() {
+        DEFAULT_TIME_ZONE.into()
+    } else {
+        zone.into()
+    };
+    Ok(event)
+}
+
+/// Makes an event's check-in log, roster and event document, as the relay.
+async fn create_documents(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    event: Event,
+) -> Result<store::EventRow, Error> {
+    let checkins = documents::create(conn, actor, DocKind::EventCheckins, None, |tx| {
+        CheckinLog::create(tx)
+    })
+    .await?;
+    let roster = Roster {
+        checkins: checkins.to_string(),
+        ..Roster::default()
+    };
+    let roster = documents::create(conn, actor, DocKind::EventRoster, None, |tx| {
+        roster.write_to(tx)
+    })
+    .await?;
+    let doc = documents::create(conn, actor, DocKind::Event, None, |tx| event.write_to(tx)).await?;
+    Ok(store::EventRow {
+        doc,
+        roster,
+        checkins,
+        sequence: 0,
+        event,
+        updated_at: db::now(),
+    })
+}
+
+/// Every event `user` may read, judged by the grant table exactly as the relay judges each
+/// document they ask for, with its roster and check-in log where they may read those.
+pub(crate) async fn readable_events(
+    pool: &SqlitePool,
+    user: &str,
+    roles: &[Role],
+) -> Result<Vec<EventRef>, Error> {
+    let mut readable = Vec::new();
+    for ([event, roster, checkins], facts) in store::events_with_facts(pool, user).await? {
+        let may_read = |kind: DocKind| {
+            let record = DocumentRecord {
+                kind: kind.key().into(),
+                owner: None,
+                owner_listed: false,
+                event: Some(facts),
+            };
+            access::access(user, roles, Some(&record)).is_some()
+        };
+        if may_read(DocKind::Event) {
+            readable.push(EventRef {
+                event,
+                roster: may_read(DocKind::EventRoster).then_some(roster),
+                checkins: may_read(DocKind::EventCheckins).then_some(checkins),
+            });
+        }
+    }
+    Ok(readable)
+}
+
+/// Makes `owner`'s RSVP and passes documents, each with its one shared `events` map (two
+/// phones answering offline would otherwise each make one, and one would win with all its
+/// answers), naming its owner so it is never empty.
+pub(crate) async fn create_member_docs(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    owner: &str,
+) -> Result<(), Error> {
+    documents::create(conn, actor, DocKind::Rsvps, Some(owner), |tx| {
+        tx.put(automerge::ROOT, "owner", owner)?;
+        Rsvps::default().write_to(tx)
+    })
+    .await?;
+    documents::create(conn, actor, DocKind::Passes, Some(owner), |tx| {
+        tx.put(automerge::ROOT, "owner", owner)?;
+        Passes::default().write_to(tx)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Gives every member who joined before events their RSVP and passes documents.
+pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Result<(), Error> {
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT d.owner_id FROM documents d WHERE d.kind = 'profile' AND d.owner_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.owner_id = d.owner_id AND r.kind = 'rsvps')",
+    )
+    .fetch_all(pool)
+    .await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db::write_tx(pool).await?;
+    for owner in &missing {
+        create_member_docs(&mut tx, actor, owner).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        members = missing.len(),
+        "made the missing RSVP and passes documents"
+    );
+    Ok(())
+}
+
+/// The organisation's key for tickets and ID cards, made on first start and kept in `meta`.
+pub(crate) async fn signing_key(pool: &SqlitePool) -> Result<SigningKey, Error> {
+    let fresh = URL_SAFE_NO_PAD.encode(SigningKey::generate().to_bytes());
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('pass_signing_key', ?) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(fresh)
+    .execute(pool)
+    .await?;
+    let stored = db::meta(pool, "pass_signing_key")
+        .await?
+        .ok_or_else(|| Error::Corrupt("no pass signing key".into()))?;
+    let bytes: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(&stored)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            Error::Corrupt("the pass signing key is not 32 bytes of base64url".into())
+        })?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// Signs `user`'s ID card again if the one in their passes document is missing or more than a
+/// day old. Checked against storage first, so the relay is locked only to write.
+pub(crate) async fn refresh_card(
+    state: &AppState,
+    user: &str,
+    passes: Option<DocumentId>,
+) -> Result<(), Error> {
+    let Some(passes) = passes else {
+        return Ok(());
+    };
+    let chunks = db::chunks(&state.db, &passes).await?;
+    let doc = load_chunks(&chunks).map_err(|e| Error::Corrupt(format!("passes {passes}: {e}")))?;
+    let card = Passes::read(&doc).map(|p| p.card).unwrap_or_default();
+    let fresh = match tsunagu_core::pass::read(&card, &state.passes.verifying_key()) {
+        Ok(PassBody::Card(card)) => {
+            card.member == user && card.not_before > db::now() - seating::CARD_REFRESH_SECS
+        }
+        _ => false,
+    };
+    if !fresh {
+        state.relay.lock().await.issue_card(user).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! The relay writing documents only it may write (members' passes, events' rosters).
+//!
+//! A [`Scribe`] edits them through the relay's own sync engine, as the relay's reserved actor,
+//! so every device syncing one gets the change at once, exactly as if another peer had made it.
+//! Their chunks are stored in the same SQLite transaction as the rows the edit reflects (a seat,
+//! a ticket), so a crash leaves both or neither; nothing is sent before that transaction commits
+//! (the caller performs [`Scribe::finish`]'s effects afterwards).
+
+use std::collections::BTreeSet;
+
+use automerge::Automerge;
+use automerge::transaction::Transaction;
+use sqlx::{Sqlite, SqliteConnection};
+use tsunagu_core::engine::{Effect, Engine, load_chunks};
+use tsunagu_core::event::DocError;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::pass::SigningKey;
+
+use crate::db;
+use crate::error::Error;
+
+#[derive(Debug)]
+pub(crate) struct Scribe<'a> {
+    engine: &'a mut Engine,
+    tx: sqlx::Transaction<'static, Sqlite>,
+    key: &'a SigningKey,
+    now: i64,
+    /// What to do once committed: sends to the devices syncing what was written.
+    effects: Vec<Effect>,
+    /// Documents edited in the engine: if the transaction does not commit, the engine must
+    /// forget them and reload what storage really holds.
+    touched: BTreeSet<DocumentId>,
+}
+
+impl<'a> Scribe<'a> {
+    pub(crate) fn new(
+        engine: &'a mut Engine,
+        tx: sqlx::Transaction<'static, Sqlite>,
+        key: &'a SigningKey,
+        now: i64,
+    ) -> Self {
+        Self {
+            engine,
+            tx,
+            key,
+            now,
+            effects: Vec::new(),
+            touched: BTreeSet::new(),
+        }
+    }
+
+    /// The open transaction, for the rows that go with the documents.
+    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    /// The organisation's key that tickets and ID cards are signed with.
+    pub(crate) fn key(&self) -> &SigningKey {
+        self.key
+    }
+
+    /// The time every decision of this transaction is made at (unix seconds).
+    pub(crate) fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// Reads a document as the relay holds it: from the engine if loaded (it may hold changes
+    /// this very transaction made), else from storage without loading it into the engine.
+    pub(crate) async fn read<T>(
+        &mut self,
+        id: &DocumentId,
+        read: impl FnOnce(&Automerge) -> T,
+    ) -> Result<T, Error> {
+        if let Some(doc) = self.engine.doc(id) {
+            return Ok(read(doc));
+        }
+        let chunks = db::chunks(&mut *self.tx, id).await?;
+        let doc = load_chunks(&chunks)
+            .map_err(|e| Error::Corrupt(format!("stored document {id}: {e}")))?;
+        Ok(read(&doc))
+    }
+
+    /// Edits a document as the relay, in one change; its chunk is stored in this transaction.
+    pub(crate) async fn edit(
+        &mut self,
+        id: DocumentId,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), DocError>,
+    ) -> Result<(), Error> {
+        if !self.engine.has_doc(&id) {
+            let chunks = db::chunks(&mut *self.tx, &id).await?;
+            self.engine.load(id, &chunks)?;
+        }
+        self.touched.insert(id);
+        for effect in self.engine.change(id, edit)? {
+            match effect {
+                Effect::Persist { doc, chunk } => {
+                    db::persist_chunk(&mut self.tx, &doc, &chunk).await?;
+                }
+                // Only members' edits call for a reaction; the relay's own never do.
+                Effect::DocChanged { .. } => {}
+                other => self.effects.push(other),
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits if `outcome` succeeded (rolling back otherwise); returns the documents edited in
+    /// the engine and, once committed, the effects to perform.
+    pub(crate) async fn finish<T>(
+        self,
+        outcome: Result<T, Error>,
+    ) -> (BTreeSet<DocumentId>, Result<(T, Vec<Effect>), Error>) {
+        let Self {
+            tx,
+            effects,
+            touched,
+            ..
+        } = self;
+        let result = match outcome {
+            Ok(value) => match tx.commit().await {
+                Ok(()) => Ok((value, effects)),
+                Err(e) => Err(e.into()),
+            },
+            // Dropping the transaction rolls it back.
+            Err(e) => Err(e),
+        };
+        (touched, result)
+    }
+}

@@ -1,0 +1,541 @@
+//! The relay's reactions to accepted changes of events and answers: the seat orchestration.
+//!
+//! Seats are decided by [`tsunagu_core::seats`] in the order answers reach the relay and stored
+//! in the `seats` table, which is the authority; each member's passes document and each event's
+//! roster then show those decisions, written by the relay in the same transaction
+//! ([`Scribe`]). An answer is applied once: the seat row remembers the answer (`going`, `at`) it
+//! was decided on, so reading a member's whole RSVP document again (after another answer, or
+//! at start after a crash) applies only what is new.
+//!
+//! - [`answers_changed`]: a member's RSVP document changed — apply each new answer;
+//! - [`event_changed`]: an admin edited an event — copy it to the `events` row, promote when
+//!   seats were added, let everyone go when it is cancelled, re-sign tickets when its times move;
+//! - [`issue_card`]: the member's signed alumni ID card;
+//! - [`settle`]: at start, whatever a crash left between an accepted change and its reaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::Automerge;
+use tsunagu_core::api::Role;
+use tsunagu_core::event::{Attendee, Event, EventStatus, Passes, Roster, Rsvp, Seat, SeatStatus};
+use tsunagu_core::grants::DocKind;
+use tsunagu_core::ids::{DocumentId, random_bytes};
+use tsunagu_core::pass::{Card, PassBody, Ticket};
+use tsunagu_core::profile::Profile;
+use tsunagu_core::seats::{self, Decision, Seating};
+
+use super::scribe::Scribe;
+use super::store::{self, EventRow, SeatRow};
+use crate::access;
+use crate::db::{self, DocumentRecord};
+use crate::error::Error;
+
+/// A ticket is good from this long before the event starts (doors, a reception)...
+pub(crate) const TICKET_OPENS_BEFORE_SECS: i64 = 6 * 3600;
+/// ...until this long after it ends (an after-party at the same venue).
+pub(crate) const TICKET_CLOSES_AFTER_SECS: i64 = 6 * 3600;
+/// An ID card is signed for a year, and signed again when older than a day.
+pub(crate) const CARD_VALID_SECS: i64 = 365 * 86_400;
+pub(crate) const CARD_REFRESH_SECS: i64 = 86_400;
+
+/// Applies every answer in `owner`'s RSVP document `rsvps` that no seat was decided on yet,
+/// event by event. Answers to events that do not exist, or that the member may not read, are
+/// left alone: for them those events do not exist.
+pub(crate) async fn answers_changed(
+    s: &mut Scribe<'_>,
+    rsvps: &DocumentId,
+    owner: &str,
+) -> Result<(), Error> {
+    let answers = s.read(rsvps, read_answers).await?;
+    for (event, rsvp) in answers {
+        let Ok(event) = event.parse::<DocumentId>() else {
+            continue;
+        };
+        let Some(row) = store::event(s.conn(), &event).await? else {
+            continue;
+        };
+        let seat = store::seat(s.conn(), &event, owner).await?;
+        // Compared for equality, not order: a phone whose clock runs behind still changes its
+        // mind, and the document holds only what its owner last wrote.
+        if seat
+            .as_ref()
+            .is_some_and(|seat| seat.going == rsvp.going && seat.answered_at == rsvp.at)
+        {
+            continue;
+        }
+        if !may_read(s, &row.doc, owner).await? {
+            continue;
+        }
+        answer(s, &row, owner, &rsvp).await?;
+    }
+    Ok(())
+}
+
+/// Every answer in an RSVP document, read entry by entry so one malformed entry (a client of a
+/// newer version, a hand-made change) does not hide the others.
+fn read_answers(doc: &Automerge) -> BTreeMap<String, Rsvp> {
+    let Ok(value) = serde_json::to_value(automerge::AutoSerde::from(doc)) else {
+        return BTreeMap::new();
+    };
+    let Some(events) = value.get("events").and_then(serde_json::Value::as_object) else {
+        return BTreeMap::new();
+    };
+    events
+        .iter()
+        .filter_map(|(event, answer)| {
+            let rsvp = serde_json::from_value::<Rsvp>(answer.clone()).ok()?;
+            Some((event.clone(), rsvp))
+        })
+        .collect()
+}
+
+/// Whether `user` may read the event document `event`, by the grant table.
+async fn may_read(s: &mut Scribe<'_>, event: &DocumentId, user: &str) -> Result<bool, Error> {
+    let roles = db::roles(s.conn(), user).await?;
+    let record = DocumentRecord {
+        kind: DocKind::Event.key().into(),
+        owner: None,
+        owner_listed: false,
+        event: store::facts(s.conn(), event, user).await?,
+    };
+    Ok(access::access(user, &roles, Some(&record)).is_some())
+}
+
+/// Applies one member's new answer to one event.
+async fn answer(s: &mut Scribe<'_>, row: &EventRow, user: &str, rsvp: &Rsvp) -> Result<(), Error> {
+    let rows = store::seats(s.conn(), &row.doc).await?;
+    let mut seating = seating_of(&rows, row.event.seats());
+    let standing = seating.standing(user);
+    let mut decisions = if rsvp.going && standing.is_some() {
+        // Going again (from another phone, or a retry): they keep their place.
+        Vec::new()
+    } else if let Err(why) = seats::taken(&row.event, rsvp, s.now()) {
+        tracing::info!(event = %row.doc, %user, ?why, "refused an answer");
+        vec![Decision {
+            user: user.to_owned(),
+            status: SeatStatus::Refused,
+            position: 0,
+        }]
+    } else {
+        seating.answer(user, rsvp.going)
+    };
+    if !decisions.iter().any(|d| d.user == user)
+        && let Some((status, position)) = seating.standing(user)
+    {
+        // Nothing changed for them, but their answer was seen.
+        decisions.push(Decision {
+            user: user.to_owned(),
+            status,
+            position,
+        });
+    }
+    let answering = Answering {
+        user,
+        going: rsvp.going,
+        at: rsvp.at,
+        arrived: rsvp.going && standing.is_none(),
+    };
+    apply(s, row, &decisions, Some(&answering)).await
+}
+
+/// The answer a set of decisions is about, if any.
+#[derive(Debug)]
+struct Answering<'a> {
+    user: &'a str,
+    going: bool,
+    at: i64,
+    /// A "going" that joined the queue now (its place is after everyone else's).
+    arrived: bool,
+}
+
+/// The seats of an event as stored: the confirmed and the waiting list, each in arrival order.
+fn seating_of(rows: &[SeatRow], capacity: Option<u32>) -> Seating {
+    let with = |status: SeatStatus| {
+        rows.iter()
+            .filter(move |r| r.status == status)
+            .map(|r| r.user.clone())
+            .collect::<Vec<_>>()
+    };
+    Seating::from_parts(
+        capacity,
+        with(SeatStatus::Confirmed),
+        with(SeatStatus::Waiting),
+    )
+}
+
+/// Stores `decisions` for the event in `row`: seat rows, tickets issued or revoked, each
+/// member's passes, and the roster (in one change).
+async fn apply(
+    s: &mut Scribe<'_>,
+    row: &EventRow,
+    decisions: &[Decision],
+    answering: Option<&Answering<'_>>,
+) -> Result<(), Error> {
+    if decisions.is_empty() {
+        return Ok(());
+    }
+    let now = s.now();
+    let mut attendees = BTreeMap::new();
+    let mut revoked = Vec::new();
+    for decision in decisions {
+        let old = store::seat(s.conn(), &row.doc, &decision.user).await?;
+        let was_attending = old.as_ref().is_some_and(|o| attends(o.status));
+        let mut seat = old.unwrap_or_else(|| SeatRow {
+            user: decision.user.clone(),
+            status: decision.status,
+            seq: 0,
+            going: false,
+            ticket: None,
+            answered_at: 0,
+        });
+        if let Some(a) = answering.filter(|a| a.user == decision.user) {
+            seat.going = a.going;
+            seat.answered_at = a.at;
+            if a.arrived {
+                seat.seq = store::next_seq(s.conn(), &row.doc).await?;
+            }
+        }
+        seat.status = decision.status;
+        if decision.status == SeatStatus::Confirmed {
+            if seat.ticket.is_none() {
+                let id = ticket_id();
+                store::insert_ticket(s.conn(), &id, &row.doc, &seat.user, now).await?;
+                seat.ticket = Some(id);
+            }
+        } else if let Some(ticket) = seat.ticket.take() {
+            store::revoke_ticket(s.conn(), &ticket, now).await?;
+            revoked.push(ticket);
+        }
+        store::put_seat(s.conn(), &row.doc, &seat, now).await?;
+        let member = member(s, &seat.user).await?;
+        let text = match &seat.ticket {
+            Some(id) => sign_ticket(s, row, &seat.user, &member.name, id),
+            None => String::new(),
+        };
+        let pass = Seat {
+            status: decision.status.key().into(),
+            position: decision.position,
+            ticket: text,
+            answered_at: seat.answered_at,
+        };
+        write_seat(s, &seat.user, &row.doc, pass).await?;
+        if was_attending || attends(decision.status) {
+            attendees.insert(
+                seat.user.clone(),
+                Attendee {
+                    status: decision.status.key().into(),
+                    ticket: seat.ticket.clone().unwrap_or_default(),
+                    ..member
+                },
+            );
+        }
+    }
+    if attendees.is_empty() && revoked.is_empty() {
+        return Ok(());
+    }
+    s.edit(row.roster, |tx| {
+        let mut roster = Roster::read(&*tx)?;
+        roster.attendees.extend(attendees);
+        roster
+            .revoked
+            .extend(revoked.into_iter().map(|ticket| (ticket, now)));
+        roster.write_to(tx)
+    })
+    .await
+}
+
+fn attends(status: SeatStatus) -> bool {
+    matches!(status, SeatStatus::Confirmed | SeatStatus::Waiting)
+}
+
+fn ticket_id() -> String {
+    random_bytes::<16>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The signed QR text of ticket `id`; empty (and logged) in the one case signing fails, a name
+/// too long for a QR code.
+fn sign_ticket(s: &Scribe<'_>, row: &EventRow, user: &str, name: &str, id: &str) -> String {
+    let ticket = Ticket {
+        id: id.to_owned(),
+        event: row.doc.to_string(),
+        attendee: user.to_owned(),
+        name: name.to_owned(),
+        not_before: row.event.starts_at - TICKET_OPENS_BEFORE_SECS,
+        not_after: row.event.ends_at.max(row.event.starts_at) + TICKET_CLOSES_AFTER_SECS,
+    };
+    s.key().sign(&PassBody::Ticket(ticket)).unwrap_or_else(|e| {
+        tracing::warn!(event = %row.doc, %user, error = %e, "could not sign a ticket");
+        String::new()
+    })
+}
+
+/// Puts `seat` for `event` in `user`'s passes document.
+async fn write_seat(
+    s: &mut Scribe<'_>,
+    user: &str,
+    event: &DocumentId,
+    seat: Seat,
+) -> Result<(), Error> {
+    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
+        tracing::warn!(%user, "a member without a passes document");
+        return Ok(());
+    };
+    s.edit(passes, |tx| {
+        let mut all = Passes::read(&*tx)?;
+        all.events.insert(event.to_string(), seat);
+        all.write_to(tx)
+    })
+    .await
+}
+
+/// How staff see a member at the door: the name, reading and years everyone in the network
+/// sees (never a field the member showed only to some), and their first department if that is
+/// shown to everyone too.
+async fn member(s: &mut Scribe<'_>, user: &str) -> Result<Attendee, Error> {
+    let profile = match store::member_doc(s.conn(), user, DocKind::Profile.key()).await? {
+        Some(doc) => {
+            s.read(&doc, |d| Profile::read(d).unwrap_or_default())
+                .await?
+        }
+        None => Profile::default(),
+    };
+    let name = if profile.name.is_empty() {
+        display_name(s, user).await?
+    } else {
+        profile.name.clone()
+    };
+    Ok(Attendee {
+        name,
+        reading: profile.reading.clone(),
+        description: describe(&profile),
+        ..Attendee::default()
+    })
+}
+
+async fn display_name(s: &mut Scribe<'_>, user: &str) -> Result<String, Error> {
+    let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+        .bind(user)
+        .fetch_optional(s.conn())
+        .await?;
+    Ok(name.unwrap_or_default())
+}
+
+/// e.g. `営業部 2012–2019`.
+fn describe(profile: &Profile) -> String {
+    let years = match (profile.joined_year(), profile.left_year()) {
+        (Some(j), Some(l)) => format!("{j}–{l}"),
+        (Some(j), None) => format!("{j}–"),
+        (None, Some(l)) => format!("–{l}"),
+        (None, None) => String::new(),
+    };
+    let department = profile
+        .positions
+        .first()
+        .map(|p| p.department.as_str())
+        .unwrap_or_default();
+    [department, years.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Which of an event's documents may now be read by other people than before.
+pub(crate) type AccessChanged = Option<[DocumentId; 3]>;
+
+/// An admin's edit of event `doc` was accepted: store what the relay decides on, and carry out
+/// what the edit means for seats and tickets. Returns the event's documents when who may read
+/// them changed (status, audience, staff or invited).
+pub(crate) async fn event_changed(
+    s: &mut Scribe<'_>,
+    doc: &DocumentId,
+) -> Result<AccessChanged, Error> {
+    let event = match s.read(doc, Event::read).await? {
+        Ok(event) => event,
+        Err(e) => {
+            tracing::warn!(%doc, error = %e, "an event document that does not read as an event");
+            return Ok(None);
+        }
+    };
+    let Some(mut row) = store::event(s.conn(), doc).await? else {
+        return Ok(None);
+    };
+    let before = std::mem::replace(&mut row.event, event);
+    let event = &row.event;
+    if *event == before {
+        return Ok(None);
+    }
+    // Calendars that hold a published event replace it when its SEQUENCE grows.
+    let status_changed = event.status() != before.status();
+    if before.status().is_public() && (status_changed || !event.changes_since(&before).is_empty()) {
+        row.sequence = row.sequence.saturating_add(1);
+    }
+    let now = s.now();
+    store::update_event(s.conn(), doc, event, row.sequence, now).await?;
+
+    let rows = store::seats(s.conn(), doc).await?;
+    let mut seating = seating_of(&rows, before.seats());
+    let cancelled = event.status() == EventStatus::Cancelled;
+    let decisions = if cancelled && before.status() != EventStatus::Cancelled {
+        seating.cancel()
+    } else if event.seats() != before.seats() {
+        seating.set_capacity(event.seats())
+    } else {
+        Vec::new()
+    };
+    apply(s, &row, &decisions, None).await?;
+    let moved = (event.starts_at, event.ends_at) != (before.starts_at, before.ends_at);
+    if moved && !cancelled {
+        resign_tickets(s, &row, &decisions).await?;
+    }
+    let access = status_changed
+        || event.audience() != before.audience()
+        || set(&event.staff) != set(&before.staff)
+        || set(&event.invited) != set(&before.invited);
+    Ok(access.then_some([row.doc, row.roster, row.checkins]))
+}
+
+fn set(people: &[String]) -> BTreeSet<&str> {
+    people.iter().map(String::as_str).collect()
+}
+
+/// The event's times moved: every confirmed attendee's ticket is signed again for the new
+/// window (same ticket id), except those `decided` just now, whose tickets are already new.
+async fn resign_tickets(
+    s: &mut Scribe<'_>,
+    row: &EventRow,
+    decided: &[Decision],
+) -> Result<(), Error> {
+    for seat in store::seats(s.conn(), &row.doc).await? {
+        let Some(id) = &seat.ticket else { continue };
+        if decided.iter().any(|d| d.user == seat.user) {
+            continue;
+        }
+        let name = member(s, &seat.user).await?.name;
+        let pass = Seat {
+            status: seat.status.key().into(),
+            position: 0,
+            ticket: sign_ticket(s, row, &seat.user, &name, id),
+            answered_at: seat.answered_at,
+        };
+        write_seat(s, &seat.user, &row.doc, pass).await?;
+    }
+    Ok(())
+}
+
+/// Signs `user`'s alumni ID card (name and years from their profile, membership from their
+/// roles), good for a year, into their passes document.
+pub(crate) async fn issue_card(s: &mut Scribe<'_>, user: &str) -> Result<(), Error> {
+    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
+        return Ok(());
+    };
+    let profile = match store::member_doc(s.conn(), user, DocKind::Profile.key()).await? {
+        Some(doc) => {
+            s.read(&doc, |d| Profile::read(d).unwrap_or_default())
+                .await?
+        }
+        None => Profile::default(),
+    };
+    let roles = db::roles(s.conn(), user).await?;
+    let name = if profile.name.is_empty() {
+        display_name(s, user).await?
+    } else {
+        profile.name.clone()
+    };
+    let card = Card {
+        id: ticket_id(),
+        member: user.to_owned(),
+        name,
+        joined: profile.joined.clone(),
+        left: profile.left.clone(),
+        status: membership(&roles).to_owned(),
+        not_before: s.now(),
+        not_after: s.now() + CARD_VALID_SECS,
+    };
+    let text = match s.key().sign(&PassBody::Card(card)) {
+        Ok(text) => text,
+        Err(e) => {
+            tracing::warn!(%user, error = %e, "could not sign an ID card");
+            return Ok(());
+        }
+    };
+    s.edit(passes, |tx| {
+        let mut all = Passes::read(&*tx)?;
+        all.card = text;
+        all.write_to(tx)
+    })
+    .await
+}
+
+/// The membership an ID card states: alumni first, as that is what the card is for.
+pub(crate) fn membership(roles: &[Role]) -> &'static str {
+    [Role::Alumni, Role::Employee, Role::EventStaff, Role::Admin]
+        .into_iter()
+        .find(|r| roles.contains(r))
+        .map_or("member", Role::key)
+}
+
+/// At start: applies whatever a crash (or a failed reaction) left between an accepted change
+/// and the relay's reaction to it — events whose document moved past their row, and answers no
+/// seat was decided on.
+pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<Vec<[DocumentId; 3]>, Error> {
+    let mut changed = Vec::new();
+    for row in store::all_events(s.conn()).await? {
+        if let Some(docs) = event_changed(s, &row.doc).await? {
+            changed.push(docs);
+        }
+    }
+    for (rsvps, owner) in store::docs_of_kind(s.conn(), DocKind::Rsvps.key()).await? {
+        answers_changed(s, &rsvps, &owner).await?;
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_is_described_by_what_everyone_sees() {
+        let profile = Profile {
+            joined: "2012-04".into(),
+            left: "2019-03".into(),
+            positions: vec![tsunagu_core::profile::Position {
+                department: "営業部".into(),
+                role: String::new(),
+            }],
+            ..Profile::default()
+        };
+        assert_eq!(describe(&profile), "営業部 2012–2019");
+        assert_eq!(describe(&Profile::default()), "");
+    }
+
+    #[test]
+    fn the_card_states_alumni_before_other_roles() {
+        assert_eq!(membership(&[Role::Admin, Role::Alumni]), "alumni");
+        assert_eq!(membership(&[Role::Employee]), "employee");
+        assert_eq!(membership(&[]), "member");
+    }
+
+    #[test]
+    fn answers_are_read_one_by_one() {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::AutoCommit::new();
+        tsunagu_core::event::Rsvps::answer(&mut doc, "e1", true, 5).unwrap_or_default();
+        let events = doc
+            .get(automerge::ROOT, "events")
+            .ok()
+            .flatten()
+            .map(|(_, id)| id);
+        if let Some(events) = events {
+            doc.put(&events, "e2", "not an answer").ok();
+        }
+        let answers = read_answers(doc.document());
+        assert_eq!(answers.len(), 1);
+        assert!(answers["e1"].going);
+    }
+}

@@ -1,0 +1,442 @@
+//! The event tables (`server/migrations/20261128000000_events.sql`): events, the people they
+//! name, seats, tickets and calendar feeds. Every function takes a connection, so callers keep
+//! a decision and the documents that show it in one transaction.
+
+use std::str::FromStr;
+
+use sqlx::{Row, SqliteConnection};
+use tsunagu_core::event::{Event, EventAudience, EventStatus, SeatStatus};
+use tsunagu_core::grants::EventFacts;
+use tsunagu_core::ids::DocumentId;
+
+use crate::error::Error;
+
+fn document_id(s: &str) -> Result<DocumentId, Error> {
+    DocumentId::from_str(s).map_err(|e| Error::Corrupt(format!("document id {s:?}: {e}")))
+}
+
+// ---- events -----------------------------------------------------------------------------------
+
+/// An event as the relay last read it, with its other two documents.
+#[derive(Debug, Clone)]
+pub(crate) struct EventRow {
+    pub(crate) doc: DocumentId,
+    pub(crate) roster: DocumentId,
+    pub(crate) checkins: DocumentId,
+    /// The iCalendar SEQUENCE.
+    pub(crate) sequence: u32,
+    /// The event document's content when the relay last read it.
+    pub(crate) event: Event,
+    pub(crate) updated_at: i64,
+}
+
+const EVENT_COLUMNS: &str =
+    "SELECT doc, roster_doc, checkins_doc, sequence, snapshot, updated_at FROM events";
+
+fn event_row(row: &sqlx::sqlite::SqliteRow) -> Result<EventRow, Error> {
+    let doc = document_id(&row.try_get::<String, _>("doc")?)?;
+    let snapshot: String = row.try_get("snapshot")?;
+    let event = serde_json::from_str(&snapshot)
+        .map_err(|e| Error::Corrupt(format!("stored event {doc}: {e}")))?;
+    Ok(EventRow {
+        doc,
+        roster: document_id(&row.try_get::<String, _>("roster_doc")?)?,
+        checkins: document_id(&row.try_get::<String, _>("checkins_doc")?)?,
+        sequence: u32::try_from(row.try_get::<i64, _>("sequence")?).unwrap_or(u32::MAX),
+        event,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn snapshot(event: &Event) -> Result<String, Error> {
+    serde_json::to_string(event).map_err(|e| Error::Corrupt(format!("an event as JSON: {e}")))
+}
+
+pub(crate) async fn insert_event(
+    conn: &mut SqliteConnection,
+    row: &EventRow,
+    created_by: &str,
+    now: i64,
+) -> Result<(), Error> {
+    let e = &row.event;
+    sqlx::query(
+        "INSERT INTO events (doc, roster_doc, checkins_doc, status, audience, capacity, starts_at,
+             ends_at, deadline, sequence, snapshot, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(row.doc.to_string())
+    .bind(row.roster.to_string())
+    .bind(row.checkins.to_string())
+    .bind(e.status().key())
+    .bind(e.audience().key())
+    .bind(i64::from(e.capacity))
+    .bind(e.starts_at)
+    .bind(e.ends_at)
+    .bind(e.deadline)
+    .bind(i64::from(row.sequence))
+    .bind(snapshot(e)?)
+    .bind(created_by)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    set_people(conn, &row.doc, e).await
+}
+
+pub(crate) async fn event(
+    conn: &mut SqliteConnection,
+    doc: &DocumentId,
+) -> Result<Option<EventRow>, Error> {
+    let row = sqlx::query(&format!("{EVENT_COLUMNS} WHERE doc = ?"))
+        .bind(doc.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(event_row).transpose()
+}
+
+pub(crate) async fn all_events(conn: &mut SqliteConnection) -> Result<Vec<EventRow>, Error> {
+    let rows = sqlx::query(&format!("{EVENT_COLUMNS} ORDER BY starts_at, doc"))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(event_row).collect()
+}
+
+/// Stores what the relay read of an event, and the staff and invited it names.
+pub(crate) async fn update_event(
+    conn: &mut SqliteConnection,
+    doc: &DocumentId,
+    e: &Event,
+    sequence: u32,
+    now: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE events SET status = ?, audience = ?, capacity = ?, starts_at = ?, ends_at = ?,
+             deadline = ?, sequence = ?, snapshot = ?, updated_at = ? WHERE doc = ?",
+    )
+    .bind(e.status().key())
+    .bind(e.audience().key())
+    .bind(i64::from(e.capacity))
+    .bind(e.starts_at)
+    .bind(e.ends_at)
+    .bind(e.deadline)
+    .bind(i64::from(sequence))
+    .bind(snapshot(e)?)
+    .bind(now)
+    .bind(doc.to_string())
+    .execute(&mut *conn)
+    .await?;
+    set_people(conn, doc, e).await
+}
+
+async fn set_people(conn: &mut SqliteConnection, doc: &DocumentId, e: &Event) -> Result<(), Error> {
+    let id = doc.to_string();
+    sqlx::query("DELETE FROM event_people WHERE event = ?")
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+    for (relation, people) in [("staff", &e.staff), ("invited", &e.invited)] {
+        for user in people {
+            sqlx::query(
+                "INSERT INTO event_people (event, user_id, relation) VALUES (?, ?, ?)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(user)
+            .bind(relation)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The SQL of [`EventFacts`] over `events e`, for the member bound as parameter `user` (`?1`).
+fn facts_columns(user: &str) -> String {
+    format!(
+        "e.status, e.audience,
+         EXISTS (SELECT 1 FROM event_people p
+                 WHERE p.event = e.doc AND p.user_id = {user} AND p.relation = 'staff') AS staff,
+         EXISTS (SELECT 1 FROM event_people p
+                 WHERE p.event = e.doc AND p.user_id = {user} AND p.relation = 'invited') AS invited"
+    )
+}
+
+fn facts_of(row: &sqlx::sqlite::SqliteRow) -> Result<EventFacts, Error> {
+    Ok(EventFacts {
+        public: EventStatus::from_key(&row.try_get::<String, _>("status")?).is_public(),
+        audience: EventAudience::from_key(&row.try_get::<String, _>("audience")?),
+        invited: row.try_get("invited")?,
+        staff: row.try_get("staff")?,
+    })
+}
+
+/// How `user` relates to the event that `doc` (the event, its roster or its check-in log)
+/// belongs to; `None` if it belongs to no event.
+pub(crate) async fn facts<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    doc: &DocumentId,
+    user: &str,
+) -> Result<Option<EventFacts>, Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM events e
+         WHERE e.doc = ?1 OR e.roster_doc = ?1 OR e.checkins_doc = ?1",
+        facts_columns("?2")
+    ))
+    .bind(doc.to_string())
+    .bind(user)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(facts_of).transpose()
+}
+
+/// Every event's three documents with how `user` relates to it, soonest first.
+pub(crate) async fn events_with_facts<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    user: &str,
+) -> Result<Vec<([DocumentId; 3], EventFacts)>, Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT e.doc, e.roster_doc, e.checkins_doc, {} FROM events e
+         ORDER BY e.starts_at, e.doc",
+        facts_columns("?1")
+    ))
+    .bind(user)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let docs = [
+                document_id(&row.try_get::<String, _>("doc")?)?,
+                document_id(&row.try_get::<String, _>("roster_doc")?)?,
+                document_id(&row.try_get::<String, _>("checkins_doc")?)?,
+            ];
+            Ok((docs, facts_of(row)?))
+        })
+        .collect()
+}
+
+// ---- seats and tickets ------------------------------------------------------------------------
+
+/// Where one member stands for one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SeatRow {
+    pub(crate) user: String,
+    pub(crate) status: SeatStatus,
+    /// The order their "going" reached the relay.
+    pub(crate) seq: i64,
+    /// Their last answer applied.
+    pub(crate) going: bool,
+    /// Their live ticket while confirmed.
+    pub(crate) ticket: Option<String>,
+    /// The `at` of their last answer applied.
+    pub(crate) answered_at: i64,
+}
+
+const SEAT_COLUMNS: &str =
+    "SELECT event, user_id, status, seq, going, ticket_id, answered_at FROM seats";
+
+fn seat_row(row: &sqlx::sqlite::SqliteRow) -> Result<SeatRow, Error> {
+    let status: String = row.try_get("status")?;
+    Ok(SeatRow {
+        user: row.try_get("user_id")?,
+        status: SeatStatus::from_key(&status)
+            .ok_or_else(|| Error::Corrupt(format!("seat status {status:?}")))?,
+        seq: row.try_get("seq")?,
+        going: row.try_get("going")?,
+        ticket: row.try_get("ticket_id")?,
+        answered_at: row.try_get("answered_at")?,
+    })
+}
+
+/// Every seat of an event in the order answers arrived.
+pub(crate) async fn seats(
+    conn: &mut SqliteConnection,
+    event: &DocumentId,
+) -> Result<Vec<SeatRow>, Error> {
+    let rows = sqlx::query(&format!(
+        "{SEAT_COLUMNS} WHERE event = ? ORDER BY seq, user_id"
+    ))
+    .bind(event.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(seat_row).collect()
+}
+
+pub(crate) async fn seat(
+    conn: &mut SqliteConnection,
+    event: &DocumentId,
+    user: &str,
+) -> Result<Option<SeatRow>, Error> {
+    let row = sqlx::query(&format!("{SEAT_COLUMNS} WHERE event = ? AND user_id = ?"))
+        .bind(event.to_string())
+        .bind(user)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(seat_row).transpose()
+}
+
+/// Every seat `user` holds, by event.
+pub(crate) async fn seats_of<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    user: &str,
+) -> Result<Vec<(DocumentId, SeatRow)>, Error> {
+    let rows = sqlx::query(&format!("{SEAT_COLUMNS} WHERE user_id = ?"))
+        .bind(user)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                document_id(&row.try_get::<String, _>("event")?)?,
+                seat_row(row)?,
+            ))
+        })
+        .collect()
+}
+
+/// The place after the last answer that reached the relay for `event`.
+pub(crate) async fn next_seq(
+    conn: &mut SqliteConnection,
+    event: &DocumentId,
+) -> Result<i64, Error> {
+    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM seats WHERE event = ?")
+        .bind(event.to_string())
+        .fetch_one(conn)
+        .await?;
+    Ok(last.map_or(1, |s| s + 1))
+}
+
+pub(crate) async fn put_seat(
+    conn: &mut SqliteConnection,
+    event: &DocumentId,
+    seat: &SeatRow,
+    now: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO seats (event, user_id, status, seq, going, ticket_id, answered_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (event, user_id) DO UPDATE SET status = excluded.status, seq = excluded.seq,
+             going = excluded.going, ticket_id = excluded.ticket_id,
+             answered_at = excluded.answered_at, updated_at = excluded.updated_at",
+    )
+    .bind(event.to_string())
+    .bind(&seat.user)
+    .bind(seat.status.key())
+    .bind(seat.seq)
+    .bind(seat.going)
+    .bind(&seat.ticket)
+    .bind(seat.answered_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_ticket(
+    conn: &mut SqliteConnection,
+    id: &str,
+    event: &DocumentId,
+    user: &str,
+    now: i64,
+) -> Result<(), Error> {
+    sqlx::query("INSERT INTO tickets (id, event, user_id, issued_at) VALUES (?, ?, ?, ?)")
+        .bind(id)
+        .bind(event.to_string())
+        .bind(user)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn revoke_ticket(
+    conn: &mut SqliteConnection,
+    id: &str,
+    now: i64,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE tickets SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The member's own documents of a kind (`rsvps`, `passes`), if they have one.
+pub(crate) async fn member_doc<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    user: &str,
+    kind: &str,
+) -> Result<Option<DocumentId>, Error> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM documents WHERE owner_id = ? AND kind = ? ORDER BY created_at LIMIT 1",
+    )
+    .bind(user)
+    .bind(kind)
+    .fetch_optional(db)
+    .await?;
+    id.as_deref().map(document_id).transpose()
+}
+
+/// Every member's document of `kind`, with its owner.
+pub(crate) async fn docs_of_kind(
+    conn: &mut SqliteConnection,
+    kind: &str,
+) -> Result<Vec<(DocumentId, String)>, Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, owner_id FROM documents WHERE kind = ? AND owner_id IS NOT NULL
+         ORDER BY created_at, id",
+    )
+    .bind(kind)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, owner)| Ok((document_id(&id)?, owner)))
+        .collect()
+}
+
+// ---- calendar feeds ---------------------------------------------------------------------------
+
+/// Makes `token_hash` the member's feed, revoking any earlier one.
+pub(crate) async fn replace_feed(
+    conn: &mut SqliteConnection,
+    user: &str,
+    token_hash: &[u8],
+    now: i64,
+) -> Result<(), Error> {
+    revoke_feeds(&mut *conn, user, now).await?;
+    sqlx::query("INSERT INTO calendar_feeds (token_hash, user_id, created_at) VALUES (?, ?, ?)")
+        .bind(token_hash)
+        .bind(user)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn revoke_feeds<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    user: &str,
+    now: i64,
+) -> Result<u64, Error> {
+    Ok(sqlx::query(
+        "UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
+/// Whose live feed has this token.
+pub(crate) async fn feed_owner<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    token_hash: &[u8],
+) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT user_id FROM calendar_feeds WHERE token_hash = ? AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?)
+}
