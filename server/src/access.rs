@@ -38,6 +38,37 @@ mod tests {
     }
 
     #[test]
+    fn an_events_documents_are_judged_with_the_asking_members_facts() {
+        use tsunagu_core::event::EventAudience;
+        use tsunagu_core::grants::EventFacts;
+        let event = |kind: &str, staff: bool| DocumentRecord {
+            kind: kind.into(),
+            owner: None,
+            owner_listed: false,
+            event: Some(EventFacts {
+                public: false,
+                audience: EventAudience::Everyone,
+                invited: false,
+                staff,
+            }),
+        };
+        let alumni = [Role::Alumni];
+        assert_eq!(access("u1", &alumni, Some(&event("event", false))), None);
+        assert_eq!(
+            access("u1", &alumni, Some(&event("event", true))),
+            Some(Access::Read)
+        );
+        assert_eq!(
+            access("u1", &alumni, Some(&event("event-checkins", true))),
+            Some(Access::Write)
+        );
+        assert_eq!(
+            access("u1", &alumni, Some(&event("event-roster", false))),
+            None
+        );
+    }
+
+    #[test]
     fn stored_records_are_judged_by_the_shared_grant_table() {
         let alumni = [Role::Alumni];
         let profile = |owner, active| record("profile", owner, active);

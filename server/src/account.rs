@@ -2,9 +2,9 @@
 //!
 //! Hiding takes effect on the relay at once (no other member's device gets the profile again)
 //! and on other devices when their app next asks who it is, which forgets what it may no longer
-//! read. Deleting erases the member's profile documents on the relay, closes their sockets with
-//! [`ACCOUNT_DELETED`] (their devices wipe themselves), and keeps only an anonymised row so the
-//! audit log and HR's records still make sense.
+//! read. Deleting erases the member's documents on the relay, closes their sockets with
+//! [`ACCOUNT_DELETED`] (their devices wipe themselves), gives their event seats to the next in
+//! line, and keeps only an anonymised row so the audit log and HR's records still make sense.
 
 use axum::Json;
 use axum::extract::State;
@@ -50,12 +50,15 @@ pub(crate) async fn delete(
     )
     .await?;
     tx.commit().await?;
-    state
-        .relay
-        .lock()
-        .await
+    let mut relay = state.relay.lock().await;
+    relay
         .erase_account(&user, &erased, &format!("{ACCOUNT_DELETED}: this account was deleted; its data is being removed from this device"))
         .await;
+    // Logged, not failed: the account is gone either way, and the next start settles seats.
+    if let Err(e) = relay.member_left(&user).await {
+        tracing::error!(%user, error = %e, "could not give up a deleted member's seats");
+    }
+    drop(relay);
     tracing::info!(%user, documents = erased.len(), "account deleted");
     Ok((
         StatusCode::NO_CONTENT,

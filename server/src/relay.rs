@@ -13,6 +13,15 @@
 //! reader never holds the lock (it is disconnected when its outbox is full).
 //!
 //! A panic inside the engine is caught and closes only the connection whose message caused it.
+//!
+//! ## What a change means
+//! Some accepted changes call for the relay to act: an admin's edit of an event, a member's
+//! answers to events. When the engine reports such a document changed, the relay carries out
+//! the consequences right there, in the order of the effects — seats and tickets decided, the
+//! members' passes and the event's roster written by the relay as itself, all committed in one
+//! transaction ([`crate::events::seating`]) — so the sender's acknowledgement, queued after it,
+//! still only ever follows what was committed. An event whose readers changed has every
+//! connection's access to its documents decided again at once.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -449,6 +458,12 @@ impl Relay {
         self.perform(effects).await
     }
 
+    /// A deleted member's seats go to the next in line, and they leave every roster.
+    pub(crate) async fn member_left(&mut self, user: &str) -> Result<(), Error> {
+        let (_, effects) = self.write_as_relay(Job::Leave(user)).await?;
+        self.perform(effects).await
+    }
+
     /// At start, before anyone connects: whatever a crash left between an accepted change and
     /// its consequences.
     pub(crate) async fn settle(&mut self) -> Result<(), Error> {
@@ -473,6 +488,9 @@ impl Relay {
                 .await
                 .map(|()| Vec::new()),
             Job::Card(user) => seating::issue_card(&mut scribe, user)
+                .await
+                .map(|()| Vec::new()),
+            Job::Leave(user) => seating::member_left(&mut scribe, user)
                 .await
                 .map(|()| Vec::new()),
             Job::Settle => seating::settle(&mut scribe).await,
@@ -610,6 +628,8 @@ enum Job<'a> {
     Answers { rsvps: DocumentId, owner: &'a str },
     /// Sign this member's ID card.
     Card(&'a str),
+    /// This member's account was deleted.
+    Leave(&'a str),
     /// Everything left undone at the last stop.
     Settle,
 }

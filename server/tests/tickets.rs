@@ -262,3 +262,49 @@ async fn answers_the_relay_stored_but_never_seated_are_seated_at_its_next_start(
     assert_ne!(new.id, old);
     assert_eq!(new.attendee, hanako.user_id);
 }
+
+#[tokio::test]
+async fn a_deleted_account_gives_up_its_seat_and_leaves_the_roster() {
+    let relay = TestRelay::start().await;
+    let (event, roster, mut desk, _) = event_with_seats(&relay, 1).await;
+    let (ken_phone, ken) = going(&relay, "ken@example.com", event, SeatStatus::Confirmed).await;
+    let his = ticket(
+        &ken_phone
+            .seat(&ken.passes_doc.expect("passes"), &event)
+            .expect("a seat")
+            .ticket,
+        &ken,
+    );
+    drop(ken_phone);
+    let (mut hanako_phone, hanako) =
+        going(&relay, "hanako@example.com", event, SeatStatus::Waiting).await;
+
+    let (ken_cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
+    let deleted = common::call(
+        &relay,
+        reqwest::Method::DELETE,
+        "/api/me",
+        Some(&ken_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
+
+    hanako_phone
+        .wait_for_seat(
+            hanako.passes_doc.expect("passes"),
+            event,
+            SeatStatus::Confirmed,
+        )
+        .await;
+    let (id, gone) = (his.id.clone(), ken.user_id.clone());
+    desk.pump_until("his ticket revoked and his name gone", move |d| {
+        let roster = d.roster(&roster);
+        roster.is_revoked(&id) && !roster.attendees.contains_key(&gone)
+    })
+    .await;
+    assert_eq!(
+        desk.roster(&roster).attendees[&hanako.user_id].status,
+        "confirmed"
+    );
+}

@@ -11,6 +11,7 @@
 //! - [`event_changed`]: an admin edited an event — copy it to the `events` row, promote when
 //!   seats were added, let everyone go when it is cancelled, re-sign tickets when its times move;
 //! - [`issue_card`]: the member's signed alumni ID card;
+//! - [`member_left`]: a deleted account gives up its seats;
 //! - [`settle`]: at start, whatever a crash left between an accepted change and its reaction.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -280,7 +281,8 @@ async fn write_seat(
     seat: Seat,
 ) -> Result<(), Error> {
     let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
-        tracing::warn!(%user, "a member without a passes document");
+        // Their account was deleted, documents and all.
+        tracing::debug!(%user, "a member without a passes document");
         return Ok(());
     };
     s.edit(passes, |tx| {
@@ -478,15 +480,41 @@ pub(crate) fn membership(roles: &[Role]) -> &'static str {
         .map_or("member", Role::key)
 }
 
+/// `user`'s account was deleted: their seats go to the next in line, their tickets are revoked,
+/// and they leave every roster.
+pub(crate) async fn member_left(s: &mut Scribe<'_>, user: &str) -> Result<(), Error> {
+    for (event, seat) in store::seats_of(s.conn(), user).await? {
+        if !attends(seat.status) {
+            continue;
+        }
+        let Some(row) = store::event(s.conn(), &event).await? else {
+            continue;
+        };
+        let rows = store::seats(s.conn(), &event).await?;
+        let decisions = seating_of(&rows, row.event.seats()).answer(user, false);
+        apply(s, &row, &decisions, None).await?;
+        s.edit(row.roster, |tx| {
+            let mut roster = Roster::read(&*tx)?;
+            roster.attendees.remove(user);
+            roster.write_to(tx)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 /// At start: applies whatever a crash (or a failed reaction) left between an accepted change
-/// and the relay's reaction to it — events whose document moved past their row, and answers no
-/// seat was decided on.
+/// and the relay's reaction to it — events whose document moved past their row, seats deleted
+/// members still hold, and answers no seat was decided on.
 pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<Vec<[DocumentId; 3]>, Error> {
     let mut changed = Vec::new();
     for row in store::all_events(s.conn()).await? {
         if let Some(docs) = event_changed(s, &row.doc).await? {
             changed.push(docs);
         }
+    }
+    for user in store::departed_with_seats(s.conn()).await? {
+        member_left(s, &user).await?;
     }
     for (rsvps, owner) in store::docs_of_kind(s.conn(), DocKind::Rsvps.key()).await? {
         answers_changed(s, &rsvps, &owner).await?;

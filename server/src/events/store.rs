@@ -293,6 +293,16 @@ pub(crate) async fn seats_of<'c>(
         .collect()
 }
 
+/// Members whose account was deleted but who still hold or wait for a seat.
+pub(crate) async fn departed_with_seats(conn: &mut SqliteConnection) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT s.user_id FROM seats s JOIN users u ON u.id = s.user_id
+         WHERE u.status = 'removed' AND s.status IN ('confirmed', 'waiting')",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The place after the last answer that reached the relay for `event`.
 pub(crate) async fn next_seq(
     conn: &mut SqliteConnection,
