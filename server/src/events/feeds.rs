@@ -66,7 +66,9 @@ pub(super) async fn revoke_feed(
     signed_in: SignedIn,
 ) -> Result<StatusCode, AppError> {
     let user = signed_in.user.id;
-    store::revoke_feeds(&state.db, &user, db::now()).await?;
+    let mut tx = db::write_tx(&state.db).await?;
+    store::revoke_feeds(&mut *tx, &user, db::now()).await?;
+    tx.commit().await?;
     tracing::info!(%user, "calendar feed revoked");
     Ok(StatusCode::NO_CONTENT)
 }

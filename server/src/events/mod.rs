@@ -259,12 +259,14 @@ pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Re
 /// The organisation's key for tickets and ID cards, made on first start and kept in `meta`.
 pub(crate) async fn signing_key(pool: &SqlitePool) -> Result<SigningKey, Error> {
     let fresh = URL_SAFE_NO_PAD.encode(SigningKey::generate().to_bytes());
+    let mut tx = db::write_tx(pool).await?;
     sqlx::query(
         "INSERT INTO meta (key, value) VALUES ('pass_signing_key', ?) ON CONFLICT (key) DO NOTHING",
     )
     .bind(fresh)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     let stored = db::meta(pool, "pass_signing_key")
         .await?
         .ok_or_else(|| Error::Corrupt("no pass signing key".into()))?;
