@@ -452,11 +452,11 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                     </section>
                     <section class="card section">
                         <h2 class="section-title">{move || t_string!(i18n, edit_event.place)}</h2>
-                        <label class="switch-row">
-                            <span>{move || t_string!(i18n, edit_event.online)}</span>
+                        <label class="switch-row event-online">
                             <input type="checkbox" class="switch" data-testid="event-online-input"
                                 prop:checked=move || form.with(|f| f.online)
                                 on:change=move |ev| form.update(|f| f.online = event_target_checked(&ev)) />
+                            <span class="field-label">{move || t_string!(i18n, edit_event.online)}</span>
                         </label>
                         <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.venue_name)) testid="event-venue-name-input"
                             get=|f| f.venue_name.as_str() set=|f, v| f.venue_name = v />

@@ -208,7 +208,7 @@ fn EventBody(entry: EventEntry, baseline: RwSignal<Option<Event>>) -> impl IntoV
                         {move || match capacity {
                             None => t_string!(i18n, event.no_limit).to_owned(),
                             Some(n) => {
-                                let seats = t_string!(i18n, event.seats).replace("%n", &n.to_string());
+                                let seats = if n == 1 { t_string!(i18n, event.seat_one).to_owned() } else { t_string!(i18n, event.seats).replace("%n", &n.to_string()) };
                                 match confirmed_count() {
                                     Some(taken) => format!("{seats} · {}", t_string!(i18n, event.seats_left).replace("%n", &n.saturating_sub(taken).to_string())),
                                     None => seats,

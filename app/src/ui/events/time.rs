@@ -29,6 +29,8 @@ pub(crate) enum Style {
     Day,
     /// e.g. 2026年5月 / May 2026
     Month,
+    /// e.g. 18:30
+    Time,
 }
 
 fn tag(locale: Locale) -> &'static str {
@@ -79,6 +81,7 @@ fn fields(style: Style) -> &'static [(&'static str, &'static str)] {
             ("weekday", "short"),
         ],
         Style::Month => &[("year", "numeric"), ("month", "long")],
+        Style::Time => &[("hour", "2-digit"), ("minute", "2-digit"), ("hourCycle", "h23")],
     }
 }
 
@@ -95,21 +98,28 @@ pub(crate) fn format(unix: i64, zone: Option<&str>, locale: Locale, style: Style
 }
 
 /// From `start` to `end` in `zone` (the viewer's when `None`), the end's date left out when it
-/// is the same day.
+/// is the same day. (`Intl`'s own `formatRange` writes Japanese times as 19時00分.)
 pub(crate) fn format_range(start: i64, end: i64, zone: Option<&str>, locale: Locale) -> String {
+    let from = format(start, zone, locale, Style::DayAndTime);
     if end <= start {
-        return format(start, zone, locale, Style::DayAndTime);
+        return from;
     }
-    formatter(tag(locale), zone, fields(Style::DayAndTime))
-        .and_then(|f| f.format_range(&date(start), &date(end)).ok())
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| {
-            format!(
-                "{} – {}",
-                format(start, zone, locale, Style::DayAndTime),
-                format(end, zone, locale, Style::DayAndTime)
-            )
-        })
+    let day = |t| match zone {
+        Some(zone) => wall_in(zone, t).map(|w| w.date),
+        None => Some(viewer_day(t)),
+    };
+    let dash = match locale {
+        Locale::ja => "〜",
+        Locale::en => "–",
+    };
+    if day(start).is_some() && day(start) == day(end) {
+        format!("{from}{dash}{}", format(end, zone, locale, Style::Time))
+    } else {
+        format!(
+            "{from} {dash} {}",
+            format(end, zone, locale, Style::DayAndTime)
+        )
+    }
 }
 
 /// When `Intl` is missing or refuses: ISO in UTC, never nothing.
@@ -232,5 +242,9 @@ mod tests {
             "{range}"
         );
         assert_eq!(range.matches("May").count(), 1, "the date once: {range}");
+        let ja = format_range(unix, unix + 2 * 3600, Some("Asia/Tokyo"), Locale::ja);
+        assert!(ja.ends_with("18:30〜20:30"), "{ja}");
+        let overnight = format_range(unix, unix + 8 * 3600, Some("Asia/Tokyo"), Locale::ja);
+        assert!(overnight.contains("5月2日"), "{overnight}");
     }
 }
