@@ -345,7 +345,11 @@ impl Runtime {
             self.write(Write::Forget(doc));
         }
         self.show_me(me);
-        self.signals.phase.set(Phase::SignedIn);
+        // Only a change of phase re-renders: setting it again would rebuild every screen (and
+        // drop what is typed in them) each time the app asks who we are.
+        if self.signals.phase.get_untracked() != Phase::SignedIn {
+            self.signals.phase.set(Phase::SignedIn);
+        }
         self.want_directory();
         self.update_pending();
         self.connect();

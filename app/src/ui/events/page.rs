@@ -53,11 +53,19 @@ fn EventDetails(doc: DocumentId) -> impl IntoView {
             .events
             .with(|events| events.iter().find(|e| e.doc == doc).cloned())
     });
-    // The copy last seen, taken before this visit marks the event seen.
-    let baseline = RwSignal::new(signals.seen_events.with_untracked(|s| s.get(&doc).cloned()));
+    // The copy the person last saw. An edit that matters to attendees (time, place, title,
+    // details, cancellation) stays announced until they say they saw it; then never again.
+    // Anything else (capacity, a new host) just becomes the copy seen.
+    let baseline = Memo::new(move |_| signals.seen_events.with(|s| s.get(&doc).cloned()));
     Effect::new(move |_| {
         if let Some(entry) = entry.get() {
-            client.mark_event_seen(doc, &entry.event);
+            let quiet = baseline.with(|b| {
+                b.as_ref()
+                    .is_none_or(|before| entry.event.changes_since(before).is_empty())
+            });
+            if quiet {
+                client.mark_event_seen(doc, &entry.event);
+            }
         }
     });
     let known = move || {
@@ -94,7 +102,7 @@ fn change_label(locale: Locale, change: EventChange) -> &'static str {
 }
 
 #[component]
-fn EventBody(entry: EventEntry, baseline: RwSignal<Option<Event>>) -> impl IntoView {
+fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
     let signals = client.signals;
@@ -125,7 +133,7 @@ fn EventBody(entry: EventEntry, baseline: RwSignal<Option<Event>>) -> impl IntoV
     };
     let acknowledge = {
         let event = event.clone();
-        move |_| baseline.set(Some(event.clone()))
+        move |_| client.mark_event_seen(doc, &event)
     };
     let confirmed_count = move || {
         signals.rosters.with(|r| {
