@@ -14,12 +14,12 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-/** A headless Chromium; each context gets its own fresh profile. */
-export function launch() {
+/** A headless Chromium; each context gets its own fresh profile. `extraArgs`: e.g. a camera. */
+export function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 

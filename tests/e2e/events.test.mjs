@@ -1,0 +1,159 @@
+// Events end to end, in Chromium: the admin publishes an event with one seat from the desktop;
+// Hanako answers online and is confirmed, Ken answers on a train with no signal and, once his
+// answer reaches the relay, is put on the waiting list. Hanako's ticket opens with no network.
+// At the venue's basement two staff phones, both offline, scan her ticket with their cameras
+// (Chromium's fake capture plays the QR code) and both let her in; back online, both phones and
+// the admin's report flag the ticket as admitted twice. A forged ticket and a revoked one are
+// refused offline.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Relay } from "../lib/relay.mjs";
+import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
+import { qrVideo, cameraArgs } from "../lib/camera.mjs";
+
+const TITLE = "アルムナイ交流会 2026 冬";
+const SLOW = { timeout: 30000 };
+
+let relay, browser, cameras;
+let admin, hanako, ken, hanakoCtx, kenCtx;
+let eventPath, ticket;
+let gates = [];
+
+before(async () => {
+  relay = await Relay.start();
+  browser = await launch();
+  hanakoCtx = await browser.newContext(PHONE);
+  kenCtx = await browser.newContext(PHONE);
+  [hanako, ken] = await Promise.all([hanakoCtx.newPage(), kenCtx.newPage()]);
+  admin = await (await browser.newContext(DESKTOP)).newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  await signInThroughUi(ken, relay.url, "ken@example.com");
+  await signInThroughUi(admin, relay.url, "admin@example.com");
+});
+
+after(async () => {
+  await cameras?.close();
+  await browser?.close();
+  await relay?.stop();
+});
+
+/** `unix ms` as a datetime-local value in Tokyo, the events' default zone. */
+function tokyoLocal(ms) {
+  return new Date(ms).toLocaleString("sv-SE", { timeZone: "Asia/Tokyo" }).replace(" ", "T").slice(0, 16);
+}
+
+/** The event page's answer section once it says `standing`. */
+const standing = (page, value) => page.locator(`[data-testid="rsvp"][data-standing="${value}"]`);
+
+test("an admin publishes an event with one seat", async () => {
+  await admin.getByTestId("nav-events").click();
+  await admin.getByTestId("new-event").click();
+  await admin.getByTestId("event-title-input").fill(TITLE);
+  const start = Date.now() + 60 * 60 * 1000;
+  await admin.getByTestId("event-starts-input").fill(tokyoLocal(start));
+  await admin.getByTestId("event-ends-input").fill(tokyoLocal(start + 2 * 60 * 60 * 1000));
+  await admin.getByTestId("new-event-submit").click();
+  await admin.getByTestId("event-form").waitFor(SLOW);
+  await admin.getByTestId("event-capacity-input").fill("1");
+  await admin.getByTestId("event-venue-name-input").fill("本社 10F ラウンジ");
+  await admin.getByTestId("event-publish").click();
+  await admin.locator('[data-testid="editor-status"][data-status="published"]').waitFor(SLOW);
+  eventPath = new URL(admin.url()).pathname.replace(/\/edit$/, "");
+  assert.match(eventPath, /^\/events\/[1-9A-HJ-NP-Za-km-z]+$/);
+});
+
+test("Hanako is confirmed; Ken answers offline and lands on the waiting list", async () => {
+  await hanako.goto(relay.url + eventPath);
+  await hanako.getByTestId("event-title").filter({ hasText: TITLE }).waitFor(SLOW);
+  await hanako.getByTestId("rsvp-going").click();
+  await standing(hanako, "confirmed").waitFor(SLOW);
+  await hanako.getByTestId("ticket").waitFor(SLOW);
+
+  await ken.goto(relay.url + eventPath);
+  await ken.getByTestId("event-title").filter({ hasText: TITLE }).waitFor(SLOW);
+  await kenCtx.setOffline(true);
+  await ken.getByTestId("rsvp-going").click();
+  await standing(ken, "unconfirmed").waitFor();
+  await kenCtx.setOffline(false);
+  await standing(ken, "waiting").waitFor(SLOW);
+  assert.match(await ken.getByTestId("rsvp-standing").innerText(), /1/, "first on the list");
+  assert.equal(await ken.getByTestId("ticket").count(), 0, "no ticket while waiting");
+});
+
+test("Hanako's ticket opens with no network", async () => {
+  await hanakoCtx.setOffline(true);
+  await hanako.reload();
+  await hanako.getByTestId("ticket").waitFor(SLOW);
+  ticket = (await hanako.getByTestId("ticket-text").textContent()).trim();
+  assert.match(ticket, /^TSU1\./);
+  await hanakoCtx.setOffline(false);
+});
+
+test("two offline gates both admit her; back online both flag it, and so does the admin", async () => {
+  cameras = await launch(cameraArgs(qrVideo(ticket)));
+  for (let i = 0; i < 2; i++) {
+    const context = await cameras.newContext(PHONE);
+    const page = await context.newPage();
+    await signInThroughUi(page, relay.url, "admin@example.com");
+    await page.goto(relay.url + eventPath + "/check-in");
+    await page.locator('[data-testid="count-confirmed"]', { hasText: "1" }).waitFor(SLOW);
+    gates.push({ context, page });
+  }
+  for (const gate of gates) {
+    await gate.context.setOffline(true);
+  }
+  for (const gate of gates) {
+    await gate.page.getByTestId("camera-start").click();
+    await gate.page.locator('[data-testid="verdict"][data-verdict="admitted"]').waitFor(SLOW);
+    assert.match(await gate.page.getByTestId("verdict-name").innerText(), /山田 花子/);
+  }
+  const timings = await gates[0].page.evaluate(() =>
+    performance.getEntriesByName("tsunagu:scan-to-verdict").map((e) => e.duration),
+  );
+  assert.ok(timings.length >= 1, "the scan was timed");
+  console.log(`# scan to verdict in Chromium (wasm decode + verify + log): ${timings[0].toFixed(1)} ms`);
+
+  for (const gate of gates) {
+    await gate.context.setOffline(false);
+  }
+  for (const gate of gates) {
+    await gate.page.getByTestId("duplicate").filter({ hasText: "山田 花子" }).waitFor(SLOW);
+    assert.equal(await gate.page.getByTestId("count-checked-in").innerText(), "1", "one person, two admissions");
+  }
+  await admin.goto(relay.url + eventPath + "/check-in");
+  await admin.getByTestId("duplicate").filter({ hasText: "山田 花子" }).waitFor(SLOW);
+  const csv = await admin.context().request.get(`${relay.url}/api${eventPath}/attendees.csv`);
+  assert.equal(csv.status(), 200);
+  const [header, ...rows] = (await csv.text()).replace(/^\uFEFF/, "").split(/\r?\n/);
+  const twice = header.split(",").indexOf("admitted_more_than_once");
+  const row = rows.find((line) => line.startsWith("山田 花子,"));
+  assert.ok(twice >= 0 && row, `Hanako is on the attendee list: ${header} / ${rows}`);
+  assert.equal(row.split(",")[twice], "yes", `the list says she was admitted twice: ${row}`);
+});
+
+test("a forged ticket and a revoked one are refused offline", async () => {
+  const gate = gates[0].page;
+  await gates[0].context.setOffline(true);
+  const [head, body, signature] = ticket.split(".");
+  const flipped = signature[5] === "A" ? "B" : "A";
+  const forged = [head, body, signature.slice(0, 5) + flipped + signature.slice(6)].join(".");
+  await gate.getByTestId("ticket-code").fill(forged);
+  await gate.getByTestId("ticket-code-check").click();
+  await gate.locator('[data-testid="verdict"][data-verdict="forged"]').waitFor(SLOW);
+
+  // Hanako cannot come after all: her ticket is revoked and Ken gets her seat.
+  await gates[0].context.setOffline(false);
+  await hanako.goto(relay.url + eventPath);
+  await hanako.getByTestId("rsvp-not-going").click();
+  await standing(hanako, "declined").waitFor(SLOW);
+  await standing(ken, "confirmed").waitFor(SLOW);
+  await ken.getByTestId("ticket").waitFor(SLOW);
+  // The gate learns of it while online, then loses signal again.
+  await gate.getByTestId("checkin-tab-name").click();
+  await gate.getByTestId("checkin-person").filter({ hasText: "佐藤 健" }).waitFor(SLOW);
+  await gates[0].context.setOffline(true);
+  await gate.getByTestId("checkin-tab-scan").click();
+  await gate.getByTestId("ticket-code").fill(ticket);
+  await gate.getByTestId("ticket-code-check").click();
+  await gate.locator('[data-testid="verdict"][data-verdict="revoked"]').waitFor(SLOW);
+});
