@@ -11,7 +11,7 @@
 //! use tsunagu_app::agenda::{Standing, standing};
 //! use tsunagu_core::event::{Rsvp, Seat};
 //!
-//! let answer = Rsvp { going: true, at: 100 };
+//! let answer = Rsvp { going: true, at: 100, ..Rsvp::default() };
 //! assert_eq!(standing(Some(&answer), None, false), Standing::Unconfirmed { going: true });
 //! let seat = Seat { status: "confirmed".into(), answered_at: 100, ..Seat::default() };
 //! assert_eq!(standing(Some(&answer), Some(&seat), false), Standing::Confirmed);
@@ -147,6 +147,7 @@ mod tests {
             position,
             ticket: String::new(),
             answered_at,
+            ..Seat::default()
         }
     }
 
@@ -155,6 +156,7 @@ mod tests {
         let going = Rsvp {
             going: true,
             at: 200,
+            ..Rsvp::default()
         };
         assert_eq!(
             standing(Some(&going), None, false),
@@ -182,6 +184,7 @@ mod tests {
         let cancel = Rsvp {
             going: false,
             at: 300,
+            ..Rsvp::default()
         };
         assert_eq!(
             standing(Some(&cancel), Some(&seat("confirmed", 200, 0)), false),

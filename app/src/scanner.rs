@@ -201,7 +201,9 @@ fn decode_frame(video: &HtmlVideoElement, canvas: &HtmlCanvasElement) -> Option<
         .data();
     let luma: Vec<u8> = rgba
         .chunks_exact(4)
-        .map(|p| ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8)
+        .map(|p| {
+            ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8
+        })
         .collect();
     decode_luma(cw as usize, ch as usize, &luma)
 }

@@ -42,7 +42,10 @@ fn a_signed_ticket_reads_back_from_pixels() {
         }))
         .expect("signs");
     let (side, pixels) = render(&text, 4, 40);
-    assert_eq!(decode_luma(side, side, &pixels).as_deref(), Some(text.as_str()));
+    assert_eq!(
+        decode_luma(side, side, &pixels).as_deref(),
+        Some(text.as_str())
+    );
 }
 
 #[wasm_bindgen_test]

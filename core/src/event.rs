@@ -284,6 +284,11 @@ pub struct Rsvp {
     pub going: bool,
     /// When they answered, by their device's clock (unix seconds).
     pub at: i64,
+    /// Self check-in: when they scanned the venue's code (0: not yet), by their device's clock.
+    pub arrived_at: i64,
+    /// The venue code they scanned ([`crate::pass::VenueCode`]), which the relay checks before
+    /// it records the admission.
+    pub arrival_code: String,
 }
 
 /// A member's answers, by event document id. Only they write it.
@@ -302,6 +307,31 @@ impl Rsvps {
         Ok(autosurgeon::reconcile(doc, self)?)
     }
 
+    /// Records a self check-in: the venue code scanned at `at`. Touches only that event's entry.
+    pub fn arrive(
+        doc: &mut impl Transactable,
+        event: &str,
+        code: &str,
+        at: i64,
+    ) -> Result<(), DocError> {
+        let entry = Self::entry(doc, event)?;
+        doc.put(&entry, "arrival_code", code)?;
+        doc.put(&entry, "arrived_at", at)?;
+        Ok(())
+    }
+
+    /// The map of `event`'s entry, made if missing.
+    fn entry(doc: &mut impl Transactable, event: &str) -> Result<automerge::ObjId, DocError> {
+        let events = match doc.get(ROOT, "events")? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => doc.put_object(ROOT, "events", ObjType::Map)?,
+        };
+        Ok(match doc.get(&events, event)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => doc.put_object(&events, event, ObjType::Map)?,
+        })
+    }
+
     /// Records one answer, touching only that event's entry.
     pub fn answer(
         doc: &mut impl Transactable,
@@ -309,14 +339,7 @@ impl Rsvps {
         going: bool,
         at: i64,
     ) -> Result<(), DocError> {
-        let events = match doc.get(ROOT, "events")? {
-            Some((automerge::Value::Object(ObjType::Map), id)) => id,
-            _ => doc.put_object(ROOT, "events", ObjType::Map)?,
-        };
-        let entry = match doc.get(&events, event)? {
-            Some((automerge::Value::Object(ObjType::Map), id)) => id,
-            _ => doc.put_object(&events, event, ObjType::Map)?,
-        };
+        let entry = Self::entry(doc, event)?;
         doc.put(&entry, "going", going)?;
         doc.put(&entry, "at", at)?;
         Ok(())
@@ -370,6 +393,10 @@ pub struct Seat {
     /// The answer (its `at`) this decision is about, so the app knows whether its latest
     /// answer was seen.
     pub answered_at: i64,
+    /// For an online event, the link to join it: given to confirmed attendees only.
+    pub join_url: String,
+    /// When the relay recorded their self check-in (0: not checked in that way).
+    pub arrived_at: i64,
 }
 
 impl Seat {
@@ -504,10 +531,21 @@ mod tests {
             rsvps.events["e1"],
             Rsvp {
                 going: false,
-                at: 12
+                at: 12,
+                ..Rsvp::default()
             }
         );
         assert!(rsvps.events["e2"].going);
+        Rsvps::arrive(&mut doc, "e2", "TSU1.code", 20).unwrap();
+        let arrived = &Rsvps::read(&doc).unwrap().events["e2"];
+        assert_eq!(
+            (
+                arrived.going,
+                arrived.arrived_at,
+                arrived.arrival_code.as_str()
+            ),
+            (true, 20, "TSU1.code")
+        );
     }
 
     #[test]

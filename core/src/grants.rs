@@ -143,6 +143,8 @@ pub struct EventFacts {
     pub invited: bool,
     /// The member asking is one of the event's staff.
     pub staff: bool,
+    /// The member asking proposed the event.
+    pub proposer: bool,
 }
 
 /// What an operation does to the place it touches.
@@ -181,6 +183,8 @@ enum Who {
     Audience,
     /// The event's staff.
     Staff,
+    /// Whoever proposed the event.
+    Proposer,
 }
 
 /// A path pattern; see the module docs.
@@ -336,6 +340,12 @@ const RULES: &[Rule] = &[
         who: Who::Staff,
         grant: Grant::Read,
     },
+    // A member sees the event they proposed while admins consider it.
+    Rule {
+        kind: DocKind::Event,
+        who: Who::Proposer,
+        grant: Grant::Read,
+    },
     // Seats and tickets are the relay's alone to issue: no member writes a roster or passes.
     Rule {
         kind: DocKind::EventRoster,
@@ -425,6 +435,7 @@ fn applies(who: Who, subject: &Subject<'_>, doc: &DocFacts<'_>) -> bool {
             .event
             .is_some_and(|e| e.public && e.audience.includes(subject.roles, e.invited)),
         Who::Staff => doc.event.is_some_and(|e| e.staff),
+        Who::Proposer => doc.event.is_some_and(|e| e.proposer),
     }
 }
 

@@ -261,7 +261,8 @@ impl Authoriser {
 
     /// `doc` is of `kind` and belongs to `owner` (an active member).
     pub fn document(&mut self, doc: DocumentId, kind: DocKind, owner: Option<&str>) {
-        self.docs.insert(doc, (kind, owner.map(str::to_owned), None));
+        self.docs
+            .insert(doc, (kind, owner.map(str::to_owned), None));
     }
 
     /// `doc` is an event's document of `kind`, which stands to every member as `facts` says.

@@ -115,6 +115,20 @@ pub struct Card {
     pub not_after: i64,
 }
 
+/// The code a venue shows (printed, or on a staff screen) for self check-in: an attendee scans
+/// it with their own phone to say they are here, offline, and the relay records the admission
+/// when the phone syncs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VenueCode {
+    /// The event document's id.
+    #[serde(rename = "e")]
+    pub event: String,
+    #[serde(rename = "b")]
+    pub not_before: i64,
+    #[serde(rename = "a")]
+    pub not_after: i64,
+}
+
 /// What a pass vouches for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PassBody {
@@ -122,6 +136,8 @@ pub enum PassBody {
     Ticket(Ticket),
     #[serde(rename = "c")]
     Card(Card),
+    #[serde(rename = "v")]
+    Venue(VenueCode),
 }
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -356,7 +372,7 @@ pub fn judge_ticket(text: &str, key: &VerifyingKey, gate: &Gate<'_>) -> Verdict 
     let ticket = match read(text, key) {
         Ok(PassBody::Ticket(ticket)) => ticket,
         Err(PassError::Forged) => return Verdict::Forged,
-        Ok(PassBody::Card(_))
+        Ok(PassBody::Card(_) | PassBody::Venue(_))
         | Err(
             PassError::Malformed(_)
             | PassError::UnknownVersion
@@ -400,7 +416,7 @@ pub fn judge_card(
     let card = match read(text, key) {
         Ok(PassBody::Card(card)) => card,
         Err(PassError::Forged) => return CardVerdict::Forged,
-        Ok(PassBody::Ticket(_))
+        Ok(PassBody::Ticket(_) | PassBody::Venue(_))
         | Err(
             PassError::Malformed(_)
             | PassError::UnknownVersion
@@ -418,6 +434,38 @@ pub fn judge_card(
     }
 }
 
+/// What an attendee's phone says about a scanned venue code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VenueVerdict {
+    /// The code of `event`, valid now: the phone records the arrival.
+    Here(VenueCode),
+    /// Another event's code.
+    WrongEvent,
+    NotYetValid,
+    Expired,
+    Forged,
+    /// Not a venue code.
+    Unreadable,
+}
+
+/// Judges a venue code scanned by an attendee of `event` at unix time `now`, offline. The relay
+/// checks the same code again when the arrival reaches it.
+pub fn judge_venue(text: &str, key: &VerifyingKey, event: &str, now: i64) -> VenueVerdict {
+    let code = match read(text, key) {
+        Ok(PassBody::Venue(code)) => code,
+        Err(PassError::Forged) => return VenueVerdict::Forged,
+        Ok(PassBody::Ticket(_) | PassBody::Card(_)) | Err(_) => return VenueVerdict::Unreadable,
+    };
+    if code.event != event {
+        return VenueVerdict::WrongEvent;
+    }
+    match window(code.not_before, code.not_after, now) {
+        Window::Before => VenueVerdict::NotYetValid,
+        Window::After => VenueVerdict::Expired,
+        Window::Within => VenueVerdict::Here(code),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -429,6 +477,52 @@ mod tests {
     const CLOSES: i64 = 1_767_258_000;
     /// What `DocumentId::to_string` gives: 16 bytes as base58check.
     const EVENT: &str = "3NhxuDQbdEmKNkQZtrX1ynJ6HTQo";
+
+    #[test]
+    fn a_venue_code_checks_an_attendee_in_only_at_its_event_and_time() {
+        let key = relay();
+        let code = VenueCode {
+            event: EVENT.into(),
+            not_before: OPENS,
+            not_after: CLOSES,
+        };
+        let qr = key.sign(&PassBody::Venue(code.clone())).unwrap();
+        let public = key.verifying_key();
+        assert_eq!(
+            judge_venue(&qr, &public, EVENT, OPENS),
+            VenueVerdict::Here(code)
+        );
+        assert_eq!(
+            judge_venue(&qr, &public, "other", OPENS),
+            VenueVerdict::WrongEvent
+        );
+        assert_eq!(
+            judge_venue(&qr, &public, EVENT, OPENS - 1),
+            VenueVerdict::NotYetValid
+        );
+        assert_eq!(
+            judge_venue(&qr, &public, EVENT, CLOSES),
+            VenueVerdict::Expired
+        );
+        let other = SigningKey::from_bytes(&[8; 32]).verifying_key();
+        assert_eq!(judge_venue(&qr, &other, EVENT, OPENS), VenueVerdict::Forged);
+        let ticket = key.sign(&PassBody::Ticket(Ticket::default())).unwrap();
+        assert_eq!(
+            judge_venue(&ticket, &public, EVENT, OPENS),
+            VenueVerdict::Unreadable
+        );
+        // A venue code is no ticket and no ID card.
+        let gate = Gate {
+            event: EVENT,
+            now: OPENS,
+            revoked: &HashSet::new(),
+        };
+        assert_eq!(judge_ticket(&qr, &public, &gate), Verdict::Unreadable);
+        assert_eq!(
+            judge_card(&qr, &public, OPENS, &HashSet::new()),
+            CardVerdict::Unreadable
+        );
+    }
 
     fn relay() -> SigningKey {
         SigningKey::from_bytes(&[7; 32])

@@ -341,7 +341,11 @@ mod tests {
         let mut event = Event::draft("x", 10_000_000);
         event.status = EventStatus::Published.key().into();
         event.deadline = 5_000_000;
-        let going = |at| Rsvp { going: true, at };
+        let going = |at| Rsvp {
+            going: true,
+            at,
+            ..Rsvp::default()
+        };
         assert_eq!(taken(&event, &going(4_000_000), 4_000_001), Ok(()));
         // Made before the deadline offline, arrived an hour after it.
         assert_eq!(taken(&event, &going(4_999_000), 5_003_600), Ok(()));
@@ -367,6 +371,7 @@ mod tests {
         let no = Rsvp {
             going: false,
             at: 9_999_999,
+            ..Rsvp::default()
         };
         assert_eq!(taken(&event, &no, 9_999_999), Ok(()));
         event.status = EventStatus::Cancelled.key().into();

@@ -238,6 +238,7 @@ mod tests {
                 audience: EventAudience::Everyone,
                 invited: false,
                 staff: true,
+                proposer: false,
             }),
             ..DocFacts::of(DocKind::EventCheckins)
         };

@@ -50,6 +50,7 @@ mod tests {
                 audience: EventAudience::Everyone,
                 invited: false,
                 staff,
+                proposer: false,
             }),
         };
         let alumni = [Role::Alumni];

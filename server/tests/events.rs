@@ -585,6 +585,7 @@ async fn me_lists_exactly_the_events_the_grant_table_allows() {
                 audience: case.audience,
                 invited: case.invited.contains(email),
                 staff: case.staff.contains(email),
+                proposer: false,
             };
             let readable = |kind| {
                 access(

@@ -148,6 +148,7 @@ fn checkin_merge() -> Result<()> {
             audience: EventAudience::Everyone,
             invited: false,
             staff: true,
+            proposer: false,
         },
     );
     for phone in 0..PHONES {

@@ -44,7 +44,9 @@ impl Runtime {
 impl Client {
     /// This device as admissions name it.
     pub fn device_name(&self) -> String {
-        self.runtime().map(|rt| rt.device_name()).unwrap_or_default()
+        self.runtime()
+            .map(|rt| rt.device_name())
+            .unwrap_or_default()
     }
 
     /// Records one admission in an event's check-in log; saved on this device, synced later.

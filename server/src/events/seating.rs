@@ -218,6 +218,7 @@ async fn apply(
             position: decision.position,
             ticket: text,
             answered_at: seat.answered_at,
+            ..Seat::default()
         };
         write_seat(s, &seat.user, &row.doc, pass).await?;
         if was_attending || attends(decision.status) {
@@ -422,6 +423,7 @@ async fn resign_tickets(
             position: 0,
             ticket: sign_ticket(s, row, &seat.user, &name, id),
             answered_at: seat.answered_at,
+            ..Seat::default()
         };
         write_seat(s, &seat.user, &row.doc, pass).await?;
     }

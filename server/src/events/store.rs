@@ -167,6 +167,7 @@ fn facts_of(row: &sqlx::sqlite::SqliteRow) -> Result<EventFacts, Error> {
         audience: EventAudience::from_key(&row.try_get::<String, _>("audience")?),
         invited: row.try_get("invited")?,
         staff: row.try_get("staff")?,
+        proposer: false,
     })
 }
 

@@ -83,11 +83,20 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
     let judge = {
         let (device, me_id) = (device.clone(), me_id.clone());
         move |text: String, taken: f64| {
-            let verdict = match (key.get_untracked(), roster.get_untracked(), log.get_untracked(), entry.get_untracked()) {
+            let verdict = match (
+                key.get_untracked(),
+                roster.get_untracked(),
+                log.get_untracked(),
+                entry.get_untracked(),
+            ) {
                 (Some(key), Some(roster), Some(log), Some(entry)) => {
                     let revoked: HashSet<String> = roster.revoked.keys().cloned().collect();
                     let event = doc.to_string();
-                    let gate = Gate { event: &event, now: now(), revoked: &revoked };
+                    let gate = Gate {
+                        event: &event,
+                        now: now(),
+                        revoked: &revoked,
+                    };
                     let admission = log.judge(&text, &key, &gate, &device);
                     if let Admission::Admit(ticket) = &admission {
                         let scan = Scan {
@@ -117,19 +126,34 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
     let admit_by_name = {
         let (device, me_id) = (device.clone(), me_id.clone());
         move |user: String| {
-            let (Some(roster), Some(log), Some(entry)) = (roster.get_untracked(), log.get_untracked(), entry.get_untracked()) else {
+            let (Some(roster), Some(log), Some(entry)) = (
+                roster.get_untracked(),
+                log.get_untracked(),
+                entry.get_untracked(),
+            ) else {
                 shown.set(Some(not_synced()));
                 return;
             };
-            let Some(attendee) = roster.attendees.get(&user) else { return };
+            let Some(attendee) = roster.attendees.get(&user) else {
+                return;
+            };
             let mut result = Shown {
                 verdict: "admitted",
                 name: attendee.name.clone(),
                 description: attendee.description.clone(),
                 before: None,
             };
-            if let Some(first) = log.scans.values().filter(|s| s.attendee == user).min_by_key(|s| s.at) {
-                result.verdict = if first.device == device { "already-here" } else { "already-elsewhere" };
+            if let Some(first) = log
+                .scans
+                .values()
+                .filter(|s| s.attendee == user)
+                .min_by_key(|s| s.at)
+            {
+                result.verdict = if first.device == device {
+                    "already-here"
+                } else {
+                    "already-elsewhere"
+                };
                 result.before = Some(first.at);
             } else {
                 let scan = Scan {
@@ -140,7 +164,10 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                     at: now(),
                     method: Method::Name.key().into(),
                 };
-                if entry.checkins.is_none_or(|c| client.record_admission(c, &scan).is_err()) {
+                if entry
+                    .checkins
+                    .is_none_or(|c| client.record_admission(c, &scan).is_err())
+                {
                     result = not_synced();
                 }
             }
@@ -148,7 +175,13 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
         }
     };
 
-    let title = move || entry.with(|e| e.as_ref().map(|e| e.event.title.clone()).unwrap_or_default());
+    let title = move || {
+        entry.with(|e| {
+            e.as_ref()
+                .map(|e| e.event.title.clone())
+                .unwrap_or_default()
+        })
+    };
     let csv = crate::api::attendees_csv(&doc);
 
     view! {
@@ -188,7 +221,12 @@ fn Counts(roster: Memo<Option<Roster>>, log: Memo<Option<CheckinLog>>) -> impl I
     let i18n = use_i18n();
     let count = move |status: SeatStatus| {
         roster.with(|r| {
-            r.as_ref().map_or(0, |r| r.attendees.values().filter(|a| a.status == status.key()).count())
+            r.as_ref().map_or(0, |r| {
+                r.attendees
+                    .values()
+                    .filter(|a| a.status == status.key())
+                    .count()
+            })
         })
     };
     let admitted = move || log.with(|l| l.as_ref().map_or(0, CheckinLog::admitted));
@@ -198,7 +236,9 @@ fn Counts(roster: Memo<Option<Roster>>, log: Memo<Option<CheckinLog>>) -> impl I
                 (Some(r), Some(l)) => r
                     .attendees
                     .iter()
-                    .filter(|(user, a)| a.status == SeatStatus::Confirmed.key() && !l.attended(user))
+                    .filter(|(user, a)| {
+                        a.status == SeatStatus::Confirmed.key() && !l.attended(user)
+                    })
                     .count(),
                 _ => 0,
             })
@@ -218,7 +258,9 @@ fn Counts(roster: Memo<Option<Roster>>, log: Memo<Option<CheckinLog>>) -> impl I
 #[component]
 fn Duplicates(roster: Memo<Option<Roster>>, log: Memo<Option<CheckinLog>>) -> impl IntoView {
     let i18n = use_i18n();
-    let duplicates = Memo::new(move |_| log.with(|l| l.as_ref().map(CheckinLog::duplicates).unwrap_or_default()));
+    let duplicates = Memo::new(move |_| {
+        log.with(|l| l.as_ref().map(CheckinLog::duplicates).unwrap_or_default())
+    });
     let name_of = move |d: &Duplicate| {
         roster.with(|r| {
             r.as_ref()
@@ -281,7 +323,9 @@ fn Camera(judge: impl Fn(String, f64) + Clone + Send + Sync + 'static) -> impl I
     let running = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let start = move |_| {
-        let Some(element) = video.get_untracked() else { return };
+        let Some(element) = video.get_untracked() else {
+            return;
+        };
         let judge = judge.clone();
         leptos::task::spawn_local(async move {
             match Scanner::start(element, judge).await {
@@ -354,8 +398,17 @@ fn NameSearch(
                 r.attendees
                     .iter()
                     .filter(|(_, a)| a.status == SeatStatus::Confirmed.key())
-                    .filter(|(_, a)| q.is_empty() || fold(&a.name).contains(&q) || fold(&a.reading).contains(&q))
-                    .map(|(user, a)| (user.clone(), a.name.clone(), a.reading.clone(), a.description.clone()))
+                    .filter(|(_, a)| {
+                        q.is_empty() || fold(&a.name).contains(&q) || fold(&a.reading).contains(&q)
+                    })
+                    .map(|(user, a)| {
+                        (
+                            user.clone(),
+                            a.name.clone(),
+                            a.reading.clone(),
+                            a.description.clone(),
+                        )
+                    })
                     .collect::<Vec<_>>()
             })
         })
@@ -398,14 +451,31 @@ fn describe(admission: &Admission, roster: &Roster) -> Shown {
         )
     };
     let refused = |verdict, ticket: Option<&tsunagu_core::pass::Ticket>| {
-        let (name, description) = ticket.map_or_else(Default::default, |t| person(&t.attendee, &t.name));
-        Shown { verdict, name, description, before: None }
+        let (name, description) =
+            ticket.map_or_else(Default::default, |t| person(&t.attendee, &t.name));
+        Shown {
+            verdict,
+            name,
+            description,
+            before: None,
+        }
     };
     match admission {
         Admission::Admit(ticket) => refused("admitted", Some(ticket)),
-        Admission::AlreadyIn { ticket, first, here } => Shown {
+        Admission::AlreadyIn {
+            ticket,
+            first,
+            here,
+        } => Shown {
             before: Some(first.at),
-            ..refused(if *here { "already-here" } else { "already-elsewhere" }, Some(ticket))
+            ..refused(
+                if *here {
+                    "already-here"
+                } else {
+                    "already-elsewhere"
+                },
+                Some(ticket),
+            )
         },
         Admission::Refused(verdict) => match verdict {
             Verdict::Revoked(t) => refused("revoked", Some(t)),
@@ -419,7 +489,12 @@ fn describe(admission: &Admission, roster: &Roster) -> Shown {
 }
 
 fn not_synced() -> Shown {
-    Shown { verdict: "not-synced", name: String::new(), description: String::new(), before: None }
+    Shown {
+        verdict: "not-synced",
+        name: String::new(),
+        description: String::new(),
+        before: None,
+    }
 }
 
 fn verdict_text(locale: Locale, verdict: &str) -> &'static str {
@@ -446,7 +521,9 @@ fn short_device(device: &str) -> String {
 /// Records the time from the camera frame to the verdict on the page's performance timeline
 /// (`tsunagu:scan-to-verdict`), where the end-to-end test and the bench read it.
 fn measure_scan_to_verdict(taken: f64) {
-    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else { return };
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"start".into(), &taken.into()).ok();
     js_sys::Reflect::set(&options, &"end".into(), &performance_now().into()).ok();

@@ -81,7 +81,11 @@ fn fields(style: Style) -> &'static [(&'static str, &'static str)] {
             ("weekday", "short"),
         ],
         Style::Month => &[("year", "numeric"), ("month", "long")],
-        Style::Time => &[("hour", "2-digit"), ("minute", "2-digit"), ("hourCycle", "h23")],
+        Style::Time => &[
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ],
     }
 }
 
