@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
 import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
 import { qrVideo, cameraArgs } from "../lib/camera.mjs";
+import { SLOW, answerGoing, openGate, publishEvent, scanTimings, standing, ticketText } from "../lib/events.mjs";
 
 const TITLE = "アルムナイ交流会 2026 冬";
-const SLOW = { timeout: 30000 };
 
 let relay, browser, cameras;
 let admin, hanako, ken, hanakoCtx, kenCtx;
@@ -37,35 +37,13 @@ after(async () => {
   await relay?.stop();
 });
 
-/** `unix ms` as a datetime-local value in Tokyo, the events' default zone. */
-function tokyoLocal(ms) {
-  return new Date(ms).toLocaleString("sv-SE", { timeZone: "Asia/Tokyo" }).replace(" ", "T").slice(0, 16);
-}
-
-/** The event page's answer section once it says `standing`. */
-const standing = (page, value) => page.locator(`[data-testid="rsvp"][data-standing="${value}"]`);
-
 test("an admin publishes an event with one seat", async () => {
-  await admin.getByTestId("nav-events").click();
-  await admin.getByTestId("new-event").click();
-  await admin.getByTestId("event-title-input").fill(TITLE);
-  const start = Date.now() + 60 * 60 * 1000;
-  await admin.getByTestId("event-starts-input").fill(tokyoLocal(start));
-  await admin.getByTestId("event-ends-input").fill(tokyoLocal(start + 2 * 60 * 60 * 1000));
-  await admin.getByTestId("new-event-submit").click();
-  await admin.getByTestId("event-form").waitFor(SLOW);
-  await admin.getByTestId("event-capacity-input").fill("1");
-  await admin.getByTestId("event-venue-name-input").fill("本社 10F ラウンジ");
-  await admin.getByTestId("event-publish").click();
-  await admin.locator('[data-testid="editor-status"][data-status="published"]').waitFor(SLOW);
-  eventPath = new URL(admin.url()).pathname.replace(/\/edit$/, "");
+  eventPath = await publishEvent(admin, { title: TITLE, capacity: 1 });
   assert.match(eventPath, /^\/events\/[1-9A-HJ-NP-Za-km-z]+$/);
 });
 
 test("Hanako is confirmed; Ken answers offline and lands on the waiting list", async () => {
-  await hanako.goto(relay.url + eventPath);
-  await hanako.getByTestId("event-title").filter({ hasText: TITLE }).waitFor(SLOW);
-  await hanako.getByTestId("rsvp-going").click();
+  await answerGoing(hanako, relay.url, eventPath, TITLE);
   await standing(hanako, "confirmed").waitFor(SLOW);
   await hanako.getByTestId("ticket").waitFor(SLOW);
 
@@ -83,8 +61,7 @@ test("Hanako is confirmed; Ken answers offline and lands on the waiting list", a
 test("Hanako's ticket opens with no network", async () => {
   await hanakoCtx.setOffline(true);
   await hanako.reload();
-  await hanako.getByTestId("ticket").waitFor(SLOW);
-  ticket = (await hanako.getByTestId("ticket-text").textContent()).trim();
+  ticket = await ticketText(hanako);
   assert.match(ticket, /^TSU1\./);
   await hanakoCtx.setOffline(false);
 });
@@ -92,12 +69,7 @@ test("Hanako's ticket opens with no network", async () => {
 test("two offline gates both admit her; back online both flag it, and so does the admin", async () => {
   cameras = await launch(cameraArgs(qrVideo(ticket)));
   for (let i = 0; i < 2; i++) {
-    const context = await cameras.newContext(PHONE);
-    const page = await context.newPage();
-    await signInThroughUi(page, relay.url, "admin@example.com");
-    await page.goto(relay.url + eventPath + "/check-in");
-    await page.locator('[data-testid="count-confirmed"]', { hasText: "1" }).waitFor(SLOW);
-    gates.push({ context, page });
+    gates.push(await openGate(cameras, relay.url, eventPath, "admin@example.com", 1));
   }
   for (const gate of gates) {
     await gate.context.setOffline(true);
@@ -107,9 +79,7 @@ test("two offline gates both admit her; back online both flag it, and so does th
     await gate.page.locator('[data-testid="verdict"][data-verdict="admitted"]').waitFor(SLOW);
     assert.match(await gate.page.getByTestId("verdict-name").innerText(), /山田 花子/);
   }
-  const timings = await gates[0].page.evaluate(() =>
-    performance.getEntriesByName("tsunagu:scan-to-verdict").map((e) => e.duration),
-  );
+  const timings = await scanTimings(gates[0].page);
   assert.ok(timings.length >= 1, "the scan was timed");
   console.log(`# scan to verdict in Chromium (wasm decode + verify + log): ${timings[0].toFixed(1)} ms`);
 

@@ -6,7 +6,10 @@
 //!   a fresh device's first sync of the seeded directory and of 2,000 profiles, one field edit,
 //!   and reconnecting with no changes to 1,000 documents;
 //! - the relay's write check: changes validated per second, and sync throughput with the check
-//!   on and off ([`crate::bench_validation`]).
+//!   on and off ([`crate::bench_validation`]);
+//! - events: check-ins of 4 phones × 500 offline scans merged, scan to verdict natively, and an
+//!   iCalendar feed of 500 events ([`crate::bench_events`]); and scan to verdict in headless
+//!   Chromium, camera frame to verdict on screen (`tests/bench/scan_to_verdict.mjs`).
 
 use std::io::Write;
 
@@ -25,7 +28,24 @@ pub(crate) fn all(wire_only: bool) -> Result<()> {
         sizes()?;
     }
     wire()?;
-    crate::bench_validation::in_release()
+    crate::bench_validation::in_release()?;
+    if !wire_only {
+        scan_in_browser()?;
+    }
+    Ok(())
+}
+
+/// The check-in page in headless Chromium against a real relay, timed by the page itself.
+fn scan_in_browser() -> Result<()> {
+    setup::chromium()?;
+    setup::test_node_modules()?;
+    let relay = dist::build_relay(BuildProfile::Debug)?;
+    crate::run(
+        std::process::Command::new("node")
+            .arg(crate::root().join("tests/bench/scan_to_verdict.mjs"))
+            .env("TSUNAGU_RELAY_BIN", &relay)
+            .env("TSUNAGU_DIST", dist::dist_dir()),
+    )
 }
 
 fn sizes() -> Result<()> {
