@@ -157,6 +157,13 @@ pub struct CalendarFeed {
     pub url: String,
 }
 
+/// `GET /api/events/{event}/venue-code`, for admins and the event's staff: the signed code the
+/// venue shows for self check-in ([`crate::pass::VenueCode`]), to print or show as a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VenueCodeResponse {
+    pub code: String,
+}
+
 /// One part of a member's profile (see [`crate::grants::DocKind`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfilePart {

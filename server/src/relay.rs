@@ -464,6 +464,18 @@ impl Relay {
         self.perform(effects).await
     }
 
+    /// `by` set (or cleared) the link to join online event `event`: stored, and given to its
+    /// confirmed attendees' passes, which their devices receive at once.
+    pub(crate) async fn set_join_url(
+        &mut self,
+        event: DocumentId,
+        url: &str,
+        by: &str,
+    ) -> Result<(), Error> {
+        let (_, effects) = self.write_as_relay(Job::JoinUrl { event, url, by }).await?;
+        self.perform(effects).await
+    }
+
     /// At start, before anyone connects: whatever a crash left between an accepted change and
     /// its consequences.
     pub(crate) async fn settle(&mut self) -> Result<(), Error> {
@@ -494,6 +506,11 @@ impl Relay {
                 .await
                 .map(|()| Vec::new()),
             Job::Settle => seating::settle(&mut scribe).await,
+            Job::JoinUrl { event, url, by } => {
+                seating::join_url_changed(&mut scribe, &event, url, by)
+                    .await
+                    .map(|()| Vec::new())
+            }
         };
         let (touched, result) = scribe.finish(outcome).await;
         if result.is_err() {
@@ -632,6 +649,12 @@ enum Job<'a> {
     Leave(&'a str),
     /// Everything left undone at the last stop.
     Settle,
+    /// An admin (`by`) set the link to join an online event.
+    JoinUrl {
+        event: DocumentId,
+        url: &'a str,
+        by: &'a str,
+    },
 }
 
 #[derive(Debug)]

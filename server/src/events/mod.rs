@@ -17,10 +17,14 @@
 //! | `POST /api/events` | [`NewEvent`] | [`EventRef`]: a draft for admins, a proposal from anyone else |
 //! | `GET /api/events/{event}/ics` | — | the event as iCalendar, for members who may read it |
 //! | `GET /api/events/{event}/attendees.csv` | — | attendees, check-ins and duplicates (admins and the event's staff) |
+//! | `GET /api/events/{event}/venue-code` | — | [`tsunagu_core::api::VenueCodeResponse`]: the signed code for self check-in (admins and the event's staff) |
+//! | `PUT /api/events/{event}/join-url` | `{ "url": "https://…" }` (empty clears) | 204; confirmed attendees' passes carry the link while the event is online (admins) |
 //! | `POST /api/me/calendar` | — | [`tsunagu_core::api::CalendarFeed`]: a new feed URL (the earlier one stops working) |
 //! | `DELETE /api/me/calendar` | — | 204; the feed stops working |
 //! | `GET /ics/{token}.ics` | — | the member's events as iCalendar; the token is the credential |
 
+mod arrivals;
+mod doors;
 mod feeds;
 mod report;
 pub(crate) mod scribe;
@@ -31,7 +35,7 @@ use automerge::ActorId;
 use automerge::transaction::Transactable;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -56,6 +60,8 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/events", post(create))
         .route("/events/{event}/ics", get(feeds::event_ics))
         .route("/events/{event}/attendees.csv", get(report::attendees_csv))
+        .route("/events/{event}/venue-code", get(doors::venue_code))
+        .route("/events/{event}/join-url", put(doors::set_join_url))
         .route(
             "/me/calendar",
             post(feeds::new_feed).delete(feeds::revoke_feed),
@@ -65,6 +71,26 @@ pub(crate) fn api_routes() -> Router<AppState> {
 /// Routes outside `/api`: calendar apps poll the feed with no cookie.
 pub(crate) fn public_routes() -> Router<AppState> {
     Router::new().route("/ics/{file}", get(feeds::feed))
+}
+
+/// Event `event` (its id as given in a path), for admins and the event's staff: 404 if there is
+/// no such event, 403 for anyone else.
+async fn event_for_staff(
+    conn: &mut SqliteConnection,
+    user: &str,
+    event: &str,
+) -> Result<store::EventRow, AppError> {
+    let missing = || AppError::Missing("no such event".into());
+    let doc: DocumentId = event.parse().map_err(|_| missing())?;
+    let row = store::event(&mut *conn, &doc).await?.ok_or_else(missing)?;
+    let roles = db::roles(&mut *conn, user).await?;
+    let staff = store::facts(&mut *conn, &doc, user)
+        .await?
+        .is_some_and(|f| f.staff);
+    if !staff && !roles.contains(&Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(row)
 }
 
 /// The longest title and description an event may be created with.
@@ -103,8 +129,8 @@ async fn create(
     .await?;
     tx.commit().await?;
     tracing::info!(%user, event = %row.doc, status = %row.event.status, "event created");
-    // Answered with what the grant table lets them read: a proposer cannot read their proposal
-    // until an admin publishes it, and only staff and admins read a roster.
+    // Answered with what the grant table lets them read: a proposer reads their proposal (not
+    // its roster or check-ins), and only staff and admins read a roster.
     let readable = |kind: DocKind, doc: DocumentId| {
         let record = DocumentRecord {
             kind: kind.key().into(),
@@ -180,6 +206,7 @@ async fn create_documents(
         sequence: 0,
         event,
         updated_at: db::now(),
+        join_url: String::new(),
     })
 }
 

@@ -6,7 +6,6 @@
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use tsunagu_core::api::Role;
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::engine::load_chunks;
 use tsunagu_core::event::Roster;
@@ -24,18 +23,9 @@ pub(super) async fn attendees_csv(
     signed_in: SignedIn,
     Path(event): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    let user = signed_in.user.id;
-    let missing = || AppError::Missing("no such event".into());
-    let doc: DocumentId = event.parse().map_err(|_| missing())?;
     let mut conn = state.db.acquire().await?;
-    let row = store::event(&mut conn, &doc).await?.ok_or_else(missing)?;
-    let roles = db::roles(&mut *conn, &user).await?;
-    let staff = store::facts(&mut *conn, &doc, &user)
-        .await?
-        .is_some_and(|f| f.staff);
-    if !staff && !roles.contains(&Role::Admin) {
-        return Err(AppError::Forbidden);
-    }
+    let row = super::event_for_staff(&mut conn, &signed_in.user.id, &event).await?;
+    let doc = row.doc;
     let roster = Roster::read(&stored(&mut conn, &row.roster).await?).unwrap_or_default();
     let log = CheckinLog::read(&stored(&mut conn, &row.checkins).await?).unwrap_or_default();
     let seats = store::seats(&mut conn, &doc).await?;

@@ -9,7 +9,10 @@
 //!
 //! - [`answers_changed`]: a member's RSVP document changed — apply each new answer;
 //! - [`event_changed`]: an admin edited an event — copy it to the `events` row, promote when
-//!   seats were added, let everyone go when it is cancelled, re-sign tickets when its times move;
+//!   seats were added, let everyone go when it is cancelled, re-sign tickets when its times move,
+//!   and hand the join link to confirmed seats when it goes online or offline;
+//! - [`join_url_changed`]: an admin set an online event's join link — confirmed seats carry it;
+//! - a member's RSVP document carries an arrival — [`super::arrivals`] admits a self check-in;
 //! - [`issue_card`]: the member's signed alumni ID card;
 //! - [`member_left`]: a deleted account gives up its seats;
 //! - [`settle`]: at start, whatever a crash left between an accepted change and its reaction.
@@ -25,6 +28,7 @@ use tsunagu_core::pass::{Card, PassBody, Ticket};
 use tsunagu_core::profile::Profile;
 use tsunagu_core::seats::{self, Decision, Seating};
 
+use super::arrivals;
 use super::scribe::Scribe;
 use super::store::{self, EventRow, SeatRow};
 use crate::access;
@@ -58,16 +62,15 @@ pub(crate) async fn answers_changed(
         let seat = store::seat(s.conn(), &event, owner).await?;
         // Compared for equality, not order: a phone whose clock runs behind still changes its
         // mind, and the document holds only what its owner last wrote.
-        if seat
+        let applied = seat
             .as_ref()
-            .is_some_and(|seat| seat.going == rsvp.going && seat.answered_at == rsvp.at)
-        {
-            continue;
+            .is_some_and(|seat| seat.going == rsvp.going && seat.answered_at == rsvp.at);
+        if !applied && may_read(s, &row.doc, owner).await? {
+            answer(s, &row, owner, &rsvp).await?;
         }
-        if !may_read(s, &row.doc, owner).await? {
-            continue;
+        if rsvp.arrived_at > 0 && !rsvp.arrival_code.is_empty() {
+            arrivals::arrived(s, &row, owner, &rsvp).await?;
         }
-        answer(s, &row, owner, &rsvp).await?;
     }
     Ok(())
 }
@@ -188,6 +191,7 @@ async fn apply(
             going: false,
             ticket: None,
             answered_at: 0,
+            arrived_at: 0,
         });
         if let Some(a) = answering.filter(|a| a.user == decision.user) {
             seat.going = a.going;
@@ -218,7 +222,8 @@ async fn apply(
             position: decision.position,
             ticket: text,
             answered_at: seat.answered_at,
-            ..Seat::default()
+            join_url: row.join_url_for(decision.status),
+            arrived_at: seat.arrived_at,
         };
         write_seat(s, &seat.user, &row.doc, pass).await?;
         if was_attending || attends(decision.status) {
@@ -246,6 +251,15 @@ async fn apply(
     .await
 }
 
+/// When people are let in to `event`, with a ticket or the venue's code: from a while before it
+/// starts to a while after it ends.
+pub(crate) fn admission_window(event: &Event) -> (i64, i64) {
+    (
+        event.starts_at - TICKET_OPENS_BEFORE_SECS,
+        event.ends_at.max(event.starts_at) + TICKET_CLOSES_AFTER_SECS,
+    )
+}
+
 fn attends(status: SeatStatus) -> bool {
     matches!(status, SeatStatus::Confirmed | SeatStatus::Waiting)
 }
@@ -260,18 +274,84 @@ fn ticket_id() -> String {
 /// The signed QR text of ticket `id`; empty (and logged) in the one case signing fails, a name
 /// too long for a QR code.
 fn sign_ticket(s: &Scribe<'_>, row: &EventRow, user: &str, name: &str, id: &str) -> String {
+    let (not_before, not_after) = admission_window(&row.event);
     let ticket = Ticket {
         id: id.to_owned(),
         event: row.doc.to_string(),
         attendee: user.to_owned(),
         name: name.to_owned(),
-        not_before: row.event.starts_at - TICKET_OPENS_BEFORE_SECS,
-        not_after: row.event.ends_at.max(row.event.starts_at) + TICKET_CLOSES_AFTER_SECS,
+        not_before,
+        not_after,
     };
     s.key().sign(&PassBody::Ticket(ticket)).unwrap_or_else(|e| {
         tracing::warn!(event = %row.doc, %user, error = %e, "could not sign a ticket");
         String::new()
     })
+}
+
+/// Changes the seat `user`'s passes document shows for `event`, if it shows one and `edit`
+/// changes it.
+pub(super) async fn edit_seat(
+    s: &mut Scribe<'_>,
+    user: &str,
+    event: &DocumentId,
+    edit: impl FnOnce(&mut Seat),
+) -> Result<(), Error> {
+    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
+        return Ok(());
+    };
+    let key = event.to_string();
+    let shown = s
+        .read(&passes, |d| {
+            Passes::read(d).map(|p| p.events.get(&key).cloned())
+        })
+        .await?;
+    let Ok(Some(mut seat)) = shown else {
+        return Ok(());
+    };
+    let before = seat.clone();
+    edit(&mut seat);
+    if seat == before {
+        return Ok(());
+    }
+    s.edit(passes, |tx| {
+        let mut all = Passes::read(&*tx)?;
+        all.events.insert(key, seat);
+        all.write_to(tx)
+    })
+    .await
+}
+
+/// Gives every seat of the event in `row` the join link it should carry: confirmed seats of
+/// an online event the link, everyone else none.
+async fn hand_out_join_url(s: &mut Scribe<'_>, row: &EventRow) -> Result<(), Error> {
+    for seat in store::seats(s.conn(), &row.doc).await? {
+        let url = row.join_url_for(seat.status);
+        edit_seat(s, &seat.user, &row.doc, |shown| shown.join_url = url).await?;
+    }
+    Ok(())
+}
+
+/// An admin set (or cleared) the link to join event `doc` online: it is stored, and reaches
+/// the passes of its confirmed attendees in the same transaction.
+pub(crate) async fn join_url_changed(
+    s: &mut Scribe<'_>,
+    doc: &DocumentId,
+    url: &str,
+    by: &str,
+) -> Result<(), Error> {
+    let now = s.now();
+    store::set_join_url(s.conn(), doc, url, now).await?;
+    let action = if url.is_empty() {
+        "clear-join-url"
+    } else {
+        "set-join-url"
+    };
+    crate::joining::audit::record(s.conn(), Some(by), action, &doc.to_string(), "").await?;
+    let Some(row) = store::event(s.conn(), doc).await? else {
+        return Ok(());
+    };
+    hand_out_join_url(s, &row).await
 }
 
 /// Puts `seat` for `event` in `user`'s passes document.
@@ -394,6 +474,9 @@ pub(crate) async fn event_changed(
     if moved && !cancelled {
         resign_tickets(s, &row, &decisions).await?;
     }
+    if event.online != before.online {
+        hand_out_join_url(s, &row).await?;
+    }
     let access = status_changed
         || event.audience() != before.audience()
         || set(&event.staff) != set(&before.staff)
@@ -423,7 +506,8 @@ async fn resign_tickets(
             position: 0,
             ticket: sign_ticket(s, row, &seat.user, &name, id),
             answered_at: seat.answered_at,
-            ..Seat::default()
+            join_url: row.join_url_for(seat.status),
+            arrived_at: seat.arrived_at,
         };
         write_seat(s, &seat.user, &row.doc, pass).await?;
     }

@@ -1,5 +1,6 @@
-//! The event tables (`server/migrations/20261128000000_events.sql`): events, the people they
-//! name, seats, tickets and calendar feeds. Every function takes a connection, so callers keep
+//! The event tables (`server/migrations/20261128000000_events.sql`, with join links and self
+//! check-ins from `20261128200000_join_links_and_arrivals.sql`): events, the people they name,
+//! seats, tickets and calendar feeds. Every function takes a connection, so callers keep
 //! a decision and the documents that show it in one transaction.
 
 use std::str::FromStr;
@@ -28,10 +29,24 @@ pub(crate) struct EventRow {
     /// The event document's content when the relay last read it.
     pub(crate) event: Event,
     pub(crate) updated_at: i64,
+    /// The link to join it online, for confirmed attendees only (never in its documents).
+    pub(crate) join_url: String,
+}
+
+impl EventRow {
+    /// The join link a seat of `status` carries: the link, for a confirmed seat of an event
+    /// held online; nothing otherwise.
+    pub(crate) fn join_url_for(&self, status: SeatStatus) -> String {
+        if status == SeatStatus::Confirmed && self.event.online {
+            self.join_url.clone()
+        } else {
+            String::new()
+        }
+    }
 }
 
 const EVENT_COLUMNS: &str =
-    "SELECT doc, roster_doc, checkins_doc, sequence, snapshot, updated_at FROM events";
+    "SELECT doc, roster_doc, checkins_doc, sequence, snapshot, updated_at, join_url FROM events";
 
 fn event_row(row: &sqlx::sqlite::SqliteRow) -> Result<EventRow, Error> {
     let doc = document_id(&row.try_get::<String, _>("doc")?)?;
@@ -45,6 +60,7 @@ fn event_row(row: &sqlx::sqlite::SqliteRow) -> Result<EventRow, Error> {
         sequence: u32::try_from(row.try_get::<i64, _>("sequence")?).unwrap_or(u32::MAX),
         event,
         updated_at: row.try_get("updated_at")?,
+        join_url: row.try_get("join_url")?,
     })
 }
 
@@ -99,6 +115,22 @@ pub(crate) async fn all_events(conn: &mut SqliteConnection) -> Result<Vec<EventR
         .fetch_all(conn)
         .await?;
     rows.iter().map(event_row).collect()
+}
+
+/// Sets (or with `""` clears) the link to join event `doc` online.
+pub(crate) async fn set_join_url(
+    conn: &mut SqliteConnection,
+    doc: &DocumentId,
+    url: &str,
+    now: i64,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE events SET join_url = ?, updated_at = ? WHERE doc = ?")
+        .bind(url)
+        .bind(now)
+        .bind(doc.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Stores what the relay read of an event, and the staff and invited it names.
@@ -157,7 +189,8 @@ fn facts_columns(user: &str) -> String {
          EXISTS (SELECT 1 FROM event_people p
                  WHERE p.event = e.doc AND p.user_id = {user} AND p.relation = 'staff') AS staff,
          EXISTS (SELECT 1 FROM event_people p
-                 WHERE p.event = e.doc AND p.user_id = {user} AND p.relation = 'invited') AS invited"
+                 WHERE p.event = e.doc AND p.user_id = {user} AND p.relation = 'invited') AS invited,
+         COALESCE(e.created_by = {user}, 0) AS proposer"
     )
 }
 
@@ -167,7 +200,7 @@ fn facts_of(row: &sqlx::sqlite::SqliteRow) -> Result<EventFacts, Error> {
         audience: EventAudience::from_key(&row.try_get::<String, _>("audience")?),
         invited: row.try_get("invited")?,
         staff: row.try_get("staff")?,
-        proposer: false,
+        proposer: row.try_get("proposer")?,
     })
 }
 
@@ -230,10 +263,12 @@ pub(crate) struct SeatRow {
     pub(crate) ticket: Option<String>,
     /// The `at` of their last answer applied.
     pub(crate) answered_at: i64,
+    /// When the relay recorded their self check-in (0: not that way).
+    pub(crate) arrived_at: i64,
 }
 
 const SEAT_COLUMNS: &str =
-    "SELECT event, user_id, status, seq, going, ticket_id, answered_at FROM seats";
+    "SELECT event, user_id, status, seq, going, ticket_id, answered_at, arrived_at FROM seats";
 
 fn seat_row(row: &sqlx::sqlite::SqliteRow) -> Result<SeatRow, Error> {
     let status: String = row.try_get("status")?;
@@ -245,6 +280,7 @@ fn seat_row(row: &sqlx::sqlite::SqliteRow) -> Result<SeatRow, Error> {
         going: row.try_get("going")?,
         ticket: row.try_get("ticket_id")?,
         answered_at: row.try_get("answered_at")?,
+        arrived_at: row.try_get("arrived_at")?,
     })
 }
 
@@ -323,11 +359,13 @@ pub(crate) async fn put_seat(
     now: i64,
 ) -> Result<(), Error> {
     sqlx::query(
-        "INSERT INTO seats (event, user_id, status, seq, going, ticket_id, answered_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO seats (event, user_id, status, seq, going, ticket_id, answered_at,
+             arrived_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event, user_id) DO UPDATE SET status = excluded.status, seq = excluded.seq,
              going = excluded.going, ticket_id = excluded.ticket_id,
-             answered_at = excluded.answered_at, updated_at = excluded.updated_at",
+             answered_at = excluded.answered_at, arrived_at = excluded.arrived_at,
+             updated_at = excluded.updated_at",
     )
     .bind(event.to_string())
     .bind(&seat.user)
@@ -336,6 +374,7 @@ pub(crate) async fn put_seat(
     .bind(seat.going)
     .bind(&seat.ticket)
     .bind(seat.answered_at)
+    .bind(seat.arrived_at)
     .bind(now)
     .execute(conn)
     .await?;
