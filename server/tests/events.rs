@@ -125,13 +125,33 @@ async fn an_admin_publishes_an_event_over_sync_and_alumni_see_it_only_then() {
 }
 
 #[tokio::test]
-async fn an_alumnas_proposal_waits_for_an_admin() {
+async fn an_alumnas_proposal_waits_for_an_admin_and_she_follows_it_read_only() {
     let relay = TestRelay::start().await;
     let (hanako_cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
     let proposal = create_event(&relay, &hanako_cookie, "同期会をやりたい", JAN_15_2030).await;
     assert_eq!((proposal.roster, proposal.checkins), (None, None));
-    // Until an admin publishes it, it is theirs to see.
-    assert!(me(&relay, &hanako_cookie).await.events.is_empty());
+    // Until an admin publishes it, only she (and admins) see it: she reads it, with no roster
+    // or check-ins, and cannot edit it.
+    let mine = me(&relay, &hanako_cookie).await.events;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (mine[0].event, mine[0].roster, mine[0].checkins),
+        (proposal.event, None, None)
+    );
+    let mut phone = device_with(&relay, &hanako_cookie, &[proposal.event]).await;
+    assert_eq!(
+        phone.event(&proposal.event).map(|e| e.status()),
+        Some(EventStatus::Proposed)
+    );
+    phone
+        .edit_event(proposal.event, |e| {
+            e.status = EventStatus::Published.key().into();
+        })
+        .await;
+    phone.wait_rejected(proposal.event).await;
+    let (ken_cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
+    assert!(me(&relay, &ken_cookie).await.events.is_empty());
+    assert!(unavailable_to(&relay, &ken_cookie, proposal.event).await);
     let (admin_cookie, admin) = sign_in(relay.addr(), "admin@example.com").await;
     assert!(admin.events.iter().any(|e| e.event == proposal.event));
     let stored =
@@ -609,6 +629,9 @@ async fn me_lists_exactly_the_events_the_grant_table_allows() {
         }
         if member.roles.contains(&Role::Admin) {
             expected.insert("proposal roster=true checkins=true".into());
+        } else if *email == members[0].0 {
+            // Its proposer follows it, read only.
+            expected.insert("proposal roster=false checkins=false".into());
         }
         let titles: Vec<(DocumentId, &str)> = refs
             .iter()
