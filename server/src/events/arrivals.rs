@@ -9,7 +9,7 @@
 
 use tsunagu_core::checkin::{CheckinLog, Method, Scan};
 use tsunagu_core::event::{Rsvp, SeatStatus};
-use tsunagu_core::pass::{VenueVerdict, judge_venue};
+use tsunagu_core::pass::{VenueVerdict, VerifyingKey, judge_venue};
 use tsunagu_core::seats::LATE_ANSWER_GRACE_SECS;
 
 use super::scribe::Scribe;
@@ -25,6 +25,34 @@ pub(crate) const LATE_ARRIVAL_GRACE_SECS: i64 = LATE_ANSWER_GRACE_SECS;
 /// often their arrival is read it is admitted once.
 fn nonce(user: &str) -> String {
     format!("self-{user}")
+}
+
+/// Why an arrival is not admitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refused {
+    /// The code is forged, another event's, not a venue code, or not valid at the arrival.
+    Code(VenueVerdict),
+    /// Made while the code was valid, but received long after it expired.
+    TooLate,
+}
+
+/// When an arrival with venue code `code` at `arrived_at` (the phone's clock) and received at
+/// `received_at` counts as made — never after it was received — if it is admitted at `event`.
+fn arrival(
+    code: &str,
+    key: &VerifyingKey,
+    event: &str,
+    arrived_at: i64,
+    received_at: i64,
+) -> Result<i64, Refused> {
+    let at = arrived_at.min(received_at);
+    match judge_venue(code, key, event, at) {
+        VenueVerdict::Here(code) if received_at <= code.not_after + LATE_ARRIVAL_GRACE_SECS => {
+            Ok(at)
+        }
+        VenueVerdict::Here(_) => Err(Refused::TooLate),
+        verdict => Err(Refused::Code(verdict)),
+    }
 }
 
 /// Admits `user` to the event in `row` if `rsvp` carries an arrival not yet recorded, with a
@@ -47,20 +75,15 @@ pub(super) async fn arrived(
         return Ok(());
     };
     let now = s.now();
-    let at = rsvp.arrived_at.min(now);
-    let verdict = judge_venue(
-        &rsvp.arrival_code,
-        &s.key().verifying_key(),
-        &row.doc.to_string(),
-        at,
-    );
-    match verdict {
-        VenueVerdict::Here(code) if now <= code.not_after + LATE_ARRIVAL_GRACE_SECS => {}
-        verdict => {
-            tracing::info!(event = %row.doc, %user, ?verdict, "a self check-in refused");
+    let event = row.doc.to_string();
+    let key = s.key().verifying_key();
+    let at = match arrival(&rsvp.arrival_code, &key, &event, rsvp.arrived_at, now) {
+        Ok(at) => at,
+        Err(refused) => {
+            tracing::info!(event = %row.doc, %user, ?refused, "a self check-in refused");
             return Ok(());
         }
-    }
+    };
     let scan = Scan {
         ticket,
         attendee: user.to_owned(),
@@ -79,4 +102,67 @@ pub(super) async fn arrived(
     edit_seat(s, user, &row.doc, |shown| shown.arrived_at = at).await?;
     tracing::info!(event = %row.doc, %user, "self check-in admitted");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tsunagu_core::pass::{PassBody, SigningKey, VenueCode};
+
+    use super::*;
+
+    const OPENS: i64 = 1_894_680_000;
+    const CLOSES: i64 = OPENS + 14 * 3600;
+
+    fn code(key: &SigningKey, event: &str) -> String {
+        let body = PassBody::Venue(VenueCode {
+            event: event.into(),
+            not_before: OPENS,
+            not_after: CLOSES,
+        });
+        key.sign(&body).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_arrival_counts_at_the_phones_time_but_never_after_it_reached_the_relay() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let public = key.verifying_key();
+        let text = code(&key, "e1");
+        // Synced an hour later.
+        assert_eq!(
+            arrival(&text, &public, "e1", OPENS + 60, OPENS + 3660),
+            Ok(OPENS + 60)
+        );
+        // A phone whose clock runs ahead is not believed beyond the relay's.
+        assert_eq!(
+            arrival(&text, &public, "e1", CLOSES + 86_400, OPENS + 60),
+            Ok(OPENS + 60)
+        );
+        // Synced on the way home, within the grace; then far too late.
+        let late = CLOSES + LATE_ARRIVAL_GRACE_SECS;
+        assert_eq!(arrival(&text, &public, "e1", OPENS, late), Ok(OPENS));
+        assert_eq!(
+            arrival(&text, &public, "e1", OPENS, late + 1),
+            Err(Refused::TooLate)
+        );
+        // Received before the doors open, however the phone's clock reads.
+        assert_eq!(
+            arrival(&text, &public, "e1", OPENS, OPENS - 1),
+            Err(Refused::Code(VenueVerdict::NotYetValid))
+        );
+    }
+
+    #[test]
+    fn another_events_or_a_forged_code_admits_no_one() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let public = key.verifying_key();
+        assert_eq!(
+            arrival(&code(&key, "e2"), &public, "e1", OPENS, OPENS),
+            Err(Refused::Code(VenueVerdict::WrongEvent))
+        );
+        let forger = SigningKey::from_bytes(&[4; 32]);
+        assert_eq!(
+            arrival(&code(&forger, "e1"), &public, "e1", OPENS, OPENS),
+            Err(Refused::Code(VenueVerdict::Forged))
+        );
+    }
 }
