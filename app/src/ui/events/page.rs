@@ -306,6 +306,18 @@ fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
             })
         }
     };
+    // An online event's link, which the relay gives confirmed attendees only.
+    let join_url = {
+        let key = key.clone();
+        move || {
+            signals.passes.with(|p| {
+                p.events
+                    .get(&key)
+                    .filter(|s| s.status() == Some(SeatStatus::Confirmed))
+                    .and_then(|s| safe_url(&s.join_url).map(str::to_owned))
+            })
+        }
+    };
     let status = event.status();
     let open_event = status == EventStatus::Published;
     let (closes_at, ends_at) = (event.closes_at(), event.ends_at.max(event.starts_at));
@@ -360,6 +372,11 @@ fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
             } else {
                 view! { <p class="field-hint" data-testid="rsvp-unavailable">{move || t_string!(i18n, event.answers_unavailable)}</p> }.into_any()
             }}
+            {move || join_url().map(|url| view! {
+                <a class="button button-primary button-block event-join" href=url target="_blank" rel="noopener noreferrer" data-testid="event-join">
+                    {t_string!(i18n, event.join_online)}
+                </a>
+            })}
             {move || ticket().map(|text| {
                 let title = title.clone();
                 view! {
