@@ -10,20 +10,10 @@ use calcard::icalendar::{
 };
 use calcard::{Entry, Parser};
 use common::events::{JAN_15_2030, create_event, device_with};
-use common::{TestRelay, call, sign_in};
+use common::{TestRelay, call, now, sign_in};
 use reqwest::{Method, StatusCode};
 use tsunagu_core::api::CalendarFeed;
 use tsunagu_core::event::{EventStatus, SeatStatus};
-
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs(),
-    )
-    .expect("in range")
-}
 
 /// Fetches `url` with no cookie, as a calendar app polls, and parses it.
 async fn poll(url: &str) -> Result<ICalendar, StatusCode> {

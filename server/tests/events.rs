@@ -9,10 +9,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use automerge::ReadDoc;
 use automerge::transaction::Transactable;
-use common::events::{
-    JAN_15_2030, create_event, device_with, me, member_device, relay_copy, unavailable_to,
-};
-use common::{PATIENCE, TestRelay, sign_in};
+use common::events::{JAN_15_2030, create_event, device_with, me, member_device, relay_copy};
+use common::{PATIENCE, TestRelay, now, sign_in, unavailable_to};
 use tsunagu_core::api::{EventRef, Me, Role};
 use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_core::event::{Event, EventAudience, EventStatus, SeatStatus};
@@ -20,16 +18,6 @@ use tsunagu_core::grants::{DocFacts, DocKind, EventFacts, Subject, access};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Gate, PassBody, Verdict, VerifyingKey, judge_ticket};
 use tsunagu_core::seats::LATE_ANSWER_GRACE_SECS;
-
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs(),
-    )
-    .expect("in range")
-}
 
 fn publish(capacity: u32) -> impl FnOnce(&mut Event) {
     move |e: &mut Event| {

@@ -6,23 +6,13 @@
 mod common;
 
 use common::events::{create_event, device_with, relay_copy};
-use common::{Device, TestRelay, call, sign_in};
+use common::{Device, TestRelay, call, now, sign_in};
 use reqwest::{Method, StatusCode};
 use tsunagu_core::api::{Me, VenueCodeResponse};
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::event::{EventStatus, Rsvps, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{PassBody, SigningKey, VenueCode, VenueVerdict, judge_venue};
-
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs(),
-    )
-    .expect("in range")
-}
 
 async fn venue_code(relay: &TestRelay, cookie: &str, event: &str) -> reqwest::Response {
     let path = format!("/api/events/{event}/venue-code");

@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashSet;
 
 use common::events::{JAN_15_2030, create_event, device_with};
-use common::{Device, TestRelay, sign_in};
+use common::{Device, TestRelay, now, sign_in};
 use tsunagu_core::api::Me;
 use tsunagu_core::event::{EventStatus, SeatStatus};
 use tsunagu_core::ids::DocumentId;
@@ -16,16 +16,6 @@ use tsunagu_core::pass::{
     CardVerdict, Gate, PassBody, Ticket, Verdict, VerifyingKey, judge_card, judge_ticket,
 };
 use tsunagu_server::{Config, Server};
-
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs(),
-    )
-    .expect("in range")
-}
 
 fn key(me: &Me) -> VerifyingKey {
     me.pass_key.parse().expect("the organisation's public key")

@@ -5,10 +5,10 @@
 
 mod common;
 
-use common::{Device, TestRelay, next_message, open_socket, post_session, send, sign_in};
+use common::{Device, TestRelay, post_session, sign_in, unavailable_to};
 use reqwest::StatusCode;
 use tsunagu_core::api::{DirectoryListing, Me};
-use tsunagu_core::ids::{DocumentId, PeerId};
+use tsunagu_core::ids::DocumentId;
 use tsunagu_core::profile::{Audience, Profile, Visibility};
 use tsunagu_core::wire::Message;
 use tsunagu_server::DEMO_PASSWORD;
@@ -40,49 +40,6 @@ async fn device_of(relay: &TestRelay, email: &str) -> (Device, Me, String) {
         })
         .await;
     (device, me, cookie)
-}
-
-/// Asks for `doc` on a raw socket and returns whether the relay says it does not exist.
-async fn unavailable_to(relay: &TestRelay, cookie: &str, doc: DocumentId) -> bool {
-    let mut socket = open_socket(relay.addr(), Some(cookie))
-        .await
-        .expect("a socket");
-    let me = PeerId::new("probe");
-    send(
-        &mut socket,
-        &Message::Join {
-            sender: me.clone(),
-            metadata: None,
-            versions: vec!["1".into()],
-        },
-    )
-    .await;
-    let Some(Message::Peer {
-        sender: relay_peer, ..
-    }) = next_message(&mut socket).await
-    else {
-        panic!("no handshake");
-    };
-    let data = automerge::sync::SyncDoc::generate_sync_message(
-        &automerge::Automerge::new(),
-        &mut automerge::sync::State::new(),
-    )
-    .map(|m| m.encode())
-    .unwrap_or_default();
-    send(
-        &mut socket,
-        &Message::Request {
-            sender: me,
-            target: relay_peer,
-            doc,
-            data,
-        },
-    )
-    .await;
-    matches!(
-        next_message(&mut socket).await,
-        Some(Message::DocUnavailable { .. })
-    )
 }
 
 #[tokio::test]

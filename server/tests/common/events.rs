@@ -8,8 +8,7 @@ use tsunagu_core::event::{Event, Passes, Roster, Rsvps, Seat, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::wire::Message;
 
-use super::{Device, TestRelay, next_message, open_socket, send, sign_in};
-use tsunagu_core::ids::PeerId;
+use super::{Device, TestRelay, sign_in};
 
 /// 2030-01-15 10:00 UTC (19:00 in Tokyo): far enough ahead that registration is open.
 pub const JAN_15_2030: i64 = 1_894_701_600;
@@ -167,47 +166,4 @@ impl Device {
 pub async fn relay_copy(relay: &TestRelay, cookie: &str, doc: DocumentId) -> Automerge {
     let device = device_with(relay, cookie, &[doc]).await;
     device.engine.doc(&doc).expect("held").clone()
-}
-
-/// Asks for `doc` on a raw socket and returns whether the relay says it does not exist.
-pub async fn unavailable_to(relay: &TestRelay, cookie: &str, doc: DocumentId) -> bool {
-    let mut socket = open_socket(relay.addr(), Some(cookie))
-        .await
-        .expect("a socket");
-    let me = PeerId::new("probe");
-    send(
-        &mut socket,
-        &Message::Join {
-            sender: me.clone(),
-            metadata: None,
-            versions: vec!["1".into()],
-        },
-    )
-    .await;
-    let Some(Message::Peer {
-        sender: relay_peer, ..
-    }) = next_message(&mut socket).await
-    else {
-        panic!("no handshake");
-    };
-    let data = automerge::sync::SyncDoc::generate_sync_message(
-        &Automerge::new(),
-        &mut automerge::sync::State::new(),
-    )
-    .map(|m| m.encode())
-    .unwrap_or_default();
-    send(
-        &mut socket,
-        &Message::Request {
-            sender: me,
-            target: relay_peer,
-            doc,
-            data,
-        },
-    )
-    .await;
-    matches!(
-        next_message(&mut socket).await,
-        Some(Message::DocUnavailable { .. })
-    )
 }

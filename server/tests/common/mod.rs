@@ -388,3 +388,57 @@ impl Drop for SmtpSink {
         self.child.wait().ok();
     }
 }
+
+/// Asks for `doc` on a raw socket and returns whether the relay says it does not exist.
+pub async fn unavailable_to(relay: &TestRelay, cookie: &str, doc: DocumentId) -> bool {
+    let mut socket = open_socket(relay.addr(), Some(cookie))
+        .await
+        .expect("a socket");
+    let me = PeerId::new("probe");
+    send(
+        &mut socket,
+        &Message::Join {
+            sender: me.clone(),
+            metadata: None,
+            versions: vec!["1".into()],
+        },
+    )
+    .await;
+    let Some(Message::Peer {
+        sender: relay_peer, ..
+    }) = next_message(&mut socket).await
+    else {
+        panic!("no handshake");
+    };
+    let data = automerge::sync::SyncDoc::generate_sync_message(
+        &automerge::Automerge::new(),
+        &mut automerge::sync::State::new(),
+    )
+    .map(|m| m.encode())
+    .unwrap_or_default();
+    send(
+        &mut socket,
+        &Message::Request {
+            sender: me,
+            target: relay_peer,
+            doc,
+            data,
+        },
+    )
+    .await;
+    matches!(
+        next_message(&mut socket).await,
+        Some(Message::DocUnavailable { .. })
+    )
+}
+
+/// Seconds since 1970, by this machine's clock.
+pub fn now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs(),
+    )
+    .expect("in range")
+}
