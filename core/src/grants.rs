@@ -719,4 +719,153 @@ mod tests {
         }
         assert_eq!(DocKind::from_key("teleporter"), None);
     }
+
+    /// Every way a member can stand to an event, with what the event is.
+    fn event_facts() -> Vec<EventFacts> {
+        let mut all = Vec::new();
+        for public in [true, false] {
+            for audience in EventAudience::ALL {
+                for (invited, staff, proposer) in [
+                    (false, false, false),
+                    (true, false, false),
+                    (false, true, false),
+                    (false, false, true),
+                ] {
+                    all.push(EventFacts {
+                        public,
+                        audience,
+                        invited,
+                        staff,
+                        proposer,
+                    });
+                }
+            }
+        }
+        all
+    }
+
+    fn event_doc(kind: DocKind, facts: EventFacts) -> DocFacts<'static> {
+        DocFacts {
+            event: Some(facts),
+            ..DocFacts::of(kind)
+        }
+    }
+
+    #[test]
+    fn events_are_written_by_admins_and_read_by_their_audience_once_published() {
+        for roles in role_sets() {
+            let me = me(&roles);
+            let admin = roles.contains(&Role::Admin);
+            for facts in event_facts() {
+                let doc = event_doc(DocKind::Event, facts);
+                let audience = facts.public && facts.audience.includes(&roles, facts.invited);
+                let expected = if admin {
+                    Some(Access::Write)
+                } else if audience || facts.staff || facts.proposer {
+                    Some(Access::Read)
+                } else {
+                    None
+                };
+                assert_eq!(access(&me, &doc), expected, "{roles:?} {facts:?}");
+                for path in [&[][..], &["title"], &["staff", "#"], &["status"]] {
+                    assert_eq!(
+                        may_write(&me, &doc, &keys(path)),
+                        admin,
+                        "{roles:?} {path:?}"
+                    );
+                    assert_eq!(
+                        may_edit(&me, &doc, &keys(path), Edit::Add),
+                        admin,
+                        "{roles:?} {path:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rosters_are_read_by_staff_and_admins_and_written_by_no_member() {
+        for roles in role_sets() {
+            let me = me(&roles);
+            let admin = roles.contains(&Role::Admin);
+            for facts in event_facts() {
+                let doc = event_doc(DocKind::EventRoster, facts);
+                let expected = (admin || facts.staff).then_some(Access::Read);
+                assert_eq!(access(&me, &doc), expected, "{roles:?} {facts:?}");
+                for edit in [Edit::Add, Edit::Change] {
+                    for path in [&[][..], &["attendees", "me"], &["revoked", "t1"]] {
+                        assert!(
+                            !may_edit(&me, &doc, &keys(path), edit),
+                            "{roles:?} {path:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn check_ins_are_only_appended_by_staff_and_admins() {
+        for roles in role_sets() {
+            let me = me(&roles);
+            let admin = roles.contains(&Role::Admin);
+            for facts in event_facts() {
+                let doc = event_doc(DocKind::EventCheckins, facts);
+                let may = admin || facts.staff;
+                assert_eq!(
+                    access(&me, &doc),
+                    may.then_some(Access::Write),
+                    "{roles:?} {facts:?}"
+                );
+                for path in [&["scans", "n1"][..], &["scans", "n1", "ticket"]] {
+                    assert_eq!(may_edit(&me, &doc, &keys(path), Edit::Add), may, "{path:?}");
+                    assert!(!may_edit(&me, &doc, &keys(path), Edit::Change), "{path:?}");
+                }
+                for path in [&[][..], &["scans"], &["note"]] {
+                    assert!(!may_edit(&me, &doc, &keys(path), Edit::Add), "{path:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn answers_are_their_owners_and_passes_the_relays() {
+        for roles in role_sets() {
+            let me = me(&roles);
+            let doc = |kind, owner| DocFacts {
+                owner: Some(owner),
+                owner_listed: true,
+                ..DocFacts::of(kind)
+            };
+            let mine = doc(DocKind::Rsvps, "me");
+            assert_eq!(access(&me, &mine), Some(Access::Write), "{roles:?}");
+            for path in [
+                &["events"][..],
+                &["events", "e1", "going"],
+                &["events", "e1", "arrived_at"],
+            ] {
+                assert!(may_write(&me, &mine, &keys(path)), "{roles:?} {path:?}");
+            }
+            assert!(!may_write(&me, &mine, &keys(&["note"])), "{roles:?}");
+            // Nobody reads another member's answers, admins included: seats come from the relay.
+            assert_eq!(
+                access(&me, &doc(DocKind::Rsvps, "other")),
+                None,
+                "{roles:?}"
+            );
+            let passes = doc(DocKind::Passes, "me");
+            assert_eq!(access(&me, &passes), Some(Access::Read), "{roles:?}");
+            for path in [&[][..], &["events", "e1", "status"], &["card"]] {
+                assert!(
+                    !may_edit(&me, &passes, &keys(path), Edit::Add),
+                    "{roles:?} {path:?}"
+                );
+            }
+            assert_eq!(
+                access(&me, &doc(DocKind::Passes, "other")),
+                None,
+                "{roles:?}"
+            );
+        }
+    }
 }
