@@ -8,7 +8,7 @@ use tsunagu_core::api::{
     ApiError, Application, ApplicationReceived, Apply, AuditEntry, CalendarFeed, DeviceInfo,
     DirectoryListing, ErrorCode, EventRef, ImportReport, InvitationInfo, InvitationSent, Invite,
     Me, Member, NewEvent, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles,
-    SignIn,
+    SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -126,6 +126,27 @@ pub fn event_ics(event: &DocumentId) -> String {
 /// Where an event's attendee list downloads as CSV (its staff and admins).
 pub fn attendees_csv(event: &DocumentId) -> String {
     format!("/api/events/{event}/attendees.csv")
+}
+
+/// `GET /api/events/<event>/venue-code` (admins and the event's staff): the signed code the
+/// venue shows for self check-in.
+pub async fn venue_code(event: &DocumentId) -> Result<String, AppError> {
+    let path = format!("/api/events/{event}/venue-code");
+    json::<VenueCodeResponse>(call("GET", &path, None).await?).map(|r| r.code)
+}
+
+/// The body of `PUT /api/events/<event>/join-url`.
+#[derive(Serialize)]
+struct JoinUrl<'a> {
+    url: &'a str,
+}
+
+/// `PUT /api/events/<event>/join-url` (admins): the link confirmed attendees of an online event
+/// get in their passes; empty removes it. The link never goes into the event document.
+pub async fn set_join_url(event: &DocumentId, url: &str) -> Result<(), AppError> {
+    let path = format!("/api/events/{event}/join-url");
+    let body = to_body(&JoinUrl { url })?;
+    call("PUT", &path, Some(body)).await.map(|_| ())
 }
 
 /// `POST /api/me/calendar`: a new personal calendar feed address; an earlier one stops working.

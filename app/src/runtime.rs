@@ -133,6 +133,9 @@ impl Runtime {
         if let Some(json) = meta(MetaKey::SeenEvents).await {
             signals.seen_events.set(events::parse_seen(&json));
         }
+        if let Some(json) = meta(MetaKey::VenueCodes).await {
+            signals.venue_codes.set(events::parse_venue_codes(&json));
+        }
 
         // Two tabs of one device edit concurrently; Automerge needs a distinct actor per
         // concurrent writer (the same actor and sequence number twice breaks sync for the
@@ -318,6 +321,7 @@ impl Runtime {
         if let Some(queue) = &self.queue {
             queue.push(Write::MetaDelete(MetaKey::Me));
             queue.push(Write::MetaDelete(MetaKey::SeenEvents));
+            queue.push(Write::MetaDelete(MetaKey::VenueCodes));
             if let Err(e) = queue.store().wipe_documents().await {
                 log(&format!("wiping device storage: {e}"));
             }
@@ -900,6 +904,22 @@ impl Client {
         self.runtime()
             .ok_or(AppError::NotSynced)?
             .save_event(doc, event)
+    }
+
+    /// Records a self check-in with the venue code the person scanned; saved on this device
+    /// and synced later, when the relay admits them.
+    pub fn arrive(&self, event: DocumentId, code: &str) -> Result<(), AppError> {
+        self.runtime()
+            .ok_or(AppError::NotSynced)?
+            .arrive(event, code)
+    }
+
+    /// The venue code of `event` from the relay, remembered on this device for the door.
+    pub async fn fetch_venue_code(&self, event: DocumentId) -> Result<String, AppError> {
+        match self.runtime() {
+            Some(rt) => rt.fetch_venue_code(event).await,
+            None => Err(AppError::Offline),
+        }
     }
 
     /// Remembers the event as the person has now seen it.

@@ -116,6 +116,8 @@ pub struct Signals {
     pub checkins: RwSignal<BTreeMap<DocumentId, CheckinLog>>,
     /// Each event as the person last saw it, by event document (kept on the device).
     pub seen_events: RwSignal<BTreeMap<DocumentId, Event>>,
+    /// Venue codes for self check-in fetched on this device, by event document.
+    pub venue_codes: RwSignal<BTreeMap<DocumentId, String>>,
 }
 
 impl Signals {
@@ -139,6 +141,7 @@ impl Signals {
             rosters: RwSignal::new(BTreeMap::new()),
             checkins: RwSignal::new(BTreeMap::new()),
             seen_events: RwSignal::new(BTreeMap::new()),
+            venue_codes: RwSignal::new(BTreeMap::new()),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The runtime's part for events: it keeps every event document the person may read (and the
 //! rosters and check-in logs of those they work at) on the device like the profiles, reads them
-//! into [`Signals`](crate::state::Signals) as they change, and writes the person's answers into
-//! their own RSVP document — one change per answer, offline too, synced through the outbox.
+//! into [`Signals`](crate::state::Signals) as they change, and writes the person's answers and
+//! self check-ins into their own RSVP document — one change each, offline too, synced through
+//! the outbox. It also keeps the venue codes staff fetched, so the door shows one offline.
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -162,18 +163,24 @@ impl Runtime {
         self.signals.events.set(entries);
     }
 
-    /// Records the person's answer to an event: one change to their RSVP document, on this
-    /// device at once and synced when the relay is reachable.
-    pub fn answer_rsvp(&self, event: DocumentId, going: bool) -> Result<(), AppError> {
+    /// The person's RSVP document, once the relay has sent it: writing into a document the
+    /// relay has not sent would fork its history.
+    fn rsvps_doc(&self) -> Result<DocumentId, AppError> {
         let doc = self
             .signals
             .me
             .with_untracked(|me| me.as_ref().and_then(|m| m.rsvps_doc))
             .ok_or(AppError::NotSynced)?;
         if arrived(self.engine.borrow().doc(&doc)).is_none() {
-            // Writing into a document the relay has not sent would fork its history.
             return Err(AppError::NotSynced);
         }
+        Ok(doc)
+    }
+
+    /// Records the person's answer to an event: one change to their RSVP document, on this
+    /// device at once and synced when the relay is reachable.
+    pub fn answer_rsvp(&self, event: DocumentId, going: bool) -> Result<(), AppError> {
+        let doc = self.rsvps_doc()?;
         let key = event.to_string();
         // The relay's decision names the answer it is about by its time: a later answer must
         // have a later time, even when given twice in one second.
@@ -189,6 +196,44 @@ impl Runtime {
             .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
         self.commit(doc, effects);
         Ok(())
+    }
+
+    /// Records a self check-in: the venue code the person scanned (already judged valid on
+    /// this phone), one change to their RSVP document. The relay checks the code again and
+    /// admits them to the event's check-in log when the change reaches it.
+    pub fn arrive(&self, event: DocumentId, code: &str) -> Result<(), AppError> {
+        let doc = self.rsvps_doc()?;
+        let key = event.to_string();
+        let effects = self
+            .engine
+            .borrow_mut()
+            .change(doc, |tx| Rsvps::arrive(tx, &key, code, now()))
+            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
+        self.commit(doc, effects);
+        Ok(())
+    }
+
+    /// Fetches the venue code of `event` (staff and admins) and keeps it on the device.
+    pub async fn fetch_venue_code(&self, event: DocumentId) -> Result<String, AppError> {
+        let code = api::venue_code(&event).await?;
+        let known = self
+            .signals
+            .venue_codes
+            .with_untracked(|codes| codes.get(&event) == Some(&code));
+        if !known {
+            self.signals.venue_codes.update(|codes| {
+                codes.insert(event, code.clone());
+            });
+            let json = self
+                .signals
+                .venue_codes
+                .with_untracked(|codes| serde_json::to_string(codes).unwrap_or_default());
+            self.write(Write::Meta {
+                key: MetaKey::VenueCodes,
+                value: json,
+            });
+        }
+        Ok(code)
     }
 
     /// Writes an event (admins; the relay refuses anyone else): only what differs, as one change.
@@ -251,6 +296,14 @@ impl Runtime {
 pub(super) fn parse_seen(json: &str) -> BTreeMap<DocumentId, Event> {
     serde_json::from_str(json).unwrap_or_else(|e| {
         log(&format!("forgetting the events seen before: {e}"));
+        BTreeMap::new()
+    })
+}
+
+/// The venue codes kept by [`Runtime::fetch_venue_code`].
+pub(super) fn parse_venue_codes(json: &str) -> BTreeMap<DocumentId, String> {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        log(&format!("forgetting the venue codes fetched before: {e}"));
         BTreeMap::new()
     })
 }

@@ -55,6 +55,9 @@ pub enum MetaKey {
     /// Each event as the person last saw it (JSON, by document id), so an edit shows what
     /// changed once rather than announcing the event again.
     SeenEvents,
+    /// The venue codes this person (staff, admins) fetched (JSON, by event document id), so
+    /// the door still shows one with no signal.
+    VenueCodes,
 }
 
 impl MetaKey {
@@ -65,6 +68,7 @@ impl MetaKey {
             MetaKey::Me => "me",
             MetaKey::Language => "language",
             MetaKey::SeenEvents => "seen-events",
+            MetaKey::VenueCodes => "venue-codes",
         }
     }
 }

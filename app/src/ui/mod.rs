@@ -181,6 +181,7 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/events/:doc") view=events::EventPage />
                 <Route path=path!("/events/:doc/edit") view=events::EditEventPage />
                 <Route path=path!("/events/:doc/check-in") view=events::CheckInPage />
+                <Route path=path!("/events/:doc/venue-code") view=events::VenueCodePage />
                 <Route path=path!("/card") view=events::IdCardPage />
                 <Route path=path!("/admin") view=admin::MembersPage />
                 <Route path=path!("/admin/import") view=admin::ImportPage />

@@ -194,6 +194,9 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                 <p class="eyebrow">{move || t_string!(i18n, checkin.title)}</p>
                 <h1 class="event-name">{title}</h1>
                 <Counts roster=roster log=log />
+                <A href=format!("/events/{doc}/venue-code") attr:class="button button-small checkin-venue-code" attr:data-testid="checkin-venue-code">
+                    {move || t_string!(i18n, venue_code.open)}
+                </A>
             </header>
             <Duplicates roster=roster log=log />
             <div class="segmented checkin-modes" role="group">
@@ -314,9 +317,10 @@ fn VerdictCard(shown: Shown) -> impl IntoView {
     }
 }
 
-/// The camera, started by a tap (browsers ask for permission then).
+/// The camera, started by a tap (browsers ask for permission then). Self check-in on the event
+/// page uses it too.
 #[component]
-fn Camera(judge: impl Fn(String, f64) + Clone + Send + Sync + 'static) -> impl IntoView {
+pub(super) fn Camera(judge: impl Fn(String, f64) + Clone + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let video = NodeRef::<html::Video>::new();
     let scanner: StoredValue<Option<Scanner>, LocalStorage> = StoredValue::new_local(None);

@@ -1,7 +1,9 @@
 //! Making events. Anyone starts one at `/events/new` (`POST /api/events`): an admin's is a draft
 //! that opens in the editor, anyone else's is a proposal that admins see. The editor
 //! (`/events/<doc>/edit`, admins) writes the event document itself over sync — one change per
-//! save, offline too — and moves it from draft to published to cancelled.
+//! save, offline too — and moves it from draft to published to cancelled. An online event's join
+//! link is not part of the document: the editor sends it to the relay
+//! (`PUT /api/events/<doc>/join-url`), which gives it to confirmed attendees only.
 //!
 //! Times are typed as the event's own wall-clock time (`datetime-local` in its zone, Tokyo
 //! unless said otherwise) and stored as instants.
@@ -464,6 +466,9 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                             get=|f| f.venue_address.as_str() set=|f, v| f.venue_address = v />
                         <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.map_url)) testid="event-map-url-input"
                             get=|f| f.map_url.as_str() set=|f, v| f.map_url = v kind="url" />
+                        <Show when=move || form.with(|f| f.online)>
+                            <JoinLink doc=doc />
+                        </Show>
                     </section>
                     <section class="card section">
                         <h2 class="section-title">{move || t_string!(i18n, edit_event.people)}</h2>
@@ -507,6 +512,74 @@ fn Editor(doc: DocumentId) -> impl IntoView {
             }.into_any()
         }}
     }
+}
+
+/// The link to join an online event, saved straight to the relay (it needs a connection) and
+/// never into the event document, which every invitee reads.
+#[component]
+fn JoinLink(doc: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let url = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    // `Ok(true)`: saved; `Ok(false)`: removed.
+    let outcome = RwSignal::new(None::<Result<bool, JoinLinkError>>);
+    let save = move |_| {
+        let typed = url.get_untracked().trim().to_owned();
+        if !typed.is_empty() && safe_url(&typed).is_none() {
+            outcome.set(Some(Err(JoinLinkError::Invalid)));
+            return;
+        }
+        busy.set(true);
+        outcome.set(None);
+        leptos::task::spawn_local(async move {
+            let result = crate::api::set_join_url(&doc, &typed).await;
+            outcome.set(Some(match result {
+                Ok(()) => Ok(!typed.is_empty()),
+                Err(AppError::Api(tsunagu_core::api::ErrorCode::BadRequest)) => {
+                    Err(JoinLinkError::Invalid)
+                }
+                Err(e) => Err(JoinLinkError::Relay(e)),
+            }));
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="field join-link" data-testid="join-link">
+            <label class="field-label" for="event-join-url">{move || t_string!(i18n, edit_event.join_url)}</label>
+            <div class="inline-form">
+                <input class="input" id="event-join-url" type="url" inputmode="url" autocomplete="off" data-testid="join-url-input"
+                    placeholder="https://"
+                    prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) />
+                <button type="button" class="button" data-testid="join-url-save" disabled=move || busy.get() on:click=save>
+                    {move || t_string!(i18n, edit_event.join_url_save)}
+                </button>
+            </div>
+            <p class="field-hint">{move || t_string!(i18n, edit_event.join_url_hint)}</p>
+            {move || outcome.get().map(|o| match o {
+                Ok(saved) => view! {
+                    <p class="field-hint" role="status" data-testid="join-url-saved">
+                        {if saved { t_string!(i18n, edit_event.join_url_saved) } else { t_string!(i18n, edit_event.join_url_cleared) }}
+                    </p>
+                }.into_any(),
+                Err(e) => {
+                    let text = match &e {
+                        JoinLinkError::Invalid => t_string!(i18n, edit_event.join_url_invalid),
+                        JoinLinkError::Relay(AppError::Offline) => t_string!(i18n, edit_event.join_url_offline),
+                        JoinLinkError::Relay(e) => crate::ui::error_text(i18n.get_locale(), e),
+                    };
+                    view! { <p class="form-error" role="alert" data-testid="join-url-error">{text}</p> }.into_any()
+                }
+            })}
+        </div>
+    }
+}
+
+/// Why a join link was not saved.
+#[derive(Debug, Clone, PartialEq)]
+enum JoinLinkError {
+    /// Not a web address (said here, or by the relay).
+    Invalid,
+    Relay(AppError),
 }
 
 pub(super) fn audience_label(locale: Locale, audience: EventAudience) -> &'static str {

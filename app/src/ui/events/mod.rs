@@ -1,11 +1,13 @@
 //! Events: the agenda and the month calendar (`/events`), each event's page with the person's
 //! answer, status and ticket (`/events/<doc>`), the admins' editor and everyone's proposal form
-//! (`/events/new`, `/events/<doc>/edit`), and the alumni ID card (`/card`).
+//! (`/events/new`, `/events/<doc>/edit`), self check-in at the venue and the venue's code for it
+//! (`/events/<doc>/venue-code`), and the alumni ID card (`/card`).
 //!
 //! Everything reads the documents on the device through [`crate::state::Signals`], so the
 //! calendar, a ticket and the ID card open with no network; answers are written through
 //! [`crate::runtime::Client::answer_rsvp`], offline too.
 
+mod arrival;
 mod card;
 mod checkin;
 mod editor;
@@ -14,11 +16,13 @@ mod month;
 mod page;
 mod people;
 mod time;
+mod venue_code;
 
 pub(crate) use card::IdCardPage;
 pub(crate) use checkin::CheckInPage;
 pub(crate) use editor::{EditEventPage, NewEventPage};
 pub(crate) use page::EventPage;
+pub(crate) use venue_code::VenueCodePage;
 
 use leptos::prelude::*;
 use leptos_router::components::A;

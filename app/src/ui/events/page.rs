@@ -268,6 +268,9 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
                 <A href=format!("/events/{doc}/check-in") attr:class="button" attr:data-testid="event-checkin">
                     {move || t_string!(i18n, checkin.open)}
                 </A>
+                <A href=format!("/events/{doc}/venue-code") attr:class="button button-quiet" attr:data-testid="event-venue-code">
+                    {move || t_string!(i18n, venue_code.open)}
+                </A>
             </Show>
             <Show when=admin>
                 <A href=format!("/events/{doc}/edit") attr:class="button button-primary" attr:data-testid="event-edit">
@@ -377,6 +380,7 @@ fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
                     {t_string!(i18n, event.join_online)}
                 </a>
             })}
+            <super::arrival::SelfCheckIn doc=doc event=event.clone() />
             {move || ticket().map(|text| {
                 let title = title.clone();
                 view! {
