@@ -65,3 +65,14 @@ export async function openGate(browser, base, path, email, confirmed) {
 export function scanTimings(page) {
   return page.evaluate(() => performance.getEntriesByName("tsunagu:scan-to-verdict").map((e) => e.duration));
 }
+
+/** The event page's self check-in part once it says `value` (none, pending, confirmed). */
+export function arrival(page, value) {
+  return page.locator(`[data-testid="arrival"][data-arrival="${value}"]`);
+}
+
+/** The signed venue code's text, from the venue-code page on `page`. */
+export async function venueCodeText(page) {
+  await page.getByTestId("venue-code-text").waitFor({ state: "attached", ...SLOW });
+  return (await page.getByTestId("venue-code-text").textContent()).trim();
+}
