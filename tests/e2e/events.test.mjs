@@ -4,7 +4,7 @@
 // At the venue's basement two staff phones, both offline, scan her ticket with their cameras
 // (Chromium's fake capture plays the QR code) and both let her in; back online, both phones and
 // the admin's report flag the ticket as admitted twice. A forged ticket and a revoked one are
-// refused offline.
+// refused offline, and a member's signed alumni ID card is checked there too.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
@@ -126,4 +126,12 @@ test("a forged ticket and a revoked one are refused offline", async () => {
   await gate.getByTestId("ticket-code").fill(ticket);
   await gate.getByTestId("ticket-code-check").click();
   await gate.locator('[data-testid="verdict"][data-verdict="revoked"]').waitFor(SLOW);
+
+  // The same offline phone checks a member's alumni ID card.
+  await hanako.goto(relay.url + "/card");
+  const card = await hanako.getByTestId("id-card-qr").getAttribute("data-text");
+  await gate.getByTestId("ticket-code").fill(card);
+  await gate.getByTestId("ticket-code-check").click();
+  await gate.locator('[data-testid="verdict"][data-verdict="card-valid"]').waitFor(SLOW);
+  assert.match(await gate.getByTestId("verdict-name").innerText(), /山田 花子/);
 });

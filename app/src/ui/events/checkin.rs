@@ -15,7 +15,7 @@ use leptos_router::hooks::use_params_map;
 use tsunagu_core::checkin::{Admission, CheckinLog, Duplicate, Method, Scan};
 use tsunagu_core::event::{Roster, SeatStatus};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::pass::{Gate, Verdict, VerifyingKey};
+use tsunagu_core::pass::{Card, CardVerdict, Gate, Verdict, VerifyingKey, judge_card};
 use tsunagu_core::search::fold;
 
 use super::time::{self, Style};
@@ -29,7 +29,9 @@ use crate::ui::icons;
 #[derive(Debug, Clone, PartialEq)]
 struct Shown {
     /// `admitted`, `already-here`, `already-elsewhere`, `revoked`, `wrong-event`, `not-yet`,
-    /// `expired`, `forged`, `unreadable` or `not-synced`: the verdict's name in the page.
+    /// `expired`, `forged`, `unreadable` or `not-synced` for a ticket; `card-valid`,
+    /// `card-revoked`, `card-expired` or `card-not-yet` for an alumni ID card: the verdict's
+    /// name in the page.
     verdict: &'static str,
     name: String,
     description: String,
@@ -39,7 +41,7 @@ struct Shown {
 
 impl Shown {
     fn good(&self) -> bool {
-        self.verdict == "admitted"
+        matches!(self.verdict, "admitted" | "card-valid")
     }
 }
 
@@ -114,7 +116,14 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                             return;
                         }
                     }
-                    describe(&admission, &roster)
+                    match admission {
+                        // Not a ticket: it may be a member's ID card, which staff also check.
+                        Admission::Refused(Verdict::Unreadable) => {
+                            card(judge_card(&text, &key, now(), &HashSet::new()))
+                                .unwrap_or_else(|| describe(&admission, &roster))
+                        }
+                        _ => describe(&admission, &roster),
+                    }
                 }
                 _ => not_synced(),
             };
@@ -492,6 +501,27 @@ fn describe(admission: &Admission, roster: &Roster) -> Shown {
     }
 }
 
+/// What staff see for a scanned alumni ID card; `None` if it is not one.
+fn card(verdict: CardVerdict) -> Option<Shown> {
+    let shown = |verdict, card: Card| Shown {
+        verdict,
+        description: format!("{}〜{} · {}", card.joined, card.left, card.status),
+        name: card.name,
+        before: None,
+    };
+    Some(match verdict {
+        CardVerdict::Valid(c) => shown("card-valid", c),
+        CardVerdict::Revoked(c) => shown("card-revoked", c),
+        CardVerdict::Expired(c) => shown("card-expired", c),
+        CardVerdict::NotYetValid(c) => shown("card-not-yet", c),
+        CardVerdict::Forged => Shown {
+            verdict: "forged",
+            ..not_synced()
+        },
+        CardVerdict::Unreadable => return None,
+    })
+}
+
 fn not_synced() -> Shown {
     Shown {
         verdict: "not-synced",
@@ -512,6 +542,10 @@ fn verdict_text(locale: Locale, verdict: &str) -> &'static str {
         "expired" => td_string!(locale, checkin.expired),
         "forged" => td_string!(locale, checkin.forged),
         "not-synced" => td_string!(locale, checkin.not_synced),
+        "card-valid" => td_string!(locale, checkin.card_valid),
+        "card-revoked" => td_string!(locale, checkin.card_revoked),
+        "card-expired" => td_string!(locale, checkin.card_expired),
+        "card-not-yet" => td_string!(locale, checkin.not_yet),
         _ => td_string!(locale, checkin.unreadable),
     }
 }
