@@ -11,7 +11,6 @@ use std::collections::HashSet;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use tsunagu_core::checkin::{Admission, CheckinLog, Duplicate, Method, Scan};
 use tsunagu_core::event::{Roster, SeatStatus};
 use tsunagu_core::ids::DocumentId;
@@ -20,6 +19,7 @@ use tsunagu_core::search::fold;
 
 use super::time::{self, Style};
 use super::use_client;
+use super::use_event_param;
 use crate::i18n::*;
 use crate::runtime::now;
 use crate::scanner::{Scanner, performance_now};
@@ -47,12 +47,7 @@ impl Shown {
 
 #[component]
 pub(crate) fn CheckInPage() -> impl IntoView {
-    let params = use_params_map();
-    let doc = Memo::new(move |_| {
-        params
-            .with(|p| p.get("doc"))
-            .and_then(|id| id.parse::<DocumentId>().ok())
-    });
+    let doc = use_event_param();
     move || doc.get().map(|doc| view! { <CheckIn doc=doc /> })
 }
 

@@ -10,13 +10,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use tsunagu_core::api::NewEvent;
 use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventAudience, EventStatus};
 use tsunagu_core::ids::DocumentId;
 
 use super::time;
-use super::{is_admin, status_label, use_client};
+use super::{is_admin, status_label, use_client, use_event_param};
 use crate::calendar::DateTime;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -337,12 +337,7 @@ fn TitleAndTimes(form: RwSignal<Form>) -> impl IntoView {
 pub(crate) fn EditEventPage() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
-    let params = use_params_map();
-    let doc = Memo::new(move |_| {
-        params
-            .with(|p| p.get("doc"))
-            .and_then(|id| id.parse::<DocumentId>().ok())
-    });
+    let doc = use_event_param();
     let admin = move || signals.me.with(|me| is_admin(me.as_ref()));
     view! {
         <section class="event-editor" data-testid="edit-event-page">

@@ -48,6 +48,16 @@ pub(crate) struct EventsState {
     day: RwSignal<Option<Day>>,
 }
 
+/// The event document the route's `:doc` names, if it is a document id.
+pub(super) fn use_event_param() -> Memo<Option<DocumentId>> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .with(|p| p.get("doc"))
+            .and_then(|id| id.parse::<DocumentId>().ok())
+    })
+}
+
 pub(crate) fn provide_events_state() {
     let today = time::today();
     provide_context(EventsState {

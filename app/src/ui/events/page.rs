@@ -4,12 +4,14 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use tsunagu_core::event::{Event, EventChange, EventStatus, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 
 use super::time::{self, Style};
-use super::{is_admin, place, standing_for, standing_key, standing_text, status_label, use_client};
+use super::{
+    is_admin, place, standing_for, standing_key, standing_text, status_label, use_client,
+    use_event_param,
+};
 use crate::agenda::Standing;
 use crate::api;
 use crate::error::AppError;
@@ -22,12 +24,7 @@ use crate::ui::text::safe_url;
 #[component]
 pub(crate) fn EventPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let doc = Memo::new(move |_| {
-        params
-            .with(|p| p.get("doc"))
-            .and_then(|id| id.parse::<DocumentId>().ok())
-    });
+    let doc = use_event_param();
     view! {
         <article class="event-page" data-testid="event-page">
             <A href="/events" attr:class="back-link" attr:data-testid="event-back">

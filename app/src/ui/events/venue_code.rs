@@ -5,12 +5,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{self, PassBody, VerifyingKey};
 
 use super::time::{self, Style};
 use super::use_client;
+use super::use_event_param;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::icons;
@@ -18,12 +18,7 @@ use crate::ui::qr::QrImage;
 
 #[component]
 pub(crate) fn VenueCodePage() -> impl IntoView {
-    let params = use_params_map();
-    let doc = Memo::new(move |_| {
-        params
-            .with(|p| p.get("doc"))
-            .and_then(|id| id.parse::<DocumentId>().ok())
-    });
+    let doc = use_event_param();
     move || doc.get().map(|doc| view! { <VenueCode doc=doc /> })
 }
 
