@@ -22,27 +22,21 @@ pub fn to_html(markdown: &str) -> String {
     let mut kept: Vec<bool> = Vec::new();
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let safe = is_safe(&dest_url, link_type);
-            kept.push(safe);
-            safe.then_some(Event::Start(Tag::Link {
+        // An image becomes a link to it: descriptions carry no remote content.
+        Event::Start(
+            Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }))
-        }
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
+            }
+            | Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            },
+        ) => {
             let safe = is_safe(&dest_url, link_type);
             kept.push(safe);
             safe.then_some(Event::Start(Tag::Link {
