@@ -41,6 +41,12 @@ use crate::api::Role;
 /// The time zone an event is in when its admin does not say otherwise.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Tokyo";
 
+/// Tickets and the venue's code are good from this long before an event starts (doors, a
+/// reception)...
+pub const ADMISSION_OPENS_BEFORE_SECS: i64 = 6 * 3600;
+/// ...until this long after it ends (an after-party at the same venue).
+pub const ADMISSION_CLOSES_AFTER_SECS: i64 = 6 * 3600;
+
 /// Whom an event is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -239,6 +245,16 @@ impl Event {
         } else {
             self.starts_at
         }
+    }
+
+    /// When people are let in, with a ticket or the venue's code: from a while before the start
+    /// to a while after the end. The relay signs tickets and codes for it; the app offers self
+    /// check-in during it.
+    pub fn admission_window(&self) -> (i64, i64) {
+        (
+            self.starts_at - ADMISSION_OPENS_BEFORE_SECS,
+            self.ends_at.max(self.starts_at) + ADMISSION_CLOSES_AFTER_SECS,
+        )
     }
 
     /// What an attendee would want to know changed between two versions of a published event,

@@ -11,7 +11,6 @@ use tsunagu_core::api::{Role, VenueCodeResponse};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{PassBody, VenueCode};
 
-use super::seating::admission_window;
 use super::{event_for_staff, store};
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -30,7 +29,7 @@ pub(super) async fn venue_code(
     let mut conn = state.db.acquire().await?;
     let row = event_for_staff(&mut conn, &signed_in.user.id, &event).await?;
     drop(conn);
-    let (not_before, not_after) = admission_window(&row.event);
+    let (not_before, not_after) = row.event.admission_window();
     let code = VenueCode {
         event: row.doc.to_string(),
         not_before,

@@ -35,10 +35,6 @@ use crate::access;
 use crate::db::{self, DocumentRecord};
 use crate::error::Error;
 
-/// A ticket is good from this long before the event starts (doors, a reception)...
-pub(crate) const TICKET_OPENS_BEFORE_SECS: i64 = 6 * 3600;
-/// ...until this long after it ends (an after-party at the same venue).
-pub(crate) const TICKET_CLOSES_AFTER_SECS: i64 = 6 * 3600;
 /// An ID card is signed for a year, and signed again when older than a day.
 pub(crate) const CARD_VALID_SECS: i64 = 365 * 86_400;
 pub(crate) const CARD_REFRESH_SECS: i64 = 86_400;
@@ -251,15 +247,6 @@ async fn apply(
     .await
 }
 
-/// When people are let in to `event`, with a ticket or the venue's code: from a while before it
-/// starts to a while after it ends.
-pub(crate) fn admission_window(event: &Event) -> (i64, i64) {
-    (
-        event.starts_at - TICKET_OPENS_BEFORE_SECS,
-        event.ends_at.max(event.starts_at) + TICKET_CLOSES_AFTER_SECS,
-    )
-}
-
 fn attends(status: SeatStatus) -> bool {
     matches!(status, SeatStatus::Confirmed | SeatStatus::Waiting)
 }
@@ -274,7 +261,7 @@ fn ticket_id() -> String {
 /// The signed QR text of ticket `id`; empty (and logged) in the one case signing fails, a name
 /// too long for a QR code.
 fn sign_ticket(s: &Scribe<'_>, row: &EventRow, user: &str, name: &str, id: &str) -> String {
-    let (not_before, not_after) = admission_window(&row.event);
+    let (not_before, not_after) = row.event.admission_window();
     let ticket = Ticket {
         id: id.to_owned(),
         event: row.doc.to_string(),

@@ -6,16 +6,13 @@
 use leptos::prelude::*;
 use tsunagu_core::event::{Event, SeatStatus};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::pass::{self, VenueVerdict, VerifyingKey};
+use tsunagu_core::pass::{self, VenueVerdict};
 
 use super::checkin::Camera;
-use super::use_client;
+use super::{pass_key, use_client};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::runtime::now;
-
-/// How long before the start and after the end the venue code is good (as the relay signs it).
-const VENUE_WINDOW_SECS: i64 = 6 * 3600;
 
 /// Why a scanned code was not taken, as the attendee reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,10 +88,7 @@ pub(super) fn SelfCheckIn(doc: DocumentId, event: Event) -> impl IntoView {
             .passes
             .with(|p| p.events.get(&key).is_some_and(|s| s.arrived_at > 0))
     };
-    let (opens, closes) = (
-        event.starts_at - VENUE_WINDOW_SECS,
-        event.ends_at.max(event.starts_at) + VENUE_WINDOW_SECS,
-    );
+    let (opens, closes) = event.admission_window();
     let in_its_day = move || (opens..=closes).contains(&now());
     let at_a_place = !event.online
         || !event.venue.name.trim().is_empty()
@@ -103,10 +97,7 @@ pub(super) fn SelfCheckIn(doc: DocumentId, event: Event) -> impl IntoView {
     let scanning = RwSignal::new(false);
     let problem = RwSignal::new(None::<Problem>);
     let judge = move |text: String, _taken: f64| {
-        let verifying = signals.me.with_untracked(|me| {
-            me.as_ref()
-                .and_then(|m| m.pass_key.parse::<VerifyingKey>().ok())
-        });
+        let verifying = signals.me.with_untracked(|me| pass_key(me.as_ref()));
         let Some(verifying) = verifying else {
             problem.set(Some(Problem::Refused(Refusal::NoKey)));
             return;

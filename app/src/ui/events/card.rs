@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tsunagu_core::api::Role;
-use tsunagu_core::pass::{self, Card, PassBody, VerifyingKey};
+use tsunagu_core::pass::{self, Card, PassBody};
 
-use super::use_client;
+use super::{pass_key, use_client};
 use crate::i18n::*;
 use crate::state::Link;
 use crate::ui::icons;
@@ -47,11 +47,7 @@ pub(crate) fn IdCardPage() -> impl IntoView {
     // What the card itself says, if the organisation's key verifies it.
     let signed = move || -> Option<Card> {
         let text = card();
-        let key: VerifyingKey = signals
-            .me
-            .with(|m| m.as_ref().map(|m| m.pass_key.clone()))?
-            .parse()
-            .ok()?;
+        let key = signals.me.with(|m| pass_key(m.as_ref()))?;
         match pass::read(&text, &key) {
             Ok(PassBody::Card(card)) => Some(card),
             _ => None,

@@ -14,12 +14,11 @@ use leptos_router::components::A;
 use tsunagu_core::checkin::{Admission, CheckinLog, Duplicate, Method, Scan};
 use tsunagu_core::event::{Roster, SeatStatus};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::pass::{Card, CardVerdict, Gate, Verdict, VerifyingKey, judge_card};
+use tsunagu_core::pass::{Card, CardVerdict, Gate, Verdict, judge_card};
 use tsunagu_core::search::fold;
 
 use super::time::{self, Style};
-use super::use_client;
-use super::use_event_param;
+use super::{event_entry, pass_key, use_client, use_event_param};
 use crate::i18n::*;
 use crate::runtime::now;
 use crate::scanner::{Scanner, performance_now};
@@ -56,19 +55,10 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
     let signals = client.signals;
-    let entry = Memo::new(move |_| {
-        signals
-            .events
-            .with(|events| events.iter().find(|e| e.doc == doc).cloned())
-    });
+    let entry = event_entry(signals, doc);
     let roster = Memo::new(move |_| signals.rosters.with(|r| r.get(&doc).cloned()));
     let log = Memo::new(move |_| signals.checkins.with(|c| c.get(&doc).cloned()));
-    let key = Memo::new(move |_| {
-        signals.me.with(|me| {
-            me.as_ref()
-                .and_then(|m| m.pass_key.parse::<VerifyingKey>().ok())
-        })
-    });
+    let key = Memo::new(move |_| signals.me.with(|me| pass_key(me.as_ref())));
     let shown: RwSignal<Option<Shown>> = RwSignal::new(None);
     let by_name = RwSignal::new(false);
     let device = client.device_name();

@@ -48,6 +48,20 @@ pub(crate) struct EventsState {
     day: RwSignal<Option<Day>>,
 }
 
+/// The organisation's key for tickets, ID cards and venue codes, as `Me` carries it.
+pub(super) fn pass_key(me: Option<&Me>) -> Option<tsunagu_core::pass::VerifyingKey> {
+    me.and_then(|m| m.pass_key.parse().ok())
+}
+
+/// The event `doc` as it stands on this device.
+pub(super) fn event_entry(signals: Signals, doc: DocumentId) -> Memo<Option<EventEntry>> {
+    Memo::new(move |_| {
+        signals
+            .events
+            .with(|events| events.iter().find(|e| e.doc == doc).cloned())
+    })
+}
+
 /// The event document the route's `:doc` names, if it is a document id.
 pub(super) fn use_event_param() -> Memo<Option<DocumentId>> {
     let params = leptos_router::hooks::use_params_map();

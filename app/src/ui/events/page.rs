@@ -9,8 +9,8 @@ use tsunagu_core::ids::DocumentId;
 
 use super::time::{self, Style};
 use super::{
-    is_admin, place, standing_for, standing_key, standing_text, status_label, use_client,
-    use_event_param,
+    event_entry, is_admin, place, standing_for, standing_key, standing_text, status_label,
+    use_client, use_event_param,
 };
 use crate::agenda::Standing;
 use crate::api;
@@ -45,11 +45,7 @@ fn EventDetails(doc: DocumentId) -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
     let signals = client.signals;
-    let entry = Memo::new(move |_| {
-        signals
-            .events
-            .with(|events| events.iter().find(|e| e.doc == doc).cloned())
-    });
+    let entry = event_entry(signals, doc);
     // The copy the person last saw. An edit that matters to attendees (time, place, title,
     // details, cancellation) stays announced until they say they saw it; then never again.
     // Anything else (capacity, a new host) just becomes the copy seen.

@@ -6,11 +6,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::pass::{self, PassBody, VerifyingKey};
+use tsunagu_core::pass::{self, PassBody};
 
 use super::time::{self, Style};
-use super::use_client;
-use super::use_event_param;
+use super::{pass_key, use_client, use_event_param};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::icons;
@@ -48,10 +47,7 @@ fn VenueCode(doc: DocumentId) -> impl IntoView {
     };
     // When the shown code is good, read from the code itself.
     let window = move || {
-        let key = signals.me.with(|me| {
-            me.as_ref()
-                .and_then(|m| m.pass_key.parse::<VerifyingKey>().ok())
-        })?;
+        let key = signals.me.with(|me| pass_key(me.as_ref()))?;
         match pass::read(&code.get()?, &key) {
             Ok(PassBody::Venue(v)) => Some((v.not_before, v.not_after)),
             _ => None,
