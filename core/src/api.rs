@@ -8,7 +8,11 @@
 //! | `GET /sync` | — | WebSocket: the automerge-repo protocol ([`crate::wire`]) |
 //! | `GET /api/invitations/<token>` | — | [`InvitationInfo`], to prefill the join form |
 //! | `POST /api/register` | [`Register`] | [`Me`] and the session cookie, like sign-in |
-//! | `POST /api/applications` | [`Apply`] | [`Me`] and the cookie when approved at once; else 202 [`ApplicationReceived`] |
+//! | `POST /api/applications` | [`Apply`] | 202 [`ApplicationReceived`], whatever the relay knows of the email |
+//! | `GET /api/applications/confirm/<token>` | — | [`ApplicationToConfirm`] |
+//! | `POST /api/applications/confirm` | [`ConfirmApplication`] | [`ApplicationConfirmed`] |
+//! | `GET /api/network` | — | [`NetworkInfo`] |
+//! | `POST /api/setup` | [`Setup`] | [`Me`] and the session cookie (once, with the relay's setup token) |
 //! | `POST /api/passkeys/sign-in/start` | — | [`PasskeyChallenge`] (usernameless: any passkey of this site) |
 //! | `POST /api/passkeys/sign-in/finish` | [`PasskeyAnswer`] | [`Me`] and the session cookie, like sign-in |
 //!
@@ -240,6 +244,12 @@ pub enum ErrorCode {
     PasskeyRejected,
     /// The passkey is right, but the member is suspended.
     AccountSuspended,
+    /// The first-run setup link is not this relay's (or the relay restarted and printed a new one).
+    SetupLinkInvalid,
+    /// The network is already set up: sign in instead.
+    AlreadySetUp,
+    /// The relay is busy (too many sign-ins at once): try again in a moment.
+    Busy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -409,6 +419,42 @@ pub struct ApplicationReceived {
     pub status: ApplicationStatus,
 }
 
+/// How an application matched a leaver HR imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchedBy {
+    /// The email they applied with is the one HR has on record.
+    Email,
+    /// Their employee number, with the name HR has on record.
+    EmployeeNumberAndName,
+}
+
+impl MatchedBy {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::EmployeeNumberAndName => "employee-number-and-name",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [Self::Email, Self::EmployeeNumberAndName]
+            .into_iter()
+            .find(|m| m.key() == key)
+    }
+}
+
+/// The imported leaver an application matched: a hint for the admin who decides it. A match
+/// never lets anyone in by itself; the applicant proves they hold the address HR has on record
+/// (a link mailed there), or an admin approves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HrMatch {
+    pub hr_record_id: String,
+    pub name: String,
+    pub employee_number: String,
+    pub by: MatchedBy,
+}
+
 /// An application as admins review it (never the password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
@@ -427,6 +473,76 @@ pub struct Application {
     pub decided_at: Option<i64>,
     /// The member it became, once approved.
     pub user_id: Option<String>,
+    /// The imported leaver it matched, if any.
+    #[serde(default)]
+    pub hr_match: Option<HrMatch>,
+    /// A confirmation link was mailed to the address HR has on record and can still be used:
+    /// the application becomes a member by itself if it is opened.
+    #[serde(default)]
+    pub awaiting_confirmation: bool,
+}
+
+/// `GET /api/applications/confirm/<token>`: whose application a confirmation link is for, shown
+/// before anything is done so the person who opened the mail can tell whether it was them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationToConfirm {
+    pub name: String,
+    /// The email the new member will sign in with.
+    pub email: String,
+}
+
+/// `POST /api/applications/confirm`: the link's owner confirms; the member is created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmApplication {
+    pub token: String,
+}
+
+/// The answer to [`ConfirmApplication`]: sign in with this email and the password applied with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationConfirmed {
+    pub email: String,
+}
+
+// ---- first-run setup --------------------------------------------------------------------------
+
+/// `GET /api/network`, before anyone signs in: which network this is, or that it still waits
+/// for its first-run setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkInfo {
+    /// An organisation and its first admin exist.
+    pub set_up: bool,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// `ja` or `en`: the language the organisation chose for its network.
+    #[serde(default)]
+    pub language: String,
+    /// The IANA zone new events are held in unless their editor chooses another.
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// The languages an organisation may choose as its default.
+pub const LANGUAGES: [&str; 2] = ["ja", "en"];
+
+/// `POST /api/setup`: the first-run setup, with the one-time token the relay printed. Answered
+/// like a sign-in ([`Me`] and the session cookie); it works once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Setup {
+    pub token: String,
+    /// The organisation's name, as members read it (e.g. 株式会社つなぐ商事).
+    pub organisation: String,
+    /// Its name in English (may be empty).
+    pub organisation_en: String,
+    /// One of [`LANGUAGES`].
+    pub language: String,
+    /// IANA zone new events are held in, e.g. `Asia/Tokyo`.
+    pub time_zone: String,
+    pub admin_name: String,
+    pub admin_email: String,
+    pub admin_password: String,
 }
 
 /// Where someone stands, as the Members screen filters by.

@@ -87,6 +87,12 @@ pub enum IcsError {
     ClockOutOfRange(i64),
 }
 
+/// Whether `name` is a zone of the IANA time zone database (`Asia/Tokyo`, `UTC`), as events and
+/// an organisation's default may name.
+pub fn is_known_zone(name: &str) -> bool {
+    name.parse::<Tz>().is_ok()
+}
+
 /// Writes a whole `VCALENDAR` named `name` holding `events`, stamped with `now` (unix seconds).
 ///
 /// Events are written in the order given, after one `VTIMEZONE` per zone they use. Fails only on

@@ -1,10 +1,8 @@
 //! The JSON API ([`tsunagu_core::api`]): sign in, sign out, who am I.
 
-use std::net::SocketAddr;
-
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use std::collections::HashMap;
@@ -16,6 +14,7 @@ use tsunagu_core::profile::Audience;
 
 use crate::AppState;
 use crate::auth::{self, SignedIn};
+use crate::client::Anonymous;
 use crate::error::{AppError, Error};
 use crate::{access, db, events};
 
@@ -25,13 +24,12 @@ use crate::{access, db, events};
 /// verification and get the same answer, so neither timing nor wording tells which emails exist.
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Anonymous(ip): Anonymous,
     payload: Result<Json<SignIn>, JsonRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let Json(SignIn { email, password }) =
         payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let email = email.trim().to_lowercase();
-    let ip = peer.ip();
     if state.throttle.is_blocked(&email, ip) {
         return Err(AppError::TooManyAttempts);
     }
@@ -42,9 +40,7 @@ pub(crate) async fn sign_in(
         .as_ref()
         .and_then(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.decoy_hash.to_string());
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
-        .await
-        .map_err(|e| Error::PasswordHash(e.to_string()))?;
+    let matches = auth::verify(&state, password, stored).await?;
     let user = match user {
         Some(user) if matches && user.password_hash.is_some() => user,
         _ => {

@@ -43,6 +43,38 @@ pub(crate) fn verify_password(password: &str, stored: &str) -> bool {
     })
 }
 
+/// Hashes a password on the blocking pool, within the relay's cap on hashes at once
+/// ([`crate::Limits::password_hashes_at_once`]); [`AppError::Busy`] if the turn does not come.
+pub(crate) async fn hash(state: &AppState, password: String) -> Result<String, AppError> {
+    Ok(hashing(state, move || hash_password(&password)).await??)
+}
+
+/// Checks a password against a stored hash, within the same cap as [`hash`].
+pub(crate) async fn verify(
+    state: &AppState,
+    password: String,
+    stored: String,
+) -> Result<bool, AppError> {
+    hashing(state, move || verify_password(&password, &stored)).await
+}
+
+async fn hashing<T: Send + 'static>(
+    state: &AppState,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let wait = state.config.limits.password_hashing_wait;
+    let permit = tokio::time::timeout(wait, state.hashing.clone().acquire_owned())
+        .await
+        .map_err(|_| AppError::Busy)?
+        .map_err(|_| AppError::Busy)?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = permit;
+        job()
+    })
+    .await
+    .map_err(|e| AppError::Internal(Error::PasswordHash(e.to_string())))
+}
+
 /// A new session token: what goes into the cookie, and the hash that goes into the database.
 pub(crate) fn new_token() -> (String, Vec<u8>) {
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());

@@ -1,6 +1,6 @@
 //! How a relay is set up: where it listens, where it keeps data, what app it serves, its limits.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,7 +11,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The built app (`index.html`, `sw.js`, hashed assets).
     pub dist_dir: PathBuf,
-    /// Fill an empty database with the demo company and its alumni.
+    /// Fill an empty database with the demo company and its alumni (`--demo`). Off unless
+    /// asked: a real deployment starts with its first-run setup instead.
     pub seed_demo: bool,
     /// Mark the session cookie `Secure` (set it when TLS terminates in front of the relay).
     pub secure_cookies: bool,
@@ -23,11 +24,17 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of invitation mails.
     pub mail_from: String,
+    /// Reverse proxies in front of the relay (their addresses): for requests from them, the
+    /// client's address is read from `X-Forwarded-For` (and the browser's host from
+    /// `X-Forwarded-Host`), so per-address limits and the WebSocket origin check see the real
+    /// client. Requests from anyone else are taken at their word: the peer address.
+    pub trusted_proxies: Vec<IpAddr>,
     pub limits: Limits,
 }
 
 impl Config {
-    /// A relay with the default limits, seeding demo data into an empty database.
+    /// A relay with the default limits and no demo data: a fresh database waits for its
+    /// first-run setup.
     pub fn new(
         addr: SocketAddr,
         data_dir: impl Into<PathBuf>,
@@ -37,11 +44,12 @@ impl Config {
             addr,
             data_dir: data_dir.into(),
             dist_dir: dist_dir.into(),
-            seed_demo: true,
+            seed_demo: false,
             secure_cookies: false,
             public_url: None,
             smtp_url: None,
             mail_from: "tsunagu <noreply@localhost>".into(),
+            trusted_proxies: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -90,6 +98,34 @@ pub struct Limits {
     pub passkey_ceremony: Duration,
     /// Passkey ceremonies waiting for an answer, over all callers, before new ones are refused.
     pub passkey_ceremonies_pending: usize,
+    /// Calls to the endpoints anyone may reach without signing in (sign-in, joining, passkey
+    /// sign-in, setup), per client address. Generous: a venue's visitors may share one address.
+    pub unauthenticated_per_address: Rate,
+    /// Applications to join, per client address.
+    pub applications_per_address: Rate,
+    /// Applications to join from everyone together: each may send a mail, so this bounds what
+    /// the relay can be made to send.
+    pub applications_overall: Rate,
+    /// How long a link confirming an application (mailed to the address HR has) stays valid.
+    pub confirmation_lifetime: Duration,
+    /// Password hashes (argon2id, 19 MiB and tens of milliseconds each) computed at once; more
+    /// wait their turn, and a caller that waits longer than `password_hashing_wait` is told the
+    /// relay is busy.
+    pub password_hashes_at_once: usize,
+    pub password_hashing_wait: Duration,
+}
+
+/// A token bucket: `burst` calls at once, refilled at `per_hour`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub burst: u32,
+    pub per_hour: u32,
+}
+
+impl Rate {
+    pub(crate) fn per_second(self) -> f64 {
+        f64::from(self.per_hour) / 3600.0
+    }
 }
 
 impl Default for Limits {
@@ -106,6 +142,21 @@ impl Default for Limits {
             invitation_lifetime: Duration::from_secs(14 * 24 * 60 * 60),
             passkey_ceremony: Duration::from_secs(300),
             passkey_ceremonies_pending: 10_000,
+            unauthenticated_per_address: Rate {
+                burst: 120,
+                per_hour: 3600,
+            },
+            applications_per_address: Rate {
+                burst: 5,
+                per_hour: 10,
+            },
+            applications_overall: Rate {
+                burst: 100,
+                per_hour: 300,
+            },
+            confirmation_lifetime: Duration::from_secs(3 * 24 * 60 * 60),
+            password_hashes_at_once: std::thread::available_parallelism().map_or(2, usize::from),
+            password_hashing_wait: Duration::from_secs(10),
         }
     }
 }

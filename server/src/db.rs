@@ -249,19 +249,34 @@ pub(crate) struct NewUser<'a> {
     pub(crate) roles: &'a [&'a str],
 }
 
+/// The organisation a relay serves, and the defaults it chose at setup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Organisation {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) name_en: String,
+    /// `ja` or `en`.
+    pub(crate) language: String,
+    /// IANA zone new events are held in.
+    pub(crate) time_zone: String,
+}
+
 pub(crate) async fn insert_organisation(
     conn: &mut SqliteConnection,
-    id: &str,
-    name: &str,
-    name_en: &str,
+    org: &Organisation,
 ) -> Result<(), Error> {
-    sqlx::query("INSERT INTO organisations (id, name, name_en, created_at) VALUES (?, ?, ?, ?)")
-        .bind(id)
-        .bind(name)
-        .bind(name_en)
-        .bind(now())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO organisations (id, name, name_en, language, time_zone, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&org.id)
+    .bind(&org.name)
+    .bind(&org.name_en)
+    .bind(&org.language)
+    .bind(&org.time_zone)
+    .bind(now())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -557,13 +572,31 @@ pub(crate) async fn organisation_doc<'c>(
     id.as_deref().map(document_id).transpose()
 }
 
-/// The organisation's names, if there is one.
-pub(crate) async fn organisation(pool: &SqlitePool) -> Result<Option<(String, String)>, Error> {
-    let row = sqlx::query("SELECT name, name_en FROM organisations ORDER BY created_at LIMIT 1")
-        .fetch_optional(pool)
-        .await?;
-    row.map(|r| Ok((r.try_get("name")?, r.try_get("name_en")?)))
-        .transpose()
+/// The organisation, if the network was set up.
+pub(crate) async fn organisation(pool: &SqlitePool) -> Result<Option<Organisation>, Error> {
+    organisation_in(&mut *pool.acquire().await?).await
+}
+
+/// [`organisation`], inside a transaction.
+pub(crate) async fn organisation_in(
+    conn: &mut SqliteConnection,
+) -> Result<Option<Organisation>, Error> {
+    let row = sqlx::query(
+        "SELECT id, name, name_en, language, time_zone FROM organisations \
+         ORDER BY created_at LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(Organisation {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            name_en: r.try_get("name_en")?,
+            language: r.try_get("language")?,
+            time_zone: r.try_get("time_zone")?,
+        })
+    })
+    .transpose()
 }
 
 /// Every stored chunk of a document, oldest first.

@@ -50,6 +50,10 @@ pub(crate) enum AppError {
     InvitationUsed,
     PasswordTooShort,
     EmailUnavailable,
+    SetupLinkInvalid,
+    AlreadySetUp,
+    /// Too many password hashes wait already (a flood of sign-ins).
+    Busy,
     /// Logged in full where it happens; the caller only learns that it was not their fault.
     Internal(Error),
 }
@@ -93,7 +97,7 @@ impl AppError {
             Self::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyAttempts,
-                "too many failed sign-ins; wait a few minutes and try again".into(),
+                "too many attempts; wait a few minutes and try again".into(),
             ),
             Self::BadRequest(message) => (
                 StatusCode::BAD_REQUEST,
@@ -145,6 +149,21 @@ impl AppError {
                 StatusCode::CONFLICT,
                 ErrorCode::EmailUnavailable,
                 "this email cannot be used to join; if you already have an account, sign in".into(),
+            ),
+            Self::SetupLinkInvalid => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::SetupLinkInvalid,
+                "this setup link is not valid; use the newest link the relay printed".into(),
+            ),
+            Self::AlreadySetUp => (
+                StatusCode::CONFLICT,
+                ErrorCode::AlreadySetUp,
+                "this network is already set up; sign in".into(),
+            ),
+            Self::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Busy,
+                "the relay is busy; try again in a moment".into(),
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,6 +9,7 @@
 //! | route | what |
 //! |---|---|
 //! | `POST /api/session`, `DELETE /api/session`, `GET /api/me` | the JSON API ([`tsunagu_core::api`]) |
+//! | `GET /api/network`, `POST /api/setup` | which network this is; its first-run setup (`setup`) |
 //! | `/api/admin/...`, `/api/invitations/...`, `/api/register`, `/api/applications` | joining and the admin screens (`joining`) |
 //! | `/api/passkeys/...` | passkeys: register, list, remove, sign in (`passkeys`) |
 //! | `/api/events...`, `/api/me/calendar`, `GET /ics/{token}.ics` | events, calendars, attendee lists (`events`) |
@@ -32,6 +33,7 @@ mod account;
 mod api;
 mod auth;
 mod budget;
+mod client;
 mod config;
 mod db;
 mod demo_people;
@@ -46,6 +48,7 @@ mod passkeys;
 mod relay;
 mod seed;
 mod server;
+mod setup;
 mod static_files;
 mod sync;
 mod throttle;
@@ -56,11 +59,12 @@ use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 use tsunagu_core::ids::StorageId;
 
-pub use config::{Config, Limits};
+pub use config::{Config, Limits, Rate};
 pub use db::DATABASE_FILE;
 pub use error::Error;
 pub use seed::{DEMO_PASSWORD, DEMO_SIGN_INS};
 pub use server::{Server, serve};
+pub use setup::{SetupRefused, setup_from_command_line};
 
 use relay::Relay;
 use throttle::SignInThrottle;
@@ -81,5 +85,14 @@ struct AppState {
     passes: Arc<tsunagu_core::pass::SigningKey>,
     /// Messages per second per member, over all their connections.
     budgets: Arc<budget::MemberBudgets>,
+    /// Calls to endpoints anyone may reach, per client address ([`client::Anonymous`]).
+    anonymous: Arc<budget::Budgets<std::net::IpAddr>>,
+    /// Applications to join, per client address and from everyone together.
+    applications_per_address: Arc<budget::Budgets<std::net::IpAddr>>,
+    applications_overall: Arc<budget::Budgets<()>>,
+    /// Turns at password hashing ([`Limits::password_hashes_at_once`]).
+    hashing: Arc<tokio::sync::Semaphore>,
+    /// The first-run setup token, while the network has no organisation.
+    setup: Arc<setup::SetupToken>,
     config: Arc<Config>,
 }

@@ -1,42 +1,83 @@
-//! `tsunagu-server`: runs the relay. See the library docs for what it serves.
+//! `tsunagu-server`: runs the relay, or sets a new network up from the command line. See the
+//! library docs for what it serves.
 
-use std::net::SocketAddr;
+use std::io::{BufRead, IsTerminal};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
-use tsunagu_server::{Config, serve};
+use tsunagu_core::api::Setup;
+use tsunagu_server::{Config, serve, setup_from_command_line};
 
 /// The tsunagu relay: sign-in, sync and the offline-first app, from one SQLite file.
+///
+/// A fresh data directory waits for its first-run setup: the relay prints a one-time link for
+/// it, or run `tsunagu-server setup`. `--demo` fills it with a demo company instead.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Data directory (holds tsunagu.sqlite3); created if missing.
-    #[arg(long, default_value = "./data")]
+    #[arg(long, default_value = "./data", global = true)]
     data: PathBuf,
     /// The built app to serve.
     #[arg(long, default_value = "./dist")]
     dist: PathBuf,
-    /// Do not fill an empty database with the demo company.
+    /// Fill an empty database with the demo company and its public demo sign-ins. Never for a
+    /// real deployment.
     #[arg(long)]
-    no_demo: bool,
-    /// Mark the session cookie Secure (when TLS terminates in front of the relay).
+    demo: bool,
+    /// Mark the session cookie Secure and give it the `__Host-` prefix (when TLS terminates in
+    /// front of the relay).
     #[arg(long)]
     secure_cookies: bool,
-    /// Where members open the app, for invitation links (default: http://<addr>).
+    /// Where members open the app, for links in mails (default: http://<addr>).
     #[arg(long)]
     public_url: Option<String>,
-    /// Mail invitations through this SMTP server: smtp://host:port (no TLS) or
-    /// smtps://user:password@host:465. Without it, admins copy the links.
+    /// Mail invitations and confirmations through this SMTP server: smtp://host:port (no TLS)
+    /// or smtps://user:password@host:465. Without it, admins copy invitation links and approve
+    /// every application themselves.
     #[arg(long, env = "TSUNAGU_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
-    /// The sender of invitation mails.
+    /// The sender of mails.
     #[arg(long, default_value = "tsunagu <noreply@localhost>")]
     mail_from: String,
+    /// A reverse proxy in front of the relay (repeat for several): client addresses are read
+    /// from its X-Forwarded-For, and the browser's host from its X-Forwarded-Host.
+    #[arg(long = "trusted-proxy", value_name = "ADDRESS")]
+    trusted_proxies: Vec<IpAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sets up a new network (its organisation and first admin) in the data directory, once.
+    /// The admin's password is read from TSUNAGU_ADMIN_PASSWORD, or asked for.
+    Setup {
+        /// The organisation's name, as members read it (e.g. 株式会社つなぐ商事).
+        #[arg(long)]
+        organisation: String,
+        /// Its name in English.
+        #[arg(long, default_value = "")]
+        organisation_en: String,
+        /// The network's default language: ja or en.
+        #[arg(long, default_value = "ja")]
+        language: String,
+        /// The IANA time zone new events are held in.
+        #[arg(long, default_value = "Asia/Tokyo")]
+        time_zone: String,
+        /// The first admin's name.
+        #[arg(long)]
+        admin_name: String,
+        /// The first admin's email, to sign in with.
+        #[arg(long)]
+        admin_email: String,
+    },
 }
 
 #[tokio::main]
@@ -45,12 +86,50 @@ async fn main() -> ExitCode {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let args = Args::parse();
+    if let Some(Command::Setup {
+        organisation,
+        organisation_en,
+        language,
+        time_zone,
+        admin_name,
+        admin_email,
+    }) = args.command
+    {
+        let admin_password = match admin_password() {
+            Ok(password) => password,
+            Err(e) => {
+                eprintln!("tsunagu-server setup: reading the password: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let form = Setup {
+            token: String::new(),
+            organisation,
+            organisation_en,
+            language,
+            time_zone,
+            admin_name,
+            admin_email,
+            admin_password,
+        };
+        return match setup_from_command_line(&args.data, &form).await {
+            Ok(email) => {
+                println!("The network is set up. Start the relay and sign in as {email}.");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("tsunagu-server setup: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let mut config = Config::new(args.addr, args.data, args.dist);
-    config.seed_demo = !args.no_demo;
+    config.seed_demo = args.demo;
     config.secure_cookies = args.secure_cookies;
     config.public_url = args.public_url;
     config.smtp_url = args.smtp_url;
     config.mail_from = args.mail_from;
+    config.trusted_proxies = args.trusted_proxies;
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -58,4 +137,19 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The first admin's password: `TSUNAGU_ADMIN_PASSWORD`, else one line from standard input
+/// (asked for on a terminal). Never a flag, which anyone on the host could read.
+fn admin_password() -> std::io::Result<String> {
+    if let Ok(password) = std::env::var("TSUNAGU_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return rpassword::prompt_password("The first admin's password (at least 10 characters): ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -3,7 +3,7 @@
 
 use automerge::ActorId;
 use automerge::transaction::Transactable;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
 
@@ -19,15 +19,25 @@ pub(crate) async fn ensure_document(
     if let Some(doc) = db::organisation_doc(pool).await? {
         return Ok(Some(doc));
     }
-    let Some((name, name_en)) = db::organisation(pool).await? else {
+    let Some(org) = db::organisation(pool).await? else {
         return Ok(None);
     };
     let mut tx = db::write_tx(pool).await?;
-    let doc = documents::create(&mut tx, actor, DocKind::Organisation, None, |tx| {
-        tx.put(automerge::ROOT, "name", name.as_str())?;
-        tx.put(automerge::ROOT, "nameEn", name_en.as_str())
-    })
-    .await?;
+    let doc = create_document(&mut tx, actor, &org.name, &org.name_en).await?;
     tx.commit().await?;
     Ok(Some(doc))
+}
+
+/// Makes the organisation document inside `conn`'s transaction, as the relay's `actor`.
+pub(crate) async fn create_document(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    name: &str,
+    name_en: &str,
+) -> Result<DocumentId, Error> {
+    documents::create(conn, actor, DocKind::Organisation, None, |tx| {
+        tx.put(automerge::ROOT, "name", name)?;
+        tx.put(automerge::ROOT, "nameEn", name_en)
+    })
+    .await
 }

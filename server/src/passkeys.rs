@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::header::USER_AGENT;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,6 +39,7 @@ use webauthn_rs::prelude::{
 };
 
 use crate::auth::SignedIn;
+use crate::client::Anonymous;
 use crate::error::{AppError, Error};
 use crate::{AppState, Config, api, db, devices};
 
@@ -246,10 +247,10 @@ async fn register_finish(
 async fn sign_in_start(
     State(state): State<AppState>,
     Extension(passkeys): Extension<Arc<Passkeys>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Anonymous(ip): Anonymous,
 ) -> Result<Json<PasskeyChallenge>, PasskeyError> {
     let webauthn = passkeys.webauthn()?;
-    if state.throttle.is_blocked(THROTTLE_KEY, peer.ip()) {
+    if state.throttle.is_blocked(THROTTLE_KEY, ip) {
         return Err(AppError::TooManyAttempts.into());
     }
     let (options, authentication) = webauthn
@@ -266,12 +267,11 @@ async fn sign_in_start(
 async fn sign_in_finish(
     State(state): State<AppState>,
     Extension(passkeys): Extension<Arc<Passkeys>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Anonymous(ip): Anonymous,
     payload: Result<Json<PasskeyAnswer>, JsonRejection>,
 ) -> Result<impl IntoResponse, PasskeyError> {
     let webauthn = passkeys.webauthn()?;
     let Json(answer) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let ip = peer.ip();
     if state.throttle.is_blocked(THROTTLE_KEY, ip) {
         return Err(AppError::TooManyAttempts.into());
     }

@@ -53,9 +53,13 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> R
     let mut tx = db::write_tx(pool).await?;
     db::insert_organisation(
         &mut tx,
-        ORGANISATION,
-        "株式会社つなぐ商事",
-        "Tsunagu Trading Co., Ltd.",
+        &db::Organisation {
+            id: ORGANISATION.into(),
+            name: "株式会社つなぐ商事".into(),
+            name_en: "Tsunagu Trading Co., Ltd.".into(),
+            language: "ja".into(),
+            time_zone: tsunagu_core::event::DEFAULT_TIME_ZONE.into(),
+        },
     )
     .await?;
     for (i, person) in people.iter().enumerate() {

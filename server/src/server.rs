@@ -1,5 +1,5 @@
-//! Starting and stopping a relay: open the database (seeding the demo on first start), build the
-//! router, listen.
+//! Starting and stopping a relay: open the database (seeding the demo when asked, else offering
+//! the first-run setup while there is no organisation), build the router, listen.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,17 +8,18 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, delete, get, post, put};
 use tokio::net::TcpListener;
-use tokio::sync::{Mutex, oneshot};
+use tokio::sync::{Mutex, Semaphore, oneshot};
 use tokio::task::JoinHandle;
 use tsunagu_core::engine::Engine;
 use tsunagu_core::ids::{PeerId, random_bytes};
 
-use crate::budget::MemberBudgets;
+use crate::budget::{Budgets, MemberBudgets};
 use crate::relay::Relay;
+use crate::setup::SetupToken;
 use crate::throttle::SignInThrottle;
 use crate::{
     AppState, Config, Error, api, auth, db, documents, events, joining, organisation, passkeys,
-    seed, static_files, sync,
+    seed, setup, static_files, sync,
 };
 
 /// A running relay.
@@ -26,6 +27,8 @@ use crate::{
 pub struct Server {
     addr: SocketAddr,
     seeded_demo: bool,
+    /// `<public url>/#/setup/<token>`, while the network waits for its first-run setup.
+    setup_link: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -33,7 +36,7 @@ pub struct Server {
 impl Server {
     /// Opens the data directory, and listens on `config.addr` (port 0 picks a free port).
     pub async fn start(config: Config) -> Result<Self, Error> {
-        let state = open(config).await?;
+        let (state, setup_token) = open(config).await?;
         let seeded_demo = db::meta(&state.db, "demo_seeded").await?.is_some();
         let addr = state.config.addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
@@ -45,6 +48,7 @@ impl Server {
             source,
         })?;
         let joining = joining::Joining::new(&state.config, addr)?;
+        let setup_link = setup_token.map(|token| format!("{}/#/setup/{token}", joining.public_url));
         let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
         let app =
             router(state, joining, passkeys).into_make_service_with_connect_info::<SocketAddr>();
@@ -60,6 +64,7 @@ impl Server {
         Ok(Self {
             addr,
             seeded_demo,
+            setup_link,
             shutdown: Some(shutdown),
             task,
         })
@@ -72,6 +77,11 @@ impl Server {
     /// Whether the database holds the demo company (so the demo sign-ins work).
     pub fn has_demo(&self) -> bool {
         self.seeded_demo
+    }
+
+    /// The one-time first-run setup link, if the network has no organisation yet.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
     }
 
     /// Stops accepting connections and waits for open HTTP requests to finish.
@@ -104,6 +114,11 @@ pub async fn serve(config: Config) -> Result<(), Error> {
             "  (no app in {}: run `cargo xtask run` to build and serve it)",
             dist.display()
         );
+    }
+    if let Some(link) = server.setup_link() {
+        println!("  first-run setup (works once; a restart prints a new link):");
+        println!("    {link}");
+        println!("  or from the command line: tsunagu-server setup --help");
     }
     if server.has_demo() {
         println!("  demo sign-ins, password `{}`:", seed::DEMO_PASSWORD);
@@ -138,7 +153,8 @@ async fn shutdown_signal() {
     }
 }
 
-async fn open(config: Config) -> Result<AppState, Error> {
+/// Opens the data directory; also returns the first-run setup token when the network has none.
+async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
     let db = db::open(&config.data_dir).await?;
     let relay_storage = db::relay_storage_id(&db).await?;
     let relay_actor = db::relay_actor(&db).await?;
@@ -171,7 +187,14 @@ async fn open(config: Config) -> Result<AppState, Error> {
     relay.settle().await?;
     let throttle =
         SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
-    Ok(AppState {
+    let (setup_token, setup) = if db::organisation(&db).await?.is_some() {
+        (None, SetupToken::default())
+    } else {
+        let (token, setup) = SetupToken::issue();
+        (Some(token), setup)
+    };
+    let limits = &config.limits;
+    let state = AppState {
         db,
         relay: Arc::new(Mutex::new(relay)),
         throttle: Arc::new(throttle),
@@ -179,11 +202,17 @@ async fn open(config: Config) -> Result<AppState, Error> {
         relay_storage,
         passes,
         budgets: Arc::new(MemberBudgets::new(
-            config.limits.messages_per_second,
-            config.limits.message_burst,
+            f64::from(limits.messages_per_second),
+            limits.message_burst,
         )),
+        anonymous: Arc::new(Budgets::with_rate(limits.unauthenticated_per_address)),
+        applications_per_address: Arc::new(Budgets::with_rate(limits.applications_per_address)),
+        applications_overall: Arc::new(Budgets::with_rate(limits.applications_overall)),
+        hashing: Arc::new(Semaphore::new(limits.password_hashes_at_once.max(1))),
+        setup: Arc::new(setup),
         config: Arc::new(config),
-    })
+    };
+    Ok((state, setup_token))
 }
 
 fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Passkeys>) -> Router {
@@ -191,6 +220,8 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .merge(joining::routes(joining, state.config.limits.csv_body_bytes))
         .merge(passkeys::routes(passkeys))
         .route("/session", post(api::sign_in).delete(api::sign_out))
+        .route("/network", get(setup::network))
+        .route("/setup", post(setup::setup))
         .route("/me", get(api::get_me))
         .route("/me", delete(crate::account::delete))
         .route("/me/export", get(crate::export::export))

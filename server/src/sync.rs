@@ -8,10 +8,12 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
 use axum::extract::ws::{CloseFrame, Message as Frame, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
-use axum::http::header::{HOST, ORIGIN};
+use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -23,6 +25,7 @@ use tsunagu_core::wire::{MAX_FRAME_BYTES, Message};
 
 use crate::AppState;
 use crate::auth::SignedIn;
+use crate::client::requested_host;
 use crate::db;
 use crate::error::AppError;
 use crate::relay::Outgoing;
@@ -39,11 +42,13 @@ const CLOSE_REASON_BYTES: usize = 123;
 
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     signed_in: SignedIn,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    if !same_origin(&headers) {
+    let host = requested_host(peer.ip(), &headers, &state.config.trusted_proxies);
+    if !same_origin(&headers, host) {
         return Err(AppError::BadRequest(
             "cross-origin WebSocket connections are refused".into(),
         ));
@@ -67,13 +72,14 @@ pub(crate) async fn upgrade(
         }))
 }
 
-/// A browser always sends `Origin`; it must name this host, or another site is using the
+/// A browser always sends `Origin`; it must name the host the browser asked for (`host`: the
+/// `Host` header, or a trusted proxy's `X-Forwarded-Host`), or another site is using the
 /// member's cookie. Clients that are not browsers send none.
-fn same_origin(headers: &HeaderMap) -> bool {
+fn same_origin(headers: &HeaderMap, host: Option<&str>) -> bool {
     let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()) else {
+    let Some(host) = host else {
         return false;
     };
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
@@ -231,12 +237,13 @@ mod tests {
     #[test]
     fn only_same_origin_browsers_may_connect() {
         let mut headers = HeaderMap::new();
-        headers.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(same_origin(&headers));
+        let host = Some("127.0.0.1:8080");
+        assert!(same_origin(&headers, host));
         headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
-        assert!(same_origin(&headers));
+        assert!(same_origin(&headers, host));
+        assert!(!same_origin(&headers, None));
         headers.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
-        assert!(!same_origin(&headers));
+        assert!(!same_origin(&headers, host));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! How people join: an admin imports leavers from an HR export (UTF-8 or Shift_JIS), invites them
 //! (a link to copy, or a mail through a real SMTP server), they register once with the link;
-//! people not invited apply and are let in when HR knows them, or wait for an admin. Only admins
-//! reach the admin calls, and everything they do is in the audit log.
+//! people not invited apply and wait: those HR knows confirm from the address on record, the
+//! others wait for an admin. Only admins reach the admin calls, and everything they do is in the
+//! audit log.
 
 mod common;
 
@@ -11,8 +12,8 @@ use common::{
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{
-    Application, ApplicationStatus, AuditEntry, ImportAction, ImportReport, InvitationInfo,
-    InvitationSent, Me, Member, MemberStatus, Role, RowProblem,
+    Application, ApplicationStatus, ApplicationToConfirm, AuditEntry, ImportAction, ImportReport,
+    InvitationInfo, InvitationSent, MatchedBy, Me, Member, MemberStatus, Role, RowProblem,
 };
 
 const ADMIN: &str = "admin@example.com";
@@ -444,82 +445,157 @@ async fn an_expired_invitation_is_refused() {
     assert_eq!(members(&relay, &admin, "?status=invited").await.len(), 0);
 }
 
+/// `POST /api/applications`: the answer is the same whoever applies.
+async fn apply(relay: &TestRelay, body: serde_json::Value) -> reqwest::Response {
+    let response = call(relay, Method::POST, "/api/applications", None, Some(body)).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert!(session_cookie(&response).is_none(), "nobody is signed in");
+    response
+}
+
+/// The confirmation link in a mail's text.
+fn confirmation_token(text: &str) -> String {
+    text.split_whitespace()
+        .find_map(|w| w.split_once("/#/confirm/"))
+        .map(|(_, token)| token.to_owned())
+        .unwrap_or_else(|| panic!("a confirmation link in:\n{text}"))
+}
+
 #[tokio::test]
-async fn an_applicant_hr_knows_is_let_in_and_others_wait_for_an_admin() {
-    let relay = TestRelay::start().await;
+async fn an_applicant_hr_knows_confirms_from_the_address_on_record_and_others_wait_for_an_admin() {
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
+    let relay = TestRelay::start_configured(|config| config.smtp_url = Some(smtp_url)).await;
     let (admin, _) = sign_in(relay.addr(), ADMIN).await;
     import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
 
-    // Employee number and name match an imported record: in at once, with a private email.
-    let known = call(
+    // Employee number and name match an imported record; he applies with a private email.
+    apply(
         &relay,
-        Method::POST,
-        "/api/applications",
-        None,
-        Some(json!({
+        json!({
             "name": "田村翼", "reading": "たむら つばさ", "email": "Tsubasa.Private@example.org",
             "employee_number": "Ｅ1003", "password": "tsubasa-password"
-        })),
+        }),
     )
     .await;
-    assert_eq!(known.status(), StatusCode::OK);
-    assert!(session_cookie(&known).is_some());
-    let me: Me = known.json().await.expect("Me");
-    assert_eq!(me.email, "tsubasa.private@example.org");
+    let refused = post_session(
+        relay.addr(),
+        "tsubasa.private@example.org",
+        "tsubasa-password",
+    )
+    .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNAUTHORIZED,
+        "not a member yet"
+    );
+    // The link goes to the address HR has, never to the one he typed.
+    let (raw, text) = sink.mail(1).await;
+    assert!(raw.contains("tsubasa@example.net"), "{raw}");
+    assert!(!raw.contains("tsubasa.private@example.org>"), "{raw}");
+    assert!(
+        text.contains("tsubasa.private@example.org"),
+        "the mail names who will sign in"
+    );
+    let token = confirmation_token(&text);
+    let pending: Vec<Application> = call(
+        &relay,
+        Method::GET,
+        "/api/admin/applications?status=pending",
+        Some(&admin),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("applications");
+    let his = pending
+        .iter()
+        .find(|a| a.email == "tsubasa.private@example.org")
+        .expect("his application waits");
+    let hint = his.hr_match.as_ref().expect("the admin sees the match");
+    assert_eq!(
+        (hint.name.as_str(), hint.by),
+        ("田村 翼", MatchedBy::EmployeeNumberAndName)
+    );
+    assert!(his.awaiting_confirmation);
+
+    let shown: ApplicationToConfirm = call(
+        &relay,
+        Method::GET,
+        &format!("/api/applications/confirm/{token}"),
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("whose application it is");
+    assert_eq!(shown.email, "tsubasa.private@example.org");
+    let confirmed = call(
+        &relay,
+        Method::POST,
+        "/api/applications/confirm",
+        None,
+        Some(json!({ "token": token })),
+    )
+    .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    assert!(
+        session_cookie(&confirmed).is_none(),
+        "confirming opens no session"
+    );
+    let signed_in = post_session(
+        relay.addr(),
+        "tsubasa.private@example.org",
+        "tsubasa-password",
+    )
+    .await;
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::OK,
+        "he signs in with the password he applied with"
+    );
     let tamura = members(&relay, &admin, "?q=E1003").await;
     assert_eq!(tamura.len(), 1, "the record is now the member: {tamura:?}");
     assert_eq!(tamura[0].status, MemberStatus::Active);
-
-    // The number alone, with another name, is not enough.
-    let guess = call(
+    assert_eq!(
+        (tamura[0].joined.as_str(), tamura[0].left.as_str()),
+        ("2018-04", "2022-06")
+    );
+    let again = call(
         &relay,
         Method::POST,
-        "/api/applications",
+        "/api/applications/confirm",
         None,
-        Some(json!({
-            "name": "誰か", "email": "someone@example.org", "employee_number": "E1001",
-            "password": "someone-password"
-        })),
+        Some(json!({ "token": token })),
     )
     .await;
-    assert_eq!(guess.status(), StatusCode::ACCEPTED);
-    let body: serde_json::Value = guess.json().await.expect("a status");
-    assert_eq!(body["status"], "pending");
+    assert_eq!(error_code(again, StatusCode::GONE).await, "invitation-used");
 
-    let unknown = call(
+    // The number alone, with another name, matches nothing: it waits, and no mail goes out.
+    apply(
         &relay,
-        Method::POST,
-        "/api/applications",
-        None,
-        Some(json!({
+        json!({
+            "name": "誰か", "email": "someone@example.org", "employee_number": "E1001",
+            "password": "someone-password"
+        }),
+    )
+    .await;
+    apply(
+        &relay,
+        json!({
             "name": "小野 誠", "reading": "おの まこと", "email": "makoto@example.org",
             "joined": "2010/4/1", "left": "2014年3月", "department": "総務部",
             "note": "2010年入社の同期です", "password": "makoto-password"
-        })),
+        }),
     )
     .await;
-    assert_eq!(unknown.status(), StatusCode::ACCEPTED);
     assert_eq!(
         members(&relay, &admin, "?status=pending").await.len(),
         2,
         "both wait on the Members screen"
     );
-
-    // Applying twice, or with a member's email, is refused without saying more.
-    for email in ["makoto@example.org", "hanako@example.com"] {
-        let again = call(
-            &relay,
-            Method::POST,
-            "/api/applications",
-            None,
-            Some(json!({ "name": "x", "email": email, "password": "whatever-password" })),
-        )
-        .await;
-        assert_eq!(
-            error_code(again, StatusCode::CONFLICT).await,
-            "email-unavailable"
-        );
-    }
 
     let pending: Vec<Application> = call(
         &relay,
@@ -541,6 +617,7 @@ async fn an_applicant_hr_knows_is_let_in_and_others_wait_for_an_admin() {
         (makoto.joined.as_str(), makoto.left.as_str()),
         ("2010-04", "2014-03")
     );
+    assert_eq!(makoto.hr_match, None);
     let someone = pending
         .iter()
         .find(|a| a.email == "someone@example.org")
@@ -585,18 +662,58 @@ async fn an_applicant_hr_knows_is_let_in_and_others_wait_for_an_admin() {
     )
     .await;
     assert_eq!(error_code(twice, StatusCode::CONFLICT).await, "conflict");
+    assert_eq!(sink.count(), 1, "only the matched applicant was mailed");
 
     let actions: Vec<String> = audit(&relay, &admin)
         .await
         .into_iter()
         .map(|e| e.action)
         .collect();
-    for action in ["auto-approve", "approve", "reject"] {
+    for action in ["apply", "confirm-application", "approve", "reject"] {
         assert!(
             actions.iter().any(|a| a == action),
             "{action} in {actions:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn without_mail_an_applicant_hr_knows_waits_and_the_admin_links_the_record() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import(&relay, &admin, HR_EXPORT.as_bytes().to_vec()).await;
+    apply(
+        &relay,
+        json!({ "name": "高橋 美咲", "email": "misaki@example.net", "password": "misaki-applies" }),
+    )
+    .await;
+    let pending: Vec<Application> = call(
+        &relay,
+        Method::GET,
+        "/api/admin/applications?status=pending",
+        Some(&admin),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("applications");
+    let hers = &pending[0];
+    assert_eq!(hers.hr_match.as_ref().map(|m| m.by), Some(MatchedBy::Email));
+    assert!(!hers.awaiting_confirmation, "no mail, no link");
+    let approved = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/applications/{}/approve", hers.id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let misaki = members(&relay, &admin, "?q=E1002").await;
+    assert_eq!(misaki.len(), 1, "the record is now the member: {misaki:?}");
+    assert_eq!(misaki[0].status, MemberStatus::Active);
+    assert_eq!(misaki[0].left, "2023-09", "with HR's years");
 }
 
 #[tokio::test]

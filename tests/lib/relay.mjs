@@ -39,10 +39,13 @@ export class Relay {
   /**
    * `dist`: serve another copy of the app shell (to deploy a "new version" in a test).
    * `args`: more command-line flags, e.g. `["--smtp-url", smtp.url]`.
+   * `demo`: start with the demo company (`--demo`); without it the relay waits for its
+   * first-run setup and prints the link (see `log`).
    */
-  static async start({ dist = DIST, args = [] } = {}) {
+  static async start({ dist = DIST, args = [], demo = true } = {}) {
     if (!BIN || !DIST) throw new Error("TSUNAGU_RELAY_BIN and TSUNAGU_DIST must be set (run through `cargo xtask test`)");
-    const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")), dist, args);
+    const flags = demo ? ["--demo", ...args] : args;
+    const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")), dist, flags);
     await relay.up();
     return relay;
   }

@@ -103,9 +103,10 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// Builds the relay and runs it in the foreground on the demo database.
+/// Builds the relay and runs it in the foreground on the demo database (`--demo`: a newcomer's
+/// first look; a real deployment starts without it, at its first-run setup).
 fn run_relay(addr: &str, profile: dist::Profile) -> Result<()> {
     let relay = dist::build_relay(profile)?;
     std::fs::create_dir_all(root().join("data"))?;
-    run(Command::new(relay).args(["--addr", addr, "--data", "data", "--dist", "dist"]))
+    run(Command::new(relay).args(["--addr", addr, "--data", "data", "--dist", "dist", "--demo"]))
 }

@@ -106,7 +106,10 @@ async fn create(
     let Json(new) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let user = signed_in.user.id;
     let roles = db::roles(&state.db, &user).await?;
-    let mut event = new_event(&new).map_err(|e| AppError::BadRequest(e.into()))?;
+    let default_zone = db::organisation(&state.db)
+        .await?
+        .map_or_else(|| DEFAULT_TIME_ZONE.to_owned(), |org| org.time_zone);
+    let mut event = new_event(&new, &default_zone).map_err(|e| AppError::BadRequest(e.into()))?;
     let is_admin = roles.contains(&Role::Admin);
     if !is_admin {
         event.status = EventStatus::Proposed.key().into();
@@ -147,8 +150,9 @@ async fn create(
     }))
 }
 
-/// The event a [`NewEvent`] describes, as a draft; or why it cannot be one.
-fn new_event(new: &NewEvent) -> Result<Event, &'static str> {
+/// The event a [`NewEvent`] describes, as a draft (in `default_zone`, the organisation's, unless
+/// it names one); or why it cannot be one.
+fn new_event(new: &NewEvent, default_zone: &str) -> Result<Event, &'static str> {
     let title = new.title.trim();
     if title.is_empty() {
         return Err("an event needs a title");
@@ -173,7 +177,7 @@ fn new_event(new: &NewEvent) -> Result<Event, &'static str> {
     event.description.clone_from(&new.description);
     event.ends_at = new.ends_at;
     event.time_zone = if zone.is_empty() {
-        DEFAULT_TIME_ZONE.into()
+        default_zone.into()
     } else {
         zone.into()
     };

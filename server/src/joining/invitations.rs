@@ -15,6 +15,7 @@ use super::mail::InvitationMail;
 use super::{Admin, Joining, Newcomer, audit, store};
 use crate::AppState;
 use crate::auth;
+use crate::client::Anonymous;
 use crate::db;
 use crate::error::{AppError, Error};
 
@@ -106,6 +107,7 @@ async fn valid_invitation(
 /// `GET /api/invitations/<token>`: who the link is for, to prefill the form.
 pub(crate) async fn show(
     State(state): State<AppState>,
+    _caller: Anonymous,
     Path(token): Path<String>,
 ) -> Result<Json<InvitationInfo>, AppError> {
     let mut conn = state.db.acquire().await?;
@@ -120,6 +122,7 @@ pub(crate) async fn show(
 /// `POST /api/register`: creates the member with their profile, uses up the link, signs them in.
 pub(crate) async fn register(
     State(state): State<AppState>,
+    _caller: Anonymous,
     payload: Result<Json<Register>, JsonRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let Json(Register {
@@ -130,7 +133,7 @@ pub(crate) async fn register(
     let token_hash = auth::token_hash(&token);
     // Checked before the slow hashing, so a dead link is answered at once.
     valid_invitation(&mut *state.db.acquire().await?, &token_hash).await?;
-    let password_hash = super::hash_new_password(password).await?;
+    let password_hash = super::hash_new_password(&state, password).await?;
 
     let mut tx = db::write_tx(&state.db).await?;
     let hr = valid_invitation(&mut tx, &token_hash).await?;

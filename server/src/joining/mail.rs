@@ -29,6 +29,15 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
+/// One mail to send: whom to, and what it says.
+#[derive(Debug)]
+pub(crate) struct Mail<'a> {
+    pub(crate) to_name: &'a str,
+    pub(crate) to_email: &'a str,
+    pub(crate) subject: &'static str,
+    pub(crate) body: String,
+}
+
 /// An invitation to mail.
 #[derive(Debug)]
 pub(crate) struct InvitationMail<'a> {
@@ -54,6 +63,17 @@ impl Mailer {
 
     /// Sends one invitation; the error says why in words an admin can act on.
     pub(crate) async fn send_invitation(&self, mail: &InvitationMail<'_>) -> Result<(), String> {
+        self.send(Mail {
+            to_name: mail.to_name,
+            to_email: mail.to_email,
+            subject: "アルムナイネットワークへのご招待 / Your invitation to the alumni network",
+            body: invitation_text(mail),
+        })
+        .await
+    }
+
+    /// Sends one mail; the error says why in words an admin can act on.
+    pub(crate) async fn send(&self, mail: Mail<'_>) -> Result<(), String> {
         let address = mail
             .to_email
             .parse()
@@ -62,9 +82,9 @@ impl Mailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject("アルムナイネットワークへのご招待 / Your invitation to the alumni network")
+            .subject(mail.subject)
             .header(ContentType::TEXT_PLAIN)
-            .body(invitation_text(mail))
+            .body(mail.body)
             .map_err(|e| e.to_string())?;
         self.transport
             .send(message)
@@ -74,10 +94,15 @@ impl Mailer {
     }
 }
 
-fn invitation_text(mail: &InvitationMail<'_>) -> String {
-    let until = utc_timestamp(mail.expires_at)
+/// `2026-11-22 10:00 UTC`, as mails state a link's expiry.
+fn until(expires_at: i64) -> String {
+    utc_timestamp(expires_at)
         .replace('T', " ")
-        .replace('Z', " UTC");
+        .replace('Z', " UTC")
+}
+
+fn invitation_text(mail: &InvitationMail<'_>) -> String {
+    let until = until(mail.expires_at);
     let InvitationMail { to_name, link, .. } = mail;
     format!(
         "{to_name} 様\n\
@@ -98,5 +123,68 @@ fn invitation_text(mail: &InvitationMail<'_>) -> String {
          to register. The link works once, until {until}.\n\
          \n\
          If you did not expect this mail, you can ignore it.\n"
+    )
+}
+
+/// To the address HR has on record for an applicant: only opening the link lets them in.
+pub(crate) fn confirmation_text(
+    to_name: &str,
+    applicant: &str,
+    sign_in_email: &str,
+    link: &str,
+    expires_at: i64,
+) -> String {
+    let until = until(expires_at);
+    format!(
+        "{to_name} 様\n\
+         \n\
+         アルムナイネットワークへの参加申請がありました。\n\
+         申請者のお名前: {applicant}\n\
+         ログインに使うメールアドレス: {sign_in_email}\n\
+         \n\
+         ご本人の申請であれば、下のリンクを開いて確認してください。\n\
+         確認すると、申請時に決めたパスワードでログインできます。\n\
+         リンクは一度だけ、{until} まで使えます。\n\
+         \n\
+         {link}\n\
+         \n\
+         お心当たりのない場合は、このメールを破棄してください。\n\
+         リンクを開かない限り、誰もあなたとして参加することはできません。\n\
+         \n\
+         ----\n\
+         \n\
+         Dear {to_name},\n\
+         \n\
+         Someone applied to join the alumni network as you.\n\
+         Name given: {applicant}\n\
+         Email they will sign in with: {sign_in_email}\n\
+         \n\
+         If this was you, open the link above to confirm; then sign in with the password you\n\
+         chose when applying. The link works once, until {until}.\n\
+         \n\
+         If it was not you, ignore this mail: without the link, no one can join as you.\n"
+    )
+}
+
+/// To an address that already has an account, when someone applies with it.
+pub(crate) fn already_member_text(to_name: &str, sign_in_url: &str) -> String {
+    format!(
+        "{to_name} 様\n\
+         \n\
+         このメールアドレスで、アルムナイネットワークへの参加申請がありました。\n\
+         このアドレスのアカウントはすでにあります。こちらからログインしてください。\n\
+         \n\
+         {sign_in_url}\n\
+         \n\
+         お心当たりのない場合は、このメールを破棄してください。アカウントは変わりません。\n\
+         \n\
+         ----\n\
+         \n\
+         Dear {to_name},\n\
+         \n\
+         Someone applied to join the alumni network with this email address, which already has\n\
+         an account. Sign in at the address above.\n\
+         \n\
+         If it was not you, ignore this mail: nothing about your account has changed.\n"
     )
 }

@@ -5,8 +5,9 @@
 //! 2. The admin invites them ([`invitations`]): a single-use link that expires, mailed over SMTP
 //!    when the relay has it ([`mail`]), shown to copy otherwise. Opening the link and choosing a
 //!    password creates the member, their profile document, and signs them in.
-//! 3. Someone who was not invited applies ([`registration`]): matched to an imported record they
-//!    are let in at once, otherwise they wait for an admin to approve or reject them.
+//! 3. Someone who was not invited applies ([`registration`]) and waits: matched to an imported
+//!    record, they are let in once they open a link mailed to the address HR has on record;
+//!    otherwise an admin approves or rejects them.
 //! 4. Admins list members, change roles, suspend, revoke devices ([`admin`]); everything an admin
 //!    does goes to the audit log ([`audit`]), which they can read and export.
 //!
@@ -70,6 +71,11 @@ pub(crate) fn routes(joining: Joining, csv_body_bytes: usize) -> Router<AppState
         .route("/register", post(invitations::register))
         .route("/applications", post(registration::apply))
         .route(
+            "/applications/confirm/{token}",
+            get(registration::show_confirmation),
+        )
+        .route("/applications/confirm", post(registration::confirm))
+        .route(
             "/admin/import/preview",
             post(csv_import::preview).layer(csv_limit),
         )
@@ -132,14 +138,20 @@ pub(crate) fn new_id(prefix: &str) -> String {
 }
 
 /// Hashes a new member's password off the async threads, after checking its length.
-pub(crate) async fn hash_new_password(password: String) -> Result<String, AppError> {
+pub(crate) async fn hash_new_password(
+    state: &AppState,
+    password: String,
+) -> Result<String, AppError> {
+    check_new_password(&password)?;
+    auth::hash(state, password).await
+}
+
+/// A new password is long enough.
+pub(crate) fn check_new_password(password: &str) -> Result<(), AppError> {
     if password.chars().count() < tsunagu_core::api::MIN_PASSWORD_CHARS {
         return Err(AppError::PasswordTooShort);
     }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| Error::PasswordHash(e.to_string()))??;
-    Ok(hash)
+    Ok(())
 }
 
 /// Who a new member is, as their account and first profile show them.

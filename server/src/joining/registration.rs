@@ -1,40 +1,58 @@
-//! Self-registration: someone who was not invited applies. When HR already imported them (same
-//! email, or same employee number and name) they are let in at once and signed in; otherwise
-//! their application waits for an admin, who approves (the member is created) or rejects it.
+//! Self-registration: someone who was not invited applies, and waits.
 //!
-//! An employee number alone does not let anyone in: numbers are short and often guessable, so
-//! it must come with the name HR has on record (compared folded, spaces ignored).
+//! A match with HR's records (the same email, or the same employee number with the name on
+//! record, compared folded and without spaces) never lets anyone in by itself: it only tells the
+//! relay where the real person can be reached. When the relay can send mail, it mails a
+//! single-use link that expires to the address HR has on record; opening it ([`show_confirmation`],
+//! [`confirm`]) proves the applicant holds that address, and only then does the application become
+//! a member. Without mail, and for everyone HR does not know, an admin approves or rejects.
+//!
+//! The answer to an application is the same `202` whether or not the email is known, taken, or
+//! already waiting, and costs the same password hash; any mail goes out after the answer. An
+//! address that already has an account gets a mail saying so (never a second account). The
+//! endpoint is budgeted per client address and overall, so walking employee numbers is slow and
+//! the relay cannot be made to send mail without bound.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tsunagu_core::api::{Application, ApplicationReceived, ApplicationStatus, Apply};
+use tsunagu_core::api::{
+    Application, ApplicationConfirmed, ApplicationReceived, ApplicationStatus,
+    ApplicationToConfirm, Apply, ConfirmApplication, HrMatch, MatchedBy,
+};
 use tsunagu_core::search::fold;
 
 use super::csv_import::{employee_number, is_email, parse_month};
+use super::mail::{self, Mail};
 use super::store::{self, StoredHr};
-use super::{Admin, Newcomer, audit, field};
+use super::{Admin, Joining, Newcomer, audit, field};
 use crate::AppState;
+use crate::auth;
+use crate::client::{Anonymous, budget_key};
 use crate::db;
 use crate::error::{AppError, Error};
+
+/// Confirmation links one imported leaver may be sent in a day, however many people apply as them.
+const CONFIRMATIONS_PER_RECORD_PER_DAY: i64 = 3;
 
 /// A name as compared with HR's: folded, without spaces.
 fn name_key(name: &str) -> String {
     fold(name).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The imported record that lets this applicant in, if any.
+/// The imported record that this applicant matches, if any (one nobody registered with yet).
 async fn matching_record(
     conn: &mut sqlx::SqliteConnection,
     application: &Application,
-) -> Result<Option<(StoredHr, &'static str)>, Error> {
+) -> Result<Option<(StoredHr, MatchedBy)>, Error> {
     if let Some(hr) = store::hr_by_email(&mut *conn, &application.email).await?
         && hr.user_id.is_none()
     {
-        return Ok(Some((hr, "email")));
+        return Ok(Some((hr, MatchedBy::Email)));
     }
     if application.employee_number.is_empty() {
         return Ok(None);
@@ -45,16 +63,43 @@ async fn matching_record(
             .filter(|hr| {
                 hr.user_id.is_none() && name_key(&hr.record.name) == name_key(&application.name)
             })
-            .map(|hr| (hr, "employee number and name")),
+            .map(|hr| (hr, MatchedBy::EmployeeNumberAndName)),
     )
 }
 
-/// `POST /api/applications`: 200 with [`tsunagu_core::api::Me`] and the session cookie when let
-/// in at once, 202 [`ApplicationReceived`] when it waits for an admin.
+/// What the relay mails once an application is stored (after answering).
+#[derive(Debug)]
+enum Follow {
+    Nothing,
+    /// The email already has an account: tell its owner, and nothing else happens.
+    AlreadyMember {
+        name: String,
+        email: String,
+    },
+    /// The applicant matched HR's record: the link goes to the address HR has.
+    Confirm {
+        to_name: String,
+        to_email: String,
+        applicant: String,
+        sign_in_email: String,
+        token: String,
+        expires_at: i64,
+    },
+}
+
+/// `POST /api/applications`: always `202` [`ApplicationReceived`] for a well-formed application.
 pub(crate) async fn apply(
     State(state): State<AppState>,
+    Extension(joining): Extension<Joining>,
+    Anonymous(ip): Anonymous,
     payload: Result<Json<Apply>, JsonRejection>,
 ) -> Result<Response, AppError> {
+    if !state.applications_per_address.take(&budget_key(ip))
+        || !state.applications_overall.take(&())
+    {
+        tracing::info!(%ip, "applications over budget");
+        return Err(AppError::TooManyAttempts);
+    }
     let Json(apply) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let month = |what: &str, value: Option<&str>| {
         let raw = field(value);
@@ -64,7 +109,7 @@ pub(crate) async fn apply(
             ))
         })
     };
-    let application = Application {
+    let mut application = Application {
         id: super::new_id("application"),
         email: field(Some(&apply.email)).to_lowercase(),
         name: field(Some(&apply.name)),
@@ -78,6 +123,8 @@ pub(crate) async fn apply(
         created_at: db::now(),
         decided_at: None,
         user_id: None,
+        hr_match: None,
+        awaiting_confirmation: false,
     };
     if application.name.is_empty() {
         return Err(AppError::BadRequest("the name is missing".into()));
@@ -88,53 +135,236 @@ pub(crate) async fn apply(
             application.email
         )));
     }
-    {
-        let mut conn = state.db.acquire().await?;
-        if store::user_id_by_email(&mut conn, &application.email)
-            .await?
-            .is_some()
-            || store::pending_application_for(&mut conn, &application.email).await?
-        {
-            return Err(AppError::EmailUnavailable);
-        }
-    }
-    let password_hash = super::hash_new_password(apply.password).await?;
+    // Hashed whatever happens next, so the answer takes as long for a known email as for a new one.
+    let password_hash = super::hash_new_password(&state, apply.password).await?;
 
     let mut tx = db::write_tx(&state.db).await?;
-    let Some((hr, matched_by)) = matching_record(&mut tx, &application).await? else {
+    let follow = if let Some(user) = store::user_id_by_email(&mut tx, &application.email).await? {
+        let name = db::user_by_id(&state.db, &user)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        Follow::AlreadyMember {
+            name,
+            email: application.email.clone(),
+        }
+    } else if store::pending_application_for(&mut tx, &application.email).await? {
+        // The first application stands; a second with the same email changes nothing.
+        Follow::Nothing
+    } else {
+        let matched = matching_record(&mut tx, &application).await?;
+        application.hr_match = matched.as_ref().map(|(hr, by)| HrMatch {
+            hr_record_id: hr.id.clone(),
+            name: hr.record.name.clone(),
+            employee_number: hr.record.employee_number.clone(),
+            by: *by,
+        });
         store::insert_application(&mut tx, &application, Some(&password_hash)).await?;
-        audit::record(&mut tx, None, "apply", &application.id, &application.email).await?;
-        tx.commit().await?;
-        return Ok((
-            StatusCode::ACCEPTED,
-            Json(ApplicationReceived {
-                status: ApplicationStatus::Pending,
-            }),
-        )
-            .into_response());
+        let follow = match &matched {
+            Some((hr, _)) if joining.mailer.is_some() => {
+                confirmation_link(&mut tx, &state, &application, hr).await?
+            }
+            _ => Follow::Nothing,
+        };
+        let detail = match (&matched, &follow) {
+            (None, _) => application.email.clone(),
+            (Some((hr, by)), Follow::Confirm { .. }) => format!(
+                "{}; matches imported record {} by {}; confirmation link mailed to the address on record",
+                application.email,
+                hr.id,
+                by.key()
+            ),
+            (Some((hr, by)), _) => format!(
+                "{}; matches imported record {} by {}; waits for an admin",
+                application.email,
+                hr.id,
+                by.key()
+            ),
+        };
+        audit::record(&mut tx, None, "apply", &application.id, &detail).await?;
+        follow
     };
+    tx.commit().await?;
+    if let Some(mailer) = joining.mailer.clone() {
+        let sign_in_url = format!("{}/", joining.public_url);
+        tokio::spawn(async move {
+            let sent = match follow {
+                Follow::Nothing => return,
+                Follow::AlreadyMember { name, email } => {
+                    mailer
+                        .send(Mail {
+                            to_name: &name,
+                            to_email: &email,
+                            subject: "アルムナイネットワークへの参加申請について / About your application",
+                            body: mail::already_member_text(&name, &sign_in_url),
+                        })
+                        .await
+                }
+                Follow::Confirm {
+                    to_name,
+                    to_email,
+                    applicant,
+                    sign_in_email,
+                    token,
+                    expires_at,
+                } => {
+                    let link = format!("{sign_in_url}#/confirm/{token}");
+                    mailer
+                        .send(Mail {
+                            to_name: &to_name,
+                            to_email: &to_email,
+                            subject: "参加申請の確認 / Please confirm your application",
+                            body: mail::confirmation_text(
+                                &to_name,
+                                &applicant,
+                                &sign_in_email,
+                                &link,
+                                expires_at,
+                            ),
+                        })
+                        .await
+                }
+            };
+            if let Err(error) = sent {
+                tracing::warn!(%error, "could not mail about an application");
+            }
+        });
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ApplicationReceived {
+            status: ApplicationStatus::Pending,
+        }),
+    )
+        .into_response())
+}
+
+/// Stores a confirmation link for `application`, to mail to the address `hr` has, unless that
+/// record was sent enough of them today (then the application waits for an admin).
+async fn confirmation_link(
+    tx: &mut sqlx::SqliteConnection,
+    state: &AppState,
+    application: &Application,
+    hr: &StoredHr,
+) -> Result<Follow, Error> {
+    let now = db::now();
+    if store::confirmations_for_record_since(&mut *tx, &hr.id, now - 24 * 3600).await?
+        >= CONFIRMATIONS_PER_RECORD_PER_DAY
+    {
+        return Ok(Follow::Nothing);
+    }
+    let (token, token_hash) = auth::new_token();
+    let expires_at = now
+        + i64::try_from(state.config.limits.confirmation_lifetime.as_secs())
+            .unwrap_or(i64::MAX / 2);
+    store::insert_confirmation(
+        tx,
+        &token_hash,
+        &application.id,
+        &hr.record.email,
+        expires_at,
+    )
+    .await?;
+    Ok(Follow::Confirm {
+        to_name: hr.record.name.clone(),
+        to_email: hr.record.email.clone(),
+        applicant: application.name.clone(),
+        sign_in_email: application.email.clone(),
+        token,
+        expires_at,
+    })
+}
+
+/// The pending application a confirmation link is for, or why it cannot be used.
+async fn confirmable(
+    conn: &mut sqlx::SqliteConnection,
+    token_hash: &[u8],
+) -> Result<store::StoredApplication, AppError> {
+    let link = store::confirmation(&mut *conn, token_hash)
+        .await?
+        .ok_or(AppError::InvitationNotFound)?;
+    if link.used_at.is_some() {
+        return Err(AppError::InvitationUsed);
+    }
+    if link.expires_at <= db::now() {
+        return Err(AppError::InvitationExpired);
+    }
+    let stored = store::application(conn, &link.application_id)
+        .await?
+        .ok_or(AppError::InvitationNotFound)?;
+    if stored.application.status != ApplicationStatus::Pending {
+        return Err(AppError::InvitationUsed);
+    }
+    Ok(stored)
+}
+
+/// `GET /api/applications/confirm/<token>`: whose application this is, before confirming.
+pub(crate) async fn show_confirmation(
+    State(state): State<AppState>,
+    _caller: Anonymous,
+    Path(token): Path<String>,
+) -> Result<Json<ApplicationToConfirm>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let stored = confirmable(&mut conn, &auth::token_hash(&token)).await?;
+    Ok(Json(ApplicationToConfirm {
+        name: stored.application.name,
+        email: stored.application.email,
+    }))
+}
+
+/// `POST /api/applications/confirm`: the applicant holds the address HR has on record; the
+/// application becomes a member, linked to that record. No session is opened here: the browser
+/// that opened the mail need not be the applicant's, who signs in with their own password.
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    _caller: Anonymous,
+    payload: Result<Json<ConfirmApplication>, JsonRejection>,
+) -> Result<Json<ApplicationConfirmed>, AppError> {
+    let Json(ConfirmApplication { token }) =
+        payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let token_hash = auth::token_hash(&token);
+    let mut tx = db::write_tx(&state.db).await?;
+    let stored = confirmable(&mut tx, &token_hash).await?;
+    let application = stored.application;
+    let password_hash = stored.password_hash.ok_or_else(|| {
+        Error::Corrupt(format!(
+            "pending application {} has no password",
+            application.id
+        ))
+    })?;
+    let hr = match &application.hr_match {
+        Some(m) => store::hr_by_id(&mut tx, &m.hr_record_id)
+            .await?
+            .filter(|h| h.user_id.is_none()),
+        None => None,
+    };
+    // The record was taken meanwhile (an invitation, an admin's approval): this link is spent.
+    let hr = hr.ok_or(AppError::InvitationUsed)?;
     let user = create_member_from(&mut tx, &application, Some(&hr), &password_hash).await?;
-    let application = Application {
-        status: ApplicationStatus::Approved,
-        decided_at: Some(db::now()),
-        user_id: Some(user.clone()),
-        ..application
-    };
-    store::insert_application(&mut tx, &application, None).await?;
+    store::decide_application(
+        &mut tx,
+        &application.id,
+        ApplicationStatus::Approved,
+        None,
+        Some(&user),
+    )
+    .await?;
     audit::record(
         &mut tx,
-        None,
-        "auto-approve",
+        Some(&user),
+        "confirm-application",
         &application.id,
         &format!(
-            "{} matched imported record {} by {matched_by}; member {user}",
+            "{}; proved the address of imported record {}; member {user}",
             application.email, hr.id
         ),
     )
     .await?;
     tx.commit().await?;
-    let (cookie, me) = super::sign_in_new_member(&state, &user).await?;
-    Ok(([cookie], Json(me)).into_response())
+    tracing::info!(%user, "an application was confirmed from the address HR has");
+    Ok(Json(ApplicationConfirmed {
+        email: application.email,
+    }))
 }
 
 /// Creates the member an application describes, taking the months and department HR has on
@@ -227,15 +457,18 @@ pub(crate) async fn approve(
         .password_hash
         .ok_or_else(|| Error::Corrupt(format!("pending application {id} has no password")))?;
     let application = stored.application;
-    let hr = store::hr_by_email(&mut tx, &application.email)
-        .await?
-        .filter(|h| h.user_id.is_none());
+    let hr = match &application.hr_match {
+        Some(m) => store::hr_by_id(&mut tx, &m.hr_record_id)
+            .await?
+            .filter(|h| h.user_id.is_none()),
+        None => None,
+    };
     let user = create_member_from(&mut tx, &application, hr.as_ref(), &password_hash).await?;
     store::decide_application(
         &mut tx,
         &id,
         ApplicationStatus::Approved,
-        &admin.id,
+        Some(&admin.id),
         Some(&user),
     )
     .await?;
@@ -262,7 +495,14 @@ pub(crate) async fn reject(
 ) -> Result<Json<Application>, AppError> {
     let mut tx = db::write_tx(&state.db).await?;
     let stored = pending(&mut tx, &id).await?;
-    store::decide_application(&mut tx, &id, ApplicationStatus::Rejected, &admin.id, None).await?;
+    store::decide_application(
+        &mut tx,
+        &id,
+        ApplicationStatus::Rejected,
+        Some(&admin.id),
+        None,
+    )
+    .await?;
     audit::record(
         &mut tx,
         Some(&admin.id),

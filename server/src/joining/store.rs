@@ -2,7 +2,7 @@
 //! connection, so callers run it inside their transaction (or on a pooled connection).
 
 use sqlx::{Row, SqliteConnection};
-use tsunagu_core::api::{Application, ApplicationStatus, HrRecord};
+use tsunagu_core::api::{Application, ApplicationStatus, HrMatch, HrRecord, MatchedBy};
 
 use crate::db;
 use crate::error::Error;
@@ -278,12 +278,34 @@ pub(crate) struct StoredApplication {
     pub(crate) password_hash: Option<String>,
 }
 
-const APPLICATION_COLUMNS: &str = "SELECT id, email, name, reading, employee_number, \
-     joined_month, left_month, department, note, password_hash, status, created_at, decided_at, \
-     user_id FROM applications";
+/// An application, the record it matched (if still there) and whether a confirmation link for
+/// it can still be used, over `applications a LEFT JOIN hr_records h`. Its one parameter, bound
+/// first, is the time now.
+const APPLICATION_COLUMNS: &str = "SELECT a.id, a.email, a.name, a.reading, a.employee_number, \
+     a.joined_month, a.left_month, a.department, a.note, a.password_hash, a.status, a.created_at, \
+     a.decided_at, a.user_id, a.matched_by, h.id AS hr_id, h.name AS hr_name, \
+     h.employee_number AS hr_number, \
+     EXISTS (SELECT 1 FROM application_confirmations c WHERE c.application_id = a.id \
+             AND c.used_at IS NULL AND c.expires_at > ?) AS awaiting \
+     FROM applications a LEFT JOIN hr_records h ON h.id = a.hr_record_id";
 
 fn stored_application(row: &sqlx::sqlite::SqliteRow) -> Result<StoredApplication, Error> {
     let status: String = row.try_get("status")?;
+    let matched_by: String = row.try_get("matched_by")?;
+    let hr_match = match (
+        row.try_get::<Option<String>, _>("hr_id")?,
+        MatchedBy::from_key(&matched_by),
+    ) {
+        (Some(hr_record_id), Some(by)) => Some(HrMatch {
+            hr_record_id,
+            name: row.try_get("hr_name")?,
+            employee_number: row
+                .try_get::<Option<String>, _>("hr_number")?
+                .unwrap_or_default(),
+            by,
+        }),
+        _ => None,
+    };
     Ok(StoredApplication {
         application: Application {
             id: row.try_get("id")?,
@@ -300,6 +322,8 @@ fn stored_application(row: &sqlx::sqlite::SqliteRow) -> Result<StoredApplication
             created_at: row.try_get("created_at")?,
             decided_at: row.try_get("decided_at")?,
             user_id: row.try_get("user_id")?,
+            hr_match,
+            awaiting_confirmation: row.try_get("awaiting")?,
         },
         password_hash: row.try_get("password_hash")?,
     })
@@ -311,10 +335,15 @@ pub(crate) async fn insert_application(
     password_hash: Option<&str>,
 ) -> Result<(), Error> {
     let a = application;
+    let (hr_record, matched_by) = a
+        .hr_match
+        .as_ref()
+        .map_or((None, ""), |m| (Some(m.hr_record_id.as_str()), m.by.key()));
     sqlx::query(
         "INSERT INTO applications (id, email, name, reading, employee_number, joined_month, \
-         left_month, department, note, password_hash, status, created_at, decided_at, user_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         left_month, department, note, password_hash, status, created_at, decided_at, user_id, \
+         hr_record_id, matched_by) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&a.id)
     .bind(a.email.to_lowercase())
@@ -330,6 +359,8 @@ pub(crate) async fn insert_application(
     .bind(a.created_at)
     .bind(a.decided_at)
     .bind(&a.user_id)
+    .bind(hr_record)
+    .bind(matched_by)
     .execute(conn)
     .await?;
     Ok(())
@@ -339,7 +370,8 @@ pub(crate) async fn application(
     conn: &mut SqliteConnection,
     id: &str,
 ) -> Result<Option<StoredApplication>, Error> {
-    let row = sqlx::query(&format!("{APPLICATION_COLUMNS} WHERE id = ?"))
+    let row = sqlx::query(&format!("{APPLICATION_COLUMNS} WHERE a.id = ?"))
+        .bind(db::now())
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -351,8 +383,9 @@ pub(crate) async fn applications(
     status: Option<ApplicationStatus>,
 ) -> Result<Vec<Application>, Error> {
     let rows = sqlx::query(&format!(
-        "{APPLICATION_COLUMNS} WHERE (? IS NULL OR status = ?) ORDER BY created_at, id"
+        "{APPLICATION_COLUMNS} WHERE (? IS NULL OR a.status = ?) ORDER BY a.created_at, a.id"
     ))
+    .bind(db::now())
     .bind(status.map(ApplicationStatus::key))
     .bind(status.map(ApplicationStatus::key))
     .fetch_all(conn)
@@ -374,15 +407,24 @@ pub(crate) async fn pending_application_for(
     Ok(found.is_some())
 }
 
-/// Records an admin's decision on a pending application; whether it was still pending. The
-/// password hash is dropped on rejection: nothing of a refused applicant's secret is kept.
+/// Records the decision on a pending application (by an admin, or by the applicant confirming
+/// the address HR has: `decided_by` none); whether it was still pending. The password hash is
+/// dropped on rejection: nothing of a refused applicant's secret is kept. Confirmation links
+/// for it stop working either way.
 pub(crate) async fn decide_application(
     conn: &mut SqliteConnection,
     id: &str,
     status: ApplicationStatus,
-    decided_by: &str,
+    decided_by: Option<&str>,
     user: Option<&str>,
 ) -> Result<bool, Error> {
+    sqlx::query(
+        "UPDATE application_confirmations SET used_at = ? WHERE application_id = ? AND used_at IS NULL",
+    )
+    .bind(db::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "UPDATE applications SET status = ?, decided_by = ?, decided_at = ?, user_id = ?, \
          password_hash = CASE WHEN ? = 'rejected' THEN NULL ELSE password_hash END \
@@ -397,6 +439,71 @@ pub(crate) async fn decide_application(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A confirmation link for an application, as stored.
+#[derive(Debug)]
+pub(crate) struct Confirmation {
+    pub(crate) application_id: String,
+    pub(crate) expires_at: i64,
+    pub(crate) used_at: Option<i64>,
+}
+
+pub(crate) async fn insert_confirmation(
+    conn: &mut SqliteConnection,
+    token_hash: &[u8],
+    application: &str,
+    email: &str,
+    expires_at: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO application_confirmations (token_hash, application_id, email, created_at, \
+         expires_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(application)
+    .bind(email.to_lowercase())
+    .bind(db::now())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many confirmation links went to applications matching `hr_record` since `since`.
+pub(crate) async fn confirmations_for_record_since(
+    conn: &mut SqliteConnection,
+    hr_record: &str,
+    since: i64,
+) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM application_confirmations c \
+         JOIN applications a ON a.id = c.application_id \
+         WHERE a.hr_record_id = ? AND c.created_at >= ?",
+    )
+    .bind(hr_record)
+    .bind(since)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub(crate) async fn confirmation(
+    conn: &mut SqliteConnection,
+    token_hash: &[u8],
+) -> Result<Option<Confirmation>, Error> {
+    let row = sqlx::query(
+        "SELECT application_id, expires_at, used_at FROM application_confirmations \
+         WHERE token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Confirmation {
+        application_id: row.try_get("application_id")?,
+        expires_at: row.try_get("expires_at")?,
+        used_at: row.try_get("used_at")?,
+    }))
 }
 
 // ---- members --------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ impl TestRelay {
             dir.path().join("dist"),
         );
         config.limits = limits;
+        config.seed_demo = true;
         let server = Server::start(config).await.expect("the relay starts");
         Self { server, dir }
     }
@@ -264,7 +265,8 @@ pub fn has_profile_named(device: &Device, doc: &DocumentId, name: &str) -> bool 
 // ---- joining: relays with a custom config, JSON calls, a real SMTP server --------------------
 
 impl TestRelay {
-    /// A relay whose config `configure` adjusts (SMTP, limits, public URL).
+    /// A relay with the demo company whose config `configure` adjusts (SMTP, limits, public
+    /// URL; `seed_demo = false` for a fresh network).
     pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut config = Config::new(
@@ -272,6 +274,7 @@ impl TestRelay {
             dir.path().join("data"),
             dir.path().join("dist"),
         );
+        config.seed_demo = true;
         configure(&mut config);
         let server = Server::start(config).await.expect("the relay starts");
         Self { server, dir }

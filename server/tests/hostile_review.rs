@@ -1,0 +1,302 @@
+//! The attacks of the hostile review (issue 8), each performed against a real relay as an
+//! attacker would, kept for good: one test per item, named after the attack that must fail.
+//! `docs/security.md` maps each promise of the relay to the test here that proves it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{SmtpSink, TestRelay, call, error_code, post_session, session_cookie, sign_in};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tsunagu_core::api::{Me, NetworkInfo, Role};
+use tsunagu_server::{Config, DEMO_PASSWORD, Rate, Server};
+
+const ADMIN: &str = "admin@example.com";
+
+/// One leaver, as HR exports them.
+const LEAVER: &str = "社員番号,氏名,メールアドレス,入社日,退職日,部署\n\
+    E2001,鈴木 一郎,ichiro@example.net,2012-04,2021-03,経理部\n";
+
+async fn import_leaver(relay: &TestRelay, admin: &str) {
+    let response = reqwest::Client::new()
+        .post(relay.url("/api/admin/import"))
+        .header("cookie", admin)
+        .header("content-type", "text/csv")
+        .body(LEAVER)
+        .send()
+        .await
+        .expect("the relay answers");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// An application from `from` (sent as the client address a trusted proxy forwards).
+async fn apply_from(relay: &TestRelay, from: &str, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(relay.url("/api/applications"))
+        .header("x-forwarded-for", from)
+        .json(&body)
+        .send()
+        .await
+        .expect("the relay answers")
+}
+
+/// The addresses a raw mail was sent to.
+fn recipients(raw: &str) -> String {
+    raw.lines()
+        .filter(|l| l.to_ascii_lowercase().starts_with("to:") || l.starts_with("X-RcptTo"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn item1_applying_with_a_leavers_email_or_number_signs_no_one_in_and_says_nothing() {
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
+    let relay = TestRelay::start_configured(|config| config.smtp_url = Some(smtp_url)).await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    import_leaver(&relay, &admin).await;
+
+    let attempts = [
+        // HR's email for the leaver, which the attacker does not hold.
+        json!({ "name": "x", "email": "ichiro@example.net", "password": "attacker-password" }),
+        // HR's employee number with the name on record, and the attacker's own email.
+        json!({ "name": "鈴木一郎", "email": "evil@example.org", "employee_number": "E2001",
+                "password": "attacker-password" }),
+        // A member's email.
+        json!({ "name": "x", "email": "hanako@example.com", "password": "attacker-password" }),
+        // Nobody HR knows, twice.
+        json!({ "name": "x", "email": "nobody@example.org", "password": "attacker-password" }),
+        json!({ "name": "x", "email": "nobody@example.org", "password": "attacker-password" }),
+    ];
+    let mut bodies = Vec::new();
+    for attempt in attempts {
+        let response = call(
+            &relay,
+            Method::POST,
+            "/api/applications",
+            None,
+            Some(attempt),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        assert!(session_cookie(&response).is_none(), "no session, ever");
+        bodies.push(response.text().await.expect("a body"));
+    }
+    assert!(
+        bodies.iter().all(|b| *b == bodies[0]),
+        "every answer is the same: {bodies:?}"
+    );
+    for email in [
+        "ichiro@example.net",
+        "evil@example.org",
+        "nobody@example.org",
+    ] {
+        let refused = post_session(relay.addr(), email, "attacker-password").await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNAUTHORIZED,
+            "{email} is no member"
+        );
+    }
+    // Hanako's account is untouched.
+    sign_in(relay.addr(), "hanako@example.com").await;
+
+    // Mail goes only where the real people read it: two confirmation links to the address HR
+    // has, and a note to Hanako that she already has an account. Never to the attacker.
+    let mut to_ichiro = 0;
+    for n in 1..=3 {
+        let (raw, text) = sink.mail(n).await;
+        let to = recipients(&raw);
+        assert!(!to.contains("evil@example.org"), "{raw}");
+        if to.contains("ichiro@example.net") {
+            to_ichiro += 1;
+            assert!(text.contains("/#/confirm/"), "{text}");
+        } else {
+            assert!(to.contains("hanako@example.com"), "{raw}");
+            assert!(text.contains("すでにあります"), "{text}");
+        }
+    }
+    assert_eq!(to_ichiro, 2);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.count(), 3, "nothing for the unknown applicant");
+}
+
+#[tokio::test]
+async fn item1_walking_employee_numbers_is_throttled_per_address_and_overall() {
+    let relay = TestRelay::start_configured(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+        config.limits.applications_per_address = Rate {
+            burst: 3,
+            per_hour: 0,
+        };
+        config.limits.applications_overall = Rate {
+            burst: 5,
+            per_hour: 0,
+        };
+    })
+    .await;
+    let guess = |n: u32| {
+        json!({ "name": "鈴木一郎", "email": format!("walker{n}@example.org"),
+                "employee_number": format!("E{n:04}"), "password": "walker-password" })
+    };
+    for n in 0..3 {
+        let response = apply_from(&relay, "203.0.113.1", guess(n)).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    let throttled = apply_from(&relay, "203.0.113.1", guess(3)).await;
+    assert_eq!(
+        error_code(throttled, StatusCode::TOO_MANY_REQUESTS).await,
+        "too-many-attempts"
+    );
+    // Another address has its own budget, until the overall one runs out.
+    for n in 10..12 {
+        let response = apply_from(&relay, "203.0.113.2", guess(n)).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    let overall = apply_from(&relay, "203.0.113.3", guess(20)).await;
+    assert_eq!(overall.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// A relay on a fresh data directory, started as the binary starts it without `--demo`.
+async fn fresh_relay(dir: &tempfile::TempDir) -> Server {
+    Server::start(Config::new(
+        "127.0.0.1:0".parse().expect("an address"),
+        dir.path().join("data"),
+        dir.path().join("dist"),
+    ))
+    .await
+    .expect("the relay starts")
+}
+
+async fn network(addr: std::net::SocketAddr) -> NetworkInfo {
+    reqwest::get(format!("http://{addr}/api/network"))
+        .await
+        .expect("the relay answers")
+        .json()
+        .await
+        .expect("a NetworkInfo")
+}
+
+#[tokio::test]
+async fn item2_a_fresh_relay_has_no_demo_password_and_is_set_up_once_with_its_link() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let server = fresh_relay(&dir).await;
+    let addr = server.local_addr();
+    assert!(!server.has_demo());
+    let refused = post_session(addr, ADMIN, DEMO_PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "no demo admin");
+    assert!(!network(addr).await.set_up);
+
+    let link = server.setup_link().expect("a setup link is printed");
+    let token = link.rsplit_once("/#/setup/").expect("a setup link").1;
+    let form = |token: &str, zone: &str| {
+        json!({
+            "token": token, "organisation": "株式会社みらい", "organisation_en": "Mirai Inc.",
+            "language": "en", "time_zone": zone, "admin_name": "山本 彩",
+            "admin_email": "Aya@Mirai.example", "admin_password": "first-admin-password"
+        })
+    };
+    let post = |body: serde_json::Value| async move {
+        reqwest::Client::new()
+            .post(format!("http://{addr}/api/setup"))
+            .json(&body)
+            .send()
+            .await
+            .expect("the relay answers")
+    };
+    let guessed = post(form("not-the-token", "Europe/Berlin")).await;
+    assert_eq!(
+        error_code(guessed, StatusCode::NOT_FOUND).await,
+        "setup-link-invalid"
+    );
+    let bad_zone = post(form(token, "Mars/Olympus")).await;
+    assert_eq!(
+        error_code(bad_zone, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+
+    let done = post(form(token, "Europe/Berlin")).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(
+        session_cookie(&done).is_some(),
+        "the new admin is signed in"
+    );
+    let me: Me = done.json().await.expect("Me");
+    assert_eq!(me.roles, [Role::Admin]);
+    assert_eq!(me.email, "aya@mirai.example");
+    assert_eq!(me.organisation, "株式会社みらい");
+    assert!(me.organisation_doc.is_some());
+
+    let twice = post(form(token, "Europe/Berlin")).await;
+    assert_eq!(
+        error_code(twice, StatusCode::CONFLICT).await,
+        "already-set-up"
+    );
+    let info = network(addr).await;
+    assert!(info.set_up);
+    assert_eq!(
+        (
+            info.name_en.as_str(),
+            info.language.as_str(),
+            info.time_zone.as_str()
+        ),
+        ("Mirai Inc.", "en", "Europe/Berlin")
+    );
+    let signed_in = post_session(addr, "aya@mirai.example", "first-admin-password").await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+
+    // Started again, it prints no link: the network exists.
+    server.stop().await;
+    let again = fresh_relay(&dir).await;
+    assert_eq!(again.setup_link(), None);
+}
+
+#[tokio::test]
+async fn item2_the_setup_command_works_once_and_needs_no_password_on_its_command_line() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    let setup = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
+            .args(["setup", "--data"])
+            .arg(&data)
+            .args([
+                "--organisation",
+                "株式会社みらい",
+                "--admin-name",
+                "山本 彩",
+                "--admin-email",
+                "aya@mirai.example",
+            ])
+            .env("TSUNAGU_ADMIN_PASSWORD", "first-admin-password")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the binary runs")
+    };
+    let first = setup();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = setup();
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already set up"));
+
+    let server = fresh_relay(&dir).await;
+    assert_eq!(server.setup_link(), None);
+    let signed_in = post_session(
+        server.local_addr(),
+        "aya@mirai.example",
+        "first-admin-password",
+    )
+    .await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let me: Me = signed_in.json().await.expect("Me");
+    assert_eq!(me.roles, [Role::Admin]);
+    let info = network(server.local_addr()).await;
+    assert_eq!(
+        (info.language.as_str(), info.time_zone.as_str()),
+        ("ja", "Asia/Tokyo")
+    );
+}
