@@ -61,13 +61,15 @@ pub enum Effect {
 /// Decides whether the changes a peer sent may stay: the relay's write authorisation
 /// (DESIGN.md 4, [`crate::validate`]).
 pub trait Guard {
-    /// `changes` from `conn` were just applied to `doc` (id `id`). An `Err` puts the document
-    /// back as it was, and the reason goes to the peer in a `change-rejected` message.
+    /// `changes` from `conn` were just applied to `doc` (id `id`), whose heads were `before`
+    /// without them. An `Err` puts the document back as it was, and the reason goes to the peer
+    /// in a `change-rejected` message.
     fn check(
         &mut self,
         conn: ConnId,
         id: DocumentId,
         doc: &Automerge,
+        before: &[ChangeHash],
         changes: &[Change],
     ) -> Result<(), String>;
 }
@@ -82,6 +84,7 @@ impl Guard for TrustAll {
         _: ConnId,
         _: DocumentId,
         _: &Automerge,
+        _: &[ChangeHash],
         _: &[Change],
     ) -> Result<(), String> {
         Ok(())
@@ -696,7 +699,7 @@ impl Engine {
         let changed = stored.doc.get_heads() != before;
         if changed {
             let brought = stored.doc.get_changes(&before);
-            if let Err(reason) = guard.check(conn, doc, &stored.doc, &brought) {
+            if let Err(reason) = guard.check(conn, doc, &stored.doc, &before, &brought) {
                 self.refuse(conn, doc, &before, reason, effects);
                 return;
             }

@@ -147,13 +147,15 @@ pub struct EventFacts {
     pub proposer: bool,
 }
 
-/// What an operation does to the place it touches.
+/// What an operation does to the place it touches, judged against the document as it was
+/// before the changes that carry it ([`crate::validate`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edit {
-    /// Puts something where nothing was: a new key, a new list element, or a value inside an
-    /// object the same change created.
+    /// Puts something where the document had nothing: a key no value was at, a new list element.
     Add,
-    /// Overwrites, deletes, increments or marks what is there.
+    /// Puts something inside an object the same changes made.
+    Fill,
+    /// Overwrites, deletes, increments or marks what is there (conflicting values included).
     Change,
 }
 
@@ -195,7 +197,8 @@ enum Grant {
     Read,
     /// Write under these patterns (and read the whole document).
     Write(&'static [Pattern]),
-    /// Only add under these patterns, never change or remove what is there (and read).
+    /// Only add entries exactly where these patterns point (and fill the entries just made),
+    /// never change, remove or add to what is there (and read).
     Append(&'static [Pattern]),
 }
 
@@ -403,15 +406,22 @@ pub fn may_write(subject: &Subject<'_>, doc: &DocFacts<'_>, path: &[Seg<'_>]) ->
     may_edit(subject, doc, path, Edit::Change)
 }
 
-/// Whether `subject` may make `edit` at `path`: any edit under a write grant, additions only
-/// under an append grant.
+/// Whether `subject` may make `edit` at `path`: any edit under a write grant; under an append
+/// grant, a new entry exactly where a pattern points and whatever fills that new entry, but
+/// nothing else (no second value at an entry's key, nothing added inside an entry that was
+/// already there).
 pub fn may_edit(subject: &Subject<'_>, doc: &DocFacts<'_>, path: &[Seg<'_>], edit: Edit) -> bool {
     rules_for(subject, doc).any(|rule| match rule.grant {
         Grant::Read => false,
         Grant::Write(patterns) => patterns.iter().any(|p| covers(p, path, subject.user)),
-        Grant::Append(patterns) => {
-            edit == Edit::Add && patterns.iter().any(|p| covers(p, path, subject.user))
-        }
+        Grant::Append(patterns) => patterns.iter().any(|p| {
+            covers(p, path, subject.user)
+                && match edit {
+                    Edit::Add => path.len() == p.len(),
+                    Edit::Fill => true,
+                    Edit::Change => false,
+                }
+        }),
     })
 }
 
@@ -817,12 +827,20 @@ mod tests {
                     may.then_some(Access::Write),
                     "{roles:?} {facts:?}"
                 );
-                for path in [&["scans", "n1"][..], &["scans", "n1", "ticket"]] {
-                    assert_eq!(may_edit(&me, &doc, &keys(path), Edit::Add), may, "{path:?}");
-                    assert!(!may_edit(&me, &doc, &keys(path), Edit::Change), "{path:?}");
+                // A new scan, and what fills it.
+                let entry = keys(&["scans", "n1"]);
+                let inside = keys(&["scans", "n1", "ticket"]);
+                assert_eq!(may_edit(&me, &doc, &entry, Edit::Add), may);
+                assert_eq!(may_edit(&me, &doc, &inside, Edit::Fill), may);
+                // Never anything added inside a scan that was there, nor changed or removed.
+                assert!(!may_edit(&me, &doc, &inside, Edit::Add));
+                for path in [&entry, &inside] {
+                    assert!(!may_edit(&me, &doc, path, Edit::Change), "{path:?}");
                 }
                 for path in [&[][..], &["scans"], &["note"]] {
-                    assert!(!may_edit(&me, &doc, &keys(path), Edit::Add), "{path:?}");
+                    for edit in [Edit::Add, Edit::Fill] {
+                        assert!(!may_edit(&me, &doc, &keys(path), edit), "{path:?}");
+                    }
                 }
             }
         }

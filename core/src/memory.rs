@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use automerge::{Automerge, Change};
+use automerge::{Automerge, Change, ChangeHash};
 
 use crate::api::Role;
 use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError, Guard};
@@ -277,6 +277,7 @@ impl Guard for Authoriser {
         conn: ConnId,
         id: DocumentId,
         doc: &Automerge,
+        before: &[ChangeHash],
         changes: &[Change],
     ) -> Result<(), String> {
         let (user, roles) = self.members.get(&conn).ok_or("unknown connection")?;
@@ -288,6 +289,6 @@ impl Guard for Authoriser {
             owner_listed: true,
             event: *event,
         };
-        authorise(doc, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
+        authorise(doc, before, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
     }
 }

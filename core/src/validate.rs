@@ -7,11 +7,18 @@
 //!
 //! Paths are found in the document *after* the changes were applied, so an operation inside an
 //! object created by the same change (a new list item, say) resolves to where that object lives.
+//!
+//! What an operation does ([`Edit`]) is judged against the document *before* the changes: an
+//! addition puts a value where the document had none — a key it never held (or held no
+//! longer), a new list element — or fills an object the same changes created. A value put with
+//! no predecessor at a key that already holds one is a change like any other, though Automerge
+//! would keep both as a conflict: under an append grant it would let a writer hide an entry
+//! behind their own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use automerge::legacy::{Key, ObjectId, OpType};
-use automerge::{ActorId, Automerge, Change, ChangeHash, Prop, ReadDoc};
+use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, Prop, ROOT, ReadDoc};
 
 use crate::grants::{self, DocFacts, Edit, Seg, Subject};
 
@@ -60,9 +67,11 @@ impl ActorBook {
 }
 
 /// The relay's whole write check: every change's actor belongs to `subject` and every
-/// operation stays inside what the grant table lets them write in this document.
+/// operation stays inside what the grant table lets them write in this document. `doc` holds
+/// the changes already; `before` are its heads from before they arrived.
 pub fn authorise(
     doc: &Automerge,
+    before: &[ChangeHash],
     changes: &[Change],
     subject: &Subject<'_>,
     facts: &DocFacts<'_>,
@@ -70,6 +79,7 @@ pub fn authorise(
 ) -> Result<(), Refusal> {
     check_changes(
         doc,
+        before,
         changes,
         |actor| book.claim(actor, subject.user),
         |path, edit| grants::may_edit(subject, facts, path, edit),
@@ -97,16 +107,21 @@ pub enum Refusal {
     UnknownObject { change: ChangeHash },
 }
 
-/// Checks `changes`, already applied to `doc`. `actor_ok` says whether an actor belongs to the
-/// sender (and may record it as theirs); `may_write` whether they may make an edit at a place.
+/// Checks `changes`, already applied to `doc` (whose heads were `before` without them).
+/// `actor_ok` says whether an actor belongs to the sender (and may record it as theirs);
+/// `may_write` whether they may make an edit at a place.
 pub fn check_changes(
     doc: &Automerge,
+    before: &[ChangeHash],
     changes: &[Change],
     mut actor_ok: impl FnMut(&ActorId) -> bool,
     may_write: impl Fn(&[Seg<'_>], Edit) -> bool,
 ) -> Result<(), Refusal> {
     // The path of every object an operation touched, found once per check.
     let mut paths: HashMap<ObjectId, Vec<PathStep>> = HashMap::new();
+    let created = created_objects(changes);
+    // Map keys given a first value by these changes: a second value there is no addition.
+    let mut filled: HashSet<(ObjectId, String)> = HashSet::new();
     for change in changes {
         let hash = change.hash();
         let size = change.raw_bytes().len();
@@ -141,13 +156,25 @@ pub fn check_changes(
                 .chain(std::iter::once(&last))
                 .map(PathStep::as_seg)
                 .collect();
-            // An operation that supersedes nothing only adds; everything else changes what a
-            // writer saw (an append-only log refuses it).
             let edit =
-                if op.pred.is_empty() && matches!(op.action, OpType::Put(_) | OpType::Make(_)) {
-                    Edit::Add
-                } else {
+                if !op.pred.is_empty() || !matches!(op.action, OpType::Put(_) | OpType::Make(_)) {
+                    // It supersedes, deletes, increments or marks what a writer saw.
                     Edit::Change
+                } else if created.contains(&op.obj) {
+                    Edit::Fill
+                } else {
+                    match &op.key {
+                        Key::Seq(_) if op.insert => Edit::Add,
+                        Key::Seq(_) => Edit::Change,
+                        Key::Map(key) => {
+                            let first = filled.insert((op.obj.clone(), key.to_string()));
+                            if first && !held_before(doc, &op.obj, key, before) {
+                                Edit::Add
+                            } else {
+                                Edit::Change
+                            }
+                        }
+                    }
                 };
             if !may_write(&steps, edit) {
                 return Err(Refusal::OutsideGrant {
@@ -158,6 +185,36 @@ pub fn check_changes(
         }
     }
     Ok(())
+}
+
+/// Every object the changes make (its id is the id of the operation that made it).
+fn created_objects(changes: &[Change]) -> HashSet<ObjectId> {
+    let mut created = HashSet::new();
+    for change in changes {
+        let expanded = change.decode();
+        let start = expanded.start_op.get();
+        for (i, op) in expanded.operations.iter().enumerate() {
+            if matches!(op.action, OpType::Make(_)) {
+                let counter = start + i as u64;
+                created.insert(ObjectId::Id(OpId(counter, expanded.actor_id.clone())));
+            }
+        }
+    }
+    created
+}
+
+/// Whether `key` of `obj` held any value (conflicting ones included) at `before`. An object
+/// the document cannot name counts as holding one: nothing is taken for an addition unproven.
+fn held_before(doc: &Automerge, obj: &ObjectId, key: &str, before: &[ChangeHash]) -> bool {
+    let exid = match obj {
+        ObjectId::Root => ROOT,
+        ObjectId::Id(id) => match doc.import_obj(&id.to_string()) {
+            Ok(exid) => exid,
+            Err(_) => return true,
+        },
+    };
+    doc.get_all_at(&exid, key, before)
+        .map_or(true, |values| !values.is_empty())
 }
 
 /// An owned [`Seg`].
@@ -213,14 +270,18 @@ mod tests {
     use automerge::{AutoCommit, ObjType, ROOT};
     use std::cell::RefCell;
 
-    /// The changes `edit` makes to a copy of `base`, applied to `base` as a relay would.
-    fn edited(base: &mut AutoCommit, edit: impl FnOnce(&mut AutoCommit)) -> Vec<Change> {
+    /// The changes `edit` makes to a copy of `base`, applied to `base` as a relay would, and
+    /// `base`'s heads from before.
+    fn edited(
+        base: &mut AutoCommit,
+        edit: impl FnOnce(&mut AutoCommit),
+    ) -> (Vec<ChangeHash>, Vec<Change>) {
         let before = base.get_heads();
         let mut copy = base.fork();
         edit(&mut copy);
         let changes = copy.get_changes(&before);
         base.apply_changes(changes.clone()).unwrap();
-        changes
+        (before, changes)
     }
 
     #[test]
@@ -252,8 +313,8 @@ mod tests {
             ..Scan::default()
         };
         let mut check = |doc: &mut AutoCommit, edit: &dyn Fn(&mut AutoCommit)| {
-            let changes = edited(doc, edit);
-            authorise(doc.document(), &changes, &staff, &facts, &mut book)
+            let (before, changes) = edited(doc, edit);
+            authorise(doc.document(), &before, &changes, &staff, &facts, &mut book)
         };
         let added = check(&mut doc, &|d| {
             CheckinLog::record(d, "n1", &scan).unwrap();
@@ -280,17 +341,170 @@ mod tests {
             event: None,
             ..facts
         };
-        let changes = edited(&mut doc, |d| {
+        let (before, changes) = edited(&mut doc, |d| {
             CheckinLog::record(d, "n2", &scan).unwrap();
         });
-        assert!(authorise(doc.document(), &changes, &staff, &not_staff, &mut book).is_err());
+        assert!(
+            authorise(
+                doc.document(),
+                &before,
+                &changes,
+                &staff,
+                &not_staff,
+                &mut book
+            )
+            .is_err()
+        );
+    }
+
+    /// A check-in log with one scan (`n1`, ticket `t1`) by one gate, the facts of staff at its
+    /// event, and a check by staff with a fresh actor book.
+    fn log_with_one_scan() -> (AutoCommit, DocFacts<'static>) {
+        use crate::checkin::{CheckinLog, Scan};
+        use crate::event::EventAudience;
+        use crate::grants::{DocKind, EventFacts};
+        let mut doc = AutoCommit::new();
+        CheckinLog::create(&mut doc).unwrap();
+        doc.commit();
+        let scan = Scan {
+            ticket: "t1".into(),
+            ..Scan::default()
+        };
+        CheckinLog::record(&mut doc, "n1", &scan).unwrap();
+        doc.commit();
+        let facts = DocFacts {
+            event: Some(EventFacts {
+                public: true,
+                audience: EventAudience::Everyone,
+                invited: false,
+                staff: true,
+                proposer: false,
+            }),
+            ..DocFacts::of(DocKind::EventCheckins)
+        };
+        (doc, facts)
+    }
+
+    fn staff_check(
+        doc: &mut AutoCommit,
+        before: &[ChangeHash],
+        changes: &[Change],
+        facts: &DocFacts<'_>,
+    ) -> Result<(), Refusal> {
+        let staff = Subject {
+            user: "staff",
+            roles: &[crate::api::Role::Alumni],
+        };
+        authorise(
+            doc.document(),
+            before,
+            changes,
+            &staff,
+            facts,
+            &mut ActorBook::default(),
+        )
+    }
+
+    #[test]
+    fn a_second_value_at_an_existing_scan_is_refused_though_it_supersedes_nothing() {
+        use crate::checkin::{CheckinLog, Scan};
+        let (mut doc, facts) = log_with_one_scan();
+        let created = doc.get_changes(&[])[0].hash();
+        // A gate that never saw n1 writes its own n1: no predecessor, but n1 is there already,
+        // and the newer value would win what the log reads.
+        let mut other = doc.fork_at(&[created]).unwrap();
+        other.set_actor(ActorId::from(b"another gate....".as_slice()));
+        let forged = Scan {
+            ticket: "t-forged".into(),
+            ..Scan::default()
+        };
+        CheckinLog::record(&mut other, "n1", &forged).unwrap();
+        let before = doc.get_heads();
+        let changes = other.get_changes(&[created]);
+        doc.apply_changes(changes.clone()).unwrap();
+        let refused = staff_check(&mut doc, &before, &changes, &facts);
+        assert!(
+            matches!(&refused, Err(Refusal::OutsideGrant { path, .. }) if path == "/scans/n1"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn nothing_is_added_or_forged_inside_an_existing_scan() {
+        let (mut doc, facts) = log_with_one_scan();
+        let scans = doc.get(ROOT, "scans").unwrap().unwrap().1;
+        let entry = doc.get(&scans, "n1").unwrap().unwrap().1;
+        // A key the scan did not have.
+        let (before, changes) = edited(&mut doc, |d| d.put(&entry, "note", "x").unwrap());
+        let refused = staff_check(&mut doc, &before, &changes, &facts);
+        assert!(
+            matches!(&refused, Err(Refusal::OutsideGrant { path, .. }) if path == "/scans/n1/note"),
+            "{refused:?}"
+        );
+        // Its ticket rewritten with the predecessor stripped from the operation by hand.
+        let (mut doc, facts) = log_with_one_scan();
+        let scans = doc.get(ROOT, "scans").unwrap().unwrap().1;
+        let entry = doc.get(&scans, "n1").unwrap().unwrap().1;
+        let before = doc.get_heads();
+        let mut copy = doc.fork();
+        copy.put(&entry, "ticket", "t2").unwrap();
+        let honest = copy.get_changes(&before)[0].clone();
+        let mut expanded = honest.decode();
+        for op in &mut expanded.operations {
+            op.pred = Vec::new().into();
+        }
+        expanded.hash = None;
+        let forged = Change::from(expanded);
+        assert!(
+            forged
+                .decode()
+                .operations
+                .iter()
+                .all(|op| op.pred.is_empty())
+        );
+        doc.apply_changes([forged.clone()]).unwrap();
+        let refused = staff_check(&mut doc, &before, &[forged], &facts);
+        assert!(
+            matches!(&refused, Err(Refusal::OutsideGrant { path, .. }) if path == "/scans/n1/ticket"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn gates_that_were_offline_together_each_append_their_own_scans() {
+        use crate::checkin::{CheckinLog, Scan};
+        let (mut doc, facts) = log_with_one_scan();
+        let before = doc.get_heads();
+        let mut gates = Vec::new();
+        for (gate, nonces) in [
+            (b"gate one........", ["a1", "a2"]),
+            (b"gate two........", ["b1", "b2"]),
+        ] {
+            let mut phone = doc.fork();
+            phone.set_actor(ActorId::from(gate.as_slice()));
+            for nonce in nonces {
+                let scan = Scan {
+                    ticket: format!("ticket-{nonce}"),
+                    ..Scan::default()
+                };
+                CheckinLog::record(&mut phone, nonce, &scan).unwrap();
+            }
+            gates.extend(phone.get_changes(&before));
+        }
+        doc.apply_changes(gates.clone()).unwrap();
+        assert_eq!(staff_check(&mut doc, &before, &gates, &facts), Ok(()));
     }
 
     /// Every path the changes write, in order.
-    fn paths_written(doc: &mut AutoCommit, changes: &[Change]) -> Vec<String> {
+    fn paths_written(
+        doc: &mut AutoCommit,
+        before: &[ChangeHash],
+        changes: &[Change],
+    ) -> Vec<String> {
         let seen = RefCell::new(Vec::new());
         check_changes(
             doc.document(),
+            before,
             changes,
             |_| true,
             |path, _| {
@@ -308,7 +522,7 @@ mod tests {
         let list = doc.put_object(ROOT, "positions", ObjType::List).unwrap();
         doc.insert_object(&list, 0, ObjType::Map).unwrap();
         doc.put(ROOT, "title", "CTO").unwrap();
-        let changes = edited(&mut doc, |d| {
+        let (before, changes) = edited(&mut doc, |d| {
             let first = d.get(&list, 0).unwrap().unwrap().1;
             d.put(&first, "role", "部長").unwrap();
             let new = d.insert_object(&list, 1, ObjType::Map).unwrap();
@@ -318,7 +532,7 @@ mod tests {
             d.delete(ROOT, "title").unwrap();
         });
         assert_eq!(
-            paths_written(&mut doc, &changes),
+            paths_written(&mut doc, &before, &changes),
             [
                 "/positions/#/role",
                 "/positions/#",
@@ -334,12 +548,12 @@ mod tests {
     #[test]
     fn one_operation_outside_the_grant_refuses_the_changes() {
         let mut doc = AutoCommit::new();
-        let changes = edited(&mut doc, |d| {
+        let (before, changes) = edited(&mut doc, |d| {
             d.put(ROOT, "title", "CTO").unwrap();
             d.put(ROOT, "joined", "1999-04").unwrap();
         });
         let only_title = |path: &[Seg<'_>], _| path == [Seg::Key("title")];
-        let refused = check_changes(doc.document(), &changes, |_| true, only_title);
+        let refused = check_changes(doc.document(), &before, &changes, |_| true, only_title);
         assert!(
             matches!(&refused, Err(Refusal::OutsideGrant { path, .. }) if path == "/joined"),
             "{refused:?}"
@@ -349,7 +563,7 @@ mod tests {
     #[test]
     fn an_oversized_change_is_refused() {
         let mut doc = AutoCommit::new();
-        let changes = edited(&mut doc, |d| {
+        let (before, changes) = edited(&mut doc, |d| {
             // Random-looking text does not compress below the limit.
             let mut state = 0x2545_f491_4f6c_dd1d_u64;
             let noise: String = (0..MAX_CHANGE_BYTES * 4)
@@ -362,7 +576,7 @@ mod tests {
                 .collect();
             d.put(ROOT, "bio", noise).unwrap();
         });
-        let refused = check_changes(doc.document(), &changes, |_| true, |_, _| true);
+        let refused = check_changes(doc.document(), &before, &changes, |_| true, |_, _| true);
         assert!(
             matches!(refused, Err(Refusal::TooLarge { .. })),
             "{refused:?}"
@@ -373,11 +587,17 @@ mod tests {
     fn a_change_by_someone_elses_actor_is_refused() {
         let mut doc = AutoCommit::new();
         let theirs = ActorId::from(b"someone else's!".as_slice());
-        let changes = edited(&mut doc, |d| {
+        let (before, changes) = edited(&mut doc, |d| {
             d.set_actor(theirs.clone());
             d.put(ROOT, "title", "CTO").unwrap();
         });
-        let refused = check_changes(doc.document(), &changes, |a| *a != theirs, |_, _| true);
+        let refused = check_changes(
+            doc.document(),
+            &before,
+            &changes,
+            |a| *a != theirs,
+            |_, _| true,
+        );
         assert!(
             matches!(&refused, Err(Refusal::ForeignActor { actor, .. }) if *actor == theirs),
             "{refused:?}"

@@ -154,7 +154,7 @@ fuzz_target!(|input: Input| {
         .apply_changes(changes.clone())
         .expect("the relay applies the changes");
     let mut guard = relay.guard;
-    let verdict = guard.check(relay.conn, relay.doc, &at_relay, &changes);
+    let verdict = guard.check(relay.conn, relay.doc, &at_relay, &before, &changes);
     let allowed = |key: &str| PROFILE_OWNER_FIELDS.iter().any(|p| p == &[key]);
     let expected = input.author == Author::Member && touched.iter().all(|k| allowed(k));
     assert_eq!(verdict.is_ok(), expected, "{verdict:?} for {touched:?}");

@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use automerge::{Automerge, Change};
+use automerge::{Automerge, Change, ChangeHash};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 use tsunagu_core::engine::{ConnId, Effect, Engine, Guard};
@@ -616,6 +616,7 @@ impl Guard for WriteGuard<'_> {
         conn: ConnId,
         id: DocumentId,
         doc: &Automerge,
+        before: &[ChangeHash],
         changes: &[Change],
     ) -> Result<(), String> {
         let peer = self.peers.get(&conn).ok_or("the connection is closed")?;
@@ -629,7 +630,7 @@ impl Guard for WriteGuard<'_> {
             user: &peer.user,
             roles: &peer.roles,
         };
-        authorise(doc, changes, &subject, &facts, self.actors).map_err(|refusal| {
+        authorise(doc, before, changes, &subject, &facts, self.actors).map_err(|refusal| {
             tracing::info!(conn, %id, user = %peer.user, %refusal, "refused a change");
             refusal.to_string()
         })

@@ -6,10 +6,12 @@ mod common;
 
 use std::time::Duration;
 
+use common::events::{JAN_15_2030, create_event, device_with, relay_copy};
 use common::{SmtpSink, TestRelay, call, error_code, post_session, session_cookie, sign_in};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{Me, NetworkInfo, Role};
+use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_server::{Config, DEMO_PASSWORD, Rate, Server};
 
 const ADMIN: &str = "admin@example.com";
@@ -299,4 +301,67 @@ async fn item2_the_setup_command_works_once_and_needs_no_password_on_its_command
         (info.language.as_str(), info.time_zone.as_str()),
         ("ja", "Asia/Tokyo")
     );
+}
+
+#[tokio::test]
+async fn item3_a_scan_in_the_check_in_log_cannot_be_overwritten_or_added_to() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    let event = create_event(&relay, &admin, "同期会", JAN_15_2030).await;
+    let log = event.checkins.expect("admins read the check-in log");
+    let relay_storage = common::events::me(&relay, &admin).await.relay_storage;
+    // Two gates hold the empty log; the second then hears nothing more (its socket unread).
+    let mut first = device_with(&relay, &admin, &[log]).await;
+    let mut second = device_with(&relay, &admin, &[log]).await;
+    let scan = |ticket: &str| Scan {
+        ticket: ticket.into(),
+        attendee: "u-hanako".into(),
+        device: "gate".into(),
+        by: "admin".into(),
+        at: JAN_15_2030,
+        method: "qr".into(),
+    };
+    first
+        .change(log, |tx| {
+            CheckinLog::record(tx, "n1", &scan("t-hanako"))
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    first.wait_acknowledged(&relay_storage).await;
+
+    // The second gate writes its own n1: no predecessor, yet it would win what the log reads.
+    second
+        .change(log, |tx| {
+            CheckinLog::record(tx, "n1", &scan("t-forged"))
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    let reason = second.wait_rejected(log).await;
+    assert!(reason.contains("/scans/n1"), "{reason}");
+
+    // Writing into the scan that is there is refused too.
+    let mut third = device_with(&relay, &admin, &[log]).await;
+    third
+        .change(log, |tx| {
+            use automerge::ReadDoc;
+            use automerge::transaction::Transactable;
+            let scans = tx
+                .get(automerge::ROOT, "scans")
+                .ok()
+                .flatten()
+                .ok_or("scans")?
+                .1;
+            let entry = tx.get(&scans, "n1").ok().flatten().ok_or("n1")?.1;
+            tx.put(&entry, "note", "nothing happened")
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    let reason = third.wait_rejected(log).await;
+    assert!(reason.contains("/scans/n1/note"), "{reason}");
+
+    let now = CheckinLog::read(&relay_copy(&relay, &admin, log).await).expect("a log");
+    assert_eq!(now.scans.len(), 1);
+    assert_eq!(now.scans["n1"].ticket, "t-hanako");
 }
