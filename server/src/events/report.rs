@@ -1,10 +1,8 @@
 //! `GET /api/events/{event}/attendees.csv`: the attendee list for admins and the event's staff,
 //! with who was checked in and every ticket admitted more than once (merged from every staff
-//! phone's check-ins, DESIGN.md 5). UTF-8 with a byte order mark, so Excel opens Japanese names
-//! correctly.
+//! phone's check-ins, DESIGN.md 5), written by [`CsvFile`] (Excel-safe).
 
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::engine::load_chunks;
@@ -14,6 +12,7 @@ use tsunagu_core::ids::DocumentId;
 use super::store;
 use crate::AppState;
 use crate::auth::SignedIn;
+use crate::csv_export::CsvFile;
 use crate::db;
 use crate::error::{AppError, Error};
 use crate::joining::audit::utc_timestamp;
@@ -32,20 +31,17 @@ pub(super) async fn attendees_csv(
     drop(conn);
 
     let duplicates = log.duplicates();
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    let csv_error = |e: csv::Error| Error::Corrupt(format!("writing the attendee CSV: {e}"));
-    writer
-        .write_record([
+    let mut file = CsvFile::new(
+        "the attendee CSV",
+        &[
             "name",
             "reading",
             "status",
             "ticket",
             "checked_in_at",
             "admitted_more_than_once",
-        ])
-        .map_err(csv_error)?;
+        ],
+    )?;
     // In the order answers reached the relay: the confirmed, then the waiting list.
     for seat in &seats {
         let Some(attendee) = roster.attendees.get(&seat.user) else {
@@ -60,31 +56,16 @@ pub(super) async fn attendees_csv(
             .map(utc_timestamp)
             .unwrap_or_default();
         let twice = duplicates.iter().any(|d| d.attendee == seat.user);
-        writer
-            .write_record([
-                attendee.name.as_str(),
-                attendee.reading.as_str(),
-                seat.status.key(),
-                seat.ticket.as_deref().unwrap_or_default(),
-                checked_in.as_str(),
-                if twice { "yes" } else { "no" },
-            ])
-            .map_err(csv_error)?;
+        file.row([
+            attendee.name.as_str(),
+            attendee.reading.as_str(),
+            seat.status.key(),
+            seat.ticket.as_deref().unwrap_or_default(),
+            checked_in.as_str(),
+            if twice { "yes" } else { "no" },
+        ])?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::Corrupt(format!("writing the attendee CSV: {e}")))?;
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"attendees.csv\"",
-            ),
-            (CACHE_CONTROL, "no-store"),
-        ],
-        bytes,
-    ))
+    Ok(file.into_download("attendees.csv")?)
 }
 
 async fn stored(

@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use sqlx::{Row, SqliteConnection};
@@ -12,6 +11,7 @@ use tsunagu_core::api::AuditEntry;
 
 use super::Admin;
 use crate::AppState;
+use crate::csv_export::CsvFile;
 use crate::db;
 use crate::error::{AppError, Error};
 
@@ -90,8 +90,8 @@ pub(crate) async fn list(
     Ok(Json(rows.iter().map(entry).collect::<Result<_, _>>()?))
 }
 
-/// `GET /api/admin/audit.csv`: the whole log, oldest first, as RFC 4180 CSV in UTF-8 with a BOM
-/// (without it Excel reads UTF-8 as Shift_JIS and garbles Japanese). Times are UTC, ISO 8601.
+/// `GET /api/admin/audit.csv`: the whole log, oldest first, as an Excel-safe [`CsvFile`]. Times
+/// are UTC, ISO 8601.
 pub(crate) async fn export_csv(
     State(state): State<AppState>,
     _admin: Admin,
@@ -99,40 +99,21 @@ pub(crate) async fn export_csv(
     let rows = sqlx::query(&format!("{ENTRY_COLUMNS} ORDER BY a.id"))
         .fetch_all(&state.db)
         .await?;
-    // CRLF line ends, as RFC 4180 and Excel have them.
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    let csv_error = |e: csv::Error| Error::Corrupt(format!("writing the audit CSV: {e}"));
-    writer
-        .write_record(["at", "actor", "action", "subject", "detail"])
-        .map_err(csv_error)?;
+    let mut file = CsvFile::new(
+        "the audit CSV",
+        &["at", "actor", "action", "subject", "detail"],
+    )?;
     for row in &rows {
         let e = entry(row)?;
-        writer
-            .write_record([
-                utc_timestamp(e.at).as_str(),
-                e.actor.as_str(),
-                e.action.as_str(),
-                e.subject.as_str(),
-                e.detail.as_str(),
-            ])
-            .map_err(csv_error)?;
+        file.row([
+            utc_timestamp(e.at).as_str(),
+            e.actor.as_str(),
+            e.action.as_str(),
+            e.subject.as_str(),
+            e.detail.as_str(),
+        ])?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::Corrupt(format!("writing the audit CSV: {e}")))?;
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"tsunagu-audit-log.csv\"",
-            ),
-            (CACHE_CONTROL, "no-store"),
-        ],
-        bytes,
-    ))
+    Ok(file.into_download("tsunagu-audit-log.csv")?)
 }
 
 /// Unix seconds as `2026-11-22T10:00:00Z` (civil-from-days, Howard Hinnant's algorithm): one
