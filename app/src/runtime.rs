@@ -616,7 +616,11 @@ impl Runtime {
                     // document keeps its pending changes.
                     self.outbox.borrow_mut().remove(&doc);
                     self.write(Write::Forget(doc));
-                    self.signals.refused.set(Some(reason));
+                    // A document the relay rewrote (it alone writes it) is simply fetched
+                    // again: the member did nothing that was refused.
+                    if !reason.starts_with(tsunagu_core::api::DOCUMENT_RESET) {
+                        self.signals.refused.set(Some(reason));
+                    }
                     changed.push(doc);
                 }
             }

@@ -202,6 +202,11 @@ pub struct DeviceInfo {
 /// How the relay's protocol `error` to a revoked device begins.
 pub const DEVICE_REVOKED: &str = "device-revoked";
 
+/// How the reason of a `change-rejected` begins when the relay rewrote a document it alone
+/// writes (a deleted member's name gone from a roster's history): the device drops its copy and
+/// fetches the new one, and nobody needs to be told.
+pub const DOCUMENT_RESET: &str = "document-reset";
+
 /// How the relay's protocol `error` to the devices of a deleted account begins; they wipe
 /// themselves as a revoked device does.
 pub const ACCOUNT_DELETED: &str = "account-deleted";

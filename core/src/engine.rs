@@ -538,6 +538,30 @@ impl Engine {
         self.conns.remove(&conn);
     }
 
+    /// The relay replaced `doc`'s history (a document only it writes, rewritten without what
+    /// must not outlive a deletion): every peer syncing it is told to drop its copy and fetch
+    /// the new one (a `change-rejected` whose reason is `reason`), and this engine forgets its
+    /// own copy, to load the new one from storage when next asked. Merging the old history with
+    /// the new would bring back what was removed.
+    pub fn reset(&mut self, doc: &DocumentId, reason: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for (conn, c) in &self.conns {
+            if let (true, Some(target)) = (c.docs.contains_key(doc), c.remote.clone()) {
+                effects.push(Effect::Send {
+                    conn: *conn,
+                    message: Message::ChangeRejected {
+                        sender: self.me.clone(),
+                        target,
+                        doc: *doc,
+                        reason: reason.to_owned(),
+                    },
+                });
+            }
+        }
+        self.forget(doc);
+        effects
+    }
+
     /// Answers a request for a document this peer will not serve, indistinguishable from a
     /// document that does not exist.
     pub fn unavailable(&self, conn: ConnId, doc: DocumentId) -> Vec<Effect> {

@@ -53,6 +53,11 @@ impl ActorBook {
         }
     }
 
+    /// Who `actor` is registered to, if anyone.
+    pub fn owner(&self, actor: &ActorId) -> Option<&str> {
+        self.owners.get(actor).map(String::as_str)
+    }
+
     /// The registrations made since the last call, to be stored.
     pub fn take_claims(&mut self) -> Vec<(ActorId, String)> {
         std::mem::take(&mut self.claims)

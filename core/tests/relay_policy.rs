@@ -186,3 +186,49 @@ fn unknown_documents_and_malformed_sync_payloads_get_clear_answers() {
     assert!(garbage.iter().any(|e| matches!(e, Effect::Send { message: Message::Error { message }, .. } if message.contains("malformed"))));
     assert!(garbage.iter().any(|e| matches!(e, Effect::Close { .. })));
 }
+
+#[test]
+fn a_document_the_relay_rewrites_replaces_every_devices_copy_history_and_all() {
+    let (mut hub, docs) = relay_with(&["鈴木 一郎"]);
+    let doc = docs[0];
+    let device = device_with(&mut hub, "staff", &[doc]);
+    assert_eq!(profile(&hub.devices[device].engine, &doc).name, "鈴木 一郎");
+
+    // The relay writes the document afresh, without the name anywhere in its history.
+    let mut fresh = Engine::new(PeerId::new("relay"), None);
+    let rewritten = tsunagu_core::profile::Profile {
+        name: "(deleted)".into(),
+        ..Default::default()
+    };
+    let effects = fresh
+        .create(doc, |tx| rewritten.write_to(tx))
+        .expect("created");
+    hub.relay.store.chunks.remove(&doc);
+    hub.relay.store.apply(&effects);
+    let told = hub
+        .relay
+        .engine
+        .reset(&doc, "document-reset: fetch it again");
+    assert!(told.iter().any(|e| matches!(
+        e,
+        Effect::Send { message: Message::ChangeRejected { reason, .. }, .. }
+            if reason.starts_with("document-reset")
+    )));
+    let chunks = hub.relay.store.chunks[&doc].clone();
+    hub.relay.engine.load(doc, &chunks).expect("loaded");
+    hub.from_relay(told);
+    hub.run();
+
+    let held = hub.devices[device].engine.doc(&doc).expect("fetched again");
+    assert_eq!(held.get_heads(), heads(&hub.relay.engine, &doc));
+    assert_eq!(profile(&hub.devices[device].engine, &doc).name, "(deleted)");
+    let old = held.get_changes(&[]).iter().any(|c| {
+        c.decode().operations.iter().any(|op| {
+            matches!(&op.action, automerge::legacy::OpType::Put(automerge::ScalarValue::Str(s)) if s.contains("鈴木"))
+        })
+    });
+    assert!(!old, "nothing of the old history is left on the device");
+    // What the device stored is the new document too.
+    hub.devices[device].restart().expect("restarts");
+    assert_eq!(profile(&hub.devices[device].engine, &doc).name, "(deleted)");
+}

@@ -433,8 +433,10 @@ pub(crate) async fn profile_documents(
 }
 
 /// Erases `user`'s account inside `tx`: their documents (every stored byte and sync state),
-/// roles, passkeys, sessions and devices; the row stays, anonymised and `removed`, so the audit log and HR
-/// records keep their references. Returns the erased documents.
+/// roles, passkeys, sessions, devices and applications, and their email from the audit log; the
+/// row stays, anonymised and `removed`, so the audit log and HR records keep their references.
+/// (Their name leaves events' rosters when their seats are given up.) Returns the erased
+/// documents.
 pub(crate) async fn erase_account(
     tx: &mut SqliteConnection,
     user: &str,
@@ -443,6 +445,27 @@ pub(crate) async fn erase_account(
         .bind(user)
         .fetch_all(&mut *tx)
         .await?;
+    let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = ?")
+        .bind(user)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(email) = email.filter(|e| !e.is_empty()) {
+        // What they applied with (name, email, employee number, password hash), and their
+        // email wherever the audit log wrote it; the log's rows stay, naming the account by id.
+        for statement in [
+            "DELETE FROM application_confirmations WHERE application_id IN \
+             (SELECT id FROM applications WHERE user_id = ?1 OR email = ?2)",
+            "DELETE FROM applications WHERE user_id = ?1 OR email = ?2",
+            "UPDATE audit_log SET detail = REPLACE(detail, ?2, '(deleted)') \
+             WHERE instr(detail, ?2) > 0",
+        ] {
+            sqlx::query(statement)
+                .bind(user)
+                .bind(&email)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     for statement in [
         "DELETE FROM sync_states WHERE document_id IN (SELECT id FROM documents WHERE owner_id = ?)",
         "DELETE FROM chunks WHERE document_id IN (SELECT id FROM documents WHERE owner_id = ?)",

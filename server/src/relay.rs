@@ -43,7 +43,7 @@ use crate::db::{self, DocumentRecord};
 use crate::error::Error;
 use crate::events::scribe::Scribe;
 use crate::events::seating;
-use tsunagu_core::api::{DEVICE_REVOKED, Role};
+use tsunagu_core::api::{DEVICE_REVOKED, DOCUMENT_RESET, Role};
 
 /// What a connection's send task writes to its socket.
 #[derive(Debug)]
@@ -626,6 +626,16 @@ impl Guard for WriteGuard<'_> {
             .and_then(Option::as_ref)
             .and_then(access::facts)
             .ok_or("this document is not open on this connection")?;
+        // Only a device that holds history the relay has since rewritten (a roster without a
+        // deleted member) offers the relay's own changes back: it is to fetch the new copy.
+        if changes
+            .iter()
+            .all(|c| self.actors.owner(c.actor_id()) == Some(db::RELAY_OWNER))
+        {
+            return Err(format!(
+                "{DOCUMENT_RESET}: the relay rewrote this document; fetch it again"
+            ));
+        }
         let subject = Subject {
             user: &peer.user,
             roles: &peer.roles,

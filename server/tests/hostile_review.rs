@@ -437,3 +437,151 @@ async fn item6_a_formula_in_a_name_or_a_title_stays_text_in_every_csv_export() {
         );
     }
 }
+
+/// Whether any change in `doc`'s history puts a text holding `needle`.
+fn history_mentions(doc: &automerge::Automerge, needle: &str) -> bool {
+    use automerge::ScalarValue;
+    use automerge::legacy::OpType;
+    doc.get_changes(&[]).iter().any(|change| {
+        change.decode().operations.iter().any(
+            |op| matches!(&op.action, OpType::Put(ScalarValue::Str(text)) if text.contains(needle)),
+        )
+    })
+}
+
+#[tokio::test]
+async fn item10_a_deleted_account_leaves_only_its_anonymised_audit_rows() {
+    const NAME: &str = "小野 誠";
+    const EMAIL: &str = "makoto@example.org";
+    let relay = TestRelay::start().await;
+    let (admin_cookie, admin) = sign_in(relay.addr(), ADMIN).await;
+    let applied = call(
+        &relay,
+        Method::POST,
+        "/api/applications",
+        None,
+        Some(
+            json!({ "name": NAME, "email": EMAIL, "employee_number": "E9001",
+                     "password": "makoto-password" }),
+        ),
+    )
+    .await;
+    assert_eq!(applied.status(), StatusCode::ACCEPTED);
+    let pending: Vec<tsunagu_core::api::Application> = call(
+        &relay,
+        Method::GET,
+        "/api/admin/applications",
+        Some(&admin_cookie),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("applications");
+    let his = pending
+        .iter()
+        .find(|a| a.email == EMAIL)
+        .expect("his application");
+    let approved = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/applications/{}/approve", his.id),
+        Some(&admin_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+
+    // He takes a seat: his name is in the event's roster, which the admin's desk holds.
+    let event = create_event(&relay, &admin_cookie, "同期会", JAN_15_2030).await;
+    let roster = event.roster.expect("admins read rosters");
+    let mut desk = device_with(&relay, &admin_cookie, &[event.event, roster]).await;
+    desk.edit_event(event.event, |e| {
+        e.status = EventStatus::Published.key().into()
+    })
+    .await;
+    desk.wait_acknowledged(&admin.relay_storage).await;
+    let signed_in = post_session(relay.addr(), EMAIL, "makoto-password").await;
+    let makoto_cookie = session_cookie(&signed_in).expect("he signs in");
+    let makoto: Me = signed_in.json().await.expect("Me");
+    let (rsvps, passes) = (
+        makoto.rsvps_doc.expect("rsvps"),
+        makoto.passes_doc.expect("passes"),
+    );
+    let mut phone = device_with(&relay, &makoto_cookie, &[rsvps, passes]).await;
+    phone
+        .answer(rsvps, event.event, true, JAN_15_2030 - 86_400)
+        .await;
+    phone
+        .wait_for_seat(passes, event.event, SeatStatus::Confirmed)
+        .await;
+    let user = makoto.user_id.clone();
+    desk.pump_until("his name in the roster", move |d| {
+        d.roster(&roster).attendees.contains_key(&user)
+    })
+    .await;
+
+    let deleted = call(
+        &relay,
+        Method::DELETE,
+        "/api/me",
+        Some(&makoto_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    // The desk is told to fetch the roster again; neither its copy nor the relay's holds his
+    // name anywhere in their history.
+    let user = makoto.user_id.clone();
+    desk.pump_until("the roster without him", move |d| {
+        d.engine.doc(&roster).is_some_and(|doc| {
+            let r = tsunagu_core::event::Roster::read(doc).unwrap_or_default();
+            !r.checkins.is_empty() && !r.attendees.contains_key(&user)
+        })
+    })
+    .await;
+    assert!(!history_mentions(
+        desk.engine.doc(&roster).expect("held"),
+        NAME
+    ));
+    assert!(!history_mentions(
+        &relay_copy(&relay, &admin_cookie, roster).await,
+        NAME
+    ));
+    assert!(desk.received.iter().any(|m| matches!(
+        m,
+        tsunagu_core::wire::Message::ChangeRejected { reason, .. }
+            if reason.starts_with(tsunagu_core::api::DOCUMENT_RESET)
+    )));
+
+    // No application row, and his email nowhere in the audit log, whose rows remain.
+    let applications: Vec<tsunagu_core::api::Application> = call(
+        &relay,
+        Method::GET,
+        "/api/admin/applications",
+        Some(&admin_cookie),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("applications");
+    assert!(
+        applications.iter().all(|a| a.email != EMAIL),
+        "{applications:?}"
+    );
+    let audit = csv_cells(&relay, &admin_cookie, "/api/admin/audit.csv").await;
+    assert!(
+        audit
+            .iter()
+            .flatten()
+            .all(|cell| !cell.contains(EMAIL) && !cell.contains(NAME))
+    );
+    for action in ["apply", "approve", "delete-account"] {
+        assert!(
+            audit.iter().any(|row| row[2] == action),
+            "{action} stays: {audit:?}"
+        );
+    }
+}

@@ -11,9 +11,10 @@ use std::collections::BTreeSet;
 use automerge::Automerge;
 use automerge::transaction::Transaction;
 use sqlx::{Sqlite, SqliteConnection};
+use tsunagu_core::api::DOCUMENT_RESET;
 use tsunagu_core::engine::{Effect, Engine, load_chunks};
 use tsunagu_core::event::DocError;
-use tsunagu_core::ids::DocumentId;
+use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::pass::SigningKey;
 
 use crate::db;
@@ -101,6 +102,41 @@ impl<'a> Scribe<'a> {
                 other => self.effects.push(other),
             }
         }
+        Ok(())
+    }
+
+    /// Replaces a document's whole history with one change holding what `write` puts in an
+    /// empty document, for what must not outlive its removal (a deleted member's name in a
+    /// roster's history). Every device's stored sync state for it goes, so each syncs it afresh;
+    /// a device that offers the old history back is refused (only the relay writes such
+    /// documents), drops its copy and fetches this one.
+    pub(crate) async fn rewrite(
+        &mut self,
+        id: DocumentId,
+        write: impl FnOnce(&mut Transaction<'_>) -> Result<(), DocError>,
+    ) -> Result<(), Error> {
+        let actor = db::stored_relay_actor(&mut self.tx).await?;
+        let mut fresh = Engine::new(PeerId::new("relay"), None).with_actor(actor);
+        let effects = fresh.create(id, write)?;
+        for statement in [
+            "DELETE FROM chunks WHERE document_id = ?",
+            "DELETE FROM sync_states WHERE document_id = ?",
+        ] {
+            sqlx::query(statement)
+                .bind(id.to_string())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        for effect in effects {
+            if let Effect::Persist { doc, chunk } = effect {
+                db::persist_chunk(&mut self.tx, &doc, &chunk).await?;
+            }
+        }
+        // Devices syncing it drop their copy and fetch this one, once committed; the engine
+        // loads it again from storage when next asked.
+        let reason = format!("{DOCUMENT_RESET}: the relay rewrote this document; fetch it again");
+        self.effects.extend(self.engine.reset(&id, &reason));
+        self.touched.insert(id);
         Ok(())
     }
 

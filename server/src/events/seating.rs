@@ -557,21 +557,21 @@ pub(crate) fn membership(roles: &[Role]) -> &'static str {
 /// and they leave every roster.
 pub(crate) async fn member_left(s: &mut Scribe<'_>, user: &str) -> Result<(), Error> {
     for (event, seat) in store::seats_of(s.conn(), user).await? {
-        if !attends(seat.status) {
-            continue;
-        }
         let Some(row) = store::event(s.conn(), &event).await? else {
             continue;
         };
-        let rows = store::seats(s.conn(), &event).await?;
-        let decisions = seating_of(&rows, row.event.seats()).answer(user, false);
-        apply(s, &row, &decisions, None).await?;
-        s.edit(row.roster, |tx| {
-            let mut roster = Roster::read(&*tx)?;
-            roster.attendees.remove(user);
-            roster.write_to(tx)
-        })
-        .await?;
+        if attends(seat.status) {
+            let rows = store::seats(s.conn(), &event).await?;
+            let decisions = seating_of(&rows, row.event.seats()).answer(user, false);
+            apply(s, &row, &decisions, None).await?;
+        }
+        // Their name leaves the roster and its history: the roster starts afresh from what
+        // it holds now, without them.
+        let mut roster = s
+            .read(&row.roster, |d| Roster::read(d).unwrap_or_default())
+            .await?;
+        roster.attendees.remove(user);
+        s.rewrite(row.roster, |tx| roster.write_to(tx)).await?;
     }
     Ok(())
 }
