@@ -20,7 +20,8 @@ use std::time::Duration;
 use automerge::ActorId;
 use leptos::prelude::*;
 use tsunagu_core::api::{
-    ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, EventRef, Me, NewEvent, ProfilePart,
+    ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, EventRef, Me, NewEvent, PERMISSIONS_CHANGED,
+    ProfilePart, SESSION_ENDED,
 };
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::Event;
@@ -527,6 +528,21 @@ impl Runtime {
                     Rc::clone(self).forget_this_device(Farewell::AccountDeleted),
                 );
                 return;
+            }
+            Ok(Message::Error { message }) if message.starts_with(SESSION_ENDED) => {
+                // Keep the data and the unsent changes; only ask to sign in again.
+                log(&format!("the session ended: {message}"));
+                self.signals.session_expired.set(true);
+                self.stop_syncing();
+                return;
+            }
+            Ok(Message::Error { message }) if message.starts_with(PERMISSIONS_CHANGED) => {
+                // Ask who we are again (roles, readable documents); the socket reconnects.
+                log(&format!("the relay asks to start over: {message}"));
+                Rc::clone(self).refresh_me();
+                self.engine
+                    .borrow_mut()
+                    .receive(conn, Message::Error { message })
             }
             Ok(message) => self.engine.borrow_mut().receive(conn, message),
             Err(e) => {

@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | `POST /api/session` | [`SignIn`] | [`Me`], and the `tsunagu_session` cookie (HttpOnly, SameSite=Strict) |
 //! | `DELETE /api/session` | — | 204; the session is revoked and the cookie cleared |
+//! | `DELETE /api/sessions` | — | 204; every session of the member is revoked (signed out everywhere) |
+//! | `PUT /api/me/password` | [`ChangePassword`] | 204; needs a recent sign-in; ends every other session |
 //! | `GET /api/me` | — | [`Me`] |
 //! | `GET /sync` | — | WebSocket: the automerge-repo protocol ([`crate::wire`]) |
 //! | `GET /api/invitations/<token>` | — | [`InvitationInfo`], to prefill the join form |
@@ -57,6 +59,12 @@ pub const SESSION_COOKIE: &str = "tsunagu_session";
 pub struct SignIn {
     pub email: String,
     pub password: String,
+}
+
+/// `PUT /api/me/password`: a new password, within a few minutes of signing in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePassword {
+    pub new_password: String,
 }
 
 /// A role a person holds in the organisation; one person may hold several.
@@ -202,6 +210,15 @@ pub struct DeviceInfo {
 /// How the relay's protocol `error` to a revoked device begins.
 pub const DEVICE_REVOKED: &str = "device-revoked";
 
+/// How the relay's protocol `error` begins when the session a socket was opened with ended
+/// (expired, signed out, signed out everywhere, or it belongs to another device): the app asks
+/// to sign in again, keeping unsent changes.
+pub const SESSION_ENDED: &str = "session-ended";
+
+/// How the relay's protocol `error` begins when what the member may read or write changed
+/// (their roles): the app asks who it is again and reconnects.
+pub const PERMISSIONS_CHANGED: &str = "permissions-changed";
+
 /// How the reason of a `change-rejected` begins when the relay rewrote a document it alone
 /// writes (a deleted member's name gone from a roster's history): the device drops its copy and
 /// fetches the new one, and nobody needs to be told.
@@ -255,6 +272,9 @@ pub enum ErrorCode {
     AlreadySetUp,
     /// The relay is busy (too many sign-ins at once): try again in a moment.
     Busy,
+    /// This needs a recent sign-in (adding a passkey, changing the password, deleting the
+    /// account): sign in again with the password or a passkey, then retry.
+    ReauthenticationRequired,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,3 +23,8 @@ CREATE TABLE application_confirmations (
     used_at        INTEGER
 );
 CREATE INDEX application_confirmations_by_application ON application_confirmations (application_id);
+
+-- A session belongs to one device: the first device (storage) that syncs with it. Revoking the
+-- device revokes its sessions, so neither the socket nor the HTTP API keeps answering it.
+ALTER TABLE sessions ADD COLUMN device_id TEXT REFERENCES devices (id);
+CREATE INDEX sessions_by_device ON sessions (device_id);

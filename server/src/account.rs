@@ -28,7 +28,7 @@ pub(crate) async fn set_listing(
         payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let user = signed_in.user.id;
     db::set_directory_hidden(&state.db, &user, hidden).await?;
-    state.relay.lock().await.owner_changed(&user);
+    state.relay.lock().await.owner_changed(&user).await;
     tracing::info!(%user, hidden, "directory listing changed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -38,6 +38,7 @@ pub(crate) async fn delete(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<impl axum::response::IntoResponse, AppError> {
+    signed_in.recently(&state)?;
     let user = signed_in.user.id;
     let mut tx = db::write_tx(&state.db).await?;
     let erased = db::erase_account(&mut tx, &user).await?;

@@ -3,11 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use std::collections::HashMap;
 
-use tsunagu_core::api::{Me, ProfilePart, Role, SignIn};
+use tsunagu_core::api::{ChangePassword, Me, ProfilePart, Role, SignIn};
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::profile::Audience;
@@ -25,6 +25,7 @@ use crate::{access, db, events};
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     Anonymous(ip): Anonymous,
+    headers: HeaderMap,
     payload: Result<Json<SignIn>, JsonRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let Json(SignIn { email, password }) =
@@ -50,27 +51,37 @@ pub(crate) async fn sign_in(
         }
     };
     state.throttle.clear(&email, ip);
-    let (cookie, me) = open_session(&state, &user).await?;
+    let (cookie, me) = open_session(&state, &user, Some(&headers)).await?;
     tracing::info!(user = %user.id, "signed in");
     Ok(([cookie], Json(me)))
 }
 
-/// Opens a session for `user`: the `Set-Cookie` header and their [`Me`]. Signing in and joining
-/// (registration, an auto-approved application) both end here.
+/// Opens a session for `user`: the `Set-Cookie` header and their [`Me`]. Signing in, joining and
+/// the first-run setup all end here.
+///
+/// `headers` of a request that still carries a live session of the same member (signing in
+/// again on the same browser, to confirm it is them) end that session: the new one replaces it,
+/// and belongs to whichever device syncs with it first, as every session does.
 pub(crate) async fn open_session(
     state: &AppState,
     user: &db::User,
+    headers: Option<&HeaderMap>,
 ) -> Result<((HeaderName, HeaderValue), Me), Error> {
+    if let Some(old) = headers.and_then(auth::session_token) {
+        let old = auth::token_hash(&old);
+        if let Some(session) = db::session(&state.db, &old).await?
+            && session.user_id == user.id
+            && session.revoked_at.is_none()
+        {
+            db::revoke_session(&state.db, &old).await?;
+            state.relay.lock().await.sign_out(&old).await;
+        }
+    }
     let (token, token_hash) = auth::new_token();
-    db::insert_session(
-        &state.db,
-        &token_hash,
-        &user.id,
-        db::now() + auth::SESSION_SECONDS,
-    )
-    .await?;
+    let lifetime = i64::try_from(state.config.limits.session_lifetime.as_secs()).unwrap_or(0);
+    db::insert_session(&state.db, &token_hash, &user.id, db::now() + lifetime).await?;
     let me = me(state, user).await?;
-    let cookie = auth::set_cookie_header(Some(&token), state.config.secure_cookies);
+    let cookie = auth::set_cookie_header(Some((&token, lifetime)), state.config.secure_cookies);
     Ok((cookie, me))
 }
 
@@ -89,6 +100,63 @@ pub(crate) async fn sign_out(
         StatusCode::NO_CONTENT,
         [auth::set_cookie_header(None, state.config.secure_cookies)],
     ))
+}
+
+/// `DELETE /api/sessions`: signs the member out everywhere — every session ends and every
+/// socket closes; the cookie is cleared. Their devices keep their data and ask to sign in again.
+pub(crate) async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<impl IntoResponse, AppError> {
+    let user = signed_in.user.id;
+    let mut tx = db::write_tx(&state.db).await?;
+    let sessions = crate::joining::store::revoke_sessions_of(&mut tx, &user, None).await?;
+    crate::joining::audit::record(&mut tx, Some(&user), "sign-out-everywhere", &user, "").await?;
+    tx.commit().await?;
+    let mut relay = state.relay.lock().await;
+    for session in &sessions {
+        relay.sign_out(session).await;
+    }
+    drop(relay);
+    tracing::info!(%user, sessions = sessions.len(), "signed out everywhere");
+    Ok((
+        StatusCode::NO_CONTENT,
+        [auth::set_cookie_header(None, state.config.secure_cookies)],
+    ))
+}
+
+/// `PUT /api/me/password`: a new password, within a few minutes of signing in. Every other
+/// session ends (whoever else held one must sign in with the new password).
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<ChangePassword>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(ChangePassword { new_password }) =
+        payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    signed_in.recently(&state)?;
+    let hash = crate::joining::hash_new_password(&state, new_password).await?;
+    let user = signed_in.user.id;
+    let mut tx = db::write_tx(&state.db).await?;
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(&hash)
+        .bind(&user)
+        .execute(&mut *tx)
+        .await?;
+    // The session that changed it stays: it just proved who it is.
+    let others = crate::joining::store::revoke_sessions_of(
+        &mut tx,
+        &user,
+        Some(signed_in.token_hash.as_slice()),
+    )
+    .await?;
+    crate::joining::audit::record(&mut tx, Some(&user), "change-password", &user, "").await?;
+    tx.commit().await?;
+    let mut relay = state.relay.lock().await;
+    for session in &others {
+        relay.sign_out(session).await;
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/me`.

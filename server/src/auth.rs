@@ -21,9 +21,6 @@ use crate::AppState;
 use crate::db;
 use crate::error::{AppError, Error};
 
-/// How long a session lasts.
-pub(crate) const SESSION_SECONDS: i64 = 30 * 24 * 60 * 60;
-
 /// Hashes a password with argon2id and a fresh random salt (OWASP's parameters, the crate's default).
 pub(crate) fn hash_password(password: &str) -> Result<String, Error> {
     let salt = SaltString::encode_b64(&random_bytes::<16>())
@@ -99,12 +96,9 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// `Set-Cookie` for a new session (`None`: clear the cookie).
-pub(crate) fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
-    let (value, max_age) = match token {
-        Some(t) => (t, SESSION_SECONDS),
-        None => ("", 0),
-    };
+/// `Set-Cookie` for a new session lasting `lifetime` seconds (`None`: clear the cookie).
+pub(crate) fn session_cookie(token: Option<(&str, i64)>, secure: bool) -> HeaderValue {
+    let (value, max_age) = token.unwrap_or(("", 0));
     let secure = if secure { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
@@ -115,7 +109,7 @@ pub(crate) fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
 }
 
 pub(crate) fn set_cookie_header(
-    token: Option<&str>,
+    token: Option<(&str, i64)>,
     secure: bool,
 ) -> (axum::http::HeaderName, HeaderValue) {
     (SET_COOKIE, session_cookie(token, secure))
@@ -127,6 +121,22 @@ pub(crate) struct SignedIn {
     pub(crate) user: db::User,
     /// Identifies the session, so signing out can close its sockets.
     pub(crate) token_hash: Vec<u8>,
+    /// When they signed in (unix seconds): what [`Self::recently`] judges.
+    pub(crate) signed_in_at: i64,
+    pub(crate) expires_at: i64,
+}
+
+impl SignedIn {
+    /// For what a stolen session must not be able to do (add a passkey, change the password,
+    /// delete the account): the member signed in within [`crate::Limits::recent_sign_in`].
+    pub(crate) fn recently(&self, state: &AppState) -> Result<(), AppError> {
+        let window = i64::try_from(state.config.limits.recent_sign_in.as_secs()).unwrap_or(0);
+        if db::now() - self.signed_in_at <= window {
+            Ok(())
+        } else {
+            Err(AppError::ReauthenticationRequired)
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -152,7 +162,12 @@ impl FromRequestParts<AppState> for SignedIn {
         if !user.active {
             return Err(AppError::SessionExpired);
         }
-        Ok(Self { user, token_hash })
+        Ok(Self {
+            user,
+            token_hash,
+            signed_in_at: session.created_at,
+            expires_at: session.expires_at,
+        })
     }
 }
 

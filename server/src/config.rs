@@ -113,6 +113,11 @@ pub struct Limits {
     /// relay is busy.
     pub password_hashes_at_once: usize,
     pub password_hashing_wait: Duration,
+    /// How long a session lasts from sign-in.
+    pub session_lifetime: Duration,
+    /// How recent a sign-in must be to add a passkey, change the password or delete the
+    /// account (a stolen session cannot make itself permanent).
+    pub recent_sign_in: Duration,
 }
 
 /// A token bucket: `burst` calls at once, refilled at `per_hour`.
@@ -157,6 +162,8 @@ impl Default for Limits {
             confirmation_lifetime: Duration::from_secs(3 * 24 * 60 * 60),
             password_hashes_at_once: std::thread::available_parallelism().map_or(2, usize::from),
             password_hashing_wait: Duration::from_secs(10),
+            session_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
+            recent_sign_in: Duration::from_secs(5 * 60),
         }
     }
 }

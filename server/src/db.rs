@@ -317,10 +317,14 @@ pub(crate) async fn count_users(pool: &SqlitePool) -> Result<i64, Error> {
 #[derive(Debug)]
 pub(crate) struct Session {
     pub(crate) user_id: String,
+    pub(crate) created_at: i64,
     pub(crate) expires_at: i64,
     pub(crate) revoked_at: Option<i64>,
+    /// The device it belongs to, once a device synced with it.
+    pub(crate) device_id: Option<String>,
 }
 
+/// Stores a new session; it belongs to no device until one syncs with it ([`bind_session`]).
 pub(crate) async fn insert_session(
     pool: &SqlitePool,
     token_hash: &[u8],
@@ -343,16 +347,20 @@ pub(crate) async fn session(
     pool: &SqlitePool,
     token_hash: &[u8],
 ) -> Result<Option<Session>, Error> {
-    let row =
-        sqlx::query("SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?;
+    let row = sqlx::query(
+        "SELECT user_id, created_at, expires_at, revoked_at, device_id FROM sessions \
+         WHERE token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(Session {
         user_id: row.try_get("user_id")?,
+        created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        device_id: row.try_get("device_id")?,
     }))
 }
 
@@ -363,6 +371,47 @@ pub(crate) async fn revoke_session(pool: &SqlitePool, token_hash: &[u8]) -> Resu
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// Binds a session to the device that syncs with it, if it belongs to none yet; returns the
+/// device it belongs to now.
+pub(crate) async fn bind_session(
+    pool: &SqlitePool,
+    token_hash: &[u8],
+    device: &str,
+) -> Result<Option<String>, Error> {
+    sqlx::query("UPDATE sessions SET device_id = ? WHERE token_hash = ? AND device_id IS NULL")
+        .bind(device)
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(
+        sqlx::query_scalar("SELECT device_id FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
+}
+
+/// Revokes every live session bound to `device`; returns their token hashes, so their sockets
+/// can close.
+pub(crate) async fn revoke_sessions_of_device(
+    conn: &mut SqliteConnection,
+    device: &str,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let live: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT token_hash FROM sessions WHERE device_id = ? AND revoked_at IS NULL",
+    )
+    .bind(device)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL")
+        .bind(now())
+        .bind(device)
+        .execute(conn)
+        .await?;
+    Ok(live)
 }
 
 // ---- documents --------------------------------------------------------------------------------
@@ -784,6 +833,18 @@ pub(crate) async fn touch_device(
         .fetch_one(pool)
         .await?;
     device_record(&row)
+}
+
+/// The device with this (scoped) storage, if it ever synced.
+pub(crate) async fn device_by_storage(
+    pool: &SqlitePool,
+    storage: &StorageId,
+) -> Result<Option<DeviceRecord>, Error> {
+    let row = sqlx::query(&format!("{DEVICE_COLUMNS} WHERE storage_id = ?"))
+        .bind(storage.as_str())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(device_record).transpose()
 }
 
 pub(crate) async fn devices_of(pool: &SqlitePool, user: &str) -> Result<Vec<DeviceRecord>, Error> {

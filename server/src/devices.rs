@@ -1,9 +1,10 @@
 //! A member's devices: `GET /api/devices` lists them, `DELETE /api/devices/<id>` revokes one.
 //!
-//! A device is recorded when its app joins the sync socket with a storage id (one IndexedDB). A
-//! revoked device is refused at its next connect — and at once, if it is connected — with a
-//! protocol `error` starting with [`DEVICE_REVOKED`], on which the app deletes its local data.
-//! Members revoke their own devices; admins may revoke anyone's.
+//! A device is recorded when its app joins the sync socket with a storage id (one IndexedDB),
+//! and the session it joined with belongs to it from then on (a session syncs from one device
+//! only). A revoked device is refused at its next connect — and at once, if it is connected —
+//! with a protocol `error` starting with [`DEVICE_REVOKED`], on which the app deletes its local
+//! data; its sessions end with it. Members revoke their own devices; admins may revoke anyone's.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -15,7 +16,8 @@ use tsunagu_core::ids::StorageId;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::db;
-use crate::error::AppError;
+use crate::error::{AppError, Error};
+use crate::joining::audit;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Current {
@@ -51,15 +53,39 @@ pub(crate) async fn revoke(
     let Some(device) = device.filter(|d| d.user_id == *user || is_admin) else {
         return Err(AppError::NotFound);
     };
-    db::revoke_device(&state.db, &device.id).await?;
-    tracing::info!(device = %device.id, by = %user, "{DEVICE_REVOKED}");
-    state
-        .relay
-        .lock()
-        .await
-        .revoke_device(&StorageId::new(device.storage_id))
-        .await;
+    cut_off(&state, &device, user).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes `device` (on the word of member `by`) and every session it signed in with: a
+/// connected device is told to wipe itself, and its sessions stop working everywhere, on the
+/// HTTP API and on every socket (an ephemeral one included), in one audited transaction.
+pub(crate) async fn cut_off(
+    state: &AppState,
+    device: &db::DeviceRecord,
+    by: &str,
+) -> Result<(), Error> {
+    let mut tx = db::write_tx(&state.db).await?;
+    db::revoke_device(&mut *tx, &device.id).await?;
+    let sessions = db::revoke_sessions_of_device(&mut tx, &device.id).await?;
+    audit::record(
+        &mut tx,
+        Some(by),
+        "revoke-device",
+        &device.id,
+        &format!("{} of {}", device.label, device.user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(device = %device.id, %by, "{DEVICE_REVOKED}");
+    let mut relay = state.relay.lock().await;
+    relay
+        .revoke_device(&StorageId::new(device.storage_id.clone()))
+        .await;
+    for session in &sessions {
+        relay.sign_out(session).await;
+    }
+    Ok(())
 }
 
 /// "Browser · system" from a User-Agent header, for people to tell their devices apart.

@@ -54,6 +54,8 @@ pub(crate) enum AppError {
     AlreadySetUp,
     /// Too many password hashes wait already (a flood of sign-ins).
     Busy,
+    /// The session is older than [`crate::Limits::recent_sign_in`] for what was asked.
+    ReauthenticationRequired,
     /// Logged in full where it happens; the caller only learns that it was not their fault.
     Internal(Error),
 }
@@ -159,6 +161,11 @@ impl AppError {
                 StatusCode::CONFLICT,
                 ErrorCode::AlreadySetUp,
                 "this network is already set up; sign in".into(),
+            ),
+            Self::ReauthenticationRequired => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::ReauthenticationRequired,
+                "sign in again to confirm it is you, then try again".into(),
             ),
             Self::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,

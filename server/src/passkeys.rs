@@ -190,6 +190,8 @@ async fn register_start(
     signed_in: SignedIn,
 ) -> Result<Json<PasskeyChallenge>, PasskeyError> {
     let webauthn = passkeys.webauthn()?;
+    // A stolen session must not make itself permanent with a passkey of its own.
+    signed_in.recently(&state)?;
     let user = &signed_in.user;
     let handle = store::handle(&state.db, &user.id).await?;
     // Offering an authenticator that already holds one of theirs would make a duplicate.
@@ -268,6 +270,7 @@ async fn sign_in_finish(
     State(state): State<AppState>,
     Extension(passkeys): Extension<Arc<Passkeys>>,
     Anonymous(ip): Anonymous,
+    headers: HeaderMap,
     payload: Result<Json<PasskeyAnswer>, JsonRejection>,
 ) -> Result<impl IntoResponse, PasskeyError> {
     let webauthn = passkeys.webauthn()?;
@@ -295,7 +298,7 @@ async fn sign_in_finish(
     if !user.active {
         return Err(PasskeyError::Suspended);
     }
-    let (cookie, me): (_, Me) = api::open_session(&state, &user).await?;
+    let (cookie, me): (_, Me) = api::open_session(&state, &user, Some(&headers)).await?;
     tracing::info!(user = %user.id, passkey = %passkey_id, "signed in with a passkey");
     Ok(([cookie], Json(me)))
 }

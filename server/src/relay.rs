@@ -43,7 +43,7 @@ use crate::db::{self, DocumentRecord};
 use crate::error::Error;
 use crate::events::scribe::Scribe;
 use crate::events::seating;
-use tsunagu_core::api::{DEVICE_REVOKED, DOCUMENT_RESET, Role};
+use tsunagu_core::api::{DEVICE_REVOKED, DOCUMENT_RESET, PERMISSIONS_CHANGED, Role, SESSION_ENDED};
 
 /// What a connection's send task writes to its socket.
 #[derive(Debug)]
@@ -65,6 +65,8 @@ struct Peer {
     device_label: String,
     /// SHA-256 of the session token the socket was opened with.
     session: Vec<u8>,
+    /// When that session expires (unix seconds): the socket closes then, idle or not.
+    session_expires: i64,
     outbox: mpsc::Sender<Outgoing>,
     /// Fired to drop a connection at once (its outbox overflowed).
     kill: Option<oneshot::Sender<()>>,
@@ -107,17 +109,21 @@ impl Relay {
         }
     }
 
-    /// Registers a new connection of `user`, whose socket is fed from `outbox`.
+    /// Registers a new connection of `caller`, whose socket is fed from `outbox`.
     pub(crate) fn accept(
         &mut self,
-        user: String,
-        roles: Vec<Role>,
-        device_label: String,
-        session: Vec<u8>,
+        caller: Caller,
         outbox: mpsc::Sender<Outgoing>,
         kill: oneshot::Sender<()>,
     ) -> ConnId {
         let conn = self.engine.accept();
+        let Caller {
+            user,
+            roles,
+            device_label,
+            session,
+            session_expires,
+        } = caller;
         self.peers.insert(
             conn,
             Peer {
@@ -125,6 +131,7 @@ impl Relay {
                 roles,
                 device_label,
                 session,
+                session_expires,
                 outbox,
                 kill: Some(kill),
                 docs: HashMap::new(),
@@ -146,9 +153,17 @@ impl Relay {
     /// Handles one decoded message from `conn` and performs every effect; returns whether the
     /// connection is still open.
     pub(crate) async fn receive(&mut self, conn: ConnId, message: Message) -> bool {
-        let Some(user) = self.peers.get(&conn).map(|p| p.user.clone()) else {
+        let Some((user, expires)) = self
+            .peers
+            .get(&conn)
+            .map(|p| (p.user.clone(), p.session_expires))
+        else {
             return false;
         };
+        if expires <= db::now() {
+            self.fail(conn, session_ended("the session expired")).await;
+            return false;
+        }
         let message = match message {
             Message::Join {
                 sender,
@@ -235,7 +250,33 @@ impl Relay {
             .filter(|(_, p)| p.session == session)
             .map(|(c, _)| *c)
             .collect();
-        self.fail_all(conns, "signed out").await;
+        self.fail_all(conns, &session_ended("signed out")).await;
+    }
+
+    /// Closes every socket whose session has expired by `now`, idle ones included (the relay
+    /// checks this every minute, and at each message).
+    pub(crate) async fn close_expired(&mut self, now: i64) {
+        let conns: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.session_expires <= now)
+            .map(|(c, _)| *c)
+            .collect();
+        self.fail_all(conns, &session_ended("the session expired"))
+            .await;
+    }
+
+    /// What `user` may read or write changed (their roles): their sockets close, telling the app
+    /// to ask who it is again and reconnect, so nothing is decided on the roles they held.
+    pub(crate) async fn member_changed(&mut self, user: &str) {
+        let conns: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.user == user)
+            .map(|(c, _)| *c)
+            .collect();
+        let reason = format!("{PERMISSIONS_CHANGED}: what this account may do changed");
+        self.fail_all(conns, &reason).await;
     }
 
     /// Tells the peer what went wrong (a protocol `error`) and closes its connection.
@@ -345,10 +386,10 @@ impl Relay {
                 } => {
                     tracing::debug!(conn, %peer, storage = ?storage.as_ref().map(StorageId::as_str), "peer joined");
                     if let Some(storage) = storage
-                        && self.device_is_revoked(conn, &storage).await?
+                        && let Some(reason) = self.admit_device(conn, &storage).await?
                     {
                         let mut refusal = Vec::new();
-                        self.engine.fail(conn, revoked_reason(), &mut refusal);
+                        self.engine.fail(conn, reason, &mut refusal);
                         effects.extend(refusal);
                     }
                 }
@@ -372,6 +413,11 @@ impl Relay {
         let Some(peer) = self.peers.get(&conn) else {
             return;
         };
+        // No more documents for a socket whose session ended while it sat idle.
+        if matches!(message, Message::Sync { .. }) && peer.session_expires <= db::now() {
+            self.close(conn, session_ended("the session expired"));
+            return;
+        }
         // A document this member may no longer read (an event's audience narrowed, they left
         // its staff) stops travelling to them at once, though the engine still syncs it.
         if let Message::Sync { doc, .. } | Message::Request { doc, .. } = &message
@@ -395,30 +441,62 @@ impl Relay {
         }
     }
 
-    /// Records the device behind `conn` and says whether it was revoked.
-    async fn device_is_revoked(
+    /// Records the device behind `conn` and binds the socket's session to it (a session syncs
+    /// from one device only); why it may not sync, if it may not: revoked, or its session
+    /// belongs to another device.
+    async fn admit_device(
         &mut self,
         conn: ConnId,
         storage: &StorageId,
-    ) -> Result<bool, Error> {
+    ) -> Result<Option<String>, Error> {
         let Some(peer) = self.peers.get(&conn) else {
-            return Ok(false);
+            return Ok(None);
         };
+        let known = db::device_by_storage(&self.db, storage).await?;
+        if known.as_ref().is_some_and(|d| d.revoked_at.is_some()) {
+            return Ok(Some(revoked_reason()));
+        }
+        let bound = db::session(&self.db, &peer.session)
+            .await?
+            .and_then(|s| s.device_id);
+        if let Some(bound) = bound
+            && known.as_ref().is_none_or(|d| d.id != bound)
+        {
+            // Not recorded as one of theirs: it is someone else holding their session.
+            tracing::info!(conn, "a session offered by a second device");
+            return Ok(Some(session_ended(
+                "this session belongs to another device; sign in on this one",
+            )));
+        }
         let device = db::touch_device(&self.db, &peer.user, storage, &peer.device_label).await?;
-        Ok(device.revoked_at.is_some())
+        let bound = db::bind_session(&self.db, &peer.session, &device.id).await?;
+        if bound.as_deref() != Some(device.id.as_str()) {
+            return Ok(Some(session_ended(
+                "this session belongs to another device; sign in on this one",
+            )));
+        }
+        Ok(None)
     }
 
-    /// What the relay decided about `owner`'s documents (listed or not) is stale: every
-    /// connection decides again at its next message about them (and about every document it
-    /// was refused, which may have been one of them).
-    pub(crate) fn owner_changed(&mut self, owner: &str) {
+    /// What the relay decided about `owner`'s documents is stale (they hid from the directory,
+    /// were suspended, came back): every connection holding one decides again at once, before
+    /// anything more of them is sent; every document a connection was refused is decided again
+    /// at its next message about it (it may have been one of them).
+    pub(crate) async fn owner_changed(&mut self, owner: &str) {
+        let mut docs = std::collections::BTreeSet::new();
         for peer in self.peers.values_mut() {
-            peer.docs.retain(|_, record| {
-                record
-                    .as_ref()
-                    .is_some_and(|r| r.owner.as_deref() != Some(owner))
+            peer.docs.retain(|doc, record| match record {
+                Some(r) => {
+                    if r.owner.as_deref() == Some(owner) {
+                        docs.insert(*doc);
+                    }
+                    true
+                }
+                None => false,
             });
         }
+        let docs: Vec<DocumentId> = docs.into_iter().collect();
+        self.redecide(&docs).await;
     }
 
     /// Carries out what an accepted change to `doc` means: an event edited by an admin, or a
@@ -523,8 +601,9 @@ impl Relay {
     }
 
     /// Decides again, for every connection that asked about them, whether it may read `docs`
-    /// (an event's readers changed). A connection that lost access gets nothing more of them
-    /// ([`Self::send`]) and has its writes refused; one that gained it may ask again.
+    /// (an event's readers changed, a profile's owner hid). A connection that lost access gets
+    /// nothing more of them ([`Self::send`]) and has its writes refused; one that gained it may
+    /// ask again. If the decision cannot be made (storage failed), access is refused.
     async fn redecide(&mut self, docs: &[DocumentId]) {
         let stale: Vec<(ConnId, DocumentId, String, Vec<Role>)> = self
             .peers
@@ -539,19 +618,15 @@ impl Relay {
             let decided = match db::document(&self.db, &doc, &user).await {
                 Ok(record) => {
                     let readable = access::access(&user, &roles, record.as_ref()).is_some();
-                    Some(record.filter(|_| readable))
+                    record.filter(|_| readable)
                 }
                 Err(e) => {
-                    tracing::warn!(%doc, error = %e, "could not decide access again");
+                    tracing::warn!(%doc, error = %e, "could not decide access again; refused");
                     None
                 }
             };
             if let Some(peer) = self.peers.get_mut(&conn) {
-                match decided {
-                    Some(record) => peer.docs.insert(doc, record),
-                    // Decided at its next message instead.
-                    None => peer.docs.remove(&doc),
-                };
+                peer.docs.insert(doc, decided);
             }
         }
     }
@@ -559,7 +634,7 @@ impl Relay {
     /// `user`'s account is gone: their documents leave memory (the database rows are already
     /// erased) and their sockets close with `reason`, so their devices wipe themselves.
     pub(crate) async fn erase_account(&mut self, user: &str, docs: &[DocumentId], reason: &str) {
-        self.owner_changed(user);
+        self.owner_changed(user).await;
         for doc in docs {
             self.engine.forget(doc);
             self.sync_loaded.retain(|(_, d)| d != doc);
@@ -678,6 +753,24 @@ impl From<Error> for Refusal {
     fn from(e: Error) -> Self {
         Self::Storage(e)
     }
+}
+
+/// Who opened a socket, as the relay serves them.
+#[derive(Debug)]
+pub(crate) struct Caller {
+    pub(crate) user: String,
+    /// The roles they held when the socket opened; a change closes it ([`Relay::member_changed`]).
+    pub(crate) roles: Vec<Role>,
+    /// Browser and system, for their device list.
+    pub(crate) device_label: String,
+    /// SHA-256 of the session token.
+    pub(crate) session: Vec<u8>,
+    pub(crate) session_expires: i64,
+}
+
+/// The protocol `error` a socket gets when its session ended; the app asks to sign in again.
+fn session_ended(why: &str) -> String {
+    format!("{SESSION_ENDED}: {why}")
 }
 
 /// The protocol `error` a revoked device gets; the app wipes itself on its prefix.

@@ -31,6 +31,8 @@ pub struct Server {
     setup_link: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Closes sockets whose session expired while they were idle.
+    sweeper: JoinHandle<()>,
 }
 
 impl Server {
@@ -50,6 +52,7 @@ impl Server {
         let joining = joining::Joining::new(&state.config, addr)?;
         let setup_link = setup_token.map(|token| format!("{}/#/setup/{token}", joining.public_url));
         let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
+        let sweeper = tokio::spawn(close_expired_sockets(state.relay.clone()));
         let app =
             router(state, joining, passkeys).into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -67,6 +70,7 @@ impl Server {
             setup_link,
             shutdown: Some(shutdown),
             task,
+            sweeper,
         })
     }
 
@@ -90,12 +94,26 @@ impl Server {
             shutdown.send(()).ok();
         }
         (&mut self.task).await.ok();
+        self.sweeper.abort();
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();
+        self.sweeper.abort();
+    }
+}
+
+/// How often sockets whose session expired are looked for (a busy socket is checked at each
+/// message; this catches idle ones).
+const EXPIRY_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+async fn close_expired_sockets(relay: Arc<Mutex<Relay>>) {
+    let mut every = tokio::time::interval(EXPIRY_SWEEP);
+    loop {
+        every.tick().await;
+        relay.lock().await.close_expired(db::now()).await;
     }
 }
 
@@ -220,6 +238,8 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .merge(joining::routes(joining, state.config.limits.csv_body_bytes))
         .merge(passkeys::routes(passkeys))
         .route("/session", post(api::sign_in).delete(api::sign_out))
+        .route("/sessions", delete(api::sign_out_everywhere))
+        .route("/me/password", put(api::change_password))
         .route("/network", get(setup::network))
         .route("/setup", post(setup::setup))
         .route("/me", get(api::get_me))

@@ -273,7 +273,7 @@ pub(crate) async fn setup(
     let user = db::user_by_id(&state.db, &admin)
         .await?
         .ok_or_else(|| Error::Corrupt(format!("the new admin {admin} vanished")))?;
-    let (cookie, me) = crate::api::open_session(&state, &user).await?;
+    let (cookie, me) = crate::api::open_session(&state, &user, None).await?;
     Ok(([cookie], Json(me)))
 }
 

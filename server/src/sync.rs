@@ -19,7 +19,6 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
-use tsunagu_core::api::Role;
 use tsunagu_core::engine::ConnId;
 use tsunagu_core::wire::{MAX_FRAME_BYTES, Message};
 
@@ -28,7 +27,7 @@ use crate::auth::SignedIn;
 use crate::client::requested_host;
 use crate::db;
 use crate::error::AppError;
-use crate::relay::Outgoing;
+use crate::relay::{Caller, Outgoing};
 
 /// WebSocket messages a little over the protocol's limit still reach the decoder, so the peer is
 /// told why its frame was refused; anything larger is cut off by the socket itself.
@@ -53,22 +52,26 @@ pub(crate) async fn upgrade(
             "cross-origin WebSocket connections are refused".into(),
         ));
     }
-    let SignedIn { user, token_hash } = signed_in;
-    let user = user.id;
-    let roles = db::roles(&state.db, &user).await?;
-    let label = crate::devices::label(
-        headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default(),
-    );
+    let user = signed_in.user.id;
+    let caller = Caller {
+        roles: db::roles(&state.db, &user).await?,
+        device_label: crate::devices::label(
+            headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+        ),
+        session: signed_in.token_hash,
+        session_expires: signed_in.expires_at,
+        user: user.clone(),
+    };
     Ok(ws
         .max_message_size(SOCKET_MESSAGE_LIMIT)
         .max_frame_size(SOCKET_MESSAGE_LIMIT)
         .on_failed_upgrade(|e| tracing::info!(error = %e, "WebSocket upgrade failed"))
         .on_upgrade(move |socket| {
             let span = tracing::info_span!("sync", %user);
-            connection(state, user, roles, label, token_hash, socket).instrument(span)
+            connection(state, caller, socket).instrument(span)
         }))
 }
 
@@ -86,23 +89,13 @@ fn same_origin(headers: &HeaderMap, host: Option<&str>) -> bool {
     origin_host.eq_ignore_ascii_case(host)
 }
 
-async fn connection(
-    state: AppState,
-    user: String,
-    roles: Vec<Role>,
-    label: String,
-    session: Vec<u8>,
-    socket: WebSocket,
-) {
+async fn connection(state: AppState, caller: Caller, socket: WebSocket) {
     let limits = state.config.limits.clone();
+    let user = caller.user.clone();
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = mpsc::channel(limits.outbox_frames);
     let (kill, killed) = oneshot::channel();
-    let conn = state
-        .relay
-        .lock()
-        .await
-        .accept(user.clone(), roles, label, session, outbox, kill);
+    let conn = state.relay.lock().await.accept(caller, outbox, kill);
     let _cleanup = Cleanup {
         state: state.clone(),
         conn,

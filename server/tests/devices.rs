@@ -1,5 +1,6 @@
 //! A member sees the devices their app syncs from and revokes one: it is cut off at once with a
-//! `device-revoked` protocol error, and refused again if it reconnects with the same storage.
+//! `device-revoked` protocol error, and the session it synced with ends everywhere — its socket
+//! and the HTTP API refuse it, whatever storage it announces.
 
 mod common;
 
@@ -45,7 +46,10 @@ async fn a_revoked_device_is_cut_off_and_refused_when_it_comes_back() {
         })
         .await;
 
-    let listed = devices(&relay, &cookie, &laptop_storage).await;
+    // Each device syncs with a session of its own; she looks from the laptop.
+    assert_ne!(laptop.cookie, phone.cookie);
+    let laptop_cookie = laptop.cookie.clone();
+    let listed = devices(&relay, &laptop_cookie, &laptop_storage).await;
     assert_eq!(listed.len(), 2, "{listed:?}");
     let this = listed
         .iter()
@@ -62,7 +66,7 @@ async fn a_revoked_device_is_cut_off_and_refused_when_it_comes_back() {
     assert_eq!(revoke(&relay, &ken, &other.id).await, StatusCode::NOT_FOUND);
 
     assert_eq!(
-        revoke(&relay, &cookie, &other.id).await,
+        revoke(&relay, &laptop_cookie, &other.id).await,
         StatusCode::NO_CONTENT
     );
     let mut socket = phone.socket;
@@ -76,13 +80,23 @@ async fn a_revoked_device_is_cut_off_and_refused_when_it_comes_back() {
     assert!(told, "the phone is told it was revoked");
     assert!(closes(&mut socket).await);
 
-    // Coming back with the same storage is refused; the laptop is unaffected.
-    let refused = join_as(&relay, &cookie, &phone_storage).await;
+    // The phone's session is over: no socket, whatever storage it announces, and no API.
+    assert!(
+        common::open_socket(relay.addr(), Some(&cookie))
+            .await
+            .is_err()
+    );
+    let me_again = common::call(&relay, reqwest::Method::GET, "/api/me", Some(&cookie), None).await;
+    assert_eq!(me_again.status(), StatusCode::UNAUTHORIZED);
+    // Signed in again on that browser, the revoked storage is still refused.
+    let (fresh, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let refused = join_as(&relay, &fresh, &phone_storage).await;
     assert!(
         refused.is_some_and(|m| m.starts_with(DEVICE_REVOKED)),
         "refused on reconnect"
     );
-    let listed = devices(&relay, &cookie, &laptop_storage).await;
+    // The laptop is unaffected.
+    let listed = devices(&relay, &laptop_cookie, &laptop_storage).await;
     assert!(listed.iter().any(|d| d.id == other.id && d.revoked));
     assert!(listed.iter().any(|d| d.this_device && !d.revoked));
     drop(laptop);

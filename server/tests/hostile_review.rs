@@ -585,3 +585,325 @@ async fn item10_a_deleted_account_leaves_only_its_anonymised_audit_rows() {
         );
     }
 }
+
+/// The protocol `error` the relay sends before closing a socket, if it does within `PATIENCE`.
+async fn closing_error(socket: &mut common::Socket) -> Option<String> {
+    while let Some(message) = common::next_message(socket).await {
+        if let tsunagu_core::wire::Message::Error { message } = message {
+            return Some(message);
+        }
+    }
+    None
+}
+
+/// Pumps `device` for a while; whether `seen` came to hold in that time.
+async fn sees_within(
+    device: &mut common::Device,
+    ms: u64,
+    seen: impl Fn(&common::Device) -> bool,
+) -> bool {
+    tokio::time::timeout(
+        Duration::from_millis(ms),
+        device.pump_until("a change that must not come", seen),
+    )
+    .await
+    .is_ok()
+}
+
+async fn set_roles(relay: &TestRelay, admin: &str, user: &str, roles: &[Role]) {
+    let response = call(
+        relay,
+        Method::PUT,
+        &format!("/api/admin/members/{user}/roles"),
+        Some(admin),
+        Some(json!({ "roles": roles })),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn item4_a_demoted_admin_loses_what_only_admins_may_do_while_connected() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    let (ken_cookie, ken) = sign_in(relay.addr(), "ken@example.com").await;
+    set_roles(&relay, &admin, &ken.user_id, &[Role::Admin, Role::Alumni]).await;
+    let org = ken.organisation_doc.expect("the organisation's document");
+    let mut desk = device_with(&relay, &ken_cookie, &[org]).await;
+
+    set_roles(&relay, &admin, &ken.user_id, &[Role::Alumni]).await;
+    let told = closing_error(&mut desk.socket).await.expect("told why");
+    assert!(
+        told.starts_with(tsunagu_core::api::PERMISSIONS_CHANGED),
+        "{told}"
+    );
+    assert!(common::closes(&mut desk.socket).await);
+
+    // Connected again, he writes as the alumnus he now is.
+    let mut desk = device_with(&relay, &ken_cookie, &[org]).await;
+    desk.change(org, |tx| {
+        use automerge::transaction::Transactable;
+        tx.put(automerge::ROOT, "name", "乗っ取り株式会社")
+            .map(drop)
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    let reason = desk.wait_rejected(org).await;
+    assert!(reason.contains("/name"), "{reason}");
+}
+
+#[tokio::test]
+async fn item4_hiding_or_a_suspension_stops_a_profile_at_once_for_readers_already_connected() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    let (hanako_cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
+    let (ken_cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
+    let hers = hanako.profile_doc;
+    let mut phone = device_with(&relay, &hanako_cookie, &[hers]).await;
+    let mut reader = device_with(&relay, &ken_cookie, &[hers]).await;
+
+    // She hides, then edits: Ken's connected phone gets nothing more of her.
+    let hidden = call(
+        &relay,
+        Method::PUT,
+        "/api/me/directory",
+        Some(&hanako_cookie),
+        Some(json!({ "hidden": true })),
+    )
+    .await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    phone
+        .edit(hers, |p| p.title = "見せたくない肩書".into())
+        .await;
+    phone.wait_acknowledged(&hanako.relay_storage).await;
+    let leaked = sees_within(&mut reader, 700, move |d| {
+        d.profile(&hers)
+            .is_some_and(|p| p.title == "見せたくない肩書")
+    })
+    .await;
+    assert!(
+        !leaked,
+        "a hidden member's edit reached a reader already connected"
+    );
+
+    // Listed again, then suspended by an admin: an admin's correction of her years no longer
+    // reaches Ken either.
+    let listed = call(
+        &relay,
+        Method::PUT,
+        "/api/me/directory",
+        Some(&hanako_cookie),
+        Some(json!({ "hidden": false })),
+    )
+    .await;
+    assert_eq!(listed.status(), StatusCode::NO_CONTENT);
+    let mut reader = device_with(&relay, &ken_cookie, &[hers]).await;
+    let suspended = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/members/{}/suspend", hanako.user_id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(suspended.status(), StatusCode::NO_CONTENT);
+    let mut desk = device_with(&relay, &admin, &[hers]).await;
+    desk.edit(hers, |p| p.joined = "2001-04".into()).await;
+    let leaked = sees_within(&mut reader, 700, move |d| {
+        d.profile(&hers).is_some_and(|p| p.joined == "2001-04")
+    })
+    .await;
+    assert!(
+        !leaked,
+        "a suspended member's profile reached a reader already connected"
+    );
+}
+
+#[tokio::test]
+async fn item4_an_expired_session_closes_its_open_socket() {
+    let relay = TestRelay::start_configured(|config| {
+        config.limits.session_lifetime = Duration::from_secs(2);
+    })
+    .await;
+    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let mut phone = device_with(&relay, &cookie, &[me.profile_doc]).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    phone
+        .edit(me.profile_doc, |p| p.title = "期限切れ".into())
+        .await;
+    let told = closing_error(&mut phone.socket).await.expect("told why");
+    assert!(told.starts_with(tsunagu_core::api::SESSION_ENDED), "{told}");
+    let again = call(&relay, Method::GET, "/api/me", Some(&cookie), None).await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Joins a raw socket with `cookie`, announcing `storage` (none: an ephemeral peer); the
+/// socket, once the relay answered the join.
+async fn joined(relay: &TestRelay, cookie: &str, storage: Option<&str>) -> common::Socket {
+    use tsunagu_core::ids::{PeerId, StorageId};
+    use tsunagu_core::wire::{Message, PeerMetadata};
+    let mut socket = common::open_socket(relay.addr(), Some(cookie))
+        .await
+        .expect("the socket opens");
+    let join = Message::Join {
+        sender: PeerId::new("thief"),
+        metadata: Some(PeerMetadata {
+            storage_id: storage.map(StorageId::new),
+            is_ephemeral: storage.is_none(),
+        }),
+        versions: vec!["1".into()],
+    };
+    common::send(&mut socket, &join).await;
+    socket
+}
+
+#[tokio::test]
+async fn item5_a_stolen_session_cannot_move_to_another_device_and_dies_with_its_device() {
+    let relay = TestRelay::start().await;
+    let (stolen, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let phone = device_with(&relay, &stolen, &[me.profile_doc]).await;
+    assert_eq!(
+        phone.cookie, stolen,
+        "her phone syncs with the session that was stolen"
+    );
+
+    // The thief's own storage: refused, the session belongs to her phone.
+    let mut elsewhere = joined(&relay, &stolen, Some("thiefs-laptop")).await;
+    let told = closing_error(&mut elsewhere).await.expect("refused");
+    assert!(told.starts_with(tsunagu_core::api::SESSION_ENDED), "{told}");
+    // As an ephemeral peer the session still works — until she removes the phone.
+    let mut ephemeral = joined(&relay, &stolen, None).await;
+    assert!(matches!(
+        common::next_message(&mut ephemeral).await,
+        Some(tsunagu_core::wire::Message::Peer { .. })
+    ));
+    let (laptop, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let devices: Vec<tsunagu_core::api::DeviceInfo> =
+        call(&relay, Method::GET, "/api/devices", Some(&laptop), None)
+            .await
+            .json()
+            .await
+            .expect("her devices");
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    let removed = call(
+        &relay,
+        Method::DELETE,
+        &format!("/api/devices/{}", devices[0].id),
+        Some(&laptop),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert!(
+        common::closes(&mut ephemeral).await,
+        "the thief's socket closes"
+    );
+    let api = call(&relay, Method::GET, "/api/me", Some(&stolen), None).await;
+    assert_eq!(
+        api.status(),
+        StatusCode::UNAUTHORIZED,
+        "and the API refuses the session"
+    );
+    assert!(
+        common::open_socket(relay.addr(), Some(&stolen))
+            .await
+            .is_err()
+    );
+    let still = call(&relay, Method::GET, "/api/me", Some(&laptop), None).await;
+    assert_eq!(still.status(), StatusCode::OK, "her laptop is unaffected");
+}
+
+#[tokio::test]
+async fn item5_a_passkey_a_new_password_or_deletion_needs_a_recent_sign_in() {
+    let relay = TestRelay::start_configured(|config| {
+        config.limits.recent_sign_in = Duration::from_secs(1);
+    })
+    .await;
+    let (old, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let (other, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    // Sign-in times are whole seconds.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let attempts = [
+        (Method::POST, "/api/passkeys/register/start", None),
+        (
+            Method::PUT,
+            "/api/me/password",
+            Some(json!({ "new_password": "a-thiefs-password" })),
+        ),
+        (Method::DELETE, "/api/me", None),
+    ];
+    for (method, path, body) in attempts.clone() {
+        let response = call(&relay, method, path, Some(&old), body).await;
+        assert_eq!(
+            error_code(response, StatusCode::FORBIDDEN).await,
+            "reauthentication-required",
+            "{path}"
+        );
+    }
+    // She signs in again on the same browser: a fresh session, the old one ended.
+    let again = reqwest::Client::new()
+        .post(relay.url("/api/session"))
+        .header("cookie", &old)
+        .json(&json!({ "email": "hanako@example.com", "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("the relay answers");
+    assert_eq!(again.status(), StatusCode::OK);
+    let fresh = session_cookie(&again).expect("a new session");
+    let gone = call(&relay, Method::GET, "/api/me", Some(&old), None).await;
+    assert_eq!(gone.status(), StatusCode::UNAUTHORIZED);
+    let start = call(
+        &relay,
+        Method::POST,
+        "/api/passkeys/register/start",
+        Some(&fresh),
+        None,
+    )
+    .await;
+    assert_eq!(start.status(), StatusCode::OK);
+    let changed = call(
+        &relay,
+        Method::PUT,
+        "/api/me/password",
+        Some(&fresh),
+        Some(json!({ "new_password": "hanako-new-password" })),
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    // Every other session ends with the old password; hers goes on.
+    let elsewhere = call(&relay, Method::GET, "/api/me", Some(&other), None).await;
+    assert_eq!(elsewhere.status(), StatusCode::UNAUTHORIZED);
+    let mine = call(&relay, Method::GET, "/api/me", Some(&fresh), None).await;
+    assert_eq!(mine.status(), StatusCode::OK);
+    let old_password = post_session(relay.addr(), "hanako@example.com", DEMO_PASSWORD).await;
+    assert_eq!(old_password.status(), StatusCode::UNAUTHORIZED);
+    let new_password =
+        post_session(relay.addr(), "hanako@example.com", "hanako-new-password").await;
+    assert_eq!(new_password.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn item5_signing_out_everywhere_ends_every_session_and_socket() {
+    let relay = TestRelay::start().await;
+    let (phone_cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let (laptop_cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let mut phone = device_with(&relay, &phone_cookie, &[me.profile_doc]).await;
+    let mut laptop = device_with(&relay, &laptop_cookie, &[me.profile_doc]).await;
+    let out = call(
+        &relay,
+        Method::DELETE,
+        "/api/sessions",
+        Some(&laptop_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    for device in [&mut phone, &mut laptop] {
+        let told = closing_error(&mut device.socket).await.expect("told why");
+        assert!(told.starts_with(tsunagu_core::api::SESSION_ENDED), "{told}");
+    }
+    for cookie in [&phone_cookie, &laptop_cookie] {
+        let api = call(&relay, Method::GET, "/api/me", Some(cookie), None).await;
+        assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    }
+}

@@ -143,7 +143,12 @@ async fn a_signed_out_session_no_longer_opens_anything() {
     );
     // A socket opened with the session is told and closed.
     match common::next_message(&mut open).await {
-        Some(tsunagu_core::wire::Message::Error { message }) => assert_eq!(message, "signed out"),
+        Some(tsunagu_core::wire::Message::Error { message }) => {
+            assert_eq!(
+                message,
+                format!("{}: signed out", tsunagu_core::api::SESSION_ENDED)
+            );
+        }
         other => panic!("expected an error message, got {other:?}"),
     }
     assert!(common::closes(&mut open).await);

@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use tsunagu_core::api::{DeviceInfo, Member, MemberStatus, Role, SetRoles};
-use tsunagu_core::ids::StorageId;
 use tsunagu_core::search::fold;
 
 use super::{Admin, audit, store};
@@ -206,6 +205,8 @@ pub(crate) async fn set_roles(
     )
     .await?;
     tx.commit().await?;
+    // Nothing more is decided on the roles they held: their sockets reconnect with these.
+    state.relay.lock().await.member_changed(&user).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -224,13 +225,15 @@ pub(crate) async fn suspend(
         return Ok(StatusCode::NO_CONTENT);
     }
     store::set_user_status(&mut tx, &user, "suspended").await?;
-    let sessions = store::revoke_sessions_of(&mut tx, &user).await?;
+    let sessions = store::revoke_sessions_of(&mut tx, &user, None).await?;
     audit::record(&mut tx, Some(&admin.id), "suspend", &user, "").await?;
     tx.commit().await?;
     let mut relay = state.relay.lock().await;
     for session in &sessions {
         relay.sign_out(session).await;
     }
+    // Their profile leaves every reader's phone at once.
+    relay.owner_changed(&user).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -247,6 +250,7 @@ pub(crate) async fn reactivate(
     store::set_user_status(&mut tx, &user, "active").await?;
     audit::record(&mut tx, Some(&admin.id), "reactivate", &user, "").await?;
     tx.commit().await?;
+    state.relay.lock().await.owner_changed(&user).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -271,23 +275,7 @@ pub(crate) async fn revoke_device(
     let device = db::device(&state.db, &id)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no device has the id {id:?}")))?;
-    let mut tx = db::write_tx(&state.db).await?;
-    db::revoke_device(&mut *tx, &device.id).await?;
-    audit::record(
-        &mut tx,
-        Some(&admin.id),
-        "revoke-device",
-        &device.id,
-        &format!("{} of {}", device.label, device.user_id),
-    )
-    .await?;
-    tx.commit().await?;
-    state
-        .relay
-        .lock()
-        .await
-        .revoke_device(&StorageId::new(device.storage_id))
-        .await;
+    crate::devices::cut_off(&state, &device, &admin.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

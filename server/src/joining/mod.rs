@@ -222,7 +222,7 @@ pub(crate) async fn sign_in_new_member(
     let user = db::user_by_id(&state.db, user_id)
         .await?
         .ok_or_else(|| Error::Corrupt(format!("new member {user_id} vanished")))?;
-    Ok(crate::api::open_session(state, &user).await?)
+    Ok(crate::api::open_session(state, &user, None).await?)
 }
 
 /// Trims a text field from a form; `None` and blanks read as empty.

@@ -590,21 +590,30 @@ pub(crate) async fn set_roles(
     Ok(())
 }
 
-/// Revokes every live session of `user`; returns their token hashes, so their sockets can close.
+/// Revokes every live session of `user` but `keep`; returns their token hashes, so their
+/// sockets can close.
 pub(crate) async fn revoke_sessions_of(
     conn: &mut SqliteConnection,
     user: &str,
+    keep: Option<&[u8]>,
 ) -> Result<Vec<Vec<u8>>, Error> {
+    let keep = keep.unwrap_or_default();
     let live: Vec<Vec<u8>> = sqlx::query_scalar(
-        "SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL",
+        "SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL \
+         AND token_hash != ?",
     )
     .bind(user)
+    .bind(keep)
     .fetch_all(&mut *conn)
     .await?;
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-        .bind(db::now())
-        .bind(user)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL \
+         AND token_hash != ?",
+    )
+    .bind(db::now())
+    .bind(user)
+    .bind(keep)
+    .execute(conn)
+    .await?;
     Ok(live)
 }

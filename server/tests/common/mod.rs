@@ -91,7 +91,49 @@ pub async fn sign_in(addr: SocketAddr, email: &str) -> (String, Me) {
     assert_eq!(response.status(), StatusCode::OK, "{email} signs in");
     let cookie = session_cookie(&response).expect("a session cookie");
     let me: Me = response.json().await.expect("a Me body");
+    credentials()
+        .lock()
+        .expect("not poisoned")
+        .insert(cookie.clone(), (email.to_owned(), DEMO_PASSWORD.to_owned()));
     (cookie, me)
+}
+
+/// Who signed in with each cookie [`sign_in`] handed out, and the cookies a device already
+/// syncs with: a session syncs from one device only, so a scenario's second device of the same
+/// member signs in on its own, as a second phone would.
+fn credentials() -> &'static std::sync::Mutex<std::collections::HashMap<String, (String, String)>> {
+    static CREDENTIALS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+    > = std::sync::OnceLock::new();
+    CREDENTIALS.get_or_init(Default::default)
+}
+
+fn devices_of_cookies() -> &'static std::sync::Mutex<std::collections::HashSet<String>> {
+    static USED: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+        std::sync::OnceLock::new();
+    USED.get_or_init(Default::default)
+}
+
+/// The cookie a new device of the member with `cookie` syncs with: `cookie` itself for their
+/// first device, else a session of its own.
+async fn session_for_new_device(addr: SocketAddr, cookie: &str) -> String {
+    let first = devices_of_cookies()
+        .lock()
+        .expect("not poisoned")
+        .insert(cookie.to_owned());
+    let known = credentials()
+        .lock()
+        .expect("not poisoned")
+        .get(cookie)
+        .cloned();
+    match known {
+        Some((email, password)) if !first => {
+            let response = post_session(addr, &email, &password).await;
+            assert_eq!(response.status(), StatusCode::OK, "{email} signs in again");
+            session_cookie(&response).expect("a session cookie")
+        }
+        _ => cookie.to_owned(),
+    }
 }
 
 /// Opens `/sync`, with the cookie if one is given.
@@ -145,6 +187,8 @@ pub async fn send(socket: &mut Socket, message: &Message) {
 
 /// A device of a signed-in member: an engine that initiates, its local store, and its socket.
 pub struct Device {
+    /// The session this device syncs with (its own: see [`Device::connect`]).
+    pub cookie: String,
     pub engine: Engine,
     pub store: MemoryStore,
     pub storage: StorageId,
@@ -155,14 +199,16 @@ pub struct Device {
 }
 
 impl Device {
-    /// A new device (fresh storage) that wants `docs`, connected and past the handshake.
+    /// A new device (fresh storage) that wants `docs`, connected and past the handshake. The
+    /// member's second device signs in on its own ([`session_for_new_device`]).
     pub async fn connect(addr: SocketAddr, cookie: &str, docs: &[DocumentId]) -> Self {
         let storage = StorageId::random();
         let mut engine = Engine::new(PeerId::random(), Some(storage.clone()));
         for doc in docs {
             engine.want(*doc);
         }
-        Self::connect_engine(addr, cookie, engine, MemoryStore::default(), storage).await
+        let cookie = session_for_new_device(addr, cookie).await;
+        Self::connect_engine(addr, &cookie, engine, MemoryStore::default(), storage).await
     }
 
     /// Connects an engine booted from an earlier device's store.
@@ -179,6 +225,7 @@ impl Device {
         let conn = engine.connect();
         let effects = engine.start(conn);
         let mut device = Self {
+            cookie: cookie.to_owned(),
             engine,
             store,
             storage,
