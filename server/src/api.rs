@@ -67,7 +67,7 @@ pub(crate) async fn open_session(
     user: &db::User,
     headers: Option<&HeaderMap>,
 ) -> Result<((HeaderName, HeaderValue), Me), Error> {
-    if let Some(old) = headers.and_then(auth::session_token) {
+    if let Some(old) = headers.and_then(|h| auth::session_token(h, state.config.secure_cookies)) {
         let old = auth::token_hash(&old);
         if let Some(session) = db::session(&state.db, &old).await?
             && session.user_id == user.id
@@ -91,7 +91,7 @@ pub(crate) async fn sign_out(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
-    if let Some(token) = auth::session_token(&headers) {
+    if let Some(token) = auth::session_token(&headers, state.config.secure_cookies) {
         let session = auth::token_hash(&token);
         db::revoke_session(&state.db, &session).await?;
         state.relay.lock().await.sign_out(&session).await;

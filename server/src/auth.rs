@@ -83,15 +83,28 @@ pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// The session token from the request's `Cookie` headers, if there is one.
-pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The session cookie's name: with secure cookies (TLS in front), `__Host-` prefixed, which
+/// browsers accept only from this very origin over HTTPS, for the whole site and no other
+/// domain — a neighbouring subdomain cannot plant or overwrite it.
+pub(crate) fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        concat!("__Host-", "tsunagu_session")
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The session token from the request's `Cookie` headers, if there is one (under the name
+/// [`cookie_name`] gives; a cookie under the other name is not this relay's).
+pub(crate) fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let wanted = cookie_name(secure);
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim_matches('"').to_owned())
         .filter(|v| !v.is_empty())
 }
@@ -99,10 +112,10 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
 /// `Set-Cookie` for a new session lasting `lifetime` seconds (`None`: clear the cookie).
 pub(crate) fn session_cookie(token: Option<(&str, i64)>, secure: bool) -> HeaderValue {
     let (value, max_age) = token.unwrap_or(("", 0));
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!(
-        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
-    );
+    let cookie =
+        format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
     // Only base64url characters and fixed ASCII: always a valid header value.
     HeaderValue::from_str(&cookie)
         .unwrap_or_else(|_| HeaderValue::from_static("tsunagu_session=; Max-Age=0"))
@@ -146,7 +159,8 @@ impl FromRequestParts<AppState> for SignedIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let token = session_token(&parts.headers, state.config.secure_cookies)
+            .ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(&token);
         // A token we never issued, one signed out, and one past its time all read as expired:
         // the app's answer (sign in again) is the same, and nothing is revealed.
@@ -191,10 +205,27 @@ mod tests {
             COOKIE,
             HeaderValue::from_static("theme=dark; tsunagu_session=abc-_12"),
         );
-        assert_eq!(session_token(&headers).as_deref(), Some("abc-_12"));
+        assert_eq!(session_token(&headers, false).as_deref(), Some("abc-_12"));
+        assert_eq!(session_token(&headers, true), None, "not the secure name");
         headers.clear();
         headers.append(COOKIE, HeaderValue::from_static("tsunagu_session="));
-        assert_eq!(session_token(&headers), None);
+        assert_eq!(session_token(&headers, false), None);
+        headers.append(
+            COOKIE,
+            HeaderValue::from_static("__Host-tsunagu_session=xyz"),
+        );
+        assert_eq!(session_token(&headers, true).as_deref(), Some("xyz"));
+    }
+
+    #[test]
+    fn secure_cookies_are_host_only_and_secure() {
+        let cookie = session_cookie(Some(("t", 60)), true);
+        let cookie = cookie.to_str().expect("ASCII");
+        assert!(cookie.starts_with("__Host-tsunagu_session=t;"), "{cookie}");
+        for part in ["; Secure", "; Path=/", "; HttpOnly", "; SameSite=Strict"] {
+            assert!(cookie.contains(part), "{cookie}");
+        }
+        assert!(!cookie.contains("Domain"), "{cookie}");
     }
 
     #[test]

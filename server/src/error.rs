@@ -54,6 +54,10 @@ pub(crate) enum AppError {
     AlreadySetUp,
     /// Too many password hashes wait already (a flood of sign-ins).
     Busy,
+    /// A state-changing call a browser made from a page of another site.
+    CrossSite,
+    /// The body is not of a type this call takes.
+    UnsupportedMediaType(String),
     /// The session is older than [`crate::Limits::recent_sign_in`] for what was asked.
     ReauthenticationRequired,
     /// Logged in full where it happens; the caller only learns that it was not their fault.
@@ -166,6 +170,16 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 ErrorCode::ReauthenticationRequired,
                 "sign in again to confirm it is you, then try again".into(),
+            ),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "requests from pages of other sites are refused".into(),
+            ),
+            Self::UnsupportedMediaType(message) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::BadRequest,
+                message.clone(),
             ),
             Self::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,

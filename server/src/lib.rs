@@ -47,6 +47,7 @@ mod joining;
 mod organisation;
 mod passkeys;
 mod relay;
+mod security;
 mod seed;
 mod server;
 mod setup;

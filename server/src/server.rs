@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, delete, get, post, put};
+use axum::{Router, middleware};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Semaphore, oneshot};
 use tokio::task::JoinHandle;
@@ -19,7 +19,7 @@ use crate::setup::SetupToken;
 use crate::throttle::SignInThrottle;
 use crate::{
     AppState, Config, Error, api, auth, db, documents, events, joining, organisation, passkeys,
-    seed, setup, static_files, sync,
+    security, seed, setup, static_files, sync,
 };
 
 /// A running relay.
@@ -250,12 +250,17 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .route("/devices/{id}", delete(crate::devices::revoke))
         .merge(events::api_routes())
         .fallback(api::not_found)
-        .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes));
+        .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_site_writes,
+        ));
     Router::new()
         .nest("/api", api)
         .route("/api", any(api::not_found))
         .route("/sync", get(sync::upgrade))
         .merge(events::public_routes())
         .fallback(static_files::serve)
+        .layer(middleware::from_fn(security::headers))
         .with_state(state)
 }

@@ -907,3 +907,136 @@ async fn item5_signing_out_everywhere_ends_every_session_and_socket() {
         assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn item9_pages_carry_a_strict_policy_and_writes_from_other_sites_are_refused() {
+    let relay = TestRelay::start().await;
+    std::fs::create_dir_all(relay.dir.path().join("dist")).expect("a dist");
+    std::fs::write(relay.dir.path().join("dist/index.html"), "<!doctype html>").expect("index");
+    let page = reqwest::get(relay.url("/")).await.expect("the app");
+    let header = |name: &str| {
+        page.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    for directive in [
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "connect-src 'self'",
+    ] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "same-origin");
+    let api = reqwest::get(relay.url("/api/network"))
+        .await
+        .expect("the API");
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+
+    // Hanako, signed in, visits a page of another site that posts to the relay.
+    let (cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let hide = |extra: (&'static str, &'static str)| {
+        reqwest::Client::new()
+            .put(relay.url("/api/me/directory"))
+            .header("cookie", &cookie)
+            .header(extra.0, extra.1)
+            .json(&json!({ "hidden": true }))
+            .send()
+    };
+    for forged in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let refused = hide(forged).await.expect("the relay answers");
+        assert_eq!(
+            error_code(refused, StatusCode::FORBIDDEN).await,
+            "forbidden"
+        );
+    }
+    let now: Me = call(&relay, Method::GET, "/api/me", Some(&cookie), None)
+        .await
+        .json()
+        .await
+        .expect("Me");
+    assert!(!now.hidden_from_directory, "nothing changed");
+    let own = hide(("sec-fetch-site", "same-origin"))
+        .await
+        .expect("answered");
+    assert_eq!(own.status(), StatusCode::NO_CONTENT);
+
+    // An HR import must say it is CSV: a plain-text post (what a form can send) is refused.
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    let plain = reqwest::Client::new()
+        .post(relay.url("/api/admin/import"))
+        .header("cookie", &admin)
+        .header("content-type", "text/plain")
+        .body(LEAVER)
+        .send()
+        .await
+        .expect("the relay answers");
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn item9_secure_cookies_are_host_only_and_a_proxy_is_trusted_only_when_named() {
+    let relay = TestRelay::start_configured(|config| {
+        config.secure_cookies = true;
+        config.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+    })
+    .await;
+    let response = post_session(relay.addr(), "hanako@example.com", DEMO_PASSWORD).await;
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
+    assert!(set.starts_with("__Host-tsunagu_session="), "{set}");
+    assert!(
+        set.contains("; Secure") && set.contains("; Path=/"),
+        "{set}"
+    );
+    let value = set.split(';').next().expect("name=value");
+    let token = value.split_once('=').expect("a value").1;
+    // Under the plain name (as a neighbouring subdomain could set it) it opens nothing.
+    let plain = call(
+        &relay,
+        Method::GET,
+        "/api/me",
+        Some(&format!("tsunagu_session={token}")),
+        None,
+    )
+    .await;
+    assert_eq!(plain.status(), StatusCode::UNAUTHORIZED);
+    let ok = call(&relay, Method::GET, "/api/me", Some(value), None).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    // Behind the proxy, the browser's page is https://alumni.example.com.
+    let socket = |origin: &'static str, forwarded_host: &'static str| {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/sync", relay.addr())
+            .into_client_request()
+            .expect("a request");
+        let headers = request.headers_mut();
+        headers.insert("cookie", value.parse().expect("a header"));
+        headers.insert("origin", origin.parse().expect("a header"));
+        headers.insert(
+            "x-forwarded-host",
+            forwarded_host.parse().expect("a header"),
+        );
+        tokio_tungstenite::connect_async(request)
+    };
+    assert!(
+        socket("https://alumni.example.com", "alumni.example.com")
+            .await
+            .is_ok()
+    );
+    assert!(
+        socket("https://evil.example", "alumni.example.com")
+            .await
+            .is_err()
+    );
+}

@@ -90,7 +90,13 @@ fn validated_per_second() -> Result<()> {
     let started = Instant::now();
     for change in &changes {
         guard
-            .check(1, doc, &at_relay, std::slice::from_ref(change))
+            .check(
+                1,
+                doc,
+                &at_relay,
+                change.deps(),
+                std::slice::from_ref(change),
+            )
             .map_err(anyhow::Error::msg)?;
     }
     let one_field = started.elapsed();
@@ -120,10 +126,11 @@ fn validated_per_second() -> Result<()> {
     guard.member(1, OWNER, &[Role::Alumni]);
     guard.document(doc, DocKind::Profile, Some(OWNER));
     let rounds = 2_000;
+    let created_heads = created.get_heads();
     let started = Instant::now();
     for _ in 0..rounds {
         guard
-            .check(1, doc, &blank, &whole)
+            .check(1, doc, &blank, &created_heads, &whole)
             .map_err(anyhow::Error::msg)?;
     }
     let whole_profile = started.elapsed();

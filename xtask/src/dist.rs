@@ -90,13 +90,21 @@ pub(crate) fn build(profile: Profile) -> Result<()> {
     let css = concat_css(&root().join("style"))?;
     let css_name = hashed(&out, "style", "css", css.as_bytes())?;
 
-    for name in [&wasm_name, &js_name, &css_name] {
+    // The boot script names the hashed glue and wasm, so it is hashed after them.
+    let boot = fs::read_to_string(root().join("app/boot.js"))
+        .context("app/boot.js")?
+        .replace("__TSUNAGU_JS__", &format!("/{js_name}"))
+        .replace("__TSUNAGU_WASM__", &format!("/{wasm_name}"));
+    let boot_name = hashed(&out, "boot", "js", boot.as_bytes())?;
+
+    for name in [&wasm_name, &js_name, &css_name, &boot_name] {
         precompress(&out.join(name))?;
     }
 
     let index = fs::read_to_string(root().join("app/index.html"))
         .context("app/index.html")?
         .replace("__TSUNAGU_CSS__", &format!("/{css_name}"))
+        .replace("__TSUNAGU_BOOT__", &format!("/{boot_name}"))
         .replace("__TSUNAGU_JS__", &format!("/{js_name}"))
         .replace("__TSUNAGU_WASM__", &format!("/{wasm_name}"));
     fs::write(out.join("index.html"), &index)?;

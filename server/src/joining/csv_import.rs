@@ -433,11 +433,35 @@ fn merge(stored: &HrRecord, imported: HrRecord) -> HrRecord {
 }
 
 /// `POST /api/admin/import/preview`.
+/// An upload must say it is CSV (as the app does, and as browsers label `.csv` files): a page
+/// of another site can post only `text/plain` or form types without asking the relay first, so
+/// no such page can make an admin's browser import a file.
+fn csv_content_type(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let essence = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if matches!(
+        essence.as_str(),
+        "text/csv" | "application/csv" | "application/vnd.ms-excel"
+    ) {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType(
+            "send the HR export as a CSV file (Content-Type: text/csv)".into(),
+        ))
+    }
+}
+
 pub(crate) async fn preview(
     State(state): State<AppState>,
     _admin: Admin,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, AppError> {
+    csv_content_type(&headers)?;
     let parsed = parse(&body)?;
     let encoding = parsed.encoding.to_owned();
     let mut conn = state.db.acquire().await?;
@@ -455,8 +479,10 @@ pub(crate) async fn preview(
 pub(crate) async fn import(
     State(state): State<AppState>,
     Admin(admin): Admin,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, AppError> {
+    csv_content_type(&headers)?;
     let parsed = parse(&body)?;
     let encoding = parsed.encoding.to_owned();
     let mut tx = crate::db::write_tx(&state.db).await?;

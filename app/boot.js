@@ -1,0 +1,52 @@
+// Boots the app: registers the service worker (and its update flow), then loads the wasm.
+// A file of its own rather than an inline script, so the relay's Content-Security-Policy allows
+// no inline script at all. `cargo xtask dist` fills in the hashed names and hashes this file too.
+// The service worker update flow: a new shell installs in the background and waits; the app
+// shows "new version — reload", and its button calls tsunaguApplyUpdate().
+function announce(worker) {
+  window.tsunaguUpdateWaiting = worker;
+  window.dispatchEvent(new CustomEvent('tsunagu-update-available'));
+}
+window.tsunaguApplyUpdate = function () {
+  const worker = window.tsunaguUpdateWaiting;
+  if (!worker) { location.reload(); return; }
+  worker.postMessage({ type: 'SKIP_WAITING' });
+};
+if ('serviceWorker' in navigator) {
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // Only an update the person asked for reloads; the very first install takes control quietly.
+    if (reloading || !window.tsunaguUpdateWaiting) return;
+    reloading = true;
+    location.reload();
+  });
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).then((registration) => {
+      if (registration.waiting && navigator.serviceWorker.controller) announce(registration.waiting);
+      registration.addEventListener('updatefound', () => {
+        const installing = registration.installing;
+        if (!installing) return;
+        installing.addEventListener('statechange', () => {
+          // "installed" with a controller means an older shell runs this page: a real update.
+          if (installing.state === 'installed' && navigator.serviceWorker.controller) announce(installing);
+        });
+      });
+      // Look for a new shell whenever the app comes back to the foreground.
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible') registration.update().catch(() => {});
+      });
+    }).catch((error) => console.warn('service worker registration failed', error));
+  });
+}
+
+try {
+  // A dynamic import, so a failed download still leaves the service worker code above running.
+  const { default: init, start } = await import('__TSUNAGU_JS__');
+  await init({ module_or_path: '__TSUNAGU_WASM__' });
+  start();
+} catch (error) {
+  console.error(error);
+  const loading = document.getElementById('loading');
+  if (loading) loading.querySelector('p').textContent =
+    'tsunagu を起動できませんでした。再読み込みしてください。 / tsunagu could not start. Please reload.';
+}
