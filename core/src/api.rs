@@ -219,6 +219,14 @@ pub const SESSION_ENDED: &str = "session-ended";
 /// (their roles): the app asks who it is again and reconnects.
 pub const PERMISSIONS_CHANGED: &str = "permissions-changed";
 
+/// How the reason of a `change-rejected` begins when a document reached the size the relay
+/// keeps for one of its kind.
+pub const DOCUMENT_FULL: &str = "document-full";
+
+/// How the reason of a `change-rejected` begins when a member sent more bytes of changes within
+/// the hour than the relay takes from one member.
+pub const WRITING_TOO_FAST: &str = "writing-too-fast";
+
 /// How the reason of a `change-rejected` begins when the relay rewrote a document it alone
 /// writes (a deleted member's name gone from a roster's history): the device drops its copy and
 /// fetches the new one, and nobody needs to be told.

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transaction;
-use automerge::{ActorId, Automerge, AutomergeError, Change, ChangeHash};
+use automerge::{ActorId, Automerge, AutomergeError, Change, ChangeHash, ReadDoc};
 use thiserror::Error;
 
 use crate::ids::{DocumentId, PeerId, StorageId};
@@ -164,6 +164,11 @@ pub struct Engine {
     wanted: BTreeSet<DocumentId>,
     conns: BTreeMap<ConnId, Conn>,
     next_conn: ConnId,
+    /// The most bytes of sync messages whose changes wait for history that has not arrived
+    /// ([`Self::with_queue_limit`]); `None`: no limit (a device trusts its relay).
+    queue_limit: Option<usize>,
+    /// Per document, the bytes of sync messages received since its queue was last empty.
+    queued: HashMap<DocumentId, usize>,
 }
 
 impl Engine {
@@ -178,7 +183,20 @@ impl Engine {
             wanted: BTreeSet::new(),
             conns: BTreeMap::new(),
             next_conn: 1,
+            queue_limit: None,
+            queued: HashMap::new(),
         }
+    }
+
+    /// Bounds what peers can park in a document's queue: automerge keeps changes whose
+    /// dependencies are missing until those arrive, unchecked and in memory. Once the sync
+    /// messages received while a document's queue is not empty add up to more than `bytes`, the
+    /// queue is dropped and the connection that overflowed it closed. An honest peer's queue
+    /// empties within a round or two (a Bloom filter's false positive), far below any sensible
+    /// limit. The relay sets it; devices trust their relay.
+    pub fn with_queue_limit(mut self, bytes: usize) -> Self {
+        self.queue_limit = Some(bytes);
+        self
     }
 
     /// Every local edit is made as `actor` (a device registers its actor ids with the relay).
@@ -300,6 +318,7 @@ impl Engine {
     /// Drops a document from memory (the caller deletes it from storage).
     pub fn forget(&mut self, id: &DocumentId) {
         self.docs.remove(id);
+        self.queued.remove(id);
         self.wanted.remove(id);
         self.shared.retain(|(_, d), _| d != id);
         for conn in self.conns.values_mut() {
@@ -719,6 +738,28 @@ impl Engine {
                 effects,
             );
             return;
+        }
+        if let Some(limit) = self.queue_limit {
+            let waiting = !stored.doc.get_missing_deps(&[]).is_empty();
+            let queued = self.queued.entry(doc).or_default();
+            *queued = if waiting { *queued + data.len() } else { 0 };
+            if *queued > limit {
+                self.queued.remove(&doc);
+                // Only the queue goes: what was applied stays (and is checked below).
+                let actor = stored.doc.get_actor().clone();
+                if let Ok(mut applied) = stored.doc.fork_at(&stored.doc.get_heads()) {
+                    applied.set_actor(actor);
+                    stored.doc = applied;
+                }
+                self.fail(
+                    conn,
+                    format!(
+                        "more than {limit} bytes of changes for {doc} whose history never arrived"
+                    ),
+                    effects,
+                );
+                return;
+            }
         }
         let changed = stored.doc.get_heads() != before;
         if changed {

@@ -232,3 +232,74 @@ fn a_document_the_relay_rewrites_replaces_every_devices_copy_history_and_all() {
     hub.devices[device].restart().expect("restarts");
     assert_eq!(profile(&hub.devices[device].engine, &doc).name, "(deleted)");
 }
+
+#[test]
+fn changes_whose_history_never_arrives_are_bounded_and_the_connection_closed() {
+    use automerge::sync::{self, MessageVersion};
+    use automerge::transaction::Transactable;
+
+    let mut relay = Engine::new(PeerId::new("relay"), None).with_queue_limit(8 * 1024);
+    let doc = DocumentId::random();
+    relay
+        .create(doc, |tx| tx.put(automerge::ROOT, "title", "").map(drop))
+        .expect("created");
+    let base = relay.doc(&doc).expect("held").clone();
+    let conn = relay.accept();
+    let join = Message::Join {
+        sender: PeerId::new("device"),
+        metadata: None,
+        versions: vec!["1".into()],
+    };
+    relay.receive(conn, join);
+
+    // A change the relay never gets, and many changes built on it, each sent on its own.
+    let mut device = base.fork();
+    device.set_actor(automerge::ActorId::from(&[5u8; 16][..]));
+    let mut tx = device.transaction();
+    tx.put(automerge::ROOT, "title", "withheld").expect("put");
+    tx.commit();
+    let withheld = device.get_heads();
+    let mut closed = None;
+    for i in 0..64 {
+        let mut tx = device.transaction();
+        tx.put(
+            automerge::ROOT,
+            "title",
+            format!("{i}: {}", "x".repeat(512)),
+        )
+        .expect("put");
+        tx.commit();
+        let change = device.get_changes(&withheld).pop().expect("a change");
+        let message = sync::Message {
+            heads: device.get_heads(),
+            need: Vec::new(),
+            have: Vec::new(),
+            changes: vec![change.raw_bytes().to_vec()].into(),
+            flags: None,
+            version: MessageVersion::V1,
+        };
+        let effects = relay.receive(
+            conn,
+            Message::Sync {
+                sender: PeerId::new("device"),
+                target: relay.peer_id().clone(),
+                doc,
+                data: message.encode(),
+            },
+        );
+        if let Some(reason) = effects.iter().find_map(|e| match e {
+            Effect::Close { reason, .. } => Some(reason.clone()),
+            _ => None,
+        }) {
+            closed = Some((i, reason));
+            break;
+        }
+    }
+    let (after, reason) = closed.expect("the connection is closed");
+    assert!(after < 32, "closed only after {after} messages");
+    assert!(reason.contains("history never arrived"), "{reason}");
+    // The document holds what it held, and nothing waits in its queue.
+    let held = relay.doc(&doc).expect("still held");
+    assert_eq!(held.get_heads(), base.get_heads());
+    assert!(automerge::ReadDoc::get_missing_deps(held, &[]).is_empty());
+}

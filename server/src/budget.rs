@@ -50,10 +50,18 @@ impl<K: Hash + Eq + Clone> Budgets<K> {
 
     /// Spends one of `key`'s calls; `false` once it has asked for more than it may.
     pub(crate) fn take(&self, key: &K) -> bool {
-        self.take_at(key, Instant::now())
+        self.take_at(key, 1.0, Instant::now())
     }
 
-    fn take_at(&self, key: &K, now: Instant) -> bool {
+    /// Spends `amount` (bytes, say) of `key`'s budget at once, or nothing if it has not that much.
+    pub(crate) fn take_amount(&self, key: &K, amount: usize) -> bool {
+        // Exact below 2^52: the amounts here are at most a few megabytes.
+        #[allow(clippy::cast_precision_loss)]
+        let amount = amount as f64;
+        self.take_at(key, amount, Instant::now())
+    }
+
+    fn take_at(&self, key: &K, amount: f64, now: Instant) -> bool {
         let mut buckets = self
             .buckets
             .lock()
@@ -72,7 +80,7 @@ impl<K: Hash + Eq + Clone> Budgets<K> {
             .by_key
             .entry(key.clone())
             .or_insert_with(|| Bucket::full(self.burst, now))
-            .take_at(now, self.per_second, self.burst)
+            .take_at(now, amount, self.per_second, self.burst)
     }
 }
 
@@ -95,11 +103,11 @@ impl Bucket {
         (self.tokens + elapsed * per_second).min(burst)
     }
 
-    fn take_at(&mut self, now: Instant, per_second: f64, burst: f64) -> bool {
+    fn take_at(&mut self, now: Instant, amount: f64, per_second: f64, burst: f64) -> bool {
         self.tokens = self.level_at(now, per_second, burst);
         self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.tokens >= amount {
+            self.tokens -= amount;
             true
         } else {
             false
@@ -117,10 +125,19 @@ mod tests {
     fn a_burst_is_allowed_and_refills_at_the_rate() {
         let start = Instant::now();
         let budgets = Budgets::new(10.0, 3);
-        assert!((0..3).all(|_| budgets.take_at(&"k", start)));
-        assert!(!budgets.take_at(&"k", start));
-        assert!(budgets.take_at(&"k", start + Duration::from_millis(100)));
-        assert!(!budgets.take_at(&"k", start + Duration::from_millis(100)));
+        assert!((0..3).all(|_| budgets.take_at(&"k", 1.0, start)));
+        assert!(!budgets.take_at(&"k", 1.0, start));
+        assert!(budgets.take_at(&"k", 1.0, start + Duration::from_millis(100)));
+        assert!(!budgets.take_at(&"k", 1.0, start + Duration::from_millis(100)));
+    }
+
+    #[test]
+    fn an_amount_is_taken_whole_or_not_at_all() {
+        let start = Instant::now();
+        let budgets = Budgets::new(0.0, 1000);
+        assert!(budgets.take_at(&"k", 600.0, start));
+        assert!(!budgets.take_at(&"k", 600.0, start), "only 400 left");
+        assert!(budgets.take_at(&"k", 400.0, start));
     }
 
     #[test]
@@ -137,7 +154,7 @@ mod tests {
         let start = Instant::now();
         let budgets = Budgets::new(1000.0, 1);
         for i in 0..3 * PRUNE_ABOVE {
-            budgets.take_at(&i, start + Duration::from_millis(i as u64));
+            budgets.take_at(&i, 1.0, start + Duration::from_millis(i as u64));
         }
         let held = budgets.buckets.lock().expect("not poisoned").by_key.len();
         assert!(held <= PRUNE_ABOVE + 1, "{held} buckets held");

@@ -115,6 +115,23 @@ pub struct Limits {
     pub password_hashing_wait: Duration,
     /// How long a session lasts from sign-in.
     pub session_lifetime: Duration,
+    /// Passkey sign-in ceremonies one client address may keep waiting at once, so one address
+    /// cannot fill `passkey_ceremonies_pending` and stop passkey sign-in for everyone.
+    pub passkey_ceremonies_per_address: usize,
+    /// The stored size a member's own document (a profile part, their answers to events) may
+    /// grow to; a change beyond it is refused with `document-full`.
+    pub document_bytes: usize,
+    /// The same for an event's check-in log, which every gate appends to.
+    pub checkin_log_bytes: usize,
+    /// Bytes of changes a member may send, over all their documents and devices.
+    pub member_write_bytes: Rate,
+    /// Bytes of sync messages whose changes wait for history that never arrives, per document,
+    /// before the relay drops them and closes the connection.
+    pub queued_change_bytes: usize,
+    /// Sockets one member may hold open at once (phones, laptops, tabs).
+    pub sockets_per_member: usize,
+    /// Devices (storages) one member may sync from; more must wait for one to be removed.
+    pub devices_per_member: usize,
     /// How recent a sign-in must be to add a passkey, change the password or delete the
     /// account (a stolen session cannot make itself permanent).
     pub recent_sign_in: Duration,
@@ -163,6 +180,16 @@ impl Default for Limits {
             password_hashes_at_once: std::thread::available_parallelism().map_or(2, usize::from),
             password_hashing_wait: Duration::from_secs(10),
             session_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
+            passkey_ceremonies_per_address: 16,
+            document_bytes: 1024 * 1024,
+            checkin_log_bytes: 16 * 1024 * 1024,
+            member_write_bytes: Rate {
+                burst: 4 * 1024 * 1024,
+                per_hour: 8 * 1024 * 1024,
+            },
+            queued_change_bytes: 1024 * 1024,
+            sockets_per_member: 16,
+            devices_per_member: 20,
             recent_sign_in: Duration::from_secs(5 * 60),
         }
     }

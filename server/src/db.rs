@@ -835,6 +835,16 @@ pub(crate) async fn touch_device(
     device_record(&row)
 }
 
+/// How many of `user`'s devices are not revoked.
+pub(crate) async fn live_devices(pool: &SqlitePool, user: &str) -> Result<usize, Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(user)
+            .fetch_one(pool)
+            .await?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
 /// The device with this (scoped) storage, if it ever synced.
 pub(crate) async fn device_by_storage(
     pool: &SqlitePool,

@@ -56,6 +56,8 @@ pub(crate) enum AppError {
     Busy,
     /// A state-changing call a browser made from a page of another site.
     CrossSite,
+    /// The member holds as many sockets as they may.
+    TooManyConnections,
     /// The body is not of a type this call takes.
     UnsupportedMediaType(String),
     /// The session is older than [`crate::Limits::recent_sign_in`] for what was asked.
@@ -170,6 +172,11 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 ErrorCode::ReauthenticationRequired,
                 "sign in again to confirm it is you, then try again".into(),
+            ),
+            Self::TooManyConnections => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyAttempts,
+                "too many open connections for this account; close the app somewhere else".into(),
             ),
             Self::CrossSite => (
                 StatusCode::FORBIDDEN,

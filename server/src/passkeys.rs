@@ -39,7 +39,7 @@ use webauthn_rs::prelude::{
 };
 
 use crate::auth::SignedIn;
-use crate::client::Anonymous;
+use crate::client::{Anonymous, ClientAddr};
 use crate::error::{AppError, Error};
 use crate::{AppState, Config, api, db, devices};
 
@@ -54,12 +54,16 @@ pub(crate) struct Passkeys {
     ceremonies: Mutex<HashMap<String, Pending>>,
     lifetime: Duration,
     capacity: usize,
+    /// Ceremonies one client address may keep waiting at once.
+    per_address: usize,
 }
 
 #[derive(Debug)]
 struct Pending {
     ceremony: Ceremony,
     expires: Instant,
+    /// Whose budget it counts against ([`crate::client::budget_key`] of the caller).
+    from: std::net::IpAddr,
 }
 
 #[derive(Debug)]
@@ -101,6 +105,7 @@ impl Passkeys {
             ceremonies: Mutex::new(HashMap::new()),
             lifetime: config.limits.passkey_ceremony,
             capacity: config.limits.passkey_ceremonies_pending,
+            per_address: config.limits.passkey_ceremonies_per_address,
         })
     }
 
@@ -108,15 +113,17 @@ impl Passkeys {
         self.webauthn.as_ref().ok_or(PasskeyError::Unavailable)
     }
 
-    /// Keeps `ceremony` for one answer and returns its name.
-    fn issue(&self, ceremony: Ceremony) -> Result<String, PasskeyError> {
+    /// Keeps `ceremony`, asked for from address `from`, for one answer and returns its name.
+    fn issue(&self, ceremony: Ceremony, from: std::net::IpAddr) -> Result<String, PasskeyError> {
         let now = Instant::now();
+        let from = crate::client::budget_key(from);
         let mut pending = self
             .ceremonies
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         pending.retain(|_, p| p.expires > now);
-        if pending.len() >= self.capacity {
+        let theirs = pending.values().filter(|p| p.from == from).count();
+        if pending.len() >= self.capacity || theirs >= self.per_address {
             return Err(AppError::TooManyAttempts.into());
         }
         let id = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
@@ -125,6 +132,7 @@ impl Passkeys {
             Pending {
                 ceremony,
                 expires: now + self.lifetime,
+                from,
             },
         );
         Ok(id)
@@ -187,6 +195,7 @@ async fn remove(
 async fn register_start(
     State(state): State<AppState>,
     Extension(passkeys): Extension<Arc<Passkeys>>,
+    ClientAddr(ip): ClientAddr,
     signed_in: SignedIn,
 ) -> Result<Json<PasskeyChallenge>, PasskeyError> {
     let webauthn = passkeys.webauthn()?;
@@ -204,10 +213,13 @@ async fn register_start(
     // (Only the browser reads this; the relay checks the answer the same either way.)
     options["authenticatorSelection"]["residentKey"] = "required".into();
     options["authenticatorSelection"]["requireResidentKey"] = true.into();
-    let ceremony = passkeys.issue(Ceremony::Register {
-        user_id: user.id.clone(),
-        state: registration,
-    })?;
+    let ceremony = passkeys.issue(
+        Ceremony::Register {
+            user_id: user.id.clone(),
+            state: registration,
+        },
+        ip,
+    )?;
     Ok(Json(PasskeyChallenge { ceremony, options }))
 }
 
@@ -258,7 +270,7 @@ async fn sign_in_start(
     let (options, authentication) = webauthn
         .start_discoverable_authentication()
         .map_err(|e| internal(&e))?;
-    let ceremony = passkeys.issue(Ceremony::SignIn(authentication))?;
+    let ceremony = passkeys.issue(Ceremony::SignIn(authentication), ip)?;
     // Only `publicKey`: the app chooses how the browser asks (a button: a modal prompt).
     Ok(Json(PasskeyChallenge {
         ceremony,

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use automerge::{Automerge, Change, ChangeHash};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
-use tsunagu_core::engine::{ConnId, Effect, Engine, Guard};
+use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Guard};
 use tsunagu_core::grants::{DocKind, Subject};
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::pass::SigningKey;
@@ -38,12 +38,16 @@ use tsunagu_core::validate::{ActorBook, authorise};
 use tsunagu_core::wire::{Message, PeerMetadata};
 
 use crate::access;
+use crate::budget::Budgets;
 use crate::config::Limits;
 use crate::db::{self, DocumentRecord};
 use crate::error::Error;
 use crate::events::scribe::Scribe;
 use crate::events::seating;
-use tsunagu_core::api::{DEVICE_REVOKED, DOCUMENT_RESET, PERMISSIONS_CHANGED, Role, SESSION_ENDED};
+use tsunagu_core::api::{
+    DEVICE_REVOKED, DOCUMENT_FULL, DOCUMENT_RESET, PERMISSIONS_CHANGED, Role, SESSION_ENDED,
+    WRITING_TOO_FAST,
+};
 
 /// What a connection's send task writes to its socket.
 #[derive(Debug)]
@@ -87,6 +91,11 @@ pub(crate) struct Relay {
     actors: ActorBook,
     /// The organisation's key for tickets and ID cards.
     key: Arc<SigningKey>,
+    /// Stored bytes of each document loaded from storage, kept up to date as chunks are
+    /// persisted: what the per-document quotas judge.
+    stored: HashMap<DocumentId, usize>,
+    /// Bytes of changes each member may still send ([`Limits::member_write_bytes`]).
+    written: Budgets<String>,
 }
 
 impl Relay {
@@ -99,6 +108,7 @@ impl Relay {
         key: Arc<SigningKey>,
     ) -> Self {
         Self {
+            written: Budgets::with_rate(limits.member_write_bytes),
             engine,
             db,
             limits,
@@ -106,6 +116,7 @@ impl Relay {
             sync_loaded: HashSet::new(),
             actors,
             key,
+            stored: HashMap::new(),
         }
     }
 
@@ -138,6 +149,11 @@ impl Relay {
             },
         );
         conn
+    }
+
+    /// How many sockets `user` holds open.
+    pub(crate) fn sockets_of(&self, user: &str) -> usize {
+        self.peers.values().filter(|p| p.user == user).count()
     }
 
     pub(crate) fn is_open(&self, conn: ConnId) -> bool {
@@ -217,6 +233,9 @@ impl Relay {
         let mut guard = WriteGuard {
             peers: &self.peers,
             actors: &mut self.actors,
+            stored: &self.stored,
+            written: &self.written,
+            limits: &self.limits,
         };
         let received = catch_unwind(AssertUnwindSafe(|| {
             engine.receive_guarded(conn, message, &mut guard)
@@ -323,6 +342,7 @@ impl Relay {
         if !self.engine.has_doc(&doc) {
             let chunks = db::chunks(&self.db, &doc).await?;
             self.engine.load(doc, &chunks).map_err(Error::from)?;
+            self.stored.insert(doc, chunks.iter().map(Vec::len).sum());
         }
         if let Some(storage) = self.engine.remote_storage(conn).cloned() {
             let key = (storage, doc);
@@ -364,9 +384,15 @@ impl Relay {
                         db::persist_chunk(&mut conn, &doc, &chunk).await
                     }
                     .await;
+                    let size = self.stored.entry(doc).or_default();
+                    match &chunk {
+                        Chunk::Snapshot(bytes) => *size = bytes.len(),
+                        Chunk::Incremental(bytes) => *size += bytes.len(),
+                    }
                     if let Err(e) = stored {
                         // The engine believes the change is saved; reload from what really is.
                         self.engine.forget(&doc);
+                        self.stored.remove(&doc);
                         self.sync_loaded.retain(|(_, d)| *d != doc);
                         return Err(e);
                     }
@@ -466,6 +492,14 @@ impl Relay {
             tracing::info!(conn, "a session offered by a second device");
             return Ok(Some(session_ended(
                 "this session belongs to another device; sign in on this one",
+            )));
+        }
+        if known.is_none()
+            && db::live_devices(&self.db, &peer.user).await? >= self.limits.devices_per_member
+        {
+            return Ok(Some(format!(
+                "more than {} devices sync this account; remove one in My profile",
+                self.limits.devices_per_member
             )));
         }
         let device = db::touch_device(&self.db, &peer.user, storage, &peer.device_label).await?;
@@ -679,10 +713,14 @@ impl Relay {
 }
 
 /// The relay's write check ([`tsunagu_core::validate::authorise`]) for the member on each
-/// connection, on documents it was allowed to read.
+/// connection, on documents it was allowed to read, then its quotas: the document's stored size
+/// and the bytes the member may send.
 struct WriteGuard<'a> {
     peers: &'a HashMap<ConnId, Peer>,
     actors: &'a mut ActorBook,
+    stored: &'a HashMap<DocumentId, usize>,
+    written: &'a Budgets<String>,
+    limits: &'a Limits,
 }
 
 impl Guard for WriteGuard<'_> {
@@ -718,7 +756,29 @@ impl Guard for WriteGuard<'_> {
         authorise(doc, before, changes, &subject, &facts, self.actors).map_err(|refusal| {
             tracing::info!(conn, %id, user = %peer.user, %refusal, "refused a change");
             refusal.to_string()
-        })
+        })?;
+        let incoming: usize = changes.iter().map(|c| c.raw_bytes().len()).sum();
+        let quota = if facts.kind == DocKind::EventCheckins {
+            self.limits.checkin_log_bytes
+        } else {
+            self.limits.document_bytes
+        };
+        let size = self.stored.get(&id).copied().unwrap_or(0);
+        if size + incoming > quota {
+            tracing::info!(conn, %id, user = %peer.user, size, incoming, "a document is full");
+            return Err(format!(
+                "{DOCUMENT_FULL}: this document holds {size} bytes and may hold {quota}; \
+                 these changes ({incoming} bytes) were not kept"
+            ));
+        }
+        if !self.written.take_amount(&peer.user, incoming) {
+            tracing::info!(conn, user = %peer.user, incoming, "a member wrote too much");
+            return Err(format!(
+                "{WRITING_TOO_FAST}: more than {} bytes of changes within the hour; send them later",
+                self.limits.member_write_bytes.burst
+            ));
+        }
+        Ok(())
     }
 }
 

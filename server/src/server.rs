@@ -194,7 +194,9 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
     .await
     .map_err(|e| Error::PasswordHash(e.to_string()))??;
     // The relay writes passes and rosters as its reserved actor, which no member can claim.
-    let engine = Engine::new(PeerId::random(), Some(relay_storage.clone())).with_actor(relay_actor);
+    let engine = Engine::new(PeerId::random(), Some(relay_storage.clone()))
+        .with_actor(relay_actor)
+        .with_queue_limit(config.limits.queued_change_bytes);
     let mut relay = Relay::new(
         engine,
         db.clone(),

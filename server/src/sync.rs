@@ -53,6 +53,9 @@ pub(crate) async fn upgrade(
         ));
     }
     let user = signed_in.user.id;
+    if state.relay.lock().await.sockets_of(&user) >= state.config.limits.sockets_per_member {
+        return Err(AppError::TooManyConnections);
+    }
     let caller = Caller {
         roles: db::roles(&state.db, &user).await?,
         device_label: crate::devices::label(

@@ -1040,3 +1040,282 @@ async fn item9_secure_cookies_are_host_only_and_a_proxy_is_trusted_only_when_nam
             .is_err()
     );
 }
+
+/// Text that does not compress: `n` characters from a fixed seed.
+fn noise(seed: u64, n: usize) -> String {
+    let mut state = seed | 1;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'0' + (state % 64) as u8)
+        })
+        .collect()
+}
+
+/// Ken edits his own profile and the relay acknowledges it: honest syncing goes on.
+async fn ken_still_syncs(relay: &TestRelay, title: &str) {
+    let (cookie, ken) = sign_in(relay.addr(), "ken@example.com").await;
+    let mut phone = device_with(relay, &cookie, &[ken.profile_doc]).await;
+    let title = title.to_owned();
+    phone.edit(ken.profile_doc, move |p| p.title = title).await;
+    phone.wait_acknowledged(&ken.relay_storage).await;
+}
+
+/// Hanako edits her bio with `size` characters of noise until the relay refuses; the reason.
+async fn grow_until_refused(relay: &TestRelay, size: usize) -> String {
+    let (cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
+    let (doc, at_relay) = (hanako.profile_doc, hanako.relay_storage.clone());
+    let mut phone = device_with(relay, &cookie, &[doc]).await;
+    let refused = move |d: &common::Device| {
+        d.received.iter().any(|m| {
+            matches!(m, tsunagu_core::wire::Message::ChangeRejected { doc: about, .. } if *about == doc)
+        })
+    };
+    for round in 0..64 {
+        let bio = noise(round, size);
+        phone.edit(doc, move |p| p.bio = bio).await;
+        let relay_storage = at_relay.clone();
+        phone
+            .pump_until("the relay's answer", move |d| {
+                refused(d) || d.engine.pending_changes(&relay_storage) == 0
+            })
+            .await;
+        if refused(&phone) {
+            return phone.wait_rejected(doc).await;
+        }
+    }
+    panic!("the document grew without end");
+}
+
+#[tokio::test]
+async fn item7_a_document_stops_growing_at_its_quota_and_others_keep_syncing() {
+    let relay = TestRelay::start_configured(|config| {
+        config.limits.document_bytes = 96 * 1024;
+    })
+    .await;
+    let reason = grow_until_refused(&relay, 20_000).await;
+    assert!(
+        reason.starts_with(tsunagu_core::api::DOCUMENT_FULL),
+        "{reason}"
+    );
+    ken_still_syncs(&relay, "営業部長").await;
+}
+
+#[tokio::test]
+async fn item7_a_member_who_writes_too_fast_is_refused_and_others_keep_syncing() {
+    let relay = TestRelay::start_configured(|config| {
+        config.limits.member_write_bytes = Rate {
+            burst: 60_000,
+            per_hour: 0,
+        };
+    })
+    .await;
+    let reason = grow_until_refused(&relay, 20_000).await;
+    assert!(
+        reason.starts_with(tsunagu_core::api::WRITING_TOO_FAST),
+        "{reason}"
+    );
+    ken_still_syncs(&relay, "営業部長").await;
+}
+
+#[tokio::test]
+async fn item7_sockets_devices_and_passkey_ceremonies_are_capped_per_member_and_address() {
+    let relay = TestRelay::start_configured(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+        config.limits.sockets_per_member = 3;
+        config.limits.devices_per_member = 2;
+        config.limits.passkey_ceremonies_per_address = 2;
+    })
+    .await;
+    let (cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    // Sockets: three stay open, the fourth is refused at the door.
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(
+            common::open_socket(relay.addr(), Some(&cookie))
+                .await
+                .expect("open"),
+        );
+    }
+    assert!(
+        common::open_socket(relay.addr(), Some(&cookie))
+            .await
+            .is_err()
+    );
+    drop(open);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Devices: two storages sync; a third is refused until one is removed.
+    let mut kept = Vec::new();
+    for storage in ["phone", "laptop"] {
+        let (session, _) = sign_in(relay.addr(), "hanako@example.com").await;
+        let mut socket = joined(&relay, &session, Some(storage)).await;
+        assert!(matches!(
+            common::next_message(&mut socket).await,
+            Some(tsunagu_core::wire::Message::Peer { .. })
+        ));
+        kept.push((session, socket));
+    }
+    let (session, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let mut tablet = joined(&relay, &session, Some("tablet")).await;
+    let told = closing_error(&mut tablet).await.expect("refused");
+    assert!(told.contains("devices"), "{told}");
+    let devices: Vec<tsunagu_core::api::DeviceInfo> =
+        call(&relay, Method::GET, "/api/devices", Some(&session), None)
+            .await
+            .json()
+            .await
+            .expect("her devices");
+    assert_eq!(
+        devices.len(),
+        2,
+        "the refused tablet is not recorded: {devices:?}"
+    );
+    drop(kept);
+
+    // Passkey sign-in ceremonies: two wait per address; another address still starts one.
+    let start = |from: &'static str| {
+        reqwest::Client::new()
+            .post(format!(
+                "http://localhost:{}/api/passkeys/sign-in/start",
+                relay.addr().port()
+            ))
+            .header("x-forwarded-for", from)
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            start("203.0.113.9").await.expect("answered").status(),
+            StatusCode::OK
+        );
+    }
+    let third = start("203.0.113.9").await.expect("answered");
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        start("198.51.100.4").await.expect("answered").status(),
+        StatusCode::OK
+    );
+    ken_still_syncs(&relay, "営業部長").await;
+}
+
+#[tokio::test]
+async fn item7_a_flood_of_sign_ins_waits_its_turn_at_hashing_and_sync_goes_on() {
+    let relay = TestRelay::start_configured(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+        config.limits.password_hashes_at_once = 1;
+        config.limits.password_hashing_wait = Duration::from_millis(100);
+    })
+    .await;
+    let (cookie, ken) = sign_in(relay.addr(), "ken@example.com").await;
+    let mut phone = device_with(&relay, &cookie, &[ken.profile_doc]).await;
+    let flood: Vec<_> = (0..24)
+        .map(|i| {
+            let url = relay.url("/api/session");
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .header("x-forwarded-for", format!("198.51.100.{i}"))
+                    .json(
+                        &json!({ "email": "admin@example.com", "password": format!("guess-{i}") }),
+                    )
+                    .send()
+                    .await
+                    .map(|r| r.status())
+            })
+        })
+        .collect();
+    phone
+        .edit(ken.profile_doc, |p| p.title = "営業部長".into())
+        .await;
+    phone.wait_acknowledged(&ken.relay_storage).await;
+    let mut statuses = Vec::new();
+    for attempt in flood {
+        statuses.push(attempt.await.expect("joined").expect("answered"));
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&StatusCode::SERVICE_UNAVAILABLE),
+        "some waited too long for a turn: {statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn item7_changes_whose_history_never_comes_are_dropped_and_the_sender_cut_off() {
+    use automerge::sync::{self, MessageVersion};
+    use automerge::transaction::Transactable;
+    let relay = TestRelay::start_configured(|config| {
+        config.limits.queued_change_bytes = 16 * 1024;
+    })
+    .await;
+    let (cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
+    let doc = hanako.profile_doc;
+    let mut phone = device_with(&relay, &cookie, &[doc]).await;
+    let mut copy = phone.engine.doc(&doc).expect("held").fork();
+    copy.set_actor(automerge::ActorId::from(&[6u8; 16][..]));
+    let mut tx = copy.transaction();
+    tx.put(automerge::ROOT, "title", "withheld").expect("put");
+    tx.commit();
+    let withheld = copy.get_heads();
+    let target = phone
+        .received
+        .iter()
+        .find_map(|m| match m {
+            tsunagu_core::wire::Message::Peer { sender, .. } => Some(sender.clone()),
+            _ => None,
+        })
+        .expect("the relay's peer id");
+    let me = phone.engine.peer_id().clone();
+    let mut closed = false;
+    for i in 0..64 {
+        let mut tx = copy.transaction();
+        tx.put(automerge::ROOT, "bio", noise(i, 2000)).expect("put");
+        tx.commit();
+        let change = copy.get_changes(&withheld).pop().expect("a change");
+        let data = sync::Message {
+            heads: copy.get_heads(),
+            need: Vec::new(),
+            have: Vec::new(),
+            changes: vec![change.raw_bytes().to_vec()].into(),
+            flags: None,
+            version: MessageVersion::V1,
+        }
+        .encode();
+        let frame = tsunagu_core::wire::Message::Sync {
+            sender: me.clone(),
+            target: target.clone(),
+            doc,
+            data,
+        };
+        if futures_util::SinkExt::send(
+            &mut phone.socket,
+            tokio_tungstenite::tungstenite::Message::Binary(frame.encode().into()),
+        )
+        .await
+        .is_err()
+        {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let told = if closed {
+        None
+    } else {
+        closing_error(&mut phone.socket).await
+    };
+    assert!(
+        closed
+            || told
+                .as_deref()
+                .is_some_and(|t| t.contains("history never arrived")),
+        "{told:?}"
+    );
+    ken_still_syncs(&relay, "営業部長").await;
+}

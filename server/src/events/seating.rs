@@ -17,7 +17,7 @@
 //! - [`member_left`]: a deleted account gives up its seats;
 //! - [`settle`]: at start, whatever a crash left between an accepted change and its reaction.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::Automerge;
 use tsunagu_core::api::Role;
@@ -48,24 +48,40 @@ pub(crate) async fn answers_changed(
     owner: &str,
 ) -> Result<(), Error> {
     let answers = s.read(rsvps, read_answers).await?;
-    for (event, rsvp) in answers {
-        let Ok(event) = event.parse::<DocumentId>() else {
+    // With the member's seats at hand, an answer already acted on costs nothing, however many
+    // the document holds; what is left is looked up in batches, not one query per entry.
+    let seats: HashMap<DocumentId, store::SeatRow> = store::seats_of(s.conn(), owner)
+        .await?
+        .into_iter()
+        .collect();
+    // Compared for equality, not order: a phone whose clock runs behind still changes its mind,
+    // and the document holds only what its owner last wrote.
+    let applied = |seats: &HashMap<DocumentId, store::SeatRow>, event: &DocumentId, rsvp: &Rsvp| {
+        seats
+            .get(event)
+            .is_some_and(|seat| seat.going == rsvp.going && seat.answered_at == rsvp.at)
+    };
+    let pending: Vec<(DocumentId, Rsvp)> = answers
+        .into_iter()
+        .filter_map(|(event, rsvp)| {
+            let event = event.parse::<DocumentId>().ok()?;
+            let arrival = rsvp.arrived_at > 0
+                && !rsvp.arrival_code.is_empty()
+                && seats.get(&event).is_none_or(|seat| seat.arrived_at == 0);
+            (!applied(&seats, &event, &rsvp) || arrival).then_some((event, rsvp))
+        })
+        .collect();
+    let ids: Vec<DocumentId> = pending.iter().map(|(event, _)| *event).collect();
+    let rows = store::events_among(s.conn(), &ids).await?;
+    for (event, rsvp) in pending {
+        let Some(row) = rows.get(&event) else {
             continue;
         };
-        let Some(row) = store::event(s.conn(), &event).await? else {
-            continue;
-        };
-        let seat = store::seat(s.conn(), &event, owner).await?;
-        // Compared for equality, not order: a phone whose clock runs behind still changes its
-        // mind, and the document holds only what its owner last wrote.
-        let applied = seat
-            .as_ref()
-            .is_some_and(|seat| seat.going == rsvp.going && seat.answered_at == rsvp.at);
-        if !applied && may_read(s, &row.doc, owner).await? {
-            answer(s, &row, owner, &rsvp).await?;
+        if !applied(&seats, &event, &rsvp) && may_read(s, &row.doc, owner).await? {
+            answer(s, row, owner, &rsvp).await?;
         }
         if rsvp.arrived_at > 0 && !rsvp.arrival_code.is_empty() {
-            arrivals::arrived(s, &row, owner, &rsvp).await?;
+            arrivals::arrived(s, row, owner, &rsvp).await?;
         }
     }
     Ok(())

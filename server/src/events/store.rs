@@ -110,6 +110,27 @@ pub(crate) async fn event(
     row.as_ref().map(event_row).transpose()
 }
 
+/// The events among `docs` (those that exist), by document; a few queries, however many.
+pub(crate) async fn events_among(
+    conn: &mut SqliteConnection,
+    docs: &[DocumentId],
+) -> Result<std::collections::HashMap<DocumentId, EventRow>, Error> {
+    let mut found = std::collections::HashMap::new();
+    for batch in docs.chunks(500) {
+        let marks = vec!["?"; batch.len()].join(", ");
+        let sql = format!("{EVENT_COLUMNS} WHERE doc IN ({marks})");
+        let mut query = sqlx::query(&sql);
+        for doc in batch {
+            query = query.bind(doc.to_string());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let event = event_row(&row)?;
+            found.insert(event.doc, event);
+        }
+    }
+    Ok(found)
+}
+
 pub(crate) async fn all_events(conn: &mut SqliteConnection) -> Result<Vec<EventRow>, Error> {
     let rows = sqlx::query(&format!("{EVENT_COLUMNS} ORDER BY starts_at, doc"))
         .fetch_all(conn)
