@@ -44,6 +44,9 @@
 //! | `DELETE /api/admin/devices/<id>` | — | 204 |
 //! | `GET /api/admin/audit?limit=&before=` | — | [`Vec<AuditEntry>`], newest first |
 //! | `GET /api/admin/audit.csv` | — | the whole audit log as CSV (UTF-8 with BOM, for Excel) |
+//! | `GET /api/admin/pass-keys` | — | [`Vec<PassKeyInfo>`] |
+//! | `POST /api/admin/pass-keys` | — | [`PassKeyInfo`]: a new current key; live passes signed again |
+//! | `DELETE /api/admin/pass-keys/<id>` | — | 204: passes that key signed stop being valid |
 //!
 //! Every failure is an [`ApiError`] body with a stable `error` code the app translates.
 
@@ -641,6 +644,19 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetRoles {
     pub roles: Vec<Role>,
+}
+
+/// One of the organisation's pass keys (`GET /api/admin/pass-keys`): passes signed by a listed
+/// key are valid; `POST /api/admin/pass-keys` makes a new current one (everything live is signed
+/// again with it), `DELETE /api/admin/pass-keys/<id>` retires an old one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassKeyInfo {
+    /// What passes name it by.
+    pub id: String,
+    /// The public key, base64url.
+    pub key: String,
+    /// The key passes are signed with now.
+    pub current: bool,
 }
 
 /// One line of the audit log.

@@ -7,11 +7,14 @@
 //! in IndexedDB) and a cached revocation list, and decides at the door with [`judge_ticket`] or
 //! [`judge_card`], both pure: no clock, no network, no storage.
 //!
-//! The text is `TSU1.<body>.<signature>`: `TSU1` names the format version, the body is the pass as
-//! CBOR with one-letter field names (a smaller QR code scans faster in a dim hall), and the
-//! signature is Ed25519 over everything before the last dot, base64url without padding. The
-//! signature is checked before a byte of the body is parsed, so a forged pass never reaches the
-//! CBOR decoder.
+//! The text is `TSU2.<key id>.<body>.<signature>`: `TSU2` names the format version, the key id
+//! names which of the organisation's keys signed it ([`VerifyingKey::id`], so keys can be
+//! rotated: the organisation document lists the keys still valid, [`PassAuthority`]), the body is
+//! the pass as CBOR with one-letter field names (a smaller QR code scans faster in a dim hall),
+//! and the signature is Ed25519 over everything before the last dot, base64url without padding.
+//! The signature is checked before a byte of the body is parsed, so a forged pass never reaches
+//! the CBOR decoder. Passes of the first format (`TSU1.<body>.<signature>`, no key id) are still
+//! read, checked against every valid key.
 //!
 //! ```
 //! use std::collections::HashSet;
@@ -56,7 +59,14 @@ use thiserror::Error;
 
 /// What a pass text starts with; the digit is the format version, bumped whenever an older
 /// phone would misread a newer pass (a new kind of pass, a field that changes the verdict).
-const PREFIX: &str = "TSU1.";
+const PREFIX: &str = "TSU2.";
+
+/// The first format, without a key id: still read, against every valid key.
+const PREFIX_V1: &str = "TSU1.";
+
+/// Characters of a key id: the start of the public key's base64url text (48 bits, enough to
+/// tell an organisation's few keys apart; the signature, not the id, is what proves anything).
+const KEY_ID_CHARS: usize = 8;
 
 /// The most characters a pass may have: what one QR code holds at most (version 40, low error
 /// correction, byte mode). A longer text was never one of ours, so reading stops before any
@@ -193,7 +203,11 @@ impl SigningKey {
         // Writing into a Vec cannot fail, and every field is a string or an integer.
         #[allow(clippy::expect_used)]
         ciborium::into_writer(body, &mut cbor).expect("a pass always encodes as CBOR");
-        let mut text = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(&cbor));
+        let mut text = format!(
+            "{PREFIX}{}.{}",
+            self.verifying_key().id(),
+            URL_SAFE_NO_PAD.encode(&cbor)
+        );
         let signature = self.0.sign(text.as_bytes());
         text.push('.');
         text.push_str(&URL_SAFE_NO_PAD.encode(signature.to_bytes()));
@@ -228,6 +242,107 @@ impl fmt::Display for VerifyingKey {
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "VerifyingKey({self})")
+    }
+}
+
+impl VerifyingKey {
+    /// The key's id, written into every pass it signs: the first characters of its text.
+    pub fn id(&self) -> String {
+        let mut text = self.to_string();
+        text.truncate(KEY_ID_CHARS);
+        text
+    }
+}
+
+/// The public keys passes may be signed with: one key, or an organisation's [`Keyring`].
+pub trait Keys {
+    /// The key with this id, if it is one of these.
+    fn by_id(&self, id: &str) -> Option<&VerifyingKey>;
+    /// Every key, for passes of the first format, which name none.
+    fn all(&self) -> &[VerifyingKey];
+}
+
+impl Keys for VerifyingKey {
+    fn by_id(&self, id: &str) -> Option<&VerifyingKey> {
+        (self.id() == id).then_some(self)
+    }
+
+    fn all(&self) -> &[VerifyingKey] {
+        std::slice::from_ref(self)
+    }
+}
+
+/// The keys an organisation's passes are valid under: the current one and any older ones not
+/// retired yet (a pass signed by a retired key reads as forged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keyring(Vec<VerifyingKey>);
+
+impl Keyring {
+    pub fn new(keys: impl IntoIterator<Item = VerifyingKey>) -> Self {
+        let mut ring: Vec<VerifyingKey> = Vec::new();
+        for key in keys {
+            if !ring.contains(&key) {
+                ring.push(key);
+            }
+        }
+        Self(ring)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Keys for Keyring {
+    fn by_id(&self, id: &str) -> Option<&VerifyingKey> {
+        self.0.iter().find(|k| k.id() == id)
+    }
+
+    fn all(&self) -> &[VerifyingKey] {
+        &self.0
+    }
+}
+
+/// What the organisation document says about passes, written by the relay under its `passes`
+/// key, so every phone learns it with the rest of the document and judges offline: the public
+/// keys passes may be signed with (by id), and the members whose ID cards issued before a time
+/// are revoked (suspended, deleted, or a phone lost and the card issued anew).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, autosurgeon::Reconcile)]
+pub struct PassAuthority {
+    /// Key id → the public key's text.
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, String>,
+    /// Member id → unix seconds: their cards issued at or before then are revoked.
+    #[serde(default)]
+    pub revoked_cards: std::collections::BTreeMap<String, i64>,
+}
+
+impl PassAuthority {
+    /// The `passes` entry of an organisation document (empty if it has none).
+    pub fn read(doc: &impl automerge::ReadDoc) -> Self {
+        #[derive(Deserialize)]
+        struct Organisation {
+            #[serde(default)]
+            passes: PassAuthority,
+        }
+        serde_json::to_value(automerge::AutoSerde::from(doc))
+            .ok()
+            .and_then(|v| serde_json::from_value::<Organisation>(v).ok())
+            .map(|o| o.passes)
+            .unwrap_or_default()
+    }
+
+    /// Writes it as the document's `passes` entry, changing only what differs.
+    pub fn write_to(
+        &self,
+        doc: &mut impl autosurgeon::Doc,
+    ) -> Result<(), autosurgeon::ReconcileError> {
+        autosurgeon::reconcile_prop(doc, automerge::ROOT, "passes", self)
+    }
+
+    /// The valid keys that parse.
+    pub fn keyring(&self) -> Keyring {
+        Keyring::new(self.keys.values().filter_map(|k| k.parse().ok()))
     }
 }
 
@@ -273,30 +388,41 @@ impl<'de> Deserialize<'de> for VerifyingKey {
 /// `text` is whatever a camera decoded, so anything may arrive: it is length-bounded, split
 /// and its signature checked with [`ed25519_dalek::VerifyingKey::verify_strict`] (no malleable
 /// or small-order signatures) before the body is decoded.
-pub fn read(text: &str, key: &VerifyingKey) -> Result<PassBody, PassError> {
+pub fn read(text: &str, keys: &impl Keys) -> Result<PassBody, PassError> {
     if text.len() > MAX_PASS_CHARS {
         return Err(PassError::Malformed("longer than a QR code holds"));
     }
     // Keyboard-wedge scanners end what they type with a newline.
     let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    let Some(rest) = text.strip_prefix(PREFIX) else {
+    let (candidates, rest) = if let Some(rest) = text.strip_prefix(PREFIX) {
+        let Some((id, rest)) = rest.split_once('.') else {
+            return Err(PassError::Malformed("no key id"));
+        };
+        // A key this phone does not hold as valid (retired, or another organisation's).
+        let key = keys.by_id(id).ok_or(PassError::Forged)?;
+        (std::slice::from_ref(key), rest)
+    } else if let Some(rest) = text.strip_prefix(PREFIX_V1) {
+        (keys.all(), rest)
+    } else {
         return Err(unknown_version_or_malformed(text));
     };
-    let Some((body, signature)) = rest.split_once('.') else {
+    let Some((body, signature)) = rest.rsplit_once('.') else {
         return Err(PassError::Malformed("no signature"));
     };
+    // Everything before the last dot is what was signed.
+    let signed = &text[..text.len() - signature.len() - 1];
     let signature: [u8; 64] = URL_SAFE_NO_PAD
         .decode(signature)
         .map_err(|_| PassError::Malformed("the signature is not base64url"))?
         .try_into()
         .map_err(|_| PassError::Malformed("a signature has 64 bytes"))?;
-    let signed = &text[..PREFIX.len() + body.len()];
-    key.0
-        .verify_strict(
-            signed.as_bytes(),
-            &ed25519_dalek::Signature::from_bytes(&signature),
-        )
-        .map_err(|_| PassError::Forged)?;
+    let signature = ed25519_dalek::Signature::from_bytes(&signature);
+    if !candidates
+        .iter()
+        .any(|key| key.0.verify_strict(signed.as_bytes(), &signature).is_ok())
+    {
+        return Err(PassError::Forged);
+    }
     // From here on the relay wrote every byte; failing still says Malformed, never panics.
     let cbor = URL_SAFE_NO_PAD
         .decode(body)
@@ -304,7 +430,7 @@ pub fn read(text: &str, key: &VerifyingKey) -> Result<PassBody, PassError> {
     ciborium::from_reader(cbor.as_slice()).map_err(|_| PassError::Malformed("not a pass body"))
 }
 
-/// `TSU2.…` is a pass from a newer relay; `hello` or `TSUx.` is nothing of ours.
+/// `TSU3.…` is a pass from a newer relay; `hello` or `TSUx.` is nothing of ours.
 fn unknown_version_or_malformed(text: &str) -> PassError {
     let version = text
         .strip_prefix("TSU")
@@ -368,7 +494,7 @@ pub enum Verdict {
 /// A ticket for another event is `WrongEvent` before anything else, since this gate's
 /// revocation list and times say nothing about it; then a revoked ticket is `Revoked` whatever
 /// its window, since staff must hear of a revocation before a mere timing problem.
-pub fn judge_ticket(text: &str, key: &VerifyingKey, gate: &Gate<'_>) -> Verdict {
+pub fn judge_ticket(text: &str, key: &impl Keys, gate: &Gate<'_>) -> Verdict {
     let ticket = match read(text, key) {
         Ok(PassBody::Ticket(ticket)) => ticket,
         Err(PassError::Forged) => return Verdict::Forged,
@@ -406,12 +532,14 @@ pub enum CardVerdict {
     Unreadable,
 }
 
-/// Judges a scanned ID card at unix time `now` against the ids of revoked cards, offline.
+/// Judges a scanned ID card at unix time `now`, offline, against the organisation's revoked
+/// cards: member id → their cards issued at or before then are revoked
+/// ([`PassAuthority::revoked_cards`]; the relay issues the next card from the second after).
 pub fn judge_card(
     text: &str,
-    key: &VerifyingKey,
+    key: &impl Keys,
     now: i64,
-    revoked: &HashSet<String>,
+    revoked: &std::collections::BTreeMap<String, i64>,
 ) -> CardVerdict {
     let card = match read(text, key) {
         Ok(PassBody::Card(card)) => card,
@@ -424,7 +552,10 @@ pub fn judge_card(
             | PassError::BadKey(_),
         ) => return CardVerdict::Unreadable,
     };
-    if revoked.contains(&card.id) {
+    if revoked
+        .get(&card.member)
+        .is_some_and(|until| card.not_before <= *until)
+    {
         return CardVerdict::Revoked(card);
     }
     match window(card.not_before, card.not_after, now) {
@@ -450,7 +581,7 @@ pub enum VenueVerdict {
 
 /// Judges a venue code scanned by an attendee of `event` at unix time `now`, offline. The relay
 /// checks the same code again when the arrival reaches it.
-pub fn judge_venue(text: &str, key: &VerifyingKey, event: &str, now: i64) -> VenueVerdict {
+pub fn judge_venue(text: &str, key: &impl Keys, event: &str, now: i64) -> VenueVerdict {
     let code = match read(text, key) {
         Ok(PassBody::Venue(code)) => code,
         Err(PassError::Forged) => return VenueVerdict::Forged,
@@ -469,6 +600,8 @@ pub fn judge_venue(text: &str, key: &VerifyingKey, event: &str, now: i64) -> Ven
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+
+    use std::collections::BTreeMap;
 
     use super::*;
 
@@ -519,7 +652,7 @@ mod tests {
         };
         assert_eq!(judge_ticket(&qr, &public, &gate), Verdict::Unreadable);
         assert_eq!(
-            judge_card(&qr, &public, OPENS, &HashSet::new()),
+            judge_card(&qr, &public, OPENS, &BTreeMap::new()),
             CardVerdict::Unreadable
         );
     }
@@ -578,7 +711,7 @@ mod tests {
     #[test]
     fn a_ticket_reads_back_as_signed() {
         let qr = issue(PassBody::Ticket(ticket()));
-        assert!(qr.starts_with("TSU1."));
+        assert!(qr.starts_with("TSU2."));
         assert_eq!(
             read(&qr, &relay().verifying_key()),
             Ok(PassBody::Ticket(ticket()))
@@ -603,9 +736,9 @@ mod tests {
     #[test]
     fn a_realistic_ticket_fits_a_small_qr_code() {
         let qr = issue(PassBody::Ticket(ticket()));
-        // 284 characters (hex ids and the event's document id are most of it): a version 12
-        // QR code (65 modules a side) holds 287 bytes at medium error correction.
-        assert_eq!(qr.len(), 284, "{qr}");
+        // 293 characters (hex ids and the event's document id are most of it; the key id 9):
+        // a version 13 QR code (69 modules a side) holds 331 bytes at medium error correction.
+        assert_eq!(qr.len(), 293, "{qr}");
     }
 
     #[test]
@@ -701,7 +834,11 @@ mod tests {
     #[test]
     fn a_validly_signed_body_that_is_not_a_pass_is_malformed() {
         let key = relay();
-        let text = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(b"\xff\x00 not cbor"));
+        let text = format!(
+            "{PREFIX}{}.{}",
+            key.verifying_key().id(),
+            URL_SAFE_NO_PAD.encode(b"\xff\x00 not cbor")
+        );
         let signature = key.0.sign(text.as_bytes());
         let text = format!("{text}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()));
         assert!(matches!(
@@ -713,7 +850,7 @@ mod tests {
     #[test]
     fn a_newer_format_is_told_apart_from_garbage() {
         let key = relay().verifying_key();
-        let qr = issue(PassBody::Ticket(ticket())).replacen("TSU1.", "TSU2.", 1);
+        let qr = issue(PassBody::Ticket(ticket())).replacen("TSU2.", "TSU3.", 1);
         assert_eq!(read(&qr, &key), Err(PassError::UnknownVersion));
     }
 
@@ -857,16 +994,24 @@ mod tests {
     #[test]
     fn an_id_card_is_judged_on_its_own() {
         let key = relay().verifying_key();
-        let none = HashSet::new();
+        let none = BTreeMap::new();
         let qr = issue(PassBody::Card(card()));
         let now = OPENS + 86_400;
         assert_eq!(
             judge_card(&qr, &key, now, &none),
             CardVerdict::Valid(card())
         );
+        // Their cards issued up to a revocation are revoked; one issued after it is good.
+        let member = card().member;
+        let same_second = BTreeMap::from([(member.clone(), card().not_before)]);
         assert_eq!(
-            judge_card(&qr, &key, now, &HashSet::from([card().id])),
+            judge_card(&qr, &key, now, &same_second),
             CardVerdict::Revoked(card())
+        );
+        let earlier = BTreeMap::from([(member, card().not_before - 1)]);
+        assert_eq!(
+            judge_card(&qr, &key, now, &earlier),
+            CardVerdict::Valid(card())
         );
         assert_eq!(
             judge_card(&qr, &key, OPENS - 1, &none),
@@ -884,6 +1029,90 @@ mod tests {
         assert_eq!(
             judge_card(&ticket, &key, now, &none),
             CardVerdict::Unreadable
+        );
+    }
+}
+
+#[cfg(test)]
+mod rotation {
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::HashSet;
+
+    use super::*;
+
+    fn ticket() -> Ticket {
+        Ticket {
+            id: "t-1".into(),
+            event: "e".into(),
+            attendee: "u".into(),
+            name: "山田 花子".into(),
+            not_before: 0,
+            not_after: 10,
+        }
+    }
+
+    #[test]
+    fn a_pass_names_its_key_and_reads_while_that_key_is_in_the_ring() {
+        let (old, new) = (
+            SigningKey::from_bytes(&[1; 32]),
+            SigningKey::from_bytes(&[2; 32]),
+        );
+        let by_old = old.sign(&PassBody::Ticket(ticket())).unwrap();
+        let by_new = new.sign(&PassBody::Ticket(ticket())).unwrap();
+        assert!(by_old.starts_with(&format!("TSU2.{}.", old.verifying_key().id())));
+        let both = Keyring::new([new.verifying_key(), old.verifying_key()]);
+        assert_eq!(read(&by_old, &both), Ok(PassBody::Ticket(ticket())));
+        assert_eq!(read(&by_new, &both), Ok(PassBody::Ticket(ticket())));
+        // Retired: only the new key is listed, and the old key's passes read as forged.
+        let rotated = Keyring::new([new.verifying_key()]);
+        assert_eq!(read(&by_old, &rotated), Err(PassError::Forged));
+        assert_eq!(read(&by_new, &rotated), Ok(PassBody::Ticket(ticket())));
+        // A pass that claims the new key's id but was signed by the old one is forged too.
+        let claimed = by_old.replacen(&old.verifying_key().id(), &new.verifying_key().id(), 1);
+        assert_eq!(read(&claimed, &both), Err(PassError::Forged));
+        let gate = Gate {
+            event: "e",
+            now: 5,
+            revoked: &HashSet::new(),
+        };
+        assert_eq!(judge_ticket(&by_old, &rotated, &gate), Verdict::Forged);
+    }
+
+    #[test]
+    fn passes_of_the_first_format_read_against_every_valid_key() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        // A TSU1 pass as relays before key ids wrote them.
+        let mut cbor = Vec::new();
+        ciborium::into_writer(&PassBody::Ticket(ticket()), &mut cbor).unwrap();
+        let mut text = format!("TSU1.{}", URL_SAFE_NO_PAD.encode(&cbor));
+        let signature = ed25519_dalek::Signer::sign(&key.0, text.as_bytes());
+        text.push('.');
+        text.push_str(&URL_SAFE_NO_PAD.encode(signature.to_bytes()));
+        let ring = Keyring::new([
+            SigningKey::from_bytes(&[4; 32]).verifying_key(),
+            key.verifying_key(),
+        ]);
+        assert_eq!(read(&text, &ring), Ok(PassBody::Ticket(ticket())));
+        assert_eq!(read(&text, &Keyring::default()), Err(PassError::Forged));
+    }
+
+    #[test]
+    fn the_organisation_document_carries_keys_and_revoked_cards() {
+        let key = SigningKey::from_bytes(&[5; 32]).verifying_key();
+        let mut authority = PassAuthority::default();
+        authority.keys.insert(key.id(), key.to_string());
+        authority
+            .revoked_cards
+            .insert("u-ken".into(), 1_800_000_000);
+        let mut doc = automerge::AutoCommit::new();
+        authority.write_to(&mut doc).unwrap();
+        let read_back = PassAuthority::read(&doc);
+        assert_eq!(read_back, authority);
+        assert_eq!(read_back.keyring(), Keyring::new([key]));
+        assert_eq!(
+            PassAuthority::read(&automerge::AutoCommit::new()),
+            PassAuthority::default()
         );
     }
 }

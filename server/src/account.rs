@@ -59,6 +59,12 @@ pub(crate) async fn delete(
     if let Err(e) = relay.member_left(&user).await {
         tracing::error!(%user, error = %e, "could not give up a deleted member's seats");
     }
+    if let Err(e) = relay
+        .passes(crate::events::authority::Change::RevokeCards(&user))
+        .await
+    {
+        tracing::error!(%user, error = %e, "could not revoke a deleted member's ID cards");
+    }
     drop(relay);
     tracing::info!(%user, documents = erased.len(), "account deleted");
     Ok((

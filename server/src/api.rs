@@ -197,7 +197,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         events,
         rsvps_doc,
         passes_doc,
-        pass_key: state.passes.verifying_key().to_string(),
+        pass_key: state.passes.current().verifying_key().to_string(),
     })
 }
 

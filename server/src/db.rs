@@ -835,6 +835,34 @@ pub(crate) async fn touch_device(
     device_record(&row)
 }
 
+/// `user`'s status (`active`, `suspended`, `removed`), if they exist.
+pub(crate) async fn user_status(
+    conn: &mut SqliteConnection,
+    user: &str,
+) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT status FROM users WHERE id = ?")
+        .bind(user)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The name a pass states for `user`: the one HR has on record, else the name their account
+/// was made with (which an admin approved, or the setup entered) — never the name they write in
+/// their own profile, which would let anyone carry a validly signed card under any name.
+pub(crate) async fn confirmed_name(
+    conn: &mut SqliteConnection,
+    user: &str,
+) -> Result<String, Error> {
+    let name: Option<String> = sqlx::query_scalar(
+        "SELECT COALESCE(NULLIF(h.name, ''), u.display_name) FROM users u \
+         LEFT JOIN hr_records h ON h.user_id = u.id WHERE u.id = ?",
+    )
+    .bind(user)
+    .fetch_optional(conn)
+    .await?;
+    Ok(name.unwrap_or_default())
+}
+
 /// How many of `user`'s devices are not revoked.
 pub(crate) async fn live_devices(pool: &SqlitePool, user: &str) -> Result<usize, Error> {
     let n: i64 =

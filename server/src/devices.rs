@@ -59,7 +59,8 @@ pub(crate) async fn revoke(
 
 /// Revokes `device` (on the word of member `by`) and every session it signed in with: a
 /// connected device is told to wipe itself, and its sessions stop working everywhere, on the
-/// HTTP API and on every socket (an ephemeral one included), in one audited transaction.
+/// HTTP API and on every socket (an ephemeral one included), in one audited transaction; the
+/// member's ID cards issued so far are revoked (the lost phone shows one) and a new one issued.
 pub(crate) async fn cut_off(
     state: &AppState,
     device: &db::DeviceRecord,
@@ -85,7 +86,12 @@ pub(crate) async fn cut_off(
     for session in &sessions {
         relay.sign_out(session).await;
     }
-    Ok(())
+    // The lost phone's ID card stops being valid; their other devices get a new one.
+    relay
+        .passes(crate::events::authority::Change::RevokeCards(
+            &device.user_id,
+        ))
+        .await
 }
 
 /// "Browser · system" from a User-Agent header, for people to tell their devices apart.

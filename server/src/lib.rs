@@ -45,6 +45,7 @@ mod events;
 mod export;
 mod joining;
 mod organisation;
+mod pass_keys;
 mod passkeys;
 mod relay;
 mod security;
@@ -81,10 +82,11 @@ struct AppState {
     /// take as long as known ones.
     decoy_hash: Arc<str>,
     relay_storage: StorageId,
-    /// The organisation's key for tickets and ID cards; its public half is in every [`Me`].
+    /// The organisation's key for tickets and ID cards; its public half is in every [`Me`] and
+    /// in the organisation document.
     ///
     /// [`Me`]: tsunagu_core::api::Me
-    passes: Arc<tsunagu_core::pass::SigningKey>,
+    passes: pass_keys::PassSigner,
     /// Messages per second per member, over all their connections.
     budgets: Arc<budget::MemberBudgets>,
     /// Calls to endpoints anyone may reach, per client address ([`client::Anonymous`]).

@@ -25,7 +25,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 
 use automerge::{Automerge, Change, ChangeHash};
 use sqlx::SqlitePool;
@@ -33,7 +32,6 @@ use tokio::sync::{mpsc, oneshot};
 use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Guard};
 use tsunagu_core::grants::{DocKind, Subject};
 use tsunagu_core::ids::{DocumentId, StorageId};
-use tsunagu_core::pass::SigningKey;
 use tsunagu_core::validate::{ActorBook, authorise};
 use tsunagu_core::wire::{Message, PeerMetadata};
 
@@ -44,6 +42,7 @@ use crate::db::{self, DocumentRecord};
 use crate::error::Error;
 use crate::events::scribe::Scribe;
 use crate::events::seating;
+use crate::pass_keys::PassSigner;
 use tsunagu_core::api::{
     DEVICE_REVOKED, DOCUMENT_FULL, DOCUMENT_RESET, PERMISSIONS_CHANGED, Role, SESSION_ENDED,
     WRITING_TOO_FAST,
@@ -90,7 +89,7 @@ pub(crate) struct Relay {
     /// Which member each actor id belongs to.
     actors: ActorBook,
     /// The organisation's key for tickets and ID cards.
-    key: Arc<SigningKey>,
+    key: PassSigner,
     /// Stored bytes of each document loaded from storage, kept up to date as chunks are
     /// persisted: what the per-document quotas judge.
     stored: HashMap<DocumentId, usize>,
@@ -105,7 +104,7 @@ impl Relay {
         db: SqlitePool,
         limits: Limits,
         actors: ActorBook,
-        key: Arc<SigningKey>,
+        key: PassSigner,
     ) -> Self {
         Self {
             written: Budgets::with_rate(limits.member_write_bytes),
@@ -588,6 +587,22 @@ impl Relay {
         self.perform(effects).await
     }
 
+    /// Lists the current pass key in the organisation document, if it is not listed yet (a
+    /// first start, a key set anew in the environment).
+    pub(crate) async fn publish_pass_key(&mut self) -> Result<(), Error> {
+        self.passes(crate::events::authority::Change::Publish).await
+    }
+
+    /// Makes the organisation document, and every phone, say so about passes: a key published
+    /// or retired, a member's cards revoked, everything signed again with a new key.
+    pub(crate) async fn passes(
+        &mut self,
+        change: crate::events::authority::Change<'_>,
+    ) -> Result<(), Error> {
+        let (_, effects) = self.write_as_relay(Job::Passes(change)).await?;
+        self.perform(effects).await
+    }
+
     /// At start, before anyone connects: whatever a crash left between an accepted change and
     /// its consequences.
     pub(crate) async fn settle(&mut self) -> Result<(), Error> {
@@ -603,7 +618,8 @@ impl Relay {
         job: Job<'_>,
     ) -> Result<(Vec<[DocumentId; 3]>, Vec<Effect>), Error> {
         let tx = db::write_tx(&self.db).await?;
-        let mut scribe = Scribe::new(&mut self.engine, tx, &self.key, db::now());
+        let key = self.key.current();
+        let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now());
         let outcome = match job {
             Job::Event(doc) => seating::event_changed(&mut scribe, &doc)
                 .await
@@ -623,6 +639,9 @@ impl Relay {
                     .await
                     .map(|()| Vec::new())
             }
+            Job::Passes(change) => crate::events::authority::apply(&mut scribe, change)
+                .await
+                .map(|()| Vec::new()),
         };
         let (touched, result) = scribe.finish(outcome).await;
         if result.is_err() {
@@ -801,6 +820,8 @@ enum Job<'a> {
         url: &'a str,
         by: &'a str,
     },
+    /// What the organisation document says about passes changes.
+    Passes(crate::events::authority::Change<'a>),
 }
 
 #[derive(Debug)]

@@ -18,8 +18,8 @@ use crate::relay::Relay;
 use crate::setup::SetupToken;
 use crate::throttle::SignInThrottle;
 use crate::{
-    AppState, Config, Error, api, auth, db, documents, events, joining, organisation, passkeys,
-    security, seed, setup, static_files, sync,
+    AppState, Config, Error, api, auth, db, documents, events, joining, organisation, pass_keys,
+    passkeys, security, seed, setup, static_files, sync,
 };
 
 /// A running relay.
@@ -182,7 +182,7 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
     organisation::ensure_document(&db, &relay_actor).await?;
     documents::ensure_profile_parts(&db, &relay_actor).await?;
     events::ensure_member_docs(&db, &relay_actor).await?;
-    let passes = Arc::new(events::signing_key(&db).await?);
+    let passes = pass_keys::load(&config.data_dir, &db).await?;
     let actors = db::actor_book(&db).await?;
     let decoy = tokio::task::spawn_blocking(|| {
         let password: String = random_bytes::<16>()
@@ -205,6 +205,7 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         passes.clone(),
     );
     relay.settle().await?;
+    relay.publish_pass_key().await?;
     let throttle =
         SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
     let (setup_token, setup) = if db::organisation(&db).await?.is_some() {
@@ -242,6 +243,11 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .route("/session", post(api::sign_in).delete(api::sign_out))
         .route("/sessions", delete(api::sign_out_everywhere))
         .route("/me/password", put(api::change_password))
+        .route(
+            "/admin/pass-keys",
+            get(pass_keys::list).post(pass_keys::rotate),
+        )
+        .route("/admin/pass-keys/{id}", delete(pass_keys::retire))
         .route("/network", get(setup::network))
         .route("/setup", post(setup::setup))
         .route("/me", get(api::get_me))

@@ -38,7 +38,7 @@ async fn staff_download_who_came_with_tickets_admitted_twice_flagged() {
     let seat = phone
         .wait_for_seat(passes, event.event, SeatStatus::Confirmed)
         .await;
-    let key = hanako.pass_key.parse().expect("a key");
+    let key: tsunagu_core::pass::VerifyingKey = hanako.pass_key.parse().expect("a key");
     let Ok(PassBody::Ticket(ticket)) = tsunagu_core::pass::read(&seat.ticket, &key) else {
         panic!("her ticket");
     };

@@ -393,7 +393,8 @@ async fn item6_a_formula_in_a_name_or_a_title_stays_text_in_every_csv_export() {
     .await;
     desk.wait_acknowledged(&admin.relay_storage).await;
 
-    // Hanako names herself with a formula and answers.
+    // Hanako writes a formula as the reading of her name, which the attendee list shows, and
+    // answers. (Her name on the list is the confirmed one: see item 8.)
     let (hanako_cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
     let (rsvps, passes) = (
         hanako.rsvps_doc.expect("rsvps"),
@@ -401,7 +402,7 @@ async fn item6_a_formula_in_a_name_or_a_title_stays_text_in_every_csv_export() {
     );
     let mut phone = device_with(&relay, &hanako_cookie, &[hanako.profile_doc, rsvps, passes]).await;
     phone
-        .edit(hanako.profile_doc, |p| p.name = NAME.into())
+        .edit(hanako.profile_doc, |p| p.reading = NAME.into())
         .await;
     phone.wait_acknowledged(&hanako.relay_storage).await;
     phone
@@ -1318,4 +1319,248 @@ async fn item7_changes_whose_history_never_comes_are_dropped_and_the_sender_cut_
         "{told:?}"
     );
     ken_still_syncs(&relay, "営業部長").await;
+}
+
+/// What the organisation document says about passes, as a fresh device of `cookie` reads it.
+async fn pass_authority(
+    relay: &TestRelay,
+    cookie: &str,
+    me: &Me,
+) -> tsunagu_core::pass::PassAuthority {
+    let org = me.organisation_doc.expect("the organisation's document");
+    tsunagu_core::pass::PassAuthority::read(&relay_copy(relay, cookie, org).await)
+}
+
+#[tokio::test]
+async fn item8_the_signing_key_lives_in_a_file_of_its_own_never_in_the_database() {
+    let relay = TestRelay::start().await;
+    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let data = relay.dir.path().join("data");
+    let file = data.join("pass-signing.key");
+    let text = std::fs::read_to_string(&file).expect("the key file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by the relay's user alone");
+    }
+    let database = std::fs::read(data.join(tsunagu_server::DATABASE_FILE)).expect("the database");
+    let secret = text.trim().as_bytes();
+    assert!(
+        !database.windows(secret.len()).any(|w| w == secret),
+        "the secret is nowhere in the database file"
+    );
+    let authority = pass_authority(&relay, &cookie, &me).await;
+    let key: tsunagu_core::pass::VerifyingKey = me.pass_key.parse().expect("a key");
+    assert_eq!(
+        authority.keys.get(&key.id()),
+        Some(&me.pass_key),
+        "listed for every phone"
+    );
+}
+
+#[tokio::test]
+async fn item8_a_key_is_rotated_and_retired_and_passes_follow() {
+    use tsunagu_core::pass::{PassBody, read};
+    let relay = TestRelay::start().await;
+    let (admin_cookie, admin) = sign_in(relay.addr(), ADMIN).await;
+    let (cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
+    let passes = hanako.passes_doc.expect("passes");
+    let mut phone = device_with(&relay, &cookie, &[passes]).await;
+    let old_card = phone.passes(&passes).card;
+    let old_key: tsunagu_core::pass::VerifyingKey = hanako.pass_key.parse().expect("a key");
+    assert!(
+        old_card.starts_with(&format!("TSU2.{}.", old_key.id())),
+        "{old_card}"
+    );
+
+    // A member may not rotate; an admin may.
+    let refused = call(
+        &relay,
+        Method::POST,
+        "/api/admin/pass-keys",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let rotated: tsunagu_core::api::PassKeyInfo = call(
+        &relay,
+        Method::POST,
+        "/api/admin/pass-keys",
+        Some(&admin_cookie),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("the new key");
+    assert!(rotated.current);
+    assert_ne!(rotated.id, old_key.id());
+    // Her card is signed again with the new key and reaches her phone.
+    let new_id = rotated.id.clone();
+    phone
+        .pump_until("a card signed with the new key", move |d| {
+            d.passes(&passes)
+                .card
+                .starts_with(&format!("TSU2.{new_id}."))
+        })
+        .await;
+    let new_card = phone.passes(&passes).card;
+    let authority = pass_authority(&relay, &admin_cookie, &admin).await;
+    let ring = authority.keyring();
+    assert_eq!(
+        authority.keys.len(),
+        2,
+        "both listed until the old one is retired"
+    );
+    assert!(matches!(read(&old_card, &ring), Ok(PassBody::Card(_))));
+    assert!(matches!(read(&new_card, &ring), Ok(PassBody::Card(_))));
+
+    // The current key cannot be retired; the old one can, and its passes stop verifying.
+    let current = call(
+        &relay,
+        Method::DELETE,
+        &format!("/api/admin/pass-keys/{}", rotated.id),
+        Some(&admin_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(current.status(), StatusCode::CONFLICT);
+    let retired = call(
+        &relay,
+        Method::DELETE,
+        &format!("/api/admin/pass-keys/{}", old_key.id()),
+        Some(&admin_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(retired.status(), StatusCode::NO_CONTENT);
+    let ring = pass_authority(&relay, &admin_cookie, &admin)
+        .await
+        .keyring();
+    assert_eq!(
+        read(&old_card, &ring),
+        Err(tsunagu_core::pass::PassError::Forged)
+    );
+    assert!(matches!(read(&new_card, &ring), Ok(PassBody::Card(_))));
+}
+
+#[tokio::test]
+async fn item8_a_card_states_the_confirmed_name_and_is_revoked_with_its_member() {
+    use tsunagu_core::pass::{CardVerdict, judge_card};
+    let relay = TestRelay::start().await;
+    let (admin_cookie, admin) = sign_in(relay.addr(), ADMIN).await;
+    let (cookie, hanako) = sign_in(relay.addr(), "hanako@example.com").await;
+    let passes = hanako.passes_doc.expect("passes");
+    let mut phone = device_with(&relay, &cookie, &[hanako.profile_doc, passes]).await;
+    // She calls herself the company president in her profile, and a new card is issued.
+    phone
+        .edit(hanako.profile_doc, |p| {
+            p.name = "代表取締役社長 山田".into()
+        })
+        .await;
+    phone.wait_acknowledged(&hanako.relay_storage).await;
+    let rotated = call(
+        &relay,
+        Method::POST,
+        "/api/admin/pass-keys",
+        Some(&admin_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let key = rotated
+        .json::<tsunagu_core::api::PassKeyInfo>()
+        .await
+        .expect("a key")
+        .id;
+    phone
+        .pump_until("the new card", move |d| {
+            d.passes(&passes).card.starts_with(&format!("TSU2.{key}."))
+        })
+        .await;
+    let card = phone.passes(&passes).card;
+    let ring = pass_authority(&relay, &admin_cookie, &admin)
+        .await
+        .keyring();
+    let now = common::now();
+    let CardVerdict::Valid(valid) = judge_card(&card, &ring, now, &Default::default()) else {
+        panic!("her card verifies");
+    };
+    assert_eq!(
+        valid.name, "山田 花子",
+        "the name her account was made with, not the profile's"
+    );
+
+    // Suspended: the organisation document revokes her cards, and a gate offline says so.
+    let suspended = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/members/{}/suspend", hanako.user_id),
+        Some(&admin_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(suspended.status(), StatusCode::NO_CONTENT);
+    let authority = pass_authority(&relay, &admin_cookie, &admin).await;
+    assert!(authority.revoked_cards.contains_key(&hanako.user_id));
+    assert!(matches!(
+        judge_card(&card, &authority.keyring(), now, &authority.revoked_cards),
+        CardVerdict::Revoked(_)
+    ));
+}
+
+#[tokio::test]
+async fn item8_a_key_an_earlier_version_kept_in_the_database_moves_to_the_file() {
+    let TestRelay { server, dir } = TestRelay::start().await;
+    let (_, me) = sign_in(server.local_addr(), "hanako@example.com").await;
+    server.stop().await;
+    let data = dir.path().join("data");
+    let file = data.join("pass-signing.key");
+    let secret = std::fs::read_to_string(&file).expect("the key file");
+    std::fs::remove_file(&file).expect("removed");
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        data.join(tsunagu_server::DATABASE_FILE).display()
+    ))
+    .await
+    .expect("the database");
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('pass_signing_key', ?)")
+        .bind(secret.trim())
+        .execute(&db)
+        .await
+        .expect("as an earlier version kept it");
+    db.close().await;
+
+    let mut config = Config::new(
+        "127.0.0.1:0".parse().expect("an address"),
+        &data,
+        dir.path().join("dist"),
+    );
+    config.seed_demo = true;
+    let server = Server::start(config).await.expect("the relay starts");
+    let (_, again) = sign_in(server.local_addr(), "hanako@example.com").await;
+    assert_eq!(again.pass_key, me.pass_key, "the same key signs");
+    assert_eq!(
+        std::fs::read_to_string(&file)
+            .expect("the file again")
+            .trim(),
+        secret.trim()
+    );
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        data.join(tsunagu_server::DATABASE_FILE).display()
+    ))
+    .await
+    .expect("the database");
+    let left: Option<String> =
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'pass_signing_key'")
+            .fetch_optional(&db)
+            .await
+            .expect("a query");
+    assert_eq!(left, None, "gone from the database");
 }

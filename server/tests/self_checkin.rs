@@ -74,9 +74,13 @@ async fn a_confirmed_attendee_checks_herself_in_with_the_venue_code_once() {
         .seat(&hanako_passes, &event.event)
         .expect("her seat")
         .ticket;
-    let Ok(PassBody::Ticket(ticket)) =
-        tsunagu_core::pass::read(&ticket, &hanako.pass_key.parse().expect("a key"))
-    else {
+    let Ok(PassBody::Ticket(ticket)) = tsunagu_core::pass::read(
+        &ticket,
+        &hanako
+            .pass_key
+            .parse::<tsunagu_core::pass::VerifyingKey>()
+            .expect("a key"),
+    ) else {
         panic!("her ticket");
     };
 
@@ -103,7 +107,8 @@ async fn a_confirmed_attendee_checks_herself_in_with_the_venue_code_once() {
         .json()
         .await
         .expect("a code");
-    let key = admin.pass_key.parse().expect("the organisation's key");
+    let key: tsunagu_core::pass::VerifyingKey =
+        admin.pass_key.parse().expect("the organisation's key");
     let VenueVerdict::Here(window) = judge_venue(&code, &key, &id, now()) else {
         panic!("the code is good now, offline");
     };

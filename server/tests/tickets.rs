@@ -69,7 +69,9 @@ async fn every_member_carries_a_signed_alumni_id_card() {
     let phone = device_with(&relay, &cookie, &[passes]).await;
     let text = phone.passes(&passes).card;
     let at = now();
-    let CardVerdict::Valid(card) = judge_card(&text, &key(&hanako), at, &HashSet::new()) else {
+    let CardVerdict::Valid(card) =
+        judge_card(&text, &key(&hanako), at, &std::collections::BTreeMap::new())
+    else {
         panic!("her card verifies offline");
     };
     assert_eq!(

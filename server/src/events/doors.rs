@@ -37,6 +37,7 @@ pub(super) async fn venue_code(
     };
     let code = state
         .passes
+        .current()
         .sign(&PassBody::Venue(code))
         .map_err(|e| Error::Corrupt(format!("signing the venue code of {}: {e}", row.doc)))?;
     Ok(Json(VenueCodeResponse { code }))

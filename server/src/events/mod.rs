@@ -24,6 +24,7 @@
 //! | `GET /ics/{token}.ics` | — | the member's events as iCalendar; the token is the credential |
 
 mod arrivals;
+pub(crate) mod authority;
 mod doors;
 mod feeds;
 mod report;
@@ -37,8 +38,6 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sqlx::{SqliteConnection, SqlitePool};
 use tsunagu_core::api::{EventRef, NewEvent, Role};
 use tsunagu_core::checkin::CheckinLog;
@@ -46,7 +45,7 @@ use tsunagu_core::engine::load_chunks;
 use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster, Rsvps};
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::pass::{PassBody, SigningKey};
+use tsunagu_core::pass::{PassAuthority, PassBody};
 
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -287,30 +286,6 @@ pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Re
     Ok(())
 }
 
-/// The organisation's key for tickets and ID cards, made on first start and kept in `meta`.
-pub(crate) async fn signing_key(pool: &SqlitePool) -> Result<SigningKey, Error> {
-    let fresh = URL_SAFE_NO_PAD.encode(SigningKey::generate().to_bytes());
-    let mut tx = db::write_tx(pool).await?;
-    sqlx::query(
-        "INSERT INTO meta (key, value) VALUES ('pass_signing_key', ?) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(fresh)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let stored = db::meta(pool, "pass_signing_key")
-        .await?
-        .ok_or_else(|| Error::Corrupt("no pass signing key".into()))?;
-    let bytes: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(&stored)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| {
-            Error::Corrupt("the pass signing key is not 32 bytes of base64url".into())
-        })?;
-    Ok(SigningKey::from_bytes(&bytes))
-}
-
 /// Signs `user`'s ID card again if the one in their passes document is missing or more than a
 /// day old. Checked against storage first, so the relay is locked only to write.
 pub(crate) async fn refresh_card(
@@ -324,9 +299,21 @@ pub(crate) async fn refresh_card(
     let chunks = db::chunks(&state.db, &passes).await?;
     let doc = load_chunks(&chunks).map_err(|e| Error::Corrupt(format!("passes {passes}: {e}")))?;
     let card = Passes::read(&doc).map(|p| p.card).unwrap_or_default();
-    let fresh = match tsunagu_core::pass::read(&card, &state.passes.verifying_key()) {
+    let revoked_before = match db::organisation_doc(&state.db).await? {
+        Some(org) => {
+            let chunks = db::chunks(&state.db, &org).await?;
+            let org = load_chunks(&chunks)
+                .map_err(|e| Error::Corrupt(format!("organisation {org}: {e}")))?;
+            PassAuthority::read(&org).revoked_cards.get(user).copied()
+        }
+        None => None,
+    };
+    // A card signed by a key that is no longer current, or revoked, is signed again too.
+    let fresh = match tsunagu_core::pass::read(&card, &state.passes.current().verifying_key()) {
         Ok(PassBody::Card(card)) => {
-            card.member == user && card.not_before > db::now() - seating::CARD_REFRESH_SECS
+            card.member == user
+                && card.not_before > db::now() - seating::CARD_REFRESH_SECS
+                && revoked_before.is_none_or(|until| card.not_before > until)
         }
         _ => false,
     };

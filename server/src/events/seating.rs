@@ -24,7 +24,7 @@ use tsunagu_core::api::Role;
 use tsunagu_core::event::{Attendee, Event, EventStatus, Passes, Roster, Rsvp, Seat, SeatStatus};
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, random_bytes};
-use tsunagu_core::pass::{Card, PassBody, Ticket};
+use tsunagu_core::pass::{Card, PassAuthority, PassBody, Ticket};
 use tsunagu_core::profile::Profile;
 use tsunagu_core::seats::{self, Decision, Seating};
 
@@ -388,25 +388,15 @@ async fn member(s: &mut Scribe<'_>, user: &str) -> Result<Attendee, Error> {
         }
         None => Profile::default(),
     };
-    let name = if profile.name.is_empty() {
-        display_name(s, user).await?
-    } else {
-        profile.name.clone()
-    };
+    // The name HR or an admin confirmed: what the ticket states, and what staff compare with
+    // a face at the door.
+    let name = db::confirmed_name(s.conn(), user).await?;
     Ok(Attendee {
         name,
         reading: profile.reading.clone(),
         description: describe(&profile),
         ..Attendee::default()
     })
-}
-
-async fn display_name(s: &mut Scribe<'_>, user: &str) -> Result<String, Error> {
-    let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
-        .bind(user)
-        .fetch_optional(s.conn())
-        .await?;
-    Ok(name.unwrap_or_default())
 }
 
 /// e.g. `営業部 2012–2019`.
@@ -493,7 +483,7 @@ fn set(people: &[String]) -> BTreeSet<&str> {
 
 /// The event's times moved: every confirmed attendee's ticket is signed again for the new
 /// window (same ticket id), except those `decided` just now, whose tickets are already new.
-async fn resign_tickets(
+pub(crate) async fn resign_tickets(
     s: &mut Scribe<'_>,
     row: &EventRow,
     decided: &[Decision],
@@ -517,8 +507,9 @@ async fn resign_tickets(
     Ok(())
 }
 
-/// Signs `user`'s alumni ID card (name and years from their profile, membership from their
-/// roles), good for a year, into their passes document.
+/// Signs `user`'s alumni ID card (the name HR or an admin confirmed, years from their profile —
+/// HR's, which only admins correct —, membership from their roles), good for a year, into their
+/// passes document.
 pub(crate) async fn issue_card(s: &mut Scribe<'_>, user: &str) -> Result<(), Error> {
     let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
         return Ok(());
@@ -531,11 +522,18 @@ pub(crate) async fn issue_card(s: &mut Scribe<'_>, user: &str) -> Result<(), Err
         None => Profile::default(),
     };
     let roles = db::roles(s.conn(), user).await?;
-    let name = if profile.name.is_empty() {
-        display_name(s, user).await?
-    } else {
-        profile.name.clone()
+    let name = db::confirmed_name(s.conn(), user).await?;
+    // Good from the second after any revocation of their cards, which covers its own second.
+    let revoked_until = match db::organisation_doc(s.conn()).await? {
+        Some(org) => {
+            s.read(&org, |d| {
+                PassAuthority::read(d).revoked_cards.get(user).copied()
+            })
+            .await?
+        }
+        None => None,
     };
+    let not_before = revoked_until.map_or(s.now(), |until| s.now().max(until + 1));
     let card = Card {
         id: ticket_id(),
         member: user.to_owned(),
@@ -543,8 +541,8 @@ pub(crate) async fn issue_card(s: &mut Scribe<'_>, user: &str) -> Result<(), Err
         joined: profile.joined.clone(),
         left: profile.left.clone(),
         status: membership(&roles).to_owned(),
-        not_before: s.now(),
-        not_after: s.now() + CARD_VALID_SECS,
+        not_before,
+        not_after: not_before + CARD_VALID_SECS,
     };
     let text = match s.key().sign(&PassBody::Card(card)) {
         Ok(text) => text,

@@ -465,6 +465,18 @@ pub(crate) async fn docs_of_kind(
         .collect()
 }
 
+/// Active members who have a passes document (their ID card goes there).
+pub(crate) async fn active_members_with_passes(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT d.owner_id FROM documents d JOIN users u ON u.id = d.owner_id \
+         WHERE d.kind = 'passes' AND u.status = 'active' ORDER BY d.created_at, d.id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 // ---- calendar feeds ---------------------------------------------------------------------------
 
 /// Makes `token_hash` the member's feed, revoking any earlier one.

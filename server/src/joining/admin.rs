@@ -15,6 +15,7 @@ use super::{Admin, audit, store};
 use crate::AppState;
 use crate::db;
 use crate::error::AppError;
+use crate::events::authority::Change;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct MemberFilter {
@@ -232,8 +233,9 @@ pub(crate) async fn suspend(
     for session in &sessions {
         relay.sign_out(session).await;
     }
-    // Their profile leaves every reader's phone at once.
+    // Their profile leaves every reader's phone at once, and their ID cards are revoked.
     relay.owner_changed(&user).await;
+    relay.passes(Change::RevokeCards(&user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -104,7 +104,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                     match admission {
                         // Not a ticket: it may be a member's ID card, which staff also check.
                         Admission::Refused(Verdict::Unreadable) => {
-                            card(judge_card(&text, &key, now(), &HashSet::new()))
+                            card(judge_card(&text, &key, now(), &Default::default()))
                                 .unwrap_or_else(|| describe(&admission, &roster))
                         }
                         _ => describe(&admission, &roster),
