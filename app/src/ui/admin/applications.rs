@@ -1,8 +1,10 @@
 //! Applications to join from people who had no invitation: an admin approves (they become a
-//! member and may sign in with the password they chose) or rejects each one.
+//! member and may sign in with the password they chose) or rejects each one. An application that
+//! matches a leaver HR imported says so, as a hint for the decision; when the relay mailed a
+//! confirmation link to the address HR has, opening it approves the application by itself.
 
 use leptos::prelude::*;
-use tsunagu_core::api::{Application, ApplicationStatus};
+use tsunagu_core::api::{Application, ApplicationStatus, HrMatch, MatchedBy};
 
 use super::{AdminFrame, ErrorLine, confirmed, fill, format_time, period};
 use crate::api;
@@ -100,6 +102,10 @@ fn ApplicationCard(
                 </div>
                 <span class="admin-sub">{move || format_time(created, i18n.get_locale(), true)}</span>
             </div>
+            {application.hr_match.clone().map(|m| view! { <HrMatchHint hr_match=m /> })}
+            {(pending && application.awaiting_confirmation).then(|| view! {
+                <p class="note" data-testid="application-awaiting">{move || t_string!(i18n, admin.applications_awaiting)}</p>
+            })}
             <dl class="admin-facts">
                 {fact(t_string!(i18n, admin.col_email), application.email.clone())}
                 {fact(t_string!(i18n, admin.col_employee_number), application.employee_number.clone())}
@@ -120,5 +126,30 @@ fn ApplicationCard(
                 </div>
             })}
         </li>
+    }
+}
+
+/// The imported leaver an application matched, and how: a hint, never a decision.
+#[component]
+fn HrMatchHint(hr_match: HrMatch) -> impl IntoView {
+    let i18n = use_i18n();
+    let by = hr_match.by;
+    let who = if hr_match.employee_number.is_empty() {
+        hr_match.name.clone()
+    } else {
+        format!("{} ({})", hr_match.name, hr_match.employee_number)
+    };
+    view! {
+        <p class="admin-match" data-testid="application-hr-match" data-by=by.key()>
+            <span class="badge">{move || t_string!(i18n, admin.applications_hr_match)}</span>
+            <span>{who}</span>
+            <span class="admin-sub" aria-hidden="true">"·"</span>
+            <span class="admin-sub">
+                {move || match by {
+                    MatchedBy::Email => t_string!(i18n, admin.applications_by_email),
+                    MatchedBy::EmployeeNumberAndName => t_string!(i18n, admin.applications_by_number),
+                }}
+            </span>
+        </p>
     }
 }
