@@ -2,13 +2,14 @@
 //! session cookie rides along. Failures become [`AppError`]s the screens translate: a network
 //! failure is [`AppError::Offline`], never "signed out".
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use tsunagu_core::api::{
-    ApiError, Application, ApplicationReceived, Apply, AuditEntry, CalendarFeed, DeviceInfo,
-    DirectoryListing, ErrorCode, EventRef, ImportReport, InvitationInfo, InvitationSent, Invite,
-    Me, Member, NewEvent, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles,
-    SignIn, VenueCodeResponse,
+    ApiError, Application, ApplicationConfirmed, ApplicationReceived, ApplicationToConfirm, Apply,
+    AuditEntry, CalendarFeed, ConfirmApplication, DeviceInfo, DirectoryListing, ErrorCode,
+    EventRef, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member, NewEvent,
+    PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, SignIn,
+    VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -172,19 +173,25 @@ pub async fn register(register: &Register) -> Result<Me, AppError> {
     json(call("POST", "/api/register", Some(to_body(register)?)).await?)
 }
 
-/// What the relay did with an application to join.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum Applied {
-    /// Approved at once: signed in (the session cookie is set).
-    Member(Box<Me>),
-    /// Waits for an admin.
-    Received(ApplicationReceived),
+/// `POST /api/applications`: always "received" — the relay says nothing here about whether it
+/// knows the email; what happens next arrives by mail.
+pub async fn apply(apply: &Apply) -> Result<ApplicationReceived, AppError> {
+    json(call("POST", "/api/applications", Some(to_body(apply)?)).await?)
 }
 
-/// `POST /api/applications`.
-pub async fn apply(apply: &Apply) -> Result<Applied, AppError> {
-    json(call("POST", "/api/applications", Some(to_body(apply)?)).await?)
+/// `GET /api/applications/confirm/<token>`: whose application a mailed confirmation link is for.
+pub async fn application_to_confirm(token: &str) -> Result<ApplicationToConfirm, AppError> {
+    let path = format!("/api/applications/confirm/{}", encode_component(token));
+    json(call("GET", &path, None).await?)
+}
+
+/// `POST /api/applications/confirm`: the applicant becomes a member. No session is opened: they
+/// sign in with the email and the password they applied with.
+pub async fn confirm_application(token: &str) -> Result<ApplicationConfirmed, AppError> {
+    let body = to_body(&ConfirmApplication {
+        token: token.to_owned(),
+    })?;
+    json(call("POST", "/api/applications/confirm", Some(body)).await?)
 }
 
 // ---- administration ----------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 // the invitation arrives by mail (a real SMTP server), the leaver opens it on their phone, sets a
 // password and is in. A field they show to admins only never reaches another alumna's phone (we
 // look inside her IndexedDB). The admin then removes that phone, which wipes itself. Someone without an
-// invitation applies and is approved. An alumna sees no admin screens, and is refused at their URL.
+// invitation applies and is approved. A leaver HR imported applies, is not let in by the match
+// alone, and joins by confirming from the link mailed to the address on record. An alumna sees no
+// admin screens, and is refused at their URL.
 //
 // With TSUNAGU_SCREENSHOTS=<dir> it also saves screenshots of the new screens there.
 import { test, before, after } from "node:test";
@@ -13,6 +15,7 @@ import { Relay } from "../lib/relay.mjs";
 import { SmtpSink } from "../lib/smtp.mjs";
 import { launch, launchProfile, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
 import { deviceHolds, storedChunkCount } from "../lib/inspect.mjs";
+import { eventually } from "../lib/automerge_repo.mjs";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/leavers_sjis.csv");
 const SHOTS = process.env.TSUNAGU_SCREENSHOTS;
@@ -138,7 +141,8 @@ test("the new member shows a field to admins only; it never reaches another alum
   await signInThroughUi(hanako, relay.url, "hanako@example.com");
   const card = hanako.getByTestId("person-card").filter({ hasText: "鈴木 一郎" });
   await card.filter({ hasText: MARKER }).waitFor({ timeout: 20000 });
-  assert.equal(await deviceHolds(hanako, MARKER), true, "his public title is on her phone");
+  // The card shows what sync brought as soon as it arrives; the write to IndexedDB follows.
+  await eventually(() => deviceHolds(hanako, MARKER), 10000, "his public title stored on her phone");
   assert.equal(await deviceHolds(hanako, SECRET), false, "his admins-only bio is not, in any form");
   await ctx.close();
 
@@ -192,6 +196,10 @@ test("someone without an invitation applies from the sign-in screen and is appro
   await shot(page, "phone-apply");
   await page.getByTestId("apply-submit").click();
   await page.getByTestId("apply-pending").waitFor();
+  const received = await page.getByTestId("apply-pending").innerText();
+  assert.match(received, /申請を受け付けました/);
+  assert.match(received, /人事の記録にあるメールアドレスに確認のリンク/);
+  assert.match(received, /担当者が確認します/);
   await shot(page, "phone-apply-pending");
 
   await desktop.getByTestId("admin-tab-applications").click();
@@ -206,6 +214,75 @@ test("someone without an invitation applies from the sign-in screen and is appro
   await page.getByTestId("signin-password").fill("yumi-applies-2024");
   await page.getByTestId("signin-submit").click();
   await page.getByTestId("nav-my-profile").waitFor({ timeout: 20000 });
+  await ctx.close();
+});
+
+test("a leaver HR imported applies on a phone, confirms from the mail sent to the address on record, and signs in", async () => {
+  // Shota was imported from the CSV above but never invited.
+  const EMAIL = "shota.watanabe@example.com";
+  const PASSWORD = "shota-applies-2024";
+  const ctx = await browser.newContext({ ...PHONE, viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  await page.goto(`${relay.url}/apply`);
+  await page.getByTestId("apply-name").fill("渡辺 翔太");
+  await page.getByTestId("apply-reading").fill("わたなべ しょうた");
+  await page.getByTestId("apply-email").fill(EMAIL);
+  await page.getByTestId("apply-password").fill(PASSWORD);
+  await page.getByTestId("apply-submit").click();
+  await page.getByTestId("apply-pending").waitFor();
+  assert.match(await page.getByTestId("apply-pending").innerText(), /申請を受け付けました/);
+
+  // The match with HR's record lets no one in by itself.
+  await page.getByRole("link", { name: "サインイン画面へ" }).click();
+  await page.getByTestId("signin-email").fill(EMAIL);
+  await page.getByTestId("signin-password").fill(PASSWORD);
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("signin-error").waitFor();
+  assert.match(await page.getByTestId("signin-error").innerText(), /メールアドレスまたはパスワードが違います/);
+
+  // The admin sees the match as a hint, and that a confirmation link is out.
+  await desktop.goto(`${relay.url}/admin/applications`);
+  const card = desktop.locator(`[data-testid=application][data-email="${EMAIL}"]`);
+  await card.waitFor({ timeout: 20000 });
+  const hint = card.getByTestId("application-hr-match");
+  assert.equal(await hint.getAttribute("data-by"), "email");
+  assert.match(await hint.innerText(), /人事記録と一致[\s\S]*渡辺 翔太 \(E9003\)[\s\S]*メールアドレスが一致/);
+  assert.match(await card.getByTestId("application-awaiting").innerText(), /本人確認のメールを送信済み/);
+  await shot(desktop, "desktop-admin-application-hr-match");
+
+  // The link goes to the address HR has on record.
+  const mail = await smtp.waitFor(/#\/confirm\//);
+  assert.match(mail.raw, /shota\.watanabe@example\.com/);
+  const link = mail.text.match(/https?:\/\/\S+\/#\/confirm\/[A-Za-z0-9_-]+/)?.[0];
+  assert.ok(link?.startsWith(relay.url), `a confirmation link in the mail:\n${mail.text}`);
+
+  await page.goto(link);
+  await page.getByTestId("confirm-applicant").waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/confirm\//, "the fragment link is routed");
+  assert.equal(await page.getByTestId("confirm-name").innerText(), "渡辺 翔太");
+  assert.equal(await page.getByTestId("confirm-email").innerText(), EMAIL);
+  await shot(page, "phone-confirm");
+  await page.getByTestId("confirm-submit").click();
+  await page.getByTestId("confirm-done").waitFor();
+  assert.match(await page.getByTestId("confirm-done").innerText(), /shota\.watanabe@example\.com としてサインイン/);
+  await shot(page, "phone-confirmed");
+
+  // Confirming opened no session: they sign in with the password they applied with.
+  await page.getByTestId("confirm-to-sign-in").click();
+  assert.equal(await page.getByTestId("signin-email").inputValue(), EMAIL, "the email is filled in");
+  await page.getByTestId("signin-password").fill(PASSWORD);
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("nav-my-profile").waitFor({ timeout: 20000 });
+
+  // The link is spent, and the application is no longer waiting.
+  const other = await browser.newContext(PHONE);
+  const again = await other.newPage();
+  await again.goto(link);
+  await again.getByTestId("confirm-link-problem").waitFor();
+  assert.match(await again.getByTestId("confirm-link-problem").innerText(), /すでに使われています/);
+  await other.close();
+  await desktop.goto(`${relay.url}/admin/applications`);
+  await desktop.getByTestId("applications-empty").waitFor({ timeout: 20000 });
   await ctx.close();
 });
 

@@ -1,41 +1,22 @@
 //! Joining the network without an account: registering from an invitation link
 //! (`<public url>/#/join/<token>`, mailed or handed over by an admin), or applying to join.
 //!
-//! Both end with the relay setting the session cookie. The app then reloads into `/me`: booting
-//! with a cookie and nothing on the device asks the relay who we are (`GET /api/me`) and signs
-//! in through the runtime's normal path, so a new member starts exactly as a returning one.
+//! Registering ends with the relay setting the session cookie. The app then reloads into `/me`:
+//! booting with a cookie and nothing on the device asks the relay who we are (`GET /api/me`) and
+//! signs in through the runtime's normal path, so a new member starts exactly as a returning one.
+//!
+//! Applying never signs anyone in: the relay answers every application the same way, and what
+//! happens next arrives by mail — a confirmation link when HR's records know the applicant
+//! (see [`super::confirm`]), else an admin's decision.
 
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 use tsunagu_core::api::{Apply, ErrorCode, InvitationInfo, MIN_PASSWORD_CHARS, Register};
 
 use super::sign_in::BrandCard;
-use crate::api::{self, Applied};
+use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
-
-/// Invitation links carry the route in the fragment (`/#/join/<token>`), so they open the app at
-/// `/` on any web server; this moves such a link to the router's own `/join/<token>`.
-#[component]
-pub(crate) fn InvitationLinkRoute() -> impl IntoView {
-    let navigate = use_navigate();
-    // After mounting: the router navigates only once it is in place.
-    Effect::new(move |_| {
-        let hash = web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .unwrap_or_default();
-        if let Some(token) = hash.strip_prefix("#/join/").filter(|t| !t.is_empty()) {
-            navigate(
-                &format!("/join/{token}"),
-                NavigateOptions {
-                    replace: true,
-                    ..NavigateOptions::default()
-                },
-            );
-        }
-    });
-}
 
 /// `/join/<token>`: who is invited, a password, and in.
 #[component]
@@ -130,7 +111,7 @@ fn RegisterForm(token: String, info: InvitationInfo) -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::register(&request).await {
-                Ok(_) => open_signed_in(),
+                Ok(_) => open_signed_in("/me"),
                 Err(e) => {
                     busy.set(false);
                     error.set(Some(register_error(i18n, &e)));
@@ -182,7 +163,7 @@ fn RegisterForm(token: String, info: InvitationInfo) -> impl IntoView {
 
 /// A new password: its minimum length said up front, and a show/hide toggle (phones make typos).
 #[component]
-fn PasswordField(value: RwSignal<String>, testid: &'static str) -> impl IntoView {
+pub(crate) fn PasswordField(value: RwSignal<String>, testid: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let shown = RwSignal::new(false);
     view! {
@@ -219,8 +200,9 @@ fn PasswordField(value: RwSignal<String>, testid: &'static str) -> impl IntoView
     }
 }
 
-/// `/apply`: someone without an invitation asks to join; an admin approves (or the relay at once,
-/// when the details match an imported leaver).
+/// `/apply`: someone without an invitation asks to join. The answer is always "received": the
+/// relay mails a confirmation link to the address HR has on record when the details match an
+/// imported leaver, and otherwise an admin decides.
 #[component]
 pub(crate) fn ApplyPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -235,7 +217,7 @@ pub(crate) fn ApplyPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(None::<Outcome>);
+    let received = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -271,8 +253,7 @@ pub(crate) fn ApplyPage() -> impl IntoView {
             let result = api::apply(&request).await;
             busy.set(false);
             match result {
-                Ok(Applied::Member(_)) => outcome.set(Some(Outcome::Approved)),
-                Ok(Applied::Received(_)) => outcome.set(Some(Outcome::Pending)),
+                Ok(_) => received.set(true),
                 Err(e) => error.set(Some(register_error(i18n, &e))),
             }
         });
@@ -305,25 +286,16 @@ pub(crate) fn ApplyPage() -> impl IntoView {
 
     view! {
         <BrandCard extra_class="join-card">
-            {move || match outcome.get() {
-                Some(Outcome::Approved) => view! {
-                    <div data-testid="apply-approved">
-                        <h1 class="signin-title">{t_string!(i18n, join.approved_title)}</h1>
-                        <p class="signin-lead">{t_string!(i18n, join.approved_text)}</p>
-                        <button type="button" class="button button-primary button-block" data-testid="apply-start"
-                            on:click=move |_| open_signed_in()>
-                            {t_string!(i18n, join.approved_start)}
-                        </button>
-                    </div>
-                }.into_any(),
-                Some(Outcome::Pending) => view! {
+            {move || if received.get() {
+                view! {
                     <div data-testid="apply-pending">
                         <h1 class="signin-title">{t_string!(i18n, join.pending_title)}</h1>
                         <p class="signin-lead">{t_string!(i18n, join.pending_text)}</p>
                         <a class="button button-block" href="/">{t_string!(i18n, join.to_sign_in)}</a>
                     </div>
-                }.into_any(),
-                None => view! {
+                }.into_any()
+            } else {
+                view! {
                     <h1 class="signin-title">{t_string!(i18n, join.apply_title)}</h1>
                     <p class="signin-lead">{t_string!(i18n, join.apply_lead)}</p>
                     <form class="signin-form" on:submit=submit>
@@ -355,20 +327,13 @@ pub(crate) fn ApplyPage() -> impl IntoView {
                         </button>
                         <p class="join-alt"><a href="/">{t_string!(i18n, join.have_account)}</a></p>
                     </form>
-                }.into_any(),
+                }.into_any()
             }}
         </BrandCard>
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    /// Signed in already (the relay matched them to an imported leaver).
-    Approved,
-    Pending,
-}
-
-/// `/join/...` or `/apply` while someone is signed in on this device.
+/// `/join/...`, `/apply` or `/confirm/...` while someone is signed in on this device.
 #[component]
 pub(crate) fn AlreadySignedIn() -> impl IntoView {
     let i18n = use_i18n();
@@ -397,9 +362,10 @@ fn register_error(i18n: leptos_i18n::I18nContext<Locale>, error: &AppError) -> S
     .to_string()
 }
 
-/// The session cookie is set: start the app afresh on the new member's profile.
-fn open_signed_in() {
+/// The session cookie is set: start the app afresh at `path` (a new member's profile, a new
+/// admin's screens), signing in through the runtime's normal boot.
+pub(crate) fn open_signed_in(path: &str) {
     if let Some(window) = web_sys::window() {
-        let _ = window.location().assign("/me");
+        let _ = window.location().assign(path);
     }
 }

@@ -6,11 +6,13 @@
 
 mod admin;
 mod banners;
+mod confirm;
 mod devices;
 mod directory;
 mod edit;
 mod events;
 mod fields;
+mod fragment_link;
 mod icons;
 mod join;
 mod org_settings;
@@ -49,7 +51,7 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider>
             <Boot client=client />
             <Router>
-                <join::InvitationLinkRoute />
+                <fragment_link::FragmentLinkRoute />
                 {move || match signals.phase.get() {
                     Phase::Starting => view! { <Splash /> }.into_any(),
                     Phase::SignedOut => view! { <SignedOut /> }.into_any(),
@@ -94,13 +96,15 @@ fn Splash() -> impl IntoView {
     }
 }
 
-/// Signing in, or joining: from an invitation link, or by applying.
+/// Signing in, or joining: from an invitation link, or by applying (and confirming the
+/// application from the mailed link).
 #[component]
 fn SignedOut() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <sign_in::SignInPage /> }>
             <Route path=path!("/join/:token") view=join::JoinPage />
             <Route path=path!("/apply") view=join::ApplyPage />
+            <Route path=path!("/confirm/:token") view=confirm::ConfirmPage />
         </Routes>
     }
 }
@@ -190,6 +194,7 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/admin/settings") view=admin::SettingsPage />
                 <Route path=path!("/join/:token") view=join::AlreadySignedIn />
                 <Route path=path!("/apply") view=join::AlreadySignedIn />
+                <Route path=path!("/confirm/:token") view=join::AlreadySignedIn />
             </Routes>
         </main>
     }
@@ -237,6 +242,7 @@ pub(crate) fn error_text(locale: Locale, error: &AppError) -> &'static str {
         AppError::Api(ErrorCode::NotFound) => td_string!(locale, errors.not_found),
         AppError::Api(ErrorCode::BadRequest) => td_string!(locale, errors.bad_request),
         AppError::Api(ErrorCode::TooManyAttempts) => td_string!(locale, errors.too_many),
+        AppError::Api(ErrorCode::Busy) => td_string!(locale, errors.busy),
         AppError::Api(_) | AppError::UnexpectedResponse(_) => td_string!(locale, errors.generic),
     }
 }

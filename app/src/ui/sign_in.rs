@@ -1,6 +1,7 @@
 //! Signing in: the first screen on a new device, and the form in the "session expired" banner.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 use tsunagu_core::api::ErrorCode;
 
 use super::{LanguageSwitch, use_client};
@@ -12,6 +13,12 @@ use crate::runtime::{FAREWELL_KEY, Farewell};
 pub(crate) fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let farewell = take_farewell();
+    // `/?email=…`: after confirming an application, the address to sign in with.
+    // (The router's location, which is current when a link leads here; `use_query_map` can
+    // still hold the previous page's query then.)
+    let email = use_location()
+        .query
+        .with_untracked(|q| q.get("email").unwrap_or_default());
     view! {
         <BrandCard>
             <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
@@ -22,7 +29,7 @@ pub(crate) fn SignInPage() -> impl IntoView {
             <Show when=move || farewell == Some(Farewell::AccountDeleted)>
                 <p class="notice" role="status" data-testid="signin-account-deleted">{move || t_string!(i18n, signin.account_deleted)}</p>
             </Show>
-            <SignInForm email=String::new() />
+            <SignInForm email=email />
             <super::passkey::PasskeySignIn />
             <div class="signin-join" data-testid="signin-join">
                 <p>{move || t_string!(i18n, join.signin_invitation)}</p>
@@ -34,7 +41,7 @@ pub(crate) fn SignInPage() -> impl IntoView {
 }
 
 /// The phone-sized card with the brand and the language switch, for the screens of someone not
-/// signed in: signing in, joining from an invitation, applying.
+/// signed in: signing in, joining from an invitation, applying, confirming an application.
 #[component]
 pub(crate) fn BrandCard(
     /// Another class for the card, beside `signin-card`.
@@ -106,6 +113,7 @@ fn SignInForm(email: String) -> impl IntoView {
                 t_string!(i18n, signin.error_credentials)
             }
             AppError::Api(ErrorCode::TooManyAttempts) => t_string!(i18n, signin.error_too_many),
+            AppError::Api(ErrorCode::Busy) => t_string!(i18n, signin.error_busy),
             AppError::Offline => t_string!(i18n, signin.error_offline),
             _ => t_string!(i18n, signin.error_generic),
         })
