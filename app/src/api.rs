@@ -7,9 +7,9 @@ use serde::de::DeserializeOwned;
 use tsunagu_core::api::{
     ApiError, Application, ApplicationConfirmed, ApplicationReceived, ApplicationToConfirm, Apply,
     AuditEntry, CalendarFeed, ConfirmApplication, DeviceInfo, DirectoryListing, ErrorCode,
-    EventRef, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member, NewEvent,
-    PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, SignIn,
-    VenueCodeResponse,
+    EventRef, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member, NetworkInfo,
+    NewEvent, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, Setup,
+    SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -192,6 +192,19 @@ pub async fn confirm_application(token: &str) -> Result<ApplicationConfirmed, Ap
         token: token.to_owned(),
     })?;
     json(call("POST", "/api/applications/confirm", Some(body)).await?)
+}
+
+// ---- the network and its first-run setup -------------------------------------------------------
+
+/// `GET /api/network` (no sign-in): which network this is, or that it waits for its setup.
+pub async fn network() -> Result<NetworkInfo, AppError> {
+    json(call("GET", "/api/network", None).await?)
+}
+
+/// `POST /api/setup`: the first-run setup from the link the relay printed; the relay signs the
+/// new admin in (the session cookie is set).
+pub async fn setup(setup: &Setup) -> Result<Me, AppError> {
+    json(call("POST", "/api/setup", Some(to_body(setup)?)).await?)
 }
 
 // ---- administration ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! Links the relay hands out (mailed, printed on its console, or passed on by an admin) carry
-//! the route in the fragment — `<public url>/#/join/<token>`, `#/confirm/<token>` — so they open the app at `/` on any web server. [`FragmentLinkRoute`]
+//! the route in the fragment — `<public url>/#/join/<token>`, `#/confirm/<token>`,
+//! `#/setup/<token>` — so they open the app at `/` on any web server. [`FragmentLinkRoute`]
 //! moves such a link to the router's own path (`/join/<token>`, …).
 
 use leptos::prelude::*;
@@ -7,7 +8,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 
 /// The routes a fragment link may open: each takes a token.
-const LINKED_ROUTES: [&str; 2] = ["join", "confirm"];
+const LINKED_ROUTES: [&str; 3] = ["join", "confirm", "setup"];
 
 /// The router path for a location fragment such as `#/join/<token>`, if it is one of ours.
 fn route_of(hash: &str) -> Option<String> {
@@ -56,6 +57,7 @@ mod tests {
             route_of("#/confirm/xyz_9").as_deref(),
             Some("/confirm/xyz_9")
         );
+        assert_eq!(route_of("#/setup/T0k3n").as_deref(), Some("/setup/T0k3n"));
     }
 
     #[wasm_bindgen_test]

@@ -15,11 +15,13 @@ mod fields;
 mod fragment_link;
 mod icons;
 mod join;
+mod network;
 mod org_settings;
 mod passkey;
 mod person;
 mod privacy;
 mod qr;
+mod setup;
 mod sign_in;
 mod sync_indicator;
 mod text;
@@ -97,14 +99,16 @@ fn Splash() -> impl IntoView {
 }
 
 /// Signing in, or joining: from an invitation link, or by applying (and confirming the
-/// application from the mailed link).
+/// application from the mailed link); or setting up a new network.
 #[component]
 fn SignedOut() -> impl IntoView {
+    network::Network::provide();
     view! {
         <Routes fallback=|| view! { <sign_in::SignInPage /> }>
             <Route path=path!("/join/:token") view=join::JoinPage />
             <Route path=path!("/apply") view=join::ApplyPage />
             <Route path=path!("/confirm/:token") view=confirm::ConfirmPage />
+            <Route path=path!("/setup/:token") view=setup::SetupPage />
         </Routes>
     }
 }
@@ -195,6 +199,7 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/join/:token") view=join::AlreadySignedIn />
                 <Route path=path!("/apply") view=join::AlreadySignedIn />
                 <Route path=path!("/confirm/:token") view=join::AlreadySignedIn />
+                <Route path=path!("/setup/:token") view=setup::AlreadySetUpSignedIn />
             </Routes>
         </main>
     }

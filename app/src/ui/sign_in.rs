@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use tsunagu_core::api::ErrorCode;
 
+use super::network::{Network, organisation_name};
 use super::{LanguageSwitch, use_client};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -19,29 +20,40 @@ pub(crate) fn SignInPage() -> impl IntoView {
     let email = use_location()
         .query
         .with_untracked(|q| q.get("email").unwrap_or_default());
+    // Until the relay answers (or when it cannot be reached) the form is shown as usual.
+    let waiting_for_setup = move || Network::info().is_some_and(|info| !info.set_up);
     view! {
         <BrandCard>
-            <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
-            <p class="signin-lead">{move || t_string!(i18n, signin.lead)}</p>
-            <Show when=move || farewell == Some(Farewell::DeviceRemoved)>
-                <p class="notice" role="status" data-testid="signin-device-removed">{move || t_string!(i18n, signin.device_removed)}</p>
+            <Show
+                when=move || !waiting_for_setup()
+                fallback=move || view! {
+                    <h1 class="signin-title">{move || t_string!(i18n, setup.not_set_up_title)}</h1>
+                    <p class="notice" role="status" data-testid="signin-not-set-up">{move || t_string!(i18n, setup.not_set_up_text)}</p>
+                }
+            >
+                <h1 class="signin-title">{move || t_string!(i18n, signin.title)}</h1>
+                <p class="signin-lead">{move || t_string!(i18n, signin.lead)}</p>
+                <Show when=move || farewell == Some(Farewell::DeviceRemoved)>
+                    <p class="notice" role="status" data-testid="signin-device-removed">{move || t_string!(i18n, signin.device_removed)}</p>
+                </Show>
+                <Show when=move || farewell == Some(Farewell::AccountDeleted)>
+                    <p class="notice" role="status" data-testid="signin-account-deleted">{move || t_string!(i18n, signin.account_deleted)}</p>
+                </Show>
+                <SignInForm email=email.clone() />
+                <super::passkey::PasskeySignIn />
+                <div class="signin-join" data-testid="signin-join">
+                    <p>{move || t_string!(i18n, join.signin_invitation)}</p>
+                    <a class="button button-block" href="/apply" data-testid="signin-apply">{move || t_string!(i18n, join.signin_apply)}</a>
+                </div>
+                <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
             </Show>
-            <Show when=move || farewell == Some(Farewell::AccountDeleted)>
-                <p class="notice" role="status" data-testid="signin-account-deleted">{move || t_string!(i18n, signin.account_deleted)}</p>
-            </Show>
-            <SignInForm email=email />
-            <super::passkey::PasskeySignIn />
-            <div class="signin-join" data-testid="signin-join">
-                <p>{move || t_string!(i18n, join.signin_invitation)}</p>
-                <a class="button button-block" href="/apply" data-testid="signin-apply">{move || t_string!(i18n, join.signin_apply)}</a>
-            </div>
-            <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
         </BrandCard>
     }
 }
 
-/// The phone-sized card with the brand and the language switch, for the screens of someone not
-/// signed in: signing in, joining from an invitation, applying, confirming an application.
+/// The phone-sized card with the brand, whose network this is, and the language switch, for the
+/// screens of someone not signed in: signing in, joining from an invitation, applying,
+/// confirming an application, setting up a new network.
 #[component]
 pub(crate) fn BrandCard(
     /// Another class for the card, beside `signin-card`.
@@ -50,6 +62,13 @@ pub(crate) fn BrandCard(
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // Under the brand: whose network this is, once the relay said (else what tsunagu is).
+    let tagline = move || {
+        let locale = i18n.get_locale();
+        Network::info()
+            .and_then(|info| organisation_name(&info, locale))
+            .unwrap_or_else(|| td_string!(locale, app.tagline).to_owned())
+    };
     view! {
         <div class="signin-page">
             <div class="signin-lang">
@@ -60,7 +79,7 @@ pub(crate) fn BrandCard(
                     <span class="brand-mark brand-mark-large" aria-hidden="true">"つ"</span>
                     <div>
                         <p class="signin-name">"tsunagu"<span class="signin-name-ja">" つなぐ"</span></p>
-                        <p class="signin-tagline">{move || t_string!(i18n, app.tagline)}</p>
+                        <p class="signin-tagline" data-testid="signin-organisation">{tagline}</p>
                     </div>
                 </div>
                 {children()}

@@ -5,8 +5,9 @@
 //! link is not part of the document: the editor sends it to the relay
 //! (`PUT /api/events/<doc>/join-url`), which gives it to confirmed attendees only.
 //!
-//! Times are typed as the event's own wall-clock time (`datetime-local` in its zone, Tokyo
-//! unless said otherwise) and stored as instants.
+//! Times are typed as the event's own wall-clock time (`datetime-local` in its zone: a new event
+//! starts in the zone the organisation chose at setup, Tokyo if the relay cannot be asked) and
+//! stored as instants.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,18 +24,6 @@ use crate::i18n::*;
 use crate::state::Link;
 use crate::ui::icons;
 use crate::ui::text::safe_url;
-
-/// Zones offered in the list (any IANA name the browser knows may be typed).
-const ZONES: [&str; 8] = [
-    "Asia/Tokyo",
-    "Asia/Seoul",
-    "Asia/Shanghai",
-    "Asia/Singapore",
-    "Europe/London",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Los_Angeles",
-];
 
 /// What is wrong with the form; each is shown translated beside the save button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +196,21 @@ pub(crate) fn NewEventPage() -> impl IntoView {
         zone: DEFAULT_TIME_ZONE.to_owned(),
         ..Form::default()
     });
+    // A new event is held in the organisation's zone, once the relay says which (offline,
+    // Tokyo); a zone already changed in the form stays.
+    let network = LocalResource::new(crate::api::network);
+    Effect::new(move |_| {
+        if let Some(Ok(info)) = network.get()
+            && info.time_zone != DEFAULT_TIME_ZONE
+            && time::is_zone(&info.time_zone)
+        {
+            form.update(|f| {
+                if f.zone == DEFAULT_TIME_ZONE {
+                    f.zone = info.time_zone;
+                }
+            });
+        }
+    });
     let problem = RwSignal::new(None::<Problem>);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -300,12 +304,8 @@ fn Input(
 #[component]
 fn TitleAndTimes(form: RwSignal<Form>) -> impl IntoView {
     let i18n = use_i18n();
-    let viewer = time::viewer_zone();
-    let zones: Vec<String> = ZONES
-        .iter()
-        .map(|z| (*z).to_owned())
-        .chain((!ZONES.contains(&viewer.as_str())).then_some(viewer))
-        .collect();
+    // Suggestions: any IANA name the browser knows may be typed.
+    let zones = time::zone_choices();
     view! {
         <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.title_label)) testid="event-title-input"
             get=|f| f.title.as_str() set=|f, v| f.title = v />

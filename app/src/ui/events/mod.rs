@@ -22,6 +22,7 @@ pub(crate) use card::IdCardPage;
 pub(crate) use checkin::CheckInPage;
 pub(crate) use editor::{EditEventPage, NewEventPage};
 pub(crate) use page::EventPage;
+pub(crate) use time::zone_choices;
 pub(crate) use venue_code::VenueCodePage;
 
 use leptos::prelude::*;

@@ -143,6 +143,28 @@ pub(crate) fn viewer_zone() -> String {
         .unwrap_or_else(|| "UTC".into())
 }
 
+/// Zones offered in lists, by where alumni of a Japanese company mostly are.
+const COMMON_ZONES: [&str; 8] = [
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+];
+
+/// The zones to offer: the common ones, and the viewer's own if it is not among them.
+pub(crate) fn zone_choices() -> Vec<String> {
+    let viewer = viewer_zone();
+    COMMON_ZONES
+        .iter()
+        .map(|z| (*z).to_owned())
+        .chain((!COMMON_ZONES.contains(&viewer.as_str())).then_some(viewer))
+        .collect()
+}
+
 /// Whether the browser knows `zone`.
 pub(crate) fn is_zone(zone: &str) -> bool {
     !zone.trim().is_empty() && formatter("en-US", Some(zone), &[]).is_some()
