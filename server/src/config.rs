@@ -108,9 +108,9 @@ pub struct Limits {
     pub applications_overall: Rate,
     /// How long a link confirming an application (mailed to the address HR has) stays valid.
     pub confirmation_lifetime: Duration,
-    /// Password hashes (argon2id, 19 MiB and tens of milliseconds each) computed at once; more
-    /// wait their turn, and a caller that waits longer than `password_hashing_wait` is told the
-    /// relay is busy.
+    /// Password hashes (argon2id, 19 MiB and tens of milliseconds each) computed at once (by
+    /// default one fewer than the cores, so one is always left to sync); more wait their turn,
+    /// and a caller that waits longer than `password_hashing_wait` is told the relay is busy.
     pub password_hashes_at_once: usize,
     pub password_hashing_wait: Duration,
     /// How long a session lasts from sign-in.
@@ -177,7 +177,9 @@ impl Default for Limits {
                 per_hour: 300,
             },
             confirmation_lifetime: Duration::from_secs(3 * 24 * 60 * 60),
-            password_hashes_at_once: std::thread::available_parallelism().map_or(2, usize::from),
+            // One core is always left to sync: a flood of sign-ins must not stall members' sync.
+            password_hashes_at_once: std::thread::available_parallelism()
+                .map_or(1, |cores| usize::from(cores).saturating_sub(1).max(1)),
             password_hashing_wait: Duration::from_secs(10),
             session_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
             passkey_ceremonies_per_address: 16,

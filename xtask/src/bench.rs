@@ -9,7 +9,10 @@
 //!   on and off ([`crate::bench_validation`]);
 //! - events: check-ins of 4 phones × 500 offline scans merged, scan to verdict natively, and an
 //!   iCalendar feed of 500 events ([`crate::bench_events`]); and scan to verdict in headless
-//!   Chromium, camera frame to verdict on screen (`tests/bench/scan_to_verdict.mjs`).
+//!   Chromium, camera frame to verdict on screen (`tests/bench/scan_to_verdict.mjs`);
+//! - a sign-in flood: wrong passwords per second the relay absorbs from many addresses while 50
+//!   members keep syncing, and their sync latency before and during it
+//!   (`server/examples/sign_in_flood.rs`).
 
 use std::io::Write;
 
@@ -31,8 +34,23 @@ pub(crate) fn all(wire_only: bool) -> Result<()> {
     crate::bench_validation::in_release()?;
     if !wire_only {
         scan_in_browser()?;
+        sign_in_flood()?;
     }
     Ok(())
+}
+
+/// The relay under a flood of wrong passwords, in the same optimised build as the relay ships.
+fn sign_in_flood() -> Result<()> {
+    crate::run(crate::cargo().args([
+        "run",
+        "--quiet",
+        "--profile",
+        "release-server",
+        "-p",
+        "tsunagu-server",
+        "--example",
+        "sign_in_flood",
+    ]))
 }
 
 /// The check-in page in headless Chromium against a real relay, timed by the page itself.
