@@ -530,11 +530,12 @@ impl Runtime {
                 return;
             }
             Ok(Message::Error { message }) if message.starts_with(SESSION_ENDED) => {
-                // Keep the data and the unsent changes; only ask to sign in again.
+                // The socket's session ended. Ask who we are: signed in again on this browser
+                // (the cookie holds a newer session) the socket just reconnects; otherwise
+                // `refresh_me` asks to sign in again, keeping the data and unsent changes.
                 log(&format!("the session ended: {message}"));
-                self.signals.session_expired.set(true);
-                self.stop_syncing();
-                return;
+                Rc::clone(self).refresh_me();
+                self.engine.borrow_mut().receive(conn, Message::Error { message })
             }
             Ok(Message::Error { message }) if message.starts_with(PERMISSIONS_CHANGED) => {
                 // Ask who we are again (roles, readable documents); the socket reconnects.
