@@ -36,7 +36,7 @@ test("the admin publishes an event and shows its venue code", async () => {
   await admin.goto(relay.url + eventPath);
   await admin.getByTestId("event-venue-code").click();
   venueCode = await venueCodeText(admin);
-  assert.match(venueCode, /^TSU1\./);
+  assert.match(venueCode, /^TSU2\.[A-Za-z0-9_-]+\./, "the current format, naming its key");
   await admin.getByTestId("venue-qr").waitFor();
   assert.match(await admin.getByTestId("venue-code-event").innerText(), /セルフチェックイン/);
   await admin.getByTestId("venue-code-valid").waitFor();
@@ -101,9 +101,11 @@ test("a ticket and a forged venue code are refused with a reason (typed, offline
   await hanako.getByTestId("venue-code-check").click();
   await refused("unreadable").waitFor();
 
-  const [head, body, signature] = venueCode.split(".");
+  // The signature is the last part (TSU2.<key id>.<body>.<signature>).
+  const parts = venueCode.split(".");
+  const signature = parts.pop();
   const flipped = signature[5] === "A" ? "B" : "A";
-  await hanako.getByTestId("venue-code-input").fill([head, body, signature.slice(0, 5) + flipped + signature.slice(6)].join("."));
+  await hanako.getByTestId("venue-code-input").fill([...parts, signature.slice(0, 5) + flipped + signature.slice(6)].join("."));
   await hanako.getByTestId("venue-code-check").click();
   await refused("forged").waitFor();
   assert.equal(await arrival(hanako, "none").count(), 1, "still not checked in");
