@@ -535,7 +535,9 @@ impl Runtime {
                 // `refresh_me` asks to sign in again, keeping the data and unsent changes.
                 log(&format!("the session ended: {message}"));
                 Rc::clone(self).refresh_me();
-                self.engine.borrow_mut().receive(conn, Message::Error { message })
+                self.engine
+                    .borrow_mut()
+                    .receive(conn, Message::Error { message })
             }
             Ok(Message::Error { message }) if message.starts_with(PERMISSIONS_CHANGED) => {
                 // Ask who we are again (roles, readable documents); the socket reconnects.
