@@ -557,6 +557,9 @@ pub struct NetworkInfo {
     /// The IANA zone new events are held in unless their editor chooses another.
     #[serde(default)]
     pub time_zone: String,
+    /// It holds the demo company (started with `--demo`), whose sign-ins are public.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 /// The languages an organisation may choose as its default.

@@ -230,6 +230,7 @@ pub(crate) async fn create_network(
 
 /// `GET /api/network`: which network this is, for the sign-in screen; or that it waits for setup.
 pub(crate) async fn network(State(state): State<AppState>) -> Result<Json<NetworkInfo>, AppError> {
+    let demo = db::meta(&state.db, "demo_seeded").await?.is_some();
     let info = match db::organisation(&state.db).await? {
         Some(org) => NetworkInfo {
             set_up: true,
@@ -237,6 +238,7 @@ pub(crate) async fn network(State(state): State<AppState>) -> Result<Json<Networ
             name_en: org.name_en,
             language: org.language,
             time_zone: org.time_zone,
+            demo,
         },
         None => NetworkInfo {
             set_up: false,
@@ -244,6 +246,7 @@ pub(crate) async fn network(State(state): State<AppState>) -> Result<Json<Networ
             name_en: String::new(),
             language: String::new(),
             time_zone: String::new(),
+            demo,
         },
     };
     Ok(Json(info))

@@ -187,6 +187,7 @@ async fn item2_a_fresh_relay_has_no_demo_password_and_is_set_up_once_with_its_li
     let server = fresh_relay(&dir).await;
     let addr = server.local_addr();
     assert!(!server.has_demo());
+    assert!(!network(addr).await.demo, "no demo sign-ins to show");
     let refused = post_session(addr, ADMIN, DEMO_PASSWORD).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "no demo admin");
     assert!(!network(addr).await.set_up);
