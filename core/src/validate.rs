@@ -289,16 +289,11 @@ mod tests {
         (before, changes)
     }
 
-    #[test]
-    fn staff_only_append_to_a_check_in_log() {
-        use crate::api::Role;
-        use crate::checkin::{CheckinLog, Scan};
+    /// What the grant table knows of a check-in log, for a member on its event's staff.
+    fn staff_facts() -> DocFacts<'static> {
         use crate::event::EventAudience;
         use crate::grants::{DocKind, EventFacts};
-
-        let mut doc = AutoCommit::new();
-        CheckinLog::create(&mut doc).unwrap();
-        let facts = DocFacts {
+        DocFacts {
             event: Some(EventFacts {
                 public: true,
                 audience: EventAudience::Everyone,
@@ -307,7 +302,17 @@ mod tests {
                 proposer: false,
             }),
             ..DocFacts::of(DocKind::EventCheckins)
-        };
+        }
+    }
+
+    #[test]
+    fn staff_only_append_to_a_check_in_log() {
+        use crate::api::Role;
+        use crate::checkin::{CheckinLog, Scan};
+
+        let mut doc = AutoCommit::new();
+        CheckinLog::create(&mut doc).unwrap();
+        let facts = staff_facts();
         let staff = Subject {
             user: "staff",
             roles: &[Role::Alumni],
@@ -362,12 +367,10 @@ mod tests {
         );
     }
 
-    /// A check-in log with one scan (`n1`, ticket `t1`) by one gate, the facts of staff at its
-    /// event, and a check by staff with a fresh actor book.
+    /// A check-in log with one scan (`n1`, ticket `t1`) by one gate, and the facts of staff at
+    /// its event.
     fn log_with_one_scan() -> (AutoCommit, DocFacts<'static>) {
         use crate::checkin::{CheckinLog, Scan};
-        use crate::event::EventAudience;
-        use crate::grants::{DocKind, EventFacts};
         let mut doc = AutoCommit::new();
         CheckinLog::create(&mut doc).unwrap();
         doc.commit();
@@ -377,17 +380,7 @@ mod tests {
         };
         CheckinLog::record(&mut doc, "n1", &scan).unwrap();
         doc.commit();
-        let facts = DocFacts {
-            event: Some(EventFacts {
-                public: true,
-                audience: EventAudience::Everyone,
-                invited: false,
-                staff: true,
-                proposer: false,
-            }),
-            ..DocFacts::of(DocKind::EventCheckins)
-        };
-        (doc, facts)
+        (doc, staff_facts())
     }
 
     fn staff_check(

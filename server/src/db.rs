@@ -835,17 +835,6 @@ pub(crate) async fn touch_device(
     device_record(&row)
 }
 
-/// `user`'s status (`active`, `suspended`, `removed`), if they exist.
-pub(crate) async fn user_status(
-    conn: &mut SqliteConnection,
-    user: &str,
-) -> Result<Option<String>, Error> {
-    Ok(sqlx::query_scalar("SELECT status FROM users WHERE id = ?")
-        .bind(user)
-        .fetch_optional(conn)
-        .await?)
-}
-
 /// The name a pass states for `user`: the one HR has on record, else the name their account
 /// was made with (which an admin approved, or the setup entered) — never the name they write in
 /// their own profile, which would let anyone carry a validly signed card under any name.

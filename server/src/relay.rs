@@ -262,39 +262,22 @@ impl Relay {
 
     /// A session was signed out: its sockets are told so and closed.
     pub(crate) async fn sign_out(&mut self, session: &[u8]) {
-        let conns: Vec<ConnId> = self
-            .peers
-            .iter()
-            .filter(|(_, p)| p.session == session)
-            .map(|(c, _)| *c)
-            .collect();
-        self.fail_all(conns, &session_ended("signed out")).await;
+        self.fail_where(|p| p.session == session, &session_ended("signed out"))
+            .await;
     }
 
     /// Closes every socket whose session has expired by `now`, idle ones included (the relay
     /// checks this every minute, and at each message).
     pub(crate) async fn close_expired(&mut self, now: i64) {
-        let conns: Vec<ConnId> = self
-            .peers
-            .iter()
-            .filter(|(_, p)| p.session_expires <= now)
-            .map(|(c, _)| *c)
-            .collect();
-        self.fail_all(conns, &session_ended("the session expired"))
-            .await;
+        let reason = session_ended("the session expired");
+        self.fail_where(|p| p.session_expires <= now, &reason).await;
     }
 
     /// What `user` may read or write changed (their roles): their sockets close, telling the app
     /// to ask who it is again and reconnect, so nothing is decided on the roles they held.
     pub(crate) async fn member_changed(&mut self, user: &str) {
-        let conns: Vec<ConnId> = self
-            .peers
-            .iter()
-            .filter(|(_, p)| p.user == user)
-            .map(|(c, _)| *c)
-            .collect();
         let reason = format!("{PERMISSIONS_CHANGED}: what this account may do changed");
-        self.fail_all(conns, &reason).await;
+        self.fail_where(|p| p.user == user, &reason).await;
     }
 
     /// Tells the peer what went wrong (a protocol `error`) and closes its connection.
@@ -695,13 +678,7 @@ impl Relay {
                 peer.docs.remove(doc);
             }
         }
-        let conns: Vec<ConnId> = self
-            .peers
-            .iter()
-            .filter(|(_, p)| p.user == user)
-            .map(|(c, _)| *c)
-            .collect();
-        self.fail_all(conns, reason).await;
+        self.fail_where(|p| p.user == user, reason).await;
     }
 
     /// Closes every connection from a device that was just revoked, telling it to wipe itself.
@@ -713,6 +690,17 @@ impl Relay {
             .filter(|c| self.engine.remote_storage(*c) == Some(storage))
             .collect();
         self.fail_all(conns, &revoked_reason()).await;
+    }
+
+    /// Fails every connection whose peer `which` picks, with the same reason.
+    async fn fail_where(&mut self, which: impl Fn(&Peer) -> bool, reason: &str) {
+        let conns: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| which(p))
+            .map(|(c, _)| *c)
+            .collect();
+        self.fail_all(conns, reason).await;
     }
 
     /// Fails each of `conns` with the same reason.

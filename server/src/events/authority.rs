@@ -56,7 +56,10 @@ pub(crate) async fn apply(s: &mut Scribe<'_>, change: Change<'_>) -> Result<(), 
     }
     match change {
         Change::RevokeCards(user)
-            if db::user_status(s.conn(), user).await?.as_deref() == Some("active") =>
+            if crate::joining::store::user_status(s.conn(), user)
+                .await?
+                .as_deref()
+                == Some("active") =>
         {
             seating::issue_card(s, user).await?;
         }

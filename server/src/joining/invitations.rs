@@ -89,12 +89,7 @@ async fn valid_invitation(
     let invitation = store::invitation(&mut *conn, token_hash)
         .await?
         .ok_or(AppError::InvitationNotFound)?;
-    if invitation.used_at.is_some() {
-        return Err(AppError::InvitationUsed);
-    }
-    if invitation.expires_at <= db::now() {
-        return Err(AppError::InvitationExpired);
-    }
+    super::link_usable(invitation.used_at, invitation.expires_at)?;
     let hr = store::hr_by_id(conn, &invitation.hr_record_id)
         .await?
         .ok_or(AppError::InvitationNotFound)?;

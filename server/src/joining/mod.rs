@@ -128,6 +128,18 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// Whether a single-use link that expires (an invitation, an application's confirmation) may
+/// still be used, or why not.
+pub(crate) fn link_usable(used_at: Option<i64>, expires_at: i64) -> Result<(), AppError> {
+    if used_at.is_some() {
+        return Err(AppError::InvitationUsed);
+    }
+    if expires_at <= db::now() {
+        return Err(AppError::InvitationExpired);
+    }
+    Ok(())
+}
+
 /// A new row id: `prefix-` and 16 random bytes in hex.
 pub(crate) fn new_id(prefix: &str) -> String {
     let hex: String = random_bytes::<16>()

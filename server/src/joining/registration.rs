@@ -283,12 +283,7 @@ async fn confirmable(
     let link = store::confirmation(&mut *conn, token_hash)
         .await?
         .ok_or(AppError::InvitationNotFound)?;
-    if link.used_at.is_some() {
-        return Err(AppError::InvitationUsed);
-    }
-    if link.expires_at <= db::now() {
-        return Err(AppError::InvitationExpired);
-    }
+    super::link_usable(link.used_at, link.expires_at)?;
     let stored = store::application(conn, &link.application_id)
         .await?
         .ok_or(AppError::InvitationNotFound)?;
