@@ -9,6 +9,7 @@
 
 mod checkin;
 mod events;
+mod organisation;
 
 pub(crate) use events::now;
 
@@ -368,6 +369,7 @@ impl Runtime {
         let held: Vec<DocumentId> = self.engine.borrow().document_ids().copied().collect();
         let held = self.refresh_events(held);
         self.refresh_profiles(held);
+        self.read_pass_authority();
     }
 
     fn want_directory(&self) {
@@ -408,35 +410,6 @@ impl Runtime {
             .with_untracked(|me| me.as_ref().and_then(|me| own_part(me, Audience::OnlyMe)))
             .and_then(|doc| engine.doc(&doc).map(Visibility::read))
             .unwrap_or_default()
-    }
-
-    /// The organisation's default visibility, for fields the person never chose for.
-    pub fn default_visibility(&self) -> Visibility {
-        let engine = self.engine.borrow();
-        self.signals
-            .me
-            .with_untracked(|me| me.as_ref().and_then(|me| me.organisation_doc))
-            .and_then(|doc| engine.doc(&doc).map(Visibility::read))
-            .unwrap_or_default()
-    }
-
-    /// Sets the organisation's default visibility (admins only; the relay refuses anyone else).
-    pub fn save_default_visibility(&self, defaults: &Visibility) -> Result<(), AppError> {
-        let doc = self
-            .signals
-            .me
-            .with_untracked(|me| me.as_ref().and_then(|me| me.organisation_doc))
-            .ok_or(AppError::Offline)?;
-        let effects = self
-            .engine
-            .borrow_mut()
-            .change(doc, |tx| defaults.write_to(tx))
-            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
-        if !effects.is_empty() && self.outbox.borrow_mut().insert(doc) {
-            self.write(Write::OutboxAdd(doc));
-        }
-        self.perform(effects);
-        Ok(())
     }
 
     /// Saves the person's profile and visibility choices: each field into the part of its
@@ -648,7 +621,7 @@ impl Runtime {
             self.mark_busy();
         }
         if !changed.is_empty() {
-            let defaults_changed = self.signals.me.with_untracked(|me| {
+            let organisation_changed = self.signals.me.with_untracked(|me| {
                 me.as_ref()
                     .and_then(|m| m.organisation_doc)
                     .is_some_and(|org| changed.contains(&org))
@@ -656,19 +629,11 @@ impl Runtime {
             let changed = self.refresh_events(changed);
             self.refresh_profiles(changed);
             self.signals.docs_version.update(|v| *v += 1);
-            if defaults_changed {
-                self.apply_default_visibility();
+            if organisation_changed {
+                self.organisation_changed();
             }
         }
         self.update_pending();
-    }
-
-    /// The organisation's defaults changed: fields the person never chose for move to the part
-    /// of their new audience (nothing is written if none moves).
-    fn apply_default_visibility(&self) {
-        if let Some(profile) = self.my_profile() {
-            self.save_profile(&profile, &self.my_visibility());
-        }
     }
 
     fn write(&self, write: Write) {
@@ -860,21 +825,9 @@ impl Client {
         }
     }
 
-    pub fn save_default_visibility(&self, defaults: &Visibility) -> Result<(), AppError> {
-        self.runtime()
-            .ok_or(AppError::Offline)?
-            .save_default_visibility(defaults)
-    }
-
     pub fn my_visibility(&self) -> Visibility {
         self.runtime()
             .map(|rt| rt.my_visibility())
-            .unwrap_or_default()
-    }
-
-    pub fn default_visibility(&self) -> Visibility {
-        self.runtime()
-            .map(|rt| rt.default_visibility())
             .unwrap_or_default()
     }
 

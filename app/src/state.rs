@@ -7,6 +7,7 @@ use tsunagu_core::api::Me;
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::event::{Event, Passes, Roster, Rsvps};
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::pass::PassAuthority;
 use tsunagu_core::profile::Profile;
 
 /// Where the app is in its life.
@@ -118,6 +119,9 @@ pub struct Signals {
     pub seen_events: RwSignal<BTreeMap<DocumentId, Event>>,
     /// Venue codes for self check-in fetched on this device, by event document.
     pub venue_codes: RwSignal<BTreeMap<DocumentId, String>>,
+    /// What the organisation's document says about passes: the keys they may be signed with,
+    /// and whose ID cards are revoked (empty until that document is on the device).
+    pub pass_authority: RwSignal<PassAuthority>,
 }
 
 impl Signals {
@@ -142,6 +146,7 @@ impl Signals {
             checkins: RwSignal::new(BTreeMap::new()),
             seen_events: RwSignal::new(BTreeMap::new()),
             venue_codes: RwSignal::new(BTreeMap::new()),
+            pass_authority: RwSignal::new(PassAuthority::default()),
         }
     }
 

@@ -4,7 +4,8 @@
 // At the venue's basement two staff phones, both offline, scan her ticket with their cameras
 // (Chromium's fake capture plays the QR code) and both let her in; back online, both phones and
 // the admin's report flag the ticket as admitted twice. A forged ticket and a revoked one are
-// refused offline, and a member's signed alumni ID card is checked there too.
+// refused offline, and a member's signed alumni ID card is checked there too. Once the admin
+// suspends her, a gate that synced the organisation's document refuses her card offline.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
@@ -16,7 +17,7 @@ const TITLE = "アルムナイ交流会 2026 冬";
 
 let relay, browser, cameras;
 let admin, hanako, ken, hanakoCtx, kenCtx;
-let eventPath, ticket;
+let eventPath, ticket, card;
 let gates = [];
 
 before(async () => {
@@ -26,6 +27,8 @@ before(async () => {
   kenCtx = await browser.newContext(PHONE);
   [hanako, ken] = await Promise.all([hanakoCtx.newPage(), kenCtx.newPage()]);
   admin = await (await browser.newContext(DESKTOP)).newPage();
+  // Confirmations (suspend) are answered yes.
+  admin.on("dialog", (dialog) => dialog.accept());
   await signInThroughUi(hanako, relay.url, "hanako@example.com");
   await signInThroughUi(ken, relay.url, "ken@example.com");
   await signInThroughUi(admin, relay.url, "admin@example.com");
@@ -131,9 +134,47 @@ test("a forged ticket and a revoked one are refused offline", async () => {
 
   // The same offline phone checks a member's alumni ID card.
   await hanako.goto(relay.url + "/card");
-  const card = await hanako.getByTestId("id-card-qr").getAttribute("data-text");
+  card = await hanako.getByTestId("id-card-qr").getAttribute("data-text");
   await gate.getByTestId("ticket-code").fill(card);
   await gate.getByTestId("ticket-code-check").click();
   await gate.locator('[data-testid="verdict"][data-verdict="card-valid"]').waitFor(SLOW);
   assert.match(await gate.getByTestId("verdict-name").innerText(), /山田 花子/);
+});
+
+/** The gate on `page` judges the typed `text`; resolves to the verdict's name. */
+async function judgeAtGate(page, text) {
+  const before = await page.getByTestId("verdict").getAttribute("data-verdict").catch(() => null);
+  await page.getByTestId("ticket-code").fill(text);
+  await page.getByTestId("ticket-code-check").click();
+  await page.waitForTimeout(300);
+  return (await page.getByTestId("verdict").getAttribute("data-verdict")) ?? before;
+}
+
+/** Judges `text` at the gate on `page` until the verdict is `expected` (the gate syncing meanwhile). */
+async function judgedAs(page, text, expected, ms = 30000) {
+  const deadline = Date.now() + ms;
+  let verdict;
+  while (Date.now() < deadline) {
+    verdict = await judgeAtGate(page, text);
+    if (verdict === expected) return;
+    await page.waitForTimeout(500);
+  }
+  assert.fail(`the gate still says ${verdict}, not ${expected}`);
+}
+
+test("a suspended member's ID card is refused offline at a gate that synced", async () => {
+  const gate = gates[0];
+  await gate.context.setOffline(false);
+  await admin.goto(relay.url + "/admin");
+  await admin.getByTestId("members-search").fill("hanako@example.com");
+  const row = admin.locator('[data-testid=member-row][data-email="hanako@example.com"]');
+  await row.getByTestId("member-suspend").click();
+  await admin.locator('[data-testid=member-row][data-email="hanako@example.com"][data-status=suspended]').waitFor(SLOW);
+
+  // The organisation's document now lists her cards as revoked; the gate learns of it while
+  // online, then loses signal.
+  await judgedAs(gate.page, card, "card-revoked");
+  await gate.context.setOffline(true);
+  assert.equal(await judgeAtGate(gate.page, ticket), "revoked", "(her revoked ticket, in between)");
+  assert.equal(await judgeAtGate(gate.page, card), "card-revoked", "offline too");
 });

@@ -9,7 +9,7 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{self, VenueVerdict};
 
 use super::checkin::Camera;
-use super::{pass_key, use_client};
+use super::{pass_trust, use_client};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::runtime::now;
@@ -97,12 +97,12 @@ pub(super) fn SelfCheckIn(doc: DocumentId, event: Event) -> impl IntoView {
     let scanning = RwSignal::new(false);
     let problem = RwSignal::new(None::<Problem>);
     let judge = move |text: String, _taken: f64| {
-        let verifying = signals.me.with_untracked(|me| pass_key(me.as_ref()));
-        let Some(verifying) = verifying else {
+        let keys = untrack(|| pass_trust(signals)).keys;
+        if keys.is_empty() {
             problem.set(Some(Problem::Refused(Refusal::NoKey)));
             return;
-        };
-        let refusal = match pass::judge_venue(text.trim(), &verifying, &doc.to_string(), now()) {
+        }
+        let refusal = match pass::judge_venue(text.trim(), &keys, &doc.to_string(), now()) {
             VenueVerdict::Here(_) => {
                 match client.arrive(doc, text.trim()) {
                     Ok(()) => {

@@ -1,15 +1,18 @@
 //! My ID card (`/card`): the relay's signed alumni ID card as a QR code, with the name, years at
 //! the company and membership it vouches for, for staff at a venue to check offline. It is read
-//! from the passes document on this device and checked against the organisation's key
-//! ([`tsunagu_core::pass`]), so it opens with no signal and shows only what the signature covers.
+//! from the passes document on this device and judged as a venue's staff would
+//! ([`tsunagu_core::pass::judge_card`], with the organisation's keys and revoked cards from its
+//! document), so it opens with no signal, shows only what the signature covers, and says so
+//! when the card on this device is no longer good.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tsunagu_core::api::Role;
-use tsunagu_core::pass::{self, Card, PassBody};
+use tsunagu_core::pass::{Card, CardVerdict, judge_card};
 
-use super::{pass_key, use_client};
+use super::{pass_trust, use_client};
 use crate::i18n::*;
+use crate::runtime::now;
 use crate::state::Link;
 use crate::ui::icons;
 use crate::ui::qr::QrImage;
@@ -44,15 +47,22 @@ pub(crate) fn IdCardPage() -> impl IntoView {
             .with(|p| p.as_ref().and_then(tenure))
             .unwrap_or_default()
     };
-    // What the card itself says, if the organisation's key verifies it.
+    // What staff would make of it now.
+    let verdict = Memo::new(move |_| {
+        let trust = pass_trust(signals);
+        judge_card(&card(), &trust.keys, now(), &trust.revoked_cards)
+    });
+    // What the card itself says, if the organisation's keys verify it.
     let signed = move || -> Option<Card> {
-        let text = card();
-        let key = signals.me.with(|m| pass_key(m.as_ref()))?;
-        match pass::read(&text, &key) {
-            Ok(PassBody::Card(card)) => Some(card),
-            _ => None,
+        match verdict.get() {
+            CardVerdict::Valid(card)
+            | CardVerdict::Revoked(card)
+            | CardVerdict::Expired(card)
+            | CardVerdict::NotYetValid(card) => Some(card),
+            CardVerdict::Forged | CardVerdict::Unreadable => None,
         }
     };
+    let revoked = move || matches!(verdict.get(), CardVerdict::Revoked(_));
     let organisation = move || {
         signals.me.with(|m| {
             m.as_ref()
@@ -72,6 +82,9 @@ pub(crate) fn IdCardPage() -> impl IntoView {
                     return view! { <p class="empty" data-testid="id-card-missing">{note}</p> }.into_any();
                 }
                 view! {
+                    <Show when=revoked>
+                        <p class="form-error" role="status" data-testid="id-card-revoked">{move || t_string!(i18n, card.revoked)}</p>
+                    </Show>
                     <div class="card id-card" data-testid="id-card">
                         <div class="id-card-band">
                             <span class="brand-mark" aria-hidden="true">"つ"</span>

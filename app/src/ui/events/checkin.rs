@@ -1,8 +1,9 @@
 //! The check-in mode for an event's staff, `/events/<doc>/check-in`: scan tickets with the
 //! camera or find people by name, with a verdict at once and no network (DESIGN.md 5).
 //!
-//! Everything it judges with is on the phone: the organisation's public key (from `Me`), the
-//! roster with its revoked tickets, and the check-in log, which every staff phone appends to and
+//! Everything it judges with is on the phone: the organisation's keys and revoked ID cards
+//! (from its document, [`super::pass_trust`]), the roster with its revoked tickets, and the
+//! check-in log, which every staff phone appends to and
 //! which merges when phones sync. A ticket admitted at two gates while both were offline is shown
 //! as admitted twice on every phone once they have synced, never merged away.
 
@@ -14,11 +15,11 @@ use leptos_router::components::A;
 use tsunagu_core::checkin::{Admission, CheckinLog, Duplicate, Method, Scan};
 use tsunagu_core::event::{Roster, SeatStatus};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::pass::{Card, CardVerdict, Gate, Verdict, judge_card};
+use tsunagu_core::pass::{Card, CardVerdict, Gate, Keyring, Verdict, judge_card, judge_ticket};
 use tsunagu_core::search::fold;
 
 use super::time::{self, Style};
-use super::{event_entry, pass_key, use_client, use_event_param};
+use super::{event_entry, pass_trust, use_client, use_event_param};
 use crate::i18n::*;
 use crate::runtime::now;
 use crate::scanner::{Scanner, performance_now};
@@ -58,7 +59,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
     let entry = event_entry(signals, doc);
     let roster = Memo::new(move |_| signals.rosters.with(|r| r.get(&doc).cloned()));
     let log = Memo::new(move |_| signals.checkins.with(|c| c.get(&doc).cloned()));
-    let key = Memo::new(move |_| signals.me.with(|me| pass_key(me.as_ref())));
+    let trust = Memo::new(move |_| pass_trust(signals));
     let shown: RwSignal<Option<Shown>> = RwSignal::new(None);
     let by_name = RwSignal::new(false);
     let device = client.device_name();
@@ -70,13 +71,13 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
     let judge = {
         let (device, me_id) = (device.clone(), me_id.clone());
         move |text: String, taken: f64| {
+            let trust = trust.get_untracked();
             let verdict = match (
-                key.get_untracked(),
                 roster.get_untracked(),
                 log.get_untracked(),
                 entry.get_untracked(),
             ) {
-                (Some(key), Some(roster), Some(log), Some(entry)) => {
+                (Some(roster), Some(log), Some(entry)) if !trust.keys.is_empty() => {
                     let revoked: HashSet<String> = roster.revoked.keys().cloned().collect();
                     let event = doc.to_string();
                     let gate = Gate {
@@ -84,7 +85,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                         now: now(),
                         revoked: &revoked,
                     };
-                    let admission = log.judge(&text, &key, &gate, &device);
+                    let admission = admission(&log, &text, &trust.keys, &gate, &device);
                     if let Admission::Admit(ticket) = &admission {
                         let scan = Scan {
                             ticket: ticket.id.clone(),
@@ -104,7 +105,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                     match admission {
                         // Not a ticket: it may be a member's ID card, which staff also check.
                         Admission::Refused(Verdict::Unreadable) => {
-                            card(judge_card(&text, &key, now(), &Default::default()))
+                            card(judge_card(&text, &trust.keys, now(), &trust.revoked_cards))
                                 .unwrap_or_else(|| describe(&admission, &roster))
                         }
                         _ => describe(&admission, &roster),
@@ -438,6 +439,29 @@ fn NameSearch(
                 }).collect::<Vec<_>>()}
             </ul>
         </section>
+    }
+}
+
+/// [`CheckinLog::judge`] against every key the organisation lists: the ticket's signature,
+/// event, window and revocation, then whether this log already admitted it. (The log's own
+/// `judge` takes a single key; this is it over a [`Keyring`], until it takes any `Keys`.)
+fn admission(
+    log: &CheckinLog,
+    text: &str,
+    keys: &Keyring,
+    gate: &Gate<'_>,
+    device: &str,
+) -> Admission {
+    match judge_ticket(text, keys, gate) {
+        Verdict::Valid(ticket) => match log.first_admission(&ticket.id) {
+            Some(first) => Admission::AlreadyIn {
+                here: first.device == device,
+                first: first.clone(),
+                ticket,
+            },
+            None => Admission::Admit(ticket),
+        },
+        refused => Admission::Refused(refused),
     }
 }
 

@@ -27,9 +27,12 @@ pub(crate) use venue_code::VenueCodePage;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use std::collections::BTreeMap;
+
 use tsunagu_core::api::{Me, Role};
 use tsunagu_core::event::{Event, EventStatus};
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::pass::{Keyring, PassAuthority, VerifyingKey};
 
 use super::use_client;
 use crate::agenda::{Filter, Standing, agenda, standing};
@@ -49,9 +52,41 @@ pub(crate) struct EventsState {
     day: RwSignal<Option<Day>>,
 }
 
-/// The organisation's key for tickets, ID cards and venue codes, as `Me` carries it.
-pub(super) fn pass_key(me: Option<&Me>) -> Option<tsunagu_core::pass::VerifyingKey> {
-    me.and_then(|m| m.pass_key.parse().ok())
+/// What this device checks tickets, ID cards and venue codes with, offline: the organisation's
+/// word on passes as it has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct PassTrust {
+    /// The keys a pass may be signed with.
+    pub(super) keys: Keyring,
+    /// Member id → their ID cards issued at or before then (unix seconds) are revoked.
+    pub(super) revoked_cards: BTreeMap<String, i64>,
+}
+
+/// The organisation's word on passes as this device has it; re-read (in a reactive scope)
+/// whenever the organisation's document or the signed-in member changes.
+pub(super) fn pass_trust(signals: Signals) -> PassTrust {
+    signals.me.with(|me| {
+        let current = me.as_ref().map_or("", |m| m.pass_key.as_str());
+        signals
+            .pass_authority
+            .with(|authority| trust(authority, current))
+    })
+}
+
+/// The keys the organisation's document lists, and its revoked cards; while that document has
+/// not reached the device (a first sync), the current key `Me` names. Never both: a key an
+/// admin retired must stop verifying at once, also on a phone whose `Me` was fetched before the
+/// retirement and still names it.
+fn trust(authority: &PassAuthority, current_key: &str) -> PassTrust {
+    let keys = if authority.keys.is_empty() {
+        Keyring::new(current_key.parse::<VerifyingKey>().ok())
+    } else {
+        authority.keyring()
+    };
+    PassTrust {
+        keys,
+        revoked_cards: authority.revoked_cards.clone(),
+    }
 }
 
 /// The event `doc` as it stands on this device.
@@ -447,5 +482,62 @@ pub(super) fn EventCard(entry: EventEntry) -> impl IntoView {
                 </span>
             </A>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tsunagu_core::pass::{Keys, SigningKey};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn listed(keys: &[&VerifyingKey]) -> PassAuthority {
+        PassAuthority {
+            keys: keys.iter().map(|k| (k.id(), k.to_string())).collect(),
+            revoked_cards: BTreeMap::from([("u-ken".to_owned(), 1_767_225_600)]),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn before_the_organisation_document_arrives_the_current_key_of_me_is_trusted() {
+        let current = SigningKey::generate().verifying_key();
+        let trust = trust(&PassAuthority::default(), &current.to_string());
+        assert_eq!(trust.keys.all(), &[current]);
+        assert!(trust.revoked_cards.is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn the_organisation_document_lists_every_key_still_valid_and_the_revoked_cards() {
+        let (old, new) = (
+            SigningKey::generate().verifying_key(),
+            SigningKey::generate().verifying_key(),
+        );
+        let trust = trust(&listed(&[&old, &new]), &new.to_string());
+        assert!(
+            trust.keys.by_id(&old.id()).is_some(),
+            "rotated, not yet retired"
+        );
+        assert!(trust.keys.by_id(&new.id()).is_some());
+        assert_eq!(trust.revoked_cards.get("u-ken"), Some(&1_767_225_600));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_retired_key_is_not_trusted_even_if_a_stale_me_still_names_it() {
+        let (retired, current) = (
+            SigningKey::generate().verifying_key(),
+            SigningKey::generate().verifying_key(),
+        );
+        let trust = trust(&listed(&[&current]), &retired.to_string());
+        assert!(trust.keys.by_id(&retired.id()).is_none());
+        assert_eq!(trust.keys.all(), &[current]);
+    }
+
+    #[wasm_bindgen_test]
+    fn no_key_at_all_trusts_nothing() {
+        assert!(
+            trust(&PassAuthority::default(), "not a key")
+                .keys
+                .is_empty()
+        );
     }
 }

@@ -9,7 +9,7 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{self, PassBody};
 
 use super::time::{self, Style};
-use super::{pass_key, use_client, use_event_param};
+use super::{pass_trust, use_client, use_event_param};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::icons;
@@ -46,12 +46,9 @@ fn VenueCode(doc: DocumentId) -> impl IntoView {
         })
     };
     // When the shown code is good, read from the code itself.
-    let window = move || {
-        let key = signals.me.with(|me| pass_key(me.as_ref()))?;
-        match pass::read(&code.get()?, &key) {
-            Ok(PassBody::Venue(v)) => Some((v.not_before, v.not_after)),
-            _ => None,
-        }
+    let window = move || match pass::read(&code.get()?, &pass_trust(signals).keys) {
+        Ok(PassBody::Venue(v)) => Some((v.not_before, v.not_after)),
+        _ => None,
     };
     let print = move |_| {
         if let Some(window) = web_sys::window() {
