@@ -6,10 +6,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tsunagu_core::api::{
     ApiError, Application, ApplicationConfirmed, ApplicationReceived, ApplicationToConfirm, Apply,
-    AuditEntry, CalendarFeed, ConfirmApplication, DeviceInfo, DirectoryListing, ErrorCode,
-    EventRef, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member, NetworkInfo,
-    NewEvent, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, Setup,
-    SignIn, VenueCodeResponse,
+    AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication, DeviceInfo, DirectoryListing,
+    ErrorCode, EventRef, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member,
+    NetworkInfo, NewEvent, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles,
+    Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -31,6 +31,22 @@ pub async fn sign_in(email: &str, password: &str) -> Result<Me, AppError> {
 /// `DELETE /api/session`: revokes the session on the relay.
 pub async fn sign_out() -> Result<(), AppError> {
     call("DELETE", "/api/session", None).await.map(|_| ())
+}
+
+/// `DELETE /api/sessions`: ends every session of the member (signed out everywhere); this
+/// browser's cookie is cleared too.
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    call("DELETE", "/api/sessions", None).await.map(|_| ())
+}
+
+/// `PUT /api/me/password` (needs a recent sign-in): every other session ends, this one stays.
+pub async fn change_password(new_password: &str) -> Result<(), AppError> {
+    let body = to_body(&ChangePassword {
+        new_password: new_password.to_owned(),
+    })?;
+    call("PUT", "/api/me/password", Some(body))
+        .await
+        .map(|_| ())
 }
 
 /// `GET /api/me`.

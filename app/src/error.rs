@@ -24,6 +24,10 @@ pub enum AppError {
     /// The document this needs has not reached the device yet (the first sync is running).
     #[error("the document has not arrived on this device yet")]
     NotSynced,
+    /// The relay wanted a recent sign-in first, and the member closed the dialog that asked for
+    /// it: nothing happened, and nothing needs saying.
+    #[error("the member did not confirm it is them")]
+    NotConfirmed,
     /// The relay answered with something we do not understand.
     #[error("unexpected answer from the relay: {0}")]
     UnexpectedResponse(String),

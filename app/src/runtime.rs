@@ -62,6 +62,8 @@ pub struct Runtime {
     profile_unflushed: Rc<Cell<bool>>,
     /// This device's storage id: the relay lists and revokes devices by it.
     device_storage: StorageId,
+    /// Sessions opened on this page (sign-ins), so an answer about an older one is ignored.
+    sessions_opened: Cell<u64>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -215,6 +217,7 @@ impl Runtime {
             busy_generation: Rc::new(Cell::new(0)),
             profile_unflushed,
             device_storage,
+            sessions_opened: Cell::new(0),
         });
         for write in first_writes {
             rt.write(write);
@@ -235,9 +238,14 @@ impl Runtime {
 
     /// Asks the relay who we are; adopts the answer, or notes an expired session.
     pub fn refresh_me(self: Rc<Self>) {
+        let asked_in = self.sessions_opened.get();
         wasm_bindgen_futures::spawn_local(async move {
             match api::me().await {
                 Ok(me) => self.adopt_me(me),
+                // A sign-in finished while we asked: its session is newer than whatever cookie
+                // this request carried (signing in again ends the previous session, whose socket
+                // then has us ask — possibly before the browser stored the new cookie).
+                Err(_) if self.sessions_opened.get() != asked_in => {}
                 Err(AppError::Api(ErrorCode::Unauthenticated | ErrorCode::SessionExpired)) => {
                     if self.signals.me.get_untracked().is_some() {
                         // Keep the data and the unsent changes; only ask to sign in again.
@@ -261,6 +269,15 @@ impl Runtime {
     /// Signs in; the error is for the sign-in form to show.
     pub async fn sign_in(self: Rc<Self>, email: &str, password: &str) -> Result<(), AppError> {
         let me = api::sign_in(email, password).await?;
+        self.signed_in(me).await;
+        Ok(())
+    }
+
+    /// The relay opened a session for `me` (a password or a passkey; the cookie is set). The
+    /// same person keeps everything on the device, unsent changes included, and syncs again;
+    /// someone else starts from an empty device.
+    pub async fn signed_in(self: Rc<Self>, me: Me) {
+        self.sessions_opened.set(self.sessions_opened.get() + 1);
         let previous = self.signals.me.get_untracked();
         if previous.is_some_and(|p| p.user_id != me.user_id) {
             // Someone else signs in on this device: nothing of the previous person may remain.
@@ -270,12 +287,11 @@ impl Runtime {
                 value: to_json(&me),
             });
             reload();
-            return Ok(());
+            return;
         }
         self.signals.session_expired.set(false);
         self.stopped.set(false);
         self.adopt_me(me);
-        Ok(())
     }
 
     /// Signs out and removes the person's documents from this device.
@@ -286,6 +302,23 @@ impl Runtime {
         }
         self.wipe().await;
         reload();
+    }
+
+    /// Ends every session of the person on the relay (every device asks to sign in again,
+    /// keeping its data), then signs this device out as [`Self::sign_out`] does. Nothing
+    /// changes here if the relay cannot be reached: the other devices would still be signed in.
+    pub async fn sign_out_everywhere(self: Rc<Self>) -> Result<(), AppError> {
+        // Stopped first, so this device's own socket being told its session ended does not
+        // ask to sign in again on the way out.
+        self.stop_syncing();
+        if let Err(e) = api::sign_out_everywhere().await {
+            self.stopped.set(false);
+            self.connect();
+            return Err(e);
+        }
+        self.wipe().await;
+        reload();
+        Ok(())
     }
 
     /// Deletes the account on the relay, then everything on this device.
@@ -840,9 +873,30 @@ impl Client {
         }
     }
 
+    /// Adopts the session a passkey sign-in opened, as [`Self::sign_in`] does a password's.
+    pub async fn signed_in(&self, me: Me) -> Result<(), AppError> {
+        match self.runtime() {
+            Some(rt) => {
+                rt.signed_in(me).await;
+                Ok(())
+            }
+            None => Err(AppError::StorageUnavailable(
+                "the app is still starting".into(),
+            )),
+        }
+    }
+
     pub fn sign_out(&self) {
         if let Some(rt) = self.runtime() {
             wasm_bindgen_futures::spawn_local(rt.sign_out());
+        }
+    }
+
+    /// Signs out on every device; on success this one wipes itself and reloads.
+    pub async fn sign_out_everywhere(&self) -> Result<(), AppError> {
+        match self.runtime() {
+            Some(rt) => rt.sign_out_everywhere().await,
+            None => Err(AppError::Offline),
         }
     }
 

@@ -3,6 +3,12 @@
 // profile, signs out and signs in again with the passkey alone. A browser without her passkey
 // cannot, and says so; once she removes the passkey from her account it signs no one in.
 //
+// Adding a passkey needs a sign-in of the last few minutes. The relay's window cannot be
+// shortened from here, so the relay's refusal is played (`page.route` answers the first
+// `register/start` with its 403 `reauthentication-required`): the app asks her to confirm it is
+// her — with her password, or with her passkey once she has one — signs in again for real, and
+// adds the passkey.
+//
 // Passkeys are bound to a domain name, so these pages open http://localhost:<port>, the origin a
 // relay on a loopback address offers them at (127.0.0.1 is an IP address: WebAuthn refuses it).
 //
@@ -34,6 +40,26 @@ async function virtualAuthenticator(page) {
   return {
     credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
   };
+}
+
+/** The relay refuses the next passkey registration on `page` for want of a recent sign-in. */
+async function refuseNextRegistrationForAnOldSession(page) {
+  await page.route(
+    "**/api/passkeys/register/start",
+    (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: "application/json",
+        body: JSON.stringify({ error: "reauthentication-required", message: "sign in again first" }),
+      }),
+    { times: 1 },
+  );
+}
+
+/** Signed in and syncing again, with no "sign in again" banner. */
+async function syncingAgain(page) {
+  await page.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 20000 });
+  assert.equal(await page.getByTestId("session-expired-banner").count(), 0);
 }
 
 async function screenshot(page, name) {
@@ -75,8 +101,37 @@ test("hanako adds a passkey in My profile and signs in with it, typing nothing",
   await signInThroughUi(phone, base, "hanako@example.com");
   await phone.getByTestId("nav-my-profile").click();
   await phone.getByTestId("passkeys-none").waitFor({ timeout: 15000 });
+  const cookieBefore = (await phone.context().cookies()).find((c) => c.name === "tsunagu_session").value;
+
+  // Her session is "too old" to add a passkey: she is asked to confirm it is her. Cancelled,
+  // nothing happens.
+  await refuseNextRegistrationForAnOldSession(phone);
   await phone.getByTestId("passkey-add").click();
+  const dialog = phone.getByTestId("reauth-dialog");
+  await dialog.getByTestId("reauth-cancel").click();
+  await dialog.waitFor({ state: "hidden" });
+  await phone.locator("[data-testid=passkey-add]:not([disabled])").waitFor();
+  assert.equal(await phone.getByTestId("passkey-error").count(), 0, "no error for changing her mind");
+  assert.equal(await phone.getByTestId("passkey").count(), 0);
+
+  await refuseNextRegistrationForAnOldSession(phone);
+  await phone.getByTestId("passkey-add").click();
+  await dialog.getByTestId("reauth-password").waitFor({ timeout: 15000 });
+  assert.equal(await dialog.getByTestId("reauth-email").innerText(), "hanako@example.com");
+  assert.equal(await dialog.getByTestId("passkey-sign-in").count(), 0, "no passkey to confirm with yet");
+  await screenshot(phone, "phone-reauth.png");
+  await dialog.getByTestId("reauth-password").fill("not-her-password");
+  await dialog.getByTestId("reauth-submit").click();
+  await dialog.getByTestId("reauth-error").waitFor({ timeout: 15000 });
+  assert.match(await dialog.getByTestId("reauth-error").innerText(), /パスワードが違います/);
+  await dialog.getByTestId("reauth-password").fill("tsunagu-demo");
+  await dialog.getByTestId("reauth-submit").click();
+  // Confirmed: signed in anew (a new session, the old one ended), and the passkey is added.
   await phone.getByTestId("passkey-added").waitFor({ timeout: 15000 });
+  assert.equal(await dialog.isVisible(), false, "the dialog closed");
+  const cookieAfter = (await phone.context().cookies()).find((c) => c.name === "tsunagu_session").value;
+  assert.notEqual(cookieAfter, cookieBefore, "a new session");
+  await syncingAgain(phone);
   await phone.getByTestId("passkey").waitFor({ timeout: 15000 });
   assert.equal(await phone.getByTestId("passkey").count(), 1, "My profile lists the new passkey");
   assert.match(await phone.getByTestId("passkey").innerText(), /Chrome/);
@@ -105,6 +160,17 @@ test("hanako adds a passkey in My profile and signs in with it, typing nothing",
   assert.equal(await phone.getByTestId("profile-name").inputValue(), "山田 花子");
   assert.match(await phone.getByTestId("passkey").innerText(), /最終使用/, "the passkey shows when it was last used");
   assert.ok((await phoneAuth.credentials())[0].signCount >= 1, "the authenticator signed once more");
+
+  // With a passkey, she may confirm it is her with it instead of her password.
+  await syncingAgain(phone);
+  await refuseNextRegistrationForAnOldSession(phone);
+  await phone.getByTestId("passkey-add").click();
+  await dialog.getByTestId("passkey-sign-in").click();
+  // Confirmed, the add runs again: this authenticator already holds her passkey, and says so.
+  await phone.getByTestId("passkey-error").filter({ hasText: /すでに/ }).waitFor({ timeout: 20000 });
+  assert.equal(await dialog.isVisible(), false);
+  assert.equal(await whoIsSignedIn(phone), "hanako@example.com");
+  await syncingAgain(phone);
 });
 
 test("a browser without her passkey cannot sign in with one, and is told what to do", async () => {

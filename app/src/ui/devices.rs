@@ -1,10 +1,14 @@
 //! "Your devices": every device this member's app syncs from, this one marked, each other one
 //! removable. A removed device is refused by the relay at once and deletes its local data.
+//!
+//! "Sign out everywhere" ends every session of the member: the other devices ask to sign in
+//! again and keep their data (they are the member's, and may hold unsent changes); this one signs
+//! out as the ordinary sign-out does, deleting what it holds.
 
 use leptos::prelude::*;
 use tsunagu_core::api::DeviceInfo;
 
-use super::use_client;
+use super::{confirm, error_text, use_client};
 use crate::api;
 use crate::i18n::*;
 use crate::state::Link;
@@ -32,6 +36,27 @@ pub(crate) fn Devices() -> impl IntoView {
             }
         });
     };
+    let leaving = RwSignal::new(false);
+    let failed = RwSignal::new(None::<&'static str>);
+    let sign_out_everywhere = move |_| {
+        let mut question = t_string!(i18n, devices.sign_out_everywhere_confirm).to_owned();
+        if client.signals.pending.get_untracked() > 0 {
+            question.push_str("\n\n");
+            question.push_str(t_string!(i18n, nav.sign_out_unsent));
+        }
+        if !confirm(&question) {
+            return;
+        }
+        leaving.set(true);
+        failed.set(None);
+        leptos::task::spawn_local(async move {
+            // On success this device wipes itself and reloads to the sign-in screen.
+            if let Err(e) = client.sign_out_everywhere().await {
+                failed.set(Some(error_text(i18n.get_locale_untracked(), &e)));
+                leaving.set(false);
+            }
+        });
+    };
 
     view! {
         <section class="card section devices" data-testid="devices" aria-labelledby="devices-title">
@@ -46,6 +71,14 @@ pub(crate) fn Devices() -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
+            <div class="sign-out-everywhere">
+                <p class="field-hint">{move || t_string!(i18n, devices.sign_out_everywhere_hint)}</p>
+                {move || failed.get().map(|text| view! { <p class="form-error" role="alert" data-testid="sign-out-everywhere-error">{text}</p> })}
+                <button type="button" class="button button-danger button-small" data-testid="sign-out-everywhere"
+                    disabled=move || leaving.get() on:click=sign_out_everywhere>
+                    {move || t_string!(i18n, devices.sign_out_everywhere)}
+                </button>
+            </div>
         </section>
     }
 }

@@ -74,9 +74,10 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
                 }
                 view! { <ProfileForm editor=editor /> }.into_any()
             }}
+            <super::passkey::Passkeys />
+            <super::password::ChangePassword />
             <devices::Devices />
             <privacy::Privacy />
-            <super::passkey::Passkeys />
             <div class="edit-footer">
                 <A href=move || format!("/people/{}", my_doc()) attr:class="button" attr:data-testid="edit-preview">
                     {move || t_string!(i18n, edit.preview)}

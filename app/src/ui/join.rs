@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tsunagu_core::api::{Apply, ErrorCode, InvitationInfo, MIN_PASSWORD_CHARS, Register};
 
+use super::password::PasswordField;
 use super::sign_in::BrandCard;
 use crate::api;
 use crate::error::AppError;
@@ -158,45 +159,6 @@ fn RegisterForm(token: String, info: InvitationInfo) -> impl IntoView {
                 {move || if busy.get() { t_string!(i18n, join.submitting) } else { t_string!(i18n, join.submit) }}
             </button>
         </form>
-    }
-}
-
-/// A new password: its minimum length said up front, and a show/hide toggle (phones make typos).
-#[component]
-pub(crate) fn PasswordField(value: RwSignal<String>, testid: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    let shown = RwSignal::new(false);
-    view! {
-        <div class="field">
-            <label class="field-label" for=testid>{move || t_string!(i18n, join.password)}</label>
-            <div class="password-row">
-                <input
-                    id=testid
-                    class="input"
-                    type=move || if shown.get() { "text" } else { "password" }
-                    name="new-password"
-                    autocomplete="new-password"
-                    required=true
-                    minlength=MIN_PASSWORD_CHARS.to_string()
-                    aria-describedby=format!("{testid}-hint")
-                    data-testid=testid
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-                <button
-                    type="button"
-                    class="button button-small password-toggle"
-                    data-testid=format!("{testid}-toggle")
-                    aria-pressed=move || shown.get().to_string()
-                    on:click=move |_| shown.update(|s| *s = !*s)
-                >
-                    {move || if shown.get() { t_string!(i18n, join.hide_password) } else { t_string!(i18n, join.show_password) }}
-                </button>
-            </div>
-            <span class="field-hint" id=format!("{testid}-hint")>
-                {t!(i18n, join.password_hint, min = move || MIN_PASSWORD_CHARS)}
-            </span>
-        </div>
     }
 }
 

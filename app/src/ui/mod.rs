@@ -18,9 +18,11 @@ mod join;
 mod network;
 mod org_settings;
 mod passkey;
+mod password;
 mod person;
 mod privacy;
 mod qr;
+mod reauth;
 mod setup;
 mod sign_in;
 mod sync_indicator;
@@ -119,6 +121,7 @@ fn SignedIn() -> impl IntoView {
     let i18n = use_i18n();
     directory::provide_search_state();
     events::provide_events_state();
+    reauth::Reauth::provide();
     // A person's page belongs to the directory tab; the router's own `<A>` marks exact paths only.
     let pathname = use_location().pathname;
     let current = move |section: Section| {
@@ -179,6 +182,7 @@ fn SignedIn() -> impl IntoView {
             </div>
         </header>
         <banners::Banners />
+        <reauth::ReauthDialog />
         <main id="main" class="page" tabindex="-1">
             <Routes fallback=|| view! { <directory::DirectoryPage /> }>
                 <Route path=path!("/") view=directory::DirectoryPage />
@@ -248,6 +252,12 @@ pub(crate) fn error_text(locale: Locale, error: &AppError) -> &'static str {
         AppError::Api(ErrorCode::BadRequest) => td_string!(locale, errors.bad_request),
         AppError::Api(ErrorCode::TooManyAttempts) => td_string!(locale, errors.too_many),
         AppError::Api(ErrorCode::Busy) => td_string!(locale, errors.busy),
+        AppError::NotConfirmed | AppError::Api(ErrorCode::ReauthenticationRequired) => {
+            td_string!(locale, errors.reauthentication)
+        }
+        AppError::Api(ErrorCode::PasswordTooShort) => td_string!(locale, join.password_too_short),
+        AppError::Api(ErrorCode::SetupLinkInvalid) => td_string!(locale, errors.setup_link_invalid),
+        AppError::Api(ErrorCode::AlreadySetUp) => td_string!(locale, errors.already_set_up),
         AppError::Api(_) | AppError::UnexpectedResponse(_) => td_string!(locale, errors.generic),
     }
 }

@@ -1,15 +1,17 @@
-//! Passkeys: "Sign in with a passkey" on the sign-in screen, and the member's passkeys (add,
-//! list, remove) on My profile.
+//! Passkeys: "Sign in with a passkey" on the sign-in screen (and, to confirm it is them, in the
+//! dialog of [`super::reauth`]), and the member's passkeys (add, list, remove) on My profile.
 //!
 //! A ceremony is a round trip: the relay issues options ([`api::passkey_sign_in_challenge`],
 //! [`api::passkey_registration`]), the browser asks the authenticator ([`browser`]), and the
 //! relay checks the answer. Signing in asks for any passkey of this site (usernameless), so
 //! nothing is typed; the relay sets the session cookie, and the app starts again signed in, as
-//! after any page load with a live session.
+//! after any page load with a live session (or, confirming, adopts the new session in place).
+//! Adding a passkey needs a recent sign-in: the relay asks for one, and [`Reauth`] gets it.
 
 use leptos::prelude::*;
-use tsunagu_core::api::{ErrorCode, PasskeyAnswer, PasskeyInfo};
+use tsunagu_core::api::{ErrorCode, Me, PasskeyAnswer, PasskeyInfo};
 
+use super::reauth::Reauth;
 use super::use_client;
 use crate::api;
 use crate::error::AppError;
@@ -37,10 +39,18 @@ impl From<AppError> for Failure {
     }
 }
 
-/// The sign-in screen's passkey button, shown where the browser can use passkeys.
+/// The sign-in screen's passkey button, shown where the browser can use passkeys; with
+/// `on_confirmed`, the reauthentication dialog's, which signs in again in place.
 #[component]
-pub(crate) fn PasskeySignIn() -> impl IntoView {
+pub(crate) fn PasskeySignIn(
+    /// Confirming it is them: the new session is adopted without leaving the page (the device
+    /// keeps its data), then this runs. Without it, the page starts again signed in.
+    #[prop(optional)]
+    on_confirmed: Option<Callback<()>>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let client = use_client();
+    let confirming = on_confirmed.is_some();
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<Failure>);
     let sign_in = move |_| {
@@ -50,19 +60,33 @@ pub(crate) fn PasskeySignIn() -> impl IntoView {
         busy.set(true);
         failure.set(None);
         wasm_bindgen_futures::spawn_local(async move {
-            match sign_in_with_passkey().await {
-                // The session cookie is set: starting again adopts it, exactly as a reload of a
-                // signed-in page does.
-                Ok(()) => browser::reload(),
-                Err(e) => {
-                    busy.set(false);
-                    failure.set(Some(e));
-                }
+            let result = match sign_in_with_passkey().await {
+                Ok(me) => match on_confirmed {
+                    Some(confirmed) => client
+                        .signed_in(me)
+                        .await
+                        .map(|()| confirmed.run(()))
+                        .map_err(Failure::from),
+                    // The session cookie is set: starting again adopts it, exactly as a reload
+                    // of a signed-in page does.
+                    None => {
+                        browser::reload();
+                        Ok(())
+                    }
+                },
+                Err(e) => Err(e),
+            };
+            busy.set(false);
+            if let Err(e) = result {
+                failure.set(Some(e));
             }
         });
     };
     let message = move || {
         failure.get().map(|f| match f {
+            Failure::Cancelled if confirming => {
+                t_string!(i18n, passkey.error_cancelled_confirm).to_string()
+            }
             Failure::Cancelled => t_string!(i18n, passkey.error_cancelled_sign_in).to_string(),
             Failure::Relay(AppError::Api(ErrorCode::PasskeyNotRecognised)) => {
                 t_string!(i18n, passkey.error_not_recognised).to_string()
@@ -73,6 +97,11 @@ pub(crate) fn PasskeySignIn() -> impl IntoView {
             other => common_message(i18n, &other),
         })
     };
+    let label = move || match (busy.get(), confirming) {
+        (true, _) => t_string!(i18n, passkey.signing_in),
+        (false, true) => t_string!(i18n, passkey.confirm),
+        (false, false) => t_string!(i18n, passkey.sign_in),
+    };
 
     view! {
         <Show when=browser::supported>
@@ -81,7 +110,7 @@ pub(crate) fn PasskeySignIn() -> impl IntoView {
                 <button type="button" class="button button-block passkey-button" data-testid="passkey-sign-in"
                     on:click=sign_in disabled=move || busy.get()>
                     <KeyIcon />
-                    {move || if busy.get() { t_string!(i18n, passkey.signing_in) } else { t_string!(i18n, passkey.sign_in) }}
+                    {label}
                 </button>
                 <Show when=move || failure.get().is_some()>
                     <p class="form-error" role="alert" data-testid="passkey-error">{message}</p>
@@ -91,7 +120,13 @@ pub(crate) fn PasskeySignIn() -> impl IntoView {
     }
 }
 
-async fn sign_in_with_passkey() -> Result<(), Failure> {
+/// Whether this browser can use passkeys on this page.
+pub(crate) fn supported() -> bool {
+    browser::supported()
+}
+
+/// The sign-in ceremony: any passkey of this site; the relay opens a session for its member.
+async fn sign_in_with_passkey() -> Result<Me, Failure> {
     let challenge = api::passkey_sign_in_challenge().await?;
     let rp_id = challenge.options["rpId"]
         .as_str()
@@ -104,7 +139,7 @@ async fn sign_in_with_passkey() -> Result<(), Failure> {
         credential,
     };
     match api::sign_in_with_passkey(&answer).await {
-        Ok(_) => Ok(()),
+        Ok(me) => Ok(me),
         Err(AppError::Api(ErrorCode::PasskeyNotRecognised)) => {
             // Tell the authenticator, so it stops offering a passkey the relay no longer knows.
             browser::forget(&rp_id, &credential_id);
@@ -119,6 +154,7 @@ async fn sign_in_with_passkey() -> Result<(), Failure> {
 pub(crate) fn Passkeys() -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
+    let reauth = Reauth::use_context();
     let online = move || client.signals.link.get() == Link::Online;
     let list = LocalResource::new(move || {
         // Refetch when the link comes back: the list lives on the relay.
@@ -136,13 +172,15 @@ pub(crate) fn Passkeys() -> impl IntoView {
         failure.set(None);
         added.set(false);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = add_passkey().await;
+            let result = add_passkey(reauth).await;
             busy.set(false);
             match result {
                 Ok(_) => {
                     added.set(true);
                     list.refetch();
                 }
+                // She closed the dialog that asked her to confirm it is her.
+                Err(Failure::Relay(AppError::NotConfirmed)) => {}
                 Err(e) => failure.set(Some(e)),
             }
         });
@@ -199,8 +237,9 @@ pub(crate) fn Passkeys() -> impl IntoView {
     }
 }
 
-async fn add_passkey() -> Result<PasskeyInfo, Failure> {
-    let challenge = api::passkey_registration().await?;
+async fn add_passkey(reauth: Reauth) -> Result<PasskeyInfo, Failure> {
+    // Only a recent sign-in may add a passkey: a stolen session must not plant its own.
+    let challenge = reauth.when_needed(api::passkey_registration).await?;
     let rp_id = challenge.options["rp"]["id"]
         .as_str()
         .unwrap_or_default()
@@ -263,6 +302,9 @@ fn common_message(i18n: leptos_i18n::I18nContext<Locale>, failure: &Failure) -> 
             t_string!(i18n, passkey.error_signed_out).to_string()
         }
         Failure::Relay(AppError::Offline) => t_string!(i18n, passkey.error_offline).to_string(),
+        Failure::Relay(
+            AppError::NotConfirmed | AppError::Api(ErrorCode::ReauthenticationRequired),
+        ) => t_string!(i18n, errors.reauthentication).to_string(),
         _ => t_string!(i18n, passkey.error_generic).to_string(),
     }
 }

@@ -1,14 +1,18 @@
-//! My profile's privacy section: hide from the directory, and delete the account.
+//! My profile's privacy section: hide from the directory, and delete the account (which needs
+//! a recent sign-in: [`Reauth`]).
 
 use leptos::prelude::*;
 
+use super::reauth::Reauth;
 use super::use_client;
+use crate::error::AppError;
 use crate::i18n::*;
 
 #[component]
 pub(crate) fn Privacy() -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
+    let reauth = Reauth::use_context();
     let hidden = move || {
         client
             .signals
@@ -42,9 +46,14 @@ pub(crate) fn Privacy() -> impl IntoView {
         failed.set(None);
         leptos::task::spawn_local(async move {
             // On success the device wipes itself and reloads to the sign-in screen.
-            if client.delete_account().await.is_err() {
-                failed.set(Some(t_string!(i18n, privacy.delete_failed)));
-                busy.set(false);
+            match reauth.when_needed(|| client.delete_account()).await {
+                Ok(()) => {}
+                // They closed the dialog that asked them to confirm it is them.
+                Err(AppError::NotConfirmed) => busy.set(false),
+                Err(_) => {
+                    failed.set(Some(t_string!(i18n, privacy.delete_failed)));
+                    busy.set(false);
+                }
             }
         });
     };

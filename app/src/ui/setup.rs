@@ -10,8 +10,9 @@ use tsunagu_core::api::{ErrorCode, MIN_PASSWORD_CHARS, Setup};
 use tsunagu_core::event::DEFAULT_TIME_ZONE;
 
 use super::events::zone_choices;
-use super::join::{PasswordField, open_signed_in};
+use super::join::open_signed_in;
 use super::network::Network;
+use super::password::PasswordField;
 use super::sign_in::BrandCard;
 use crate::api;
 use crate::error::AppError;

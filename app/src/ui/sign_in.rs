@@ -126,17 +126,7 @@ fn SignInForm(email: String) -> impl IntoView {
             }
         });
     };
-    let message = move || {
-        error.get().map(|e| match e {
-            AppError::Api(ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated) => {
-                t_string!(i18n, signin.error_credentials)
-            }
-            AppError::Api(ErrorCode::TooManyAttempts) => t_string!(i18n, signin.error_too_many),
-            AppError::Api(ErrorCode::Busy) => t_string!(i18n, signin.error_busy),
-            AppError::Offline => t_string!(i18n, signin.error_offline),
-            _ => t_string!(i18n, signin.error_generic),
-        })
-    };
+    let message = move || error.get().map(|e| sign_in_error(i18n.get_locale(), &e));
 
     view! {
         <form class="signin-form" on:submit=submit novalidate=false>
@@ -174,6 +164,19 @@ fn SignInForm(email: String) -> impl IntoView {
                 {move || if busy.get() { t_string!(i18n, signin.submitting) } else { t_string!(i18n, signin.submit) }}
             </button>
         </form>
+    }
+}
+
+/// Why signing in with a password did not work, for the person who typed it.
+pub(crate) fn sign_in_error(locale: Locale, error: &AppError) -> &'static str {
+    match error {
+        AppError::Api(ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated) => {
+            td_string!(locale, signin.error_credentials)
+        }
+        AppError::Api(ErrorCode::TooManyAttempts) => td_string!(locale, signin.error_too_many),
+        AppError::Api(ErrorCode::Busy) => td_string!(locale, signin.error_busy),
+        AppError::Offline => td_string!(locale, signin.error_offline),
+        _ => td_string!(locale, signin.error_generic),
     }
 }
 
