@@ -8,8 +8,8 @@ use tsunagu_core::api::{
     ApiError, Application, ApplicationConfirmed, ApplicationReceived, ApplicationToConfirm, Apply,
     AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication, DeviceInfo, DirectoryListing,
     ErrorCode, EventRef, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member,
-    NetworkInfo, NewEvent, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles,
-    Setup, SignIn, VenueCodeResponse,
+    NetworkInfo, NewEvent, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register,
+    Role, SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -308,6 +308,23 @@ pub async fn audit(limit: u32, before: Option<i64>) -> Result<Vec<AuditEntry>, A
         path.push_str(&format!("&before={before}"));
     }
     json(call("GET", &path, None).await?)
+}
+
+/// `GET /api/admin/pass-keys`: the keys passes may be signed with, the current one marked.
+pub async fn pass_keys() -> Result<Vec<PassKeyInfo>, AppError> {
+    json(call("GET", "/api/admin/pass-keys", None).await?)
+}
+
+/// `POST /api/admin/pass-keys`: a new current key; every live ticket and ID card is signed
+/// again with it.
+pub async fn rotate_pass_key() -> Result<PassKeyInfo, AppError> {
+    json(call("POST", "/api/admin/pass-keys", None).await?)
+}
+
+/// `DELETE /api/admin/pass-keys/<id>`: passes that key signed stop being valid on every phone.
+pub async fn retire_pass_key(id: &str) -> Result<(), AppError> {
+    let path = format!("/api/admin/pass-keys/{}", encode_component(id));
+    call("DELETE", &path, None).await.map(|_| ())
 }
 
 /// Where the whole audit log downloads as CSV.

@@ -5,15 +5,21 @@
 // (Chromium's fake capture plays the QR code) and both let her in; back online, both phones and
 // the admin's report flag the ticket as admitted twice. A forged ticket and a revoked one are
 // refused offline, and a member's signed alumni ID card is checked there too. Once the admin
-// suspends her, a gate that synced the organisation's document refuses her card offline.
+// suspends her, a gate that synced the organisation's document refuses her card offline. The
+// admin then makes a new pass key: Ken's ticket, signed again, admits him; once the old key is
+// retired, his ticket's old text reads as forged at a gate with no signal.
+//
+// With TSUNAGU_SCREENSHOTS=<dir>, the admin's pass keys are saved there.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { Relay } from "../lib/relay.mjs";
 import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
 import { qrVideo, cameraArgs } from "../lib/camera.mjs";
 import { SLOW, answerGoing, openGate, publishEvent, scanTimings, standing, ticketText } from "../lib/events.mjs";
 
 const TITLE = "アルムナイ交流会 2026 冬";
+const SHOTS = process.env.TSUNAGU_SCREENSHOTS;
 
 let relay, browser, cameras;
 let admin, hanako, ken, hanakoCtx, kenCtx;
@@ -27,7 +33,7 @@ before(async () => {
   kenCtx = await browser.newContext(PHONE);
   [hanako, ken] = await Promise.all([hanakoCtx.newPage(), kenCtx.newPage()]);
   admin = await (await browser.newContext(DESKTOP)).newPage();
-  // Confirmations (suspend) are answered yes.
+  // Confirmations (suspend, a new key, retiring one) are answered yes.
   admin.on("dialog", (dialog) => dialog.accept());
   await signInThroughUi(hanako, relay.url, "hanako@example.com");
   await signInThroughUi(ken, relay.url, "ken@example.com");
@@ -177,4 +183,45 @@ test("a suspended member's ID card is refused offline at a gate that synced", as
   await gate.context.setOffline(true);
   assert.equal(await judgeAtGate(gate.page, ticket), "revoked", "(her revoked ticket, in between)");
   assert.equal(await judgeAtGate(gate.page, card), "card-revoked", "offline too");
+});
+
+test("a new pass key: Ken's ticket, signed again, admits him; the old key retired, his old text is forged", async () => {
+  const gate = gates[0];
+  await gate.context.setOffline(false);
+  const oldTicket = await ticketText(ken);
+
+  await admin.goto(relay.url + "/admin/settings");
+  const current = admin.locator("[data-testid=pass-key][data-current=true]");
+  await current.waitFor(SLOW);
+  assert.equal(await admin.getByTestId("pass-key").count(), 1);
+  const oldId = await current.getAttribute("data-id");
+  assert.ok(oldTicket.startsWith(`TSU2.${oldId}.`), "the ticket names the current key");
+
+  await admin.getByTestId("pass-key-rotate").click();
+  await admin.getByTestId("pass-keys-outcome").waitFor(SLOW);
+  await admin.locator("[data-testid=pass-key]").nth(1).waitFor(SLOW);
+  const newId = await current.getAttribute("data-id");
+  assert.notEqual(newId, oldId);
+  assert.equal(await admin.locator(`[data-testid=pass-key][data-id="${oldId}"]`).getAttribute("data-current"), "false");
+  if (SHOTS) await admin.screenshot({ path: join(SHOTS, "desktop-admin-pass-keys.png") });
+
+  // Ken's phone gets his ticket signed again with the new key; the gate admits it once synced.
+  await ken.waitForFunction(
+    (id) => document.querySelector("[data-testid=ticket-text]")?.textContent.trim().startsWith(`TSU2.${id}.`),
+    newId,
+    SLOW,
+  );
+  const newTicket = await ticketText(ken);
+  await judgedAs(gate.page, newTicket, "admitted");
+  assert.match(await gate.page.getByTestId("verdict-name").innerText(), /佐藤 健/);
+  assert.equal(await judgeAtGate(gate.page, oldTicket), "already-here", "the old text is still good, and the same ticket");
+
+  // Retired, the old key's passes read as forged once the gate has synced — offline too.
+  await admin.locator(`[data-testid=pass-key][data-id="${oldId}"]`).getByTestId("pass-key-retire").click();
+  await admin.locator(`[data-testid=pass-key][data-id="${oldId}"]`).waitFor({ state: "detached", ...SLOW });
+  assert.equal(await admin.getByTestId("pass-key").count(), 1);
+  await judgedAs(gate.page, oldTicket, "forged");
+  await gate.context.setOffline(true);
+  assert.equal(await judgeAtGate(gate.page, newTicket), "already-here");
+  assert.equal(await judgeAtGate(gate.page, oldTicket), "forged");
 });

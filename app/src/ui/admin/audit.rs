@@ -116,6 +116,14 @@ fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String 
         "reactivate" => t_string!(i18n, admin.audit_reactivate),
         "revoke-device" => t_string!(i18n, admin.audit_revoke_device),
         "delete-hr-record" => t_string!(i18n, admin.audit_delete_record),
+        "apply" => t_string!(i18n, admin.audit_apply),
+        "confirm-application" => t_string!(i18n, admin.audit_confirm_application),
+        "delete-account" => t_string!(i18n, admin.audit_delete_account),
+        "setup" => t_string!(i18n, admin.audit_setup),
+        "change-password" => t_string!(i18n, admin.audit_change_password),
+        "sign-out-everywhere" => t_string!(i18n, admin.audit_sign_out_everywhere),
+        "rotate-pass-key" => t_string!(i18n, admin.audit_rotate_pass_key),
+        "retire-pass-key" => t_string!(i18n, admin.audit_retire_pass_key),
         other => return other.to_owned(),
     };
     known.to_owned()

@@ -1,22 +1,29 @@
 //! The administrators' screens: members (roles, suspension, devices, invitations), the HR CSV
-//! import, applications to join, the audit log, and the organisation's settings. Every screen sits in [`AdminFrame`], which
-//! shows the section tabs and refuses anyone without [`Role::Admin`] (the relay refuses them too:
-//! every `/api/admin/...` call answers `forbidden`).
+//! import, applications to join, the audit log, and the organisation's settings (default field
+//! visibility, the pass keys). Every screen sits in [`AdminFrame`], which shows the section tabs
+//! and refuses anyone without [`Role::Admin`] (the relay refuses them too: every
+//! `/api/admin/...` call answers `forbidden`).
 
 mod applications;
 mod audit;
 mod import;
 mod members;
+mod pass_keys;
 
 pub(crate) use applications::ApplicationsPage;
 pub(crate) use audit::AuditPage;
 pub(crate) use import::ImportPage;
 pub(crate) use members::MembersPage;
 
-/// The organisation's settings: default field visibility.
+/// The organisation's settings: default field visibility, and the keys passes are signed with.
 #[component]
 pub(crate) fn SettingsPage() -> impl IntoView {
-    view! { <AdminFrame><super::org_settings::DefaultVisibility /></AdminFrame> }
+    view! {
+        <AdminFrame>
+            <super::org_settings::DefaultVisibility />
+            <pass_keys::PassKeys />
+        </AdminFrame>
+    }
 }
 
 use leptos::prelude::*;
