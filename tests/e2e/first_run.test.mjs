@@ -98,6 +98,7 @@ test("the setup link opens a form on a computer; the first admin lands signed in
     name_en: "Mirai Inc.",
     language: "en",
     time_zone: "Europe/Berlin",
+    demo: false,
   });
   const demo = await post("/api/session", { email: "admin@example.com", password: "tsunagu-demo" });
   assert.equal(demo.status, 401, "no demo account on a real network");
@@ -128,6 +129,7 @@ test("the setup link works once; the sign-in screen then names the organisation"
   await phone.waitForFunction(() => document.querySelector("[data-testid=signin-organisation]")?.textContent.includes("株式会社みらい"));
   await phone.getByTestId("language-switch").click();
   await phone.waitForFunction(() => document.querySelector("[data-testid=signin-organisation]")?.textContent.includes("Mirai Inc."));
+  assert.equal(await phone.getByTestId("signin-demo-hint").count(), 0, "no demo sign-ins offered on a real network");
   await shot(phone, "phone-signin-organisation");
   await ctx.close();
 

@@ -96,6 +96,8 @@ after(async () => {
 test("hanako adds a passkey in My profile and signs in with it, typing nothing", async () => {
   await phone.goto(base);
   await phone.getByTestId("passkey-sign-in").waitFor();
+  // The demo network's sign-ins are public, and said so (only there: first_run.test.mjs).
+  await phone.getByTestId("signin-demo-hint").waitFor();
   await screenshot(phone, "phone-signin-passkey.png");
 
   await signInThroughUi(phone, base, "hanako@example.com");

@@ -45,7 +45,10 @@ pub(crate) fn SignInPage() -> impl IntoView {
                     <p>{move || t_string!(i18n, join.signin_invitation)}</p>
                     <a class="button button-block" href="/apply" data-testid="signin-apply">{move || t_string!(i18n, join.signin_apply)}</a>
                 </div>
-                <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
+                // Demo sign-ins are public only on the demo network (a relay started with `--demo`).
+                <Show when=move || Network::info().is_some_and(|info| info.demo)>
+                    <p class="signin-demo" data-testid="signin-demo-hint">{move || t_string!(i18n, signin.demo_hint)}</p>
+                </Show>
             </Show>
         </BrandCard>
     }
