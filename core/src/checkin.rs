@@ -30,7 +30,7 @@ use automerge::{ObjType, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{DocError, read_doc};
-use crate::pass::{Gate, Ticket, Verdict, VerifyingKey, judge_ticket};
+use crate::pass::{Gate, Keys, Ticket, Verdict, judge_ticket};
 
 /// What a staff phone shows the moment a ticket is scanned, offline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +172,7 @@ impl CheckinLog {
     pub fn judge(
         &self,
         text: &str,
-        key: &VerifyingKey,
+        key: &impl Keys,
         gate: &Gate<'_>,
         device: &str,
     ) -> Admission {

@@ -15,7 +15,7 @@ use leptos_router::components::A;
 use tsunagu_core::checkin::{Admission, CheckinLog, Duplicate, Method, Scan};
 use tsunagu_core::event::{Roster, SeatStatus};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::pass::{Card, CardVerdict, Gate, Keyring, Verdict, judge_card, judge_ticket};
+use tsunagu_core::pass::{Card, CardVerdict, Gate, Verdict, judge_card};
 use tsunagu_core::search::fold;
 
 use super::time::{self, Style};
@@ -85,7 +85,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                         now: now(),
                         revoked: &revoked,
                     };
-                    let admission = admission(&log, &text, &trust.keys, &gate, &device);
+                    let admission = log.judge(&text, &trust.keys, &gate, &device);
                     if let Admission::Admit(ticket) = &admission {
                         let scan = Scan {
                             ticket: ticket.id.clone(),
@@ -439,29 +439,6 @@ fn NameSearch(
                 }).collect::<Vec<_>>()}
             </ul>
         </section>
-    }
-}
-
-/// [`CheckinLog::judge`] against every key the organisation lists: the ticket's signature,
-/// event, window and revocation, then whether this log already admitted it. (The log's own
-/// `judge` takes a single key; this is it over a [`Keyring`], until it takes any `Keys`.)
-fn admission(
-    log: &CheckinLog,
-    text: &str,
-    keys: &Keyring,
-    gate: &Gate<'_>,
-    device: &str,
-) -> Admission {
-    match judge_ticket(text, keys, gate) {
-        Verdict::Valid(ticket) => match log.first_admission(&ticket.id) {
-            Some(first) => Admission::AlreadyIn {
-                here: first.device == device,
-                first: first.clone(),
-                ticket,
-            },
-            None => Admission::Admit(ticket),
-        },
-        refused => Admission::Refused(refused),
     }
 }
 
