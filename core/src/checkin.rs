@@ -169,13 +169,7 @@ impl CheckinLog {
 
     /// Judges a scanned ticket at `gate` on the phone `device`: the signature, event, window
     /// and revocation list ([`judge_ticket`]), then whether this log already admitted it.
-    pub fn judge(
-        &self,
-        text: &str,
-        key: &impl Keys,
-        gate: &Gate<'_>,
-        device: &str,
-    ) -> Admission {
+    pub fn judge(&self, text: &str, key: &impl Keys, gate: &Gate<'_>, device: &str) -> Admission {
         match judge_ticket(text, key, gate) {
             Verdict::Valid(ticket) => match self.first_admission(&ticket.id) {
                 Some(first) => Admission::AlreadyIn {
