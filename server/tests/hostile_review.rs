@@ -1565,3 +1565,47 @@ async fn item8_a_key_an_earlier_version_kept_in_the_database_moves_to_the_file()
             .expect("a query");
     assert_eq!(left, None, "gone from the database");
 }
+
+#[tokio::test]
+async fn item7_guessing_calendar_feed_tokens_spends_the_address_budget_but_live_feeds_poll_freely()
+{
+    let relay = TestRelay::start_configured(|config| {
+        config.limits.unauthenticated_per_address = Rate {
+            burst: 4,
+            per_hour: 0,
+        };
+    })
+    .await;
+    // Signing in spends one call of the budget.
+    let (cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let feed: tsunagu_core::api::CalendarFeed = call(
+        &relay,
+        Method::POST,
+        "/api/me/calendar",
+        Some(&cookie),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("a feed");
+    let path = feed
+        .url
+        .split_once("/ics/")
+        .map(|(_, t)| format!("/ics/{t}"))
+        .expect("a feed path");
+    for _ in 0..3 {
+        let guess = call(&relay, Method::GET, "/ics/not-a-token.ics", None, None).await;
+        assert_eq!(guess.status(), StatusCode::NOT_FOUND);
+    }
+    let throttled = call(&relay, Method::GET, "/ics/another-guess.ics", None, None).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    for _ in 0..5 {
+        let poll = call(&relay, Method::GET, &path, None, None).await;
+        assert_eq!(
+            poll.status(),
+            StatusCode::OK,
+            "a live feed keeps answering its calendar"
+        );
+    }
+}

@@ -22,6 +22,7 @@ use super::store::{self, EventRow};
 use crate::AppState;
 use crate::access;
 use crate::auth::{self, SignedIn};
+use crate::client::{ClientAddr, budget_key};
 use crate::db::{self, DocumentRecord};
 use crate::error::{AppError, Error};
 
@@ -73,13 +74,23 @@ pub(super) async fn revoke_feed(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /ics/{token}.ics`. Every failure is the same 404, so a guessed token learns nothing.
+/// `GET /ics/{token}.ics`. Every failure is the same 404, so a guessed token learns nothing;
+/// each one spends the caller's address budget ([`crate::Limits::unauthenticated_per_address`]),
+/// while polls of a live feed do not (calendar services poll many members' feeds from a few
+/// addresses).
 pub(super) async fn feed(
     State(state): State<AppState>,
+    ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Result<Response, AppError> {
-    let missing = || AppError::Missing("no such calendar".into());
+    let missing = || {
+        if state.anonymous.take(&budget_key(ip)) {
+            AppError::Missing("no such calendar".into())
+        } else {
+            AppError::TooManyAttempts
+        }
+    };
     let token = file.strip_suffix(".ics").ok_or_else(missing)?;
     let user = store::feed_owner(&state.db, &auth::token_hash(token))
         .await?
