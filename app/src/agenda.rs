@@ -1,6 +1,8 @@
 //! What the events screens work out from the documents on the device, with no browser in it:
-//! where the member stands for an event ([`standing`]), and which events an agenda lists, in
-//! which order ([`agenda`]).
+//! where the member stands for an event ([`standing`]), how full it is ([`availability`]),
+//! what to ask before they give up a seat ([`give_up_question`]), whether they were promoted
+//! from the waiting list since they last looked ([`promoted`]), and which events an agenda
+//! lists, in which order ([`agenda`]).
 //!
 //! The relay is the authority on seats, and members answer offline: an answer stays "waiting
 //! for confirmation" until the relay's [`Seat`] for it arrives. A seat says which answer it
@@ -17,7 +19,9 @@
 //! assert_eq!(standing(Some(&answer), Some(&seat), false), Standing::Confirmed);
 //! ```
 
-use tsunagu_core::event::{Event, Rsvp, Seat, SeatStatus};
+use std::collections::BTreeMap;
+
+use tsunagu_core::event::{Event, Passes, Roster, Rsvp, Seat, SeatCount, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 
 /// Where the member stands for one event.
@@ -80,6 +84,145 @@ fn decided(status: SeatStatus, position: u32) -> Standing {
         SeatStatus::Declined => Standing::Declined,
         SeatStatus::Refused => Standing::Refused,
     }
+}
+
+/// How full an event is, as far as this device can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// No limit on seats.
+    Unlimited,
+    /// Seats are free.
+    Open { left: u32 },
+    /// Every seat is taken; `waiting` are on the list when the count is known (a member who
+    /// only knows their own place knows the event is full, not how many wait).
+    Full { waiting: Option<u32> },
+    /// Seats are limited, and nothing on this device says how many are taken.
+    Unknown,
+}
+
+impl Availability {
+    pub fn is_full(self) -> bool {
+        matches!(self, Availability::Full { .. })
+    }
+}
+
+/// How full an event with `capacity` seats is, from the count of taken and waiting seats when
+/// this device has one (the roster for staff, or what the relay publishes in the event) and
+/// the member's own standing: a member on the waiting list knows the event is full.
+pub fn availability(
+    capacity: Option<u32>,
+    count: Option<SeatCount>,
+    standing: Standing,
+) -> Availability {
+    let Some(capacity) = capacity else {
+        return Availability::Unlimited;
+    };
+    let own_place = match standing {
+        Standing::Waiting { position } => Some(position),
+        _ => None,
+    };
+    match count {
+        Some(count) => {
+            let waiting = count.waiting.max(own_place.unwrap_or(0));
+            if count.taken >= capacity || waiting > 0 {
+                Availability::Full {
+                    waiting: Some(waiting),
+                }
+            } else {
+                Availability::Open {
+                    left: capacity - count.taken,
+                }
+            }
+        }
+        None if own_place.is_some() => Availability::Full { waiting: None },
+        None => Availability::Unknown,
+    }
+}
+
+/// Taken and waiting seats as an event's roster lists them (staff and admins have it).
+pub fn roster_count(roster: &Roster) -> SeatCount {
+    let count = |status: SeatStatus| {
+        let n = roster
+            .attendees
+            .values()
+            .filter(|a| a.status == status.key())
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    };
+    SeatCount {
+        taken: count(SeatStatus::Confirmed),
+        waiting: count(SeatStatus::Waiting),
+    }
+}
+
+/// What a member is asked before saying "not going" after "going", which cannot be undone:
+/// a seat given up goes to the next on the waiting list, a place on it is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// They hold a seat and others are known to wait for it.
+    SeatToWaiting,
+    /// They hold (or may be about to hold) a seat.
+    Seat,
+    /// They are on the waiting list.
+    Place,
+}
+
+/// The question to ask before the member gives up their "going", if any.
+pub fn give_up_question(standing: Standing, availability: Availability) -> Option<GiveUp> {
+    match standing {
+        Standing::Confirmed => Some(match availability {
+            Availability::Full { waiting: Some(n) } if n > 0 => GiveUp::SeatToWaiting,
+            _ => GiveUp::Seat,
+        }),
+        Standing::Unconfirmed { going: true } => Some(GiveUp::Seat),
+        Standing::Waiting { .. } => Some(GiveUp::Place),
+        _ => None,
+    }
+}
+
+/// The seat status (its key) the member last saw for each event, by event document id.
+pub type SeenSeats = BTreeMap<String, String>;
+
+/// Brings `seen` up to date with the relay's decisions in `passes`, except a promotion from
+/// the waiting list, which stays unseen until the member is told ([`acknowledge_seat`]). An
+/// event seen for the first time (a new device, a first answer) is simply noted. Returns
+/// whether anything changed.
+pub fn note_seats(seen: &mut SeenSeats, passes: &Passes) -> bool {
+    let mut changed = false;
+    for (event, seat) in &passes.events {
+        match seen.get(event) {
+            Some(before) if is_promotion(before, seat) => {}
+            Some(before) if *before == seat.status => {}
+            _ => {
+                seen.insert(event.clone(), seat.status.clone());
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// The events where the member was moved from the waiting list to a seat since they last
+/// looked.
+pub fn promoted(seen: &SeenSeats, passes: &Passes) -> Vec<String> {
+    passes
+        .events
+        .iter()
+        .filter(|(event, seat)| seen.get(*event).is_some_and(|s| is_promotion(s, seat)))
+        .map(|(event, _)| event.clone())
+        .collect()
+}
+
+/// The member was told of the seat they now hold for `event`.
+pub fn acknowledge_seat(seen: &mut SeenSeats, passes: &Passes, event: &str) -> bool {
+    let Some(seat) = passes.events.get(event) else {
+        return false;
+    };
+    seen.insert(event.to_owned(), seat.status.clone()) != Some(seat.status.clone())
+}
+
+fn is_promotion(before: &str, seat: &Seat) -> bool {
+    before == SeatStatus::Waiting.key() && seat.status() == Some(SeatStatus::Confirmed)
 }
 
 /// Which events an agenda shows.
@@ -206,6 +349,128 @@ mod tests {
         );
         assert!(Standing::Waiting { position: 1 }.is_going());
         assert!(!Standing::Declined.is_going());
+    }
+
+    #[wasm_bindgen_test]
+    fn full_events_say_so_and_how_many_wait_when_known() {
+        let count = |taken, waiting| Some(SeatCount { taken, waiting });
+        assert_eq!(
+            availability(None, count(100, 0), Standing::Open),
+            Availability::Unlimited
+        );
+        assert_eq!(
+            availability(Some(10), count(7, 0), Standing::Open),
+            Availability::Open { left: 3 }
+        );
+        assert_eq!(
+            availability(Some(1), count(1, 2), Standing::Open),
+            Availability::Full { waiting: Some(2) }
+        );
+        assert_eq!(
+            availability(Some(1), count(1, 0), Standing::Confirmed),
+            Availability::Full { waiting: Some(0) }
+        );
+        // Capacity lowered below the seats already given: still full, never negative.
+        assert_eq!(
+            availability(Some(2), count(3, 0), Standing::Open),
+            Availability::Full { waiting: Some(0) }
+        );
+        // Nothing published: the capacity alone says nothing of how full it is...
+        assert_eq!(
+            availability(Some(1), None, Standing::Open),
+            Availability::Unknown
+        );
+        // ...but a member on the waiting list knows it is full.
+        assert_eq!(
+            availability(Some(1), None, Standing::Waiting { position: 3 }),
+            Availability::Full { waiting: None }
+        );
+        // A count older than the member's own place counts at least up to it.
+        assert_eq!(
+            availability(Some(1), count(1, 1), Standing::Waiting { position: 2 }),
+            Availability::Full { waiting: Some(2) }
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_roster_counts_confirmed_and_waiting_seats() {
+        let mut roster = Roster::default();
+        for (user, status) in [("a", "confirmed"), ("b", "waiting"), ("c", "declined")] {
+            roster.attendees.insert(
+                user.into(),
+                tsunagu_core::event::Attendee {
+                    status: status.into(),
+                    ..Default::default()
+                },
+            );
+        }
+        assert_eq!(
+            roster_count(&roster),
+            SeatCount {
+                taken: 1,
+                waiting: 1
+            }
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn giving_up_a_seat_or_a_place_is_asked_first() {
+        let full = Availability::Full { waiting: Some(2) };
+        assert_eq!(
+            give_up_question(Standing::Confirmed, full),
+            Some(GiveUp::SeatToWaiting)
+        );
+        assert_eq!(
+            give_up_question(Standing::Confirmed, Availability::Unknown),
+            Some(GiveUp::Seat)
+        );
+        assert_eq!(
+            give_up_question(Standing::Confirmed, Availability::Full { waiting: Some(0) }),
+            Some(GiveUp::Seat)
+        );
+        assert_eq!(
+            give_up_question(Standing::Unconfirmed { going: true }, full),
+            Some(GiveUp::Seat)
+        );
+        assert_eq!(
+            give_up_question(Standing::Waiting { position: 1 }, full),
+            Some(GiveUp::Place)
+        );
+        for nothing_to_lose in [
+            Standing::Open,
+            Standing::Declined,
+            Standing::Unconfirmed { going: false },
+        ] {
+            assert_eq!(give_up_question(nothing_to_lose, full), None);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_promotion_from_the_waiting_list_stays_news_until_told() {
+        let passes = |status: &str| Passes {
+            events: BTreeMap::from([("e1".to_owned(), seat(status, 100, 0))]),
+            ..Passes::default()
+        };
+        let mut seen = SeenSeats::new();
+        // First seen waiting: noted, nothing to tell.
+        assert!(note_seats(&mut seen, &passes("waiting")));
+        assert!(promoted(&seen, &passes("waiting")).is_empty());
+        assert!(!note_seats(&mut seen, &passes("waiting")));
+        // Someone cancelled: the seat is news, and stays news through later syncs.
+        let now = passes("confirmed");
+        assert!(!note_seats(&mut seen, &now));
+        assert_eq!(promoted(&seen, &now), ["e1"]);
+        assert!(acknowledge_seat(&mut seen, &now, "e1"));
+        assert!(promoted(&seen, &now).is_empty());
+        // A seat given at once (or first seen on a new device) is no news.
+        let mut fresh = SeenSeats::new();
+        note_seats(&mut fresh, &now);
+        assert!(promoted(&fresh, &now).is_empty());
+        // Leaving the list is noted; a later seat from a new answer is no promotion.
+        let mut left = SeenSeats::from([("e1".to_owned(), "waiting".to_owned())]);
+        note_seats(&mut left, &passes("declined"));
+        note_seats(&mut left, &now);
+        assert!(promoted(&left, &now).is_empty());
     }
 
     #[wasm_bindgen_test]

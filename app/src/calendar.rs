@@ -1,15 +1,18 @@
 //! Calendar arithmetic with no browser in it: civil dates and unix days, the month grid the
-//! events calendar draws, `datetime-local` input values, and turning a wall-clock time in some
-//! zone into an instant given that zone's offsets (which the browser's `Intl` knows; see
+//! events calendar draws, which month it opens on, Japan's public holidays (coloured red on it,
+//! as Japanese calendars do), `datetime-local` input values, and turning a wall-clock time in
+//! some zone into an instant given that zone's offsets (which the browser's `Intl` knows; see
 //! `ui::events::time`).
 //!
 //! ```
-//! use tsunagu_app::calendar::{Date, month_grid};
+//! use tsunagu_app::calendar::{Date, Holiday, holiday, month_grid};
 //!
 //! // May 2026 starts on a Friday: five blanks in a Sunday-first week.
 //! let weeks = month_grid(2026, 5);
 //! assert_eq!(weeks[0], [None, None, None, None, None, Some(1), Some(2)]);
 //! assert_eq!(Date::from_days(Date::new(2026, 5, 1).days()), Date::new(2026, 5, 1));
+//! // Constitution Day fell on a Sunday: the Wednesday after Golden Week is a holiday too.
+//! assert_eq!(holiday(Date::new(2026, 5, 6)), Some(Holiday::Substitute));
 //! ```
 
 /// A day in the proleptic Gregorian calendar.
@@ -87,6 +90,182 @@ pub fn month_grid(year: i32, month: u32) -> Vec<[Option<u32>; 7]> {
             days
         })
         .collect()
+}
+
+/// The month a calendar opens on, given the days that have events: today's if it has any,
+/// else the month of the next event after today (a calendar opened on an empty month looks as
+/// if nothing were planned), else today's.
+pub fn opening_month(today: Date, event_days: impl IntoIterator<Item = Date>) -> (i32, u32) {
+    let this_month = (today.year, today.month);
+    let mut next: Option<Date> = None;
+    for day in event_days {
+        if (day.year, day.month) == this_month {
+            return this_month;
+        }
+        if day > today && next.is_none_or(|n| day < n) {
+            next = Some(day);
+        }
+    }
+    next.map_or(this_month, |d| (d.year, d.month))
+}
+
+/// The first day with an event after the month (`year`, `month`), for a "next event" link
+/// under an empty month.
+pub fn next_event_after(
+    year: i32,
+    month: u32,
+    event_days: impl IntoIterator<Item = Date>,
+) -> Option<Date> {
+    let (next_year, next_month) = add_months(year, month, 1);
+    let start = Date::new(next_year, next_month, 1);
+    event_days.into_iter().filter(|d| *d >= start).min()
+}
+
+/// A public holiday in Japan (国民の祝日), or a day off the law adds to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Holiday {
+    NewYear,
+    ComingOfAge,
+    Foundation,
+    EmperorsBirthday,
+    VernalEquinox,
+    Showa,
+    Constitution,
+    Greenery,
+    Children,
+    Marine,
+    Mountain,
+    RespectForTheAged,
+    AutumnalEquinox,
+    Sports,
+    Culture,
+    LabourThanksgiving,
+    /// 2019's accession and enthronement days.
+    Enthronement,
+    /// 振替休日: the first working day after a holiday that fell on a Sunday.
+    Substitute,
+    /// 国民の休日: a day between two holidays.
+    Citizens,
+}
+
+impl Holiday {
+    /// Its name on Japanese calendars.
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            Holiday::NewYear => "元日",
+            Holiday::ComingOfAge => "成人の日",
+            Holiday::Foundation => "建国記念の日",
+            Holiday::EmperorsBirthday => "天皇誕生日",
+            Holiday::VernalEquinox => "春分の日",
+            Holiday::Showa => "昭和の日",
+            Holiday::Constitution => "憲法記念日",
+            Holiday::Greenery => "みどりの日",
+            Holiday::Children => "こどもの日",
+            Holiday::Marine => "海の日",
+            Holiday::Mountain => "山の日",
+            Holiday::RespectForTheAged => "敬老の日",
+            Holiday::AutumnalEquinox => "秋分の日",
+            Holiday::Sports => "スポーツの日",
+            Holiday::Culture => "文化の日",
+            Holiday::LabourThanksgiving => "勤労感謝の日",
+            Holiday::Enthronement => "即位の日",
+            Holiday::Substitute => "振替休日",
+            Holiday::Citizens => "国民の休日",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Holiday::NewYear => "New Year's Day",
+            Holiday::ComingOfAge => "Coming of Age Day",
+            Holiday::Foundation => "National Foundation Day",
+            Holiday::EmperorsBirthday => "Emperor's Birthday",
+            Holiday::VernalEquinox => "Vernal Equinox Day",
+            Holiday::Showa => "Shōwa Day",
+            Holiday::Constitution => "Constitution Day",
+            Holiday::Greenery => "Greenery Day",
+            Holiday::Children => "Children's Day",
+            Holiday::Marine => "Marine Day",
+            Holiday::Mountain => "Mountain Day",
+            Holiday::RespectForTheAged => "Respect for the Aged Day",
+            Holiday::AutumnalEquinox => "Autumnal Equinox Day",
+            Holiday::Sports => "Sports Day",
+            Holiday::Culture => "Culture Day",
+            Holiday::LabourThanksgiving => "Labour Thanksgiving Day",
+            Holiday::Enthronement => "Enthronement Day",
+            Holiday::Substitute => "Substitute holiday",
+            Holiday::Citizens => "Citizens' holiday",
+        }
+    }
+}
+
+/// Whether `date` is a public holiday in Japan, by the Act on National Holidays as in force
+/// since 2007 (substitute holidays after any Sunday holiday, Shōwa Day), with 2019's imperial
+/// days and the Olympic moves of 2020 and 2021. The equinoxes come from the National
+/// Astronomical Observatory's formula, good for 1980–2099; events are planned well inside it.
+/// (The `jpholiday` crate does this too, but needs a newer compiler than ours.)
+pub fn holiday(date: Date) -> Option<Holiday> {
+    if let Some(h) = national(date) {
+        return Some(h);
+    }
+    let day = |offset: i64| Date::from_days(date.days() + offset);
+    // Substitute: the holidays just before it run back to a Sunday.
+    let mut back = 1;
+    while national(day(-back)).is_some() {
+        if day(-back).weekday() == 0 {
+            return Some(Holiday::Substitute);
+        }
+        back += 1;
+    }
+    if date.weekday() != 0 && national(day(-1)).is_some() && national(day(1)).is_some() {
+        return Some(Holiday::Citizens);
+    }
+    None
+}
+
+/// The holidays the law names, without the days off it adds.
+fn national(date: Date) -> Option<Holiday> {
+    let Date { year, month, day } = date;
+    // The n-th Monday of this month falls on this day.
+    let nth_monday = |n: u32| date.weekday() == 1 && (day - 1) / 7 + 1 == n;
+    let olympic = matches!(year, 2020 | 2021);
+    Some(match (month, day) {
+        (1, 1) => Holiday::NewYear,
+        (1, _) if nth_monday(2) => Holiday::ComingOfAge,
+        (2, 11) => Holiday::Foundation,
+        (2, 23) if year >= 2020 => Holiday::EmperorsBirthday,
+        (12, 23) if (1989..=2018).contains(&year) => Holiday::EmperorsBirthday,
+        (3, d) if d == equinox(year, 20_843_100) => Holiday::VernalEquinox,
+        (4, 29) if year >= 2007 => Holiday::Showa,
+        (4, 29) => Holiday::Greenery,
+        (5, 1) if year == 2019 => Holiday::Enthronement,
+        (10, 22) if year == 2019 => Holiday::Enthronement,
+        (5, 3) => Holiday::Constitution,
+        (5, 4) if year >= 2007 => Holiday::Greenery,
+        (5, 5) => Holiday::Children,
+        (7, 23) if year == 2020 => Holiday::Marine,
+        (7, 22) if year == 2021 => Holiday::Marine,
+        (7, _) if !olympic && nth_monday(3) => Holiday::Marine,
+        (8, 10) if year == 2020 => Holiday::Mountain,
+        (8, 8) if year == 2021 => Holiday::Mountain,
+        (8, 11) if year >= 2016 && !olympic => Holiday::Mountain,
+        (9, _) if nth_monday(3) => Holiday::RespectForTheAged,
+        (9, d) if d == equinox(year, 23_248_800) => Holiday::AutumnalEquinox,
+        (7, 24) if year == 2020 => Holiday::Sports,
+        (7, 23) if year == 2021 => Holiday::Sports,
+        (10, _) if !olympic && nth_monday(2) => Holiday::Sports,
+        (11, 3) => Holiday::Culture,
+        (11, 23) => Holiday::LabourThanksgiving,
+        _ => return None,
+    })
+}
+
+/// The day of March (vernal) or September (autumnal) of an equinox:
+/// ⌊base + 0.242194 (year − 1980) − ⌊(year − 1980) / 4⌋⌋, in millionths of a day.
+fn equinox(year: i32, base_millionths: i64) -> u32 {
+    let n = i64::from(year) - 1980;
+    let day = (base_millionths + 242_194 * n - n.div_euclid(4) * 1_000_000).div_euclid(1_000_000);
+    u32::try_from(day).unwrap_or(0)
 }
 
 /// A wall-clock time somewhere, to the minute.
@@ -200,6 +379,104 @@ mod tests {
         assert_eq!(aug[5][2], None);
         let days: Vec<u32> = aug.iter().flatten().flatten().copied().collect();
         assert_eq!(days, (1..=31).collect::<Vec<_>>());
+    }
+
+    fn holidays_of(year: i32) -> Vec<(u32, u32, Holiday)> {
+        (Date::new(year, 1, 1).days()..Date::new(year + 1, 1, 1).days())
+            .map(Date::from_days)
+            .filter_map(|d| holiday(d).map(|h| (d.month, d.day, h)))
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn japans_holidays_in_2026_as_the_cabinet_office_lists_them() {
+        use Holiday::*;
+        assert_eq!(
+            holidays_of(2026),
+            [
+                (1, 1, NewYear),
+                (1, 12, ComingOfAge),
+                (2, 11, Foundation),
+                (2, 23, EmperorsBirthday),
+                (3, 20, VernalEquinox),
+                (4, 29, Showa),
+                (5, 3, Constitution),
+                (5, 4, Greenery),
+                (5, 5, Children),
+                (5, 6, Substitute),
+                (7, 20, Marine),
+                (8, 11, Mountain),
+                (9, 21, RespectForTheAged),
+                (9, 22, Citizens),
+                (9, 23, AutumnalEquinox),
+                (10, 12, Sports),
+                (11, 3, Culture),
+                (11, 23, LabourThanksgiving),
+            ]
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn substitute_olympic_and_imperial_holidays() {
+        use Holiday::*;
+        let h = |y, m, d| holiday(Date::new(y, m, d));
+        // 2025: three Sunday holidays, each followed by a Monday off.
+        assert_eq!(h(2025, 2, 24), Some(Substitute));
+        assert_eq!(h(2025, 5, 6), Some(Substitute));
+        assert_eq!(h(2025, 11, 24), Some(Substitute));
+        assert_eq!(h(2025, 3, 20), Some(VernalEquinox));
+        assert_eq!(h(2025, 9, 23), Some(AutumnalEquinox));
+        // 2019: ten days off around the accession, Saturday 4/27 to Monday 5/6.
+        assert_eq!(h(2019, 4, 29), Some(Showa));
+        assert_eq!(h(2019, 4, 30), Some(Citizens));
+        assert_eq!(h(2019, 5, 1), Some(Enthronement));
+        assert_eq!(h(2019, 5, 2), Some(Citizens));
+        assert_eq!(h(2019, 5, 6), Some(Substitute));
+        assert_eq!(h(2019, 10, 22), Some(Enthronement));
+        assert_eq!(h(2019, 2, 23), None, "no emperor's birthday that year");
+        // The Olympics moved three holidays in 2020 and 2021.
+        assert_eq!(h(2020, 7, 23), Some(Marine));
+        assert_eq!(h(2020, 7, 24), Some(Sports));
+        assert_eq!(h(2020, 8, 10), Some(Mountain));
+        assert_eq!(h(2020, 10, 12), None);
+        assert_eq!(h(2021, 8, 8), Some(Mountain));
+        assert_eq!(h(2021, 8, 9), Some(Substitute));
+        assert_eq!(h(2021, 7, 19), None);
+        // Ordinary days stay ordinary, Sundays included.
+        assert_eq!(h(2026, 5, 7), None);
+        assert_eq!(h(2026, 5, 10), None);
+        // 2027: the vernal equinox on a Sunday, then a Monday off.
+        assert_eq!(h(2027, 3, 21), Some(VernalEquinox));
+        assert_eq!(h(2027, 3, 22), Some(Substitute));
+        assert_eq!(holidays_of(2027).len(), 17);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_calendar_opens_on_a_month_with_events() {
+        let today = Date::new(2026, 11, 20);
+        let days = [
+            Date::new(2026, 10, 3),
+            Date::new(2027, 1, 15),
+            Date::new(2026, 12, 18),
+        ];
+        assert_eq!(
+            opening_month(today, days),
+            (2026, 12),
+            "the next event's month"
+        );
+        let with_this_month = [Date::new(2026, 11, 2), Date::new(2026, 12, 18)];
+        assert_eq!(opening_month(today, with_this_month), (2026, 11));
+        assert_eq!(
+            opening_month(today, [Date::new(2026, 1, 1)]),
+            (2026, 11),
+            "only past events: today's month"
+        );
+        assert_eq!(opening_month(today, []), (2026, 11));
+        assert_eq!(
+            next_event_after(2026, 11, days),
+            Some(Date::new(2026, 12, 18))
+        );
+        assert_eq!(next_event_after(2027, 1, days), None);
     }
 
     #[wasm_bindgen_test]

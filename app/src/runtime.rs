@@ -25,7 +25,7 @@ use tsunagu_core::api::{
     ProfilePart, SESSION_ENDED,
 };
 use tsunagu_core::engine::{Effect, Engine};
-use tsunagu_core::event::Event;
+use tsunagu_core::event::{Event, SeatCount};
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
 use tsunagu_core::profile::{Audience, Profile, Visibility};
 use tsunagu_core::search::haystack;
@@ -54,7 +54,7 @@ pub struct Runtime {
     pub(crate) reconnect_timer: RefCell<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
     profiles: RefCell<HashMap<DocumentId, (Profile, String)>>,
     /// Every readable event that has arrived, as last read.
-    events: RefCell<BTreeMap<DocumentId, (EventRef, Event)>>,
+    events: RefCell<BTreeMap<DocumentId, (EventRef, Event, Option<SeatCount>)>>,
     /// Documents with local changes the relay has not acknowledged (mirrors the `outbox` store).
     outbox: RefCell<BTreeSet<DocumentId>>,
     busy_generation: Rc<Cell<u64>>,
@@ -139,6 +139,9 @@ impl Runtime {
         }
         if let Some(json) = meta(MetaKey::VenueCodes).await {
             signals.venue_codes.set(events::parse_venue_codes(&json));
+        }
+        if let Some(json) = meta(MetaKey::SeenSeats).await {
+            signals.seen_seats.set(events::parse_seen_seats(&json));
         }
 
         // Two tabs of one device edit concurrently; Automerge needs a distinct actor per
@@ -357,6 +360,7 @@ impl Runtime {
             queue.push(Write::MetaDelete(MetaKey::Me));
             queue.push(Write::MetaDelete(MetaKey::SeenEvents));
             queue.push(Write::MetaDelete(MetaKey::VenueCodes));
+            queue.push(Write::MetaDelete(MetaKey::SeenSeats));
             if let Err(e) = queue.store().wipe_documents().await {
                 log(&format!("wiping device storage: {e}"));
             }
@@ -949,6 +953,13 @@ impl Client {
         match self.runtime() {
             Some(rt) => rt.fetch_venue_code(event).await,
             None => Err(AppError::Offline),
+        }
+    }
+
+    /// The person was told of the seat they now hold for `event`.
+    pub fn acknowledge_seat(&self, event: DocumentId) {
+        if let Some(rt) = self.runtime() {
+            rt.acknowledge_seat(event);
         }
     }
 

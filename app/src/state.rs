@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use tsunagu_core::api::Me;
 use tsunagu_core::checkin::CheckinLog;
-use tsunagu_core::event::{Event, Passes, Roster, Rsvps};
+use tsunagu_core::event::{Event, Passes, Roster, Rsvps, SeatCount};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::PassAuthority;
 use tsunagu_core::profile::Profile;
@@ -82,6 +82,8 @@ pub struct EventEntry {
     pub event: Event,
     pub roster: Option<DocumentId>,
     pub checkins: Option<DocumentId>,
+    /// How many seats are taken and wait, if the relay published it in the event document.
+    pub seats: Option<SeatCount>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +119,9 @@ pub struct Signals {
     pub checkins: RwSignal<BTreeMap<DocumentId, CheckinLog>>,
     /// Each event as the person last saw it, by event document (kept on the device).
     pub seen_events: RwSignal<BTreeMap<DocumentId, Event>>,
+    /// The seat status the person last saw for each event, by event document id: a promotion
+    /// from the waiting list stays news until they are told ([`crate::agenda::note_seats`]).
+    pub seen_seats: RwSignal<crate::agenda::SeenSeats>,
     /// Venue codes for self check-in fetched on this device, by event document.
     pub venue_codes: RwSignal<BTreeMap<DocumentId, String>>,
     /// What the organisation's document says about passes: the keys they may be signed with,
@@ -145,6 +150,7 @@ impl Signals {
             rosters: RwSignal::new(BTreeMap::new()),
             checkins: RwSignal::new(BTreeMap::new()),
             seen_events: RwSignal::new(BTreeMap::new()),
+            seen_seats: RwSignal::new(BTreeMap::new()),
             venue_codes: RwSignal::new(BTreeMap::new()),
             pass_authority: RwSignal::new(PassAuthority::default()),
         }

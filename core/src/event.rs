@@ -283,6 +283,44 @@ impl Event {
     }
 }
 
+/// How full an event is, for members who may not read its roster: the relay would write it
+/// into the event document under [`SeatCount::KEY`] whenever a seat changes hands, as itself
+/// (admins' edits leave it alone, since [`Event`] has no such field). An app shows 残り n 席 or
+/// 満席・キャンセル待ち n 人 from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeatCount {
+    /// Confirmed seats.
+    pub taken: u32,
+    /// Members on the waiting list.
+    pub waiting: u32,
+}
+
+impl SeatCount {
+    /// Where the count lives in an event document.
+    pub const KEY: &'static str = "seats";
+
+    /// The count in an event document, if the relay wrote one.
+    pub fn read(doc: &impl ReadDoc) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Holder {
+            seats: Option<SeatCount>,
+        }
+        read_doc::<Holder>(doc).ok().and_then(|h| h.seats)
+    }
+
+    /// Writes the count into an event document (the relay), touching nothing else.
+    pub fn write_to(&self, doc: &mut impl Transactable) -> Result<(), DocError> {
+        let seats = match doc.get(ROOT, Self::KEY)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => doc.put_object(ROOT, Self::KEY, ObjType::Map)?,
+        };
+        doc.put(&seats, "taken", i64::from(self.taken))?;
+        doc.put(&seats, "waiting", i64::from(self.waiting))?;
+        Ok(())
+    }
+}
+
 /// What changed in an event, as attendees see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventChange {
@@ -562,6 +600,25 @@ mod tests {
             ),
             (true, 20, "TSU1.code")
         );
+    }
+
+    #[test]
+    fn the_relays_seat_count_survives_an_admins_edit() {
+        let mut doc = AutoCommit::new();
+        let mut event = Event::draft("交流会", 1_796_000_000);
+        event.capacity = 1;
+        event.write_to(&mut doc).unwrap();
+        assert_eq!(SeatCount::read(&doc), None, "not published yet");
+        let count = SeatCount {
+            taken: 1,
+            waiting: 2,
+        };
+        count.write_to(&mut doc).unwrap();
+        assert_eq!(SeatCount::read(&doc), Some(count));
+        event.title = "交流会（改）".into();
+        event.write_to(&mut doc).unwrap();
+        assert_eq!(SeatCount::read(&doc), Some(count), "the edit left it alone");
+        assert_eq!(Event::read(&doc).unwrap(), event);
     }
 
     #[test]

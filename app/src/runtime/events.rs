@@ -12,10 +12,11 @@ use leptos::prelude::*;
 use tsunagu_core::api::{EventRef, Me, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::engine::Effect;
-use tsunagu_core::event::{Event, Passes, Roster, Rsvps};
+use tsunagu_core::event::{Event, Passes, Roster, Rsvps, SeatCount};
 use tsunagu_core::ids::DocumentId;
 
 use super::{Runtime, log};
+use crate::agenda;
 use crate::api;
 use crate::error::AppError;
 use crate::state::EventEntry;
@@ -100,13 +101,13 @@ impl Runtime {
             let held = arrived(engine.doc(&doc));
             match *kind {
                 EventDoc::Event(r) => {
-                    let read = held.map(Event::read);
+                    let read = held.map(|d| (Event::read(d), SeatCount::read(d)));
                     let mut cache = self.events.borrow_mut();
                     match read {
-                        Some(Ok(event)) => {
-                            cache.insert(doc, (r, event));
+                        Some((Ok(event), seats)) => {
+                            cache.insert(doc, (r, event, seats));
                         }
-                        Some(Err(e)) => log(&format!("{doc} is not a readable event: {e}")),
+                        Some((Err(e), _)) => log(&format!("{doc} is not a readable event: {e}")),
                         None => {
                             cache.remove(&doc);
                         }
@@ -134,6 +135,14 @@ impl Runtime {
                 }
                 EventDoc::Passes => {
                     if let Some(passes) = held.and_then(|d| read_or_log(doc, Passes::read(d))) {
+                        let noted = self
+                            .signals
+                            .seen_seats
+                            .try_update(|seen| agenda::note_seats(seen, &passes))
+                            .unwrap_or(false);
+                        if noted {
+                            self.store_seen_seats();
+                        }
                         self.signals.passes.set(passes);
                     }
                 }
@@ -150,11 +159,12 @@ impl Runtime {
             .events
             .borrow()
             .iter()
-            .map(|(doc, (r, event))| EventEntry {
+            .map(|(doc, (r, event, seats))| EventEntry {
                 doc: *doc,
                 event: event.clone(),
                 roster: r.roster,
                 checkins: r.checkins,
+                seats: *seats,
             })
             .collect();
         entries.sort_by(|a, b| {
@@ -280,6 +290,31 @@ impl Runtime {
         });
     }
 
+    /// The person was told of the seat they now hold for `event` (a promotion from the waiting
+    /// list is news until then).
+    pub fn acknowledge_seat(&self, event: DocumentId) {
+        let changed = self.signals.passes.with_untracked(|passes| {
+            self.signals
+                .seen_seats
+                .try_update(|seen| agenda::acknowledge_seat(seen, passes, &event.to_string()))
+                .unwrap_or(false)
+        });
+        if changed {
+            self.store_seen_seats();
+        }
+    }
+
+    fn store_seen_seats(&self) {
+        let json = self
+            .signals
+            .seen_seats
+            .with_untracked(|seen| serde_json::to_string(seen).unwrap_or_default());
+        self.write(Write::Meta {
+            key: MetaKey::SeenSeats,
+            value: json,
+        });
+    }
+
     /// Asks the relay to create an event (a draft for admins, a proposal from anyone else),
     /// then asks who we are so the new document is fetched and kept.
     pub async fn create_event(self: Rc<Self>, new: NewEvent) -> Result<EventRef, AppError> {
@@ -297,6 +332,14 @@ pub(super) fn parse_seen(json: &str) -> BTreeMap<DocumentId, Event> {
     serde_json::from_str(json).unwrap_or_else(|e| {
         log(&format!("forgetting the events seen before: {e}"));
         BTreeMap::new()
+    })
+}
+
+/// The seat statuses seen before, as stored by [`Runtime::acknowledge_seat`].
+pub(super) fn parse_seen_seats(json: &str) -> agenda::SeenSeats {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        log(&format!("forgetting the seats seen before: {e}"));
+        agenda::SeenSeats::new()
     })
 }
 

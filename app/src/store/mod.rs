@@ -58,6 +58,9 @@ pub enum MetaKey {
     /// The venue codes this person (staff, admins) fetched (JSON, by event document id), so
     /// the door still shows one with no signal.
     VenueCodes,
+    /// The seat status the person last saw for each event (JSON, by event document id), so a
+    /// promotion from the waiting list is told once, also after a restart.
+    SeenSeats,
 }
 
 impl MetaKey {
@@ -69,6 +72,7 @@ impl MetaKey {
             MetaKey::Language => "language",
             MetaKey::SeenEvents => "seen-events",
             MetaKey::VenueCodes => "venue-codes",
+            MetaKey::SeenSeats => "seen-seats",
         }
     }
 }
