@@ -42,8 +42,9 @@
 //! | `POST /api/admin/members/<user id>/suspend`, `.../reactivate` | — | 204 |
 //! | `GET /api/admin/members/<user id>/devices` | — | [`Vec<DeviceInfo>`] |
 //! | `DELETE /api/admin/devices/<id>` | — | 204 |
+//! | `GET /api/admin/summary` | — | [`AdminSummary`]: what waits for an admin (the badges on the admin tabs) |
 //! | `GET /api/admin/audit?limit=&before=` | — | [`Vec<AuditEntry>`], newest first |
-//! | `GET /api/admin/audit.csv` | — | the whole audit log as CSV (UTF-8 with BOM, for Excel) |
+//! | `GET /api/admin/audit.csv?lang=` | — | the whole audit log as CSV (UTF-8 with BOM, for Excel) in a [`CsvLanguage`] |
 //! | `GET /api/admin/pass-keys` | — | [`Vec<PassKeyInfo>`] |
 //! | `POST /api/admin/pass-keys` | — | [`PassKeyInfo`]: a new current key; live passes signed again |
 //! | `DELETE /api/admin/pass-keys/<id>` | — | 204: passes that key signed stop being valid |
@@ -286,6 +287,14 @@ pub enum ErrorCode {
     /// This needs a recent sign-in (adding a passkey, changing the password, deleting the
     /// account): sign in again with the password or a passkey, then retry.
     ReauthenticationRequired,
+    /// The email and password are those of an application that waits for an admin (or for the
+    /// link mailed to the address HR has): they can sign in once it is approved, and hear by
+    /// email. Only ever told to someone who gave the application's password.
+    ApplicationPending,
+    /// The application with this email (and, at sign-in, this password) was not approved:
+    /// contact the alumni office. Only ever told to someone who gave the application's password
+    /// or holds its confirmation link.
+    ApplicationNotApproved,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -671,11 +680,147 @@ pub struct AuditEntry {
     pub actor_id: Option<String>,
     /// The actor's email; empty for what the relay did on its own (an automatic approval).
     pub actor: String,
-    /// e.g. `import`, `invite`, `approve`, `reject`, `auto-approve`, `register`, `roles`,
-    /// `suspend`, `reactivate`, `revoke-device`, `delete-hr-record`.
+    /// The actor's name; empty as `actor` is, or for a deleted account.
+    #[serde(default)]
+    pub actor_name: String,
+    /// An [`AuditAction`] key; older logs may hold keys no longer written (`auto-approve`).
     pub action: String,
+    /// What the action was done to, as stored: a member's, an imported person's, an
+    /// application's, a device's, an event's, the organisation's or a pass key's id.
     pub subject: String,
+    /// Who or what `subject` is, for people to read: the name of the member, imported person or
+    /// applicant (a device: its member's name and its label), an event's title, the
+    /// organisation's name; empty when the relay knows none (deleted, or a key's id).
+    #[serde(default)]
+    pub subject_name: String,
+    /// The email of the person `subject` is (or whose device it is), when it is a person's.
+    #[serde(default)]
+    pub subject_email: String,
+    /// Free text the relay wrote with the entry (counts, emails, roles before → after).
     pub detail: String,
+}
+
+/// What the audit log records: the one list the relay writes and the app and the CSV export
+/// translate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditAction {
+    /// The first-run setup made the organisation and its first admin.
+    Setup,
+    /// An admin imported an HR export.
+    Import,
+    Invite,
+    /// Someone registered with an invitation.
+    Register,
+    /// Someone who was not invited applied.
+    Apply,
+    /// An applicant HR knows opened the link mailed to the address on record.
+    ConfirmApplication,
+    Approve,
+    Reject,
+    Roles,
+    Suspend,
+    Reactivate,
+    RevokeDevice,
+    DeleteHrRecord,
+    DeleteAccount,
+    ChangePassword,
+    SignOutEverywhere,
+    RotatePassKey,
+    RetirePassKey,
+    CreateEvent,
+    /// A member who is not an admin proposed an event.
+    ProposeEvent,
+    SetJoinUrl,
+    ClearJoinUrl,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 22] = [
+        Self::Setup,
+        Self::Import,
+        Self::Invite,
+        Self::Register,
+        Self::Apply,
+        Self::ConfirmApplication,
+        Self::Approve,
+        Self::Reject,
+        Self::Roles,
+        Self::Suspend,
+        Self::Reactivate,
+        Self::RevokeDevice,
+        Self::DeleteHrRecord,
+        Self::DeleteAccount,
+        Self::ChangePassword,
+        Self::SignOutEverywhere,
+        Self::RotatePassKey,
+        Self::RetirePassKey,
+        Self::CreateEvent,
+        Self::ProposeEvent,
+        Self::SetJoinUrl,
+        Self::ClearJoinUrl,
+    ];
+
+    /// The key stored in the log and sent in [`AuditEntry::action`].
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Setup => "setup",
+            Self::Import => "import",
+            Self::Invite => "invite",
+            Self::Register => "register",
+            Self::Apply => "apply",
+            Self::ConfirmApplication => "confirm-application",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Roles => "roles",
+            Self::Suspend => "suspend",
+            Self::Reactivate => "reactivate",
+            Self::RevokeDevice => "revoke-device",
+            Self::DeleteHrRecord => "delete-hr-record",
+            Self::DeleteAccount => "delete-account",
+            Self::ChangePassword => "change-password",
+            Self::SignOutEverywhere => "sign-out-everywhere",
+            Self::RotatePassKey => "rotate-pass-key",
+            Self::RetirePassKey => "retire-pass-key",
+            Self::CreateEvent => "create-event",
+            Self::ProposeEvent => "propose-event",
+            Self::SetJoinUrl => "set-join-url",
+            Self::ClearJoinUrl => "clear-join-url",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
+/// `GET /api/admin/summary`: what waits for an admin, for the badges on the admin tabs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSummary {
+    /// Applications waiting for a decision (or for their confirmation link).
+    pub pending_applications: u32,
+}
+
+/// The language of a CSV download (`?lang=ja` / `?lang=en`): its headers, statuses and actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Language {
+    Ja,
+    En,
+}
+
+impl Language {
+    /// As in [`LANGUAGES`] and `?lang=`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Ja => "ja",
+            Self::En => "en",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [Self::Ja, Self::En].into_iter().find(|l| l.key() == key)
+    }
 }
 
 // ---- passkeys ---------------------------------------------------------------------------------
@@ -708,4 +853,21 @@ pub struct PasskeyInfo {
     /// Unix seconds.
     pub created_at: i64,
     pub last_used: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_audit_action_has_one_key_and_serde_writes_it() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::from_key(action.key()), Some(action));
+            assert_eq!(
+                serde_json::to_value(action).ok(),
+                Some(serde_json::Value::String(action.key().into()))
+            );
+        }
+        assert_eq!(AuditAction::from_key("auto-approve"), None);
+    }
 }

@@ -93,6 +93,41 @@ pub fn is_known_zone(name: &str) -> bool {
     name.parse::<Tz>().is_ok()
 }
 
+/// A moment (unix seconds) as the local time of `zone` with its offset from UTC, as a person
+/// reads it and a spreadsheet keeps it apart from UTC: `2030-01-15 19:00:00+09:00`. A zone the
+/// database does not know writes UTC (`+00:00`), as [`calendar`] does; `None` outside the
+/// years 1 to 9999.
+///
+/// ```
+/// use tsunagu_core::ics::local_timestamp;
+///
+/// assert_eq!(local_timestamp(1_894_701_600, "Asia/Tokyo").as_deref(), Some("2030-01-15 19:00:00+09:00"));
+/// assert_eq!(local_timestamp(1_894_701_600, "America/New_York").as_deref(), Some("2030-01-15 05:00:00-05:00"));
+/// assert_eq!(local_timestamp(1_894_701_600, "Mars/Olympus").as_deref(), Some("2030-01-15 10:00:00+00:00"));
+/// ```
+pub fn local_timestamp(at: i64, zone: &str) -> Option<String> {
+    let moment = DateTime::from_timestamp(at, 0)?;
+    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+    let local = moment.with_timezone(&tz);
+    if !(1..=9999).contains(&local.year()) {
+        return None;
+    }
+    let offset = local.offset().fix().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let offset = offset.unsigned_abs();
+    Some(format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
+        offset / 3600,
+        offset / 60 % 60,
+    ))
+}
+
 /// Writes a whole `VCALENDAR` named `name` holding `events`, stamped with `now` (unix seconds).
 ///
 /// Events are written in the order given, after one `VTIMEZONE` per zone they use. Fails only on

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
-use tsunagu_core::api::{ACCOUNT_DELETED, DirectoryListing};
+use tsunagu_core::api::{ACCOUNT_DELETED, AuditAction, DirectoryListing};
 
 use crate::AppState;
 use crate::auth::{self, SignedIn};
@@ -45,7 +45,7 @@ pub(crate) async fn delete(
     audit::record(
         &mut tx,
         Some(&user),
-        "delete-account",
+        AuditAction::DeleteAccount,
         &user,
         &format!("{} documents erased", erased.len()),
     )

@@ -7,7 +7,9 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use std::collections::HashMap;
 
-use tsunagu_core::api::{ChangePassword, Me, ProfilePart, Role, SignIn};
+use tsunagu_core::api::{
+    ApplicationStatus, AuditAction, ChangePassword, Me, ProfilePart, Role, SignIn,
+};
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::profile::Audience;
@@ -21,7 +23,11 @@ use crate::{access, db, events};
 /// `POST /api/session`: checks the password and opens a session.
 ///
 /// An unknown email, a member without a password and a wrong password all cost one argon2
-/// verification and get the same answer, so neither timing nor wording tells which emails exist.
+/// computation and get the same answer, so neither timing nor wording tells which emails exist.
+/// Someone who gives the password of an application learns how it stands: that it waits, or
+/// kindly, that it was not approved. So that this tells nothing of whether the email was taken
+/// when they applied, an application the relay did not store (the email was a member's, or
+/// another application's) answers "waits" too, from the same computation ([`SignInTarget`]).
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     Anonymous(ip): Anonymous,
@@ -34,16 +40,21 @@ pub(crate) async fn sign_in(
     if state.throttle.is_blocked(&email, ip) {
         return Err(AppError::TooManyAttempts);
     }
-    let user = db::user_by_email(&state.db, &email)
-        .await?
-        .filter(|u| u.active);
-    let stored = user
-        .as_ref()
-        .and_then(|u| u.password_hash.clone())
-        .unwrap_or_else(|| state.decoy_hash.to_string());
-    let matches = auth::verify(&state, password, stored).await?;
-    let user = match user {
-        Some(user) if matches && user.password_hash.is_some() => user,
+    let target = SignInTarget::of(&state, &email).await?;
+    let stored = target
+        .hash()
+        .map_or_else(|| state.decoy_hash.to_string(), str::to_owned);
+    let checked = auth::check(&state, password, stored, target.attempts).await?;
+    let user = match (target.user, target.application) {
+        (Some(user), _) if checked.stored => user,
+        (None, Some((status, _))) if checked.stored => {
+            tracing::info!(%ip, status = status.key(), "an applicant tried to sign in");
+            return Err(application_standing(status));
+        }
+        _ if checked.other => {
+            tracing::info!(%ip, "an applicant whose email was taken tried to sign in");
+            return Err(AppError::ApplicationPending);
+        }
         _ => {
             state.throttle.record_failure(&email, ip);
             tracing::info!(%ip, "failed sign-in");
@@ -54,6 +65,52 @@ pub(crate) async fn sign_in(
     let (cookie, me) = open_session(&state, &user, Some(&headers)).await?;
     tracing::info!(user = %user.id, "signed in");
     Ok(([cookie], Json(me)))
+}
+
+fn application_standing(status: ApplicationStatus) -> AppError {
+    match status {
+        ApplicationStatus::Rejected => AppError::ApplicationNotApproved,
+        ApplicationStatus::Pending | ApplicationStatus::Approved => AppError::ApplicationPending,
+    }
+}
+
+/// What a sign-in with one email is checked against: the active member's password hash, else
+/// that of the application with this email the applicant may be told about; and the applications
+/// with this email the relay did not store, hashed with the same salt. Applying reads it too, to
+/// hash an application it will not store like that ([`auth::hash_password_like`]).
+#[derive(Debug)]
+pub(crate) struct SignInTarget {
+    /// An active member with a password.
+    user: Option<db::User>,
+    application: Option<(ApplicationStatus, String)>,
+    attempts: Vec<String>,
+}
+
+impl SignInTarget {
+    /// Reads the same rows for every email, so a member's sign-in takes the same steps as
+    /// anyone else's.
+    pub(crate) async fn of(state: &AppState, email: &str) -> Result<Self, Error> {
+        let user = db::user_by_email(&state.db, email).await?;
+        let mut conn = state.db.acquire().await?;
+        let application = crate::joining::store::application_to_sign_in(&mut conn, email)
+            .await?
+            .filter(|_| user.is_none());
+        let attempts = crate::joining::store::attempts(&mut conn, email).await?;
+        Ok(Self {
+            user: user.filter(|u| u.active && u.password_hash.is_some()),
+            application,
+            attempts,
+        })
+    }
+
+    /// The hash the one argon2 computation of a sign-in uses (none: the decoy).
+    pub(crate) fn hash(&self) -> Option<&str> {
+        match (&self.user, &self.application) {
+            (Some(user), _) => user.password_hash.as_deref(),
+            (None, Some((_, hash))) => Some(hash),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Opens a session for `user`: the `Set-Cookie` header and their [`Me`]. Signing in, joining and
@@ -111,7 +168,14 @@ pub(crate) async fn sign_out_everywhere(
     let user = signed_in.user.id;
     let mut tx = db::write_tx(&state.db).await?;
     let sessions = crate::joining::store::revoke_sessions_of(&mut tx, &user, None).await?;
-    crate::joining::audit::record(&mut tx, Some(&user), "sign-out-everywhere", &user, "").await?;
+    crate::joining::audit::record(
+        &mut tx,
+        Some(&user),
+        AuditAction::SignOutEverywhere,
+        &user,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     let mut relay = state.relay.lock().await;
     for session in &sessions {
@@ -150,7 +214,8 @@ pub(crate) async fn change_password(
         Some(signed_in.token_hash.as_slice()),
     )
     .await?;
-    crate::joining::audit::record(&mut tx, Some(&user), "change-password", &user, "").await?;
+    crate::joining::audit::record(&mut tx, Some(&user), AuditAction::ChangePassword, &user, "")
+        .await?;
     tx.commit().await?;
     let mut relay = state.relay.lock().await;
     for session in &others {

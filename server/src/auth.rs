@@ -6,7 +6,9 @@
 //! no session.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+#[cfg(test)]
+use argon2::password_hash::PasswordVerifier;
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, Salt, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -31,13 +33,69 @@ pub(crate) fn hash_password(password: &str) -> Result<String, Error> {
         .map_err(|e| Error::PasswordHash(e.to_string()))
 }
 
-/// Whether `password` matches the stored PHC string. A corrupt hash never matches.
-pub(crate) fn verify_password(password: &str, stored: &str) -> bool {
+/// Whether `password` matches the stored PHC string, as the argon2 crate checks it: what
+/// [`check_password`] must agree with. A corrupt hash never matches.
+#[cfg(test)]
+fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| {
         Argon2::default()
             .verify_password(password.as_bytes(), &hash)
             .is_ok()
     })
+}
+
+/// Hashes `password` with the salt and parameters of `like` (a PHC string), or a fresh salt if
+/// `like` cannot be read: one argon2 computation either way. A sign-in later checked against
+/// `like` computes the very same output for the same password, so it can tell whether it was
+/// this password without computing anything more ([`check_password`]).
+pub(crate) fn hash_password_like(password: &str, like: Option<&str>) -> Result<String, Error> {
+    let Some(hash) = like.and_then(|l| PasswordHash::new(l).ok()) else {
+        return hash_password(password);
+    };
+    let (Some(salt), Ok(params)) = (hash.salt, argon2::Params::try_from(&hash)) else {
+        return hash_password(password);
+    };
+    Argon2::default()
+        .hash_password_customized(
+            password.as_bytes(),
+            Some(hash.algorithm),
+            hash.version,
+            params,
+            salt,
+        )
+        .map(|h| h.to_string())
+        .map_err(|e| Error::PasswordHash(e.to_string()))
+}
+
+/// What a password matched, checked with one argon2 computation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Checked {
+    /// The stored hash it was checked against.
+    pub(crate) stored: bool,
+    /// One of the other hashes made with the same salt ([`hash_password_like`]).
+    pub(crate) other: bool,
+}
+
+/// Checks `password` against the stored PHC string and against `others` made with its salt,
+/// computing argon2 once; the outputs are compared in constant time. A corrupt hash never
+/// matches.
+pub(crate) fn check_password(password: &str, stored: &str, others: &[String]) -> Checked {
+    let Ok(computed) = hash_password_like(password, Some(stored)) else {
+        return Checked::default();
+    };
+    let Some((salt, ours)) = salt_and_output(&computed) else {
+        return Checked::default();
+    };
+    let same = |phc: &str| salt_and_output(phc).is_some_and(|(s, o)| s == salt && o == ours);
+    Checked {
+        stored: same(stored),
+        other: others.iter().any(|o| same(o)),
+    }
+}
+
+fn salt_and_output(phc: &str) -> Option<(Salt<'_>, Output)> {
+    let hash = PasswordHash::new(phc).ok()?;
+    hash.salt.zip(hash.hash)
 }
 
 /// Hashes a password on the blocking pool, within the relay's cap on hashes at once
@@ -46,13 +104,26 @@ pub(crate) async fn hash(state: &AppState, password: String) -> Result<String, A
     Ok(hashing(state, move || hash_password(&password)).await??)
 }
 
-/// Checks a password against a stored hash, within the same cap as [`hash`].
-pub(crate) async fn verify(
+/// [`hash_password_like`] within the same cap as [`hash`].
+pub(crate) async fn hash_like(
+    state: &AppState,
+    password: String,
+    like: Option<String>,
+) -> Result<String, AppError> {
+    Ok(hashing(state, move || {
+        hash_password_like(&password, like.as_deref())
+    })
+    .await??)
+}
+
+/// [`check_password`] within the same cap as [`hash`].
+pub(crate) async fn check(
     state: &AppState,
     password: String,
     stored: String,
-) -> Result<bool, AppError> {
-    hashing(state, move || verify_password(&password, &stored)).await
+    others: Vec<String>,
+) -> Result<Checked, AppError> {
+    hashing(state, move || check_password(&password, &stored, &others)).await
 }
 
 async fn hashing<T: Send + 'static>(
@@ -196,6 +267,38 @@ mod tests {
         assert!(verify_password("tsunagu-demo", &hash));
         assert!(!verify_password("tsunagu-dem0", &hash));
         assert!(!verify_password("tsunagu-demo", "not a hash"));
+    }
+
+    #[test]
+    fn one_computation_tells_the_stored_hash_from_others_made_with_its_salt() {
+        let stored = hash_password("the member's password").expect("a hash");
+        let other = hash_password_like("an applicant's password", Some(&stored)).expect("a hash");
+        let elsewhere = hash_password("an applicant's password").expect("a hash");
+        assert!(verify_password("an applicant's password", &other));
+        let others = [other, elsewhere.clone()].to_vec();
+        assert_eq!(
+            check_password("the member's password", &stored, &others),
+            Checked {
+                stored: true,
+                other: false
+            }
+        );
+        assert_eq!(
+            check_password("an applicant's password", &stored, &others),
+            Checked {
+                stored: false,
+                other: true
+            }
+        );
+        assert_eq!(
+            check_password("an applicant's password", &stored, &[elsewhere]),
+            Checked::default(),
+            "a hash with another salt is not matched"
+        );
+        assert_eq!(
+            check_password("anything", "not a hash", &others),
+            Checked::default()
+        );
     }
 
     #[test]

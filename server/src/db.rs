@@ -505,6 +505,7 @@ pub(crate) async fn erase_account(
             "DELETE FROM application_confirmations WHERE application_id IN \
              (SELECT id FROM applications WHERE user_id = ?1 OR email = ?2)",
             "DELETE FROM applications WHERE user_id = ?1 OR email = ?2",
+            "DELETE FROM application_attempts WHERE email = ?2",
             "UPDATE audit_log SET detail = REPLACE(detail, ?2, '(deleted)') \
              WHERE instr(detail, ?2) > 0",
         ] {

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tsunagu_core::api::{DEVICE_REVOKED, DeviceInfo, Role};
+use tsunagu_core::api::{AuditAction, DEVICE_REVOKED, DeviceInfo, Role};
 use tsunagu_core::ids::StorageId;
 
 use crate::AppState;
@@ -72,7 +72,7 @@ pub(crate) async fn cut_off(
     audit::record(
         &mut tx,
         Some(by),
-        "revoke-device",
+        AuditAction::RevokeDevice,
         &device.id,
         &format!("{} of {}", device.label, device.user_id),
     )

@@ -62,6 +62,10 @@ pub(crate) enum AppError {
     UnsupportedMediaType(String),
     /// The session is older than [`crate::Limits::recent_sign_in`] for what was asked.
     ReauthenticationRequired,
+    /// The caller gave the password of an application that still waits.
+    ApplicationPending,
+    /// The caller gave the password of (or holds a link for) an application an admin rejected.
+    ApplicationNotApproved,
     /// Logged in full where it happens; the caller only learns that it was not their fault.
     Internal(Error),
 }
@@ -172,6 +176,18 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 ErrorCode::ReauthenticationRequired,
                 "sign in again to confirm it is you, then try again".into(),
+            ),
+            Self::ApplicationPending => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::ApplicationPending,
+                "your application is being reviewed; you will hear by email, and can sign in \
+                 once it is approved"
+                    .into(),
+            ),
+            Self::ApplicationNotApproved => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::ApplicationNotApproved,
+                "your application was not approved; please contact the alumni office".into(),
             ),
             Self::TooManyConnections => (
                 StatusCode::TOO_MANY_REQUESTS,

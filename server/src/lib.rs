@@ -98,5 +98,7 @@ struct AppState {
     hashing: Arc<tokio::sync::Semaphore>,
     /// The first-run setup token, while the network has no organisation.
     setup: Arc<setup::SetupToken>,
+    /// Members' years as their profiles hold them, read once per document version.
+    profile_years: Arc<joining::tenure::ProfileYears>,
     config: Arc<Config>,
 }

@@ -22,7 +22,7 @@ use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sqlx::SqlitePool;
-use tsunagu_core::api::PassKeyInfo;
+use tsunagu_core::api::{AuditAction, PassKeyInfo};
 use tsunagu_core::engine::load_chunks;
 use tsunagu_core::pass::{PassAuthority, SigningKey};
 
@@ -190,7 +190,14 @@ pub(crate) async fn rotate(
         .verifying_key();
     state.relay.lock().await.passes(Change::Rotated).await?;
     let mut tx = db::write_tx(&state.db).await?;
-    audit::record(&mut tx, Some(&admin.id), "rotate-pass-key", &key.id(), "").await?;
+    audit::record(
+        &mut tx,
+        Some(&admin.id),
+        AuditAction::RotatePassKey,
+        &key.id(),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(key = %key.id(), "the pass signing key was rotated");
     Ok(Json(PassKeyInfo {
@@ -216,7 +223,14 @@ pub(crate) async fn retire(
     }
     state.relay.lock().await.passes(Change::Retire(&id)).await?;
     let mut tx = db::write_tx(&state.db).await?;
-    audit::record(&mut tx, Some(&admin.id), "retire-pass-key", &id, "").await?;
+    audit::record(
+        &mut tx,
+        Some(&admin.id),
+        AuditAction::RetirePassKey,
+        &id,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -231,6 +231,7 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         applications_overall: Arc::new(Budgets::with_rate(limits.applications_overall)),
         hashing: Arc::new(Semaphore::new(limits.password_hashes_at_once.max(1))),
         setup: Arc::new(setup),
+        profile_years: Arc::default(),
         config: Arc::new(config),
     };
     Ok((state, setup_token))

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::response::IntoResponse;
 use sqlx::SqlitePool;
-use tsunagu_core::api::{LANGUAGES, MIN_PASSWORD_CHARS, NetworkInfo, Role, Setup};
+use tsunagu_core::api::{AuditAction, LANGUAGES, MIN_PASSWORD_CHARS, NetworkInfo, Role, Setup};
 use tsunagu_core::event::DEFAULT_TIME_ZONE;
 use tsunagu_core::ics::is_known_zone;
 use tsunagu_core::profile::Profile;
@@ -218,7 +218,7 @@ pub(crate) async fn create_network(
     crate::joining::audit::record(
         &mut tx,
         Some(&admin),
-        "setup",
+        AuditAction::Setup,
         &organisation,
         &format!("{}; first admin {admin}", network.organisation),
     )

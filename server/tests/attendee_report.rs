@@ -67,27 +67,70 @@ async fn staff_download_who_came_with_tickets_admitted_twice_flagged() {
 
     let path = format!("/api/events/{}/attendees.csv", event.event);
     for cookie in [&ken_cookie, &admin_cookie] {
-        let response = call(&relay, Method::GET, &path, Some(cookie), None).await;
-        assert_eq!(response.status(), StatusCode::OK);
+        let (disposition, rows) = download(&relay, &path, cookie).await;
         assert_eq!(
-            response.headers()[reqwest::header::CONTENT_TYPE],
-            "text/csv; charset=utf-8"
-        );
-        let bytes = response.bytes().await.expect("a body");
-        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
-        let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
-        let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
-        assert_eq!(
-            lines,
+            rows,
             [
-                "name,reading,status,ticket,checked_in_at,admitted_more_than_once",
-                &format!(
-                    "山田 花子,やまだ はなこ,confirmed,{},2030-01-15T10:00:00Z,yes",
-                    ticket.id
-                ),
-            ]
+                vec![
+                    "氏名",
+                    "ふりがな",
+                    "状態",
+                    "チケット",
+                    "受付日時",
+                    "重複入場"
+                ],
+                vec![
+                    "山田 花子",
+                    "やまだ はなこ",
+                    "参加確定",
+                    ticket.id.as_str(),
+                    "2030-01-15 19:00:00+09:00",
+                    "あり"
+                ],
+            ],
+            "in Japanese, the organisation's language; Tokyo time, the event's zone"
+        );
+        assert_eq!(
+            disposition,
+            "attachment; filename=\"attendees-2030-01-15.csv\"; \
+             filename*=UTF-8''%E5%BF%98%E5%B9%B4%E4%BC%9A_2030-01-15_%E5%8F%82%E5%8A%A0%E8%80%85.csv",
+            "忘年会_2030-01-15_参加者.csv"
         );
     }
+
+    // The event moves to New York: its times follow it; an admin reading English asks for it.
+    desk.edit_event(event.event, |e| {
+        e.time_zone = "America/New_York".into();
+    })
+    .await;
+    desk.wait_acknowledged(&admin.relay_storage).await;
+    let (disposition, rows) = download(&relay, &format!("{path}?lang=en"), &admin_cookie).await;
+    assert_eq!(
+        rows,
+        [
+            vec![
+                "Name",
+                "Reading",
+                "Status",
+                "Ticket",
+                "Checked in at",
+                "Admitted more than once"
+            ],
+            vec![
+                "山田 花子",
+                "やまだ はなこ",
+                "Confirmed",
+                ticket.id.as_str(),
+                "2030-01-15 05:00:00-05:00",
+                "yes"
+            ],
+        ]
+    );
+    assert!(
+        disposition
+            .ends_with("filename*=UTF-8''%E5%BF%98%E5%B9%B4%E4%BC%9A_2030-01-15_attendees.csv"),
+        "{disposition}"
+    );
     let forbidden = call(&relay, Method::GET, &path, Some(&hanako_cookie), None).await;
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
     let unknown = call(
@@ -99,4 +142,29 @@ async fn staff_download_who_came_with_tickets_admitted_twice_flagged() {
     )
     .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+/// Downloads a CSV: its `Content-Disposition` and its rows, the header first.
+async fn download(relay: &TestRelay, path: &str, cookie: &str) -> (String, Vec<Vec<String>>) {
+    let response = call(relay, Method::GET, path, Some(cookie), None).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        response.headers()[reqwest::header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    let disposition = response.headers()[reqwest::header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("an ASCII header")
+        .to_owned();
+    let bytes = response.bytes().await.expect("a body");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
+    assert!(text.ends_with("\r\n"), "CRLF line ends");
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("a row").iter().map(str::to_owned).collect())
+        .collect();
+    (disposition, rows)
 }

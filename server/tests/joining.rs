@@ -281,7 +281,8 @@ async fn without_smtp_an_admin_gets_links_to_share_and_a_new_link_replaces_the_o
     let me: Me = registered.json().await.expect("Me");
     assert_eq!(me.email, "ichiro.suzuki@example.net");
     assert_eq!(me.roles, vec![Role::Alumni]);
-    let active = members(&relay, &admin, "?status=active&q=すずき").await;
+    // (Demo members named 鈴木 are found by their readings too: the full name finds him.)
+    let active = members(&relay, &admin, "?status=active&q=すずきいちろう").await;
     assert_eq!(active.len(), 1);
     assert_eq!(active[0].user_id.as_deref(), Some(me.user_id.as_str()));
     assert_eq!(active[0].joined, "2015-04");
@@ -485,9 +486,9 @@ async fn an_applicant_hr_knows_confirms_from_the_address_on_record_and_others_wa
     )
     .await;
     assert_eq!(
-        refused.status(),
-        StatusCode::UNAUTHORIZED,
-        "not a member yet"
+        error_code(refused, StatusCode::FORBIDDEN).await,
+        "application-pending",
+        "not a member yet: his application waits"
     );
     // The link goes to the address HR has, never to the one he typed.
     let (raw, text) = sink.mail(1).await;
@@ -652,7 +653,11 @@ async fn an_applicant_hr_knows_confirms_from_the_address_on_record_and_others_wa
     .await;
     assert_eq!(rejected.status(), StatusCode::OK);
     let refused = post_session(relay.addr(), "someone@example.org", "someone-password").await;
-    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        error_code(refused, StatusCode::FORBIDDEN).await,
+        "application-not-approved",
+        "told kindly, since he knows the password he applied with"
+    );
     let twice = call(
         &relay,
         Method::POST,
@@ -663,6 +668,57 @@ async fn an_applicant_hr_knows_confirms_from_the_address_on_record_and_others_wa
     .await;
     assert_eq!(error_code(twice, StatusCode::CONFLICT).await, "conflict");
     assert_eq!(sink.count(), 1, "only the matched applicant was mailed");
+
+    // Someone applies with the address HR has for 高橋 美咲; the link goes there, but an admin
+    // rejects the application first: the link then says so, kindly, rather than "used".
+    apply(
+        &relay,
+        json!({ "name": "高橋 美咲", "email": "misaki@example.net", "password": "misaki-applies" }),
+    )
+    .await;
+    let (_, text) = sink.mail(2).await;
+    let misaki_token = confirmation_token(&text);
+    let hers = call(
+        &relay,
+        Method::GET,
+        "/api/admin/applications?status=pending",
+        Some(&admin),
+        None,
+    )
+    .await
+    .json::<Vec<Application>>()
+    .await
+    .expect("applications")
+    .into_iter()
+    .find(|a| a.email == "misaki@example.net")
+    .expect("her application waits");
+    let rejected = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/applications/{}/reject", hers.id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(rejected.status(), StatusCode::OK);
+    for (method, path, body) in [
+        (
+            Method::GET,
+            format!("/api/applications/confirm/{misaki_token}"),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/applications/confirm".to_owned(),
+            Some(json!({ "token": misaki_token })),
+        ),
+    ] {
+        let answer = call(&relay, method, &path, None, body).await;
+        assert_eq!(
+            error_code(answer, StatusCode::FORBIDDEN).await,
+            "application-not-approved"
+        );
+    }
 
     let actions: Vec<String> = audit(&relay, &admin)
         .await
@@ -714,6 +770,170 @@ async fn without_mail_an_applicant_hr_knows_waits_and_the_admin_links_the_record
     assert_eq!(misaki.len(), 1, "the record is now the member: {misaki:?}");
     assert_eq!(misaki[0].status, MemberStatus::Active);
     assert_eq!(misaki[0].left, "2023-09", "with HR's years");
+}
+
+/// The whole answer to a sign-in: status and body, to compare answers byte for byte.
+async fn sign_in_answer(relay: &TestRelay, email: &str, password: &str) -> (StatusCode, String) {
+    let response = post_session(relay.addr(), email, password).await;
+    let status = response.status();
+    assert!(session_cookie(&response).is_none(), "{email}: no session");
+    (status, response.text().await.expect("a body"))
+}
+
+#[tokio::test]
+async fn an_applicant_who_signs_in_is_told_how_the_application_stands_and_nobody_else_is() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    apply(
+        &relay,
+        json!({ "name": "小野 誠", "email": "makoto@example.org", "password": "makoto-password" }),
+    )
+    .await;
+
+    // With the password he applied with, he learns that it waits for an admin.
+    let (status, body) = sign_in_answer(&relay, "Makoto@Example.org", "makoto-password").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body: serde_json::Value = serde_json::from_str(&body).expect("an ApiError");
+    assert_eq!(body["error"], "application-pending");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("email"))
+    );
+
+    // Without it, the answer is exactly that of an email nobody applied with: nothing tells
+    // whether he applied.
+    let unknown = sign_in_answer(&relay, "nobody@example.org", "makoto-password").await;
+    assert_eq!(unknown.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sign_in_answer(&relay, "makoto@example.org", "a-wrong-password").await,
+        unknown,
+        "a wrong password for a pending application's email"
+    );
+    assert_eq!(
+        sign_in_answer(&relay, "makoto@example.org", "").await,
+        unknown
+    );
+
+    // Rejected, he is told so kindly — still only with his password.
+    let pending: Vec<Application> = call(
+        &relay,
+        Method::GET,
+        "/api/admin/applications?status=pending",
+        Some(&admin),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("applications");
+    let rejected = call(
+        &relay,
+        Method::POST,
+        &format!("/api/admin/applications/{}/reject", pending[0].id),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(rejected.status(), StatusCode::OK);
+    let (status, body) = sign_in_answer(&relay, "makoto@example.org", "makoto-password").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("application-not-approved"), "{body}");
+    assert_eq!(
+        sign_in_answer(&relay, "makoto@example.org", "a-wrong-password").await,
+        unknown
+    );
+
+    // He applies again: the new application waits, and is what he is told about.
+    apply(
+        &relay,
+        json!({ "name": "小野 誠", "email": "makoto@example.org", "password": "makoto-again-1" }),
+    )
+    .await;
+    let (_, body) = sign_in_answer(&relay, "makoto@example.org", "makoto-again-1").await;
+    assert!(body.contains("application-pending"), "{body}");
+    // A member's wrong password, too, reads as every other wrong password.
+    assert_eq!(
+        sign_in_answer(&relay, ADMIN, "makoto-password").await,
+        unknown
+    );
+}
+
+#[tokio::test]
+async fn the_admin_tab_counts_applications_that_wait() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    let summary = |cookie: String| {
+        let relay = &relay;
+        async move {
+            call(
+                relay,
+                Method::GET,
+                "/api/admin/summary",
+                Some(&cookie),
+                None,
+            )
+            .await
+            .json::<tsunagu_core::api::AdminSummary>()
+            .await
+            .expect("a summary")
+        }
+    };
+    assert_eq!(summary(admin.clone()).await.pending_applications, 0);
+    for (name, email) in [
+        ("小野 誠", "makoto@example.org"),
+        ("誰か", "someone@example.org"),
+    ] {
+        apply(
+            &relay,
+            json!({ "name": name, "email": email, "password": "a-long-password" }),
+        )
+        .await;
+    }
+    assert_eq!(summary(admin.clone()).await.pending_applications, 2);
+    let (ken, _) = sign_in(relay.addr(), "ken@example.com").await;
+    let refused = call(&relay, Method::GET, "/api/admin/summary", Some(&ken), None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_members_screen_shows_the_years_profiles_hold_when_hr_has_none() {
+    let relay = TestRelay::start().await;
+    let (admin, _) = sign_in(relay.addr(), ADMIN).await;
+    let started = std::time::Instant::now();
+    let everyone = members(&relay, &admin, "").await;
+    let first = started.elapsed();
+    let active: Vec<&Member> = everyone
+        .iter()
+        .filter(|m| m.status == MemberStatus::Active)
+        .collect();
+    assert!(active.len() > 50, "the demo company: {}", active.len());
+    // The demo's members came with their years in their profiles, not from an HR import.
+    assert!(active.iter().all(|m| m.hr_record_id.is_none()));
+    let hanako = active
+        .iter()
+        .find(|m| m.email == "hanako@example.com")
+        .expect("山田 花子");
+    assert_eq!(
+        (hanako.joined.as_str(), hanako.left.as_str()),
+        ("2012-04", "2021-03")
+    );
+    assert_eq!(hanako.reading, "やまだ はなこ");
+    let with_years = active.iter().filter(|m| !m.joined.is_empty()).count();
+    assert!(
+        with_years * 10 >= active.len() * 9,
+        "{with_years} of {} show their years",
+        active.len()
+    );
+
+    // Read again, nothing changed: no document is loaded a second time.
+    let started = std::time::Instant::now();
+    assert_eq!(members(&relay, &admin, "").await, everyone);
+    let again = started.elapsed();
+    println!(
+        "members list of {}: first {first:?} (every profile read), again {again:?}",
+        everyone.len()
+    );
 }
 
 #[tokio::test]
@@ -939,40 +1159,104 @@ async fn what_admins_do_to_members_is_in_the_audit_log_and_its_csv() {
         vec!["suspend", "revoke-device"]
     );
 
-    let csv = call(
+    // Entries name their subjects: members by name and email, imported people too.
+    let roles = &log[5];
+    assert_eq!(roles.subject, ken_id);
+    assert_eq!(
+        (roles.subject_name.as_str(), roles.subject_email.as_str()),
+        ("佐藤 健", "ken@example.com")
+    );
+    assert_eq!(roles.actor_name, "中島 由紀");
+    assert_eq!(log[4].action, "revoke-device");
+    assert!(
+        log[4].subject_name.starts_with("佐藤 健 · ") && log[4].subject_email == "ken@example.com",
+        "a device by its member: {:?}",
+        log[4]
+    );
+
+    // The CSV, in Japanese (the demo organisation's language) unless asked otherwise: times in
+    // the organisation's zone with the offset, actions translated, people by name and email.
+    let download = |query: &'static str| {
+        let (relay, admin) = (&relay, &admin);
+        async move {
+            let csv = call(
+                relay,
+                Method::GET,
+                &format!("/api/admin/audit.csv{query}"),
+                Some(admin),
+                None,
+            )
+            .await;
+            assert_eq!(csv.status(), StatusCode::OK);
+            assert!(
+                csv.headers()["content-type"]
+                    .to_str()
+                    .is_ok_and(|t| t.starts_with("text/csv"))
+            );
+            let disposition = csv.headers()["content-disposition"]
+                .to_str()
+                .expect("an ASCII header")
+                .to_owned();
+            let bytes = csv.bytes().await.expect("the file");
+            assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM");
+            let rows: Vec<Vec<String>> = csv::Reader::from_reader(&bytes[3..])
+                .records()
+                .map(|r| r.expect("a row").iter().map(str::to_owned).collect())
+                .collect();
+            let header = csv::Reader::from_reader(&bytes[3..])
+                .headers()
+                .expect("a header")
+                .iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>();
+            (disposition, header, rows)
+        }
+    };
+    let (disposition, header, rows) = download("").await;
+    assert_eq!(header, ["日時", "実行者", "操作", "対象", "詳細", "対象ID"]);
+    assert_eq!(rows.len(), 6);
+    let roles = &rows[0];
+    assert!(
+        roles[0].ends_with("+09:00") && roles[0].len() == "2026-11-22 19:00:00+09:00".len(),
+        "Tokyo time with its offset: {}",
+        roles[0]
+    );
+    assert_eq!(roles[1], "中島 由紀 <admin@example.com>");
+    assert_eq!(roles[2], "権限の変更");
+    assert_eq!(roles[3], "佐藤 健 <ken@example.com>");
+    assert_eq!(roles[4], "alumni → event-staff, alumni");
+    assert_eq!(roles[5], ken_id);
+    let deleted = &rows[5];
+    assert_eq!(deleted[2], "人事データの削除");
+    assert_eq!(deleted[4], "ichiro.suzuki@example.net");
+    assert!(
+        disposition.starts_with("attachment; filename=\"tsunagu-audit-log-20")
+            && disposition.contains("filename*=UTF-8''%E7%9B%A3%E6%9F%BB%E3%83%AD%E3%82%B0_20"),
+        "{disposition}"
+    );
+
+    let (disposition, header, rows) = download("?lang=en").await;
+    assert_eq!(
+        header,
+        ["When", "Who", "Action", "Subject", "Detail", "Subject id"]
+    );
+    assert_eq!(rows[0][2], "Roles changed");
+    assert_eq!(rows[2][2], "Suspended");
+    assert!(
+        disposition.contains("filename*=UTF-8''audit-log_20"),
+        "{disposition}"
+    );
+    let refused = call(
         &relay,
         Method::GET,
-        "/api/admin/audit.csv",
+        "/api/admin/audit.csv?lang=fr",
         Some(&admin),
         None,
     )
     .await;
-    assert_eq!(csv.status(), StatusCode::OK);
-    assert!(
-        csv.headers()["content-type"]
-            .to_str()
-            .is_ok_and(|t| t.starts_with("text/csv"))
-    );
-    let bytes = csv.bytes().await.expect("the file");
-    assert!(
-        bytes.starts_with(b"\xEF\xBB\xBFat,actor,action,subject,detail\r\n"),
-        "a BOM, then the header"
-    );
-    let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 7);
-    assert!(
-        lines[1].contains(",admin@example.com,roles,"),
-        "{}",
-        lines[1]
-    );
-    assert!(
-        lines[1].contains("\"alumni → event-staff, alumni\""),
-        "quoted: {}",
-        lines[1]
-    );
-    assert!(
-        lines[6].contains(",delete-hr-record,") && lines[6].contains("ichiro.suzuki@example.net")
+    assert_eq!(
+        error_code(refused, StatusCode::BAD_REQUEST).await,
+        "bad-request"
     );
 }
 

@@ -39,7 +39,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use sqlx::{SqliteConnection, SqlitePool};
-use tsunagu_core::api::{EventRef, NewEvent, Role};
+use tsunagu_core::api::{AuditAction, EventRef, NewEvent, Role};
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::engine::load_chunks;
 use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster, Rsvps};
@@ -121,9 +121,9 @@ async fn create(
         &mut tx,
         Some(&user),
         if is_admin {
-            "create-event"
+            AuditAction::CreateEvent
         } else {
-            "propose-event"
+            AuditAction::ProposeEvent
         },
         &row.doc.to_string(),
         &row.event.title,

@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::Automerge;
-use tsunagu_core::api::Role;
+use tsunagu_core::api::{AuditAction, Role};
 use tsunagu_core::event::{Attendee, Event, EventStatus, Passes, Roster, Rsvp, Seat, SeatStatus};
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, random_bytes};
@@ -346,9 +346,9 @@ pub(crate) async fn join_url_changed(
     let now = s.now();
     store::set_join_url(s.conn(), doc, url, now).await?;
     let action = if url.is_empty() {
-        "clear-join-url"
+        AuditAction::ClearJoinUrl
     } else {
-        "set-join-url"
+        AuditAction::SetJoinUrl
     };
     crate::joining::audit::record(s.conn(), Some(by), action, &doc.to_string(), "").await?;
     let Some(row) = store::event(s.conn(), doc).await? else {

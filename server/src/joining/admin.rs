@@ -8,9 +8,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tsunagu_core::api::{DeviceInfo, Member, MemberStatus, Role, SetRoles};
+use tsunagu_core::api::{
+    AdminSummary, AuditAction, DeviceInfo, Member, MemberStatus, Role, SetRoles,
+};
 use tsunagu_core::search::fold;
 
+use super::tenure::Years;
 use super::{Admin, audit, store};
 use crate::AppState;
 use crate::db;
@@ -85,12 +88,22 @@ async fn everyone(state: &AppState) -> Result<Vec<Member>, AppError> {
         Some(tsunagu_core::api::ApplicationStatus::Pending),
     )
     .await?;
+    drop(conn);
+    let profiles = state.profile_years.of_members(&state.db).await?;
     let mut list = Vec::new();
     for account in accounts {
         let hr = records
             .iter()
             .find(|r| r.user_id.as_deref() == Some(&account.id));
-        let hr_field = |f: fn(&store::StoredHr) -> &str| hr.map(f).unwrap_or_default().to_owned();
+        let profile = profiles.get(&account.id);
+        // HR's record where it says something, else what their profile holds.
+        let hr_field = |f: fn(&store::StoredHr) -> &str, p: fn(&Years) -> &str| {
+            hr.map(f)
+                .filter(|v| !v.is_empty())
+                .or_else(|| profile.map(p))
+                .unwrap_or_default()
+                .to_owned()
+        };
         list.push(Member {
             status: if account.status == "suspended" {
                 MemberStatus::Suspended
@@ -100,12 +113,12 @@ async fn everyone(state: &AppState) -> Result<Vec<Member>, AppError> {
             hr_record_id: hr.map(|r| r.id.clone()),
             application_id: None,
             name: account.display_name,
-            reading: hr_field(|r| &r.record.reading),
+            reading: hr_field(|r| &r.record.reading, |p| &p.reading),
             email: account.email,
-            employee_number: hr_field(|r| &r.record.employee_number),
-            joined: hr_field(|r| &r.record.joined),
-            left: hr_field(|r| &r.record.left),
-            department: hr_field(|r| &r.record.department),
+            employee_number: hr_field(|r| &r.record.employee_number, |_| ""),
+            joined: hr_field(|r| &r.record.joined, |p| &p.joined),
+            left: hr_field(|r| &r.record.left, |p| &p.left),
+            department: hr_field(|r| &r.record.department, |p| &p.department),
             roles: account
                 .roles
                 .iter()
@@ -163,6 +176,17 @@ async fn everyone(state: &AppState) -> Result<Vec<Member>, AppError> {
     Ok(list)
 }
 
+/// `GET /api/admin/summary`: what waits for an admin, for the badges on the admin tabs.
+pub(crate) async fn summary(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<AdminSummary>, AppError> {
+    let pending = store::count_pending_applications(&mut *state.db.acquire().await?).await?;
+    Ok(Json(AdminSummary {
+        pending_applications: u32::try_from(pending).unwrap_or(u32::MAX),
+    }))
+}
+
 /// The status of a member an admin names (`active` or `suspended`), or 404.
 async fn member_status(conn: &mut sqlx::SqliteConnection, user: &str) -> Result<String, AppError> {
     store::user_status(conn, user)
@@ -200,7 +224,7 @@ pub(crate) async fn set_roles(
     audit::record(
         &mut tx,
         Some(&admin.id),
-        "roles",
+        AuditAction::Roles,
         &user,
         &format!("{} → {}", before.join(", "), keys.join(", ")),
     )
@@ -227,7 +251,7 @@ pub(crate) async fn suspend(
     }
     store::set_user_status(&mut tx, &user, "suspended").await?;
     let sessions = store::revoke_sessions_of(&mut tx, &user, None).await?;
-    audit::record(&mut tx, Some(&admin.id), "suspend", &user, "").await?;
+    audit::record(&mut tx, Some(&admin.id), AuditAction::Suspend, &user, "").await?;
     tx.commit().await?;
     let mut relay = state.relay.lock().await;
     for session in &sessions {
@@ -250,7 +274,7 @@ pub(crate) async fn reactivate(
         return Ok(StatusCode::NO_CONTENT);
     }
     store::set_user_status(&mut tx, &user, "active").await?;
-    audit::record(&mut tx, Some(&admin.id), "reactivate", &user, "").await?;
+    audit::record(&mut tx, Some(&admin.id), AuditAction::Reactivate, &user, "").await?;
     tx.commit().await?;
     state.relay.lock().await.owner_changed(&user).await;
     Ok(StatusCode::NO_CONTENT)
@@ -300,7 +324,7 @@ pub(crate) async fn delete_hr_record(
     audit::record(
         &mut tx,
         Some(&admin.id),
-        "delete-hr-record",
+        AuditAction::DeleteHrRecord,
         &id,
         &hr.record.email,
     )

@@ -1,17 +1,22 @@
 //! The audit log: every admin action (and every automatic approval) is written in the same
 //! transaction as the change itself, so the log never misses a change nor holds one that did
-//! not happen. Admins read it as JSON, newest first, or download all of it as CSV for Excel.
+//! not happen. Admins read it as JSON, newest first, or download all of it as CSV for Excel, in
+//! their language with times in the organisation's zone. Entries name their subjects by id; the
+//! relay adds who or what that is (a member's name and email, an event's title) when it reads
+//! them, so the log stays a record of ids and the names are today's.
 
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use sqlx::{Row, SqliteConnection};
-use tsunagu_core::api::AuditEntry;
+use tsunagu_core::api::{AuditAction, AuditEntry};
+use tsunagu_core::event::DEFAULT_TIME_ZONE;
+use tsunagu_core::ics::local_timestamp;
 
 use super::Admin;
 use crate::AppState;
-use crate::csv_export::CsvFile;
+use crate::csv_export::{CsvFile, Download, words};
 use crate::db;
 use crate::error::{AppError, Error};
 
@@ -19,7 +24,7 @@ use crate::error::{AppError, Error};
 pub(crate) async fn record(
     conn: &mut SqliteConnection,
     actor: Option<&str>,
-    action: &str,
+    action: AuditAction,
     subject: &str,
     detail: &str,
 ) -> Result<(), Error> {
@@ -28,7 +33,7 @@ pub(crate) async fn record(
     )
     .bind(db::now())
     .bind(actor)
-    .bind(action)
+    .bind(action.key())
     .bind(subject)
     .bind(detail)
     .execute(conn)
@@ -36,8 +41,23 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// An entry with the names of its actor and subject. A subject id is looked up among members
+/// (not deleted ones), imported people, applications, devices, events and the organisation;
+/// ids are random and prefixed by kind, so at most one of them matches.
 const ENTRY_COLUMNS: &str = "SELECT a.id, a.at, a.actor_id, COALESCE(u.email, '') AS actor, \
-     a.action, a.subject, a.detail FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id";
+     COALESCE(u.display_name, '') AS actor_name, a.action, a.subject, a.detail, \
+     COALESCE(s.display_name, h.name, ap.name, \
+              CASE WHEN d.id IS NOT NULL THEN COALESCE(du.display_name || ' · ', '') || d.label END, \
+              json_extract(e.snapshot, '$.title'), o.name, '') AS subject_name, \
+     COALESCE(s.email, h.email, ap.email, du.email, '') AS subject_email \
+     FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+     LEFT JOIN users s ON s.id = a.subject AND s.status != 'removed' \
+     LEFT JOIN hr_records h ON h.id = a.subject \
+     LEFT JOIN applications ap ON ap.id = a.subject \
+     LEFT JOIN devices d ON d.id = a.subject \
+     LEFT JOIN users du ON du.id = d.user_id AND du.status != 'removed' \
+     LEFT JOIN events e ON e.doc = a.subject \
+     LEFT JOIN organisations o ON o.id = a.subject";
 
 fn entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, Error> {
     Ok(AuditEntry {
@@ -45,8 +65,11 @@ fn entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, Error> {
         at: row.try_get("at")?,
         actor_id: row.try_get("actor_id")?,
         actor: row.try_get("actor")?,
+        actor_name: row.try_get("actor_name")?,
         action: row.try_get("action")?,
         subject: row.try_get("subject")?,
+        subject_name: row.try_get("subject_name")?,
+        subject_email: row.try_get("subject_email")?,
         detail: row.try_get("detail")?,
     })
 }
@@ -90,30 +113,61 @@ pub(crate) async fn list(
     Ok(Json(rows.iter().map(entry).collect::<Result<_, _>>()?))
 }
 
-/// `GET /api/admin/audit.csv`: the whole log, oldest first, as an Excel-safe [`CsvFile`]. Times
-/// are UTC, ISO 8601.
+/// `GET /api/admin/audit.csv?lang=`: the whole log, oldest first, as an Excel-safe [`CsvFile`]
+/// in the admin's language; times are the organisation's local time with its offset
+/// (`2030-01-15 19:00:00+09:00`), people are named with their email.
 pub(crate) async fn export_csv(
     State(state): State<AppState>,
     _admin: Admin,
+    Query(download): Query<Download>,
 ) -> Result<impl IntoResponse, AppError> {
+    let lang = download.language(&state.db).await?;
+    let zone = db::organisation(&state.db)
+        .await?
+        .map_or_else(|| DEFAULT_TIME_ZONE.to_owned(), |org| org.time_zone);
     let rows = sqlx::query(&format!("{ENTRY_COLUMNS} ORDER BY a.id"))
         .fetch_all(&state.db)
         .await?;
-    let mut file = CsvFile::new(
-        "the audit CSV",
-        &["at", "actor", "action", "subject", "detail"],
-    )?;
+    let mut file = CsvFile::new("the audit CSV", &words::audit_header(lang))?;
     for row in &rows {
         let e = entry(row)?;
+        let actor = if e.actor.is_empty() {
+            words::system(lang).to_owned()
+        } else {
+            person(&e.actor_name, &e.actor)
+        };
+        let action = AuditAction::from_key(&e.action)
+            .map_or(e.action.as_str(), |a| words::audit_action(lang, a));
+        let subject = if e.subject_name.is_empty() && e.subject_email.is_empty() {
+            e.subject.clone()
+        } else {
+            person(&e.subject_name, &e.subject_email)
+        };
         file.row([
-            utc_timestamp(e.at).as_str(),
-            e.actor.as_str(),
-            e.action.as_str(),
-            e.subject.as_str(),
+            local_timestamp(e.at, &zone)
+                .unwrap_or_else(|| utc_timestamp(e.at))
+                .as_str(),
+            actor.as_str(),
+            action,
+            subject.as_str(),
             e.detail.as_str(),
+            e.subject.as_str(),
         ])?;
     }
-    Ok(file.into_download("tsunagu-audit-log.csv")?)
+    let today = local_timestamp(db::now(), &zone)
+        .and_then(|t| t.get(..10).map(str::to_owned))
+        .unwrap_or_default();
+    let name = format!("{}_{today}", words::audit_file(lang));
+    Ok(file.into_download(&name, &format!("tsunagu-audit-log-{today}"))?)
+}
+
+/// `山田 花子 <hanako@example.com>`, or whichever of the two is known.
+fn person(name: &str, email: &str) -> String {
+    match (name.is_empty(), email.is_empty()) {
+        (false, false) => format!("{name} <{email}>"),
+        (false, true) => name.to_owned(),
+        _ => email.to_owned(),
+    }
 }
 
 /// Unix seconds as `2026-11-22T10:00:00Z` (civil-from-days, Howard Hinnant's algorithm): one

@@ -15,7 +15,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use tsunagu_core::api::{
-    HrRecord, ImportAction, ImportCounts, ImportError, ImportReport, ImportRow, RowProblem,
+    AuditAction, HrRecord, ImportAction, ImportCounts, ImportError, ImportReport, ImportRow,
+    RowProblem,
 };
 use tsunagu_core::search::fold;
 
@@ -514,7 +515,7 @@ pub(crate) async fn import(
     audit::record(
         &mut tx,
         Some(&admin.id),
-        "import",
+        AuditAction::Import,
         &format!("{} rows", planned.len() + counts.skipped as usize),
         &format!(
             "{encoding}: {} new, {} updated, {} unchanged, {} rows with errors",

@@ -9,7 +9,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use tsunagu_core::api::{InvitationInfo, InvitationSent, Invite, Register};
+use tsunagu_core::api::{AuditAction, InvitationInfo, InvitationSent, Invite, Register};
 
 use super::mail::InvitationMail;
 use super::{Admin, Joining, Newcomer, audit, store};
@@ -45,7 +45,14 @@ pub(crate) async fn invite(
         }
         let (token, token_hash) = auth::new_token();
         store::replace_invitation(&mut tx, &token_hash, &hr, &admin.id, expires_at).await?;
-        audit::record(&mut tx, Some(&admin.id), "invite", &hr.id, &hr.record.email).await?;
+        audit::record(
+            &mut tx,
+            Some(&admin.id),
+            AuditAction::Invite,
+            &hr.id,
+            &hr.record.email,
+        )
+        .await?;
         made.push((hr, format!("{}/#/join/{token}", joining.public_url)));
     }
     tx.commit().await?;
@@ -155,7 +162,14 @@ pub(crate) async fn register(
     )
     .await?;
     store::link_hr_record(&mut tx, &hr.id, &user).await?;
-    audit::record(&mut tx, Some(&user), "register", &user, &hr.record.email).await?;
+    audit::record(
+        &mut tx,
+        Some(&user),
+        AuditAction::Register,
+        &user,
+        &hr.record.email,
+    )
+    .await?;
     tx.commit().await.map_err(Error::from)?;
     tracing::info!(%user, "registered with an invitation");
     let (cookie, me) = super::sign_in_new_member(&state, &user).await?;

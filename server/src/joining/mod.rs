@@ -21,6 +21,7 @@ pub(crate) mod invitations;
 pub(crate) mod mail;
 pub(crate) mod registration;
 pub(crate) mod store;
+pub(crate) mod tenure;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
@@ -91,6 +92,7 @@ pub(crate) fn routes(joining: Joining, csv_body_bytes: usize) -> Router<AppState
             "/admin/applications/{id}/reject",
             post(registration::reject),
         )
+        .route("/admin/summary", get(admin::summary))
         .route("/admin/members", get(admin::members))
         .route("/admin/members/{user_id}/roles", put(admin::set_roles))
         .route("/admin/members/{user_id}/suspend", post(admin::suspend))

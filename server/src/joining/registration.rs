@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tsunagu_core::api::{
     Application, ApplicationConfirmed, ApplicationReceived, ApplicationStatus,
-    ApplicationToConfirm, Apply, ConfirmApplication, HrMatch, MatchedBy,
+    ApplicationToConfirm, Apply, AuditAction, ConfirmApplication, HrMatch, MatchedBy,
 };
 use tsunagu_core::search::fold;
 
@@ -135,11 +135,31 @@ pub(crate) async fn apply(
             application.email
         )));
     }
-    // Hashed whatever happens next, so the answer takes as long for a known email as for a new one.
-    let password_hash = super::hash_new_password(&state, apply.password).await?;
+    super::check_new_password(&apply.password)?;
+    // Hashed whatever happens next, so the answer takes as long for a known email as for a new
+    // one. An application that will not be stored (the email is taken) is hashed with the salt
+    // a sign-in with its email is checked against, and remembered: signing in with it then says
+    // that it waits, as for a stored one, so that neither tells whether the email was taken.
+    let taken = {
+        let mut conn = state.db.acquire().await?;
+        store::user_id_by_email(&mut conn, &application.email)
+            .await?
+            .is_some()
+            || store::pending_application_for(&mut conn, &application.email).await?
+    };
+    let like = if taken {
+        crate::api::SignInTarget::of(&state, &application.email)
+            .await?
+            .hash()
+            .map(str::to_owned)
+    } else {
+        None
+    };
+    let password_hash = auth::hash_like(&state, apply.password, like).await?;
 
     let mut tx = db::write_tx(&state.db).await?;
     let follow = if let Some(user) = store::user_id_by_email(&mut tx, &application.email).await? {
+        store::insert_attempt(&mut tx, &application.email, &password_hash).await?;
         let name = db::user_by_id(&state.db, &user)
             .await?
             .map(|u| u.display_name)
@@ -150,6 +170,7 @@ pub(crate) async fn apply(
         }
     } else if store::pending_application_for(&mut tx, &application.email).await? {
         // The first application stands; a second with the same email changes nothing.
+        store::insert_attempt(&mut tx, &application.email, &password_hash).await?;
         Follow::Nothing
     } else {
         let matched = matching_record(&mut tx, &application).await?;
@@ -181,7 +202,7 @@ pub(crate) async fn apply(
                 by.key()
             ),
         };
-        audit::record(&mut tx, None, "apply", &application.id, &detail).await?;
+        audit::record(&mut tx, None, AuditAction::Apply, &application.id, &detail).await?;
         follow
     };
     tx.commit().await?;
@@ -283,10 +304,15 @@ async fn confirmable(
     let link = store::confirmation(&mut *conn, token_hash)
         .await?
         .ok_or(AppError::InvitationNotFound)?;
-    super::link_usable(link.used_at, link.expires_at)?;
     let stored = store::application(conn, &link.application_id)
         .await?
         .ok_or(AppError::InvitationNotFound)?;
+    // Whoever holds the link was mailed about this application: they are told kindly, not
+    // that the link was "used" (an admin's rejection ends its links).
+    if stored.application.status == ApplicationStatus::Rejected {
+        return Err(AppError::ApplicationNotApproved);
+    }
+    super::link_usable(link.used_at, link.expires_at)?;
     if stored.application.status != ApplicationStatus::Pending {
         return Err(AppError::InvitationUsed);
     }
@@ -347,7 +373,7 @@ pub(crate) async fn confirm(
     audit::record(
         &mut tx,
         Some(&user),
-        "confirm-application",
+        AuditAction::ConfirmApplication,
         &application.id,
         &format!(
             "{}; proved the address of imported record {}; member {user}",
@@ -470,7 +496,7 @@ pub(crate) async fn approve(
     audit::record(
         &mut tx,
         Some(&admin.id),
-        "approve",
+        AuditAction::Approve,
         &id,
         &format!("{}; member {user}", application.email),
     )
@@ -501,7 +527,7 @@ pub(crate) async fn reject(
     audit::record(
         &mut tx,
         Some(&admin.id),
-        "reject",
+        AuditAction::Reject,
         &id,
         &stored.application.email,
     )

@@ -395,6 +395,14 @@ pub(crate) async fn applications(
         .collect()
 }
 
+pub(crate) async fn count_pending_applications(conn: &mut SqliteConnection) -> Result<i64, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM applications WHERE status = 'pending'")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 pub(crate) async fn pending_application_for(
     conn: &mut SqliteConnection,
     email: &str,
@@ -407,10 +415,16 @@ pub(crate) async fn pending_application_for(
     Ok(found.is_some())
 }
 
+/// How long a rejected applicant's password hash is kept: long enough to tell them kindly,
+/// when they try to sign in, that the application was not approved (rather than that the
+/// password is wrong); then it is dropped.
+pub(crate) const REJECTION_REMEMBERED_SECS: i64 = 90 * 24 * 3600;
+
 /// Records the decision on a pending application (by an admin, or by the applicant confirming
-/// the address HR has: `decided_by` none); whether it was still pending. The password hash is
-/// dropped on rejection: nothing of a refused applicant's secret is kept. Confirmation links
-/// for it stop working either way.
+/// the address HR has: `decided_by` none); whether it was still pending. Confirmation links for
+/// it stop working either way. A rejected application keeps its password hash for
+/// [`REJECTION_REMEMBERED_SECS`]; older ones are dropped here, so a refused applicant's secret
+/// does not outlive its use.
 pub(crate) async fn decide_application(
     conn: &mut SqliteConnection,
     id: &str,
@@ -418,27 +432,99 @@ pub(crate) async fn decide_application(
     decided_by: Option<&str>,
     user: Option<&str>,
 ) -> Result<bool, Error> {
+    let now = db::now();
     sqlx::query(
         "UPDATE application_confirmations SET used_at = ? WHERE application_id = ? AND used_at IS NULL",
     )
-    .bind(db::now())
+    .bind(now)
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    sqlx::query(
+        "UPDATE applications SET password_hash = NULL WHERE status = 'rejected' \
+         AND password_hash IS NOT NULL AND decided_at < ?",
+    )
+    .bind(now - REJECTION_REMEMBERED_SECS)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
-        "UPDATE applications SET status = ?, decided_by = ?, decided_at = ?, user_id = ?, \
-         password_hash = CASE WHEN ? = 'rejected' THEN NULL ELSE password_hash END \
+        "UPDATE applications SET status = ?, decided_by = ?, decided_at = ?, user_id = ? \
          WHERE id = ? AND status = 'pending'",
     )
     .bind(status.key())
     .bind(decided_by)
-    .bind(db::now())
+    .bind(now)
     .bind(user)
-    .bind(status.key())
     .bind(id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The application someone signing in with `email` may be told about, if they give its
+/// password: the pending one, else the latest rejected within [`REJECTION_REMEMBERED_SECS`].
+/// Its status and password hash.
+pub(crate) async fn application_to_sign_in(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<(ApplicationStatus, String)>, Error> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT status, password_hash FROM applications \
+         WHERE email = ? AND password_hash IS NOT NULL \
+         AND (status = 'pending' OR (status = 'rejected' AND decided_at >= ?)) \
+         ORDER BY status = 'pending' DESC, created_at DESC LIMIT 1",
+    )
+    .bind(email.to_lowercase())
+    .bind(db::now() - REJECTION_REMEMBERED_SECS)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(status, hash)| {
+        ApplicationStatus::from_key(&status)
+            .map(|s| (s, hash))
+            .ok_or_else(|| Error::Corrupt(format!("application status {status:?}")))
+    })
+    .transpose()
+}
+
+/// How many of an email's unstored applications a sign-in compares with (the newest).
+const ATTEMPTS_COMPARED: i64 = 20;
+
+/// Remembers an application that was not stored (its email is taken), with its password hashed
+/// like the one a sign-in with this email is checked against; drops those older than
+/// [`REJECTION_REMEMBERED_SECS`].
+pub(crate) async fn insert_attempt(
+    conn: &mut SqliteConnection,
+    email: &str,
+    verifier: &str,
+) -> Result<(), Error> {
+    let now = db::now();
+    sqlx::query("DELETE FROM application_attempts WHERE created_at < ?")
+        .bind(now - REJECTION_REMEMBERED_SECS)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO application_attempts (email, verifier, created_at) VALUES (?, ?, ?)")
+        .bind(email.to_lowercase())
+        .bind(verifier)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The verifiers of `email`'s unstored applications, newest first.
+pub(crate) async fn attempts(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT verifier FROM application_attempts WHERE email = ? AND created_at >= ? \
+         ORDER BY created_at DESC LIMIT ?",
+    )
+    .bind(email.to_lowercase())
+    .bind(db::now() - REJECTION_REMEMBERED_SECS)
+    .bind(ATTEMPTS_COMPARED)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// A confirmation link for an application, as stored.
