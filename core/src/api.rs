@@ -696,8 +696,32 @@ pub struct AuditEntry {
     /// The email of the person `subject` is (or whose device it is), when it is a person's.
     #[serde(default)]
     pub subject_email: String,
-    /// Free text the relay wrote with the entry (counts, emails, roles before → after).
+    /// What the relay wrote with the entry: text (an email, roles before → after), or for
+    /// imports and applications JSON ([`ImportLogged`], [`ApplyLogged`]) to translate.
     pub detail: String,
+}
+
+/// The [`AuditEntry::detail`] of an [`AuditAction::Import`], as JSON, for the app and the CSV
+/// to say in the reader's language. (Entries written before it hold English text.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportLogged {
+    /// `utf-8` or `shift_jis`.
+    pub encoding: String,
+    #[serde(flatten)]
+    pub counts: ImportCounts,
+}
+
+/// The [`AuditEntry::detail`] of an [`AuditAction::Apply`], as JSON (entries written before it
+/// hold English text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyLogged {
+    pub email: String,
+    /// How it matched a leaver HR imported, if it did.
+    #[serde(default)]
+    pub matched_by: Option<MatchedBy>,
+    /// A confirmation link went to the address HR has on record.
+    #[serde(default)]
+    pub confirmation_mailed: bool,
 }
 
 /// What the audit log records: the one list the relay writes and the app and the CSV export

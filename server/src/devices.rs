@@ -74,7 +74,8 @@ pub(crate) async fn cut_off(
         Some(by),
         AuditAction::RevokeDevice,
         &device.id,
-        &format!("{} of {}", device.label, device.user_id),
+        // Whose it is, the log says by the device's id (and shows by the member's name).
+        &device.label,
     )
     .await?;
     tx.commit().await?;

@@ -225,6 +225,18 @@ async fn an_hr_export_is_previewed_then_imported_in_utf8_and_shift_jis() {
 
     let log = audit(&relay, &admin).await;
     assert_eq!(log.iter().filter(|e| e.action == "import").count(), 3);
+    // The counts are data, for the app and the CSV to say in the admin's language.
+    let first: tsunagu_core::api::ImportLogged =
+        serde_json::from_str(&log.last().expect("the first import").detail)
+            .expect("an import's detail");
+    assert_eq!(
+        (
+            first.encoding.as_str(),
+            first.counts.new,
+            first.counts.skipped
+        ),
+        ("utf-8", 3, 3)
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! says the same things on screen from its locale files; these are the relay's copy for files
 //! it writes itself.
 
-use tsunagu_core::api::{AuditAction, Language};
+use tsunagu_core::api::{ApplyLogged, AuditAction, ImportLogged, Language, MatchedBy};
 use tsunagu_core::event::SeatStatus;
 
 /// The attendee list's header.
@@ -133,5 +133,119 @@ pub(crate) fn audit_file(lang: Language) -> &'static str {
     match lang {
         Language::Ja => "監査ログ",
         Language::En => "audit-log",
+    }
+}
+
+/// An entry's detail as people read it: an import's counts and an application's match in
+/// `lang`; any other detail (and one written before details were JSON) as it is.
+pub(crate) fn audit_detail(lang: Language, action: Option<AuditAction>, detail: &str) -> String {
+    match action {
+        Some(AuditAction::Import) => serde_json::from_str::<ImportLogged>(detail)
+            .map_or_else(|_| detail.to_owned(), |d| import_detail(lang, &d)),
+        Some(AuditAction::Apply) => serde_json::from_str::<ApplyLogged>(detail)
+            .map_or_else(|_| detail.to_owned(), |d| apply_detail(lang, &d)),
+        _ => detail.to_owned(),
+    }
+}
+
+fn encoding(key: &str) -> &str {
+    match key {
+        "utf-8" => "UTF-8",
+        "shift_jis" => "Shift_JIS",
+        other => other,
+    }
+}
+
+fn import_detail(lang: Language, d: &ImportLogged) -> String {
+    let c = &d.counts;
+    match lang {
+        Language::Ja => format!(
+            "{}：新規 {}件、更新 {}件、変更なし {}件、エラー {}行",
+            encoding(&d.encoding),
+            c.new,
+            c.updated,
+            c.unchanged,
+            c.skipped
+        ),
+        Language::En => format!(
+            "{}: {} new, {} updated, {} unchanged, {} rows with errors",
+            encoding(&d.encoding),
+            c.new,
+            c.updated,
+            c.unchanged,
+            c.skipped
+        ),
+    }
+}
+
+fn apply_detail(lang: Language, d: &ApplyLogged) -> String {
+    let mut parts = vec![d.email.clone()];
+    if let Some(by) = d.matched_by {
+        parts.push(
+            match (lang, by) {
+                (Language::Ja, MatchedBy::Email) => "人事記録とメールアドレスが一致",
+                (Language::Ja, MatchedBy::EmployeeNumberAndName) => {
+                    "人事記録と社員番号・氏名が一致"
+                }
+                (Language::En, MatchedBy::Email) => "matches an HR record by email",
+                (Language::En, MatchedBy::EmployeeNumberAndName) => {
+                    "matches an HR record by employee number and name"
+                }
+            }
+            .to_owned(),
+        );
+    }
+    if d.confirmation_mailed {
+        parts.push(
+            match lang {
+                Language::Ja => "人事記録のアドレスに確認メールを送信",
+                Language::En => "confirmation link mailed to the address on record",
+            }
+            .to_owned(),
+        );
+    }
+    parts.join(match lang {
+        Language::Ja => "・",
+        Language::En => "; ",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tsunagu_core::api::ImportCounts;
+
+    #[test]
+    fn imports_and_applications_read_in_either_language_and_old_text_stays() {
+        let import = serde_json::to_string(&ImportLogged {
+            encoding: "shift_jis".into(),
+            counts: ImportCounts {
+                new: 2,
+                updated: 1,
+                unchanged: 0,
+                skipped: 1,
+            },
+        })
+        .expect("JSON");
+        assert_eq!(
+            audit_detail(Language::Ja, Some(AuditAction::Import), &import),
+            "Shift_JIS：新規 2件、更新 1件、変更なし 0件、エラー 1行"
+        );
+        let apply = serde_json::to_string(&ApplyLogged {
+            email: "tsubasa@example.org".into(),
+            matched_by: Some(MatchedBy::EmployeeNumberAndName),
+            confirmation_mailed: true,
+        })
+        .expect("JSON");
+        assert_eq!(
+            audit_detail(Language::En, Some(AuditAction::Apply), &apply),
+            "tsubasa@example.org; matches an HR record by employee number and name; \
+             confirmation link mailed to the address on record"
+        );
+        let old = "shift_jis: 2 new, 0 updated, 0 unchanged, 1 rows with errors";
+        assert_eq!(
+            audit_detail(Language::Ja, Some(AuditAction::Import), old),
+            old
+        );
     }
 }

@@ -136,8 +136,9 @@ pub(crate) async fn export_csv(
         } else {
             person(&e.actor_name, &e.actor)
         };
-        let action = AuditAction::from_key(&e.action)
-            .map_or(e.action.as_str(), |a| words::audit_action(lang, a));
+        let known = AuditAction::from_key(&e.action);
+        let action = known.map_or(e.action.as_str(), |a| words::audit_action(lang, a));
+        let detail = words::audit_detail(lang, known, &e.detail);
         let subject = if e.subject_name.is_empty() && e.subject_email.is_empty() {
             e.subject.clone()
         } else {
@@ -150,7 +151,7 @@ pub(crate) async fn export_csv(
             actor.as_str(),
             action,
             subject.as_str(),
-            e.detail.as_str(),
+            detail.as_str(),
             e.subject.as_str(),
         ])?;
     }

@@ -15,14 +15,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use tsunagu_core::api::{
-    AuditAction, HrRecord, ImportAction, ImportCounts, ImportError, ImportReport, ImportRow,
-    RowProblem,
+    AuditAction, HrRecord, ImportAction, ImportCounts, ImportError, ImportLogged, ImportReport,
+    ImportRow, RowProblem,
 };
 use tsunagu_core::search::fold;
 
 use super::{Admin, audit, store};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, Error};
 
 /// A column the import understands, and the headers (folded, see [`header_key`]) that name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -516,11 +516,12 @@ pub(crate) async fn import(
         &mut tx,
         Some(&admin.id),
         AuditAction::Import,
-        &format!("{} rows", planned.len() + counts.skipped as usize),
-        &format!(
-            "{encoding}: {} new, {} updated, {} unchanged, {} rows with errors",
-            counts.new, counts.updated, counts.unchanged, counts.skipped
-        ),
+        "",
+        &serde_json::to_string(&ImportLogged {
+            encoding: encoding.clone(),
+            counts,
+        })
+        .map_err(|e| Error::Corrupt(format!("an import's audit detail: {e}")))?,
     )
     .await?;
     tx.commit().await?;

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tsunagu_core::api::{
     Application, ApplicationConfirmed, ApplicationReceived, ApplicationStatus,
-    ApplicationToConfirm, Apply, AuditAction, ConfirmApplication, HrMatch, MatchedBy,
+    ApplicationToConfirm, Apply, ApplyLogged, AuditAction, ConfirmApplication, HrMatch, MatchedBy,
 };
 use tsunagu_core::search::fold;
 
@@ -187,21 +187,12 @@ pub(crate) async fn apply(
             }
             _ => Follow::Nothing,
         };
-        let detail = match (&matched, &follow) {
-            (None, _) => application.email.clone(),
-            (Some((hr, by)), Follow::Confirm { .. }) => format!(
-                "{}; matches imported record {} by {}; confirmation link mailed to the address on record",
-                application.email,
-                hr.id,
-                by.key()
-            ),
-            (Some((hr, by)), _) => format!(
-                "{}; matches imported record {} by {}; waits for an admin",
-                application.email,
-                hr.id,
-                by.key()
-            ),
-        };
+        let detail = serde_json::to_string(&ApplyLogged {
+            email: application.email.clone(),
+            matched_by: matched.as_ref().map(|(_, by)| *by),
+            confirmation_mailed: matches!(follow, Follow::Confirm { .. }),
+        })
+        .map_err(|e| Error::Corrupt(format!("an application's audit detail: {e}")))?;
         audit::record(&mut tx, None, AuditAction::Apply, &application.id, &detail).await?;
         follow
     };
@@ -375,10 +366,7 @@ pub(crate) async fn confirm(
         Some(&user),
         AuditAction::ConfirmApplication,
         &application.id,
-        &format!(
-            "{}; proved the address of imported record {}; member {user}",
-            application.email, hr.id
-        ),
+        &application.email,
     )
     .await?;
     tx.commit().await?;
@@ -498,7 +486,7 @@ pub(crate) async fn approve(
         Some(&admin.id),
         AuditAction::Approve,
         &id,
-        &format!("{}; member {user}", application.email),
+        &application.email,
     )
     .await?;
     let decided = store::application(&mut tx, &id)
