@@ -5,11 +5,11 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tsunagu_core::api::{
-    ApiError, Application, ApplicationConfirmed, ApplicationReceived, ApplicationToConfirm, Apply,
-    AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication, DeviceInfo, DirectoryListing,
-    ErrorCode, EventRef, ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member,
-    NetworkInfo, NewEvent, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register,
-    Role, SetRoles, Setup, SignIn, VenueCodeResponse,
+    AdminSummary, ApiError, Application, ApplicationConfirmed, ApplicationReceived,
+    ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
+    DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport, InvitationInfo,
+    InvitationSent, Invite, Me, Member, NetworkInfo, NewEvent, PassKeyInfo, PasskeyAnswer,
+    PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -327,8 +327,15 @@ pub async fn retire_pass_key(id: &str) -> Result<(), AppError> {
     call("DELETE", &path, None).await.map(|_| ())
 }
 
-/// Where the whole audit log downloads as CSV.
-pub const AUDIT_CSV: &str = "/api/admin/audit.csv";
+/// Where the whole audit log downloads as CSV, in `lang` (`ja` or `en`).
+pub fn audit_csv(lang: &str) -> String {
+    format!("/api/admin/audit.csv?lang={lang}")
+}
+
+/// `GET /api/admin/summary`: what waits for an admin (the badges on the admin tabs).
+pub async fn admin_summary() -> Result<AdminSummary, AppError> {
+    json(call("GET", "/api/admin/summary", None).await?)
+}
 
 fn to_body<T: Serialize>(value: &T) -> Result<String, AppError> {
     serde_json::to_string(value).map_err(|e| AppError::UnexpectedResponse(e.to_string()))

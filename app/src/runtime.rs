@@ -25,7 +25,7 @@ use tsunagu_core::api::{
     ProfilePart, SESSION_ENDED,
 };
 use tsunagu_core::engine::{Effect, Engine};
-use tsunagu_core::event::{Event, SeatCount};
+use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
 use tsunagu_core::profile::{Audience, Profile, Visibility};
 use tsunagu_core::search::haystack;
@@ -33,7 +33,7 @@ use tsunagu_core::wire::Message;
 
 use crate::api;
 use crate::error::AppError;
-use crate::state::{Entry, Link, Phase, SaveState, Signals, StorageHealth};
+use crate::state::{Entry, EventEntry, Link, Phase, SaveState, Signals, StorageHealth};
 use crate::store::queue::{FlushOutcome, WriteQueue};
 use crate::store::{DB_NAME, MetaKey, Store, Write};
 use crate::sync::SyncLink;
@@ -54,7 +54,7 @@ pub struct Runtime {
     pub(crate) reconnect_timer: RefCell<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
     profiles: RefCell<HashMap<DocumentId, (Profile, String)>>,
     /// Every readable event that has arrived, as last read.
-    events: RefCell<BTreeMap<DocumentId, (EventRef, Event, Option<SeatCount>)>>,
+    events: RefCell<BTreeMap<DocumentId, EventEntry>>,
     /// Documents with local changes the relay has not acknowledged (mirrors the `outbox` store).
     outbox: RefCell<BTreeSet<DocumentId>>,
     busy_generation: Rc<Cell<u64>>,

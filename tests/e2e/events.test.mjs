@@ -1,15 +1,23 @@
-// Events end to end, in Chromium: the admin publishes an event with one seat from the desktop;
-// Hanako answers online and is confirmed, Ken answers on a train with no signal and, once his
-// answer reaches the relay, is put on the waiting list. Hanako's ticket opens with no network.
+// Events end to end, in Chromium: the admin publishes an event with one seat from the desktop
+// (asked first, then taken to the page members see); Hanako answers online and is confirmed, Ken
+// answers on a train with no signal and, once his answer reaches the relay, is put on the waiting
+// list: the event now reads as full, and the admin, who has the roster, is offered the waiting
+// list rather than a seat. Hanako's ticket opens with no network, with the event, her name and a
+// short number under the code; the page shares to LINE and leads to her calendar feed; the month
+// view opens on the event's month, with titles on the desktop and a count on the phone.
 // At the venue's basement two staff phones, both offline, scan her ticket with their cameras
 // (Chromium's fake capture plays the QR code) and both let her in; back online, both phones and
 // the admin's report flag the ticket as admitted twice. A forged ticket and a revoked one are
-// refused offline, and a member's signed alumni ID card is checked there too. Once the admin
+// refused offline (Hanako gives up her seat only once she confirms it), Ken is told he got her
+// seat and finds his ticket under マイチケット, and a member's signed alumni ID card is checked
+// there too. Once the admin
 // suspends her, a gate that synced the organisation's document refuses her card offline. The
 // admin then makes a new pass key: Ken's ticket, signed again, admits him; once the old key is
-// retired, his ticket's old text reads as forged at a gate with no signal.
+// retired, his ticket's old text reads as forged at a gate with no signal. Last, the admin moves
+// the venue, and Ken's page says what changed, old → new.
 //
-// With TSUNAGU_SCREENSHOTS=<dir>, the admin's pass keys are saved there.
+// With TSUNAGU_SCREENSHOTS=<dir>, the admin's pass keys and the members' event screens are saved
+// there.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -46,9 +54,19 @@ after(async () => {
   await relay?.stop();
 });
 
+/** Saves a screenshot of `page` as `name` when screenshots are asked for. */
+async function shot(page, name) {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
 test("an admin publishes an event with one seat", async () => {
   eventPath = await publishEvent(admin, { title: TITLE, capacity: 1 });
   assert.match(eventPath, /^\/events\/[1-9A-HJ-NP-Za-km-z]+$/);
+  await admin.getByTestId("event-published-open").click();
+  await admin.getByTestId("event-title").filter({ hasText: TITLE }).waitFor(SLOW);
+  assert.equal(new URL(admin.url()).pathname, eventPath);
+  // The admin has the roster: one seat, all of it left.
+  await admin.locator("[data-testid=event-capacity][data-availability=open]").waitFor(SLOW);
 });
 
 test("Hanako is confirmed; Ken answers offline and lands on the waiting list", async () => {
@@ -65,6 +83,16 @@ test("Hanako is confirmed; Ken answers offline and lands on the waiting list", a
   await standing(ken, "waiting").waitFor(SLOW);
   assert.match(await ken.getByTestId("rsvp-standing").innerText(), /1/, "first on the list");
   assert.equal(await ken.getByTestId("ticket").count(), 0, "no ticket while waiting");
+
+  // Full: Ken knows from his own place, the admin counts who waits from the roster and is
+  // offered the waiting list rather than a seat.
+  await ken.locator("[data-testid=event-capacity][data-availability=full]").waitFor(SLOW);
+  assert.match(await ken.getByTestId("rsvp-not-going").innerText(), /キャンセル待ちをやめる/);
+  await shot(ken, "phone-event-waiting");
+  await admin.locator("[data-testid=event-capacity][data-availability=full]").waitFor(SLOW);
+  assert.match(await admin.getByTestId("event-seats").innerText(), /1/, "one waiting");
+  assert.match(await admin.getByTestId("rsvp-going").innerText(), /waiting list|キャンセル待ちに登録/);
+  await shot(admin, "desktop-event-full");
 });
 
 test("Hanako's ticket opens with no network", async () => {
@@ -72,7 +100,45 @@ test("Hanako's ticket opens with no network", async () => {
   await hanako.reload();
   ticket = await ticketText(hanako);
   assert.match(ticket, /^TSU2\.[A-Za-z0-9_-]+\./, "the current format, naming its key");
+  // Under the code: the event, her name as signed, and a number to read out.
+  assert.match(await hanako.getByTestId("ticket-event").innerText(), new RegExp(TITLE));
+  assert.match(await hanako.getByTestId("ticket-name").innerText(), /山田 花子/);
+  assert.match(await hanako.getByTestId("ticket-number").innerText(), /^[0-9A-F]{4}-[0-9A-F]{4}$/);
+  await shot(hanako, "phone-event-ticket");
   await hanakoCtx.setOffline(false);
+});
+
+test("the event page shares to LINE and leads to the calendar feed", async () => {
+  await hanako.goto(relay.url + eventPath);
+  const href = await hanako.getByTestId("event-share-line").getAttribute("href");
+  assert.ok(href.startsWith("https://line.me/R/share?text="), href);
+  assert.equal(decodeURIComponent(href.split("text=")[1]), `${TITLE}\n${relay.url}${eventPath}`);
+  await hanako.getByTestId("event-feed-link").click();
+  await hanako.getByTestId("feed-new").click();
+  const webcal = await hanako.getByTestId("feed-webcal").getAttribute("href");
+  assert.match(webcal, /^webcal:\/\/[^/]+\/ics\/[^/]+\.ics$/);
+  assert.equal(webcal.replace(/^webcal:/, new URL(relay.url).protocol), await hanako.getByTestId("feed-url").inputValue());
+});
+
+test("the month view opens on the event's month: titles on a desktop, a count on a phone", async () => {
+  await hanako.getByTestId("nav-events").click();
+  await hanako.getByTestId("events-view-month").click();
+  const day = hanako.locator("[data-testid=month-day][data-count='1']");
+  await day.waitFor(SLOW);
+  assert.equal(await day.locator(".month-count").innerText(), "1");
+  assert.equal(await day.getByTestId("month-event").isVisible(), false, "no titles on a phone");
+  await shot(hanako, "phone-month");
+
+  await admin.getByTestId("nav-events").click();
+  await admin.getByTestId("events-view-month").click();
+  const cell = admin.locator("[data-testid=month-day][data-count='1']");
+  await cell.getByTestId("month-event").filter({ hasText: TITLE }).waitFor(SLOW);
+  await shot(admin, "desktop-month");
+
+  // An empty month says what to do.
+  await hanako.getByTestId("month-next").click();
+  await hanako.getByTestId("month-empty").locator("a[href='/events/new']").waitFor();
+  await hanako.getByTestId("month-prev").click();
 });
 
 test("two offline gates both admit her; back online both flag it, and so does the admin", async () => {
@@ -101,10 +167,10 @@ test("two offline gates both admit her; back online both flag it, and so does th
   }
   await admin.goto(relay.url + eventPath + "/check-in");
   await admin.getByTestId("duplicate").filter({ hasText: "山田 花子" }).waitFor(SLOW);
-  const csv = await admin.context().request.get(`${relay.url}/api${eventPath}/attendees.csv`);
+  const csv = await admin.context().request.get(`${relay.url}/api${eventPath}/attendees.csv?lang=en`);
   assert.equal(csv.status(), 200);
   const [header, ...rows] = (await csv.text()).replace(/^\uFEFF/, "").split(/\r?\n/);
-  const twice = header.split(",").indexOf("admitted_more_than_once");
+  const twice = header.split(",").indexOf("Admitted more than once");
   const row = rows.find((line) => line.startsWith("山田 花子,"));
   assert.ok(twice >= 0 && row, `Hanako is on the attendee list: ${header} / ${rows}`);
   assert.equal(row.split(",")[twice], "yes", `the list says she was admitted twice: ${row}`);
@@ -122,13 +188,35 @@ test("a forged ticket and a revoked one are refused offline", async () => {
   await gate.getByTestId("ticket-code-check").click();
   await gate.locator('[data-testid="verdict"][data-verdict="forged"]').waitFor(SLOW);
 
-  // Hanako cannot come after all: her ticket is revoked and Ken gets her seat.
+  // Hanako cannot come after all: she is asked first (and keeps her seat when she says no);
+  // then her ticket is revoked and Ken gets her seat.
   await gates[0].context.setOffline(false);
   await hanako.goto(relay.url + eventPath);
+  await standing(hanako, "confirmed").waitFor(SLOW);
+  const answered = (accept) =>
+    new Promise((resolve) =>
+      hanako.once("dialog", async (dialog) => {
+        resolve(dialog.message());
+        await (accept ? dialog.accept() : dialog.dismiss());
+      }),
+    );
+  let question = answered(false);
   await hanako.getByTestId("rsvp-not-going").click();
+  assert.match(await question, /キャンセルしますか/);
+  await hanako.waitForTimeout(300);
+  assert.equal(await standing(hanako, "confirmed").count(), 1, "said no: she keeps her seat");
+  question = answered(true);
+  await hanako.getByTestId("rsvp-not-going").click();
+  await question;
   await standing(hanako, "declined").waitFor(SLOW);
   await standing(ken, "confirmed").waitFor(SLOW);
   await ken.getByTestId("ticket").waitFor(SLOW);
+  // Ken is told: a notice on the page and a badge on the events tab, until he says he saw it.
+  await ken.getByTestId("rsvp-promoted").waitFor(SLOW);
+  assert.equal(await ken.getByTestId("events-badge").innerText(), "1");
+  await shot(ken, "phone-event-promoted");
+  await ken.getByTestId("rsvp-promoted-ok").click();
+  await ken.getByTestId("events-badge").waitFor({ state: "detached" });
   // The gate learns of it while online, then loses signal again.
   await gate.getByTestId("checkin-tab-name").click();
   await gate.getByTestId("checkin-person").filter({ hasText: "佐藤 健" }).waitFor(SLOW);
@@ -145,6 +233,20 @@ test("a forged ticket and a revoked one are refused offline", async () => {
   await gate.getByTestId("ticket-code-check").click();
   await gate.locator('[data-testid="verdict"][data-verdict="card-valid"]').waitFor(SLOW);
   assert.match(await gate.getByTestId("verdict-name").innerText(), /山田 花子/);
+});
+
+test("Ken finds his ticket under マイチケット, with the event, his name and a short number", async () => {
+  await ken.getByTestId("nav-events").click();
+  await ken.getByTestId("open-tickets").click();
+  const entry = ken.getByTestId("ticket-entry");
+  await entry.waitFor(SLOW);
+  assert.equal(await entry.count(), 1);
+  assert.match(await entry.getByTestId("ticket-event").innerText(), new RegExp(TITLE));
+  assert.match(await entry.getByTestId("ticket-name").innerText(), /佐藤 健/);
+  assert.match(await entry.getByTestId("ticket-number").innerText(), /^[0-9A-F]{4}-[0-9A-F]{4}$/);
+  await shot(ken, "phone-tickets");
+  await ken.goto(relay.url + eventPath);
+  await ken.getByTestId("ticket").waitFor(SLOW);
 });
 
 /** The gate on `page` judges the typed `text`; resolves to the verdict's name. */
@@ -224,4 +326,17 @@ test("a new pass key: Ken's ticket, signed again, admits him; the old key retire
   await gate.context.setOffline(true);
   assert.equal(await judgeAtGate(gate.page, newTicket), "already-here");
   assert.equal(await judgeAtGate(gate.page, oldTicket), "forged");
+});
+
+test("the admin moves the venue; Ken's page says what changed, old → new", async () => {
+  await ken.goto(relay.url + eventPath);
+  await ken.getByTestId("event-title").filter({ hasText: TITLE }).waitFor(SLOW);
+  await admin.goto(relay.url + eventPath + "/edit");
+  await admin.getByTestId("event-venue-name-input").fill("本社 12F ホール");
+  await admin.getByTestId("event-save").click();
+  await admin.getByTestId("event-saved").waitFor(SLOW);
+  const change = ken.getByTestId("event-change").first();
+  await change.waitFor(SLOW);
+  assert.match(await change.innerText(), /本社 10F ラウンジ\s*→\s*本社 12F ホール/);
+  await shot(ken, "phone-event-changed");
 });

@@ -233,12 +233,17 @@ test("a leaver HR imported applies on a phone, confirms from the mail sent to th
   assert.match(await page.getByTestId("apply-pending").innerText(), /申請を受け付けました/);
 
   // The match with HR's record lets no one in by itself.
-  await page.getByRole("link", { name: "サインイン画面へ" }).click();
+  await page.getByRole("link", { name: "ログイン画面へ" }).click();
   await page.getByTestId("signin-email").fill(EMAIL);
   await page.getByTestId("signin-password").fill(PASSWORD);
   await page.getByTestId("signin-submit").click();
-  await page.getByTestId("signin-error").waitFor();
-  assert.match(await page.getByTestId("signin-error").innerText(), /メールアドレスまたはパスワードが違います/);
+  // Not "wrong password": they are told the application is being reviewed.
+  const standing = page.getByTestId("signin-application");
+  await standing.waitFor();
+  assert.equal(await standing.getAttribute("data-standing"), "pending");
+  assert.match(await standing.innerText(), /参加申請は確認中です[\s\S]*メールでお知らせします/);
+  assert.equal(await page.getByTestId("signin-error").count(), 0);
+  await shot(page, "phone-signin-application-pending");
 
   // The admin sees the match as a hint, and that a confirmation link is out.
   await desktop.goto(`${relay.url}/admin/applications`);
@@ -264,7 +269,7 @@ test("a leaver HR imported applies on a phone, confirms from the mail sent to th
   await shot(page, "phone-confirm");
   await page.getByTestId("confirm-submit").click();
   await page.getByTestId("confirm-done").waitFor();
-  assert.match(await page.getByTestId("confirm-done").innerText(), /shota\.watanabe@example\.com としてサインイン/);
+  assert.match(await page.getByTestId("confirm-done").innerText(), /shota\.watanabe@example\.com としてログイン/);
   await shot(page, "phone-confirmed");
 
   // Confirming opened no session: they sign in with the password they applied with.

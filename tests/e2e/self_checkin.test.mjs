@@ -77,10 +77,12 @@ test("back online the relay admits her: her phone, the check-in page and the att
   const csv = await admin.context().request.get(`${relay.url}/api${eventPath}/attendees.csv`);
   assert.equal(csv.status(), 200);
   const [header, ...rows] = (await csv.text()).replace(/^\uFEFF/, "").split(/\r?\n/);
-  const at = header.split(",").indexOf("checked_in_at");
+  // In the admin's language (the organisation's: Japanese), the time in the event's zone.
+  const at = header.split(",").indexOf("受付日時");
   const row = rows.find((line) => line.startsWith("山田 花子,"));
   assert.ok(at >= 0 && row, `Hanako is on the attendee list: ${header} / ${rows}`);
-  assert.notEqual(row.split(",")[at], "", `the list says she checked in: ${row}`);
+  assert.match(row.split(",")[at], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00$/, `the list says she checked in, in Tokyo time: ${row}`);
+  assert.match(csv.headers()["content-disposition"], /attachment; filename="[^"]*"; filename\*=UTF-8''/, "named for the event");
 });
 
 test("a ticket and a forged venue code are refused with a reason (typed, offline)", async () => {

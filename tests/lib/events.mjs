@@ -25,8 +25,11 @@ export async function publishEvent(page, { title, capacity, venue = "本社 10F 
   await page.getByTestId("event-capacity-input").fill(String(capacity));
   await page.getByTestId("event-venue-name-input").fill(venue);
   await beforePublish?.(page);
+  // Publishing asks first (a page may already answer every question yes).
+  page.once("dialog", (dialog) => dialog.accept().catch(() => {}));
   await page.getByTestId("event-publish").click();
   await page.locator('[data-testid="editor-status"][data-status="published"]').waitFor(SLOW);
+  await page.getByTestId("event-published-open").waitFor(SLOW);
   return new URL(page.url()).pathname.replace(/\/edit$/, "");
 }
 
@@ -75,4 +78,10 @@ export function arrival(page, value) {
 export async function venueCodeText(page) {
   await page.getByTestId("venue-code-text").waitFor({ state: "attached", ...SLOW });
   return (await page.getByTestId("venue-code-text").textContent()).trim();
+}
+
+/** Picks `zone` (an IANA name) in the time zone picker `testid` on `page`, found by typing `query`. */
+export async function pickZone(page, testid, query, zone) {
+  await page.getByTestId(testid).fill(query);
+  await page.locator(`[data-testid=zone-option][data-zone="${zone}"]`).click();
 }

@@ -105,7 +105,16 @@ impl Runtime {
                     let mut cache = self.events.borrow_mut();
                     match read {
                         Some((Ok(event), seats)) => {
-                            cache.insert(doc, (r, event, seats));
+                            cache.insert(
+                                doc,
+                                EventEntry {
+                                    doc,
+                                    event,
+                                    roster: r.roster,
+                                    checkins: r.checkins,
+                                    seats,
+                                },
+                            );
                         }
                         Some((Err(e), _)) => log(&format!("{doc} is not a readable event: {e}")),
                         None => {
@@ -155,18 +164,7 @@ impl Runtime {
     }
 
     fn publish_events(&self) {
-        let mut entries: Vec<EventEntry> = self
-            .events
-            .borrow()
-            .iter()
-            .map(|(doc, (r, event, seats))| EventEntry {
-                doc: *doc,
-                event: event.clone(),
-                roster: r.roster,
-                checkins: r.checkins,
-                seats: *seats,
-            })
-            .collect();
+        let mut entries: Vec<EventEntry> = self.events.borrow().values().cloned().collect();
         entries.sort_by(|a, b| {
             (a.event.starts_at, a.doc.to_string()).cmp(&(b.event.starts_at, b.doc.to_string()))
         });

@@ -133,6 +133,10 @@ fn ConfirmProblem(error: AppError) -> impl IntoView {
 /// What went wrong with a confirmation link: a title and what to do.
 fn problem_text(locale: Locale, error: &AppError) -> (&'static str, &'static str) {
     match error {
+        AppError::Api(ErrorCode::ApplicationNotApproved) => (
+            td_string!(locale, confirm.not_approved_title),
+            td_string!(locale, confirm.not_approved_text),
+        ),
         AppError::Api(ErrorCode::InvitationUsed) => (
             td_string!(locale, confirm.used_title),
             td_string!(locale, confirm.used_text),

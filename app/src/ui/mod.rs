@@ -122,6 +122,7 @@ fn SignedIn() -> impl IntoView {
     directory::provide_search_state();
     events::provide_events_state();
     reauth::Reauth::provide();
+    admin::PendingApplications::provide();
     // A person's page belongs to the directory tab; the router's own `<A>` marks exact paths only.
     let pathname = use_location().pathname;
     let current = move |section: Section| {
@@ -130,7 +131,10 @@ fn SignedIn() -> impl IntoView {
             Section::MyProfile
         } else if path.starts_with("/admin") {
             Section::Admin
-        } else if path.starts_with("/events") || path.starts_with("/card") {
+        } else if path.starts_with("/events")
+            || path.starts_with("/card")
+            || path.starts_with("/tickets")
+        {
             Section::Events
         } else {
             Section::Directory
@@ -163,6 +167,7 @@ fn SignedIn() -> impl IntoView {
                     <a href="/events" class="tab" data-testid="nav-events" aria-current=move || current(Section::Events)>
                         <events::EventsIcon />
                         <span>{move || t_string!(i18n, nav.events)}</span>
+                        <events::EventsBadge />
                     </a>
                     <a href="/me" class="tab" data-testid="nav-my-profile" aria-current=move || current(Section::MyProfile)>
                         <icons::Person />
@@ -172,6 +177,7 @@ fn SignedIn() -> impl IntoView {
                         <a href="/admin" class="tab" data-testid="nav-admin" aria-current=move || current(Section::Admin)>
                             <admin::AdminIcon />
                             <span>{move || t_string!(i18n, admin.nav)}</span>
+                            <admin::PendingBadge />
                         </a>
                     </Show>
                 </nav>
@@ -195,6 +201,7 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/events/:doc/check-in") view=events::CheckInPage />
                 <Route path=path!("/events/:doc/venue-code") view=events::VenueCodePage />
                 <Route path=path!("/card") view=events::IdCardPage />
+                <Route path=path!("/tickets") view=events::TicketsPage />
                 <Route path=path!("/admin") view=admin::MembersPage />
                 <Route path=path!("/admin/import") view=admin::ImportPage />
                 <Route path=path!("/admin/applications") view=admin::ApplicationsPage />

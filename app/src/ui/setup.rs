@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use tsunagu_core::api::{ErrorCode, MIN_PASSWORD_CHARS, Setup};
 use tsunagu_core::event::DEFAULT_TIME_ZONE;
 
-use super::events::zone_choices;
+use super::events::ZonePicker;
 use super::join::open_signed_in;
 use super::network::Network;
 use super::password::PasswordField;
@@ -176,7 +176,6 @@ fn SetupForm(done: RwSignal<bool>) -> impl IntoView {
             </label>
         }
     };
-    let zones = zone_choices();
 
     view! {
         <h1 class="signin-title">{move || t_string!(i18n, setup.title)}</h1>
@@ -198,16 +197,12 @@ fn SetupForm(done: RwSignal<bool>) -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </label>
-                    <label class="field">
-                        <span class="field-label">{move || t_string!(i18n, setup.time_zone)}</span>
-                        <select class="select setup-select" data-testid="setup-time-zone"
-                            on:change=move |ev| form.update(|f| f.time_zone = event_target_value(&ev))>
-                            {zones.into_iter().map(|z| {
-                                let chosen = z.clone();
-                                view! { <option value=z.clone() selected=move || form.with(|f| f.time_zone == chosen)>{z.clone()}</option> }
-                            }).collect_view()}
-                        </select>
-                    </label>
+                    <div class="field">
+                        <label class="field-label" for="setup-time-zone">{move || t_string!(i18n, setup.time_zone)}</label>
+                        <ZonePicker value=Signal::derive(move || form.with(|f| f.time_zone.clone()))
+                            on_pick=Callback::new(move |zone| form.update(|f| f.time_zone = zone))
+                            id="setup-time-zone" testid="setup-time-zone" />
+                    </div>
                 </div>
                 <p class="field-hint">{move || t_string!(i18n, setup.defaults_hint)}</p>
             </fieldset>

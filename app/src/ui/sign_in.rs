@@ -160,9 +160,16 @@ fn SignInForm(email: String) -> impl IntoView {
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
             </label>
-            <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert" data-testid="signin-error">{message}</p>
-            </Show>
+            {move || match error.get() {
+                // Not a mistake of theirs: how their application stands, said kindly.
+                Some(AppError::Api(code @ (ErrorCode::ApplicationPending | ErrorCode::ApplicationNotApproved))) => Some(view! {
+                    <p class="notice" role="status" data-testid="signin-application" data-standing=if code == ErrorCode::ApplicationPending { "pending" } else { "not-approved" }>
+                        {message}
+                    </p>
+                }.into_any()),
+                Some(_) => Some(view! { <p class="form-error" role="alert" data-testid="signin-error">{message}</p> }.into_any()),
+                None => None,
+            }}
             <button class="button button-primary button-block" type="submit" data-testid="signin-submit" disabled=move || busy.get()>
                 {move || if busy.get() { t_string!(i18n, signin.submitting) } else { t_string!(i18n, signin.submit) }}
             </button>
@@ -178,6 +185,10 @@ pub(crate) fn sign_in_error(locale: Locale, error: &AppError) -> &'static str {
         }
         AppError::Api(ErrorCode::TooManyAttempts) => td_string!(locale, signin.error_too_many),
         AppError::Api(ErrorCode::Busy) => td_string!(locale, signin.error_busy),
+        AppError::Api(ErrorCode::ApplicationPending) => td_string!(locale, signin.error_pending),
+        AppError::Api(ErrorCode::ApplicationNotApproved) => {
+            td_string!(locale, signin.error_not_approved)
+        }
         AppError::Offline => td_string!(locale, signin.error_offline),
         _ => td_string!(locale, signin.error_generic),
     }

@@ -40,6 +40,9 @@ fn Applications() -> impl IntoView {
                 error.set(Some(e));
             }
             list.refetch();
+            if let Some(pending) = super::PendingApplications::get() {
+                pending.ask();
+            }
         });
     };
     let tab = move |s: ApplicationStatus| {

@@ -1,8 +1,9 @@
-//! The audit log: who did what to whom, newest first, a page at a time; the whole log downloads
-//! as CSV (UTF-8 with BOM, so Excel in Japan opens it as it is).
+//! The audit log: who did what to whom, newest first, a page at a time, people named with their
+//! email and actions in the reader's language; the whole log downloads as CSV in that language
+//! too (UTF-8 with BOM, so Excel in Japan opens it as it is).
 
 use leptos::prelude::*;
-use tsunagu_core::api::AuditEntry;
+use tsunagu_core::api::{ApplyLogged, AuditAction, AuditEntry, ImportLogged, MatchedBy};
 
 use super::{AdminFrame, ErrorLine, format_time};
 use crate::api;
@@ -36,7 +37,7 @@ fn Audit() -> impl IntoView {
         <section class="card section admin-section">
             <div class="admin-toolbar">
                 <p class="field-hint">{move || t_string!(i18n, admin.audit_lead)}</p>
-                <a class="button button-small" href=api::AUDIT_CSV download="tsunagu-audit.csv" data-testid="audit-csv">
+                <a class="button button-small" href=move || api::audit_csv(language(i18n.get_locale())) download="" data-testid="audit-csv">
                     {move || t_string!(i18n, admin.audit_download)}
                 </a>
             </div>
@@ -86,45 +87,129 @@ fn Audit() -> impl IntoView {
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let i18n = use_i18n();
     let at = entry.at;
-    let action = entry.action.clone();
-    let actor = if entry.actor.is_empty() {
-        None
-    } else {
-        Some(entry.actor.clone())
-    };
+    let action = AuditAction::from_key(&entry.action);
+    let raw_action = entry.action.clone();
+    let system = entry.actor.is_empty();
+    let (actor_name, actor_email) = (entry.actor_name.clone(), entry.actor.clone());
+    // A subject the relay could name shows its name and email; its id stays in the tooltip.
+    let named = !entry.subject_name.is_empty() || !entry.subject_email.is_empty();
+    let subject_id = entry.subject.clone();
+    let detail = entry.detail.clone();
     view! {
         <tr data-testid="audit-entry" data-action=entry.action.clone()>
             <td class="admin-nowrap">{move || format_time(at, i18n.get_locale(), true)}</td>
-            <td class="admin-email">{move || actor.clone().unwrap_or_else(|| t_string!(i18n, admin.audit_system).to_string())}</td>
-            <td><span class="chip">{move || action_label(i18n, &action)}</span></td>
-            <td class="admin-code">{entry.subject.clone()}</td>
-            <td>{entry.detail.clone()}</td>
+            <td>
+                {if system {
+                    view! { <span class="admin-sub">{move || t_string!(i18n, admin.audit_system)}</span> }.into_any()
+                } else {
+                    view! {
+                        <div class="admin-name">{actor_name}</div>
+                        <div class="admin-email admin-sub">{actor_email}</div>
+                    }.into_any()
+                }}
+            </td>
+            <td><span class="chip admin-action">{move || action_label(i18n.get_locale(), action, &raw_action)}</span></td>
+            <td data-testid="audit-subject">
+                {if named {
+                    view! {
+                        <div class="admin-name" title=subject_id.clone()>{entry.subject_name.clone()}</div>
+                        <div class="admin-email admin-sub">{entry.subject_email.clone()}</div>
+                    }.into_any()
+                } else {
+                    view! { <span class="admin-code">{subject_id.clone()}</span> }.into_any()
+                }}
+            </td>
+            <td class="admin-detail-text">{move || detail_text(i18n.get_locale(), action, &detail)}</td>
         </tr>
     }
 }
 
-fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
-    let known = match action {
-        "import" => t_string!(i18n, admin.audit_import),
-        "invite" => t_string!(i18n, admin.audit_invite),
-        "approve" => t_string!(i18n, admin.audit_approve),
-        "reject" => t_string!(i18n, admin.audit_reject),
-        "auto-approve" => t_string!(i18n, admin.audit_auto_approve),
-        "register" => t_string!(i18n, admin.audit_register),
-        "roles" => t_string!(i18n, admin.audit_roles),
-        "suspend" => t_string!(i18n, admin.audit_suspend),
-        "reactivate" => t_string!(i18n, admin.audit_reactivate),
-        "revoke-device" => t_string!(i18n, admin.audit_revoke_device),
-        "delete-hr-record" => t_string!(i18n, admin.audit_delete_record),
-        "apply" => t_string!(i18n, admin.audit_apply),
-        "confirm-application" => t_string!(i18n, admin.audit_confirm_application),
-        "delete-account" => t_string!(i18n, admin.audit_delete_account),
-        "setup" => t_string!(i18n, admin.audit_setup),
-        "change-password" => t_string!(i18n, admin.audit_change_password),
-        "sign-out-everywhere" => t_string!(i18n, admin.audit_sign_out_everywhere),
-        "rotate-pass-key" => t_string!(i18n, admin.audit_rotate_pass_key),
-        "retire-pass-key" => t_string!(i18n, admin.audit_retire_pass_key),
-        other => return other.to_owned(),
+/// `ja` or `en`, as the relay's downloads take it.
+fn language(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ja => "ja",
+        Locale::en => "en",
+    }
+}
+
+/// An action as people say it; one this version does not know (an older log's) as written.
+fn action_label(locale: Locale, action: Option<AuditAction>, raw: &str) -> String {
+    use AuditAction as A;
+    let Some(action) = action else {
+        return match raw {
+            "auto-approve" => td_string!(locale, admin.audit_auto_approve).to_owned(),
+            other => other.to_owned(),
+        };
     };
-    known.to_owned()
+    match action {
+        A::Setup => td_string!(locale, admin.audit_setup),
+        A::Import => td_string!(locale, admin.audit_import),
+        A::Invite => td_string!(locale, admin.audit_invite),
+        A::Register => td_string!(locale, admin.audit_register),
+        A::Apply => td_string!(locale, admin.audit_apply),
+        A::ConfirmApplication => td_string!(locale, admin.audit_confirm_application),
+        A::Approve => td_string!(locale, admin.audit_approve),
+        A::Reject => td_string!(locale, admin.audit_reject),
+        A::Roles => td_string!(locale, admin.audit_roles),
+        A::Suspend => td_string!(locale, admin.audit_suspend),
+        A::Reactivate => td_string!(locale, admin.audit_reactivate),
+        A::RevokeDevice => td_string!(locale, admin.audit_revoke_device),
+        A::DeleteHrRecord => td_string!(locale, admin.audit_delete_record),
+        A::DeleteAccount => td_string!(locale, admin.audit_delete_account),
+        A::ChangePassword => td_string!(locale, admin.audit_change_password),
+        A::SignOutEverywhere => td_string!(locale, admin.audit_sign_out_everywhere),
+        A::RotatePassKey => td_string!(locale, admin.audit_rotate_pass_key),
+        A::RetirePassKey => td_string!(locale, admin.audit_retire_pass_key),
+        A::CreateEvent => td_string!(locale, admin.audit_create_event),
+        A::ProposeEvent => td_string!(locale, admin.audit_propose_event),
+        A::SetJoinUrl => td_string!(locale, admin.audit_set_join_url),
+        A::ClearJoinUrl => td_string!(locale, admin.audit_clear_join_url),
+    }
+    .to_owned()
+}
+
+/// The detail as people read it: an import's counts and an application's match in the reader's
+/// language; any other detail (and one an older relay wrote as text) as it is.
+fn detail_text(locale: Locale, action: Option<AuditAction>, detail: &str) -> String {
+    match action {
+        Some(AuditAction::Import) => match serde_json::from_str::<ImportLogged>(detail) {
+            Ok(d) => {
+                let encoding = match d.encoding.as_str() {
+                    "utf-8" => "UTF-8",
+                    "shift_jis" => "Shift_JIS",
+                    other => other,
+                };
+                td_string!(locale, admin.audit_import_detail)
+                    .replace("%enc", encoding)
+                    .replace("%new", &d.counts.new.to_string())
+                    .replace("%upd", &d.counts.updated.to_string())
+                    .replace("%same", &d.counts.unchanged.to_string())
+                    .replace("%err", &d.counts.skipped.to_string())
+            }
+            Err(_) => detail.to_owned(),
+        },
+        Some(AuditAction::Apply) => match serde_json::from_str::<ApplyLogged>(detail) {
+            Ok(d) => {
+                let mut parts = vec![d.email];
+                parts.extend(d.matched_by.map(|by| {
+                    match by {
+                        MatchedBy::Email => td_string!(locale, admin.audit_matched_email),
+                        MatchedBy::EmployeeNumberAndName => {
+                            td_string!(locale, admin.audit_matched_number)
+                        }
+                    }
+                    .to_owned()
+                }));
+                if d.confirmation_mailed {
+                    parts.push(td_string!(locale, admin.audit_mailed).to_owned());
+                }
+                parts.join(match locale {
+                    Locale::ja => "・",
+                    Locale::en => "; ",
+                })
+            }
+            Err(_) => detail.to_owned(),
+        },
+        _ => detail.to_owned(),
+    }
 }

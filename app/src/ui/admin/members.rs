@@ -1,6 +1,7 @@
 //! Members: everyone the network knows — imported leavers, invited people, applicants, members —
 //! searchable and filtered by status and role, with what an admin does to each: invite (again),
-//! roles, suspend or reactivate, and their devices.
+//! roles, suspend or reactivate, and their devices. Imported people not invited yet can be
+//! selected (one by one, or everyone shown) and invited at once.
 
 use leptos::prelude::*;
 use tsunagu_core::api::{DeviceInfo, InvitationSent, Member, MemberStatus, Role};
@@ -31,6 +32,8 @@ struct Screen {
     /// Invitations made on this visit, newest first: the links stay on screen to copy.
     invitations: RwSignal<Vec<InvitationSent>>,
     error: RwSignal<Option<AppError>>,
+    /// The HR record ids of the imported people selected to invite together.
+    selected: RwSignal<Vec<String>>,
 }
 
 impl Screen {
@@ -38,6 +41,34 @@ impl Screen {
         let now = (key.to_owned(), panel);
         self.open
             .update(|open| *open = (open.as_ref() != Some(&now)).then_some(now));
+    }
+
+    /// Invites these imported people; their links (or that they were mailed) show above the
+    /// list.
+    fn invite(&self, hr_record_ids: Vec<String>) {
+        let screen = *self;
+        self.act(async move {
+            for sent in api::invite(hr_record_ids).await? {
+                screen.invitations.update(|list| {
+                    list.retain(|s| s.hr_record_id != sent.hr_record_id);
+                    list.insert(0, sent);
+                });
+            }
+            Ok(())
+        });
+    }
+
+    fn is_selected(&self, hr: &str) -> bool {
+        self.selected.with(|s| s.iter().any(|id| id == hr))
+    }
+
+    fn select(&self, hr: &str, on: bool) {
+        self.selected.update(|s| {
+            s.retain(|id| id != hr);
+            if on {
+                s.push(hr.to_owned());
+            }
+        });
     }
 
     /// Runs an admin call, then reloads the list; a failure is shown above the table.
@@ -80,6 +111,32 @@ fn Members() -> impl IntoView {
         open: RwSignal::new(None),
         invitations: RwSignal::new(Vec::new()),
         error: RwSignal::new(None),
+        selected: RwSignal::new(Vec::new()),
+    };
+    // Who can be selected: the imported people the list shows now.
+    let selectable = Memo::new(move |_| {
+        members.with(|m| match m {
+            Some(Ok(list)) => list
+                .iter()
+                .filter(|m| m.status == MemberStatus::Imported)
+                .filter_map(|m| m.hr_record_id.clone())
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    });
+    let all_selected = move || {
+        let shown = selectable.get();
+        !shown.is_empty() && shown.iter().all(|hr| screen.is_selected(hr))
+    };
+    let invite_selected = move |_| {
+        let ids = screen.selected.get_untracked();
+        let question =
+            t_string!(i18n, admin.confirm_bulk_invite).replace("%n", &ids.len().to_string());
+        if ids.is_empty() || !confirmed(&question) {
+            return;
+        }
+        screen.selected.set(Vec::new());
+        screen.invite(ids);
     };
     let statuses = [
         MemberStatus::Imported,
@@ -119,6 +176,16 @@ fn Members() -> impl IntoView {
                 </label>
             </div>
             {move || screen.error.get().map(|e| view! { <ErrorLine error=e /> })}
+            <Show when=move || screen.selected.with(|s| !s.is_empty())>
+                <div class="admin-bulk" role="region" aria-live="polite" data-testid="members-bulk">
+                    <button type="button" class="button button-small button-primary" data-testid="members-invite-selected" on:click=invite_selected>
+                        {move || t_string!(i18n, admin.invite_selected).replace("%n", &screen.selected.with(Vec::len).to_string())}
+                    </button>
+                    <button type="button" class="button button-small button-quiet" on:click=move |_| screen.selected.set(Vec::new())>
+                        {move || t_string!(i18n, admin.clear_selection)}
+                    </button>
+                </div>
+            </Show>
             // Above the list, not in a row: an invited person may leave a filtered list.
             <div class="admin-invitations">
                 <For each=move || screen.invitations.get() key=|sent| (sent.hr_record_id.clone(), sent.expires_at) let(sent)>
@@ -139,6 +206,20 @@ fn Members() -> impl IntoView {
                         <table class="admin-table" data-testid="members-table">
                             <thead>
                                 <tr>
+                                    <th scope="col" class="admin-select">
+                                        <Show when=move || !selectable.with(Vec::is_empty)>
+                                            <input type="checkbox" data-testid="members-select-all"
+                                                aria-label=move || t_string!(i18n, admin.select_all)
+                                                title=move || t_string!(i18n, admin.select_all)
+                                                prop:checked=all_selected
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    for hr in selectable.get_untracked() {
+                                                        screen.select(&hr, on);
+                                                    }
+                                                } />
+                                        </Show>
+                                    </th>
                                     <th scope="col">{t_string!(i18n, admin.col_name)}</th>
                                     <th scope="col">{t_string!(i18n, admin.col_contact)}</th>
                                     <th scope="col">{t_string!(i18n, admin.col_tenure)}</th>
@@ -196,16 +277,7 @@ fn MemberRow(member: Member, screen: Screen) -> impl IntoView {
                             if again && !confirmed(&fill(t_string!(i18n, admin.confirm_resend), &invite_name)) {
                                 return;
                             }
-                            let id = invite_id.clone();
-                            screen.act(async move {
-                                for sent in api::invite(vec![id]).await? {
-                                    screen.invitations.update(|list| {
-                                        list.retain(|s| s.hr_record_id != sent.hr_record_id);
-                                        list.insert(0, sent);
-                                    });
-                                }
-                                Ok(())
-                            });
+                            screen.invite(vec![invite_id.clone()]);
                         }>
                         {move || if again { t_string!(i18n, admin.resend) } else { t_string!(i18n, admin.invite) }}
                     </button>
@@ -270,6 +342,18 @@ fn MemberRow(member: Member, screen: Screen) -> impl IntoView {
     };
     view! {
         <tr data-testid="member-row" data-status=status.key() data-email=member.email.clone()>
+            <td class="admin-select">
+                {hr_id.clone().filter(|_| status == MemberStatus::Imported).map(|hr| {
+                    let name = member.name.clone();
+                    let checked_hr = hr.clone();
+                    view! {
+                        <input type="checkbox" data-testid="member-select"
+                            aria-label=move || fill(t_string!(i18n, admin.select_person), &name)
+                            prop:checked=move || screen.is_selected(&checked_hr)
+                            on:change=move |ev| screen.select(&hr, event_target_checked(&ev)) />
+                    }
+                })}
+            </td>
             <td>
                 <div class="admin-name">{member.name.clone()}</div>
                 <div class="admin-sub">{member.reading.clone()}</div>
@@ -295,7 +379,7 @@ fn MemberRow(member: Member, screen: Screen) -> impl IntoView {
             </td>
             <td><div class="admin-actions">{actions}</div></td>
         </tr>
-        {move || panel().map(|p| view! { <tr class="admin-detail"><td colspan="6">{p}</td></tr> })}
+        {move || panel().map(|p| view! { <tr class="admin-detail"><td colspan="7">{p}</td></tr> })}
     }
 }
 

@@ -26,13 +26,86 @@ pub(crate) fn SettingsPage() -> impl IntoView {
     }
 }
 
+use std::time::Duration;
+
+use leptos::leptos_dom::helpers::set_interval_with_handle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use tsunagu_core::api::{ErrorCode, Role};
 
 use super::use_client;
+use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
+
+/// How often an admin's badge asks the relay again while the app is open.
+const PENDING_POLL: Duration = Duration::from_secs(120);
+
+/// How many applications wait for a decision: the badge on the admin nav tab and on the
+/// applications tab. Asked of the relay when an admin moves between screens, after each
+/// decision and every [`PENDING_POLL`]; offline, the last count stays.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingApplications {
+    count: RwSignal<u32>,
+    asks: RwSignal<u32>,
+}
+
+impl PendingApplications {
+    /// Provided once for the signed-in screens; it asks only while the member is an admin.
+    pub(crate) fn provide() {
+        let pending = Self {
+            count: RwSignal::new(0),
+            asks: RwSignal::new(0),
+        };
+        provide_context(pending);
+        let client = use_client();
+        let pathname = use_location().pathname;
+        Effect::new(move |_| {
+            pathname.track();
+            pending.asks.track();
+            let admin = client.signals.me.with(|me| {
+                me.as_ref()
+                    .is_some_and(|me| me.roles.contains(&Role::Admin))
+            });
+            if !admin {
+                pending.count.set(0);
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                if let Ok(summary) = api::admin_summary().await {
+                    pending.count.set(summary.pending_applications);
+                }
+            });
+        });
+        if let Ok(poll) = set_interval_with_handle(move || pending.ask(), PENDING_POLL) {
+            on_cleanup(move || poll.clear());
+        }
+    }
+
+    /// Asks the relay again (after a decision).
+    pub(crate) fn ask(self) {
+        self.asks.update(|n| *n = n.wrapping_add(1));
+    }
+
+    fn get() -> Option<Self> {
+        use_context::<Self>()
+    }
+}
+
+/// The count of [`PendingApplications`], on a tab; nothing when none wait.
+#[component]
+pub(crate) fn PendingBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let count = move || PendingApplications::get().map_or(0, |p| p.count.get());
+    view! {
+        <Show when=move || { count() > 0 }>
+            <span class="tab-badge" data-testid="admin-pending-badge"
+                aria-label=move || t_string!(i18n, admin.pending_badge).replace("%n", &count().to_string())>
+                {count}
+            </span>
+        </Show>
+    }
+}
 
 /// The nav entry's icon: a shield.
 #[component]
@@ -68,7 +141,10 @@ fn AdminFrame(children: ChildrenFn) -> impl IntoView {
                 <nav class="admin-tabs" aria-label=move || t_string!(i18n, admin.sections)>
                     <a class="admin-tab" href="/admin" data-testid="admin-tab-members" aria-current=move || tab("/admin")>{move || t_string!(i18n, admin.members)}</a>
                     <a class="admin-tab" href="/admin/import" data-testid="admin-tab-import" aria-current=move || tab("/admin/import")>{move || t_string!(i18n, admin.import)}</a>
-                    <a class="admin-tab" href="/admin/applications" data-testid="admin-tab-applications" aria-current=move || tab("/admin/applications")>{move || t_string!(i18n, admin.applications)}</a>
+                    <a class="admin-tab" href="/admin/applications" data-testid="admin-tab-applications" aria-current=move || tab("/admin/applications")>
+                        {move || t_string!(i18n, admin.applications)}
+                        <PendingBadge />
+                    </a>
                     <a class="admin-tab" href="/admin/audit" data-testid="admin-tab-audit" aria-current=move || tab("/admin/audit")>{move || t_string!(i18n, admin.audit)}</a>
                     <a class="admin-tab" href="/admin/settings" data-testid="admin-tab-settings" aria-current=move || tab("/admin/settings")>{move || t_string!(i18n, admin.settings)}</a>
                 </nav>

@@ -37,6 +37,8 @@ struct Shown {
     description: String,
     /// When it was admitted before, for "already checked in".
     before: Option<i64>,
+    /// When a pass that is not valid yet becomes valid, for "not valid yet".
+    valid_from: Option<i64>,
 }
 
 impl Shown {
@@ -137,6 +139,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                 name: attendee.name.clone(),
                 description: attendee.description.clone(),
                 before: None,
+                valid_from: None,
             };
             if let Some(first) = log
                 .scans
@@ -177,7 +180,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let csv = crate::api::attendees_csv(&doc);
+    let csv = move || super::attendees_csv(&doc, i18n.get_locale());
 
     view! {
         <article class="checkin-page" data-testid="checkin-page">
@@ -206,7 +209,7 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
                 <TypedCode judge=judge.clone() />
             </Show>
             <p class="muted checkin-footer">
-                <a href=csv.clone() download="" data-testid="checkin-csv">{move || t_string!(i18n, checkin.csv)}</a>
+                <a href=csv download="" data-testid="checkin-csv">{move || t_string!(i18n, checkin.csv)}</a>
                 " · " {move || t_string!(i18n, checkin.offline_note)}
             </p>
         </article>
@@ -299,10 +302,16 @@ fn VerdictCard(shown: Shown) -> impl IntoView {
     let verdict = shown.verdict;
     let good = shown.good();
     let before = shown.before;
+    let valid_from = shown.valid_from;
     view! {
         <section class="card verdict" class:verdict-good=good class:verdict-bad=!good
             role="status" aria-live="assertive" data-testid="verdict" data-verdict=verdict>
             <p class="verdict-title">{move || verdict_text(i18n.get_locale(), verdict)}</p>
+            {valid_from.map(|at| view! {
+                <p class="verdict-from" data-testid="verdict-valid-from">
+                    {move || t_string!(i18n, checkin.valid_from).replace("%s", &time::format(at, None, i18n.get_locale(), Style::DayAndTime))}
+                </p>
+            })}
             {(!shown.name.is_empty()).then(|| view! { <p class="verdict-name" data-testid="verdict-name">{shown.name.clone()}</p> })}
             {(!shown.description.is_empty()).then(|| view! { <p class="muted">{shown.description.clone()}</p> })}
             {before.map(|at| view! {
@@ -457,6 +466,7 @@ fn describe(admission: &Admission, roster: &Roster) -> Shown {
             name,
             description,
             before: None,
+            valid_from: None,
         }
     };
     match admission {
@@ -479,7 +489,10 @@ fn describe(admission: &Admission, roster: &Roster) -> Shown {
         Admission::Refused(verdict) => match verdict {
             Verdict::Revoked(t) => refused("revoked", Some(t)),
             Verdict::WrongEvent(t) => refused("wrong-event", Some(t)),
-            Verdict::NotYetValid(t) => refused("not-yet", Some(t)),
+            Verdict::NotYetValid(t) => Shown {
+                valid_from: Some(t.not_before),
+                ..refused("not-yet", Some(t))
+            },
             Verdict::Expired(t) => refused("expired", Some(t)),
             Verdict::Forged => refused("forged", None),
             Verdict::Unreadable | Verdict::Valid(_) => refused("unreadable", None),
@@ -492,6 +505,7 @@ fn card(verdict: CardVerdict) -> Option<Shown> {
     let shown = |verdict, card: Card| Shown {
         verdict,
         description: format!("{}〜{} · {}", card.joined, card.left, card.status),
+        valid_from: (verdict == "card-not-yet").then_some(card.not_before),
         name: card.name,
         before: None,
     };
@@ -514,6 +528,7 @@ fn not_synced() -> Shown {
         name: String::new(),
         description: String::new(),
         before: None,
+        valid_from: None,
     }
 }
 
@@ -558,5 +573,36 @@ fn measure_scan_to_verdict(taken: f64) {
         measure
             .call2(&performance, &"tsunagu:scan-to-verdict".into(), &options)
             .ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tsunagu_core::pass::Ticket;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_ticket_not_valid_yet_says_from_when() {
+        let ticket = Ticket {
+            id: "t1".into(),
+            event: "e1".into(),
+            attendee: "u-hanako".into(),
+            name: "山田 花子".into(),
+            not_before: 1_796_000_000,
+            not_after: 1_796_050_000,
+        };
+        let shown = describe(
+            &Admission::Refused(Verdict::NotYetValid(ticket.clone())),
+            &Roster::default(),
+        );
+        assert_eq!(shown.verdict, "not-yet");
+        assert_eq!(shown.valid_from, Some(1_796_000_000));
+        assert_eq!(shown.name, "山田 花子");
+        let expired = describe(
+            &Admission::Refused(Verdict::Expired(ticket)),
+            &Roster::default(),
+        );
+        assert_eq!(expired.valid_from, None);
     }
 }

@@ -286,13 +286,12 @@ fn Input(
     set: fn(&mut Form, String),
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] hint: Option<Signal<&'static str>>,
-    #[prop(optional)] list: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("event-{testid}");
     view! {
         <div class="field">
             <label class="field-label" for=id.clone()>{move || label.get()}</label>
-            <input class="input" id=id type=kind data-testid=testid list=list
+            <input class="input" id=id type=kind data-testid=testid
                 prop:value=move || form.with(|f| get(f).to_owned())
                 on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
             {hint.map(|h| view! { <p class="field-hint">{move || h.get()}</p> })}
@@ -304,8 +303,6 @@ fn Input(
 #[component]
 fn TitleAndTimes(form: RwSignal<Form>) -> impl IntoView {
     let i18n = use_i18n();
-    // Suggestions: any IANA name the browser knows may be typed.
-    let zones = time::zone_choices();
     view! {
         <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.title_label)) testid="event-title-input"
             get=|f| f.title.as_str() set=|f, v| f.title = v />
@@ -316,12 +313,13 @@ fn TitleAndTimes(form: RwSignal<Form>) -> impl IntoView {
                 on:input=move |ev| form.update(|f| f.description = event_target_value(&ev))></textarea>
             <p class="field-hint">{move || t_string!(i18n, edit_event.description_hint)}</p>
         </div>
-        <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.zone)) testid="event-zone-input"
-            get=|f| f.zone.as_str() set=|f, v| f.zone = v list="event-zones"
-            hint=Signal::derive(move || t_string!(i18n, edit_event.zone_hint)) />
-        <datalist id="event-zones">
-            {zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
-        </datalist>
+        <div class="field">
+            <label class="field-label" for="event-zone">{move || t_string!(i18n, edit_event.zone)}</label>
+            <super::ZonePicker value=Signal::derive(move || form.with(|f| f.zone.clone()))
+                on_pick=Callback::new(move |zone| form.update(|f| f.zone = zone))
+                id="event-zone" testid="event-zone-input" />
+            <p class="field-hint">{move || t_string!(i18n, edit_event.zone_hint)}</p>
+        </div>
         <div class="field-grid">
             <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.starts)) testid="event-starts-input"
                 get=|f| f.starts.as_str() set=|f, v| f.starts = v kind="datetime-local" />
@@ -389,18 +387,21 @@ fn Editor(doc: DocumentId) -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
     let error = RwSignal::new(None::<AppError>);
     let saved = RwSignal::new(false);
-    // Saves the form, with `status` if given: one change to the event document.
-    let save = move |status: Option<EventStatus>| {
+    let published = RwSignal::new(false);
+    // Saves the form, with `status` if given: one change to the event document. Whether it
+    // was saved.
+    let save = move |status: Option<EventStatus>| -> bool {
         error.set(None);
         saved.set(false);
+        published.set(false);
         let Some(current) = stored.get_untracked() else {
-            return;
+            return false;
         };
         let mut event = match form.with_untracked(|f| f.apply(&current)) {
             Ok(e) => e,
             Err(p) => {
                 problem.set(Some(p));
-                return;
+                return false;
             }
         };
         problem.set(None);
@@ -413,14 +414,27 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                 loaded.set_value(fresh.clone());
                 form.set(fresh);
                 saved.set(true);
+                true
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => {
+                error.set(Some(e));
+                false
+            }
         }
     };
     let status = move || stored.with(|e| e.as_ref().map(Event::status));
     let cancel = move |_| {
         if crate::ui::confirm(t_string!(i18n, edit_event.cancel_confirm)) {
             save(Some(EventStatus::Cancelled));
+        }
+    };
+    // Publishing shows the event to everyone it is for at once: asked first, then the page
+    // they will see is one tap away.
+    let publish = move |_| {
+        if crate::ui::confirm(t_string!(i18n, edit_event.publish_confirm))
+            && save(Some(EventStatus::Published))
+        {
+            published.set(true);
         }
     };
     view! {
@@ -484,18 +498,29 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                     </section>
                     {move || problem.get().map(|p| view! { <p class="form-error" role="alert" data-testid="event-form-problem">{problem_text(i18n.get_locale(), p)}</p> })}
                     {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="event-form-error">{crate::ui::error_text(i18n.get_locale(), &e)}</p> })}
-                    <Show when=move || saved.get()>
+                    <Show when=move || saved.get() && !published.get()>
                         <p class="field-hint" role="status" data-testid="event-saved">{move || if signals.pending.get() > 0 { t_string!(i18n, edit_event.saved_local) } else { t_string!(i18n, edit_event.saved) }}</p>
+                    </Show>
+                    <Show when=move || published.get()>
+                        <div class="banner banner-success" role="status" data-testid="event-published">
+                            <span>
+                                <strong>{move || t_string!(i18n, edit_event.published)}</strong>" "
+                                {move || if signals.pending.get() > 0 { t_string!(i18n, edit_event.saved_local) } else { "" }}
+                            </span>
+                            <A href=format!("/events/{doc}") attr:class="button button-small button-primary" attr:data-testid="event-published-open">
+                                {move || t_string!(i18n, edit_event.open_public)}
+                            </A>
+                        </div>
                     </Show>
                     <div class="edit-footer">
                         <button type="submit" class="button button-primary" data-testid="event-save">{move || t_string!(i18n, edit_event.save)}</button>
                         <Show when=move || matches!(status(), Some(EventStatus::Draft | EventStatus::Proposed))>
-                            <button type="button" class="button" data-testid="event-publish" on:click=move |_| save(Some(EventStatus::Published))>
+                            <button type="button" class="button" data-testid="event-publish" on:click=publish>
                                 {move || t_string!(i18n, edit_event.publish)}
                             </button>
                         </Show>
                         <Show when=move || status() == Some(EventStatus::Published)>
-                            <button type="button" class="button button-quiet" data-testid="event-unpublish" on:click=move |_| save(Some(EventStatus::Draft))>
+                            <button type="button" class="button button-quiet" data-testid="event-unpublish" on:click=move |_| { save(Some(EventStatus::Draft)); }>
                                 {move || t_string!(i18n, edit_event.unpublish)}
                             </button>
                             <button type="button" class="button button-danger" data-testid="event-cancel" on:click=cancel>

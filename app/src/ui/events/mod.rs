@@ -1,7 +1,8 @@
 //! Events: the agenda and the month calendar (`/events`), each event's page with the person's
 //! answer, status and ticket (`/events/<doc>`), the admins' editor and everyone's proposal form
 //! (`/events/new`, `/events/<doc>/edit`), self check-in at the venue and the venue's code for it
-//! (`/events/<doc>/venue-code`), and the alumni ID card (`/card`).
+//! (`/events/<doc>/venue-code`), the person's tickets (`/tickets`) and the alumni ID card
+//! (`/card`).
 //!
 //! Everything reads the documents on the device through [`crate::state::Signals`], so the
 //! calendar, a ticket and the ID card open with no network; answers are written through
@@ -15,15 +16,21 @@ mod feed;
 mod month;
 mod page;
 mod people;
+mod seats;
+mod share;
+mod ticket;
+mod tickets;
 mod time;
 mod venue_code;
+mod zone_picker;
 
 pub(crate) use card::IdCardPage;
 pub(crate) use checkin::CheckInPage;
 pub(crate) use editor::{EditEventPage, NewEventPage};
 pub(crate) use page::EventPage;
-pub(crate) use time::zone_choices;
+pub(crate) use tickets::TicketsPage;
 pub(crate) use venue_code::VenueCodePage;
+pub(crate) use zone_picker::ZonePicker;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -46,10 +53,13 @@ use time::Style;
 pub(crate) struct EventsState {
     month_view: RwSignal<bool>,
     filter: RwSignal<Filter>,
-    /// The month the calendar shows.
-    shown: RwSignal<(i32, u32)>,
+    /// The month the calendar shows, once the person moved it; until then it opens on a month
+    /// with events ([`crate::calendar::opening_month`]).
+    shown: RwSignal<Option<(i32, u32)>>,
     /// The day picked in the calendar.
     day: RwSignal<Option<Day>>,
+    /// The calendar feed's address made in this visit (the relay shows it only once).
+    feed_url: RwSignal<Option<String>>,
 }
 
 /// What this device checks tickets, ID cards and venue codes with, offline: the organisation's
@@ -109,13 +119,50 @@ pub(super) fn use_event_param() -> Memo<Option<DocumentId>> {
 }
 
 pub(crate) fn provide_events_state() {
-    let today = time::today();
     provide_context(EventsState {
         month_view: RwSignal::new(false),
         filter: RwSignal::new(Filter::All),
-        shown: RwSignal::new((today.year, today.month)),
+        shown: RwSignal::new(None),
         day: RwSignal::new(None),
+        feed_url: RwSignal::new(None),
     });
+}
+
+/// The events the person was moved to a seat for from the waiting list and was not told of
+/// yet (tracked), soonest first.
+pub(super) fn promotions(signals: Signals) -> Vec<EventEntry> {
+    let promoted = signals.seen_seats.with(|seen| {
+        signals
+            .passes
+            .with(|passes| crate::agenda::promoted(seen, passes))
+    });
+    if promoted.is_empty() {
+        return Vec::new();
+    }
+    signals.events.with(|events| {
+        events
+            .iter()
+            .filter(|e| promoted.contains(&e.doc.to_string()))
+            .cloned()
+            .collect()
+    })
+}
+
+/// The count on the events tab: seats the person got from the waiting list and was not told
+/// of yet.
+#[component]
+pub(crate) fn EventsBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let count = Memo::new(move |_| promotions(signals).len());
+    view! {
+        <Show when=move || { count.get() > 0 }>
+            <span class="tab-badge" data-testid="events-badge"
+                aria-label=move || t_string!(i18n, events.nav_badge).replace("%n", &count.get().to_string())>
+                {move || count.get()}
+            </span>
+        </Show>
+    }
 }
 
 /// The nav entry's icon: a calendar page.
@@ -212,6 +259,16 @@ pub(super) fn status_label(locale: Locale, status: EventStatus) -> &'static str 
     }
 }
 
+/// The attendee list as CSV, in the reader's language; the relay names the file after the
+/// event and its date.
+pub(super) fn attendees_csv(doc: &DocumentId, locale: Locale) -> String {
+    let lang = match locale {
+        Locale::ja => "ja",
+        Locale::en => "en",
+    };
+    format!("{}?lang={lang}", crate::api::attendees_csv(doc))
+}
+
 /// Where it happens, in a few words: the venue's name, or "online".
 pub(super) fn place(locale: Locale, event: &Event) -> String {
     let venue = event.venue.name.trim();
@@ -255,6 +312,7 @@ pub(crate) fn EventsPage() -> impl IntoView {
                     <p class="page-lead">{move || t_string!(i18n, events.lead)}</p>
                 </div>
                 <div class="events-actions">
+                    <A href="/tickets" attr:class="button button-small" attr:data-testid="open-tickets">{move || t_string!(i18n, events.my_tickets)}</A>
                     <A href="/card" attr:class="button button-small" attr:data-testid="open-id-card">{move || t_string!(i18n, card.open)}</A>
                     <A href="/events/new" attr:class="button button-small button-primary" attr:data-testid="new-event">
                         {move || if admin() { t_string!(i18n, events.new_event) } else { t_string!(i18n, events.propose) }}
@@ -278,9 +336,30 @@ pub(crate) fn EventsPage() -> impl IntoView {
                 <p class="note" data-testid="events-offline-note">{move || t_string!(i18n, events.offline_note)}</p>
             </Show>
             {move || {
+                let promoted = promotions(signals);
+                (!promoted.is_empty()).then(|| view! {
+                    <div class="banner banner-success" role="status" data-testid="events-promoted">
+                        <span>
+                            <strong>{t_string!(i18n, events.promoted_banner)}</strong>" "
+                            {promoted.into_iter().map(|e| view! {
+                                <A href=format!("/events/{}", e.doc) attr:class="banner-link">{e.event.title.clone()}</A>
+                            }).collect_view()}
+                        </span>
+                    </div>
+                })
+            }}
+            {move || {
                 if visible.with(Vec::is_empty) {
-                    let text = if expected() > 0 { t_string!(i18n, events.loading) } else { t_string!(i18n, events.empty) };
-                    return view! { <p class="empty" data-testid="events-empty">{text}</p> }.into_any();
+                    if expected() > 0 {
+                        return view! { <p class="empty" data-testid="events-empty">{t_string!(i18n, events.loading)}</p> }.into_any();
+                    }
+                    return view! {
+                        <div class="empty" data-testid="events-empty">
+                            <p>{t_string!(i18n, events.empty)}</p>
+                            <p class="muted">{t_string!(i18n, events.propose_hint)}</p>
+                            <p><A href="/events/new" attr:class="button button-small">{t_string!(i18n, events.propose)}</A></p>
+                        </div>
+                    }.into_any();
                 }
                 if state.month_view.get() {
                     view! { <month::MonthView state=state events=visible /> }.into_any()
@@ -424,7 +503,12 @@ fn AgendaList(state: EventsState, events: Memo<Vec<EventEntry>>) -> impl IntoVie
 pub(super) fn EventCard(entry: EventEntry) -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
-    let EventEntry { doc, event, .. } = entry;
+    let EventEntry {
+        doc,
+        event,
+        seats: published,
+        ..
+    } = entry;
     let status = event.status();
     let day = time::viewer_day(event.starts_at);
     let (starts, ends) = (event.starts_at, event.ends_at);
@@ -438,6 +522,12 @@ pub(super) fn EventCard(entry: EventEntry) -> impl IntoView {
         let event = event.clone();
         Memo::new(move |_| standing_for(signals, doc, &event))
     };
+    let capacity = event.seats();
+    let availability = Memo::new(move |_| {
+        seats::availability_for(signals, doc, capacity, published, standing.get())
+    });
+    let open_event = status == EventStatus::Published && crate::runtime::now() <= event.closes_at();
+    let promoted = Memo::new(move |_| promotions(signals).iter().any(|e| e.doc == doc));
     let changed = {
         let event = event.clone();
         move || standing.get().is_going() && changed_since_seen(signals, doc, &event)
@@ -473,6 +563,18 @@ pub(super) fn EventCard(entry: EventEntry) -> impl IntoView {
                                 <span class=format!("status status-standing-{}", standing_key(s)) data-testid="event-card-standing" data-standing=standing_key(s)>
                                     {standing_text(i18n.get_locale(), s)}
                                 </span>
+                            })
+                        }}
+                        <Show when=move || promoted.get()>
+                            <span class="status status-promoted" data-testid="event-card-promoted">{move || t_string!(i18n, events.promoted_badge)}</span>
+                        </Show>
+                        {move || {
+                            let a = availability.get();
+                            // Seats left matter while one may still answer; a full event always.
+                            let shown = a.is_full() || open_event;
+                            shown.then(|| seats::availability_text(i18n.get_locale(), a)).flatten().map(|text| view! {
+                                <span class=format!("status status-seats status-seats-{}", seats::availability_key(a))
+                                    data-testid="event-card-seats" data-availability=seats::availability_key(a)>{text}</span>
                             })
                         }}
                         <Show when=changed.clone()>

@@ -1,24 +1,28 @@
 //! One event, `/events/<document id>`, from the copy on this device: when and where, who hosts
-//! it, the description, the person's answer and where the relay put them, their ticket as a QR
-//! code once confirmed, and what changed since they last looked.
+//! it, how full it is, the description, the person's answer and where the relay put them (told
+//! once when the waiting list gave them a seat), their ticket as a QR code once confirmed, what
+//! changed since they last looked (old → new), and ways to pass it on.
+//!
+//! Who else is going is not shown: a member's phone holds no list of attendees (the roster is
+//! for staff), and a member has not said whether others may see their name.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::event::{Event, EventChange, EventStatus, SeatStatus};
+use tsunagu_core::event::{Event, EventChange, EventStatus, SeatCount, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 
+use super::seats::{availability_for, availability_key, availability_text};
 use super::time::{self, Style};
 use super::{
-    event_entry, is_admin, place, standing_for, standing_key, standing_text, status_label,
-    use_client, use_event_param,
+    event_entry, is_admin, place, promotions, standing_for, standing_key, standing_text,
+    status_label, use_client, use_event_param,
 };
-use crate::agenda::Standing;
+use crate::agenda::{GiveUp, Standing, give_up_question};
 use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::state::{EventEntry, Link};
 use crate::ui::icons;
-use crate::ui::qr::QrImage;
 use crate::ui::text::safe_url;
 
 #[component]
@@ -84,6 +88,34 @@ fn EventDetails(doc: DocumentId) -> impl IntoView {
     }
 }
 
+/// One line of "what changed": the label, and the old and new values where they read well
+/// side by side (日時: 12/18(金) 19:00 → 12/19(土) 19:00).
+fn change_line(
+    locale: Locale,
+    change: EventChange,
+    before: &Event,
+    after: &Event,
+) -> (&'static str, Option<(String, String)>) {
+    let when =
+        |e: &Event| time::format_range_as(e.starts_at, e.ends_at, None, locale, Style::Short);
+    let place_of = |e: &Event| {
+        let address = e.venue.address.trim();
+        let place = place(locale, e);
+        if address.is_empty() || place.contains(address) {
+            place
+        } else {
+            format!("{place}（{address}）")
+        }
+    };
+    let values = match change {
+        EventChange::Time => Some((when(before), when(after))),
+        EventChange::Place => Some((place_of(before), place_of(after))),
+        EventChange::Title => Some((before.title.clone(), after.title.clone())),
+        EventChange::Description | EventChange::Cancelled => None,
+    };
+    (change_label(locale, change), values)
+}
+
 fn change_label(locale: Locale, change: EventChange) -> &'static str {
     match change {
         EventChange::Time => td_string!(locale, event.changed_time),
@@ -100,7 +132,11 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
     let client = use_client();
     let signals = client.signals;
     let EventEntry {
-        doc, event, roster, ..
+        doc,
+        event,
+        roster,
+        seats: published,
+        ..
     } = entry;
     let status = event.status();
     let viewer_zone = time::viewer_zone();
@@ -119,7 +155,13 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
         move || {
             baseline.with(|b| {
                 b.as_ref()
-                    .map(|before| event.changes_since(before))
+                    .map(|before| {
+                        event
+                            .changes_since(before)
+                            .into_iter()
+                            .map(|c| change_line(i18n.get_locale(), c, before, &event))
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default()
             })
         }
@@ -128,18 +170,14 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
         let event = event.clone();
         move |_| client.mark_event_seen(doc, &event)
     };
-    let confirmed_count = move || {
-        signals.rosters.with(|r| {
-            r.get(&doc).map(|roster| {
-                roster
-                    .attendees
-                    .values()
-                    .filter(|a| a.status == SeatStatus::Confirmed.key())
-                    .count() as u32
-            })
+    let capacity = event.seats();
+    let availability = {
+        let event = event.clone();
+        Memo::new(move |_| {
+            let standing = standing_for(signals, doc, &event);
+            availability_for(signals, doc, capacity, published, standing)
         })
     };
-    let capacity = event.seats();
     let map = safe_url(&event.venue.map_url).map(str::to_owned);
     let hosts = event
         .hosts
@@ -205,17 +243,17 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
                 })}
                 <div class="fact">
                     <dt>{move || t_string!(i18n, event.capacity)}</dt>
-                    <dd data-testid="event-capacity">
-                        {move || match capacity {
-                            None => t_string!(i18n, event.no_limit).to_owned(),
-                            Some(n) => {
-                                let seats = if n == 1 { t_string!(i18n, event.seat_one).to_owned() } else { t_string!(i18n, event.seats).replace("%n", &n.to_string()) };
-                                match confirmed_count() {
-                                    Some(taken) => format!("{seats} · {}", t_string!(i18n, event.seats_left).replace("%n", &n.saturating_sub(taken).to_string())),
-                                    None => seats,
-                                }
-                            }
-                        }}
+                    <dd data-testid="event-capacity" data-availability=move || availability_key(availability.get())>
+                        <span>
+                            {move || match capacity {
+                                None => t_string!(i18n, event.no_limit).to_owned(),
+                                Some(1) => t_string!(i18n, event.seat_one).to_owned(),
+                                Some(n) => t_string!(i18n, event.seats).replace("%n", &n.to_string()),
+                            }}
+                            {move || availability_text(i18n.get_locale(), availability.get()).map(|text| view! {
+                                " "<span class=format!("status status-seats status-seats-{}", availability_key(availability.get())) data-testid="event-seats">{text}</span>
+                            })}
+                        </span>
                     </dd>
                 </div>
                 {has_deadline.then(|| view! {
@@ -230,10 +268,24 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
             let list = changes();
             (!list.is_empty()).then(|| view! {
                 <div class="banner banner-warning event-changes" role="status" data-testid="event-changes">
-                    <span>
-                        <strong>{t_string!(i18n, event.changed_title_line)}</strong>" "
-                        {list.iter().map(|c| change_label(i18n.get_locale(), *c)).collect::<Vec<_>>().join(" · ")}
-                    </span>
+                    <div>
+                        <strong>{t_string!(i18n, event.changed_title_line)}</strong>
+                        <ul class="change-list">
+                            {list.into_iter().map(|(label, values)| view! {
+                                <li data-testid="event-change">
+                                    <span class="change-label">{label}</span>
+                                    {match values {
+                                        Some((old, new)) => view! {
+                                            <del class="change-old">{old}</del>
+                                            <span class="change-arrow" aria-hidden="true">" → "</span>
+                                            <ins class="change-new">{new}</ins>
+                                        }.into_any(),
+                                        None => view! { <span>{t_string!(i18n, event.changed_updated)}</span> }.into_any(),
+                                    }}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
                     <button type="button" class="button button-small" data-testid="event-changes-ok" on:click=acknowledge.clone()>{t_string!(i18n, event.changed_ok)}</button>
                 </div>
             })
@@ -243,19 +295,20 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
                 <span>{move || t_string!(i18n, event.cancelled_note)}</span>
             </div>
         })}
-        <Answer doc=doc event=event.clone() />
+        <Answer doc=doc event=event.clone() published=published />
         {has_description.then(|| view! {
             <section class="card section">
                 <h2 class="section-title">{move || t_string!(i18n, event.about)}</h2>
                 <div class="markdown" data-testid="event-description" inner_html=description></div>
             </section>
         })}
+        {(status == EventStatus::Published).then(|| view! { <super::share::ShareEvent doc=doc title=event.title.clone() /> })}
         <div class="edit-footer event-footer">
             <a class="button" href=api::event_ics(&doc) download=format!("{doc}.ics") data-testid="event-ics">
                 {move || t_string!(i18n, event.add_to_calendar)}
             </a>
             <Show when=move || admin() || (staff && roster.is_some())>
-                <a class="button button-quiet" href=api::attendees_csv(&doc) download="attendees.csv" data-testid="event-attendees-csv">
+                <a class="button button-quiet" href=move || super::attendees_csv(&doc, i18n.get_locale()) download="" data-testid="event-attendees-csv">
                     {move || t_string!(i18n, event.attendees_csv)}
                 </a>
                 <A href=format!("/events/{doc}/check-in") attr:class="button" attr:data-testid="event-checkin">
@@ -274,9 +327,11 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
     }
 }
 
-/// Going / not going, where the relay put the person, and their ticket once confirmed.
+/// Going / not going (joining the waiting list when the event is full; asked first when a
+/// seat or a place would be given up), where the relay put the person, and their ticket once
+/// confirmed.
 #[component]
-fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
+fn Answer(doc: DocumentId, event: Event, published: Option<SeatCount>) -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
     let signals = client.signals;
@@ -319,13 +374,41 @@ fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
     let (closes_at, ends_at) = (event.closes_at(), event.ends_at.max(event.starts_at));
     let closed = move || crate::runtime::now() > closes_at;
     let over = move || crate::runtime::now() > ends_at;
+    let capacity = event.seats();
+    let availability =
+        Memo::new(move |_| availability_for(signals, doc, capacity, published, standing.get()));
+    let full = move || availability.get().is_full() && !standing.get().is_going();
     let answer = move |going: bool| {
         error.set(None);
+        if !going
+            && let Some(question) =
+                give_up_question(standing.get_untracked(), availability.get_untracked())
+        {
+            let locale = i18n.get_locale_untracked();
+            let text = match question {
+                GiveUp::SeatToWaiting => td_string!(locale, event.give_up_seat_to_waiting),
+                GiveUp::Seat => td_string!(locale, event.give_up_seat),
+                GiveUp::Place => td_string!(locale, event.give_up_place),
+            };
+            if !crate::ui::confirm(text) {
+                return;
+            }
+        }
         if let Err(e) = client.answer_rsvp(doc, going) {
             error.set(Some(e));
         }
     };
+    let not_going_label = move || match standing.get() {
+        Standing::Confirmed | Standing::Unconfirmed { going: true } => {
+            t_string!(i18n, event.cancel_seat)
+        }
+        Standing::Waiting { .. } => t_string!(i18n, event.leave_waiting_list),
+        _ => t_string!(i18n, event.not_going),
+    };
+    let promoted = Memo::new(move |_| promotions(signals).iter().any(|e| e.doc == doc));
     let title = event.title.clone();
+    let place_text = place(i18n.get_locale_untracked(), &event);
+    let (starts, ends) = (event.starts_at, event.ends_at);
     view! {
         <section class="card section rsvp" data-testid="rsvp" data-standing=move || standing_key(standing.get())>
             <h2 class="section-title">{move || t_string!(i18n, event.your_answer)}</h2>
@@ -344,21 +427,35 @@ fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
                     hint.map(|h| view! { <span class="field-hint rsvp-hint">{h}</span> })
                 }}
             </p>
+            <Show when=move || promoted.get()>
+                <div class="banner banner-success rsvp-promoted" role="status" data-testid="rsvp-promoted">
+                    <span>
+                        <strong>{move || t_string!(i18n, event.promoted_title)}</strong>" "
+                        {move || t_string!(i18n, event.promoted_text)}
+                    </span>
+                    <button type="button" class="button button-small" data-testid="rsvp-promoted-ok"
+                        on:click=move |_| client.acknowledge_seat(doc)>{move || t_string!(i18n, event.changed_ok)}</button>
+                </div>
+            </Show>
+            <Show when=move || full() && open_event && !closed()>
+                <p class="field-hint rsvp-full" data-testid="rsvp-full">{move || t_string!(i18n, event.hint_full)}</p>
+            </Show>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="rsvp-error">{crate::ui::error_text(i18n.get_locale(), &e)}</p> })}
             {if open_event {
                 view! {
                     <div class="rsvp-buttons" role="group" aria-label=move || t_string!(i18n, event.your_answer)>
                         <button type="button" class="button rsvp-going" data-testid="rsvp-going"
+                            class:rsvp-waiting-list=full
                             aria-pressed=move || (answered.get() == Some(true)).to_string()
                             disabled=move || closed() || answered.get() == Some(true)
                             on:click=move |_| answer(true)>
-                            {move || t_string!(i18n, event.going)}
+                            {move || if full() { t_string!(i18n, event.join_waiting_list) } else { t_string!(i18n, event.going) }}
                         </button>
                         <button type="button" class="button rsvp-not-going" data-testid="rsvp-not-going"
                             aria-pressed=move || (answered.get() == Some(false)).to_string()
                             disabled=move || over() || answered.get() == Some(false) || (closed() && answered.get().is_none())
                             on:click=move |_| answer(false)>
-                            {move || t_string!(i18n, event.not_going)}
+                            {not_going_label}
                         </button>
                     </div>
                     <Show when=move || closed() && !over()>
@@ -374,19 +471,9 @@ fn Answer(doc: DocumentId, event: Event) -> impl IntoView {
                 </a>
             })}
             <super::arrival::SelfCheckIn doc=doc event=event.clone() />
-            {move || ticket().map(|text| {
-                let title = title.clone();
-                view! {
-                    <div class="ticket" data-testid="ticket">
-                        <h3 class="ticket-title">{move || t_string!(i18n, event.ticket)}</h3>
-                        <QrImage text=text.clone() label=Signal::derive(move || format!("{} — {}", t_string!(i18n, event.ticket), title)) testid="ticket-qr" />
-                        <p class="field-hint">{move || t_string!(i18n, event.ticket_hint)}</p>
-                        <details class="ticket-text">
-                            <summary>{move || t_string!(i18n, event.ticket_text)}</summary>
-                            <code data-testid="ticket-text">{text}</code>
-                        </details>
-                    </div>
-                }
+            {move || ticket().map(|text| view! {
+                <h3 class="ticket-title">{move || t_string!(i18n, event.ticket)}</h3>
+                <super::ticket::TicketCard text=text title=title.clone() starts=starts ends=ends place=place_text.clone() />
             })}
         </section>
     }

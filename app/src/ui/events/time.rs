@@ -31,6 +31,8 @@ pub(crate) enum Style {
     Month,
     /// e.g. 18:30
     Time,
+    /// e.g. 12/18(金) 19:00 / Fri 18/12, 19:00: compact, for "what changed".
+    Short,
 }
 
 fn tag(locale: Locale) -> &'static str {
@@ -86,6 +88,14 @@ fn fields(style: Style) -> &'static [(&'static str, &'static str)] {
             ("minute", "2-digit"),
             ("hourCycle", "h23"),
         ],
+        Style::Short => &[
+            ("month", "numeric"),
+            ("day", "numeric"),
+            ("weekday", "short"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ],
     }
 }
 
@@ -104,7 +114,18 @@ pub(crate) fn format(unix: i64, zone: Option<&str>, locale: Locale, style: Style
 /// From `start` to `end` in `zone` (the viewer's when `None`), the end's date left out when it
 /// is the same day. (`Intl`'s own `formatRange` writes Japanese times as 19時00分.)
 pub(crate) fn format_range(start: i64, end: i64, zone: Option<&str>, locale: Locale) -> String {
-    let from = format(start, zone, locale, Style::DayAndTime);
+    format_range_as(start, end, zone, locale, Style::DayAndTime)
+}
+
+/// [`format_range`] with the start (and an end on another day) written in `style`.
+pub(crate) fn format_range_as(
+    start: i64,
+    end: i64,
+    zone: Option<&str>,
+    locale: Locale,
+    style: Style,
+) -> String {
+    let from = format(start, zone, locale, style);
     if end <= start {
         return from;
     }
@@ -119,10 +140,7 @@ pub(crate) fn format_range(start: i64, end: i64, zone: Option<&str>, locale: Loc
     if day(start).is_some() && day(start) == day(end) {
         format!("{from}{dash}{}", format(end, zone, locale, Style::Time))
     } else {
-        format!(
-            "{from} {dash} {}",
-            format(end, zone, locale, Style::DayAndTime)
-        )
+        format!("{from} {dash} {}", format(end, zone, locale, style))
     }
 }
 
@@ -163,6 +181,46 @@ pub(crate) fn zone_choices() -> Vec<String> {
         .map(|z| (*z).to_owned())
         .chain((!COMMON_ZONES.contains(&viewer.as_str())).then_some(viewer))
         .collect()
+}
+
+/// Every zone the browser knows (`Intl.supportedValuesOf`), the common ones first; the common
+/// ones alone where the browser cannot list them.
+pub(crate) fn all_zones() -> Vec<String> {
+    let listed: Vec<String> =
+        js_sys::Intl::supported_values_of(js_sys::Intl::SupportedValuesKey::TimeZone)
+            .iter()
+            .filter_map(|z| z.as_string())
+            .collect();
+    let mut zones = zone_choices();
+    zones.extend(
+        listed
+            .into_iter()
+            .chain(["UTC".to_owned()])
+            .filter(|z| !COMMON_ZONES.contains(&z.as_str())),
+    );
+    let mut seen = std::collections::HashSet::new();
+    zones.retain(|z| seen.insert(z.clone()));
+    zones
+}
+
+/// `zone`'s name for people in `locale`, e.g. 日本標準時 / Japan Standard Time.
+pub(crate) fn zone_name(zone: &str, locale: Locale) -> String {
+    formatter(tag(locale), Some(zone), &[("timeZoneName", "long")])
+        .map(|f| f.format_to_parts(&date(crate::runtime::now())))
+        .and_then(|parts| {
+            parts.iter().find_map(|p| {
+                let kind = Reflect::get(&p, &"type".into()).ok()?.as_string()?;
+                (kind == "timeZoneName")
+                    .then(|| Reflect::get(&p, &"value".into()).ok()?.as_string())
+                    .flatten()
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// `zone`'s offset from UTC now, in seconds.
+pub(crate) fn offset_now(zone: &str) -> Option<i64> {
+    offset(zone, crate::runtime::now())
 }
 
 /// Whether the browser knows `zone`.
