@@ -2,9 +2,14 @@
 //
 // - install: precache the shell (HTML, CSS, JS, wasm, icons) into a cache named after this build;
 // - activate: delete the caches of older builds, take control of open pages;
-// - navigations: network first (a fresh index.html when online), the cached shell when offline;
+// - navigations: the cached shell at once, always — online, offline or on a connection that opens
+//   and never answers (a train between stations). A new version is found in the background: the
+//   browser checks this file on navigations and on `registration.update()`, installs the new
+//   shell beside this one, and the app offers "new version — reload". Only before the shell is
+//   cached (the very first visit) does a navigation go to the network;
 // - hashed assets: cache first (their names change whenever their content does);
-// - /api/ and /sync are never cached: data lives in IndexedDB and moves over the sync socket;
+// - /api/, /sync and the calendar feeds (/ics/) are never cached: data lives in IndexedDB and
+//   moves over the sync socket, and a feed is not the app;
 // - updates: a new build installs and waits until the app posts {type: "SKIP_WAITING"}.
 //
 // The build replaces the two tokens below.
@@ -14,8 +19,6 @@ const PRECACHE = __TSUNAGU_PRECACHE__;
 const PREFIX = 'tsunagu-shell-';
 const CACHE = PREFIX + VERSION;
 const SHELL_HTML = '/index.html';
-// Past this a navigation is answered from the cache: a weak signal should not block the start.
-const NAVIGATION_TIMEOUT_MS = 4000;
 
 const SHELL = PRECACHE.includes(SHELL_HTML) ? PRECACHE : PRECACHE.concat([SHELL_HTML]);
 const PRECACHED = new Set(SHELL);
@@ -45,7 +48,8 @@ self.addEventListener('message', (event) => {
 });
 
 function neverCached(url) {
-  return url.pathname.startsWith('/api/') || url.pathname === '/sync' || url.pathname.startsWith('/sync/');
+  const path = url.pathname;
+  return path.startsWith('/api/') || path === '/sync' || path.startsWith('/sync/') || path.startsWith('/ics/');
 }
 
 async function fromShell(path) {
@@ -54,19 +58,11 @@ async function fromShell(path) {
 }
 
 async function navigate(request) {
-  try {
-    const response = await Promise.race([
-      fetch(request),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('navigation timed out')), NAVIGATION_TIMEOUT_MS)),
-    ]);
-    // A relay that is up but failing should not hide the working offline shell.
-    if (response.ok || response.status < 500) return response;
-    return (await fromShell(SHELL_HTML)) || response;
-  } catch (error) {
-    const cached = await fromShell(SHELL_HTML);
-    if (cached) return cached;
-    throw error;
-  }
+  // Every route is the same single-page shell, so the cached one answers at once: waiting on
+  // the network first is what made a start on a weak signal take seconds.
+  const cached = await fromShell(SHELL_HTML);
+  if (cached) return cached;
+  return fetch(request);
 }
 
 async function cacheFirst(request) {

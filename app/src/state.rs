@@ -35,6 +35,9 @@ pub enum SyncStatus {
     Online,
     Offline,
     Syncing,
+    /// The relay answers but the session ended: only signing in again resumes syncing (the
+    /// data and unsent changes stay on the device meanwhile). Not "offline", which it is not.
+    SignInAgain,
 }
 
 impl SyncStatus {
@@ -44,6 +47,7 @@ impl SyncStatus {
             SyncStatus::Online => "online",
             SyncStatus::Offline => "offline",
             SyncStatus::Syncing => "syncing",
+            SyncStatus::SignInAgain => "sign-in-again",
         }
     }
 }
@@ -158,6 +162,9 @@ impl Signals {
 
     /// Online, offline, or syncing (connected and either sending or owing changes).
     pub fn sync_status(&self) -> SyncStatus {
+        if self.session_expired.get() {
+            return SyncStatus::SignInAgain;
+        }
         match self.link.get() {
             Link::Online if self.busy.get() || self.pending.get() > 0 => SyncStatus::Syncing,
             Link::Online => SyncStatus::Online,

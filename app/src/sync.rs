@@ -21,6 +21,10 @@ use crate::runtime::{Runtime, log};
 
 const FIRST_DELAY: Duration = Duration::from_millis(500);
 const MAX_DELAY: Duration = Duration::from_secs(30);
+/// A socket that has not opened by then is given up and tried again with the usual back-off: on
+/// a connection that opens and never answers (a train between stations) the browser would wait
+/// minutes, and the socket would still hang once the signal is back.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An open (or opening) socket and the engine connection it carries.
 pub struct SyncLink {
@@ -135,6 +139,17 @@ impl Runtime {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let opening = ws.clone();
+        set_timeout(
+            move || {
+                // Closing a socket that is still connecting fails it: its close event reconnects.
+                if opening.ready_state() == WebSocket::CONNECTING {
+                    log("the relay did not answer in time; trying again");
+                    let _ = opening.close();
+                }
+            },
+            OPEN_TIMEOUT,
+        );
         *self.link.borrow_mut() = Some(SyncLink {
             ws,
             conn: None,

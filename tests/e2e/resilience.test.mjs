@@ -1,11 +1,13 @@
 // What must never lose a user's work: a full storage quota, a session that ends while edits wait
-// to be sent, a wrong password; and a new version of the app shell being offered, not forced.
+// to be sent, a wrong password; a start on a connection that opens and never answers (lie-fi);
+// and a new version of the app shell being offered, not forced.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Relay } from "../lib/relay.mjs";
 import { launch, PHONE, signInThroughUi } from "../lib/browser.mjs";
+import { LieFi } from "../lib/lie_fi.mjs";
 import { signIn, jsRepo, eventually } from "../lib/automerge_repo.mjs";
 
 let relay, browser, dist;
@@ -88,6 +90,9 @@ test("a session that ends while an edit waits asks to sign in again and keeps th
   await ctx.setOffline(false);
   const banner = page.getByTestId("session-expired-banner");
   await banner.waitFor({ timeout: 20000 });
+  // The relay answers: the header says to sign in again, not that the phone is offline.
+  assert.equal(await page.getByTestId("sync-indicator").getAttribute("data-state"), "sign-in-again");
+  assert.equal(await page.getByTestId("sync-label").innerText(), "再ログイン");
   assert.equal(await page.getByTestId("profile-location").inputValue(), "札幌市（セッション切れ）", "the edit is still there");
   assert.ok(Number(await page.getByTestId("sync-indicator").getAttribute("data-pending")) >= 1);
 
@@ -97,6 +102,38 @@ test("a session that ends while an edit waits asks to sign in again and keeps th
   const doc = await relayCopyOfHanako();
   await eventually(() => String(doc.doc()?.location) === "札幌市（セッション切れ）", 10000, "the relay to get the kept edit");
   await ctx.close();
+});
+
+test("on lie-fi the app starts from its cached shell at once and syncs once answers come", async (t) => {
+  const liefi = await LieFi.start(relay.url);
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  try {
+    await signInThroughUi(page, liefi.url, "hanako@example.com");
+    await page.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 20000 });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const path = new URL(page.url()).pathname;
+
+    // Between stations: every connection opens and hangs.
+    liefi.hang();
+    const started = Date.now();
+    await page.reload({ waitUntil: "commit" });
+    await page.getByTestId("person-card").first().waitFor({ timeout: 20000 });
+    t.diagnostic(`start on lie-fi, reload to directory: ${Date.now() - started} ms`);
+    // The shell came from the cache: the page itself was never asked of the network (the
+    // relay's answers the app waits for — who am I, the sync socket — may hang meanwhile).
+    const navigations = liefi.swallowed.filter((line) => line.startsWith(`GET ${path} `));
+    assert.deepEqual(navigations, [], `the page was fetched over the hanging connection: ${liefi.swallowed}`);
+    assert.notEqual(await page.getByTestId("sync-indicator").getAttribute("data-state"), "online");
+
+    // Out of the tunnel: the sync socket gives up its hanging try and gets through.
+    liefi.answer();
+    await page.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 40000 });
+  } finally {
+    await ctx.close();
+    await liefi.stop();
+  }
 });
 
 test("a newly deployed app shell is offered with a reload button", async () => {

@@ -17,6 +17,7 @@ pub(crate) fn SyncIndicator() -> impl IntoView {
         SyncStatus::Online => t_string!(i18n, sync.online),
         SyncStatus::Offline => t_string!(i18n, sync.offline),
         SyncStatus::Syncing => t_string!(i18n, sync.syncing),
+        SyncStatus::SignInAgain => t_string!(i18n, sync.sign_in_again),
     };
     view! {
         <div
