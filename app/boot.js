@@ -39,6 +39,25 @@ if ('serviceWorker' in navigator) {
   });
 }
 
+// The browser's own "install this app" prompt (Chromium offers one; Safari does not), kept for the
+// welcome's "add to home screen" button, which calls tsunaguInstall().
+window.addEventListener('beforeinstallprompt', (event) => {
+  event.preventDefault();
+  window.tsunaguInstallPrompt = event;
+  window.dispatchEvent(new CustomEvent('tsunagu-install-available'));
+});
+window.addEventListener('appinstalled', () => {
+  window.tsunaguInstallPrompt = null;
+  window.dispatchEvent(new CustomEvent('tsunagu-install-available'));
+});
+window.tsunaguInstall = function () {
+  const prompt = window.tsunaguInstallPrompt;
+  if (!prompt) return;
+  window.tsunaguInstallPrompt = null;
+  prompt.prompt();
+  window.dispatchEvent(new CustomEvent('tsunagu-install-available'));
+};
+
 try {
   // A dynamic import, so a failed download still leaves the service worker code above running.
   const { default: init, start } = await import('__TSUNAGU_JS__');

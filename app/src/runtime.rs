@@ -143,6 +143,9 @@ impl Runtime {
         if let Some(json) = meta(MetaKey::SeenSeats).await {
             signals.seen_seats.set(events::parse_seen_seats(&json));
         }
+        if let Some(json) = meta(MetaKey::KnownEvents).await {
+            signals.known_events.set(events::parse_known_events(&json));
+        }
 
         // Two tabs of one device edit concurrently; Automerge needs a distinct actor per
         // concurrent writer (the same actor and sequence number twice breaks sync for the
@@ -361,6 +364,7 @@ impl Runtime {
             queue.push(Write::MetaDelete(MetaKey::SeenEvents));
             queue.push(Write::MetaDelete(MetaKey::VenueCodes));
             queue.push(Write::MetaDelete(MetaKey::SeenSeats));
+            queue.push(Write::MetaDelete(MetaKey::KnownEvents));
             if let Err(e) = queue.store().wipe_documents().await {
                 log(&format!("wiping device storage: {e}"));
             }
@@ -953,6 +957,13 @@ impl Client {
         match self.runtime() {
             Some(rt) => rt.fetch_venue_code(event).await,
             None => Err(AppError::Offline),
+        }
+    }
+
+    /// The person looked at their list of events.
+    pub fn note_events_known(&self) {
+        if let Some(rt) = self.runtime() {
+            rt.note_events_known();
         }
     }
 

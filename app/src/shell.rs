@@ -71,6 +71,30 @@ pub fn apply_update() {
     }
 }
 
+/// Whether the browser holds an "install this app" prompt to show (`boot.js` keeps it).
+pub fn install_prompt_waiting() -> bool {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str("tsunaguInstallPrompt")).ok())
+        .is_some_and(|prompt| prompt.is_truthy())
+}
+
+/// Shows the browser's "install this app" prompt, if it offered one.
+pub fn install() {
+    let install = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str("tsunaguInstall")).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(f) = install {
+        let _ = f.call0(&JsValue::NULL);
+    }
+}
+
+/// Whether the app runs installed (from the home screen) rather than in a browser tab.
+pub fn installed() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(display-mode: standalone)").ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
 /// `ja` for a Japanese browser, otherwise `en`.
 pub fn browser_language() -> &'static str {
     let language = web_sys::window()

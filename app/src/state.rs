@@ -1,6 +1,6 @@
 //! The reactive state every screen reads: plain `Copy` signals, written only by the runtime.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use tsunagu_core::api::Me;
@@ -126,6 +126,9 @@ pub struct Signals {
     /// The seat status the person last saw for each event, by event document id: a promotion
     /// from the waiting list stays news until they are told ([`crate::agenda::note_seats`]).
     pub seen_seats: RwSignal<crate::agenda::SeenSeats>,
+    /// The events that were in the person's list when they last looked at it (new ones are
+    /// counted on the events tab).
+    pub known_events: RwSignal<BTreeSet<DocumentId>>,
     /// Venue codes for self check-in fetched on this device, by event document.
     pub venue_codes: RwSignal<BTreeMap<DocumentId, String>>,
     /// What the organisation's document says about passes: the keys they may be signed with,
@@ -155,6 +158,7 @@ impl Signals {
             checkins: RwSignal::new(BTreeMap::new()),
             seen_events: RwSignal::new(BTreeMap::new()),
             seen_seats: RwSignal::new(BTreeMap::new()),
+            known_events: RwSignal::new(BTreeSet::new()),
             venue_codes: RwSignal::new(BTreeMap::new()),
             pass_authority: RwSignal::new(PassAuthority::default()),
         }

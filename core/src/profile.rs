@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use autosurgeon::Reconcile;
 use serde::{Deserialize, Serialize};
 
-use crate::grants::DocKind;
+use crate::api::Role;
+use crate::grants::{self, DocFacts, DocKind, Subject};
 
 /// How an alumnus wants to stay involved with the company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -130,6 +131,56 @@ impl Profile {
     pub fn has_interest(&self, interest: Interest) -> bool {
         self.interests.iter().any(|i| i == interest.key())
     }
+
+    /// A name of two characters or more (姓 and 名, or a latin name): one letter is not a name.
+    pub fn has_name(&self) -> bool {
+        self.name.trim().chars().count() >= 2
+    }
+
+    /// What the profile holds of what makes a card worth reading, in the order the meter on
+    /// one's edit page asks for them.
+    pub fn steps(&self) -> [(Step, bool); 7] {
+        let filled = |s: &str| !s.trim().is_empty();
+        [
+            (Step::Name, self.has_name() && filled(&self.reading)),
+            (Step::Now, filled(&self.title) || filled(&self.employer)),
+            (
+                Step::Positions,
+                self.positions
+                    .iter()
+                    .any(|p| filled(&p.department) || filled(&p.role)),
+            ),
+            (Step::Location, filled(&self.location)),
+            (Step::Skills, self.skills.iter().any(|s| filled(s))),
+            (Step::Bio, filled(&self.bio)),
+            (Step::Interests, !self.interests.is_empty()),
+        ]
+    }
+
+    /// Whether the card belongs in other members' directories: a name and one thing more. A
+    /// newcomer's empty card, or a junk account's one letter, waits until then.
+    pub fn ready_for_directory(&self) -> bool {
+        self.has_name()
+            && self
+                .steps()
+                .iter()
+                .any(|(step, done)| *step != Step::Name && *done)
+    }
+}
+
+/// One thing a profile can hold, for the completeness meter ([`Profile::steps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// A name and its reading.
+    Name,
+    /// Where they work now (title or employer).
+    Now,
+    /// Departments and roles at the company.
+    Positions,
+    Location,
+    Skills,
+    Bio,
+    Interests,
 }
 
 /// Who may read a profile field the owner chose an audience for.
@@ -180,6 +231,25 @@ impl Audience {
 
     pub fn of_kind(kind: DocKind) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.doc_kind() == kind)
+    }
+
+    /// Whether another member holding `roles` reads this audience's part of a listed member's
+    /// profile. Asked of the grant table itself, so "how others see me" cannot drift from what
+    /// the relay sends them.
+    pub fn reaches(self, roles: &[Role]) -> bool {
+        let part = DocFacts {
+            owner: Some("owner"),
+            owner_listed: true,
+            ..DocFacts::of(self.doc_kind())
+        };
+        grants::access(
+            &Subject {
+                user: "viewer",
+                roles,
+            },
+            &part,
+        )
+        .is_some()
     }
 }
 
@@ -317,6 +387,20 @@ impl Profile {
         Ok(serde_json::from_value(serde_json::Value::Object(merged))?)
     }
 
+    /// This profile as another member holding `roles` sees it: the fields shown to an audience
+    /// they are not in read as empty, as they would on their phone.
+    pub fn seen_by(&self, roles: &[Role], visibility: &Visibility, defaults: &Visibility) -> Self {
+        let Ok(serde_json::Value::Object(mut fields)) = serde_json::to_value(self) else {
+            return Self::default();
+        };
+        for field in Field::ALL {
+            if !visibility.of(field, defaults).reaches(roles) {
+                fields.remove(field.key());
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_default()
+    }
+
     /// Writes this profile's share of `audience`'s part: the fields shown to that audience
     /// (and in the everyone part, the name fields), removing fields that moved elsewhere.
     /// Only what differs is written; the owner and HR's years are never touched.
@@ -424,6 +508,65 @@ mod tests {
             (merged.employer.as_str(), merged.location.as_str()),
             ("Sony", "大阪")
         );
+    }
+
+    #[test]
+    fn a_card_joins_the_directory_with_a_name_and_one_thing_more() {
+        let mut p = Profile {
+            name: "山田 花子".into(),
+            reading: "やまだ はなこ".into(),
+            ..Default::default()
+        };
+        assert!(!p.ready_for_directory(), "a name alone is an empty card");
+        assert_eq!(p.steps().iter().filter(|(_, done)| *done).count(), 1);
+        p.location = "札幌市".into();
+        assert!(p.ready_for_directory());
+        p.name = " x ".into();
+        assert!(
+            !p.has_name() && !p.ready_for_directory(),
+            "one letter is not a name"
+        );
+    }
+
+    #[test]
+    fn others_see_the_fields_of_the_audiences_they_are_in() {
+        let profile = Profile {
+            name: "山田 花子".into(),
+            location: "札幌市".into(),
+            employer: "Mirai".into(),
+            bio: "admins only".into(),
+            skills: vec!["only me".into()],
+            ..Default::default()
+        };
+        let visibility = Visibility(BTreeMap::from([
+            ("employer".to_owned(), Audience::Members),
+            ("bio".to_owned(), Audience::Admins),
+            ("skills".to_owned(), Audience::OnlyMe),
+        ]));
+        let seen = |roles: &[Role]| profile.seen_by(roles, &visibility, &Visibility::default());
+        let staff = seen(&[Role::EventStaff]);
+        assert_eq!(
+            (
+                staff.name.as_str(),
+                staff.location.as_str(),
+                staff.employer.as_str()
+            ),
+            ("山田 花子", "札幌市", ""),
+            "event staff are in everyone, not in alumni and employees"
+        );
+        for roles in [[Role::Alumni], [Role::Employee]] {
+            let member = seen(&roles);
+            assert_eq!(
+                (member.employer.as_str(), member.bio.as_str()),
+                ("Mirai", "")
+            );
+        }
+        let admin = seen(&[Role::Admin]);
+        assert_eq!(
+            (admin.employer.as_str(), admin.bio.as_str()),
+            ("Mirai", "admins only")
+        );
+        assert!(admin.skills.is_empty(), "only-me fields reach no one else");
     }
 
     fn parts_of(profile: &Profile, visibility: &Visibility, docs: &mut [AutoCommit; 4]) {

@@ -95,7 +95,8 @@ impl Query {
     }
 }
 
-/// Filters and orders a directory: matches sorted by reading (the order of a Japanese name list).
+/// Filters and orders a directory: matches sorted by reading (the order of a Japanese name list),
+/// cards not yet ready for the directory (no name, or nothing beyond it) last.
 pub fn search<'a, K>(
     query: &Query,
     entries: &'a [(K, Profile, String)],
@@ -104,10 +105,13 @@ pub fn search<'a, K>(
         .iter()
         .filter(|(_, p, h)| query.matches(p, h))
         .collect();
-    hits.sort_by(|a, b| {
-        fold(&a.1.reading)
-            .cmp(&fold(&b.1.reading))
-            .then_with(|| a.1.name.cmp(&b.1.name))
+    hits.sort_by_cached_key(|(_, p, _)| {
+        (
+            !p.ready_for_directory(),
+            !p.has_name(),
+            fold(&p.reading),
+            p.name.clone(),
+        )
     });
     hits
 }
@@ -179,5 +183,32 @@ mod tests {
         assert!(!q(Some(2022), None, vec![]).matches(&p, &h));
         assert!(q(None, None, vec![Interest::Mentoring]).matches(&p, &h));
         assert!(!q(None, None, vec![Interest::Mentoring, Interest::Rehire]).matches(&p, &h));
+    }
+
+    #[test]
+    fn a_directory_lists_by_reading_with_unfinished_cards_last() {
+        let person = |name: &str, reading: &str, location: &str| Profile {
+            name: name.into(),
+            reading: reading.into(),
+            location: location.into(),
+            ..Default::default()
+        };
+        let entries: Vec<((), Profile, String)> = [
+            person("x", "", "Tokyo"),
+            person("渡辺 翔太", "わたなべ しょうた", "大阪"),
+            person("新人 太郎", "あらた たろう", ""),
+            person("青木 優", "あおき ゆう", "札幌"),
+        ]
+        .into_iter()
+        .map(|p| {
+            let h = haystack(&p);
+            ((), p, h)
+        })
+        .collect();
+        let names: Vec<&str> = search(&Query::text(""), &entries)
+            .iter()
+            .map(|(_, p, _)| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["青木 優", "渡辺 翔太", "新人 太郎", "x"]);
     }
 }

@@ -1,5 +1,6 @@
 // Events end to end, in Chromium: the admin publishes an event with one seat from the desktop
-// (asked first, then taken to the page members see); Hanako answers online and is confirmed, Ken
+// (asked first, then taken to the page members see); it is news on Hanako's events tab and
+// marked 新着 until she opens it; Hanako answers online and is confirmed, Ken
 // answers on a train with no signal and, once his answer reaches the relay, is put on the waiting
 // list: the event now reads as full, and the admin, who has the roster, is offered the waiting
 // list rather than a seat. Hanako's ticket opens with no network, with the event, her name and a
@@ -67,6 +68,24 @@ test("an admin publishes an event with one seat", async () => {
   assert.equal(new URL(admin.url()).pathname, eventPath);
   // The admin has the roster: one seat, all of it left.
   await admin.locator("[data-testid=event-capacity][data-availability=open]").waitFor(SLOW);
+});
+
+test("the new event is news: a badge on Hanako's events tab, and 新着 on its card until she opens it", async () => {
+  const badge = hanako.getByTestId("events-badge");
+  await badge.waitFor(SLOW);
+  assert.equal(await badge.innerText(), "1");
+  await hanako.getByTestId("nav-events").click();
+  const card = hanako.getByTestId("event-card").filter({ hasText: TITLE });
+  await card.getByTestId("event-card-new").waitFor(SLOW);
+  // Looking at the list is enough for the tab; the card stays new until opened.
+  await badge.waitFor({ state: "detached", ...SLOW });
+  await shot(hanako, "phone-events-new");
+  await card.click();
+  await hanako.getByTestId("event-title").filter({ hasText: TITLE }).waitFor(SLOW);
+  await hanako.getByTestId("nav-events").click();
+  await card.waitFor(SLOW);
+  assert.equal(await card.getByTestId("event-card-new").count(), 0);
+  assert.equal(await badge.count(), 0);
 });
 
 test("Hanako is confirmed; Ken answers offline and lands on the waiting list", async () => {

@@ -1,5 +1,6 @@
 // Who sees what, as people use it: Hanako shows her bio to admins only — it never reaches Ken's
-// phone (we look inside his IndexedDB), while the admin reads it. She hides from the directory
+// phone (we look inside his IndexedDB), while the admin reads it; her own page marks it and shows
+// her profile as an alumnus and as an admin see it. She hides from the directory
 // and disappears from Ken's phone. Ken deletes his account; his phone wipes itself and says so.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -60,6 +61,26 @@ test("a field shown to admins only reaches the admin and never another alumnus's
   await hanako.getByTestId("profile-bio").waitFor();
   assert.equal(await hanako.getByTestId("visibility-bio").inputValue(), "admins");
   assert.equal(await hanako.getByTestId("profile-bio").inputValue(), SECRET);
+});
+
+test("her own page marks the admins-only field, and shows it as others see it", async () => {
+  await hanako.getByTestId("edit-preview").click();
+  await hanako.getByTestId("view-as").waitFor();
+  const mark = hanako.getByTestId("audience-mark-bio");
+  assert.equal(await mark.getAttribute("data-audience"), "admins");
+  assert.match(await mark.innerText(), /管理者のみ/);
+  await hanako.getByTestId("view-as-alumnus").click();
+  await hanako.getByTestId("view-as-preview").waitFor();
+  assert.equal(await hanako.getByText(SECRET).count(), 0, "an alumnus does not see it");
+  assert.equal(await hanako.getByTestId("audience-mark-bio").count(), 0);
+  await hanako.getByTestId("view-as-admin").click();
+  await hanako.locator("[data-testid=view-as-preview][data-viewer=admin]").getByText(SECRET).waitFor();
+  if (process.env.TSUNAGU_SCREENSHOTS) {
+    await hanako.getByTestId("view-as-alumnus").click();
+    await hanako.screenshot({ path: `${process.env.TSUNAGU_SCREENSHOTS}/phone-view-as-alumnus.png`, fullPage: true });
+    await hanako.getByTestId("view-as-me").click();
+    await hanako.screenshot({ path: `${process.env.TSUNAGU_SCREENSHOTS}/phone-own-profile-marks.png`, fullPage: true });
+  }
 });
 
 test("the admin's default visibility moves fields the member never chose for", async () => {

@@ -4,7 +4,7 @@
 //! self check-ins into their own RSVP document — one change each, offline too, synced through
 //! the outbox. It also keeps the venue codes staff fetched, so the door shows one offline.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use automerge::Automerge;
@@ -288,6 +288,24 @@ impl Runtime {
         });
     }
 
+    /// The person looked at their list of events: every event in it is no longer new.
+    pub fn note_events_known(&self) {
+        let listed: BTreeSet<DocumentId> = self
+            .signals
+            .events
+            .with_untracked(|events| events.iter().map(|e| e.doc).collect());
+        let known = self.signals.known_events.get_untracked();
+        if listed.is_subset(&known) {
+            return;
+        }
+        let json = serde_json::to_string(&listed).unwrap_or_default();
+        self.signals.known_events.set(listed);
+        self.write(Write::Meta {
+            key: MetaKey::KnownEvents,
+            value: json,
+        });
+    }
+
     /// The person was told of the seat they now hold for `event` (a promotion from the waiting
     /// list is news until then).
     pub fn acknowledge_seat(&self, event: DocumentId) {
@@ -338,6 +356,14 @@ pub(super) fn parse_seen_seats(json: &str) -> agenda::SeenSeats {
     serde_json::from_str(json).unwrap_or_else(|e| {
         log(&format!("forgetting the seats seen before: {e}"));
         agenda::SeenSeats::new()
+    })
+}
+
+/// The events kept by [`Runtime::note_events_known`].
+pub(super) fn parse_known_events(json: &str) -> BTreeSet<DocumentId> {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        log(&format!("forgetting the events listed before: {e}"));
+        BTreeSet::new()
     })
 }
 

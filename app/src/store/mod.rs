@@ -61,6 +61,9 @@ pub enum MetaKey {
     /// The seat status the person last saw for each event (JSON, by event document id), so a
     /// promotion from the waiting list is told once, also after a restart.
     SeenSeats,
+    /// The events the person has had in their list (JSON, document ids): one that appears
+    /// after it counts as new on the events tab until the list is looked at again.
+    KnownEvents,
 }
 
 impl MetaKey {
@@ -73,6 +76,7 @@ impl MetaKey {
             MetaKey::SeenEvents => "seen-events",
             MetaKey::VenueCodes => "venue-codes",
             MetaKey::SeenSeats => "seen-seats",
+            MetaKey::KnownEvents => "known-events",
         }
     }
 }

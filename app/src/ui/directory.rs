@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use tsunagu_core::api::Role;
 use tsunagu_core::profile::Interest;
 use tsunagu_core::search::{Query, search};
 
@@ -49,9 +50,19 @@ pub(crate) fn DirectoryPage() -> impl IntoView {
             left_to: left_to.get(),
             interests: interests.get(),
         };
+        // A card with nothing beyond a name waits until it has more (admins see every card,
+        // and one's own is always there).
+        let (mine, admin) = signals.me.with(|me| {
+            me.as_ref().map_or((None, false), |me| {
+                (Some(me.profile_doc), me.roles.contains(&Role::Admin))
+            })
+        });
         signals.directory.with(|entries| {
             search(&query, entries)
                 .into_iter()
+                .filter(|(doc, profile, _)| {
+                    admin || Some(*doc) == mine || profile.ready_for_directory()
+                })
                 .cloned()
                 .collect::<Vec<Entry>>()
         })

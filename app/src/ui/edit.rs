@@ -4,7 +4,7 @@
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::profile::{Field, Interest, Link, Position};
+use tsunagu_core::profile::{Field, Interest, Link, Position, Profile, Step};
 
 use super::fields::{AudienceSelect, Editor, TagField, TextField};
 use super::text::interest_label;
@@ -72,7 +72,14 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
                     };
                     return view! { <p class="empty" data-testid="edit-loading">{text}</p> }.into_any();
                 }
-                view! { <ProfileForm editor=editor /> }.into_any()
+                let newcomer = Signal::derive(move || {
+                    editor.read(|p| !p.ready_for_directory()).unwrap_or(false)
+                });
+                view! {
+                    <super::welcome::Welcome when=newcomer />
+                    <ProfileForm editor=editor />
+                }
+                .into_any()
             }}
             <super::passkey::Passkeys />
             <super::password::ChangePassword />
@@ -154,12 +161,66 @@ fn HrPeriod(editor: Editor) -> impl IntoView {
     }
 }
 
+/// How much of the profile is filled in and what to add next; until the card has a name and one
+/// thing more, that it is not yet in other members' directories.
+#[component]
+fn Completeness(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let steps = Memo::new(move |_| editor.read(|p| p.steps().to_vec()).unwrap_or_default());
+    let ready = Memo::new(move |_| editor.read(Profile::ready_for_directory).unwrap_or(false));
+    let done = move || steps.with(|s| s.iter().filter(|(_, done)| *done).count());
+    let total = move || steps.with(|s| s.len());
+    let next = move || {
+        let locale = i18n.get_locale();
+        steps.with(|s| {
+            s.iter()
+                .filter(|(_, done)| !done)
+                .take(3)
+                .map(|(step, _)| step_label(locale, *step))
+                .collect::<Vec<_>>()
+                .join(td_string!(locale, edit.list_separator))
+        })
+    };
+    view! {
+        <div class="card section completeness" data-testid="profile-completeness"
+            data-done=move || done().to_string() data-ready=move || ready.get().to_string()>
+            <div class="completeness-head">
+                <span class="completeness-title">{move || t_string!(i18n, edit.completeness)}</span>
+                <span class="completeness-figure" data-testid="profile-completeness-figure">{move || format!("{} / {}", done(), total())}</span>
+            </div>
+            <progress class="completeness-meter" max=move || total().to_string() value=move || done().to_string()></progress>
+            <Show when=move || !ready.get()>
+                <p class="completeness-note" data-testid="profile-not-listed">{move || t_string!(i18n, edit.not_listed_yet)}</p>
+            </Show>
+            {move || {
+                let next = next();
+                (!next.is_empty()).then(|| view! {
+                    <p class="completeness-next muted">{move || t_string!(i18n, edit.completeness_next)}" "{next}</p>
+                })
+            }}
+        </div>
+    }
+}
+
+fn step_label(locale: Locale, step: Step) -> &'static str {
+    match step {
+        Step::Name => td_string!(locale, edit.step_name),
+        Step::Now => td_string!(locale, edit.step_now),
+        Step::Positions => td_string!(locale, edit.step_positions),
+        Step::Location => td_string!(locale, edit.step_location),
+        Step::Skills => td_string!(locale, edit.step_skills),
+        Step::Bio => td_string!(locale, edit.step_bio),
+        Step::Interests => td_string!(locale, edit.step_interests),
+    }
+}
+
 #[component]
 fn ProfileForm(editor: Editor) -> impl IntoView {
     let i18n = use_i18n();
     let l = move |f: fn(Locale) -> &'static str| Signal::derive(move || f(i18n.get_locale()));
     view! {
         <form class="profile-form" on:submit=|ev| ev.prevent_default() data-testid="profile-form">
+            <Completeness editor=editor />
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_basic)}</legend>
                 <TextField editor=editor testid="profile-name" label=l(|l| td_string!(l, edit.name)) hint=l(|l| td_string!(l, edit.name_hint))

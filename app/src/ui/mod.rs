@@ -27,6 +27,7 @@ mod setup;
 mod sign_in;
 mod sync_indicator;
 mod text;
+mod welcome;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};

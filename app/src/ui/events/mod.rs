@@ -34,7 +34,7 @@ pub(crate) use zone_picker::ZonePicker;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tsunagu_core::api::{Me, Role};
 use tsunagu_core::event::{Event, EventStatus};
@@ -148,13 +148,41 @@ pub(super) fn promotions(signals: Signals) -> Vec<EventEntry> {
     })
 }
 
-/// The count on the events tab: seats the person got from the waiting list and was not told
-/// of yet.
+/// Whether `event` is news to the person (tracked): published, not over, and never opened on
+/// this device. Its card says 新着 until then.
+pub(super) fn is_new(signals: Signals, doc: DocumentId, event: &Event) -> bool {
+    event.status() == EventStatus::Published
+        && crate::runtime::now() < event.ends_at
+        && signals.seen_events.with(|seen| !seen.contains_key(&doc))
+}
+
+/// The events that are news on the events tab (tracked): seats the person got from the waiting
+/// list and was not told of yet, events they go to that changed since they last opened them,
+/// and new events that came since they last looked at their list.
+fn tab_news(signals: Signals) -> BTreeSet<DocumentId> {
+    let mut news: BTreeSet<DocumentId> = promotions(signals).iter().map(|e| e.doc).collect();
+    let me = signals.me.get();
+    signals.events.with(|events| {
+        for entry in events.iter().filter(|e| shown_to(me.as_ref(), &e.event)) {
+            let (doc, event) = (entry.doc, &entry.event);
+            let changed = changed_since_seen(signals, doc, event)
+                && standing_for(signals, doc, event).is_going();
+            let arrived = is_new(signals, doc, event)
+                && signals.known_events.with(|known| !known.contains(&doc));
+            if changed || arrived {
+                news.insert(doc);
+            }
+        }
+    });
+    news
+}
+
+/// The count on the events tab: what [`tab_news`] holds.
 #[component]
 pub(crate) fn EventsBadge() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
-    let count = Memo::new(move |_| promotions(signals).len());
+    let count = Memo::new(move |_| tab_news(signals).len());
     view! {
         <Show when=move || { count.get() > 0 }>
             <span class="tab-badge" data-testid="events-badge"
@@ -303,6 +331,12 @@ pub(crate) fn EventsPage() -> impl IntoView {
             .me
             .with(|me| me.as_ref().map_or(0, |m| m.events.len()))
     };
+    // Looking at the list is what makes its events no longer news on the tab (their cards keep
+    // 新着 until opened).
+    Effect::new(move |_| {
+        visible.track();
+        client.note_events_known();
+    });
 
     view! {
         <section class="events" aria-labelledby="events-title" data-testid="events">
@@ -532,6 +566,10 @@ pub(super) fn EventCard(entry: EventEntry) -> impl IntoView {
         let event = event.clone();
         move || standing.get().is_going() && changed_since_seen(signals, doc, &event)
     };
+    let fresh = {
+        let event = event.clone();
+        move || is_new(signals, doc, &event)
+    };
     let month_short = move || match i18n.get_locale() {
         Locale::ja => format!("{}月", day.month),
         Locale::en => [
@@ -577,6 +615,9 @@ pub(super) fn EventCard(entry: EventEntry) -> impl IntoView {
                                     data-testid="event-card-seats" data-availability=seats::availability_key(a)>{text}</span>
                             })
                         }}
+                        <Show when=fresh.clone()>
+                            <span class="status status-fresh" data-testid="event-card-new">{move || t_string!(i18n, events.new_badge)}</span>
+                        </Show>
                         <Show when=changed.clone()>
                             <span class="status status-changed" data-testid="event-card-changed">{move || t_string!(i18n, events.changed_badge)}</span>
                         </Show>
