@@ -111,6 +111,11 @@ test("Hanako is confirmed; Ken answers offline and lands on the waiting list", a
   await admin.locator("[data-testid=event-capacity][data-availability=full]").waitFor(SLOW);
   assert.match(await admin.getByTestId("event-seats").innerText(), /1/, "one waiting");
   assert.match(await admin.getByTestId("rsvp-going").innerText(), /waiting list|キャンセル待ちに登録/);
+  // The admin's page lists who is confirmed and who waits (members' phones hold no roster).
+  await admin.getByTestId("event-attendees").locator("summary").click();
+  await admin.getByTestId("attendees-confirmed").getByTestId("attendee").filter({ hasText: "山田 花子" }).waitFor(SLOW);
+  await admin.getByTestId("attendees-waiting").getByTestId("attendee").filter({ hasText: "佐藤 健" }).waitFor(SLOW);
+  assert.equal(await ken.getByTestId("event-attendees").count(), 0, "not on a member's phone");
   await shot(admin, "desktop-event-full");
 });
 

@@ -9,6 +9,7 @@
 //! [`crate::runtime::Client::answer_rsvp`], offline too.
 
 mod arrival;
+mod attendees;
 mod card;
 mod checkin;
 mod editor;

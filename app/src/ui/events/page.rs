@@ -303,6 +303,7 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
             </section>
         })}
         {(status == EventStatus::Published).then(|| view! { <super::share::ShareEvent doc=doc title=event.title.clone() /> })}
+        <super::attendees::AttendeeList doc=doc />
         <div class="edit-footer event-footer">
             <a class="button" href=api::event_ics(&doc) download=format!("{doc}.ics") data-testid="event-ics">
                 {move || t_string!(i18n, event.add_to_calendar)}
