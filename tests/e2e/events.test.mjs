@@ -71,6 +71,8 @@ test("an admin publishes an event with one seat", async () => {
 });
 
 test("the new event is news: a badge on Hanako's events tab, and 新着 on its card until she opens it", async () => {
+  // Her app learns of events it may read when it next asks the relay (here: opened again).
+  await hanako.reload();
   const badge = hanako.getByTestId("events-badge");
   await badge.waitFor(SLOW);
   assert.equal(await badge.innerText(), "1");

@@ -72,11 +72,8 @@ pub(crate) fn EditProfilePage() -> impl IntoView {
                     };
                     return view! { <p class="empty" data-testid="edit-loading">{text}</p> }.into_any();
                 }
-                let newcomer = Signal::derive(move || {
-                    editor.read(|p| !p.ready_for_directory()).unwrap_or(false)
-                });
                 view! {
-                    <super::welcome::Welcome when=newcomer />
+                    <super::welcome::Welcome />
                     <ProfileForm editor=editor />
                 }
                 .into_any()

@@ -112,7 +112,10 @@ fn RegisterForm(token: String, info: InvitationInfo) -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::register(&request).await {
-                Ok(_) => open_signed_in("/me"),
+                Ok(_) => {
+                    super::welcome::expect_newcomer();
+                    open_signed_in("/me");
+                }
                 Err(e) => {
                     busy.set(false);
                     error.set(Some(register_error(i18n, &e)));

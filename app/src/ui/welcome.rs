@@ -1,37 +1,32 @@
 //! The welcome a newcomer meets on her profile page: what tsunagu is, who sees what, and how to
-//! put the app on the home screen (with the browser's own install prompt where it has one). It
-//! stays until she says she has read it, remembered on this device for this account.
+//! put the app on the home screen (with the browser's own install prompt where it has one).
+//! Joining from an invitation sets it waiting on this device; it stays until she closes it.
 
 use leptos::prelude::*;
 
-use super::use_client;
 use crate::i18n::*;
 use crate::shell;
 
-/// The `localStorage` key that remembers `user` closed the welcome on this device.
-fn seen_key(user: &str) -> String {
-    format!("tsunagu.welcomed.{user}")
-}
+/// The `localStorage` key set when someone joins on this device: the welcome waits for them.
+const WAITING: &str = "tsunagu.welcome";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// Someone just joined on this device (from an invitation): their profile page welcomes them.
+pub(crate) fn expect_newcomer() {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(WAITING, "1");
+    }
+}
+
 #[component]
-pub(crate) fn Welcome(
-    /// Shown only while this holds (a newcomer's card not yet in the directory).
-    #[prop(into)]
-    when: Signal<bool>,
-) -> impl IntoView {
+pub(crate) fn Welcome() -> impl IntoView {
     let i18n = use_i18n();
-    let user = use_client()
-        .signals
-        .me
-        .with_untracked(|me| me.as_ref().map(|me| me.user_id.clone()))
-        .unwrap_or_default();
-    let seen = RwSignal::new(
+    let waiting = RwSignal::new(
         storage()
-            .and_then(|s| s.get_item(&seen_key(&user)).ok().flatten())
+            .and_then(|s| s.get_item(WAITING).ok().flatten())
             .is_some(),
     );
     // Chromium offers its install prompt some time after the page loads.
@@ -40,15 +35,14 @@ pub(crate) fn Welcome(
         can_install.set(shell::install_prompt_waiting());
     });
     on_cleanup(move || listener.remove());
-    let key = StoredValue::new(seen_key(&user));
     let close = move |_| {
         if let Some(storage) = storage() {
-            let _ = key.with_value(|key| storage.set_item(key, "1"));
+            let _ = storage.remove_item(WAITING);
         }
-        seen.set(true);
+        waiting.set(false);
     };
     view! {
-        <Show when=move || when.get() && !seen.get()>
+        <Show when=move || waiting.get()>
             <section class="card section welcome" data-testid="welcome" aria-labelledby="welcome-title">
                 <h2 id="welcome-title" class="welcome-title">{move || t_string!(i18n, welcome.title)}</h2>
                 <p>{move || t_string!(i18n, welcome.what)}</p>
