@@ -937,6 +937,13 @@ impl Client {
             .answer_rsvp(event, going)
     }
 
+    /// Chooses whether the person's name is listed among who is going to `event`.
+    pub fn show_name(&self, event: DocumentId, show: bool) -> Result<(), AppError> {
+        self.runtime()
+            .ok_or(AppError::NotSynced)?
+            .show_name(event, show)
+    }
+
     /// Saves an edited event (admins) as one change.
     pub fn save_event(&self, doc: DocumentId, event: &Event) -> Result<(), AppError> {
         self.runtime()

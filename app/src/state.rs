@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use tsunagu_core::api::Me;
 use tsunagu_core::checkin::CheckinLog;
-use tsunagu_core::event::{Event, Passes, Roster, Rsvps, SeatCount};
+use tsunagu_core::event::{Event, Going, Passes, Roster, Rsvps, SeatCount};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::PassAuthority;
 use tsunagu_core::profile::Profile;
@@ -88,6 +88,8 @@ pub struct EventEntry {
     pub checkins: Option<DocumentId>,
     /// How many seats are taken and wait, if the relay published it in the event document.
     pub seats: Option<SeatCount>,
+    /// Who is going, by name, as far as they chose to be listed (the relay publishes it).
+    pub going: Going,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -321,6 +321,40 @@ impl SeatCount {
     }
 }
 
+/// Who is going, by name, for the event's whole audience (as connpass lists 参加者): the
+/// confirmed attendees who chose to be shown ([`Rsvp::show_name`]), in the order their seats were
+/// taken, written by the relay into the event document under [`Going::KEY`] beside
+/// [`SeatCount`]. Everyone else going is only counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Going {
+    pub names: Vec<String>,
+}
+
+impl Going {
+    /// Where the names live in an event document.
+    pub const KEY: &'static str = "going";
+
+    /// The names in an event document, if the relay wrote them.
+    pub fn read(doc: &impl ReadDoc) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Holder {
+            going: Option<Going>,
+        }
+        read_doc::<Holder>(doc).ok().and_then(|h| h.going)
+    }
+
+    /// Writes the names into an event document (the relay), touching nothing else.
+    pub fn write_to(&self, doc: &mut impl Transactable) -> Result<(), DocError> {
+        let going = doc.put_object(ROOT, Self::KEY, ObjType::Map)?;
+        let names = doc.put_object(&going, "names", ObjType::List)?;
+        for (i, name) in self.names.iter().enumerate() {
+            doc.insert(&names, i, name.as_str())?;
+        }
+        Ok(())
+    }
+}
+
 /// What changed in an event, as attendees see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventChange {
@@ -343,6 +377,8 @@ pub struct Rsvp {
     /// The venue code they scanned ([`crate::pass::VenueCode`]), which the relay checks before
     /// it records the admission.
     pub arrival_code: String,
+    /// Whether their name may be listed among who is going ([`Going`]) while they hold a seat.
+    pub show_name: bool,
 }
 
 /// A member's answers, by event document id. Only they write it.
@@ -395,6 +431,21 @@ impl Rsvps {
     ) -> Result<(), DocError> {
         let entry = Self::entry(doc, event)?;
         doc.put(&entry, "going", going)?;
+        doc.put(&entry, "at", at)?;
+        Ok(())
+    }
+
+    /// Chooses whether the name may be listed among who is going ([`Going`]). Written as a new
+    /// answer (`at`) so the relay takes it up; whether they go stays as answered, so it is for
+    /// an event already answered.
+    pub fn show_name(
+        doc: &mut impl Transactable,
+        event: &str,
+        show: bool,
+        at: i64,
+    ) -> Result<(), DocError> {
+        let entry = Self::entry(doc, event)?;
+        doc.put(&entry, "show_name", show)?;
         doc.put(&entry, "at", at)?;
         Ok(())
     }
@@ -619,6 +670,15 @@ mod tests {
         event.write_to(&mut doc).unwrap();
         assert_eq!(SeatCount::read(&doc), Some(count), "the edit left it alone");
         assert_eq!(Event::read(&doc).unwrap(), event);
+
+        assert_eq!(Going::read(&doc), None, "no names published yet");
+        let going = Going {
+            names: vec!["山田 花子".into(), "Emily Clarke".into()],
+        };
+        going.write_to(&mut doc).unwrap();
+        event.write_to(&mut doc).unwrap();
+        assert_eq!(Going::read(&doc), Some(going));
+        assert_eq!(SeatCount::read(&doc), Some(count));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use common::events::{JAN_15_2030, create_event, device_with, me, member_device, 
 use common::{PATIENCE, TestRelay, now, sign_in, unavailable_to};
 use tsunagu_core::api::{EventRef, Me, Role};
 use tsunagu_core::checkin::{CheckinLog, Scan};
-use tsunagu_core::event::{Event, EventAudience, EventStatus, SeatStatus};
+use tsunagu_core::event::{Event, EventAudience, EventStatus, Going, SeatCount, SeatStatus};
 use tsunagu_core::grants::{DocFacts, DocKind, EventFacts, Subject, access};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Gate, PassBody, Verdict, VerifyingKey, judge_ticket};
@@ -245,6 +245,88 @@ async fn the_second_going_waits_and_is_promoted_when_the_first_cancels() {
         judge_ticket(&hers.ticket, &key, &at_door),
         Verdict::Revoked(_)
     ));
+}
+
+#[tokio::test]
+async fn members_who_may_not_read_the_roster_see_how_full_the_event_and_who_chose_to_be_named() {
+    let relay = TestRelay::start().await;
+    let (event, _desk, _, _) = published(&relay, "少人数の勉強会", publish(1)).await;
+    let e = event.event;
+    let (mut hanako_phone, hanako, _) = attendee(&relay, "hanako@example.com", e).await;
+    let (mut ken_phone, ken, _) = attendee(&relay, "ken@example.com", e).await;
+    let counted = |taken, waiting| Some(SeatCount { taken, waiting });
+    let count_on = |d: &common::Device| d.engine.doc(&e).and_then(|doc| SeatCount::read(doc));
+
+    hanako_phone
+        .answer(hanako.rsvps_doc.expect("rsvps"), e, true, now())
+        .await;
+    hanako_phone
+        .wait_for_seat(hanako.passes_doc.expect("passes"), e, SeatStatus::Confirmed)
+        .await;
+    // Ken's phone holds the event, not its roster: the relay wrote the count into the event.
+    ken_phone
+        .pump_until("one seat taken", move |d| count_on(d) == counted(1, 0))
+        .await;
+
+    let (k_rsvps, k_passes) = (
+        ken.rsvps_doc.expect("rsvps"),
+        ken.passes_doc.expect("passes"),
+    );
+    ken_phone.answer(k_rsvps, e, true, now()).await;
+    ken_phone
+        .wait_for_seat(k_passes, e, SeatStatus::Waiting)
+        .await;
+    hanako_phone
+        .pump_until("full, one waiting", move |d| count_on(d) == counted(1, 1))
+        .await;
+
+    // Counts only: the event document names no one who answered.
+    let doc = hanako_phone.engine.doc(&e).expect("the event").clone();
+    let (_, seats) = doc
+        .get(automerge::ROOT, SeatCount::KEY)
+        .expect("readable")
+        .expect("the count");
+    let keys: Vec<String> = doc.keys(&seats).collect();
+    assert_eq!(keys, ["taken", "waiting"]);
+    let text = serde_json::to_string(&automerge::AutoSerde::from(&doc)).expect("json");
+    assert!(!text.contains(&ken.user_id) && !text.contains(&hanako.user_id));
+    assert!(!text.contains("山田") && !text.contains("佐藤"));
+
+    // She chooses to be listed among who is going; he, waiting, would be listed only once he
+    // holds a seat.
+    // A later answer than the last, as the app writes it (the relay knows answers by their time).
+    let later = now() + 5;
+    hanako_phone
+        .show_name(hanako.rsvps_doc.expect("rsvps"), e, true, later)
+        .await;
+    ken_phone.show_name(k_rsvps, e, true, later).await;
+    let named = |names: &[&str]| {
+        Some(Going {
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
+        })
+    };
+    let going_on = |d: &common::Device| d.engine.doc(&e).and_then(|doc| Going::read(doc));
+    ken_phone
+        .pump_until("her name among who is going", move |d| {
+            going_on(d) == named(&["山田 花子"])
+        })
+        .await;
+    ken_phone
+        .wait_for_seat(k_passes, e, SeatStatus::Waiting)
+        .await;
+
+    // She gives up her seat: he is promoted, and the count follows.
+    hanako_phone
+        .answer(hanako.rsvps_doc.expect("rsvps"), e, false, later + 1)
+        .await;
+    ken_phone
+        .wait_for_seat(k_passes, e, SeatStatus::Confirmed)
+        .await;
+    ken_phone
+        .pump_until("his seat, no one waiting; his name, not hers", move |d| {
+            count_on(d) == counted(1, 0) && going_on(d) == named(&["佐藤 健"])
+        })
+        .await;
 }
 
 #[tokio::test]

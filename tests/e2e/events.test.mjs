@@ -2,7 +2,8 @@
 // (asked first, then taken to the page members see); it is news on Hanako's events tab and
 // marked 新着 until she opens it; Hanako answers online and is confirmed, Ken
 // answers on a train with no signal and, once his answer reaches the relay, is put on the waiting
-// list: the event now reads as full, and the admin, who has the roster, is offered the waiting
+// list: the event now reads as full, even to Ken before he answers (the relay publishes the
+// count), Hanako chooses to be named among who is going, and the admin, who has the roster, is offered the waiting
 // list rather than a seat. Hanako's ticket opens with no network, with the event, her name and a
 // short number under the code; the page shares to LINE and leads to her calendar feed; the month
 // view opens on the event's month, with titles on the desktop and a count on the phone.
@@ -97,6 +98,10 @@ test("Hanako is confirmed; Ken answers offline and lands on the waiting list", a
 
   await ken.goto(relay.url + eventPath);
   await ken.getByTestId("event-title").filter({ hasText: TITLE }).waitFor(SLOW);
+  // Before he answers, the count the relay publishes in the event says it is full (his phone
+  // holds no roster), and the button offers the waiting list.
+  await ken.locator("[data-testid=event-capacity][data-availability=full]").waitFor(SLOW);
+  assert.match(await ken.getByTestId("rsvp-going").innerText(), /キャンセル待ちに登録/);
   await kenCtx.setOffline(true);
   await ken.getByTestId("rsvp-going").click();
   await standing(ken, "unconfirmed").waitFor();
@@ -104,6 +109,13 @@ test("Hanako is confirmed; Ken answers offline and lands on the waiting list", a
   await standing(ken, "waiting").waitFor(SLOW);
   assert.match(await ken.getByTestId("rsvp-standing").innerText(), /1/, "first on the list");
   assert.equal(await ken.getByTestId("ticket").count(), 0, "no ticket while waiting");
+
+  // Hanako chooses to be listed among who is going; Ken's page names her (and no one else).
+  assert.equal(await ken.getByTestId("event-going").count(), 0, "no one chose to be named yet");
+  await hanako.getByTestId("rsvp-show-name").check();
+  await ken.getByTestId("event-going-name").filter({ hasText: "山田 花子" }).waitFor(SLOW);
+  assert.equal(await ken.getByTestId("event-going-name").count(), 1);
+  assert.equal(await hanako.getByTestId("rsvp-show-name").isChecked(), true);
 
   // Full: Ken knows from his own place, the admin counts who waits from the roster and is
   // offered the waiting list rather than a seat.

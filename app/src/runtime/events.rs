@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use tsunagu_core::api::{EventRef, Me, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::engine::Effect;
-use tsunagu_core::event::{Event, Passes, Roster, Rsvps, SeatCount};
+use tsunagu_core::event::{DocError, Event, Going, Passes, Roster, Rsvps, SeatCount};
 use tsunagu_core::ids::DocumentId;
 
 use super::{Runtime, log};
@@ -101,10 +101,10 @@ impl Runtime {
             let held = arrived(engine.doc(&doc));
             match *kind {
                 EventDoc::Event(r) => {
-                    let read = held.map(|d| (Event::read(d), SeatCount::read(d)));
+                    let read = held.map(|d| (Event::read(d), SeatCount::read(d), Going::read(d)));
                     let mut cache = self.events.borrow_mut();
                     match read {
-                        Some((Ok(event), seats)) => {
+                        Some((Ok(event), seats, going)) => {
                             cache.insert(
                                 doc,
                                 EventEntry {
@@ -113,10 +113,11 @@ impl Runtime {
                                     roster: r.roster,
                                     checkins: r.checkins,
                                     seats,
+                                    going: going.unwrap_or_default(),
                                 },
                             );
                         }
-                        Some((Err(e), _)) => log(&format!("{doc} is not a readable event: {e}")),
+                        Some((Err(e), _, _)) => log(&format!("{doc} is not a readable event: {e}")),
                         None => {
                             cache.remove(&doc);
                         }
@@ -188,6 +189,24 @@ impl Runtime {
     /// Records the person's answer to an event: one change to their RSVP document, on this
     /// device at once and synced when the relay is reachable.
     pub fn answer_rsvp(&self, event: DocumentId, going: bool) -> Result<(), AppError> {
+        self.change_rsvp(event, |tx, key, at| Rsvps::answer(tx, key, going, at))
+    }
+
+    /// Chooses whether the person's name is listed among who is going to `event` (answered).
+    pub fn show_name(&self, event: DocumentId, show: bool) -> Result<(), AppError> {
+        self.change_rsvp(event, |tx, key, at| Rsvps::show_name(tx, key, show, at))
+    }
+
+    /// One change to the person's answer to `event`, as a new answer the relay takes up.
+    fn change_rsvp(
+        &self,
+        event: DocumentId,
+        write: impl FnOnce(
+            &mut automerge::transaction::Transaction<'_>,
+            &str,
+            i64,
+        ) -> Result<(), DocError>,
+    ) -> Result<(), AppError> {
         let doc = self.rsvps_doc()?;
         let key = event.to_string();
         // The relay's decision names the answer it is about by its time: a later answer must
@@ -200,7 +219,7 @@ impl Runtime {
         let effects = self
             .engine
             .borrow_mut()
-            .change(doc, |tx| Rsvps::answer(tx, &key, going, at))
+            .change(doc, |tx| write(tx, &key, at))
             .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
         self.commit(doc, effects);
         Ok(())

@@ -21,7 +21,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::Automerge;
 use tsunagu_core::api::{AuditAction, Role};
-use tsunagu_core::event::{Attendee, Event, EventStatus, Passes, Roster, Rsvp, Seat, SeatStatus};
+use tsunagu_core::event::{
+    Attendee, Event, EventStatus, Going, Passes, Roster, Rsvp, Seat, SeatCount, SeatStatus,
+};
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, random_bytes};
 use tsunagu_core::pass::{Card, PassAuthority, PassBody, Ticket};
@@ -150,6 +152,7 @@ async fn answer(s: &mut Scribe<'_>, row: &EventRow, user: &str, rsvp: &Rsvp) -> 
         going: rsvp.going,
         at: rsvp.at,
         arrived: rsvp.going && standing.is_none(),
+        show_name: rsvp.show_name,
     };
     apply(s, row, &decisions, Some(&answering)).await
 }
@@ -162,6 +165,8 @@ struct Answering<'a> {
     at: i64,
     /// A "going" that joined the queue now (its place is after everyone else's).
     arrived: bool,
+    /// They chose to be listed by name among who is going.
+    show_name: bool,
 }
 
 /// The seats of an event as stored: the confirmed and the waiting list, each in arrival order.
@@ -204,10 +209,12 @@ async fn apply(
             ticket: None,
             answered_at: 0,
             arrived_at: 0,
+            show_name: false,
         });
         if let Some(a) = answering.filter(|a| a.user == decision.user) {
             seat.going = a.going;
             seat.answered_at = a.at;
+            seat.show_name = a.show_name;
             if a.arrived {
                 seat.seq = store::next_seq(s.conn(), &row.doc).await?;
             }
@@ -249,16 +256,69 @@ async fn apply(
             );
         }
     }
-    if attendees.is_empty() && revoked.is_empty() {
+    if !attendees.is_empty() || !revoked.is_empty() {
+        s.edit(row.roster, |tx| {
+            let mut roster = Roster::read(&*tx)?;
+            roster.attendees.extend(attendees);
+            roster
+                .revoked
+                .extend(revoked.into_iter().map(|ticket| (ticket, now)));
+            roster.write_to(tx)
+        })
+        .await?;
+    }
+    publish_seats(s, row).await
+}
+
+/// Writes into the event document, as the relay, what its whole audience may know of the seats
+/// (members who read the event but not its roster): how many are taken and wait (残り n 席,
+/// 満席・キャンセル待ち n 人), and the names of the confirmed who chose to be listed, as the
+/// roster has them. No one else is named.
+async fn publish_seats(s: &mut Scribe<'_>, row: &EventRow) -> Result<(), Error> {
+    let rows = store::seats(s.conn(), &row.doc).await?;
+    let with = |status| {
+        u32::try_from(rows.iter().filter(|r| r.status == status).count()).unwrap_or(u32::MAX)
+    };
+    let count = SeatCount {
+        taken: with(SeatStatus::Confirmed),
+        waiting: with(SeatStatus::Waiting),
+    };
+    let shown: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.status == SeatStatus::Confirmed && r.show_name)
+        .map(|r| r.user.as_str())
+        .collect();
+    let going = if shown.is_empty() {
+        Going::default()
+    } else {
+        let roster = s
+            .read(&row.roster, |d| Roster::read(d).unwrap_or_default())
+            .await?;
+        Going {
+            names: shown
+                .iter()
+                .filter_map(|user| roster.attendees.get(*user).map(|a| a.name.clone()))
+                .collect(),
+        }
+    };
+    let (published_count, published_going) = s
+        .read(&row.doc, |d| (SeatCount::read(d), Going::read(d)))
+        .await?;
+    let (count_moved, going_moved) = (
+        published_count != Some(count),
+        published_going.unwrap_or_default() != going,
+    );
+    if !count_moved && !going_moved {
         return Ok(());
     }
-    s.edit(row.roster, |tx| {
-        let mut roster = Roster::read(&*tx)?;
-        roster.attendees.extend(attendees);
-        roster
-            .revoked
-            .extend(revoked.into_iter().map(|ticket| (ticket, now)));
-        roster.write_to(tx)
+    s.edit(row.doc, |tx| {
+        if count_moved {
+            count.write_to(tx)?;
+        }
+        if going_moved {
+            going.write_to(tx)?;
+        }
+        Ok(())
     })
     .await
 }

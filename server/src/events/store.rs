@@ -286,10 +286,12 @@ pub(crate) struct SeatRow {
     pub(crate) answered_at: i64,
     /// When the relay recorded their self check-in (0: not that way).
     pub(crate) arrived_at: i64,
+    /// Whether they chose to be listed by name among who is going.
+    pub(crate) show_name: bool,
 }
 
-const SEAT_COLUMNS: &str =
-    "SELECT event, user_id, status, seq, going, ticket_id, answered_at, arrived_at FROM seats";
+const SEAT_COLUMNS: &str = "SELECT event, user_id, status, seq, going, ticket_id, answered_at, arrived_at, show_name \
+     FROM seats";
 
 fn seat_row(row: &sqlx::sqlite::SqliteRow) -> Result<SeatRow, Error> {
     let status: String = row.try_get("status")?;
@@ -302,6 +304,7 @@ fn seat_row(row: &sqlx::sqlite::SqliteRow) -> Result<SeatRow, Error> {
         ticket: row.try_get("ticket_id")?,
         answered_at: row.try_get("answered_at")?,
         arrived_at: row.try_get("arrived_at")?,
+        show_name: row.try_get("show_name")?,
     })
 }
 
@@ -381,12 +384,12 @@ pub(crate) async fn put_seat(
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO seats (event, user_id, status, seq, going, ticket_id, answered_at,
-             arrived_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             arrived_at, show_name, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event, user_id) DO UPDATE SET status = excluded.status, seq = excluded.seq,
              going = excluded.going, ticket_id = excluded.ticket_id,
              answered_at = excluded.answered_at, arrived_at = excluded.arrived_at,
-             updated_at = excluded.updated_at",
+             show_name = excluded.show_name, updated_at = excluded.updated_at",
     )
     .bind(event.to_string())
     .bind(&seat.user)
@@ -396,6 +399,7 @@ pub(crate) async fn put_seat(
     .bind(&seat.ticket)
     .bind(seat.answered_at)
     .bind(seat.arrived_at)
+    .bind(seat.show_name)
     .bind(now)
     .execute(conn)
     .await?;

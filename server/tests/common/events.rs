@@ -102,6 +102,13 @@ impl Device {
         .await;
     }
 
+    pub async fn show_name(&mut self, rsvps: DocumentId, event: DocumentId, show: bool, at: i64) {
+        self.change(rsvps, |tx| {
+            Rsvps::show_name(tx, &event.to_string(), show, at).map_err(|e| e.to_string())
+        })
+        .await;
+    }
+
     pub fn event(&self, doc: &DocumentId) -> Option<Event> {
         Event::read(self.engine.doc(doc)?).ok()
     }

@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::event::{Event, EventChange, EventStatus, SeatCount, SeatStatus};
+use tsunagu_core::event::{Event, EventChange, EventStatus, Going, SeatCount, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 
 use super::seats::{availability_for, availability_key, availability_text};
@@ -136,6 +136,7 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
         event,
         roster,
         seats: published,
+        going,
         ..
     } = entry;
     let status = event.status();
@@ -303,6 +304,7 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
             </section>
         })}
         {(status == EventStatus::Published).then(|| view! { <super::share::ShareEvent doc=doc title=event.title.clone() /> })}
+        <WhoIsGoing going=going taken=published.map(|s| s.taken) />
         <super::attendees::AttendeeList doc=doc />
         <div class="edit-footer event-footer">
             <a class="button" href=api::event_ics(&doc) download=format!("{doc}.ics") data-testid="event-ics">
@@ -328,6 +330,30 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
     }
 }
 
+/// Who is going, as connpass lists 参加者: the names of the confirmed who chose to be listed,
+/// and how many more go unnamed (from the relay's count).
+#[component]
+fn WhoIsGoing(going: Going, taken: Option<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let named = u32::try_from(going.names.len()).unwrap_or(u32::MAX);
+    let others = taken.map_or(0, |t| t.saturating_sub(named));
+    (named > 0).then(|| {
+        view! {
+            <section class="card section who-is-going" data-testid="event-going">
+                <h2 class="section-title">{move || t_string!(i18n, event.who_is_going)}</h2>
+                <ul class="chips">
+                    {going.names.into_iter().map(|name| view! { <li class="chip" data-testid="event-going-name">{name}</li> }).collect_view()}
+                </ul>
+                {(others > 0).then(|| view! {
+                    <p class="muted" data-testid="event-going-others">
+                        {move || t_string!(i18n, event.going_others).replace("%n", &others.to_string())}
+                    </p>
+                })}
+            </section>
+        }
+    })
+}
+
 /// Going / not going (joining the waiting list when the event is full; asked first when a
 /// seat or a place would be given up), where the relay put the person, and their ticket once
 /// confirmed.
@@ -345,6 +371,14 @@ fn Answer(doc: DocumentId, event: Event, published: Option<SeatCount>) -> impl I
     let answered = {
         let key = key.clone();
         Memo::new(move |_| signals.rsvps.with(|r| r.events.get(&key).map(|a| a.going)))
+    };
+    let shows_name = {
+        let key = key.clone();
+        Memo::new(move |_| {
+            signals
+                .rsvps
+                .with(|r| r.events.get(&key).is_some_and(|a| a.show_name))
+        })
     };
     let ticket = {
         let key = key.clone();
@@ -461,6 +495,18 @@ fn Answer(doc: DocumentId, event: Event, published: Option<SeatCount>) -> impl I
                     </div>
                     <Show when=move || closed() && !over()>
                         <p class="field-hint">{move || t_string!(i18n, event.registration_closed)}</p>
+                    </Show>
+                    <Show when=move || answered.get() == Some(true) && !over()>
+                        <label class="rsvp-show-name">
+                            <input type="checkbox" data-testid="rsvp-show-name"
+                                prop:checked=move || shows_name.get()
+                                on:change=move |ev| {
+                                    if let Err(e) = client.show_name(doc, event_target_checked(&ev)) {
+                                        error.set(Some(e));
+                                    }
+                                } />
+                            <span>{move || t_string!(i18n, event.show_name)}</span>
+                        </label>
                     </Show>
                 }.into_any()
             } else {
