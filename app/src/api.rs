@@ -217,6 +217,28 @@ pub async fn network() -> Result<NetworkInfo, AppError> {
     json(call("GET", "/api/network", None).await?)
 }
 
+/// `PUT /api/admin/logo`: the organisation's logo (PNG, JPEG or WebP; the relay checks).
+pub async fn set_logo(image: &[u8]) -> Result<(), AppError> {
+    let body = js_sys::Uint8Array::from(image);
+    request(
+        "PUT",
+        "/api/admin/logo",
+        Some((body.into(), "application/octet-stream")),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `DELETE /api/admin/logo`.
+pub async fn remove_logo() -> Result<(), AppError> {
+    call("DELETE", "/api/admin/logo", None).await.map(|_| ())
+}
+
+/// Where the organisation's logo of `version` ([`NetworkInfo::logo`]) is served.
+pub fn logo_url(version: u32) -> String {
+    format!("/api/network/logo?v={version}")
+}
+
 /// `POST /api/setup`: the first-run setup from the link the relay printed; the relay signs the
 /// new admin in (the session cookie is set).
 pub async fn setup(setup: &Setup) -> Result<Me, AppError> {

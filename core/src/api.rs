@@ -569,6 +569,9 @@ pub struct NetworkInfo {
     /// It holds the demo company (started with `--demo`), whose sign-ins are public.
     #[serde(default)]
     pub demo: bool,
+    /// The version of the organisation's logo (`GET /api/network/logo?v=<it>`); 0 for none.
+    #[serde(default)]
+    pub logo: u32,
 }
 
 /// The languages an organisation may choose as its default.
@@ -757,10 +760,13 @@ pub enum AuditAction {
     ProposeEvent,
     SetJoinUrl,
     ClearJoinUrl,
+    /// An admin set the organisation's logo.
+    SetLogo,
+    RemoveLogo,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 24] = [
         Self::Setup,
         Self::Import,
         Self::Invite,
@@ -783,6 +789,8 @@ impl AuditAction {
         Self::ProposeEvent,
         Self::SetJoinUrl,
         Self::ClearJoinUrl,
+        Self::SetLogo,
+        Self::RemoveLogo,
     ];
 
     /// The key stored in the log and sent in [`AuditEntry::action`].
@@ -810,6 +818,8 @@ impl AuditAction {
             Self::ProposeEvent => "propose-event",
             Self::SetJoinUrl => "set-join-url",
             Self::ClearJoinUrl => "clear-join-url",
+            Self::SetLogo => "set-logo",
+            Self::RemoveLogo => "remove-logo",
         }
     }
 

@@ -280,6 +280,60 @@ pub(crate) async fn insert_organisation(
     Ok(())
 }
 
+/// The organisation's logo as stored ([`crate::logo`]).
+#[derive(Debug)]
+pub(crate) struct Logo {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) kind: &'static str,
+    pub(crate) version: i64,
+}
+
+/// The image types a logo is stored as.
+const LOGO_TYPES: [&str; 3] = ["image/png", "image/jpeg", "image/webp"];
+
+/// Sets the organisation's logo (`None` removes it); false when there is no organisation yet.
+pub(crate) async fn set_logo(
+    conn: &mut SqliteConnection,
+    logo: Option<(&[u8], &'static str)>,
+) -> Result<bool, Error> {
+    let (bytes, kind) = logo.unzip();
+    let done = sqlx::query(
+        "UPDATE organisations SET logo = ?, logo_type = ?, logo_version = logo_version + 1",
+    )
+    .bind(bytes)
+    .bind(kind)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The organisation's logo, if it has one.
+pub(crate) async fn logo(pool: &SqlitePool) -> Result<Option<Logo>, Error> {
+    let row: Option<(Option<Vec<u8>>, Option<String>, i64)> =
+        sqlx::query_as("SELECT logo, logo_type, logo_version FROM organisations LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.and_then(|(bytes, kind, version)| {
+        let kind = LOGO_TYPES
+            .into_iter()
+            .find(|k| Some(*k) == kind.as_deref())?;
+        Some(Logo {
+            bytes: bytes?,
+            kind,
+            version,
+        })
+    }))
+}
+
+/// The version of the organisation's logo, `0` when it has none.
+pub(crate) async fn logo_version(pool: &SqlitePool) -> Result<u32, Error> {
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT logo_version FROM organisations WHERE logo IS NOT NULL LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+    Ok(version.map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX).max(1)))
+}
+
 pub(crate) async fn insert_user(
     conn: &mut SqliteConnection,
     user: &NewUser<'_>,

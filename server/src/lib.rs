@@ -44,6 +44,7 @@ mod error;
 mod events;
 mod export;
 mod joining;
+mod logo;
 mod organisation;
 mod pass_keys;
 mod passkeys;

@@ -250,6 +250,13 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         )
         .route("/admin/pass-keys/{id}", delete(pass_keys::retire))
         .route("/network", get(setup::network))
+        .route("/network/logo", get(crate::logo::get))
+        .route(
+            "/admin/logo",
+            put(crate::logo::put)
+                .delete(crate::logo::remove)
+                .layer(DefaultBodyLimit::max(crate::logo::MAX_LOGO_BYTES + 1)),
+        )
         .route("/setup", post(setup::setup))
         .route("/me", get(api::get_me))
         .route("/me", delete(crate::account::delete))

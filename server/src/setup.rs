@@ -231,6 +231,7 @@ pub(crate) async fn create_network(
 /// `GET /api/network`: which network this is, for the sign-in screen; or that it waits for setup.
 pub(crate) async fn network(State(state): State<AppState>) -> Result<Json<NetworkInfo>, AppError> {
     let demo = db::meta(&state.db, "demo_seeded").await?.is_some();
+    let logo = db::logo_version(&state.db).await?;
     let info = match db::organisation(&state.db).await? {
         Some(org) => NetworkInfo {
             set_up: true,
@@ -239,6 +240,7 @@ pub(crate) async fn network(State(state): State<AppState>) -> Result<Json<Networ
             language: org.language,
             time_zone: org.time_zone,
             demo,
+            logo,
         },
         None => NetworkInfo {
             set_up: false,
@@ -247,6 +249,7 @@ pub(crate) async fn network(State(state): State<AppState>) -> Result<Json<Networ
             language: String::new(),
             time_zone: String::new(),
             demo,
+            logo: 0,
         },
     };
     Ok(Json(info))

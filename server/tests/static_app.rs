@@ -135,3 +135,103 @@ async fn without_a_built_app_the_relay_says_how_to_build_it() {
             .contains("cargo xtask run")
     );
 }
+
+/// The smallest PNG: one transparent pixel.
+const PIXEL_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+async fn put_logo(relay: &TestRelay, cookie: &str, bytes: &[u8]) -> reqwest::Response {
+    reqwest::Client::new()
+        .put(relay.url("/api/admin/logo"))
+        .header("cookie", cookie)
+        .header("content-type", "application/octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("the relay answers")
+}
+
+#[tokio::test]
+async fn an_admin_sets_the_logo_that_signed_out_pages_show_and_only_a_raster_image() {
+    let relay = TestRelay::start().await;
+    let network = |relay: &TestRelay| {
+        let url = relay.url("/api/network");
+        async move {
+            let info: tsunagu_core::api::NetworkInfo = reqwest::get(url)
+                .await
+                .expect("answers")
+                .json()
+                .await
+                .expect("json");
+            info
+        }
+    };
+    assert_eq!(network(&relay).await.logo, 0, "no logo yet");
+    assert_eq!(
+        get(&relay, "/api/network/logo").await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let (alumna, _) = common::sign_in(relay.addr(), "hanako@example.com").await;
+    let refused = put_logo(&relay, &alumna, PIXEL_PNG).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "members may not");
+
+    let (admin, _) = common::sign_in(relay.addr(), "admin@example.com").await;
+    let svg = put_logo(
+        &relay,
+        &admin,
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+    )
+    .await;
+    assert_eq!(
+        svg.status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "no SVG: it can carry script"
+    );
+    let mut big = PIXEL_PNG.to_vec();
+    big.resize(300 * 1024, 0);
+    let too_big = put_logo(&relay, &admin, &big).await;
+    assert!(
+        matches!(
+            too_big.status(),
+            StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE
+        ),
+        "{}",
+        too_big.status()
+    );
+    assert_eq!(
+        network(&relay).await.logo,
+        0,
+        "refused uploads change nothing"
+    );
+
+    let set = put_logo(&relay, &admin, PIXEL_PNG).await;
+    assert_eq!(set.status(), StatusCode::NO_CONTENT);
+    let version = network(&relay).await.logo;
+    assert!(version > 0);
+    let logo = get(&relay, &format!("/api/network/logo?v={version}")).await;
+    assert_eq!(logo.status(), StatusCode::OK);
+    assert_eq!(header(&logo, "content-type"), "image/png");
+    assert_eq!(header(&logo, "x-content-type-options"), "nosniff");
+    let etag = header(&logo, "etag");
+    assert_eq!(logo.bytes().await.expect("bytes").as_ref(), PIXEL_PNG);
+    let again = reqwest::Client::new()
+        .get(relay.url("/api/network/logo"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    let removed = reqwest::Client::new()
+        .delete(relay.url("/api/admin/logo"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(network(&relay).await.logo, 0);
+    assert_eq!(
+        get(&relay, "/api/network/logo").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

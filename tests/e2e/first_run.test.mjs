@@ -116,6 +116,18 @@ test("a new event starts in the organisation's time zone", async () => {
   );
 });
 
+test("the admin sets the organisation's logo", async () => {
+  await desktop.goto(`${relay.url}/admin/settings`);
+  await desktop.getByTestId("logo-settings").waitFor({ timeout: 20000 });
+  // One pixel is enough to tell it arrived; the relay checks it is a PNG, JPEG or WebP.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  await desktop.getByTestId("logo-file").setInputFiles({ name: "not-an-image.svg", mimeType: "image/svg+xml", buffer: Buffer.from("<svg xmlns='http://www.w3.org/2000/svg'/>") });
+  await desktop.getByTestId("logo-error").waitFor();
+  await desktop.getByTestId("logo-file").setInputFiles({ name: "mirai.png", mimeType: "image/png", buffer: png });
+  await desktop.getByTestId("logo-current").waitFor({ timeout: 20000 });
+  assert.ok(await desktop.getByTestId("logo-current").evaluate((img) => img.complete && img.naturalWidth === 1));
+});
+
 test("the setup link works once; the sign-in screen then names the organisation", async () => {
   // Signed out, on another device.
   const ctx = await browser.newContext({ ...PHONE, viewport: { width: 390, height: 844 } });
@@ -131,6 +143,11 @@ test("the setup link works once; the sign-in screen then names the organisation"
   await phone.getByTestId("language-switch").click();
   await phone.waitForFunction(() => document.querySelector("[data-testid=signin-organisation]")?.textContent.includes("Mirai Inc."));
   assert.equal(await phone.getByTestId("signin-demo-hint").count(), 0, "no demo sign-ins offered on a real network");
+  // Its logo beside its name.
+  await phone.waitForFunction(() => {
+    const img = document.querySelector("[data-testid=signin-logo]");
+    return img && img.complete && img.naturalWidth === 1;
+  });
   await shot(phone, "phone-signin-organisation");
   await ctx.close();
 

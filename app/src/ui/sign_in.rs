@@ -6,6 +6,7 @@ use tsunagu_core::api::ErrorCode;
 
 use super::network::{Network, organisation_name};
 use super::{LanguageSwitch, use_client};
+use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::runtime::{FAREWELL_KEY, Farewell};
@@ -82,7 +83,12 @@ pub(crate) fn BrandCard(
                     <span class="brand-mark brand-mark-large" aria-hidden="true">"つ"</span>
                     <div>
                         <p class="signin-name">"tsunagu"<span class="signin-name-ja">" つなぐ"</span></p>
-                        <p class="signin-tagline" data-testid="signin-organisation">{tagline}</p>
+                        <p class="signin-tagline" data-testid="signin-organisation">
+                            {move || Network::info().filter(|info| info.logo > 0).map(|info| view! {
+                                <img class="org-logo" src=api::logo_url(info.logo) alt="" data-testid="signin-logo" />
+                            })}
+                            {tagline}
+                        </p>
                     </div>
                 </div>
                 {children()}

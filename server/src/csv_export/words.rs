@@ -92,6 +92,8 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::ProposeEvent => "イベントの提案",
             A::SetJoinUrl => "参加URLの設定",
             A::ClearJoinUrl => "参加URLの削除",
+            A::SetLogo => "ロゴの設定",
+            A::RemoveLogo => "ロゴの削除",
         },
         Language::En => match action {
             A::Setup => "Network set up",
@@ -116,6 +118,8 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::ProposeEvent => "Event proposed",
             A::SetJoinUrl => "Join link set",
             A::ClearJoinUrl => "Join link removed",
+            A::SetLogo => "Logo set",
+            A::RemoveLogo => "Logo removed",
         },
     }
 }

@@ -164,6 +164,8 @@ fn action_label(locale: Locale, action: Option<AuditAction>, raw: &str) -> Strin
         A::ProposeEvent => td_string!(locale, admin.audit_propose_event),
         A::SetJoinUrl => td_string!(locale, admin.audit_set_join_url),
         A::ClearJoinUrl => td_string!(locale, admin.audit_clear_join_url),
+        A::SetLogo => td_string!(locale, admin.audit_set_logo),
+        A::RemoveLogo => td_string!(locale, admin.audit_remove_logo),
     }
     .to_owned()
 }

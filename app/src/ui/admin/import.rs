@@ -18,9 +18,9 @@ pub(crate) fn ImportPage() -> impl IntoView {
 
 /// The file as read once: the import sends exactly the bytes that were previewed.
 #[derive(Debug, Clone)]
-struct Picked {
-    name: String,
-    bytes: Vec<u8>,
+pub(super) struct Picked {
+    pub(super) name: String,
+    pub(super) bytes: Vec<u8>,
 }
 
 #[component]
@@ -246,7 +246,7 @@ fn field_label(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> &'static 
 }
 
 /// The first file of a file input's change event.
-fn first_file(ev: &leptos::ev::Event) -> Option<JsValue> {
+pub(super) fn first_file(ev: &leptos::ev::Event) -> Option<JsValue> {
     let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
     // `files` and `File` through js_sys: web-sys would need three more features for two calls.
     let files = js_sys::Reflect::get(&input, &"files".into()).ok()?;
@@ -255,7 +255,7 @@ fn first_file(ev: &leptos::ev::Event) -> Option<JsValue> {
 }
 
 /// Reads a `File` whole (`file.arrayBuffer()`); HR exports are small.
-async fn read_file(file: &JsValue) -> Result<Picked, AppError> {
+pub(super) async fn read_file(file: &JsValue) -> Result<Picked, AppError> {
     let unreadable = |e: JsValue| AppError::UnexpectedResponse(format!("reading the file: {e:?}"));
     let name = js_sys::Reflect::get(file, &"name".into())
         .ok()

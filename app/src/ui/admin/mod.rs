@@ -7,6 +7,7 @@
 mod applications;
 mod audit;
 mod import;
+mod logo;
 mod members;
 mod pass_keys;
 
@@ -15,11 +16,13 @@ pub(crate) use audit::AuditPage;
 pub(crate) use import::ImportPage;
 pub(crate) use members::MembersPage;
 
-/// The organisation's settings: default field visibility, and the keys passes are signed with.
+/// The organisation's settings: its logo, default field visibility, and the keys passes are
+/// signed with.
 #[component]
 pub(crate) fn SettingsPage() -> impl IntoView {
     view! {
         <AdminFrame>
+            <logo::Logo />
             <super::org_settings::DefaultVisibility />
             <pass_keys::PassKeys />
         </AdminFrame>
