@@ -100,6 +100,7 @@ test("the setup link opens a form on a computer; the first admin lands signed in
     language: "en",
     time_zone: "Europe/Berlin",
     demo: false,
+    logo: 0,
   });
   const demo = await post("/api/session", { email: "admin@example.com", password: "tsunagu-demo" });
   assert.equal(demo.status, 401, "no demo account on a real network");
