@@ -255,7 +255,12 @@ async fn members_who_may_not_read_the_roster_see_how_full_the_event_and_who_chos
     let (mut hanako_phone, hanako, _) = attendee(&relay, "hanako@example.com", e).await;
     let (mut ken_phone, ken, _) = attendee(&relay, "ken@example.com", e).await;
     let counted = |taken, waiting| Some(SeatCount { taken, waiting });
-    let count_on = |d: &common::Device| d.engine.doc(&e).and_then(|doc| SeatCount::read(doc));
+    let count_on = |d: &common::Device| d.engine.doc(&e).and_then(SeatCount::read);
+    assert_eq!(
+        count_on(&hanako_phone),
+        None,
+        "nobody answered: no count, every seat free"
+    );
 
     hanako_phone
         .answer(hanako.rsvps_doc.expect("rsvps"), e, true, now())
@@ -305,7 +310,7 @@ async fn members_who_may_not_read_the_roster_see_how_full_the_event_and_who_chos
             names: names.iter().map(|n| (*n).to_owned()).collect(),
         })
     };
-    let going_on = |d: &common::Device| d.engine.doc(&e).and_then(|doc| Going::read(doc));
+    let going_on = |d: &common::Device| d.engine.doc(&e).and_then(Going::read);
     ken_phone
         .pump_until("her name among who is going", move |d| {
             going_on(d) == named(&["山田 花子"])

@@ -273,7 +273,8 @@ async fn apply(
 /// Writes into the event document, as the relay, what its whole audience may know of the seats
 /// (members who read the event but not its roster): how many are taken and wait (残り n 席,
 /// 満席・キャンセル待ち n 人), and the names of the confirmed who chose to be listed, as the
-/// roster has them. No one else is named.
+/// roster has them. No one else is named. An event nobody answered carries no count: apps read
+/// that as every seat free.
 async fn publish_seats(s: &mut Scribe<'_>, row: &EventRow) -> Result<(), Error> {
     let rows = store::seats(s.conn(), &row.doc).await?;
     let with = |status| {
@@ -304,6 +305,10 @@ async fn publish_seats(s: &mut Scribe<'_>, row: &EventRow) -> Result<(), Error> 
     let (published_count, published_going) = s
         .read(&row.doc, |d| (SeatCount::read(d), Going::read(d)))
         .await?;
+    if rows.is_empty() && published_count.is_none() {
+        // No count is no seat taken; nothing to write.
+        return Ok(());
+    }
     let (count_moved, going_moved) = (
         published_count != Some(count),
         published_going.unwrap_or_default() != going,
@@ -665,6 +670,10 @@ pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<Vec<[DocumentId; 3]>, E
     }
     for (rsvps, owner) in store::docs_of_kind(s.conn(), DocKind::Rsvps.key()).await? {
         answers_changed(s, &rsvps, &owner).await?;
+    }
+    // Events whose seats were decided before the relay published them (an older version).
+    for row in store::all_events(s.conn()).await? {
+        publish_seats(s, &row).await?;
     }
     Ok(changed)
 }

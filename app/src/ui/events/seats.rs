@@ -12,16 +12,18 @@ use crate::i18n::*;
 use crate::state::Signals;
 
 /// The best count of taken and waiting seats on this device (tracked): the roster's, if the
-/// person may read it, else what the relay published.
+/// person may read it, else what the relay published — which it does once anyone answered, so
+/// none published is none taken.
 pub(super) fn seat_count(
     signals: Signals,
     doc: DocumentId,
     published: Option<SeatCount>,
-) -> Option<SeatCount> {
+) -> SeatCount {
     signals
         .rosters
         .with(|r| r.get(&doc).map(roster_count))
         .or(published)
+        .unwrap_or_default()
 }
 
 /// How full the event is for `standing` (tracked).
@@ -32,7 +34,11 @@ pub(super) fn availability_for(
     published: Option<SeatCount>,
     standing: Standing,
 ) -> Availability {
-    availability(capacity, seat_count(signals, doc, published), standing)
+    availability(
+        capacity,
+        Some(seat_count(signals, doc, published)),
+        standing,
+    )
 }
 
 /// 残り n 席 / 満席 / 満席・キャンセル待ち n 人; nothing when there is no limit or nothing is known.
