@@ -217,6 +217,15 @@ pub async fn network() -> Result<NetworkInfo, AppError> {
     json(call("GET", "/api/network", None).await?)
 }
 
+/// `POST /api/events/<event>/attendees/<user>/release`: staff give up a member's seat for them.
+pub async fn release_seat(event: &DocumentId, user: &str) -> Result<(), AppError> {
+    let path = format!(
+        "/api/events/{event}/attendees/{}/release",
+        encode_component(user)
+    );
+    call("POST", &path, None).await.map(|_| ())
+}
+
 /// `PUT /api/admin/logo`: the organisation's logo (PNG, JPEG or WebP; the relay checks).
 pub async fn set_logo(image: &[u8]) -> Result<(), AppError> {
     let body = js_sys::Uint8Array::from(image);

@@ -763,10 +763,12 @@ pub enum AuditAction {
     /// An admin set the organisation's logo.
     SetLogo,
     RemoveLogo,
+    /// An event's staff or an admin gave up a member's seat for them.
+    ReleaseSeat,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 25] = [
         Self::Setup,
         Self::Import,
         Self::Invite,
@@ -791,6 +793,7 @@ impl AuditAction {
         Self::ClearJoinUrl,
         Self::SetLogo,
         Self::RemoveLogo,
+        Self::ReleaseSeat,
     ];
 
     /// The key stored in the log and sent in [`AuditEntry::action`].
@@ -820,6 +823,7 @@ impl AuditAction {
             Self::ClearJoinUrl => "clear-join-url",
             Self::SetLogo => "set-logo",
             Self::RemoveLogo => "remove-logo",
+            Self::ReleaseSeat => "release-seat",
         }
     }
 

@@ -570,6 +570,19 @@ impl Relay {
         self.perform(effects).await
     }
 
+    /// Staff or an admin (`by`) gives up `user`'s seat for `event` ([`seating::release`]).
+    pub(crate) async fn release_seat(
+        &mut self,
+        event: DocumentId,
+        user: &str,
+        by: &str,
+    ) -> Result<(), Error> {
+        let (_, effects) = self
+            .write_as_relay(Job::Release { event, user, by })
+            .await?;
+        self.perform(effects).await
+    }
+
     /// Lists the current pass key in the organisation document, if it is not listed yet (a
     /// first start, a key set anew in the environment).
     pub(crate) async fn publish_pass_key(&mut self) -> Result<(), Error> {
@@ -623,6 +636,9 @@ impl Relay {
                     .map(|()| Vec::new())
             }
             Job::Passes(change) => crate::events::authority::apply(&mut scribe, change)
+                .await
+                .map(|()| Vec::new()),
+            Job::Release { event, user, by } => seating::release(&mut scribe, &event, user, by)
                 .await
                 .map(|()| Vec::new()),
         };
@@ -810,6 +826,12 @@ enum Job<'a> {
     },
     /// What the organisation document says about passes changes.
     Passes(crate::events::authority::Change<'a>),
+    /// Staff or an admin (`by`) gave up a member's seat for them.
+    Release {
+        event: DocumentId,
+        user: &'a str,
+        by: &'a str,
+    },
 }
 
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use automerge::ReadDoc;
 use automerge::transaction::Transactable;
 use common::events::{JAN_15_2030, create_event, device_with, me, member_device, relay_copy};
-use common::{PATIENCE, TestRelay, now, sign_in, unavailable_to};
+use common::{PATIENCE, TestRelay, call, now, sign_in, unavailable_to};
 use tsunagu_core::api::{EventRef, Me, Role};
 use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_core::event::{Event, EventAudience, EventStatus, Going, SeatCount, SeatStatus};
@@ -332,6 +332,84 @@ async fn members_who_may_not_read_the_roster_see_how_full_the_event_and_who_chos
             count_on(d) == counted(1, 0) && going_on(d) == named(&["佐藤 健"])
         })
         .await;
+}
+
+#[tokio::test]
+async fn staff_release_a_seat_the_next_in_line_gets_it_and_her_answer_is_not_applied_again() {
+    let relay = TestRelay::start().await;
+    let (event, _desk, _, admin) = published(&relay, "定員1名の見学会", publish(1)).await;
+    let e = event.event;
+    let (mut hanako_phone, hanako, _) = attendee(&relay, "hanako@example.com", e).await;
+    let (mut ken_phone, ken, ken_cookie) = attendee(&relay, "ken@example.com", e).await;
+    let (h_rsvps, h_passes) = (
+        hanako.rsvps_doc.expect("rsvps"),
+        hanako.passes_doc.expect("passes"),
+    );
+    let k_passes = ken.passes_doc.expect("passes");
+    hanako_phone.answer(h_rsvps, e, true, now()).await;
+    hanako_phone
+        .wait_for_seat(h_passes, e, SeatStatus::Confirmed)
+        .await;
+    ken_phone
+        .answer(ken.rsvps_doc.expect("rsvps"), e, true, now())
+        .await;
+    ken_phone
+        .wait_for_seat(k_passes, e, SeatStatus::Waiting)
+        .await;
+
+    let release = |cookie: String, who: String| {
+        let relay = &relay;
+        async move {
+            let path = format!("/api/events/{e}/attendees/{who}/release");
+            call(relay, reqwest::Method::POST, &path, Some(&cookie), None).await
+        }
+    };
+    // Ken is neither staff nor an admin.
+    let refused = release(ken_cookie.clone(), hanako.user_id.clone()).await;
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+
+    // The admin gives up her seat: Ken gets it, with a ticket; she is declined.
+    let released = release(admin.clone(), hanako.user_id.clone()).await;
+    assert_eq!(released.status(), reqwest::StatusCode::NO_CONTENT);
+    let his = ken_phone
+        .wait_for_seat(k_passes, e, SeatStatus::Confirmed)
+        .await;
+    assert!(!his.ticket.is_empty());
+    let hers = hanako_phone
+        .wait_for_seat(h_passes, e, SeatStatus::Declined)
+        .await;
+    assert!(hers.ticket.is_empty());
+
+    // Her answer still says "going"; the relay reading her answers again (another event
+    // answered) does not seat her again.
+    let (other, ..) = published(&relay, "別の見学会", publish(10)).await;
+    hanako_phone.answer(h_rsvps, other.event, true, now()).await;
+    hanako_phone
+        .wait_for_seat(h_passes, other.event, SeatStatus::Confirmed)
+        .await;
+    assert_eq!(
+        hanako_phone.passes(&h_passes).events[&e.to_string()].status(),
+        Some(SeatStatus::Declined)
+    );
+    // Nothing to release twice; and the admin's act is in the audit log.
+    let again = release(admin.clone(), hanako.user_id.clone()).await;
+    assert_eq!(again.status(), reqwest::StatusCode::CONFLICT);
+    let audit: Vec<tsunagu_core::api::AuditEntry> = call(
+        &relay,
+        reqwest::Method::GET,
+        "/api/admin/audit",
+        Some(&admin),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("audit entries");
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == tsunagu_core::api::AuditAction::ReleaseSeat.key())
+    );
 }
 
 #[tokio::test]

@@ -15,8 +15,9 @@
 // there too. Once the admin
 // suspends her, a gate that synced the organisation's document refuses her card offline. The
 // admin then makes a new pass key: Ken's ticket, signed again, admits him; once the old key is
-// retired, his ticket's old text reads as forged at a gate with no signal. Last, the admin moves
-// the venue, and Ken's page says what changed, old → new.
+// retired, his ticket's old text reads as forged at a gate with no signal. The admin moves the
+// venue, and Ken's page says what changed, old → new; last, the admin releases Ken's seat from
+// the attendee list.
 //
 // With TSUNAGU_SCREENSHOTS=<dir>, the admin's pass keys and the members' event screens are saved
 // there.
@@ -379,4 +380,16 @@ test("the admin moves the venue; Ken's page says what changed, old → new", asy
   await change.waitFor(SLOW);
   assert.match(await change.innerText(), /本社 10F ラウンジ\s*→\s*本社 12F ホール/);
   await shot(ken, "phone-event-changed");
+});
+
+test("the admin releases Ken's seat from the attendee list (asked first); his phone says so", async () => {
+  await admin.goto(relay.url + eventPath);
+  await admin.getByTestId("event-attendees").locator("summary").click();
+  const row = admin.getByTestId("attendees-confirmed").getByTestId("attendee").filter({ hasText: "佐藤 健" });
+  await row.waitFor(SLOW);
+  // The admin's page answers every confirmation yes (see `before`).
+  await row.getByTestId("attendee-release").click();
+  await row.waitFor({ state: "detached", ...SLOW });
+  await standing(ken, "declined").waitFor(SLOW);
+  await ken.getByTestId("ticket").waitFor({ state: "detached", ...SLOW });
 });

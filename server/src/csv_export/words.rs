@@ -94,6 +94,7 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::ClearJoinUrl => "参加URLの削除",
             A::SetLogo => "ロゴの設定",
             A::RemoveLogo => "ロゴの削除",
+            A::ReleaseSeat => "参加の取り消し",
         },
         Language::En => match action {
             A::Setup => "Network set up",
@@ -120,6 +121,7 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::ClearJoinUrl => "Join link removed",
             A::SetLogo => "Logo set",
             A::RemoveLogo => "Logo removed",
+            A::ReleaseSeat => "Seat released by staff",
         },
     }
 }

@@ -78,6 +78,35 @@ pub(super) async fn set_join_url(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /api/events/{event}/attendees/{user}/release`: the event's staff or an admin gives up a
+/// member's seat or place on the waiting list for them; the next in line is promoted.
+pub(super) async fn release_seat(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((event, member)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let by = signed_in.user.id;
+    let mut conn = state.db.acquire().await?;
+    let doc = event_for_staff(&mut conn, &by, &event).await?.doc;
+    let holds = store::seat(&mut conn, &doc, &member)
+        .await?
+        .is_some_and(|seat| super::seating::attends(seat.status));
+    drop(conn);
+    if !holds {
+        return Err(AppError::Conflict(
+            "this member holds no seat or place for the event".into(),
+        ));
+    }
+    state
+        .relay
+        .lock()
+        .await
+        .release_seat(doc, &member, &by)
+        .await?;
+    tracing::info!(%by, event = %doc, %member, "seat released by staff");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The link as stored: trimmed, an http or https URL with a host, or empty; or why not.
 fn join_url(given: &str) -> Result<String, &'static str> {
     let given = given.trim();

@@ -62,6 +62,10 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/events/{event}/venue-code", get(doors::venue_code))
         .route("/events/{event}/join-url", put(doors::set_join_url))
         .route(
+            "/events/{event}/attendees/{user}/release",
+            post(doors::release_seat),
+        )
+        .route(
             "/me/calendar",
             post(feeds::new_feed).delete(feeds::revoke_feed),
         )

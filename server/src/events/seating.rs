@@ -328,7 +328,7 @@ async fn publish_seats(s: &mut Scribe<'_>, row: &EventRow) -> Result<(), Error> 
     .await
 }
 
-fn attends(status: SeatStatus) -> bool {
+pub(super) fn attends(status: SeatStatus) -> bool {
     matches!(status, SeatStatus::Confirmed | SeatStatus::Waiting)
 }
 
@@ -420,6 +420,30 @@ pub(crate) async fn join_url_changed(
         return Ok(());
     };
     hand_out_join_url(s, &row).await
+}
+
+/// The event's staff or an admin (`by`) gave up `user`'s seat or place on the waiting list for
+/// them (a mistake, a no-show): as if they had declined — the next in line is promoted, their
+/// ticket revoked. Their own answer stays as they gave it (the seat remembers it), so it is not
+/// applied again; only a new "going" from them is a new answer. Audited. Nothing happens when
+/// they hold no seat or place.
+pub(crate) async fn release(
+    s: &mut Scribe<'_>,
+    event: &DocumentId,
+    user: &str,
+    by: &str,
+) -> Result<(), Error> {
+    let Some(row) = store::event(s.conn(), event).await? else {
+        return Ok(());
+    };
+    let rows = store::seats(s.conn(), event).await?;
+    if !rows.iter().any(|r| r.user == user && attends(r.status)) {
+        return Ok(());
+    }
+    let decisions = seating_of(&rows, row.event.seats()).answer(user, false);
+    apply(s, &row, &decisions, None).await?;
+    let detail = event.to_string();
+    crate::joining::audit::record(s.conn(), Some(by), AuditAction::ReleaseSeat, user, &detail).await
 }
 
 /// Puts `seat` for `event` in `user`'s passes document.

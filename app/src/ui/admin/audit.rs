@@ -166,6 +166,7 @@ fn action_label(locale: Locale, action: Option<AuditAction>, raw: &str) -> Strin
         A::ClearJoinUrl => td_string!(locale, admin.audit_clear_join_url),
         A::SetLogo => td_string!(locale, admin.audit_set_logo),
         A::RemoveLogo => td_string!(locale, admin.audit_remove_logo),
+        A::ReleaseSeat => td_string!(locale, admin.audit_release_seat),
     }
     .to_owned()
 }

@@ -1,6 +1,7 @@
 //! The attendee list on an event's page, for its staff and admins (whose devices hold the
-//! roster): who is confirmed — and who of them has arrived — and who waits, in reading order.
-//! Members' phones hold no roster, so they never see it.
+//! roster): who is confirmed — and who of them has arrived — and who waits, in reading order;
+//! staff can give up someone's seat or place for them, asked first (the seat goes to the next
+//! in line). Members' phones hold no roster, so they never see it.
 
 use leptos::prelude::*;
 use tsunagu_core::event::{Attendee, SeatStatus};
@@ -8,6 +9,8 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::search::fold;
 
 use super::use_client;
+use crate::api;
+use crate::error::AppError;
 use crate::i18n::*;
 
 /// The roster's attendees with `status`, by reading.
@@ -36,6 +39,24 @@ pub(super) fn AttendeeList(doc: DocumentId) -> impl IntoView {
             })
         })
     });
+    let error = RwSignal::new(None::<AppError>);
+    let release = move |user: String, name: String, status: SeatStatus| {
+        let locale = i18n.get_locale_untracked();
+        let question = match status {
+            SeatStatus::Waiting => td_string!(locale, event.release_waiting_confirm),
+            _ => td_string!(locale, event.release_seat_confirm),
+        }
+        .replace("%s", &name);
+        if !crate::ui::confirm(&question) {
+            return;
+        }
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = api::release_seat(&doc, &user).await {
+                error.set(Some(e));
+            }
+        });
+    };
     let arrived = move |user: &str| {
         signals
             .checkins
@@ -57,10 +78,17 @@ pub(super) fn AttendeeList(doc: DocumentId) -> impl IntoView {
             <ul class="attendees" data-testid=testid>
                 {people.into_iter().map(|(user, a)| {
                     let here = status == SeatStatus::Confirmed && arrived(&user);
+                    let name = a.name.clone();
                     view! {
                         <li class="attendee" data-testid="attendee" data-arrived=here.to_string()>
                             <span><strong>{a.name}</strong>" "<span class="muted">{a.reading}</span></span>
-                            {here.then(|| view! { <span class="status status-standing-confirmed">{move || t_string!(i18n, checkin.arrived)}</span> })}
+                            <span class="attendee-actions">
+                                {here.then(|| view! { <span class="status status-standing-confirmed">{move || t_string!(i18n, checkin.arrived)}</span> })}
+                                <button type="button" class="button button-small button-quiet" data-testid="attendee-release"
+                                    on:click=move |_| release(user.clone(), name.clone(), status)>
+                                    {move || t_string!(i18n, event.release)}
+                                </button>
+                            </span>
                         </li>
                     }
                 }).collect_view()}
@@ -74,6 +102,7 @@ pub(super) fn AttendeeList(doc: DocumentId) -> impl IntoView {
                     {move || t_string!(i18n, event.attendees)}" "
                     <span class="muted">{move || attendees.with(|a| a.as_ref().map_or(0, |a| a.iter().filter(|(_, a)| a.status == SeatStatus::Confirmed.key()).count()))}</span>
                 </summary>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="attendee-release-error">{crate::ui::error_text(i18n.get_locale(), &e)}</p> })}
                 {move || group(SeatStatus::Confirmed, "attendees-confirmed")}
                 {move || group(SeatStatus::Waiting, "attendees-waiting")}
             </details>
