@@ -233,6 +233,44 @@ test("someone without an invitation applies from the sign-in screen and is appro
   await ctx.close();
 });
 
+test("a new member's card with nothing beyond a name waits before it joins others' directories", async () => {
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  await page.goto(`${relay.url}/apply`);
+  await page.getByTestId("apply-name").fill("小松 健二");
+  await page.getByTestId("apply-reading").fill("こまつ けんじ");
+  await page.getByTestId("apply-email").fill("kenji.komatsu@example.net");
+  await page.getByTestId("apply-password").fill("kenji-applies-2024");
+  await page.getByTestId("apply-submit").click();
+  await page.getByTestId("apply-pending").waitFor();
+  await desktop.goto(`${relay.url}/admin/applications`);
+  const card = desktop.locator('[data-testid=application][data-email="kenji.komatsu@example.net"]');
+  await card.waitFor({ timeout: 20000 });
+  await card.getByTestId("application-approve").click();
+  await card.waitFor({ state: "detached" });
+
+  await page.goto(relay.url);
+  await page.getByTestId("signin-email").fill("kenji.komatsu@example.net");
+  await page.getByTestId("signin-password").fill("kenji-applies-2024");
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("nav-my-profile").click({ timeout: 20000 });
+  await page.getByTestId("profile-not-listed").waitFor({ timeout: 20000 });
+
+  // An alumna's phone lists Yumi (approved above, with her department) but not him, yet.
+  const other = await browser.newContext(PHONE);
+  const hanako = await other.newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  await hanako.getByTestId("person-card").filter({ hasText: "小林 由美" }).waitFor({ timeout: 20000 });
+  assert.equal(await hanako.getByTestId("person-card").filter({ hasText: "小松 健二" }).count(), 0);
+
+  // One thing more, and his card joins her directory.
+  await page.getByTestId("profile-location").fill("福岡市");
+  await page.getByTestId("profile-not-listed").waitFor({ state: "detached" });
+  await hanako.getByTestId("person-card").filter({ hasText: "小松 健二" }).waitFor({ timeout: 20000 });
+  await other.close();
+  await ctx.close();
+});
+
 test("a leaver HR imported applies on a phone, confirms from the mail sent to the address on record, and signs in", async () => {
   // Shota was imported from the CSV above but never invited.
   const EMAIL = "shota.watanabe@example.com";
