@@ -202,6 +202,12 @@ pub(crate) fn read_doc<T: DeserializeOwned>(doc: &impl ReadDoc) -> Result<T, Doc
     Ok(serde_json::from_value(value)?)
 }
 
+/// The value under `key` at the root of a document, if there is one and it reads as a `T`.
+fn read_key<T: DeserializeOwned>(doc: &impl ReadDoc, key: &str) -> Option<T> {
+    let value = serde_json::to_value(automerge::AutoSerde::from(doc)).ok()?;
+    serde_json::from_value(value.get(key)?.clone()).ok()
+}
+
 impl Event {
     /// A new draft starting at `starts_at`, two hours long, in Tokyo, open to everyone.
     pub fn draft(title: &str, starts_at: i64) -> Self {
@@ -302,11 +308,7 @@ impl SeatCount {
 
     /// The count in an event document, if the relay wrote one.
     pub fn read(doc: &impl ReadDoc) -> Option<Self> {
-        #[derive(Deserialize)]
-        struct Holder {
-            seats: Option<SeatCount>,
-        }
-        read_doc::<Holder>(doc).ok().and_then(|h| h.seats)
+        read_key(doc, Self::KEY)
     }
 
     /// Writes the count into an event document (the relay), touching nothing else.
@@ -337,11 +339,7 @@ impl Going {
 
     /// The names in an event document, if the relay wrote them.
     pub fn read(doc: &impl ReadDoc) -> Option<Self> {
-        #[derive(Deserialize)]
-        struct Holder {
-            going: Option<Going>,
-        }
-        read_doc::<Holder>(doc).ok().and_then(|h| h.going)
+        read_key(doc, Self::KEY)
     }
 
     /// Writes the names into an event document (the relay), touching nothing else.

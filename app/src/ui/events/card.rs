@@ -30,15 +30,10 @@ pub(crate) fn IdCardPage() -> impl IntoView {
         client.my_profile()
     });
     let name = move || {
-        profile
-            .with(|p| p.as_ref().map(|p| p.name.clone()))
-            .filter(|n| !n.trim().is_empty())
-            .or_else(|| {
-                signals
-                    .me
-                    .with(|m| m.as_ref().map(|m| m.display_name.clone()))
-            })
-            .unwrap_or_default()
+        super::name_or_own(
+            signals,
+            profile.with(|p| p.as_ref().map(|p| p.name.clone())),
+        )
     };
     let reading =
         move || profile.with(|p| p.as_ref().map(|p| p.reading.clone()).unwrap_or_default());

@@ -149,6 +149,19 @@ pub(super) fn promotions(signals: Signals) -> Vec<EventEntry> {
     })
 }
 
+/// The name a pass or profile gives (`given`), or failing that the name the member goes by
+/// (tracked).
+pub(super) fn name_or_own(signals: Signals, given: Option<String>) -> String {
+    given
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| {
+            signals
+                .me
+                .with(|m| m.as_ref().map(|m| m.display_name.clone()))
+        })
+        .unwrap_or_default()
+}
+
 /// Whether `event` is news to the person (tracked): published, not over, and never opened on
 /// this device. Its card says 新着 until then.
 pub(super) fn is_new(signals: Signals, doc: DocumentId, event: &Event) -> bool {

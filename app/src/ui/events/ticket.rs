@@ -47,15 +47,10 @@ pub(super) fn TicketCard(
         })
     };
     let name = move || {
-        signed
-            .with(|s| s.as_ref().map(|(name, _)| name.clone()))
-            .filter(|n| !n.trim().is_empty())
-            .or_else(|| {
-                signals
-                    .me
-                    .with(|m| m.as_ref().map(|m| m.display_name.clone()))
-            })
-            .unwrap_or_default()
+        super::name_or_own(
+            signals,
+            signed.with(|s| s.as_ref().map(|(name, _)| name.clone())),
+        )
     };
     let number = move || signed.with(|s| s.as_ref().map(|(_, number)| number.clone()));
     let label_title = title.clone();
