@@ -1,5 +1,5 @@
 //! An event's check-in log: every admission at every gate, kept, never merged away
-//! (DESIGN.md 5).
+//! (docs/design.md §5).
 //!
 //! Each staff phone appends `scans/<nonce>` = {ticket, attendee, device, by, at, method} to the
 //! event's check-in document, offline. The nonce is drawn when the scan is admitted, so writing

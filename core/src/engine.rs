@@ -9,7 +9,7 @@
 //! The same engine runs in the browser (it *initiates*: `connect` / `start`) and in the relay (it
 //! *receives*: `accept`). Sync state (the heads both sides share) is kept per remote storage id
 //! and handed out in [`Effect::SaveSyncState`], so a device that reconnects only exchanges what
-//! changed since (DESIGN.md 3).
+//! changed since (docs/design.md §3).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -59,7 +59,7 @@ pub enum Effect {
 }
 
 /// Decides whether the changes a peer sent may stay: the relay's write authorisation
-/// (DESIGN.md 4, [`crate::validate`]).
+/// (docs/design.md §4, [`crate::validate`]).
 pub trait Guard {
     /// `changes` from `conn` were just applied to `doc` (id `id`), whose heads were `before`
     /// without them. An `Err` puts the document back as it was, and the reason goes to the peer

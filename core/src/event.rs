@@ -1,4 +1,4 @@
-//! Events and everything around them, as documents (DESIGN.md 1 and 5):
+//! Events and everything around them, as documents (docs/design.md §1 and §5):
 //!
 //! - [`Event`]: one document per event, written by admins, read by its audience once published;
 //! - [`Rsvps`]: one document per member, where only they say which events they are going to —

@@ -1,5 +1,5 @@
 //! Who may read and who may write what in each kind of document: one declarative table
-//! (DESIGN.md 4).
+//! (docs/design.md §4).
 //!
 //! The relay enforces it on every document a device asks for and on every operation of every
 //! change a device sends; the app consults it to offer only what a member can do. A document a
@@ -30,7 +30,7 @@ use crate::event::EventAudience;
 
 /// The kinds of document the relay stores. Later issues add conversations, news and jobs.
 ///
-/// A member's profile is split by audience (DESIGN.md 4): fields the owner shows to everyone in
+/// A member's profile is split by audience (docs/design.md §4): fields the owner shows to everyone in
 /// the network live in `Profile`, the others in the part for their audience, so a field never
 /// reaches a device whose member may not read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,5 +1,5 @@
 //! Signed event tickets and alumni ID cards that a staff phone checks with no network
-//! (DESIGN.md 5).
+//! (docs/design.md §5).
 //!
 //! The relay holds the organisation's [`SigningKey`]. When a seat is confirmed it signs a
 //! [`Ticket`]; for each member it signs an ID [`Card`]. Either becomes a short text the app shows
@@ -475,7 +475,7 @@ pub struct Gate<'a> {
 }
 
 /// What the gate shows for a scanned ticket. Whether the ticket was already used is for the
-/// caller to find in the check-in log, which merges scans from every gate (DESIGN.md 5).
+/// caller to find in the check-in log, which merges scans from every gate (docs/design.md §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Valid(Ticket),

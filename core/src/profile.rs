@@ -1,4 +1,4 @@
-//! The alumni profile document: one small Automerge document per person (DESIGN.md 1).
+//! The alumni profile document: one small Automerge document per person (docs/design.md §1).
 
 use std::collections::BTreeMap;
 

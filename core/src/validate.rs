@@ -1,4 +1,4 @@
-//! Checks every operation of changes a peer sent before anyone else sees them (DESIGN.md 4).
+//! Checks every operation of changes a peer sent before anyone else sees them (docs/design.md §4).
 //!
 //! The relay applies a peer's sync message, then hands the changes it brought to
 //! [`check_changes`] with two questions: does this actor belong to the sender, and may the

@@ -1,5 +1,5 @@
 //! Both sides restart from what they persisted: sync resumes where it left off, and reconnecting
-//! with nothing new sends no document data (DESIGN.md 3).
+//! with nothing new sends no document data (docs/design.md §3).
 
 mod common;
 use common::*;

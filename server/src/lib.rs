@@ -2,7 +2,7 @@
 //!
 //! The relay of a tsunagu alumni network: it signs members in, serves the built offline-first
 //! app, and syncs Automerge documents with every device over the automerge-repo WebSocket
-//! protocol, deciding per document who may read and who may write (DESIGN.md 4). The protocol
+//! protocol, deciding per document who may read and who may write (docs/design.md §4). The protocol
 //! itself lives in [`tsunagu_core::engine`]; this crate only moves bytes between that engine,
 //! sockets and SQLite, acknowledging a change only after it is committed.
 //!

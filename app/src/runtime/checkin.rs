@@ -1,6 +1,6 @@
 //! The runtime's part for the check-in mode: staff phones append admissions to an event's
 //! check-in log — one change per admission, on the device at once, synced whenever the venue
-//! has signal (DESIGN.md 5).
+//! has signal (docs/design.md §5).
 
 use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_core::ids::{DocumentId, random_bytes};

@@ -15,7 +15,7 @@ use crate::i18n::*;
 use crate::runtime::Client;
 use crate::state::SaveState;
 
-/// Typing pauses this long before the draft is saved (one change per save, DESIGN.md 1).
+/// Typing pauses this long before the draft is saved (one change per save, docs/design.md §1).
 const SAVE_AFTER: Duration = Duration::from_millis(300);
 
 #[derive(Debug, Clone, Copy)]

@@ -1,4 +1,4 @@
-//! Events on the relay (issue 4, DESIGN.md 5): the HTTP calls around them and the relay's side
+//! Events on the relay (issue 4, docs/design.md §5): the HTTP calls around them and the relay's side
 //! of seats, tickets, ID cards and calendars.
 //!
 //! An event is three documents the relay makes when it is created — the event (admins write it

@@ -1,6 +1,6 @@
 //! `GET /api/events/{event}/attendees.csv?lang=`: the attendee list for admins and the event's
 //! staff, with who was checked in and every ticket admitted more than once (merged from every
-//! staff phone's check-ins, DESIGN.md 5), written by [`CsvFile`] (Excel-safe) in the admin's
+//! staff phone's check-ins, docs/design.md §5), written by [`CsvFile`] (Excel-safe) in the admin's
 //! language, check-in times in the event's own zone with its offset, and named for the event
 //! and its date (`忘年会_2030-01-15_参加者.csv`).
 

@@ -1,4 +1,4 @@
-//! Self check-in on the event page (DESIGN.md 5): a confirmed attendee scans the code the venue
+//! Self check-in on the event page (docs/design.md §5): a confirmed attendee scans the code the venue
 //! shows, with their own camera or by typing it, and the phone judges it at once, offline, with
 //! the organisation's public key. A good code goes into their RSVP document; the relay checks it
 //! again when the phone syncs, admits them to the check-in log and marks their seat.

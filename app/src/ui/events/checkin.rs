@@ -1,5 +1,5 @@
 //! The check-in mode for an event's staff, `/events/<doc>/check-in`: scan tickets with the
-//! camera or find people by name, with a verdict at once and no network (DESIGN.md 5).
+//! camera or find people by name, with a verdict at once and no network (docs/design.md §5).
 //!
 //! Everything it judges with is on the phone: the organisation's keys and revoked ID cards
 //! (from its document, [`super::pass_trust`]), the roster with its revoked tickets, and the
