@@ -10,6 +10,9 @@
 //! - events: check-ins of 4 phones × 500 offline scans merged, scan to verdict natively, and an
 //!   iCalendar feed of 500 events ([`crate::bench_events`]); and scan to verdict in headless
 //!   Chromium, camera frame to verdict on screen (`tests/bench/scan_to_verdict.mjs`);
+//! - the first screen on a throttled phone: bytes of app code fetched before the sign-in form and
+//!   the time to it, and a reload to the directory from the service worker, in headless Chromium
+//!   with slow-4G network emulation (`tests/bench/first_screen.mjs`);
 //! - a sign-in flood: wrong passwords per second the relay absorbs from many addresses while 50
 //!   members keep syncing, and their sync latency before and during it
 //!   (`server/examples/sign_in_flood.rs`).
@@ -33,7 +36,8 @@ pub(crate) fn all(wire_only: bool) -> Result<()> {
     wire()?;
     crate::bench_validation::in_release()?;
     if !wire_only {
-        scan_in_browser()?;
+        in_browser("tests/bench/scan_to_verdict.mjs")?;
+        in_browser("tests/bench/first_screen.mjs")?;
         sign_in_flood()?;
     }
     Ok(())
@@ -53,14 +57,14 @@ fn sign_in_flood() -> Result<()> {
     ]))
 }
 
-/// The check-in page in headless Chromium against a real relay, timed by the page itself.
-fn scan_in_browser() -> Result<()> {
+/// A bench script driving headless Chromium against a real relay serving the release `dist/`.
+fn in_browser(script: &str) -> Result<()> {
     setup::chromium()?;
     setup::test_node_modules()?;
     let relay = dist::build_relay(BuildProfile::Debug)?;
     crate::run(
         std::process::Command::new("node")
-            .arg(crate::root().join("tests/bench/scan_to_verdict.mjs"))
+            .arg(crate::root().join(script))
             .env("TSUNAGU_RELAY_BIN", &relay)
             .env("TSUNAGU_DIST", dist::dist_dir()),
     )
@@ -73,6 +77,7 @@ fn sizes() -> Result<()> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     files.sort();
+    let mut total = [0; 3];
     for path in files {
         let name = path
             .file_name()
@@ -104,7 +109,12 @@ fn sizes() -> Result<()> {
             kib(gz),
             kib(br.len())
         );
+        for (sum, n) in total.iter_mut().zip([bytes.len(), gz, br.len()]) {
+            *sum += n;
+        }
     }
+    let [raw, gz, br] = total.map(kib);
+    println!("| the whole app | {raw} | {gz} | {br} |");
     Ok(())
 }
 
