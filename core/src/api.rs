@@ -54,7 +54,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{DocumentId, StorageId};
-use crate::profile::Audience;
+use crate::vocab::{Audience, Role};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "tsunagu_session";
@@ -69,34 +69,6 @@ pub struct SignIn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePassword {
     pub new_password: String,
-}
-
-/// A role a person holds in the organisation; one person may hold several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    Admin,
-    EventStaff,
-    Employee,
-    Alumni,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::EventStaff, Role::Employee, Role::Alumni];
-
-    /// The stable name stored by the relay and used on the wire.
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::EventStaff => "event-staff",
-            Role::Employee => "employee",
-            Role::Alumni => "alumni",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.key() == key)
-    }
 }
 
 /// Who is signed in, and which documents they may read.
@@ -180,7 +152,7 @@ pub struct VenueCodeResponse {
     pub code: String,
 }
 
-/// One part of a member's profile (see [`crate::grants::DocKind`]).
+/// One part of a member's profile (see [`crate::vocab::DocKind`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfilePart {
     /// The member's main profile document, which the part belongs with.
