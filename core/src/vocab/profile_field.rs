@@ -7,63 +7,47 @@
 //! [`Field`]s whose audience the owner chooses. The owner's private part also keeps their
 //! choices, under [`VISIBILITY_KEY`].
 
-/// A profile field whose audience its owner chooses; the rest (name, reading, romaji and HR's
-/// years) are seen by everyone in the network, so the directory can list the member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    Positions,
-    Employer,
-    Title,
-    Location,
-    Skills,
-    Certifications,
-    Bio,
-    Links,
-    Interests,
+/// Declares [`Field`], [`Field::ALL`], [`Field::KEYS`] and [`Field::key`] from one list of
+/// fields and their keys, so that adding a field is one line here.
+macro_rules! choosable_fields {
+    ($($field:ident => $key:literal,)+) => {
+        /// A profile field whose audience its owner chooses; the rest (name, reading, romaji and
+        /// HR's years) are seen by everyone in the network, so the directory can list the member.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field {
+            $($field,)+
+        }
+
+        impl Field {
+            pub const ALL: [Field; [$($key),+].len()] = [$(Field::$field),+];
+
+            /// The key of every field, in the order of [`Field::ALL`].
+            pub const KEYS: [&'static str; [$($key),+].len()] = [$($key),+];
+
+            /// The key of the field in a profile document.
+            pub const fn key(self) -> &'static str {
+                match self {
+                    $(Field::$field => $key,)+
+                }
+            }
+
+            pub fn from_key(key: &str) -> Option<Self> {
+                Self::ALL.into_iter().find(|f| f.key() == key)
+            }
+        }
+    };
 }
 
-impl Field {
-    pub const ALL: [Field; 9] = [
-        Field::Positions,
-        Field::Employer,
-        Field::Title,
-        Field::Location,
-        Field::Skills,
-        Field::Certifications,
-        Field::Bio,
-        Field::Links,
-        Field::Interests,
-    ];
-
-    /// The key of every field, in the order of [`Field::ALL`].
-    pub const KEYS: [&'static str; Self::ALL.len()] = {
-        let mut keys = [""; Self::ALL.len()];
-        let mut i = 0;
-        while i < keys.len() {
-            keys[i] = Self::ALL[i].key();
-            i += 1;
-        }
-        keys
-    };
-
-    /// The key of the field in a profile document.
-    pub const fn key(self) -> &'static str {
-        match self {
-            Field::Positions => "positions",
-            Field::Employer => "employer",
-            Field::Title => "title",
-            Field::Location => "location",
-            Field::Skills => "skills",
-            Field::Certifications => "certifications",
-            Field::Bio => "bio",
-            Field::Links => "links",
-            Field::Interests => "interests",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.key() == key)
-    }
+choosable_fields! {
+    Positions => "positions",
+    Employer => "employer",
+    Title => "title",
+    Location => "location",
+    Skills => "skills",
+    Certifications => "certifications",
+    Bio => "bio",
+    Links => "links",
+    Interests => "interests",
 }
 
 /// The member a profile belongs to: written by the relay when it creates the profile, never by
