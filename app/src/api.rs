@@ -9,9 +9,10 @@ use tsunagu_core::api::{
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport, InvitationInfo,
     InvitationSent, Invite, Me, Member, NetworkInfo, NewEvent, PassKeyInfo, PasskeyAnswer,
-    PasskeyChallenge, PasskeyInfo, Register, Role, SetRoles, Setup, SignIn, VenueCodeResponse,
+    PasskeyChallenge, PasskeyInfo, Register, SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::vocab::Role;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};

@@ -27,8 +27,9 @@ use tsunagu_core::api::{
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
-use tsunagu_core::profile::{Audience, Profile, Visibility};
+use tsunagu_core::profile::{Profile, Visibility};
 use tsunagu_core::search::haystack;
+use tsunagu_core::vocab::Audience;
 use tsunagu_core::wire::Message;
 
 use crate::api;

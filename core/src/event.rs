@@ -36,7 +36,7 @@ use autosurgeon::Reconcile;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::api::Role;
+use crate::vocab::EventAudience;
 
 /// The time zone an event is in when its admin does not say otherwise.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Tokyo";
@@ -46,54 +46,6 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Tokyo";
 pub const ADMISSION_OPENS_BEFORE_SECS: i64 = 6 * 3600;
 /// ...until this long after it ends (an after-party at the same venue).
 pub const ADMISSION_CLOSES_AFTER_SECS: i64 = 6 * 3600;
-
-/// Whom an event is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EventAudience {
-    /// Everyone in the network.
-    Everyone,
-    Alumni,
-    Employees,
-    /// The members named in [`Event::invited`].
-    List,
-}
-
-impl EventAudience {
-    pub const ALL: [EventAudience; 4] = [
-        EventAudience::Everyone,
-        EventAudience::Alumni,
-        EventAudience::Employees,
-        EventAudience::List,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            EventAudience::Everyone => "everyone",
-            EventAudience::Alumni => "alumni",
-            EventAudience::Employees => "employees",
-            EventAudience::List => "list",
-        }
-    }
-
-    /// An unknown key (from a newer version) reads as the narrowest audience, the list.
-    pub fn from_key(key: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.key() == key)
-            .unwrap_or(EventAudience::List)
-    }
-
-    /// Whether a member holding `roles`, invited by name or not, is in this audience.
-    pub fn includes(self, roles: &[Role], invited: bool) -> bool {
-        match self {
-            EventAudience::Everyone => true,
-            EventAudience::Alumni => roles.contains(&Role::Alumni),
-            EventAudience::Employees => roles.contains(&Role::Employee),
-            EventAudience::List => invited,
-        }
-    }
-}
 
 /// Where an event is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -579,18 +531,6 @@ mod tests {
         assert_eq!(EventStatus::from_key("archived"), EventStatus::Draft);
         assert!(!EventStatus::Draft.is_public());
         assert!(EventStatus::Cancelled.is_public());
-    }
-
-    #[test]
-    fn audiences_include_by_role_or_by_name() {
-        let alumni = [Role::Alumni];
-        let employee = [Role::Employee];
-        assert!(EventAudience::Everyone.includes(&[], false));
-        assert!(EventAudience::Alumni.includes(&alumni, false));
-        assert!(!EventAudience::Alumni.includes(&employee, false));
-        assert!(EventAudience::Employees.includes(&employee, false));
-        assert!(!EventAudience::List.includes(&alumni, false));
-        assert!(EventAudience::List.includes(&[], true));
     }
 
     #[test]

@@ -11,8 +11,8 @@
 //! list element, `$me` the writer's own user id, and the empty path the whole document.
 //!
 //! ```
-//! use tsunagu_core::api::Role;
-//! use tsunagu_core::grants::{Access, DocFacts, DocKind, Seg, Subject, access, may_write};
+//! use tsunagu_core::grants::{Access, DocFacts, Seg, Subject, access, may_write};
+//! use tsunagu_core::vocab::{DocKind, Role};
 //!
 //! let hanako = Subject { user: "u-hanako", roles: &[Role::Alumni] };
 //! let her_profile = DocFacts { owner: Some("u-hanako"), owner_listed: true, ..DocFacts::of(DocKind::Profile) };
@@ -25,73 +25,7 @@
 //! assert!(!may_write(&hanako, &kens_profile, &[Seg::Key("title")]));
 //! ```
 
-use crate::api::Role;
-use crate::event::EventAudience;
-
-/// The kinds of document the relay stores. Later issues add conversations, news and jobs.
-///
-/// A member's profile is split by audience (docs/design.md §4): fields the owner shows to everyone in
-/// the network live in `Profile`, the others in the part for their audience, so a field never
-/// reaches a device whose member may not read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DocKind {
-    /// One member's profile: what everyone in the network sees.
-    Profile,
-    /// Fields of a profile that only alumni and employees see.
-    ProfileMembers,
-    /// Fields of a profile that only admins (and the owner) see.
-    ProfileAdmins,
-    /// Fields only the owner sees, and their visibility choices.
-    ProfilePrivate,
-    /// The organisation's own settings (its name, default field visibility), one per
-    /// deployment.
-    Organisation,
-    /// One event ([`crate::event::Event`]).
-    Event,
-    /// An event's attendees and revoked tickets, for its staff; only the relay writes it.
-    EventRoster,
-    /// An event's check-in log ([`crate::checkin`]), which its staff append to.
-    EventCheckins,
-    /// A member's answers to events.
-    Rsvps,
-    /// A member's seats, tickets and alumni ID card; only the relay writes it.
-    Passes,
-}
-
-impl DocKind {
-    pub const ALL: [DocKind; 10] = [
-        DocKind::Profile,
-        DocKind::ProfileMembers,
-        DocKind::ProfileAdmins,
-        DocKind::ProfilePrivate,
-        DocKind::Organisation,
-        DocKind::Event,
-        DocKind::EventRoster,
-        DocKind::EventCheckins,
-        DocKind::Rsvps,
-        DocKind::Passes,
-    ];
-
-    /// The stable name stored by the relay.
-    pub fn key(self) -> &'static str {
-        match self {
-            DocKind::Profile => "profile",
-            DocKind::ProfileMembers => "profile-members",
-            DocKind::ProfileAdmins => "profile-admins",
-            DocKind::ProfilePrivate => "profile-private",
-            DocKind::Organisation => "organisation",
-            DocKind::Event => "event",
-            DocKind::EventRoster => "event-roster",
-            DocKind::EventCheckins => "event-checkins",
-            DocKind::Rsvps => "rsvps",
-            DocKind::Passes => "passes",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.key() == key)
-    }
-}
+use crate::vocab::{DocKind, EventAudience, Field, HR_KEYS, NAME_KEYS, Role, VISIBILITY_KEY};
 
 /// What a member may do with a whole document; `Write` (somewhere in it) includes reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -213,52 +147,46 @@ struct Rule {
 const EVERYWHERE: &[Pattern] = &[&[]];
 
 /// What a member writes in their own profile: everything they say about themselves. The fields
-/// from `positions` on may live in any part of the profile, by the audience the owner chose.
-pub const PROFILE_OWNER_FIELDS: &[Pattern] = &[
-    &["name"],
-    &["reading"],
-    &["romaji"],
-    &["positions"],
-    &["employer"],
-    &["title"],
-    &["location"],
-    &["skills"],
-    &["certifications"],
-    &["bio"],
-    &["links"],
-    &["interests"],
-];
+/// they choose an audience for may live in any part of the profile, by the audience chosen.
+pub const PROFILE_OWNER_FIELDS: &[Pattern] = &one_key_paths(&PROFILE_OWNER_KEYS);
+const PROFILE_OWNER_KEYS: [&str; NAME_KEYS.len() + Field::ALL.len()] =
+    concat(&NAME_KEYS, &Field::KEYS);
 
 /// The profile fields whose audience the owner chooses, which therefore appear in every part.
-pub const PROFILE_CHOOSABLE_FIELDS: &[Pattern] = &[
-    &["positions"],
-    &["employer"],
-    &["title"],
-    &["location"],
-    &["skills"],
-    &["certifications"],
-    &["bio"],
-    &["links"],
-    &["interests"],
-];
+pub const PROFILE_CHOOSABLE_FIELDS: &[Pattern] = &one_key_paths(&Field::KEYS);
 
 /// The owner's own part also holds their visibility choices.
-const PROFILE_PRIVATE_FIELDS: &[Pattern] = &[
-    &["positions"],
-    &["employer"],
-    &["title"],
-    &["location"],
-    &["skills"],
-    &["certifications"],
-    &["bio"],
-    &["links"],
-    &["interests"],
-    &["visibility"],
-];
+const PROFILE_PRIVATE_FIELDS: &[Pattern] = &one_key_paths(&PROFILE_PRIVATE_KEYS);
+const PROFILE_PRIVATE_KEYS: [&str; Field::ALL.len() + 1] = concat(&Field::KEYS, &[VISIBILITY_KEY]);
 
 /// The years at the company, from HR's records: the alumni ID card vouches for them, so only
-/// admins correct them. `owner` is written by the relay when it creates the profile.
-pub const PROFILE_HR_FIELDS: &[Pattern] = &[&["joined"], &["left"]];
+/// admins correct them. The profile's owner key is written by the relay when it creates the
+/// profile, and by no member.
+pub const PROFILE_HR_FIELDS: &[Pattern] = &one_key_paths(&HR_KEYS);
+
+/// Each key as a pattern that covers it and everything beneath it. The profile's lists of keys
+/// ([`crate::vocab::Field`] and its neighbours) are written once; the grants derive from them.
+const fn one_key_paths<const N: usize>(keys: &'static [&'static str; N]) -> [Pattern; N] {
+    let mut paths: [Pattern; N] = [&[]; N];
+    let mut i = 0;
+    while i < N {
+        paths[i] = std::slice::from_ref(&keys[i]);
+        i += 1;
+    }
+    paths
+}
+
+/// `a` then `b`, in an array whose length the caller names as the sum of theirs.
+const fn concat<const N: usize>(a: &[&'static str], b: &[&'static str]) -> [&'static str; N] {
+    assert!(a.len() + b.len() == N);
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < a.len() { a[i] } else { b[i - a.len()] };
+        i += 1;
+    }
+    out
+}
 
 /// The rules. A subject gets the union of every rule that applies; none means the document
 /// does not exist for them.
@@ -720,14 +648,6 @@ mod tests {
         assert!(!covers(&["rsvps", "$me"], &keys(&["rsvps", "u2"]), me));
         assert!(!covers(&["rsvps", "$me"], &keys(&["rsvps", "#"]), me));
         assert!(!covers(&["a"], &keys(&["#"]), me));
-    }
-
-    #[test]
-    fn kinds_round_trip_through_their_stored_names() {
-        for kind in DocKind::ALL {
-            assert_eq!(DocKind::from_key(kind.key()), Some(kind));
-        }
-        assert_eq!(DocKind::from_key("teleporter"), None);
     }
 
     /// Every way a member can stand to an event, with what the event is.

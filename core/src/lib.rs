@@ -2,6 +2,8 @@
 //!
 //! Everything the offline-first app and the relay must agree on, free of any I/O:
 //!
+//! - [`vocab`]: the words every other module shares: roles, document kinds, audiences and the
+//!   profile's fields;
 //! - [`api`]: the JSON API of the relay (sign-in, who am I);
 //! - [`grants`]: who may read and write each kind of document, as one declarative table;
 //! - [`ids`]: document, peer and storage ids, encoded exactly as automerge-repo does;
@@ -60,4 +62,5 @@ pub mod profile;
 pub mod search;
 pub mod seats;
 pub mod validate;
+pub mod vocab;
 pub mod wire;

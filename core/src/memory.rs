@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use automerge::{Automerge, Change, ChangeHash};
 
-use crate::api::Role;
 use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError, Guard};
-use crate::grants::{DocFacts, DocKind, EventFacts, Subject};
+use crate::grants::{DocFacts, EventFacts, Subject};
 use crate::ids::{DocumentId, PeerId, StorageId};
 use crate::validate::{ActorBook, authorise};
+use crate::vocab::{DocKind, Role};
 use crate::wire::Message;
 
 /// What a real store (IndexedDB, SQLite) keeps: chunks per document and sync states.

@@ -114,7 +114,7 @@ pub struct Card {
     /// When they left, `YYYY-MM`; empty for current employees (and then left out of the QR code).
     #[serde(rename = "l", default, skip_serializing_if = "String::is_empty")]
     pub left: String,
-    /// Their membership, as a [`crate::api::Role`] key: `alumni`, `employee`…
+    /// Their membership, as a [`crate::vocab::Role`] key: `alumni`, `employee`…
     #[serde(rename = "s")]
     pub status: String,
     /// Unix seconds from which the card is good.

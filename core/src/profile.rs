@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use autosurgeon::Reconcile;
 use serde::{Deserialize, Serialize};
 
-use crate::api::Role;
-use crate::grants::{self, DocFacts, DocKind, Subject};
+use crate::grants::{self, DocFacts, Subject};
+use crate::vocab::{Audience, Field, Role, VISIBILITY_KEY};
 
 /// How an alumnus wants to stay involved with the company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -183,56 +183,7 @@ pub enum Step {
     Interests,
 }
 
-/// Who may read a profile field the owner chose an audience for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Audience {
-    /// Everyone in the network.
-    Everyone,
-    /// Alumni and employees.
-    Members,
-    /// Admins only.
-    Admins,
-    /// Only the owner.
-    OnlyMe,
-}
-
 impl Audience {
-    pub const ALL: [Audience; 4] = [
-        Audience::Everyone,
-        Audience::Members,
-        Audience::Admins,
-        Audience::OnlyMe,
-    ];
-
-    /// The stable key stored in documents.
-    pub fn key(self) -> &'static str {
-        match self {
-            Audience::Everyone => "everyone",
-            Audience::Members => "members",
-            Audience::Admins => "admins",
-            Audience::OnlyMe => "only-me",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.key() == key)
-    }
-
-    /// The part of a profile that holds this audience's fields.
-    pub fn doc_kind(self) -> DocKind {
-        match self {
-            Audience::Everyone => DocKind::Profile,
-            Audience::Members => DocKind::ProfileMembers,
-            Audience::Admins => DocKind::ProfileAdmins,
-            Audience::OnlyMe => DocKind::ProfilePrivate,
-        }
-    }
-
-    pub fn of_kind(kind: DocKind) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.doc_kind() == kind)
-    }
-
     /// Whether another member holding `roles` reads this audience's part of a listed member's
     /// profile. Asked of the grant table itself, so "how others see me" cannot drift from what
     /// the relay sends them.
@@ -250,74 +201,6 @@ impl Audience {
             &part,
         )
         .is_some()
-    }
-}
-
-/// A profile field whose audience its owner chooses; the rest (name, reading, romaji and HR's
-/// years) are seen by everyone in the network, so the directory can list the member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    Positions,
-    Employer,
-    Title,
-    Location,
-    Skills,
-    Certifications,
-    Bio,
-    Links,
-    Interests,
-}
-
-impl Field {
-    pub const ALL: [Field; 9] = [
-        Field::Positions,
-        Field::Employer,
-        Field::Title,
-        Field::Location,
-        Field::Skills,
-        Field::Certifications,
-        Field::Bio,
-        Field::Links,
-        Field::Interests,
-    ];
-
-    /// The key of the field in a profile document.
-    pub fn key(self) -> &'static str {
-        match self {
-            Field::Positions => "positions",
-            Field::Employer => "employer",
-            Field::Title => "title",
-            Field::Location => "location",
-            Field::Skills => "skills",
-            Field::Certifications => "certifications",
-            Field::Bio => "bio",
-            Field::Links => "links",
-            Field::Interests => "interests",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.key() == key)
-    }
-
-    fn reconcile<D: autosurgeon::Doc>(
-        self,
-        profile: &Profile,
-        doc: &mut D,
-    ) -> Result<(), autosurgeon::ReconcileError> {
-        use autosurgeon::reconcile_prop as put;
-        let root = automerge::ROOT;
-        match self {
-            Field::Positions => put(doc, root, self.key(), &profile.positions),
-            Field::Employer => put(doc, root, self.key(), &profile.employer),
-            Field::Title => put(doc, root, self.key(), &profile.title),
-            Field::Location => put(doc, root, self.key(), &profile.location),
-            Field::Skills => put(doc, root, self.key(), &profile.skills),
-            Field::Certifications => put(doc, root, self.key(), &profile.certifications),
-            Field::Bio => put(doc, root, self.key(), &profile.bio),
-            Field::Links => put(doc, root, self.key(), &profile.links),
-            Field::Interests => put(doc, root, self.key(), &profile.interests),
-        }
     }
 }
 
@@ -366,9 +249,6 @@ impl Visibility {
     }
 }
 
-/// Where a profile's visibility choices (and an organisation's defaults) are kept.
-pub const VISIBILITY_KEY: &str = "visibility";
-
 impl Profile {
     /// Reads a profile from its parts: the everyone part first, then whichever of the others
     /// the reader holds. A field in a later part wins over an earlier one (while a move between
@@ -401,6 +281,27 @@ impl Profile {
         serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_default()
     }
 
+    /// Writes one chosen field at its key, where [`Profile::write_part`] puts it.
+    fn reconcile_field<D: autosurgeon::Doc>(
+        &self,
+        field: Field,
+        doc: &mut D,
+    ) -> Result<(), autosurgeon::ReconcileError> {
+        use autosurgeon::reconcile_prop as put;
+        let root = automerge::ROOT;
+        match field {
+            Field::Positions => put(doc, root, field.key(), &self.positions),
+            Field::Employer => put(doc, root, field.key(), &self.employer),
+            Field::Title => put(doc, root, field.key(), &self.title),
+            Field::Location => put(doc, root, field.key(), &self.location),
+            Field::Skills => put(doc, root, field.key(), &self.skills),
+            Field::Certifications => put(doc, root, field.key(), &self.certifications),
+            Field::Bio => put(doc, root, field.key(), &self.bio),
+            Field::Links => put(doc, root, field.key(), &self.links),
+            Field::Interests => put(doc, root, field.key(), &self.interests),
+        }
+    }
+
     /// Writes this profile's share of `audience`'s part: the fields shown to that audience
     /// (and in the everyone part, the name fields), removing fields that moved elsewhere.
     /// Only what differs is written; the owner and HR's years are never touched.
@@ -422,7 +323,7 @@ impl Profile {
         }
         for field in Field::ALL {
             if visibility.of(field, defaults) == audience {
-                field.reconcile(self, &mut *doc)?;
+                self.reconcile_field(field, &mut *doc)?;
             } else if doc.get(&automerge::ROOT, field.key())?.is_some() {
                 doc.delete(automerge::ROOT, field.key())?;
             }
@@ -620,6 +521,102 @@ mod tests {
         parts_of(&profile, &visibility, &mut docs);
         assert!(has(&docs[0], "bio") && !has(&docs[2], "bio"));
         assert_eq!(Profile::read_parts([&docs[0]]).unwrap().bio, "人事のプロ");
+    }
+
+    #[test]
+    fn every_key_a_profile_holds_is_in_the_lists_the_grants_derive_from() {
+        let Ok(serde_json::Value::Object(written)) = serde_json::to_value(Profile::default())
+        else {
+            panic!("a profile serialises to a map");
+        };
+        let mut listed: Vec<&str> = [crate::vocab::OWNER_KEY].to_vec();
+        listed.extend(crate::vocab::NAME_KEYS);
+        listed.extend(crate::vocab::HR_KEYS);
+        listed.extend(Field::KEYS);
+        listed.sort_unstable();
+        let mut keys: Vec<&str> = written.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, listed);
+    }
+
+    /// A profile with every field filled.
+    fn full_profile() -> Profile {
+        Profile {
+            name: "山田 花子".into(),
+            reading: "やまだ はなこ".into(),
+            romaji: "Hanako Yamada".into(),
+            positions: vec![Position {
+                department: "人事部".into(),
+                role: "部長".into(),
+            }],
+            employer: "ソニー".into(),
+            title: "CTO".into(),
+            location: "札幌市".into(),
+            skills: vec!["採用".into()],
+            certifications: vec!["PMP".into()],
+            bio: "人事のプロ".into(),
+            links: vec![Link {
+                label: "blog".into(),
+                url: "https://example.com".into(),
+            }],
+            interests: vec![Interest::Mentoring.key().into()],
+            ..Profile::default()
+        }
+    }
+
+    #[test]
+    fn every_chosen_field_is_written_to_its_own_key() {
+        let profile = full_profile();
+        for audience in Audience::ALL {
+            let visibility = Visibility(
+                Field::ALL
+                    .iter()
+                    .map(|f| (f.key().to_owned(), audience))
+                    .collect(),
+            );
+            let mut docs: [AutoCommit; 4] = Default::default();
+            parts_of(&profile, &visibility, &mut docs);
+            assert_eq!(
+                Profile::read_parts(docs.iter()).unwrap(),
+                profile,
+                "{audience:?}"
+            );
+        }
+    }
+
+    /// The relay refuses a change that writes where the grant table does not allow, so a key
+    /// the app writes but the grants miss would be silently lost.
+    #[test]
+    fn the_grant_table_lets_the_owner_write_every_key_of_every_part() {
+        use crate::grants::{Seg, may_write};
+        let owner = Subject {
+            user: "me",
+            roles: &[Role::Alumni],
+        };
+        for audience in Audience::ALL {
+            let visibility = Visibility(
+                Field::ALL
+                    .iter()
+                    .map(|f| (f.key().to_owned(), audience))
+                    .collect(),
+            );
+            let mut docs: [AutoCommit; 4] = Default::default();
+            parts_of(&full_profile(), &visibility, &mut docs);
+            visibility.write_to(&mut docs[3]).unwrap();
+            for (part, doc) in Audience::ALL.into_iter().zip(&docs) {
+                let facts = DocFacts {
+                    owner: Some("me"),
+                    owner_listed: true,
+                    ..DocFacts::of(part.doc_kind())
+                };
+                for key in doc.keys(ROOT) {
+                    assert!(
+                        may_write(&owner, &facts, &[Seg::Key(&key)]),
+                        "{key} in the {part:?} part"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -291,8 +291,8 @@ mod tests {
 
     /// What the grant table knows of a check-in log, for a member on its event's staff.
     fn staff_facts() -> DocFacts<'static> {
-        use crate::event::EventAudience;
-        use crate::grants::{DocKind, EventFacts};
+        use crate::grants::EventFacts;
+        use crate::vocab::{DocKind, EventAudience};
         DocFacts {
             event: Some(EventFacts {
                 public: true,
@@ -307,8 +307,8 @@ mod tests {
 
     #[test]
     fn staff_only_append_to_a_check_in_log() {
-        use crate::api::Role;
         use crate::checkin::{CheckinLog, Scan};
+        use crate::vocab::Role;
 
         let mut doc = AutoCommit::new();
         CheckinLog::create(&mut doc).unwrap();
@@ -391,7 +391,7 @@ mod tests {
     ) -> Result<(), Refusal> {
         let staff = Subject {
             user: "staff",
-            roles: &[crate::api::Role::Alumni],
+            roles: &[crate::vocab::Role::Alumni],
         };
         authorise(
             doc.document(),

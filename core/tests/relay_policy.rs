@@ -4,11 +4,10 @@
 
 mod common;
 use common::*;
-use tsunagu_core::api::Role;
 use tsunagu_core::engine::{Effect, Engine};
-use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::memory::{Authoriser, Hub, Node};
+use tsunagu_core::vocab::{DocKind, Role};
 use tsunagu_core::wire::Message;
 
 /// Hanako's and Ken's profiles on a guarded relay, and one device each holding both.

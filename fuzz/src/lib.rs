@@ -3,11 +3,10 @@
 //! that member (or the event's staff) on one connection.
 
 use automerge::{ActorId, ChangeHash};
-use tsunagu_core::api::Role;
+use tsunagu_core::vocab::{DocKind, EventAudience, Role};
 use tsunagu_core::engine::{ConnId, Engine};
 use tsunagu_core::checkin::{CheckinLog, Scan};
-use tsunagu_core::event::EventAudience;
-use tsunagu_core::grants::{DocKind, EventFacts};
+use tsunagu_core::grants::EventFacts;
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::memory::Authoriser;
 use tsunagu_core::profile::Profile;

@@ -3,8 +3,8 @@
 //! Documents a member may not read are answered exactly like documents that do not exist; a
 //! kind this version does not know is unreadable to everyone.
 
-use tsunagu_core::api::Role;
-use tsunagu_core::grants::{self, Access, DocFacts, DocKind, Subject};
+use tsunagu_core::grants::{self, Access, DocFacts, Subject};
+use tsunagu_core::vocab::{DocKind, Role};
 
 use crate::db::DocumentRecord;
 
@@ -39,8 +39,8 @@ mod tests {
 
     #[test]
     fn an_events_documents_are_judged_with_the_asking_members_facts() {
-        use tsunagu_core::event::EventAudience;
         use tsunagu_core::grants::EventFacts;
+        use tsunagu_core::vocab::EventAudience;
         let event = |kind: &str, staff: bool| DocumentRecord {
             kind: kind.into(),
             owner: None,

@@ -7,12 +7,9 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use std::collections::HashMap;
 
-use tsunagu_core::api::{
-    ApplicationStatus, AuditAction, ChangePassword, Me, ProfilePart, Role, SignIn,
-};
-use tsunagu_core::grants::DocKind;
+use tsunagu_core::api::{ApplicationStatus, AuditAction, ChangePassword, Me, ProfilePart, SignIn};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::profile::Audience;
+use tsunagu_core::vocab::{Audience, DocKind, Role};
 
 use crate::AppState;
 use crate::auth::{self, SignedIn};

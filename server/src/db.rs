@@ -9,11 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use automerge::ActorId;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
-use tsunagu_core::api::Role;
 use tsunagu_core::engine::Chunk;
-use tsunagu_core::grants::{DocKind, EventFacts};
+use tsunagu_core::grants::EventFacts;
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::validate::ActorBook;
+use tsunagu_core::vocab::{DocKind, Role};
 
 use crate::error::Error;
 

@@ -10,8 +10,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tsunagu_core::api::{AuditAction, DEVICE_REVOKED, DeviceInfo, Role};
+use tsunagu_core::api::{AuditAction, DEVICE_REVOKED, DeviceInfo};
 use tsunagu_core::ids::StorageId;
+use tsunagu_core::vocab::Role;
 
 use crate::AppState;
 use crate::auth::SignedIn;

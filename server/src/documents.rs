@@ -6,9 +6,9 @@ use automerge::ActorId;
 use automerge::transaction::{Transactable, Transaction};
 use sqlx::{SqliteConnection, SqlitePool};
 use tsunagu_core::engine::{Effect, Engine};
-use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, PeerId};
-use tsunagu_core::profile::{Audience, Profile, Visibility};
+use tsunagu_core::profile::{Profile, Visibility};
+use tsunagu_core::vocab::{Audience, DocKind};
 
 use crate::db;
 use crate::error::Error;

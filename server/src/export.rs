@@ -12,8 +12,9 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
 use axum::response::IntoResponse;
 use serde::Serialize;
-use tsunagu_core::api::{AuditEntry, DeviceInfo, HrRecord, PasskeyInfo, Role};
+use tsunagu_core::api::{AuditEntry, DeviceInfo, HrRecord, PasskeyInfo};
 use tsunagu_core::engine::load_chunks;
+use tsunagu_core::vocab::Role;
 
 use crate::AppState;
 use crate::auth::SignedIn;

@@ -4,8 +4,8 @@
 use automerge::ActorId;
 use automerge::transaction::Transactable;
 use sqlx::{SqliteConnection, SqlitePool};
-use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::vocab::DocKind;
 
 use crate::error::Error;
 use crate::{db, documents};

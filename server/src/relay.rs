@@ -30,9 +30,10 @@ use automerge::{Automerge, Change, ChangeHash};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Guard};
-use tsunagu_core::grants::{DocKind, Subject};
+use tsunagu_core::grants::Subject;
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::validate::{ActorBook, authorise};
+use tsunagu_core::vocab::{DocKind, Role};
 use tsunagu_core::wire::{Message, PeerMetadata};
 
 use crate::access;
@@ -44,7 +45,7 @@ use crate::events::scribe::Scribe;
 use crate::events::seating;
 use crate::pass_keys::PassSigner;
 use tsunagu_core::api::{
-    DEVICE_REVOKED, DOCUMENT_FULL, DOCUMENT_RESET, PERMISSIONS_CHANGED, Role, SESSION_ENDED,
+    DEVICE_REVOKED, DOCUMENT_FULL, DOCUMENT_RESET, PERMISSIONS_CHANGED, SESSION_ENDED,
     WRITING_TOO_FAST,
 };
 

@@ -16,10 +16,11 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::response::IntoResponse;
 use sqlx::SqlitePool;
-use tsunagu_core::api::{AuditAction, LANGUAGES, MIN_PASSWORD_CHARS, NetworkInfo, Role, Setup};
+use tsunagu_core::api::{AuditAction, LANGUAGES, MIN_PASSWORD_CHARS, NetworkInfo, Setup};
 use tsunagu_core::event::DEFAULT_TIME_ZONE;
 use tsunagu_core::ics::is_known_zone;
 use tsunagu_core::profile::Profile;
+use tsunagu_core::vocab::Role;
 
 use crate::auth;
 use crate::client::Anonymous;

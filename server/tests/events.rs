@@ -11,13 +11,14 @@ use automerge::ReadDoc;
 use automerge::transaction::Transactable;
 use common::events::{JAN_15_2030, create_event, device_with, me, member_device, relay_copy};
 use common::{PATIENCE, TestRelay, call, now, sign_in, unavailable_to};
-use tsunagu_core::api::{EventRef, Me, Role};
+use tsunagu_core::api::{EventRef, Me};
 use tsunagu_core::checkin::{CheckinLog, Scan};
-use tsunagu_core::event::{Event, EventAudience, EventStatus, Going, SeatCount, SeatStatus};
-use tsunagu_core::grants::{DocFacts, DocKind, EventFacts, Subject, access};
+use tsunagu_core::event::{Event, EventStatus, Going, SeatCount, SeatStatus};
+use tsunagu_core::grants::{DocFacts, EventFacts, Subject, access};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Gate, PassBody, Verdict, VerifyingKey, judge_ticket};
 use tsunagu_core::seats::LATE_ANSWER_GRACE_SECS;
+use tsunagu_core::vocab::{DocKind, EventAudience, Role};
 
 fn publish(capacity: u32) -> impl FnOnce(&mut Event) {
     move |e: &mut Event| {

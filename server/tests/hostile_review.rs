@@ -10,9 +10,10 @@ use common::events::{JAN_15_2030, create_event, device_with, relay_copy};
 use common::{SmtpSink, TestRelay, call, error_code, post_session, session_cookie, sign_in};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tsunagu_core::api::{Me, NetworkInfo, Role};
+use tsunagu_core::api::{Me, NetworkInfo};
 use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_core::event::{EventStatus, SeatStatus};
+use tsunagu_core::vocab::Role;
 use tsunagu_server::{Config, DEMO_PASSWORD, Rate, Server};
 
 const ADMIN: &str = "admin@example.com";

@@ -13,8 +13,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{
     Application, ApplicationStatus, ApplicationToConfirm, AuditEntry, ImportAction, ImportReport,
-    InvitationInfo, InvitationSent, MatchedBy, Me, Member, MemberStatus, Role, RowProblem,
+    InvitationInfo, InvitationSent, MatchedBy, Me, Member, MemberStatus, RowProblem,
 };
+use tsunagu_core::vocab::Role;
 
 const ADMIN: &str = "admin@example.com";
 

@@ -5,7 +5,8 @@ mod common;
 use common::{TestRelay, open_socket, post_session, session_cookie, sign_in};
 use reqwest::StatusCode;
 use tokio_tungstenite::tungstenite;
-use tsunagu_core::api::{ApiError, ErrorCode, Me, Role};
+use tsunagu_core::api::{ApiError, ErrorCode, Me};
+use tsunagu_core::vocab::Role;
 use tsunagu_server::{DEMO_PASSWORD, Limits};
 
 async fn error_of(response: reqwest::Response) -> ApiError {

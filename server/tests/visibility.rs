@@ -9,7 +9,8 @@ use common::{Device, TestRelay, post_session, sign_in, unavailable_to};
 use reqwest::StatusCode;
 use tsunagu_core::api::{DirectoryListing, Me};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::profile::{Audience, Profile, Visibility};
+use tsunagu_core::profile::{Profile, Visibility};
+use tsunagu_core::vocab::Audience;
 use tsunagu_core::wire::Message;
 use tsunagu_server::DEMO_PASSWORD;
 

@@ -15,14 +15,13 @@ use std::collections::HashSet;
 
 use anyhow::{Context, Result, ensure};
 use automerge::AutoCommit;
-use tsunagu_core::api::Role;
 use tsunagu_core::checkin::{Admission, CheckinLog, Method, Scan};
-use tsunagu_core::event::EventAudience;
-use tsunagu_core::grants::{DocKind, EventFacts};
+use tsunagu_core::grants::EventFacts;
 use tsunagu_core::ics::{CalendarEvent, calendar};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::memory::{Authoriser, Hub, Node};
 use tsunagu_core::pass::{Gate, PassBody, SigningKey, Ticket};
+use tsunagu_core::vocab::{DocKind, EventAudience, Role};
 
 use crate::bench_validation::{ms, per_second};
 

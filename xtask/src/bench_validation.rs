@@ -9,12 +9,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use automerge::ActorId;
 use automerge::transaction::Transactable;
-use tsunagu_core::api::Role;
 use tsunagu_core::engine::Guard;
-use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::memory::{Authoriser, Hub, Node};
 use tsunagu_core::profile::Profile;
+use tsunagu_core::vocab::{DocKind, Role};
 
 use crate::{cargo, run};
 

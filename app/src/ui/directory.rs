@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::api::Role;
 use tsunagu_core::profile::Interest;
 use tsunagu_core::search::{Query, search};
+use tsunagu_core::vocab::Role;
 
 use super::text::{current_role, hue, initial, interest_label, tenure};
 use super::{icons, use_client};

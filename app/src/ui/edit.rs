@@ -4,7 +4,8 @@
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::profile::{Field, Interest, Link, Position, Profile, Step};
+use tsunagu_core::profile::{Interest, Link, Position, Profile, Step};
+use tsunagu_core::vocab::Field;
 
 use super::fields::{AudienceSelect, Editor, TagField, TextField};
 use super::text::interest_label;

@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use tsunagu_core::profile::{Audience, Field, Profile, Visibility};
+use tsunagu_core::profile::{Profile, Visibility};
+use tsunagu_core::vocab::{Audience, Field};
 
 use super::icons;
 use crate::i18n::*;

@@ -33,7 +33,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use tsunagu_core::api::Role;
+use tsunagu_core::vocab::Role;
 
 use crate::error::AppError;
 use crate::i18n::*;

@@ -3,7 +3,8 @@
 //! any other edit (offline too) and the relay refuses it from anyone but an admin.
 
 use leptos::prelude::*;
-use tsunagu_core::profile::{Audience, Field, Visibility};
+use tsunagu_core::profile::Visibility;
+use tsunagu_core::vocab::{Audience, Field};
 
 use super::fields::audience_label;
 use super::use_client;

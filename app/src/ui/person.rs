@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use tsunagu_core::api::Role;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::profile::{Audience, Field, Interest, Profile, Visibility};
+use tsunagu_core::profile::{Interest, Profile, Visibility};
+use tsunagu_core::vocab::{Audience, Field, Role};
 
 use super::fields::audience_label;
 use super::text::{current_role, hue, initial, interest_label, safe_url, tenure};

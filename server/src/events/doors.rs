@@ -7,9 +7,10 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tsunagu_core::api::{Role, VenueCodeResponse};
+use tsunagu_core::api::VenueCodeResponse;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{PassBody, VenueCode};
+use tsunagu_core::vocab::Role;
 
 use super::{event_for_staff, store};
 use crate::AppState;

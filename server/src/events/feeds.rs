@@ -12,11 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tsunagu_core::api::{CalendarFeed, Role};
+use tsunagu_core::api::CalendarFeed;
 use tsunagu_core::event::{EventStatus, SeatStatus};
-use tsunagu_core::grants::DocKind;
 use tsunagu_core::ics::{CalendarEvent, calendar};
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::vocab::{DocKind, Role};
 
 use super::store::{self, EventRow};
 use crate::AppState;

@@ -39,13 +39,13 @@ use axum::extract::rejection::JsonRejection;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use sqlx::{SqliteConnection, SqlitePool};
-use tsunagu_core::api::{AuditAction, EventRef, NewEvent, Role};
+use tsunagu_core::api::{AuditAction, EventRef, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::engine::load_chunks;
 use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster, Rsvps};
-use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{PassAuthority, PassBody};
+use tsunagu_core::vocab::{DocKind, Role};
 
 use crate::AppState;
 use crate::auth::SignedIn;

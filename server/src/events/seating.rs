@@ -20,15 +20,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::Automerge;
-use tsunagu_core::api::{AuditAction, Role};
+use tsunagu_core::api::AuditAction;
 use tsunagu_core::event::{
     Attendee, Event, EventStatus, Going, Passes, Roster, Rsvp, Seat, SeatCount, SeatStatus,
 };
-use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::{DocumentId, random_bytes};
 use tsunagu_core::pass::{Card, PassAuthority, PassBody, Ticket};
 use tsunagu_core::profile::Profile;
 use tsunagu_core::seats::{self, Decision, Seating};
+use tsunagu_core::vocab::{DocKind, Role};
 
 use super::arrivals;
 use super::scribe::Scribe;

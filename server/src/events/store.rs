@@ -6,9 +6,10 @@
 use std::str::FromStr;
 
 use sqlx::{Row, SqliteConnection};
-use tsunagu_core::event::{Event, EventAudience, EventStatus, SeatStatus};
+use tsunagu_core::event::{Event, EventStatus, SeatStatus};
 use tsunagu_core::grants::EventFacts;
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::vocab::EventAudience;
 
 use crate::error::Error;
 

@@ -8,10 +8,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tsunagu_core::api::{
-    AdminSummary, AuditAction, DeviceInfo, Member, MemberStatus, Role, SetRoles,
-};
+use tsunagu_core::api::{AdminSummary, AuditAction, DeviceInfo, Member, MemberStatus, SetRoles};
 use tsunagu_core::search::fold;
+use tsunagu_core::vocab::Role;
 
 use super::tenure::Years;
 use super::{Admin, audit, store};

@@ -27,9 +27,10 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Router};
-use tsunagu_core::api::{Me, Role};
+use tsunagu_core::api::Me;
 use tsunagu_core::ids::random_bytes;
 use tsunagu_core::profile::{Position, Profile};
+use tsunagu_core::vocab::Role;
 
 use crate::auth::{self, SignedIn};
 use crate::db;

@@ -4,7 +4,8 @@
 //! selected (one by one, or everyone shown) and invited at once.
 
 use leptos::prelude::*;
-use tsunagu_core::api::{DeviceInfo, InvitationSent, Member, MemberStatus, Role};
+use tsunagu_core::api::{DeviceInfo, InvitationSent, Member, MemberStatus};
+use tsunagu_core::vocab::Role;
 
 use super::{AdminFrame, ErrorLine, confirmed, fill, format_time, period, role_label};
 use crate::api;

@@ -34,7 +34,8 @@ use std::time::Duration;
 use leptos::leptos_dom::helpers::set_interval_with_handle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use tsunagu_core::api::{ErrorCode, Role};
+use tsunagu_core::api::ErrorCode;
+use tsunagu_core::vocab::Role;
 
 use super::use_client;
 use crate::api;

@@ -7,8 +7,8 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::api::Role;
 use tsunagu_core::pass::{Card, CardVerdict, judge_card};
+use tsunagu_core::vocab::Role;
 
 use super::{pass_trust, use_client};
 use crate::i18n::*;

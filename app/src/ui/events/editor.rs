@@ -13,8 +13,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use tsunagu_core::api::NewEvent;
-use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventAudience, EventStatus};
+use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus};
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::vocab::EventAudience;
 
 use super::time;
 use super::{is_admin, status_label, use_client, use_event_param};

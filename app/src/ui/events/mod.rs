@@ -37,10 +37,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use std::collections::{BTreeMap, BTreeSet};
 
-use tsunagu_core::api::{Me, Role};
+use tsunagu_core::api::Me;
 use tsunagu_core::event::{Event, EventStatus};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Keyring, PassAuthority, VerifyingKey};
+use tsunagu_core::vocab::Role;
 
 use super::use_client;
 use crate::agenda::{Filter, Standing, agenda, standing};

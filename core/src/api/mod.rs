@@ -1,0 +1,79 @@
+//! The relay's small JSON API, shared so the app and the relay cannot drift apart. One file per
+//! feature; every type is re-exported here, as `tsunagu_core::api::X`.
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /api/session` | [`SignIn`] | [`Me`], and the `tsunagu_session` cookie (HttpOnly, SameSite=Strict) |
+//! | `DELETE /api/session` | — | 204; the session is revoked and the cookie cleared |
+//! | `DELETE /api/sessions` | — | 204; every session of the member is revoked (signed out everywhere) |
+//! | `PUT /api/me/password` | [`ChangePassword`] | 204; needs a recent sign-in; ends every other session |
+//! | `GET /api/me` | — | [`Me`] |
+//! | `GET /sync` | — | WebSocket: the automerge-repo protocol ([`crate::wire`]) |
+//! | `GET /api/invitations/<token>` | — | [`InvitationInfo`], to prefill the join form |
+//! | `POST /api/register` | [`Register`] | [`Me`] and the session cookie, like sign-in |
+//! | `POST /api/applications` | [`Apply`] | 202 [`ApplicationReceived`], whatever the relay knows of the email |
+//! | `GET /api/applications/confirm/<token>` | — | [`ApplicationToConfirm`] |
+//! | `POST /api/applications/confirm` | [`ConfirmApplication`] | [`ApplicationConfirmed`] |
+//! | `GET /api/network` | — | [`NetworkInfo`] |
+//! | `POST /api/setup` | [`Setup`] | [`Me`] and the session cookie (once, with the relay's setup token) |
+//! | `POST /api/passkeys/sign-in/start` | — | [`PasskeyChallenge`] (usernameless: any passkey of this site) |
+//! | `POST /api/passkeys/sign-in/finish` | [`PasskeyAnswer`] | [`Me`] and the session cookie, like sign-in |
+//!
+//! Passkeys of the signed-in member:
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `GET /api/passkeys` | — | [`Vec<PasskeyInfo>`] |
+//! | `POST /api/passkeys/register/start` | — | [`PasskeyChallenge`] |
+//! | `POST /api/passkeys/register/finish` | [`PasskeyAnswer`] | [`PasskeyInfo`] |
+//! | `DELETE /api/passkeys/<id>` | — | 204 |
+//!
+//! Admins only (403 `forbidden` for anyone else):
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /api/admin/import/preview` | the CSV file's bytes | [`ImportReport`]; nothing is written |
+//! | `POST /api/admin/import` | the CSV file's bytes | [`ImportReport`] with `counts` |
+//! | `DELETE /api/admin/hr-records/<id>` | — | 204 (only for someone not yet registered) |
+//! | `POST /api/admin/invitations` | [`Invite`] | [`Vec<InvitationSent>`] |
+//! | `GET /api/admin/applications?status=pending` | — | [`Vec<Application>`] |
+//! | `POST /api/admin/applications/<id>/approve`, `.../reject` | — | [`Application`] |
+//! | `GET /api/admin/members?q=&status=&role=` | — | [`Vec<Member>`] |
+//! | `PUT /api/admin/members/<user id>/roles` | [`SetRoles`] | 204 |
+//! | `POST /api/admin/members/<user id>/suspend`, `.../reactivate` | — | 204 |
+//! | `GET /api/admin/members/<user id>/devices` | — | [`Vec<DeviceInfo>`] |
+//! | `DELETE /api/admin/devices/<id>` | — | 204 |
+//! | `GET /api/admin/summary` | — | [`AdminSummary`]: what waits for an admin (the badges on the admin tabs) |
+//! | `GET /api/admin/audit?limit=&before=` | — | [`Vec<AuditEntry>`], newest first |
+//! | `GET /api/admin/audit.csv?lang=` | — | the whole audit log as CSV (UTF-8 with BOM, for Excel) in a [`Language`] |
+//! | `GET /api/admin/pass-keys` | — | [`Vec<PassKeyInfo>`] |
+//! | `POST /api/admin/pass-keys` | — | [`PassKeyInfo`]: a new current key; live passes signed again |
+//! | `DELETE /api/admin/pass-keys/<id>` | — | 204: passes that key signed stop being valid |
+//!
+//! Every failure is an [`ApiError`] body with a stable `error` code the app translates.
+
+mod audit;
+mod devices;
+mod error;
+mod events;
+mod import;
+mod joining;
+mod members;
+mod pass_keys;
+mod passkeys;
+mod refusals;
+mod session;
+mod setup;
+
+pub use audit::*;
+pub use devices::*;
+pub use error::*;
+pub use events::*;
+pub use import::*;
+pub use joining::*;
+pub use members::*;
+pub use pass_keys::*;
+pub use passkeys::*;
+pub use refusals::*;
+pub use session::*;
+pub use setup::*;

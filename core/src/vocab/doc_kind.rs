@@ -1,0 +1,79 @@
+//! The kinds of document the relay stores; the grant table ([`crate::grants`]) has rules for each.
+
+/// The kinds of document the relay stores. Later issues add conversations, news and jobs.
+///
+/// A member's profile is split by audience (docs/design.md §4): fields the owner shows to
+/// everyone in the network live in `Profile`, the others in the part for their audience, so a
+/// field never reaches a device whose member may not read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocKind {
+    /// One member's profile: what everyone in the network sees.
+    Profile,
+    /// Fields of a profile that only alumni and employees see.
+    ProfileMembers,
+    /// Fields of a profile that only admins (and the owner) see.
+    ProfileAdmins,
+    /// Fields only the owner sees, and their visibility choices.
+    ProfilePrivate,
+    /// The organisation's own settings (its name, default field visibility), one per
+    /// deployment.
+    Organisation,
+    /// One event ([`crate::event::Event`]).
+    Event,
+    /// An event's attendees and revoked tickets, for its staff; only the relay writes it.
+    EventRoster,
+    /// An event's check-in log ([`crate::checkin`]), which its staff append to.
+    EventCheckins,
+    /// A member's answers to events.
+    Rsvps,
+    /// A member's seats, tickets and alumni ID card; only the relay writes it.
+    Passes,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 10] = [
+        DocKind::Profile,
+        DocKind::ProfileMembers,
+        DocKind::ProfileAdmins,
+        DocKind::ProfilePrivate,
+        DocKind::Organisation,
+        DocKind::Event,
+        DocKind::EventRoster,
+        DocKind::EventCheckins,
+        DocKind::Rsvps,
+        DocKind::Passes,
+    ];
+
+    /// The stable name stored by the relay.
+    pub fn key(self) -> &'static str {
+        match self {
+            DocKind::Profile => "profile",
+            DocKind::ProfileMembers => "profile-members",
+            DocKind::ProfileAdmins => "profile-admins",
+            DocKind::ProfilePrivate => "profile-private",
+            DocKind::Organisation => "organisation",
+            DocKind::Event => "event",
+            DocKind::EventRoster => "event-roster",
+            DocKind::EventCheckins => "event-checkins",
+            DocKind::Rsvps => "rsvps",
+            DocKind::Passes => "passes",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_stored_names() {
+        for kind in DocKind::ALL {
+            assert_eq!(DocKind::from_key(kind.key()), Some(kind));
+        }
+        assert_eq!(DocKind::from_key("teleporter"), None);
+    }
+}
