@@ -7,10 +7,11 @@
 //! a passes document only the relay writes. The grant table in [`tsunagu_core::grants`] says who
 //! reads and writes each; [`crate::access`] feeds it the event's facts for the member asking.
 //!
-//! When the relay accepts a change to an event or an RSVP document, [`crate::relay`] hands it
-//! to [`seating`] before acknowledging it: seats are decided in the order answers arrive,
-//! tickets are issued, signed and revoked, and each decision is written to the member's passes
-//! and the event's roster by a [`scribe::Scribe`], in the same transaction as the seat rows.
+//! When the relay accepts a change to an event or an RSVP document, it hands it to
+//! [`reactions::Events`] (through [`crate::reactions`]) before acknowledging it, and so to
+//! [`seating`]: seats are decided in the order answers arrive, tickets are issued, signed and
+//! revoked, and each decision is written to the member's passes and the event's roster by a
+//! [`crate::scribe::Scribe`], in the same transaction as the seat rows.
 //!
 //! | call | body | answer |
 //! |---|---|---|
@@ -27,8 +28,8 @@ mod arrivals;
 pub(crate) mod authority;
 mod doors;
 mod feeds;
+pub(crate) mod reactions;
 mod report;
-pub(crate) mod scribe;
 pub(crate) mod seating;
 pub(crate) mod store;
 
@@ -322,7 +323,12 @@ pub(crate) async fn refresh_card(
         _ => false,
     };
     if !fresh {
-        state.relay.lock().await.issue_card(user).await?;
+        state
+            .relay
+            .lock()
+            .await
+            .write(reactions::IssueCard(user))
+            .await?;
     }
     Ok(())
 }

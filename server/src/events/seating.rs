@@ -31,11 +31,11 @@ use tsunagu_core::profile::Profile;
 use tsunagu_core::seats::{self, Decision, Seating};
 
 use super::arrivals;
-use super::scribe::Scribe;
 use super::store::{self, EventRow, SeatRow};
 use crate::access;
 use crate::db::{self, DocumentRecord};
 use crate::error::Error;
+use crate::scribe::Scribe;
 
 /// An ID card is signed for a year, and signed again when older than a day.
 pub(crate) const CARD_VALID_SECS: i64 = 365 * 86_400;
@@ -508,30 +508,24 @@ fn describe(profile: &Profile) -> String {
         .join(" ")
 }
 
-/// Which of an event's documents may now be read by other people than before.
-pub(crate) type AccessChanged = Option<[DocumentId; 3]>;
-
 /// An admin's edit of event `doc` was accepted: store what the relay decides on, and carry out
-/// what the edit means for seats and tickets. Returns the event's documents when who may read
-/// them changed (status, audience, staff or invited).
-pub(crate) async fn event_changed(
-    s: &mut Scribe<'_>,
-    doc: &DocumentId,
-) -> Result<AccessChanged, Error> {
+/// what the edit means for seats and tickets. When who may read the event's documents changed
+/// (status, audience, staff or invited), every connection holding one decides again.
+pub(crate) async fn event_changed(s: &mut Scribe<'_>, doc: &DocumentId) -> Result<(), Error> {
     let event = match s.read(doc, Event::read).await? {
         Ok(event) => event,
         Err(e) => {
             tracing::warn!(%doc, error = %e, "an event document that does not read as an event");
-            return Ok(None);
+            return Ok(());
         }
     };
     let Some(mut row) = store::event(s.conn(), doc).await? else {
-        return Ok(None);
+        return Ok(());
     };
     let before = std::mem::replace(&mut row.event, event);
     let event = &row.event;
     if *event == before {
-        return Ok(None);
+        return Ok(());
     }
     // Calendars that hold a published event replace it when its SEQUENCE grows.
     let status_changed = event.status() != before.status();
@@ -563,7 +557,10 @@ pub(crate) async fn event_changed(
         || event.audience() != before.audience()
         || set(&event.staff) != set(&before.staff)
         || set(&event.invited) != set(&before.invited);
-    Ok(access.then_some([row.doc, row.roster, row.checkins]))
+    if access {
+        s.readers_changed([row.doc, row.roster, row.checkins]);
+    }
+    Ok(())
 }
 
 fn set(people: &[String]) -> BTreeSet<&str> {
@@ -682,12 +679,9 @@ pub(crate) async fn member_left(s: &mut Scribe<'_>, user: &str) -> Result<(), Er
 /// At start: applies whatever a crash (or a failed reaction) left between an accepted change
 /// and the relay's reaction to it — events whose document moved past their row, seats deleted
 /// members still hold, and answers no seat was decided on.
-pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<Vec<[DocumentId; 3]>, Error> {
-    let mut changed = Vec::new();
+pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<(), Error> {
     for row in store::all_events(s.conn()).await? {
-        if let Some(docs) = event_changed(s, &row.doc).await? {
-            changed.push(docs);
-        }
+        event_changed(s, &row.doc).await?;
     }
     for user in store::departed_with_seats(s.conn()).await? {
         member_left(s, &user).await?;
@@ -699,7 +693,7 @@ pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<Vec<[DocumentId; 3]>, E
     for row in store::all_events(s.conn()).await? {
         publish_seats(s, &row).await?;
     }
-    Ok(changed)
+    Ok(())
 }
 
 #[cfg(test)]
