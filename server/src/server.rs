@@ -181,7 +181,7 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
     }
     organisation::ensure_document(&db, &relay_actor).await?;
     documents::ensure_profile_parts(&db, &relay_actor).await?;
-    events::ensure_member_docs(&db, &relay_actor).await?;
+    documents::ensure_member_docs(&db, &relay_actor).await?;
     let passes = pass_keys::load(&config.data_dir, &db).await?;
     let actors = db::actor_book(&db).await?;
     let decoy = tokio::task::spawn_blocking(|| {

@@ -12,7 +12,7 @@ use tsunagu_core::event::{Rsvp, SeatStatus};
 use tsunagu_core::pass::{VenueVerdict, VerifyingKey, judge_venue};
 use tsunagu_core::seats::LATE_ANSWER_GRACE_SECS;
 
-use super::seating::edit_seat;
+use super::passes::edit_seat;
 use super::store::{self, EventRow};
 use crate::error::Error;
 use crate::scribe::Scribe;

@@ -5,7 +5,7 @@
 use tsunagu_core::event::DocError;
 use tsunagu_core::pass::PassAuthority;
 
-use super::{seating, store};
+use super::{passes, seating, store};
 use crate::db;
 use crate::error::Error;
 use crate::reactions::Job;
@@ -68,7 +68,7 @@ async fn apply(s: &mut Scribe<'_>, change: Change<'_>) -> Result<(), Error> {
                 .as_deref()
                 == Some("active") =>
         {
-            seating::issue_card(s, user).await?;
+            passes::issue_card(s, user).await?;
         }
         Change::Rotated => {
             let now = s.now();
@@ -78,7 +78,7 @@ async fn apply(s: &mut Scribe<'_>, change: Change<'_>) -> Result<(), Error> {
                 }
             }
             for user in store::active_members_with_passes(s.conn()).await? {
-                seating::issue_card(s, &user).await?;
+                passes::issue_card(s, &user).await?;
             }
         }
         _ => {}

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use tsunagu_core::grants::DocKind;
 use tsunagu_core::ids::DocumentId;
 
-use super::seating;
+use super::{passes, seating};
 use crate::db::DocumentRecord;
 use crate::error::Error;
 use crate::reactions::{Job, Reactions};
@@ -47,13 +47,13 @@ impl Reactions for Events {
     }
 }
 
-/// Sign this member's alumni ID card again ([`seating::issue_card`]).
+/// Sign this member's alumni ID card again ([`passes::issue_card`]).
 #[derive(Debug)]
 pub(crate) struct IssueCard<'a>(pub(crate) &'a str);
 
 impl Job for IssueCard<'_> {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
-        seating::issue_card(s, self.0).await
+        passes::issue_card(s, self.0).await
     }
 }
 
