@@ -410,8 +410,8 @@ impl Relay {
                 }
                 Effect::DocChanged { doc } => {
                     tracing::debug!(%doc, "document changed");
-                    // What the change means (seats, tickets) is stored and sent before anything
-                    // queued after it, the acknowledgement above all.
+                    // What the change means to the features is committed (in `react`) and
+                    // sent before anything queued after it, the acknowledgement above all.
                     let consequences = self.react(doc).await;
                     for effect in consequences.into_iter().rev() {
                         effects.push_front(effect);
