@@ -96,3 +96,33 @@ impl Job for ReleaseSeat<'_> {
         seating::release(s, &self.event, self.user, self.by).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(kind: DocKind, owner: Option<&str>) -> DocumentRecord {
+        DocumentRecord {
+            kind: kind.key().into(),
+            owner: owner.map(str::to_owned),
+            owner_listed: true,
+            event: None,
+        }
+    }
+
+    #[test]
+    fn events_react_to_event_edits_and_members_answers_only() {
+        assert!(Events.reacts_to(&record(DocKind::Event, None)));
+        assert!(Events.reacts_to(&record(DocKind::Rsvps, Some("u1"))));
+        // An RSVP document always has an owner; one without answers for no one.
+        assert!(!Events.reacts_to(&record(DocKind::Rsvps, None)));
+        for kind in [
+            DocKind::Profile,
+            DocKind::Passes,
+            DocKind::EventRoster,
+            DocKind::EventCheckins,
+        ] {
+            assert!(!Events.reacts_to(&record(kind, Some("u1"))), "{kind:?}");
+        }
+    }
+}
