@@ -16,6 +16,8 @@ use crate::AppState;
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::AppError;
+use crate::events::authority::Change;
+use crate::events::reactions::MemberLeft;
 use crate::joining::audit;
 
 /// `PUT /api/me/directory`.
@@ -56,13 +58,10 @@ pub(crate) async fn delete(
         .erase_account(&user, &erased, &format!("{ACCOUNT_DELETED}: this account was deleted; its data is being removed from this device"))
         .await;
     // Logged, not failed: the account is gone either way, and the next start settles seats.
-    if let Err(e) = relay.member_left(&user).await {
+    if let Err(e) = relay.write(MemberLeft(&user)).await {
         tracing::error!(%user, error = %e, "could not give up a deleted member's seats");
     }
-    if let Err(e) = relay
-        .passes(crate::events::authority::Change::RevokeCards(&user))
-        .await
-    {
+    if let Err(e) = relay.write(Change::RevokeCards(&user)).await {
         tracing::error!(%user, error = %e, "could not revoke a deleted member's ID cards");
     }
     drop(relay);

@@ -4,6 +4,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use tsunagu_core::vocab::DocKind;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -193,6 +195,17 @@ impl Default for Limits {
             sockets_per_member: 16,
             devices_per_member: 20,
             recent_sign_in: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+impl Limits {
+    /// The stored size a document of `kind` may grow to: a check-in log's, or any other's.
+    pub(crate) fn document_quota(&self, kind: DocKind) -> usize {
+        if kind == DocKind::EventCheckins {
+            self.checkin_log_bytes
+        } else {
+            self.document_bytes
         }
     }
 }

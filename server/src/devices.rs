@@ -90,7 +90,7 @@ pub(crate) async fn cut_off(
     }
     // The lost phone's ID card stops being valid; their other devices get a new one.
     relay
-        .passes(crate::events::authority::Change::RevokeCards(
+        .write(crate::events::authority::Change::RevokeCards(
             &device.user_id,
         ))
         .await

@@ -6,6 +6,7 @@ use automerge::ActorId;
 use automerge::transaction::{Transactable, Transaction};
 use sqlx::{SqliteConnection, SqlitePool};
 use tsunagu_core::engine::{Effect, Engine};
+use tsunagu_core::event::{Passes, Rsvps};
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::profile::{Profile, Visibility};
 use tsunagu_core::vocab::{Audience, DocKind};
@@ -64,8 +65,52 @@ pub(crate) async fn create_profile(
         })
         .await?;
     }
-    crate::events::create_member_docs(conn, actor, owner).await?;
+    create_member_docs(conn, actor, owner).await?;
     Ok(main)
+}
+
+/// Makes `owner`'s RSVP and passes documents, each with its one shared `events` map (two
+/// phones answering offline would otherwise each make one, and one would win with all its
+/// answers), naming its owner so it is never empty.
+async fn create_member_docs(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    owner: &str,
+) -> Result<(), Error> {
+    create(conn, actor, DocKind::Rsvps, Some(owner), |tx| {
+        tx.put(automerge::ROOT, "owner", owner)?;
+        Rsvps::default().write_to(tx)
+    })
+    .await?;
+    create(conn, actor, DocKind::Passes, Some(owner), |tx| {
+        tx.put(automerge::ROOT, "owner", owner)?;
+        Passes::default().write_to(tx)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Gives every member who joined before events their RSVP and passes documents.
+pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Result<(), Error> {
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT d.owner_id FROM documents d WHERE d.kind = 'profile' AND d.owner_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.owner_id = d.owner_id AND r.kind = 'rsvps')",
+    )
+    .fetch_all(pool)
+    .await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db::write_tx(pool).await?;
+    for owner in &missing {
+        create_member_docs(&mut tx, actor, owner).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        members = missing.len(),
+        "made the missing RSVP and passes documents"
+    );
+    Ok(())
 }
 
 /// A part of `owner`'s profile; it names its owner, so it is never an empty document (which a

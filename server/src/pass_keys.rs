@@ -188,7 +188,7 @@ pub(crate) async fn rotate(
         .rotate()
         .map_err(|e| AppError::Conflict(e.to_string()))?
         .verifying_key();
-    state.relay.lock().await.passes(Change::Rotated).await?;
+    state.relay.lock().await.write(Change::Rotated).await?;
     let mut tx = db::write_tx(&state.db).await?;
     audit::record(
         &mut tx,
@@ -221,7 +221,7 @@ pub(crate) async fn retire(
     if !listed(&state).await?.iter().any(|k| k.id == id) {
         return Err(AppError::Missing(format!("no pass key has the id {id:?}")));
     }
-    state.relay.lock().await.passes(Change::Retire(&id)).await?;
+    state.relay.lock().await.write(Change::Retire(&id)).await?;
     let mut tx = db::write_tx(&state.db).await?;
     audit::record(
         &mut tx,

@@ -15,16 +15,18 @@
 //! A panic inside the engine is caught and closes only the connection whose message caused it.
 //!
 //! ## What a change means
-//! Some accepted changes call for the relay to act: an admin's edit of an event, a member's
-//! answers to events. When the engine reports such a document changed, the relay carries out
-//! the consequences right there, in the order of the effects — seats and tickets decided, the
-//! members' passes and the event's roster written by the relay as itself, all committed in one
-//! transaction ([`crate::events::seating`]) — so the sender's acknowledgement, queued after it,
-//! still only ever follows what was committed. An event whose readers changed has every
-//! connection's access to its documents decided again at once.
+//! Some accepted changes call for the relay to act (an admin's edit of an event, a member's
+//! answers). The relay does not know which: the features listed when it is made
+//! ([`Reactions`]) do. When the engine reports a document changed, the relay hands the change to
+//! them right there, in the order of the effects, and commits what they write as the relay in one
+//! transaction, so the sender's acknowledgement, queued after it, still only ever follows what was
+//! committed ([`crate::reactions`] says what a reaction may and may not do). A feature may write
+//! as the relay outside any member's change too ([`Relay::write`] runs its [`Job`]). A change that
+//! alters who may read some documents has every connection's access to them decided again at once.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use automerge::{Automerge, Change, ChangeHash};
 use sqlx::SqlitePool;
@@ -33,7 +35,7 @@ use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Guard};
 use tsunagu_core::grants::Subject;
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::validate::{ActorBook, authorise};
-use tsunagu_core::vocab::{DocKind, Role};
+use tsunagu_core::vocab::Role;
 use tsunagu_core::wire::{Message, PeerMetadata};
 
 use crate::access;
@@ -41,9 +43,9 @@ use crate::budget::Budgets;
 use crate::config::Limits;
 use crate::db::{self, DocumentRecord};
 use crate::error::Error;
-use crate::events::scribe::Scribe;
-use crate::events::seating;
 use crate::pass_keys::PassSigner;
+use crate::reactions::{Changed, Job, Reactions, Settle};
+use crate::scribe::{Scribe, Written};
 use tsunagu_core::api::{
     DEVICE_REVOKED, DOCUMENT_FULL, DOCUMENT_RESET, PERMISSIONS_CHANGED, SESSION_ENDED,
     WRITING_TOO_FAST,
@@ -96,16 +98,20 @@ pub(crate) struct Relay {
     stored: HashMap<DocumentId, usize>,
     /// Bytes of changes each member may still send ([`Limits::member_write_bytes`]).
     written: Budgets<String>,
+    /// What the features make of accepted changes, asked in this order.
+    features: Arc<[Box<dyn Reactions>]>,
 }
 
 impl Relay {
     /// `engine` must write as the relay's reserved actor: it writes passes and rosters.
+    /// `features` react to accepted changes, in this order.
     pub(crate) fn new(
         engine: Engine,
         db: SqlitePool,
         limits: Limits,
         actors: ActorBook,
         key: PassSigner,
+        features: Vec<Box<dyn Reactions>>,
     ) -> Self {
         Self {
             written: Budgets::with_rate(limits.member_write_bytes),
@@ -117,6 +123,7 @@ impl Relay {
             actors,
             key,
             stored: HashMap::new(),
+            features: features.into(),
         }
     }
 
@@ -404,8 +411,8 @@ impl Relay {
                 }
                 Effect::DocChanged { doc } => {
                     tracing::debug!(%doc, "document changed");
-                    // What the change means (seats, tickets) is stored and sent before anything
-                    // queued after it, the acknowledgement above all.
+                    // What the change means to the features is committed (in `react`) and
+                    // sent before anything queued after it, the acknowledgement above all.
                     let consequences = self.react(doc).await;
                     for effect in consequences.into_iter().rev() {
                         effects.push_front(effect);
@@ -516,10 +523,10 @@ impl Relay {
         self.redecide(&docs).await;
     }
 
-    /// Carries out what an accepted change to `doc` means: an event edited by an admin, or a
-    /// member's answers. Returns the effects of the relay's own writes, to perform next. A
-    /// failure is logged and left for [`Self::settle`] at the next start (or the member's next
-    /// answer): the change itself is stored, and acknowledging it stays true.
+    /// Carries out what an accepted change to `doc` means, as the features say. Returns the
+    /// effects of the relay's own writes, to perform next. A failure is logged and left for
+    /// [`Self::settle`] at the next start (or the member's next change): the change itself is
+    /// stored, and acknowledging it stays true.
     async fn react(&mut self, doc: DocumentId) -> Vec<Effect> {
         let Some(record) = self
             .peers
@@ -528,18 +535,17 @@ impl Relay {
         else {
             return Vec::new();
         };
-        let job = match (DocKind::from_key(&record.kind), record.owner.as_deref()) {
-            (Some(DocKind::Event), _) => Job::Event(doc),
-            (Some(DocKind::Rsvps), Some(owner)) => Job::Answers { rsvps: doc, owner },
-            _ => return Vec::new(),
+        let features = Arc::clone(&self.features);
+        let changed = Changed {
+            features: &features,
+            doc,
+            record: &record,
         };
-        match self.write_as_relay(job).await {
-            Ok((changed, effects)) => {
-                for docs in changed {
-                    self.redecide(&docs).await;
-                }
-                effects
-            }
+        if !changed.matters() {
+            return Vec::new();
+        }
+        match self.write_as_relay(changed).await {
+            Ok(effects) => effects,
             Err(e) => {
                 tracing::error!(%doc, error = %e, "could not carry out an accepted change");
                 Vec::new()
@@ -547,110 +553,46 @@ impl Relay {
         }
     }
 
-    /// Signs `user`'s alumni ID card again and sends it to their devices.
-    pub(crate) async fn issue_card(&mut self, user: &str) -> Result<(), Error> {
-        let (_, effects) = self.write_as_relay(Job::Card(user)).await?;
-        self.perform(effects).await
-    }
-
-    /// A deleted member's seats go to the next in line, and they leave every roster.
-    pub(crate) async fn member_left(&mut self, user: &str) -> Result<(), Error> {
-        let (_, effects) = self.write_as_relay(Job::Leave(user)).await?;
-        self.perform(effects).await
-    }
-
-    /// `by` set (or cleared) the link to join online event `event`: stored, and given to its
-    /// confirmed attendees' passes, which their devices receive at once.
-    pub(crate) async fn set_join_url(
-        &mut self,
-        event: DocumentId,
-        url: &str,
-        by: &str,
-    ) -> Result<(), Error> {
-        let (_, effects) = self.write_as_relay(Job::JoinUrl { event, url, by }).await?;
-        self.perform(effects).await
-    }
-
-    /// Staff or an admin (`by`) gives up `user`'s seat for `event` ([`seating::release`]).
-    pub(crate) async fn release_seat(
-        &mut self,
-        event: DocumentId,
-        user: &str,
-        by: &str,
-    ) -> Result<(), Error> {
-        let (_, effects) = self
-            .write_as_relay(Job::Release { event, user, by })
-            .await?;
-        self.perform(effects).await
-    }
-
-    /// Lists the current pass key in the organisation document, if it is not listed yet (a
-    /// first start, a key set anew in the environment).
-    pub(crate) async fn publish_pass_key(&mut self) -> Result<(), Error> {
-        self.passes(crate::events::authority::Change::Publish).await
-    }
-
-    /// Makes the organisation document, and every phone, say so about passes: a key published
-    /// or retired, a member's cards revoked, everything signed again with a new key.
-    pub(crate) async fn passes(
-        &mut self,
-        change: crate::events::authority::Change<'_>,
-    ) -> Result<(), Error> {
-        let (_, effects) = self.write_as_relay(Job::Passes(change)).await?;
+    /// Writes what a feature's `job` writes as the relay, then sends it to the devices syncing
+    /// those documents.
+    pub(crate) async fn write(&mut self, job: impl Job) -> Result<(), Error> {
+        let effects = self.write_as_relay(job).await?;
         self.perform(effects).await
     }
 
     /// At start, before anyone connects: whatever a crash left between an accepted change and
     /// its consequences.
     pub(crate) async fn settle(&mut self) -> Result<(), Error> {
-        let (_, effects) = self.write_as_relay(Job::Settle).await?;
-        self.perform(effects).await
+        let features = Arc::clone(&self.features);
+        self.write(Settle(&features)).await
     }
 
     /// Runs `job` with a [`Scribe`] in one transaction. If it does not commit, the documents it
-    /// edited are dropped from the engine (reloaded from storage when next needed). Returns the
-    /// documents of events whose readers changed, and the effects to perform.
-    async fn write_as_relay(
-        &mut self,
-        job: Job<'_>,
-    ) -> Result<(Vec<[DocumentId; 3]>, Vec<Effect>), Error> {
+    /// edited are dropped from the engine (reloaded from storage when next needed). Once it
+    /// commits, connections decide again about documents whose readers changed; returns the
+    /// effects to perform.
+    async fn write_as_relay(&mut self, job: impl Job) -> Result<Vec<Effect>, Error> {
         let tx = db::write_tx(&self.db).await?;
         let key = self.key.current();
         let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now());
-        let outcome = match job {
-            Job::Event(doc) => seating::event_changed(&mut scribe, &doc)
-                .await
-                .map(|changed| changed.into_iter().collect()),
-            Job::Answers { rsvps, owner } => seating::answers_changed(&mut scribe, &rsvps, owner)
-                .await
-                .map(|()| Vec::new()),
-            Job::Card(user) => seating::issue_card(&mut scribe, user)
-                .await
-                .map(|()| Vec::new()),
-            Job::Leave(user) => seating::member_left(&mut scribe, user)
-                .await
-                .map(|()| Vec::new()),
-            Job::Settle => seating::settle(&mut scribe).await,
-            Job::JoinUrl { event, url, by } => {
-                seating::join_url_changed(&mut scribe, &event, url, by)
-                    .await
-                    .map(|()| Vec::new())
-            }
-            Job::Passes(change) => crate::events::authority::apply(&mut scribe, change)
-                .await
-                .map(|()| Vec::new()),
-            Job::Release { event, user, by } => seating::release(&mut scribe, &event, user, by)
-                .await
-                .map(|()| Vec::new()),
-        };
+        let outcome = job.run(&mut scribe).await;
         let (touched, result) = scribe.finish(outcome).await;
-        if result.is_err() {
-            for doc in &touched {
-                self.engine.forget(doc);
+        match result {
+            Ok(Written {
+                effects,
+                readers_changed,
+            }) => {
+                self.redecide(&readers_changed).await;
+                Ok(effects)
             }
-            self.sync_loaded.retain(|(_, d)| !touched.contains(d));
+            Err(e) => {
+                for doc in &touched {
+                    self.engine.forget(doc);
+                }
+                self.sync_loaded.retain(|(_, d)| !touched.contains(d));
+                Err(e)
+            }
         }
-        result
     }
 
     /// Decides again, for every connection that asked about them, whether it may read `docs`
@@ -782,11 +724,7 @@ impl Guard for WriteGuard<'_> {
             refusal.to_string()
         })?;
         let incoming: usize = changes.iter().map(|c| c.raw_bytes().len()).sum();
-        let quota = if facts.kind == DocKind::EventCheckins {
-            self.limits.checkin_log_bytes
-        } else {
-            self.limits.document_bytes
-        };
+        let quota = self.limits.document_quota(facts.kind);
         let size = self.stored.get(&id).copied().unwrap_or(0);
         if size + incoming > quota {
             tracing::info!(conn, %id, user = %peer.user, size, incoming, "a document is full");
@@ -804,35 +742,6 @@ impl Guard for WriteGuard<'_> {
         }
         Ok(())
     }
-}
-
-/// What the relay writes as itself, in one transaction ([`Relay::write_as_relay`]).
-#[derive(Debug)]
-enum Job<'a> {
-    /// An admin's edit of this event document was accepted.
-    Event(DocumentId),
-    /// A member's RSVP document changed.
-    Answers { rsvps: DocumentId, owner: &'a str },
-    /// Sign this member's ID card.
-    Card(&'a str),
-    /// This member's account was deleted.
-    Leave(&'a str),
-    /// Everything left undone at the last stop.
-    Settle,
-    /// An admin (`by`) set the link to join an online event.
-    JoinUrl {
-        event: DocumentId,
-        url: &'a str,
-        by: &'a str,
-    },
-    /// What the organisation document says about passes changes.
-    Passes(crate::events::authority::Change<'a>),
-    /// Staff or an admin (`by`) gave up a member's seat for them.
-    Release {
-        event: DocumentId,
-        user: &'a str,
-        by: &'a str,
-    },
 }
 
 #[derive(Debug)]

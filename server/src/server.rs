@@ -181,7 +181,7 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
     }
     organisation::ensure_document(&db, &relay_actor).await?;
     documents::ensure_profile_parts(&db, &relay_actor).await?;
-    events::ensure_member_docs(&db, &relay_actor).await?;
+    documents::ensure_member_docs(&db, &relay_actor).await?;
     let passes = pass_keys::load(&config.data_dir, &db).await?;
     let actors = db::actor_book(&db).await?;
     let decoy = tokio::task::spawn_blocking(|| {
@@ -203,9 +203,10 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         config.limits.clone(),
         actors,
         passes.clone(),
+        vec![Box::new(events::reactions::Events)],
     );
     relay.settle().await?;
-    relay.publish_pass_key().await?;
+    relay.write(events::authority::Change::Publish).await?;
     let throttle =
         SignInThrottle::new(config.limits.sign_in_failures, config.limits.sign_in_window);
     let (setup_token, setup) = if db::organisation(&db).await?.is_some() {

@@ -278,7 +278,12 @@ pub(crate) async fn setup(
     let admin = create_network(&state.db, &actor, &network, &password_hash).await?;
     state.setup.spend();
     // The new organisation document lists the key passes are signed with.
-    state.relay.lock().await.publish_pass_key().await?;
+    state
+        .relay
+        .lock()
+        .await
+        .write(crate::events::authority::Change::Publish)
+        .await?;
     let user = db::user_by_id(&state.db, &admin)
         .await?
         .ok_or_else(|| Error::Corrupt(format!("the new admin {admin} vanished")))?;

@@ -1,6 +1,7 @@
 //! `GET /sync`: the automerge-repo WebSocket endpoint.
 //!
-//! Each connection runs a send task (outbox → socket) and a receive loop (socket → [`Relay`]).
+//! Each connection runs a send task (outbox → socket) and a receive loop (socket →
+//! [`Relay`](crate::relay::Relay)).
 //! The receive loop decodes every frame strictly and hands it to the shared relay; anything a
 //! peer should not send — a text frame, bytes that are not a message, more messages than its
 //! budget — gets a protocol `error` and closes that connection only. The receive loop is never

@@ -21,7 +21,7 @@ use tsunagu_core::ids::StorageId;
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::memory::MemoryStore;
 use tsunagu_core::wire::{MAX_FRAME_BYTES, Message};
-use tsunagu_server::{DATABASE_FILE, Limits};
+use tsunagu_server::Limits;
 
 /// Hanako edits her profile while an admin reads it, next to whatever Ken, the attacker, does.
 struct HonestPair {
@@ -305,12 +305,7 @@ async fn no_session_or_a_signed_out_one_opens_no_socket() {
 /// Suspends a member straight in the relay's database; their profile is then readable by no
 /// alumnus. Returns that profile's id.
 async fn suspend_someone(relay: &TestRelay) -> DocumentId {
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        relay.dir.path().join("data").join(DATABASE_FILE).display()
-    ))
-    .await
-    .expect("the relay's database opens");
+    let db = common::database(&relay.dir.path().join("data")).await;
     let (user, doc): (String, String) = sqlx::query_as(
         "SELECT u.id, d.id FROM users u JOIN documents d ON d.owner_id = u.id
          WHERE u.password_hash IS NULL AND d.kind = 'profile' LIMIT 1",

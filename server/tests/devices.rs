@@ -7,19 +7,10 @@ mod common;
 use common::{Device, TestRelay, closes, sign_in};
 use reqwest::StatusCode;
 use tsunagu_core::api::{DEVICE_REVOKED, DeviceInfo};
-use tsunagu_core::ids::{PeerId, StorageId};
-use tsunagu_core::wire::{Message, PeerMetadata};
+use tsunagu_core::wire::Message;
 
 async fn devices(relay: &TestRelay, cookie: &str, current: &str) -> Vec<DeviceInfo> {
-    reqwest::Client::new()
-        .get(relay.url(&format!("/api/devices?current={current}")))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("the relay answers")
-        .json()
-        .await
-        .expect("a device list")
+    common::get_json(relay, &format!("/api/devices?current={current}"), cookie).await
 }
 
 async fn revoke(relay: &TestRelay, cookie: &str, id: &str) -> StatusCode {
@@ -104,18 +95,7 @@ async fn a_revoked_device_is_cut_off_and_refused_when_it_comes_back() {
 
 /// Opens a socket, joins announcing `storage`, and returns the protocol error, if one comes.
 async fn join_as(relay: &TestRelay, cookie: &str, storage: &str) -> Option<String> {
-    let mut socket = common::open_socket(relay.addr(), Some(cookie))
-        .await
-        .expect("the socket opens");
-    let join = Message::Join {
-        sender: PeerId::new("returning-phone"),
-        metadata: Some(PeerMetadata {
-            storage_id: Some(StorageId::new(storage)),
-            is_ephemeral: false,
-        }),
-        versions: vec!["1".into()],
-    };
-    common::send(&mut socket, &join).await;
+    let mut socket = common::joined(relay, cookie, "returning-phone", Some(storage)).await;
     while let Some(message) = common::next_message(&mut socket).await {
         if let Message::Error { message } = message {
             return Some(message);

@@ -395,17 +395,8 @@ async fn staff_release_a_seat_the_next_in_line_gets_it_and_her_answer_is_not_app
     // Nothing to release twice; and the admin's act is in the audit log.
     let again = release(admin.clone(), hanako.user_id.clone()).await;
     assert_eq!(again.status(), reqwest::StatusCode::CONFLICT);
-    let audit: Vec<tsunagu_core::api::AuditEntry> = call(
-        &relay,
-        reqwest::Method::GET,
-        "/api/admin/audit",
-        Some(&admin),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("audit entries");
+    let audit: Vec<tsunagu_core::api::AuditEntry> =
+        common::get_json(&relay, "/api/admin/audit", &admin).await;
     assert!(
         audit
             .iter()

@@ -478,17 +478,8 @@ async fn item10_a_deleted_account_leaves_only_its_anonymised_audit_rows() {
     )
     .await;
     assert_eq!(applied.status(), StatusCode::ACCEPTED);
-    let pending: Vec<tsunagu_core::api::Application> = call(
-        &relay,
-        Method::GET,
-        "/api/admin/applications",
-        Some(&admin_cookie),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("applications");
+    let pending: Vec<tsunagu_core::api::Application> =
+        common::get_json(&relay, "/api/admin/applications", &admin_cookie).await;
     let his = pending
         .iter()
         .find(|a| a.email == EMAIL)
@@ -567,17 +558,8 @@ async fn item10_a_deleted_account_leaves_only_its_anonymised_audit_rows() {
     )));
 
     // No application row, and his email nowhere in the audit log, whose rows remain.
-    let applications: Vec<tsunagu_core::api::Application> = call(
-        &relay,
-        Method::GET,
-        "/api/admin/applications",
-        Some(&admin_cookie),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("applications");
+    let applications: Vec<tsunagu_core::api::Application> =
+        common::get_json(&relay, "/api/admin/applications", &admin_cookie).await;
     assert!(
         applications.iter().all(|a| a.email != EMAIL),
         "{applications:?}"
@@ -748,26 +730,6 @@ async fn item4_an_expired_session_closes_its_open_socket() {
     assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
 }
 
-/// Joins a raw socket with `cookie`, announcing `storage` (none: an ephemeral peer); the
-/// socket, once the relay answered the join.
-async fn joined(relay: &TestRelay, cookie: &str, storage: Option<&str>) -> common::Socket {
-    use tsunagu_core::ids::{PeerId, StorageId};
-    use tsunagu_core::wire::{Message, PeerMetadata};
-    let mut socket = common::open_socket(relay.addr(), Some(cookie))
-        .await
-        .expect("the socket opens");
-    let join = Message::Join {
-        sender: PeerId::new("thief"),
-        metadata: Some(PeerMetadata {
-            storage_id: storage.map(StorageId::new),
-            is_ephemeral: storage.is_none(),
-        }),
-        versions: vec!["1".into()],
-    };
-    common::send(&mut socket, &join).await;
-    socket
-}
-
 #[tokio::test]
 async fn item5_a_stolen_session_cannot_move_to_another_device_and_dies_with_its_device() {
     let relay = TestRelay::start().await;
@@ -779,22 +741,18 @@ async fn item5_a_stolen_session_cannot_move_to_another_device_and_dies_with_its_
     );
 
     // The thief's own storage: refused, the session belongs to her phone.
-    let mut elsewhere = joined(&relay, &stolen, Some("thiefs-laptop")).await;
+    let mut elsewhere = common::joined(&relay, &stolen, "thief", Some("thiefs-laptop")).await;
     let told = closing_error(&mut elsewhere).await.expect("refused");
     assert!(told.starts_with(tsunagu_core::api::SESSION_ENDED), "{told}");
     // As an ephemeral peer the session still works — until she removes the phone.
-    let mut ephemeral = joined(&relay, &stolen, None).await;
+    let mut ephemeral = common::joined(&relay, &stolen, "thief", None).await;
     assert!(matches!(
         common::next_message(&mut ephemeral).await,
         Some(tsunagu_core::wire::Message::Peer { .. })
     ));
     let (laptop, _) = sign_in(relay.addr(), "hanako@example.com").await;
     let devices: Vec<tsunagu_core::api::DeviceInfo> =
-        call(&relay, Method::GET, "/api/devices", Some(&laptop), None)
-            .await
-            .json()
-            .await
-            .expect("her devices");
+        common::get_json(&relay, "/api/devices", &laptop).await;
     assert_eq!(devices.len(), 1, "{devices:?}");
     let removed = call(
         &relay,
@@ -969,11 +927,7 @@ async fn item9_pages_carry_a_strict_policy_and_writes_from_other_sites_are_refus
             "forbidden"
         );
     }
-    let now: Me = call(&relay, Method::GET, "/api/me", Some(&cookie), None)
-        .await
-        .json()
-        .await
-        .expect("Me");
+    let now: Me = common::get_json(&relay, "/api/me", &cookie).await;
     assert!(!now.hidden_from_directory, "nothing changed");
     let own = hide(("sec-fetch-site", "same-origin"))
         .await
@@ -1162,7 +1116,7 @@ async fn item7_sockets_devices_and_passkey_ceremonies_are_capped_per_member_and_
     let mut kept = Vec::new();
     for storage in ["phone", "laptop"] {
         let (session, _) = sign_in(relay.addr(), "hanako@example.com").await;
-        let mut socket = joined(&relay, &session, Some(storage)).await;
+        let mut socket = common::joined(&relay, &session, "thief", Some(storage)).await;
         assert!(matches!(
             common::next_message(&mut socket).await,
             Some(tsunagu_core::wire::Message::Peer { .. })
@@ -1170,15 +1124,11 @@ async fn item7_sockets_devices_and_passkey_ceremonies_are_capped_per_member_and_
         kept.push((session, socket));
     }
     let (session, _) = sign_in(relay.addr(), "hanako@example.com").await;
-    let mut tablet = joined(&relay, &session, Some("tablet")).await;
+    let mut tablet = common::joined(&relay, &session, "thief", Some("tablet")).await;
     let told = closing_error(&mut tablet).await.expect("refused");
     assert!(told.contains("devices"), "{told}");
     let devices: Vec<tsunagu_core::api::DeviceInfo> =
-        call(&relay, Method::GET, "/api/devices", Some(&session), None)
-            .await
-            .json()
-            .await
-            .expect("her devices");
+        common::get_json(&relay, "/api/devices", &session).await;
     assert_eq!(
         devices.len(),
         2,
@@ -1533,12 +1483,7 @@ async fn item8_a_key_an_earlier_version_kept_in_the_database_moves_to_the_file()
     let file = data.join("pass-signing.key");
     let secret = std::fs::read_to_string(&file).expect("the key file");
     std::fs::remove_file(&file).expect("removed");
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data.join(tsunagu_server::DATABASE_FILE).display()
-    ))
-    .await
-    .expect("the database");
+    let db = common::database(&data).await;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('pass_signing_key', ?)")
         .bind(secret.trim())
         .execute(&db)
@@ -1561,12 +1506,7 @@ async fn item8_a_key_an_earlier_version_kept_in_the_database_moves_to_the_file()
             .trim(),
         secret.trim()
     );
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data.join(tsunagu_server::DATABASE_FILE).display()
-    ))
-    .await
-    .expect("the database");
+    let db = common::database(&data).await;
     let left: Option<String> =
         sqlx::query_scalar("SELECT value FROM meta WHERE key = 'pass_signing_key'")
             .fetch_optional(&db)

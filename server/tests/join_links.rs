@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::events::{JAN_15_2030, create_event, device_with, relay_copy};
+use common::events::{JAN_15_2030, create_event, device_with, going, relay_copy};
 use common::{Device, TestRelay, call, sign_in};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -25,21 +25,6 @@ async fn put_link(relay: &TestRelay, cookie: &str, event: DocumentId, url: &str)
     )
     .await
     .status()
-}
-
-/// A member's phone holding their RSVP and passes, having answered "going" and been seated.
-async fn going(
-    relay: &TestRelay,
-    email: &str,
-    event: DocumentId,
-    expect: SeatStatus,
-) -> (Device, Me) {
-    let (cookie, me) = sign_in(relay.addr(), email).await;
-    let (rsvps, passes) = (me.rsvps_doc.expect("rsvps"), me.passes_doc.expect("passes"));
-    let mut phone = device_with(relay, &cookie, &[rsvps, passes]).await;
-    phone.answer(rsvps, event, true, JAN_15_2030 - 86_400).await;
-    phone.wait_for_seat(passes, event, expect).await;
-    (phone, me)
 }
 
 fn link_of(phone: &Device, me: &Me, event: DocumentId) -> String {
@@ -63,9 +48,22 @@ async fn only_confirmed_attendees_of_an_online_event_carry_its_join_link() {
     })
     .await;
     desk.wait_acknowledged(&admin.relay_storage).await;
-    let (mut hanako_phone, hanako) =
-        going(&relay, "hanako@example.com", e, SeatStatus::Confirmed).await;
-    let (mut ken_phone, ken) = going(&relay, "ken@example.com", e, SeatStatus::Waiting).await;
+    let (mut hanako_phone, hanako) = going(
+        &relay,
+        "hanako@example.com",
+        e,
+        JAN_15_2030 - 86_400,
+        SeatStatus::Confirmed,
+    )
+    .await;
+    let (mut ken_phone, ken) = going(
+        &relay,
+        "ken@example.com",
+        e,
+        JAN_15_2030 - 86_400,
+        SeatStatus::Waiting,
+    )
+    .await;
 
     // Only admins set it, and only to a web address.
     let (ken_cookie, _) = sign_in(relay.addr(), "ken@example.com").await;

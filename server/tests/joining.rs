@@ -7,7 +7,7 @@
 mod common;
 
 use common::{
-    Device, SmtpSink, TestRelay, call, error_code, post_session, session_cookie, sign_in,
+    Device, SmtpSink, TestRelay, call, error_code, get_json, post_session, session_cookie, sign_in,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -47,16 +47,7 @@ async fn import(relay: &TestRelay, cookie: &str, body: Vec<u8>) -> ImportReport 
 }
 
 async fn members(relay: &TestRelay, cookie: &str, query: &str) -> Vec<Member> {
-    let response = call(
-        relay,
-        Method::GET,
-        &format!("/api/admin/members{query}"),
-        Some(cookie),
-        None,
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("a member list")
+    get_json(relay, &format!("/api/admin/members{query}"), cookie).await
 }
 
 async fn hr_id(relay: &TestRelay, cookie: &str, email: &str) -> String {
@@ -100,16 +91,7 @@ async fn register(relay: &TestRelay, token: &str, password: &str) -> reqwest::Re
 }
 
 async fn audit(relay: &TestRelay, cookie: &str) -> Vec<AuditEntry> {
-    let response = call(
-        relay,
-        Method::GET,
-        "/api/admin/audit?limit=500",
-        Some(cookie),
-        None,
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("audit entries")
+    get_json(relay, "/api/admin/audit?limit=500", cookie).await
 }
 
 #[tokio::test]
@@ -369,11 +351,7 @@ async fn an_invitation_mailed_over_smtp_registers_its_person_once() {
     let me: Me = registered.json().await.expect("Me");
     assert_eq!(me.display_name, "高橋 美咲");
     assert!(me.directory.contains(&me.profile_doc));
-    let again: Me = call(&relay, Method::GET, "/api/me", Some(&cookie), None)
-        .await
-        .json()
-        .await
-        .expect("Me");
+    let again: Me = get_json(&relay, "/api/me", &cookie).await;
     assert_eq!(again.user_id, me.user_id);
 
     // Her profile document syncs like any seeded member's, filled from the HR record.
@@ -512,17 +490,8 @@ async fn an_applicant_hr_knows_confirms_from_the_address_on_record_and_others_wa
         "the mail names who will sign in"
     );
     let token = confirmation_token(&text);
-    let pending: Vec<Application> = call(
-        &relay,
-        Method::GET,
-        "/api/admin/applications?status=pending",
-        Some(&admin),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("applications");
+    let pending: Vec<Application> =
+        get_json(&relay, "/api/admin/applications?status=pending", &admin).await;
     let his = pending
         .iter()
         .find(|a| a.email == "tsubasa.private@example.org")
@@ -611,17 +580,8 @@ async fn an_applicant_hr_knows_confirms_from_the_address_on_record_and_others_wa
         "both wait on the Members screen"
     );
 
-    let pending: Vec<Application> = call(
-        &relay,
-        Method::GET,
-        "/api/admin/applications?status=pending",
-        Some(&admin),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("applications");
+    let pending: Vec<Application> =
+        get_json(&relay, "/api/admin/applications?status=pending", &admin).await;
     assert_eq!(pending.len(), 2);
     let makoto = pending
         .iter()
@@ -756,17 +716,8 @@ async fn without_mail_an_applicant_hr_knows_waits_and_the_admin_links_the_record
         json!({ "name": "高橋 美咲", "email": "misaki@example.net", "password": "misaki-applies" }),
     )
     .await;
-    let pending: Vec<Application> = call(
-        &relay,
-        Method::GET,
-        "/api/admin/applications?status=pending",
-        Some(&admin),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("applications");
+    let pending: Vec<Application> =
+        get_json(&relay, "/api/admin/applications?status=pending", &admin).await;
     let hers = &pending[0];
     assert_eq!(hers.hr_match.as_ref().map(|m| m.by), Some(MatchedBy::Email));
     assert!(!hers.awaiting_confirmation, "no mail, no link");
@@ -829,17 +780,8 @@ async fn an_applicant_who_signs_in_is_told_how_the_application_stands_and_nobody
     );
 
     // Rejected, he is told so kindly — still only with his password.
-    let pending: Vec<Application> = call(
-        &relay,
-        Method::GET,
-        "/api/admin/applications?status=pending",
-        Some(&admin),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("applications");
+    let pending: Vec<Application> =
+        get_json(&relay, "/api/admin/applications?status=pending", &admin).await;
     let rejected = call(
         &relay,
         Method::POST,
@@ -1018,11 +960,7 @@ async fn only_admins_reach_the_admin_calls() {
         );
     }
     // She did not make herself an admin on the way.
-    let me: Me = call(&relay, Method::GET, "/api/me", Some(&alumna), None)
-        .await
-        .json()
-        .await
-        .expect("Me");
+    let me: Me = get_json(&relay, "/api/me", &alumna).await;
     assert_eq!(me.roles, vec![Role::Alumni]);
 }
 
@@ -1063,17 +1001,12 @@ async fn what_admins_do_to_members_is_in_the_audit_log_and_its_csv() {
             common::has_profile_named(d, &ken_me.profile_doc, "佐藤 健")
         })
         .await;
-    let devices: Vec<tsunagu_core::api::DeviceInfo> = call(
+    let devices: Vec<tsunagu_core::api::DeviceInfo> = get_json(
         &relay,
-        Method::GET,
         &format!("/api/admin/members/{ken_id}/devices"),
-        Some(&admin),
-        None,
+        &admin,
     )
-    .await
-    .json()
-    .await
-    .expect("his devices");
+    .await;
     assert_eq!(devices.len(), 1);
     let revoked = call(
         &relay,
@@ -1156,17 +1089,12 @@ async fn what_admins_do_to_members_is_in_the_audit_log_and_its_csv() {
     assert!(log.iter().all(|e| e.actor == ADMIN));
     assert_eq!(log[5].detail, "alumni → event-staff, alumni");
     // Paging: the two before the third newest.
-    let older: Vec<AuditEntry> = call(
+    let older: Vec<AuditEntry> = get_json(
         &relay,
-        Method::GET,
         &format!("/api/admin/audit?limit=2&before={}", log[2].id),
-        Some(&admin),
-        None,
+        &admin,
     )
-    .await
-    .json()
-    .await
-    .expect("entries");
+    .await;
     assert_eq!(
         older.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["suspend", "revoke-device"]

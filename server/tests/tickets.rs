@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::events::{JAN_15_2030, create_event, device_with};
+use common::events::{JAN_15_2030, create_event, device_with, going};
 use common::{Device, TestRelay, now, sign_in};
 use tsunagu_core::api::Me;
 use tsunagu_core::event::{EventStatus, SeatStatus};
@@ -44,21 +44,6 @@ async fn event_with_seats(
     .await;
     desk.wait_acknowledged(&admin.relay_storage).await;
     (event.event, roster, desk, admin)
-}
-
-/// A member's device holding their RSVP and passes documents, having answered "going".
-async fn going(
-    relay: &TestRelay,
-    email: &str,
-    event: DocumentId,
-    expect: SeatStatus,
-) -> (Device, Me) {
-    let (cookie, me) = sign_in(relay.addr(), email).await;
-    let (rsvps, passes) = (me.rsvps_doc.expect("rsvps"), me.passes_doc.expect("passes"));
-    let mut phone = device_with(relay, &cookie, &[rsvps, passes]).await;
-    phone.answer(rsvps, event, true, now()).await;
-    phone.wait_for_seat(passes, event, expect).await;
-    (phone, me)
 }
 
 #[tokio::test]
@@ -108,8 +93,16 @@ async fn device_card(relay: &TestRelay, cookie: &str, passes: DocumentId) -> Str
 async fn more_seats_promote_the_waiting_list() {
     let relay = TestRelay::start().await;
     let (event, _, mut desk, admin) = event_with_seats(&relay, 1).await;
-    let (_, _) = going(&relay, "hanako@example.com", event, SeatStatus::Confirmed).await;
-    let (mut ken_phone, ken) = going(&relay, "ken@example.com", event, SeatStatus::Waiting).await;
+    let (_, _) = going(
+        &relay,
+        "hanako@example.com",
+        event,
+        now(),
+        SeatStatus::Confirmed,
+    )
+    .await;
+    let (mut ken_phone, ken) =
+        going(&relay, "ken@example.com", event, now(), SeatStatus::Waiting).await;
     desk.edit_event(event, |e| e.capacity = 2).await;
     desk.wait_acknowledged(&admin.relay_storage).await;
     let seat = ken_phone
@@ -126,8 +119,14 @@ async fn more_seats_promote_the_waiting_list() {
 async fn moving_an_event_signs_its_tickets_again_for_the_new_times() {
     let relay = TestRelay::start().await;
     let (event, _, mut desk, admin) = event_with_seats(&relay, 0).await;
-    let (mut phone, hanako) =
-        going(&relay, "hanako@example.com", event, SeatStatus::Confirmed).await;
+    let (mut phone, hanako) = going(
+        &relay,
+        "hanako@example.com",
+        event,
+        now(),
+        SeatStatus::Confirmed,
+    )
+    .await;
     let passes = hanako.passes_doc.expect("passes");
     let before = ticket(
         &phone.seat(&passes, &event).expect("a seat").ticket,
@@ -172,9 +171,16 @@ async fn moving_an_event_signs_its_tickets_again_for_the_new_times() {
 async fn cancelling_an_event_lets_everyone_go_and_revokes_their_tickets() {
     let relay = TestRelay::start().await;
     let (event, roster, mut desk, admin) = event_with_seats(&relay, 1).await;
-    let (mut hanako_phone, hanako) =
-        going(&relay, "hanako@example.com", event, SeatStatus::Confirmed).await;
-    let (mut ken_phone, ken) = going(&relay, "ken@example.com", event, SeatStatus::Waiting).await;
+    let (mut hanako_phone, hanako) = going(
+        &relay,
+        "hanako@example.com",
+        event,
+        now(),
+        SeatStatus::Confirmed,
+    )
+    .await;
+    let (mut ken_phone, ken) =
+        going(&relay, "ken@example.com", event, now(), SeatStatus::Waiting).await;
     let hers = hanako_phone
         .seat(&hanako.passes_doc.expect("passes"), &event)
         .expect("a seat");
@@ -210,7 +216,14 @@ async fn cancelling_an_event_lets_everyone_go_and_revokes_their_tickets() {
 async fn answers_the_relay_stored_but_never_seated_are_seated_at_its_next_start() {
     let relay = TestRelay::start().await;
     let (event, _, _, _) = event_with_seats(&relay, 5).await;
-    let (phone, hanako) = going(&relay, "hanako@example.com", event, SeatStatus::Confirmed).await;
+    let (phone, hanako) = going(
+        &relay,
+        "hanako@example.com",
+        event,
+        now(),
+        SeatStatus::Confirmed,
+    )
+    .await;
     let passes = hanako.passes_doc.expect("passes");
     let old = ticket(
         &phone.seat(&passes, &event).expect("a seat").ticket,
@@ -259,7 +272,14 @@ async fn answers_the_relay_stored_but_never_seated_are_seated_at_its_next_start(
 async fn a_deleted_account_gives_up_its_seat_and_leaves_the_roster() {
     let relay = TestRelay::start().await;
     let (event, roster, mut desk, _) = event_with_seats(&relay, 1).await;
-    let (ken_phone, ken) = going(&relay, "ken@example.com", event, SeatStatus::Confirmed).await;
+    let (ken_phone, ken) = going(
+        &relay,
+        "ken@example.com",
+        event,
+        now(),
+        SeatStatus::Confirmed,
+    )
+    .await;
     let his = ticket(
         &ken_phone
             .seat(&ken.passes_doc.expect("passes"), &event)
@@ -268,8 +288,14 @@ async fn a_deleted_account_gives_up_its_seat_and_leaves_the_roster() {
         &ken,
     );
     drop(ken_phone);
-    let (mut hanako_phone, hanako) =
-        going(&relay, "hanako@example.com", event, SeatStatus::Waiting).await;
+    let (mut hanako_phone, hanako) = going(
+        &relay,
+        "hanako@example.com",
+        event,
+        now(),
+        SeatStatus::Waiting,
+    )
+    .await;
 
     let (ken_cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
     let deleted = common::call(

@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::{Device, TestRelay, post_session, sign_in, unavailable_to};
+use common::events::device_with;
+use common::{Device, TestRelay, get_json, post_session, sign_in, unavailable_to};
 use reqwest::StatusCode;
 use tsunagu_core::api::{DirectoryListing, Me};
 use tsunagu_core::ids::DocumentId;
@@ -31,15 +32,7 @@ async fn device_of(relay: &TestRelay, email: &str) -> (Device, Me, String) {
         .copied()
         .chain(me.parts.iter().map(|p| p.doc))
         .collect();
-    let mut device = Device::connect(relay.addr(), &cookie, &docs).await;
-    let wanted = docs.clone();
-    device
-        .pump_until("every readable document", move |d| {
-            wanted
-                .iter()
-                .all(|doc| d.engine.doc(doc).is_some_and(|d| !d.get_heads().is_empty()))
-        })
-        .await;
+    let device = device_with(relay, &cookie, &docs).await;
     (device, me, cookie)
 }
 
@@ -204,15 +197,7 @@ async fn a_deleted_account_leaves_nothing_readable_and_its_devices_are_told() {
             "{doc} is erased"
         );
     }
-    let audit: serde_json::Value = reqwest::Client::new()
-        .get(relay.url("/api/admin/audit"))
-        .header("cookie", &admin_cookie)
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("JSON");
+    let audit: serde_json::Value = get_json(&relay, "/api/admin/audit", &admin_cookie).await;
     assert!(
         audit.to_string().contains("delete-account"),
         "the deletion is in the audit log: {audit}"

@@ -12,10 +12,10 @@ use tsunagu_core::event::{Rsvp, SeatStatus};
 use tsunagu_core::pass::{VenueVerdict, VerifyingKey, judge_venue};
 use tsunagu_core::seats::LATE_ANSWER_GRACE_SECS;
 
-use super::scribe::Scribe;
-use super::seating::edit_seat;
+use super::passes::edit_seat;
 use super::store::{self, EventRow};
 use crate::error::Error;
+use crate::scribe::Scribe;
 
 /// How long after a venue code expires an arrival made while it was valid may still reach the
 /// relay (a phone that stayed offline until the way home): the same grace as late answers.

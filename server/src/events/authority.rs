@@ -5,10 +5,11 @@
 use tsunagu_core::event::DocError;
 use tsunagu_core::pass::PassAuthority;
 
-use super::scribe::Scribe;
-use super::{seating, store};
+use super::{passes, seating, store};
 use crate::db;
 use crate::error::Error;
+use crate::reactions::Job;
+use crate::scribe::Scribe;
 
 /// Tickets of events that ended longer ago than this are not signed again on a rotation.
 const ENDED_GRACE_SECS: i64 = 12 * 3600;
@@ -28,8 +29,14 @@ pub(crate) enum Change<'a> {
     Retire(&'a str),
 }
 
+impl Job for Change<'_> {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        apply(s, self).await
+    }
+}
+
 /// Applies `change` in the scribe's transaction.
-pub(crate) async fn apply(s: &mut Scribe<'_>, change: Change<'_>) -> Result<(), Error> {
+async fn apply(s: &mut Scribe<'_>, change: Change<'_>) -> Result<(), Error> {
     // Before the first-run setup there is no organisation, nor anything signed.
     let Some(org) = db::organisation_doc(s.conn()).await? else {
         return Ok(());
@@ -61,7 +68,7 @@ pub(crate) async fn apply(s: &mut Scribe<'_>, change: Change<'_>) -> Result<(), 
                 .as_deref()
                 == Some("active") =>
         {
-            seating::issue_card(s, user).await?;
+            passes::issue_card(s, user).await?;
         }
         Change::Rotated => {
             let now = s.now();
@@ -71,7 +78,7 @@ pub(crate) async fn apply(s: &mut Scribe<'_>, change: Change<'_>) -> Result<(), 
                 }
             }
             for user in store::active_members_with_passes(s.conn()).await? {
-                seating::issue_card(s, &user).await?;
+                passes::issue_card(s, &user).await?;
             }
         }
         _ => {}

@@ -12,6 +12,7 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{PassBody, VenueCode};
 use tsunagu_core::vocab::Role;
 
+use super::reactions::{ReleaseSeat, SetJoinUrl};
 use super::{event_for_staff, store};
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -73,7 +74,11 @@ pub(super) async fn set_join_url(
         .relay
         .lock()
         .await
-        .set_join_url(doc, &url, &user)
+        .write(SetJoinUrl {
+            event: doc,
+            url: &url,
+            by: &user,
+        })
         .await?;
     tracing::info!(%user, event = %doc, cleared = url.is_empty(), "join link set");
     Ok(StatusCode::NO_CONTENT)
@@ -102,7 +107,11 @@ pub(super) async fn release_seat(
         .relay
         .lock()
         .await
-        .release_seat(doc, &member, &by)
+        .write(ReleaseSeat {
+            event: doc,
+            user: &member,
+            by: &by,
+        })
         .await?;
     tracing::info!(%by, event = %doc, %member, "seat released by staff");
     Ok(StatusCode::NO_CONTENT)

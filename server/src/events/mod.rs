@@ -7,10 +7,11 @@
 //! a passes document only the relay writes. The grant table in [`tsunagu_core::grants`] says who
 //! reads and writes each; [`crate::access`] feeds it the event's facts for the member asking.
 //!
-//! When the relay accepts a change to an event or an RSVP document, [`crate::relay`] hands it
-//! to [`seating`] before acknowledging it: seats are decided in the order answers arrive,
-//! tickets are issued, signed and revoked, and each decision is written to the member's passes
-//! and the event's roster by a [`scribe::Scribe`], in the same transaction as the seat rows.
+//! When the relay accepts a change to an event or an RSVP document, it hands it to
+//! [`reactions::Events`] (through [`crate::reactions`]) before acknowledging it, and so to
+//! [`seating`]: seats are decided in the order answers arrive, tickets are issued, signed and
+//! revoked, and each decision is written to the member's passes and the event's roster by a
+//! [`crate::scribe::Scribe`], in the same transaction as the seat rows.
 //!
 //! | call | body | answer |
 //! |---|---|---|
@@ -27,13 +28,13 @@ mod arrivals;
 pub(crate) mod authority;
 mod doors;
 mod feeds;
+mod passes;
+pub(crate) mod reactions;
 mod report;
-pub(crate) mod scribe;
 pub(crate) mod seating;
 pub(crate) mod store;
 
 use automerge::ActorId;
-use automerge::transaction::Transactable;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::routing::{get, post, put};
@@ -42,7 +43,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tsunagu_core::api::{AuditAction, EventRef, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::engine::load_chunks;
-use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster, Rsvps};
+use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{PassAuthority, PassBody};
 use tsunagu_core::vocab::{DocKind, Role};
@@ -246,50 +247,6 @@ pub(crate) async fn readable_events(
     Ok(readable)
 }
 
-/// Makes `owner`'s RSVP and passes documents, each with its one shared `events` map (two
-/// phones answering offline would otherwise each make one, and one would win with all its
-/// answers), naming its owner so it is never empty.
-pub(crate) async fn create_member_docs(
-    conn: &mut SqliteConnection,
-    actor: &ActorId,
-    owner: &str,
-) -> Result<(), Error> {
-    documents::create(conn, actor, DocKind::Rsvps, Some(owner), |tx| {
-        tx.put(automerge::ROOT, "owner", owner)?;
-        Rsvps::default().write_to(tx)
-    })
-    .await?;
-    documents::create(conn, actor, DocKind::Passes, Some(owner), |tx| {
-        tx.put(automerge::ROOT, "owner", owner)?;
-        Passes::default().write_to(tx)
-    })
-    .await?;
-    Ok(())
-}
-
-/// Gives every member who joined before events their RSVP and passes documents.
-pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Result<(), Error> {
-    let missing: Vec<String> = sqlx::query_scalar(
-        "SELECT d.owner_id FROM documents d WHERE d.kind = 'profile' AND d.owner_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.owner_id = d.owner_id AND r.kind = 'rsvps')",
-    )
-    .fetch_all(pool)
-    .await?;
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let mut tx = db::write_tx(pool).await?;
-    for owner in &missing {
-        create_member_docs(&mut tx, actor, owner).await?;
-    }
-    tx.commit().await?;
-    tracing::info!(
-        members = missing.len(),
-        "made the missing RSVP and passes documents"
-    );
-    Ok(())
-}
-
 /// Signs `user`'s ID card again if the one in their passes document is missing or more than a
 /// day old. Checked against storage first, so the relay is locked only to write.
 pub(crate) async fn refresh_card(
@@ -316,13 +273,18 @@ pub(crate) async fn refresh_card(
     let fresh = match tsunagu_core::pass::read(&card, &state.passes.current().verifying_key()) {
         Ok(PassBody::Card(card)) => {
             card.member == user
-                && card.not_before > db::now() - seating::CARD_REFRESH_SECS
+                && card.not_before > db::now() - passes::CARD_REFRESH_SECS
                 && revoked_before.is_none_or(|until| card.not_before > until)
         }
         _ => false,
     };
     if !fresh {
-        state.relay.lock().await.issue_card(user).await?;
+        state
+            .relay
+            .lock()
+            .await
+            .write(reactions::IssueCard(user))
+            .await?;
     }
     Ok(())
 }

@@ -1,9 +1,10 @@
-//! The relay's reactions to accepted changes of events and answers: the seat orchestration.
+//! The relay's reactions to accepted changes of events and answers (reached through
+//! [`super::reactions`]): the seat orchestration.
 //!
 //! Seats are decided by [`tsunagu_core::seats`] in the order answers reach the relay and stored
-//! in the `seats` table, which is the authority; each member's passes document and each event's
-//! roster then show those decisions, written by the relay in the same transaction
-//! ([`Scribe`]). An answer is applied once: the seat row remembers the answer (`going`, `at`) it
+//! in the `seats` table, which is the authority; each member's passes document
+//! ([`super::passes`]) and each event's roster then show those decisions, written by the relay
+//! in the same transaction ([`Scribe`]). An answer is applied once: the seat row remembers the answer (`going`, `at`) it
 //! was decided on, so reading a member's whole RSVP document again (after another answer, or
 //! at start after a crash) applies only what is new.
 //!
@@ -13,7 +14,7 @@
 //!   and hand the join link to confirmed seats when it goes online or offline;
 //! - [`join_url_changed`]: an admin set an online event's join link — confirmed seats carry it;
 //! - a member's RSVP document carries an arrival — [`super::arrivals`] admits a self check-in;
-//! - [`issue_card`]: the member's signed alumni ID card;
+//! - [`release`]: staff or an admin give up a member's seat for them;
 //! - [`member_left`]: a deleted account gives up its seats;
 //! - [`settle`]: at start, whatever a crash left between an accepted change and its reaction.
 
@@ -22,24 +23,21 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use automerge::Automerge;
 use tsunagu_core::api::AuditAction;
 use tsunagu_core::event::{
-    Attendee, Event, EventStatus, Going, Passes, Roster, Rsvp, Seat, SeatCount, SeatStatus,
+    Attendee, Event, EventStatus, Going, Roster, Rsvp, Seat, SeatCount, SeatStatus,
 };
-use tsunagu_core::ids::{DocumentId, random_bytes};
-use tsunagu_core::pass::{Card, PassAuthority, PassBody, Ticket};
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::pass::{PassBody, Ticket};
 use tsunagu_core::profile::Profile;
 use tsunagu_core::seats::{self, Decision, Seating};
-use tsunagu_core::vocab::{DocKind, Role};
+use tsunagu_core::vocab::DocKind;
 
 use super::arrivals;
-use super::scribe::Scribe;
+use super::passes::{edit_seat, pass_id, write_seat};
 use super::store::{self, EventRow, SeatRow};
 use crate::access;
 use crate::db::{self, DocumentRecord};
 use crate::error::Error;
-
-/// An ID card is signed for a year, and signed again when older than a day.
-pub(crate) const CARD_VALID_SECS: i64 = 365 * 86_400;
-pub(crate) const CARD_REFRESH_SECS: i64 = 86_400;
+use crate::scribe::Scribe;
 
 /// Applies every answer in `owner`'s RSVP document `rsvps` that no seat was decided on yet,
 /// event by event. Answers to events that do not exist, or that the member may not read, are
@@ -222,7 +220,7 @@ async fn apply(
         seat.status = decision.status;
         if decision.status == SeatStatus::Confirmed {
             if seat.ticket.is_none() {
-                let id = ticket_id();
+                let id = pass_id();
                 store::insert_ticket(s.conn(), &id, &row.doc, &seat.user, now).await?;
                 seat.ticket = Some(id);
             }
@@ -332,13 +330,6 @@ pub(super) fn attends(status: SeatStatus) -> bool {
     matches!(status, SeatStatus::Confirmed | SeatStatus::Waiting)
 }
 
-fn ticket_id() -> String {
-    random_bytes::<16>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The signed QR text of ticket `id`; empty (and logged) in the one case signing fails, a name
 /// too long for a QR code.
 fn sign_ticket(s: &Scribe<'_>, row: &EventRow, user: &str, name: &str, id: &str) -> String {
@@ -355,39 +346,6 @@ fn sign_ticket(s: &Scribe<'_>, row: &EventRow, user: &str, name: &str, id: &str)
         tracing::warn!(event = %row.doc, %user, error = %e, "could not sign a ticket");
         String::new()
     })
-}
-
-/// Changes the seat `user`'s passes document shows for `event`, if it shows one and `edit`
-/// changes it.
-pub(super) async fn edit_seat(
-    s: &mut Scribe<'_>,
-    user: &str,
-    event: &DocumentId,
-    edit: impl FnOnce(&mut Seat),
-) -> Result<(), Error> {
-    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
-        return Ok(());
-    };
-    let key = event.to_string();
-    let shown = s
-        .read(&passes, |d| {
-            Passes::read(d).map(|p| p.events.get(&key).cloned())
-        })
-        .await?;
-    let Ok(Some(mut seat)) = shown else {
-        return Ok(());
-    };
-    let before = seat.clone();
-    edit(&mut seat);
-    if seat == before {
-        return Ok(());
-    }
-    s.edit(passes, |tx| {
-        let mut all = Passes::read(&*tx)?;
-        all.events.insert(key, seat);
-        all.write_to(tx)
-    })
-    .await
 }
 
 /// Gives every seat of the event in `row` the join link it should carry: confirmed seats of
@@ -446,26 +404,6 @@ pub(crate) async fn release(
     crate::joining::audit::record(s.conn(), Some(by), AuditAction::ReleaseSeat, user, &detail).await
 }
 
-/// Puts `seat` for `event` in `user`'s passes document.
-async fn write_seat(
-    s: &mut Scribe<'_>,
-    user: &str,
-    event: &DocumentId,
-    seat: Seat,
-) -> Result<(), Error> {
-    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
-        // Their account was deleted, documents and all.
-        tracing::debug!(%user, "a member without a passes document");
-        return Ok(());
-    };
-    s.edit(passes, |tx| {
-        let mut all = Passes::read(&*tx)?;
-        all.events.insert(event.to_string(), seat);
-        all.write_to(tx)
-    })
-    .await
-}
-
 /// How staff see a member at the door: the name, reading and years everyone in the network
 /// sees (never a field the member showed only to some), and their first department if that is
 /// shown to everyone too.
@@ -508,30 +446,24 @@ fn describe(profile: &Profile) -> String {
         .join(" ")
 }
 
-/// Which of an event's documents may now be read by other people than before.
-pub(crate) type AccessChanged = Option<[DocumentId; 3]>;
-
 /// An admin's edit of event `doc` was accepted: store what the relay decides on, and carry out
-/// what the edit means for seats and tickets. Returns the event's documents when who may read
-/// them changed (status, audience, staff or invited).
-pub(crate) async fn event_changed(
-    s: &mut Scribe<'_>,
-    doc: &DocumentId,
-) -> Result<AccessChanged, Error> {
+/// what the edit means for seats and tickets. When who may read the event's documents changed
+/// (status, audience, staff or invited), every connection holding one decides again.
+pub(crate) async fn event_changed(s: &mut Scribe<'_>, doc: &DocumentId) -> Result<(), Error> {
     let event = match s.read(doc, Event::read).await? {
         Ok(event) => event,
         Err(e) => {
             tracing::warn!(%doc, error = %e, "an event document that does not read as an event");
-            return Ok(None);
+            return Ok(());
         }
     };
     let Some(mut row) = store::event(s.conn(), doc).await? else {
-        return Ok(None);
+        return Ok(());
     };
     let before = std::mem::replace(&mut row.event, event);
     let event = &row.event;
     if *event == before {
-        return Ok(None);
+        return Ok(());
     }
     // Calendars that hold a published event replace it when its SEQUENCE grows.
     let status_changed = event.status() != before.status();
@@ -563,7 +495,10 @@ pub(crate) async fn event_changed(
         || event.audience() != before.audience()
         || set(&event.staff) != set(&before.staff)
         || set(&event.invited) != set(&before.invited);
-    Ok(access.then_some([row.doc, row.roster, row.checkins]))
+    if access {
+        s.readers_changed([row.doc, row.roster, row.checkins]);
+    }
+    Ok(())
 }
 
 fn set(people: &[String]) -> BTreeSet<&str> {
@@ -596,66 +531,6 @@ pub(crate) async fn resign_tickets(
     Ok(())
 }
 
-/// Signs `user`'s alumni ID card (the name HR or an admin confirmed, years from their profile —
-/// HR's, which only admins correct —, membership from their roles), good for a year, into their
-/// passes document.
-pub(crate) async fn issue_card(s: &mut Scribe<'_>, user: &str) -> Result<(), Error> {
-    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
-        return Ok(());
-    };
-    let profile = match store::member_doc(s.conn(), user, DocKind::Profile.key()).await? {
-        Some(doc) => {
-            s.read(&doc, |d| Profile::read(d).unwrap_or_default())
-                .await?
-        }
-        None => Profile::default(),
-    };
-    let roles = db::roles(s.conn(), user).await?;
-    let name = db::confirmed_name(s.conn(), user).await?;
-    // Good from the second after any revocation of their cards, which covers its own second.
-    let revoked_until = match db::organisation_doc(s.conn()).await? {
-        Some(org) => {
-            s.read(&org, |d| {
-                PassAuthority::read(d).revoked_cards.get(user).copied()
-            })
-            .await?
-        }
-        None => None,
-    };
-    let not_before = revoked_until.map_or(s.now(), |until| s.now().max(until + 1));
-    let card = Card {
-        id: ticket_id(),
-        member: user.to_owned(),
-        name,
-        joined: profile.joined.clone(),
-        left: profile.left.clone(),
-        status: membership(&roles).to_owned(),
-        not_before,
-        not_after: not_before + CARD_VALID_SECS,
-    };
-    let text = match s.key().sign(&PassBody::Card(card)) {
-        Ok(text) => text,
-        Err(e) => {
-            tracing::warn!(%user, error = %e, "could not sign an ID card");
-            return Ok(());
-        }
-    };
-    s.edit(passes, |tx| {
-        let mut all = Passes::read(&*tx)?;
-        all.card = text;
-        all.write_to(tx)
-    })
-    .await
-}
-
-/// The membership an ID card states: alumni first, as that is what the card is for.
-pub(crate) fn membership(roles: &[Role]) -> &'static str {
-    [Role::Alumni, Role::Employee, Role::EventStaff, Role::Admin]
-        .into_iter()
-        .find(|r| roles.contains(r))
-        .map_or("member", Role::key)
-}
-
 /// `user`'s account was deleted: their seats go to the next in line, their tickets are revoked,
 /// and they leave every roster.
 pub(crate) async fn member_left(s: &mut Scribe<'_>, user: &str) -> Result<(), Error> {
@@ -682,12 +557,9 @@ pub(crate) async fn member_left(s: &mut Scribe<'_>, user: &str) -> Result<(), Er
 /// At start: applies whatever a crash (or a failed reaction) left between an accepted change
 /// and the relay's reaction to it — events whose document moved past their row, seats deleted
 /// members still hold, and answers no seat was decided on.
-pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<Vec<[DocumentId; 3]>, Error> {
-    let mut changed = Vec::new();
+pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<(), Error> {
     for row in store::all_events(s.conn()).await? {
-        if let Some(docs) = event_changed(s, &row.doc).await? {
-            changed.push(docs);
-        }
+        event_changed(s, &row.doc).await?;
     }
     for user in store::departed_with_seats(s.conn()).await? {
         member_left(s, &user).await?;
@@ -699,7 +571,7 @@ pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<Vec<[DocumentId; 3]>, E
     for row in store::all_events(s.conn()).await? {
         publish_seats(s, &row).await?;
     }
-    Ok(changed)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -719,13 +591,6 @@ mod tests {
         };
         assert_eq!(describe(&profile), "営業部 2012–2019");
         assert_eq!(describe(&Profile::default()), "");
-    }
-
-    #[test]
-    fn the_card_states_alumni_before_other_roles() {
-        assert_eq!(membership(&[Role::Admin, Role::Alumni]), "alumni");
-        assert_eq!(membership(&[Role::Employee]), "employee");
-        assert_eq!(membership(&[]), "member");
     }
 
     #[test]

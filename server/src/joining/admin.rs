@@ -258,7 +258,7 @@ pub(crate) async fn suspend(
     }
     // Their profile leaves every reader's phone at once, and their ID cards are revoked.
     relay.owner_changed(&user).await;
-    relay.passes(Change::RevokeCards(&user)).await?;
+    relay.write(Change::RevokeCards(&user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,7 +8,7 @@ use tsunagu_core::event::{Event, Passes, Roster, Rsvps, Seat, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::wire::Message;
 
-use super::{Device, TestRelay, sign_in};
+use super::{Device, TestRelay, get_json, sign_in};
 
 /// 2030-01-15 10:00 UTC (19:00 in Tokyo): far enough ahead that registration is open.
 pub const JAN_15_2030: i64 = 1_894_701_600;
@@ -39,15 +39,7 @@ pub async fn create_event(
 
 /// `GET /api/me`.
 pub async fn me(relay: &TestRelay, cookie: &str) -> Me {
-    reqwest::Client::new()
-        .get(relay.url("/api/me"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("the relay answers")
-        .json()
-        .await
-        .expect("a Me body")
+    get_json(relay, "/api/me", cookie).await
 }
 
 /// A signed-in member's device holding `docs` (every one must reach it).
@@ -59,6 +51,23 @@ pub async fn member_device(
     let (cookie, me) = sign_in(relay.addr(), email).await;
     let device = device_with(relay, &cookie, docs).await;
     (device, me, cookie)
+}
+
+/// The member with `email` answers "going" to `event` at `at` from a new phone, which holds their
+/// RSVP and passes documents, until their passes show a seat of status `expect`.
+pub async fn going(
+    relay: &TestRelay,
+    email: &str,
+    event: DocumentId,
+    at: i64,
+    expect: SeatStatus,
+) -> (Device, Me) {
+    let (cookie, me) = sign_in(relay.addr(), email).await;
+    let (rsvps, passes) = (me.rsvps_doc.expect("rsvps"), me.passes_doc.expect("passes"));
+    let mut phone = device_with(relay, &cookie, &[rsvps, passes]).await;
+    phone.answer(rsvps, event, true, at).await;
+    phone.wait_for_seat(passes, event, expect).await;
+    (phone, me)
 }
 
 /// A new device of the member with `cookie`, holding `docs`.

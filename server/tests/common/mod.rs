@@ -346,6 +346,50 @@ pub async fn call(
     request.send().await.expect("the relay answers")
 }
 
+/// `GET path` with the cookie, answered 200 with a JSON body of type `T`.
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    relay: &TestRelay,
+    path: &str,
+    cookie: &str,
+) -> T {
+    let response = call(relay, reqwest::Method::GET, path, Some(cookie), None).await;
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.json().await.expect("a JSON body")
+}
+
+/// A socket of the member with `cookie` that sent its `join` as `sender`, from a device with
+/// `storage` (an ephemeral one without).
+pub async fn joined(
+    relay: &TestRelay,
+    cookie: &str,
+    sender: &str,
+    storage: Option<&str>,
+) -> Socket {
+    let mut socket = open_socket(relay.addr(), Some(cookie))
+        .await
+        .expect("the socket opens");
+    let join = Message::Join {
+        sender: PeerId::new(sender),
+        metadata: Some(tsunagu_core::wire::PeerMetadata {
+            storage_id: storage.map(StorageId::new),
+            is_ephemeral: storage.is_none(),
+        }),
+        versions: vec!["1".into()],
+    };
+    send(&mut socket, &join).await;
+    socket
+}
+
+/// The relay's database in data directory `data` (the relay may be running or stopped).
+pub async fn database(data: &std::path::Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        data.join(tsunagu_server::DATABASE_FILE).display()
+    ))
+    .await
+    .expect("the relay's database opens")
+}
+
 /// The `error` code of an `ApiError` answer, after checking its status.
 pub async fn error_code(response: reqwest::Response, status: StatusCode) -> String {
     assert_eq!(response.status(), status, "{:?}", response.url().path());

@@ -1,10 +1,11 @@
-//! The relay writing documents only it may write (members' passes, events' rosters).
+//! The relay writing documents only it may write (members' passes, events' rosters, the
+//! organisation's pass keys), for the features that react through [`crate::reactions`].
 //!
 //! A [`Scribe`] edits them through the relay's own sync engine, as the relay's reserved actor,
 //! so every device syncing one gets the change at once, exactly as if another peer had made it.
 //! Their chunks are stored in the same SQLite transaction as the rows the edit reflects (a seat,
 //! a ticket), so a crash leaves both or neither; nothing is sent before that transaction commits
-//! (the caller performs [`Scribe::finish`]'s effects afterwards).
+//! (the relay performs [`Scribe::finish`]'s effects afterwards).
 
 use std::collections::BTreeSet;
 
@@ -31,6 +32,17 @@ pub(crate) struct Scribe<'a> {
     /// Documents edited in the engine: if the transaction does not commit, the engine must
     /// forget them and reload what storage really holds.
     touched: BTreeSet<DocumentId>,
+    /// Documents whose readers this transaction changed ([`Scribe::readers_changed`]).
+    readers_changed: BTreeSet<DocumentId>,
+}
+
+/// What a committed [`Scribe`] leaves the relay to do.
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// Sends to the devices syncing what was written, in order.
+    pub(crate) effects: Vec<Effect>,
+    /// Documents every connection holding one must decide again whether it may read.
+    pub(crate) readers_changed: Vec<DocumentId>,
 }
 
 impl<'a> Scribe<'a> {
@@ -47,7 +59,14 @@ impl<'a> Scribe<'a> {
             now,
             effects: Vec::new(),
             touched: BTreeSet::new(),
+            readers_changed: BTreeSet::new(),
         }
+    }
+
+    /// Who may read `docs` changed (an event's audience, status or staff): once this
+    /// transaction commits, every connection holding one of them decides again at once.
+    pub(crate) fn readers_changed(&mut self, docs: impl IntoIterator<Item = DocumentId>) {
+        self.readers_changed.extend(docs);
     }
 
     /// The open transaction, for the rows that go with the documents.
@@ -141,20 +160,24 @@ impl<'a> Scribe<'a> {
     }
 
     /// Commits if `outcome` succeeded (rolling back otherwise); returns the documents edited in
-    /// the engine and, once committed, the effects to perform.
-    pub(crate) async fn finish<T>(
+    /// the engine and, once committed, what is left to do.
+    pub(crate) async fn finish(
         self,
-        outcome: Result<T, Error>,
-    ) -> (BTreeSet<DocumentId>, Result<(T, Vec<Effect>), Error>) {
+        outcome: Result<(), Error>,
+    ) -> (BTreeSet<DocumentId>, Result<Written, Error>) {
         let Self {
             tx,
             effects,
             touched,
+            readers_changed,
             ..
         } = self;
         let result = match outcome {
-            Ok(value) => match tx.commit().await {
-                Ok(()) => Ok((value, effects)),
+            Ok(()) => match tx.commit().await {
+                Ok(()) => Ok(Written {
+                    effects,
+                    readers_changed: readers_changed.into_iter().collect(),
+                }),
                 Err(e) => Err(e.into()),
             },
             // Dropping the transaction rolls it back.
