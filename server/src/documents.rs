@@ -9,7 +9,7 @@ use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::{Passes, Rsvps};
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::profile::{Profile, Visibility};
-use tsunagu_core::vocab::{Audience, DocKind};
+use tsunagu_core::vocab::{Audience, DocKind, HR_KEYS, OWNER_KEY};
 
 use crate::db;
 use crate::error::Error;
@@ -46,10 +46,11 @@ pub(crate) async fn create_profile(
 ) -> Result<DocumentId, Error> {
     let mine = Visibility::default();
     let main = create(conn, actor, DocKind::Profile, Some(owner), |tx| {
+        let [joined, left] = HR_KEYS;
         for (key, value) in [
-            ("owner", owner),
-            ("joined", profile.joined.as_str()),
-            ("left", profile.left.as_str()),
+            (OWNER_KEY, owner),
+            (joined, profile.joined.as_str()),
+            (left, profile.left.as_str()),
         ] {
             tx.put(automerge::ROOT, key, value)
                 .map_err(|e| e.to_string())?;
@@ -78,12 +79,12 @@ async fn create_member_docs(
     owner: &str,
 ) -> Result<(), Error> {
     create(conn, actor, DocKind::Rsvps, Some(owner), |tx| {
-        tx.put(automerge::ROOT, "owner", owner)?;
+        tx.put(automerge::ROOT, OWNER_KEY, owner)?;
         Rsvps::default().write_to(tx)
     })
     .await?;
     create(conn, actor, DocKind::Passes, Some(owner), |tx| {
-        tx.put(automerge::ROOT, "owner", owner)?;
+        tx.put(automerge::ROOT, OWNER_KEY, owner)?;
         Passes::default().write_to(tx)
     })
     .await?;
@@ -123,7 +124,7 @@ async fn create_part<E: std::fmt::Display>(
     write: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
 ) -> Result<DocumentId, Error> {
     create(conn, actor, audience.doc_kind(), Some(owner), |tx| {
-        tx.put(automerge::ROOT, "owner", owner)
+        tx.put(automerge::ROOT, OWNER_KEY, owner)
             .map_err(|e| e.to_string())?;
         write(tx).map_err(|e| e.to_string())
     })
