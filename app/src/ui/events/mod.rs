@@ -22,6 +22,7 @@ mod share;
 mod ticket;
 mod tickets;
 mod time;
+mod typed_code;
 mod venue_code;
 mod zone_picker;
 
@@ -38,7 +39,7 @@ use leptos_router::components::A;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tsunagu_core::api::{Me, Role};
-use tsunagu_core::event::{Event, EventStatus};
+use tsunagu_core::event::{Event, EventStatus, Seat, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Keyring, PassAuthority, VerifyingKey};
 
@@ -239,6 +240,21 @@ pub(super) fn standing_for(signals: Signals, doc: DocumentId, event: &Event) -> 
         signals
             .passes
             .with(|passes| standing(rsvps.events.get(&key), passes.events.get(&key), closed))
+    })
+}
+
+/// What `read` makes of the person's seat at the event `key` while the relay confirms it (tracked:
+/// passes): the ticket, the online link and self check-in are for confirmed attendees only.
+pub(super) fn confirmed_seat<T>(
+    signals: Signals,
+    key: &str,
+    read: impl FnOnce(&Seat) -> T,
+) -> Option<T> {
+    signals.passes.with(|p| {
+        p.events
+            .get(key)
+            .filter(|s| s.status() == Some(SeatStatus::Confirmed))
+            .map(read)
     })
 }
 
