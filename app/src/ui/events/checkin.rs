@@ -18,13 +18,13 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Card, CardVerdict, Gate, Verdict, judge_card};
 use tsunagu_core::search::fold;
 
-use super::time::{self, Style};
 use super::typed_code::TypedCode;
 use super::{event_entry, pass_trust, use_client, use_event_param};
 use crate::i18n::*;
 use crate::runtime::now;
 use crate::scanner::{Scanner, performance_now};
 use crate::ui::icons;
+use crate::ui::time::{self, Style};
 
 /// What the last scan or search came to, as staff see it.
 #[derive(Debug, Clone, PartialEq)]

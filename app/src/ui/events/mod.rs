@@ -21,7 +21,6 @@ mod seats;
 mod share;
 mod ticket;
 mod tickets;
-mod time;
 mod typed_code;
 mod venue_code;
 mod zone_picker;
@@ -48,7 +47,7 @@ use crate::agenda::{Filter, Standing, agenda, standing};
 use crate::calendar::Date as Day;
 use crate::i18n::*;
 use crate::state::{EventEntry, Link, Signals};
-use time::Style;
+use crate::ui::time::{self, Style};
 
 /// How the events tab shows them; kept while visiting an event and coming back.
 #[derive(Debug, Clone, Copy)]

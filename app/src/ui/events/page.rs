@@ -12,7 +12,6 @@ use tsunagu_core::event::{Event, EventChange, EventStatus, Going, SeatCount};
 use tsunagu_core::ids::DocumentId;
 
 use super::seats::{availability_for, availability_key, availability_text};
-use super::time::{self, Style};
 use super::{
     confirmed_seat, event_entry, is_admin, place, promotions, standing_for, standing_key,
     standing_text, status_label, use_client, use_event_param,
@@ -24,6 +23,7 @@ use crate::i18n::*;
 use crate::state::{EventEntry, Link};
 use crate::ui::icons;
 use crate::ui::text::safe_url;
+use crate::ui::time::{self, Style};
 
 #[component]
 pub(crate) fn EventPage() -> impl IntoView {

@@ -99,6 +99,19 @@ fn fields(style: Style) -> &'static [(&'static str, &'static str)] {
     }
 }
 
+/// `unix` as the browser writes a date (and with `with_time`, the time too) in the reader's
+/// language and the viewer's zone: for account records (devices, passkeys, the admin screens)
+/// rather than events.
+pub(crate) fn format_local(unix: i64, locale: Locale, with_time: bool) -> String {
+    let date = date(unix);
+    let text = if with_time {
+        date.to_locale_string(tag(locale), &JsValue::UNDEFINED)
+    } else {
+        date.to_locale_date_string(tag(locale), &JsValue::UNDEFINED)
+    };
+    text.into()
+}
+
 /// `unix` written for people, in `zone` (the viewer's own when `None`).
 pub(crate) fn format(unix: i64, zone: Option<&str>, locale: Locale, style: Style) -> String {
     let Some(f) = formatter(tag(locale), zone, fields(style)) else {
