@@ -1,6 +1,7 @@
 //! Times for people: the browser's `Intl` knows every time zone's rules and how each language
-//! writes dates, so events are shown in the viewer's zone and edited in the event's own.
-//! The arithmetic itself is in [`crate::calendar`].
+//! writes dates, so events are shown in the viewer's zone and edited in the event's own, and
+//! account records (devices, passkeys, the admin lists) carry plain local dates
+//! ([`format_local`]). The arithmetic itself is in [`crate::calendar`].
 
 use js_sys::{Array, Date, Object, Reflect};
 use wasm_bindgen::JsValue;
