@@ -2,7 +2,7 @@
 //! events calendar draws, which month it opens on, Japan's public holidays (coloured red on it,
 //! as Japanese calendars do), `datetime-local` input values, and turning a wall-clock time in
 //! some zone into an instant given that zone's offsets (which the browser's `Intl` knows; see
-//! `ui::events::time`).
+//! `ui::time`).
 //!
 //! ```
 //! use tsunagu_app::calendar::{Date, Holiday, holiday, month_grid};

@@ -23,6 +23,7 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use js_sys::Uint8Array;
@@ -40,6 +41,8 @@ const SYNC_STATES: &str = "sync_states";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 const ALL_STORES: [&str; 4] = [CHUNKS, SYNC_STATES, OUTBOX, META];
+/// The stores that hold documents, which [`Store::load`] reads and a sign-out wipes.
+const DOCUMENT_STORES: [&str; 3] = [CHUNKS, SYNC_STATES, OUTBOX];
 
 /// What the `meta` store holds, one string each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -150,12 +153,8 @@ impl Store {
 
     /// Reads every document chunk, sync state and outbox entry.
     pub async fn load(&self) -> Result<Loaded, AppError> {
-        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
-        let tx = self
-            .db
-            .transaction([CHUNKS, SYNC_STATES, OUTBOX])
-            .build()
-            .map_err(err)?;
+        let err = failed("loading");
+        let tx = self.db.transaction(DOCUMENT_STORES).build().map_err(err)?;
         let mut loaded = Loaded::default();
 
         for (key, value) in all_entries(&tx.object_store(CHUNKS).map_err(err)?).await? {
@@ -180,15 +179,10 @@ impl Store {
 
     /// Reads one `meta` entry.
     pub async fn meta(&self, key: MetaKey) -> Result<Option<String>, AppError> {
-        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("reading settings", &e);
+        let err = failed("reading settings");
         let tx = self.db.transaction(META).build().map_err(err)?;
         let store = tx.object_store(META).map_err(err)?;
-        let value: Option<String> = store
-            .get(key.as_str())
-            .primitive()
-            .map_err(err)?
-            .await
-            .map_err(err)?;
+        let value: Option<String> = store.get(key.as_str()).await.map_err(err)?;
         Ok(value)
     }
 
@@ -197,7 +191,7 @@ impl Store {
         if writes.is_empty() {
             return Ok(());
         }
-        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("saving", &e);
+        let err = failed("saving");
         let tx = self
             .db
             .transaction(ALL_STORES)
@@ -213,12 +207,7 @@ impl Store {
                 Write::Chunk { doc, chunk } => {
                     let bytes = match chunk {
                         Chunk::Snapshot(bytes) => {
-                            chunks
-                                .delete::<String, _>(keys::range(doc))
-                                .primitive()
-                                .map_err(err)?
-                                .await
-                                .map_err(err)?;
+                            delete_document(&chunks, doc).await?;
                             bytes
                         }
                         Chunk::Incremental(bytes) => bytes,
@@ -227,8 +216,6 @@ impl Store {
                     chunks
                         .put(bytes_value(bytes))
                         .with_key(key)
-                        .primitive()
-                        .map_err(err)?
                         .await
                         .map_err(err)?;
                 }
@@ -237,8 +224,6 @@ impl Store {
                     sync_states
                         .put(bytes_value(state))
                         .with_key(key)
-                        .primitive()
-                        .map_err(err)?
                         .await
                         .map_err(err)?;
                 }
@@ -246,8 +231,6 @@ impl Store {
                     outbox
                         .put(true)
                         .with_key(doc.to_string())
-                        .primitive()
-                        .map_err(err)?
                         .await
                         .map_err(err)?;
                 }
@@ -255,37 +238,16 @@ impl Store {
                 Write::Meta { key, value } => {
                     meta.put(value.as_str())
                         .with_key(key.as_str())
-                        .primitive()
-                        .map_err(err)?
                         .await
                         .map_err(err)?;
                 }
                 Write::MetaDelete(key) => {
-                    meta.delete(key.as_str())
-                        .primitive()
-                        .map_err(err)?
-                        .await
-                        .map_err(err)?;
+                    meta.delete(key.as_str()).await.map_err(err)?;
                 }
                 Write::Forget(doc) => {
-                    chunks
-                        .delete::<String, _>(keys::range(doc))
-                        .primitive()
-                        .map_err(err)?
-                        .await
-                        .map_err(err)?;
-                    sync_states
-                        .delete::<String, _>(keys::range(doc))
-                        .primitive()
-                        .map_err(err)?
-                        .await
-                        .map_err(err)?;
-                    outbox
-                        .delete(doc.to_string())
-                        .primitive()
-                        .map_err(err)?
-                        .await
-                        .map_err(err)?;
+                    delete_document(&chunks, doc).await?;
+                    delete_document(&sync_states, doc).await?;
+                    outbox.delete(doc.to_string()).await.map_err(err)?;
                 }
             }
         }
@@ -295,14 +257,14 @@ impl Store {
     /// Deletes every document, sync state and the outbox (sign-out on a shared device). The
     /// device's own ids stay: they name this storage, not the person.
     pub async fn wipe_documents(&self) -> Result<(), AppError> {
-        let err = |e: indexed_db_futures::error::Error| AppError::from_idb("wiping", &e);
+        let err = failed("wiping");
         let tx = self
             .db
-            .transaction([CHUNKS, SYNC_STATES, OUTBOX])
+            .transaction(DOCUMENT_STORES)
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(err)?;
-        for store in [CHUNKS, SYNC_STATES, OUTBOX] {
+        for store in DOCUMENT_STORES {
             tx.object_store(store)
                 .map_err(err)?
                 .clear()
@@ -320,15 +282,19 @@ impl Store {
     }
 }
 
+/// Deletes every entry of `doc` from a store keyed `<doc>/…` (one key range, see the module docs).
+async fn delete_document(store: &ObjectStore<'_>, doc: &DocumentId) -> Result<(), AppError> {
+    store
+        .delete::<String, _>(keys::range(doc))
+        .await
+        .map_err(failed("saving"))
+}
+
 /// Every key of an object store, in key order.
-async fn all_keys(
-    store: &indexed_db_futures::object_store::ObjectStore<'_>,
-) -> Result<Vec<String>, AppError> {
-    let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
+async fn all_keys(store: &ObjectStore<'_>) -> Result<Vec<String>, AppError> {
+    let err = failed("loading");
     store
         .get_all_keys::<String>()
-        .primitive()
-        .map_err(err)?
         .await
         .map_err(err)?
         .collect::<Result<_, _>>()
@@ -336,15 +302,11 @@ async fn all_keys(
 }
 
 /// Every (key, value) of an object store; `getAll` and `getAllKeys` return the same key order.
-async fn all_entries(
-    store: &indexed_db_futures::object_store::ObjectStore<'_>,
-) -> Result<Vec<(String, JsValue)>, AppError> {
-    let err = |e: indexed_db_futures::error::Error| AppError::from_idb("loading", &e);
+async fn all_entries(store: &ObjectStore<'_>) -> Result<Vec<(String, JsValue)>, AppError> {
+    let err = failed("loading");
     let keys = all_keys(store).await?;
     let values: Vec<JsValue> = store
         .get_all::<JsValue>()
-        .primitive()
-        .map_err(err)?
         .await
         .map_err(err)?
         .collect::<Result<_, _>>()
@@ -355,6 +317,11 @@ async fn all_entries(
         ));
     }
     Ok(keys.into_iter().zip(values).collect())
+}
+
+/// Turns a failed IndexedDB call into the app's error, naming what the store was doing.
+fn failed(context: &'static str) -> impl Fn(indexed_db_futures::error::Error) -> AppError + Copy {
+    move |e| AppError::from_idb(context, &e)
 }
 
 fn bytes_value(bytes: &[u8]) -> JsValue {

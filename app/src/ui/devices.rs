@@ -12,6 +12,7 @@ use super::{confirm, error_text, use_client};
 use crate::api;
 use crate::i18n::*;
 use crate::state::Link;
+use crate::ui::time::format_local;
 
 #[component]
 pub(crate) fn Devices() -> impl IntoView {
@@ -87,7 +88,7 @@ pub(crate) fn Devices() -> impl IntoView {
 fn DeviceRow(device: DeviceInfo, remove: impl Fn(String) + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let id = device.id.clone();
-    let seen = last_seen(device.last_seen, i18n.get_locale());
+    let seen = format_local(device.last_seen, i18n.get_locale(), true);
     view! {
         <li class="device" data-testid="device" data-this=device.this_device.to_string() data-revoked=device.revoked.to_string()>
             <div class="device-text">
@@ -110,17 +111,4 @@ fn DeviceRow(device: DeviceInfo, remove: impl Fn(String) + Copy + 'static) -> im
             }}
         </li>
     }
-}
-
-/// When the device last synced, in the reader's language.
-fn last_seen(unix_seconds: i64, locale: Locale) -> String {
-    let tag = match locale {
-        Locale::ja => "ja-JP",
-        Locale::en => "en-GB",
-    };
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        unix_seconds as f64 * 1000.0,
-    ));
-    date.to_locale_string(tag, &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
 }

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use tsunagu_core::profile::{Interest, Link, Position, Profile, Step};
 use tsunagu_core::vocab::Field;
 
-use super::fields::{AudienceSelect, Editor, TagField, TextField};
+use super::fields::{AudienceSelect, Editor, RowInput, RowsField, TagField, TextField};
 use super::text::interest_label;
 use super::use_client;
 use super::{devices, privacy};
@@ -216,6 +216,42 @@ fn step_label(locale: Locale, step: Step) -> &'static str {
 fn ProfileForm(editor: Editor) -> impl IntoView {
     let i18n = use_i18n();
     let l = move |f: fn(Locale) -> &'static str| Signal::derive(move || f(i18n.get_locale()));
+    let position_inputs: [RowInput<Position>; 2] = [
+        RowInput {
+            key: "department",
+            label: l(|l| td_string!(l, edit.department)),
+            placeholder: None,
+            url: false,
+            get: |x| x.department.as_str(),
+            set: |x, v| x.department = v,
+        },
+        RowInput {
+            key: "role",
+            label: l(|l| td_string!(l, edit.role)),
+            placeholder: None,
+            url: false,
+            get: |x| x.role.as_str(),
+            set: |x, v| x.role = v,
+        },
+    ];
+    let link_inputs: [RowInput<Link>; 2] = [
+        RowInput {
+            key: "label",
+            label: l(|l| td_string!(l, edit.link_label)),
+            placeholder: None,
+            url: false,
+            get: |x| x.label.as_str(),
+            set: |x, v| x.label = v,
+        },
+        RowInput {
+            key: "url",
+            label: l(|l| td_string!(l, edit.link_url)),
+            placeholder: Some("https://"),
+            url: true,
+            get: |x| x.url.as_str(),
+            set: |x, v| x.url = v,
+        },
+    ];
     view! {
         <form class="profile-form" on:submit=|ev| ev.prevent_default() data-testid="profile-form">
             <Completeness editor=editor />
@@ -233,7 +269,9 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_career)}</legend>
                 <HrPeriod editor=editor />
-                <Positions editor=editor />
+                <RowsField editor=editor label=l(|l| td_string!(l, edit.positions)) testid="profile-positions" row_testid="profile-position"
+                    rows=|p| &p.positions rows_mut=|p| &mut p.positions inputs=position_inputs
+                    add_label=l(|l| td_string!(l, edit.add_position)) field=Field::Positions />
             </fieldset>
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_now)}</legend>
@@ -257,7 +295,9 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
                 <legend class="section-title">{move || t_string!(i18n, edit.section_about)}</legend>
                 <TextField editor=editor testid="profile-bio" multiline=true label=l(|l| td_string!(l, edit.bio)) hint=l(|l| td_string!(l, edit.bio_hint))
                     field=Field::Bio get=|p| p.bio.as_str() set=|p, v| p.bio = v />
-                <Links editor=editor />
+                <RowsField editor=editor label=l(|l| td_string!(l, edit.links)) testid="profile-links" row_testid="profile-link"
+                    rows=|p| &p.links rows_mut=|p| &mut p.links inputs=link_inputs
+                    add_label=l(|l| td_string!(l, edit.add_link)) field=Field::Links />
             </fieldset>
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_involvement)}</legend>
@@ -290,85 +330,5 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
                 <AudienceSelect editor=editor field=Field::Interests label=l(|l| td_string!(l, edit.interests)) />
             </fieldset>
         </form>
-    }
-}
-
-/// Departments and roles held: rows to add and remove.
-#[component]
-fn Positions(editor: Editor) -> impl IntoView {
-    let i18n = use_i18n();
-    let count = Memo::new(move |_| editor.read(|p| p.positions.len()).unwrap_or(0));
-    view! {
-        <div class="field">
-            <span class="field-label">{move || t_string!(i18n, edit.positions)}</span>
-            <ul class="rows" data-testid="profile-positions">
-                {move || (0..count.get()).map(|i| {
-                    let get = move |f: fn(&Position) -> &str| move || {
-                        editor.read(|p| p.positions.get(i).map(|x| f(x).to_owned())).flatten().unwrap_or_default()
-                    };
-                    view! {
-                        <li class="row">
-                            <input class="input" type="text" data-testid=format!("profile-position-{i}-department")
-                                aria-label=move || t_string!(i18n, edit.department) placeholder=move || t_string!(i18n, edit.department)
-                                prop:value=get(|x| x.department.as_str())
-                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.positions.get_mut(i) { x.department = v }) } />
-                            <input class="input" type="text" data-testid=format!("profile-position-{i}-role")
-                                aria-label=move || t_string!(i18n, edit.role) placeholder=move || t_string!(i18n, edit.role)
-                                prop:value=get(|x| x.role.as_str())
-                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.positions.get_mut(i) { x.role = v }) } />
-                            <button type="button" class="button button-quiet button-small" data-testid=format!("profile-position-{i}-remove")
-                                on:click=move |_| editor.edit(|p| if i < p.positions.len() { p.positions.remove(i); })>
-                                {move || t_string!(i18n, edit.remove)}
-                            </button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <button type="button" class="button button-small" data-testid="profile-position-add"
-                on:click=move |_| editor.edit(|p| p.positions.push(Position::default()))>
-                "+ "{move || t_string!(i18n, edit.add_position)}
-            </button>
-            <AudienceSelect editor=editor field=Field::Positions label=Signal::derive(move || t_string!(i18n, edit.positions)) />
-        </div>
-    }
-}
-
-/// Links: label and URL rows.
-#[component]
-fn Links(editor: Editor) -> impl IntoView {
-    let i18n = use_i18n();
-    let count = Memo::new(move |_| editor.read(|p| p.links.len()).unwrap_or(0));
-    view! {
-        <div class="field">
-            <span class="field-label">{move || t_string!(i18n, edit.links)}</span>
-            <ul class="rows" data-testid="profile-links">
-                {move || (0..count.get()).map(|i| {
-                    let get = move |f: fn(&Link) -> &str| move || {
-                        editor.read(|p| p.links.get(i).map(|x| f(x).to_owned())).flatten().unwrap_or_default()
-                    };
-                    view! {
-                        <li class="row">
-                            <input class="input" type="text" data-testid=format!("profile-link-{i}-label")
-                                aria-label=move || t_string!(i18n, edit.link_label) placeholder=move || t_string!(i18n, edit.link_label)
-                                prop:value=get(|x| x.label.as_str())
-                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.links.get_mut(i) { x.label = v }) } />
-                            <input class="input" type="url" inputmode="url" data-testid=format!("profile-link-{i}-url")
-                                aria-label=move || t_string!(i18n, edit.link_url) placeholder="https://"
-                                prop:value=get(|x| x.url.as_str())
-                                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = p.links.get_mut(i) { x.url = v }) } />
-                            <button type="button" class="button button-quiet button-small" data-testid=format!("profile-link-{i}-remove")
-                                on:click=move |_| editor.edit(|p| if i < p.links.len() { p.links.remove(i); })>
-                                {move || t_string!(i18n, edit.remove)}
-                            </button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <button type="button" class="button button-small" data-testid="profile-link-add"
-                on:click=move |_| editor.edit(|p| p.links.push(Link::default()))>
-                "+ "{move || t_string!(i18n, edit.add_link)}
-            </button>
-            <AudienceSelect editor=editor field=Field::Links label=Signal::derive(move || t_string!(i18n, edit.links)) />
-        </div>
     }
 }

@@ -304,3 +304,84 @@ pub(crate) fn TagField(
         </div>
     }
 }
+
+/// One text box in each row of a [`RowsField`].
+pub(crate) struct RowInput<T> {
+    /// The box's part of its data-testid: `<row testid>-<i>-<key>`.
+    pub(crate) key: &'static str,
+    /// What the box holds, for screen readers; also its placeholder unless `placeholder` is set.
+    pub(crate) label: Signal<&'static str>,
+    pub(crate) placeholder: Option<&'static str>,
+    /// A web address: typed `url`, with the phone's URL keyboard.
+    pub(crate) url: bool,
+    pub(crate) get: fn(&T) -> &str,
+    pub(crate) set: fn(&mut T, String),
+}
+
+impl<T> Clone for RowInput<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+// Derived `Copy` would ask `T: Copy`; the fields are copyable whatever the row is.
+impl<T> Copy for RowInput<T> {}
+
+/// Departments held, or links: a list of rows of text boxes, each row with a remove button, and
+/// a button that adds an empty row.
+#[component]
+pub(crate) fn RowsField<T: Default + Send + Sync + 'static>(
+    editor: Editor,
+    label: Signal<&'static str>,
+    /// The list's data-testid.
+    testid: &'static str,
+    /// The start of each row's data-testids, and of the add button's (`<row_testid>-add`).
+    row_testid: &'static str,
+    rows: fn(&Profile) -> &Vec<T>,
+    rows_mut: fn(&mut Profile) -> &mut Vec<T>,
+    inputs: [RowInput<T>; 2],
+    add_label: Signal<&'static str>,
+    field: Field,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // Rows re-render only when their number changes, so typing never loses focus.
+    let count = Memo::new(move |_| editor.read(|p| rows(p).len()).unwrap_or(0));
+    let input = move |i: usize, input: RowInput<T>| {
+        let RowInput {
+            key,
+            label,
+            placeholder,
+            url,
+            get,
+            set,
+        } = input;
+        view! {
+            <input class="input" type=if url { "url" } else { "text" } inputmode=url.then_some("url")
+                data-testid=format!("{row_testid}-{i}-{key}")
+                aria-label=move || label.get() placeholder=move || placeholder.unwrap_or_else(|| label.get())
+                prop:value=move || editor.read(|p| rows(p).get(i).map(|x| get(x).to_owned())).flatten().unwrap_or_default()
+                on:input=move |ev| { let v = event_target_value(&ev); editor.edit(|p| if let Some(x) = rows_mut(p).get_mut(i) { set(x, v) }) } />
+        }
+    };
+    view! {
+        <div class="field">
+            <span class="field-label">{move || label.get()}</span>
+            <ul class="rows" data-testid=testid>
+                {move || (0..count.get()).map(|i| view! {
+                    <li class="row">
+                        {inputs.map(|each| input(i, each))}
+                        <button type="button" class="button button-quiet button-small" data-testid=format!("{row_testid}-{i}-remove")
+                            on:click=move |_| editor.edit(|p| if i < rows(p).len() { rows_mut(p).remove(i); })>
+                            {move || t_string!(i18n, edit.remove)}
+                        </button>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <button type="button" class="button button-small" data-testid=format!("{row_testid}-add")
+                on:click=move |_| editor.edit(|p| rows_mut(p).push(T::default()))>
+                "+ "{move || add_label.get()}
+            </button>
+            <AudienceSelect editor=editor field=field label=label />
+        </div>
+    }
+}

@@ -27,6 +27,7 @@ mod setup;
 mod sign_in;
 mod sync_indicator;
 mod text;
+mod time;
 mod welcome;
 
 use leptos::prelude::*;

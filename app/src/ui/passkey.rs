@@ -17,6 +17,7 @@ use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::state::Link;
+use crate::ui::time::format_local;
 
 /// Why a passkey ceremony ended without one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,8 +258,8 @@ fn PasskeyRow(passkey: PasskeyInfo, remove: impl Fn(String) + Copy + 'static) ->
     let i18n = use_i18n();
     let id = passkey.id.clone();
     let locale = i18n.get_locale_untracked();
-    let created = date(passkey.created_at, locale);
-    let used = passkey.last_used.map(|t| date(t, locale));
+    let created = format_local(passkey.created_at, locale, false);
+    let used = passkey.last_used.map(|t| format_local(t, locale, false));
     view! {
         <li class="passkey" data-testid="passkey">
             <KeyIcon />
@@ -307,19 +308,6 @@ fn common_message(i18n: leptos_i18n::I18nContext<Locale>, failure: &Failure) -> 
         ) => t_string!(i18n, errors.reauthentication).to_string(),
         _ => t_string!(i18n, passkey.error_generic).to_string(),
     }
-}
-
-/// A date in the reader's language.
-fn date(unix_seconds: i64, locale: Locale) -> String {
-    let tag = match locale {
-        Locale::ja => "ja-JP",
-        Locale::en => "en-GB",
-    };
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        unix_seconds as f64 * 1000.0,
-    ));
-    date.to_locale_date_string(tag, &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
 }
 
 #[component]

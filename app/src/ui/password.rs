@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 use tsunagu_core::api::MIN_PASSWORD_CHARS;
 
-use super::reauth::Reauth;
-use super::{error_text, use_client};
+use super::error_text;
+use super::reauth::{Reauth, my_email};
 use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -69,11 +69,7 @@ pub(crate) fn PasswordField(
 pub(crate) fn ChangePassword() -> impl IntoView {
     let i18n = use_i18n();
     let reauth = Reauth::use_context();
-    let email = use_client()
-        .signals
-        .me
-        .with_untracked(|me| me.as_ref().map(|m| m.email.clone()))
-        .unwrap_or_default();
+    let email = my_email();
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let changed = RwSignal::new(false);

@@ -120,15 +120,21 @@ pub(crate) fn ReauthDialog() -> impl IntoView {
     }
 }
 
+/// The signed-in member's email (untracked): what confirming it is them, or changing the
+/// password, signs in with.
+pub(crate) fn my_email() -> String {
+    use_client()
+        .signals
+        .me
+        .with_untracked(|me| me.as_ref().map(|m| m.email.clone()))
+        .unwrap_or_default()
+}
+
 #[component]
 fn ReauthForm(reauth: Reauth) -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
-    let email = client
-        .signals
-        .me
-        .with_untracked(|me| me.as_ref().map(|m| m.email.clone()))
-        .unwrap_or_default();
+    let email = my_email();
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);

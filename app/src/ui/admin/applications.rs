@@ -6,10 +6,11 @@
 use leptos::prelude::*;
 use tsunagu_core::api::{Application, ApplicationStatus, HrMatch, MatchedBy};
 
-use super::{AdminFrame, ErrorLine, confirmed, fill, format_time, period};
+use super::{AdminFrame, ErrorLine, confirmed, fill, period};
 use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::time::format_local;
 
 #[component]
 pub(crate) fn ApplicationsPage() -> impl IntoView {
@@ -103,7 +104,7 @@ fn ApplicationCard(
                     <p class="admin-name">{application.name.clone()}</p>
                     <p class="admin-sub">{application.reading.clone()}</p>
                 </div>
-                <span class="admin-sub">{move || format_time(created, i18n.get_locale(), true)}</span>
+                <span class="admin-sub">{move || format_local(created, i18n.get_locale(), true)}</span>
             </div>
             {application.hr_match.clone().map(|m| view! { <HrMatchHint hr_match=m /> })}
             {(pending && application.awaiting_confirmation).then(|| view! {

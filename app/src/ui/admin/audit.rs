@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use tsunagu_core::api::{ApplyLogged, AuditAction, AuditEntry, ImportLogged, MatchedBy};
 
-use super::{AdminFrame, ErrorLine, format_time};
+use super::{AdminFrame, ErrorLine};
 use crate::api;
 use crate::i18n::*;
+use crate::ui::time::format_local;
 
 #[component]
 pub(crate) fn AuditPage() -> impl IntoView {
@@ -97,7 +98,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let detail = entry.detail.clone();
     view! {
         <tr data-testid="audit-entry" data-action=entry.action.clone()>
-            <td class="admin-nowrap">{move || format_time(at, i18n.get_locale(), true)}</td>
+            <td class="admin-nowrap">{move || format_local(at, i18n.get_locale(), true)}</td>
             <td>
                 {if system {
                     view! { <span class="admin-sub">{move || t_string!(i18n, admin.audit_system)}</span> }.into_any()

@@ -7,10 +7,11 @@ use leptos::prelude::*;
 use tsunagu_core::api::{DeviceInfo, InvitationSent, Member, MemberStatus};
 use tsunagu_core::vocab::Role;
 
-use super::{AdminFrame, ErrorLine, confirmed, fill, format_time, period, role_label};
+use super::{AdminFrame, ErrorLine, confirmed, fill, period, role_label};
 use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::time::format_local;
 
 #[component]
 pub(crate) fn MembersPage() -> impl IntoView {
@@ -370,7 +371,7 @@ fn MemberRow(member: Member, screen: Screen) -> impl IntoView {
             <td>
                 <span class=format!("status status-{}", status.key()) data-testid="member-status">{move || status_label(i18n, status)}</span>
                 {expires.map(|at| view! {
-                    <div class="admin-sub admin-nowrap">{t!(i18n, admin.expires, date = move || format_time(at, i18n.get_locale(), false))}</div>
+                    <div class="admin-sub admin-nowrap">{t!(i18n, admin.expires, date = move || format_local(at, i18n.get_locale(), false))}</div>
                 })}
             </td>
             <td>
@@ -491,7 +492,7 @@ fn DevicesPanel(user_id: String, screen: Screen) -> impl IntoView {
                     <ul class="device-list">
                         {list.into_iter().map(|d| {
                             let revoked = d.revoked;
-                            let seen = format_time(d.last_seen, i18n.get_locale_untracked(), true);
+                            let seen = format_local(d.last_seen, i18n.get_locale_untracked(), true);
                             let label = d.label.clone();
                             view! {
                                 <li class="device" data-testid="admin-device" data-revoked=revoked.to_string()>
@@ -533,7 +534,7 @@ fn InvitationResult(sent: InvitationSent) -> impl IntoView {
             {if sent.sent {
                 view! {
                     <p class="admin-ok">
-                        {t!(i18n, admin.invitation_mailed, email = move || email.clone(), date = move || format_time(expires, i18n.get_locale(), false))}
+                        {t!(i18n, admin.invitation_mailed, email = move || email.clone(), date = move || format_local(expires, i18n.get_locale(), false))}
                     </p>
                 }.into_any()
             } else {
@@ -553,7 +554,7 @@ fn InvitationResult(sent: InvitationSent) -> impl IntoView {
                             {move || if copied.get() { t_string!(i18n, admin.copied) } else { t_string!(i18n, admin.copy) }}
                         </button>
                     </div>
-                    <p class="field-hint">{t!(i18n, admin.expires, date = move || format_time(expires, i18n.get_locale(), false))}</p>
+                    <p class="field-hint">{t!(i18n, admin.expires, date = move || format_local(expires, i18n.get_locale(), false))}</p>
                 }.into_any()
             }}
         </div>

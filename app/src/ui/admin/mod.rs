@@ -206,23 +206,6 @@ fn fill(template: &str, name: &str) -> String {
     template.replace("%s", name)
 }
 
-/// A unix time as the reader's language writes dates and times.
-fn format_time(unix_seconds: i64, locale: Locale, with_time: bool) -> String {
-    let tag = match locale {
-        Locale::ja => "ja-JP",
-        Locale::en => "en-GB",
-    };
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        unix_seconds as f64 * 1000.0,
-    ));
-    let text = if with_time {
-        date.to_locale_string(tag, &wasm_bindgen::JsValue::UNDEFINED)
-    } else {
-        date.to_locale_date_string(tag, &wasm_bindgen::JsValue::UNDEFINED)
-    };
-    text.into()
-}
-
 /// `YYYY-MM – YYYY-MM` (either end may be unknown).
 fn period(joined: &str, left: &str) -> String {
     if joined.is_empty() && left.is_empty() {

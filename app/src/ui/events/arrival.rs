@@ -4,12 +4,13 @@
 //! again when the phone syncs, admits them to the check-in log and marks their seat.
 
 use leptos::prelude::*;
-use tsunagu_core::event::{Event, SeatStatus};
+use tsunagu_core::event::Event;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{self, VenueVerdict};
 
 use super::checkin::Camera;
-use super::{pass_trust, use_client};
+use super::typed_code::TypedCode;
+use super::{confirmed_seat, pass_trust, use_client};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::runtime::now;
@@ -66,13 +67,7 @@ pub(super) fn SelfCheckIn(doc: DocumentId, event: Event) -> impl IntoView {
     let key = doc.to_string();
     let confirmed = {
         let key = key.clone();
-        move || {
-            signals.passes.with(|p| {
-                p.events
-                    .get(&key)
-                    .is_some_and(|s| s.status() == Some(SeatStatus::Confirmed))
-            })
-        }
+        move || confirmed_seat(signals, &key, |_| ()).is_some()
     };
     // Recorded on this phone, and recorded by the relay.
     let arrived_here = {
@@ -159,7 +154,9 @@ pub(super) fn SelfCheckIn(doc: DocumentId, event: Event) -> impl IntoView {
                                     view! { <p class="form-error arrival-refused" role="alert" data-testid="arrival-refused" data-verdict=verdict>{text}</p> }
                                 })}
                                 <Camera judge=judge />
-                                <TypedVenueCode judge=judge />
+                                <TypedCode judge=judge class="typed-code" id="venue-code" testid="venue-code-input"
+                                    label=Signal::derive(move || t_string!(i18n, arrival.typed))
+                                    check_label=Signal::derive(move || t_string!(i18n, arrival.check)) />
                                 <button type="button" class="button button-quiet" data-testid="self-checkin-close"
                                     on:click=move |_| scanning.set(false)>{move || t_string!(i18n, arrival.cancel)}</button>
                             </div>
@@ -168,29 +165,5 @@ pub(super) fn SelfCheckIn(doc: DocumentId, event: Event) -> impl IntoView {
                 }}
             </div>
         </Show>
-    }
-}
-
-/// The venue code typed in, for a phone whose camera will not do.
-#[component]
-fn TypedVenueCode(judge: impl Fn(String, f64) + Clone + Send + Sync + 'static) -> impl IntoView {
-    let i18n = use_i18n();
-    let code = RwSignal::new(String::new());
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = code.get_untracked().trim().to_owned();
-        if !text.is_empty() {
-            judge(text, 0.0);
-        }
-    };
-    view! {
-        <form class="typed-code" on:submit=submit>
-            <label class="field-label" for="venue-code">{move || t_string!(i18n, arrival.typed)}</label>
-            <div class="inline-form">
-                <input id="venue-code" class="input" data-testid="venue-code-input" autocomplete="off"
-                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
-                <button type="submit" class="button" data-testid="venue-code-check">{move || t_string!(i18n, arrival.check)}</button>
-            </div>
-        </form>
     }
 }

@@ -104,7 +104,7 @@ pub(crate) fn IdCardPage() -> impl IntoView {
                                     <p class="id-card-status" data-testid="id-card-status">
                                         {role.map(|r| view! { <span class="status status-standing-confirmed">{move || crate::ui::role_name(i18n.get_locale(), r)}</span> })}
                                         " "
-                                        <span class="muted">{move || t_string!(i18n, card.valid_until).replace("%s", &super::time::format(until, None, i18n.get_locale(), super::time::Style::Day))}</span>
+                                        <span class="muted">{move || t_string!(i18n, card.valid_until).replace("%s", &crate::ui::time::format(until, None, i18n.get_locale(), crate::ui::time::Style::Day))}</span>
                                     </p>
                                 }
                             })}

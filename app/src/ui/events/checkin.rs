@@ -18,12 +18,13 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Card, CardVerdict, Gate, Verdict, judge_card};
 use tsunagu_core::search::fold;
 
-use super::time::{self, Style};
+use super::typed_code::TypedCode;
 use super::{event_entry, pass_trust, use_client, use_event_param};
 use crate::i18n::*;
 use crate::runtime::now;
 use crate::scanner::{Scanner, performance_now};
 use crate::ui::icons;
+use crate::ui::time::{self, Style};
 
 /// What the last scan or search came to, as staff see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,7 +207,9 @@ fn CheckIn(doc: DocumentId) -> impl IntoView {
             {move || shown.get().map(|s| view! { <VerdictCard shown=s /> })}
             <Show when=move || !by_name.get() fallback=move || view! { <NameSearch roster=roster log=log admit=admit_by_name.clone() /> }>
                 <Camera judge=judge.clone() />
-                <TypedCode judge=judge.clone() />
+                <TypedCode judge=judge.clone() class="card section typed-code" id="ticket-code" testid="ticket-code" clear=true
+                    label=Signal::derive(move || t_string!(i18n, checkin.typed))
+                    check_label=Signal::derive(move || t_string!(i18n, checkin.check)) />
             </Show>
             <p class="muted checkin-footer">
                 <a href=csv download="" data-testid="checkin-csv">{move || t_string!(i18n, checkin.csv)}</a>
@@ -363,31 +366,6 @@ pub(super) fn Camera(judge: impl Fn(String, f64) + Clone + Send + Sync + 'static
             </Show>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{t_string!(i18n, checkin.camera_error)}" "{e}</p> })}
         </section>
-    }
-}
-
-/// A ticket's text typed in, or sent by a handheld scanner (which types it and presses Enter).
-#[component]
-fn TypedCode(judge: impl Fn(String, f64) + Clone + Send + Sync + 'static) -> impl IntoView {
-    let i18n = use_i18n();
-    let code = RwSignal::new(String::new());
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = code.get_untracked().trim().to_owned();
-        if !text.is_empty() {
-            judge(text, performance_now());
-            code.set(String::new());
-        }
-    };
-    view! {
-        <form class="card section typed-code" on:submit=submit>
-            <label class="field-label" for="ticket-code">{move || t_string!(i18n, checkin.typed)}</label>
-            <div class="inline-form">
-                <input id="ticket-code" class="input" data-testid="ticket-code" autocomplete="off"
-                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
-                <button type="submit" class="button" data-testid="ticket-code-check">{move || t_string!(i18n, checkin.check)}</button>
-            </div>
-        </form>
     }
 }
 

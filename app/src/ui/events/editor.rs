@@ -17,7 +17,6 @@ use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::EventAudience;
 
-use super::time;
 use super::{is_admin, status_label, use_client, use_event_param};
 use crate::calendar::DateTime;
 use crate::error::AppError;
@@ -25,6 +24,7 @@ use crate::i18n::*;
 use crate::state::Link;
 use crate::ui::icons;
 use crate::ui::text::safe_url;
+use crate::ui::time;
 
 /// What is wrong with the form; each is shown translated beside the save button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

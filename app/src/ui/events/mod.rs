@@ -21,7 +21,7 @@ mod seats;
 mod share;
 mod ticket;
 mod tickets;
-mod time;
+mod typed_code;
 mod venue_code;
 mod zone_picker;
 
@@ -38,7 +38,7 @@ use leptos_router::components::A;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tsunagu_core::api::Me;
-use tsunagu_core::event::{Event, EventStatus};
+use tsunagu_core::event::{Event, EventStatus, Seat, SeatStatus};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{Keyring, PassAuthority, VerifyingKey};
 use tsunagu_core::vocab::Role;
@@ -48,7 +48,7 @@ use crate::agenda::{Filter, Standing, agenda, standing};
 use crate::calendar::Date as Day;
 use crate::i18n::*;
 use crate::state::{EventEntry, Link, Signals};
-use time::Style;
+use crate::ui::time::{self, Style};
 
 /// How the events tab shows them; kept while visiting an event and coming back.
 #[derive(Debug, Clone, Copy)]
@@ -240,6 +240,21 @@ pub(super) fn standing_for(signals: Signals, doc: DocumentId, event: &Event) -> 
         signals
             .passes
             .with(|passes| standing(rsvps.events.get(&key), passes.events.get(&key), closed))
+    })
+}
+
+/// What `read` makes of the person's seat at the event `key` while the relay confirms it (tracked:
+/// passes): the ticket, the online link and self check-in are for confirmed attendees only.
+pub(super) fn confirmed_seat<T>(
+    signals: Signals,
+    key: &str,
+    read: impl FnOnce(&Seat) -> T,
+) -> Option<T> {
+    signals.passes.with(|p| {
+        p.events
+            .get(key)
+            .filter(|s| s.status() == Some(SeatStatus::Confirmed))
+            .map(read)
     })
 }
 

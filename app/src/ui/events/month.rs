@@ -7,13 +7,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::time::{self, Style};
 use super::{EventCard, EventsState, is_mine, standing_for, use_client};
 use crate::calendar::{
     Date as Day, add_months, holiday, month_grid, next_event_after, opening_month,
 };
 use crate::i18n::*;
 use crate::state::EventEntry;
+use crate::ui::time::{self, Style};
 
 /// Titles written in one day at most; more show as "+n".
 const MAX_TITLES: usize = 2;

@@ -8,14 +8,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tsunagu_core::event::{Event, EventChange, EventStatus, Going, SeatCount, SeatStatus};
+use tsunagu_core::event::{Event, EventChange, EventStatus, Going, SeatCount};
 use tsunagu_core::ids::DocumentId;
 
 use super::seats::{availability_for, availability_key, availability_text};
-use super::time::{self, Style};
 use super::{
-    event_entry, is_admin, place, promotions, standing_for, standing_key, standing_text,
-    status_label, use_client, use_event_param,
+    confirmed_seat, event_entry, is_admin, place, promotions, standing_for, standing_key,
+    standing_text, status_label, use_client, use_event_param,
 };
 use crate::agenda::{GiveUp, Standing, give_up_question};
 use crate::api;
@@ -24,6 +23,7 @@ use crate::i18n::*;
 use crate::state::{EventEntry, Link};
 use crate::ui::icons;
 use crate::ui::text::safe_url;
+use crate::ui::time::{self, Style};
 
 #[component]
 pub(crate) fn EventPage() -> impl IntoView {
@@ -382,26 +382,13 @@ fn Answer(doc: DocumentId, event: Event, published: Option<SeatCount>) -> impl I
     };
     let ticket = {
         let key = key.clone();
-        move || {
-            signals.passes.with(|p| {
-                p.events
-                    .get(&key)
-                    .filter(|s| s.status() == Some(SeatStatus::Confirmed))
-                    .map(|s| s.ticket.clone())
-                    .filter(|t| !t.is_empty())
-            })
-        }
+        move || confirmed_seat(signals, &key, |s| s.ticket.clone()).filter(|t| !t.is_empty())
     };
     // An online event's link, which the relay gives confirmed attendees only.
     let join_url = {
         let key = key.clone();
         move || {
-            signals.passes.with(|p| {
-                p.events
-                    .get(&key)
-                    .filter(|s| s.status() == Some(SeatStatus::Confirmed))
-                    .and_then(|s| safe_url(&s.join_url).map(str::to_owned))
-            })
+            confirmed_seat(signals, &key, |s| safe_url(&s.join_url).map(str::to_owned)).flatten()
         }
     };
     let status = event.status();

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use tsunagu_core::pass::{PassBody, read};
 
 use super::pass_trust;
-use super::time;
 use super::use_client;
 use crate::i18n::*;
 use crate::ui::qr::QrImage;
+use crate::ui::time;
 
 /// A ticket's id as people read it: the first eight characters in two groups, `1A2B-3C4D`.
 /// (The id is 32 random hex digits; eight tell a hall's tickets apart.)

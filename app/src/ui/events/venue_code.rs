@@ -8,12 +8,12 @@ use leptos_router::components::A;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{self, PassBody};
 
-use super::time::{self, Style};
 use super::{pass_trust, use_client, use_event_param};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::icons;
 use crate::ui::qr::QrImage;
+use crate::ui::time::{self, Style};
 
 #[component]
 pub(crate) fn VenueCodePage() -> impl IntoView {

@@ -10,8 +10,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use tsunagu_core::search::fold;
 
-use super::time;
 use crate::i18n::*;
+use crate::ui::time;
 
 /// Zones shown at most while searching.
 const SHOWN: usize = 40;

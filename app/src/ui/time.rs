@@ -1,6 +1,7 @@
 //! Times for people: the browser's `Intl` knows every time zone's rules and how each language
-//! writes dates, so events are shown in the viewer's zone and edited in the event's own.
-//! The arithmetic itself is in [`crate::calendar`].
+//! writes dates, so events are shown in the viewer's zone and edited in the event's own, and
+//! account records (devices, passkeys, the admin lists) carry plain local dates
+//! ([`format_local`]). The arithmetic itself is in [`crate::calendar`].
 
 use js_sys::{Array, Date, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -97,6 +98,19 @@ fn fields(style: Style) -> &'static [(&'static str, &'static str)] {
             ("hourCycle", "h23"),
         ],
     }
+}
+
+/// `unix` as the browser writes a date (and with `with_time`, the time too) in the reader's
+/// language and the viewer's zone: for account records (devices, passkeys, the admin screens)
+/// rather than events.
+pub(crate) fn format_local(unix: i64, locale: Locale, with_time: bool) -> String {
+    let date = date(unix);
+    let text = if with_time {
+        date.to_locale_string(tag(locale), &JsValue::UNDEFINED)
+    } else {
+        date.to_locale_date_string(tag(locale), &JsValue::UNDEFINED)
+    };
+    text.into()
 }
 
 /// `unix` written for people, in `zone` (the viewer's own when `None`).
