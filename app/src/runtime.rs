@@ -8,6 +8,7 @@
 //! place that does).
 
 mod checkin;
+mod connection;
 mod events;
 mod organisation;
 
@@ -15,21 +16,17 @@ pub(crate) use events::now;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use automerge::ActorId;
 use leptos::prelude::*;
-use tsunagu_core::api::{
-    ACCOUNT_DELETED, DEVICE_REVOKED, ErrorCode, EventRef, Me, NewEvent, PERMISSIONS_CHANGED,
-    ProfilePart, SESSION_ENDED,
-};
-use tsunagu_core::engine::{Effect, Engine};
+use tsunagu_core::api::{ErrorCode, EventRef, Me, NewEvent, ProfilePart};
+use tsunagu_core::engine::{ConnId, Effect, Engine};
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId, random_bytes};
 use tsunagu_core::profile::{Audience, Profile, Visibility};
 use tsunagu_core::search::haystack;
-use tsunagu_core::wire::Message;
 
 use crate::api;
 use crate::error::AppError;
@@ -46,12 +43,10 @@ pub struct Runtime {
     engine: RefCell<Engine>,
     /// `None` when IndexedDB cannot be used: the app then works from memory while online.
     queue: Option<Rc<WriteQueue>>,
-    pub(crate) link: RefCell<Option<SyncLink>>,
-    /// Reconnect attempts since the last successful handshake (for the back-off).
-    pub(crate) attempt: Cell<u32>,
-    /// No reconnecting until the person signs in again.
-    pub(crate) stopped: Cell<bool>,
-    pub(crate) reconnect_timer: RefCell<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
+    /// The socket to the relay; it reports to [`Self::on_link`].
+    link: SyncLink,
+    /// The engine's connection for the socket that is open now.
+    conn: Cell<Option<ConnId>>,
     profiles: RefCell<HashMap<DocumentId, (Profile, String)>>,
     /// Every readable event that has arrived, as last read.
     events: RefCell<BTreeMap<DocumentId, EventEntry>>,
@@ -209,14 +204,19 @@ impl Runtime {
             })
         });
 
-        let rt = Rc::new(Self {
+        let rt = Rc::new_cyclic(|weak: &Weak<Self>| Self {
             signals,
             engine: RefCell::new(engine),
             queue,
-            link: RefCell::new(None),
-            attempt: Cell::new(0),
-            stopped: Cell::new(false),
-            reconnect_timer: RefCell::new(None),
+            link: SyncLink::new({
+                let weak = Weak::clone(weak);
+                move |event| {
+                    if let Some(rt) = weak.upgrade() {
+                        rt.on_link(event);
+                    }
+                }
+            }),
+            conn: Cell::new(None),
             profiles: RefCell::new(HashMap::new()),
             events: RefCell::new(BTreeMap::new()),
             outbox: RefCell::new(outbox),
@@ -296,7 +296,7 @@ impl Runtime {
             return;
         }
         self.signals.session_expired.set(false);
-        self.stopped.set(false);
+        self.link.resume();
         self.adopt_me(me);
     }
 
@@ -318,7 +318,7 @@ impl Runtime {
         // ask to sign in again on the way out.
         self.stop_syncing();
         if let Err(e) = api::sign_out_everywhere().await {
-            self.stopped.set(false);
+            self.link.resume();
             self.connect();
             return Err(e);
         }
@@ -373,7 +373,7 @@ impl Runtime {
                 if queue.is_idle() {
                     break;
                 }
-                sleep(Duration::from_millis(25)).await;
+                gloo_timers::future::sleep(Duration::from_millis(25)).await;
             }
         }
     }
@@ -509,106 +509,6 @@ impl Runtime {
         }
     }
 
-    // ---- the relay connection ---------------------------------------------------------------
-
-    pub(crate) fn on_open(&self) {
-        let effects = {
-            let mut engine = self.engine.borrow_mut();
-            let conn = engine.connect();
-            if let Some(link) = self.link.borrow_mut().as_mut() {
-                link.conn = Some(conn);
-            }
-            engine.start(conn)
-        };
-        self.signals.link.set(Link::Connecting);
-        self.perform(effects);
-    }
-
-    pub(crate) fn on_frame(self: &Rc<Self>, bytes: &[u8]) {
-        let Some(conn) = self.link.borrow().as_ref().and_then(|l| l.conn) else {
-            return;
-        };
-        let effects = match tsunagu_core::wire::Message::decode(bytes) {
-            Ok(Message::Error { message }) if message.starts_with(DEVICE_REVOKED) => {
-                log(&format!("the relay revoked this device: {message}"));
-                wasm_bindgen_futures::spawn_local(
-                    Rc::clone(self).forget_this_device(Farewell::DeviceRemoved),
-                );
-                return;
-            }
-            Ok(Message::Error { message }) if message.starts_with(ACCOUNT_DELETED) => {
-                log(&format!("the account was deleted: {message}"));
-                wasm_bindgen_futures::spawn_local(
-                    Rc::clone(self).forget_this_device(Farewell::AccountDeleted),
-                );
-                return;
-            }
-            Ok(Message::Error { message }) if message.starts_with(SESSION_ENDED) => {
-                // The socket's session ended. Ask who we are: signed in again on this browser
-                // (the cookie holds a newer session) the socket just reconnects; otherwise
-                // `refresh_me` asks to sign in again, keeping the data and unsent changes.
-                log(&format!("the session ended: {message}"));
-                Rc::clone(self).refresh_me();
-                self.engine
-                    .borrow_mut()
-                    .receive(conn, Message::Error { message })
-            }
-            Ok(Message::Error { message }) if message.starts_with(PERMISSIONS_CHANGED) => {
-                // Ask who we are again (roles, readable documents); the socket reconnects.
-                log(&format!("the relay asks to start over: {message}"));
-                Rc::clone(self).refresh_me();
-                self.engine
-                    .borrow_mut()
-                    .receive(conn, Message::Error { message })
-            }
-            Ok(message) => self.engine.borrow_mut().receive(conn, message),
-            Err(e) => {
-                let mut effects = Vec::new();
-                self.engine.borrow_mut().fail(
-                    conn,
-                    format!("undecodable frame: {e}"),
-                    &mut effects,
-                );
-                effects
-            }
-        };
-        self.mark_busy();
-        self.perform(effects);
-    }
-
-    /// The socket closed; `opened` says whether it ever connected.
-    pub(crate) fn on_closed(self: &Rc<Self>, opened: bool) {
-        let conn = self.link.borrow_mut().take().and_then(|l| l.conn);
-        if let Some(conn) = conn {
-            self.engine.borrow_mut().disconnect(conn);
-        }
-        self.signals.link.set(Link::Offline);
-        if self.stopped.get() {
-            return;
-        }
-        if !opened && is_online() {
-            // A refused upgrade looks like any failed connect: ask whether the session is the
-            // reason, so an expired session shows "sign in again" instead of retrying forever.
-            Rc::clone(self).refresh_me();
-        }
-        self.schedule_reconnect();
-    }
-
-    fn stop_syncing(&self) {
-        self.stopped.set(true);
-        if let Some(timer) = self.reconnect_timer.borrow_mut().take() {
-            timer.clear();
-        }
-        let link = self.link.borrow_mut().take();
-        if let Some(link) = link {
-            if let Some(conn) = link.conn {
-                self.engine.borrow_mut().disconnect(conn);
-            }
-            link.detach();
-        }
-        self.signals.link.set(Link::Offline);
-    }
-
     // ---- effects ----------------------------------------------------------------------------
 
     /// Performs engine effects in order.
@@ -618,21 +518,19 @@ impl Runtime {
         for effect in effects {
             match effect {
                 Effect::Send { conn, message } => {
-                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn))
-                    {
-                        link.send(&message.encode());
+                    if self.conn.get() == Some(conn) {
+                        self.link.send(message.encode());
                         sent = true;
                     }
                 }
                 Effect::Close { conn, reason } => {
                     log(&format!("closing the relay connection: {reason}"));
-                    if let Some(link) = self.link.borrow().as_ref().filter(|l| l.conn == Some(conn))
-                    {
-                        link.close();
+                    if self.conn.get() == Some(conn) {
+                        self.link.close();
                     }
                 }
                 Effect::Ready { .. } => {
-                    self.attempt.set(0);
+                    self.link.ready();
                     self.signals.link.set(Link::Online);
                 }
                 Effect::Persist { doc, chunk } => self.write(Write::Chunk { doc, chunk }),
@@ -750,14 +648,12 @@ impl Runtime {
         }
         let (busy, latest) = (self.signals.busy, Rc::clone(&self.busy_generation));
         // Only the timer of the newest message clears the flag.
-        set_timeout(
-            move || {
-                if latest.get() == generation {
-                    busy.set(false);
-                }
-            },
-            BUSY_FOR,
-        );
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::sleep(BUSY_FOR).await;
+            if latest.get() == generation {
+                busy.set(false);
+            }
+        });
     }
 }
 
@@ -1073,14 +969,4 @@ fn reload() {
     if let Some(w) = web_sys::window() {
         let _ = w.location().reload();
     }
-}
-
-async fn sleep(duration: Duration) {
-    let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
