@@ -45,7 +45,7 @@ impl Runtime {
 
     fn on_open(&self) {
         let effects = {
-            let mut engine = self.engine.borrow_mut();
+            let mut engine = self.docs.engine_mut();
             let conn = engine.connect();
             self.conn.set(Some(conn));
             engine.start(conn)
@@ -79,26 +79,24 @@ impl Runtime {
                 // `refresh_me` asks to sign in again, keeping the data and unsent changes.
                 log(&format!("the session ended: {message}"));
                 Rc::clone(self).refresh_me();
-                self.engine
-                    .borrow_mut()
+                self.docs
+                    .engine_mut()
                     .receive(conn, Message::Error { message })
             }
             Ok(Message::Error { message }) if message.starts_with(PERMISSIONS_CHANGED) => {
                 // Ask who we are again (roles, readable documents); the socket reconnects.
                 log(&format!("the relay asks to start over: {message}"));
                 Rc::clone(self).refresh_me();
-                self.engine
-                    .borrow_mut()
+                self.docs
+                    .engine_mut()
                     .receive(conn, Message::Error { message })
             }
-            Ok(message) => self.engine.borrow_mut().receive(conn, message),
+            Ok(message) => self.docs.engine_mut().receive(conn, message),
             Err(e) => {
                 let mut effects = Vec::new();
-                self.engine.borrow_mut().fail(
-                    conn,
-                    format!("undecodable frame: {e}"),
-                    &mut effects,
-                );
+                self.docs
+                    .engine_mut()
+                    .fail(conn, format!("undecodable frame: {e}"), &mut effects);
                 effects
             }
         };
@@ -109,7 +107,7 @@ impl Runtime {
     /// The socket closed; `opened` says whether it ever connected.
     fn on_closed(self: &Rc<Self>, opened: bool) {
         if let Some(conn) = self.conn.take() {
-            self.engine.borrow_mut().disconnect(conn);
+            self.docs.engine_mut().disconnect(conn);
         }
         self.signals.link.set(Link::Offline);
         if !opened && !self.link.is_stopped() && is_online() {
@@ -123,7 +121,7 @@ impl Runtime {
     pub(super) fn stop_syncing(&self) {
         self.link.stop();
         if let Some(conn) = self.conn.take() {
-            self.engine.borrow_mut().disconnect(conn);
+            self.docs.engine_mut().disconnect(conn);
         }
         self.signals.link.set(Link::Offline);
     }
