@@ -1,7 +1,8 @@
-//! The relay's JSON API ([`tsunagu_core::api`]) over `fetch`, on the same origin so the HttpOnly
-//! session cookie rides along. Failures become [`AppError`]s the screens translate: a network
+//! The relay's JSON API ([`tsunagu_core::api`]) over `fetch` (gloo-net's requests), on the same
+//! origin so the HttpOnly session cookie rides along. Failures become [`AppError`]s the screens translate: a network
 //! failure is [`AppError::Offline`], never "signed out".
 
+use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tsunagu_core::api::{
@@ -13,9 +14,8 @@ use tsunagu_core::api::{
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::vocab::Role;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
+use wasm_bindgen::JsValue;
+use web_sys::RequestCredentials;
 
 use crate::error::AppError;
 
@@ -26,18 +26,20 @@ pub async fn sign_in(email: &str, password: &str) -> Result<Me, AppError> {
         password: password.to_owned(),
     })
     .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
-    json(call("POST", "/api/session", Some(body)).await?)
+    json(call(Method::POST, "/api/session", Some(body)).await?)
 }
 
 /// `DELETE /api/session`: revokes the session on the relay.
 pub async fn sign_out() -> Result<(), AppError> {
-    call("DELETE", "/api/session", None).await.map(|_| ())
+    call(Method::DELETE, "/api/session", None).await.map(|_| ())
 }
 
 /// `DELETE /api/sessions`: ends every session of the member (signed out everywhere); this
 /// browser's cookie is cleared too.
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    call("DELETE", "/api/sessions", None).await.map(|_| ())
+    call(Method::DELETE, "/api/sessions", None)
+        .await
+        .map(|_| ())
 }
 
 /// `PUT /api/me/password` (needs a recent sign-in): every other session ends, this one stays.
@@ -45,14 +47,14 @@ pub async fn change_password(new_password: &str) -> Result<(), AppError> {
     let body = to_body(&ChangePassword {
         new_password: new_password.to_owned(),
     })?;
-    call("PUT", "/api/me/password", Some(body))
+    call(Method::PUT, "/api/me/password", Some(body))
         .await
         .map(|_| ())
 }
 
 /// `GET /api/me`.
 pub async fn me() -> Result<Me, AppError> {
-    json(call("GET", "/api/me", None).await?)
+    json(call(Method::GET, "/api/me", None).await?)
 }
 
 /// `GET /api/devices`: this member's devices, this one marked.
@@ -61,44 +63,44 @@ pub async fn devices(current: &StorageId) -> Result<Vec<DeviceInfo>, AppError> {
         "/api/devices?current={}",
         encode_component(current.as_str())
     );
-    json(call("GET", &path, None).await?)
+    json(call(Method::GET, &path, None).await?)
 }
 
 /// `DELETE /api/devices/<id>`: removes a device from the account; it wipes itself.
 pub async fn revoke_device(id: &str) -> Result<(), AppError> {
     let path = format!("/api/devices/{}", encode_component(id));
-    call("DELETE", &path, None).await.map(|_| ())
+    call(Method::DELETE, &path, None).await.map(|_| ())
 }
 
 /// `PUT /api/me/directory`: hides the member from the directory (admins still see them), or
 /// lists them again.
 pub async fn set_directory_hidden(hidden: bool) -> Result<(), AppError> {
     let body = to_body(&DirectoryListing { hidden })?;
-    call("PUT", "/api/me/directory", Some(body))
+    call(Method::PUT, "/api/me/directory", Some(body))
         .await
         .map(|_| ())
 }
 
 /// `DELETE /api/me`: deletes the account and everything the relay holds of it.
 pub async fn delete_account() -> Result<(), AppError> {
-    call("DELETE", "/api/me", None).await.map(|_| ())
+    call(Method::DELETE, "/api/me", None).await.map(|_| ())
 }
 
 /// `GET /api/passkeys`: the signed-in member's passkeys.
 pub async fn passkeys() -> Result<Vec<PasskeyInfo>, AppError> {
-    json(call("GET", "/api/passkeys", None).await?)
+    json(call(Method::GET, "/api/passkeys", None).await?)
 }
 
 /// `POST /api/passkeys/register/start`: options for `navigator.credentials.create`.
 pub async fn passkey_registration() -> Result<PasskeyChallenge, AppError> {
-    json(call("POST", "/api/passkeys/register/start", None).await?)
+    json(call(Method::POST, "/api/passkeys/register/start", None).await?)
 }
 
 /// `POST /api/passkeys/register/finish`: stores the passkey the browser made.
 pub async fn register_passkey(answer: &PasskeyAnswer) -> Result<PasskeyInfo, AppError> {
     json(
         call(
-            "POST",
+            Method::POST,
             "/api/passkeys/register/finish",
             Some(to_body(answer)?),
         )
@@ -109,19 +111,19 @@ pub async fn register_passkey(answer: &PasskeyAnswer) -> Result<PasskeyInfo, App
 /// `DELETE /api/passkeys/<id>`.
 pub async fn remove_passkey(id: &str) -> Result<(), AppError> {
     let path = format!("/api/passkeys/{}", encode_component(id));
-    call("DELETE", &path, None).await.map(|_| ())
+    call(Method::DELETE, &path, None).await.map(|_| ())
 }
 
 /// `POST /api/passkeys/sign-in/start`: options for `navigator.credentials.get`.
 pub async fn passkey_sign_in_challenge() -> Result<PasskeyChallenge, AppError> {
-    json(call("POST", "/api/passkeys/sign-in/start", None).await?)
+    json(call(Method::POST, "/api/passkeys/sign-in/start", None).await?)
 }
 
 /// `POST /api/passkeys/sign-in/finish`: opens a session, as signing in with a password does.
 pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError> {
     json(
         call(
-            "POST",
+            Method::POST,
             "/api/passkeys/sign-in/finish",
             Some(to_body(answer)?),
         )
@@ -133,7 +135,7 @@ pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError
 
 /// `POST /api/events`: a new event — a draft from an admin, a proposal from anyone else.
 pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
-    json(call("POST", "/api/events", Some(to_body(new)?)).await?)
+    json(call(Method::POST, "/api/events", Some(to_body(new)?)).await?)
 }
 
 /// Where one event downloads as an iCalendar file ("add to calendar").
@@ -150,7 +152,7 @@ pub fn attendees_csv(event: &DocumentId) -> String {
 /// venue shows for self check-in.
 pub async fn venue_code(event: &DocumentId) -> Result<String, AppError> {
     let path = format!("/api/events/{event}/venue-code");
-    json::<VenueCodeResponse>(call("GET", &path, None).await?).map(|r| r.code)
+    json::<VenueCodeResponse>(call(Method::GET, &path, None).await?).map(|r| r.code)
 }
 
 /// The body of `PUT /api/events/<event>/join-url`.
@@ -164,17 +166,19 @@ struct JoinUrl<'a> {
 pub async fn set_join_url(event: &DocumentId, url: &str) -> Result<(), AppError> {
     let path = format!("/api/events/{event}/join-url");
     let body = to_body(&JoinUrl { url })?;
-    call("PUT", &path, Some(body)).await.map(|_| ())
+    call(Method::PUT, &path, Some(body)).await.map(|_| ())
 }
 
 /// `POST /api/me/calendar`: a new personal calendar feed address; an earlier one stops working.
 pub async fn new_calendar_feed() -> Result<CalendarFeed, AppError> {
-    json(call("POST", "/api/me/calendar", None).await?)
+    json(call(Method::POST, "/api/me/calendar", None).await?)
 }
 
 /// `DELETE /api/me/calendar`: the personal calendar feed stops working.
 pub async fn revoke_calendar_feed() -> Result<(), AppError> {
-    call("DELETE", "/api/me/calendar", None).await.map(|_| ())
+    call(Method::DELETE, "/api/me/calendar", None)
+        .await
+        .map(|_| ())
 }
 
 // ---- joining ---------------------------------------------------------------------------------
@@ -182,24 +186,24 @@ pub async fn revoke_calendar_feed() -> Result<(), AppError> {
 /// `GET /api/invitations/<token>`: who an invitation link is for.
 pub async fn invitation(token: &str) -> Result<InvitationInfo, AppError> {
     let path = format!("/api/invitations/{}", encode_component(token));
-    json(call("GET", &path, None).await?)
+    json(call(Method::GET, &path, None).await?)
 }
 
 /// `POST /api/register`: accepts an invitation; the relay sets the session cookie.
 pub async fn register(register: &Register) -> Result<Me, AppError> {
-    json(call("POST", "/api/register", Some(to_body(register)?)).await?)
+    json(call(Method::POST, "/api/register", Some(to_body(register)?)).await?)
 }
 
 /// `POST /api/applications`: always "received" — the relay says nothing here about whether it
 /// knows the email; what happens next arrives by mail.
 pub async fn apply(apply: &Apply) -> Result<ApplicationReceived, AppError> {
-    json(call("POST", "/api/applications", Some(to_body(apply)?)).await?)
+    json(call(Method::POST, "/api/applications", Some(to_body(apply)?)).await?)
 }
 
 /// `GET /api/applications/confirm/<token>`: whose application a mailed confirmation link is for.
 pub async fn application_to_confirm(token: &str) -> Result<ApplicationToConfirm, AppError> {
     let path = format!("/api/applications/confirm/{}", encode_component(token));
-    json(call("GET", &path, None).await?)
+    json(call(Method::GET, &path, None).await?)
 }
 
 /// `POST /api/applications/confirm`: the applicant becomes a member. No session is opened: they
@@ -208,14 +212,14 @@ pub async fn confirm_application(token: &str) -> Result<ApplicationConfirmed, Ap
     let body = to_body(&ConfirmApplication {
         token: token.to_owned(),
     })?;
-    json(call("POST", "/api/applications/confirm", Some(body)).await?)
+    json(call(Method::POST, "/api/applications/confirm", Some(body)).await?)
 }
 
 // ---- the network and its first-run setup -------------------------------------------------------
 
 /// `GET /api/network` (no sign-in): which network this is, or that it waits for its setup.
 pub async fn network() -> Result<NetworkInfo, AppError> {
-    json(call("GET", "/api/network", None).await?)
+    json(call(Method::GET, "/api/network", None).await?)
 }
 
 /// `POST /api/events/<event>/attendees/<user>/release`: staff give up a member's seat for them.
@@ -224,14 +228,14 @@ pub async fn release_seat(event: &DocumentId, user: &str) -> Result<(), AppError
         "/api/events/{event}/attendees/{}/release",
         encode_component(user)
     );
-    call("POST", &path, None).await.map(|_| ())
+    call(Method::POST, &path, None).await.map(|_| ())
 }
 
 /// `PUT /api/admin/logo`: the organisation's logo (PNG, JPEG or WebP; the relay checks).
 pub async fn set_logo(image: &[u8]) -> Result<(), AppError> {
     let body = js_sys::Uint8Array::from(image);
     request(
-        "PUT",
+        Method::PUT,
         "/api/admin/logo",
         Some((body.into(), "application/octet-stream")),
     )
@@ -241,7 +245,9 @@ pub async fn set_logo(image: &[u8]) -> Result<(), AppError> {
 
 /// `DELETE /api/admin/logo`.
 pub async fn remove_logo() -> Result<(), AppError> {
-    call("DELETE", "/api/admin/logo", None).await.map(|_| ())
+    call(Method::DELETE, "/api/admin/logo", None)
+        .await
+        .map(|_| ())
 }
 
 /// Where the organisation's logo of `version` ([`NetworkInfo::logo`]) is served.
@@ -252,7 +258,7 @@ pub fn logo_url(version: u32) -> String {
 /// `POST /api/setup`: the first-run setup from the link the relay printed; the relay signs the
 /// new admin in (the session cookie is set).
 pub async fn setup(setup: &Setup) -> Result<Me, AppError> {
-    json(call("POST", "/api/setup", Some(to_body(setup)?)).await?)
+    json(call(Method::POST, "/api/setup", Some(to_body(setup)?)).await?)
 }
 
 // ---- administration ----------------------------------------------------------------------------
@@ -265,19 +271,19 @@ pub async fn import_hr_csv(file: &[u8], apply: bool) -> Result<ImportReport, App
         "/api/admin/import/preview"
     };
     let body = js_sys::Uint8Array::from(file);
-    json(request("POST", path, Some((body.into(), "text/csv"))).await?)
+    json(request(Method::POST, path, Some((body.into(), "text/csv"))).await?)
 }
 
 /// `DELETE /api/admin/hr-records/<id>`: forgets an imported person who has not registered.
 pub async fn delete_hr_record(id: &str) -> Result<(), AppError> {
     let path = format!("/api/admin/hr-records/{}", encode_component(id));
-    call("DELETE", &path, None).await.map(|_| ())
+    call(Method::DELETE, &path, None).await.map(|_| ())
 }
 
 /// `POST /api/admin/invitations`: (re)invites imported people.
 pub async fn invite(hr_record_ids: Vec<String>) -> Result<Vec<InvitationSent>, AppError> {
     let body = to_body(&Invite { hr_record_ids })?;
-    json(call("POST", "/api/admin/invitations", Some(body)).await?)
+    json(call(Method::POST, "/api/admin/invitations", Some(body)).await?)
 }
 
 /// `GET /api/admin/applications?status=`.
@@ -286,14 +292,14 @@ pub async fn applications(status: &str) -> Result<Vec<Application>, AppError> {
         "/api/admin/applications?status={}",
         encode_component(status)
     );
-    json(call("GET", &path, None).await?)
+    json(call(Method::GET, &path, None).await?)
 }
 
 /// `POST /api/admin/applications/<id>/approve` or `.../reject`.
 pub async fn decide_application(id: &str, approve: bool) -> Result<Application, AppError> {
     let verb = if approve { "approve" } else { "reject" };
     let path = format!("/api/admin/applications/{}/{verb}", encode_component(id));
-    json(call("POST", &path, None).await?)
+    json(call(Method::POST, &path, None).await?)
 }
 
 /// `GET /api/admin/members?q=&status=&role=` (empty strings filter nothing).
@@ -304,33 +310,33 @@ pub async fn members(q: &str, status: &str, role: &str) -> Result<Vec<Member>, A
         encode_component(status),
         encode_component(role)
     );
-    json(call("GET", &path, None).await?)
+    json(call(Method::GET, &path, None).await?)
 }
 
 /// `PUT /api/admin/members/<user id>/roles`: the complete set of roles from now on.
 pub async fn set_roles(user_id: &str, roles: Vec<Role>) -> Result<(), AppError> {
     let path = format!("/api/admin/members/{}/roles", encode_component(user_id));
     let body = to_body(&SetRoles { roles })?;
-    call("PUT", &path, Some(body)).await.map(|_| ())
+    call(Method::PUT, &path, Some(body)).await.map(|_| ())
 }
 
 /// `POST /api/admin/members/<user id>/suspend` (`suspend` true) or `.../reactivate`.
 pub async fn set_suspended(user_id: &str, suspend: bool) -> Result<(), AppError> {
     let verb = if suspend { "suspend" } else { "reactivate" };
     let path = format!("/api/admin/members/{}/{verb}", encode_component(user_id));
-    call("POST", &path, None).await.map(|_| ())
+    call(Method::POST, &path, None).await.map(|_| ())
 }
 
 /// `GET /api/admin/members/<user id>/devices`.
 pub async fn member_devices(user_id: &str) -> Result<Vec<DeviceInfo>, AppError> {
     let path = format!("/api/admin/members/{}/devices", encode_component(user_id));
-    json(call("GET", &path, None).await?)
+    json(call(Method::GET, &path, None).await?)
 }
 
 /// `DELETE /api/admin/devices/<id>`: revokes anyone's device; it wipes itself.
 pub async fn revoke_member_device(id: &str) -> Result<(), AppError> {
     let path = format!("/api/admin/devices/{}", encode_component(id));
-    call("DELETE", &path, None).await.map(|_| ())
+    call(Method::DELETE, &path, None).await.map(|_| ())
 }
 
 /// `GET /api/admin/audit?limit=&before=`: newest first; `before` is the last id of the page above.
@@ -339,24 +345,24 @@ pub async fn audit(limit: u32, before: Option<i64>) -> Result<Vec<AuditEntry>, A
     if let Some(before) = before {
         path.push_str(&format!("&before={before}"));
     }
-    json(call("GET", &path, None).await?)
+    json(call(Method::GET, &path, None).await?)
 }
 
 /// `GET /api/admin/pass-keys`: the keys passes may be signed with, the current one marked.
 pub async fn pass_keys() -> Result<Vec<PassKeyInfo>, AppError> {
-    json(call("GET", "/api/admin/pass-keys", None).await?)
+    json(call(Method::GET, "/api/admin/pass-keys", None).await?)
 }
 
 /// `POST /api/admin/pass-keys`: a new current key; every live ticket and ID card is signed
 /// again with it.
 pub async fn rotate_pass_key() -> Result<PassKeyInfo, AppError> {
-    json(call("POST", "/api/admin/pass-keys", None).await?)
+    json(call(Method::POST, "/api/admin/pass-keys", None).await?)
 }
 
 /// `DELETE /api/admin/pass-keys/<id>`: passes that key signed stop being valid on every phone.
 pub async fn retire_pass_key(id: &str) -> Result<(), AppError> {
     let path = format!("/api/admin/pass-keys/{}", encode_component(id));
-    call("DELETE", &path, None).await.map(|_| ())
+    call(Method::DELETE, &path, None).await.map(|_| ())
 }
 
 /// Where the whole audit log downloads as CSV, in `lang` (`ja` or `en`).
@@ -366,7 +372,7 @@ pub fn audit_csv(lang: &str) -> String {
 
 /// `GET /api/admin/summary`: what waits for an admin (the badges on the admin tabs).
 pub async fn admin_summary() -> Result<AdminSummary, AppError> {
-    json(call("GET", "/api/admin/summary", None).await?)
+    json(call(Method::GET, "/api/admin/summary", None).await?)
 }
 
 fn to_body<T: Serialize>(value: &T) -> Result<String, AppError> {
@@ -382,48 +388,32 @@ fn json<T: DeserializeOwned>(text: String) -> Result<T, AppError> {
 }
 
 /// Makes a request with a JSON body (if any) and returns the body of a 2xx answer.
-async fn call(method: &str, path: &str, body: Option<String>) -> Result<String, AppError> {
+async fn call(method: Method, path: &str, body: Option<String>) -> Result<String, AppError> {
     let body = body.map(|b| (JsValue::from_str(&b), "application/json"));
     request(method, path, body).await
 }
 
 /// Makes the request with a body of the given content type and returns the body of a 2xx answer.
 async fn request(
-    method: &str,
+    method: Method,
     path: &str,
     body: Option<(JsValue, &str)>,
 ) -> Result<String, AppError> {
-    let unexpected = |e: JsValue| AppError::UnexpectedResponse(format!("{e:?}"));
-    let window =
-        web_sys::window().ok_or_else(|| AppError::UnexpectedResponse("no window".into()))?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(RequestCredentials::SameOrigin);
-    let headers = Headers::new().map_err(unexpected)?;
-    headers
-        .set("accept", "application/json")
-        .map_err(unexpected)?;
-    if let Some((body, content_type)) = &body {
-        headers
-            .set("content-type", content_type)
-            .map_err(unexpected)?;
-        init.set_body(body);
-    }
-    init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(path, &init).map_err(unexpected)?;
-    // fetch rejects only when no answer came at all: offline, or the relay is down.
-    let response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| AppError::Offline)?;
-    let response: Response = response.dyn_into().map_err(unexpected)?;
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .map_err(|_| AppError::Offline)?
-            .as_string()
-            .unwrap_or_default(),
-        Err(e) => return Err(unexpected(e)),
+    let unexpected = |e: gloo_net::Error| AppError::UnexpectedResponse(e.to_string());
+    let builder = RequestBuilder::new(path)
+        .method(method.clone())
+        .credentials(RequestCredentials::SameOrigin)
+        .header("accept", "application/json");
+    let request = match body {
+        Some((body, content_type)) => builder
+            .header("content-type", content_type)
+            .body(body)
+            .map_err(unexpected)?,
+        None => builder.build().map_err(unexpected)?,
     };
+    // fetch rejects only when no answer came at all: offline, or the relay is down.
+    let response = request.send().await.map_err(|_| AppError::Offline)?;
+    let text = response.text().await.map_err(|_| AppError::Offline)?;
     let status = response.status();
     if (200..300).contains(&status) {
         return Ok(text);

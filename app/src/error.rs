@@ -28,6 +28,13 @@ pub enum AppError {
     /// it: nothing happened, and nothing needs saying.
     #[error("the member did not confirm it is them")]
     NotConfirmed,
+    /// The app has not finished starting (opening device storage), so it cannot do this yet.
+    #[error("the app is still starting")]
+    NotStarted,
+    /// An edit could not be made to the document on this device (the document is not what the
+    /// edit expects); nothing was saved or sent.
+    #[error("the change could not be made on this device: {0}")]
+    LocalEdit(String),
     /// The relay answered with something we do not understand.
     #[error("unexpected answer from the relay: {0}")]
     UnexpectedResponse(String),

@@ -5,9 +5,10 @@
 //!
 //! - [`store`]: device storage in IndexedDB — document chunks, sync states, the outbox, settings;
 //! - [`runtime`]: drives the shared sans-IO sync engine ([`tsunagu_core::engine`]) and performs its
-//!   effects: bytes to the relay, chunks to the store, changes to the screens;
-//! - [`sync`]: the WebSocket to the relay with reconnect back-off;
-//! - [`api`]: the relay's JSON API (sign-in, who am I);
+//!   effects: bytes to the relay, chunks to the store, changes to the screens; its features
+//!   (session, profiles, events, check-in, the organisation) make every edit through one commit;
+//! - [`sync`]: the WebSocket to the relay with reconnect back-off, reporting what happens on it;
+//! - [`api`]: the relay's JSON API (sign-in, who am I) over `fetch`;
 //! - [`state`]: the signals screens read; `ui` renders them (Japanese and English);
 //! - [`agenda`], [`calendar`], [`markdown`]: what the events screens work out with no browser
 //!   in it — where the member stands, the month grid, wall-clock times, safe descriptions;
@@ -15,6 +16,7 @@
 //!
 //! Everything a person reads or edits comes from the documents on the device, so the app starts,
 //! searches and edits with no network; the relay is where changes meet when there is one.
+//! docs/architecture.md draws the layers and the path of one edit.
 
 pub mod agenda;
 pub mod api;

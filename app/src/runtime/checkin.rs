@@ -5,7 +5,7 @@
 use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_core::ids::{DocumentId, random_bytes};
 
-use super::{Client, Runtime};
+use super::Runtime;
 use crate::error::AppError;
 
 impl Runtime {
@@ -16,12 +16,7 @@ impl Runtime {
 
     /// Records one admission in the check-in log `checkins`, under a fresh nonce.
     pub fn record_admission(&self, checkins: DocumentId, scan: &Scan) -> Result<(), AppError> {
-        let synced = self
-            .engine
-            .borrow()
-            .doc(&checkins)
-            .is_some_and(|d| !d.get_heads().is_empty());
-        if !synced {
+        if !self.docs.arrived(&checkins) {
             // The log's `scans` map comes from the relay; a log made here would never merge.
             return Err(AppError::NotSynced);
         }
@@ -29,30 +24,8 @@ impl Runtime {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let effects = self
-            .engine
-            .borrow_mut()
-            .change(checkins, |tx| {
-                CheckinLog::record(tx, &nonce, scan).map(|_recorded| ())
-            })
-            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
-        self.commit(checkins, effects);
-        Ok(())
-    }
-}
-
-impl Client {
-    /// This device as admissions name it.
-    pub fn device_name(&self) -> String {
-        self.runtime()
-            .map(|rt| rt.device_name())
-            .unwrap_or_default()
-    }
-
-    /// Records one admission in an event's check-in log; saved on this device, synced later.
-    pub fn record_admission(&self, checkins: DocumentId, scan: &Scan) -> Result<(), AppError> {
-        self.runtime()
-            .ok_or(AppError::NotSynced)?
-            .record_admission(checkins, scan)
+        self.commit(checkins, |tx| {
+            CheckinLog::record(tx, &nonce, scan).map(|_recorded| ())
+        })
     }
 }

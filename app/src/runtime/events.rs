@@ -11,7 +11,6 @@ use automerge::Automerge;
 use leptos::prelude::*;
 use tsunagu_core::api::{EventRef, Me, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
-use tsunagu_core::engine::Effect;
 use tsunagu_core::event::{DocError, Event, Going, Passes, Roster, Rsvps, SeatCount};
 use tsunagu_core::ids::DocumentId;
 
@@ -92,7 +91,7 @@ impl Runtime {
         };
         let mut rest = Vec::new();
         let mut events_changed = false;
-        let engine = self.engine.borrow();
+        let engine = self.docs.engine();
         for doc in docs {
             let Some(kind) = index.get(&doc) else {
                 rest.push(doc);
@@ -180,7 +179,7 @@ impl Runtime {
             .me
             .with_untracked(|me| me.as_ref().and_then(|m| m.rsvps_doc))
             .ok_or(AppError::NotSynced)?;
-        if arrived(self.engine.borrow().doc(&doc)).is_none() {
+        if !self.docs.arrived(&doc) {
             return Err(AppError::NotSynced);
         }
         Ok(doc)
@@ -216,13 +215,7 @@ impl Runtime {
             .rsvps
             .with_untracked(|r| r.events.get(&key).map(|a| a.at));
         let at = previous.map_or(now(), |p| now().max(p + 1));
-        let effects = self
-            .engine
-            .borrow_mut()
-            .change(doc, |tx| write(tx, &key, at))
-            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
-        self.commit(doc, effects);
-        Ok(())
+        self.commit(doc, |tx| write(tx, &key, at))
     }
 
     /// Records a self check-in: the venue code the person scanned (already judged valid on
@@ -231,13 +224,7 @@ impl Runtime {
     pub fn arrive(&self, event: DocumentId, code: &str) -> Result<(), AppError> {
         let doc = self.rsvps_doc()?;
         let key = event.to_string();
-        let effects = self
-            .engine
-            .borrow_mut()
-            .change(doc, |tx| Rsvps::arrive(tx, &key, code, now()))
-            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
-        self.commit(doc, effects);
-        Ok(())
+        self.commit(doc, |tx| Rsvps::arrive(tx, &key, code, now()))
     }
 
     /// Fetches the venue code of `event` (staff and admins) and keeps it on the device.
@@ -255,7 +242,7 @@ impl Runtime {
                 .signals
                 .venue_codes
                 .with_untracked(|codes| serde_json::to_string(codes).unwrap_or_default());
-            self.write(Write::Meta {
+            self.docs.write(Write::Meta {
                 key: MetaKey::VenueCodes,
                 value: json,
             });
@@ -265,24 +252,10 @@ impl Runtime {
 
     /// Writes an event (admins; the relay refuses anyone else): only what differs, as one change.
     pub fn save_event(&self, doc: DocumentId, event: &Event) -> Result<(), AppError> {
-        if arrived(self.engine.borrow().doc(&doc)).is_none() {
+        if !self.docs.arrived(&doc) {
             return Err(AppError::NotSynced);
         }
-        let effects = self
-            .engine
-            .borrow_mut()
-            .change(doc, |tx| event.write_to(tx))
-            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
-        self.commit(doc, effects);
-        Ok(())
-    }
-
-    /// Notes a local change: the document waits in the outbox until the relay has it.
-    pub(super) fn commit(&self, doc: DocumentId, effects: Vec<Effect>) {
-        if !effects.is_empty() && self.outbox.borrow_mut().insert(doc) {
-            self.write(Write::OutboxAdd(doc));
-        }
-        self.perform(effects);
+        self.commit(doc, |tx| event.write_to(tx))
     }
 
     /// Remembers an event as the person saw it now.
@@ -301,7 +274,7 @@ impl Runtime {
             .signals
             .seen_events
             .with_untracked(|seen| serde_json::to_string(seen).unwrap_or_default());
-        self.write(Write::Meta {
+        self.docs.write(Write::Meta {
             key: MetaKey::SeenEvents,
             value: json,
         });
@@ -319,7 +292,7 @@ impl Runtime {
         }
         let json = serde_json::to_string(&listed).unwrap_or_default();
         self.signals.known_events.set(listed);
-        self.write(Write::Meta {
+        self.docs.write(Write::Meta {
             key: MetaKey::KnownEvents,
             value: json,
         });
@@ -344,7 +317,7 @@ impl Runtime {
             .signals
             .seen_seats
             .with_untracked(|seen| serde_json::to_string(seen).unwrap_or_default());
-        self.write(Write::Meta {
+        self.docs.write(Write::Meta {
             key: MetaKey::SeenSeats,
             value: json,
         });

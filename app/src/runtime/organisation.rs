@@ -9,7 +9,7 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::PassAuthority;
 use tsunagu_core::profile::Visibility;
 
-use super::{Client, Runtime};
+use super::Runtime;
 use crate::error::AppError;
 
 impl Runtime {
@@ -19,21 +19,11 @@ impl Runtime {
             .with_untracked(|me| me.as_ref().and_then(|me| me.organisation_doc))
     }
 
-    /// The organisation's document changed (or was loaded): read it again.
-    pub(super) fn organisation_changed(&self) {
-        self.read_pass_authority();
-        // Fields the person never chose for move to the part of their new audience (nothing
-        // is written if none moves).
-        if let Some(profile) = self.my_profile() {
-            self.save_profile(&profile, &self.my_visibility());
-        }
-    }
-
     /// Publishes the document's `passes` entry, if it differs from what screens have.
     pub(super) fn read_pass_authority(&self) {
         let authority = self
             .organisation_doc()
-            .and_then(|doc| self.engine.borrow().doc(&doc).map(PassAuthority::read))
+            .and_then(|doc| self.docs.engine().doc(&doc).map(PassAuthority::read))
             .unwrap_or_default();
         if self
             .signals
@@ -47,33 +37,13 @@ impl Runtime {
     /// The organisation's default visibility, for fields the person never chose for.
     pub fn default_visibility(&self) -> Visibility {
         self.organisation_doc()
-            .and_then(|doc| self.engine.borrow().doc(&doc).map(Visibility::read))
+            .and_then(|doc| self.docs.engine().doc(&doc).map(Visibility::read))
             .unwrap_or_default()
     }
 
     /// Sets the organisation's default visibility (admins only; the relay refuses anyone else).
     pub fn save_default_visibility(&self, defaults: &Visibility) -> Result<(), AppError> {
         let doc = self.organisation_doc().ok_or(AppError::Offline)?;
-        let effects = self
-            .engine
-            .borrow_mut()
-            .change(doc, |tx| defaults.write_to(tx))
-            .map_err(|e| AppError::UnexpectedResponse(e.to_string()))?;
-        self.commit(doc, effects);
-        Ok(())
-    }
-}
-
-impl Client {
-    pub fn save_default_visibility(&self, defaults: &Visibility) -> Result<(), AppError> {
-        self.runtime()
-            .ok_or(AppError::Offline)?
-            .save_default_visibility(defaults)
-    }
-
-    pub fn default_visibility(&self) -> Visibility {
-        self.runtime()
-            .map(|rt| rt.default_visibility())
-            .unwrap_or_default()
+        self.commit(doc, |tx| defaults.write_to(tx))
     }
 }

@@ -106,15 +106,13 @@ impl WriteQueue {
             return;
         }
         let this = Rc::clone(self);
-        leptos::prelude::set_timeout(
-            move || {
-                this.retry_scheduled.set(false);
-                if !this.pending.borrow().is_empty() {
-                    this.flush_soon();
-                }
-            },
-            RETRY_AFTER,
-        );
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::sleep(RETRY_AFTER).await;
+            this.retry_scheduled.set(false);
+            if !this.pending.borrow().is_empty() {
+                this.flush_soon();
+            }
+        });
     }
 }
 

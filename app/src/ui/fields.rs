@@ -81,15 +81,13 @@ impl Editor {
         self.generation.set_value(generation);
         self.client.signals.save.set(SaveState::Saving);
         let this = *self;
-        set_timeout(
-            move || {
-                // The page may be gone; `save_now` ran at cleanup then.
-                if this.generation.try_get_value() == Some(generation) {
-                    this.save_now();
-                }
-            },
-            SAVE_AFTER,
-        );
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::sleep(SAVE_AFTER).await;
+            // The page may be gone; `save_now` ran at cleanup then.
+            if this.generation.try_get_value() == Some(generation) {
+                this.save_now();
+            }
+        });
     }
 
     /// Saves a waiting edit at once (leaving the page, hiding the app).

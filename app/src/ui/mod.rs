@@ -248,7 +248,7 @@ pub(crate) fn error_text(locale: Locale, error: &AppError) -> &'static str {
     use tsunagu_core::api::ErrorCode;
     match error {
         AppError::Offline => td_string!(locale, errors.offline),
-        AppError::NotSynced => td_string!(locale, errors.not_synced),
+        AppError::NotSynced | AppError::NotStarted => td_string!(locale, errors.not_synced),
         AppError::QuotaExceeded => td_string!(locale, errors.storage_full),
         AppError::StorageUnavailable(_) | AppError::CorruptStorage(_) => {
             td_string!(locale, errors.storage_unavailable)
@@ -267,7 +267,9 @@ pub(crate) fn error_text(locale: Locale, error: &AppError) -> &'static str {
         AppError::Api(ErrorCode::PasswordTooShort) => td_string!(locale, join.password_too_short),
         AppError::Api(ErrorCode::SetupLinkInvalid) => td_string!(locale, errors.setup_link_invalid),
         AppError::Api(ErrorCode::AlreadySetUp) => td_string!(locale, errors.already_set_up),
-        AppError::Api(_) | AppError::UnexpectedResponse(_) => td_string!(locale, errors.generic),
+        AppError::Api(_) | AppError::LocalEdit(_) | AppError::UnexpectedResponse(_) => {
+            td_string!(locale, errors.generic)
+        }
     }
 }
 

@@ -1,0 +1,192 @@
+//! The handle screens get from context: the [`Signals`] to read, and the runtime's features to
+//! call once it has started. Before then every call that needs the runtime fails with the one
+//! [`AppError::NotStarted`] (queries answer "nothing yet").
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use tsunagu_core::api::{EventRef, Me, NewEvent};
+use tsunagu_core::checkin::Scan;
+use tsunagu_core::event::Event;
+use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::profile::{Profile, Visibility};
+
+use super::Runtime;
+use crate::api;
+use crate::error::AppError;
+use crate::state::Signals;
+use crate::store::{MetaKey, Write};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Client {
+    pub signals: Signals,
+    runtime: StoredValue<Option<Rc<Runtime>>, LocalStorage>,
+}
+
+impl Client {
+    pub fn new(signals: Signals) -> Self {
+        Self {
+            signals,
+            runtime: StoredValue::new_local(None),
+        }
+    }
+
+    /// The runtime has started: calls reach it from now on.
+    pub fn attach(&self, runtime: Rc<Runtime>) {
+        self.runtime.set_value(Some(runtime));
+    }
+
+    fn runtime(&self) -> Result<Rc<Runtime>, AppError> {
+        self.runtime
+            .try_get_value()
+            .flatten()
+            .ok_or(AppError::NotStarted)
+    }
+
+    // ---- the session -----------------------------------------------------------------------
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<(), AppError> {
+        self.runtime()?.sign_in(email, password).await
+    }
+
+    /// Adopts the session a passkey sign-in opened, as [`Self::sign_in`] does a password's.
+    pub async fn signed_in(&self, me: Me) -> Result<(), AppError> {
+        self.runtime()?.signed_in(me).await;
+        Ok(())
+    }
+
+    pub fn sign_out(&self) {
+        if let Ok(rt) = self.runtime() {
+            wasm_bindgen_futures::spawn_local(rt.sign_out());
+        }
+    }
+
+    /// Signs out on every device; on success this one wipes itself and reloads.
+    pub async fn sign_out_everywhere(&self) -> Result<(), AppError> {
+        self.runtime()?.sign_out_everywhere().await
+    }
+
+    /// Deletes the account; on success this device wipes itself and reloads.
+    pub async fn delete_account(&self) -> Result<(), AppError> {
+        self.runtime()?.delete_account().await
+    }
+
+    /// Hides from the directory (or lists again), then asks the relay who we are.
+    pub async fn set_directory_hidden(&self, hidden: bool) -> Result<(), AppError> {
+        api::set_directory_hidden(hidden).await?;
+        if let Ok(rt) = self.runtime() {
+            rt.refresh_me();
+        }
+        Ok(())
+    }
+
+    /// This device's storage id, which the relay's device list is keyed by.
+    pub fn device_storage(&self) -> Option<StorageId> {
+        self.runtime().ok().map(|rt| rt.device_storage())
+    }
+
+    /// This device as admissions name it.
+    pub fn device_name(&self) -> String {
+        self.runtime()
+            .map(|rt| rt.device_name())
+            .unwrap_or_default()
+    }
+
+    pub fn set_language(&self, language: &str) {
+        if let Ok(rt) = self.runtime() {
+            rt.docs.write(Write::Meta {
+                key: MetaKey::Language,
+                value: language.to_owned(),
+            });
+        }
+    }
+
+    // ---- profiles and the organisation's defaults -------------------------------------------
+
+    pub fn my_profile(&self) -> Option<Profile> {
+        self.runtime().ok().and_then(|rt| rt.my_profile())
+    }
+
+    pub fn my_visibility(&self) -> Visibility {
+        self.runtime()
+            .map(|rt| rt.my_visibility())
+            .unwrap_or_default()
+    }
+
+    pub fn save_profile(&self, profile: &Profile, visibility: &Visibility) {
+        if let Ok(rt) = self.runtime() {
+            rt.save_profile(profile, visibility);
+        }
+    }
+
+    pub fn default_visibility(&self) -> Visibility {
+        self.runtime()
+            .map(|rt| rt.default_visibility())
+            .unwrap_or_default()
+    }
+
+    pub fn save_default_visibility(&self, defaults: &Visibility) -> Result<(), AppError> {
+        self.runtime()?.save_default_visibility(defaults)
+    }
+
+    // ---- events ----------------------------------------------------------------------------
+
+    /// Answers going (or not) to an event; saved on this device and synced later.
+    pub fn answer_rsvp(&self, event: DocumentId, going: bool) -> Result<(), AppError> {
+        self.runtime()?.answer_rsvp(event, going)
+    }
+
+    /// Chooses whether the person's name is listed among who is going to `event`.
+    pub fn show_name(&self, event: DocumentId, show: bool) -> Result<(), AppError> {
+        self.runtime()?.show_name(event, show)
+    }
+
+    /// Saves an edited event (admins) as one change.
+    pub fn save_event(&self, doc: DocumentId, event: &Event) -> Result<(), AppError> {
+        self.runtime()?.save_event(doc, event)
+    }
+
+    /// Creates an event (admins: a draft; anyone else: a proposal); needs the relay.
+    pub async fn create_event(&self, new: NewEvent) -> Result<EventRef, AppError> {
+        self.runtime()?.create_event(new).await
+    }
+
+    /// Records a self check-in with the venue code the person scanned; saved on this device
+    /// and synced later, when the relay admits them.
+    pub fn arrive(&self, event: DocumentId, code: &str) -> Result<(), AppError> {
+        self.runtime()?.arrive(event, code)
+    }
+
+    /// The venue code of `event` from the relay, remembered on this device for the door.
+    pub async fn fetch_venue_code(&self, event: DocumentId) -> Result<String, AppError> {
+        self.runtime()?.fetch_venue_code(event).await
+    }
+
+    /// The person looked at their list of events.
+    pub fn note_events_known(&self) {
+        if let Ok(rt) = self.runtime() {
+            rt.note_events_known();
+        }
+    }
+
+    /// The person was told of the seat they now hold for `event`.
+    pub fn acknowledge_seat(&self, event: DocumentId) {
+        if let Ok(rt) = self.runtime() {
+            rt.acknowledge_seat(event);
+        }
+    }
+
+    /// Remembers the event as the person has now seen it.
+    pub fn mark_event_seen(&self, doc: DocumentId, event: &Event) {
+        if let Ok(rt) = self.runtime() {
+            rt.mark_event_seen(doc, event);
+        }
+    }
+
+    // ---- check-in --------------------------------------------------------------------------
+
+    /// Records one admission in an event's check-in log; saved on this device, synced later.
+    pub fn record_admission(&self, checkins: DocumentId, scan: &Scan) -> Result<(), AppError> {
+        self.runtime()?.record_admission(checkins, scan)
+    }
+}
