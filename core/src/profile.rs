@@ -564,16 +564,21 @@ mod tests {
         }
     }
 
+    /// Every field the owner chooses an audience for, shown to `audience`.
+    fn every_field_for(audience: Audience) -> Visibility {
+        Visibility(
+            Field::ALL
+                .iter()
+                .map(|f| (f.key().to_owned(), audience))
+                .collect(),
+        )
+    }
+
     #[test]
     fn every_chosen_field_is_written_to_its_own_key() {
         let profile = full_profile();
         for audience in Audience::ALL {
-            let visibility = Visibility(
-                Field::ALL
-                    .iter()
-                    .map(|f| (f.key().to_owned(), audience))
-                    .collect(),
-            );
+            let visibility = every_field_for(audience);
             let mut docs: [AutoCommit; 4] = Default::default();
             parts_of(&profile, &visibility, &mut docs);
             assert_eq!(
@@ -594,12 +599,7 @@ mod tests {
             roles: &[Role::Alumni],
         };
         for audience in Audience::ALL {
-            let visibility = Visibility(
-                Field::ALL
-                    .iter()
-                    .map(|f| (f.key().to_owned(), audience))
-                    .collect(),
-            );
+            let visibility = every_field_for(audience);
             let mut docs: [AutoCommit; 4] = Default::default();
             parts_of(&full_profile(), &visibility, &mut docs);
             visibility.write_to(&mut docs[3]).unwrap();
