@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
 use crate::setup::{wasm_bindgen_bin, wasm_opt_bin};
-use crate::{cargo, root, run};
+use crate::{cargo, root, run, split};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Profile {
@@ -22,60 +22,31 @@ pub(crate) fn dist_dir() -> PathBuf {
 }
 
 pub(crate) fn build(profile: Profile) -> Result<()> {
-    let mut build = cargo();
-    build.args([
-        "build",
-        "-p",
-        "tsunagu-app",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]);
-    if profile == Profile::Release {
-        build.arg("--release");
-    }
-    run(&mut build)?;
-    let dir = if profile == Profile::Release {
-        "release"
-    } else {
-        "debug"
-    };
-    let wasm = target_dir()
-        .join("wasm32-unknown-unknown")
-        .join(dir)
-        .join("tsunagu_app.wasm");
-
+    let wasm = compile(profile)?;
     let staging = target_dir().join("wasm-bindgen");
     let _ = fs::remove_dir_all(&staging);
-    run(Command::new(wasm_bindgen_bin())
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "app",
-            "--out-dir",
-        ])
+    // Release: rarely opened screens go into chunks of their own (see `split`); the debug build
+    // keeps one wasm, quick to build and to step through.
+    let split = match profile {
+        Profile::Release => Some(split::split(&wasm, &target_dir().join("wasm-split"))?),
+        Profile::Debug => None,
+    };
+    let mut bindgen = Command::new(wasm_bindgen_bin());
+    bindgen.args(["--target", "web", "--no-typescript", "--out-name", "app"]);
+    if split.is_some() {
+        // The chunks link against the main module's memory, table and stack pointer exports.
+        bindgen.args(["--keep-lld-exports", "--no-demangle"]);
+    }
+    run(bindgen
+        .arg("--out-dir")
         .arg(&staging)
-        .arg(&wasm))?;
+        .arg(split.as_ref().map_or(&wasm, |s| &s.main)))?;
     let bindgen_wasm = staging.join("app_bg.wasm");
     if profile == Profile::Release {
-        let optimised = staging.join("app_opt.wasm");
-        run(Command::new(wasm_opt_bin())
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-            ])
-            .args([
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
-            .arg(&bindgen_wasm)
-            .arg("-o")
-            .arg(&optimised))?;
-        fs::rename(&optimised, &bindgen_wasm)?;
+        optimise(&bindgen_wasm)?;
+    }
+    for chunk in split.iter().flat_map(|s| &s.chunks) {
+        optimise(chunk)?;
     }
 
     let out = dist_dir();
@@ -84,9 +55,19 @@ pub(crate) fn build(profile: Profile) -> Result<()> {
     copy_dir(&root().join("public"), &out)?;
     fs::remove_file(out.join("sw.js")).ok();
 
-    let wasm_name = hashed(&out, "app", "wasm", &fs::read(&bindgen_wasm)?)?;
+    let main_wasm = fs::read(&bindgen_wasm)?;
+    let wasm_name = hashed(&out, "app", "wasm", &main_wasm)?;
+    let glue = fs::read_to_string(staging.join("app.js"))?;
     // The glue names its wasm file only as a default; index.html passes the hashed one.
-    let js_name = hashed(&out, "app", "js", &fs::read(staging.join("app.js"))?)?;
+    let (js_name, mut bundle) = match &split {
+        Some(split) => {
+            let names = split::name_bundle(&out, split, &glue, &main_wasm)?;
+            let mut bundle = names.chunks;
+            bundle.push(names.link);
+            (names.js, bundle)
+        }
+        None => (hashed(&out, "app", "js", glue.as_bytes())?, Vec::new()),
+    };
     let css = concat_css(&root().join("style"))?;
     let css_name = hashed(&out, "style", "css", css.as_bytes())?;
 
@@ -97,7 +78,8 @@ pub(crate) fn build(profile: Profile) -> Result<()> {
         .replace("__TSUNAGU_WASM__", &format!("/{wasm_name}"));
     let boot_name = hashed(&out, "boot", "js", boot.as_bytes())?;
 
-    for name in [&wasm_name, &js_name, &css_name, &boot_name] {
+    bundle.extend([&wasm_name, &js_name, &css_name, &boot_name].map(String::clone));
+    for name in &bundle {
         precompress(&out.join(name))?;
     }
 
@@ -136,6 +118,58 @@ pub(crate) fn build(profile: Profile) -> Result<()> {
         out.display(),
         shell.len() + 1
     );
+    Ok(())
+}
+
+/// Compiles the app to wasm. A release build has the `split` feature and keeps its relocations,
+/// which the split needs to move code between modules; `cargo rustc` passes the link flag to the
+/// app crate only, so the dependencies' builds stay as they are.
+fn compile(profile: Profile) -> Result<PathBuf> {
+    let mut build = cargo();
+    let dir = match profile {
+        Profile::Release => {
+            build.args(["rustc", "-p", "tsunagu-app", "--lib", "--release"]);
+            build.args(["--target", "wasm32-unknown-unknown", "--features", "split"]);
+            build.args(["--", "-Clink-args=--emit-relocs"]);
+            "release"
+        }
+        Profile::Debug => {
+            build.args([
+                "build",
+                "-p",
+                "tsunagu-app",
+                "--target",
+                "wasm32-unknown-unknown",
+            ]);
+            "debug"
+        }
+    };
+    run(&mut build)?;
+    Ok(target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(dir)
+        .join("tsunagu_app.wasm"))
+}
+
+/// Shrinks a wasm file in place with `wasm-opt -Oz`.
+fn optimise(wasm: &Path) -> Result<()> {
+    let optimised = wasm.with_extension("opt.wasm");
+    run(Command::new(wasm_opt_bin())
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+        ])
+        .args([
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimised))?;
+    fs::rename(&optimised, wasm)?;
     Ok(())
 }
 
@@ -193,7 +227,7 @@ fn ext(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

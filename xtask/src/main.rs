@@ -18,6 +18,7 @@ mod bench_validation;
 mod dist;
 mod fuzz;
 mod setup;
+mod split;
 mod test;
 
 use std::path::{Path, PathBuf};

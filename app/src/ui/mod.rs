@@ -15,6 +15,7 @@ mod fields;
 mod fragment_link;
 mod icons;
 mod join;
+mod lazy;
 mod network;
 mod org_settings;
 mod passkey;
@@ -31,6 +32,7 @@ mod time;
 mod welcome;
 
 use leptos::prelude::*;
+use leptos_router::Lazy;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
@@ -197,18 +199,18 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/people/:id") view=person::PersonPage />
                 <Route path=path!("/me") view=edit::EditProfilePage />
                 <Route path=path!("/events") view=events::EventsPage />
-                <Route path=path!("/events/new") view=events::NewEventPage />
+                <Route path=path!("/events/new") view={Lazy::<lazy::NewEvent>::new()} />
                 <Route path=path!("/events/:doc") view=events::EventPage />
-                <Route path=path!("/events/:doc/edit") view=events::EditEventPage />
-                <Route path=path!("/events/:doc/check-in") view=events::CheckInPage />
-                <Route path=path!("/events/:doc/venue-code") view=events::VenueCodePage />
+                <Route path=path!("/events/:doc/edit") view={Lazy::<lazy::EditEvent>::new()} />
+                <Route path=path!("/events/:doc/check-in") view={Lazy::<lazy::CheckIn>::new()} />
+                <Route path=path!("/events/:doc/venue-code") view={Lazy::<lazy::VenueCode>::new()} />
                 <Route path=path!("/card") view=events::IdCardPage />
                 <Route path=path!("/tickets") view=events::TicketsPage />
-                <Route path=path!("/admin") view=admin::MembersPage />
-                <Route path=path!("/admin/import") view=admin::ImportPage />
-                <Route path=path!("/admin/applications") view=admin::ApplicationsPage />
-                <Route path=path!("/admin/audit") view=admin::AuditPage />
-                <Route path=path!("/admin/settings") view=admin::SettingsPage />
+                <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />
+                <Route path=path!("/admin/import") view={Lazy::<lazy::AdminImport>::new()} />
+                <Route path=path!("/admin/applications") view={Lazy::<lazy::AdminApplications>::new()} />
+                <Route path=path!("/admin/audit") view={Lazy::<lazy::AdminAudit>::new()} />
+                <Route path=path!("/admin/settings") view={Lazy::<lazy::AdminSettings>::new()} />
                 <Route path=path!("/join/:token") view=join::AlreadySignedIn />
                 <Route path=path!("/apply") view=join::AlreadySignedIn />
                 <Route path=path!("/confirm/:token") view=join::AlreadySignedIn />
