@@ -12,7 +12,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use leptos::leptos_dom::helpers::{IntervalHandle, set_interval_with_handle};
+use gloo_timers::callback::Interval;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{
@@ -40,7 +40,8 @@ pub enum ScanError {
 /// A running scanner; stops the camera when stopped or dropped.
 pub struct Scanner {
     stream: MediaStream,
-    interval: Option<IntervalHandle>,
+    /// Looks at a frame every [`FRAME_EVERY`]; dropping it stops.
+    interval: Option<Interval>,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -98,42 +99,40 @@ impl Scanner {
             on_code(text, taken);
         };
         let report = Rc::new(report);
-        let interval = set_interval_with_handle(
-            move || {
-                if busy.get() || video.ready_state() < 2 {
-                    return;
-                }
-                let taken = performance_now();
-                match &detector {
-                    Some(detector) => {
-                        busy.set(true);
-                        let (busy, report) = (busy.clone(), report.clone());
-                        let found = detect_natively(detector, &video);
-                        spawn_local(async move {
-                            if let Some(text) = found.await {
-                                report(text, taken);
-                            }
-                            busy.set(false);
-                        });
-                    }
-                    None => {
-                        if let Some(text) = canvas.as_ref().and_then(|c| decode_frame(&video, c)) {
+        let every = u32::try_from(FRAME_EVERY.as_millis()).unwrap_or(u32::MAX);
+        let interval = Interval::new(every, move || {
+            if busy.get() || video.ready_state() < 2 {
+                return;
+            }
+            let taken = performance_now();
+            match &detector {
+                Some(detector) => {
+                    busy.set(true);
+                    let (busy, report) = (busy.clone(), report.clone());
+                    let found = detect_natively(detector, &video);
+                    spawn_local(async move {
+                        if let Some(text) = found.await {
                             report(text, taken);
                         }
+                        busy.set(false);
+                    });
+                }
+                None => {
+                    if let Some(text) = canvas.as_ref().and_then(|c| decode_frame(&video, c)) {
+                        report(text, taken);
                     }
                 }
-            },
-            FRAME_EVERY,
-        )
-        .ok();
-        Ok(Self { stream, interval })
+            }
+        });
+        Ok(Self {
+            stream,
+            interval: Some(interval),
+        })
     }
 
     /// Turns the camera off.
     pub fn stop(&mut self) {
-        if let Some(interval) = self.interval.take() {
-            interval.clear();
-        }
+        self.interval = None;
         for track in self.stream.get_tracks().iter() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
                 track.stop();

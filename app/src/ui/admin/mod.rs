@@ -31,7 +31,7 @@ pub(crate) fn SettingsPage() -> impl IntoView {
 
 use std::time::Duration;
 
-use leptos::leptos_dom::helpers::set_interval_with_handle;
+use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use tsunagu_core::api::ErrorCode;
@@ -81,9 +81,9 @@ impl PendingApplications {
                 }
             });
         });
-        if let Ok(poll) = set_interval_with_handle(move || pending.ask(), PENDING_POLL) {
-            on_cleanup(move || poll.clear());
-        }
+        let every = u32::try_from(PENDING_POLL.as_millis()).unwrap_or(u32::MAX);
+        // Kept by the owner (the signed-in shell) and dropped with it, which stops the polling.
+        StoredValue::new_local(Interval::new(every, move || pending.ask()));
     }
 
     /// Asks the relay again (after a decision).
