@@ -113,6 +113,12 @@ impl Client {
             .unwrap_or_default()
     }
 
+    pub fn profile_edited(&self) {
+        if let Ok(rt) = self.runtime() {
+            rt.profile_edited();
+        }
+    }
+
     pub fn save_profile(&self, profile: &Profile, visibility: &Visibility) {
         if let Ok(rt) = self.runtime() {
             rt.save_profile(profile, visibility);

@@ -41,6 +41,11 @@ impl Runtime {
             .unwrap_or_default()
     }
 
+    /// The person is editing their profile: it shows as saving until the form's save lands.
+    pub fn profile_edited(&self) {
+        self.save.edited();
+    }
+
     /// Saves the person's profile and visibility choices: each field into the part of its
     /// audience, one change per part that differs (only differing fields are written).
     pub fn save_profile(&self, profile: &Profile, visibility: &Visibility) {
@@ -217,6 +222,11 @@ impl ProfileSave {
             state,
             unflushed: Cell::new(false),
         }
+    }
+
+    /// The person changed something the form will save after a typing pause.
+    fn edited(&self) {
+        self.state.set(SaveState::Saving);
     }
 
     /// Nothing differed: what is on disk (or about to be) is already this.

@@ -14,7 +14,6 @@ use tsunagu_core::vocab::{Audience, Field};
 use super::icons;
 use crate::i18n::*;
 use crate::runtime::Client;
-use crate::state::SaveState;
 
 /// Typing pauses this long before the draft is saved (one change per save, docs/design.md §1).
 const SAVE_AFTER: Duration = Duration::from_millis(300);
@@ -60,7 +59,7 @@ impl Editor {
             v.0.insert(field.key().to_owned(), audience);
         });
         self.dirty.set_value(true);
-        self.client.signals.save.set(SaveState::Saving);
+        self.client.profile_edited();
         self.save_now();
     }
 
@@ -79,7 +78,7 @@ impl Editor {
         self.dirty.set_value(true);
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
-        self.client.signals.save.set(SaveState::Saving);
+        self.client.profile_edited();
         let this = *self;
         wasm_bindgen_futures::spawn_local(async move {
             gloo_timers::future::sleep(SAVE_AFTER).await;
