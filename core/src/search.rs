@@ -5,14 +5,13 @@
 //! lower case, katakana to hiragana, plus the romaji of the kana reading — so any of them finds
 //! the person. Every query token must match somewhere (AND), in any field the directory shows.
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::profile::{Interest, Profile};
 
 /// Folds text for matching: NFKC (full/half width, compatibility forms), lower case, katakana to
 /// hiragana.
 pub fn fold(text: &str) -> String {
-    text.nfkc()
+    nfkc(text)
+        .chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
             // Katakana ァ..ヶ sit 0x60 above their hiragana.
@@ -20,6 +19,22 @@ pub fn fold(text: &str) -> String {
             _ => c,
         })
         .collect()
+}
+
+/// Unicode's compatibility normalisation (NFKC).
+#[cfg(not(target_arch = "wasm32"))]
+fn nfkc(text: &str) -> String {
+    unicode_normalization::UnicodeNormalization::nfkc(text).collect()
+}
+
+/// Unicode's compatibility normalisation (NFKC), by the browser: the same result without carrying
+/// the normalisation tables in the wasm.
+#[cfg(target_arch = "wasm32")]
+fn nfkc(text: &str) -> String {
+    js_sys::JsString::from(text)
+        .normalize("NFKC")
+        .as_string()
+        .unwrap_or_else(|| text.to_owned())
 }
 
 /// The folded text a profile is searched by.
