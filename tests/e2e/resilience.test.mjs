@@ -136,6 +136,31 @@ test("on lie-fi the app starts from its cached shell at once and syncs once answ
   }
 });
 
+test("a screen whose code cannot be fetched says so, and opens once it can", async () => {
+  // No service worker, and the event editor's chunk fails to download: a phone that went offline
+  // during its first visit before the app or the service worker had stored it.
+  const ctx = await browser.newContext({ ...PHONE, serviceWorkers: "block" });
+  const editorChunk = /\/split_staff_screen-[0-9a-f]{10}\.wasm$/;
+  const fail = (route) => route.abort("internetdisconnected");
+  await ctx.route(editorChunk, fail);
+  const page = await ctx.newPage();
+  await signInThroughUi(page, relay.url, "admin@example.com");
+  await page.goto(`${relay.url}/events/new`);
+  const notice = page.getByTestId("screen-not-on-device");
+  await notice.waitFor({ timeout: 20000 });
+  assert.match(await notice.innerText(), /インターネットにつながってから/);
+  await page.getByTestId("nav-directory").click();
+  await page.getByTestId("person-card").first().waitFor();
+
+  // The app still works around it; back on the screen, the notice's button loads it once it can.
+  await page.goBack();
+  await notice.waitFor({ timeout: 20000 });
+  await ctx.unroute(editorChunk, fail);
+  await notice.getByRole("button").click();
+  await page.getByTestId("event-zone-input").waitFor({ timeout: 20000 });
+  await ctx.close();
+});
+
 test("a newly deployed app shell is offered with a reload button", async () => {
   const ctx = await browser.newContext(PHONE);
   const page = await ctx.newPage();

@@ -1,22 +1,68 @@
-//! The screens most members never open — the admin screens, the event editor, check-in and the
-//! venue code — as routes whose code is fetched the first time someone opens one.
+//! Every screen but sign-in and the directory, as routes whose code is fetched the first time it
+//! is needed: the first visit downloads only what the first screen shows.
 //!
-//! In a split build (`--features split`, which `cargo xtask dist` uses for release) each screen's
-//! code is cut out of the main wasm into a chunk of its own (`#[leptos::lazy]`, split after linking
-//! by `wasm_split_cli_support`), so the first download holds only what sign-in and the directory
-//! need; the service worker still precaches every chunk, so all screens work offline after the
-//! first visit. Without the feature the same routes render from the main wasm, so debug builds and
-//! the wasm tests need no post-link step.
+//! In a split build (`--features split`, which `cargo xtask dist` uses for release) each group of
+//! screens below is cut out of the main wasm into a chunk of its own (`wasm_split`, the tool behind
+//! `#[leptos::lazy]`, split after linking by `wasm_split_cli_support`). Few, larger chunks rather
+//! than one per screen: code two groups share becomes a chunk of its own, so each further group
+//! multiplies the files. Without the feature the same routes render from the main wasm, so debug
+//! builds and the wasm tests need no post-link step.
+//!
+//! Offline: once the first screen is up, [`preload`] fetches the chunks every member opens (their
+//! profile, a person's page, events), so a phone that goes offline during its very first visit
+//! still has them; the service worker precaches every chunk too, so all screens work offline after
+//! the first visit. A chunk that cannot be fetched (offline before either happened) shows a notice
+//! with a reload button instead of stopping the app.
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
+use tsunagu_core::vocab::Role;
 
-use super::{admin, events};
+use super::{admin, confirm, edit, events, join, person, setup};
+use crate::i18n::*;
 
-/// A route type for one screen, whose view is loaded from its own chunk. `$load` names the lazy
-/// function: the split tool tells chunks apart by it, so each screen needs its own name.
+/// A group of screens in one chunk: `$kind` names its screens, `$load` renders one of them (after
+/// fetching the chunk in a split build), `$preload` only fetches it.
+macro_rules! chunk {
+    ($(#[$doc:meta])* $load:ident, $preload:ident, $kind:ident { $($screen:ident => $view:path),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        #[repr(u8)]
+        pub(crate) enum $kind {
+            $($screen),+
+        }
+
+        #[cfg(feature = "split")]
+        #[leptos::wasm_split::wasm_split(
+            $load,
+            wasm_split_path = ::leptos::wasm_split,
+            fallible,
+            preload(#[allow(dead_code)] $preload)
+        )]
+        fn $load(screen: $kind) -> Result<AnyView, Unavailable> {
+            Ok(match screen {
+                $($kind::$screen => view! { <$view /> }.into_any()),+
+            })
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $load(screen: $kind) -> Result<AnyView, Unavailable> {
+            Ok(match screen {
+                $($kind::$screen => view! { <$view /> }.into_any()),+
+            })
+        }
+
+        #[cfg(not(feature = "split"))]
+        #[allow(dead_code, clippy::unused_async)]
+        async fn $preload() -> Result<(), Unavailable> {
+            Ok(())
+        }
+    };
+}
+
+/// A route type for one screen of a chunk.
 macro_rules! lazy_screen {
-    ($(#[$doc:meta])* $route:ident, $load:ident => $screen:path) => {
+    ($(#[$doc:meta])* $route:ident => $load:ident($kind:ident::$screen:ident)) => {
         $(#[$doc])*
         pub(crate) struct $route;
 
@@ -26,49 +72,181 @@ macro_rules! lazy_screen {
             }
 
             async fn view(_: Self) -> AnyView {
-                #[cfg_attr(feature = "split", leptos::lazy)]
-                async fn $load() -> AnyView {
-                    view! { <$screen /> }.into_any()
-                }
-                $load().await
+                $load($kind::$screen).await.unwrap_or_else(|_| view! { <NotOnDevice /> }.into_any())
             }
         }
     };
 }
 
+/// A chunk could not be fetched: the phone is offline and has not stored it yet.
+#[derive(Debug)]
+pub(crate) struct Unavailable;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for Unavailable {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Unavailable
+    }
+}
+
+chunk!(
+    /// A person's page and one's own profile.
+    people_screen, preload_people, People {
+        Person => person::PersonPage,
+        EditProfile => edit::EditProfilePage,
+    }
+);
+chunk!(
+    /// What an attendee opens: the calendar, an event, tickets, the alumni ID card.
+    events_screen, preload_events, Events {
+        List => events::EventsPage,
+        Event => events::EventPage,
+        Card => events::IdCardPage,
+        Tickets => events::TicketsPage,
+    }
+);
+chunk!(
+    /// What an event's staff opens: the editor, check-in mode and the venue code.
+    staff_screen, preload_staff, Staff {
+        NewEvent => events::NewEventPage,
+        EditEvent => events::EditEventPage,
+        CheckIn => events::CheckInPage,
+        VenueCode => events::VenueCodePage,
+    }
+);
+chunk!(
+    /// The admin screens.
+    admin_screen, preload_admin, Admin {
+        Members => admin::MembersPage,
+        Import => admin::ImportPage,
+        Applications => admin::ApplicationsPage,
+        Audit => admin::AuditPage,
+        Settings => admin::SettingsPage,
+    }
+);
+chunk!(
+    /// Joining from an invitation or an application, and setting up a new network.
+    joining_screen, preload_joining, Joining {
+        Join => join::JoinPage,
+        Apply => join::ApplyPage,
+        Confirm => confirm::ConfirmPage,
+        Setup => setup::SetupPage,
+    }
+);
+
 lazy_screen!(
-    /// `/admin`: the member list.
-    AdminMembers, admin_members => admin::MembersPage
+    /// `/people/:id`: a person's page.
+    PersonRoute => people_screen(People::Person)
 );
 lazy_screen!(
-    /// `/admin/import`: importing members from a CSV file.
-    AdminImport, admin_import => admin::ImportPage
+    /// `/me`: one's own profile, its visibility and devices.
+    EditProfile => people_screen(People::EditProfile)
 );
 lazy_screen!(
-    /// `/admin/applications`: who asked to join.
-    AdminApplications, admin_applications => admin::ApplicationsPage
+    /// `/events`: the calendar.
+    EventsRoute => events_screen(Events::List)
 );
 lazy_screen!(
-    /// `/admin/audit`: the audit log.
-    AdminAudit, admin_audit => admin::AuditPage
+    /// `/events/:doc`: one event.
+    EventRoute => events_screen(Events::Event)
 );
 lazy_screen!(
-    /// `/admin/settings`: the network's settings.
-    AdminSettings, admin_settings => admin::SettingsPage
+    /// `/card`: the alumni ID card.
+    IdCard => events_screen(Events::Card)
+);
+lazy_screen!(
+    /// `/tickets`: one's tickets.
+    Tickets => events_screen(Events::Tickets)
 );
 lazy_screen!(
     /// `/events/new`: the event editor, for a new event.
-    NewEvent, new_event => events::NewEventPage
+    NewEvent => staff_screen(Staff::NewEvent)
 );
 lazy_screen!(
     /// `/events/:doc/edit`: the event editor.
-    EditEvent, edit_event => events::EditEventPage
+    EditEvent => staff_screen(Staff::EditEvent)
 );
 lazy_screen!(
     /// `/events/:doc/check-in`: staff's check-in mode with the ticket scanner.
-    CheckIn, check_in => events::CheckInPage
+    CheckIn => staff_screen(Staff::CheckIn)
 );
 lazy_screen!(
     /// `/events/:doc/venue-code`: the code shown at the venue for self check-in.
-    VenueCode, venue_code => events::VenueCodePage
+    VenueCode => staff_screen(Staff::VenueCode)
 );
+lazy_screen!(
+    /// `/admin`: the member list.
+    AdminMembers => admin_screen(Admin::Members)
+);
+lazy_screen!(
+    /// `/admin/import`: importing members from a CSV file.
+    AdminImport => admin_screen(Admin::Import)
+);
+lazy_screen!(
+    /// `/admin/applications`: who asked to join.
+    AdminApplications => admin_screen(Admin::Applications)
+);
+lazy_screen!(
+    /// `/admin/audit`: the audit log.
+    AdminAudit => admin_screen(Admin::Audit)
+);
+lazy_screen!(
+    /// `/admin/settings`: the network's settings.
+    AdminSettings => admin_screen(Admin::Settings)
+);
+lazy_screen!(
+    /// `/join/:token`: joining from an invitation.
+    Join => joining_screen(Joining::Join)
+);
+lazy_screen!(
+    /// `/apply`: asking to join.
+    Apply => joining_screen(Joining::Apply)
+);
+lazy_screen!(
+    /// `/confirm/:token`: confirming an application's email address.
+    Confirm => joining_screen(Joining::Confirm)
+);
+lazy_screen!(
+    /// `/setup/:token`: setting up a new network.
+    Setup => joining_screen(Joining::Setup)
+);
+
+/// Fetches, in the background and one after another, the chunks every member opens, so they are
+/// on the device even if it goes offline before the service worker has stored them; event staff
+/// and admins get theirs too. Calling it again is cheap: a chunk is fetched once, and one that
+/// failed is fetched again when its screen is opened.
+pub(crate) fn preload(roles: &[Role]) {
+    let staff = roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::EventStaff));
+    let admin = roles.contains(&Role::Admin);
+    leptos::task::spawn_local(async move {
+        // After the first screen has drawn, not competing with it for a slow connection.
+        gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
+        let _ = preload_people().await;
+        let _ = preload_events().await;
+        if staff {
+            let _ = preload_staff().await;
+        }
+        if admin {
+            let _ = preload_admin().await;
+        }
+    });
+}
+
+/// In place of a screen whose code is not on this device yet.
+#[component]
+fn NotOnDevice() -> impl IntoView {
+    let i18n = use_i18n();
+    let reload = |_| {
+        let _ = window().location().reload();
+    };
+    view! {
+        <section class="card notice" data-testid="screen-not-on-device" role="alert">
+            <p>{move || t_string!(i18n, app.screen_not_on_device)}</p>
+            <button type="button" class="button" on:click=reload>
+                {move || t_string!(i18n, banner.reload)}
+            </button>
+        </section>
+    }
+}

@@ -109,12 +109,13 @@ fn Splash() -> impl IntoView {
 #[component]
 fn SignedOut() -> impl IntoView {
     network::Network::provide();
+    lazy::preload(&[]);
     view! {
         <Routes fallback=|| view! { <sign_in::SignInPage /> }>
-            <Route path=path!("/join/:token") view=join::JoinPage />
-            <Route path=path!("/apply") view=join::ApplyPage />
-            <Route path=path!("/confirm/:token") view=confirm::ConfirmPage />
-            <Route path=path!("/setup/:token") view=setup::SetupPage />
+            <Route path=path!("/join/:token") view={Lazy::<lazy::Join>::new()} />
+            <Route path=path!("/apply") view={Lazy::<lazy::Apply>::new()} />
+            <Route path=path!("/confirm/:token") view={Lazy::<lazy::Confirm>::new()} />
+            <Route path=path!("/setup/:token") view={Lazy::<lazy::Setup>::new()} />
         </Routes>
     }
 }
@@ -146,6 +147,14 @@ fn SignedIn() -> impl IntoView {
         (here == section).then_some("page")
     };
     let client = use_client();
+    // Again whenever the roles are known or change: staff and admins get their screens too.
+    Effect::new(move |_| {
+        let roles = client
+            .signals
+            .me
+            .with(|me| me.as_ref().map(|me| me.roles.clone()).unwrap_or_default());
+        lazy::preload(&roles);
+    });
     let is_admin = move || {
         client.signals.me.with(|me| {
             me.as_ref()
@@ -196,16 +205,16 @@ fn SignedIn() -> impl IntoView {
         <main id="main" class="page" tabindex="-1">
             <Routes fallback=|| view! { <directory::DirectoryPage /> }>
                 <Route path=path!("/") view=directory::DirectoryPage />
-                <Route path=path!("/people/:id") view=person::PersonPage />
-                <Route path=path!("/me") view=edit::EditProfilePage />
-                <Route path=path!("/events") view=events::EventsPage />
+                <Route path=path!("/people/:id") view={Lazy::<lazy::PersonRoute>::new()} />
+                <Route path=path!("/me") view={Lazy::<lazy::EditProfile>::new()} />
+                <Route path=path!("/events") view={Lazy::<lazy::EventsRoute>::new()} />
                 <Route path=path!("/events/new") view={Lazy::<lazy::NewEvent>::new()} />
-                <Route path=path!("/events/:doc") view=events::EventPage />
+                <Route path=path!("/events/:doc") view={Lazy::<lazy::EventRoute>::new()} />
                 <Route path=path!("/events/:doc/edit") view={Lazy::<lazy::EditEvent>::new()} />
                 <Route path=path!("/events/:doc/check-in") view={Lazy::<lazy::CheckIn>::new()} />
                 <Route path=path!("/events/:doc/venue-code") view={Lazy::<lazy::VenueCode>::new()} />
-                <Route path=path!("/card") view=events::IdCardPage />
-                <Route path=path!("/tickets") view=events::TicketsPage />
+                <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
+                <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />
                 <Route path=path!("/admin/import") view={Lazy::<lazy::AdminImport>::new()} />
                 <Route path=path!("/admin/applications") view={Lazy::<lazy::AdminApplications>::new()} />
