@@ -53,6 +53,8 @@ pub struct DocFacts<'a> {
     /// For an event and its roster and check-in log: the event as it stands, and how the
     /// member asking relates to it.
     pub event: Option<EventFacts>,
+    /// For a conversation and its pages of messages: how the member asking relates to it.
+    pub conversation: Option<ConversationFacts>,
 }
 
 impl DocFacts<'_> {
@@ -63,8 +65,16 @@ impl DocFacts<'_> {
             owner: None,
             owner_listed: false,
             event: None,
+            conversation: None,
         }
     }
+}
+
+/// What the grant table needs to know about a conversation, for one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationFacts {
+    /// The member asking is in the conversation now (a member removed from a group is not).
+    pub member: bool,
 }
 
 /// What the grant table needs to know about an event, for one member.
@@ -121,6 +131,8 @@ enum Who {
     Staff,
     /// Whoever proposed the event.
     Proposer,
+    /// Whoever is in the conversation now.
+    ConversationMember,
 }
 
 /// A path pattern; see the module docs.
@@ -310,10 +322,28 @@ const RULES: &[Rule] = &[
         who: Who::Owner,
         grant: Grant::Read,
     },
+    // Conversations: the relay alone says who is in one (nobody adds themselves); its members
+    // read it and its pages, and write on a page only under their own key — their messages
+    // (written, edited, unsent) and their reactions — so nobody posts as someone else.
+    Rule {
+        kind: DocKind::Conversation,
+        who: Who::ConversationMember,
+        grant: Grant::Read,
+    },
+    Rule {
+        kind: DocKind::MessagePage,
+        who: Who::ConversationMember,
+        grant: Grant::Write(MESSAGE_AUTHOR),
+    },
 ];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
 pub const CHECKIN_SCANS: &[Pattern] = &[&["scans", "*"]];
+
+/// Where a member writes on a page of messages: their own messages and their own reactions,
+/// inside the maps the relay made for them (never the maps themselves, whose replacement would
+/// hide what another device of theirs wrote) (docs/design.md §7).
+pub const MESSAGE_AUTHOR: &[Pattern] = &[&["messages", "$me", "*"], &["reactions", "$me", "*"]];
 
 /// Where a member records their answers: one entry per event.
 pub const RSVP_ANSWERS: &[Pattern] = &[&["events"]];
@@ -374,6 +404,7 @@ fn applies(who: Who, subject: &Subject<'_>, doc: &DocFacts<'_>) -> bool {
             .is_some_and(|e| e.public && e.audience.includes(subject.roles, e.invited)),
         Who::Staff => doc.event.is_some_and(|e| e.staff),
         Who::Proposer => doc.event.is_some_and(|e| e.proposer),
+        Who::ConversationMember => doc.conversation.is_some_and(|c| c.member),
     }
 }
 

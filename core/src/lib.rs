@@ -13,6 +13,8 @@
 //! - [`profile`]: the alumni profile document schema;
 //! - [`event`], [`seats`], [`checkin`]: events, the relay's seat allocation, and check-in logs
 //!   that flag a ticket admitted twice;
+//! - [`conversation`]: pages of a conversation's messages, each member writing only under their
+//!   own key, ordered alike on every device;
 //! - [`pass`]: event tickets and alumni ID cards the relay signs and staff phones check offline;
 //! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
 //! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive);
@@ -50,6 +52,7 @@
 
 pub mod api;
 pub mod checkin;
+pub mod conversation;
 pub mod engine;
 pub mod event;
 pub mod grants;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use automerge::{Automerge, Change, ChangeHash};
 
 use crate::engine::{Chunk, ConnId, Effect, Engine, EngineError, Guard};
-use crate::grants::{DocFacts, EventFacts, Subject};
+use crate::grants::{ConversationFacts, DocFacts, EventFacts, Subject};
 use crate::ids::{DocumentId, PeerId, StorageId};
 use crate::validate::{ActorBook, authorise};
 use crate::vocab::{DocKind, Role};
@@ -250,6 +250,8 @@ impl Hub {
 pub struct Authoriser {
     members: HashMap<ConnId, (String, Vec<Role>)>,
     docs: HashMap<DocumentId, (DocKind, Option<String>, Option<EventFacts>)>,
+    /// Who is in each conversation, by its documents (the conversation and its pages).
+    conversations: HashMap<DocumentId, Vec<String>>,
     pub book: ActorBook,
 }
 
@@ -269,6 +271,13 @@ impl Authoriser {
     pub fn event_document(&mut self, doc: DocumentId, kind: DocKind, facts: EventFacts) {
         self.docs.insert(doc, (kind, None, Some(facts)));
     }
+
+    /// `doc` is a conversation's document of `kind`, and `members` are in the conversation.
+    pub fn conversation_document(&mut self, doc: DocumentId, kind: DocKind, members: &[&str]) {
+        self.docs.insert(doc, (kind, None, None));
+        let members = members.iter().map(|m| (*m).to_owned()).collect();
+        self.conversations.insert(doc, members);
+    }
 }
 
 impl Guard for Authoriser {
@@ -283,11 +292,18 @@ impl Guard for Authoriser {
         let (user, roles) = self.members.get(&conn).ok_or("unknown connection")?;
         let (kind, owner, event) = self.docs.get(&id).ok_or("unknown document")?;
         let subject = Subject { user, roles };
+        let conversation = self
+            .conversations
+            .get(&id)
+            .map(|members| ConversationFacts {
+                member: members.iter().any(|m| m == user),
+            });
         let facts = DocFacts {
             kind: *kind,
             owner: owner.as_deref(),
             owner_listed: true,
             event: *event,
+            conversation,
         };
         authorise(doc, before, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
     }

@@ -242,7 +242,7 @@ fn NotOnDevice() -> impl IntoView {
         let _ = window().location().reload();
     };
     view! {
-        <section class="card notice" data-testid="screen-not-on-device" role="alert">
+        <section class="notice notice-action" data-testid="screen-not-on-device" role="alert">
             <p>{move || t_string!(i18n, app.screen_not_on_device)}</p>
             <button type="button" class="button" on:click=reload>
                 {move || t_string!(i18n, banner.reload)}

@@ -1,6 +1,6 @@
 //! The kinds of document the relay stores; the grant table ([`crate::grants`]) has rules for each.
 
-/// The kinds of document the relay stores. Later issues add conversations, news and jobs.
+/// The kinds of document the relay stores. Later issues add news and jobs.
 ///
 /// A member's profile is split by audience (docs/design.md §4): fields the owner shows to
 /// everyone in the network live in `Profile`, the others in the part for their audience, so a
@@ -28,10 +28,16 @@ pub enum DocKind {
     Rsvps,
     /// A member's seats, tickets and alumni ID card; only the relay writes it.
     Passes,
+    /// A conversation: who is in it, its name and its pages of messages
+    /// ([`crate::conversation`]); only the relay writes it.
+    Conversation,
+    /// One page of a conversation's messages, which its members append to, each under their own
+    /// key (docs/design.md §7).
+    MessagePage,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 10] = [
+    pub const ALL: [DocKind; 12] = [
         DocKind::Profile,
         DocKind::ProfileMembers,
         DocKind::ProfileAdmins,
@@ -42,6 +48,8 @@ impl DocKind {
         DocKind::EventCheckins,
         DocKind::Rsvps,
         DocKind::Passes,
+        DocKind::Conversation,
+        DocKind::MessagePage,
     ];
 
     /// The stable name stored by the relay.
@@ -57,6 +65,8 @@ impl DocKind {
             DocKind::EventCheckins => "event-checkins",
             DocKind::Rsvps => "rsvps",
             DocKind::Passes => "passes",
+            DocKind::Conversation => "conversation",
+            DocKind::MessagePage => "message-page",
         }
     }
 

@@ -1,0 +1,545 @@
+//! Pages of a conversation's messages (docs/design.md §7).
+//!
+//! A conversation's messages live in pages of bounded size, each its own document, so opening a
+//! long conversation syncs its newest page first and older pages only on demand. On a page every
+//! member writes only under their own key, which the grant table enforces on the relay
+//! ([`crate::grants::MESSAGE_AUTHOR`]):
+//!
+//! ```text
+//! messages/<member>/<message id> = {text, at, replyTo?, editedAt?, unsent?}
+//! reactions/<member>/<message id> = "👍"
+//! ```
+//!
+//! The relay makes each member's two maps when it makes the page or adds the member, so two
+//! devices of one member writing their first message offline never make rival maps at the same
+//! key (automerge would keep one and hide the other's messages). A message id is drawn when the
+//! message is written, so sending the same message again (a retry) changes nothing.
+//!
+//! Every device orders a page the same way, whatever order the changes arrived in: by the time
+//! each message was written, then by author and id.
+//!
+//! ```
+//! use automerge::AutoCommit;
+//! use tsunagu_core::conversation::{Draft, MessagePage};
+//!
+//! let mut relay = AutoCommit::new();
+//! MessagePage::create(&mut relay, &["hanako", "ken"]).unwrap();
+//! let (mut hanako, mut ken) = (relay.fork(), relay.fork());
+//! // Both write offline; Ken's message is the later one.
+//! MessagePage::write(&mut ken, "ken", "m-2", &Draft::text("おつかれさま", 1_700_000_060_000)).unwrap();
+//! MessagePage::write(&mut hanako, "hanako", "m-1", &Draft::text("来週の同期会、行きます", 1_700_000_000_000)).unwrap();
+//! hanako.merge(&mut ken).unwrap();
+//! let page = MessagePage::read(&hanako).unwrap();
+//! assert_eq!(page.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m-1", "m-2"]);
+//! ```
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ObjType, ROOT, ReadDoc};
+use serde::Deserialize;
+
+use crate::event::{DocError, read_doc};
+
+/// Where a page keeps its messages, by author.
+pub const MESSAGES_KEY: &str = "messages";
+/// Where a page keeps its reactions, by the member reacting.
+pub const REACTIONS_KEY: &str = "reactions";
+
+/// A message as a member writes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub text: String,
+    /// When it was written, in milliseconds since the Unix epoch, by the writer's clock.
+    pub at: i64,
+    /// The id of the message it answers.
+    pub reply_to: Option<String>,
+}
+
+impl Draft {
+    pub fn text(text: &str, at: i64) -> Self {
+        Self {
+            text: text.to_owned(),
+            at,
+            reply_to: None,
+        }
+    }
+}
+
+/// One message on a page, as every member's device shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Message {
+    pub id: String,
+    /// The member who wrote it: the key it is written under, which only they may write.
+    pub author: String,
+    /// Empty once unsent.
+    pub text: String,
+    pub at: i64,
+    pub reply_to: Option<String>,
+    /// When it was last edited.
+    pub edited_at: Option<i64>,
+    /// The author took it back ("メッセージの送信を取り消しました"); its text is gone.
+    pub unsent: bool,
+    /// Each member's reaction, by member.
+    pub reactions: BTreeMap<String, String>,
+}
+
+/// A page of a conversation's messages.
+#[derive(Debug, Clone, Copy)]
+pub struct MessagePage;
+
+impl MessagePage {
+    /// Gives a new page a map of messages and one of reactions for each of `members`. Only the
+    /// relay calls this, once per page.
+    pub fn create(doc: &mut impl Transactable, members: &[&str]) -> Result<(), DocError> {
+        doc.put_object(ROOT, MESSAGES_KEY, ObjType::Map)?;
+        doc.put_object(ROOT, REACTIONS_KEY, ObjType::Map)?;
+        for member in members {
+            Self::add_member(doc, member)?;
+        }
+        Ok(())
+    }
+
+    /// Makes `member`'s maps on the page (a member joining a group). Only the relay calls this;
+    /// a member already on the page keeps what they wrote.
+    pub fn add_member(doc: &mut impl Transactable, member: &str) -> Result<(), DocError> {
+        for key in [MESSAGES_KEY, REACTIONS_KEY] {
+            let Some(all) = map_at(doc, &ROOT, key)? else {
+                continue;
+            };
+            if map_at(doc, &all, member)?.is_none() {
+                doc.put_object(&all, member, ObjType::Map)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `author`'s message under `id`. Returns `false`, changing nothing, if that id is
+    /// already written (a retry) or the page holds no map for `author` yet (not synced, or they
+    /// are not in the conversation).
+    pub fn write(
+        doc: &mut impl Transactable,
+        author: &str,
+        id: &str,
+        draft: &Draft,
+    ) -> Result<bool, DocError> {
+        let Some(mine) = own_map(doc, MESSAGES_KEY, author)? else {
+            return Ok(false);
+        };
+        if doc.get(&mine, id)?.is_some() {
+            return Ok(false);
+        }
+        let entry = doc.put_object(&mine, id, ObjType::Map)?;
+        doc.put(&entry, "text", draft.text.as_str())?;
+        doc.put(&entry, "at", draft.at)?;
+        if let Some(reply_to) = &draft.reply_to {
+            doc.put(&entry, "replyTo", reply_to.as_str())?;
+        }
+        Ok(true)
+    }
+
+    /// Replaces the text of `author`'s message `id`. Returns `false` if there is no such message
+    /// of theirs, or it was unsent.
+    pub fn edit(
+        doc: &mut impl Transactable,
+        author: &str,
+        id: &str,
+        text: &str,
+        at: i64,
+    ) -> Result<bool, DocError> {
+        let Some(entry) = own_message(doc, author, id)? else {
+            return Ok(false);
+        };
+        if is_unsent(doc, &entry)? {
+            return Ok(false);
+        }
+        doc.put(&entry, "text", text)?;
+        doc.put(&entry, "editedAt", at)?;
+        Ok(true)
+    }
+
+    /// Takes back `author`'s message `id`: its text leaves the page's current state, and every
+    /// device shows that it was unsent. Returns `false` if there is no such message of theirs.
+    pub fn unsend(doc: &mut impl Transactable, author: &str, id: &str) -> Result<bool, DocError> {
+        let Some(entry) = own_message(doc, author, id)? else {
+            return Ok(false);
+        };
+        if doc.get(&entry, "text")?.is_some() {
+            doc.delete(&entry, "text")?;
+        }
+        doc.put(&entry, "unsent", true)?;
+        Ok(true)
+    }
+
+    /// Sets `member`'s reaction to message `id`, or takes it away with `None`. Returns `false`
+    /// if the page holds no map for `member` yet.
+    pub fn react(
+        doc: &mut impl Transactable,
+        member: &str,
+        id: &str,
+        emoji: Option<&str>,
+    ) -> Result<bool, DocError> {
+        let Some(mine) = own_map(doc, REACTIONS_KEY, member)? else {
+            return Ok(false);
+        };
+        match emoji {
+            Some(emoji) => doc.put(&mine, id, emoji)?,
+            None if doc.get(&mine, id)?.is_some() => doc.delete(&mine, id)?,
+            None => {}
+        }
+        Ok(true)
+    }
+
+    /// The page's messages, in the order every device shows them: by the time each was written,
+    /// then by author and id.
+    pub fn read(doc: &impl ReadDoc) -> Result<Vec<Message>, DocError> {
+        let page: PageDoc = read_doc(doc)?;
+        let mut messages: Vec<Message> = page
+            .messages
+            .into_iter()
+            .flat_map(|(author, written)| {
+                written.into_iter().map(move |(id, entry)| Message {
+                    id,
+                    author: author.clone(),
+                    text: if entry.unsent {
+                        String::new()
+                    } else {
+                        entry.text
+                    },
+                    at: entry.at,
+                    reply_to: entry.reply_to,
+                    edited_at: entry.edited_at,
+                    unsent: entry.unsent,
+                    reactions: BTreeMap::new(),
+                })
+            })
+            .collect();
+        messages.sort_by(|a, b| (a.at, &a.author, &a.id).cmp(&(b.at, &b.author, &b.id)));
+        for (member, theirs) in page.reactions {
+            for (id, emoji) in theirs {
+                if let Some(message) = messages.iter_mut().find(|m| m.id == id) {
+                    message.reactions.insert(member.clone(), emoji);
+                }
+            }
+        }
+        Ok(messages)
+    }
+}
+
+/// The page as stored; see the module docs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PageDoc {
+    messages: BTreeMap<String, BTreeMap<String, Entry>>,
+    reactions: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Entry {
+    text: String,
+    at: i64,
+    reply_to: Option<String>,
+    edited_at: Option<i64>,
+    unsent: bool,
+}
+
+/// The map at `key` of `obj`, if a map is there.
+fn map_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<ObjId>, DocError> {
+    Ok(match doc.get(obj, key)? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Some(id),
+        _ => None,
+    })
+}
+
+/// `member`'s own map under the page's `key` (messages or reactions).
+fn own_map(doc: &impl ReadDoc, key: &str, member: &str) -> Result<Option<ObjId>, DocError> {
+    match map_at(doc, &ROOT, key)? {
+        Some(all) => map_at(doc, &all, member),
+        None => Ok(None),
+    }
+}
+
+fn own_message(doc: &impl ReadDoc, author: &str, id: &str) -> Result<Option<ObjId>, DocError> {
+    match own_map(doc, MESSAGES_KEY, author)? {
+        Some(mine) => map_at(doc, &mine, id),
+        None => Ok(None),
+    }
+}
+
+fn is_unsent(doc: &impl ReadDoc, entry: &ObjId) -> Result<bool, DocError> {
+    Ok(matches!(
+        doc.get(entry, "unsent")?,
+        Some((automerge::Value::Scalar(v), _)) if matches!(v.as_ref(), automerge::ScalarValue::Boolean(true))
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::{AutoCommit, Change, ChangeHash};
+
+    use super::*;
+    use crate::grants::{ConversationFacts, DocFacts};
+    use crate::validate::{ActorBook, Refusal, authorise};
+    use crate::vocab::{DocKind, Role};
+
+    const T0: i64 = 1_700_000_000_000;
+
+    fn page() -> AutoCommit {
+        let mut doc = AutoCommit::new();
+        MessagePage::create(&mut doc, &["hanako", "ken", "aoi"]).unwrap();
+        doc
+    }
+
+    fn ids(doc: &AutoCommit) -> Vec<String> {
+        MessagePage::read(doc)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect()
+    }
+
+    #[test]
+    fn three_members_writing_offline_see_one_order_on_every_device() {
+        let mut relay = page();
+        let (mut hanako, mut ken, mut aoi) = (relay.fork(), relay.fork(), relay.fork());
+        // Aoi and Ken write at the same millisecond: the author breaks the tie.
+        MessagePage::write(&mut hanako, "hanako", "h1", &Draft::text("a", T0 + 5)).unwrap();
+        MessagePage::write(&mut ken, "ken", "k1", &Draft::text("b", T0)).unwrap();
+        MessagePage::write(&mut aoi, "aoi", "a1", &Draft::text("c", T0)).unwrap();
+        MessagePage::write(&mut hanako, "hanako", "h0", &Draft::text("d", T0)).unwrap();
+        // They meet again in different orders.
+        hanako.merge(&mut aoi).unwrap();
+        hanako.merge(&mut ken).unwrap();
+        aoi.merge(&mut ken).unwrap();
+        aoi.merge(&mut hanako).unwrap();
+        ken.merge(&mut aoi).unwrap();
+        let expected = ["a1", "h0", "k1", "h1"];
+        for phone in [&hanako, &ken, &aoi] {
+            assert_eq!(ids(phone), expected);
+        }
+    }
+
+    #[test]
+    fn a_retry_changes_nothing_and_a_stranger_has_nowhere_to_write() {
+        let mut doc = page();
+        let draft = Draft::text("おはよう", T0);
+        assert!(MessagePage::write(&mut doc, "ken", "k1", &draft).unwrap());
+        assert!(!MessagePage::write(&mut doc, "ken", "k1", &Draft::text("other", T0)).unwrap());
+        assert!(!MessagePage::write(&mut doc, "mallory", "x1", &draft).unwrap());
+        assert!(!MessagePage::react(&mut doc, "mallory", "k1", Some("👍")).unwrap());
+        let page = MessagePage::read(&doc).unwrap();
+        assert_eq!(page.len(), 1);
+        assert_eq!(page[0].text, "おはよう");
+    }
+
+    #[test]
+    fn replies_edits_unsends_and_reactions_read_back() {
+        let mut doc = page();
+        MessagePage::write(
+            &mut doc,
+            "hanako",
+            "h1",
+            &Draft::text("同期会どうする？", T0),
+        )
+        .unwrap();
+        let reply = Draft {
+            reply_to: Some("h1".into()),
+            ..Draft::text("行く！", T0 + 1)
+        };
+        MessagePage::write(&mut doc, "ken", "k1", &reply).unwrap();
+        assert!(MessagePage::edit(&mut doc, "ken", "k1", "行きます！", T0 + 2).unwrap());
+        assert!(!MessagePage::edit(&mut doc, "hanako", "k1", "乗っ取り", T0 + 3).unwrap());
+        MessagePage::react(&mut doc, "hanako", "k1", Some("🎉")).unwrap();
+        MessagePage::react(&mut doc, "aoi", "k1", Some("👍")).unwrap();
+        MessagePage::react(&mut doc, "aoi", "k1", None).unwrap();
+        assert!(MessagePage::unsend(&mut doc, "hanako", "h1").unwrap());
+        assert!(!MessagePage::edit(&mut doc, "hanako", "h1", "again", T0 + 4).unwrap());
+
+        let page = MessagePage::read(&doc).unwrap();
+        assert!(page[0].unsent);
+        assert_eq!(page[0].text, "");
+        let mine = page[0].id.as_str();
+        let entry = own_message(&doc, "hanako", mine).unwrap().unwrap();
+        assert_eq!(
+            doc.get(&entry, "text").unwrap(),
+            None,
+            "the text left the current state"
+        );
+        assert_eq!(page[1].text, "行きます！");
+        assert_eq!(page[1].reply_to.as_deref(), Some("h1"));
+        assert_eq!(page[1].edited_at, Some(T0 + 2));
+        assert_eq!(
+            page[1].reactions,
+            BTreeMap::from([("hanako".to_owned(), "🎉".to_owned())])
+        );
+    }
+
+    #[test]
+    fn a_member_added_later_writes_and_keeps_what_others_wrote() {
+        let mut doc = page();
+        MessagePage::write(&mut doc, "ken", "k1", &Draft::text("hi", T0)).unwrap();
+        MessagePage::add_member(&mut doc, "ken").unwrap();
+        MessagePage::add_member(&mut doc, "sora").unwrap();
+        assert!(
+            MessagePage::write(&mut doc, "sora", "s1", &Draft::text("よろしく", T0 + 1)).unwrap()
+        );
+        assert_eq!(ids(&doc), ["k1", "s1"]);
+    }
+
+    /// The changes `edit` makes to a copy of `base`, applied to `base` as the relay would, and
+    /// `base`'s heads from before.
+    fn edited(
+        base: &mut AutoCommit,
+        edit: impl FnOnce(&mut AutoCommit),
+    ) -> (Vec<ChangeHash>, Vec<Change>) {
+        let before = base.get_heads();
+        let mut copy = base.fork();
+        edit(&mut copy);
+        let changes = copy.get_changes(&before);
+        base.apply_changes(changes.clone()).unwrap();
+        (before, changes)
+    }
+
+    fn member_of(kind: DocKind, member: bool) -> DocFacts<'static> {
+        DocFacts {
+            conversation: Some(ConversationFacts { member }),
+            ..DocFacts::of(kind)
+        }
+    }
+
+    /// What the relay says to `user` sending `edit` of the page: the real write check, with the
+    /// grant table and a fresh actor book (so any actor may claim to be anyone).
+    fn relay_says(
+        doc: &mut AutoCommit,
+        user: &str,
+        member: bool,
+        edit: impl FnOnce(&mut AutoCommit),
+    ) -> Result<(), Refusal> {
+        let (before, changes) = edited(doc, edit);
+        let subject = crate::grants::Subject {
+            user,
+            roles: &[Role::Alumni, Role::Admin],
+        };
+        let facts = member_of(DocKind::MessagePage, member);
+        authorise(
+            doc.document(),
+            &before,
+            &changes,
+            &subject,
+            &facts,
+            &mut ActorBook::default(),
+        )
+    }
+
+    #[test]
+    fn the_relay_takes_a_members_own_writes_on_a_page() {
+        let mut doc = page();
+        let ok = |r: Result<(), Refusal>| assert_eq!(r, Ok(()));
+        ok(relay_says(&mut doc, "ken", true, |d| {
+            MessagePage::write(d, "ken", "k1", &Draft::text("hi", T0)).unwrap();
+        }));
+        ok(relay_says(&mut doc, "ken", true, |d| {
+            MessagePage::edit(d, "ken", "k1", "hello", T0 + 1).unwrap();
+        }));
+        ok(relay_says(&mut doc, "hanako", true, |d| {
+            MessagePage::react(d, "hanako", "k1", Some("👍")).unwrap();
+        }));
+        ok(relay_says(&mut doc, "ken", true, |d| {
+            MessagePage::unsend(d, "ken", "k1").unwrap();
+        }));
+    }
+
+    #[test]
+    fn the_relay_refuses_posting_as_another_editing_anothers_and_writing_outside_ones_own_key() {
+        let mut doc = page();
+        MessagePage::write(&mut doc, "ken", "k1", &Draft::text("hi", T0)).unwrap();
+        let refused = |r: Result<(), Refusal>, what: &str| {
+            assert!(
+                matches!(r, Err(Refusal::OutsideGrant { .. })),
+                "{what}: {r:?}"
+            );
+        };
+        // Hanako's device writes under Ken's key: a message, an edit, an unsend, a reaction.
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                MessagePage::write(d, "ken", "forged", &Draft::text("I quit", T0)).unwrap();
+            }),
+            "posting as ken",
+        );
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                MessagePage::edit(d, "ken", "k1", "edited by hanako", T0).unwrap();
+            }),
+            "editing ken's",
+        );
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                MessagePage::unsend(d, "ken", "k1").unwrap();
+            }),
+            "unsending ken's",
+        );
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                MessagePage::react(d, "ken", "k1", Some("👎")).unwrap();
+            }),
+            "reacting as ken",
+        );
+        // Her own maps themselves, which rival copies would hide her other devices' messages.
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                let all = map_at(d, &ROOT, MESSAGES_KEY).unwrap().unwrap();
+                d.put_object(&all, "hanako", ObjType::Map).unwrap();
+            }),
+            "replacing her own map",
+        );
+        // A map for someone the relay never added, and the page's root.
+        refused(
+            relay_says(&mut doc, "mallory", true, |d| {
+                let all = map_at(d, &ROOT, MESSAGES_KEY).unwrap().unwrap();
+                let mine = d.put_object(&all, "mallory", ObjType::Map).unwrap();
+                d.put(&mine, "m1", "spam").unwrap();
+            }),
+            "making her own map",
+        );
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                d.put(ROOT, "title", "x").unwrap()
+            }),
+            "the root",
+        );
+    }
+
+    #[test]
+    fn only_members_read_a_conversation_and_nobody_writes_who_is_in_it() {
+        use crate::grants::{Access, Seg, Subject, access, may_write};
+        let roles_sets: [&[Role]; 3] = [
+            &[Role::Alumni],
+            &[Role::Admin],
+            &[Role::Admin, Role::Employee],
+        ];
+        for roles in roles_sets {
+            let me = Subject { user: "me", roles };
+            for kind in [DocKind::Conversation, DocKind::MessagePage] {
+                // Removed from a group, or never in it: for them it does not exist.
+                assert_eq!(
+                    access(&me, &member_of(kind, false)),
+                    None,
+                    "{roles:?} {kind:?}"
+                );
+                assert_eq!(access(&me, &DocFacts::of(kind)), None, "{roles:?} {kind:?}");
+            }
+            let conversation = member_of(DocKind::Conversation, true);
+            assert_eq!(access(&me, &conversation), Some(Access::Read), "{roles:?}");
+            for path in [
+                &[][..],
+                &[Seg::Key("members")],
+                &[Seg::Key("members"), Seg::Key("me")],
+            ] {
+                assert!(!may_write(&me, &conversation, path), "{roles:?} {path:?}");
+            }
+            let page = member_of(DocKind::MessagePage, true);
+            assert_eq!(access(&me, &page), Some(Access::Write), "{roles:?}");
+        }
+    }
+}
