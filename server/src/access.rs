@@ -15,6 +15,7 @@ pub(crate) fn facts(doc: &DocumentRecord) -> Option<DocFacts<'_>> {
         owner: doc.owner.as_deref(),
         owner_listed: doc.owner_listed,
         event: doc.event,
+        conversation: doc.conversation,
         ..DocFacts::of(DocKind::from_key(&doc.kind)?)
     })
 }
@@ -34,6 +35,7 @@ mod tests {
             owner: Some(owner.into()),
             owner_listed: active,
             event: None,
+            conversation: None,
         }
     }
 
@@ -52,6 +54,7 @@ mod tests {
                 staff,
                 proposer: false,
             }),
+            conversation: None,
         };
         let alumni = [Role::Alumni];
         assert_eq!(access("u1", &alumni, Some(&event("event", false))), None);

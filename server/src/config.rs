@@ -125,6 +125,9 @@ pub struct Limits {
     pub document_bytes: usize,
     /// The same for an event's check-in log, which every gate appends to.
     pub checkin_log_bytes: usize,
+    /// Conversations a member may start in a day: starting one reaches people who did not ask
+    /// for it, so a spammer is stopped here while members keep chatting in the ones they have.
+    pub conversations_per_day: usize,
     /// Bytes of changes a member may send, over all their documents and devices.
     pub member_write_bytes: Rate,
     /// Bytes of sync messages whose changes wait for history that never arrives, per document,
@@ -187,6 +190,7 @@ impl Default for Limits {
             passkey_ceremonies_per_address: 16,
             document_bytes: 1024 * 1024,
             checkin_log_bytes: 16 * 1024 * 1024,
+            conversations_per_day: 20,
             member_write_bytes: Rate {
                 burst: 4 * 1024 * 1024,
                 per_hour: 8 * 1024 * 1024,

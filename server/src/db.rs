@@ -10,7 +10,7 @@ use automerge::ActorId;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tsunagu_core::engine::Chunk;
-use tsunagu_core::grants::EventFacts;
+use tsunagu_core::grants::{ConversationFacts, EventFacts};
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::validate::ActorBook;
 use tsunagu_core::vocab::{DocKind, Role};
@@ -480,6 +480,8 @@ pub(crate) struct DocumentRecord {
     /// For an event, its roster and its check-in log: the event as it stands and how the member
     /// asking relates to it (so a record is only good for the member it was read for).
     pub(crate) event: Option<EventFacts>,
+    /// For a conversation and its pages: how the member asking relates to it (the same).
+    pub(crate) conversation: Option<ConversationFacts>,
 }
 
 /// The SQL of a [`DocumentRecord`], over `documents d LEFT JOIN users u`.
@@ -492,6 +494,7 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> Result<DocumentRecord, Error> {
         owner: row.try_get("owner_id")?,
         owner_listed: row.try_get::<Option<bool>, _>("listed")?.unwrap_or(false),
         event: None,
+        conversation: None,
     })
 }
 
@@ -515,6 +518,12 @@ pub(crate) async fn document(
         .any(|k| k.key() == record.kind);
     if of_event {
         record.event = crate::events::store::facts(pool, doc, user).await?;
+    }
+    let of_conversation = [DocKind::Conversation, DocKind::MessagePage]
+        .iter()
+        .any(|k| k.key() == record.kind);
+    if of_conversation {
+        record.conversation = Some(crate::conversations::facts(pool, doc, user).await?);
     }
     Ok(Some(record))
 }

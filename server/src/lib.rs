@@ -35,6 +35,7 @@ mod auth;
 mod budget;
 mod client;
 mod config;
+mod conversations;
 mod csv_export;
 mod db;
 mod demo_people;

@@ -266,6 +266,7 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .route("/devices", get(crate::devices::list))
         .route("/devices/{id}", delete(crate::devices::revoke))
         .merge(events::api_routes())
+        .merge(crate::conversations::api_routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes))
         .layer(middleware::from_fn_with_state(

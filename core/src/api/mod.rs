@@ -19,6 +19,13 @@
 //! | `POST /api/passkeys/sign-in/start` | — | [`PasskeyChallenge`] (usernameless: any passkey of this site) |
 //! | `POST /api/passkeys/sign-in/finish` | [`PasskeyAnswer`] | [`Me`] and the session cookie, like sign-in |
 //!
+//! Conversations (docs/design.md §7):
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /api/conversations` | [`NewConversation`] | [`ConversationRef`]; 429 `too-many-attempts` past the day's limit |
+//! | `GET /api/conversations` | — | [`Vec<ConversationRef>`]: the caller's, newest first |
+//!
 //! Passkeys of the signed-in member:
 //!
 //! | call | body | answer |
@@ -53,6 +60,7 @@
 //! Every failure is an [`ApiError`] body with a stable `error` code the app translates.
 
 mod audit;
+mod conversations;
 mod devices;
 mod error;
 mod events;
@@ -66,6 +74,7 @@ mod session;
 mod setup;
 
 pub use audit::*;
+pub use conversations::*;
 pub use devices::*;
 pub use error::*;
 pub use events::*;

@@ -147,6 +147,7 @@ async fn readable_event(
         owner: None,
         owner_listed: false,
         event: store::facts(&mut *conn, &doc, user).await?,
+        conversation: None,
     };
     Ok(access::access(user, roles, Some(&record)).map(|_| row))
 }

@@ -144,6 +144,7 @@ async fn create(
             owner: None,
             owner_listed: false,
             event: None,
+            conversation: None,
         };
         access::access(&user, &roles, Some(&record)).map(|_| doc)
     };
@@ -233,6 +234,7 @@ pub(crate) async fn readable_events(
                 owner: None,
                 owner_listed: false,
                 event: Some(facts),
+                conversation: None,
             };
             access::access(user, roles, Some(&record)).is_some()
         };

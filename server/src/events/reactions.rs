@@ -107,6 +107,7 @@ mod tests {
             owner: owner.map(str::to_owned),
             owner_listed: true,
             event: None,
+            conversation: None,
         }
     }
 

@@ -113,6 +113,7 @@ async fn may_read(s: &mut Scribe<'_>, event: &DocumentId, user: &str) -> Result<
         owner: None,
         owner_listed: false,
         event: store::facts(s.conn(), event, user).await?,
+        conversation: None,
     };
     Ok(access::access(user, &roles, Some(&record)).is_some())
 }

@@ -1,0 +1,295 @@
+//! Conversations (docs/design.md §7): the relay starts them and says who is in each; the
+//! messages themselves move over sync, in pages each member writes only under their own key
+//! (`tsunagu_core::conversation`, enforced by the grant table on every change).
+//!
+//! - `POST /api/conversations` starts a one-to-one conversation (answering the existing one if
+//!   the pair already has it) or a group, with its first page; a member starts at most
+//!   [`Limits::conversations_per_day`](crate::Limits::conversations_per_day) a day.
+//! - `GET /api/conversations` lists the caller's.
+//!
+//! Who is in a conversation lives in `conversation_members`, from which [`facts`] tells the
+//! grant table whether the member asking may read a conversation's documents; the
+//! conversation's document repeats it for the phones, written by the relay alone.
+
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ROOT};
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::routing::post;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tsunagu_core::api::{
+    ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS, MAX_CONVERSATION_NAME_CHARS,
+    NewConversation,
+};
+use tsunagu_core::conversation::MessagePage;
+use tsunagu_core::grants::ConversationFacts;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::vocab::DocKind;
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::db;
+use crate::documents;
+use crate::error::{AppError, Error};
+
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new().route("/conversations", post(start).get(list))
+}
+
+/// How the member `user` relates to the conversation `doc` is, or whose page it is.
+pub(crate) async fn facts(
+    pool: &SqlitePool,
+    doc: &DocumentId,
+    user: &str,
+) -> Result<ConversationFacts, Error> {
+    let member: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM conversation_members m
+           WHERE m.user_id = ?2
+             AND m.conversation IN (SELECT ?1 UNION SELECT conversation FROM conversation_pages WHERE page = ?1))",
+    )
+    .bind(doc.to_string())
+    .bind(user)
+    .fetch_one(pool)
+    .await?;
+    Ok(ConversationFacts { member })
+}
+
+async fn start(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<NewConversation>, JsonRejection>,
+) -> Result<Json<ConversationRef>, AppError> {
+    let Json(new) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let me = signed_in.user.id;
+    let (kind, name, members) = shape(&new, &me).map_err(|e| AppError::BadRequest(e.into()))?;
+    let mut tx = db::write_tx(&state.db).await?;
+    let sql = format!(
+        "SELECT COUNT(*) FROM users WHERE status = 'active' AND id IN ({})",
+        vec!["?"; members.len()].join(", ")
+    );
+    let mut known = sqlx::query_scalar::<_, i64>(&sql);
+    for member in &members {
+        known = known.bind(member);
+    }
+    let known = known.fetch_one(&mut *tx).await?;
+    if usize::try_from(known).ok() != Some(members.len()) {
+        return Err(AppError::BadRequest(
+            "every member of a conversation must be an active member of the network".into(),
+        ));
+    }
+    if kind == ConversationKind::Direct
+        && let Some(existing) = direct_between(&mut tx, &members).await?
+    {
+        return Ok(Json(existing));
+    }
+    let now = db::now();
+    let started_today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM conversations WHERE created_by = ? AND created_at > ?",
+    )
+    .bind(&me)
+    .bind(now - 24 * 60 * 60)
+    .fetch_one(&mut *tx)
+    .await?;
+    if usize::try_from(started_today).unwrap_or(usize::MAX)
+        >= state.config.limits.conversations_per_day
+    {
+        tracing::warn!(user = %me, "too many new conversations today");
+        return Err(AppError::TooManyAttempts);
+    }
+
+    let actor = db::stored_relay_actor(&mut tx).await?;
+    let ids: Vec<&str> = members.iter().map(String::as_str).collect();
+    let page = documents::create(&mut tx, &actor, DocKind::MessagePage, None, |t| {
+        MessagePage::create(t, &ids)
+    })
+    .await?;
+    let conversation = documents::create(&mut tx, &actor, DocKind::Conversation, None, |t| {
+        t.put(ROOT, "kind", kind.key())?;
+        t.put(ROOT, "name", name.as_str())?;
+        t.put(ROOT, "createdBy", me.as_str())?;
+        let who = t.put_object(ROOT, "members", ObjType::Map)?;
+        for member in &ids {
+            t.put(&who, *member, now)?;
+        }
+        let pages = t.put_object(ROOT, "pages", ObjType::List)?;
+        t.insert(&pages, 0, page.to_string())?;
+        Ok::<_, automerge::AutomergeError>(())
+    })
+    .await?;
+    sqlx::query(
+        "INSERT INTO conversations (doc, kind, created_by, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(conversation.to_string())
+    .bind(kind.key())
+    .bind(&me)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for member in &members {
+        sqlx::query(
+            "INSERT INTO conversation_members (conversation, user_id, added_at) VALUES (?, ?, ?)",
+        )
+        .bind(conversation.to_string())
+        .bind(member)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES (?, ?, 0)")
+        .bind(page.to_string())
+        .bind(conversation.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(user = %me, %conversation, kind = kind.key(), members = members.len(), "conversation started");
+    Ok(Json(ConversationRef {
+        conversation,
+        kind,
+        pages: vec![page],
+    }))
+}
+
+/// What `new` asks for, by `me`: its kind, name and every member (`me` first, no repeats), or
+/// why it cannot be.
+fn shape(
+    new: &NewConversation,
+    me: &str,
+) -> Result<(ConversationKind, String, Vec<String>), &'static str> {
+    let name = new.name.trim().to_owned();
+    if name.chars().count() > MAX_CONVERSATION_NAME_CHARS {
+        return Err("a conversation's name is too long");
+    }
+    let mut members = vec![me.to_owned()];
+    for member in &new.members {
+        if !members.contains(member) {
+            members.push(member.clone());
+        }
+    }
+    if members.len() < 2 {
+        return Err("a conversation needs someone else in it");
+    }
+    if members.len() > MAX_CONVERSATION_MEMBERS {
+        return Err("a conversation has too many members");
+    }
+    let kind = if members.len() == 2 && name.is_empty() {
+        ConversationKind::Direct
+    } else {
+        ConversationKind::Group
+    };
+    Ok((kind, name, members))
+}
+
+/// The one-to-one conversation between the two `members`, if they have one.
+async fn direct_between(
+    conn: &mut SqliteConnection,
+    members: &[String],
+) -> Result<Option<ConversationRef>, Error> {
+    let doc: Option<String> = sqlx::query_scalar(
+        "SELECT c.doc FROM conversations c
+           JOIN conversation_members a ON a.conversation = c.doc AND a.user_id = ?
+           JOIN conversation_members b ON b.conversation = c.doc AND b.user_id = ?
+          WHERE c.kind = 'direct'
+          LIMIT 1",
+    )
+    .bind(&members[0])
+    .bind(&members[1])
+    .fetch_optional(&mut *conn)
+    .await?;
+    match doc {
+        Some(doc) => Ok(Some(
+            conversation_ref(conn, &doc, ConversationKind::Direct).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+async fn conversation_ref(
+    conn: &mut SqliteConnection,
+    doc: &str,
+    kind: ConversationKind,
+) -> Result<ConversationRef, Error> {
+    let pages: Vec<String> = sqlx::query_scalar(
+        "SELECT page FROM conversation_pages WHERE conversation = ? ORDER BY seq",
+    )
+    .bind(doc)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ConversationRef {
+        conversation: document_id(doc)?,
+        kind,
+        pages: pages
+            .iter()
+            .map(|p| document_id(p))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+fn document_id(s: &str) -> Result<DocumentId, Error> {
+    s.parse().map_err(|_| {
+        Error::Corrupt(format!(
+            "a stored conversation names a bad document id: {s}"
+        ))
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<Vec<ConversationRef>>, AppError> {
+    let mut conn = state.db.acquire().await.map_err(Error::from)?;
+    let rows = sqlx::query(
+        "SELECT c.doc, c.kind FROM conversations c
+           JOIN conversation_members m ON m.conversation = c.doc AND m.user_id = ?
+          ORDER BY c.created_at DESC, c.doc",
+    )
+    .bind(&signed_in.user.id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(Error::from)?;
+    let mut listed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let doc: String = row.try_get("doc").map_err(Error::from)?;
+        let kind: String = row.try_get("kind").map_err(Error::from)?;
+        let kind = ConversationKind::from_key(&kind)
+            .ok_or_else(|| Error::Corrupt(format!("conversation {doc} has kind {kind}")))?;
+        listed.push(conversation_ref(&mut conn, &doc, kind).await?);
+    }
+    Ok(Json(listed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(members: &[&str], name: &str) -> NewConversation {
+        NewConversation {
+            members: members.iter().map(|m| (*m).to_owned()).collect(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn two_without_a_name_talk_one_to_one_and_anything_else_is_a_group() {
+        let (kind, _, members) = shape(&new(&["ken", "me", "ken"], ""), "me").unwrap();
+        assert_eq!(kind, ConversationKind::Direct);
+        assert_eq!(members, ["me", "ken"]);
+        assert_eq!(
+            shape(&new(&["ken"], "同期会"), "me").unwrap().0,
+            ConversationKind::Group
+        );
+        assert_eq!(
+            shape(&new(&["ken", "aoi"], ""), "me").unwrap().0,
+            ConversationKind::Group
+        );
+        assert!(shape(&new(&[], ""), "me").is_err());
+        assert!(shape(&new(&["me"], ""), "me").is_err());
+        assert!(shape(&new(&["ken"], &"名".repeat(61)), "me").is_err());
+        let crowd: Vec<String> = (0..MAX_CONVERSATION_MEMBERS)
+            .map(|i| format!("u{i}"))
+            .collect();
+        let crowd: Vec<&str> = crowd.iter().map(String::as_str).collect();
+        assert!(shape(&new(&crowd, "all"), "me").is_err());
+    }
+}

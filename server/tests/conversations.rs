@@ -1,0 +1,279 @@
+//! Conversations on the relay (issue 11): starting one, and what the relay guarantees on the wire
+//! — only its members read it and its pages, a member writes only as themselves, nobody adds
+//! themselves, and a flood of new conversations is stopped while members keep chatting.
+
+mod common;
+
+use common::events::device_with;
+use common::{Device, TestRelay, call, error_code, get_json, sign_in, unavailable_to};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tsunagu_core::api::{ConversationKind, ConversationRef, Me};
+use tsunagu_core::conversation::{Draft, Message, MessagePage};
+use tsunagu_core::ids::DocumentId;
+
+const T0: i64 = 1_700_000_000_000;
+
+async fn start(relay: &TestRelay, cookie: &str, members: &[&str], name: &str) -> reqwest::Response {
+    let body = json!({ "members": members, "name": name });
+    call(
+        relay,
+        Method::POST,
+        "/api/conversations",
+        Some(cookie),
+        Some(body),
+    )
+    .await
+}
+
+async fn started(relay: &TestRelay, cookie: &str, members: &[&str], name: &str) -> ConversationRef {
+    let response = start(relay, cookie, members, name).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("a conversation")
+}
+
+/// `member`'s phone writes a message on `page` under `as_member`'s key.
+async fn write(
+    phone: &mut Device,
+    page: DocumentId,
+    as_member: &str,
+    id: &str,
+    text: &str,
+    at: i64,
+) {
+    let (as_member, id, draft) = (as_member.to_owned(), id.to_owned(), Draft::text(text, at));
+    phone
+        .change(page, move |tx| {
+            MessagePage::write(tx, &as_member, &id, &draft)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .await;
+}
+
+fn messages(phone: &Device, page: &DocumentId) -> Vec<Message> {
+    phone
+        .engine
+        .doc(page)
+        .map(|doc| MessagePage::read(doc).expect("a page"))
+        .unwrap_or_default()
+}
+
+async fn wait_for(phone: &mut Device, page: DocumentId, text: &str) {
+    let text = text.to_owned();
+    phone
+        .pump_until("the message", move |d| {
+            messages(d, &page).iter().any(|m| m.text == text)
+        })
+        .await;
+}
+
+struct Three {
+    relay: TestRelay,
+    hanako: (String, Me),
+    ken: (String, Me),
+    yuki: (String, Me),
+}
+
+async fn three() -> Three {
+    let relay = TestRelay::start().await;
+    let hanako = sign_in(relay.addr(), "hanako@example.com").await;
+    let ken = sign_in(relay.addr(), "ken@example.com").await;
+    let yuki = sign_in(relay.addr(), "admin@example.com").await;
+    Three {
+        relay,
+        hanako,
+        ken,
+        yuki,
+    }
+}
+
+#[tokio::test]
+async fn two_members_chat_one_to_one_and_a_third_cannot_read_or_join() {
+    let Three {
+        relay,
+        hanako,
+        ken,
+        yuki,
+    } = three().await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    assert_eq!(chat.kind, ConversationKind::Direct);
+    // Asking again, from either side, answers the same conversation.
+    assert_eq!(
+        started(&relay, &ken.0, &[&hanako.1.user_id], "").await,
+        chat
+    );
+    let listed: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &ken.0).await;
+    assert_eq!(listed, std::slice::from_ref(&chat));
+    let yukis: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &yuki.0).await;
+    assert!(yukis.is_empty());
+
+    let page = chat.pages[0];
+    let mut hers = device_with(&relay, &hanako.0, &[chat.conversation, page]).await;
+    let mut his = device_with(&relay, &ken.0, &[chat.conversation, page]).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        "来週の同期会、行きますか？",
+        T0,
+    )
+    .await;
+    wait_for(&mut his, page, "来週の同期会、行きますか？").await;
+    assert_eq!(messages(&his, &page)[0].author, hanako.1.user_id);
+
+    // Yuki, an admin, is in neither document: for her they do not exist.
+    assert!(unavailable_to(&relay, &yuki.0, chat.conversation).await);
+    assert!(unavailable_to(&relay, &yuki.0, page).await);
+
+    // Ken's phone, tampered with, posts as Hanako and adds Yuki to the conversation: both
+    // refused.
+    write(
+        &mut his,
+        page,
+        &hanako.1.user_id,
+        "forged",
+        "やっぱり行きません",
+        T0 + 1,
+    )
+    .await;
+    his.wait_rejected(page).await;
+    let yuki_id = yuki.1.user_id.clone();
+    his.change(chat.conversation, move |tx| {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let (_, members) = tx
+            .get(automerge::ROOT, "members")
+            .map_err(|e| e.to_string())?
+            .ok_or("no members")?;
+        tx.put(&members, yuki_id.as_str(), T0)
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    his.wait_rejected(chat.conversation).await;
+    assert!(
+        unavailable_to(&relay, &yuki.0, page).await,
+        "still not hers"
+    );
+
+    // Hanako keeps chatting; her phone never holds the forged message.
+    write(&mut hers, page, &hanako.1.user_id, "h2", "了解です", T0 + 2).await;
+    let mut his_again = device_with(&relay, &ken.0, &[page]).await;
+    wait_for(&mut his_again, page, "了解です").await;
+    let texts: Vec<String> = messages(&his_again, &page)
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["来週の同期会、行きますか？", "了解です"]);
+    assert!(!messages(&hers, &page).iter().any(|m| m.id == "forged"));
+}
+
+#[tokio::test]
+async fn a_group_of_three_each_writes_under_their_own_key() {
+    let Three {
+        relay,
+        hanako,
+        ken,
+        yuki,
+    } = three().await;
+    let group = started(
+        &relay,
+        &hanako.0,
+        &[&ken.1.user_id, &yuki.1.user_id],
+        "2015年入社 同期会",
+    )
+    .await;
+    assert_eq!(group.kind, ConversationKind::Group);
+    let page = group.pages[0];
+    let mut phones = Vec::new();
+    for (cookie, me) in [&hanako, &ken, &yuki] {
+        let mut phone = device_with(&relay, cookie, &[page]).await;
+        write(
+            &mut phone,
+            page,
+            &me.user_id,
+            "m",
+            &format!("{}です", me.display_name),
+            T0,
+        )
+        .await;
+        phones.push(phone);
+    }
+    for phone in &mut phones {
+        phone
+            .pump_until("every member's message", |d| messages(d, &page).len() == 3)
+            .await;
+    }
+    let order = |phone: &Device| -> Vec<String> {
+        messages(phone, &page)
+            .into_iter()
+            .map(|m| m.author)
+            .collect()
+    };
+    assert_eq!(order(&phones[0]), order(&phones[1]));
+    assert_eq!(order(&phones[1]), order(&phones[2]));
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_with_a_reason_and_start_nothing() {
+    let Three {
+        relay, hanako, ken, ..
+    } = three().await;
+    for (members, name) in [
+        (vec![], ""),
+        (vec![hanako.1.user_id.as_str()], ""),
+        (vec!["u-nobody"], ""),
+        (vec![ken.1.user_id.as_str()], &*"名".repeat(61)),
+    ] {
+        let response = start(&relay, &hanako.0, &members, name).await;
+        assert_eq!(
+            error_code(response, StatusCode::BAD_REQUEST).await,
+            "bad-request"
+        );
+    }
+    let malformed = call(
+        &relay,
+        Method::POST,
+        "/api/conversations",
+        Some(&hanako.0),
+        Some(json!({ "members": "everyone" })),
+    )
+    .await;
+    assert_eq!(
+        error_code(malformed, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let anonymous = start(&relay, "", &[&ken.1.user_id], "").await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let none: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &hanako.0).await;
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn a_flood_of_new_conversations_is_stopped_while_members_keep_chatting() {
+    let relay = TestRelay::start_configured(|config| config.limits.conversations_per_day = 3).await;
+    let hanako = sign_in(relay.addr(), "hanako@example.com").await;
+    let ken = sign_in(relay.addr(), "ken@example.com").await;
+    let yuki = sign_in(relay.addr(), "admin@example.com").await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut his = device_with(&relay, &ken.0, &[page]).await;
+
+    // Yuki starts groups with Ken until the relay says no.
+    for i in 0..3 {
+        started(&relay, &yuki.0, &[&ken.1.user_id], &format!("spam {i}")).await;
+    }
+    let refused = start(&relay, &yuki.0, &[&ken.1.user_id], "spam 3").await;
+    assert_eq!(
+        error_code(refused, StatusCode::TOO_MANY_REQUESTS).await,
+        "too-many-attempts"
+    );
+    let kens: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &ken.0).await;
+    assert_eq!(kens.len(), 4, "the one with Hanako and three of Yuki's");
+
+    // Hanako and Ken are not slowed down.
+    let mut hers = device_with(&relay, &hanako.0, &[page]).await;
+    write(&mut hers, page, &hanako.1.user_id, "h1", "まだ話せる？", T0).await;
+    wait_for(&mut his, page, "まだ話せる？").await;
+}
