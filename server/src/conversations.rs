@@ -17,11 +17,12 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::routing::post;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tsunagu_core::api::{
     ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS, MAX_CONVERSATION_NAME_CHARS,
-    NewConversation,
+    MessagesFrom, MessagesFromChoice, NewConversation,
 };
 use tsunagu_core::conversation::MessagePage;
 use tsunagu_core::grants::ConversationFacts;
@@ -35,7 +36,12 @@ use crate::documents;
 use crate::error::{AppError, Error};
 
 pub(crate) fn api_routes() -> Router<AppState> {
-    Router::new().route("/conversations", post(start).get(list))
+    Router::new()
+        .route("/conversations", post(start).get(list))
+        .route(
+            "/me/messages-from",
+            get(messages_from).put(set_messages_from),
+        )
 }
 
 /// How the member `user` relates to the conversation `doc` is, or whose page it is.
@@ -83,6 +89,20 @@ async fn start(
         && let Some(existing) = direct_between(&mut tx, &members).await?
     {
         return Ok(Json(existing));
+    }
+    // Each member's choice of who may start a conversation with them.
+    let roles = db::roles(&mut *tx, &me).await?;
+    for member in &members[1..] {
+        let choice: String = sqlx::query_scalar("SELECT messages_from FROM users WHERE id = ?")
+            .bind(member)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !MessagesFrom::from_key(&choice)
+            .unwrap_or(MessagesFrom::Admins)
+            .lets(&roles)
+        {
+            return Err(AppError::Forbidden);
+        }
     }
     let now = db::now();
     let started_today: i64 = sqlx::query_scalar(
@@ -257,6 +277,39 @@ async fn list(
         listed.push(conversation_ref(&mut conn, &doc, kind).await?);
     }
     Ok(Json(listed))
+}
+
+/// `GET /api/me/messages-from`: who may start a conversation with the caller.
+async fn messages_from(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<MessagesFromChoice>, AppError> {
+    let choice: String = sqlx::query_scalar("SELECT messages_from FROM users WHERE id = ?")
+        .bind(&signed_in.user.id)
+        .fetch_one(&state.db)
+        .await
+        .map_err(Error::from)?;
+    let from = MessagesFrom::from_key(&choice)
+        .ok_or_else(|| Error::Corrupt(format!("messages_from is {choice}")))?;
+    Ok(Json(MessagesFromChoice { from }))
+}
+
+/// `PUT /api/me/messages-from`: the caller chooses who may start a conversation with them.
+async fn set_messages_from(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<MessagesFromChoice>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(MessagesFromChoice { from }) =
+        payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    sqlx::query("UPDATE users SET messages_from = ? WHERE id = ?")
+        .bind(from.key())
+        .bind(&signed_in.user.id)
+        .execute(&state.db)
+        .await
+        .map_err(Error::from)?;
+    tracing::info!(user = %signed_in.user.id, from = from.key(), "who may start a conversation changed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, sign_in, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tsunagu_core::api::{ConversationKind, ConversationRef, Me};
+use tsunagu_core::api::{ConversationKind, ConversationRef, Me, MessagesFrom, MessagesFromChoice};
 use tsunagu_core::conversation::{Draft, Message, MessagePage};
 use tsunagu_core::ids::DocumentId;
 
@@ -276,4 +276,50 @@ async fn a_flood_of_new_conversations_is_stopped_while_members_keep_chatting() {
     let mut hers = device_with(&relay, &hanako.0, &[page]).await;
     write(&mut hers, page, &hanako.1.user_id, "h1", "まだ話せる？", T0).await;
     wait_for(&mut his, page, "まだ話せる？").await;
+}
+
+#[tokio::test]
+async fn a_member_chooses_who_may_start_a_conversation_with_them() {
+    let Three {
+        relay,
+        hanako,
+        ken,
+        yuki,
+    } = three().await;
+    let choice: MessagesFromChoice = get_json(&relay, "/api/me/messages-from", &ken.0).await;
+    assert_eq!(choice.from, MessagesFrom::Everyone);
+    let choose = |from: &'static str| {
+        let cookie = ken.0.clone();
+        let relay = &relay;
+        async move {
+            let body = json!({ "from": from });
+            call(
+                relay,
+                Method::PUT,
+                "/api/me/messages-from",
+                Some(&cookie),
+                Some(body),
+            )
+            .await
+        }
+    };
+    assert_eq!(choose("admins").await.status(), StatusCode::NO_CONTENT);
+
+    // Hanako (an alumna) can start nothing with him, alone or in a group; an admin can.
+    let alone = start(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    assert_eq!(error_code(alone, StatusCode::FORBIDDEN).await, "forbidden");
+    let group = start(&relay, &hanako.0, &[&ken.1.user_id, &yuki.1.user_id], "会").await;
+    assert_eq!(error_code(group, StatusCode::FORBIDDEN).await, "forbidden");
+    let kens: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &ken.0).await;
+    assert!(kens.is_empty(), "nothing was started");
+    started(&relay, &yuki.0, &[&ken.1.user_id], "").await;
+
+    assert_eq!(
+        error_code(choose("nobody").await, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    assert_eq!(choose("members").await.status(), StatusCode::NO_CONTENT);
+    let choice: MessagesFromChoice = get_json(&relay, "/api/me/messages-from", &ken.0).await;
+    assert_eq!(choice.from, MessagesFrom::Members);
+    started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
 }

@@ -38,7 +38,9 @@ impl ConversationKind {
     }
 
     pub fn from_key(key: &str) -> Option<Self> {
-        [Self::Direct, Self::Group].into_iter().find(|k| k.key() == key)
+        [Self::Direct, Self::Group]
+            .into_iter()
+            .find(|k| k.key() == key)
     }
 }
 
@@ -50,4 +52,74 @@ pub struct ConversationRef {
     pub kind: ConversationKind,
     /// Its pages of messages, oldest first; the last is where new messages go.
     pub pages: Vec<DocumentId>,
+}
+
+/// Who may start a conversation with a member (`PUT /api/me/messages-from`, and `GET` for the
+/// current choice). Conversations they are already in go on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessagesFrom {
+    /// Anyone in the network.
+    #[default]
+    Everyone,
+    /// Alumni and employees (and admins), not those who only work at events.
+    Members,
+    /// Only the alumni-relations team (admins).
+    Admins,
+}
+
+impl MessagesFrom {
+    pub const ALL: [MessagesFrom; 3] = [Self::Everyone, Self::Members, Self::Admins];
+
+    /// The stable name stored by the relay.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Members => "members",
+            Self::Admins => "admins",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// Whether someone holding `roles` may start a conversation with a member who chose this.
+    pub fn lets(self, roles: &[crate::vocab::Role]) -> bool {
+        use crate::vocab::Role;
+        match self {
+            Self::Everyone => true,
+            Self::Members => roles
+                .iter()
+                .any(|r| matches!(r, Role::Alumni | Role::Employee | Role::Admin)),
+            Self::Admins => roles.contains(&Role::Admin),
+        }
+    }
+}
+
+/// The body of `PUT /api/me/messages-from` and the answer of `GET`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagesFromChoice {
+    pub from: MessagesFrom,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Role;
+
+    #[test]
+    fn each_choice_lets_in_whom_it_says() {
+        let staff_only = [Role::EventStaff];
+        for (choice, alumna, staff, admin) in [
+            (MessagesFrom::Everyone, true, true, true),
+            (MessagesFrom::Members, true, false, true),
+            (MessagesFrom::Admins, false, false, true),
+        ] {
+            assert_eq!(choice.lets(&[Role::Alumni]), alumna, "{choice:?}");
+            assert_eq!(choice.lets(&staff_only), staff, "{choice:?}");
+            assert_eq!(choice.lets(&[Role::Admin]), admin, "{choice:?}");
+            assert_eq!(MessagesFrom::from_key(choice.key()), Some(choice));
+        }
+    }
 }

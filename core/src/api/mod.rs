@@ -23,8 +23,9 @@
 //!
 //! | call | body | answer |
 //! |---|---|---|
-//! | `POST /api/conversations` | [`NewConversation`] | [`ConversationRef`]; 429 `too-many-attempts` past the day's limit |
+//! | `POST /api/conversations` | [`NewConversation`] | [`ConversationRef`]; 403 `forbidden` if a member lets no one like the caller start one with them; 429 `too-many-attempts` past the day's limit |
 //! | `GET /api/conversations` | — | [`Vec<ConversationRef>`]: the caller's, newest first |
+//! | `GET`, `PUT /api/me/messages-from` | —, [`MessagesFromChoice`] | [`MessagesFromChoice`], 204: who may start a conversation with the caller |
 //!
 //! Passkeys of the signed-in member:
 //!
