@@ -52,3 +52,32 @@ test("a document the relay does not hold is unavailable to a JS client", async (
   repos.push(c);
   await assert.rejects(c.repo.find(generateAutomergeUrl()), /unavailable/i);
 });
+
+test("JS automerge-repo clients chat on a conversation's page, each under their own key", async () => {
+  const hanako = await signIn(relay.url, "hanako@example.com");
+  const ken = await signIn(relay.url, "ken@example.com");
+  const started = await fetch(`${relay.url}/api/conversations`, {
+    method: "POST",
+    headers: { cookie: hanako.cookie, "content-type": "application/json" },
+    body: JSON.stringify({ members: [ken.me.user_id] }),
+  });
+  assert.equal(started.status, 200);
+  const { conversation, pages } = await started.json();
+  const pageUrl = `automerge:${pages[0]}`;
+
+  const a = jsRepo(relay.url, hanako.cookie, "hanako-js-chat");
+  const b = jsRepo(relay.url, ken.cookie, "ken-js-chat");
+  repos.push(a, b);
+  const who = await a.repo.find(`automerge:${conversation}`);
+  assert.deepEqual(Object.keys(who.doc().members).sort(), [hanako.me.user_id, ken.me.user_id].sort());
+  const hers = await a.repo.find(pageUrl);
+  hers.change((d) => {
+    d.messages[hanako.me.user_id]["js-1"] = { text: "JSからこんにちは", at: Date.now() };
+  });
+  const his = await b.repo.find(pageUrl);
+  await eventually(
+    () => String(his.doc()?.messages?.[hanako.me.user_id]?.["js-1"]?.text ?? "") === "JSからこんにちは",
+    5000,
+    "ken to see hanako's message",
+  );
+});
