@@ -12,13 +12,14 @@
 //! conversation's document repeats it for the phones, written by the relay alone.
 
 use automerge::transaction::Transactable;
-use automerge::{ObjType, ROOT};
+use automerge::{ObjType, ROOT, ReadDoc};
 use axum::Json;
 use axum::Router;
+use axum::extract::Path;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tsunagu_core::api::{
     ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS, MAX_CONVERSATION_NAME_CHARS,
@@ -27,17 +28,23 @@ use tsunagu_core::api::{
 use tsunagu_core::conversation::MessagePage;
 use tsunagu_core::grants::ConversationFacts;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::vocab::DocKind;
+use tsunagu_core::vocab::{DocKind, Role};
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::db;
 use crate::documents;
 use crate::error::{AppError, Error};
+use crate::reactions::Job;
+use crate::scribe::Scribe;
 
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/conversations", post(start).get(list))
+        .route(
+            "/conversations/{conversation}/members/{user}",
+            delete(remove_member),
+        )
         .route(
             "/me/messages-from",
             get(messages_from).put(set_messages_from),
@@ -277,6 +284,96 @@ async fn list(
         listed.push(conversation_ref(&mut conn, &doc, kind).await?);
     }
     Ok(Json(listed))
+}
+
+/// `DELETE /api/conversations/{conversation}/members/{user}`: `user` leaves a group, by their
+/// own choice or removed by its creator or an admin. From then on they read none of its
+/// documents: every socket of theirs holding one stops receiving it at once. 404 for a
+/// conversation the caller cannot see, 403 for a member who may not remove others, 409 for a
+/// one-to-one conversation or someone not in the group.
+async fn remove_member(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((conversation, user)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let conversation: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
+    let me = signed_in.user.id;
+    let roles = db::roles(&state.db, &me).await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT kind, created_by FROM conversations WHERE doc = ?")
+            .bind(conversation.to_string())
+            .fetch_optional(&state.db)
+            .await
+            .map_err(Error::from)?;
+    let admin = roles.contains(&Role::Admin);
+    let Some((kind, created_by)) = row else {
+        return Err(AppError::NotFound);
+    };
+    if !admin && !facts(&state.db, &conversation, &me).await?.member {
+        return Err(AppError::NotFound);
+    }
+    if kind != ConversationKind::Group.key() {
+        return Err(AppError::Conflict(
+            "a one-to-one conversation has no one to remove".into(),
+        ));
+    }
+    if user != me && created_by != me && !admin {
+        return Err(AppError::Forbidden);
+    }
+    if !facts(&state.db, &conversation, &user).await?.member {
+        return Err(AppError::Conflict(
+            "they are not in this conversation".into(),
+        ));
+    }
+    state
+        .relay
+        .lock()
+        .await
+        .write(RemoveMember {
+            conversation,
+            user: &user,
+        })
+        .await?;
+    tracing::info!(by = %me, %conversation, %user, "member left a conversation");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `user` leaves `conversation`: their row goes, the relay takes them out of the conversation's
+/// document, and every connection holding one of its documents decides again whether it may.
+#[derive(Debug)]
+struct RemoveMember<'a> {
+    conversation: DocumentId,
+    user: &'a str,
+}
+
+impl Job for RemoveMember<'_> {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        let doc = self.conversation.to_string();
+        sqlx::query("DELETE FROM conversation_members WHERE conversation = ? AND user_id = ?")
+            .bind(&doc)
+            .bind(self.user)
+            .execute(s.conn())
+            .await?;
+        let pages: Vec<String> =
+            sqlx::query_scalar("SELECT page FROM conversation_pages WHERE conversation = ?")
+                .bind(&doc)
+                .fetch_all(s.conn())
+                .await?;
+        let user = self.user.to_owned();
+        s.edit(self.conversation, move |tx| {
+            if let Some((_, members)) = tx.get(ROOT, "members")? {
+                tx.delete(&members, user.as_str())?;
+            }
+            Ok(())
+        })
+        .await?;
+        let pages = pages
+            .iter()
+            .map(|p| document_id(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        s.readers_changed(std::iter::once(self.conversation).chain(pages));
+        Ok(())
+    }
 }
 
 /// `GET /api/me/messages-from`: who may start a conversation with the caller.

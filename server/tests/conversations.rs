@@ -323,3 +323,107 @@ async fn a_member_chooses_who_may_start_a_conversation_with_them() {
     assert_eq!(choice.from, MessagesFrom::Members);
     started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
 }
+
+async fn remove(
+    relay: &TestRelay,
+    cookie: &str,
+    conversation: DocumentId,
+    user: &str,
+) -> reqwest::Response {
+    let path = format!("/api/conversations/{conversation}/members/{user}");
+    call(relay, Method::DELETE, &path, Some(cookie), None).await
+}
+
+#[tokio::test]
+async fn a_member_removed_from_a_group_stops_receiving_it_at_once() {
+    let Three {
+        relay,
+        hanako,
+        ken,
+        yuki,
+    } = three().await;
+    let group = started(
+        &relay,
+        &hanako.0,
+        &[&ken.1.user_id, &yuki.1.user_id],
+        "幹事会",
+    )
+    .await;
+    let page = group.pages[0];
+    let docs = [group.conversation, page];
+    let mut hers = device_with(&relay, &hanako.0, &docs).await;
+    let mut his = device_with(&relay, &ken.0, &docs).await;
+    let mut yukis = device_with(&relay, &yuki.0, &docs).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        "準備を始めましょう",
+        T0,
+    )
+    .await;
+    wait_for(&mut his, page, "準備を始めましょう").await;
+
+    // Only its creator, an admin, or the member themselves removes a member.
+    let by_ken = remove(&relay, &ken.0, group.conversation, &yuki.1.user_id).await;
+    assert_eq!(error_code(by_ken, StatusCode::FORBIDDEN).await, "forbidden");
+    let direct = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let one_to_one = remove(&relay, &hanako.0, direct.conversation, &ken.1.user_id).await;
+    assert_eq!(
+        error_code(one_to_one, StatusCode::CONFLICT).await,
+        "conflict"
+    );
+    let unknown = remove(&relay, &hanako.0, DocumentId::random(), &ken.1.user_id).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    let removed = remove(&relay, &hanako.0, group.conversation, &ken.1.user_id).await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let again = remove(&relay, &hanako.0, group.conversation, &ken.1.user_id).await;
+    assert_eq!(error_code(again, StatusCode::CONFLICT).await, "conflict");
+    // Now the group is not his: not listed, not readable, not even to remove someone from.
+    let kens: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &ken.0).await;
+    assert_eq!(kens, [direct]);
+    assert!(unavailable_to(&relay, &ken.0, page).await);
+    assert!(unavailable_to(&relay, &ken.0, group.conversation).await);
+    let by_outsider = remove(&relay, &ken.0, group.conversation, &yuki.1.user_id).await;
+    assert_eq!(by_outsider.status(), StatusCode::NOT_FOUND);
+
+    // His phone, still connected, gets nothing more; what it writes reaches no one.
+    write(&mut his, page, &ken.1.user_id, "k1", "まだいます", T0 + 1).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h2",
+        "会場の候補です",
+        T0 + 2,
+    )
+    .await;
+    wait_for(&mut yukis, page, "会場の候補です").await;
+    let late = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        wait_for(&mut his, page, "会場の候補です"),
+    )
+    .await;
+    assert!(
+        late.is_err(),
+        "a removed member's phone received a new message"
+    );
+    assert!(
+        !messages(&yukis, &page)
+            .iter()
+            .any(|m| m.text == "まだいます")
+    );
+    let members: Vec<String> = {
+        let doc = yukis.engine.doc(&group.conversation).expect("held");
+        let (_, who) = automerge::ReadDoc::get(doc, automerge::ROOT, "members")
+            .expect("readable")
+            .expect("members");
+        automerge::ReadDoc::keys(doc, &who).collect()
+    };
+    assert!(
+        !members.contains(&ken.1.user_id),
+        "the conversation no longer lists him"
+    );
+}

@@ -25,6 +25,7 @@
 //! |---|---|---|
 //! | `POST /api/conversations` | [`NewConversation`] | [`ConversationRef`]; 403 `forbidden` if a member lets no one like the caller start one with them; 429 `too-many-attempts` past the day's limit |
 //! | `GET /api/conversations` | — | [`Vec<ConversationRef>`]: the caller's, newest first |
+//! | `DELETE /api/conversations/<id>/members/<user id>` | — | 204: they leave a group (themselves, or removed by its creator or an admin) |
 //! | `GET`, `PUT /api/me/messages-from` | —, [`MessagesFromChoice`] | [`MessagesFromChoice`], 204: who may start a conversation with the caller |
 //!
 //! Passkeys of the signed-in member:
