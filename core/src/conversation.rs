@@ -276,11 +276,11 @@ fn is_unsent(doc: &impl ReadDoc, entry: &ObjId) -> Result<bool, DocError> {
 
 #[cfg(test)]
 mod tests {
-    use automerge::{AutoCommit, Change, ChangeHash};
+    use automerge::AutoCommit;
 
     use super::*;
     use crate::grants::{ConversationFacts, DocFacts};
-    use crate::validate::{ActorBook, Refusal, authorise};
+    use crate::validate::{ActorBook, Refusal, authorise, edited};
     use crate::vocab::{DocKind, Role};
 
     const T0: i64 = 1_700_000_000_000;
@@ -385,20 +385,6 @@ mod tests {
             MessagePage::write(&mut doc, "sora", "s1", &Draft::text("よろしく", T0 + 1)).unwrap()
         );
         assert_eq!(ids(&doc), ["k1", "s1"]);
-    }
-
-    /// The changes `edit` makes to a copy of `base`, applied to `base` as the relay would, and
-    /// `base`'s heads from before.
-    fn edited(
-        base: &mut AutoCommit,
-        edit: impl FnOnce(&mut AutoCommit),
-    ) -> (Vec<ChangeHash>, Vec<Change>) {
-        let before = base.get_heads();
-        let mut copy = base.fork();
-        edit(&mut copy);
-        let changes = copy.get_changes(&before);
-        base.apply_changes(changes.clone()).unwrap();
-        (before, changes)
     }
 
     fn member_of(kind: DocKind, member: bool) -> DocFacts<'static> {

@@ -268,26 +268,28 @@ fn display(path: &[Seg<'_>]) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// The changes `edit` makes to a copy of `base`, applied to `base` as a relay would, and
+/// `base`'s heads from before: what the write check judges, for tests of what it refuses.
+#[cfg(test)]
+pub(crate) fn edited(
+    base: &mut automerge::AutoCommit,
+    edit: impl FnOnce(&mut automerge::AutoCommit),
+) -> (Vec<ChangeHash>, Vec<Change>) {
+    let before = base.get_heads();
+    let mut copy = base.fork();
+    edit(&mut copy);
+    let changes = copy.get_changes(&before);
+    base.apply_changes(changes.clone())
+        .expect("a copy's changes apply");
+    (before, changes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, ObjType, ROOT};
     use std::cell::RefCell;
-
-    /// The changes `edit` makes to a copy of `base`, applied to `base` as a relay would, and
-    /// `base`'s heads from before.
-    fn edited(
-        base: &mut AutoCommit,
-        edit: impl FnOnce(&mut AutoCommit),
-    ) -> (Vec<ChangeHash>, Vec<Change>) {
-        let before = base.get_heads();
-        let mut copy = base.fork();
-        edit(&mut copy);
-        let changes = copy.get_changes(&before);
-        base.apply_changes(changes.clone()).unwrap();
-        (before, changes)
-    }
 
     /// What the grant table knows of a check-in log, for a member on its event's staff.
     fn staff_facts() -> DocFacts<'static> {

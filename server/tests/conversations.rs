@@ -68,34 +68,24 @@ async fn wait_for(phone: &mut Device, page: DocumentId, text: &str) {
         .await;
 }
 
-struct Three {
-    relay: TestRelay,
-    hanako: (String, Me),
-    ken: (String, Me),
-    yuki: (String, Me),
+/// A relay, and Hanako, Ken and Yuki (an admin) signed in: each one's cookie and `Me`.
+async fn three() -> (TestRelay, (String, Me), (String, Me), (String, Me)) {
+    let relay = TestRelay::start().await;
+    let (hanako, ken, yuki) = signed_in(&relay).await;
+    (relay, hanako, ken, yuki)
 }
 
-async fn three() -> Three {
-    let relay = TestRelay::start().await;
-    let hanako = sign_in(relay.addr(), "hanako@example.com").await;
-    let ken = sign_in(relay.addr(), "ken@example.com").await;
-    let yuki = sign_in(relay.addr(), "admin@example.com").await;
-    Three {
-        relay,
-        hanako,
-        ken,
-        yuki,
-    }
+async fn signed_in(relay: &TestRelay) -> ((String, Me), (String, Me), (String, Me)) {
+    (
+        sign_in(relay.addr(), "hanako@example.com").await,
+        sign_in(relay.addr(), "ken@example.com").await,
+        sign_in(relay.addr(), "admin@example.com").await,
+    )
 }
 
 #[tokio::test]
 async fn two_members_chat_one_to_one_and_a_third_cannot_read_or_join() {
-    let Three {
-        relay,
-        hanako,
-        ken,
-        yuki,
-    } = three().await;
+    let (relay, hanako, ken, yuki) = three().await;
     let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
     assert_eq!(chat.kind, ConversationKind::Direct);
     // Asking again, from either side, answers the same conversation.
@@ -171,12 +161,7 @@ async fn two_members_chat_one_to_one_and_a_third_cannot_read_or_join() {
 
 #[tokio::test]
 async fn a_group_of_three_each_writes_under_their_own_key() {
-    let Three {
-        relay,
-        hanako,
-        ken,
-        yuki,
-    } = three().await;
+    let (relay, hanako, ken, yuki) = three().await;
     let group = started(
         &relay,
         &hanako.0,
@@ -217,9 +202,7 @@ async fn a_group_of_three_each_writes_under_their_own_key() {
 
 #[tokio::test]
 async fn bad_requests_are_refused_with_a_reason_and_start_nothing() {
-    let Three {
-        relay, hanako, ken, ..
-    } = three().await;
+    let (relay, hanako, ken, _) = three().await;
     for (members, name) in [
         (vec![], ""),
         (vec![hanako.1.user_id.as_str()], ""),
@@ -253,9 +236,7 @@ async fn bad_requests_are_refused_with_a_reason_and_start_nothing() {
 #[tokio::test]
 async fn a_flood_of_new_conversations_is_stopped_while_members_keep_chatting() {
     let relay = TestRelay::start_configured(|config| config.limits.conversations_per_day = 3).await;
-    let hanako = sign_in(relay.addr(), "hanako@example.com").await;
-    let ken = sign_in(relay.addr(), "ken@example.com").await;
-    let yuki = sign_in(relay.addr(), "admin@example.com").await;
+    let (hanako, ken, yuki) = signed_in(&relay).await;
     let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
     let page = chat.pages[0];
     let mut his = device_with(&relay, &ken.0, &[page]).await;
@@ -280,12 +261,7 @@ async fn a_flood_of_new_conversations_is_stopped_while_members_keep_chatting() {
 
 #[tokio::test]
 async fn a_member_chooses_who_may_start_a_conversation_with_them() {
-    let Three {
-        relay,
-        hanako,
-        ken,
-        yuki,
-    } = three().await;
+    let (relay, hanako, ken, yuki) = three().await;
     let choice: MessagesFromChoice = get_json(&relay, "/api/me/messages-from", &ken.0).await;
     assert_eq!(choice.from, MessagesFrom::Everyone);
     let choose = |from: &'static str| {
@@ -336,12 +312,7 @@ async fn remove(
 
 #[tokio::test]
 async fn a_member_removed_from_a_group_stops_receiving_it_at_once() {
-    let Three {
-        relay,
-        hanako,
-        ken,
-        yuki,
-    } = three().await;
+    let (relay, hanako, ken, yuki) = three().await;
     let group = started(
         &relay,
         &hanako.0,
