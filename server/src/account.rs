@@ -64,6 +64,9 @@ pub(crate) async fn delete(
     if let Err(e) = relay.write(Change::RevokeCards(&user)).await {
         tracing::error!(%user, error = %e, "could not revoke a deleted member's ID cards");
     }
+    if let Err(e) = relay.write(crate::conversations::LeftNetwork(&user)).await {
+        tracing::error!(%user, error = %e, "could not take a deleted member out of their conversations");
+    }
     drop(relay);
     tracing::info!(%user, documents = erased.len(), "account deleted");
     Ok((

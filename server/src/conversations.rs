@@ -348,32 +348,56 @@ struct RemoveMember<'a> {
 
 impl Job for RemoveMember<'_> {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
-        let doc = self.conversation.to_string();
-        sqlx::query("DELETE FROM conversation_members WHERE conversation = ? AND user_id = ?")
-            .bind(&doc)
-            .bind(self.user)
-            .execute(s.conn())
-            .await?;
-        let pages: Vec<String> =
-            sqlx::query_scalar("SELECT page FROM conversation_pages WHERE conversation = ?")
-                .bind(&doc)
+        remove(s, self.conversation, self.user).await
+    }
+}
+
+/// `user`'s account was deleted: they leave every conversation they were in.
+#[derive(Debug)]
+pub(crate) struct LeftNetwork<'a>(pub(crate) &'a str);
+
+impl Job for LeftNetwork<'_> {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        let theirs: Vec<String> =
+            sqlx::query_scalar("SELECT conversation FROM conversation_members WHERE user_id = ?")
+                .bind(self.0)
                 .fetch_all(s.conn())
                 .await?;
-        let user = self.user.to_owned();
-        s.edit(self.conversation, move |tx| {
-            if let Some((_, members)) = tx.get(ROOT, "members")? {
-                tx.delete(&members, user.as_str())?;
-            }
-            Ok(())
-        })
-        .await?;
-        let pages = pages
-            .iter()
-            .map(|p| document_id(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        s.readers_changed(std::iter::once(self.conversation).chain(pages));
+        for conversation in &theirs {
+            remove(s, document_id(conversation)?, self.0).await?;
+        }
         Ok(())
     }
+}
+
+/// Takes `user` out of `conversation`: its row, its document's list of members, and the access
+/// of every connection holding one of its documents.
+async fn remove(s: &mut Scribe<'_>, conversation: DocumentId, user: &str) -> Result<(), Error> {
+    let doc = conversation.to_string();
+    sqlx::query("DELETE FROM conversation_members WHERE conversation = ? AND user_id = ?")
+        .bind(&doc)
+        .bind(user)
+        .execute(s.conn())
+        .await?;
+    let pages: Vec<String> =
+        sqlx::query_scalar("SELECT page FROM conversation_pages WHERE conversation = ?")
+            .bind(&doc)
+            .fetch_all(s.conn())
+            .await?;
+    let gone = user.to_owned();
+    s.edit(conversation, move |tx| {
+        if let Some((_, members)) = tx.get(ROOT, "members")? {
+            tx.delete(&members, gone.as_str())?;
+        }
+        Ok(())
+    })
+    .await?;
+    let pages = pages
+        .iter()
+        .map(|p| document_id(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    s.readers_changed(std::iter::once(conversation).chain(pages));
+    Ok(())
 }
 
 /// `GET /api/me/messages-from`: who may start a conversation with the caller.

@@ -59,6 +59,18 @@ fn messages(phone: &Device, page: &DocumentId) -> Vec<Message> {
         .unwrap_or_default()
 }
 
+/// Who the conversation `doc` lists, as `phone` has it.
+fn members(phone: &Device, doc: &DocumentId) -> Vec<String> {
+    use automerge::ReadDoc;
+    let Some(doc) = phone.engine.doc(doc) else {
+        return Vec::new();
+    };
+    match doc.get(automerge::ROOT, "members") {
+        Ok(Some((_, who))) => doc.keys(&who).collect(),
+        _ => Vec::new(),
+    }
+}
+
 async fn wait_for(phone: &mut Device, page: DocumentId, text: &str) {
     let text = text.to_owned();
     phone
@@ -386,15 +398,34 @@ async fn a_member_removed_from_a_group_stops_receiving_it_at_once() {
             .iter()
             .any(|m| m.text == "まだいます")
     );
-    let members: Vec<String> = {
-        let doc = yukis.engine.doc(&group.conversation).expect("held");
-        let (_, who) = automerge::ReadDoc::get(doc, automerge::ROOT, "members")
-            .expect("readable")
-            .expect("members");
-        automerge::ReadDoc::keys(doc, &who).collect()
-    };
     assert!(
-        !members.contains(&ken.1.user_id),
+        !members(&yukis, &group.conversation).contains(&ken.1.user_id),
         "the conversation no longer lists him"
     );
+}
+
+#[tokio::test]
+async fn a_deleted_account_leaves_its_conversations() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let group = started(
+        &relay,
+        &hanako.0,
+        &[&ken.1.user_id, &yuki.1.user_id],
+        "送別会",
+    )
+    .await;
+    let mut yukis = device_with(&relay, &yuki.0, &[group.conversation]).await;
+    assert!(members(&yukis, &group.conversation).contains(&ken.1.user_id));
+
+    let deleted = call(&relay, Method::DELETE, "/api/me", Some(&ken.0), None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = ken.1.user_id.clone();
+    let conversation = group.conversation;
+    yukis
+        .pump_until("the conversation to stop listing him", move |d| {
+            !members(d, &conversation).contains(&gone)
+        })
+        .await;
+    let hers: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &hanako.0).await;
+    assert_eq!(hers, [group]);
 }
