@@ -29,7 +29,7 @@ use automerge::transaction::Transactable;
 use automerge::{ObjType, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-use crate::event::{DocError, read_doc};
+use crate::event::{DocError, map_at, read_doc};
 use crate::pass::{Gate, Keys, Ticket, Verdict, judge_ticket};
 
 /// What a staff phone shows the moment a ticket is scanned, offline.
@@ -121,7 +121,7 @@ impl CheckinLog {
     /// Appends one admission under `nonce`. Returns `false`, changing nothing, if that nonce is
     /// already recorded (a retry) or the document has no `scans` map yet (not synced).
     pub fn record(doc: &mut impl Transactable, nonce: &str, scan: &Scan) -> Result<bool, DocError> {
-        let Some((automerge::Value::Object(ObjType::Map), scans)) = doc.get(ROOT, "scans")? else {
+        let Some(scans) = map_at(doc, &ROOT, "scans")? else {
             return Ok(false);
         };
         if doc.get(&scans, nonce)?.is_some() {

@@ -39,7 +39,7 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ROOT, ReadDoc};
 use serde::Deserialize;
 
-use crate::event::{DocError, read_doc};
+use crate::event::{DocError, map_at, read_doc};
 
 /// Where a page keeps its messages, by author.
 pub const MESSAGES_KEY: &str = "messages";
@@ -242,14 +242,6 @@ struct Entry {
     reply_to: Option<String>,
     edited_at: Option<i64>,
     unsent: bool,
-}
-
-/// The map at `key` of `obj`, if a map is there.
-fn map_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<ObjId>, DocError> {
-    Ok(match doc.get(obj, key)? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => Some(id),
-        _ => None,
-    })
 }
 
 /// `member`'s own map under the page's `key` (messages or reactions).

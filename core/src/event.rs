@@ -154,6 +154,18 @@ pub(crate) fn read_doc<T: DeserializeOwned>(doc: &impl ReadDoc) -> Result<T, Doc
     Ok(serde_json::from_value(value)?)
 }
 
+/// The map at `key` of `obj`, if a map is there (and not a value or another kind of object).
+pub(crate) fn map_at(
+    doc: &impl ReadDoc,
+    obj: &automerge::ObjId,
+    key: &str,
+) -> Result<Option<automerge::ObjId>, DocError> {
+    Ok(match doc.get(obj, key)? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Some(id),
+        _ => None,
+    })
+}
+
 /// The value under `key` at the root of a document, if there is one and it reads as a `T`.
 fn read_key<T: DeserializeOwned>(doc: &impl ReadDoc, key: &str) -> Option<T> {
     let value = serde_json::to_value(automerge::AutoSerde::from(doc)).ok()?;

@@ -78,16 +78,18 @@ async fn start(
     let me = signed_in.user.id;
     let (kind, name, members) = shape(&new, &me).map_err(|e| AppError::BadRequest(e.into()))?;
     let mut tx = db::write_tx(&state.db).await?;
+    // Every member is an active member of the network, and lets the caller start a conversation
+    // with them (the caller's own choice is theirs to override).
     let sql = format!(
-        "SELECT COUNT(*) FROM users WHERE status = 'active' AND id IN ({})",
+        "SELECT id, messages_from FROM users WHERE status = 'active' AND id IN ({})",
         vec!["?"; members.len()].join(", ")
     );
-    let mut known = sqlx::query_scalar::<_, i64>(&sql);
+    let mut active = sqlx::query_as::<_, (String, String)>(&sql);
     for member in &members {
-        known = known.bind(member);
+        active = active.bind(member);
     }
-    let known = known.fetch_one(&mut *tx).await?;
-    if usize::try_from(known).ok() != Some(members.len()) {
+    let active = active.fetch_all(&mut *tx).await?;
+    if active.len() != members.len() {
         return Err(AppError::BadRequest(
             "every member of a conversation must be an active member of the network".into(),
         ));
@@ -97,19 +99,15 @@ async fn start(
     {
         return Ok(Json(existing));
     }
-    // Each member's choice of who may start a conversation with them.
     let roles = db::roles(&mut *tx, &me).await?;
-    for member in &members[1..] {
-        let choice: String = sqlx::query_scalar("SELECT messages_from FROM users WHERE id = ?")
-            .bind(member)
-            .fetch_one(&mut *tx)
-            .await?;
-        if !MessagesFrom::from_key(&choice)
-            .unwrap_or(MessagesFrom::Admins)
-            .lets(&roles)
-        {
-            return Err(AppError::Forbidden);
-        }
+    let refused = active.iter().any(|(id, choice)| {
+        *id != me
+            && !MessagesFrom::from_key(choice)
+                .unwrap_or(MessagesFrom::Admins)
+                .lets(&roles)
+    });
+    if refused {
+        return Err(AppError::Forbidden);
     }
     let now = db::now();
     let started_today: i64 = sqlx::query_scalar(
@@ -244,20 +242,12 @@ async fn conversation_ref(
     .fetch_all(&mut *conn)
     .await?;
     Ok(ConversationRef {
-        conversation: document_id(doc)?,
+        conversation: db::document_id(doc)?,
         kind,
         pages: pages
             .iter()
-            .map(|p| document_id(p))
+            .map(|p| db::document_id(p))
             .collect::<Result<_, _>>()?,
-    })
-}
-
-fn document_id(s: &str) -> Result<DocumentId, Error> {
-    s.parse().map_err(|_| {
-        Error::Corrupt(format!(
-            "a stored conversation names a bad document id: {s}"
-        ))
     })
 }
 
@@ -364,7 +354,7 @@ impl Job for LeftNetwork<'_> {
                 .fetch_all(s.conn())
                 .await?;
         for conversation in &theirs {
-            remove(s, document_id(conversation)?, self.0).await?;
+            remove(s, db::document_id(conversation)?, self.0).await?;
         }
         Ok(())
     }
@@ -394,7 +384,7 @@ async fn remove(s: &mut Scribe<'_>, conversation: DocumentId, user: &str) -> Res
     .await?;
     let pages = pages
         .iter()
-        .map(|p| document_id(p))
+        .map(|p| db::document_id(p))
         .collect::<Result<Vec<_>, _>>()?;
     s.readers_changed(std::iter::once(conversation).chain(pages));
     Ok(())

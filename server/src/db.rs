@@ -57,7 +57,8 @@ pub(crate) fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn document_id(s: &str) -> Result<DocumentId, Error> {
+/// A document id as stored; a malformed one is a corrupt database.
+pub(crate) fn document_id(s: &str) -> Result<DocumentId, Error> {
     DocumentId::from_str(s).map_err(|e| Error::Corrupt(format!("document id {s:?}: {e}")))
 }
 

@@ -3,19 +3,14 @@
 //! seats, tickets and calendar feeds. Every function takes a connection, so callers keep
 //! a decision and the documents that show it in one transaction.
 
-use std::str::FromStr;
-
 use sqlx::{Row, SqliteConnection};
 use tsunagu_core::event::{Event, EventStatus, SeatStatus};
 use tsunagu_core::grants::EventFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::EventAudience;
 
+use crate::db;
 use crate::error::Error;
-
-fn document_id(s: &str) -> Result<DocumentId, Error> {
-    DocumentId::from_str(s).map_err(|e| Error::Corrupt(format!("document id {s:?}: {e}")))
-}
 
 // ---- events -----------------------------------------------------------------------------------
 
@@ -50,14 +45,14 @@ const EVENT_COLUMNS: &str =
     "SELECT doc, roster_doc, checkins_doc, sequence, snapshot, updated_at, join_url FROM events";
 
 fn event_row(row: &sqlx::sqlite::SqliteRow) -> Result<EventRow, Error> {
-    let doc = document_id(&row.try_get::<String, _>("doc")?)?;
+    let doc = db::document_id(&row.try_get::<String, _>("doc")?)?;
     let snapshot: String = row.try_get("snapshot")?;
     let event = serde_json::from_str(&snapshot)
         .map_err(|e| Error::Corrupt(format!("stored event {doc}: {e}")))?;
     Ok(EventRow {
         doc,
-        roster: document_id(&row.try_get::<String, _>("roster_doc")?)?,
-        checkins: document_id(&row.try_get::<String, _>("checkins_doc")?)?,
+        roster: db::document_id(&row.try_get::<String, _>("roster_doc")?)?,
+        checkins: db::document_id(&row.try_get::<String, _>("checkins_doc")?)?,
         sequence: u32::try_from(row.try_get::<i64, _>("sequence")?).unwrap_or(u32::MAX),
         event,
         updated_at: row.try_get("updated_at")?,
@@ -261,9 +256,9 @@ pub(crate) async fn events_with_facts<'c>(
     rows.iter()
         .map(|row| {
             let docs = [
-                document_id(&row.try_get::<String, _>("doc")?)?,
-                document_id(&row.try_get::<String, _>("roster_doc")?)?,
-                document_id(&row.try_get::<String, _>("checkins_doc")?)?,
+                db::document_id(&row.try_get::<String, _>("doc")?)?,
+                db::document_id(&row.try_get::<String, _>("roster_doc")?)?,
+                db::document_id(&row.try_get::<String, _>("checkins_doc")?)?,
             ];
             Ok((docs, facts_of(row)?))
         })
@@ -348,7 +343,7 @@ pub(crate) async fn seats_of<'c>(
     rows.iter()
         .map(|row| {
             Ok((
-                document_id(&row.try_get::<String, _>("event")?)?,
+                db::document_id(&row.try_get::<String, _>("event")?)?,
                 seat_row(row)?,
             ))
         })
@@ -450,7 +445,7 @@ pub(crate) async fn member_doc<'c>(
     .bind(kind)
     .fetch_optional(db)
     .await?;
-    id.as_deref().map(document_id).transpose()
+    id.as_deref().map(db::document_id).transpose()
 }
 
 /// Every member's document of `kind`, with its owner.
@@ -466,7 +461,7 @@ pub(crate) async fn docs_of_kind(
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(id, owner)| Ok((document_id(&id)?, owner)))
+        .map(|(id, owner)| Ok((db::document_id(&id)?, owner)))
         .collect()
 }
 
