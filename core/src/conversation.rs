@@ -8,7 +8,12 @@
 //! ```text
 //! messages/<member>/<message id> = {text, at, replyTo?, editedAt?, unsent?}
 //! reactions/<member>/<message id> = "👍"
+//! read/<member> = <when the last message they read was written>
 //! ```
+//!
+//! The read marks are how "既読" works: a member's devices move their mark when they show the
+//! page, every device of theirs follows it (unread counts), and the others see who has read a
+//! message (LINE shows that too; the members of a conversation see each other's marks only).
 //!
 //! The relay makes each member's two maps when it makes the page or adds the member, so two
 //! devices of one member writing their first message offline never make rival maps at the same
@@ -45,6 +50,8 @@ use crate::event::{DocError, map_at, read_doc};
 pub const MESSAGES_KEY: &str = "messages";
 /// Where a page keeps its reactions, by the member reacting.
 pub const REACTIONS_KEY: &str = "reactions";
+/// Where a page keeps how far each member has read.
+pub const READ_KEY: &str = "read";
 
 /// A message as a member writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,6 +101,7 @@ impl MessagePage {
     pub fn create(doc: &mut impl Transactable, members: &[&str]) -> Result<(), DocError> {
         doc.put_object(ROOT, MESSAGES_KEY, ObjType::Map)?;
         doc.put_object(ROOT, REACTIONS_KEY, ObjType::Map)?;
+        doc.put_object(ROOT, READ_KEY, ObjType::Map)?;
         for member in members {
             Self::add_member(doc, member)?;
         }
@@ -190,6 +198,26 @@ impl MessagePage {
         Ok(true)
     }
 
+    /// Moves `member`'s read mark to `at` (when the newest message they have seen was written).
+    /// Returns `false`, changing nothing, if the mark is there already or further on, or the
+    /// page has no place for marks.
+    pub fn mark_read(doc: &mut impl Transactable, member: &str, at: i64) -> Result<bool, DocError> {
+        let Some(marks) = map_at(doc, &ROOT, READ_KEY)? else {
+            return Ok(false);
+        };
+        if Self::read_marks(doc)?.get(member).is_some_and(|&m| m >= at) {
+            return Ok(false);
+        }
+        doc.put(&marks, member, at)?;
+        Ok(true)
+    }
+
+    /// How far each member has read: when the newest message they have seen was written.
+    pub fn read_marks(doc: &impl ReadDoc) -> Result<BTreeMap<String, i64>, DocError> {
+        let page: PageDoc = read_doc(doc)?;
+        Ok(page.read)
+    }
+
     /// The page's messages, in the order every device shows them: by the time each was written,
     /// then by author and id.
     pub fn read(doc: &impl ReadDoc) -> Result<Vec<Message>, DocError> {
@@ -232,6 +260,7 @@ impl MessagePage {
 struct PageDoc {
     messages: BTreeMap<String, BTreeMap<String, Entry>>,
     reactions: BTreeMap<String, BTreeMap<String, String>>,
+    read: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -242,6 +271,74 @@ struct Entry {
     reply_to: Option<String>,
     edited_at: Option<i64>,
     unsent: bool,
+}
+
+/// A conversation's own document, which only the relay writes: who is in it, since when, and
+/// its pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Conversation {
+    /// `direct` or `group` ([`crate::api::ConversationKind`]).
+    pub kind: String,
+    /// A group's name; empty for a one-to-one conversation.
+    pub name: String,
+    pub created_by: String,
+    /// Each member, with when they were added (unix seconds).
+    pub members: BTreeMap<String, i64>,
+    /// Its pages of messages, oldest first; new messages go on the last.
+    pub pages: Vec<String>,
+}
+
+impl Conversation {
+    pub fn read(doc: &impl ReadDoc) -> Result<Self, DocError> {
+        read_doc(doc)
+    }
+}
+
+/// The conversations a member is in, which only the relay writes
+/// ([`crate::vocab::DocKind::Inbox`]): `conversations/<conversation id> = <added at>`.
+#[derive(Debug, Clone, Copy)]
+pub struct Inbox;
+
+/// Where an inbox lists its conversations.
+pub const INBOX_KEY: &str = "conversations";
+
+impl Inbox {
+    /// Makes a new inbox's map of conversations. Only the relay calls this, once per member.
+    pub fn create(doc: &mut impl Transactable) -> Result<(), DocError> {
+        doc.put_object(ROOT, INBOX_KEY, ObjType::Map)?;
+        Ok(())
+    }
+
+    /// Lists `conversation` in the inbox, added at `at` (unix seconds).
+    pub fn add(doc: &mut impl Transactable, conversation: &str, at: i64) -> Result<(), DocError> {
+        let all = match map_at(doc, &ROOT, INBOX_KEY)? {
+            Some(all) => all,
+            None => doc.put_object(ROOT, INBOX_KEY, ObjType::Map)?,
+        };
+        doc.put(&all, conversation, at)?;
+        Ok(())
+    }
+
+    /// Takes `conversation` off the inbox.
+    pub fn remove(doc: &mut impl Transactable, conversation: &str) -> Result<(), DocError> {
+        if let Some(all) = map_at(doc, &ROOT, INBOX_KEY)?
+            && doc.get(&all, conversation)?.is_some()
+        {
+            doc.delete(&all, conversation)?;
+        }
+        Ok(())
+    }
+
+    /// The conversations listed, with when each was added.
+    pub fn read(doc: &impl ReadDoc) -> Result<BTreeMap<String, i64>, DocError> {
+        #[derive(Default, Deserialize)]
+        #[serde(default)]
+        struct InboxDoc {
+            conversations: BTreeMap<String, i64>,
+        }
+        Ok(read_doc::<InboxDoc>(doc)?.conversations)
+    }
 }
 
 /// `member`'s own map under the page's `key` (messages or reactions).
@@ -368,6 +465,35 @@ mod tests {
     }
 
     #[test]
+    fn read_marks_only_move_forward_and_follow_the_member_across_devices() {
+        let mut relay = page();
+        let (mut phone, mut laptop) = (relay.fork(), relay.fork());
+        assert!(MessagePage::mark_read(&mut phone, "ken", T0 + 10).unwrap());
+        assert!(!MessagePage::mark_read(&mut phone, "ken", T0 + 5).unwrap());
+        assert!(MessagePage::mark_read(&mut laptop, "hanako", T0 + 3).unwrap());
+        laptop.merge(&mut phone).unwrap();
+        assert_eq!(
+            MessagePage::read_marks(&laptop).unwrap(),
+            BTreeMap::from([("hanako".to_owned(), T0 + 3), ("ken".to_owned(), T0 + 10)])
+        );
+        assert!(!MessagePage::mark_read(&mut laptop, "ken", T0 + 10).unwrap());
+    }
+
+    #[test]
+    fn an_inbox_lists_the_conversations_the_relay_puts_in_it() {
+        let mut doc = AutoCommit::new();
+        Inbox::create(&mut doc).unwrap();
+        Inbox::add(&mut doc, "c1", 100).unwrap();
+        Inbox::add(&mut doc, "c2", 200).unwrap();
+        Inbox::remove(&mut doc, "c1").unwrap();
+        Inbox::remove(&mut doc, "never-there").unwrap();
+        assert_eq!(
+            Inbox::read(&doc).unwrap(),
+            BTreeMap::from([("c2".to_owned(), 200)])
+        );
+    }
+
+    #[test]
     fn a_member_added_later_writes_and_keeps_what_others_wrote() {
         let mut doc = page();
         MessagePage::write(&mut doc, "ken", "k1", &Draft::text("hi", T0)).unwrap();
@@ -426,6 +552,9 @@ mod tests {
         ok(relay_says(&mut doc, "ken", true, |d| {
             MessagePage::unsend(d, "ken", "k1").unwrap();
         }));
+        ok(relay_says(&mut doc, "hanako", true, |d| {
+            MessagePage::mark_read(d, "hanako", T0).unwrap();
+        }));
     }
 
     #[test]
@@ -462,6 +591,12 @@ mod tests {
                 MessagePage::react(d, "ken", "k1", Some("👎")).unwrap();
             }),
             "reacting as ken",
+        );
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                MessagePage::mark_read(d, "ken", T0 + 99).unwrap();
+            }),
+            "marking ken's messages read",
         );
         // Her own maps themselves, which rival copies would hide her other devices' messages.
         refused(

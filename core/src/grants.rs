@@ -335,6 +335,11 @@ const RULES: &[Rule] = &[
         who: Who::ConversationMember,
         grant: Grant::Write(MESSAGE_AUTHOR),
     },
+    Rule {
+        kind: DocKind::Inbox,
+        who: Who::Owner,
+        grant: Grant::Read,
+    },
 ];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
@@ -342,8 +347,12 @@ pub const CHECKIN_SCANS: &[Pattern] = &[&["scans", "*"]];
 
 /// Where a member writes on a page of messages: their own messages and their own reactions,
 /// inside the maps the relay made for them (never the maps themselves, whose replacement would
-/// hide what another device of theirs wrote) (docs/design.md §7).
-pub const MESSAGE_AUTHOR: &[Pattern] = &[&["messages", "$me", "*"], &["reactions", "$me", "*"]];
+/// hide what another device of theirs wrote), and how far they have read (docs/design.md §7).
+pub const MESSAGE_AUTHOR: &[Pattern] = &[
+    &["messages", "$me", "*"],
+    &["reactions", "$me", "*"],
+    &["read", "$me"],
+];
 
 /// Where a member records their answers: one entry per event.
 pub const RSVP_ANSWERS: &[Pattern] = &[&["events"]];
@@ -832,6 +841,19 @@ mod tests {
             }
             assert_eq!(
                 access(&me, &doc(DocKind::Passes, "other")),
+                None,
+                "{roles:?}"
+            );
+            // The inbox (the conversations they are in) is the relay's to write, theirs alone
+            // to read: nobody adds themselves to a conversation, nor sees another's.
+            let inbox = doc(DocKind::Inbox, "me");
+            assert_eq!(access(&me, &inbox), Some(Access::Read), "{roles:?}");
+            assert!(
+                !may_edit(&me, &inbox, &keys(&["conversations", "c1"]), Edit::Add),
+                "{roles:?}"
+            );
+            assert_eq!(
+                access(&me, &doc(DocKind::Inbox, "other")),
                 None,
                 "{roles:?}"
             );

@@ -241,8 +241,9 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         .ok_or_else(|| Error::Corrupt(format!("user {} has no profile document", user.id)))?;
     let (directory, parts) = readable_profiles(state, &user.id, &roles).await?;
     let events = events::readable_events(&state.db, &user.id, &roles).await?;
-    let rsvps_doc = events::store::member_doc(&state.db, &user.id, DocKind::Rsvps.key()).await?;
-    let passes_doc = events::store::member_doc(&state.db, &user.id, DocKind::Passes.key()).await?;
+    let rsvps_doc = db::member_doc(&state.db, &user.id, DocKind::Rsvps).await?;
+    let passes_doc = db::member_doc(&state.db, &user.id, DocKind::Passes).await?;
+    let inbox_doc = db::member_doc(&state.db, &user.id, DocKind::Inbox).await?;
     events::refresh_card(state, &user.id, passes_doc).await?;
     Ok(Me {
         user_id: user.id.clone(),
@@ -260,6 +261,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         rsvps_doc,
         passes_doc,
         pass_key: state.passes.current().verifying_key().to_string(),
+        inbox_doc,
     })
 }
 

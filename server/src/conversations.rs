@@ -25,7 +25,7 @@ use tsunagu_core::api::{
     ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS, MAX_CONVERSATION_NAME_CHARS,
     MessagesFrom, MessagesFromChoice, NewConversation,
 };
-use tsunagu_core::conversation::MessagePage;
+use tsunagu_core::conversation::{Inbox, MessagePage};
 use tsunagu_core::grants::ConversationFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::{DocKind, Role};
@@ -77,7 +77,67 @@ async fn start(
     let Json(new) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let me = signed_in.user.id;
     let (kind, name, members) = shape(&new, &me).map_err(|e| AppError::BadRequest(e.into()))?;
-    let mut tx = db::write_tx(&state.db).await?;
+    let roles = db::roles(&state.db, &me).await?;
+    let mut answer = None;
+    // One job under the relay's lock: two requests for the same pair make one conversation, and
+    // the members' inboxes change with the rows, through the relay, so their phones hear of it.
+    state
+        .relay
+        .lock()
+        .await
+        .write(Start {
+            me: &me,
+            roles: &roles,
+            kind,
+            name: &name,
+            members: &members,
+            per_day: state.config.limits.conversations_per_day,
+            answer: &mut answer,
+        })
+        .await?;
+    let answer =
+        answer.ok_or_else(|| Error::Corrupt("a conversation start answered nothing".into()))?;
+    answer.map(Json)
+}
+
+/// Starts a conversation (or finds the one-to-one conversation the pair already has).
+#[derive(Debug)]
+struct Start<'a> {
+    me: &'a str,
+    roles: &'a [Role],
+    kind: ConversationKind,
+    name: &'a str,
+    /// Every member, `me` first.
+    members: &'a [String],
+    per_day: usize,
+    answer: &'a mut Option<Result<ConversationRef, AppError>>,
+}
+
+impl Job for Start<'_> {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        let Self {
+            me,
+            roles,
+            kind,
+            name,
+            members,
+            per_day,
+            answer,
+        } = self;
+        *answer = Some(start_in(s, me, roles, kind, name, members, per_day).await?);
+        Ok(())
+    }
+}
+
+async fn start_in(
+    s: &mut Scribe<'_>,
+    me: &str,
+    roles: &[Role],
+    kind: ConversationKind,
+    name: &str,
+    members: &[String],
+    per_day: usize,
+) -> Result<Result<ConversationRef, AppError>, Error> {
     // Every member is an active member of the network, and lets the caller start a conversation
     // with them (the caller's own choice is theirs to override).
     let sql = format!(
@@ -85,55 +145,52 @@ async fn start(
         vec!["?"; members.len()].join(", ")
     );
     let mut active = sqlx::query_as::<_, (String, String)>(&sql);
-    for member in &members {
+    for member in members {
         active = active.bind(member);
     }
-    let active = active.fetch_all(&mut *tx).await?;
+    let active = active.fetch_all(s.conn()).await?;
     if active.len() != members.len() {
-        return Err(AppError::BadRequest(
+        return Ok(Err(AppError::BadRequest(
             "every member of a conversation must be an active member of the network".into(),
-        ));
+        )));
     }
     if kind == ConversationKind::Direct
-        && let Some(existing) = direct_between(&mut tx, &members).await?
+        && let Some(existing) = direct_between(s.conn(), members).await?
     {
-        return Ok(Json(existing));
+        return Ok(Ok(existing));
     }
-    let roles = db::roles(&mut *tx, &me).await?;
     let refused = active.iter().any(|(id, choice)| {
-        *id != me
+        id != me
             && !MessagesFrom::from_key(choice)
                 .unwrap_or(MessagesFrom::Admins)
-                .lets(&roles)
+                .lets(roles)
     });
     if refused {
-        return Err(AppError::Forbidden);
+        return Ok(Err(AppError::Forbidden));
     }
-    let now = db::now();
+    let now = s.now();
     let started_today: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM conversations WHERE created_by = ? AND created_at > ?",
     )
-    .bind(&me)
+    .bind(me)
     .bind(now - 24 * 60 * 60)
-    .fetch_one(&mut *tx)
+    .fetch_one(s.conn())
     .await?;
-    if usize::try_from(started_today).unwrap_or(usize::MAX)
-        >= state.config.limits.conversations_per_day
-    {
+    if usize::try_from(started_today).unwrap_or(usize::MAX) >= per_day {
         tracing::warn!(user = %me, "too many new conversations today");
-        return Err(AppError::TooManyAttempts);
+        return Ok(Err(AppError::TooManyAttempts));
     }
 
-    let actor = db::stored_relay_actor(&mut tx).await?;
+    let actor = db::stored_relay_actor(s.conn()).await?;
     let ids: Vec<&str> = members.iter().map(String::as_str).collect();
-    let page = documents::create(&mut tx, &actor, DocKind::MessagePage, None, |t| {
+    let page = documents::create(s.conn(), &actor, DocKind::MessagePage, None, |t| {
         MessagePage::create(t, &ids)
     })
     .await?;
-    let conversation = documents::create(&mut tx, &actor, DocKind::Conversation, None, |t| {
+    let conversation = documents::create(s.conn(), &actor, DocKind::Conversation, None, |t| {
         t.put(ROOT, "kind", kind.key())?;
-        t.put(ROOT, "name", name.as_str())?;
-        t.put(ROOT, "createdBy", me.as_str())?;
+        t.put(ROOT, "name", name)?;
+        t.put(ROOT, "createdBy", me)?;
         let who = t.put_object(ROOT, "members", ObjType::Map)?;
         for member in &ids {
             t.put(&who, *member, now)?;
@@ -148,32 +205,57 @@ async fn start(
     )
     .bind(conversation.to_string())
     .bind(kind.key())
-    .bind(&me)
+    .bind(me)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(s.conn())
     .await?;
-    for member in &members {
+    for member in members {
         sqlx::query(
             "INSERT INTO conversation_members (conversation, user_id, added_at) VALUES (?, ?, ?)",
         )
         .bind(conversation.to_string())
         .bind(member)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(s.conn())
         .await?;
+        list_in_inbox(s, member, Listing::Add(&conversation, now)).await?;
     }
     sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES (?, ?, 0)")
         .bind(page.to_string())
         .bind(conversation.to_string())
-        .execute(&mut *tx)
+        .execute(s.conn())
         .await?;
-    tx.commit().await?;
     tracing::info!(user = %me, %conversation, kind = kind.key(), members = members.len(), "conversation started");
-    Ok(Json(ConversationRef {
+    Ok(Ok(ConversationRef {
         conversation,
         kind,
         pages: vec![page],
     }))
+}
+
+/// A change to a member's inbox.
+#[derive(Debug, Clone, Copy)]
+enum Listing<'a> {
+    /// They were added to the conversation at this time (unix seconds).
+    Add(&'a DocumentId, i64),
+    Remove(&'a DocumentId),
+}
+
+/// Changes `member`'s inbox, through the relay, so their phones hear of it at once.
+async fn list_in_inbox(
+    s: &mut Scribe<'_>,
+    member: &str,
+    listing: Listing<'_>,
+) -> Result<(), Error> {
+    let Some(inbox) = db::member_doc(s.conn(), member, DocKind::Inbox).await? else {
+        // Their account was deleted, documents and all.
+        return Ok(());
+    };
+    s.edit(inbox, |tx| match listing {
+        Listing::Add(conversation, at) => Inbox::add(tx, &conversation.to_string(), at),
+        Listing::Remove(conversation) => Inbox::remove(tx, &conversation.to_string()),
+    })
+    .await
 }
 
 /// What `new` asks for, by `me`: its kind, name and every member (`me` first, no repeats), or
@@ -382,6 +464,7 @@ async fn remove(s: &mut Scribe<'_>, conversation: DocumentId, user: &str) -> Res
         Ok(())
     })
     .await?;
+    list_in_inbox(s, user, Listing::Remove(&conversation)).await?;
     let pages = pages
         .iter()
         .map(|p| db::document_id(p))

@@ -64,6 +64,22 @@ pub(crate) fn document_id(s: &str) -> Result<DocumentId, Error> {
 
 // ---- meta -------------------------------------------------------------------------------------
 
+/// The member's own document of `kind` (answers, passes, inbox), if they have one.
+pub(crate) async fn member_doc<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    user: &str,
+    kind: DocKind,
+) -> Result<Option<DocumentId>, Error> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM documents WHERE owner_id = ? AND kind = ? ORDER BY created_at LIMIT 1",
+    )
+    .bind(user)
+    .bind(kind.key())
+    .fetch_optional(db)
+    .await?;
+    id.as_deref().map(document_id).transpose()
+}
+
 /// The actor the relay writes its own documents with (the seed, the organisation document),
 /// made on first start and reserved in `actors` so no member can write as the relay.
 pub(crate) async fn relay_actor(pool: &SqlitePool) -> Result<ActorId, Error> {

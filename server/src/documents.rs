@@ -1,10 +1,11 @@
 //! Documents the relay writes itself, as its reserved actor (no member can claim authorship of
-//! them): each member's profile and its parts (with their RSVP and passes documents), and the
-//! organisation's document.
+//! them): each member's profile and its parts (with their RSVP, passes and inbox documents), and
+//! the organisation's document.
 
 use automerge::ActorId;
 use automerge::transaction::{Transactable, Transaction};
 use sqlx::{SqliteConnection, SqlitePool};
+use tsunagu_core::conversation::Inbox;
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::{Passes, Rsvps};
 use tsunagu_core::ids::{DocumentId, PeerId};
@@ -88,30 +89,59 @@ async fn create_member_docs(
         Passes::default().write_to(tx)
     })
     .await?;
+    create_inbox(conn, actor, owner).await
+}
+
+/// Makes `owner`'s inbox: the conversations they are in, which only the relay writes.
+async fn create_inbox(
+    conn: &mut SqliteConnection,
+    actor: &ActorId,
+    owner: &str,
+) -> Result<(), Error> {
+    create(conn, actor, DocKind::Inbox, Some(owner), |tx| {
+        tx.put(automerge::ROOT, OWNER_KEY, owner)?;
+        Inbox::create(tx)
+    })
+    .await?;
     Ok(())
 }
 
-/// Gives every member who joined before events their RSVP and passes documents.
+/// Gives every member who joined before events their RSVP and passes documents, and everyone
+/// who joined before messages their inbox.
 pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Result<(), Error> {
-    let missing: Vec<String> = sqlx::query_scalar(
-        "SELECT d.owner_id FROM documents d WHERE d.kind = 'profile' AND d.owner_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.owner_id = d.owner_id AND r.kind = 'rsvps')",
-    )
-    .fetch_all(pool)
-    .await?;
-    if missing.is_empty() {
+    let before_events = owners_without(pool, DocKind::Rsvps).await?;
+    let before_messages = owners_without(pool, DocKind::Inbox).await?;
+    if before_events.is_empty() && before_messages.is_empty() {
         return Ok(());
     }
     let mut tx = db::write_tx(pool).await?;
-    for owner in &missing {
+    for owner in &before_events {
         create_member_docs(&mut tx, actor, owner).await?;
+    }
+    for owner in before_messages
+        .iter()
+        .filter(|o| !before_events.contains(o))
+    {
+        create_inbox(&mut tx, actor, owner).await?;
     }
     tx.commit().await?;
     tracing::info!(
-        members = missing.len(),
-        "made the missing RSVP and passes documents"
+        before_events = before_events.len(),
+        before_messages = before_messages.len(),
+        "made the members' missing documents"
     );
     Ok(())
+}
+
+/// Members with a profile and no document of `kind`.
+async fn owners_without(pool: &SqlitePool, kind: DocKind) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT d.owner_id FROM documents d WHERE d.kind = 'profile' AND d.owner_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.owner_id = d.owner_id AND r.kind = ?)",
+    )
+    .bind(kind.key())
+    .fetch_all(pool)
+    .await?)
 }
 
 /// A part of `owner`'s profile; it names its owner, so it is never an empty document (which a

@@ -9,7 +9,7 @@ use common::{Device, TestRelay, call, error_code, get_json, sign_in, unavailable
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{ConversationKind, ConversationRef, Me, MessagesFrom, MessagesFromChoice};
-use tsunagu_core::conversation::{Draft, Message, MessagePage};
+use tsunagu_core::conversation::{Draft, Inbox, Message, MessagePage};
 use tsunagu_core::ids::DocumentId;
 
 const T0: i64 = 1_700_000_000_000;
@@ -428,4 +428,82 @@ async fn a_deleted_account_leaves_its_conversations() {
         .await;
     let hers: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &hanako.0).await;
     assert_eq!(hers, [group]);
+}
+
+/// The conversations `phone`'s copy of the inbox `doc` lists.
+fn inbox(phone: &Device, doc: &DocumentId) -> Vec<String> {
+    phone
+        .engine
+        .doc(doc)
+        .map(|d| Inbox::read(d).expect("an inbox").into_keys().collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_members_inbox_hears_of_new_conversations_at_once_and_only_the_relay_writes_it() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let kens_inbox = ken.1.inbox_doc.expect("an inbox");
+    let mut his = device_with(&relay, &ken.0, &[kens_inbox]).await;
+    assert!(inbox(&his, &kens_inbox).is_empty());
+
+    let group = started(
+        &relay,
+        &hanako.0,
+        &[&ken.1.user_id, &yuki.1.user_id],
+        "2015年入社 同期会",
+    )
+    .await;
+    let listed = group.conversation.to_string();
+    his.pump_until("the group in his inbox", move |d| {
+        inbox(d, &kens_inbox).contains(&listed)
+    })
+    .await;
+
+    // Nobody else reads it; his own phone cannot add a conversation to it.
+    assert!(unavailable_to(&relay, &hanako.0, kens_inbox).await);
+    assert!(unavailable_to(&relay, &yuki.0, kens_inbox).await);
+    his.change(kens_inbox, |tx| {
+        Inbox::add(tx, &DocumentId::random().to_string(), 1).map_err(|e| e.to_string())
+    })
+    .await;
+    his.wait_rejected(kens_inbox).await;
+
+    // His read mark is his to move, and the others see it (既読); Hanako's is not his.
+    let page = group.pages[0];
+    let mut hers = device_with(&relay, &hanako.0, &[page]).await;
+    let me = ken.1.user_id.clone();
+    let mut his_page = device_with(&relay, &ken.0, &[page]).await;
+    his_page
+        .change(page, move |tx| {
+            MessagePage::mark_read(tx, &me, T0)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    let ken_id = ken.1.user_id.clone();
+    hers.pump_until("Ken's read mark", move |d| {
+        d.engine
+            .doc(&page)
+            .is_some_and(|doc| MessagePage::read_marks(doc).unwrap().get(&ken_id) == Some(&T0))
+    })
+    .await;
+    let hanako_id = hanako.1.user_id.clone();
+    his_page
+        .change(page, move |tx| {
+            MessagePage::mark_read(tx, &hanako_id, T0 + 9)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    his_page.wait_rejected(page).await;
+
+    // Taken out of the group, it leaves his inbox.
+    let removed = remove(&relay, &hanako.0, group.conversation, &ken.1.user_id).await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let mut his_again = device_with(&relay, &ken.0, &[kens_inbox]).await;
+    his_again
+        .pump_until("the group gone from his inbox", move |d| {
+            inbox(d, &kens_inbox).is_empty()
+        })
+        .await;
 }

@@ -59,6 +59,10 @@ pub struct Me {
     /// verifies them offline.
     #[serde(default)]
     pub pass_key: String,
+    /// The conversations they are in ([`crate::conversation::Inbox`]), which only the relay
+    /// writes.
+    #[serde(default)]
+    pub inbox_doc: Option<DocumentId>,
 }
 
 /// One part of a member's profile (see [`crate::vocab::DocKind`]).

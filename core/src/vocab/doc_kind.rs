@@ -34,10 +34,13 @@ pub enum DocKind {
     /// One page of a conversation's messages, which its members append to, each under their own
     /// key (docs/design.md §7).
     MessagePage,
+    /// The conversations a member is in ([`crate::conversation::Inbox`]); only the relay writes
+    /// it, so a new conversation reaches their phones as any other change does.
+    Inbox,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 12] = [
+    pub const ALL: [DocKind; 13] = [
         DocKind::Profile,
         DocKind::ProfileMembers,
         DocKind::ProfileAdmins,
@@ -50,6 +53,7 @@ impl DocKind {
         DocKind::Passes,
         DocKind::Conversation,
         DocKind::MessagePage,
+        DocKind::Inbox,
     ];
 
     /// The stable name stored by the relay.
@@ -67,6 +71,7 @@ impl DocKind {
             DocKind::Passes => "passes",
             DocKind::Conversation => "conversation",
             DocKind::MessagePage => "message-page",
+            DocKind::Inbox => "inbox",
         }
     }
 

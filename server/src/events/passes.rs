@@ -10,7 +10,6 @@ use tsunagu_core::profile::Profile;
 use tsunagu_core::vocab::DocKind;
 use tsunagu_core::vocab::Role;
 
-use super::store;
 use crate::db;
 use crate::error::Error;
 use crate::scribe::Scribe;
@@ -26,7 +25,7 @@ pub(super) async fn write_seat(
     event: &DocumentId,
     seat: Seat,
 ) -> Result<(), Error> {
-    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
+    let Some(passes) = db::member_doc(s.conn(), user, DocKind::Passes).await? else {
         // Their account was deleted, documents and all.
         tracing::debug!(%user, "a member without a passes document");
         return Ok(());
@@ -47,7 +46,7 @@ pub(super) async fn edit_seat(
     event: &DocumentId,
     edit: impl FnOnce(&mut Seat),
 ) -> Result<(), Error> {
-    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
+    let Some(passes) = db::member_doc(s.conn(), user, DocKind::Passes).await? else {
         return Ok(());
     };
     let key = event.to_string();
@@ -76,10 +75,10 @@ pub(super) async fn edit_seat(
 /// HR's, which only admins correct —, membership from their roles), good for a year, into their
 /// passes document.
 pub(crate) async fn issue_card(s: &mut Scribe<'_>, user: &str) -> Result<(), Error> {
-    let Some(passes) = store::member_doc(s.conn(), user, DocKind::Passes.key()).await? else {
+    let Some(passes) = db::member_doc(s.conn(), user, DocKind::Passes).await? else {
         return Ok(());
     };
-    let profile = match store::member_doc(s.conn(), user, DocKind::Profile.key()).await? {
+    let profile = match db::member_doc(s.conn(), user, DocKind::Profile).await? {
         Some(doc) => {
             s.read(&doc, |d| Profile::read(d).unwrap_or_default())
                 .await?

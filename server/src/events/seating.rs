@@ -409,7 +409,7 @@ pub(crate) async fn release(
 /// sees (never a field the member showed only to some), and their first department if that is
 /// shown to everyone too.
 async fn member(s: &mut Scribe<'_>, user: &str) -> Result<Attendee, Error> {
-    let profile = match store::member_doc(s.conn(), user, DocKind::Profile.key()).await? {
+    let profile = match db::member_doc(s.conn(), user, DocKind::Profile).await? {
         Some(doc) => {
             s.read(&doc, |d| Profile::read(d).unwrap_or_default())
                 .await?

@@ -432,22 +432,6 @@ pub(crate) async fn revoke_ticket(
     Ok(())
 }
 
-/// The member's own documents of a kind (`rsvps`, `passes`), if they have one.
-pub(crate) async fn member_doc<'c>(
-    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
-    user: &str,
-    kind: &str,
-) -> Result<Option<DocumentId>, Error> {
-    let id: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM documents WHERE owner_id = ? AND kind = ? ORDER BY created_at LIMIT 1",
-    )
-    .bind(user)
-    .bind(kind)
-    .fetch_optional(db)
-    .await?;
-    id.as_deref().map(db::document_id).transpose()
-}
-
 /// Every member's document of `kind`, with its owner.
 pub(crate) async fn docs_of_kind(
     conn: &mut SqliteConnection,
