@@ -8,9 +8,10 @@ use serde::de::DeserializeOwned;
 use tsunagu_core::api::{
     AdminSummary, ApiError, Application, ApplicationConfirmed, ApplicationReceived,
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
-    DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport, InvitationInfo,
-    InvitationSent, Invite, Me, Member, NetworkInfo, NewEvent, PassKeyInfo, PasskeyAnswer,
-    PasskeyChallenge, PasskeyInfo, Register, SetRoles, Setup, SignIn, VenueCodeResponse,
+    ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
+    InvitationInfo, InvitationSent, Invite, Me, Member, NetworkInfo, NewConversation, NewEvent,
+    PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, SetRoles, Setup, SignIn,
+    VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::vocab::Role;
@@ -136,6 +137,11 @@ pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError
 /// `POST /api/events`: a new event — a draft from an admin, a proposal from anyone else.
 pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
     json(call(Method::POST, "/api/events", Some(to_body(new)?)).await?)
+}
+
+/// `POST /api/conversations`: starts a conversation (or answers the one-to-one that exists).
+pub async fn start_conversation(new: &NewConversation) -> Result<ConversationRef, AppError> {
+    json(call(Method::POST, "/api/conversations", Some(to_body(new)?)).await?)
 }
 
 /// Where one event downloads as an iCalendar file ("add to calendar").

@@ -21,12 +21,14 @@ mod client;
 mod connection;
 mod documents;
 mod events;
+mod messages;
 mod organisation;
 mod profiles;
 mod session;
 
 pub use client::Client;
 pub(crate) use events::now;
+pub use messages::ConversationEntry;
 pub(crate) use session::{FAREWELL_KEY, Farewell};
 
 use std::cell::{Cell, RefCell};
@@ -64,6 +66,11 @@ pub struct Runtime {
     profiles: RefCell<HashMap<DocumentId, (Profile, String)>>,
     /// Every readable event that has arrived, as last read.
     events: RefCell<BTreeMap<DocumentId, EventEntry>>,
+    /// Every conversation the inbox lists, as last read.
+    conversations: RefCell<BTreeMap<DocumentId, ConversationEntry>>,
+    /// Effects of asking for documents the inbox or a conversation newly named, performed in
+    /// the next round of [`Self::perform`].
+    wanted: RefCell<Vec<Effect>>,
     busy_generation: Rc<Cell<u64>>,
     /// The one owner of the profile editor's save state.
     save: Rc<ProfileSave>,
@@ -225,6 +232,8 @@ impl Runtime {
             conn: Cell::new(None),
             profiles: RefCell::new(HashMap::new()),
             events: RefCell::new(BTreeMap::new()),
+            conversations: RefCell::new(BTreeMap::new()),
+            wanted: RefCell::new(Vec::new()),
             busy_generation: Rc::new(Cell::new(0)),
             save,
             device_storage,
@@ -255,8 +264,10 @@ impl Runtime {
             key: MetaKey::Me,
             value: to_json(&me),
         });
-        // Documents this person may no longer read leave the device.
-        let readable: BTreeSet<DocumentId> = readable_docs(&me).collect();
+        // Documents this person may no longer read leave the device (conversations leave when
+        // their inbox stops listing them).
+        let readable: BTreeSet<DocumentId> =
+            readable_docs(&me).chain(self.message_docs()).collect();
         let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
         for doc in held.into_iter().filter(|d| !readable.contains(d)) {
             self.docs.engine_mut().forget(&doc);
@@ -279,8 +290,10 @@ impl Runtime {
         // Which parts belong with which profile may have changed: read every profile again.
         self.profiles.borrow_mut().clear();
         self.reset_events();
+        self.reset_messages();
         let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
         let held = self.refresh_events(held);
+        let held = self.refresh_messages(held);
         self.refresh_profiles(held);
         self.read_pass_authority();
     }
@@ -308,11 +321,15 @@ impl Runtime {
     /// here too, one round after the other (never by a save from inside a perform).
     pub(crate) fn perform(&self, effects: Vec<Effect>) {
         let mut effects = effects;
-        while self.perform_round(effects) {
-            self.read_pass_authority();
-            match self.regroup_profile() {
-                Some(more) => effects = more,
-                None => break,
+        loop {
+            let organisation_changed = self.perform_round(effects);
+            effects = self.wanted.take();
+            if organisation_changed {
+                self.read_pass_authority();
+                effects.extend(self.regroup_profile().unwrap_or_default());
+            }
+            if effects.is_empty() {
+                break;
             }
         }
         self.update_pending();
@@ -374,6 +391,7 @@ impl Runtime {
                 .is_some_and(|org| changed.contains(&org))
         });
         let changed = self.refresh_events(changed);
+        let changed = self.refresh_messages(changed);
         self.refresh_profiles(changed);
         self.signals.docs_version.update(|v| *v += 1);
         organisation_changed
@@ -398,6 +416,7 @@ impl Runtime {
         let pending = self.docs.pending(&me.relay_storage);
         if self.signals.pending.get_untracked() != pending {
             self.signals.pending.set(pending);
+            self.refresh_sending();
         }
     }
 
@@ -419,7 +438,8 @@ impl Runtime {
 }
 
 /// Every document the person may read: profiles, their parts, the organisation's document,
-/// events (with rosters and check-in logs for their staff), their answers and passes.
+/// events (with rosters and check-in logs for their staff), their answers and passes, and their
+/// inbox (which names their conversations).
 fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
     me.directory
         .iter()
@@ -428,6 +448,7 @@ fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
         .chain(me.parts.iter().map(|p| p.doc))
         .chain(me.organisation_doc)
         .chain(events::readable(me))
+        .chain(me.inbox_doc)
 }
 
 pub(crate) fn log(message: &str) {

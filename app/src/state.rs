@@ -136,6 +136,8 @@ pub struct Signals {
     /// What the organisation's document says about passes: the keys they may be signed with,
     /// and whose ID cards are revoked (empty until that document is on the device).
     pub pass_authority: RwSignal<PassAuthority>,
+    /// Every conversation on the device, the most recently active first.
+    pub conversations: RwSignal<Vec<crate::runtime::ConversationEntry>>,
 }
 
 impl Signals {
@@ -163,6 +165,7 @@ impl Signals {
             known_events: RwSignal::new(BTreeSet::new()),
             venue_codes: RwSignal::new(BTreeMap::new()),
             pass_authority: RwSignal::new(PassAuthority::default()),
+            conversations: RwSignal::new(Vec::new()),
         }
     }
 

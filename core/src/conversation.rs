@@ -273,6 +273,24 @@ struct Entry {
     unsent: bool,
 }
 
+/// How many of `messages` `me` has not read: others' messages written after their read mark.
+pub fn unread(messages: &[Message], marks: &BTreeMap<String, i64>, me: &str) -> usize {
+    let mark = marks.get(me).copied().unwrap_or(i64::MIN);
+    messages
+        .iter()
+        .filter(|m| m.author != me && m.at > mark && !m.unsent)
+        .count()
+}
+
+/// How many members other than its author have read `message` ("既読 3"; "既読" in a
+/// one-to-one conversation when this is 1).
+pub fn read_by(message: &Message, marks: &BTreeMap<String, i64>) -> usize {
+    marks
+        .iter()
+        .filter(|(member, mark)| **member != message.author && **mark >= message.at)
+        .count()
+}
+
 /// A conversation's own document, which only the relay writes: who is in it, since when, and
 /// its pages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -477,6 +495,32 @@ mod tests {
             BTreeMap::from([("hanako".to_owned(), T0 + 3), ("ken".to_owned(), T0 + 10)])
         );
         assert!(!MessagePage::mark_read(&mut laptop, "ken", T0 + 10).unwrap());
+    }
+
+    #[test]
+    fn unread_counts_others_messages_after_the_mark_and_read_by_counts_who_is_past_it() {
+        let mut doc = page();
+        MessagePage::write(&mut doc, "hanako", "h1", &Draft::text("a", T0)).unwrap();
+        MessagePage::write(&mut doc, "ken", "k1", &Draft::text("b", T0 + 1)).unwrap();
+        MessagePage::write(&mut doc, "hanako", "h2", &Draft::text("c", T0 + 2)).unwrap();
+        MessagePage::write(&mut doc, "hanako", "h3", &Draft::text("d", T0 + 3)).unwrap();
+        MessagePage::unsend(&mut doc, "hanako", "h3").unwrap();
+        MessagePage::mark_read(&mut doc, "ken", T0).unwrap();
+        MessagePage::mark_read(&mut doc, "aoi", T0 + 2).unwrap();
+        let messages = MessagePage::read(&doc).unwrap();
+        let marks = MessagePage::read_marks(&doc).unwrap();
+        // Ken read h1 only; his own message and the unsent one never count.
+        assert_eq!(unread(&messages, &marks, "ken"), 1);
+        assert_eq!(unread(&messages, &marks, "aoi"), 0);
+        assert_eq!(unread(&messages, &marks, "hanako"), 1);
+        let by_id = |id: &str| messages.iter().find(|m| m.id == id).unwrap();
+        assert_eq!(read_by(by_id("h1"), &marks), 2);
+        assert_eq!(
+            read_by(by_id("k1"), &marks),
+            1,
+            "Aoi; Ken's own mark is not counted"
+        );
+        assert_eq!(read_by(by_id("h2"), &marks), 1);
     }
 
     #[test]

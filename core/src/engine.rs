@@ -332,6 +332,12 @@ impl Engine {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The heads of `doc` the peer with this storage has acknowledged holding: what this device
+    /// wrote since is still on its way there.
+    pub fn acknowledged_heads(&self, peer: &StorageId, doc: &DocumentId) -> &[ChangeHash] {
+        self.shared_heads(Some(peer), doc)
+    }
+
     /// Whether `doc` holds changes the peer with this storage has not acknowledged.
     fn has_unsent_changes(&self, peer: Option<&StorageId>, doc: &DocumentId) -> bool {
         self.docs

@@ -189,6 +189,57 @@ impl Client {
         }
     }
 
+    // ---- messages --------------------------------------------------------------------------
+
+    /// Writes a message; saved on this device at once and sent when the relay is reachable.
+    pub fn send_message(
+        &self,
+        conversation: DocumentId,
+        text: &str,
+        reply_to: Option<String>,
+    ) -> Result<(), AppError> {
+        self.runtime()?.send_message(conversation, text, reply_to)
+    }
+
+    pub fn edit_message(
+        &self,
+        conversation: DocumentId,
+        id: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        self.runtime()?.edit_message(conversation, id, text)
+    }
+
+    pub fn unsend_message(&self, conversation: DocumentId, id: &str) -> Result<(), AppError> {
+        self.runtime()?.unsend_message(conversation, id)
+    }
+
+    pub fn react(
+        &self,
+        conversation: DocumentId,
+        id: &str,
+        emoji: Option<&str>,
+    ) -> Result<(), AppError> {
+        self.runtime()?.react(conversation, id, emoji)
+    }
+
+    /// The person has seen the newest message of `conversation`.
+    pub fn mark_conversation_read(&self, conversation: DocumentId) {
+        if let Ok(rt) = self.runtime() {
+            rt.mark_conversation_read(conversation);
+        }
+    }
+
+    /// Starts a conversation with `members` (user ids), or opens the one-to-one that exists;
+    /// needs the relay. Answers the conversation's document.
+    pub async fn start_conversation(
+        &self,
+        members: Vec<String>,
+        name: String,
+    ) -> Result<DocumentId, AppError> {
+        self.runtime()?.start_conversation(members, name).await
+    }
+
     // ---- check-in --------------------------------------------------------------------------
 
     /// Records one admission in an event's check-in log; saved on this device, synced later.

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 use tsunagu_core::vocab::Role;
 
-use super::{admin, confirm, edit, events, join, person, setup};
+use super::{admin, confirm, edit, events, join, messages, person, setup};
 use crate::i18n::*;
 
 /// A group of screens in one chunk: `$kind` names its screens, `$load` renders one of them (after
@@ -106,6 +106,13 @@ chunk!(
     }
 );
 chunk!(
+    /// Conversations and a chat.
+    messages_screen, preload_messages, Messages {
+        List => messages::ConversationsPage,
+        Chat => messages::ChatPage,
+    }
+);
+chunk!(
     /// What an event's staff opens: the editor, check-in mode and the venue code.
     staff_screen, preload_staff, Staff {
         NewEvent => events::NewEventPage,
@@ -157,6 +164,14 @@ lazy_screen!(
 lazy_screen!(
     /// `/tickets`: one's tickets.
     Tickets => events_screen(Events::Tickets)
+);
+lazy_screen!(
+    /// `/messages`: one's conversations.
+    Conversations => messages_screen(Messages::List)
+);
+lazy_screen!(
+    /// `/messages/:id`: one conversation.
+    Chat => messages_screen(Messages::Chat)
 );
 lazy_screen!(
     /// `/events/new`: the event editor, for a new event.
@@ -211,7 +226,8 @@ lazy_screen!(
     Setup => joining_screen(Joining::Setup)
 );
 
-/// Fetches, in the background and one after another, the chunks every member opens, so they are
+/// Fetches, in the background and one after another, the chunks every member opens (people,
+/// events, messages), so they are
 /// on the device even if it goes offline before the service worker has stored them; event staff
 /// and admins get theirs too. Calling it again is cheap: a chunk is fetched once, and one that
 /// failed is fetched again when its screen is opened.
@@ -225,6 +241,7 @@ pub(crate) fn preload(roles: &[Role]) {
         gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
         let _ = preload_people().await;
         let _ = preload_events().await;
+        let _ = preload_messages().await;
         if staff {
             let _ = preload_staff().await;
         }

@@ -16,6 +16,7 @@ mod fragment_link;
 mod icons;
 mod join;
 mod lazy;
+mod messages;
 mod network;
 mod org_settings;
 mod passkey;
@@ -136,6 +137,8 @@ fn SignedIn() -> impl IntoView {
             Section::MyProfile
         } else if path.starts_with("/admin") {
             Section::Admin
+        } else if path.starts_with("/messages") {
+            Section::Messages
         } else if path.starts_with("/events")
             || path.starts_with("/card")
             || path.starts_with("/tickets")
@@ -182,6 +185,11 @@ fn SignedIn() -> impl IntoView {
                         <span>{move || t_string!(i18n, nav.events)}</span>
                         <events::EventsBadge />
                     </a>
+                    <a href="/messages" class="tab" data-testid="nav-messages" aria-current=move || current(Section::Messages)>
+                        <messages::MessagesIcon />
+                        <span>{move || t_string!(i18n, nav.messages)}</span>
+                        <messages::MessagesBadge />
+                    </a>
                     <a href="/me" class="tab" data-testid="nav-my-profile" aria-current=move || current(Section::MyProfile)>
                         <icons::Person />
                         <span>{move || t_string!(i18n, nav.my_profile)}</span>
@@ -213,6 +221,8 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/events/:doc/edit") view={Lazy::<lazy::EditEvent>::new()} />
                 <Route path=path!("/events/:doc/check-in") view={Lazy::<lazy::CheckIn>::new()} />
                 <Route path=path!("/events/:doc/venue-code") view={Lazy::<lazy::VenueCode>::new()} />
+                <Route path=path!("/messages") view={Lazy::<lazy::Conversations>::new()} />
+                <Route path=path!("/messages/:id") view={Lazy::<lazy::Chat>::new()} />
                 <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
                 <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />
@@ -233,6 +243,7 @@ fn SignedIn() -> impl IntoView {
 enum Section {
     Directory,
     Events,
+    Messages,
     MyProfile,
     Admin,
 }

@@ -221,9 +221,11 @@ fn PersonBody(
                         </div>
                     })}
                 </dl>
-                {mine.then(|| view! {
-                    <A href="/me" attr:class="button button-small" attr:data-testid="person-edit">{move || t_string!(i18n, person.edit)}</A>
-                })}
+                {if mine {
+                    view! { <A href="/me" attr:class="button button-small" attr:data-testid="person-edit">{move || t_string!(i18n, person.edit)}</A> }.into_any()
+                } else {
+                    view! { <div class="person-actions"><super::messages::MessageButton user=profile.owner.clone() /></div> }.into_any()
+                }}
             </div>
         </header>
         {(!interests.is_empty()).then(|| view! {

@@ -1,0 +1,485 @@
+//! The runtime's part for messages (docs/design.md §7): the person's inbox (which only the relay
+//! writes) names their conversations; each conversation's document names its pages; the newest
+//! page holds what the chat shows. All three are kept on the device like profiles, so the list
+//! and every chat open offline, and a message written offline is one change to the page that
+//! syncs through the outbox like any other edit.
+//!
+//! A conversation taken off the inbox (the person left or was removed) leaves the device with
+//! its pages.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use automerge::{ROOT, ReadDoc};
+use leptos::prelude::*;
+use tsunagu_core::api::{ConversationRef, NewConversation};
+use tsunagu_core::conversation::{
+    Conversation, Draft, Inbox, MESSAGES_KEY, Message, MessagePage, unread,
+};
+use tsunagu_core::event::DocError;
+use tsunagu_core::ids::{DocumentId, random_bytes};
+
+use super::{Runtime, log};
+use crate::api;
+use crate::error::AppError;
+use crate::store::Write;
+
+/// One conversation on this device, as its documents say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationEntry {
+    pub doc: DocumentId,
+    /// When the person was added to it (unix seconds), as their inbox says.
+    pub added_at: i64,
+    /// Its own document; default until it has arrived.
+    pub conversation: Conversation,
+    /// Its newest page, where new messages go.
+    pub page: Option<DocumentId>,
+    /// The newest page's messages, in the order every device shows them.
+    pub messages: Vec<Message>,
+    /// How far each member has read the newest page.
+    pub read: BTreeMap<String, i64>,
+    /// Ids of the person's own messages the relay has not acknowledged yet ("sending").
+    pub sending: BTreeSet<String>,
+}
+
+impl ConversationEntry {
+    fn new(doc: DocumentId, added_at: i64) -> Self {
+        Self {
+            doc,
+            added_at,
+            conversation: Conversation::default(),
+            page: None,
+            messages: Vec::new(),
+            read: BTreeMap::new(),
+            sending: BTreeSet::new(),
+        }
+    }
+
+    /// When something last happened in it, in milliseconds: its newest message, or when the
+    /// person was added.
+    pub fn last_at(&self) -> i64 {
+        self.messages
+            .last()
+            .map_or(self.added_at.saturating_mul(1000), |m| m.at)
+    }
+
+    /// How many messages `me` has not read yet.
+    pub fn unread(&self, me: &str) -> usize {
+        unread(&self.messages, &self.read, me)
+    }
+}
+
+/// Milliseconds since 1970 by this device's clock: when a message is written.
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// A new message id: random, so two devices never draw the same, and a retry of one write
+/// changes nothing.
+fn new_message_id() -> String {
+    random_bytes::<8>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Runtime {
+    /// The person's inbox document, from who they are.
+    fn inbox_doc(&self) -> Option<DocumentId> {
+        self.signals
+            .me
+            .with_untracked(|me| me.as_ref().and_then(|m| m.inbox_doc))
+    }
+
+    /// Every conversation and page this device keeps: they stay readable as long as the inbox
+    /// lists them, which [`Self::refresh_messages`] follows.
+    pub(super) fn message_docs(&self) -> Vec<DocumentId> {
+        self.conversations
+            .borrow()
+            .values()
+            .flat_map(|c| std::iter::once(c.doc).chain(c.page))
+            .collect()
+    }
+
+    /// Forgets what was read from conversations (the person changed); read again from the
+    /// documents held.
+    pub(super) fn reset_messages(&self) {
+        self.conversations.borrow_mut().clear();
+        self.signals.conversations.set(Vec::new());
+    }
+
+    /// Reads again the inbox, conversations and pages among `docs` (in that order, each naming
+    /// the next); returns the other documents. Documents newly named are asked for through
+    /// [`Self::wanted`]; conversations no longer listed leave the device.
+    pub(super) fn refresh_messages(&self, docs: Vec<DocumentId>) -> Vec<DocumentId> {
+        let Some(inbox) = self.inbox_doc() else {
+            return docs;
+        };
+        let mut rest = Vec::new();
+        let mut changed = false;
+        if docs.contains(&inbox) {
+            changed |= self.read_inbox(inbox);
+        }
+        let (mut conversations, mut pages) = (Vec::new(), Vec::new());
+        {
+            let held = self.conversations.borrow();
+            let page_of: BTreeMap<DocumentId, DocumentId> = held
+                .values()
+                .filter_map(|c| c.page.map(|p| (p, c.doc)))
+                .collect();
+            for doc in docs {
+                if doc == inbox {
+                } else if held.contains_key(&doc) {
+                    conversations.push(doc);
+                } else if let Some(conversation) = page_of.get(&doc) {
+                    pages.push(*conversation);
+                } else {
+                    rest.push(doc);
+                }
+            }
+        }
+        for doc in conversations {
+            changed |= self.read_conversation(doc);
+        }
+        for conversation in pages {
+            changed |= self.read_page(conversation);
+        }
+        if changed {
+            self.publish_conversations();
+        }
+        rest
+    }
+
+    /// Follows the inbox: a new conversation is asked for, one no longer listed leaves the
+    /// device. Says whether the list changed.
+    fn read_inbox(&self, inbox: DocumentId) -> bool {
+        let listed = {
+            let engine = self.docs.engine();
+            match engine.doc(&inbox).filter(|d| !d.get_heads().is_empty()) {
+                Some(doc) => match Inbox::read(doc) {
+                    Ok(listed) => listed,
+                    Err(e) => {
+                        log(&format!("{inbox} is not a readable inbox: {e}"));
+                        return false;
+                    }
+                },
+                // Not arrived yet: it lists nothing we know of, so nothing leaves either.
+                None => return false,
+            }
+        };
+        let listed: BTreeMap<DocumentId, i64> = listed
+            .into_iter()
+            .filter_map(|(id, at)| id.parse().ok().map(|id| (id, at)))
+            .collect();
+        let mut held = self.conversations.borrow_mut();
+        let gone: Vec<ConversationEntry> = held
+            .values()
+            .filter(|c| !listed.contains_key(&c.doc))
+            .cloned()
+            .collect();
+        for entry in &gone {
+            held.remove(&entry.doc);
+            for doc in std::iter::once(entry.doc).chain(entry.page) {
+                self.docs.engine_mut().forget(&doc);
+                self.docs.write(Write::Forget(doc));
+            }
+        }
+        let mut added = Vec::new();
+        for (doc, at) in listed {
+            if !held.contains_key(&doc) {
+                held.insert(doc, ConversationEntry::new(doc, at));
+                added.push(doc);
+            }
+        }
+        drop(held);
+        for doc in &added {
+            self.want(*doc);
+            // Held from an earlier visit: read it now.
+            self.read_conversation(*doc);
+        }
+        !gone.is_empty() || !added.is_empty()
+    }
+
+    /// Reads a conversation's document; asks for its newest page if new. Says whether it changed.
+    fn read_conversation(&self, doc: DocumentId) -> bool {
+        let read = {
+            let engine = self.docs.engine();
+            engine
+                .doc(&doc)
+                .filter(|d| !d.get_heads().is_empty())
+                .map(Conversation::read)
+        };
+        let conversation = match read {
+            Some(Ok(conversation)) => conversation,
+            Some(Err(e)) => {
+                log(&format!("{doc} is not a readable conversation: {e}"));
+                return false;
+            }
+            None => return false,
+        };
+        let page = conversation.pages.last().and_then(|p| p.parse().ok());
+        let new_page = {
+            let mut held = self.conversations.borrow_mut();
+            let Some(entry) = held.get_mut(&doc) else {
+                return false;
+            };
+            if entry.conversation == conversation && entry.page == page {
+                return false;
+            }
+            let new_page = (entry.page != page).then_some(page).flatten();
+            entry.conversation = conversation;
+            entry.page = page;
+            new_page
+        };
+        if let Some(page) = new_page {
+            self.want(page);
+            self.read_page(doc);
+        }
+        true
+    }
+
+    /// Reads the newest page of `conversation`: its messages, read marks, and which of the
+    /// person's own messages are still on their way. Says whether anything changed.
+    fn read_page(&self, conversation: DocumentId) -> bool {
+        let Some(page) = self
+            .conversations
+            .borrow()
+            .get(&conversation)
+            .and_then(|c| c.page)
+        else {
+            return false;
+        };
+        let me = self.signals.me.with_untracked(|me| {
+            me.as_ref()
+                .map(|m| (m.user_id.clone(), m.relay_storage.clone()))
+        });
+        let Some((me, relay)) = me else {
+            return false;
+        };
+        let read = {
+            let engine = self.docs.engine();
+            let Some(doc) = engine.doc(&page).filter(|d| !d.get_heads().is_empty()) else {
+                return false;
+            };
+            let acknowledged = engine.acknowledged_heads(&relay, &page).to_vec();
+            MessagePage::read(doc).and_then(|messages| {
+                let marks = MessagePage::read_marks(doc)?;
+                let sending = unacknowledged(doc, &me, &acknowledged)?;
+                Ok((messages, marks, sending))
+            })
+        };
+        let (messages, read, sending) = match read {
+            Ok(read) => read,
+            Err(e) => {
+                log(&format!("{page} is not a readable page of messages: {e}"));
+                return false;
+            }
+        };
+        let mut held = self.conversations.borrow_mut();
+        let Some(entry) = held.get_mut(&conversation) else {
+            return false;
+        };
+        if entry.messages == messages && entry.read == read && entry.sending == sending {
+            return false;
+        }
+        entry.messages = messages;
+        entry.read = read;
+        entry.sending = sending;
+        true
+    }
+
+    /// The relay acknowledged (or not) what this device sent: messages stop showing "sending".
+    pub(super) fn refresh_sending(&self) {
+        let sending: Vec<DocumentId> = self
+            .conversations
+            .borrow()
+            .values()
+            .filter(|c| !c.sending.is_empty())
+            .map(|c| c.doc)
+            .collect();
+        let mut changed = false;
+        for conversation in sending {
+            changed |= self.read_page(conversation);
+        }
+        if changed {
+            self.publish_conversations();
+        }
+    }
+
+    fn want(&self, doc: DocumentId) {
+        let effects = self.docs.engine_mut().want(doc);
+        self.wanted.borrow_mut().extend(effects);
+    }
+
+    fn publish_conversations(&self) {
+        let mut entries: Vec<ConversationEntry> =
+            self.conversations.borrow().values().cloned().collect();
+        entries.sort_by_key(|c| (std::cmp::Reverse(c.last_at()), c.doc.to_string()));
+        self.signals.conversations.set(entries);
+    }
+
+    /// The newest page of `conversation` and who the person is, once both have arrived.
+    fn writable_page(&self, conversation: DocumentId) -> Result<(DocumentId, String), AppError> {
+        let me = self
+            .signals
+            .me
+            .with_untracked(|me| me.as_ref().map(|m| m.user_id.clone()))
+            .ok_or(AppError::NotStarted)?;
+        let page = self
+            .conversations
+            .borrow()
+            .get(&conversation)
+            .and_then(|c| c.page)
+            .ok_or(AppError::NotSynced)?;
+        if !self.docs.arrived(&page) {
+            return Err(AppError::NotSynced);
+        }
+        Ok((page, me))
+    }
+
+    /// One change to the newest page of `conversation` by the person; `false` from `edit` (no
+    /// place for them on the page) is "not synced yet".
+    fn change_page(
+        &self,
+        conversation: DocumentId,
+        edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &str) -> Result<bool, DocError>,
+    ) -> Result<(), AppError> {
+        let (page, me) = self.writable_page(conversation)?;
+        let mut placed = true;
+        self.commit(page, |tx| {
+            placed = edit(tx, &me)?;
+            Ok::<_, DocError>(())
+        })?;
+        if placed {
+            Ok(())
+        } else {
+            Err(AppError::NotSynced)
+        }
+    }
+
+    /// Writes a message in `conversation`: on this device at once, sent when the relay is
+    /// reachable.
+    pub fn send_message(
+        &self,
+        conversation: DocumentId,
+        text: &str,
+        reply_to: Option<String>,
+    ) -> Result<(), AppError> {
+        let draft = Draft {
+            text: text.to_owned(),
+            at: now_ms(),
+            reply_to,
+        };
+        let id = new_message_id();
+        self.change_page(conversation, |tx, me| {
+            MessagePage::write(tx, me, &id, &draft)
+        })
+    }
+
+    /// Replaces the text of one of the person's own messages.
+    pub fn edit_message(
+        &self,
+        conversation: DocumentId,
+        id: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        self.change_page(conversation, |tx, me| {
+            MessagePage::edit(tx, me, id, text, now_ms())
+        })
+    }
+
+    /// Takes back one of the person's own messages; its text leaves the page.
+    pub fn unsend_message(&self, conversation: DocumentId, id: &str) -> Result<(), AppError> {
+        self.change_page(conversation, |tx, me| MessagePage::unsend(tx, me, id))
+    }
+
+    /// Sets (or with `None` takes away) the person's reaction to a message.
+    pub fn react(
+        &self,
+        conversation: DocumentId,
+        id: &str,
+        emoji: Option<&str>,
+    ) -> Result<(), AppError> {
+        self.change_page(conversation, |tx, me| MessagePage::react(tx, me, id, emoji))
+    }
+
+    /// The person has seen `conversation` up to its newest message: their read mark moves
+    /// there (on every device of theirs, and "既読" for the others). Nothing if it is there.
+    pub fn mark_conversation_read(&self, conversation: DocumentId) {
+        let newest = self
+            .conversations
+            .borrow()
+            .get(&conversation)
+            .and_then(|c| c.messages.last().map(|m| m.at));
+        let Some(newest) = newest else {
+            return;
+        };
+        let Ok((_, me)) = self.writable_page(conversation) else {
+            return;
+        };
+        let already = self
+            .conversations
+            .borrow()
+            .get(&conversation)
+            .and_then(|c| c.read.get(&me).copied())
+            .is_some_and(|mark| mark >= newest);
+        if already {
+            return;
+        }
+        if let Err(e) = self.change_page(conversation, |tx, me| {
+            MessagePage::mark_read(tx, me, newest)
+        }) {
+            log(&format!("could not mark {conversation} read: {e}"));
+        }
+    }
+
+    /// Starts a conversation with `members` (user ids), or finds the one-to-one conversation
+    /// that exists; needs the relay. Its documents are asked for at once, before the inbox says.
+    pub async fn start_conversation(
+        self: Rc<Self>,
+        members: Vec<String>,
+        name: String,
+    ) -> Result<DocumentId, AppError> {
+        let started: ConversationRef =
+            api::start_conversation(&NewConversation { members, name }).await?;
+        let doc = started.conversation;
+        let known = self.conversations.borrow().contains_key(&doc);
+        if !known {
+            self.conversations
+                .borrow_mut()
+                .insert(doc, ConversationEntry::new(doc, super::now()));
+            self.want(doc);
+            self.read_conversation(doc);
+            self.publish_conversations();
+            self.perform(Vec::new());
+        }
+        Ok(doc)
+    }
+}
+
+/// Ids of `me`'s messages on `doc` that are not in its `acknowledged` heads: written on this
+/// device (or another of theirs) and not yet held by the relay.
+fn unacknowledged(
+    doc: &automerge::Automerge,
+    me: &str,
+    acknowledged: &[automerge::ChangeHash],
+) -> Result<BTreeSet<String>, DocError> {
+    let Some((_, all)) = doc.get(ROOT, MESSAGES_KEY)? else {
+        return Ok(BTreeSet::new());
+    };
+    let Some((_, mine)) = doc.get(&all, me)? else {
+        return Ok(BTreeSet::new());
+    };
+    let now: BTreeSet<String> = doc.keys(&mine).collect();
+    if now.is_empty() {
+        return Ok(now);
+    }
+    // Nothing acknowledged yet (this page's first exchange has not happened): all are on
+    // their way.
+    let sent: BTreeSet<String> = if acknowledged.is_empty() {
+        BTreeSet::new()
+    } else {
+        doc.keys_at(&mine, acknowledged).collect()
+    };
+    Ok(now.difference(&sent).cloned().collect())
+}

@@ -1,0 +1,525 @@
+//! Messages: the list of conversations (`/messages`) and one conversation (`/messages/<id>`),
+//! both read from the copies on this device, so they open offline; a message written offline
+//! shows "sending" until the relay has it. The nav's icon and unread badge live in the main
+//! module; the screens in the messages chunk ([`super::lazy`]).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use tsunagu_core::conversation::{Message, read_by};
+use tsunagu_core::ids::DocumentId;
+
+use super::text::hue;
+use super::time::{Style, format};
+use super::{error_text, icons, use_client};
+use crate::i18n::*;
+use crate::runtime::ConversationEntry;
+use crate::state::Signals;
+
+/// The emoji a member reacts with, one tap each.
+const REACTIONS: [&str; 5] = ["👍", "❤️", "😂", "🙏", "🎉"];
+
+/// The unread messages over every conversation, for the tab.
+fn total_unread(signals: Signals) -> usize {
+    let me = signals
+        .me
+        .with(|me| me.as_ref().map(|m| m.user_id.clone()))
+        .unwrap_or_default();
+    signals
+        .conversations
+        .with(|all| all.iter().map(|c| c.unread(&me)).sum())
+}
+
+/// The nav entry's badge: unread messages.
+#[component]
+pub(crate) fn MessagesBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let count = Memo::new(move |_| total_unread(signals));
+    view! {
+        <Show when=move || { count.get() > 0 }>
+            <span class="tab-badge" data-testid="messages-badge"
+                aria-label=move || t_string!(i18n, messages.unread_badge).replace("%n", &count.get().to_string())>
+                {move || count.get()}
+            </span>
+        </Show>
+    }
+}
+
+/// The nav entry's icon: a speech bubble.
+#[component]
+pub(crate) fn MessagesIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.5 4v-4h0A1.5 1.5 0 0 1 4 14.5z" />
+        </svg>
+    }
+}
+
+/// A member's name as the directory on this device has it, or `None` if their profile is not
+/// here (they left, or hid from the directory).
+fn name_of(signals: Signals, user: &str) -> Option<(DocumentId, String)> {
+    signals.directory.with(|entries| {
+        entries
+            .iter()
+            .find(|(_, p, _)| p.owner == user)
+            .map(|(doc, p, _)| (*doc, p.name.clone()))
+    })
+}
+
+/// What a conversation is called: a group's name, or the other member's.
+fn title(signals: Signals, entry: &ConversationEntry, me: &str, locale: Locale) -> String {
+    if !entry.conversation.name.is_empty() {
+        return entry.conversation.name.clone();
+    }
+    let others: Vec<String> = entry
+        .conversation
+        .members
+        .keys()
+        .filter(|m| *m != me)
+        .map(|m| {
+            name_of(signals, m).map_or_else(
+                || td_string!(locale, messages.someone).to_owned(),
+                |(_, n)| n,
+            )
+        })
+        .collect();
+    if others.is_empty() {
+        td_string!(locale, messages.untitled).to_owned()
+    } else {
+        others.join("、")
+    }
+}
+
+fn my_id(signals: Signals) -> String {
+    signals
+        .me
+        .with(|me| me.as_ref().map(|m| m.user_id.clone()))
+        .unwrap_or_default()
+}
+
+/// A message as one line in the list: its text, or that it was unsent.
+fn preview(message: &Message, locale: Locale) -> String {
+    if message.unsent {
+        td_string!(locale, messages.unsent).to_owned()
+    } else {
+        message.text.lines().next().unwrap_or_default().to_owned()
+    }
+}
+
+/// `/messages`: every conversation, the most recently active first.
+#[component]
+pub(crate) fn ConversationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let me = Memo::new(move |_| my_id(signals));
+    view! {
+        <section class="messages" data-testid="conversations">
+            <h1 class="page-title">{move || t_string!(i18n, messages.title)}</h1>
+            <Show
+                when=move || signals.conversations.with(|c| !c.is_empty())
+                fallback=move || view! {
+                    <div class="empty card" data-testid="conversations-empty">
+                        <p>{move || t_string!(i18n, messages.empty)}</p>
+                        <A href="/" attr:class="button">{move || t_string!(i18n, messages.find_people)}</A>
+                    </div>
+                }
+            >
+                <ul class="conversation-list card">
+                    {move || signals.conversations.get().into_iter().map(|entry| {
+                        let doc = entry.doc;
+                        let locale = i18n.get_locale();
+                        let name = title(signals, &entry, &me.get(), locale);
+                        let unread = entry.unread(&me.get());
+                        let last = entry.messages.last().cloned();
+                        view! {
+                            <li>
+                                <a class="conversation-row" href=format!("/messages/{doc}") data-testid="conversation-row" data-unread=unread>
+                                    <span class="avatar" style=format!("--hue: {}", hue(&doc)) aria-hidden="true">{name.chars().next().map(String::from).unwrap_or_default()}</span>
+                                    <span class="conversation-text">
+                                        <span class="conversation-name" data-testid="conversation-name">{name.clone()}</span>
+                                        <span class="conversation-preview muted">{last.as_ref().map(|m| preview(m, locale))}</span>
+                                    </span>
+                                    <span class="conversation-meta">
+                                        <span class="muted conversation-time">{last.map(|m| format(m.at / 1000, None, locale, Style::Short))}</span>
+                                        {(unread > 0).then(|| view! { <span class="unread-count" data-testid="conversation-unread">{unread}</span> })}
+                                    </span>
+                                </a>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// `/messages/<id>`: one conversation.
+#[component]
+pub(crate) fn ChatPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let params = use_params_map();
+    let doc = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<DocumentId>().ok())
+    });
+    let entry = Memo::new(move |_| {
+        let doc = doc.get()?;
+        signals
+            .conversations
+            .with(|all| all.iter().find(|c| c.doc == doc).cloned())
+    });
+    let me = Memo::new(move |_| my_id(signals));
+    // Shown is read: the mark follows the newest message while the chat is open.
+    Effect::new(move |_| {
+        if let Some(entry) = entry.get()
+            && entry.unread(&me.get()) > 0
+        {
+            client.mark_conversation_read(entry.doc);
+        }
+    });
+    let selected = RwSignal::new(None::<String>);
+    let reply_to = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(None::<String>);
+    view! {
+        <section class="chat" data-testid="chat">
+            <header class="chat-head">
+                <A href="/messages" attr:class="back-link" attr:data-testid="chat-back">
+                    <icons::Back />
+                    <span>{move || t_string!(i18n, messages.back)}</span>
+                </A>
+                <h1 class="chat-title" data-testid="chat-title">
+                    {move || entry.get().map(|e| title(signals, &e, &me.get(), i18n.get_locale()))}
+                </h1>
+            </header>
+            {move || match entry.get() {
+                None => view! { <p class="empty" data-testid="chat-not-here">{move || t_string!(i18n, messages.not_here)}</p> }.into_any(),
+                Some(e) if e.page.is_none() || e.messages.is_empty() && e.conversation.members.is_empty() => {
+                    view! { <p class="empty muted" data-testid="chat-loading">{move || t_string!(i18n, messages.loading)}</p> }.into_any()
+                }
+                Some(_) => view! {
+                    <ol class="chat-log" data-testid="chat-log" aria-live="polite">
+                        <For
+                            each=move || entry.get().map(|e| e.messages).unwrap_or_default()
+                            key=|m| m.id.clone()
+                            let:message
+                        >
+                            <Bubble id=message.id.clone() entry=entry me=me selected=selected />
+                        </For>
+                    </ol>
+                }.into_any(),
+            }}
+            <Actions entry=entry me=me selected=selected reply_to=reply_to editing=editing />
+            <Composer entry=entry reply_to=reply_to editing=editing />
+        </section>
+    }
+}
+
+/// One message, kept current by id (an edit, a reaction, a read mark re-render it in place).
+#[component]
+fn Bubble(
+    id: String,
+    entry: Memo<Option<ConversationEntry>>,
+    me: Memo<String>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let state = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            let e = entry.get()?;
+            let message = e.messages.iter().find(|m| m.id == id)?.clone();
+            let quoted = message
+                .reply_to
+                .as_ref()
+                .and_then(|r| e.messages.iter().find(|m| &m.id == r))
+                .cloned();
+            let seen = read_by(&message, &e.read);
+            let group = e.conversation.members.len() > 2;
+            let sending = e.sending.contains(&message.id);
+            Some((message, quoted, seen, group, sending))
+        })
+    };
+    let toggle = {
+        let id = id.clone();
+        move |_| {
+            selected.update(|s| {
+                *s = if s.as_deref() == Some(id.as_str()) {
+                    None
+                } else {
+                    Some(id.clone())
+                }
+            })
+        }
+    };
+    let is_selected = {
+        let id = id.clone();
+        move || selected.with(|s| s.as_deref() == Some(id.as_str()))
+    };
+    move || {
+        let (toggle, is_selected) = (toggle.clone(), is_selected.clone());
+        let (message, quoted, seen, group, sending) = state.get()?;
+        let mine = message.author == me.get();
+        let locale = i18n.get_locale();
+        let author = (!mine && group).then(|| {
+            name_of(signals, &message.author).map_or_else(
+                || td_string!(locale, messages.someone).to_owned(),
+                |(_, n)| n,
+            )
+        });
+        let status = if !mine {
+            None
+        } else if sending {
+            Some(td_string!(locale, messages.sending).to_owned())
+        } else if seen == 0 {
+            None
+        } else if group {
+            Some(td_string!(locale, messages.read_by).replace("%n", &seen.to_string()))
+        } else {
+            Some(td_string!(locale, messages.read).to_owned())
+        };
+        let reactions: Vec<String> = message.reactions.values().cloned().collect();
+        Some(view! {
+            <li class="bubble-row" class:mine=mine data-testid="message" data-author=message.author.clone() data-id=message.id.clone()>
+                {author.map(|a| view! { <span class="bubble-author muted">{a}</span> })}
+                <button type="button" class="bubble" class:unsent=message.unsent aria-pressed=move || is_selected().to_string() on:click=toggle>
+                    {quoted.map(|q| view! { <span class="bubble-quote" data-testid="message-quote">{preview(&q, locale)}</span> })}
+                    <span class="bubble-text" data-testid="message-text">
+                        {if message.unsent { td_string!(locale, messages.unsent).to_owned() } else { message.text.clone() }}
+                    </span>
+                </button>
+                <span class="bubble-meta muted">
+                    {(!reactions.is_empty()).then(|| view! { <span class="bubble-reactions" data-testid="message-reactions">{reactions.join("")}</span> })}
+                    {message.edited_at.filter(|_| !message.unsent).map(|_| view! { <span>{td_string!(locale, messages.edited)}</span> })}
+                    <span>{format(message.at / 1000, None, locale, Style::Time)}</span>
+                    {status.map(|s| view! { <span class="bubble-status" data-testid="message-status">{s}</span> })}
+                </span>
+            </li>
+        })
+    }
+}
+
+/// What can be done with the selected message: reply, react, and for one's own, edit or unsend.
+#[component]
+fn Actions(
+    entry: Memo<Option<ConversationEntry>>,
+    me: Memo<String>,
+    selected: RwSignal<Option<String>>,
+    reply_to: RwSignal<Option<String>>,
+    editing: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let error = RwSignal::new(None::<&'static str>);
+    let target = Memo::new(move |_| {
+        let id = selected.get()?;
+        let e = entry.get()?;
+        let message = e.messages.iter().find(|m| m.id == id)?.clone();
+        Some((e.doc, message))
+    });
+    let done = move |result: Result<(), crate::error::AppError>| match result {
+        Ok(()) => {
+            error.set(None);
+            selected.set(None);
+        }
+        Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+    };
+    view! {
+        {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+        {move || target.get().map(|(doc, message)| {
+            let mine = message.author == me.get() && !message.unsent;
+            let id = message.id.clone();
+            let mine_reaction = message.reactions.get(&me.get()).cloned();
+            view! {
+                <div class="message-actions card" data-testid="message-actions" role="toolbar">
+                    <div class="reaction-picker">
+                        {REACTIONS.into_iter().map(|emoji| {
+                            let id = id.clone();
+                            let chosen = mine_reaction.as_deref() == Some(emoji);
+                            view! {
+                                <button type="button" class="reaction" aria-pressed=chosen.to_string() data-testid="react"
+                                    on:click=move |_| done(client.react(doc, &id, if chosen { None } else { Some(emoji) }))>
+                                    {emoji}
+                                </button>
+                            }
+                        }).collect_view()}
+                    </div>
+                    <div class="action-buttons">
+                        <button type="button" class="button button-small" data-testid="reply"
+                            on:click={
+                                let id = id.clone();
+                                move |_| { reply_to.set(Some(id.clone())); editing.set(None); selected.set(None); }
+                            }>
+                            {move || t_string!(i18n, messages.reply)}
+                        </button>
+                        {mine.then(|| {
+                            let (edit_id, unsend_id) = (id.clone(), id.clone());
+                            view! {
+                                <button type="button" class="button button-small" data-testid="edit-message"
+                                    on:click=move |_| { editing.set(Some(edit_id.clone())); reply_to.set(None); selected.set(None); }>
+                                    {move || t_string!(i18n, messages.edit)}
+                                </button>
+                                <button type="button" class="button button-small button-danger" data-testid="unsend"
+                                    on:click=move |_| {
+                                        if super::confirm(&t_string!(i18n, messages.unsend_confirm)) {
+                                            done(client.unsend_message(doc, &unsend_id));
+                                        }
+                                    }>
+                                    {move || t_string!(i18n, messages.unsend_button)}
+                                </button>
+                            }
+                        })}
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
+/// Where a message is written (or one's own is edited, or a reply composed).
+#[component]
+fn Composer(
+    entry: Memo<Option<ConversationEntry>>,
+    reply_to: RwSignal<Option<String>>,
+    editing: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    // Editing starts from the message's text.
+    Effect::new(move |_| {
+        if let Some(id) = editing.get() {
+            let current = entry.with_untracked(|e| {
+                e.as_ref().and_then(|e| {
+                    e.messages
+                        .iter()
+                        .find(|m| m.id == id)
+                        .map(|m| m.text.clone())
+                })
+            });
+            text.set(current.unwrap_or_default());
+        }
+    });
+    let quoted = Memo::new(move |_| {
+        let id = reply_to.get()?;
+        entry.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.messages.iter().find(|m| m.id == id).cloned())
+        })
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(doc) = entry.with_untracked(|e| e.as_ref().map(|e| e.doc)) else {
+            return;
+        };
+        let body = text.get_untracked().trim().to_owned();
+        if body.is_empty() {
+            return;
+        }
+        let result = match editing.get_untracked() {
+            Some(id) => client.edit_message(doc, &id, &body),
+            None => client.send_message(doc, &body, reply_to.get_untracked()),
+        };
+        match result {
+            Ok(()) => {
+                text.set(String::new());
+                reply_to.set(None);
+                editing.set(None);
+                error.set(None);
+            }
+            Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+        }
+    };
+    let cancel = move |_| {
+        reply_to.set(None);
+        if editing.get_untracked().take().is_some() {
+            text.set(String::new());
+        }
+        editing.set(None);
+    };
+    view! {
+        <form class="composer" data-testid="composer" on:submit=submit>
+            {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="composer-error">{e}</p> })}
+            <Show when=move || quoted.get().is_some() || editing.get().is_some()>
+                <div class="composer-context">
+                    <span class="muted" data-testid="composer-context">
+                        {move || match (editing.get(), quoted.get()) {
+                            (Some(_), _) => t_string!(i18n, messages.editing).to_owned(),
+                            (None, Some(q)) => format!("{} {}", t_string!(i18n, messages.replying_to), preview(&q, i18n.get_locale())),
+                            (None, None) => String::new(),
+                        }}
+                    </span>
+                    <button type="button" class="button button-quiet button-small" on:click=cancel>{move || t_string!(i18n, messages.cancel)}</button>
+                </div>
+            </Show>
+            <div class="composer-row">
+                <textarea
+                    class="input composer-input"
+                    rows="1"
+                    data-testid="composer-input"
+                    aria-label=move || t_string!(i18n, messages.write)
+                    placeholder=move || t_string!(i18n, messages.write)
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+                <button type="submit" class="button button-primary" data-testid="send"
+                    disabled=move || text.with(|t| t.trim().is_empty())>
+                    {move || if editing.get().is_some() { t_string!(i18n, messages.save) } else { t_string!(i18n, messages.send) }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// "メッセージ" on a person's page: opens the one-to-one conversation with them (starting it
+/// needs the relay; opening one that exists does not).
+#[component]
+pub(crate) fn MessageButton(user: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<&'static str>);
+    let busy = RwSignal::new(false);
+    let existing = {
+        let user = user.clone();
+        Memo::new(move |_| {
+            client.signals.conversations.with(|all| {
+                all.iter()
+                    .find(|c| {
+                        c.conversation.name.is_empty()
+                            && c.conversation.members.len() == 2
+                            && c.conversation.members.contains_key(&user)
+                    })
+                    .map(|c| c.doc)
+            })
+        })
+    };
+    let open = move |_| {
+        if let Some(doc) = existing.get_untracked() {
+            navigate(&format!("/messages/{doc}"), Default::default());
+            return;
+        }
+        busy.set(true);
+        let (user, navigate) = (user.clone(), navigate.clone());
+        leptos::task::spawn_local(async move {
+            match client.start_conversation(vec![user], String::new()).await {
+                Ok(doc) => navigate(&format!("/messages/{doc}"), Default::default()),
+                Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button type="button" class="button button-primary button-small" data-testid="person-message"
+            disabled=move || busy.get() on:click=open>
+            <MessagesIcon />
+            <span>{move || t_string!(i18n, messages.message)}</span>
+        </button>
+        {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="person-message-error">{e}</p> })}
+    }
+}

@@ -1,0 +1,107 @@
+// Messages in the real app against the real relay: Hanako starts a conversation from Ken's page,
+// writes to him offline (shown as sending, kept on her phone), it is sent when she is back
+// online; Ken's tab counts it unread, he reads it and she sees 既読; replies quote, reactions
+// show on both phones, and an unsent message disappears from his phone. The chat opens offline.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Relay } from "../lib/relay.mjs";
+import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
+
+let relay, browser;
+
+before(async () => {
+  relay = await Relay.start();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+/** The message whose own text (not a quote of it) is `text`. */
+const bubble = (page, text) =>
+  page.getByTestId("message").filter({ has: page.getByTestId("message-text").getByText(text, { exact: true }) });
+
+test("Hanako writes to Ken offline; it is sent when she is back, read, answered and unsent", async () => {
+  const hanakoCtx = await browser.newContext(PHONE);
+  const hanako = await hanakoCtx.newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  const kenCtx = await browser.newContext(DESKTOP);
+  const ken = await kenCtx.newPage();
+  await signInThroughUi(ken, relay.url, "ken@example.com");
+  await ken.getByTestId("nav-messages").click();
+  await ken.getByTestId("conversations-empty").waitFor();
+
+  // From Ken's page in the directory, "メッセージ" opens a new one-to-one conversation.
+  await hanako.getByTestId("directory-search").fill("佐藤 健");
+  await hanako.getByTestId("person-card").filter({ hasText: "佐藤 健" }).first().click();
+  await hanako.getByTestId("person-message").click();
+  await hanako.getByTestId("chat-title").filter({ hasText: "佐藤 健" }).waitFor({ timeout: 15000 });
+  await hanako.getByTestId("composer").waitFor();
+  await hanako.waitForSelector("[data-testid=sync-indicator][data-state=online]");
+
+  // On the train: written offline, kept and shown as sending.
+  await hanakoCtx.setOffline(true);
+  await hanako.waitForSelector("[data-testid=sync-indicator][data-state=offline]");
+  await hanako.getByTestId("composer-input").fill("来週の同期会、行きますか？");
+  await hanako.getByTestId("send").click();
+  const mine = bubble(hanako, "来週の同期会、行きますか？");
+  await mine.waitFor();
+  assert.equal(await mine.getByTestId("message-status").innerText(), "送信中");
+  assert.equal(await hanako.getByTestId("composer-input").inputValue(), "", "the composer empties");
+  // Reloading offline keeps it: it is on the phone, not in memory.
+  await hanako.reload();
+  await bubble(hanako, "来週の同期会、行きますか？").waitFor({ timeout: 15000 });
+
+  // Back online: sent; Ken's tab counts it.
+  await hanakoCtx.setOffline(false);
+  await hanako.waitForFunction(
+    () => {
+      const status = [...document.querySelectorAll("[data-testid=message] [data-testid=message-status]")];
+      return status.every((s) => s.textContent !== "送信中");
+    },
+    null,
+    { timeout: 20000 },
+  );
+  await ken.getByTestId("messages-badge").filter({ hasText: "1" }).waitFor({ timeout: 20000 });
+  const row = ken.getByTestId("conversation-row").first();
+  assert.match(await row.getByTestId("conversation-name").innerText(), /山田 花子/);
+  assert.equal(await row.getByTestId("conversation-unread").innerText(), "1");
+
+  // Ken opens it: read, on his side (badge gone) and hers (既読).
+  await row.click();
+  await bubble(ken, "来週の同期会、行きますか？").waitFor();
+  await ken.getByTestId("messages-badge").waitFor({ state: "detached", timeout: 10000 });
+  await mine.getByTestId("message-status").filter({ hasText: "既読" }).waitFor({ timeout: 20000 });
+
+  // He replies to it and reacts; both show on her phone.
+  await bubble(ken, "来週の同期会、行きますか？").locator(".bubble").click();
+  await ken.getByTestId("react").filter({ hasText: "👍" }).click();
+  await bubble(ken, "来週の同期会、行きますか？").locator(".bubble").click();
+  await ken.getByTestId("reply").click();
+  await ken.getByTestId("composer-input").fill("行きます！");
+  await ken.getByTestId("send").click();
+  const reply = bubble(hanako, "行きます！");
+  await reply.waitFor({ timeout: 20000 });
+  assert.equal(await reply.getByTestId("message-quote").innerText(), "来週の同期会、行きますか？");
+  await mine.getByTestId("message-reactions").filter({ hasText: "👍" }).waitFor({ timeout: 20000 });
+
+  // She unsends her question: gone from his phone, a notice in its place.
+  hanako.once("dialog", (d) => d.accept());
+  await mine.locator(".bubble").click();
+  await hanako.getByTestId("unsend").click();
+  await ken
+    .getByTestId("message-text")
+    .filter({ hasText: "This message was unsent" })
+    .waitFor({ timeout: 20000 });
+  assert.equal(await bubble(ken, "来週の同期会、行きますか？").count(), 0);
+  await hanako.getByTestId("message-text").filter({ hasText: "メッセージの送信を取り消しました" }).waitFor();
+
+  // His conversation opens offline after a reload.
+  await kenCtx.setOffline(true);
+  await ken.reload();
+  await bubble(ken, "行きます！").waitFor({ timeout: 15000 });
+  await hanakoCtx.close();
+  await kenCtx.close();
+});
