@@ -67,9 +67,10 @@ async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
             "profile-admins",
             "profile-private",
             "rsvps",
-            "passes"
+            "passes",
+            "inbox"
         ],
-        "her profile and each of its parts, her answers to events and her passes"
+        "her profile and each of its parts, her answers to events, her passes and her inbox"
     );
     let profile = &documents[0];
     assert_eq!(profile["url"], me.profile_doc.url());

@@ -32,6 +32,8 @@ test("Hanako writes to Ken offline; it is sent when she is back, read, answered 
   await signInThroughUi(ken, relay.url, "ken@example.com");
   await ken.getByTestId("nav-messages").click();
   await ken.getByTestId("conversations-empty").waitFor();
+  assert.equal(await ken.getByTestId("nav-messages").getAttribute("aria-current"), "page");
+  assert.equal(await ken.getByTestId("nav-my-profile").getAttribute("aria-current"), null);
 
   // From Ken's page in the directory, "メッセージ" opens a new one-to-one conversation.
   await hanako.getByTestId("directory-search").fill("佐藤 健");

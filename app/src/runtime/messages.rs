@@ -186,8 +186,8 @@ impl Runtime {
         }
         let mut added = Vec::new();
         for (doc, at) in listed {
-            if !held.contains_key(&doc) {
-                held.insert(doc, ConversationEntry::new(doc, at));
+            if let std::collections::btree_map::Entry::Vacant(slot) = held.entry(doc) {
+                slot.insert(ConversationEntry::new(doc, at));
                 added.push(doc);
             }
         }

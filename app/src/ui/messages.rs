@@ -37,12 +37,7 @@ pub(crate) fn MessagesBadge() -> impl IntoView {
     let signals = use_client().signals;
     let count = Memo::new(move |_| total_unread(signals));
     view! {
-        <Show when=move || { count.get() > 0 }>
-            <span class="tab-badge" data-testid="messages-badge"
-                aria-label=move || t_string!(i18n, messages.unread_badge).replace("%n", &count.get().to_string())>
-                {move || count.get()}
-            </span>
-        </Show>
+        <super::TabBadge count=count label=Signal::derive(move || t_string!(i18n, messages.unread_badge)) testid="messages-badge" />
     }
 }
 
@@ -365,7 +360,7 @@ fn Actions(
                                 </button>
                                 <button type="button" class="button button-small button-danger" data-testid="unsend"
                                     on:click=move |_| {
-                                        if super::confirm(&t_string!(i18n, messages.unsend_confirm)) {
+                                        if super::confirm(t_string!(i18n, messages.unsend_confirm)) {
                                             done(client.unsend_message(doc, &unsend_id));
                                         }
                                     }>
@@ -437,7 +432,7 @@ fn Composer(
     };
     let cancel = move |_| {
         reply_to.set(None);
-        if editing.get_untracked().take().is_some() {
+        if editing.get_untracked().is_some() {
             text.set(String::new());
         }
         editing.set(None);

@@ -133,12 +133,12 @@ fn SignedIn() -> impl IntoView {
     let pathname = use_location().pathname;
     let current = move |section: Section| {
         let path = pathname.get();
-        let here = if path.starts_with("/me") {
+        let here = if path.starts_with("/messages") {
+            Section::Messages
+        } else if path.starts_with("/me") {
             Section::MyProfile
         } else if path.starts_with("/admin") {
             Section::Admin
-        } else if path.starts_with("/messages") {
-            Section::Messages
         } else if path.starts_with("/events")
             || path.starts_with("/card")
             || path.starts_with("/tickets")
@@ -236,6 +236,24 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/setup/:token") view=setup::AlreadySetUpSignedIn />
             </Routes>
         </main>
+    }
+}
+
+/// A count on a nav tab (unread messages, news about events, applications waiting), hidden at
+/// zero; `label` says what is counted, with `%n` for the count.
+#[component]
+pub(crate) fn TabBadge(
+    #[prop(into)] count: Signal<usize>,
+    #[prop(into)] label: Signal<&'static str>,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <Show when=move || { count.get() > 0 }>
+            <span class="tab-badge" data-testid=testid
+                aria-label=move || label.get().replace("%n", &count.get().to_string())>
+                {move || count.get()}
+            </span>
+        </Show>
     }
 }
 

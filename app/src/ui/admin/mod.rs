@@ -100,14 +100,10 @@ impl PendingApplications {
 #[component]
 pub(crate) fn PendingBadge() -> impl IntoView {
     let i18n = use_i18n();
-    let count = move || PendingApplications::get().map_or(0, |p| p.count.get());
+    let count =
+        Signal::derive(move || PendingApplications::get().map_or(0, |p| p.count.get() as usize));
     view! {
-        <Show when=move || { count() > 0 }>
-            <span class="tab-badge" data-testid="admin-pending-badge"
-                aria-label=move || t_string!(i18n, admin.pending_badge).replace("%n", &count().to_string())>
-                {count}
-            </span>
-        </Show>
+        <super::TabBadge count=count label=Signal::derive(move || t_string!(i18n, admin.pending_badge)) testid="admin-pending-badge" />
     }
 }
 

@@ -199,12 +199,7 @@ pub(crate) fn EventsBadge() -> impl IntoView {
     let signals = use_client().signals;
     let count = Memo::new(move |_| tab_news(signals).len());
     view! {
-        <Show when=move || { count.get() > 0 }>
-            <span class="tab-badge" data-testid="events-badge"
-                aria-label=move || t_string!(i18n, events.nav_badge).replace("%n", &count.get().to_string())>
-                {move || count.get()}
-            </span>
-        </Show>
+        <super::TabBadge count=count label=Signal::derive(move || t_string!(i18n, events.nav_badge)) testid="events-badge" />
     }
 }
 
