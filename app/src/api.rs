@@ -9,9 +9,9 @@ use tsunagu_core::api::{
     AdminSummary, ApiError, Application, ApplicationConfirmed, ApplicationReceived,
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
-    InvitationInfo, InvitationSent, Invite, Me, Member, NetworkInfo, NewConversation, NewEvent,
-    PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register, SetRoles, Setup, SignIn,
-    VenueCodeResponse,
+    InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, NetworkInfo,
+    NewConversation, NewEvent, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register,
+    ReportDecision, ReportDecisionBody, ReportMessage, SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::vocab::Role;
@@ -142,6 +142,37 @@ pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
 /// `POST /api/conversations`: starts a conversation (or answers the one-to-one that exists).
 pub async fn start_conversation(new: &NewConversation) -> Result<ConversationRef, AppError> {
     json(call(Method::POST, "/api/conversations", Some(to_body(new)?)).await?)
+}
+
+/// `PUT /api/blocks/<user>` (or `DELETE` to unblock).
+pub async fn set_blocked(user: &str, blocked: bool) -> Result<(), AppError> {
+    let method = if blocked { Method::PUT } else { Method::DELETE };
+    let path = format!("/api/blocks/{}", encode_component(user));
+    call(method, &path, None).await.map(|_| ())
+}
+
+/// `POST /api/reports`: reports a message to the admins.
+pub async fn report_message(report: &ReportMessage) -> Result<(), AppError> {
+    call(Method::POST, "/api/reports", Some(to_body(report)?))
+        .await
+        .map(|_| ())
+}
+
+/// `GET /api/admin/reports`: reports waiting for a decision.
+pub async fn message_reports() -> Result<Vec<MessageReport>, AppError> {
+    json(call(Method::GET, "/api/admin/reports", None).await?)
+}
+
+/// `POST /api/admin/reports/<id>`: hides the message or dismisses the report.
+pub async fn decide_report(id: i64, decision: ReportDecision) -> Result<(), AppError> {
+    let path = format!("/api/admin/reports/{id}");
+    call(
+        Method::POST,
+        &path,
+        Some(to_body(&ReportDecisionBody { decision })?),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Where one event downloads as an iCalendar file ("add to calendar").

@@ -9,6 +9,7 @@
 //! messages/<member>/<message id> = {text, at, replyTo?, editedAt?, unsent?}
 //! reactions/<member>/<message id> = "👍"
 //! read/<member> = <when the last message they read was written>
+//! hidden/<message id> = true          (only the relay: an admin hid a reported message)
 //! ```
 //!
 //! The read marks are how "既読" works: a member's devices move their mark when they show the
@@ -52,6 +53,8 @@ pub const MESSAGES_KEY: &str = "messages";
 pub const REACTIONS_KEY: &str = "reactions";
 /// Where a page keeps how far each member has read.
 pub const READ_KEY: &str = "read";
+/// Where a page keeps the messages admins hid, which only the relay writes.
+pub const HIDDEN_KEY: &str = "hidden";
 
 /// A message as a member writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,6 +90,8 @@ pub struct Message {
     pub edited_at: Option<i64>,
     /// The author took it back ("メッセージの送信を取り消しました"); its text is gone.
     pub unsent: bool,
+    /// An admin hid it after a report; every device shows that instead of its text.
+    pub hidden: bool,
     /// Each member's reaction, by member.
     pub reactions: BTreeMap<String, String>,
 }
@@ -198,6 +203,38 @@ impl MessagePage {
         Ok(true)
     }
 
+    /// Hides message `id` for everyone (an admin's decision on a report): its text leaves the
+    /// page's current state and every device shows that it was hidden. Only the relay calls
+    /// this; an author who writes the text again is still shown as hidden. Returns `false` if
+    /// there is no such message.
+    pub fn hide(doc: &mut impl Transactable, id: &str) -> Result<bool, DocError> {
+        let Some(all) = map_at(doc, &ROOT, MESSAGES_KEY)? else {
+            return Ok(false);
+        };
+        let authors: Vec<String> = doc.keys(&all).collect();
+        let mut entry = None;
+        for author in authors {
+            if let Some(theirs) = map_at(doc, &all, &author)?
+                && let Some(found) = map_at(doc, &theirs, id)?
+            {
+                entry = Some(found);
+                break;
+            }
+        }
+        let Some(entry) = entry else {
+            return Ok(false);
+        };
+        if doc.get(&entry, "text")?.is_some() {
+            doc.delete(&entry, "text")?;
+        }
+        let hidden = match map_at(doc, &ROOT, HIDDEN_KEY)? {
+            Some(hidden) => hidden,
+            None => doc.put_object(ROOT, HIDDEN_KEY, ObjType::Map)?,
+        };
+        doc.put(&hidden, id, true)?;
+        Ok(true)
+    }
+
     /// Moves `member`'s read mark to `at` (when the newest message they have seen was written).
     /// Returns `false`, changing nothing, if the mark is there already or further on, or the
     /// page has no place for marks.
@@ -222,23 +259,29 @@ impl MessagePage {
     /// then by author and id.
     pub fn read(doc: &impl ReadDoc) -> Result<Vec<Message>, DocError> {
         let page: PageDoc = read_doc(doc)?;
+        let hidden = page.hidden;
         let mut messages: Vec<Message> = page
             .messages
             .into_iter()
             .flat_map(|(author, written)| {
-                written.into_iter().map(move |(id, entry)| Message {
-                    id,
-                    author: author.clone(),
-                    text: if entry.unsent {
-                        String::new()
-                    } else {
-                        entry.text
-                    },
-                    at: entry.at,
-                    reply_to: entry.reply_to,
-                    edited_at: entry.edited_at,
-                    unsent: entry.unsent,
-                    reactions: BTreeMap::new(),
+                let hidden = &hidden;
+                written.into_iter().map(move |(id, entry)| {
+                    let hidden = hidden.get(&id).copied().unwrap_or(false);
+                    Message {
+                        author: author.clone(),
+                        text: if entry.unsent || hidden {
+                            String::new()
+                        } else {
+                            entry.text
+                        },
+                        at: entry.at,
+                        reply_to: entry.reply_to,
+                        edited_at: entry.edited_at,
+                        unsent: entry.unsent,
+                        hidden,
+                        reactions: BTreeMap::new(),
+                        id,
+                    }
                 })
             })
             .collect();
@@ -261,6 +304,7 @@ struct PageDoc {
     messages: BTreeMap<String, BTreeMap<String, Entry>>,
     reactions: BTreeMap<String, BTreeMap<String, String>>,
     read: BTreeMap<String, i64>,
+    hidden: BTreeMap<String, bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -278,7 +322,7 @@ pub fn unread(messages: &[Message], marks: &BTreeMap<String, i64>, me: &str) -> 
     let mark = marks.get(me).copied().unwrap_or(i64::MIN);
     messages
         .iter()
-        .filter(|m| m.author != me && m.at > mark && !m.unsent)
+        .filter(|m| m.author != me && m.at > mark && !m.unsent && !m.hidden)
         .count()
 }
 
@@ -289,6 +333,21 @@ pub fn read_by(message: &Message, marks: &BTreeMap<String, i64>) -> usize {
         .iter()
         .filter(|(member, mark)| **member != message.author && **mark >= message.at)
         .count()
+}
+
+/// The messages of `messages` that match `query` offline, as the directory search matches names:
+/// every word of the query, folded alike (full and half width, katakana and hiragana, case), is
+/// in the message. Unsent and hidden messages never match; an empty query matches nothing.
+pub fn find<'a>(messages: &'a [Message], query: &str) -> impl Iterator<Item = &'a Message> {
+    let folded = crate::search::fold(query);
+    let tokens: Vec<String> = folded.split_whitespace().map(str::to_owned).collect();
+    messages.iter().filter(move |m| {
+        if tokens.is_empty() || m.unsent || m.hidden {
+            return false;
+        }
+        let text = crate::search::fold(&m.text);
+        tokens.iter().all(|t| text.contains(t.as_str()))
+    })
 }
 
 /// A conversation's own document, which only the relay writes: who is in it, since when, and
@@ -524,6 +583,56 @@ mod tests {
     }
 
     #[test]
+    fn search_finds_messages_whatever_the_width_or_kana_and_never_an_unsent_one() {
+        let mut doc = page();
+        MessagePage::write(
+            &mut doc,
+            "hanako",
+            "h1",
+            &Draft::text("同期会は シブヤ で", T0),
+        )
+        .unwrap();
+        MessagePage::write(
+            &mut doc,
+            "ken",
+            "k1",
+            &Draft::text("ＯＫです、しぶやで！", T0 + 1),
+        )
+        .unwrap();
+        MessagePage::write(
+            &mut doc,
+            "aoi",
+            "a1",
+            &Draft::text("渋谷の店を予約", T0 + 2),
+        )
+        .unwrap();
+        MessagePage::unsend(&mut doc, "aoi", "a1").unwrap();
+        let messages = MessagePage::read(&doc).unwrap();
+        let ids = |q: &str| find(&messages, q).map(|m| m.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("しぶや"), ["h1", "k1"]);
+        assert_eq!(ids("ok シブヤ"), ["k1"]);
+        assert!(ids("渋谷").is_empty(), "the unsent message's text is gone");
+        assert!(ids("  ").is_empty());
+    }
+
+    #[test]
+    fn a_hidden_message_shows_as_hidden_everywhere_even_if_its_author_writes_it_again() {
+        let mut relay = page();
+        MessagePage::write(&mut relay, "ken", "k1", &Draft::text("spam", T0)).unwrap();
+        let mut kens = relay.fork();
+        assert!(MessagePage::hide(&mut relay, "k1").unwrap());
+        assert!(!MessagePage::hide(&mut relay, "nope").unwrap());
+        // Ken's phone, offline meanwhile, edits it; the relay's hide still wins on every device.
+        MessagePage::edit(&mut kens, "ken", "k1", "more spam", T0 + 1).unwrap();
+        relay.merge(&mut kens).unwrap();
+        let page = MessagePage::read(&relay).unwrap();
+        assert!(page[0].hidden);
+        assert_eq!(page[0].text, "");
+        assert!(find(&page, "spam").next().is_none());
+        assert_eq!(unread(&page, &BTreeMap::new(), "hanako"), 0);
+    }
+
+    #[test]
     fn an_inbox_lists_the_conversations_the_relay_puts_in_it() {
         let mut doc = AutoCommit::new();
         Inbox::create(&mut doc).unwrap();
@@ -641,6 +750,12 @@ mod tests {
                 MessagePage::mark_read(d, "ken", T0 + 99).unwrap();
             }),
             "marking ken's messages read",
+        );
+        refused(
+            relay_says(&mut doc, "hanako", true, |d| {
+                MessagePage::hide(d, "k1").unwrap();
+            }),
+            "hiding a message as an admin would",
         );
         // Her own maps themselves, which rival copies would hide her other devices' messages.
         refused(

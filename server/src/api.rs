@@ -262,6 +262,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         passes_doc,
         pass_key: state.passes.current().verifying_key().to_string(),
         inbox_doc,
+        blocked: crate::moderation::blocked_by(&state.db, &user.id).await?,
     })
 }
 

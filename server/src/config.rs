@@ -128,6 +128,8 @@ pub struct Limits {
     /// Conversations a member may start in a day: starting one reaches people who did not ask
     /// for it, so a spammer is stopped here while members keep chatting in the ones they have.
     pub conversations_per_day: usize,
+    /// Messages a member may report in a day: each one asks an admin's time.
+    pub reports_per_day: usize,
     /// Bytes of changes a member may send, over all their documents and devices.
     pub member_write_bytes: Rate,
     /// Bytes of sync messages whose changes wait for history that never arrives, per document,
@@ -191,6 +193,7 @@ impl Default for Limits {
             document_bytes: 1024 * 1024,
             checkin_log_bytes: 16 * 1024 * 1024,
             conversations_per_day: 20,
+            reports_per_day: 20,
             member_write_bytes: Rate {
                 burst: 4 * 1024 * 1024,
                 per_hour: 8 * 1024 * 1024,

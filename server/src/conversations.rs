@@ -165,7 +165,7 @@ async fn start_in(
                 .unwrap_or(MessagesFrom::Admins)
                 .lets(roles)
     });
-    if refused {
+    if refused || crate::moderation::blocked_between(s.conn(), me, members).await? {
         return Ok(Err(AppError::Forbidden));
     }
     let now = s.now();

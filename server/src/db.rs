@@ -603,6 +603,7 @@ pub(crate) async fn erase_account(
         "DELETE FROM user_roles WHERE user_id = ?",
         "DELETE FROM passkeys WHERE user_id = ?",
         "DELETE FROM passkey_handles WHERE user_id = ?",
+        "DELETE FROM blocks WHERE blocker = ?1 OR blocked = ?1",
         "UPDATE hr_records SET user_id = NULL WHERE user_id = ?",
         "UPDATE users SET status = 'removed', email = 'deleted+' || id || '@invalid',
              display_name = '', password_hash = NULL, directory_hidden = 1 WHERE id = ?",

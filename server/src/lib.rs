@@ -46,6 +46,7 @@ mod events;
 mod export;
 mod joining;
 mod logo;
+mod moderation;
 mod organisation;
 mod pass_keys;
 mod passkeys;

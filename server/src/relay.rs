@@ -560,6 +560,22 @@ impl Relay {
         self.perform(effects).await
     }
 
+    /// Reads a document as the relay holds it now: from the engine if loaded (with every change
+    /// it has accepted), else from storage without loading it.
+    pub(crate) async fn read_document<T>(
+        &mut self,
+        id: &DocumentId,
+        read: impl FnOnce(&Automerge) -> T,
+    ) -> Result<T, Error> {
+        if let Some(doc) = self.engine.doc(id) {
+            return Ok(read(doc));
+        }
+        let chunks = db::chunks(&self.db, id).await?;
+        let doc = tsunagu_core::engine::load_chunks(&chunks)
+            .map_err(|e| Error::Corrupt(format!("stored document {id}: {e}")))?;
+        Ok(read(&doc))
+    }
+
     /// At start, before anyone connects: whatever a crash left between an accepted change and
     /// its consequences.
     pub(crate) async fn settle(&mut self) -> Result<(), Error> {

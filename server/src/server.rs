@@ -267,6 +267,7 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .route("/devices/{id}", delete(crate::devices::revoke))
         .merge(events::api_routes())
         .merge(crate::conversations::api_routes())
+        .merge(crate::moderation::api_routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes))
         .layer(middleware::from_fn_with_state(

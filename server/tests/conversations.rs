@@ -8,7 +8,10 @@ use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, sign_in, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tsunagu_core::api::{ConversationKind, ConversationRef, Me, MessagesFrom, MessagesFromChoice};
+use tsunagu_core::api::{
+    AuditEntry, ConversationKind, ConversationRef, MAX_REPORT_REASON_CHARS, Me, MessageReport,
+    MessagesFrom, MessagesFromChoice,
+};
 use tsunagu_core::conversation::{Draft, Inbox, Message, MessagePage};
 use tsunagu_core::ids::DocumentId;
 
@@ -506,4 +509,257 @@ async fn a_members_inbox_hears_of_new_conversations_at_once_and_only_the_relay_w
             inbox(d, &kens_inbox).is_empty()
         })
         .await;
+}
+
+async fn send_json(
+    relay: &TestRelay,
+    method: Method,
+    path: &str,
+    cookie: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    call(relay, method, path, Some(cookie), body).await
+}
+
+/// The audit log's actions, newest first, as an admin reads it.
+async fn audit_actions(relay: &TestRelay, admin: &str) -> Vec<String> {
+    let entries: Vec<AuditEntry> = get_json(relay, "/api/admin/audit", admin).await;
+    entries.into_iter().map(|e| e.action).collect()
+}
+
+#[tokio::test]
+async fn a_block_stops_new_conversations_either_way_until_lifted_and_is_audited() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let path = format!("/api/blocks/{}", ken.1.user_id);
+    let blocked = send_json(&relay, Method::PUT, &path, &hanako.0, None).await;
+    assert_eq!(blocked.status(), StatusCode::NO_CONTENT);
+    let me: Me = get_json(&relay, "/api/me", &hanako.0).await;
+    assert_eq!(me.blocked, [ken.1.user_id.clone()]);
+
+    // Neither starts a conversation with the other, nor a group with both.
+    for (cookie, other) in [(&ken.0, &hanako.1.user_id), (&hanako.0, &ken.1.user_id)] {
+        let refused = start(&relay, cookie, &[other], "").await;
+        assert_eq!(
+            error_code(refused, StatusCode::FORBIDDEN).await,
+            "forbidden"
+        );
+    }
+    let group = start(
+        &relay,
+        &ken.0,
+        &[&hanako.1.user_id, &yuki.1.user_id],
+        "同期会",
+    )
+    .await;
+    assert_eq!(group.status(), StatusCode::FORBIDDEN);
+
+    // Oneself and nobody cannot be blocked.
+    let own = format!("/api/blocks/{}", hanako.1.user_id);
+    let selfish = send_json(&relay, Method::PUT, &own, &hanako.0, None).await;
+    assert_eq!(selfish.status(), StatusCode::BAD_REQUEST);
+    let nobody = send_json(&relay, Method::PUT, "/api/blocks/u-nobody", &hanako.0, None).await;
+    assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
+
+    let lifted = send_json(&relay, Method::DELETE, &path, &hanako.0, None).await;
+    assert_eq!(lifted.status(), StatusCode::NO_CONTENT);
+    started(&relay, &ken.0, &[&hanako.1.user_id], "").await;
+    let actions = audit_actions(&relay, &yuki.0).await;
+    assert!(actions.contains(&"block-member".to_owned()), "{actions:?}");
+    assert!(
+        actions.contains(&"unblock-member".to_owned()),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reported_message_is_hidden_by_an_admin_on_every_phone() {
+    let relay = TestRelay::start_configured(|config| config.limits.reports_per_day = 2).await;
+    let (hanako, ken, yuki) = signed_in(&relay).await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut his = device_with(&relay, &ken.0, &[page]).await;
+    let mut hers = device_with(&relay, &hanako.0, &[page]).await;
+    write(
+        &mut his,
+        page,
+        &ken.1.user_id,
+        "k1",
+        "怪しい儲け話があります",
+        T0,
+    )
+    .await;
+    write(&mut his, page, &ken.1.user_id, "k2", "もう一つ", T0 + 1).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        "やめてください",
+        T0 + 2,
+    )
+    .await;
+    wait_for(&mut hers, page, "もう一つ").await;
+
+    let report =
+        |message: &str, reason: &str| json!({ "page": page, "message": message, "reason": reason });
+    // Only a member of the conversation reports, only someone else's message, only one that is there.
+    let outsider = send_json(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        &yuki.0,
+        Some(report("k1", "")),
+    )
+    .await;
+    assert_eq!(outsider.status(), StatusCode::NOT_FOUND);
+    let own = send_json(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        &hanako.0,
+        Some(report("h1", "")),
+    )
+    .await;
+    assert_eq!(own.status(), StatusCode::BAD_REQUEST);
+    let missing = send_json(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        &hanako.0,
+        Some(report("zz", "")),
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let long = "x".repeat(MAX_REPORT_REASON_CHARS + 1);
+    let too_long = send_json(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        &hanako.0,
+        Some(report("k1", &long)),
+    )
+    .await;
+    assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
+    let malformed = send_json(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        &hanako.0,
+        Some(json!({ "page": 7 })),
+    )
+    .await;
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+
+    for _ in 0..2 {
+        let reported = send_json(
+            &relay,
+            Method::POST,
+            "/api/reports",
+            &hanako.0,
+            Some(report("k1", "詐欺の勧誘")),
+        )
+        .await;
+        assert_eq!(
+            reported.status(),
+            StatusCode::NO_CONTENT,
+            "twice is one report"
+        );
+    }
+    let second = send_json(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        &hanako.0,
+        Some(report("k2", "")),
+    )
+    .await;
+    assert_eq!(second.status(), StatusCode::NO_CONTENT);
+    // A flood of reports is stopped.
+    let flood = send_json(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        &hanako.0,
+        Some(report("k2", "again")),
+    )
+    .await;
+    assert_eq!(
+        error_code(flood, StatusCode::TOO_MANY_REQUESTS).await,
+        "too-many-attempts"
+    );
+
+    // Only admins see reports; Yuki sees the message as the relay holds it.
+    let not_admin = send_json(&relay, Method::GET, "/api/admin/reports", &ken.0, None).await;
+    assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
+    let open: Vec<MessageReport> = get_json(&relay, "/api/admin/reports", &yuki.0).await;
+    assert_eq!(open.len(), 2);
+    assert_eq!(open[0].text, "怪しい儲け話があります");
+    assert_eq!(open[0].author, ken.1.user_id);
+    assert_eq!(open[0].reporter, hanako.1.user_id);
+    assert_eq!(open[0].reason, "詐欺の勧誘");
+
+    // Ken cannot decide about reports; Yuki hides the first and dismisses the second.
+    let decide = |id: i64, decision: &str| {
+        (
+            format!("/api/admin/reports/{id}"),
+            json!({ "decision": decision }),
+        )
+    };
+    let (path, body) = decide(open[0].id, "hide");
+    let by_ken = send_json(&relay, Method::POST, &path, &ken.0, Some(body.clone())).await;
+    assert_eq!(by_ken.status(), StatusCode::FORBIDDEN);
+    let hidden = send_json(&relay, Method::POST, &path, &yuki.0, Some(body.clone())).await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    let again = send_json(&relay, Method::POST, &path, &yuki.0, Some(body)).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let (path, body) = decide(open[1].id, "dismiss");
+    let dismissed = send_json(&relay, Method::POST, &path, &yuki.0, Some(body)).await;
+    assert_eq!(dismissed.status(), StatusCode::NO_CONTENT);
+    let (path, _) = decide(open[1].id, "hide");
+    let bad = send_json(
+        &relay,
+        Method::POST,
+        &path,
+        &yuki.0,
+        Some(json!({ "decision": "delete" })),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let none: Vec<MessageReport> = get_json(&relay, "/api/admin/reports", &yuki.0).await;
+    assert!(none.is_empty());
+
+    // Both phones show it hidden, its text gone; the dismissed one stays.
+    for phone in [&mut hers, &mut his] {
+        phone
+            .pump_until("the message hidden", move |d| {
+                messages(d, &page)
+                    .iter()
+                    .any(|m| m.id == "k1" && m.hidden && m.text.is_empty())
+            })
+            .await;
+        assert!(
+            messages(phone, &page)
+                .iter()
+                .any(|m| m.id == "k2" && m.text == "もう一つ")
+        );
+    }
+    // Ken's phone cannot unhide it: the hidden list is the relay's.
+    his.change(page, |tx| {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let (_, hidden) = tx
+            .get(automerge::ROOT, "hidden")
+            .map_err(|e| e.to_string())?
+            .ok_or("no hidden map")?;
+        tx.put(&hidden, "k1", false).map_err(|e| e.to_string())
+    })
+    .await;
+    his.wait_rejected(page).await;
+    let actions = audit_actions(&relay, &yuki.0).await;
+    for action in ["report-message", "hide-message", "dismiss-report"] {
+        assert!(
+            actions.contains(&action.to_owned()),
+            "{action}: {actions:?}"
+        );
+    }
 }

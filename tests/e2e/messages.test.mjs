@@ -107,3 +107,110 @@ test("Hanako writes to Ken offline; it is sent when she is back, read, answered 
   await hanakoCtx.close();
   await kenCtx.close();
 });
+
+test("a group is made from the directory, its members write, and messages are found offline", async () => {
+  const hanakoCtx = await browser.newContext(DESKTOP);
+  const hanako = await hanakoCtx.newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  const yukiCtx = await browser.newContext(PHONE);
+  const yuki = await yukiCtx.newPage();
+  await signInThroughUi(yuki, relay.url, "admin@example.com");
+
+  await hanako.getByTestId("nav-messages").click();
+  await hanako.getByTestId("new-group").click();
+  const create = hanako.getByTestId("create-group");
+  assert.equal(await create.isDisabled(), true, "a group needs a name and members");
+  await hanako.getByTestId("group-name").fill("2015年入社 同期会");
+  for (const person of ["佐藤 健", "中島 由紀"]) {
+    await hanako.getByTestId("group-search").fill(person);
+    await hanako.getByTestId("group-candidate").filter({ hasText: person }).first().click();
+  }
+  await hanako.getByTestId("group-picked").getByText("中島 由紀").waitFor();
+  await create.click();
+  await hanako.getByTestId("chat-title").filter({ hasText: "2015年入社 同期会" }).waitFor({ timeout: 15000 });
+  await hanako.getByTestId("composer-input").fill("幹事はシブヤのお店を予約します");
+  await hanako.getByTestId("send").click();
+
+  // Yuki's phone hears of the group at once; in a group, others' names show on their messages.
+  await yuki.getByTestId("messages-badge").waitFor({ timeout: 20000 });
+  await yuki.getByTestId("nav-messages").click();
+  await yuki.getByTestId("conversation-row").filter({ hasText: "2015年入社 同期会" }).click();
+  const hers = bubble(yuki, "幹事はシブヤのお店を予約します");
+  await hers.waitFor({ timeout: 20000 });
+  assert.match(await hers.locator(".bubble-author").innerText(), /山田 花子/);
+  await yuki.getByTestId("composer-input").fill("ありがとうございます！");
+  await yuki.getByTestId("send").click();
+  // Read by Yuki: "既読 1" on Hanako's message (Ken has not opened it).
+  await bubble(hanako, "幹事はシブヤのお店を予約します")
+    .getByTestId("message-status")
+    .filter({ hasText: "Read by 1" })
+    .waitFor({ timeout: 20000 });
+
+  // Offline, Yuki finds the message however she types it.
+  await yukiCtx.setOffline(true);
+  await yuki.getByTestId("chat-back").click();
+  await yuki.getByTestId("messages-search").fill("しぶや");
+  await yuki.waitForSelector("[data-testid=messages-search-count][data-count='1']");
+  await yuki.getByTestId("messages-search-hit").click();
+  await yuki.getByTestId("chat-title").filter({ hasText: "2015年入社 同期会" }).waitFor();
+  await hanakoCtx.close();
+  await yukiCtx.close();
+});
+
+test("a reported message is hidden by an admin on every phone, and a block silences its sender", async () => {
+  const hanakoCtx = await browser.newContext(PHONE);
+  const hanako = await hanakoCtx.newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  const kenCtx = await browser.newContext(DESKTOP);
+  const ken = await kenCtx.newPage();
+  await signInThroughUi(ken, relay.url, "ken@example.com");
+  const yukiCtx = await browser.newContext(DESKTOP);
+  const yuki = await yukiCtx.newPage();
+  await signInThroughUi(yuki, relay.url, "admin@example.com");
+
+  // Ken writes in the conversation the first test left.
+  await ken.getByTestId("nav-messages").click();
+  await ken.getByTestId("conversation-row").filter({ hasText: "山田 花子" }).click();
+  await ken.getByTestId("composer-input").fill("簡単に儲かる副業があります");
+  await ken.getByTestId("send").click();
+
+  await hanako.getByTestId("nav-messages").click();
+  await hanako.getByTestId("conversation-row").filter({ hasText: "佐藤 健" }).click();
+  const spam = bubble(hanako, "簡単に儲かる副業があります");
+  await spam.waitFor({ timeout: 20000 });
+  await spam.locator(".bubble").click();
+  hanako.once("dialog", (d) => d.accept("勧誘です"));
+  await hanako.getByTestId("report").click();
+  await hanako.getByTestId("message-notice").waitFor();
+
+  // Yuki, an admin, hides it; its text goes from Hanako's phone and from Ken's own screen.
+  await yuki.goto(`${relay.url}/admin/reports`);
+  const report = yuki.getByTestId("report").filter({ hasText: "簡単に儲かる副業があります" });
+  await report.waitFor({ timeout: 15000 });
+  assert.match(await report.innerText(), /勧誘です/);
+  yuki.once("dialog", (d) => d.accept());
+  await report.getByTestId("report-hide").click();
+  await yuki.getByTestId("reports-empty").waitFor({ timeout: 15000 });
+  await hanako.getByTestId("message-text").filter({ hasText: "管理者によって非表示にされました" }).waitFor({ timeout: 20000 });
+  await ken.getByTestId("message-text").filter({ hasText: "Hidden by an administrator" }).waitFor({ timeout: 20000 });
+  assert.equal(await bubble(hanako, "簡単に儲かる副業があります").count(), 0);
+
+  // Hanako blocks Ken: what he writes next does not reach her screen, nor her unread count.
+  hanako.once("dialog", (d) => d.accept());
+  await hanako.getByTestId("block").click();
+  await hanako.getByTestId("chat-blocked").waitFor({ timeout: 15000 });
+  await ken.getByTestId("composer-input").fill("ブロックされても届く？");
+  await ken.getByTestId("send").click();
+  await ken.waitForSelector("[data-testid=sync-indicator][data-state=online]");
+  await hanako.getByTestId("chat-back").click();
+  await hanako.waitForTimeout(2000);
+  assert.equal(await hanako.getByTestId("messages-badge").count(), 0);
+  await hanako.getByTestId("conversation-row").filter({ hasText: "佐藤 健" }).click();
+  assert.equal(await bubble(hanako, "ブロックされても届く？").count(), 0);
+  // Lifted, he is heard again.
+  await hanako.getByTestId("block").click();
+  await bubble(hanako, "ブロックされても届く？").waitFor({ timeout: 15000 });
+  await hanakoCtx.close();
+  await kenCtx.close();
+  await yukiCtx.close();
+});

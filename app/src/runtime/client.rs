@@ -240,6 +240,31 @@ impl Client {
         self.runtime()?.start_conversation(members, name).await
     }
 
+    /// Blocks (or unblocks) a member, then asks the relay who we are: their messages stop (or
+    /// start again) showing on this device.
+    pub async fn set_blocked(&self, user: &str, blocked: bool) -> Result<(), AppError> {
+        api::set_blocked(user, blocked).await?;
+        if let Ok(rt) = self.runtime() {
+            rt.refresh_me();
+        }
+        Ok(())
+    }
+
+    /// Reports the message `id` on `page` to the admins; needs the relay.
+    pub async fn report_message(
+        &self,
+        page: DocumentId,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        api::report_message(&tsunagu_core::api::ReportMessage {
+            page,
+            message: id.to_owned(),
+            reason: reason.to_owned(),
+        })
+        .await
+    }
+
     // ---- check-in --------------------------------------------------------------------------
 
     /// Records one admission in an event's check-in log; saved on this device, synced later.

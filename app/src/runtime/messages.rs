@@ -34,7 +34,8 @@ pub struct ConversationEntry {
     pub conversation: Conversation,
     /// Its newest page, where new messages go.
     pub page: Option<DocumentId>,
-    /// The newest page's messages, in the order every device shows them.
+    /// The newest page's messages, in the order every device shows them, without those of
+    /// members the person blocked.
     pub messages: Vec<Message>,
     /// How far each member has read the newest page.
     pub read: BTreeMap<String, i64>,
@@ -250,10 +251,15 @@ impl Runtime {
             return false;
         };
         let me = self.signals.me.with_untracked(|me| {
-            me.as_ref()
-                .map(|m| (m.user_id.clone(), m.relay_storage.clone()))
+            me.as_ref().map(|m| {
+                (
+                    m.user_id.clone(),
+                    m.relay_storage.clone(),
+                    m.blocked.clone(),
+                )
+            })
         });
-        let Some((me, relay)) = me else {
+        let Some((me, relay, blocked)) = me else {
             return false;
         };
         let read = {
@@ -268,13 +274,15 @@ impl Runtime {
                 Ok((messages, marks, sending))
             })
         };
-        let (messages, read, sending) = match read {
+        let (mut messages, read, sending) = match read {
             Ok(read) => read,
             Err(e) => {
                 log(&format!("{page} is not a readable page of messages: {e}"));
                 return false;
             }
         };
+        // Members the person blocked are not heard from: not shown, not counted.
+        messages.retain(|m| !blocked.contains(&m.author));
         let mut held = self.conversations.borrow_mut();
         let Some(entry) = held.get_mut(&conversation) else {
             return false;

@@ -109,6 +109,7 @@ chunk!(
     /// Conversations and a chat.
     messages_screen, preload_messages, Messages {
         List => messages::ConversationsPage,
+        NewGroup => messages::NewGroupPage,
         Chat => messages::ChatPage,
     }
 );
@@ -127,6 +128,7 @@ chunk!(
         Members => admin::MembersPage,
         Import => admin::ImportPage,
         Applications => admin::ApplicationsPage,
+        Reports => admin::ReportsPage,
         Audit => admin::AuditPage,
         Settings => admin::SettingsPage,
     }
@@ -170,6 +172,10 @@ lazy_screen!(
     Conversations => messages_screen(Messages::List)
 );
 lazy_screen!(
+    /// `/messages/new`: starting a group.
+    NewGroup => messages_screen(Messages::NewGroup)
+);
+lazy_screen!(
     /// `/messages/:id`: one conversation.
     Chat => messages_screen(Messages::Chat)
 );
@@ -200,6 +206,10 @@ lazy_screen!(
 lazy_screen!(
     /// `/admin/applications`: who asked to join.
     AdminApplications => admin_screen(Admin::Applications)
+);
+lazy_screen!(
+    /// `/admin/reports`: messages members reported.
+    AdminReports => admin_screen(Admin::Reports)
 );
 lazy_screen!(
     /// `/admin/audit`: the audit log.

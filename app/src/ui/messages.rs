@@ -6,8 +6,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use tsunagu_core::conversation::{Message, read_by};
+use tsunagu_core::api::MAX_CONVERSATION_NAME_CHARS;
+use tsunagu_core::conversation::{Message, find, read_by};
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::search::{Query, search};
 
 use super::text::hue;
 use super::time::{Style, format};
@@ -93,58 +95,250 @@ fn my_id(signals: Signals) -> String {
         .unwrap_or_default()
 }
 
-/// A message as one line in the list: its text, or that it was unsent.
-fn preview(message: &Message, locale: Locale) -> String {
-    if message.unsent {
+/// What a message says in its bubble: its text, or that it was unsent or hidden.
+fn shown_text(message: &Message, locale: Locale) -> String {
+    if message.hidden {
+        td_string!(locale, messages.hidden).to_owned()
+    } else if message.unsent {
         td_string!(locale, messages.unsent).to_owned()
+    } else {
+        message.text.clone()
+    }
+}
+
+/// A message as one line in the list: its first line, or that it was unsent or hidden.
+fn preview(message: &Message, locale: Locale) -> String {
+    if message.unsent || message.hidden {
+        shown_text(message, locale)
     } else {
         message.text.lines().next().unwrap_or_default().to_owned()
     }
 }
 
-/// `/messages`: every conversation, the most recently active first.
+/// `/messages`: every conversation, the most recently active first, and a search over the
+/// messages on this device.
 #[component]
 pub(crate) fn ConversationsPage() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
     let me = Memo::new(move |_| my_id(signals));
+    let query = RwSignal::new(String::new());
     view! {
         <section class="messages" data-testid="conversations">
-            <h1 class="page-title">{move || t_string!(i18n, messages.title)}</h1>
-            <Show
-                when=move || signals.conversations.with(|c| !c.is_empty())
-                fallback=move || view! {
-                    <div class="empty card" data-testid="conversations-empty">
-                        <p>{move || t_string!(i18n, messages.empty)}</p>
-                        <A href="/" attr:class="button">{move || t_string!(i18n, messages.find_people)}</A>
-                    </div>
-                }
-            >
-                <ul class="conversation-list card">
-                    {move || signals.conversations.get().into_iter().map(|entry| {
-                        let doc = entry.doc;
-                        let locale = i18n.get_locale();
-                        let name = title(signals, &entry, &me.get(), locale);
-                        let unread = entry.unread(&me.get());
-                        let last = entry.messages.last().cloned();
-                        view! {
-                            <li>
-                                <a class="conversation-row" href=format!("/messages/{doc}") data-testid="conversation-row" data-unread=unread>
-                                    <span class="avatar" style=format!("--hue: {}", hue(&doc)) aria-hidden="true">{name.chars().next().map(String::from).unwrap_or_default()}</span>
-                                    <span class="conversation-text">
-                                        <span class="conversation-name" data-testid="conversation-name">{name.clone()}</span>
-                                        <span class="conversation-preview muted">{last.as_ref().map(|m| preview(m, locale))}</span>
-                                    </span>
-                                    <span class="conversation-meta">
-                                        <span class="muted conversation-time">{last.map(|m| format(m.at / 1000, None, locale, Style::Short))}</span>
-                                        {(unread > 0).then(|| view! { <span class="unread-count" data-testid="conversation-unread">{unread}</span> })}
-                                    </span>
-                                </a>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
+            <div class="page-head">
+                <h1 class="page-title">{move || t_string!(i18n, messages.title)}</h1>
+                <A href="/messages/new" attr:class="button button-small" attr:data-testid="new-group">{move || t_string!(i18n, messages.new_group)}</A>
+            </div>
+            <Show when=move || signals.conversations.with(|c| !c.is_empty())>
+                <input
+                    type="search"
+                    class="input"
+                    data-testid="messages-search"
+                    aria-label=move || t_string!(i18n, messages.search)
+                    placeholder=move || t_string!(i18n, messages.search)
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
             </Show>
+            {move || {
+                if query.with(|q| q.trim().is_empty()) {
+                    return view! { <ConversationList me=me /> }.into_any();
+                }
+                view! { <SearchResults me=me query=query /> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ConversationList(me: Memo<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    view! {
+        <Show
+            when=move || signals.conversations.with(|c| !c.is_empty())
+            fallback=move || view! {
+                <div class="empty card" data-testid="conversations-empty">
+                    <p>{move || t_string!(i18n, messages.empty)}</p>
+                    <A href="/" attr:class="button">{move || t_string!(i18n, messages.find_people)}</A>
+                </div>
+            }
+        >
+            <ul class="conversation-list card">
+                {move || signals.conversations.get().into_iter().map(|entry| {
+                    let doc = entry.doc;
+                    let locale = i18n.get_locale();
+                    let name = title(signals, &entry, &me.get(), locale);
+                    let unread = entry.unread(&me.get());
+                    let last = entry.messages.last().cloned();
+                    view! {
+                        <li>
+                            <a class="conversation-row" href=format!("/messages/{doc}") data-testid="conversation-row" data-unread=unread>
+                                <span class="avatar" style=format!("--hue: {}", hue(&doc)) aria-hidden="true">{name.chars().next().map(String::from).unwrap_or_default()}</span>
+                                <span class="conversation-text">
+                                    <span class="conversation-name" data-testid="conversation-name">{name.clone()}</span>
+                                    <span class="conversation-preview muted">{last.as_ref().map(|m| preview(m, locale))}</span>
+                                </span>
+                                <span class="conversation-meta">
+                                    <span class="muted conversation-time">{last.map(|m| format(m.at / 1000, None, locale, Style::Short))}</span>
+                                    {(unread > 0).then(|| view! { <span class="unread-count" data-testid="conversation-unread">{unread}</span> })}
+                                </span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </Show>
+    }
+}
+
+/// Messages on this device that match the query, newest first, each with its conversation.
+#[component]
+fn SearchResults(me: Memo<String>, query: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let hits = Memo::new(move |_| {
+        let q = query.get();
+        let mut hits: Vec<(ConversationEntry, Message)> = signals.conversations.with(|all| {
+            all.iter()
+                .flat_map(|c| find(&c.messages, &q).map(move |m| (c.clone(), m.clone())))
+                .collect()
+        });
+        hits.sort_by_key(|(_, m)| std::cmp::Reverse(m.at));
+        hits
+    });
+    view! {
+        <p class="result-count muted" data-testid="messages-search-count" data-count=move || hits.with(Vec::len).to_string() aria-live="polite">
+            {move || t_string!(i18n, messages.search_count).replace("%n", &hits.with(Vec::len).to_string())}
+        </p>
+        <ul class="conversation-list card">
+            {move || hits.get().into_iter().map(|(entry, message)| {
+                let locale = i18n.get_locale();
+                let name = title(signals, &entry, &me.get(), locale);
+                view! {
+                    <li>
+                        <a class="conversation-row" href=format!("/messages/{}", entry.doc) data-testid="messages-search-hit">
+                            <span class="conversation-text">
+                                <span class="conversation-name">{name}</span>
+                                <span class="conversation-preview">{message.text.clone()}</span>
+                            </span>
+                            <span class="muted conversation-time">{format(message.at / 1000, None, locale, Style::Short)}</span>
+                        </a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// `/messages/new`: a group, with a name and members picked from the directory (starting it
+/// needs the relay).
+#[component]
+pub(crate) fn NewGroupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let navigate = use_navigate();
+    let me = Memo::new(move |_| my_id(signals));
+    let name = RwSignal::new(String::new());
+    let query = RwSignal::new(String::new());
+    let picked = RwSignal::new(Vec::<(String, String)>::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let busy = RwSignal::new(false);
+    /// How many people the picker lists at once; the search narrows it.
+    const SHOWN: usize = 50;
+    let candidates = Memo::new(move |_| {
+        let me = me.get();
+        let q = Query::text(&query.get());
+        signals.directory.with(|entries| {
+            search(&q, entries)
+                .into_iter()
+                .filter(|(_, p, _)| p.owner != me && p.has_name())
+                .take(SHOWN)
+                .map(|(_, p, _)| (p.owner.clone(), p.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let toggle = move |(user, person): (String, String)| {
+        picked.update(|all| match all.iter().position(|(u, _)| *u == user) {
+            Some(i) => {
+                all.remove(i);
+            }
+            None => all.push((user, person)),
+        });
+    };
+    let ready = move || {
+        !busy.get() && !name.with(|n| n.trim().is_empty()) && picked.with(|p| !p.is_empty())
+    };
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !ready() {
+            return;
+        }
+        busy.set(true);
+        let members = picked.with_untracked(|p| p.iter().map(|(u, _)| u.clone()).collect());
+        let group = name.get_untracked().trim().to_owned();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match client.start_conversation(members, group).await {
+                Ok(doc) => navigate(&format!("/messages/{doc}"), Default::default()),
+                Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="new-group" data-testid="new-group-page">
+            <A href="/messages" attr:class="back-link">
+                <icons::Back />
+                <span>{move || t_string!(i18n, messages.back)}</span>
+            </A>
+            <h1 class="page-title">{move || t_string!(i18n, messages.new_group)}</h1>
+            <form class="card section form" on:submit=create>
+                <label class="field">
+                    <span class="label">{move || t_string!(i18n, messages.group_name)}</span>
+                    <input class="input" data-testid="group-name" required
+                        maxlength=MAX_CONVERSATION_NAME_CHARS.to_string()
+                        placeholder=move || t_string!(i18n, messages.group_name_example)
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <div class="field">
+                    <span class="label">{move || t_string!(i18n, messages.members).replace("%n", &picked.with(Vec::len).to_string())}</span>
+                    <ul class="chips" data-testid="group-picked">
+                        {move || picked.get().into_iter().map(|(user, person)| view! {
+                            <li>
+                                <button type="button" class="chip chip-accent" on:click=move |_| toggle((user.clone(), person.clone()))>
+                                    {person.clone()}" ×"
+                                </button>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <input type="search" class="input" data-testid="group-search"
+                        aria-label=move || t_string!(i18n, messages.find_members)
+                        placeholder=move || t_string!(i18n, messages.find_members)
+                        prop:value=move || query.get()
+                        on:input=move |ev| query.set(event_target_value(&ev)) />
+                    <ul class="pick-list">
+                        {move || candidates.get().into_iter().map(|(user, person)| {
+                            let on = picked.with(|p| p.iter().any(|(u, _)| *u == user));
+                            let shown = person.clone();
+                            view! {
+                                <li>
+                                    <label class="pick" data-testid="group-candidate">
+                                        <input type="checkbox" prop:checked=on on:change=move |_| toggle((user.clone(), person.clone())) />
+                                        <span>{shown}</span>
+                                    </label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+                {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="new-group-error">{e}</p> })}
+                <button type="submit" class="button button-primary" data-testid="create-group" disabled=move || !ready()>
+                    {move || t_string!(i18n, messages.create_group)}
+                </button>
+            </form>
         </section>
     }
 }
@@ -189,6 +383,7 @@ pub(crate) fn ChatPage() -> impl IntoView {
                 <h1 class="chat-title" data-testid="chat-title">
                     {move || entry.get().map(|e| title(signals, &e, &me.get(), i18n.get_locale()))}
                 </h1>
+                {move || other(entry.get(), &me.get()).map(|user| view! { <BlockButton user=user /> })}
             </header>
             {move || match entry.get() {
                 None => view! { <p class="empty" data-testid="chat-not-here">{move || t_string!(i18n, messages.not_here)}</p> }.into_any(),
@@ -210,6 +405,56 @@ pub(crate) fn ChatPage() -> impl IntoView {
             <Actions entry=entry me=me selected=selected reply_to=reply_to editing=editing />
             <Composer entry=entry reply_to=reply_to editing=editing />
         </section>
+    }
+}
+
+/// The other member of a one-to-one conversation.
+fn other(entry: Option<ConversationEntry>, me: &str) -> Option<String> {
+    let entry = entry?;
+    if !entry.conversation.name.is_empty() || entry.conversation.members.len() != 2 {
+        return None;
+    }
+    entry.conversation.members.into_keys().find(|m| m != me)
+}
+
+/// Blocks the other member of a one-to-one conversation (their messages stop showing, and no
+/// new conversation starts between the two), or lifts the block; needs the relay.
+#[component]
+fn BlockButton(user: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let error = RwSignal::new(None::<&'static str>);
+    let blocked = {
+        let user = user.clone();
+        Memo::new(move |_| {
+            client
+                .signals
+                .me
+                .with(|me| me.as_ref().is_some_and(|m| m.blocked.contains(&user)))
+        })
+    };
+    let toggle = move |_| {
+        let block = !blocked.get_untracked();
+        if block && !super::confirm(t_string!(i18n, messages.block_confirm)) {
+            return;
+        }
+        let user = user.clone();
+        leptos::task::spawn_local(async move {
+            match client.set_blocked(&user, block).await {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+            }
+        });
+    };
+    view! {
+        <button type="button" class="button button-small button-quiet" class:button-danger=move || !blocked.get()
+            data-testid="block" data-blocked=move || blocked.get().to_string() on:click=toggle>
+            {move || if blocked.get() { t_string!(i18n, messages.unblock) } else { t_string!(i18n, messages.block) }}
+        </button>
+        <Show when=move || blocked.get()>
+            <p class="notice chat-blocked" data-testid="chat-blocked">{move || t_string!(i18n, messages.blocked_note)}</p>
+        </Show>
+        {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
     }
 }
 
@@ -281,15 +526,13 @@ fn Bubble(
         Some(view! {
             <li class="bubble-row" class:mine=mine data-testid="message" data-author=message.author.clone() data-id=message.id.clone()>
                 {author.map(|a| view! { <span class="bubble-author muted">{a}</span> })}
-                <button type="button" class="bubble" class:unsent=message.unsent aria-pressed=move || is_selected().to_string() on:click=toggle>
+                <button type="button" class="bubble" class:unsent=message.unsent || message.hidden aria-pressed=move || is_selected().to_string() on:click=toggle>
                     {quoted.map(|q| view! { <span class="bubble-quote" data-testid="message-quote">{preview(&q, locale)}</span> })}
-                    <span class="bubble-text" data-testid="message-text">
-                        {if message.unsent { td_string!(locale, messages.unsent).to_owned() } else { message.text.clone() }}
-                    </span>
+                    <span class="bubble-text" data-testid="message-text">{shown_text(&message, locale)}</span>
                 </button>
                 <span class="bubble-meta muted">
                     {(!reactions.is_empty()).then(|| view! { <span class="bubble-reactions" data-testid="message-reactions">{reactions.join("")}</span> })}
-                    {message.edited_at.filter(|_| !message.unsent).map(|_| view! { <span>{td_string!(locale, messages.edited)}</span> })}
+                    {message.edited_at.filter(|_| !message.unsent && !message.hidden).map(|_| view! { <span>{td_string!(locale, messages.edited)}</span> })}
                     <span>{format(message.at / 1000, None, locale, Style::Time)}</span>
                     {status.map(|s| view! { <span class="bubble-status" data-testid="message-status">{s}</span> })}
                 </span>
@@ -310,12 +553,34 @@ fn Actions(
     let i18n = use_i18n();
     let client = use_client();
     let error = RwSignal::new(None::<&'static str>);
+    let notice = RwSignal::new(None::<&'static str>);
     let target = Memo::new(move |_| {
         let id = selected.get()?;
         let e = entry.get()?;
         let message = e.messages.iter().find(|m| m.id == id)?.clone();
-        Some((e.doc, message))
+        Some((e.doc, e.page, message))
     });
+    let report = move |page: DocumentId, id: String| {
+        let Some(reason) = web_sys::window()
+            .and_then(|w| {
+                w.prompt_with_message(t_string!(i18n, messages.report_prompt))
+                    .ok()
+            })
+            .flatten()
+        else {
+            return;
+        };
+        selected.set(None);
+        leptos::task::spawn_local(async move {
+            match client.report_message(page, &id, &reason).await {
+                Ok(()) => {
+                    error.set(None);
+                    notice.set(Some(t_string!(i18n, messages.reported)));
+                }
+                Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+            }
+        });
+    };
     let done = move |result: Result<(), crate::error::AppError>| match result {
         Ok(()) => {
             error.set(None);
@@ -325,8 +590,11 @@ fn Actions(
     };
     view! {
         {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
-        {move || target.get().map(|(doc, message)| {
-            let mine = message.author == me.get() && !message.unsent;
+        {move || notice.get().map(|n| view! { <p class="notice" role="status" data-testid="message-notice">{n}</p> })}
+        {move || target.get().map(|(doc, page, message)| {
+            let gone = message.unsent || message.hidden;
+            let mine = message.author == me.get() && !gone;
+            let reportable = message.author != me.get() && !gone;
             let id = message.id.clone();
             let mine_reaction = message.reactions.get(&me.get()).cloned();
             view! {
@@ -365,6 +633,15 @@ fn Actions(
                                         }
                                     }>
                                     {move || t_string!(i18n, messages.unsend_button)}
+                                </button>
+                            }
+                        })}
+                        {page.filter(|_| reportable).map(|page| {
+                            let id = id.clone();
+                            view! {
+                                <button type="button" class="button button-small button-quiet button-danger" data-testid="report"
+                                    on:click=move |_| report(page, id.clone())>
+                                    {move || t_string!(i18n, messages.report)}
                                 </button>
                             }
                         })}

@@ -222,12 +222,14 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/events/:doc/check-in") view={Lazy::<lazy::CheckIn>::new()} />
                 <Route path=path!("/events/:doc/venue-code") view={Lazy::<lazy::VenueCode>::new()} />
                 <Route path=path!("/messages") view={Lazy::<lazy::Conversations>::new()} />
+                <Route path=path!("/messages/new") view={Lazy::<lazy::NewGroup>::new()} />
                 <Route path=path!("/messages/:id") view={Lazy::<lazy::Chat>::new()} />
                 <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
                 <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />
                 <Route path=path!("/admin/import") view={Lazy::<lazy::AdminImport>::new()} />
                 <Route path=path!("/admin/applications") view={Lazy::<lazy::AdminApplications>::new()} />
+                <Route path=path!("/admin/reports") view={Lazy::<lazy::AdminReports>::new()} />
                 <Route path=path!("/admin/audit") view={Lazy::<lazy::AdminAudit>::new()} />
                 <Route path=path!("/admin/settings") view={Lazy::<lazy::AdminSettings>::new()} />
                 <Route path=path!("/join/:token") view=join::AlreadySignedIn />

@@ -95,10 +95,19 @@ pub enum AuditAction {
     RemoveLogo,
     /// An event's staff or an admin gave up a member's seat for them.
     ReleaseSeat,
+    /// A member blocked another: no new conversation between them, their messages not shown.
+    BlockMember,
+    UnblockMember,
+    /// A member reported a message to the admins.
+    ReportMessage,
+    /// An admin hid a reported message for everyone.
+    HideMessage,
+    /// An admin looked at a report and left the message as it was.
+    DismissReport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 30] = [
         Self::Setup,
         Self::Import,
         Self::Invite,
@@ -124,6 +133,11 @@ impl AuditAction {
         Self::SetLogo,
         Self::RemoveLogo,
         Self::ReleaseSeat,
+        Self::BlockMember,
+        Self::UnblockMember,
+        Self::ReportMessage,
+        Self::HideMessage,
+        Self::DismissReport,
     ];
 
     /// The key stored in the log and sent in [`AuditEntry::action`].
@@ -154,6 +168,11 @@ impl AuditAction {
             Self::SetLogo => "set-logo",
             Self::RemoveLogo => "remove-logo",
             Self::ReleaseSeat => "release-seat",
+            Self::BlockMember => "block-member",
+            Self::UnblockMember => "unblock-member",
+            Self::ReportMessage => "report-message",
+            Self::HideMessage => "hide-message",
+            Self::DismissReport => "dismiss-report",
         }
     }
 

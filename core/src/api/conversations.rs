@@ -103,6 +103,55 @@ pub struct MessagesFromChoice {
     pub from: MessagesFrom,
 }
 
+/// Characters a report's reason may have.
+pub const MAX_REPORT_REASON_CHARS: usize = 500;
+
+/// `POST /api/reports`: a member of the conversation reports a message on one of its pages to
+/// the admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportMessage {
+    pub page: DocumentId,
+    /// The message's id on the page.
+    pub message: String,
+    /// Why, in the reporter's words (may be empty).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A report waiting for an admin (`GET /api/admin/reports`, oldest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageReport {
+    pub id: i64,
+    pub page: DocumentId,
+    pub message: String,
+    /// The message's text as the relay has it now (empty once unsent or hidden).
+    pub text: String,
+    pub author: String,
+    pub author_name: String,
+    pub reporter: String,
+    pub reporter_name: String,
+    pub reason: String,
+    /// When it was reported (unix seconds).
+    pub reported_at: i64,
+}
+
+/// What an admin decided about a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportDecision {
+    /// Hide the message for everyone.
+    Hide,
+    /// Leave it as it is.
+    Dismiss,
+}
+
+/// The body of `POST /api/admin/reports/<id>`. (A member blocks with `PUT /api/blocks/<user>`
+/// and unblocks with `DELETE`; whom they blocked is in [`super::Me::blocked`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportDecisionBody {
+    pub decision: ReportDecision,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

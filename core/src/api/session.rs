@@ -63,6 +63,9 @@ pub struct Me {
     /// writes.
     #[serde(default)]
     pub inbox_doc: Option<DocumentId>,
+    /// Members they blocked: no new conversation with them, and their messages are not shown.
+    #[serde(default)]
+    pub blocked: Vec<String>,
 }
 
 /// One part of a member's profile (see [`crate::vocab::DocKind`]).

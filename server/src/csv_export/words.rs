@@ -95,6 +95,11 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::SetLogo => "ロゴの設定",
             A::RemoveLogo => "ロゴの削除",
             A::ReleaseSeat => "参加の取り消し",
+            A::BlockMember => "メンバーのブロック",
+            A::UnblockMember => "ブロックの解除",
+            A::ReportMessage => "メッセージの通報",
+            A::HideMessage => "メッセージの非表示",
+            A::DismissReport => "通報の却下",
         },
         Language::En => match action {
             A::Setup => "Network set up",
@@ -122,6 +127,11 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::SetLogo => "Logo set",
             A::RemoveLogo => "Logo removed",
             A::ReleaseSeat => "Seat released by staff",
+            A::BlockMember => "Member blocked",
+            A::UnblockMember => "Member unblocked",
+            A::ReportMessage => "Message reported",
+            A::HideMessage => "Message hidden",
+            A::DismissReport => "Report dismissed",
         },
     }
 }

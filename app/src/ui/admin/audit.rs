@@ -168,6 +168,11 @@ fn action_label(locale: Locale, action: Option<AuditAction>, raw: &str) -> Strin
         A::SetLogo => td_string!(locale, admin.audit_set_logo),
         A::RemoveLogo => td_string!(locale, admin.audit_remove_logo),
         A::ReleaseSeat => td_string!(locale, admin.audit_release_seat),
+        A::BlockMember => td_string!(locale, admin.audit_block_member),
+        A::UnblockMember => td_string!(locale, admin.audit_unblock_member),
+        A::ReportMessage => td_string!(locale, admin.audit_report_message),
+        A::HideMessage => td_string!(locale, admin.audit_hide_message),
+        A::DismissReport => td_string!(locale, admin.audit_dismiss_report),
     }
     .to_owned()
 }

@@ -1,5 +1,5 @@
 //! The administrators' screens: members (roles, suspension, devices, invitations), the HR CSV
-//! import, applications to join, the audit log, and the organisation's settings (default field
+//! import, applications to join, reported messages, the audit log, and the organisation's settings (default field
 //! visibility, the pass keys). Every screen sits in [`AdminFrame`], which shows the section tabs
 //! and refuses anyone without [`Role::Admin`] (the relay refuses them too: every
 //! `/api/admin/...` call answers `forbidden`).
@@ -10,11 +10,13 @@ mod import;
 mod logo;
 mod members;
 mod pass_keys;
+mod reports;
 
 pub(crate) use applications::ApplicationsPage;
 pub(crate) use audit::AuditPage;
 pub(crate) use import::ImportPage;
 pub(crate) use members::MembersPage;
+pub(crate) use reports::ReportsPage;
 
 /// The organisation's settings: its logo, default field visibility, and the keys passes are
 /// signed with.
@@ -145,6 +147,7 @@ fn AdminFrame(children: ChildrenFn) -> impl IntoView {
                         {move || t_string!(i18n, admin.applications)}
                         <PendingBadge />
                     </a>
+                    <a class="admin-tab" href="/admin/reports" data-testid="admin-tab-reports" aria-current=move || tab("/admin/reports")>{move || t_string!(i18n, admin.reports)}</a>
                     <a class="admin-tab" href="/admin/audit" data-testid="admin-tab-audit" aria-current=move || tab("/admin/audit")>{move || t_string!(i18n, admin.audit)}</a>
                     <a class="admin-tab" href="/admin/settings" data-testid="admin-tab-settings" aria-current=move || tab("/admin/settings")>{move || t_string!(i18n, admin.settings)}</a>
                 </nav>
