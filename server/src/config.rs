@@ -31,8 +31,24 @@ pub struct Config {
     /// `X-Forwarded-Host`), so per-address limits and the WebSocket origin check see the real
     /// client. Requests from anyone else are taken at their word: the peer address.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The push services the relay sends notifications to (origins; `https://*.example` for any
+    /// subdomain). A subscription elsewhere is refused: the relay would post wherever a member
+    /// pointed it.
+    pub push_services: Vec<String>,
+    /// Who runs this relay, told to push services with every notification (`mailto:` or an
+    /// `https:` page), as RFC 8292 asks.
+    pub push_contact: String,
     pub limits: Limits,
 }
+
+/// The push services of the browsers members use: Chrome and Android (FCM), Firefox
+/// (Mozilla's autopush), Safari (Apple), Edge (Windows push notification services).
+pub const PUSH_SERVICES: [&str; 4] = [
+    "https://fcm.googleapis.com",
+    "https://updates.push.services.mozilla.com",
+    "https://web.push.apple.com",
+    "https://*.notify.windows.com",
+];
 
 impl Config {
     /// A relay with the default limits and no demo data: a fresh database waits for its
@@ -52,6 +68,8 @@ impl Config {
             smtp_url: None,
             mail_from: "tsunagu <noreply@localhost>".into(),
             trusted_proxies: Vec::new(),
+            push_services: PUSH_SERVICES.map(String::from).to_vec(),
+            push_contact: "mailto:noreply@localhost".into(),
             limits: Limits::default(),
         }
     }

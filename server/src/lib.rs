@@ -50,6 +50,7 @@ mod moderation;
 mod organisation;
 mod pass_keys;
 mod passkeys;
+mod push;
 mod reactions;
 mod relay;
 mod scribe;
@@ -67,7 +68,7 @@ use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 use tsunagu_core::ids::StorageId;
 
-pub use config::{Config, Limits, Rate};
+pub use config::{Config, Limits, PUSH_SERVICES, Rate};
 pub use db::DATABASE_FILE;
 pub use error::Error;
 pub use seed::{DEMO_PASSWORD, DEMO_SIGN_INS};
@@ -105,5 +106,7 @@ struct AppState {
     setup: Arc<setup::SetupToken>,
     /// Members' years as their profiles hold them, read once per document version.
     profile_years: Arc<joining::tenure::ProfileYears>,
+    /// The relay's VAPID identity for Web Push.
+    vapid: push::Vapid,
     config: Arc<Config>,
 }

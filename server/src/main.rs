@@ -52,6 +52,9 @@ struct Args {
     /// from its X-Forwarded-For, and the browser's host from its X-Forwarded-Host.
     #[arg(long = "trusted-proxy", value_name = "ADDRESS")]
     trusted_proxies: Vec<IpAddr>,
+    /// Who runs this relay, for the browsers' push services (mailto: or https:).
+    #[arg(long, default_value = "mailto:noreply@localhost")]
+    push_contact: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +133,7 @@ async fn main() -> ExitCode {
     config.smtp_url = args.smtp_url;
     config.mail_from = args.mail_from;
     config.trusted_proxies = args.trusted_proxies;
+    config.push_contact = args.push_contact;
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -216,37 +216,50 @@ async fn report(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A report waiting for a decision, as stored.
+#[derive(Debug, sqlx::FromRow)]
+struct OpenReport {
+    id: i64,
+    page: String,
+    message: String,
+    author: String,
+    author_name: String,
+    reporter: String,
+    reporter_name: String,
+    reason: String,
+    reported_at: i64,
+}
+
 async fn reports(
     State(state): State<AppState>,
     _admin: Admin,
 ) -> Result<Json<Vec<MessageReport>>, AppError> {
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-    )> = sqlx::query_as(
-        "SELECT r.id, r.page, r.message, r.author, COALESCE(a.display_name, ''), r.reporter,
-                    COALESCE(p.display_name, ''), r.reason, r.reported_at
-               FROM message_reports r
-               LEFT JOIN users a ON a.id = r.author
-               LEFT JOIN users p ON p.id = r.reporter
-              WHERE r.decision IS NULL
-              ORDER BY r.reported_at, r.id",
+    let rows: Vec<OpenReport> = sqlx::query_as(
+        "SELECT r.id, r.page, r.message, r.author, COALESCE(a.display_name, '') AS author_name,
+                r.reporter, COALESCE(p.display_name, '') AS reporter_name, r.reason, r.reported_at
+           FROM message_reports r
+           LEFT JOIN users a ON a.id = r.author
+           LEFT JOIN users p ON p.id = r.reporter
+          WHERE r.decision IS NULL
+          ORDER BY r.reported_at, r.id",
     )
     .fetch_all(&state.db)
     .await
     .map_err(Error::from)?;
     let mut relay = state.relay.lock().await;
     let mut listed = Vec::with_capacity(rows.len());
-    for (id, page, message, author, author_name, reporter, reporter_name, reason, reported_at) in
-        rows
-    {
+    for row in rows {
+        let OpenReport {
+            id,
+            page,
+            message,
+            author,
+            author_name,
+            reporter,
+            reporter_name,
+            reason,
+            reported_at,
+        } = row;
         let page = db::document_id(&page)?;
         let text = relay
             .read_document(&page, |doc| {

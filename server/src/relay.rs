@@ -100,6 +100,8 @@ pub(crate) struct Relay {
     written: Budgets<String>,
     /// What the features make of accepted changes, asked in this order.
     features: Arc<[Box<dyn Reactions>]>,
+    /// Wakes the push sender when a transaction queued notifications.
+    push_wake: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl Relay {
@@ -124,6 +126,7 @@ impl Relay {
             key,
             stored: HashMap::new(),
             features: features.into(),
+            push_wake: None,
         }
     }
 
@@ -560,6 +563,11 @@ impl Relay {
         self.perform(effects).await
     }
 
+    /// Wakes `wake` whenever a transaction queued notifications ([`crate::push`]).
+    pub(crate) fn wake_pushes_with(&mut self, wake: Arc<tokio::sync::Notify>) {
+        self.push_wake = Some(wake);
+    }
+
     /// Reads a document as the relay holds it now: from the engine if loaded (with every change
     /// it has accepted), else from storage without loading it.
     pub(crate) async fn read_document<T>(
@@ -590,14 +598,19 @@ impl Relay {
     async fn write_as_relay(&mut self, job: impl Job) -> Result<Vec<Effect>, Error> {
         let tx = db::write_tx(&self.db).await?;
         let key = self.key.current();
-        let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now());
+        let online: HashSet<String> = self.peers.values().map(|p| p.user.clone()).collect();
+        let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now(), &online);
         let outcome = job.run(&mut scribe).await;
         let (touched, result) = scribe.finish(outcome).await;
         match result {
             Ok(Written {
                 effects,
                 readers_changed,
+                pushes,
             }) => {
+                if pushes && let Some(wake) = &self.push_wake {
+                    wake.notify_one();
+                }
                 self.redecide(&readers_changed).await;
                 Ok(effects)
             }

@@ -7,7 +7,7 @@
 //! a ticket), so a crash leaves both or neither; nothing is sent before that transaction commits
 //! (the relay performs [`Scribe::finish`]'s effects afterwards).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use automerge::Automerge;
 use automerge::transaction::Transaction;
@@ -34,6 +34,10 @@ pub(crate) struct Scribe<'a> {
     touched: BTreeSet<DocumentId>,
     /// Documents whose readers this transaction changed ([`Scribe::readers_changed`]).
     readers_changed: BTreeSet<DocumentId>,
+    /// Members with a socket open now (the app open on some device).
+    online: &'a HashSet<String>,
+    /// Notifications were queued in this transaction ([`Scribe::queue_pushes`]).
+    pushes: bool,
 }
 
 /// What a committed [`Scribe`] leaves the relay to do.
@@ -43,6 +47,8 @@ pub(crate) struct Written {
     pub(crate) effects: Vec<Effect>,
     /// Documents every connection holding one must decide again whether it may read.
     pub(crate) readers_changed: Vec<DocumentId>,
+    /// Notifications wait in the push outbox: wake the sender.
+    pub(crate) pushes: bool,
 }
 
 impl<'a> Scribe<'a> {
@@ -51,6 +57,7 @@ impl<'a> Scribe<'a> {
         tx: sqlx::Transaction<'static, Sqlite>,
         key: &'a SigningKey,
         now: i64,
+        online: &'a HashSet<String>,
     ) -> Self {
         Self {
             engine,
@@ -60,7 +67,20 @@ impl<'a> Scribe<'a> {
             effects: Vec::new(),
             touched: BTreeSet::new(),
             readers_changed: BTreeSet::new(),
+            online,
+            pushes: false,
         }
+    }
+
+    /// Whether `user` has the app open on some device (a socket to this relay).
+    pub(crate) fn is_online(&self, user: &str) -> bool {
+        self.online.contains(user)
+    }
+
+    /// This transaction put notifications in the push outbox: once it commits, the sender is
+    /// woken to deliver them.
+    pub(crate) fn queue_pushes(&mut self) {
+        self.pushes = true;
     }
 
     /// Who may read `docs` changed (an event's audience, status or staff): once this
@@ -170,6 +190,7 @@ impl<'a> Scribe<'a> {
             effects,
             touched,
             readers_changed,
+            pushes,
             ..
         } = self;
         let result = match outcome {
@@ -177,6 +198,7 @@ impl<'a> Scribe<'a> {
                 Ok(()) => Ok(Written {
                     effects,
                     readers_changed: readers_changed.into_iter().collect(),
+                    pushes,
                 }),
                 Err(e) => Err(e.into()),
             },

@@ -203,8 +203,15 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         config.limits.clone(),
         actors,
         passes.clone(),
-        vec![Box::new(events::reactions::Events)],
+        vec![
+            Box::new(events::reactions::Events),
+            Box::new(crate::push::Messages),
+        ],
     );
+    let vapid = crate::push::Vapid::load(&db, config.push_contact.clone()).await?;
+    let sender = crate::push::Sender::new(db.clone(), vapid.clone(), config.push_services.clone())?;
+    relay.wake_pushes_with(sender.wake());
+    tokio::spawn(sender.run());
     relay.settle().await?;
     relay.write(events::authority::Change::Publish).await?;
     let throttle =
@@ -233,6 +240,7 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         hashing: Arc::new(Semaphore::new(limits.password_hashes_at_once.max(1))),
         setup: Arc::new(setup),
         profile_years: Arc::default(),
+        vapid,
         config: Arc::new(config),
     };
     Ok((state, setup_token))
@@ -268,6 +276,7 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .merge(events::api_routes())
         .merge(crate::conversations::api_routes())
         .merge(crate::moderation::api_routes())
+        .merge(crate::push::api_routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes))
         .layer(middleware::from_fn_with_state(

@@ -534,7 +534,7 @@ async fn a_block_stops_new_conversations_either_way_until_lifted_and_is_audited(
     let blocked = send_json(&relay, Method::PUT, &path, &hanako.0, None).await;
     assert_eq!(blocked.status(), StatusCode::NO_CONTENT);
     let me: Me = get_json(&relay, "/api/me", &hanako.0).await;
-    assert_eq!(me.blocked, [ken.1.user_id.clone()]);
+    assert_eq!(me.blocked, std::slice::from_ref(&ken.1.user_id));
 
     // Neither starts a conversation with the other, nor a group with both.
     for (cookie, other) in [(&ken.0, &hanako.1.user_id), (&hanako.0, &ken.1.user_id)] {

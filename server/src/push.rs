@@ -1,0 +1,518 @@
+//! Web Push (docs/design.md §8): devices subscribe, and the relay tells them what they missed
+//! while the app was closed — a new message, with the sender and (unless the device chose not
+//! to) its first words.
+//!
+//! - `GET /api/push/key`: the relay's VAPID public key (RFC 8292), made on first start and kept
+//!   in the database.
+//! - `PUT /api/push/subscription` / `DELETE`: this device's subscription. Its endpoint must be
+//!   on one of the push services the relay is configured to trust
+//!   ([`crate::Config::push_services`]): the relay sends requests there, so a member cannot aim
+//!   it at anything else.
+//! - `PUT /api/conversations/{id}/mute`: no notifications for one conversation.
+//!
+//! A member's accepted message ([`Messages`], a reaction) queues a notice for every other member
+//! of the conversation who has no socket open, did not mute it and did not block the writer, in
+//! the `push_outbox` table and the same transaction as the change; after it commits, [`Sender`]
+//! encrypts each notice for each device (RFC 8291, aes128gcm) and posts it, outside the relay's
+//! lock. A push service that answers 404 or 410 has dropped the subscription: so does the relay.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use futures_util::future::BoxFuture;
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey};
+use sqlx::SqlitePool;
+use tokio::sync::Notify;
+use tsunagu_core::api::{Mute, PushKey, PushNotice, PushSubscription, PushUnsubscribe};
+use tsunagu_core::conversation::{Conversation, MessagePage};
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::vocab::DocKind;
+use web_push_native::{Auth, WebPushBuilder};
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::conversations::facts;
+use crate::db::{self, DocumentRecord};
+use crate::error::{AppError, Error};
+use crate::reactions::Reactions;
+use crate::scribe::Scribe;
+
+/// Where the VAPID key is kept (`meta` table), as its 32-byte scalar in base64url.
+const VAPID_META: &str = "vapid_key";
+/// The longest endpoint a subscription may have.
+const MAX_ENDPOINT_CHARS: usize = 2048;
+/// At most this many new messages of one change are notified (the rest: the newest stands for
+/// them), so a device that comes back with a day's messages does not ring a hundred times.
+const NOTICES_PER_CHANGE: usize = 3;
+/// How long a push service may keep a notice for a device that is off.
+const PUSH_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long a push service gets to answer.
+const PUSH_TIMEOUT: Duration = Duration::from_secs(10);
+/// The first words of a message a notification shows.
+const PREVIEW_CHARS: usize = 80;
+
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/push/key", get(key))
+        .route("/push/subscription", put(subscribe).delete(unsubscribe))
+        .route("/conversations/{conversation}/mute", put(mute))
+}
+
+/// The relay's VAPID identity.
+#[derive(Clone)]
+pub(crate) struct Vapid {
+    key: SigningKey,
+    /// The uncompressed public point, unpadded base64url.
+    public: String,
+    /// Who runs this relay, for the push services (`mailto:` or `https:`).
+    contact: String,
+}
+
+impl std::fmt::Debug for Vapid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vapid")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vapid {
+    /// The key kept in the database, or a new one kept there from now on.
+    pub(crate) async fn load(pool: &SqlitePool, contact: String) -> Result<Self, Error> {
+        let stored = db::meta(pool, VAPID_META).await?;
+        let key = match stored.as_deref().map(|b| B64.decode(b)) {
+            Some(Ok(bytes)) => SigningKey::from_slice(&bytes)
+                .map_err(|e| Error::Corrupt(format!("the stored VAPID key: {e}")))?,
+            Some(Err(e)) => return Err(Error::Corrupt(format!("the stored VAPID key: {e}"))),
+            None => {
+                let key = SigningKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+                let mut conn = pool.acquire().await?;
+                db::set_meta(&mut conn, VAPID_META, &B64.encode(key.to_bytes())).await?;
+                key
+            }
+        };
+        let public = B64.encode(key.verifying_key().to_encoded_point(false).as_bytes());
+        Ok(Self {
+            key,
+            public,
+            contact,
+        })
+    }
+
+    /// The `Authorization` header for a push to `endpoint` (RFC 8292 §2–3): a JWT naming the
+    /// push service's origin, valid for 12 hours, signed ES256, and the public key.
+    fn authorization(&self, endpoint: &url::Url, now: i64) -> String {
+        let header = B64.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
+        let claims = serde_json::json!({
+            "aud": endpoint.origin().ascii_serialization(),
+            "exp": now + 12 * 60 * 60,
+            "sub": self.contact,
+        });
+        let claims = B64.encode(claims.to_string());
+        let signed = format!("{header}.{claims}");
+        let signature: Signature = self.key.sign(signed.as_bytes());
+        format!(
+            "vapid t={signed}.{}, k={}",
+            B64.encode(signature.to_bytes()),
+            self.public
+        )
+    }
+}
+
+async fn key(State(state): State<AppState>, _signed_in: SignedIn) -> Json<PushKey> {
+    Json(PushKey {
+        key: state.vapid.public.clone(),
+    })
+}
+
+/// Whether `endpoint` is on a push service the relay trusts: `services` holds origins
+/// (`https://fcm.googleapis.com`), a leading `*.` standing for any subdomain.
+pub(crate) fn trusted(endpoint: &str, services: &[String]) -> Option<url::Url> {
+    let url = url::Url::parse(endpoint).ok()?;
+    let host = url.host_str()?;
+    let origin = url.origin().ascii_serialization();
+    let ok = services.iter().any(|service| {
+        if let Some((scheme, pattern)) = service.split_once("://*.") {
+            url.scheme() == scheme && host.ends_with(&format!(".{pattern}"))
+        } else {
+            origin == service.trim_end_matches('/')
+        }
+    });
+    ok.then_some(url)
+}
+
+async fn subscribe(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<PushSubscription>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(sub) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    if sub.endpoint.len() > MAX_ENDPOINT_CHARS
+        || trusted(&sub.endpoint, &state.config.push_services).is_none()
+    {
+        return Err(AppError::BadRequest(
+            "the endpoint is not on a push service this relay sends to".into(),
+        ));
+    }
+    device_keys(&sub.p256dh, &sub.auth)
+        .ok_or_else(|| AppError::BadRequest("the subscription's keys are not valid".into()))?;
+    let me = signed_in.user.id;
+    let mut tx = db::write_tx(&state.db).await?;
+    // One browser signed in as someone else takes the endpoint over.
+    sqlx::query(
+        "INSERT INTO push_subscriptions (endpoint, user_id, p256dh, auth, preview, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh,
+           auth = excluded.auth, preview = excluded.preview",
+    )
+    .bind(&sub.endpoint)
+    .bind(&me)
+    .bind(&sub.p256dh)
+    .bind(&sub.auth)
+    .bind(sub.preview)
+    .bind(db::now())
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::from)?;
+    // As many subscriptions as devices, the oldest dropped beyond that.
+    sqlx::query(
+        "DELETE FROM push_subscriptions WHERE user_id = ?1 AND endpoint NOT IN (
+           SELECT endpoint FROM push_subscriptions WHERE user_id = ?1
+            ORDER BY created_at DESC, endpoint LIMIT ?2)",
+    )
+    .bind(&me)
+    .bind(i64::try_from(state.config.limits.devices_per_member).unwrap_or(i64::MAX))
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::from)?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unsubscribe(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<PushUnsubscribe>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(gone) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?")
+        .bind(&gone.endpoint)
+        .bind(&signed_in.user.id)
+        .execute(&state.db)
+        .await
+        .map_err(Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn mute(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(conversation): Path<String>,
+    payload: Result<Json<Mute>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(Mute { muted }) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let conversation: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
+    let me = signed_in.user.id;
+    if !facts(&state.db, &conversation, &me).await?.member {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("UPDATE conversation_members SET muted = ? WHERE conversation = ? AND user_id = ?")
+        .bind(muted)
+        .bind(conversation.to_string())
+        .bind(&me)
+        .execute(&state.db)
+        .await
+        .map_err(Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A device's public key and authentication secret, if both are what RFC 8291 says.
+fn device_keys(p256dh: &str, auth: &str) -> Option<(p256::PublicKey, Auth)> {
+    let public = p256::PublicKey::from_sec1_bytes(&B64.decode(p256dh).ok()?).ok()?;
+    let auth = B64.decode(auth).ok()?;
+    (auth.len() == 16).then(|| (public, Auth::clone_from_slice(&auth)))
+}
+
+/// Messages through the relay's seam ([`crate::reactions`]): a new message notifies the
+/// conversation's other members who are away.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Messages;
+
+impl Reactions for Messages {
+    fn reacts_to(&self, record: &DocumentRecord) -> bool {
+        DocKind::from_key(&record.kind) == Some(DocKind::MessagePage)
+    }
+
+    fn changed<'a>(
+        &'a self,
+        s: &'a mut Scribe<'_>,
+        doc: DocumentId,
+        _record: &'a DocumentRecord,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(notify_page(s, doc))
+    }
+
+    /// Nothing is left to settle: the watermark and the outbox rows are written together, and
+    /// the sender takes up the outbox at start.
+    fn settle<'a>(&'a self, _s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Queues a notice for each message on `page` newer than the last one notified, for every other
+/// member away from the app who did not mute the conversation or block the writer.
+async fn notify_page(s: &mut Scribe<'_>, page: DocumentId) -> Result<(), Error> {
+    let row: Option<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT conversation, notified_at, notified_author, notified_id
+           FROM conversation_pages WHERE page = ?",
+    )
+    .bind(page.to_string())
+    .fetch_optional(s.conn())
+    .await?;
+    let Some((conversation, at, author, id)) = row else {
+        return Ok(());
+    };
+    let notified = (at, author, id);
+    let messages = s
+        .read(&page, MessagePage::read)
+        .await?
+        .map_err(|e| Error::Corrupt(format!("page {page}: {e}")))?;
+    // The page's own order: later than the last one notified.
+    let fresh: Vec<_> = messages
+        .into_iter()
+        .filter(|m| (m.at, m.author.clone(), m.id.clone()) > notified && !m.unsent && !m.hidden)
+        .collect();
+    let Some(newest) = fresh.last() else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE conversation_pages SET notified_at = ?, notified_author = ?, notified_id = ?
+          WHERE page = ?",
+    )
+    .bind(newest.at)
+    .bind(&newest.author)
+    .bind(&newest.id)
+    .bind(page.to_string())
+    .execute(s.conn())
+    .await?;
+    let conversation_id = db::document_id(&conversation)?;
+    let group = s
+        .read(&conversation_id, |d| Conversation::read(d).map(|c| c.name))
+        .await?
+        .unwrap_or_default();
+    let members: Vec<(String, bool)> =
+        sqlx::query_as("SELECT user_id, muted FROM conversation_members WHERE conversation = ?")
+            .bind(&conversation)
+            .fetch_all(s.conn())
+            .await?;
+    let skip = fresh.len().saturating_sub(NOTICES_PER_CHANGE);
+    let mut queued = false;
+    for message in fresh.into_iter().skip(skip) {
+        let sender: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+            .bind(&message.author)
+            .fetch_optional(s.conn())
+            .await?
+            .unwrap_or_default();
+        let notice = PushNotice::Message {
+            conversation: conversation_id,
+            sender,
+            group: group.clone(),
+            text: Some(message.text.chars().take(PREVIEW_CHARS).collect()),
+        };
+        let notice = serde_json::to_string(&notice).map_err(|e| Error::Corrupt(e.to_string()))?;
+        for (member, muted) in &members {
+            if *member == message.author || *muted || s.is_online(member) {
+                continue;
+            }
+            let blocked: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ?)",
+            )
+            .bind(member)
+            .bind(&message.author)
+            .fetch_one(s.conn())
+            .await?;
+            if blocked {
+                continue;
+            }
+            sqlx::query("INSERT INTO push_outbox (user_id, notice, created_at) VALUES (?, ?, ?)")
+                .bind(member)
+                .bind(&notice)
+                .bind(s.now())
+                .execute(s.conn())
+                .await?;
+            queued = true;
+        }
+    }
+    if queued {
+        s.queue_pushes();
+    }
+    Ok(())
+}
+
+/// Delivers the push outbox, outside the relay's lock: woken when a transaction queued
+/// notices, and every [`Sender::EVERY`] in case a wake was missed (a restart).
+#[derive(Debug, Clone)]
+pub(crate) struct Sender {
+    db: SqlitePool,
+    vapid: Vapid,
+    services: Vec<String>,
+    client: reqwest::Client,
+    wake: Arc<Notify>,
+}
+
+impl Sender {
+    const EVERY: Duration = Duration::from_secs(60);
+    /// Notices read from the outbox at a time.
+    const BATCH: i64 = 100;
+
+    pub(crate) fn new(db: SqlitePool, vapid: Vapid, services: Vec<String>) -> Result<Self, Error> {
+        let client = reqwest::Client::builder()
+            .timeout(PUSH_TIMEOUT)
+            // A push service answers; it never redirects to somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Corrupt(format!("the push client: {e}")))?;
+        Ok(Self {
+            db,
+            vapid,
+            services,
+            client,
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// What wakes the sender; the relay holds it.
+    pub(crate) fn wake(&self) -> Arc<Notify> {
+        Arc::clone(&self.wake)
+    }
+
+    /// Runs for the life of the relay.
+    pub(crate) async fn run(self) {
+        loop {
+            if let Err(e) = self.deliver().await {
+                tracing::warn!(error = %e, "delivering notifications");
+            }
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(Self::EVERY) => {}
+            }
+        }
+    }
+
+    /// Sends every notice in the outbox to each device of its member, then drops it.
+    async fn deliver(&self) -> Result<(), Error> {
+        loop {
+            let batch: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT id, user_id, notice FROM push_outbox ORDER BY id LIMIT ?")
+                    .bind(Self::BATCH)
+                    .fetch_all(&self.db)
+                    .await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for (id, user, notice) in batch {
+                match serde_json::from_str::<PushNotice>(&notice) {
+                    Ok(notice) => self.send_to_member(&user, notice).await?,
+                    Err(e) => tracing::warn!(id, error = %e, "an unreadable notice; dropped"),
+                }
+                sqlx::query("DELETE FROM push_outbox WHERE id = ?")
+                    .bind(id)
+                    .execute(&self.db)
+                    .await?;
+            }
+        }
+    }
+
+    async fn send_to_member(&self, user: &str, notice: PushNotice) -> Result<(), Error> {
+        let devices: Vec<(String, String, String, bool)> = sqlx::query_as(
+            "SELECT endpoint, p256dh, auth, preview FROM push_subscriptions WHERE user_id = ?",
+        )
+        .bind(user)
+        .fetch_all(&self.db)
+        .await?;
+        for (endpoint, p256dh, auth, preview) in devices {
+            let notice = if preview {
+                notice.clone()
+            } else {
+                notice.clone().without_preview()
+            };
+            match self.send(&endpoint, &p256dh, &auth, &notice).await {
+                Ok(status) if status.is_success() => {}
+                Ok(status) if matches!(status.as_u16(), 404 | 410) => {
+                    tracing::info!(%user, "a push service dropped a subscription; so do we");
+                    sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = ?")
+                        .bind(&endpoint)
+                        .execute(&self.db)
+                        .await?;
+                }
+                Ok(status) => tracing::warn!(%user, %status, "a push service refused a notice"),
+                Err(e) => tracing::warn!(%user, error = %e, "a notice could not be sent"),
+            }
+        }
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        endpoint: &str,
+        p256dh: &str,
+        auth: &str,
+        notice: &PushNotice,
+    ) -> Result<reqwest::StatusCode, String> {
+        // Checked again: the list of trusted services may have changed since it subscribed.
+        let url = trusted(endpoint, &self.services).ok_or("no longer a trusted push service")?;
+        let (public, auth) = device_keys(p256dh, auth).ok_or("unusable keys")?;
+        let uri = endpoint.parse().map_err(|e| format!("{e}"))?;
+        let body = serde_json::to_vec(notice).map_err(|e| e.to_string())?;
+        let request = WebPushBuilder::new(uri, public, auth)
+            .with_valid_duration(PUSH_TTL)
+            .build(body)
+            .map_err(|e| e.to_string())?;
+        let (parts, body) = request.into_parts();
+        let response = self
+            .client
+            .post(url.clone())
+            .headers(parts.headers)
+            .header("Authorization", self.vapid.authorization(&url, db::now()))
+            .header("Urgency", "high")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(response.status())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_endpoints_on_trusted_push_services_are_taken() {
+        let services = [
+            "https://fcm.googleapis.com".to_owned(),
+            "https://*.notify.windows.com".to_owned(),
+        ];
+        for (endpoint, ok) in [
+            ("https://fcm.googleapis.com/fcm/send/abc", true),
+            ("https://wns2-par02p.notify.windows.com/w/?token=x", true),
+            ("http://fcm.googleapis.com/fcm/send/abc", false),
+            ("https://fcm.googleapis.com.evil.example/x", false),
+            ("https://notify.windows.com.evil.example/x", false),
+            ("https://evilnotify.windows.com/x", false),
+            ("https://127.0.0.1/admin", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(trusted(endpoint, &services).is_some(), ok, "{endpoint}");
+        }
+    }
+}
