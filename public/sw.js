@@ -100,3 +100,62 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkThenCache(request));
   }
 });
+
+// Web Push (docs/design.md §8): the relay's notice, decrypted by the browser, becomes a
+// notification in the device's language; one per conversation (a newer one replaces it).
+const WORDS = {
+  ja: { message: '新しいメッセージがあります', app: 'tsunagu' },
+  en: { message: 'You have a new message', app: 'tsunagu' },
+};
+
+function words() {
+  const lang = (self.navigator.language || 'ja').toLowerCase();
+  return lang.startsWith('en') ? WORDS.en : WORDS.ja;
+}
+
+/** The notification for one notice: who wrote, where, and (unless the device chose not to) what. */
+function notification(notice) {
+  const w = words();
+  if (notice.kind !== 'message') return { title: w.app, options: { body: w.message } };
+  const title = notice.group ? `${notice.group}: ${notice.sender}` : notice.sender || w.app;
+  return {
+    title,
+    options: {
+      body: notice.text ?? w.message,
+      tag: `conversation-${notice.conversation}`,
+      renotify: true,
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      data: { url: `/messages/${notice.conversation}` },
+    },
+  };
+}
+
+self.addEventListener('push', (event) => {
+  let notice = {};
+  try {
+    notice = event.data ? event.data.json() : {};
+  } catch (_) {
+    notice = {};
+  }
+  const { title, options } = notification(notice);
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+// A tap opens the conversation: in a window of the app that is open already, else a new one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || '/', self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      for (const client of windows) {
+        if (new URL(client.url).origin === self.location.origin && 'navigate' in client) {
+          await client.focus();
+          return client.navigate(url);
+        }
+      }
+      return self.clients.openWindow(url);
+    })(),
+  );
+});

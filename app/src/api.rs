@@ -10,8 +10,9 @@ use tsunagu_core::api::{
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
     InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, NetworkInfo,
-    NewConversation, NewEvent, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, Register,
-    ReportDecision, ReportDecisionBody, ReportMessage, SetRoles, Setup, SignIn, VenueCodeResponse,
+    NewConversation, NewEvent, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, PushKey,
+    PushSubscription, PushUnsubscribe, Register, ReportDecision, ReportDecisionBody, ReportMessage,
+    SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::vocab::Role;
@@ -137,6 +138,32 @@ pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError
 /// `POST /api/events`: a new event — a draft from an admin, a proposal from anyone else.
 pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
     json(call(Method::POST, "/api/events", Some(to_body(new)?)).await?)
+}
+
+/// `GET /api/push/key`: the relay's VAPID public key.
+pub async fn push_key() -> Result<PushKey, AppError> {
+    json(call(Method::GET, "/api/push/key", None).await?)
+}
+
+/// `PUT /api/push/subscription`: this device's subscription.
+pub async fn push_subscribe(subscription: &PushSubscription) -> Result<(), AppError> {
+    call(
+        Method::PUT,
+        "/api/push/subscription",
+        Some(to_body(subscription)?),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `DELETE /api/push/subscription`.
+pub async fn push_unsubscribe(endpoint: &str) -> Result<(), AppError> {
+    let body = to_body(&PushUnsubscribe {
+        endpoint: endpoint.to_owned(),
+    })?;
+    call(Method::DELETE, "/api/push/subscription", Some(body))
+        .await
+        .map(|_| ())
 }
 
 /// `POST /api/conversations`: starts a conversation (or answers the one-to-one that exists).

@@ -23,6 +23,7 @@ pub mod api;
 pub mod calendar;
 pub mod error;
 pub mod markdown;
+pub mod push;
 pub mod runtime;
 pub mod scanner;
 pub mod shell;

@@ -55,6 +55,10 @@ struct Args {
     /// Who runs this relay, for the browsers' push services (mailto: or https:).
     #[arg(long, default_value = "mailto:noreply@localhost")]
     push_contact: String,
+    /// Another push service notifications may be sent to, besides the browsers' own (an origin,
+    /// `https://*.example.com` for its subdomains); repeat for several.
+    #[arg(long = "push-service", value_name = "ORIGIN")]
+    push_services: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,6 +138,7 @@ async fn main() -> ExitCode {
     config.mail_from = args.mail_from;
     config.trusted_proxies = args.trusted_proxies;
     config.push_contact = args.push_contact;
+    config.push_services.extend(args.push_services);
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

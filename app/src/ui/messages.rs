@@ -146,6 +146,86 @@ pub(crate) fn ConversationsPage() -> impl IntoView {
                 }
                 view! { <SearchResults me=me query=query /> }.into_any()
             }}
+            <PushSettings />
+        </section>
+    }
+}
+
+/// Where this device remembers whether its notifications show what a message says.
+const PREVIEW_KEY: &str = "tsunagu-push-preview";
+
+fn remembered_preview() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(PREVIEW_KEY).ok().flatten())
+        .is_none_or(|v| v != "off")
+}
+
+fn remember_preview(on: bool) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(PREVIEW_KEY, if on { "on" } else { "off" });
+    }
+}
+
+/// Notifications on this device when the app is closed: on or off, and whether they show what
+/// a message says or only that one came.
+#[component]
+fn PushSettings() -> impl IntoView {
+    use crate::push::{self, PushState};
+    let i18n = use_i18n();
+    let state = LocalResource::new(push::state);
+    let preview = RwSignal::new(remembered_preview());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<&'static str>);
+    let run = move |on: bool| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = if on {
+                push::enable(preview.get_untracked()).await
+            } else {
+                push::disable().await
+            };
+            match result {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+            }
+            state.refetch();
+            busy.set(false);
+        });
+    };
+    let set_preview = move |ev| {
+        let on = event_target_checked(&ev);
+        preview.set(on);
+        remember_preview(on);
+        if state.get() == Some(PushState::On) {
+            run(true);
+        }
+    };
+    view! {
+        <section class="card section push-settings" data-testid="push-settings">
+            <h2 class="section-title">{move || t_string!(i18n, messages.push_title)}</h2>
+            {move || match state.get() {
+                None => None,
+                Some(PushState::Unsupported) => Some(view! { <p class="muted" data-testid="push-state" data-state="unsupported">{move || t_string!(i18n, messages.push_unsupported)}</p> }.into_any()),
+                Some(PushState::Denied) => Some(view! { <p class="muted" data-testid="push-state" data-state="denied">{move || t_string!(i18n, messages.push_denied)}</p> }.into_any()),
+                Some(on_or_off) => {
+                    let on = on_or_off == PushState::On;
+                    Some(view! {
+                        <p class="muted" data-testid="push-state" data-state=if on { "on" } else { "off" }>
+                            {move || if on { t_string!(i18n, messages.push_on) } else { t_string!(i18n, messages.push_off) }}
+                        </p>
+                        <label class="switch-row">
+                            <input type="checkbox" class="switch" data-testid="push-preview" prop:checked=move || preview.get() on:change=set_preview />
+                            <span><span class="switch-label">{move || t_string!(i18n, messages.push_preview)}</span></span>
+                        </label>
+                        <button type="button" class="button button-small" class:button-primary=!on data-testid="push-toggle"
+                            disabled=move || busy.get() on:click=move |_| run(!on)>
+                            {move || if on { t_string!(i18n, messages.push_disable) } else { t_string!(i18n, messages.push_enable) }}
+                        </button>
+                    }.into_any())
+                }
+            }}
+            {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
         </section>
     }
 }
