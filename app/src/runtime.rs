@@ -29,6 +29,7 @@ mod session;
 pub use client::Client;
 pub(crate) use events::now;
 pub use messages::ConversationEntry;
+pub(crate) use messages::now_ms;
 pub(crate) use session::{FAREWELL_KEY, Farewell};
 
 use std::cell::{Cell, RefCell};
@@ -365,6 +366,7 @@ impl Runtime {
                 // The relay makes every document a member may read; one it does not serve was
                 // erased or is no longer readable, and the next `GET /api/me` drops it.
                 Effect::Unavailable { doc } => log(&format!("the relay does not serve {doc}")),
+                Effect::Ephemeral { doc, ephemeral, .. } => self.on_ephemeral(doc, &ephemeral.data),
                 Effect::Rejected { doc, reason } => {
                     log(&format!("the relay refused a change to {doc}: {reason}"));
                     // The engine dropped its copy and asked for the relay's; every other

@@ -138,6 +138,9 @@ pub struct Signals {
     pub pass_authority: RwSignal<PassAuthority>,
     /// Every conversation on the device, the most recently active first.
     pub conversations: RwSignal<Vec<crate::runtime::ConversationEntry>>,
+    /// Who is typing in each conversation, with until when it shows (ms), from ephemeral
+    /// messages (never stored).
+    pub typing: RwSignal<BTreeMap<DocumentId, BTreeMap<String, i64>>>,
 }
 
 impl Signals {
@@ -166,6 +169,7 @@ impl Signals {
             venue_codes: RwSignal::new(BTreeMap::new()),
             pass_authority: RwSignal::new(PassAuthority::default()),
             conversations: RwSignal::new(Vec::new()),
+            typing: RwSignal::new(BTreeMap::new()),
         }
     }
 

@@ -350,6 +350,31 @@ pub fn find<'a>(messages: &'a [Message], query: &str) -> impl Iterator<Item = &'
     })
 }
 
+/// The ephemeral message (automerge-repo's presence, never stored) that says `member` is typing
+/// on a page: a CBOR map `{"typing": member}`.
+pub fn typing(member: &str) -> Vec<u8> {
+    let mut cbor = Vec::new();
+    let map = ciborium::Value::Map(vec![(
+        ciborium::Value::Text("typing".into()),
+        ciborium::Value::Text(member.into()),
+    )]);
+    ciborium::into_writer(&map, &mut cbor).expect("a map of text always encodes");
+    cbor
+}
+
+/// Who an ephemeral message on a page says is typing, if it is a [`typing`] message.
+pub fn typing_member(data: &[u8]) -> Option<String> {
+    match ciborium::from_reader::<ciborium::Value, _>(data).ok()? {
+        ciborium::Value::Map(entries) => entries.into_iter().find_map(|(k, v)| match (k, v) {
+            (ciborium::Value::Text(k), ciborium::Value::Text(member)) if k == "typing" => {
+                Some(member)
+            }
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 /// A conversation's own document, which only the relay writes: who is in it, since when, and
 /// its pages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -630,6 +655,15 @@ mod tests {
         assert_eq!(page[0].text, "");
         assert!(find(&page, "spam").next().is_none());
         assert_eq!(unread(&page, &BTreeMap::new(), "hanako"), 0);
+    }
+
+    #[test]
+    fn a_typing_message_names_its_member_and_anything_else_names_no_one() {
+        assert_eq!(typing_member(&typing("ken")).as_deref(), Some("ken"));
+        assert_eq!(typing_member(b"\xff\x00garbage"), None);
+        let mut other = Vec::new();
+        ciborium::into_writer(&ciborium::Value::Text("hi".into()), &mut other).unwrap();
+        assert_eq!(typing_member(&other), None);
     }
 
     #[test]

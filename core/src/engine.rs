@@ -56,6 +56,24 @@ pub enum Effect {
     /// The relay refused our changes to `doc`: delete its stored chunks and sync states (the
     /// engine already dropped it and fetches the relay's version again), and tell the user why.
     Rejected { doc: DocumentId, reason: String },
+    /// A peer's ephemeral message about `doc` (automerge-repo's presence: "typing…"), seen for
+    /// the first time; never stored. The relay passes it on to the document's other readers
+    /// ([`Engine::forward_ephemeral`]); a device shows it.
+    Ephemeral {
+        conn: ConnId,
+        doc: DocumentId,
+        ephemeral: Ephemeral,
+    },
+}
+
+/// An ephemeral message as it travels between peers: who first sent it, in which session and
+/// at which count (together, how copies are told apart), and its opaque data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ephemeral {
+    pub sender: PeerId,
+    pub session: String,
+    pub count: u64,
+    pub data: Vec<u8>,
 }
 
 /// Decides whether the changes a peer sent may stay: the relay's write authorisation
@@ -169,7 +187,16 @@ pub struct Engine {
     queue_limit: Option<usize>,
     /// Per document, the bytes of sync messages received since its queue was last empty.
     queued: HashMap<DocumentId, usize>,
+    /// This engine's ephemeral session and the count of its last ephemeral message.
+    session: String,
+    ephemeral_sent: u64,
+    /// The highest count seen per ephemeral session: a message that comes twice (over two
+    /// paths) is shown once.
+    ephemeral_seen: HashMap<String, u64>,
 }
+
+/// Ephemeral sessions remembered before the oldest are forgotten.
+const EPHEMERAL_SESSIONS: usize = 4096;
 
 impl Engine {
     /// An engine for peer `me`, whose storage (if it has one that outlives the process) is `storage`.
@@ -185,6 +212,9 @@ impl Engine {
             next_conn: 1,
             queue_limit: None,
             queued: HashMap::new(),
+            session: PeerId::random().to_string(),
+            ephemeral_sent: 0,
+            ephemeral_seen: HashMap::new(),
         }
     }
 
@@ -360,6 +390,62 @@ impl Engine {
 
     // ---- connections ---------------------------------------------------------------------
 
+    /// Sends `data` about `doc` as an ephemeral message (never stored) on every ready
+    /// connection that syncs `doc`.
+    pub fn broadcast(&mut self, doc: DocumentId, data: Vec<u8>) -> Vec<Effect> {
+        self.ephemeral_sent += 1;
+        let ephemeral = Ephemeral {
+            sender: self.me.clone(),
+            session: self.session.clone(),
+            count: self.ephemeral_sent,
+            data,
+        };
+        self.ephemeral_to(doc, None, |_| true, &ephemeral)
+    }
+
+    /// Passes a peer's ephemeral message on to every other ready connection that syncs `doc`
+    /// and that `to` accepts (the relay: those who may read it).
+    pub fn forward_ephemeral(
+        &self,
+        from: ConnId,
+        doc: DocumentId,
+        ephemeral: &Ephemeral,
+        to: impl Fn(ConnId) -> bool,
+    ) -> Vec<Effect> {
+        self.ephemeral_to(doc, Some(from), to, ephemeral)
+    }
+
+    fn ephemeral_to(
+        &self,
+        doc: DocumentId,
+        except: Option<ConnId>,
+        to: impl Fn(ConnId) -> bool,
+        ephemeral: &Ephemeral,
+    ) -> Vec<Effect> {
+        self.conns
+            .iter()
+            .filter(|(id, c)| {
+                Some(**id) != except
+                    && c.phase == Phase::Ready
+                    && c.docs.contains_key(&doc)
+                    && to(**id)
+            })
+            .filter_map(|(id, c)| {
+                Some(Effect::Send {
+                    conn: *id,
+                    message: Message::Ephemeral {
+                        sender: ephemeral.sender.clone(),
+                        target: c.remote.clone()?,
+                        doc,
+                        count: ephemeral.count,
+                        session: ephemeral.session.clone(),
+                        data: ephemeral.data.clone(),
+                    },
+                })
+            })
+            .collect()
+    }
+
     /// A connection we opened (the browser side); call [`Engine::start`] to send `join`.
     pub fn connect(&mut self) -> ConnId {
         self.add_conn(true)
@@ -517,7 +603,40 @@ impl Engine {
                     effects.push(Effect::Unavailable { doc });
                 }
             }
-            (Phase::Ready, Message::Ephemeral { .. } | Message::Gossip { .. }) => {}
+            (
+                Phase::Ready,
+                Message::Ephemeral {
+                    sender,
+                    doc,
+                    count,
+                    session,
+                    data,
+                    ..
+                },
+            ) => {
+                if self
+                    .ephemeral_seen
+                    .get(&session)
+                    .is_some_and(|&seen| seen >= count)
+                {
+                    return effects;
+                }
+                if self.ephemeral_seen.len() >= EPHEMERAL_SESSIONS {
+                    self.ephemeral_seen.clear();
+                }
+                self.ephemeral_seen.insert(session.clone(), count);
+                effects.push(Effect::Ephemeral {
+                    conn,
+                    doc,
+                    ephemeral: Ephemeral {
+                        sender,
+                        session,
+                        count,
+                        data,
+                    },
+                });
+            }
+            (Phase::Ready, Message::Gossip { .. }) => {}
             (_, Message::Leave { .. }) => {
                 effects.push(Effect::Close {
                     conn,

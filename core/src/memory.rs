@@ -78,6 +78,8 @@ pub struct Node {
     pub engine: Engine,
     pub store: MemoryStore,
     pub storage: StorageId,
+    /// Every ephemeral message this node was shown: (document, data).
+    pub ephemeral: Vec<(DocumentId, Vec<u8>)>,
     name: String,
 }
 
@@ -88,6 +90,7 @@ impl Node {
             engine: Engine::new(PeerId::new(name), Some(storage.clone())),
             store: MemoryStore::default(),
             storage,
+            ephemeral: Vec::new(),
             name: name.into(),
         }
     }
@@ -180,6 +183,13 @@ impl Hub {
     /// Performs effects produced by device `i` (a local edit, a `want`).
     pub fn from_device(&mut self, i: usize, effects: Vec<Effect>) {
         self.devices[i].store.apply(&effects);
+        for effect in &effects {
+            if let Effect::Ephemeral { doc, ephemeral, .. } = effect {
+                self.devices[i]
+                    .ephemeral
+                    .push((*doc, ephemeral.data.clone()));
+            }
+        }
         let Some((_, r)) = self.links[i] else { return };
         for effect in effects {
             if let Effect::Send { message, .. } = effect {
@@ -191,7 +201,25 @@ impl Hub {
     /// Performs effects produced by the relay.
     pub fn from_relay(&mut self, effects: Vec<Effect>) {
         self.relay.store.apply(&effects);
-        for effect in effects {
+        // The relay passes ephemeral messages on to every other device syncing the document
+        // (the real relay only to those who may read it).
+        let forwarded: Vec<Effect> = effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Ephemeral {
+                    conn,
+                    doc,
+                    ephemeral,
+                } => Some(
+                    self.relay
+                        .engine
+                        .forward_ephemeral(*conn, *doc, ephemeral, |_| true),
+                ),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for effect in effects.into_iter().chain(forwarded) {
             if let Effect::Send { conn, message } = effect
                 && let Some(i) = self
                     .links

@@ -99,3 +99,30 @@ fn offline_writers_meet_in_one_order_and_a_forged_author_is_refused() {
         assert_eq!(kens, ["k1"], "phone {phone}");
     }
 }
+
+#[test]
+fn typing_reaches_the_other_members_once_and_is_never_stored() {
+    use tsunagu_core::conversation::{typing, typing_member};
+    let (mut hub, page) = chat();
+    let stored_before = hub.relay.store.chunks.get(&page).cloned();
+    // Every frame arrives twice: each phone still shows it once.
+    hub.fault = Some(Box::new(|_| 2));
+    let effects = hub.devices[0].engine.broadcast(page, typing("hanako"));
+    hub.from_device(0, effects);
+    hub.run();
+    for (phone, expected) in [(0, 0), (1, 1), (2, 1)] {
+        let seen: Vec<_> = hub.devices[phone]
+            .ephemeral
+            .iter()
+            .filter(|(doc, _)| *doc == page)
+            .map(|(_, data)| typing_member(data))
+            .collect();
+        assert_eq!(seen.len(), expected, "phone {phone}: {seen:?}");
+        assert!(seen.iter().all(|m| m.as_deref() == Some("hanako")));
+    }
+    assert_eq!(
+        hub.relay.store.chunks.get(&page).cloned(),
+        stored_before,
+        "nothing stored"
+    );
+}

@@ -243,7 +243,7 @@ fn device_keys(p256dh: &str, auth: &str) -> Option<(p256::PublicKey, Auth)> {
 }
 
 /// Messages through the relay's seam ([`crate::reactions`]): a new message notifies the
-/// conversation's other members who are away.
+/// conversation's other members who are away; "typing…" passes to those reading the page.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Messages;
 
@@ -265,6 +265,12 @@ impl Reactions for Messages {
     /// the sender takes up the outbox at start.
     fn settle<'a>(&'a self, _s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async { Ok(()) })
+    }
+
+    /// "Typing…" on a page, in the member's own name only.
+    fn passes_ephemeral(&self, record: &DocumentRecord, user: &str, data: &[u8]) -> bool {
+        self.reacts_to(record)
+            && tsunagu_core::conversation::typing_member(data).as_deref() == Some(user)
     }
 }
 

@@ -52,6 +52,12 @@ pub(crate) trait Reactions: Send + Sync + std::fmt::Debug {
     /// At start, before anyone connects: whatever a crash (or a failed reaction) left between
     /// an accepted change and its consequences.
     fn settle<'a>(&'a self, s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>>;
+
+    /// Whether `user`'s ephemeral message `data` about a document like `record` (which they may
+    /// read) goes on to its other readers. Nothing does unless a feature says so.
+    fn passes_ephemeral(&self, _record: &DocumentRecord, _user: &str, _data: &[u8]) -> bool {
+        false
+    }
 }
 
 /// Something a feature writes as the relay, in one transaction, outside any member's change.

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use automerge::{Automerge, Change, ChangeHash};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
-use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Guard};
+use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Ephemeral, Guard};
 use tsunagu_core::grants::Subject;
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::validate::{ActorBook, authorise};
@@ -58,6 +58,9 @@ pub(crate) enum Outgoing {
     /// Send a close frame with this reason, then stop.
     Close(String),
 }
+
+/// The largest ephemeral message passed on ("typing" is a few dozen bytes).
+const MAX_EPHEMERAL_BYTES: usize = 1024;
 
 /// The longest storage id a device may announce.
 const MAX_STORAGE_ID_CHARS: usize = 128;
@@ -421,11 +424,52 @@ impl Relay {
                         effects.push_front(effect);
                     }
                 }
+                Effect::Ephemeral {
+                    conn,
+                    doc,
+                    ephemeral,
+                } => self.forward_ephemeral(conn, doc, &ephemeral),
                 // The relay never asks peers for documents, and peers never refuse its changes.
                 Effect::Unavailable { .. } | Effect::Rejected { .. } => {}
             }
         }
         Ok(())
+    }
+
+    /// Passes a member's ephemeral message on to the document's other readers, never stored:
+    /// only from a member who may read the document, and only what a feature says it passes
+    /// ([`Reactions::passes_ephemeral`]: "typing" on a page of messages, in the member's own
+    /// name); anything else is dropped.
+    fn forward_ephemeral(&mut self, from: ConnId, doc: DocumentId, ephemeral: &Ephemeral) {
+        let data = ephemeral.data.as_slice();
+        let Some(peer) = self.peers.get(&from) else {
+            return;
+        };
+        let Some(Some(record)) = peer.docs.get(&doc) else {
+            return;
+        };
+        let allowed = data.len() <= MAX_EPHEMERAL_BYTES
+            && self
+                .features
+                .iter()
+                .any(|f| f.passes_ephemeral(record, &peer.user, data));
+        if !allowed {
+            tracing::debug!(conn = from, %doc, "an ephemeral message dropped");
+            return;
+        }
+        let peers = &self.peers;
+        let readers = |conn: ConnId| {
+            matches!(
+                peers.get(&conn).and_then(|p| p.docs.get(&doc)),
+                Some(Some(_))
+            )
+        };
+        let sends = self.engine.forward_ephemeral(from, doc, ephemeral, readers);
+        for effect in sends {
+            if let Effect::Send { conn, message } = effect {
+                self.send(conn, message);
+            }
+        }
     }
 
     fn send(&mut self, conn: ConnId, message: Message) {

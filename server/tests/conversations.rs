@@ -763,3 +763,60 @@ async fn a_reported_message_is_hidden_by_an_admin_on_every_phone() {
         );
     }
 }
+
+/// The typing messages `phone` received on `page`, by whom they say is typing.
+fn typing_seen(phone: &Device, page: &DocumentId) -> Vec<Option<String>> {
+    phone
+        .received
+        .iter()
+        .filter_map(|m| match m {
+            tsunagu_core::wire::Message::Ephemeral { doc, data, .. } if doc == page => {
+                Some(tsunagu_core::conversation::typing_member(data))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn typing_reaches_the_other_members_only_in_ones_own_name_and_never_outsiders() {
+    use tsunagu_core::conversation::typing;
+    let (relay, hanako, ken, yuki) = three().await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut hers = device_with(&relay, &hanako.0, &[page]).await;
+    let mut his = device_with(&relay, &ken.0, &[page]).await;
+    // Yuki, an admin outside the conversation, asks for the page anyway.
+    let mut yukis = common::Device::connect(relay.addr(), &yuki.0, &[page]).await;
+
+    // Hanako's phone claims Ken is typing, then a message that is no typing at all, then says
+    // she is: only the last reaches Ken.
+    for data in [
+        typing(&ken.1.user_id),
+        b"\x01\x02junk".to_vec(),
+        typing(&hanako.1.user_id),
+    ] {
+        let effects = hers.engine.broadcast(page, data);
+        hers.perform(effects).await;
+    }
+    let me = hanako.1.user_id.clone();
+    his.pump_until("Hanako typing", move |d| {
+        typing_seen(d, &page).contains(&Some(me.clone()))
+    })
+    .await;
+    assert_eq!(typing_seen(&his, &page), [Some(hanako.1.user_id.clone())]);
+    // Ken's own typing reaches Hanako, not Yuki.
+    let effects = his.engine.broadcast(page, typing(&ken.1.user_id));
+    his.perform(effects).await;
+    let him = ken.1.user_id.clone();
+    hers.pump_until("Ken typing", move |d| {
+        typing_seen(d, &page).contains(&Some(him.clone()))
+    })
+    .await;
+    let quiet = tokio::time::timeout(
+        std::time::Duration::from_millis(800),
+        yukis.pump_until("anything typed", move |d| !typing_seen(d, &page).is_empty()),
+    )
+    .await;
+    assert!(quiet.is_err(), "an outsider saw someone typing");
+}

@@ -108,7 +108,7 @@ test("Hanako writes to Ken offline; it is sent when she is back, read, answered 
   await kenCtx.close();
 });
 
-test("a group is made from the directory, its members write, and messages are found offline", async () => {
+test("a group is made from the directory, its members see each other typing and write, and messages are found offline", async () => {
   const hanakoCtx = await browser.newContext(DESKTOP);
   const hanako = await hanakoCtx.newPage();
   await signInThroughUi(hanako, relay.url, "hanako@example.com");
@@ -138,6 +138,12 @@ test("a group is made from the directory, its members write, and messages are fo
   const hers = bubble(yuki, "幹事はシブヤのお店を予約します");
   await hers.waitFor({ timeout: 20000 });
   assert.match(await hers.locator(".bubble-author").innerText(), /山田 花子/);
+  // While Hanako types, Yuki sees it (never stored); it goes once her message arrives.
+  await hanako.getByTestId("composer-input").pressSequentially("お店の候補は", { delay: 100 });
+  await yuki.getByTestId("typing").filter({ hasText: "山田 花子 が入力中…" }).waitFor({ timeout: 10000 });
+  await hanako.getByTestId("send").click();
+  await bubble(yuki, "お店の候補は").waitFor({ timeout: 20000 });
+  await yuki.getByTestId("typing").waitFor({ state: "detached", timeout: 10000 });
   await yuki.getByTestId("composer-input").fill("ありがとうございます！");
   await yuki.getByTestId("send").click();
   // Read by Yuki: "既読 1" on Hanako's message (Ken has not opened it).

@@ -223,6 +223,13 @@ impl Client {
         self.runtime()?.react(conversation, id, emoji)
     }
 
+    /// The person is typing in `conversation` (its members with it open see "typing…").
+    pub fn send_typing(&self, conversation: DocumentId) {
+        if let Ok(rt) = self.runtime() {
+            rt.send_typing(conversation);
+        }
+    }
+
     /// The person has seen the newest message of `conversation`.
     pub fn mark_conversation_read(&self, conversation: DocumentId) {
         if let Ok(rt) = self.runtime() {

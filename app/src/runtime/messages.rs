@@ -14,7 +14,7 @@ use automerge::{ROOT, ReadDoc};
 use leptos::prelude::*;
 use tsunagu_core::api::{ConversationRef, NewConversation};
 use tsunagu_core::conversation::{
-    Conversation, Draft, Inbox, MESSAGES_KEY, Message, MessagePage, unread,
+    Conversation, Draft, Inbox, MESSAGES_KEY, Message, MessagePage, typing, typing_member, unread,
 };
 use tsunagu_core::event::DocError;
 use tsunagu_core::ids::{DocumentId, random_bytes};
@@ -70,8 +70,11 @@ impl ConversationEntry {
     }
 }
 
+/// How long "typing…" shows after the last sign of it.
+const TYPING_SHOWS_MS: i64 = 6000;
+
 /// Milliseconds since 1970 by this device's clock: when a message is written.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
@@ -290,9 +293,21 @@ impl Runtime {
         if entry.messages == messages && entry.read == read && entry.sending == sending {
             return false;
         }
+        // Whoever just wrote is no longer typing.
+        let wrote = messages
+            .last()
+            .filter(|m| entry.messages.last().is_none_or(|old| old.id != m.id))
+            .map(|m| m.author.clone());
         entry.messages = messages;
         entry.read = read;
         entry.sending = sending;
+        if let Some(author) = wrote {
+            self.signals.typing.update(|all| {
+                if let Some(typing) = all.get_mut(&conversation) {
+                    typing.remove(&author);
+                }
+            });
+        }
         true
     }
 
@@ -438,6 +453,43 @@ impl Runtime {
             MessagePage::mark_read(tx, me, newest)
         }) {
             log(&format!("could not mark {conversation} read: {e}"));
+        }
+    }
+
+    /// Tells the conversation's other members, who have it open, that the person is typing
+    /// (an ephemeral message: never stored, dropped when offline).
+    pub fn send_typing(&self, conversation: DocumentId) {
+        let Ok((page, me)) = self.writable_page(conversation) else {
+            return;
+        };
+        let effects = self.docs.engine_mut().broadcast(page, typing(&me));
+        self.perform(effects);
+    }
+
+    /// Someone's ephemeral message about `doc`: "typing…" on a page shows for a few seconds.
+    pub(super) fn on_ephemeral(&self, doc: DocumentId, data: &[u8]) {
+        let Some(member) = typing_member(data) else {
+            return;
+        };
+        let me = self
+            .signals
+            .me
+            .with_untracked(|me| me.as_ref().map(|m| m.user_id.clone()));
+        if me.as_deref() == Some(member.as_str()) {
+            return;
+        }
+        let conversation = self
+            .conversations
+            .borrow()
+            .values()
+            .find(|c| c.page == Some(doc))
+            .map(|c| c.doc);
+        if let Some(conversation) = conversation {
+            self.signals.typing.update(|all| {
+                all.entry(conversation)
+                    .or_default()
+                    .insert(member, now_ms() + TYPING_SHOWS_MS);
+            });
         }
     }
 

@@ -18,6 +18,9 @@ use crate::i18n::*;
 use crate::runtime::ConversationEntry;
 use crate::state::Signals;
 
+/// How often "typing…" is sent while the person types.
+const TYPING_EVERY_MS: i64 = 3000;
+
 /// The emoji a member reacts with, one tap each.
 const REACTIONS: [&str; 5] = ["👍", "❤️", "😂", "🙏", "🎉"];
 
@@ -482,6 +485,7 @@ pub(crate) fn ChatPage() -> impl IntoView {
                     </ol>
                 }.into_any(),
             }}
+            <TypingNote entry=entry />
             <Actions entry=entry me=me selected=selected reply_to=reply_to editing=editing />
             <Composer entry=entry reply_to=reply_to editing=editing />
         </section>
@@ -617,6 +621,51 @@ fn Bubble(
                     {status.map(|s| view! { <span class="bubble-status" data-testid="message-status">{s}</span> })}
                 </span>
             </li>
+        })
+    }
+}
+
+/// "山田 花子 が入力中…" while another member types (for a few seconds after each sign).
+#[component]
+fn TypingNote(entry: Memo<Option<ConversationEntry>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    // Expiry needs a clock: a tick each second while the chat is open (dropped with it).
+    let tick = RwSignal::new(0_u32);
+    StoredValue::new_local(gloo_timers::callback::Interval::new(1000, move || {
+        tick.update(|t| *t = t.wrapping_add(1));
+    }));
+    let typing = Memo::new(move |_| {
+        tick.track();
+        let doc = entry.with(|e| e.as_ref().map(|e| e.doc))?;
+        let now = crate::runtime::now_ms();
+        let names: Vec<String> = signals.typing.with(|all| {
+            all.get(&doc)
+                .map(|who| {
+                    who.iter()
+                        .filter(|(_, until)| **until > now)
+                        .map(|(user, _)| {
+                            name_of(signals, user).map_or_else(
+                                || {
+                                    td_string!(i18n.get_locale_untracked(), messages.someone)
+                                        .to_owned()
+                                },
+                                |(_, n)| n,
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        (!names.is_empty()).then(|| names.join("、"))
+    });
+    move || {
+        typing.get().map(|names| {
+            view! {
+                <p class="typing muted" data-testid="typing" aria-live="polite">
+                    {t_string!(i18n, messages.typing).replace("%s", &names)}
+                </p>
+            }
         })
     }
 }
@@ -764,6 +813,18 @@ fn Composer(
                 .and_then(|e| e.messages.iter().find(|m| m.id == id).cloned())
         })
     });
+    // "Typing…" goes out at most every few seconds while the person types.
+    let last_typing = StoredValue::new(0_i64);
+    let typed = move |ev| {
+        text.set(event_target_value(&ev));
+        let now = crate::runtime::now_ms();
+        if now - last_typing.get_value() > TYPING_EVERY_MS
+            && let Some(doc) = entry.with_untracked(|e| e.as_ref().map(|e| e.doc))
+        {
+            last_typing.set_value(now);
+            client.send_typing(doc);
+        }
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(doc) = entry.with_untracked(|e| e.as_ref().map(|e| e.doc)) else {
@@ -783,6 +844,8 @@ fn Composer(
                 reply_to.set(None);
                 editing.set(None);
                 error.set(None);
+                // The next word typed says "typing…" again at once.
+                last_typing.set_value(0);
             }
             Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
         }
@@ -817,7 +880,7 @@ fn Composer(
                     aria-label=move || t_string!(i18n, messages.write)
                     placeholder=move || t_string!(i18n, messages.write)
                     prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    on:input=typed
                 ></textarea>
                 <button type="submit" class="button button-primary" data-testid="send"
                     disabled=move || text.with(|t| t.trim().is_empty())>
