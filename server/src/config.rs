@@ -148,6 +148,9 @@ pub struct Limits {
     pub conversations_per_day: usize,
     /// Messages a member may report in a day: each one asks an admin's time.
     pub reports_per_day: usize,
+    /// Messages on one page of a conversation before the relay starts the next page: a phone
+    /// opening a long conversation syncs the newest page only (docs/design.md §7).
+    pub messages_per_page: usize,
     /// Bytes of changes a member may send, over all their documents and devices.
     pub member_write_bytes: Rate,
     /// Bytes of sync messages whose changes wait for history that never arrives, per document,
@@ -212,6 +215,7 @@ impl Default for Limits {
             checkin_log_bytes: 16 * 1024 * 1024,
             conversations_per_day: 20,
             reports_per_day: 20,
+            messages_per_page: 300,
             member_write_bytes: Rate {
                 burst: 4 * 1024 * 1024,
                 per_hour: 8 * 1024 * 1024,

@@ -506,6 +506,64 @@ async fn set_messages_from(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Starts the conversation's next page once its newest, `page`, holds `per_page` messages: the
+/// relay makes it with every member's maps, lists it in the conversation's document (which the
+/// members' phones follow) and in `conversation_pages`. A change to an older page changes
+/// nothing here.
+pub(crate) async fn turn_page_if_full(
+    s: &mut Scribe<'_>,
+    page: DocumentId,
+    per_page: usize,
+) -> Result<(), Error> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT p.conversation, p.seq FROM conversation_pages p
+          WHERE p.page = ?
+            AND p.seq = (SELECT MAX(seq) FROM conversation_pages WHERE conversation = p.conversation)",
+    )
+    .bind(page.to_string())
+    .fetch_optional(s.conn())
+    .await?;
+    let Some((conversation, seq)) = row else {
+        return Ok(());
+    };
+    let written = s
+        .read(&page, MessagePage::read)
+        .await?
+        .map_err(|e| Error::Corrupt(format!("page {page}: {e}")))?
+        .len();
+    if written < per_page {
+        return Ok(());
+    }
+    let members: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = ?")
+            .bind(&conversation)
+            .fetch_all(s.conn())
+            .await?;
+    let ids: Vec<&str> = members.iter().map(String::as_str).collect();
+    let actor = db::stored_relay_actor(s.conn()).await?;
+    let next = documents::create(s.conn(), &actor, DocKind::MessagePage, None, |t| {
+        MessagePage::create(t, &ids)
+    })
+    .await?;
+    sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES (?, ?, ?)")
+        .bind(next.to_string())
+        .bind(&conversation)
+        .bind(seq + 1)
+        .execute(s.conn())
+        .await?;
+    let listed = next.to_string();
+    s.edit(db::document_id(&conversation)?, move |tx| {
+        if let Some((_, pages)) = tx.get(ROOT, "pages")? {
+            let end = tx.length(&pages);
+            tx.insert(&pages, end, listed.as_str())?;
+        }
+        Ok(())
+    })
+    .await?;
+    tracing::info!(%conversation, page = %next, "a conversation turned to a new page");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

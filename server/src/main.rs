@@ -59,6 +59,10 @@ struct Args {
     /// `https://*.example.com` for its subdomains); repeat for several.
     #[arg(long = "push-service", value_name = "ORIGIN")]
     push_services: Vec<String>,
+    /// Messages on one page of a conversation before the next page starts (a phone opening a
+    /// conversation syncs its newest page only).
+    #[arg(long, value_name = "N")]
+    messages_per_page: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +143,9 @@ async fn main() -> ExitCode {
     config.trusted_proxies = args.trusted_proxies;
     config.push_contact = args.push_contact;
     config.push_services.extend(args.push_services);
+    if let Some(n) = args.messages_per_page {
+        config.limits.messages_per_page = n.max(1);
+    }
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

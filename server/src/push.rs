@@ -243,9 +243,13 @@ fn device_keys(p256dh: &str, auth: &str) -> Option<(p256::PublicKey, Auth)> {
 }
 
 /// Messages through the relay's seam ([`crate::reactions`]): a new message notifies the
-/// conversation's other members who are away; "typing…" passes to those reading the page.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Messages;
+/// conversation's other members who are away, and a full page turns to the next; "typing…"
+/// passes to those reading the page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Messages {
+    /// [`crate::Limits::messages_per_page`].
+    pub(crate) messages_per_page: usize,
+}
 
 impl Reactions for Messages {
     fn reacts_to(&self, record: &DocumentRecord) -> bool {
@@ -258,7 +262,10 @@ impl Reactions for Messages {
         doc: DocumentId,
         _record: &'a DocumentRecord,
     ) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(notify_page(s, doc))
+        Box::pin(async move {
+            notify_page(s, doc).await?;
+            crate::conversations::turn_page_if_full(s, doc, self.messages_per_page).await
+        })
     }
 
     /// Nothing is left to settle: the watermark and the outbox rows are written together, and

@@ -205,7 +205,9 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         passes.clone(),
         vec![
             Box::new(events::reactions::Events),
-            Box::new(crate::push::Messages),
+            Box::new(crate::push::Messages {
+                messages_per_page: config.limits.messages_per_page,
+            }),
         ],
     );
     let vapid = crate::push::Vapid::load(&db, config.push_contact.clone()).await?;

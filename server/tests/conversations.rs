@@ -820,3 +820,49 @@ async fn typing_reaches_the_other_members_only_in_ones_own_name_and_never_outsid
     .await;
     assert!(quiet.is_err(), "an outsider saw someone typing");
 }
+
+/// The pages the conversation `doc` lists, as `phone` has it.
+fn pages(phone: &Device, doc: &DocumentId) -> Vec<String> {
+    phone
+        .engine
+        .doc(doc)
+        .and_then(|d| tsunagu_core::conversation::Conversation::read(d).ok())
+        .map(|c| c.pages)
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_full_page_turns_to_a_new_one_that_only_members_read() {
+    let relay = TestRelay::start_configured(|config| config.limits.messages_per_page = 3).await;
+    let (hanako, ken, yuki) = signed_in(&relay).await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let first = chat.pages[0];
+    let mut hers = device_with(&relay, &hanako.0, &[chat.conversation, first]).await;
+    for (i, text) in ["一", "二"].into_iter().enumerate() {
+        write(
+            &mut hers,
+            first,
+            &hanako.1.user_id,
+            &format!("h{i}"),
+            text,
+            T0 + i as i64,
+        )
+        .await;
+    }
+    wait_for(&mut hers, first, "二").await;
+    assert_eq!(pages(&hers, &chat.conversation).len(), 1, "not full yet");
+    write(&mut hers, first, &hanako.1.user_id, "h2", "三", T0 + 2).await;
+    let conversation = chat.conversation;
+    hers.pump_until("the next page", move |d| pages(d, &conversation).len() == 2)
+        .await;
+    let next: DocumentId = pages(&hers, &conversation)[1].parse().expect("a page id");
+    let listed: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &ken.0).await;
+    assert_eq!(listed[0].pages, [first, next]);
+
+    // Ken writes on it; Yuki, outside, cannot read it.
+    let mut his = device_with(&relay, &ken.0, &[next]).await;
+    write(&mut his, next, &ken.1.user_id, "k1", "四", T0 + 3).await;
+    let mut hers_next = device_with(&relay, &hanako.0, &[next]).await;
+    wait_for(&mut hers_next, next, "四").await;
+    assert!(unavailable_to(&relay, &yuki.0, next).await);
+}

@@ -220,3 +220,42 @@ test("a reported message is hidden by an admin on every phone, and a block silen
   await kenCtx.close();
   await yukiCtx.close();
 });
+
+test("a long conversation opens on its newest page, and older pages come when asked", async () => {
+  // A relay of its own whose pages hold three messages.
+  const small = await Relay.start({ args: ["--messages-per-page", "3"] });
+  try {
+    const hanakoCtx = await browser.newContext(DESKTOP);
+    const hanako = await hanakoCtx.newPage();
+    await signInThroughUi(hanako, small.url, "hanako@example.com");
+    await hanako.getByTestId("directory-search").fill("佐藤 健");
+    await hanako.getByTestId("person-card").filter({ hasText: "佐藤 健" }).first().click();
+    await hanako.getByTestId("person-message").click();
+    await hanako.getByTestId("composer").waitFor({ timeout: 15000 });
+    for (const text of ["一通目", "二通目", "三通目", "四通目"]) {
+      await hanako.getByTestId("composer-input").fill(text);
+      await hanako.getByTestId("send").click();
+      await bubble(hanako, text).waitFor();
+      await hanako.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 15000 });
+    }
+    // The page turned after the third; her chat still shows all four.
+    assert.equal(await hanako.getByTestId("message").count(), 4);
+
+    // Ken's phone, new to the conversation, gets the newest page only, then asks for older.
+    const kenCtx = await browser.newContext(PHONE);
+    const ken = await kenCtx.newPage();
+    await signInThroughUi(ken, small.url, "ken@example.com");
+    await ken.getByTestId("nav-messages").click();
+    await ken.getByTestId("conversation-row").first().click();
+    await bubble(ken, "四通目").waitFor({ timeout: 20000 });
+    assert.equal(await ken.getByTestId("message").count(), 1);
+    await ken.getByTestId("older-messages").click();
+    await bubble(ken, "一通目").waitFor({ timeout: 20000 });
+    assert.equal(await ken.getByTestId("message").count(), 4);
+    await ken.getByTestId("older-messages").waitFor({ state: "detached" });
+    await hanakoCtx.close();
+    await kenCtx.close();
+  } finally {
+    await small.stop();
+  }
+});

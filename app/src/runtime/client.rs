@@ -223,6 +223,13 @@ impl Client {
         self.runtime()?.react(conversation, id, emoji)
     }
 
+    /// Brings the conversation's previous page onto this device ("older messages").
+    pub fn load_older(&self, conversation: DocumentId) {
+        if let Ok(rt) = self.runtime() {
+            rt.load_older(conversation);
+        }
+    }
+
     /// The person is typing in `conversation` (its members with it open see "typing…").
     pub fn send_typing(&self, conversation: DocumentId) {
         if let Ok(rt) = self.runtime() {

@@ -34,13 +34,20 @@ pub struct ConversationEntry {
     pub conversation: Conversation,
     /// Its newest page, where new messages go.
     pub page: Option<DocumentId>,
-    /// The newest page's messages, in the order every device shows them, without those of
+    /// The pages kept on this device, oldest first: the newest, the one before it once the
+    /// conversation turned a page here, and older ones the person asked for.
+    pub loaded: Vec<DocumentId>,
+    /// The page before the oldest loaded one, which "older messages" fetches.
+    pub older: Option<DocumentId>,
+    /// The loaded pages' messages, in the order every device shows them, without those of
     /// members the person blocked.
     pub messages: Vec<Message>,
-    /// How far each member has read the newest page.
+    /// How far each member has read: the furthest mark of theirs on any loaded page.
     pub read: BTreeMap<String, i64>,
     /// Ids of the person's own messages the relay has not acknowledged yet ("sending").
     pub sending: BTreeSet<String>,
+    /// The page each message is on, for editing, unsending and reacting to it.
+    pub page_of: BTreeMap<String, DocumentId>,
 }
 
 impl ConversationEntry {
@@ -50,9 +57,12 @@ impl ConversationEntry {
             added_at,
             conversation: Conversation::default(),
             page: None,
+            loaded: Vec::new(),
+            older: None,
             messages: Vec::new(),
             read: BTreeMap::new(),
             sending: BTreeSet::new(),
+            page_of: BTreeMap::new(),
         }
     }
 
@@ -101,7 +111,7 @@ impl Runtime {
         self.conversations
             .borrow()
             .values()
-            .flat_map(|c| std::iter::once(c.doc).chain(c.page))
+            .flat_map(|c| std::iter::once(c.doc).chain(c.loaded.iter().copied()))
             .collect()
     }
 
@@ -129,7 +139,7 @@ impl Runtime {
             let held = self.conversations.borrow();
             let page_of: BTreeMap<DocumentId, DocumentId> = held
                 .values()
-                .filter_map(|c| c.page.map(|p| (p, c.doc)))
+                .flat_map(|c| c.loaded.iter().map(|p| (*p, c.doc)))
                 .collect();
             for doc in docs {
                 if doc == inbox {
@@ -183,7 +193,7 @@ impl Runtime {
             .collect();
         for entry in &gone {
             held.remove(&entry.doc);
-            for doc in std::iter::once(entry.doc).chain(entry.page) {
+            for doc in std::iter::once(entry.doc).chain(entry.loaded.iter().copied()) {
                 self.docs.engine_mut().forget(&doc);
                 self.docs.write(Write::Forget(doc));
             }
@@ -221,38 +231,70 @@ impl Runtime {
             }
             None => return false,
         };
-        let page = conversation.pages.last().and_then(|p| p.parse().ok());
-        let new_page = {
+        let pages = page_ids(&conversation);
+        let newest = pages.last().copied();
+        let wanted = {
+            let engine = self.docs.engine();
             let mut held = self.conversations.borrow_mut();
             let Some(entry) = held.get_mut(&doc) else {
                 return false;
             };
-            if entry.conversation == conversation && entry.page == page {
+            if entry.conversation == conversation && entry.page == newest {
                 return false;
             }
-            let new_page = (entry.page != page).then_some(page).flatten();
+            // Kept: the pages already here (the one just left among them) and the newest.
+            let loaded: Vec<DocumentId> = pages
+                .iter()
+                .copied()
+                .filter(|p| entry.loaded.contains(p) || engine.has_doc(p) || Some(*p) == newest)
+                .collect();
+            let wanted: Vec<DocumentId> = loaded
+                .iter()
+                .copied()
+                .filter(|p| !engine.has_doc(p))
+                .collect();
+            entry.older = older_than(&pages, &loaded);
+            entry.loaded = loaded;
             entry.conversation = conversation;
-            entry.page = page;
-            new_page
+            entry.page = newest;
+            wanted
         };
-        if let Some(page) = new_page {
+        for page in wanted {
             self.want(page);
-            self.read_page(doc);
         }
+        self.read_page(doc);
         true
     }
 
-    /// Reads the newest page of `conversation`: its messages, read marks, and which of the
+    /// Keeps the page before the oldest loaded one on the device too ("older messages").
+    pub fn load_older(&self, conversation: DocumentId) {
+        let older = {
+            let mut held = self.conversations.borrow_mut();
+            let Some(entry) = held.get_mut(&conversation) else {
+                return;
+            };
+            let Some(older) = entry.older else {
+                return;
+            };
+            entry.loaded.insert(0, older);
+            entry.older = older_than(&page_ids(&entry.conversation), &entry.loaded);
+            older
+        };
+        self.want(older);
+        self.read_page(conversation);
+        self.publish_conversations();
+        self.perform(Vec::new());
+    }
+
+    /// Reads the loaded pages of `conversation`: their messages, read marks, and which of the
     /// person's own messages are still on their way. Says whether anything changed.
     fn read_page(&self, conversation: DocumentId) -> bool {
-        let Some(page) = self
+        let loaded = self
             .conversations
             .borrow()
             .get(&conversation)
-            .and_then(|c| c.page)
-        else {
-            return false;
-        };
+            .map(|c| c.loaded.clone())
+            .unwrap_or_default();
         let me = self.signals.me.with_untracked(|me| {
             me.as_ref().map(|m| {
                 (
@@ -265,25 +307,37 @@ impl Runtime {
         let Some((me, relay, blocked)) = me else {
             return false;
         };
-        let read = {
+        let mut messages = Vec::new();
+        let mut read: BTreeMap<String, i64> = BTreeMap::new();
+        let mut sending = BTreeSet::new();
+        let mut page_of = BTreeMap::new();
+        {
             let engine = self.docs.engine();
-            let Some(doc) = engine.doc(&page).filter(|d| !d.get_heads().is_empty()) else {
-                return false;
-            };
-            let acknowledged = engine.acknowledged_heads(&relay, &page).to_vec();
-            MessagePage::read(doc).and_then(|messages| {
-                let marks = MessagePage::read_marks(doc)?;
-                let sending = unacknowledged(doc, &me, &acknowledged)?;
-                Ok((messages, marks, sending))
-            })
-        };
-        let (mut messages, read, sending) = match read {
-            Ok(read) => read,
-            Err(e) => {
-                log(&format!("{page} is not a readable page of messages: {e}"));
-                return false;
+            for page in loaded {
+                let Some(doc) = engine.doc(&page).filter(|d| !d.get_heads().is_empty()) else {
+                    continue;
+                };
+                let acknowledged = engine.acknowledged_heads(&relay, &page).to_vec();
+                let this = MessagePage::read(doc).and_then(|messages| {
+                    let marks = MessagePage::read_marks(doc)?;
+                    let sending = unacknowledged(doc, &me, &acknowledged)?;
+                    Ok((messages, marks, sending))
+                });
+                match this {
+                    Ok((on_page, marks, unsent)) => {
+                        page_of.extend(on_page.iter().map(|m| (m.id.clone(), page)));
+                        messages.extend(on_page);
+                        for (member, mark) in marks {
+                            let furthest = read.entry(member).or_insert(mark);
+                            *furthest = (*furthest).max(mark);
+                        }
+                        sending.extend(unsent);
+                    }
+                    Err(e) => log(&format!("{page} is not a readable page of messages: {e}")),
+                }
             }
-        };
+        }
+        messages.sort_by(|a, b| (a.at, &a.author, &a.id).cmp(&(b.at, &b.author, &b.id)));
         // Members the person blocked are not heard from: not shown, not counted.
         messages.retain(|m| !blocked.contains(&m.author));
         let mut held = self.conversations.borrow_mut();
@@ -301,6 +355,7 @@ impl Runtime {
         entry.messages = messages;
         entry.read = read;
         entry.sending = sending;
+        entry.page_of = page_of;
         if let Some(author) = wrote {
             self.signals.typing.update(|all| {
                 if let Some(typing) = all.get_mut(&conversation) {
@@ -341,8 +396,13 @@ impl Runtime {
         self.signals.conversations.set(entries);
     }
 
-    /// The newest page of `conversation` and who the person is, once both have arrived.
-    fn writable_page(&self, conversation: DocumentId) -> Result<(DocumentId, String), AppError> {
+    /// The newest page of `conversation` (or with `message`, the page that message is on) and
+    /// who the person is, once both have arrived.
+    fn writable_page(
+        &self,
+        conversation: DocumentId,
+        message: Option<&str>,
+    ) -> Result<(DocumentId, String), AppError> {
         let me = self
             .signals
             .me
@@ -352,7 +412,10 @@ impl Runtime {
             .conversations
             .borrow()
             .get(&conversation)
-            .and_then(|c| c.page)
+            .and_then(|c| match message {
+                Some(id) => c.page_of.get(id).copied(),
+                None => c.page,
+            })
             .ok_or(AppError::NotSynced)?;
         if !self.docs.arrived(&page) {
             return Err(AppError::NotSynced);
@@ -365,9 +428,10 @@ impl Runtime {
     fn change_page(
         &self,
         conversation: DocumentId,
+        message: Option<&str>,
         edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &str) -> Result<bool, DocError>,
     ) -> Result<(), AppError> {
-        let (page, me) = self.writable_page(conversation)?;
+        let (page, me) = self.writable_page(conversation, message)?;
         let mut placed = true;
         self.commit(page, |tx| {
             placed = edit(tx, &me)?;
@@ -394,7 +458,7 @@ impl Runtime {
             reply_to,
         };
         let id = new_message_id();
-        self.change_page(conversation, |tx, me| {
+        self.change_page(conversation, None, |tx, me| {
             MessagePage::write(tx, me, &id, &draft)
         })
     }
@@ -406,14 +470,16 @@ impl Runtime {
         id: &str,
         text: &str,
     ) -> Result<(), AppError> {
-        self.change_page(conversation, |tx, me| {
+        self.change_page(conversation, Some(id), |tx, me| {
             MessagePage::edit(tx, me, id, text, now_ms())
         })
     }
 
     /// Takes back one of the person's own messages; its text leaves the page.
     pub fn unsend_message(&self, conversation: DocumentId, id: &str) -> Result<(), AppError> {
-        self.change_page(conversation, |tx, me| MessagePage::unsend(tx, me, id))
+        self.change_page(conversation, Some(id), |tx, me| {
+            MessagePage::unsend(tx, me, id)
+        })
     }
 
     /// Sets (or with `None` takes away) the person's reaction to a message.
@@ -423,7 +489,9 @@ impl Runtime {
         id: &str,
         emoji: Option<&str>,
     ) -> Result<(), AppError> {
-        self.change_page(conversation, |tx, me| MessagePage::react(tx, me, id, emoji))
+        self.change_page(conversation, Some(id), |tx, me| {
+            MessagePage::react(tx, me, id, emoji)
+        })
     }
 
     /// The person has seen `conversation` up to its newest message: their read mark moves
@@ -437,7 +505,7 @@ impl Runtime {
         let Some(newest) = newest else {
             return;
         };
-        let Ok((_, me)) = self.writable_page(conversation) else {
+        let Ok((_, me)) = self.writable_page(conversation, None) else {
             return;
         };
         let already = self
@@ -449,7 +517,7 @@ impl Runtime {
         if already {
             return;
         }
-        if let Err(e) = self.change_page(conversation, |tx, me| {
+        if let Err(e) = self.change_page(conversation, None, |tx, me| {
             MessagePage::mark_read(tx, me, newest)
         }) {
             log(&format!("could not mark {conversation} read: {e}"));
@@ -459,7 +527,7 @@ impl Runtime {
     /// Tells the conversation's other members, who have it open, that the person is typing
     /// (an ephemeral message: never stored, dropped when offline).
     pub fn send_typing(&self, conversation: DocumentId) {
-        let Ok((page, me)) = self.writable_page(conversation) else {
+        let Ok((page, me)) = self.writable_page(conversation, None) else {
             return;
         };
         let effects = self.docs.engine_mut().broadcast(page, typing(&me));
@@ -542,4 +610,19 @@ fn unacknowledged(
         doc.keys_at(&mine, acknowledged).collect()
     };
     Ok(now.difference(&sent).cloned().collect())
+}
+
+/// A conversation's pages, oldest first.
+fn page_ids(conversation: &Conversation) -> Vec<DocumentId> {
+    conversation
+        .pages
+        .iter()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// The page just before the oldest of `loaded` among `pages`, if there is one.
+fn older_than(pages: &[DocumentId], loaded: &[DocumentId]) -> Option<DocumentId> {
+    let oldest = pages.iter().position(|p| loaded.contains(p))?;
+    oldest.checked_sub(1).map(|i| pages[i])
 }

@@ -474,6 +474,16 @@ pub(crate) fn ChatPage() -> impl IntoView {
                     view! { <p class="empty muted" data-testid="chat-loading">{move || t_string!(i18n, messages.loading)}</p> }.into_any()
                 }
                 Some(_) => view! {
+                    <Show when=move || entry.with(|e| e.as_ref().is_some_and(|e| e.older.is_some()))>
+                        <button type="button" class="button button-quiet button-small chat-older" data-testid="older-messages"
+                            on:click=move |_| {
+                                if let Some(doc) = entry.with_untracked(|e| e.as_ref().map(|e| e.doc)) {
+                                    client.load_older(doc);
+                                }
+                            }>
+                            {move || t_string!(i18n, messages.older)}
+                        </button>
+                    </Show>
                     <ol class="chat-log" data-testid="chat-log" aria-live="polite">
                         <For
                             each=move || entry.get().map(|e| e.messages).unwrap_or_default()
