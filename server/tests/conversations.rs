@@ -521,6 +521,15 @@ async fn send_json(
     call(relay, method, path, Some(cookie), body).await
 }
 
+/// `POST /api/reports` as the member with `cookie`.
+async fn report_as(
+    relay: &TestRelay,
+    cookie: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    send_json(relay, Method::POST, "/api/reports", cookie, body).await
+}
+
 /// The audit log's actions, newest first, as an admin reads it.
 async fn audit_actions(relay: &TestRelay, admin: &str) -> Vec<String> {
     let entries: Vec<AuditEntry> = get_json(relay, "/api/admin/audit", admin).await;
@@ -603,86 +612,30 @@ async fn a_reported_message_is_hidden_by_an_admin_on_every_phone() {
     let report =
         |message: &str, reason: &str| json!({ "page": page, "message": message, "reason": reason });
     // Only a member of the conversation reports, only someone else's message, only one that is there.
-    let outsider = send_json(
-        &relay,
-        Method::POST,
-        "/api/reports",
-        &yuki.0,
-        Some(report("k1", "")),
-    )
-    .await;
+    let outsider = report_as(&relay, &yuki.0, Some(report("k1", ""))).await;
     assert_eq!(outsider.status(), StatusCode::NOT_FOUND);
-    let own = send_json(
-        &relay,
-        Method::POST,
-        "/api/reports",
-        &hanako.0,
-        Some(report("h1", "")),
-    )
-    .await;
+    let own = report_as(&relay, &hanako.0, Some(report("h1", ""))).await;
     assert_eq!(own.status(), StatusCode::BAD_REQUEST);
-    let missing = send_json(
-        &relay,
-        Method::POST,
-        "/api/reports",
-        &hanako.0,
-        Some(report("zz", "")),
-    )
-    .await;
+    let missing = report_as(&relay, &hanako.0, Some(report("zz", ""))).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let long = "x".repeat(MAX_REPORT_REASON_CHARS + 1);
-    let too_long = send_json(
-        &relay,
-        Method::POST,
-        "/api/reports",
-        &hanako.0,
-        Some(report("k1", &long)),
-    )
-    .await;
+    let too_long = report_as(&relay, &hanako.0, Some(report("k1", &long))).await;
     assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
-    let malformed = send_json(
-        &relay,
-        Method::POST,
-        "/api/reports",
-        &hanako.0,
-        Some(json!({ "page": 7 })),
-    )
-    .await;
+    let malformed = report_as(&relay, &hanako.0, Some(json!({ "page": 7 }))).await;
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
 
     for _ in 0..2 {
-        let reported = send_json(
-            &relay,
-            Method::POST,
-            "/api/reports",
-            &hanako.0,
-            Some(report("k1", "詐欺の勧誘")),
-        )
-        .await;
+        let reported = report_as(&relay, &hanako.0, Some(report("k1", "詐欺の勧誘"))).await;
         assert_eq!(
             reported.status(),
             StatusCode::NO_CONTENT,
             "twice is one report"
         );
     }
-    let second = send_json(
-        &relay,
-        Method::POST,
-        "/api/reports",
-        &hanako.0,
-        Some(report("k2", "")),
-    )
-    .await;
+    let second = report_as(&relay, &hanako.0, Some(report("k2", ""))).await;
     assert_eq!(second.status(), StatusCode::NO_CONTENT);
     // A flood of reports is stopped.
-    let flood = send_json(
-        &relay,
-        Method::POST,
-        "/api/reports",
-        &hanako.0,
-        Some(report("k2", "again")),
-    )
-    .await;
+    let flood = report_as(&relay, &hanako.0, Some(report("k2", "again"))).await;
     assert_eq!(
         error_code(flood, StatusCode::TOO_MANY_REQUESTS).await,
         "too-many-attempts"
