@@ -541,7 +541,7 @@ fn BlockButton(user: String) -> impl IntoView {
         });
     };
     view! {
-        <button type="button" class="button button-small button-quiet" class:button-danger=move || !blocked.get()
+        <button type="button" class="button button-small button-quiet chat-block"
             data-testid="block" data-blocked=move || blocked.get().to_string() on:click=toggle>
             {move || if blocked.get() { t_string!(i18n, messages.unblock) } else { t_string!(i18n, messages.block) }}
         </button>
