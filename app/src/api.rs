@@ -9,7 +9,7 @@ use tsunagu_core::api::{
     AdminSummary, ApiError, Application, ApplicationConfirmed, ApplicationReceived,
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
-    InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, NetworkInfo,
+    InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, Mute, NetworkInfo,
     NewConversation, NewEvent, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, PushKey,
     PushSubscription, PushUnsubscribe, Register, ReportDecision, ReportDecisionBody, ReportMessage,
     SetRoles, Setup, SignIn, VenueCodeResponse,
@@ -164,6 +164,24 @@ pub async fn push_unsubscribe(endpoint: &str) -> Result<(), AppError> {
     call(Method::DELETE, "/api/push/subscription", Some(body))
         .await
         .map(|_| ())
+}
+
+/// `PUT /api/conversations/<id>/mute`.
+pub async fn set_muted(conversation: &DocumentId, muted: bool) -> Result<(), AppError> {
+    let path = format!("/api/conversations/{conversation}/mute");
+    call(Method::PUT, &path, Some(to_body(&Mute { muted })?))
+        .await
+        .map(|_| ())
+}
+
+/// `DELETE /api/conversations/<id>/members/<user>`: leaves a group (or, for its creator or an
+/// admin, removes someone).
+pub async fn leave_conversation(conversation: &DocumentId, user: &str) -> Result<(), AppError> {
+    let path = format!(
+        "/api/conversations/{conversation}/members/{}",
+        encode_component(user)
+    );
+    call(Method::DELETE, &path, None).await.map(|_| ())
 }
 
 /// `POST /api/conversations`: starts a conversation (or answers the one-to-one that exists).

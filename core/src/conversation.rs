@@ -404,6 +404,8 @@ pub struct Inbox;
 
 /// Where an inbox lists its conversations.
 pub const INBOX_KEY: &str = "conversations";
+/// Where an inbox lists the conversations its member muted (no push for them).
+pub const MUTED_KEY: &str = "muted";
 
 impl Inbox {
     /// Makes a new inbox's map of conversations. Only the relay calls this, once per member.
@@ -430,6 +432,38 @@ impl Inbox {
             doc.delete(&all, conversation)?;
         }
         Ok(())
+    }
+
+    /// Marks `conversation` muted (or not) for the inbox's member.
+    pub fn set_muted(
+        doc: &mut impl Transactable,
+        conversation: &str,
+        muted: bool,
+    ) -> Result<(), DocError> {
+        let all = match map_at(doc, &ROOT, MUTED_KEY)? {
+            Some(all) => all,
+            None => doc.put_object(ROOT, MUTED_KEY, ObjType::Map)?,
+        };
+        if muted {
+            doc.put(&all, conversation, true)?;
+        } else if doc.get(&all, conversation)?.is_some() {
+            doc.delete(&all, conversation)?;
+        }
+        Ok(())
+    }
+
+    /// The conversations the member muted.
+    pub fn muted(doc: &impl ReadDoc) -> Result<std::collections::BTreeSet<String>, DocError> {
+        #[derive(Default, Deserialize)]
+        #[serde(default)]
+        struct MutedDoc {
+            muted: BTreeMap<String, bool>,
+        }
+        Ok(read_doc::<MutedDoc>(doc)?
+            .muted
+            .into_iter()
+            .filter_map(|(c, on)| on.then_some(c))
+            .collect())
     }
 
     /// The conversations listed, with when each was added.
@@ -677,6 +711,18 @@ mod tests {
         assert_eq!(
             Inbox::read(&doc).unwrap(),
             BTreeMap::from([("c2".to_owned(), 200)])
+        );
+        Inbox::set_muted(&mut doc, "c2", true).unwrap();
+        Inbox::set_muted(&mut doc, "c3", true).unwrap();
+        Inbox::set_muted(&mut doc, "c3", false).unwrap();
+        assert_eq!(
+            Inbox::muted(&doc).unwrap(),
+            std::collections::BTreeSet::from(["c2".to_owned()])
+        );
+        assert_eq!(
+            Inbox::read(&doc).unwrap().len(),
+            1,
+            "muting lists nothing new"
         );
     }
 

@@ -225,14 +225,47 @@ async fn mute(
     if !facts(&state.db, &conversation, &me).await?.member {
         return Err(AppError::NotFound);
     }
-    sqlx::query("UPDATE conversation_members SET muted = ? WHERE conversation = ? AND user_id = ?")
-        .bind(muted)
-        .bind(conversation.to_string())
-        .bind(&me)
-        .execute(&state.db)
+    state
+        .relay
+        .lock()
         .await
-        .map_err(Error::from)?;
+        .write(SetMuted {
+            conversation,
+            user: &me,
+            muted,
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A member mutes (or unmutes) a conversation: the row the sender reads, and their inbox, so
+/// every device of theirs shows it.
+#[derive(Debug)]
+struct SetMuted<'a> {
+    conversation: DocumentId,
+    user: &'a str,
+    muted: bool,
+}
+
+impl crate::reactions::Job for SetMuted<'_> {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE conversation_members SET muted = ? WHERE conversation = ? AND user_id = ?",
+        )
+        .bind(self.muted)
+        .bind(self.conversation.to_string())
+        .bind(self.user)
+        .execute(s.conn())
+        .await?;
+        let Some(inbox) = db::member_doc(s.conn(), self.user, DocKind::Inbox).await? else {
+            return Ok(());
+        };
+        let (conversation, muted) = (self.conversation.to_string(), self.muted);
+        s.edit(inbox, move |tx| {
+            tsunagu_core::conversation::Inbox::set_muted(tx, &conversation, muted)
+        })
+        .await
+    }
 }
 
 /// A device's public key and authentication secret, if both are what RFC 8291 says.

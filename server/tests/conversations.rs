@@ -462,6 +462,25 @@ async fn a_members_inbox_hears_of_new_conversations_at_once_and_only_the_relay_w
     })
     .await;
 
+    // Muting it shows on his devices through the inbox too.
+    let mute = format!("/api/conversations/{}/mute", group.conversation);
+    let muted = send_json(
+        &relay,
+        Method::PUT,
+        &mute,
+        &ken.0,
+        Some(json!({ "muted": true })),
+    )
+    .await;
+    assert_eq!(muted.status(), StatusCode::NO_CONTENT);
+    let listed = group.conversation.to_string();
+    his.pump_until("the group muted in his inbox", move |d| {
+        d.engine
+            .doc(&kens_inbox)
+            .is_some_and(|doc| Inbox::muted(doc).unwrap().contains(&listed))
+    })
+    .await;
+
     // Nobody else reads it; his own phone cannot add a conversation to it.
     assert!(unavailable_to(&relay, &hanako.0, kens_inbox).await);
     assert!(unavailable_to(&relay, &yuki.0, kens_inbox).await);

@@ -159,6 +159,16 @@ test("a group is made from the directory, its members see each other typing and 
   await yuki.waitForSelector("[data-testid=messages-search-count][data-count='1']");
   await yuki.getByTestId("messages-search-hit").click();
   await yuki.getByTestId("chat-title").filter({ hasText: "2015年入社 同期会" }).waitFor();
+
+  // Back online, she mutes the group (her inbox says so on every device of hers), then leaves it.
+  await yukiCtx.setOffline(false);
+  await yuki.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 20000 });
+  await yuki.getByTestId("mute").click();
+  await yuki.waitForSelector("[data-testid=mute][data-muted=true]", { timeout: 15000 });
+  yuki.once("dialog", (d) => d.accept());
+  await yuki.getByTestId("leave").click();
+  await yuki.getByTestId("conversations").waitFor({ timeout: 15000 });
+  await yuki.getByTestId("conversation-row").filter({ hasText: "2015年入社 同期会" }).waitFor({ state: "detached", timeout: 15000 });
   await hanakoCtx.close();
   await yukiCtx.close();
 });

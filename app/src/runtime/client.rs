@@ -223,6 +223,21 @@ impl Client {
         self.runtime()?.react(conversation, id, emoji)
     }
 
+    /// Mutes (or unmutes) a conversation's notifications; needs the relay.
+    pub async fn set_muted(&self, conversation: DocumentId, muted: bool) -> Result<(), AppError> {
+        api::set_muted(&conversation, muted).await
+    }
+
+    /// Leaves a group; needs the relay. The inbox then drops it and it leaves the device.
+    pub async fn leave_conversation(&self, conversation: DocumentId) -> Result<(), AppError> {
+        let me = self
+            .signals
+            .me
+            .with_untracked(|me| me.as_ref().map(|m| m.user_id.clone()))
+            .ok_or(AppError::NotStarted)?;
+        api::leave_conversation(&conversation, &me).await
+    }
+
     /// Brings the conversation's previous page onto this device ("older messages").
     pub fn load_older(&self, conversation: DocumentId) {
         if let Ok(rt) = self.runtime() {

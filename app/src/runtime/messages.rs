@@ -48,6 +48,8 @@ pub struct ConversationEntry {
     pub sending: BTreeSet<String>,
     /// The page each message is on, for editing, unsending and reacting to it.
     pub page_of: BTreeMap<String, DocumentId>,
+    /// The person muted it: no notifications (their inbox says, on every device of theirs).
+    pub muted: bool,
 }
 
 impl ConversationEntry {
@@ -63,6 +65,7 @@ impl ConversationEntry {
             read: BTreeMap::new(),
             sending: BTreeSet::new(),
             page_of: BTreeMap::new(),
+            muted: false,
         }
     }
 
@@ -167,11 +170,11 @@ impl Runtime {
     /// Follows the inbox: a new conversation is asked for, one no longer listed leaves the
     /// device. Says whether the list changed.
     fn read_inbox(&self, inbox: DocumentId) -> bool {
-        let listed = {
+        let (listed, muted) = {
             let engine = self.docs.engine();
             match engine.doc(&inbox).filter(|d| !d.get_heads().is_empty()) {
-                Some(doc) => match Inbox::read(doc) {
-                    Ok(listed) => listed,
+                Some(doc) => match Inbox::read(doc).and_then(|l| Ok((l, Inbox::muted(doc)?))) {
+                    Ok(read) => read,
                     Err(e) => {
                         log(&format!("{inbox} is not a readable inbox: {e}"));
                         return false;
@@ -186,6 +189,12 @@ impl Runtime {
             .filter_map(|(id, at)| id.parse().ok().map(|id| (id, at)))
             .collect();
         let mut held = self.conversations.borrow_mut();
+        let mut muting = false;
+        for entry in held.values_mut() {
+            let now = muted.contains(&entry.doc.to_string());
+            muting |= entry.muted != now;
+            entry.muted = now;
+        }
         let gone: Vec<ConversationEntry> = held
             .values()
             .filter(|c| !listed.contains_key(&c.doc))
@@ -201,7 +210,9 @@ impl Runtime {
         let mut added = Vec::new();
         for (doc, at) in listed {
             if let std::collections::btree_map::Entry::Vacant(slot) = held.entry(doc) {
-                slot.insert(ConversationEntry::new(doc, at));
+                let mut entry = ConversationEntry::new(doc, at);
+                entry.muted = muted.contains(&doc.to_string());
+                slot.insert(entry);
                 added.push(doc);
             }
         }
@@ -211,7 +222,7 @@ impl Runtime {
             // Held from an earlier visit: read it now.
             self.read_conversation(*doc);
         }
-        !gone.is_empty() || !added.is_empty()
+        muting || !gone.is_empty() || !added.is_empty()
     }
 
     /// Reads a conversation's document; asks for its newest page if new. Says whether it changed.

@@ -466,6 +466,7 @@ pub(crate) fn ChatPage() -> impl IntoView {
                 <h1 class="chat-title" data-testid="chat-title">
                     {move || entry.get().map(|e| title(signals, &e, &me.get(), i18n.get_locale()))}
                 </h1>
+                <ChatControls entry=entry />
                 {move || other(entry.get(), &me.get()).map(|user| view! { <BlockButton user=user /> })}
             </header>
             {move || match entry.get() {
@@ -499,6 +500,68 @@ pub(crate) fn ChatPage() -> impl IntoView {
             <Actions entry=entry me=me selected=selected reply_to=reply_to editing=editing />
             <Composer entry=entry reply_to=reply_to editing=editing />
         </section>
+    }
+}
+
+/// Notifications on or off for this conversation (on every device of the person's), and for a
+/// group, leaving it. Both need the relay.
+#[component]
+fn ChatControls(entry: Memo<Option<ConversationEntry>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<&'static str>);
+    let muted = Memo::new(move |_| entry.with(|e| e.as_ref().is_some_and(|e| e.muted)));
+    let group = Memo::new(move |_| {
+        entry.with(|e| {
+            e.as_ref().is_some_and(|e| {
+                !e.conversation.name.is_empty() || e.conversation.members.len() > 2
+            })
+        })
+    });
+    let failed = move |e: crate::error::AppError| {
+        error.set(Some(error_text(i18n.get_locale_untracked(), &e)));
+    };
+    let toggle_mute = move |_| {
+        let Some(doc) = entry.with_untracked(|e| e.as_ref().map(|e| e.doc)) else {
+            return;
+        };
+        let mute = !muted.get_untracked();
+        leptos::task::spawn_local(async move {
+            match client.set_muted(doc, mute).await {
+                Ok(()) => error.set(None),
+                Err(e) => failed(e),
+            }
+        });
+    };
+    let leave = move |_| {
+        let Some(doc) = entry.with_untracked(|e| e.as_ref().map(|e| e.doc)) else {
+            return;
+        };
+        if !super::confirm(t_string!(i18n, messages.leave_confirm)) {
+            return;
+        }
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match client.leave_conversation(doc).await {
+                Ok(()) => navigate("/messages", Default::default()),
+                Err(e) => failed(e),
+            }
+        });
+    };
+    view! {
+        <div class="chat-controls">
+            <button type="button" class="button button-small button-quiet" data-testid="mute"
+                data-muted=move || muted.get().to_string() aria-pressed=move || muted.get().to_string() on:click=toggle_mute>
+                {move || if muted.get() { t_string!(i18n, messages.unmute) } else { t_string!(i18n, messages.mute) }}
+            </button>
+            <Show when=move || group.get()>
+                <button type="button" class="button button-small button-quiet" data-testid="leave" on:click=leave.clone()>
+                    {move || t_string!(i18n, messages.leave)}
+                </button>
+            </Show>
+        </div>
+        {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
     }
 }
 
