@@ -753,6 +753,16 @@ pub(crate) async fn organisation_in(
     .transpose()
 }
 
+/// A document as stored, loaded from its chunks (without putting it in any engine).
+pub(crate) async fn stored_document<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    doc: &DocumentId,
+) -> Result<automerge::Automerge, Error> {
+    let chunks = chunks(db, doc).await?;
+    tsunagu_core::engine::load_chunks(&chunks)
+        .map_err(|e| Error::Corrupt(format!("stored document {doc}: {e}")))
+}
+
 /// Every stored chunk of a document, oldest first.
 pub(crate) async fn chunks<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,

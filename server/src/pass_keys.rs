@@ -23,7 +23,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sqlx::SqlitePool;
 use tsunagu_core::api::{AuditAction, PassKeyInfo};
-use tsunagu_core::engine::load_chunks;
 use tsunagu_core::pass::{PassAuthority, SigningKey};
 
 use crate::AppState;
@@ -240,8 +239,7 @@ async fn listed(state: &AppState) -> Result<Vec<PassKeyInfo>, Error> {
     let Some(org) = db::organisation_doc(&state.db).await? else {
         return Ok(Vec::new());
     };
-    let chunks = db::chunks(&state.db, &org).await?;
-    let doc = load_chunks(&chunks).map_err(|e| Error::Corrupt(format!("organisation: {e}")))?;
+    let doc = db::stored_document(&state.db, &org).await?;
     let current = state.passes.current().verifying_key().id();
     Ok(PassAuthority::read(&doc)
         .keys

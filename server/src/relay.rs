@@ -105,6 +105,9 @@ pub(crate) struct Relay {
     features: Arc<[Box<dyn Reactions>]>,
     /// Wakes the push sender when a transaction queued notifications.
     push_wake: Option<Arc<tokio::sync::Notify>>,
+    /// How many sockets each member holds open (members with none are absent): the socket
+    /// limit and "the app is open" for push read it.
+    sockets: HashMap<String, usize>,
 }
 
 impl Relay {
@@ -130,6 +133,7 @@ impl Relay {
             stored: HashMap::new(),
             features: features.into(),
             push_wake: None,
+            sockets: HashMap::new(),
         }
     }
 
@@ -148,6 +152,7 @@ impl Relay {
             session,
             session_expires,
         } = caller;
+        *self.sockets.entry(user.clone()).or_default() += 1;
         self.peers.insert(
             conn,
             Peer {
@@ -166,7 +171,19 @@ impl Relay {
 
     /// How many sockets `user` holds open.
     pub(crate) fn sockets_of(&self, user: &str) -> usize {
-        self.peers.values().filter(|p| p.user == user).count()
+        self.sockets.get(user).copied().unwrap_or(0)
+    }
+
+    /// Forgets the peer on `conn`, and its socket in its member's count.
+    fn remove_peer(&mut self, conn: ConnId) -> Option<Peer> {
+        let peer = self.peers.remove(&conn)?;
+        if let Some(open) = self.sockets.get_mut(&peer.user) {
+            *open -= 1;
+            if *open == 0 {
+                self.sockets.remove(&peer.user);
+            }
+        }
+        Some(peer)
     }
 
     pub(crate) fn is_open(&self, conn: ConnId) -> bool {
@@ -175,7 +192,7 @@ impl Relay {
 
     /// The connection is gone (closed, dropped or failed): forget it. Calling it twice is harmless.
     pub(crate) fn disconnect(&mut self, conn: ConnId) {
-        self.peers.remove(&conn);
+        self.remove_peer(conn);
         self.engine.disconnect(conn);
     }
 
@@ -622,10 +639,7 @@ impl Relay {
         if let Some(doc) = self.engine.doc(id) {
             return Ok(read(doc));
         }
-        let chunks = db::chunks(&self.db, id).await?;
-        let doc = tsunagu_core::engine::load_chunks(&chunks)
-            .map_err(|e| Error::Corrupt(format!("stored document {id}: {e}")))?;
-        Ok(read(&doc))
+        Ok(read(&db::stored_document(&self.db, id).await?))
     }
 
     /// At start, before anyone connects: whatever a crash left between an accepted change and
@@ -642,8 +656,7 @@ impl Relay {
     async fn write_as_relay(&mut self, job: impl Job) -> Result<Vec<Effect>, Error> {
         let tx = db::write_tx(&self.db).await?;
         let key = self.key.current();
-        let online: HashSet<String> = self.peers.values().map(|p| p.user.clone()).collect();
-        let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now(), &online);
+        let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now(), &self.sockets);
         let outcome = job.run(&mut scribe).await;
         let (touched, result) = scribe.finish(outcome).await;
         match result {
@@ -744,7 +757,7 @@ impl Relay {
 
     /// Queues a close frame after everything already queued; the send task then ends.
     fn close(&mut self, conn: ConnId, reason: String) {
-        if let Some(peer) = self.peers.remove(&conn) {
+        if let Some(peer) = self.remove_peer(conn) {
             peer.outbox.try_send(Outgoing::Close(reason)).ok();
         }
         self.engine.disconnect(conn);

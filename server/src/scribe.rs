@@ -7,13 +7,13 @@
 //! a ticket), so a crash leaves both or neither; nothing is sent before that transaction commits
 //! (the relay performs [`Scribe::finish`]'s effects afterwards).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use automerge::Automerge;
 use automerge::transaction::Transaction;
 use sqlx::{Sqlite, SqliteConnection};
 use tsunagu_core::api::DOCUMENT_RESET;
-use tsunagu_core::engine::{Effect, Engine, load_chunks};
+use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::DocError;
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::pass::SigningKey;
@@ -34,8 +34,8 @@ pub(crate) struct Scribe<'a> {
     touched: BTreeSet<DocumentId>,
     /// Documents whose readers this transaction changed ([`Scribe::readers_changed`]).
     readers_changed: BTreeSet<DocumentId>,
-    /// Members with a socket open now (the app open on some device).
-    online: &'a HashSet<String>,
+    /// How many sockets each member has open now (the app open on some device).
+    sockets: &'a HashMap<String, usize>,
     /// Notifications were queued in this transaction ([`Scribe::queue_pushes`]).
     pushes: bool,
 }
@@ -57,7 +57,7 @@ impl<'a> Scribe<'a> {
         tx: sqlx::Transaction<'static, Sqlite>,
         key: &'a SigningKey,
         now: i64,
-        online: &'a HashSet<String>,
+        sockets: &'a HashMap<String, usize>,
     ) -> Self {
         Self {
             engine,
@@ -67,14 +67,14 @@ impl<'a> Scribe<'a> {
             effects: Vec::new(),
             touched: BTreeSet::new(),
             readers_changed: BTreeSet::new(),
-            online,
+            sockets,
             pushes: false,
         }
     }
 
     /// Whether `user` has the app open on some device (a socket to this relay).
     pub(crate) fn is_online(&self, user: &str) -> bool {
-        self.online.contains(user)
+        self.sockets.contains_key(user)
     }
 
     /// This transaction put notifications in the push outbox: once it commits, the sender is
@@ -114,10 +114,7 @@ impl<'a> Scribe<'a> {
         if let Some(doc) = self.engine.doc(id) {
             return Ok(read(doc));
         }
-        let chunks = db::chunks(&mut *self.tx, id).await?;
-        let doc = load_chunks(&chunks)
-            .map_err(|e| Error::Corrupt(format!("stored document {id}: {e}")))?;
-        Ok(read(&doc))
+        Ok(read(&db::stored_document(&mut *self.tx, id).await?))
     }
 
     /// Edits a document as the relay, in one change; its chunk is stored in this transaction.

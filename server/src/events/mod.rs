@@ -42,7 +42,6 @@ use axum::{Json, Router};
 use sqlx::{SqliteConnection, SqlitePool};
 use tsunagu_core::api::{AuditAction, EventRef, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
-use tsunagu_core::engine::load_chunks;
 use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{PassAuthority, PassBody};
@@ -259,14 +258,11 @@ pub(crate) async fn refresh_card(
     let Some(passes) = passes else {
         return Ok(());
     };
-    let chunks = db::chunks(&state.db, &passes).await?;
-    let doc = load_chunks(&chunks).map_err(|e| Error::Corrupt(format!("passes {passes}: {e}")))?;
+    let doc = db::stored_document(&state.db, &passes).await?;
     let card = Passes::read(&doc).map(|p| p.card).unwrap_or_default();
     let revoked_before = match db::organisation_doc(&state.db).await? {
         Some(org) => {
-            let chunks = db::chunks(&state.db, &org).await?;
-            let org = load_chunks(&chunks)
-                .map_err(|e| Error::Corrupt(format!("organisation {org}: {e}")))?;
+            let org = db::stored_document(&state.db, &org).await?;
             PassAuthority::read(&org).revoked_cards.get(user).copied()
         }
         None => None,
