@@ -506,15 +506,19 @@ async fn set_messages_from(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Starts the conversation's next page once its newest, `page`, holds `per_page` messages: the
-/// relay makes it with every member's maps, lists it in the conversation's document (which the
-/// members' phones follow) and in `conversation_pages`. A change to an older page changes
-/// nothing here.
+/// Starts the conversation's next page once its newest, `page`, holds `per_page` messages
+/// (`written` is how many it holds now): the relay makes it with every member's maps, lists it
+/// in the conversation's document (which the members' phones follow) and in
+/// `conversation_pages`. A change to an older page changes nothing here.
 pub(crate) async fn turn_page_if_full(
     s: &mut Scribe<'_>,
     page: DocumentId,
+    written: usize,
     per_page: usize,
 ) -> Result<(), Error> {
+    if written < per_page {
+        return Ok(());
+    }
     let row: Option<(String, i64)> = sqlx::query_as(
         "SELECT p.conversation, p.seq FROM conversation_pages p
           WHERE p.page = ?
@@ -526,14 +530,6 @@ pub(crate) async fn turn_page_if_full(
     let Some((conversation, seq)) = row else {
         return Ok(());
     };
-    let written = s
-        .read(&page, MessagePage::read)
-        .await?
-        .map_err(|e| Error::Corrupt(format!("page {page}: {e}")))?
-        .len();
-    if written < per_page {
-        return Ok(());
-    }
     let members: Vec<String> =
         sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = ?")
             .bind(&conversation)

@@ -57,20 +57,25 @@ pub(crate) async fn blocked_between(
     me: &str,
     others: &[String],
 ) -> Result<bool, Error> {
-    for other in others.iter().filter(|o| *o != me) {
-        let blocked: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM blocks WHERE (blocker = ?1 AND blocked = ?2)
-                                                  OR (blocker = ?2 AND blocked = ?1))",
-        )
-        .bind(me)
-        .bind(other)
-        .fetch_one(&mut *conn)
-        .await?;
-        if blocked {
-            return Ok(true);
-        }
+    // One query for all of them (a group holds up to 500).
+    let others: Vec<&String> = others.iter().filter(|o| *o != me).collect();
+    if others.is_empty() {
+        return Ok(false);
     }
-    Ok(false)
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM blocks
+          WHERE (blocker = ?1 AND blocked IN ({list})) OR (blocked = ?1 AND blocker IN ({list})))",
+        // Numbered, so both lists name the same members.
+        list = (2..=others.len() + 1)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut query = sqlx::query_scalar::<_, bool>(&sql).bind(me);
+    for other in &others {
+        query = query.bind(*other);
+    }
+    Ok(query.fetch_one(&mut *conn).await?)
 }
 
 async fn block(

@@ -33,7 +33,7 @@ use p256::ecdsa::{Signature, SigningKey};
 use sqlx::SqlitePool;
 use tokio::sync::Notify;
 use tsunagu_core::api::{Mute, PushKey, PushNotice, PushSubscription, PushUnsubscribe};
-use tsunagu_core::conversation::{Conversation, MessagePage};
+use tsunagu_core::conversation::{Conversation, Message, MessagePage};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::DocKind;
 use web_push_native::{Auth, WebPushBuilder};
@@ -296,8 +296,14 @@ impl Reactions for Messages {
         _record: &'a DocumentRecord,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            notify_page(s, doc).await?;
-            crate::conversations::turn_page_if_full(s, doc, self.messages_per_page).await
+            // Read once for both: every read mark and reaction is a change to the page too.
+            let messages = s
+                .read(&doc, MessagePage::read)
+                .await?
+                .map_err(|e| Error::Corrupt(format!("page {doc}: {e}")))?;
+            let written = messages.len();
+            notify_page(s, doc, messages).await?;
+            crate::conversations::turn_page_if_full(s, doc, written, self.messages_per_page).await
         })
     }
 
@@ -316,7 +322,11 @@ impl Reactions for Messages {
 
 /// Queues a notice for each message on `page` newer than the last one notified, for every other
 /// member away from the app who did not mute the conversation or block the writer.
-async fn notify_page(s: &mut Scribe<'_>, page: DocumentId) -> Result<(), Error> {
+async fn notify_page(
+    s: &mut Scribe<'_>,
+    page: DocumentId,
+    messages: Vec<Message>,
+) -> Result<(), Error> {
     let row: Option<(String, i64, String, String)> = sqlx::query_as(
         "SELECT conversation, notified_at, notified_author, notified_id
            FROM conversation_pages WHERE page = ?",
@@ -327,15 +337,11 @@ async fn notify_page(s: &mut Scribe<'_>, page: DocumentId) -> Result<(), Error> 
     let Some((conversation, at, author, id)) = row else {
         return Ok(());
     };
-    let notified = (at, author, id);
-    let messages = s
-        .read(&page, MessagePage::read)
-        .await?
-        .map_err(|e| Error::Corrupt(format!("page {page}: {e}")))?;
+    let notified = (at, author.as_str(), id.as_str());
     // The page's own order: later than the last one notified.
     let fresh: Vec<_> = messages
         .into_iter()
-        .filter(|m| (m.at, m.author.clone(), m.id.clone()) > notified && !m.unsent && !m.hidden)
+        .filter(|m| (m.at, m.author.as_str(), m.id.as_str()) > notified && !m.unsent && !m.hidden)
         .collect();
     let Some(newest) = fresh.last() else {
         return Ok(());
@@ -360,6 +366,16 @@ async fn notify_page(s: &mut Scribe<'_>, page: DocumentId) -> Result<(), Error> 
             .bind(&conversation)
             .fetch_all(s.conn())
             .await?;
+    // Who among them blocked whom, in one query rather than one per member and message.
+    let blocks: std::collections::HashSet<(String, String)> = sqlx::query_as(
+        "SELECT blocker, blocked FROM blocks
+          WHERE blocker IN (SELECT user_id FROM conversation_members WHERE conversation = ?)",
+    )
+    .bind(&conversation)
+    .fetch_all(s.conn())
+    .await?
+    .into_iter()
+    .collect();
     let skip = fresh.len().saturating_sub(NOTICES_PER_CHANGE);
     let mut queued = false;
     for message in fresh.into_iter().skip(skip) {
@@ -376,17 +392,11 @@ async fn notify_page(s: &mut Scribe<'_>, page: DocumentId) -> Result<(), Error> 
         };
         let notice = serde_json::to_string(&notice).map_err(|e| Error::Corrupt(e.to_string()))?;
         for (member, muted) in &members {
-            if *member == message.author || *muted || s.is_online(member) {
-                continue;
-            }
-            let blocked: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ?)",
-            )
-            .bind(member)
-            .bind(&message.author)
-            .fetch_one(s.conn())
-            .await?;
-            if blocked {
+            if *member == message.author
+                || *muted
+                || s.is_online(member)
+                || blocks.contains(&(member.clone(), message.author.clone()))
+            {
                 continue;
             }
             sqlx::query("INSERT INTO push_outbox (user_id, notice, created_at) VALUES (?, ?, ?)")
