@@ -32,10 +32,9 @@ pub struct ConversationEntry {
     pub added_at: i64,
     /// Its own document; default until it has arrived.
     pub conversation: Conversation,
-    /// Its newest page, where new messages go.
-    pub page: Option<DocumentId>,
-    /// The pages kept on this device, oldest first: the newest, the one before it once the
-    /// conversation turned a page here, and older ones the person asked for.
+    /// The pages kept on this device, oldest first: the newest (the last, where new messages
+    /// go), the one before it once the conversation turned a page here, and older ones the
+    /// person asked for.
     pub loaded: Vec<DocumentId>,
     /// The page before the oldest loaded one, which "older messages" fetches.
     pub older: Option<DocumentId>,
@@ -58,7 +57,6 @@ impl ConversationEntry {
             doc,
             added_at,
             conversation: Conversation::default(),
-            page: None,
             loaded: Vec::new(),
             older: None,
             messages: Vec::new(),
@@ -67,6 +65,11 @@ impl ConversationEntry {
             page_of: BTreeMap::new(),
             muted: false,
         }
+    }
+
+    /// Its newest page, where new messages go (once its document has arrived).
+    pub fn page(&self) -> Option<DocumentId> {
+        self.loaded.last().copied()
     }
 
     /// When something last happened in it, in milliseconds: its newest message, or when the
@@ -250,7 +253,7 @@ impl Runtime {
             let Some(entry) = held.get_mut(&doc) else {
                 return false;
             };
-            if entry.conversation == conversation && entry.page == newest {
+            if entry.conversation == conversation && entry.page() == newest {
                 return false;
             }
             // Kept: the pages already here (the one just left among them) and the newest.
@@ -267,7 +270,6 @@ impl Runtime {
             entry.older = older_than(&pages, &loaded);
             entry.loaded = loaded;
             entry.conversation = conversation;
-            entry.page = newest;
             wanted
         };
         for page in wanted {
@@ -425,7 +427,7 @@ impl Runtime {
             .get(&conversation)
             .and_then(|c| match message {
                 Some(id) => c.page_of.get(id).copied(),
-                None => c.page,
+                None => c.page(),
             })
             .ok_or(AppError::NotSynced)?;
         if !self.docs.arrived(&page) {
@@ -561,7 +563,7 @@ impl Runtime {
             .conversations
             .borrow()
             .values()
-            .find(|c| c.page == Some(doc))
+            .find(|c| c.page() == Some(doc))
             .map(|c| c.doc);
         if let Some(conversation) = conversation {
             self.signals.typing.update(|all| {

@@ -471,7 +471,7 @@ pub(crate) fn ChatPage() -> impl IntoView {
             </header>
             {move || match entry.get() {
                 None => view! { <p class="empty" data-testid="chat-not-here">{move || t_string!(i18n, messages.not_here)}</p> }.into_any(),
-                Some(e) if e.page.is_none() || e.messages.is_empty() && e.conversation.members.is_empty() => {
+                Some(e) if e.page().is_none() || e.messages.is_empty() && e.conversation.members.is_empty() => {
                     view! { <p class="empty muted" data-testid="chat-loading">{move || t_string!(i18n, messages.loading)}</p> }.into_any()
                 }
                 Some(_) => view! {
@@ -760,7 +760,8 @@ fn Actions(
         let id = selected.get()?;
         let e = entry.get()?;
         let message = e.messages.iter().find(|m| m.id == id)?.clone();
-        Some((e.doc, e.page, message))
+        // Reported on the page it is on, which an older message shares with no newer one.
+        Some((e.doc, e.page_of.get(&id).copied(), message))
     });
     let report = move |page: DocumentId, id: String| {
         let Some(reason) = web_sys::window()
