@@ -6,7 +6,7 @@
 //! ([`crate::grants::MESSAGE_AUTHOR`]):
 //!
 //! ```text
-//! messages/<member>/<message id> = {text, at, replyTo?, editedAt?, unsent?}
+//! messages/<member>/<message id> = {text, at, replyTo?, photos?: [id], editedAt?, unsent?}
 //! reactions/<member>/<message id> = "👍"
 //! read/<member> = <when the last message they read was written>
 //! hidden/<message id> = true          (only the relay: an admin hid a reported message)
@@ -20,6 +20,9 @@
 //! devices of one member writing their first message offline never make rival maps at the same
 //! key (automerge would keep one and hide the other's messages). A message id is drawn when the
 //! message is written, so sending the same message again (a retry) changes nothing.
+//!
+//! A photo is named by its id ([`crate::photo`]); its bytes travel outside the document. Unsending or
+//! hiding a message takes its photos off the page with its text.
 //!
 //! Every device orders a page the same way, whatever order the changes arrived in: by the time
 //! each message was written, then by author and id.
@@ -64,6 +67,9 @@ pub struct Draft {
     pub at: i64,
     /// The id of the message it answers.
     pub reply_to: Option<String>,
+    /// The ids of the photos it carries ([`crate::photo`]), at most
+    /// [`PHOTOS_PER_MESSAGE`](crate::photo::PHOTOS_PER_MESSAGE).
+    pub photos: Vec<String>,
 }
 
 impl Draft {
@@ -71,7 +77,7 @@ impl Draft {
         Self {
             text: text.to_owned(),
             at,
-            reply_to: None,
+            ..Self::default()
         }
     }
 }
@@ -86,6 +92,8 @@ pub struct Message {
     pub text: String,
     pub at: i64,
     pub reply_to: Option<String>,
+    /// The ids of its photos; none once unsent or hidden.
+    pub photos: Vec<String>,
     /// When it was last edited.
     pub edited_at: Option<i64>,
     /// The author took it back ("メッセージの送信を取り消しました"); its text is gone.
@@ -148,6 +156,12 @@ impl MessagePage {
         if let Some(reply_to) = &draft.reply_to {
             doc.put(&entry, "replyTo", reply_to.as_str())?;
         }
+        if !draft.photos.is_empty() {
+            let photos = doc.put_object(&entry, "photos", ObjType::List)?;
+            for (i, photo) in draft.photos.iter().enumerate() {
+                doc.insert(&photos, i, photo.as_str())?;
+            }
+        }
         Ok(true)
     }
 
@@ -177,9 +191,7 @@ impl MessagePage {
         let Some(entry) = own_message(doc, author, id)? else {
             return Ok(false);
         };
-        if doc.get(&entry, "text")?.is_some() {
-            doc.delete(&entry, "text")?;
-        }
+        take_content(doc, &entry)?;
         doc.put(&entry, "unsent", true)?;
         Ok(true)
     }
@@ -224,9 +236,7 @@ impl MessagePage {
         let Some(entry) = entry else {
             return Ok(false);
         };
-        if doc.get(&entry, "text")?.is_some() {
-            doc.delete(&entry, "text")?;
-        }
+        take_content(doc, &entry)?;
         let hidden = match map_at(doc, &ROOT, HIDDEN_KEY)? {
             Some(hidden) => hidden,
             None => doc.put_object(ROOT, HIDDEN_KEY, ObjType::Map)?,
@@ -267,15 +277,22 @@ impl MessagePage {
                 let hidden = &hidden;
                 written.into_iter().map(move |(id, entry)| {
                     let hidden = hidden.get(&id).copied().unwrap_or(false);
+                    let gone = entry.unsent || hidden;
                     Message {
                         author: author.clone(),
-                        text: if entry.unsent || hidden {
-                            String::new()
-                        } else {
-                            entry.text
-                        },
+                        text: if gone { String::new() } else { entry.text },
                         at: entry.at,
                         reply_to: entry.reply_to,
+                        photos: if gone {
+                            Vec::new()
+                        } else {
+                            entry
+                                .photos
+                                .into_iter()
+                                .filter(|p| crate::photo::is_id(p))
+                                .take(crate::photo::PHOTOS_PER_MESSAGE)
+                                .collect()
+                        },
                         edited_at: entry.edited_at,
                         unsent: entry.unsent,
                         hidden,
@@ -297,6 +314,16 @@ impl MessagePage {
     }
 }
 
+/// Takes a message's text and photos off the page's current state (unsent or hidden).
+fn take_content(doc: &mut impl Transactable, entry: &ObjId) -> Result<(), DocError> {
+    for key in ["text", "photos"] {
+        if doc.get(entry, key)?.is_some() {
+            doc.delete(entry, key)?;
+        }
+    }
+    Ok(())
+}
+
 /// The page as stored; see the module docs.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -313,6 +340,7 @@ struct Entry {
     text: String,
     at: i64,
     reply_to: Option<String>,
+    photos: Vec<String>,
     edited_at: Option<i64>,
     unsent: bool,
 }
@@ -556,6 +584,48 @@ mod tests {
         let page = MessagePage::read(&doc).unwrap();
         assert_eq!(page.len(), 1);
         assert_eq!(page[0].text, "おはよう");
+    }
+
+    #[test]
+    fn photos_read_back_and_leave_with_an_unsent_or_hidden_message() {
+        let mut doc = page();
+        let (a, b) = (crate::photo::id_of(b"a"), crate::photo::id_of(b"b"));
+        let with = |photos: Vec<String>| Draft {
+            photos,
+            ..Draft::text("", T0)
+        };
+        MessagePage::write(&mut doc, "hanako", "h1", &with(vec![a.clone(), b.clone()])).unwrap();
+        // What is not a photo id (or one too many) never reaches a screen or a URL.
+        let noise = vec![
+            a.clone(),
+            "../../etc/passwd".into(),
+            b.clone(),
+            a.clone(),
+            b.clone(),
+        ];
+        MessagePage::write(&mut doc, "ken", "k1", &with(noise)).unwrap();
+        MessagePage::write(&mut doc, "aoi", "a1", &with(vec![b.clone()])).unwrap();
+        let photos = |doc: &AutoCommit, id: &str| {
+            let read = MessagePage::read(doc).unwrap();
+            read.into_iter().find(|m| m.id == id).unwrap().photos
+        };
+        assert_eq!(photos(&doc, "h1"), [a.clone(), b.clone()]);
+        assert_eq!(
+            photos(&doc, "k1"),
+            [a.clone(), b.clone(), a.clone(), b.clone()]
+        );
+        MessagePage::unsend(&mut doc, "hanako", "h1").unwrap();
+        MessagePage::hide(&mut doc, "a1").unwrap();
+        assert!(photos(&doc, "h1").is_empty() && photos(&doc, "a1").is_empty());
+        assert_eq!(photos(&doc, "k1").len(), 4);
+        // Gone from the document's current state, not only from what is shown.
+        let entry = |author: &str, id: &str| {
+            let all = map_at(&doc, &ROOT, MESSAGES_KEY).unwrap().unwrap();
+            let theirs = map_at(&doc, &all, author).unwrap().unwrap();
+            map_at(&doc, &theirs, id).unwrap().unwrap()
+        };
+        assert!(doc.get(&entry("hanako", "h1"), "photos").unwrap().is_none());
+        assert!(doc.get(&entry("aoi", "a1"), "photos").unwrap().is_none());
     }
 
     #[test]

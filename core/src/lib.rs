@@ -61,6 +61,7 @@ pub mod ics;
 pub mod ids;
 pub mod memory;
 pub mod pass;
+pub mod photo;
 pub mod profile;
 pub mod search;
 pub mod seats;

@@ -148,6 +148,9 @@ pub struct Limits {
     pub conversations_per_day: usize,
     /// Messages a member may report in a day: each one asks an admin's time.
     pub reports_per_day: usize,
+    /// New photos a member may upload in a day (each up to
+    /// [`tsunagu_core::photo::MAX_PHOTO_BYTES`]), so one account cannot fill the relay's disk.
+    pub photos_per_day: usize,
     /// Messages on one page of a conversation before the relay starts the next page: a phone
     /// opening a long conversation syncs the newest page only (docs/design.md §7).
     pub messages_per_page: usize,
@@ -215,6 +218,7 @@ impl Default for Limits {
             checkin_log_bytes: 16 * 1024 * 1024,
             conversations_per_day: 20,
             reports_per_day: 20,
+            photos_per_day: 200,
             messages_per_page: 300,
             member_write_bytes: Rate {
                 burst: 4 * 1024 * 1024,

@@ -604,12 +604,18 @@ pub(crate) async fn erase_account(
         "DELETE FROM passkeys WHERE user_id = ?",
         "DELETE FROM passkey_handles WHERE user_id = ?",
         "DELETE FROM blocks WHERE blocker = ?1 OR blocked = ?1",
+        // Their photos become unreadable through every message that names them.
+        "DELETE FROM photo_owners WHERE user_id = ?",
         "UPDATE hr_records SET user_id = NULL WHERE user_id = ?",
         "UPDATE users SET status = 'removed', email = 'deleted+' || id || '@invalid',
              display_name = '', password_hash = NULL, directory_hidden = 1 WHERE id = ?",
     ] {
         sqlx::query(statement).bind(user).execute(&mut *tx).await?;
     }
+    // Bytes no one else uploaded go.
+    sqlx::query("DELETE FROM photos WHERE id NOT IN (SELECT photo FROM photo_owners)")
+        .execute(&mut *tx)
+        .await?;
     for statement in [
         "UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?",
         "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?",

@@ -50,6 +50,7 @@ mod moderation;
 mod organisation;
 mod pass_keys;
 mod passkeys;
+mod photos;
 mod push;
 mod reactions;
 mod relay;

@@ -25,19 +25,6 @@ use crate::joining::{Admin, audit};
 /// A logo is a small picture: 256 KiB is generous for one shown at 64 px.
 pub(crate) const MAX_LOGO_BYTES: usize = 256 * 1024;
 
-/// The image type of `bytes` by its signature, if it is one a logo may be.
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
-    }
-}
-
 /// `PUT /api/admin/logo`.
 pub(crate) async fn put(
     State(state): State<AppState>,
@@ -50,7 +37,7 @@ pub(crate) async fn put(
             MAX_LOGO_BYTES / 1024
         )));
     }
-    let Some(kind) = sniff(&body) else {
+    let Some(kind) = tsunagu_core::photo::kind_of(&body) else {
         return Err(AppError::UnsupportedMediaType(
             "a logo must be a PNG, JPEG or WebP image".into(),
         ));
@@ -101,20 +88,4 @@ pub(crate) async fn get(
         h.insert(header::ETAG, value);
     }
     Ok(response)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sniff;
-
-    #[test]
-    fn only_raster_images_are_logos() {
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
-        assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
-        assert_eq!(sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"), None);
-        assert_eq!(sniff(b"<html><script>"), None);
-        assert_eq!(sniff(b"RIFF\x10\0\0\0WAVE"), None);
-        assert_eq!(sniff(b""), None);
-    }
 }

@@ -352,6 +352,12 @@ impl Job for Decide<'_> {
                 MessagePage::hide(tx, &message).map(|_| ())
             })
             .await?;
+            // Its photos stop being readable through the page.
+            let messages = s
+                .read(&self.page, MessagePage::read)
+                .await?
+                .map_err(|e| Error::Corrupt(format!("page {}: {e}", self.page)))?;
+            crate::photos::link(s, self.page, &messages).await?;
         }
         let now = s.now();
         sqlx::query(

@@ -302,6 +302,7 @@ impl Reactions for Messages {
                 .await?
                 .map_err(|e| Error::Corrupt(format!("page {doc}: {e}")))?;
             let written = messages.len();
+            crate::photos::link(s, doc, &messages).await?;
             notify_page(s, doc, messages).await?;
             crate::conversations::turn_page_if_full(s, doc, written, self.messages_per_page).await
         })
@@ -389,6 +390,7 @@ async fn notify_page(
             sender,
             group: group.clone(),
             text: Some(message.text.chars().take(PREVIEW_CHARS).collect()),
+            photos: message.photos.len(),
         };
         let notice = serde_json::to_string(&notice).map_err(|e| Error::Corrupt(e.to_string()))?;
         for (member, muted) in &members {

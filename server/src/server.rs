@@ -279,6 +279,7 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .merge(crate::conversations::api_routes())
         .merge(crate::moderation::api_routes())
         .merge(crate::push::api_routes())
+        .merge(crate::photos::api_routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes))
         .layer(middleware::from_fn_with_state(

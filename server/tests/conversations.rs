@@ -4,63 +4,17 @@
 
 mod common;
 
+use common::conversations::{T0, messages, signed_in, start, started, three, wait_for, write};
 use common::events::device_with;
-use common::{Device, TestRelay, call, error_code, get_json, sign_in, unavailable_to};
+use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{
     AuditEntry, ConversationKind, ConversationRef, MAX_REPORT_REASON_CHARS, Me, MessageReport,
     MessagesFrom, MessagesFromChoice,
 };
-use tsunagu_core::conversation::{Draft, Inbox, Message, MessagePage};
+use tsunagu_core::conversation::{Inbox, MessagePage};
 use tsunagu_core::ids::DocumentId;
-
-const T0: i64 = 1_700_000_000_000;
-
-async fn start(relay: &TestRelay, cookie: &str, members: &[&str], name: &str) -> reqwest::Response {
-    let body = json!({ "members": members, "name": name });
-    call(
-        relay,
-        Method::POST,
-        "/api/conversations",
-        Some(cookie),
-        Some(body),
-    )
-    .await
-}
-
-async fn started(relay: &TestRelay, cookie: &str, members: &[&str], name: &str) -> ConversationRef {
-    let response = start(relay, cookie, members, name).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("a conversation")
-}
-
-/// `member`'s phone writes a message on `page` under `as_member`'s key.
-async fn write(
-    phone: &mut Device,
-    page: DocumentId,
-    as_member: &str,
-    id: &str,
-    text: &str,
-    at: i64,
-) {
-    let (as_member, id, draft) = (as_member.to_owned(), id.to_owned(), Draft::text(text, at));
-    phone
-        .change(page, move |tx| {
-            MessagePage::write(tx, &as_member, &id, &draft)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        })
-        .await;
-}
-
-fn messages(phone: &Device, page: &DocumentId) -> Vec<Message> {
-    phone
-        .engine
-        .doc(page)
-        .map(|doc| MessagePage::read(doc).expect("a page"))
-        .unwrap_or_default()
-}
 
 /// Who the conversation `doc` lists, as `phone` has it.
 fn members(phone: &Device, doc: &DocumentId) -> Vec<String> {
@@ -72,30 +26,6 @@ fn members(phone: &Device, doc: &DocumentId) -> Vec<String> {
         Ok(Some((_, who))) => doc.keys(&who).collect(),
         _ => Vec::new(),
     }
-}
-
-async fn wait_for(phone: &mut Device, page: DocumentId, text: &str) {
-    let text = text.to_owned();
-    phone
-        .pump_until("the message", move |d| {
-            messages(d, &page).iter().any(|m| m.text == text)
-        })
-        .await;
-}
-
-/// A relay, and Hanako, Ken and Yuki (an admin) signed in: each one's cookie and `Me`.
-async fn three() -> (TestRelay, (String, Me), (String, Me), (String, Me)) {
-    let relay = TestRelay::start().await;
-    let (hanako, ken, yuki) = signed_in(&relay).await;
-    (relay, hanako, ken, yuki)
-}
-
-async fn signed_in(relay: &TestRelay) -> ((String, Me), (String, Me), (String, Me)) {
-    (
-        sign_in(relay.addr(), "hanako@example.com").await,
-        sign_in(relay.addr(), "ken@example.com").await,
-        sign_in(relay.addr(), "admin@example.com").await,
-    )
 }
 
 #[tokio::test]

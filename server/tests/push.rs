@@ -289,6 +289,7 @@ async fn a_message_to_someone_away_reaches_their_devices_through_their_push_serv
         sender: "山田 花子".into(),
         group: String::new(),
         text: text.map(String::from),
+        photos: 0,
     };
     assert_eq!(
         seen["ken-phone"],

@@ -42,6 +42,8 @@ test("Ken, with the app closed, is notified of Hanako's message, and the notific
   assert.equal(subscribed.status(), 204);
   await eventually(() => registrations.some((r) => r.scopeURL.startsWith(relay.url)), 15000, "the service worker");
   const registrationId = registrations.find((r) => r.scopeURL.startsWith(relay.url)).registrationId;
+  // A push reaches only an active worker: wait until the install (which caches the app) is done.
+  await ken.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   // Ken closes the app (a page of the origin that is not the app keeps the CDP session).
   await ken.goto(`${relay.url}/api/closed`);
 

@@ -57,6 +57,9 @@ pub enum PushNotice {
         group: String,
         /// The message's first words, or `None` when the device chose no preview.
         text: Option<String>,
+        /// How many photos it carries (a photo alone is "sent a photo").
+        #[serde(default, skip_serializing_if = "is_zero")]
+        photos: usize,
     },
 }
 
@@ -68,4 +71,8 @@ impl PushNotice {
         }
         self
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod conversations;
 pub mod events;
 
 use std::net::SocketAddr;

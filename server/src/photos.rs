@@ -1,0 +1,222 @@
+//! Photos (docs/design.md §10): the bytes of the pictures messages carry, stored by the relay as
+//! content-addressed blobs outside Automerge and read exactly by those who may read a document
+//! that names them.
+//!
+//! - `PUT /api/photos/{id}` (members): the photo's bytes; `id` must be their SHA-256
+//!   ([`tsunagu_core::photo::id_of`]), the bytes a PNG, JPEG or WebP image of at most
+//!   [`MAX_PHOTO_BYTES`]. The member becomes one of its owners. Uploading a photo one owns
+//!   already changes nothing (a phone retries after a lost answer); a member uploads at most
+//!   [`Limits::photos_per_day`](crate::Limits::photos_per_day) new photos a day.
+//! - `GET /api/photos/{id}`: the bytes, to an owner, or to a member who may read a document whose
+//!   current state names the photo in a message written by one of its owners. Everyone else gets
+//!   404, as for a photo that does not exist.
+//!
+//! The "written by one of its owners" half is what stops a member who learnt an id (a hash seen
+//! over a shoulder, or in another conversation they were removed from) from reading the photo by
+//! naming it in a message of their own. Which documents name which photo, by whose hand, is kept
+//! in `photo_refs` by [`link`], from the whole document's current state on each change to it: an
+//! unsent or hidden message stops granting its photos, and a change after a crash heals the rows.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::put;
+use std::collections::BTreeSet;
+use tsunagu_core::conversation::Message;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::photo::{self, MAX_PHOTO_BYTES};
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::db;
+use crate::error::{AppError, Error};
+use crate::scribe::Scribe;
+
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new().route(
+        "/photos/{id}",
+        put(upload)
+            .get(download)
+            .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 1)),
+    )
+}
+
+/// `PUT /api/photos/{id}`.
+async fn upload(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    if !photo::is_id(&id) {
+        return Err(AppError::BadRequest(
+            "a photo id is the SHA-256 of its bytes in lowercase hex".into(),
+        ));
+    }
+    if body.len() > MAX_PHOTO_BYTES {
+        return Err(AppError::BadRequest(format!(
+            "a photo may be at most {} KiB",
+            MAX_PHOTO_BYTES / 1024
+        )));
+    }
+    let Some(kind) = photo::kind_of(&body) else {
+        return Err(AppError::UnsupportedMediaType(
+            "a photo must be a PNG, JPEG or WebP image".into(),
+        ));
+    };
+    if photo::id_of(&body) != id {
+        return Err(AppError::BadRequest(
+            "the photo's bytes do not match its id".into(),
+        ));
+    }
+    let me = signed_in.user.id;
+    let mut tx = db::write_tx(&state.db).await?;
+    let owned: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM photo_owners WHERE photo = ? AND user_id = ?)",
+    )
+    .bind(&id)
+    .bind(&me)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(Error::from)?;
+    if owned {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let now = db::now();
+    let today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM photo_owners WHERE user_id = ? AND uploaded_at > ?",
+    )
+    .bind(&me)
+    .bind(now - 24 * 60 * 60)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(Error::from)?;
+    if usize::try_from(today).unwrap_or(usize::MAX) >= state.config.limits.photos_per_day {
+        tracing::warn!(user = %me, "too many photos today");
+        return Err(AppError::TooManyAttempts);
+    }
+    sqlx::query(
+        "INSERT INTO photos (id, kind, bytes, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&id)
+    .bind(kind)
+    .bind(body.as_ref())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::from)?;
+    sqlx::query("INSERT INTO photo_owners (photo, user_id, uploaded_at) VALUES (?, ?, ?)")
+        .bind(&id)
+        .bind(&me)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::from)?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(StatusCode::CREATED)
+}
+
+/// `GET /api/photos/{id}`.
+async fn download(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !photo::is_id(&id) || !may_read(&state, &signed_in.user.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    let row: Option<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT kind, bytes FROM photos WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&state.db)
+            .await
+            .map_err(Error::from)?;
+    let Some((kind, bytes)) = row else {
+        return Err(AppError::NotFound);
+    };
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    if let Ok(kind) = HeaderValue::from_str(&kind) {
+        h.insert(header::CONTENT_TYPE, kind);
+    }
+    // The bytes never change under an id; who may read them can, so no shared cache keeps them.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    Ok(response)
+}
+
+/// Whether `user` may read photo `id`: they uploaded it, or they may read a document that names
+/// it in a message by one of its owners.
+async fn may_read(state: &AppState, user: &str, id: &str) -> Result<bool, Error> {
+    let owned: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM photo_owners WHERE photo = ? AND user_id = ?)",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_one(&state.db)
+    .await?;
+    if owned {
+        return Ok(true);
+    }
+    let documents: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT r.document_id FROM photo_refs r
+           JOIN photo_owners o ON o.photo = r.photo AND o.user_id = r.author
+          WHERE r.photo = ?",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    if documents.is_empty() {
+        return Ok(false);
+    }
+    let roles = db::roles(&state.db, user).await?;
+    for doc in documents {
+        let record = db::document(&state.db, &db::document_id(&doc)?, user).await?;
+        if crate::access::access(user, &roles, record.as_ref()).is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Keeps `photo_refs` for `doc` equal to the photos its `messages` name now, by author: rows for
+/// photos newly named are added, rows for photos no longer named (unsent, hidden) go.
+pub(crate) async fn link(
+    s: &mut Scribe<'_>,
+    doc: DocumentId,
+    messages: &[Message],
+) -> Result<(), Error> {
+    let named: BTreeSet<(String, String)> = messages
+        .iter()
+        .flat_map(|m| m.photos.iter().map(|p| (p.clone(), m.author.clone())))
+        .collect();
+    let held: BTreeSet<(String, String)> =
+        sqlx::query_as("SELECT photo, author FROM photo_refs WHERE document_id = ?")
+            .bind(doc.to_string())
+            .fetch_all(s.conn())
+            .await?
+            .into_iter()
+            .collect();
+    for (photo, author) in named.difference(&held) {
+        sqlx::query("INSERT INTO photo_refs (photo, document_id, author) VALUES (?, ?, ?)")
+            .bind(photo)
+            .bind(doc.to_string())
+            .bind(author)
+            .execute(s.conn())
+            .await?;
+    }
+    for (photo, author) in held.difference(&named) {
+        sqlx::query("DELETE FROM photo_refs WHERE photo = ? AND document_id = ? AND author = ?")
+            .bind(photo)
+            .bind(doc.to_string())
+            .bind(author)
+            .execute(s.conn())
+            .await?;
+    }
+    Ok(())
+}

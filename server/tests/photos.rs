@@ -1,0 +1,340 @@
+//! Photos on the relay (issue 11, docs/design.md §10): content-addressed blobs that exactly the
+//! readers of a document naming them may read — and what a hostile member tries: naming a photo
+//! id they learnt, reading after being removed, uploading what is not a photo or not its id,
+//! flooding the disk.
+
+mod common;
+
+use common::conversations::{T0, messages, started, three, write_draft};
+use common::events::device_with;
+use common::{TestRelay, error_code, sign_in};
+use reqwest::{Method, StatusCode};
+use tsunagu_core::conversation::{Draft, MessagePage};
+use tsunagu_core::photo;
+use tsunagu_server::Limits;
+
+/// Bytes a photo may be: a JPEG's signature, then `fill`.
+fn jpeg(fill: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.extend_from_slice(fill.as_bytes());
+    bytes
+}
+
+async fn upload(relay: &TestRelay, cookie: &str, id: &str, bytes: Vec<u8>) -> reqwest::Response {
+    reqwest::Client::new()
+        .put(relay.url(&format!("/api/photos/{id}")))
+        .header("cookie", cookie)
+        .body(bytes)
+        .send()
+        .await
+        .expect("the relay answers")
+}
+
+/// What `GET /api/photos/{id}` answers the member with `cookie`: the bytes, or the status.
+async fn download(relay: &TestRelay, cookie: &str, id: &str) -> Result<Vec<u8>, StatusCode> {
+    let response = reqwest::Client::new()
+        .get(relay.url(&format!("/api/photos/{id}")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the relay answers");
+    if response.status() != StatusCode::OK {
+        return Err(response.status());
+    }
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "private, max-age=31536000, immutable"
+    );
+    Ok(response.bytes().await.expect("a body").to_vec())
+}
+
+fn with_photo(id: &str) -> Draft {
+    Draft {
+        photos: vec![id.to_owned()],
+        ..Draft::text("", T0)
+    }
+}
+
+#[tokio::test]
+async fn a_photo_is_read_by_the_members_of_the_conversation_it_is_sent_in_and_no_one_else() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let bytes = jpeg("同期会の写真");
+    let id = photo::id_of(&bytes);
+
+    // Uploaded before the message is sent (or after: the phone uploads when it can).
+    let first = upload(&relay, &hanako.0, &id, bytes.clone()).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let again = upload(&relay, &hanako.0, &id, bytes.clone()).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::NO_CONTENT,
+        "a retry changes nothing"
+    );
+    assert_eq!(download(&relay, &hanako.0, &id).await, Ok(bytes.clone()));
+    assert_eq!(
+        download(&relay, &ken.0, &id).await,
+        Err(StatusCode::NOT_FOUND),
+        "not sent to Ken yet"
+    );
+
+    let mut hers = device_with(&relay, &hanako.0, &[chat.conversation, page]).await;
+    let mut his = device_with(&relay, &ken.0, &[chat.conversation, page]).await;
+    write_draft(&mut hers, page, &hanako.1.user_id, "h1", with_photo(&id)).await;
+    his.pump_until("the photo", |d| {
+        messages(d, &page).iter().any(|m| m.photos == [id.clone()])
+    })
+    .await;
+    assert_eq!(download(&relay, &ken.0, &id).await, Ok(bytes.clone()));
+    assert_eq!(
+        download(&relay, &yuki.0, &id).await,
+        Err(StatusCode::NOT_FOUND),
+        "an admin outside the conversation reads it no more than anyone"
+    );
+    let anonymous = reqwest::get(relay.url(&format!("/api/photos/{id}")))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // Unsent: the photo leaves the page, and Ken's access with it.
+    let h1 = hanako.1.user_id.clone();
+    hers.change(page, move |tx| {
+        MessagePage::unsend(tx, &h1, "h1")
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    his.pump_until("the message unsent", |d| {
+        messages(d, &page).iter().any(|m| m.unsent)
+    })
+    .await;
+    assert_eq!(
+        download(&relay, &ken.0, &id).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+    assert_eq!(download(&relay, &hanako.0, &id).await, Ok(bytes));
+}
+
+#[tokio::test]
+async fn naming_a_photo_one_did_not_upload_grants_nothing() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let theirs = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let bytes = jpeg("二人だけの写真");
+    let id = photo::id_of(&bytes);
+    assert_eq!(
+        upload(&relay, &hanako.0, &id, bytes).await.status(),
+        StatusCode::CREATED
+    );
+    let mut hers = device_with(&relay, &hanako.0, &[theirs.conversation, theirs.pages[0]]).await;
+    write_draft(
+        &mut hers,
+        theirs.pages[0],
+        &hanako.1.user_id,
+        "h1",
+        with_photo(&id),
+    )
+    .await;
+
+    // Yuki learnt the id. She names it in her own conversation with Ken, and in one with
+    // Hanako: neither makes it hers, and Ken's access comes from Hanako's message alone.
+    let hers_too = started(&relay, &yuki.0, &[&hanako.1.user_id], "").await;
+    let with_ken = started(&relay, &yuki.0, &[&ken.1.user_id], "").await;
+    for chat in [&hers_too, &with_ken] {
+        let page = chat.pages[0];
+        let mut yukis = device_with(&relay, &yuki.0, &[chat.conversation, page]).await;
+        write_draft(&mut yukis, page, &yuki.1.user_id, "y1", with_photo(&id)).await;
+        let me = yuki.1.user_id.clone();
+        yukis
+            .pump_until("her message acknowledged", move |d| {
+                messages(d, &page).iter().any(|m| m.author == me)
+            })
+            .await;
+        yukis.wait_acknowledged(&yuki.1.relay_storage).await;
+    }
+    assert_eq!(
+        download(&relay, &yuki.0, &id).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+    // A photo that was never uploaded is not there for anyone, whoever names it.
+    let never = photo::id_of(b"never uploaded");
+    assert_eq!(
+        download(&relay, &ken.0, &never).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+}
+
+#[tokio::test]
+async fn a_member_removed_from_a_group_no_longer_reads_its_photos() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let group = started(
+        &relay,
+        &hanako.0,
+        &[&ken.1.user_id, &yuki.1.user_id],
+        "2015年入社 同期会",
+    )
+    .await;
+    let page = group.pages[0];
+    let bytes = jpeg("集合写真");
+    let id = photo::id_of(&bytes);
+    upload(&relay, &hanako.0, &id, bytes.clone()).await;
+    let mut hers = device_with(&relay, &hanako.0, &[group.conversation, page]).await;
+    let mut his = device_with(&relay, &ken.0, &[group.conversation, page]).await;
+    write_draft(&mut hers, page, &hanako.1.user_id, "h1", with_photo(&id)).await;
+    his.pump_until("the photo", |d| {
+        messages(d, &page).iter().any(|m| !m.photos.is_empty())
+    })
+    .await;
+    assert_eq!(download(&relay, &ken.0, &id).await, Ok(bytes.clone()));
+    assert_eq!(download(&relay, &yuki.0, &id).await, Ok(bytes));
+
+    // Sent offline before its upload: readable once the phone uploads it.
+    let later = jpeg("電車で撮った写真");
+    let later_id = photo::id_of(&later);
+    write_draft(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h2",
+        with_photo(&later_id),
+    )
+    .await;
+    his.pump_until("the second photo", |d| {
+        messages(d, &page)
+            .iter()
+            .any(|m| m.photos == [later_id.clone()])
+    })
+    .await;
+    assert_eq!(
+        download(&relay, &ken.0, &later_id).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+    upload(&relay, &hanako.0, &later_id, later.clone()).await;
+    assert_eq!(download(&relay, &ken.0, &later_id).await, Ok(later));
+
+    let path = format!(
+        "/api/conversations/{}/members/{}",
+        group.conversation, ken.1.user_id
+    );
+    let removed = common::call(&relay, Method::DELETE, &path, Some(&hanako.0), None).await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        download(&relay, &ken.0, &id).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+}
+
+#[tokio::test]
+async fn an_admin_hiding_a_reported_message_hides_its_photo() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let bytes = jpeg("不適切な画像");
+    let id = photo::id_of(&bytes);
+    upload(&relay, &ken.0, &id, bytes).await;
+    let mut his = device_with(&relay, &ken.0, &[chat.conversation, page]).await;
+    let mut hers = device_with(&relay, &hanako.0, &[chat.conversation, page]).await;
+    write_draft(&mut his, page, &ken.1.user_id, "k1", with_photo(&id)).await;
+    hers.pump_until("the photo", |d| {
+        messages(d, &page).iter().any(|m| !m.photos.is_empty())
+    })
+    .await;
+    assert!(download(&relay, &hanako.0, &id).await.is_ok());
+
+    let report = serde_json::json!({ "page": page, "message": "k1", "reason": "不適切" });
+    let reported = common::call(
+        &relay,
+        Method::POST,
+        "/api/reports",
+        Some(&hanako.0),
+        Some(report),
+    )
+    .await;
+    assert_eq!(reported.status(), StatusCode::NO_CONTENT);
+    let open: Vec<tsunagu_core::api::MessageReport> =
+        common::get_json(&relay, "/api/admin/reports", &yuki.0).await;
+    let decide = serde_json::json!({ "decision": "hide" });
+    let path = format!("/api/admin/reports/{}", open[0].id);
+    let hidden = common::call(&relay, Method::POST, &path, Some(&yuki.0), Some(decide)).await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        download(&relay, &hanako.0, &id).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+}
+
+#[tokio::test]
+async fn what_is_not_a_photo_or_not_its_id_is_refused_with_a_reason() {
+    let relay = TestRelay::start().await;
+    let (cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let bytes = jpeg("写真");
+    let wrong = photo::id_of(b"something else");
+    let mismatch = upload(&relay, &cookie, &wrong, bytes.clone()).await;
+    assert_eq!(
+        error_code(mismatch, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let not_an_id = upload(&relay, &cookie, "..%2F..%2Fetc%2Fpasswd", bytes.clone()).await;
+    assert_eq!(not_an_id.status(), StatusCode::BAD_REQUEST);
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec();
+    let script = upload(&relay, &cookie, &photo::id_of(&svg), svg).await;
+    assert_eq!(script.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let mut huge = jpeg("");
+    huge.resize(photo::MAX_PHOTO_BYTES + 1, 0);
+    let too_big = upload(&relay, &cookie, &photo::id_of(&huge), huge).await;
+    assert_eq!(
+        error_code(too_big, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let signed_out = reqwest::Client::new()
+        .put(relay.url(&format!("/api/photos/{}", photo::id_of(&bytes))))
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
+    // Nothing of it was kept.
+    let nothing = reqwest::Client::new()
+        .get(relay.url(&format!("/api/photos/{wrong}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nothing.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_flood_of_photos_is_stopped_for_the_day() {
+    let relay = TestRelay::start_with(Limits {
+        photos_per_day: 3,
+        ..Limits::default()
+    })
+    .await;
+    let (cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
+    let (other, _) = sign_in(relay.addr(), "ken@example.com").await;
+    for n in 0..3 {
+        let bytes = jpeg(&format!("写真 {n}"));
+        let id = photo::id_of(&bytes);
+        assert_eq!(
+            upload(&relay, &cookie, &id, bytes).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let bytes = jpeg("写真 3");
+    let id = photo::id_of(&bytes);
+    let refused = upload(&relay, &cookie, &id, bytes.clone()).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A retry of one already uploaded still answers, and others upload as before.
+    let first = jpeg("写真 0");
+    assert_eq!(
+        upload(&relay, &cookie, &photo::id_of(&first), first)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        upload(&relay, &other, &id, bytes).await.status(),
+        StatusCode::CREATED
+    );
+}
