@@ -104,8 +104,8 @@ self.addEventListener('fetch', (event) => {
 // Web Push (docs/design.md §8): the relay's notice, decrypted by the browser, becomes a
 // notification in the device's language; one per conversation (a newer one replaces it).
 const WORDS = {
-  ja: { message: '新しいメッセージがあります', app: 'tsunagu' },
-  en: { message: 'You have a new message', app: 'tsunagu' },
+  ja: { message: '新しいメッセージがあります', photo: '📷 写真が届きました', app: 'tsunagu' },
+  en: { message: 'You have a new message', photo: '📷 Sent a photo', app: 'tsunagu' },
 };
 
 function words() {
@@ -121,7 +121,8 @@ function notification(notice) {
   return {
     title,
     options: {
-      body: notice.text ?? w.message,
+      // A photo alone has no words to show; a device that chose no preview gets none.
+      body: notice.text || (notice.text === '' && notice.photos ? w.photo : w.message),
       tag: `conversation-${notice.conversation}`,
       renotify: true,
       icon: '/icons/icon-192.png',

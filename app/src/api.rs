@@ -325,6 +325,22 @@ pub async fn set_logo(image: &[u8]) -> Result<(), AppError> {
     .map(|_| ())
 }
 
+/// `PUT /api/photos/<id>`: a photo this member attached (shrunk on the device; the relay checks
+/// that `id` is the SHA-256 of its bytes and that they are an image).
+pub async fn upload_photo(id: &str, photo: &web_sys::Blob) -> Result<(), AppError> {
+    let path = format!("/api/photos/{}", encode_component(id));
+    request(Method::PUT, &path, Some((photo.into(), "image/jpeg")))
+        .await
+        .map(|_| ())
+}
+
+/// `GET /api/photos/<id>`: the bytes of a photo this member may see.
+pub async fn photo(id: &str) -> Result<Vec<u8>, AppError> {
+    let path = format!("/api/photos/{}", encode_component(id));
+    let response = send(Method::GET, &path, None).await?;
+    response.binary().await.map_err(|_| AppError::Offline)
+}
+
 /// `DELETE /api/admin/logo`.
 pub async fn remove_logo() -> Result<(), AppError> {
     call(Method::DELETE, "/api/admin/logo", None)
@@ -481,6 +497,16 @@ async fn request(
     path: &str,
     body: Option<(JsValue, &str)>,
 ) -> Result<String, AppError> {
+    let response = send(method, path, body).await?;
+    response.text().await.map_err(|_| AppError::Offline)
+}
+
+/// Makes the request and returns a 2xx answer, or the error the answer or its absence means.
+async fn send(
+    method: Method,
+    path: &str,
+    body: Option<(JsValue, &str)>,
+) -> Result<gloo_net::http::Response, AppError> {
     let unexpected = |e: gloo_net::Error| AppError::UnexpectedResponse(e.to_string());
     let builder = RequestBuilder::new(path)
         .method(method.clone())
@@ -495,16 +521,17 @@ async fn request(
     };
     // fetch rejects only when no answer came at all: offline, or the relay is down.
     let response = request.send().await.map_err(|_| AppError::Offline)?;
-    let text = response.text().await.map_err(|_| AppError::Offline)?;
     let status = response.status();
     if (200..300).contains(&status) {
-        return Ok(text);
+        return Ok(response);
     }
+    let text = response.text().await.map_err(|_| AppError::Offline)?;
     if let Ok(error) = serde_json::from_str::<ApiError>(&text) {
         return Err(AppError::Api(error.error));
     }
     Err(match status {
         401 => AppError::Api(ErrorCode::Unauthenticated),
+        404 => AppError::Api(ErrorCode::NotFound),
         429 => AppError::Api(ErrorCode::TooManyAttempts),
         // A proxy or the service worker answering for an unreachable relay.
         502..=504 => AppError::Offline,

@@ -23,6 +23,7 @@ mod documents;
 mod events;
 mod messages;
 mod organisation;
+mod photos;
 mod profiles;
 mod session;
 
@@ -79,6 +80,8 @@ pub struct Runtime {
     device_storage: StorageId,
     /// Sessions opened on this page (sign-ins), so an answer about an older one is ignored.
     sessions_opened: Cell<u64>,
+    /// The person's photos on their way to the relay.
+    uploads: photos::Uploads,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -239,6 +242,7 @@ impl Runtime {
             save,
             device_storage,
             sessions_opened: Cell::new(0),
+            uploads: photos::Uploads::default(),
         });
         for write in first_writes {
             rt.docs.write(write);

@@ -624,8 +624,8 @@ mod tests {
             let theirs = map_at(&doc, &all, author).unwrap().unwrap();
             map_at(&doc, &theirs, id).unwrap().unwrap()
         };
-        assert!(doc.get(&entry("hanako", "h1"), "photos").unwrap().is_none());
-        assert!(doc.get(&entry("aoi", "a1"), "photos").unwrap().is_none());
+        assert!(doc.get(entry("hanako", "h1"), "photos").unwrap().is_none());
+        assert!(doc.get(entry("aoi", "a1"), "photos").unwrap().is_none());
     }
 
     #[test]

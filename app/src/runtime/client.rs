@@ -191,14 +191,27 @@ impl Client {
 
     // ---- messages --------------------------------------------------------------------------
 
-    /// Writes a message; saved on this device at once and sent when the relay is reachable.
-    pub fn send_message(
+    /// Writes a message, with `photos` (shrunk already: id and bytes) if any; saved on this
+    /// device at once and sent when the relay is reachable.
+    pub async fn send_message(
         &self,
         conversation: DocumentId,
         text: &str,
         reply_to: Option<String>,
+        photos: Vec<(String, web_sys::Blob)>,
     ) -> Result<(), AppError> {
-        self.runtime()?.send_message(conversation, text, reply_to)
+        let rt = self.runtime()?;
+        if photos.is_empty() {
+            rt.send_message(conversation, text, reply_to, Vec::new())
+        } else {
+            rt.send_with_photos(conversation, text, reply_to, photos)
+                .await
+        }
+    }
+
+    /// An object URL showing a photo (revoke it when done), from this device or the relay.
+    pub async fn photo_url(&self, id: &str) -> Result<String, AppError> {
+        self.runtime()?.photo_url(id).await
     }
 
     pub fn edit_message(

@@ -16,7 +16,11 @@ impl Runtime {
     /// What the sync link reports; it reconnects by itself after a `Closed`.
     pub(super) fn on_link(self: &Rc<Self>, event: LinkEvent) {
         match event {
-            LinkEvent::Open => self.on_open(),
+            LinkEvent::Open => {
+                self.on_open();
+                // The relay is reachable: photos written offline go now.
+                self.upload_photos();
+            }
             LinkEvent::Frame(bytes) => self.on_frame(&bytes),
             LinkEvent::Closed { opened } => self.on_closed(opened),
         }

@@ -464,11 +464,13 @@ impl Runtime {
         conversation: DocumentId,
         text: &str,
         reply_to: Option<String>,
+        photos: Vec<String>,
     ) -> Result<(), AppError> {
         let draft = Draft {
             text: text.to_owned(),
             at: now_ms(),
             reply_to,
+            photos,
         };
         let id = new_message_id();
         self.change_page(conversation, None, |tx, me| {

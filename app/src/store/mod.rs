@@ -6,6 +6,11 @@
 //! | `sync_states` | `<doc>/<remote storage id>` | the persisted sync state (shared heads), bytes |
 //! | `outbox` | `<doc>` | `true`: the document has local changes the relay has not acknowledged |
 //! | `meta` | a [`MetaKey`] | a string: device ids, the cached `Me` JSON, the UI language |
+//! | `photos` | a photo id | `{blob, pending, used}`: a photo's bytes, whether the relay still lacks them, when last shown |
+//!
+//! Photos ([`tsunagu_core::photo`]) are kept apart from documents: the person's own until the
+//! relay has them (`pending`), and others' within [`PHOTO_BUDGET`], the least recently shown
+//! going first ([`Store::trim_photos`]).
 //!
 //! Keys start with the document id so that everything of one document is one key range, which
 //! makes "a snapshot replaces every earlier chunk" and "forget this document" a single range
@@ -25,24 +30,31 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use tsunagu_core::engine::Chunk;
 use tsunagu_core::ids::{DocumentId, StorageId};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Blob;
 
 use crate::error::AppError;
 
 /// The database the app uses; tests open others so they never touch a real profile's data.
 pub const DB_NAME: &str = "tsunagu";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 const CHUNKS: &str = "chunks";
 const SYNC_STATES: &str = "sync_states";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
-const ALL_STORES: [&str; 4] = [CHUNKS, SYNC_STATES, OUTBOX, META];
-/// The stores that hold documents, which [`Store::load`] reads and a sign-out wipes.
+const PHOTOS: &str = "photos";
+const ALL_STORES: [&str; 5] = [CHUNKS, SYNC_STATES, OUTBOX, META, PHOTOS];
+/// The stores that hold documents, which [`Store::load`] reads.
 const DOCUMENT_STORES: [&str; 3] = [CHUNKS, SYNC_STATES, OUTBOX];
+/// What a sign-out wipes: the documents and the photos they showed.
+const PERSONAL_STORES: [&str; 4] = [CHUNKS, SYNC_STATES, OUTBOX, PHOTOS];
+
+/// How many bytes of others' photos a device keeps for offline viewing.
+pub const PHOTO_BUDGET: f64 = 64.0 * 1024.0 * 1024.0;
 
 /// What the `meta` store holds, one string each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -129,7 +141,8 @@ impl Store {
         let db = Database::open(name)
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|_event, db| {
-                // Version 1 is the first schema: create whatever is missing.
+                // Version 1 was the first schema, version 2 added `photos`: create whatever is
+                // missing.
                 let existing: Vec<String> = db.object_store_names().collect();
                 for store in ALL_STORES {
                     if !existing.iter().any(|s| s == store) {
@@ -254,17 +267,17 @@ impl Store {
         tx.commit().await.map_err(err)
     }
 
-    /// Deletes every document, sync state and the outbox (sign-out on a shared device). The
-    /// device's own ids stay: they name this storage, not the person.
+    /// Deletes every document, sync state, the outbox and the photos (sign-out on a shared
+    /// device). The device's own ids stay: they name this storage, not the person.
     pub async fn wipe_documents(&self) -> Result<(), AppError> {
         let err = failed("wiping");
         let tx = self
             .db
-            .transaction(DOCUMENT_STORES)
+            .transaction(PERSONAL_STORES)
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(err)?;
-        for store in DOCUMENT_STORES {
+        for store in PERSONAL_STORES {
             tx.object_store(store)
                 .map_err(err)?
                 .clear()
@@ -273,6 +286,114 @@ impl Store {
                 .map_err(err)?;
         }
         tx.commit().await.map_err(err)
+    }
+
+    /// Keeps a photo: the person's own (`pending` until the relay has it) or one fetched to show.
+    pub async fn put_photo(&self, id: &str, blob: &Blob, pending: bool) -> Result<(), AppError> {
+        let err = failed("saving a photo");
+        let tx = self.photos_tx(TransactionMode::Readwrite)?;
+        let store = tx.object_store(PHOTOS).map_err(err)?;
+        store
+            .put(photo_value(blob, pending, js_sys::Date::now()))
+            .with_key(id)
+            .await
+            .map_err(err)?;
+        tx.commit().await.map_err(err)
+    }
+
+    /// A kept photo, marked as shown now.
+    pub async fn photo(&self, id: &str) -> Result<Option<Blob>, AppError> {
+        let err = failed("reading a photo");
+        let tx = self.photos_tx(TransactionMode::Readwrite)?;
+        let store = tx.object_store(PHOTOS).map_err(err)?;
+        let Some(value) = store.get::<JsValue, _, _>(id).await.map_err(err)? else {
+            return Ok(None);
+        };
+        let (blob, pending, _) = photo_of(&value, id)?;
+        store
+            .put(photo_value(&blob, pending, js_sys::Date::now()))
+            .with_key(id)
+            .await
+            .map_err(err)?;
+        tx.commit().await.map_err(err)?;
+        Ok(Some(blob))
+    }
+
+    /// The person's photos the relay does not have yet, to upload.
+    pub async fn pending_photos(&self) -> Result<Vec<(String, Blob)>, AppError> {
+        Ok(self
+            .all_photos()
+            .await?
+            .into_iter()
+            .filter(|(_, _, pending, _)| *pending)
+            .map(|(id, blob, _, _)| (id, blob))
+            .collect())
+    }
+
+    /// The relay has the photo `id` now: it is kept like any other (within the budget).
+    pub async fn photo_uploaded(&self, id: &str) -> Result<(), AppError> {
+        let err = failed("saving a photo");
+        let tx = self.photos_tx(TransactionMode::Readwrite)?;
+        let store = tx.object_store(PHOTOS).map_err(err)?;
+        if let Some(value) = store.get::<JsValue, _, _>(id).await.map_err(err)? {
+            let (blob, _, used) = photo_of(&value, id)?;
+            store
+                .put(photo_value(&blob, false, used))
+                .with_key(id)
+                .await
+                .map_err(err)?;
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    /// Deletes the least recently shown photos the relay has until those left fit in `budget`
+    /// bytes; photos waiting to upload are never deleted.
+    pub async fn trim_photos(&self, budget: f64) -> Result<(), AppError> {
+        let mut kept: Vec<(String, f64, f64)> = self
+            .all_photos()
+            .await?
+            .into_iter()
+            .filter(|(_, _, pending, _)| !*pending)
+            .map(|(id, blob, _, used)| (id, blob.size(), used))
+            .collect();
+        let mut total: f64 = kept.iter().map(|(_, size, _)| size).sum();
+        if total <= budget {
+            return Ok(());
+        }
+        kept.sort_by(|a, b| a.2.total_cmp(&b.2));
+        let err = failed("trimming photos");
+        let tx = self.photos_tx(TransactionMode::Readwrite)?;
+        let store = tx.object_store(PHOTOS).map_err(err)?;
+        for (id, size, _) in kept {
+            if total <= budget {
+                break;
+            }
+            store.delete(id.as_str()).await.map_err(err)?;
+            total -= size;
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    /// Every kept photo: id, bytes, whether pending, when last shown.
+    async fn all_photos(&self) -> Result<Vec<(String, Blob, bool, f64)>, AppError> {
+        let tx = self.photos_tx(TransactionMode::Readonly)?;
+        let store = tx.object_store(PHOTOS).map_err(failed("reading photos"))?;
+        all_entries(&store)
+            .await?
+            .into_iter()
+            .map(|(id, value)| {
+                let (blob, pending, used) = photo_of(&value, &id)?;
+                Ok((id, blob, pending, used))
+            })
+            .collect()
+    }
+
+    fn photos_tx(&self, mode: TransactionMode) -> Result<Transaction<'_>, AppError> {
+        self.db
+            .transaction(PHOTOS)
+            .with_mode(mode)
+            .build()
+            .map_err(failed("opening photos"))
     }
 
     fn next_seq(&self) -> String {
@@ -322,6 +443,27 @@ async fn all_entries(store: &ObjectStore<'_>) -> Result<Vec<(String, JsValue)>, 
 /// Turns a failed IndexedDB call into the app's error, naming what the store was doing.
 fn failed(context: &'static str) -> impl Fn(indexed_db_futures::error::Error) -> AppError + Copy {
     move |e| AppError::from_idb(context, &e)
+}
+
+fn photo_value(blob: &Blob, pending: bool, used: f64) -> JsValue {
+    let value = js_sys::Object::new();
+    // Setting a property of a plain new object cannot fail.
+    let _ = js_sys::Reflect::set(&value, &"blob".into(), blob);
+    let _ = js_sys::Reflect::set(&value, &"pending".into(), &pending.into());
+    let _ = js_sys::Reflect::set(&value, &"used".into(), &used.into());
+    value.into()
+}
+
+fn photo_of(value: &JsValue, id: &str) -> Result<(Blob, bool, f64), AppError> {
+    let field = |name: &str| js_sys::Reflect::get(value, &name.into()).unwrap_or_default();
+    let blob = field("blob")
+        .dyn_into::<Blob>()
+        .map_err(|_| AppError::CorruptStorage(format!("photo {id} holds no image")))?;
+    Ok((
+        blob,
+        field("pending").as_bool().unwrap_or(false),
+        field("used").as_f64().unwrap_or(0.0),
+    ))
 }
 
 fn bytes_value(bytes: &[u8]) -> JsValue {

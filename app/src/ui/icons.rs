@@ -72,3 +72,14 @@ pub(crate) fn Eye() -> impl IntoView {
         </svg>
     }
 }
+
+/// A camera: attach photos.
+#[component]
+pub(crate) fn Camera() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M4 8h3l1.6-2.4h6.8L17 8h3v11H4z" />
+            <circle cx="12" cy="13.2" r="3.4" />
+        </svg>
+    }
+}

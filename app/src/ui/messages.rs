@@ -9,8 +9,10 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use tsunagu_core::api::MAX_CONVERSATION_NAME_CHARS;
 use tsunagu_core::conversation::{Message, find, read_by};
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::photo::PHOTOS_PER_MESSAGE;
 use tsunagu_core::search::{Query, search};
 
+use super::photos::{Photo, Picked, release, shrink};
 use super::text::hue;
 use super::time::{Style, format};
 use super::{error_text, icons, use_client};
@@ -109,10 +111,13 @@ fn shown_text(message: &Message, locale: Locale) -> String {
     }
 }
 
-/// A message as one line in the list: its first line, or that it was unsent or hidden.
+/// A message as one line in the list: its first line, that it is a photo, or that it was
+/// unsent or hidden.
 fn preview(message: &Message, locale: Locale) -> String {
     if message.unsent || message.hidden {
         shown_text(message, locale)
+    } else if message.text.trim().is_empty() && !message.photos.is_empty() {
+        format!("📷 {}", td_string!(locale, messages.photo))
     } else {
         message.text.lines().next().unwrap_or_default().to_owned()
     }
@@ -680,12 +685,23 @@ fn Bubble(
             Some(td_string!(locale, messages.read).to_owned())
         };
         let reactions: Vec<String> = message.reactions.values().cloned().collect();
+        // A photo alone still has a bubble: the place to tap for replying, reacting, unsending.
+        let only_photos = message.text.trim().is_empty() && !message.photos.is_empty();
+        let photos = message.photos.clone();
         Some(view! {
             <li class="bubble-row" class:mine=mine data-testid="message" data-author=message.author.clone() data-id=message.id.clone()>
                 {author.map(|a| view! { <span class="bubble-author muted">{a}</span> })}
-                <button type="button" class="bubble" class:unsent=message.unsent || message.hidden aria-pressed=move || is_selected().to_string() on:click=toggle>
+                {(!photos.is_empty()).then(|| view! {
+                    <div class="bubble-photos" data-testid="message-photos">
+                        {photos.into_iter().map(|id| view! { <Photo id /> }).collect_view()}
+                    </div>
+                })}
+                <button type="button" class="bubble" class:unsent=message.unsent || message.hidden class:bubble-label=only_photos
+                    aria-pressed=move || is_selected().to_string() on:click=toggle>
                     {quoted.map(|q| view! { <span class="bubble-quote" data-testid="message-quote">{preview(&q, locale)}</span> })}
-                    <span class="bubble-text" data-testid="message-text">{shown_text(&message, locale)}</span>
+                    <span class="bubble-text" data-testid="message-text">
+                        {if only_photos { preview(&message, locale) } else { shown_text(&message, locale) }}
+                    </span>
                 </button>
                 <span class="bubble-meta muted">
                     {(!reactions.is_empty()).then(|| view! { <span class="bubble-reactions" data-testid="message-reactions">{reactions.join("")}</span> })}
@@ -865,7 +881,13 @@ fn Composer(
     let i18n = use_i18n();
     let client = use_client();
     let text = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
+    let attached = RwSignal::new_local(Vec::<Picked>::new());
+    on_cleanup(move || {
+        if let Some(picked) = attached.try_get_untracked() {
+            picked.iter().for_each(release);
+        }
+    });
     // Editing starts from the message's text.
     Effect::new(move |_| {
         if let Some(id) = editing.get() {
@@ -899,30 +921,77 @@ fn Composer(
             client.send_typing(doc);
         }
     };
+    // Picked pictures are shrunk on the phone at once; at most PHOTOS_PER_MESSAGE wait.
+    let pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let files: Vec<web_sys::File> = input
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        // The same picture can be picked again after it was removed.
+        input.set_value("");
+        let room = PHOTOS_PER_MESSAGE.saturating_sub(attached.with_untracked(Vec::len));
+        if files.len() > room {
+            error.set(Some(
+                t_string!(i18n, messages.photo_limit)
+                    .replace("%n", &PHOTOS_PER_MESSAGE.to_string()),
+            ));
+        }
+        leptos::task::spawn_local(async move {
+            for file in files.into_iter().take(room) {
+                match shrink(&file).await {
+                    Ok(picked) => attached.update(|all| all.push(picked)),
+                    Err(_) => {
+                        error.set(Some(t_string!(i18n, messages.photo_unreadable).to_owned()))
+                    }
+                }
+            }
+        });
+    };
+    let unpick = move |id: String| {
+        attached.update(|all| {
+            all.retain(|p| {
+                let keep = p.id != id;
+                if !keep {
+                    release(p);
+                }
+                keep
+            })
+        });
+    };
+    let done = move |result: Result<(), crate::error::AppError>| match result {
+        Ok(()) => {
+            text.set(String::new());
+            reply_to.set(None);
+            editing.set(None);
+            error.set(None);
+            attached.update(|all| all.drain(..).for_each(|p| release(&p)));
+            // The next word typed says "typing…" again at once.
+            last_typing.set_value(0);
+        }
+        Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e).to_owned())),
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(doc) = entry.with_untracked(|e| e.as_ref().map(|e| e.doc)) else {
             return;
         };
         let body = text.get_untracked().trim().to_owned();
-        if body.is_empty() {
+        if let Some(id) = editing.get_untracked() {
+            if !body.is_empty() {
+                done(client.edit_message(doc, &id, &body));
+            }
             return;
         }
-        let result = match editing.get_untracked() {
-            Some(id) => client.edit_message(doc, &id, &body),
-            None => client.send_message(doc, &body, reply_to.get_untracked()),
-        };
-        match result {
-            Ok(()) => {
-                text.set(String::new());
-                reply_to.set(None);
-                editing.set(None);
-                error.set(None);
-                // The next word typed says "typing…" again at once.
-                last_typing.set_value(0);
-            }
-            Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
+        let photos: Vec<(String, web_sys::Blob)> = attached
+            .with_untracked(|all| all.iter().map(|p| (p.id.clone(), p.blob.clone())).collect());
+        if body.is_empty() && photos.is_empty() {
+            return;
         }
+        let reply = reply_to.get_untracked();
+        leptos::task::spawn_local(async move {
+            done(client.send_message(doc, &body, reply, photos).await);
+        });
     };
     let cancel = move |_| {
         reply_to.set(None);
@@ -934,6 +1003,23 @@ fn Composer(
     view! {
         <form class="composer" data-testid="composer" on:submit=submit>
             {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="composer-error">{e}</p> })}
+            <Show when=move || attached.with(|a| !a.is_empty())>
+                <ul class="composer-photos" data-testid="attached-photos">
+                    {move || attached.get().into_iter().map(|picked| {
+                        let id = picked.id.clone();
+                        view! {
+                            <li>
+                                <img src=picked.url.clone() alt="" />
+                                <button type="button" class="composer-photo-remove" data-testid="remove-photo"
+                                    aria-label=move || t_string!(i18n, messages.remove_photo)
+                                    on:click=move |_| unpick(id.clone())>
+                                    <icons::Close />
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
             <Show when=move || quoted.get().is_some() || editing.get().is_some()>
                 <div class="composer-context">
                     <span class="muted" data-testid="composer-context">
@@ -947,6 +1033,13 @@ fn Composer(
                 </div>
             </Show>
             <div class="composer-row">
+                <Show when=move || editing.get().is_none()>
+                    <label class="button button-quiet composer-attach" title=move || t_string!(i18n, messages.attach_photo)>
+                        <icons::Camera />
+                        <input type="file" accept="image/*" multiple class="visually-hidden" data-testid="attach-photo"
+                            aria-label=move || t_string!(i18n, messages.attach_photo) on:change=pick />
+                    </label>
+                </Show>
                 <textarea
                     class="input composer-input"
                     rows="1"
@@ -957,7 +1050,7 @@ fn Composer(
                     on:input=typed
                 ></textarea>
                 <button type="submit" class="button button-primary" data-testid="send"
-                    disabled=move || text.with(|t| t.trim().is_empty())>
+                    disabled=move || text.with(|t| t.trim().is_empty()) && attached.with(Vec::is_empty)>
                     {move || if editing.get().is_some() { t_string!(i18n, messages.save) } else { t_string!(i18n, messages.send) }}
                 </button>
             </div>

@@ -22,6 +22,7 @@ mod org_settings;
 mod passkey;
 mod password;
 mod person;
+mod photos;
 mod privacy;
 mod qr;
 mod reauth;
