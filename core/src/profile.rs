@@ -73,6 +73,8 @@ pub struct Profile {
     pub reading: String,
     /// Name in latin letters, e.g. Hanako Yamada.
     pub romaji: String,
+    /// Their profile photo's id ([`crate::photo`]); empty for none. Shown with the name.
+    pub photo: String,
     /// When they joined the company, `YYYY-MM`.
     pub joined: String,
     /// When they left, `YYYY-MM`; empty for current employees.
@@ -313,11 +315,8 @@ impl Profile {
         doc: &mut impl autosurgeon::Doc,
     ) -> Result<(), ProfileError> {
         if audience == Audience::Everyone {
-            for (key, value) in [
-                ("name", &self.name),
-                ("reading", &self.reading),
-                ("romaji", &self.romaji),
-            ] {
+            let values = [&self.name, &self.reading, &self.romaji, &self.photo];
+            for (key, value) in crate::vocab::NAME_KEYS.into_iter().zip(values) {
                 autosurgeon::reconcile_prop(&mut *doc, automerge::ROOT, key, value)?;
             }
         }

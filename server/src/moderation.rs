@@ -357,7 +357,7 @@ impl Job for Decide<'_> {
                 .read(&self.page, MessagePage::read)
                 .await?
                 .map_err(|e| Error::Corrupt(format!("page {}: {e}", self.page)))?;
-            crate::photos::link(s, self.page, &messages).await?;
+            crate::photos::link(s, self.page, &crate::photos::named_in(&messages)).await?;
         }
         let now = s.now();
         sqlx::query(

@@ -1,6 +1,6 @@
-//! Photos (docs/design.md §10): the bytes of the pictures messages carry, stored by the relay as
-//! content-addressed blobs outside Automerge and read exactly by those who may read a document
-//! that names them.
+//! Photos (docs/design.md §10): the bytes of the pictures messages carry and of profile photos,
+//! stored by the relay as content-addressed blobs outside Automerge and read exactly by those who
+//! may read a document that names them.
 //!
 //! - `PUT /api/photos/{id}` (members): the photo's bytes; `id` must be their SHA-256
 //!   ([`tsunagu_core::photo::id_of`]), the bytes a PNG, JPEG or WebP image of at most
@@ -8,7 +8,8 @@
 //!   already changes nothing (a phone retries after a lost answer); a member uploads at most
 //!   [`Limits::photos_per_day`](crate::Limits::photos_per_day) new photos a day.
 //! - `GET /api/photos/{id}`: the bytes, to an owner, or to a member who may read a document whose
-//!   current state names the photo in a message written by one of its owners. Everyone else gets
+//!   current state names the photo in a message written by one of its owners, or as the photo of
+//!   a profile whose owner is one of them ([`Profiles`]). Everyone else gets
 //!   404, as for a photo that does not exist.
 //!
 //! The "written by one of its owners" half is what stops a member who learnt an id (a hash seen
@@ -23,15 +24,20 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::put;
+use futures_util::future::BoxFuture;
 use std::collections::BTreeSet;
 use tsunagu_core::conversation::Message;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::photo::{self, MAX_PHOTO_BYTES};
+use tsunagu_core::profile::Profile;
+use tsunagu_core::vocab::DocKind;
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::db;
+use crate::db::DocumentRecord;
 use crate::error::{AppError, Error};
+use crate::reactions::Reactions;
 use crate::scribe::Scribe;
 
 pub(crate) fn api_routes() -> Router<AppState> {
@@ -184,17 +190,21 @@ async fn may_read(state: &AppState, user: &str, id: &str) -> Result<bool, Error>
     Ok(false)
 }
 
-/// Keeps `photo_refs` for `doc` equal to the photos its `messages` name now, by author: rows for
-/// photos newly named are added, rows for photos no longer named (unsent, hidden) go.
+/// The photos `messages` name, with who wrote each.
+pub(crate) fn named_in(messages: &[Message]) -> BTreeSet<(String, String)> {
+    messages
+        .iter()
+        .flat_map(|m| m.photos.iter().map(|p| (p.clone(), m.author.clone())))
+        .collect()
+}
+
+/// Keeps `photo_refs` for `doc` equal to the photos it `named` now, by author: rows for photos
+/// newly named are added, rows for photos no longer named (unsent, hidden, replaced) go.
 pub(crate) async fn link(
     s: &mut Scribe<'_>,
     doc: DocumentId,
-    messages: &[Message],
+    named: &BTreeSet<(String, String)>,
 ) -> Result<(), Error> {
-    let named: BTreeSet<(String, String)> = messages
-        .iter()
-        .flat_map(|m| m.photos.iter().map(|p| (p.clone(), m.author.clone())))
-        .collect();
     let held: BTreeSet<(String, String)> =
         sqlx::query_as("SELECT photo, author FROM photo_refs WHERE document_id = ?")
             .bind(doc.to_string())
@@ -210,7 +220,7 @@ pub(crate) async fn link(
             .execute(s.conn())
             .await?;
     }
-    for (photo, author) in held.difference(&named) {
+    for (photo, author) in held.difference(named) {
         sqlx::query("DELETE FROM photo_refs WHERE photo = ? AND document_id = ? AND author = ?")
             .bind(photo)
             .bind(doc.to_string())
@@ -219,4 +229,39 @@ pub(crate) async fn link(
             .await?;
     }
     Ok(())
+}
+
+/// Profile photos: the part of a profile everyone reads names its owner's photo, which everyone
+/// who reads that part may then fetch (the owner alone writes it, so the owner is its author).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Profiles;
+
+impl Reactions for Profiles {
+    fn reacts_to(&self, record: &DocumentRecord) -> bool {
+        DocKind::from_key(&record.kind) == Some(DocKind::Profile)
+    }
+
+    fn changed<'a>(
+        &'a self,
+        s: &'a mut Scribe<'_>,
+        doc: DocumentId,
+        record: &'a DocumentRecord,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let photo = s
+                .read(&doc, |d| Profile::read(d).map(|p| p.photo))
+                .await?
+                .map_err(|e| Error::Corrupt(format!("profile {doc}: {e}")))?;
+            let named = match &record.owner {
+                Some(owner) if photo::is_id(&photo) => BTreeSet::from([(photo, owner.clone())]),
+                _ => BTreeSet::new(),
+            };
+            link(s, doc, &named).await
+        })
+    }
+
+    /// Nothing to settle: the rows are recomputed from the profile on its next change.
+    fn settle<'a>(&'a self, _s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async { Ok(()) })
+    }
 }

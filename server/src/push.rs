@@ -302,7 +302,7 @@ impl Reactions for Messages {
                 .await?
                 .map_err(|e| Error::Corrupt(format!("page {doc}: {e}")))?;
             let written = messages.len();
-            crate::photos::link(s, doc, &messages).await?;
+            crate::photos::link(s, doc, &crate::photos::named_in(&messages)).await?;
             notify_page(s, doc, messages).await?;
             crate::conversations::turn_page_if_full(s, doc, written, self.messages_per_page).await
         })

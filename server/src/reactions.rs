@@ -37,7 +37,8 @@ use crate::scribe::Scribe;
 /// What a feature makes of members' accepted changes; the relay asks every listed feature.
 pub(crate) trait Reactions: Send + Sync + std::fmt::Debug {
     /// Whether a change to a document like `record` calls for [`Self::changed`]. Asked first,
-    /// so that a change no feature cares for (a profile edit) opens no transaction.
+    /// so that a change no feature cares for (an edit of a profile's private part) opens no
+    /// transaction.
     fn reacts_to(&self, record: &DocumentRecord) -> bool;
 
     /// A member's change to `doc` (described by `record`) was accepted and persisted: carry out

@@ -208,6 +208,7 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
             Box::new(crate::push::Messages {
                 messages_per_page: config.limits.messages_per_page,
             }),
+            Box::new(crate::photos::Profiles),
         ],
     );
     let vapid = crate::push::Vapid::load(&db, config.push_contact.clone()).await?;

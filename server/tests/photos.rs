@@ -338,3 +338,77 @@ async fn a_flood_of_photos_is_stopped_for_the_day() {
         StatusCode::CREATED
     );
 }
+
+#[tokio::test]
+async fn a_profile_photo_is_seen_by_those_who_see_the_profile() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let bytes = jpeg("プロフィール写真");
+    let id = photo::id_of(&bytes);
+    assert_eq!(
+        upload(&relay, &hanako.0, &id, bytes.clone()).await.status(),
+        StatusCode::CREATED
+    );
+    let profile = hanako.1.profile_doc;
+    let mut hers = device_with(&relay, &hanako.0, &[profile]).await;
+    let photo_id = id.clone();
+    hers.edit(profile, move |p| p.photo = photo_id).await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    assert_eq!(download(&relay, &ken.0, &id).await, Ok(bytes.clone()));
+
+    // Ken names a photo of Yuki's conversation with Hanako as his own: nobody gains it.
+    let chat = started(&relay, &yuki.0, &[&hanako.1.user_id], "").await;
+    let private = jpeg("二人の写真");
+    let private_id = photo::id_of(&private);
+    upload(&relay, &yuki.0, &private_id, private).await;
+    let mut yukis = device_with(&relay, &yuki.0, &[chat.conversation, chat.pages[0]]).await;
+    write_draft(
+        &mut yukis,
+        chat.pages[0],
+        &yuki.1.user_id,
+        "y1",
+        with_photo(&private_id),
+    )
+    .await;
+    yukis.wait_acknowledged(&yuki.1.relay_storage).await;
+    let his_profile = ken.1.profile_doc;
+    let mut his = device_with(&relay, &ken.0, &[his_profile]).await;
+    let stolen = private_id.clone();
+    his.edit(his_profile, move |p| p.photo = stolen).await;
+    his.wait_acknowledged(&ken.1.relay_storage).await;
+    assert_eq!(
+        download(&relay, &ken.0, &private_id).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+
+    // Hidden from the directory, her profile and its photo are hers and the admins' alone.
+    let hide = serde_json::json!({ "hidden": true });
+    let hidden = common::call(
+        &relay,
+        Method::PUT,
+        "/api/me/directory",
+        Some(&hanako.0),
+        Some(hide),
+    )
+    .await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        download(&relay, &ken.0, &id).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+    // A new photo replaces the old: the old one is no longer hers to show.
+    let newer = jpeg("新しい写真");
+    let newer_id = photo::id_of(&newer);
+    upload(&relay, &hanako.0, &newer_id, newer.clone()).await;
+    let replaced = newer_id.clone();
+    hers.edit(profile, move |p| p.photo = replaced).await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    assert_eq!(
+        download(&relay, &yuki.0, &newer_id).await.map(|b| b.len()),
+        Ok(newer.len())
+    );
+    assert_eq!(
+        download(&relay, &yuki.0, &id).await,
+        Err(StatusCode::NOT_FOUND),
+        "an admin reads her profile, which no longer names it"
+    );
+}

@@ -143,3 +143,40 @@ test("a photo attached offline is shrunk, kept, sent when back online, and seen 
   await kenCtx.close();
   await yukiCtx.close();
 });
+
+test("a profile photo chosen on My profile shows in the directory and on the person's page, offline too", async () => {
+  const hanakoCtx = await browser.newContext(PHONE);
+  const hanako = await hanakoCtx.newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  await hanako.getByTestId("nav-my-profile").click();
+  await hanako.getByTestId("profile-photo-input").setInputFiles(await picture(hanako, 1200, 900));
+  // Her own avatar shows it at once, cut to its middle square.
+  const own = hanako.getByTestId("profile-photo").getByTestId("avatar-photo");
+  await own.waitFor();
+  await hanako.waitForFunction((img) => img.complete && img.naturalWidth > 0, await own.elementHandle());
+  assert.deepEqual(await loaded(own), [512, 512]);
+  await hanako.getByTestId("profile-photo-remove").waitFor();
+  await hanako.waitForSelector("[data-testid=save-state][data-state=synced]", { timeout: 20000 });
+
+  const kenCtx = await browser.newContext(PHONE);
+  const ken = await kenCtx.newPage();
+  await signInThroughUi(ken, relay.url, "ken@example.com");
+  await ken.getByTestId("directory-search").fill("山田 花子");
+  const card = ken.getByTestId("person-card").filter({ hasText: "山田 花子" }).first();
+  await card.getByTestId("avatar-photo").waitFor({ timeout: 20000 });
+  await card.click();
+  await ken.locator(".person-header [data-testid=avatar-photo]").waitFor({ timeout: 15000 });
+
+  // Kept on his phone: offline after a reload, her face is still there.
+  await kenCtx.setOffline(true);
+  await ken.reload();
+  await ken.locator(".person-header [data-testid=avatar-photo]").waitFor({ timeout: 15000 });
+
+  // Removed, it leaves his directory once synced; her initial shows again.
+  await kenCtx.setOffline(false);
+  await hanako.getByTestId("profile-photo-remove").click();
+  await hanako.getByTestId("profile-photo").getByTestId("avatar-photo").waitFor({ state: "detached" });
+  await ken.locator(".person-header .avatar[data-photo=false]").waitFor({ timeout: 20000 });
+  await hanakoCtx.close();
+  await kenCtx.close();
+});

@@ -213,6 +213,7 @@ pub(crate) fn sample_profile(i: usize) -> Profile {
         name: format!("{f} {g}"),
         reading: format!("{fr} {gr}"),
         romaji: String::new(),
+        photo: String::new(),
         joined: format!("{}-04", 2005 + i % 12),
         left: format!("{}-03", 2018 + i % 7),
         positions: vec![Position {

@@ -209,6 +209,11 @@ impl Client {
         }
     }
 
+    /// Keeps the person's own photo (shrunk already) on this device, to upload when it can.
+    pub async fn keep_photo(&self, id: &str, blob: &web_sys::Blob) -> Result<(), AppError> {
+        self.runtime()?.keep_photo(id, blob).await
+    }
+
     /// An object URL showing a photo (revoke it when done), from this device or the relay.
     pub async fn photo_url(&self, id: &str) -> Result<String, AppError> {
         self.runtime()?.photo_url(id).await

@@ -51,6 +51,14 @@ impl Runtime {
         Ok(())
     }
 
+    /// Keeps a photo the person chose (their profile photo) on this device, and sends it to the
+    /// relay when it is reachable.
+    pub async fn keep_photo(self: Rc<Self>, id: &str, blob: &Blob) -> Result<(), AppError> {
+        self.photo_store()?.put_photo(id, blob, true).await?;
+        self.upload_photos();
+        Ok(())
+    }
+
     /// Uploads the person's photos the relay does not have yet, in the background; one call
     /// while an upload runs makes it look again when done.
     pub(super) fn upload_photos(self: &Rc<Self>) {

@@ -8,7 +8,8 @@ use tsunagu_core::profile::Interest;
 use tsunagu_core::search::{Query, search};
 use tsunagu_core::vocab::Role;
 
-use super::text::{current_role, hue, initial, interest_label, tenure};
+use super::avatar::Avatar;
+use super::text::{current_role, interest_label, tenure};
 use super::{icons, use_client};
 use crate::i18n::*;
 use crate::state::{Entry, Link};
@@ -230,7 +231,7 @@ fn PersonCard(entry: Entry) -> impl IntoView {
     view! {
         <li>
             <A href=href attr:class="card person-card" attr:data-testid="person-card" attr:data-doc=doc.to_string()>
-                <span class="avatar" style=format!("--hue: {}", hue(&doc)) aria-hidden="true">{initial(&profile)}</span>
+                <Avatar doc name=profile.name.clone() photo=profile.photo.clone() />
                 <span class="card-body">
                     <span class="card-name">
                         <span data-testid="person-card-name">{profile.name.clone()}</span>

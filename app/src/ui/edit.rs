@@ -7,7 +7,9 @@ use leptos_router::components::A;
 use tsunagu_core::profile::{Interest, Link, Position, Profile, Step};
 use tsunagu_core::vocab::Field;
 
+use super::avatar::{Avatar, remember};
 use super::fields::{AudienceSelect, Editor, RowInput, RowsField, TagField, TextField};
+use super::photos::{Fit, shrink};
 use super::text::interest_label;
 use super::use_client;
 use super::{devices, privacy};
@@ -257,6 +259,7 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
             <Completeness editor=editor />
             <fieldset class="card section">
                 <legend class="section-title">{move || t_string!(i18n, edit.section_basic)}</legend>
+                <ProfilePhoto editor=editor />
                 <TextField editor=editor testid="profile-name" label=l(|l| td_string!(l, edit.name)) hint=l(|l| td_string!(l, edit.name_hint))
                     autocomplete="name" get=|p| p.name.as_str() set=|p, v| p.name = v />
                 <div class="field-grid">
@@ -330,5 +333,74 @@ fn ProfileForm(editor: Editor) -> impl IntoView {
                 <AudienceSelect editor=editor field=Field::Interests label=l(|l| td_string!(l, edit.interests)) />
             </fieldset>
         </form>
+    }
+}
+
+/// The profile photo: chosen from the phone (its middle square, shrunk), kept on the device and
+/// saved with the profile at once, uploaded when the relay is reachable; or removed.
+#[component]
+fn ProfilePhoto(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let error = RwSignal::new(None::<&'static str>);
+    let doc = client
+        .signals
+        .me
+        .with_untracked(|me| me.as_ref().map(|m| m.profile_doc));
+    let photo = Memo::new(move |_| editor.read(|p| p.photo.clone()).unwrap_or_default());
+    let pick = move |ev: ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let file = input.files().and_then(|list| list.get(0));
+        input.set_value("");
+        let Some(file) = file else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let kept = match shrink(&file, Fit::Avatar).await {
+                Ok(picked) => client
+                    .keep_photo(&picked.id, &picked.blob)
+                    .await
+                    .map(|()| picked),
+                Err(e) => Err(e),
+            };
+            match kept {
+                Ok(picked) => {
+                    // Shown at once from the URL it was picked with.
+                    remember(&picked.id, &picked.url);
+                    error.set(None);
+                    editor.edit(|p| p.photo = picked.id);
+                    editor.save_now();
+                }
+                Err(_) => error.set(Some(t_string!(i18n, edit.photo_unreadable))),
+            }
+        });
+    };
+    let remove = move |_| {
+        editor.edit(|p| p.photo.clear());
+        editor.save_now();
+    };
+    view! {
+        <div class="profile-photo" data-testid="profile-photo">
+            {move || {
+                let name = editor.read(|p| p.name.clone()).unwrap_or_default();
+                doc.map(|doc| view! { <Avatar doc name photo=photo.get() large=true /> })
+            }}
+            <div class="profile-photo-actions">
+                <span class="field-label">{move || t_string!(i18n, edit.photo)}</span>
+                <div class="profile-photo-buttons">
+                    <label class="button button-small">
+                        {move || if photo.with(String::is_empty) { t_string!(i18n, edit.photo_choose) } else { t_string!(i18n, edit.photo_change) }}
+                        <input type="file" accept="image/*" class="visually-hidden" data-testid="profile-photo-input" on:change=pick />
+                    </label>
+                    <Show when=move || !photo.with(String::is_empty)>
+                        <button type="button" class="button button-small button-quiet" data-testid="profile-photo-remove" on:click=remove>
+                            {move || t_string!(i18n, edit.photo_remove)}
+                        </button>
+                    </Show>
+                </div>
+                <span class="field-hint">{move || t_string!(i18n, edit.photo_hint)}</span>
+                {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+            </div>
+        </div>
     }
 }

@@ -12,8 +12,8 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::photo::PHOTOS_PER_MESSAGE;
 use tsunagu_core::search::{Query, search};
 
-use super::photos::{Photo, Picked, release, shrink};
-use super::text::hue;
+use super::avatar::Avatar;
+use super::photos::{Fit, Photo, Picked, release, shrink};
 use super::time::{Style, format};
 use super::{error_text, icons, use_client};
 use crate::i18n::*;
@@ -66,6 +66,16 @@ fn name_of(signals: Signals, user: &str) -> Option<(DocumentId, String)> {
             .iter()
             .find(|(_, p, _)| p.owner == user)
             .map(|(doc, p, _)| (*doc, p.name.clone()))
+    })
+}
+
+/// A member's profile photo as the directory on this device has it.
+fn photo_of(signals: Signals, user: &str) -> Option<String> {
+    signals.directory.with(|entries| {
+        entries
+            .iter()
+            .find(|(_, p, _)| p.owner == user)
+            .map(|(_, p, _)| p.photo.clone())
     })
 }
 
@@ -259,10 +269,14 @@ fn ConversationList(me: Memo<String>) -> impl IntoView {
                     let name = title(signals, &entry, &me.get(), locale);
                     let unread = entry.unread(&me.get());
                     let last = entry.messages.last().cloned();
+                    // A one-to-one conversation shows the other member's face; a group, its name's.
+                    let photo = other(Some(entry.clone()), &me.get())
+                        .and_then(|user| photo_of(signals, &user))
+                        .unwrap_or_default();
                     view! {
                         <li>
                             <a class="conversation-row" href=format!("/messages/{doc}") data-testid="conversation-row" data-unread=unread>
-                                <span class="avatar" style=format!("--hue: {}", hue(&doc)) aria-hidden="true">{name.chars().next().map(String::from).unwrap_or_default()}</span>
+                                <Avatar doc name=name.clone() photo />
                                 <span class="conversation-text">
                                     <span class="conversation-name" data-testid="conversation-name">{name.clone()}</span>
                                     <span class="conversation-preview muted">{last.as_ref().map(|m| preview(m, locale))}</span>
@@ -939,7 +953,7 @@ fn Composer(
         }
         leptos::task::spawn_local(async move {
             for file in files.into_iter().take(room) {
-                match shrink(&file).await {
+                match shrink(&file, Fit::Message).await {
                     Ok(picked) => attached.update(|all| all.push(picked)),
                     Err(_) => {
                         error.set(Some(t_string!(i18n, messages.photo_unreadable).to_owned()))

@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 mod admin;
+mod avatar;
 mod banners;
 mod confirm;
 mod devices;

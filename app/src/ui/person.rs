@@ -7,8 +7,9 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::profile::{Interest, Profile, Visibility};
 use tsunagu_core::vocab::{Audience, Field, Role};
 
+use super::avatar::Avatar;
 use super::fields::audience_label;
-use super::text::{current_role, hue, initial, interest_label, safe_url, tenure};
+use super::text::{current_role, interest_label, safe_url, tenure};
 use super::{icons, use_client};
 use crate::i18n::*;
 
@@ -199,7 +200,7 @@ fn PersonBody(
         .collect();
     view! {
         <header class="person-header card">
-            <span class="avatar avatar-large" style=format!("--hue: {}", hue(&doc)) aria-hidden="true">{initial(&profile)}</span>
+            <Avatar doc name=profile.name.clone() photo=profile.photo.clone() large=true />
             <div class="person-heading">
                 <h1 class="person-name" data-testid="person-name">{profile.name.clone()}</h1>
                 <p class="person-reading">

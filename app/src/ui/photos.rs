@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, CanvasRenderingContext2d, File, HtmlCanvasElement, ImageBitmap};
 
+use super::avatar::{remember, shown_url};
 use super::{icons, use_client};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -26,9 +27,21 @@ fn unreadable(_: JsValue) -> AppError {
     AppError::LocalEdit("the picture could not be read".into())
 }
 
-/// Shrinks `file` to [`LONG_EDGE_PX`] on its long edge (never enlarging it), turned upright as
-/// its camera recorded, and compresses it as JPEG.
-pub(crate) async fn shrink(file: &File) -> Result<Picked, AppError> {
+/// How a picked picture is shrunk.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Fit {
+    /// A photo for a message: at most [`LONG_EDGE_PX`] on its long edge, never enlarged.
+    Message,
+    /// A profile photo: the middle square, [`AVATAR_PX`] on a side at most.
+    Avatar,
+}
+
+/// The side of a profile photo in pixels: sharp on a large avatar on a phone's screen.
+const AVATAR_PX: f64 = 512.0;
+
+/// Shrinks `file` as `fit` says, turned upright as its camera recorded, and compresses it as
+/// JPEG.
+pub(crate) async fn shrink(file: &File, fit: Fit) -> Result<Picked, AppError> {
     let window = web_sys::window().ok_or_else(|| unreadable(JsValue::NULL))?;
     let bitmap: ImageBitmap = JsFuture::from(
         window
@@ -40,11 +53,23 @@ pub(crate) async fn shrink(file: &File) -> Result<Picked, AppError> {
     .dyn_into()
     .map_err(unreadable)?;
     let (width, height) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
-    let scale = (f64::from(LONG_EDGE_PX) / width.max(height).max(1.0)).min(1.0);
-    let (w, h) = (
-        (width * scale).round().max(1.0),
-        (height * scale).round().max(1.0),
-    );
+    // The part of the picture drawn (sx, sy, sw, sh) and the size it is drawn at (w, h).
+    let ((sx, sy, sw, sh), (w, h)) = match fit {
+        Fit::Message => {
+            let scale = (f64::from(LONG_EDGE_PX) / width.max(height).max(1.0)).min(1.0);
+            let size = (
+                (width * scale).round().max(1.0),
+                (height * scale).round().max(1.0),
+            );
+            ((0.0, 0.0, width, height), size)
+        }
+        Fit::Avatar => {
+            let side = width.min(height).max(1.0);
+            let drawn = side.min(AVATAR_PX).round();
+            let square = ((width - side) / 2.0, (height - side) / 2.0, side, side);
+            (square, (drawn, drawn))
+        }
+    };
     let canvas: HtmlCanvasElement = window
         .document()
         .and_then(|d| d.create_element("canvas").ok())
@@ -62,7 +87,9 @@ pub(crate) async fn shrink(file: &File) -> Result<Picked, AppError> {
     context.set_fill_style_str("#fff");
     context.fill_rect(0.0, 0.0, w, h);
     context
-        .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, w, h)
+        .draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+            &bitmap, sx, sy, sw, sh, 0.0, 0.0, w, h,
+        )
         .map_err(unreadable)?;
     bitmap.close();
     let blob = jpeg(&canvas).await?;
@@ -105,32 +132,6 @@ async fn jpeg(canvas: &HtmlCanvasElement) -> Result<Blob, AppError> {
 /// Gives back the URL of a picked photo that is no longer shown.
 pub(crate) fn release(picked: &Picked) {
     let _ = web_sys::Url::revoke_object_url(&picked.url);
-}
-
-/// How many photos keep their object URL while the app runs: a bubble drawn again (a read mark,
-/// a reaction) shows its photo at once instead of reading it again.
-const SHOWN_URLS: usize = 48;
-
-thread_local! {
-    /// Object URLs of photos shown lately, the most recent last.
-    static SHOWN: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-fn shown_url(id: &str) -> Option<String> {
-    SHOWN.with_borrow(|all| all.iter().find(|(i, _)| i == id).map(|(_, u)| u.clone()))
-}
-
-/// Remembers `url` for `id`; the oldest beyond [`SHOWN_URLS`] is given back (an image already
-/// drawn from it stays on screen).
-fn remember(id: &str, url: &str) {
-    SHOWN.with_borrow_mut(|all| {
-        all.retain(|(i, _)| i != id);
-        all.push((id.to_owned(), url.to_owned()));
-        if all.len() > SHOWN_URLS {
-            let (_, old) = all.remove(0);
-            let _ = web_sys::Url::revoke_object_url(&old);
-        }
-    });
 }
 
 /// One photo of a message: shown from this device, else fetched from the relay (and kept), else

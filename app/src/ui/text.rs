@@ -40,17 +40,6 @@ pub(crate) fn current_role(locale: Locale, profile: &Profile) -> Option<String> 
     }
 }
 
-/// The first character of the name, for the avatar.
-pub(crate) fn initial(profile: &Profile) -> String {
-    profile
-        .name
-        .trim()
-        .chars()
-        .next()
-        .map(String::from)
-        .unwrap_or_else(|| "?".into())
-}
-
 /// A stable hue per person so avatars differ without any image.
 pub(crate) fn hue(doc: &DocumentId) -> u16 {
     let sum: u32 = doc.as_bytes().iter().map(|b| u32::from(*b)).sum();

@@ -3,7 +3,7 @@
 //! field added here is written by the app and accepted by the relay alike.
 //!
 //! A profile holds four groups of keys: the [`OWNER_KEY`] the relay sets when it creates the
-//! profile, the [`NAME_KEYS`] the directory lists a member by, HR's years ([`HR_KEYS`]), and the
+//! profile, the [`NAME_KEYS`] the directory shows a member by, HR's years ([`HR_KEYS`]), and the
 //! [`Field`]s whose audience the owner chooses. The owner's private part also keeps their
 //! choices, under [`VISIBILITY_KEY`].
 
@@ -54,8 +54,9 @@ choosable_fields! {
 /// a member.
 pub const OWNER_KEY: &str = "owner";
 
-/// How the directory names a member: written by the owner, always in the part everyone reads.
-pub const NAME_KEYS: [&str; 3] = ["name", "reading", "romaji"];
+/// How the directory shows a member (their name, its reading and romaji, and their photo's id):
+/// written by the owner, always in the part everyone reads.
+pub const NAME_KEYS: [&str; 4] = ["name", "reading", "romaji", "photo"];
 
 /// The years at the company, from HR's records: the alumni ID card vouches for them, so only
 /// admins correct them. Always in the part everyone reads.
