@@ -102,10 +102,33 @@ self.addEventListener('fetch', (event) => {
 });
 
 // Web Push (docs/design.md §8): the relay's notice, decrypted by the browser, becomes a
-// notification in the device's language; one per conversation (a newer one replaces it).
+// notification in the device's language and time zone; one per conversation or event (a newer
+// one replaces it).
 const WORDS = {
-  ja: { message: '新しいメッセージがあります', photo: '📷 写真が届きました', app: 'tsunagu' },
-  en: { message: 'You have a new message', photo: '📷 Sent a photo', app: 'tsunagu' },
+  ja: {
+    locale: 'ja-JP',
+    message: '新しいメッセージがあります',
+    photo: '📷 写真が届きました',
+    app: 'tsunagu',
+    'day-before': (when) => `リマインダー: ${when} から`,
+    'hour-before': (when) => `まもなく始まります（${when} から）`,
+    'time-changed': (when) => `日時が変わりました: ${when} から`,
+    'place-changed': () => '場所が変わりました。詳細をご確認ください',
+    'time-and-place-changed': (when) => `日時と場所が変わりました: ${when} から`,
+    cancelled: () => 'このイベントは中止になりました',
+  },
+  en: {
+    locale: 'en',
+    message: 'You have a new message',
+    photo: '📷 Sent a photo',
+    app: 'tsunagu',
+    'day-before': (when) => `Reminder: starts ${when}`,
+    'hour-before': (when) => `Starting soon, at ${when}`,
+    'time-changed': (when) => `New time: ${when}`,
+    'place-changed': () => 'The place changed; see the details',
+    'time-and-place-changed': (when) => `New time and place: ${when}`,
+    cancelled: () => 'This event was cancelled',
+  },
 };
 
 function words() {
@@ -113,20 +136,41 @@ function words() {
   return lang.startsWith('en') ? WORDS.en : WORDS.ja;
 }
 
+/** When an event starts, in the device's own time zone: "1/15(水) 19:00". */
+function when(w, startsAt) {
+  return new Date(startsAt * 1000).toLocaleString(w.locale, {
+    month: 'numeric',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
 /** The notification for one notice: who wrote, where, and (unless the device chose not to) what. */
 function notification(notice) {
   const w = words();
+  const common = { icon: '/icons/icon-192.png', badge: '/icons/icon-192.png', renotify: true };
+  if (notice.kind === 'event' && w[notice.about]) {
+    return {
+      title: notice.title || w.app,
+      options: {
+        ...common,
+        body: w[notice.about](when(w, notice.startsAt)),
+        tag: `event-${notice.event}`,
+        data: { url: `/events/${notice.event}` },
+      },
+    };
+  }
   if (notice.kind !== 'message') return { title: w.app, options: { body: w.message } };
   const title = notice.group ? `${notice.group}: ${notice.sender}` : notice.sender || w.app;
   return {
     title,
     options: {
+      ...common,
       // A photo alone has no words to show; a device that chose no preview gets none.
       body: notice.text || (notice.text === '' && notice.photos ? w.photo : w.message),
       tag: `conversation-${notice.conversation}`,
-      renotify: true,
-      icon: '/icons/icon-192.png',
-      badge: '/icons/icon-192.png',
       data: { url: `/messages/${notice.conversation}` },
     },
   };

@@ -38,6 +38,8 @@ pub struct Config {
     /// Who runs this relay, told to push services with every notification (`mailto:` or an
     /// `https:` page), as RFC 8292 asks.
     pub push_contact: String,
+    /// How often the relay looks for event reminders that are due.
+    pub reminders_every: std::time::Duration,
     pub limits: Limits,
 }
 
@@ -70,6 +72,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             push_services: PUSH_SERVICES.map(String::from).to_vec(),
             push_contact: "mailto:noreply@localhost".into(),
+            reminders_every: std::time::Duration::from_secs(60),
             limits: Limits::default(),
         }
     }

@@ -378,7 +378,6 @@ async fn notify_page(
     .into_iter()
     .collect();
     let skip = fresh.len().saturating_sub(NOTICES_PER_CHANGE);
-    let mut queued = false;
     for message in fresh.into_iter().skip(skip) {
         let sender: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
             .bind(&message.author)
@@ -392,23 +391,40 @@ async fn notify_page(
             text: Some(message.text.chars().take(PREVIEW_CHARS).collect()),
             photos: message.photos.len(),
         };
-        let notice = serde_json::to_string(&notice).map_err(|e| Error::Corrupt(e.to_string()))?;
-        for (member, muted) in &members {
-            if *member == message.author
-                || *muted
-                || s.is_online(member)
-                || blocks.contains(&(member.clone(), message.author.clone()))
-            {
-                continue;
-            }
-            sqlx::query("INSERT INTO push_outbox (user_id, notice, created_at) VALUES (?, ?, ?)")
-                .bind(member)
-                .bind(&notice)
-                .bind(s.now())
-                .execute(s.conn())
-                .await?;
-            queued = true;
+        let told: Vec<&str> = members
+            .iter()
+            .filter(|(member, muted)| {
+                *member != message.author
+                    && !*muted
+                    && !blocks.contains(&(member.clone(), message.author.clone()))
+            })
+            .map(|(member, _)| member.as_str())
+            .collect();
+        queue(s, told, &notice).await?;
+    }
+    Ok(())
+}
+
+/// Puts `notice` in the push outbox for each of `members` who has no socket open (the app
+/// shows it to the others), in `s`'s transaction; the sender delivers them once it commits.
+pub(crate) async fn queue(
+    s: &mut Scribe<'_>,
+    members: Vec<&str>,
+    notice: &PushNotice,
+) -> Result<(), Error> {
+    let notice = serde_json::to_string(notice).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let mut queued = false;
+    for member in members {
+        if s.is_online(member) {
+            continue;
         }
+        sqlx::query("INSERT INTO push_outbox (user_id, notice, created_at) VALUES (?, ?, ?)")
+            .bind(member)
+            .bind(&notice)
+            .bind(s.now())
+            .execute(s.conn())
+            .await?;
+        queued = true;
     }
     if queued {
         s.queue_pushes();

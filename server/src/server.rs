@@ -246,6 +246,10 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         vapid,
         config: Arc::new(config),
     };
+    tokio::spawn(events::notices::remind_every(
+        Arc::downgrade(&state.relay),
+        state.config.reminders_every,
+    ));
     Ok((state, setup_token))
 }
 

@@ -357,3 +357,136 @@ async fn a_message_to_someone_away_reaches_their_devices_through_their_push_serv
     hers.change(page, write("h7", "解除後")).await;
     push.quiet().await;
 }
+
+#[tokio::test]
+async fn attendees_away_are_reminded_before_an_event_and_told_when_it_moves_or_is_cancelled() {
+    use common::events::{create_event, going};
+    use tsunagu_core::api::EventNotice;
+    use tsunagu_core::event::{EventStatus, SeatStatus};
+
+    let mut push = PushService::start().await;
+    let origin = push.origin.clone();
+    let relay = TestRelay::start_configured(|c| {
+        c.push_services.push(origin);
+        c.reminders_every = Duration::from_millis(200);
+    })
+    .await;
+    let (admin_cookie, admin) = sign_in(relay.addr(), "admin@example.com").await;
+    let in_three_days = common::now() + 3 * 24 * 3600;
+    let event = create_event(&relay, &admin_cookie, "新年会", in_three_days).await;
+    let mut desk = device_with(&relay, &admin_cookie, &[event.event]).await;
+    desk.edit_event(event.event, |e| {
+        e.status = EventStatus::Published.key().into();
+        e.capacity = 1;
+    })
+    .await;
+    desk.wait_acknowledged(&admin.relay_storage).await;
+
+    // Ken has the seat, Hanako waits for one; both subscribed, both with the app closed.
+    let (his_keys, her_keys) = (DeviceKeys::new(), DeviceKeys::new());
+    let (ken, _) = going(
+        &relay,
+        "ken@example.com",
+        event.event,
+        1,
+        SeatStatus::Confirmed,
+    )
+    .await;
+    let (hanako, _) = going(
+        &relay,
+        "hanako@example.com",
+        event.event,
+        2,
+        SeatStatus::Waiting,
+    )
+    .await;
+    for (email, device, keys) in [
+        ("ken@example.com", "ken-phone", &his_keys),
+        ("hanako@example.com", "hanako-phone", &her_keys),
+    ] {
+        let (cookie, _) = sign_in(relay.addr(), email).await;
+        let body = keys.subscription(&push.endpoint(device), true);
+        let subscribed = put_json(&relay, "/api/push/subscription", &cookie, body).await;
+        assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+    }
+    ken.close().await;
+    hanako.close().await;
+    // Time for the relay to see their sockets close (a member with the app open is not pushed to).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    push.quiet().await;
+
+    let PushKey { key } = get_json(&relay, "/api/push/key", &admin_cookie).await;
+    let relay_key =
+        VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("base64")).expect("a P-256 key");
+    let next = async |push: &mut PushService| {
+        let p = push.next().await;
+        let keys = if p.device == "ken-phone" {
+            &his_keys
+        } else {
+            &her_keys
+        };
+        let PushNotice::Event {
+            event: doc,
+            title,
+            starts_at,
+            about,
+        } = keys.open(&p, &relay_key, &push.origin)
+        else {
+            panic!("an event notice");
+        };
+        assert_eq!((doc, title.as_str()), (event.event, "新年会"));
+        (p.device, about, starts_at)
+    };
+
+    // Moved to three hours from now: Ken (who has a seat) is told, then reminded the day before.
+    let in_three_hours = common::now() + 3 * 3600;
+    desk.edit_event(event.event, move |e| {
+        e.starts_at = in_three_hours;
+        e.ends_at = in_three_hours + 7200;
+    })
+    .await;
+    assert_eq!(
+        next(&mut push).await,
+        ("ken-phone".into(), EventNotice::TimeChanged, in_three_hours)
+    );
+    assert_eq!(
+        next(&mut push).await,
+        ("ken-phone".into(), EventNotice::DayBefore, in_three_hours)
+    );
+    // Once only; a title's edit is no news.
+    desk.edit_event(event.event, |e| e.title = "新年会".into())
+        .await;
+    push.quiet().await;
+
+    // Moved to half an hour from now: told, and reminded the hour before.
+    let soon = common::now() + 30 * 60;
+    desk.edit_event(event.event, move |e| {
+        e.starts_at = soon;
+        e.ends_at = soon + 7200;
+    })
+    .await;
+    assert_eq!(
+        next(&mut push).await,
+        ("ken-phone".into(), EventNotice::TimeChanged, soon)
+    );
+    assert_eq!(
+        next(&mut push).await,
+        ("ken-phone".into(), EventNotice::HourBefore, soon)
+    );
+
+    // Cancelled: everyone with a seat or waiting for one hears of it.
+    desk.edit_event(event.event, |e| {
+        e.status = EventStatus::Cancelled.key().into();
+    })
+    .await;
+    let mut told = vec![next(&mut push).await, next(&mut push).await];
+    told.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        told,
+        [
+            ("hanako-phone".into(), EventNotice::Cancelled, soon),
+            ("ken-phone".into(), EventNotice::Cancelled, soon),
+        ]
+    );
+    push.quiet().await;
+}

@@ -83,6 +83,27 @@ test("Ken, with the app closed, is notified of Hanako's message, and the notific
   assert.equal(notification.body, "来週の同期会、行きますか？");
   assert.equal(notification.url, `/messages/${notice.conversation}`);
 
+  // The same channel carries event notices (server/tests/push.rs checks the relay sends them):
+  // a reminder reads in the phone's language and time zone, and opens the event.
+  const event = "4NMNnkMhL8jXrbpgdYTYFdVVzDy4";
+  const startsAt = Date.UTC(2030, 0, 15, 10, 0) / 1000;
+  await cdp.send("ServiceWorker.deliverPushMessage", {
+    origin: relay.url,
+    registrationId,
+    data: JSON.stringify({ kind: "event", event, title: "新年会", startsAt, about: "hour-before" }),
+  });
+  await eventually(async () => (await shown()).some((n) => n.title === "新年会"), 10000, "the reminder");
+  const reminder = (await shown()).find((n) => n.title === "新年会");
+  const time = new Date(startsAt * 1000).toLocaleString("ja-JP", {
+    month: "numeric",
+    day: "numeric",
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  assert.equal(reminder.body, `まもなく始まります（${time} から）`);
+  assert.equal(reminder.url, `/events/${event}`);
+
   // The notification's link opens the conversation in the app.
   await ken.goto(`${relay.url}${notification.url}`);
   await ken

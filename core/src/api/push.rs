@@ -61,6 +61,33 @@ pub enum PushNotice {
         #[serde(default, skip_serializing_if = "is_zero")]
         photos: usize,
     },
+    /// Something about an event the member has a seat at (or waits for).
+    #[serde(rename_all = "camelCase")]
+    Event {
+        event: DocumentId,
+        title: String,
+        /// When it starts (unix seconds); the service worker writes it in the device's time.
+        starts_at: i64,
+        about: EventNotice,
+    },
+}
+
+/// What an event notice says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventNotice {
+    /// The reminder the day before (sent 24 hours before it starts).
+    DayBefore,
+    /// The reminder an hour before.
+    HourBefore,
+    /// Its time moved.
+    TimeChanged,
+    /// Its place changed (the venue, or online or not).
+    PlaceChanged,
+    /// Both its time and its place changed.
+    TimeAndPlaceChanged,
+    /// It was cancelled.
+    Cancelled,
 }
 
 impl PushNotice {
@@ -68,6 +95,8 @@ impl PushNotice {
     pub fn without_preview(mut self) -> Self {
         match &mut self {
             Self::Message { text, .. } => *text = None,
+            // Its title and time are what the member signed up for, not someone's words.
+            Self::Event { .. } => {}
         }
         self
     }
@@ -75,4 +104,47 @@ impl PushNotice {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The service worker (`public/sw.js`) reads these names.
+    #[test]
+    fn notices_travel_as_the_service_worker_reads_them() {
+        let event = DocumentId::random();
+        let notice = PushNotice::Event {
+            event,
+            title: "新年会".into(),
+            starts_at: 1_900_000_000,
+            about: EventNotice::TimeAndPlaceChanged,
+        };
+        assert_eq!(
+            serde_json::to_value(&notice).unwrap(),
+            serde_json::json!({
+                "kind": "event",
+                "event": event.to_string(),
+                "title": "新年会",
+                "startsAt": 1_900_000_000,
+                "about": "time-and-place-changed",
+            })
+        );
+        let message = PushNotice::Message {
+            conversation: event,
+            sender: "山田 花子".into(),
+            group: String::new(),
+            text: Some(String::new()),
+            photos: 2,
+        };
+        let json = serde_json::to_value(&message).unwrap();
+        assert_eq!(
+            (json["kind"].as_str(), json["photos"].as_u64()),
+            (Some("message"), Some(2))
+        );
+        let PushNotice::Message { text, photos, .. } = message.without_preview() else {
+            panic!("a message notice");
+        };
+        assert_eq!((text, photos), (None, 2));
+    }
 }

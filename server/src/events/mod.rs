@@ -28,6 +28,7 @@ mod arrivals;
 pub(crate) mod authority;
 mod doors;
 mod feeds;
+pub(crate) mod notices;
 mod passes;
 pub(crate) mod reactions;
 mod report;

@@ -475,6 +475,10 @@ pub(crate) async fn event_changed(s: &mut Scribe<'_>, doc: &DocumentId) -> Resul
     store::update_event(s.conn(), doc, event, row.sequence, now).await?;
 
     let rows = store::seats(s.conn(), doc).await?;
+    // Told before the seats change hands: a cancellation gives them all up.
+    if let Some(about) = super::notices::notice_of(event, &before) {
+        super::notices::changed(s, row.doc, event, about, &rows).await?;
+    }
     let mut seating = seating_of(&rows, before.seats());
     let cancelled = event.status() == EventStatus::Cancelled;
     let decisions = if cancelled && before.status() != EventStatus::Cancelled {
