@@ -412,6 +412,8 @@ pub struct Conversation {
     pub kind: String,
     /// A group's name; empty for a one-to-one conversation.
     pub name: String,
+    /// An official group of the company, which only admins change.
+    pub official: bool,
     pub created_by: String,
     /// Each member, with when they were added (unix seconds).
     pub members: BTreeMap<String, i64>,

@@ -22,8 +22,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tsunagu_core::api::{
-    ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS, MAX_CONVERSATION_NAME_CHARS,
-    MessagesFrom, MessagesFromChoice, NewConversation,
+    AddMember, ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS,
+    MAX_CONVERSATION_NAME_CHARS, MessagesFrom, MessagesFromChoice, NewConversation,
 };
 use tsunagu_core::conversation::{Inbox, MessagePage};
 use tsunagu_core::grants::ConversationFacts;
@@ -41,6 +41,7 @@ use crate::scribe::Scribe;
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/conversations", post(start).get(list))
+        .route("/conversations/{conversation}/members", post(add_member))
         .route(
             "/conversations/{conversation}/members/{user}",
             delete(remove_member),
@@ -78,6 +79,13 @@ async fn start(
     let me = signed_in.user.id;
     let (kind, name, members) = shape(&new, &me).map_err(|e| AppError::BadRequest(e.into()))?;
     let roles = db::roles(&state.db, &me).await?;
+    if new.official && (kind != ConversationKind::Group || !roles.contains(&Role::Admin)) {
+        return Err(if roles.contains(&Role::Admin) {
+            AppError::BadRequest("only a group is official".into())
+        } else {
+            AppError::Forbidden
+        });
+    }
     let mut answer = None;
     // One job under the relay's lock: two requests for the same pair make one conversation, and
     // the members' inboxes change with the rows, through the relay, so their phones hear of it.
@@ -89,6 +97,7 @@ async fn start(
             me: &me,
             roles: &roles,
             kind,
+            official: new.official,
             name: &name,
             members: &members,
             per_day: state.config.limits.conversations_per_day,
@@ -106,6 +115,7 @@ struct Start<'a> {
     me: &'a str,
     roles: &'a [Role],
     kind: ConversationKind,
+    official: bool,
     name: &'a str,
     /// Every member, `me` first.
     members: &'a [String],
@@ -115,29 +125,26 @@ struct Start<'a> {
 
 impl Job for Start<'_> {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
-        let Self {
-            me,
-            roles,
-            kind,
-            name,
-            members,
-            per_day,
-            answer,
-        } = self;
-        *answer = Some(start_in(s, me, roles, kind, name, members, per_day).await?);
+        let started = start_in(s, &self).await?;
+        *self.answer = Some(started);
         Ok(())
     }
 }
 
 async fn start_in(
     s: &mut Scribe<'_>,
-    me: &str,
-    roles: &[Role],
-    kind: ConversationKind,
-    name: &str,
-    members: &[String],
-    per_day: usize,
+    start: &Start<'_>,
 ) -> Result<Result<ConversationRef, AppError>, Error> {
+    let Start {
+        me,
+        roles,
+        kind,
+        official,
+        name,
+        members,
+        per_day,
+        ..
+    } = *start;
     // Every member is an active member of the network, and lets the caller start a conversation
     // with them (the caller's own choice is theirs to override).
     let sql = format!(
@@ -159,12 +166,9 @@ async fn start_in(
     {
         return Ok(Ok(existing));
     }
-    let refused = active.iter().any(|(id, choice)| {
-        id != me
-            && !MessagesFrom::from_key(choice)
-                .unwrap_or(MessagesFrom::Admins)
-                .lets(roles)
-    });
+    let refused = active
+        .iter()
+        .any(|(id, choice)| id != me && !lets(choice, roles));
     if refused || crate::moderation::blocked_between(s.conn(), me, members).await? {
         return Ok(Err(AppError::Forbidden));
     }
@@ -190,6 +194,9 @@ async fn start_in(
     let conversation = documents::create(s.conn(), &actor, DocKind::Conversation, None, |t| {
         t.put(ROOT, "kind", kind.key())?;
         t.put(ROOT, "name", name)?;
+        if official {
+            t.put(ROOT, "official", true)?;
+        }
         t.put(ROOT, "createdBy", me)?;
         let who = t.put_object(ROOT, "members", ObjType::Map)?;
         for member in &ids {
@@ -201,24 +208,18 @@ async fn start_in(
     })
     .await?;
     sqlx::query(
-        "INSERT INTO conversations (doc, kind, created_by, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO conversations (doc, kind, created_by, created_at, official)
+         VALUES (?, ?, ?, ?, ?)",
     )
     .bind(conversation.to_string())
     .bind(kind.key())
     .bind(me)
     .bind(now)
+    .bind(official)
     .execute(s.conn())
     .await?;
     for member in members {
-        sqlx::query(
-            "INSERT INTO conversation_members (conversation, user_id, added_at) VALUES (?, ?, ?)",
-        )
-        .bind(conversation.to_string())
-        .bind(member)
-        .bind(now)
-        .execute(s.conn())
-        .await?;
-        list_in_inbox(s, member, Listing::Add(&conversation, now)).await?;
+        add_row(s, &conversation, member, now).await?;
     }
     sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES (?, ?, 0)")
         .bind(page.to_string())
@@ -231,6 +232,32 @@ async fn start_in(
         kind,
         pages: vec![page],
     }))
+}
+
+/// Whether a member who chose `choice` ([`MessagesFrom`]) lets someone holding `roles` start a
+/// conversation with them (or add them to a group).
+fn lets(choice: &str, roles: &[Role]) -> bool {
+    MessagesFrom::from_key(choice)
+        .unwrap_or(MessagesFrom::Admins)
+        .lets(roles)
+}
+
+/// `member` is in `conversation` from `now`: their row, and the conversation in their inbox.
+async fn add_row(
+    s: &mut Scribe<'_>,
+    conversation: &DocumentId,
+    member: &str,
+    now: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO conversation_members (conversation, user_id, added_at) VALUES (?, ?, ?)",
+    )
+    .bind(conversation.to_string())
+    .bind(member)
+    .bind(now)
+    .execute(s.conn())
+    .await?;
+    list_in_inbox(s, member, Listing::Add(conversation, now)).await
 }
 
 /// A change to a member's inbox.
@@ -371,14 +398,14 @@ async fn remove_member(
     let conversation: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
     let me = signed_in.user.id;
     let roles = db::roles(&state.db, &me).await?;
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT kind, created_by FROM conversations WHERE doc = ?")
+    let row: Option<(String, String, bool)> =
+        sqlx::query_as("SELECT kind, created_by, official FROM conversations WHERE doc = ?")
             .bind(conversation.to_string())
             .fetch_optional(&state.db)
             .await
             .map_err(Error::from)?;
     let admin = roles.contains(&Role::Admin);
-    let Some((kind, created_by)) = row else {
+    let Some((kind, created_by, official)) = row else {
         return Err(AppError::NotFound);
     };
     if !admin && !facts(&state.db, &conversation, &me).await?.member {
@@ -389,7 +416,8 @@ async fn remove_member(
             "a one-to-one conversation has no one to remove".into(),
         ));
     }
-    if user != me && created_by != me && !admin {
+    // In an official group only admins remove others (its creator may have stopped being one).
+    if user != me && !admin && (official || created_by != me) {
         return Err(AppError::Forbidden);
     }
     if !facts(&state.db, &conversation, &user).await?.member {
@@ -408,6 +436,137 @@ async fn remove_member(
         .await?;
     tracing::info!(by = %me, %conversation, %user, "member left a conversation");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/conversations/{conversation}/members`: adds a member to a group ([`AddMember`]).
+/// 404 for a conversation the caller cannot see, 409 for a one-to-one conversation or someone
+/// already in it, 403 when the caller may not add to it or the one added does not let them.
+async fn add_member(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(conversation): Path<String>,
+    payload: Result<Json<AddMember>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(AddMember { user }) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let conversation: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
+    let me = signed_in.user.id;
+    let roles = db::roles(&state.db, &me).await?;
+    let admin = roles.contains(&Role::Admin);
+    let row: Option<(String, bool)> =
+        sqlx::query_as("SELECT kind, official FROM conversations WHERE doc = ?")
+            .bind(conversation.to_string())
+            .fetch_optional(&state.db)
+            .await
+            .map_err(Error::from)?;
+    let Some((kind, official)) = row else {
+        return Err(AppError::NotFound);
+    };
+    if !admin && !facts(&state.db, &conversation, &me).await?.member {
+        return Err(AppError::NotFound);
+    }
+    if kind != ConversationKind::Group.key() {
+        return Err(AppError::Conflict(
+            "a one-to-one conversation takes no one else; start a group".into(),
+        ));
+    }
+    if official && !admin {
+        return Err(AppError::Forbidden);
+    }
+    let mut answer = None;
+    state
+        .relay
+        .lock()
+        .await
+        .write(AddTo {
+            conversation,
+            by: &me,
+            roles: &roles,
+            user: &user,
+            answer: &mut answer,
+        })
+        .await?;
+    answer.unwrap_or(Err(AppError::Forbidden))?;
+    tracing::info!(by = %me, %conversation, %user, "member added to a conversation");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `by` adds `user` to the group `conversation`: their row and inbox, the conversation's list of
+/// members, and their own maps on its newest page, in one transaction under the relay's lock
+/// (two adds of one member make one).
+#[derive(Debug)]
+struct AddTo<'a> {
+    conversation: DocumentId,
+    by: &'a str,
+    roles: &'a [Role],
+    user: &'a str,
+    answer: &'a mut Option<Result<(), AppError>>,
+}
+
+impl Job for AddTo<'_> {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        let doc = self.conversation.to_string();
+        let choice: Option<String> = sqlx::query_scalar(
+            "SELECT messages_from FROM users WHERE id = ? AND status = 'active'",
+        )
+        .bind(self.user)
+        .fetch_optional(s.conn())
+        .await?;
+        let Some(choice) = choice else {
+            *self.answer = Some(Err(AppError::BadRequest(
+                "only an active member of the network can be added".into(),
+            )));
+            return Ok(());
+        };
+        let members: Vec<String> =
+            sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = ?")
+                .bind(&doc)
+                .fetch_all(s.conn())
+                .await?;
+        if members.iter().any(|m| m == self.user) {
+            *self.answer = Some(Err(AppError::Conflict(
+                "they are in this conversation already".into(),
+            )));
+            return Ok(());
+        }
+        if members.len() >= MAX_CONVERSATION_MEMBERS {
+            *self.answer = Some(Err(AppError::Conflict(
+                "this group holds as many members as it may".into(),
+            )));
+            return Ok(());
+        }
+        let pair = [self.by.to_owned(), self.user.to_owned()];
+        if !lets(&choice, self.roles)
+            || crate::moderation::blocked_between(s.conn(), self.by, &pair).await?
+        {
+            *self.answer = Some(Err(AppError::Forbidden));
+            return Ok(());
+        }
+        let now = s.now();
+        add_row(s, &self.conversation, self.user, now).await?;
+        let added = self.user.to_owned();
+        s.edit(self.conversation, move |tx| {
+            if let Some((_, members)) = tx.get(ROOT, "members")? {
+                tx.put(&members, added.as_str(), now)?;
+            }
+            Ok(())
+        })
+        .await?;
+        let newest: Option<String> = sqlx::query_scalar(
+            "SELECT page FROM conversation_pages WHERE conversation = ? ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(&doc)
+        .fetch_optional(s.conn())
+        .await?;
+        if let Some(page) = newest {
+            let added = self.user.to_owned();
+            s.edit(db::document_id(&page)?, move |tx| {
+                MessagePage::add_member(tx, &added)
+            })
+            .await?;
+        }
+        *self.answer = Some(Ok(()));
+        Ok(())
+    }
 }
 
 /// `user` leaves `conversation`: their row goes, the relay takes them out of the conversation's
@@ -568,6 +727,7 @@ mod tests {
         NewConversation {
             members: members.iter().map(|m| (*m).to_owned()).collect(),
             name: name.into(),
+            official: false,
         }
     }
 

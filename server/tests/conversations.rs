@@ -768,3 +768,181 @@ async fn a_full_page_turns_to_a_new_one_that_only_members_read() {
     wait_for(&mut hers_next, next, "四").await;
     assert!(unavailable_to(&relay, &yuki.0, next).await);
 }
+
+async fn add(
+    relay: &TestRelay,
+    cookie: &str,
+    conversation: DocumentId,
+    user: &str,
+) -> reqwest::Response {
+    let path = format!("/api/conversations/{conversation}/members");
+    call(
+        relay,
+        Method::POST,
+        &path,
+        Some(cookie),
+        Some(json!({ "user": user })),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_member_adds_someone_to_a_group_who_then_reads_it_and_writes_as_themselves() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let group = started(&relay, &hanako.0, &[&ken.1.user_id], "幹事会").await;
+    let page = group.pages[0];
+    let mut hers = device_with(&relay, &hanako.0, &[group.conversation, page]).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        "会場を決めましょう",
+        T0,
+    )
+    .await;
+
+    // Ken (any member) adds Yuki; her inbox lists it and her phone reads its history.
+    let inbox = yuki.1.inbox_doc.expect("an inbox");
+    let mut yukis = device_with(&relay, &yuki.0, &[inbox]).await;
+    assert_eq!(
+        add(&relay, &ken.0, group.conversation, &yuki.1.user_id)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let listed = group.conversation.to_string();
+    yukis
+        .pump_until("the group in her inbox", move |d| {
+            inbox_has(d, &inbox, &listed)
+        })
+        .await;
+    let mut yukis = device_with(&relay, &yuki.0, &[group.conversation, page]).await;
+    wait_for(&mut yukis, page, "会場を決めましょう").await;
+    assert!(members(&yukis, &group.conversation).contains(&yuki.1.user_id));
+    // She writes under her own key, in the maps the relay made for her.
+    write(
+        &mut yukis,
+        page,
+        &yuki.1.user_id,
+        "y1",
+        "品川はどうですか",
+        T0 + 1,
+    )
+    .await;
+    wait_for(&mut hers, page, "品川はどうですか").await;
+
+    // Twice is once; a one-to-one conversation takes no third; an unknown member is no one.
+    let again = add(&relay, &hanako.0, group.conversation, &yuki.1.user_id).await;
+    assert_eq!(error_code(again, StatusCode::CONFLICT).await, "conflict");
+    let direct = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let third = add(&relay, &hanako.0, direct.conversation, &yuki.1.user_id).await;
+    assert_eq!(third.status(), StatusCode::CONFLICT);
+    let nobody = add(&relay, &hanako.0, group.conversation, "no-such-member").await;
+    assert_eq!(
+        error_code(nobody, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+}
+
+#[tokio::test]
+async fn no_one_is_added_to_a_group_by_someone_they_do_not_let_start_one() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let body = json!({ "from": "admins" });
+    let chose = call(
+        &relay,
+        Method::PUT,
+        "/api/me/messages-from",
+        Some(&ken.0),
+        Some(body),
+    )
+    .await;
+    assert_eq!(chose.status(), StatusCode::NO_CONTENT);
+    let group = started(&relay, &hanako.0, &[&yuki.1.user_id], "同期会").await;
+    let refused = add(&relay, &hanako.0, group.conversation, &ken.1.user_id).await;
+    assert_eq!(
+        error_code(refused, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let kens: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &ken.0).await;
+    assert!(kens.is_empty());
+    // An admin may: he lets admins.
+    assert_eq!(
+        add(&relay, &yuki.0, group.conversation, &ken.1.user_id)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    // A block works both ways here too.
+    let other = started(&relay, &yuki.0, &[&ken.1.user_id], "運営").await;
+    let blocked = call(
+        &relay,
+        Method::PUT,
+        &format!("/api/blocks/{}", hanako.1.user_id),
+        Some(&ken.0),
+        None,
+    )
+    .await;
+    assert_eq!(blocked.status(), StatusCode::NO_CONTENT);
+    let blocked_pair = add(&relay, &ken.0, other.conversation, &hanako.1.user_id).await;
+    assert_eq!(
+        error_code(blocked_pair, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+}
+
+#[tokio::test]
+async fn an_official_group_is_marked_on_every_phone_and_only_admins_change_who_is_in_it() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let body = json!({ "members": [&ken.1.user_id], "name": "アルムナイ事務局", "official": true });
+    let by_alumna = call(
+        &relay,
+        Method::POST,
+        "/api/conversations",
+        Some(&hanako.0),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(
+        error_code(by_alumna, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let body = json!({ "members": [&hanako.1.user_id, &ken.1.user_id], "name": "アルムナイ事務局", "official": true });
+    let response = call(
+        &relay,
+        Method::POST,
+        "/api/conversations",
+        Some(&yuki.0),
+        Some(body),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let official: ConversationRef = response.json().await.expect("a conversation");
+    let hers = device_with(&relay, &hanako.0, &[official.conversation]).await;
+    let read = hers
+        .engine
+        .doc(&official.conversation)
+        .map(|d| tsunagu_core::conversation::Conversation::read(d).expect("a conversation"))
+        .expect("held");
+    assert!(read.official);
+
+    // Members neither add to it nor remove others; they may leave; admins do the rest.
+    let remove_ken = remove(&relay, &hanako.0, official.conversation, &ken.1.user_id).await;
+    assert_eq!(
+        error_code(remove_ken, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let leaves = remove(&relay, &hanako.0, official.conversation, &hanako.1.user_id).await;
+    assert_eq!(leaves.status(), StatusCode::NO_CONTENT);
+    let back_by_ken = add(&relay, &ken.0, official.conversation, &hanako.1.user_id).await;
+    assert_eq!(
+        error_code(back_by_ken, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let back = add(&relay, &yuki.0, official.conversation, &hanako.1.user_id).await;
+    assert_eq!(back.status(), StatusCode::NO_CONTENT);
+}
+
+fn inbox_has(phone: &Device, doc: &DocumentId, conversation: &str) -> bool {
+    inbox(phone, doc).iter().any(|c| c == conversation)
+}

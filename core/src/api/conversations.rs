@@ -18,6 +18,18 @@ pub struct NewConversation {
     /// A group's name ("2015年入社 同期会"); empty for a one-to-one conversation.
     #[serde(default)]
     pub name: String,
+    /// An official group of the company (admins only): marked as such on every phone, and only
+    /// admins change who is in it.
+    #[serde(default)]
+    pub official: bool,
+}
+
+/// `POST /api/conversations/<id>/members`: adds `user` to a group. Any member adds to a group
+/// they are in, admins alone to an official one; the one added must let the caller start a
+/// conversation with them, and neither may have blocked the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddMember {
+    pub user: String,
 }
 
 /// One-to-one, or a group.
