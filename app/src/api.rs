@@ -6,7 +6,7 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tsunagu_core::api::{
-    AdminSummary, ApiError, Application, ApplicationConfirmed, ApplicationReceived,
+    AddMember, AdminSummary, ApiError, Application, ApplicationConfirmed, ApplicationReceived,
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
     InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, Mute, NetworkInfo,
@@ -182,6 +182,15 @@ pub async fn leave_conversation(conversation: &DocumentId, user: &str) -> Result
         encode_component(user)
     );
     call(Method::DELETE, &path, None).await.map(|_| ())
+}
+
+/// `POST /api/conversations/<id>/members`: adds a member to a group.
+pub async fn add_member(conversation: &DocumentId, user: &str) -> Result<(), AppError> {
+    let path = format!("/api/conversations/{conversation}/members");
+    let body = to_body(&AddMember {
+        user: user.to_owned(),
+    })?;
+    call(Method::POST, &path, Some(body)).await.map(|_| ())
 }
 
 /// `POST /api/conversations`: starts a conversation (or answers the one-to-one that exists).

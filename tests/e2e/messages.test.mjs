@@ -269,3 +269,52 @@ test("a long conversation opens on its newest page, and older pages come when as
     await small.stop();
   }
 });
+
+test("an admin's official group is marked on every phone, and only the admin adds members to it", async () => {
+  const yukiCtx = await browser.newContext(DESKTOP);
+  const yuki = await yukiCtx.newPage();
+  await signInThroughUi(yuki, relay.url, "admin@example.com");
+  const hanakoCtx = await browser.newContext(PHONE);
+  const hanako = await hanakoCtx.newPage();
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+
+  await yuki.getByTestId("nav-messages").click();
+  await yuki.getByTestId("new-group").click();
+  await yuki.getByTestId("group-name").fill("アルムナイ事務局");
+  await yuki.getByTestId("group-search").fill("山田 花子");
+  await yuki.getByTestId("group-candidate").filter({ hasText: "山田 花子" }).first().click();
+  await yuki.getByTestId("group-official").check();
+  await yuki.getByTestId("create-group").click();
+  await yuki.getByTestId("chat-title").filter({ hasText: "アルムナイ事務局" }).getByTestId("official").waitFor({ timeout: 15000 });
+
+  // Hanako sees it marked official, and cannot add anyone to it.
+  await hanako.getByTestId("nav-messages").click();
+  const row = hanako.getByTestId("conversation-row").filter({ hasText: "アルムナイ事務局" });
+  await row.waitFor({ timeout: 20000 });
+  assert.match(await row.innerText(), /公式/);
+  await row.click();
+  await hanako.getByTestId("chat-title").getByTestId("official").waitFor();
+  assert.equal(await hanako.getByTestId("add-members-link").count(), 0);
+
+  // Yuki adds Ken from the directory; the group's members on Hanako's phone grow.
+  await yuki.getByTestId("add-members-link").click();
+  await yuki.getByTestId("add-members-page").waitFor();
+  assert.equal(await yuki.getByTestId("group-candidate").filter({ hasText: "山田 花子" }).count(), 0, "members are not offered");
+  await yuki.getByTestId("group-search").fill("佐藤 健");
+  await yuki.getByTestId("group-candidate").filter({ hasText: "佐藤 健" }).first().click();
+  await yuki.getByTestId("add-members").click();
+  await yuki.getByTestId("chat-title").filter({ hasText: "アルムナイ事務局" }).waitFor({ timeout: 15000 });
+  await yuki.getByTestId("composer-input").fill("佐藤さんが加わりました");
+  await yuki.getByTestId("send").click();
+
+  const kenCtx = await browser.newContext(PHONE);
+  const ken = await kenCtx.newPage();
+  await signInThroughUi(ken, relay.url, "ken@example.com");
+  await ken.getByTestId("nav-messages").click();
+  await ken.getByTestId("conversation-row").filter({ hasText: "アルムナイ事務局" }).click({ timeout: 20000 });
+  await bubble(ken, "佐藤さんが加わりました").waitFor({ timeout: 20000 });
+  await bubble(hanako, "佐藤さんが加わりました").waitFor({ timeout: 20000 });
+  await yukiCtx.close();
+  await hanakoCtx.close();
+  await kenCtx.close();
+});

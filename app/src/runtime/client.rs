@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use tsunagu_core::api::{EventRef, Me, NewEvent};
+use tsunagu_core::api::{EventRef, Me, NewConversation, NewEvent};
 use tsunagu_core::checkin::Scan;
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, StorageId};
@@ -256,6 +256,12 @@ impl Client {
         api::leave_conversation(&conversation, &me).await
     }
 
+    /// Adds `user` to the group `conversation`; needs the relay. Their phones hear of it through
+    /// their inbox.
+    pub async fn add_member(&self, conversation: DocumentId, user: &str) -> Result<(), AppError> {
+        api::add_member(&conversation, user).await
+    }
+
     /// Brings the conversation's previous page onto this device ("older messages").
     pub fn load_older(&self, conversation: DocumentId) {
         if let Ok(rt) = self.runtime() {
@@ -279,12 +285,8 @@ impl Client {
 
     /// Starts a conversation with `members` (user ids), or opens the one-to-one that exists;
     /// needs the relay. Answers the conversation's document.
-    pub async fn start_conversation(
-        &self,
-        members: Vec<String>,
-        name: String,
-    ) -> Result<DocumentId, AppError> {
-        self.runtime()?.start_conversation(members, name).await
+    pub async fn start_conversation(&self, new: NewConversation) -> Result<DocumentId, AppError> {
+        self.runtime()?.start_conversation(new).await
     }
 
     /// Blocks (or unblocks) a member, then asks the relay who we are: their messages stop (or

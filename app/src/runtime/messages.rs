@@ -580,11 +580,9 @@ impl Runtime {
     /// that exists; needs the relay. Its documents are asked for at once, before the inbox says.
     pub async fn start_conversation(
         self: Rc<Self>,
-        members: Vec<String>,
-        name: String,
+        new: NewConversation,
     ) -> Result<DocumentId, AppError> {
-        let started: ConversationRef =
-            api::start_conversation(&NewConversation { members, name }).await?;
+        let started: ConversationRef = api::start_conversation(&new).await?;
         let doc = started.conversation;
         let known = self.conversations.borrow().contains_key(&doc);
         if !known {

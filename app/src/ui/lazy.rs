@@ -111,6 +111,7 @@ chunk!(
         List => messages::ConversationsPage,
         NewGroup => messages::NewGroupPage,
         Chat => messages::ChatPage,
+        AddMembers => messages::AddMembersPage,
     }
 );
 chunk!(
@@ -178,6 +179,10 @@ lazy_screen!(
 lazy_screen!(
     /// `/messages/:id`: one conversation.
     Chat => messages_screen(Messages::Chat)
+);
+lazy_screen!(
+    /// `/messages/:id/add`: adding members to a group.
+    AddMembers => messages_screen(Messages::AddMembers)
 );
 lazy_screen!(
     /// `/events/new`: the event editor, for a new event.

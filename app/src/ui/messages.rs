@@ -6,11 +6,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use tsunagu_core::api::MAX_CONVERSATION_NAME_CHARS;
+use tsunagu_core::api::{MAX_CONVERSATION_NAME_CHARS, NewConversation};
 use tsunagu_core::conversation::{Message, find, read_by};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::photo::PHOTOS_PER_MESSAGE;
 use tsunagu_core::search::{Query, search};
+use tsunagu_core::vocab::Role;
 
 use super::avatar::Avatar;
 use super::photos::{Fit, Photo, Picked, release, shrink};
@@ -278,7 +279,10 @@ fn ConversationList(me: Memo<String>) -> impl IntoView {
                             <a class="conversation-row" href=format!("/messages/{doc}") data-testid="conversation-row" data-unread=unread>
                                 <Avatar doc name=name.clone() photo />
                                 <span class="conversation-text">
-                                    <span class="conversation-name" data-testid="conversation-name">{name.clone()}</span>
+                                    <span class="conversation-name" data-testid="conversation-name">
+                                        {name.clone()}
+                                        {entry.conversation.official.then(|| view! { <span class="badge badge-official">{move || t_string!(i18n, messages.official)}</span> })}
+                                    </span>
                                     <span class="conversation-preview muted">{last.as_ref().map(|m| preview(m, locale))}</span>
                                 </span>
                                 <span class="conversation-meta">
@@ -343,32 +347,15 @@ pub(crate) fn NewGroupPage() -> impl IntoView {
     let navigate = use_navigate();
     let me = Memo::new(move |_| my_id(signals));
     let name = RwSignal::new(String::new());
-    let query = RwSignal::new(String::new());
     let picked = RwSignal::new(Vec::<(String, String)>::new());
+    let official = RwSignal::new(false);
+    let admin = Memo::new(move |_| {
+        signals
+            .me
+            .with(|me| me.as_ref().is_some_and(|m| m.roles.contains(&Role::Admin)))
+    });
     let error = RwSignal::new(None::<&'static str>);
     let busy = RwSignal::new(false);
-    /// How many people the picker lists at once; the search narrows it.
-    const SHOWN: usize = 50;
-    let candidates = Memo::new(move |_| {
-        let me = me.get();
-        let q = Query::text(&query.get());
-        signals.directory.with(|entries| {
-            search(&q, entries)
-                .into_iter()
-                .filter(|(_, p, _)| p.owner != me && p.has_name())
-                .take(SHOWN)
-                .map(|(_, p, _)| (p.owner.clone(), p.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
-    let toggle = move |(user, person): (String, String)| {
-        picked.update(|all| match all.iter().position(|(u, _)| *u == user) {
-            Some(i) => {
-                all.remove(i);
-            }
-            None => all.push((user, person)),
-        });
-    };
     let ready = move || {
         !busy.get() && !name.with(|n| n.trim().is_empty()) && picked.with(|p| !p.is_empty())
     };
@@ -378,11 +365,14 @@ pub(crate) fn NewGroupPage() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let members = picked.with_untracked(|p| p.iter().map(|(u, _)| u.clone()).collect());
-        let group = name.get_untracked().trim().to_owned();
+        let new = NewConversation {
+            members: picked.with_untracked(|p| p.iter().map(|(u, _)| u.clone()).collect()),
+            name: name.get_untracked().trim().to_owned(),
+            official: official.get_untracked(),
+        };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match client.start_conversation(members, group).await {
+            match client.start_conversation(new).await {
                 Ok(doc) => navigate(&format!("/messages/{doc}"), Default::default()),
                 Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
             }
@@ -405,40 +395,156 @@ pub(crate) fn NewGroupPage() -> impl IntoView {
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev)) />
                 </label>
-                <div class="field">
-                    <span class="label">{move || t_string!(i18n, messages.members).replace("%n", &picked.with(Vec::len).to_string())}</span>
-                    <ul class="chips" data-testid="group-picked">
-                        {move || picked.get().into_iter().map(|(user, person)| view! {
-                            <li>
-                                <button type="button" class="chip chip-accent" on:click=move |_| toggle((user.clone(), person.clone()))>
-                                    {person.clone()}" ×"
-                                </button>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                    <input type="search" class="input" data-testid="group-search"
-                        aria-label=move || t_string!(i18n, messages.find_members)
-                        placeholder=move || t_string!(i18n, messages.find_members)
-                        prop:value=move || query.get()
-                        on:input=move |ev| query.set(event_target_value(&ev)) />
-                    <ul class="pick-list">
-                        {move || candidates.get().into_iter().map(|(user, person)| {
-                            let on = picked.with(|p| p.iter().any(|(u, _)| *u == user));
-                            let shown = person.clone();
-                            view! {
-                                <li>
-                                    <label class="pick" data-testid="group-candidate">
-                                        <input type="checkbox" prop:checked=on on:change=move |_| toggle((user.clone(), person.clone())) />
-                                        <span>{shown}</span>
-                                    </label>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </div>
+                <MemberPicker picked exclude=Signal::derive(move || vec![me.get()]) />
+                <Show when=move || admin.get()>
+                    <label class="switch-row">
+                        <input type="checkbox" class="switch" data-testid="group-official" prop:checked=move || official.get()
+                            on:change=move |ev| official.set(event_target_checked(&ev)) />
+                        <span>
+                            <span class="switch-label">{move || t_string!(i18n, messages.official_group)}</span>
+                            <span class="field-hint">{move || t_string!(i18n, messages.official_hint)}</span>
+                        </span>
+                    </label>
+                </Show>
                 {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="new-group-error">{e}</p> })}
                 <button type="submit" class="button button-primary" data-testid="create-group" disabled=move || !ready()>
                     {move || t_string!(i18n, messages.create_group)}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Members picked from the directory on this device (a search narrows the list), but for
+/// `exclude` (user ids).
+#[component]
+fn MemberPicker(
+    picked: RwSignal<Vec<(String, String)>>,
+    #[prop(into)] exclude: Signal<Vec<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let query = RwSignal::new(String::new());
+    /// How many people the picker lists at once; the search narrows it.
+    const SHOWN: usize = 50;
+    let candidates = Memo::new(move |_| {
+        let exclude = exclude.get();
+        let q = Query::text(&query.get());
+        signals.directory.with(|entries| {
+            search(&q, entries)
+                .into_iter()
+                .filter(|(_, p, _)| !exclude.contains(&p.owner) && p.has_name())
+                .take(SHOWN)
+                .map(|(_, p, _)| (p.owner.clone(), p.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let toggle = move |(user, person): (String, String)| {
+        picked.update(|all| match all.iter().position(|(u, _)| *u == user) {
+            Some(i) => {
+                all.remove(i);
+            }
+            None => all.push((user, person)),
+        });
+    };
+    view! {
+        <div class="field">
+            <span class="label">{move || t_string!(i18n, messages.members).replace("%n", &picked.with(Vec::len).to_string())}</span>
+            <ul class="chips" data-testid="group-picked">
+                {move || picked.get().into_iter().map(|(user, person)| view! {
+                    <li>
+                        <button type="button" class="chip chip-accent" on:click=move |_| toggle((user.clone(), person.clone()))>
+                            {person.clone()}" ×"
+                        </button>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <input type="search" class="input" data-testid="group-search"
+                aria-label=move || t_string!(i18n, messages.find_members)
+                placeholder=move || t_string!(i18n, messages.find_members)
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev)) />
+            <ul class="pick-list">
+                {move || candidates.get().into_iter().map(|(user, person)| {
+                    let on = picked.with(|p| p.iter().any(|(u, _)| *u == user));
+                    let shown = person.clone();
+                    view! {
+                        <li>
+                            <label class="pick" data-testid="group-candidate">
+                                <input type="checkbox" prop:checked=on on:change=move |_| toggle((user.clone(), person.clone())) />
+                                <span>{shown}</span>
+                            </label>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// `/messages/<id>/add`: members added to a group, picked from the directory (needs the relay).
+#[component]
+pub(crate) fn AddMembersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let navigate = use_navigate();
+    let params = use_params_map();
+    let doc = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<DocumentId>().ok())
+    });
+    let entry = Memo::new(move |_| {
+        let doc = doc.get()?;
+        signals
+            .conversations
+            .with(|all| all.iter().find(|c| c.doc == doc).cloned())
+    });
+    let members = Signal::derive(move || {
+        entry.with(|e| {
+            e.as_ref()
+                .map(|e| e.conversation.members.keys().cloned().collect())
+                .unwrap_or_default()
+        })
+    });
+    let picked = RwSignal::new(Vec::<(String, String)>::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let busy = RwSignal::new(false);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(doc) = doc.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            // One at a time: each is added or says why not, and is taken off the list.
+            for (user, _) in picked.get_untracked() {
+                if let Err(e) = client.add_member(doc, &user).await {
+                    error.set(Some(error_text(i18n.get_locale_untracked(), &e)));
+                    busy.set(false);
+                    return;
+                }
+                picked.update(|all| all.retain(|(u, _)| *u != user));
+            }
+            busy.set(false);
+            navigate(&format!("/messages/{doc}"), Default::default());
+        });
+    };
+    view! {
+        <section class="new-group" data-testid="add-members-page">
+            <A href=move || doc.get().map(|d| format!("/messages/{d}")).unwrap_or_default() attr:class="back-link">
+                <icons::Back />
+                <span>{move || entry.with(|e| e.as_ref().map(|e| e.conversation.name.clone()).unwrap_or_default())}</span>
+            </A>
+            <h1 class="page-title">{move || t_string!(i18n, messages.add_members)}</h1>
+            <form class="card section form" on:submit=add>
+                <MemberPicker picked exclude=members />
+                {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="add-members-error">{e}</p> })}
+                <button type="submit" class="button button-primary" data-testid="add-members"
+                    disabled=move || busy.get() || picked.with(Vec::is_empty)>
+                    {move || t_string!(i18n, messages.add)}
                 </button>
             </form>
         </section>
@@ -484,6 +590,7 @@ pub(crate) fn ChatPage() -> impl IntoView {
                 </A>
                 <h1 class="chat-title" data-testid="chat-title">
                     {move || entry.get().map(|e| title(signals, &e, &me.get(), i18n.get_locale()))}
+                    <OfficialBadge entry />
                 </h1>
                 <ChatControls entry=entry />
                 {move || other(entry.get(), &me.get()).map(|user| view! { <BlockButton user=user /> })}
@@ -538,6 +645,18 @@ fn ChatControls(entry: Memo<Option<ConversationEntry>>) -> impl IntoView {
             })
         })
     });
+    // Any member adds to a group; only admins to an official one.
+    let can_add = Memo::new(move |_| {
+        let admin = client
+            .signals
+            .me
+            .with(|me| me.as_ref().is_some_and(|m| m.roles.contains(&Role::Admin)));
+        group.get()
+            && entry.with(|e| {
+                e.as_ref()
+                    .is_some_and(|e| !e.conversation.official || admin)
+            })
+    });
     let failed = move |e: crate::error::AppError| {
         error.set(Some(error_text(i18n.get_locale_untracked(), &e)));
     };
@@ -574,6 +693,12 @@ fn ChatControls(entry: Memo<Option<ConversationEntry>>) -> impl IntoView {
                 data-muted=move || muted.get().to_string() aria-pressed=move || muted.get().to_string() on:click=toggle_mute>
                 {move || if muted.get() { t_string!(i18n, messages.unmute) } else { t_string!(i18n, messages.mute) }}
             </button>
+            <Show when=move || can_add.get()>
+                <A href=move || entry.with(|e| e.as_ref().map(|e| format!("/messages/{}/add", e.doc)).unwrap_or_default())
+                    attr:class="button button-small button-quiet" attr:data-testid="add-members-link">
+                    {move || t_string!(i18n, messages.add_members)}
+                </A>
+            </Show>
             <Show when=move || group.get()>
                 <button type="button" class="button button-small button-quiet" data-testid="leave" on:click=leave.clone()>
                     {move || t_string!(i18n, messages.leave)}
@@ -581,6 +706,17 @@ fn ChatControls(entry: Memo<Option<ConversationEntry>>) -> impl IntoView {
             </Show>
         </div>
         {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+    }
+}
+
+/// "公式" beside an official group's name.
+#[component]
+fn OfficialBadge(entry: Memo<Option<ConversationEntry>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        entry
+            .with(|e| e.as_ref().is_some_and(|e| e.conversation.official))
+            .then(|| view! { <span class="badge badge-official" data-testid="official">{move || t_string!(i18n, messages.official)}</span> })
     }
 }
 
@@ -1103,7 +1239,12 @@ pub(crate) fn MessageButton(user: String) -> impl IntoView {
         busy.set(true);
         let (user, navigate) = (user.clone(), navigate.clone());
         leptos::task::spawn_local(async move {
-            match client.start_conversation(vec![user], String::new()).await {
+            let new = NewConversation {
+                members: vec![user],
+                name: String::new(),
+                official: false,
+            };
+            match client.start_conversation(new).await {
                 Ok(doc) => navigate(&format!("/messages/{doc}"), Default::default()),
                 Err(e) => error.set(Some(error_text(i18n.get_locale_untracked(), &e))),
             }

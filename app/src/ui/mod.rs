@@ -226,6 +226,7 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/messages") view={Lazy::<lazy::Conversations>::new()} />
                 <Route path=path!("/messages/new") view={Lazy::<lazy::NewGroup>::new()} />
                 <Route path=path!("/messages/:id") view={Lazy::<lazy::Chat>::new()} />
+                <Route path=path!("/messages/:id/add") view={Lazy::<lazy::AddMembers>::new()} />
                 <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
                 <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />
