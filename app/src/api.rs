@@ -193,6 +193,11 @@ pub async fn add_member(conversation: &DocumentId, user: &str) -> Result<(), App
     call(Method::POST, &path, Some(body)).await.map(|_| ())
 }
 
+/// `POST /api/events/<id>/chat`: the event's chat with its confirmed attendees (staff, admins).
+pub async fn open_event_chat(event: &DocumentId) -> Result<ConversationRef, AppError> {
+    json(call(Method::POST, &format!("/api/events/{event}/chat"), None).await?)
+}
+
 /// `POST /api/conversations`: starts a conversation (or answers the one-to-one that exists).
 pub async fn start_conversation(new: &NewConversation) -> Result<ConversationRef, AppError> {
     json(call(Method::POST, "/api/conversations", Some(to_body(new)?)).await?)

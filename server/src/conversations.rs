@@ -184,7 +184,20 @@ async fn start_in(
         tracing::warn!(user = %me, "too many new conversations today");
         return Ok(Err(AppError::TooManyAttempts));
     }
+    Ok(Ok(create(s, me, kind, official, name, members, now).await?))
+}
 
+/// Makes a conversation `me` starts, with its first page, its rows, and its place in every
+/// member's inbox; whether they may be in it was decided already.
+pub(crate) async fn create(
+    s: &mut Scribe<'_>,
+    me: &str,
+    kind: ConversationKind,
+    official: bool,
+    name: &str,
+    members: &[String],
+    now: i64,
+) -> Result<ConversationRef, Error> {
     let actor = db::stored_relay_actor(s.conn()).await?;
     let ids: Vec<&str> = members.iter().map(String::as_str).collect();
     let page = documents::create(s.conn(), &actor, DocKind::MessagePage, None, |t| {
@@ -227,11 +240,11 @@ async fn start_in(
         .execute(s.conn())
         .await?;
     tracing::info!(user = %me, %conversation, kind = kind.key(), members = members.len(), "conversation started");
-    Ok(Ok(ConversationRef {
+    Ok(ConversationRef {
         conversation,
         kind,
         pages: vec![page],
-    }))
+    })
 }
 
 /// Whether a member who chose `choice` ([`MessagesFrom`]) lets someone holding `roles` start a
@@ -339,7 +352,7 @@ async fn direct_between(
     }
 }
 
-async fn conversation_ref(
+pub(crate) async fn conversation_ref(
     conn: &mut SqliteConnection,
     doc: &str,
     kind: ConversationKind,
@@ -541,32 +554,43 @@ impl Job for AddTo<'_> {
             *self.answer = Some(Err(AppError::Forbidden));
             return Ok(());
         }
-        let now = s.now();
-        add_row(s, &self.conversation, self.user, now).await?;
-        let added = self.user.to_owned();
-        s.edit(self.conversation, move |tx| {
-            if let Some((_, members)) = tx.get(ROOT, "members")? {
-                tx.put(&members, added.as_str(), now)?;
-            }
-            Ok(())
-        })
-        .await?;
-        let newest: Option<String> = sqlx::query_scalar(
-            "SELECT page FROM conversation_pages WHERE conversation = ? ORDER BY seq DESC LIMIT 1",
-        )
-        .bind(&doc)
-        .fetch_optional(s.conn())
-        .await?;
-        if let Some(page) = newest {
-            let added = self.user.to_owned();
-            s.edit(db::document_id(&page)?, move |tx| {
-                MessagePage::add_member(tx, &added)
-            })
-            .await?;
-        }
+        add_to(s, self.conversation, self.user).await?;
         *self.answer = Some(Ok(()));
         Ok(())
     }
+}
+
+/// Puts `user` in `conversation`: their row and inbox, the conversation's list of members, and
+/// their own maps on its newest page. Whether they may be was decided already.
+pub(crate) async fn add_to(
+    s: &mut Scribe<'_>,
+    conversation: DocumentId,
+    user: &str,
+) -> Result<(), Error> {
+    let now = s.now();
+    add_row(s, &conversation, user, now).await?;
+    let added = user.to_owned();
+    s.edit(conversation, move |tx| {
+        if let Some((_, members)) = tx.get(ROOT, "members")? {
+            tx.put(&members, added.as_str(), now)?;
+        }
+        Ok(())
+    })
+    .await?;
+    let newest: Option<String> = sqlx::query_scalar(
+        "SELECT page FROM conversation_pages WHERE conversation = ? ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(conversation.to_string())
+    .fetch_optional(s.conn())
+    .await?;
+    if let Some(page) = newest {
+        let added = user.to_owned();
+        s.edit(db::document_id(&page)?, move |tx| {
+            MessagePage::add_member(tx, &added)
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 /// `user` leaves `conversation`: their row goes, the relay takes them out of the conversation's
@@ -603,7 +627,11 @@ impl Job for LeftNetwork<'_> {
 
 /// Takes `user` out of `conversation`: its row, its document's list of members, and the access
 /// of every connection holding one of its documents.
-async fn remove(s: &mut Scribe<'_>, conversation: DocumentId, user: &str) -> Result<(), Error> {
+pub(crate) async fn remove(
+    s: &mut Scribe<'_>,
+    conversation: DocumentId,
+    user: &str,
+) -> Result<(), Error> {
     let doc = conversation.to_string();
     sqlx::query("DELETE FROM conversation_members WHERE conversation = ? AND user_id = ?")
         .bind(&doc)

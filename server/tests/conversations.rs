@@ -946,3 +946,81 @@ async fn an_official_group_is_marked_on_every_phone_and_only_admins_change_who_i
 fn inbox_has(phone: &Device, doc: &DocumentId, conversation: &str) -> bool {
     inbox(phone, doc).iter().any(|c| c == conversation)
 }
+
+#[tokio::test]
+async fn an_events_staff_open_a_chat_for_its_confirmed_attendees_that_follows_the_seats() {
+    use common::events::{create_event, going};
+    use tsunagu_core::event::{EventStatus, SeatStatus};
+
+    let (relay, hanako, ken, yuki) = three().await;
+    let event = create_event(&relay, &yuki.0, "OB・OG 交流会", common::now() + 7 * 86400).await;
+    let mut desk = device_with(&relay, &yuki.0, &[event.event]).await;
+    desk.edit_event(event.event, |e| {
+        e.status = EventStatus::Published.key().into();
+        e.capacity = 1;
+    })
+    .await;
+    desk.wait_acknowledged(&yuki.1.relay_storage).await;
+    let (mut his_phone, _) = going(
+        &relay,
+        "ken@example.com",
+        event.event,
+        1,
+        SeatStatus::Confirmed,
+    )
+    .await;
+    let (mut her_phone, _) = going(
+        &relay,
+        "hanako@example.com",
+        event.event,
+        2,
+        SeatStatus::Waiting,
+    )
+    .await;
+
+    let path = format!("/api/events/{}/chat", event.event);
+    let by_attendee = call(&relay, Method::POST, &path, Some(&hanako.0), None).await;
+    assert_eq!(by_attendee.status(), StatusCode::FORBIDDEN);
+    let opened = call(&relay, Method::POST, &path, Some(&yuki.0), None).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let chat: ConversationRef = opened.json().await.expect("a conversation");
+    let again: ConversationRef = call(&relay, Method::POST, &path, Some(&yuki.0), None)
+        .await
+        .json()
+        .await
+        .expect("a conversation");
+    assert_eq!(again, chat, "one chat per event");
+    let listed = |cookie: String| {
+        let relay = &relay;
+        async move {
+            let theirs: Vec<ConversationRef> = get_json(relay, "/api/conversations", &cookie).await;
+            theirs
+                .into_iter()
+                .any(|c| c.conversation == chat.conversation)
+        }
+    };
+    assert!(
+        listed(ken.0.clone()).await,
+        "the confirmed attendee is in it"
+    );
+    assert!(!listed(hanako.0.clone()).await, "the waiting one is not");
+    let phone = device_with(&relay, &yuki.0, &[chat.conversation]).await;
+    let read = phone
+        .engine
+        .doc(&chat.conversation)
+        .map(|d| tsunagu_core::conversation::Conversation::read(d).expect("a conversation"))
+        .expect("held");
+    assert_eq!(read.name, "OB・OG 交流会");
+    assert!(read.official, "only admins change it by hand");
+
+    // Ken gives his seat up: Hanako gets it, and with it the chat; he leaves it.
+    let rsvps = ken.1.rsvps_doc.expect("rsvps");
+    his_phone.answer(rsvps, event.event, false, 3).await;
+    let passes = hanako.1.passes_doc.expect("passes");
+    her_phone
+        .wait_for_seat(passes, event.event, SeatStatus::Confirmed)
+        .await;
+    assert!(listed(hanako.0.clone()).await);
+    assert!(!listed(ken.0.clone()).await);
+    assert!(listed(yuki.0.clone()).await, "whoever opened it stays");
+}

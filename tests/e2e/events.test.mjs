@@ -136,6 +136,24 @@ test("Hanako is confirmed; Ken answers offline and lands on the waiting list", a
   await shot(admin, "desktop-event-full");
 });
 
+test("the admin opens the attendees' chat: Hanako (confirmed) is in it, Ken (waiting) is not", async () => {
+  await admin.getByTestId("event-chat").click();
+  await admin.getByTestId("chat-title").filter({ hasText: TITLE }).getByTestId("official").waitFor(SLOW);
+  await admin.getByTestId("composer-input").fill("当日は受付でチケットを見せてください");
+  await admin.getByTestId("send").click();
+  await hanako.getByTestId("nav-messages").click();
+  await hanako.getByTestId("conversation-row").filter({ hasText: TITLE }).click(SLOW);
+  await hanako.getByTestId("message-text").filter({ hasText: "当日は受付でチケットを見せてください" }).waitFor(SLOW);
+  await ken.getByTestId("nav-messages").click();
+  await ken.getByTestId("conversations-empty").waitFor(SLOW);
+  assert.equal(await ken.getByTestId("conversation-row").filter({ hasText: TITLE }).count(), 0);
+  // Back where the story goes on.
+  await admin.goto(`${relay.url}${eventPath}`);
+  await hanako.goto(`${relay.url}${eventPath}`);
+  await ken.goto(`${relay.url}${eventPath}`);
+  for (const page of [admin, hanako, ken]) await page.getByTestId("event-title").waitFor(SLOW);
+});
+
 test("Hanako's ticket opens with no network", async () => {
   await hanakoCtx.setOffline(true);
   await hanako.reload();

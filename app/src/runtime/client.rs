@@ -256,6 +256,11 @@ impl Client {
         api::leave_conversation(&conversation, &me).await
     }
 
+    /// Opens the chat of `event` with its confirmed attendees; answers the conversation.
+    pub async fn open_event_chat(&self, event: DocumentId) -> Result<DocumentId, AppError> {
+        self.runtime()?.open_event_chat(event).await
+    }
+
     /// Adds `user` to the group `conversation`; needs the relay. Their phones hear of it through
     /// their inbox.
     pub async fn add_member(&self, conversation: DocumentId, user: &str) -> Result<(), AppError> {

@@ -582,7 +582,22 @@ impl Runtime {
         self: Rc<Self>,
         new: NewConversation,
     ) -> Result<DocumentId, AppError> {
-        let started: ConversationRef = api::start_conversation(&new).await?;
+        let started = api::start_conversation(&new).await?;
+        Ok(self.adopt(&started))
+    }
+
+    /// Opens the chat of `event` for its confirmed attendees (staff and admins; needs the relay).
+    pub async fn open_event_chat(
+        self: Rc<Self>,
+        event: DocumentId,
+    ) -> Result<DocumentId, AppError> {
+        let chat = api::open_event_chat(&event).await?;
+        Ok(self.adopt(&chat))
+    }
+
+    /// A conversation the relay just answered with: its documents are asked for at once, before
+    /// the inbox says.
+    fn adopt(&self, started: &ConversationRef) -> DocumentId {
         let doc = started.conversation;
         let known = self.conversations.borrow().contains_key(&doc);
         if !known {
@@ -594,7 +609,7 @@ impl Runtime {
             self.publish_conversations();
             self.perform(Vec::new());
         }
-        Ok(doc)
+        doc
     }
 }
 

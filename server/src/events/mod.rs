@@ -26,6 +26,7 @@
 
 mod arrivals;
 pub(crate) mod authority;
+mod chat;
 mod doors;
 mod feeds;
 pub(crate) mod notices;
@@ -61,6 +62,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/events/{event}/ics", get(feeds::event_ics))
         .route("/events/{event}/attendees.csv", get(report::attendees_csv))
         .route("/events/{event}/venue-code", get(doors::venue_code))
+        .route("/events/{event}/chat", post(chat::open))
         .route("/events/{event}/join-url", put(doors::set_join_url))
         .route(
             "/events/{event}/attendees/{user}/release",

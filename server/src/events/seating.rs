@@ -244,6 +244,13 @@ async fn apply(
             arrived_at: seat.arrived_at,
         };
         write_seat(s, &seat.user, &row.doc, pass).await?;
+        super::chat::seat_changed(
+            s,
+            &row.doc,
+            &seat.user,
+            decision.status == SeatStatus::Confirmed,
+        )
+        .await?;
         if was_attending || attends(decision.status) {
             attendees.insert(
                 seat.user.clone(),

@@ -320,6 +320,7 @@ fn EventBody(entry: EventEntry, baseline: Memo<Option<Event>>) -> impl IntoView 
                 <A href=format!("/events/{doc}/venue-code") attr:class="button button-quiet" attr:data-testid="event-venue-code">
                     {move || t_string!(i18n, venue_code.open)}
                 </A>
+                <EventChatButton doc=doc />
             </Show>
             <Show when=admin>
                 <A href=format!("/events/{doc}/edit") attr:class="button button-primary" attr:data-testid="event-edit">
@@ -510,5 +511,33 @@ fn Answer(doc: DocumentId, event: Event, published: Option<SeatCount>) -> impl I
                 <super::ticket::TicketCard text=text title=title.clone() starts=starts ends=ends place=place_text.clone() />
             })}
         </section>
+    }
+}
+
+/// Staff and admins open the event's chat with its confirmed attendees (needs the relay); the
+/// relay keeps who is in it as seats change hands.
+#[component]
+fn EventChatButton(doc: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let navigate = leptos_router::hooks::use_navigate();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<&'static str>);
+    let open = move |_| {
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match client.open_event_chat(doc).await {
+                Ok(chat) => navigate(&format!("/messages/{chat}"), Default::default()),
+                Err(e) => error.set(Some(crate::ui::error_text(i18n.get_locale_untracked(), &e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button type="button" class="button button-quiet" data-testid="event-chat" disabled=move || busy.get() on:click=open>
+            {move || t_string!(i18n, event.chat)}
+        </button>
+        {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
     }
 }
