@@ -119,6 +119,8 @@ pub struct Hub {
     links: Vec<Option<(ConnId, ConnId)>>,
     queue: VecDeque<(To, Vec<u8>)>,
     pub traffic: Traffic,
+    /// Time the relay's engine spent on what it received (benches; natively only).
+    pub relay_busy: std::time::Duration,
     pub fault: Option<Fault>,
     /// Decides what the relay accepts from devices (every change, when `None`).
     pub guard: Option<Authoriser>,
@@ -141,6 +143,7 @@ impl Hub {
             links: Vec::new(),
             queue: VecDeque::new(),
             traffic: Traffic::default(),
+            relay_busy: std::time::Duration::ZERO,
             fault: None,
             guard: None,
         }
@@ -248,12 +251,18 @@ impl Hub {
                 match to {
                     To::Relay(r) => {
                         self.traffic.to_relay += frame.len();
+                        #[cfg(not(target_arch = "wasm32"))]
+                        let started = std::time::Instant::now();
                         let effects = match self.guard.as_mut() {
                             Some(guard) => {
                                 self.relay.engine.receive_guarded(r, message.clone(), guard)
                             }
                             None => self.relay.engine.receive(r, message.clone()),
                         };
+                        #[cfg(not(target_arch = "wasm32"))]
+                        {
+                            self.relay_busy += started.elapsed();
+                        }
                         self.from_relay(effects);
                     }
                     To::Device(i, d) => {

@@ -318,3 +318,65 @@ test("an admin's official group is marked on every phone, and only the admin add
   await hanakoCtx.close();
   await kenCtx.close();
 });
+
+test("a group of three, one of them offline, shows one order of messages on every phone", async () => {
+  const pages = {};
+  const contexts = [];
+  for (const [who, email, shape] of [
+    ["hanako", "hanako@example.com", DESKTOP],
+    ["ken", "ken@example.com", PHONE],
+    ["yuki", "admin@example.com", PHONE],
+  ]) {
+    const ctx = await browser.newContext(shape);
+    contexts.push(ctx);
+    pages[who] = await ctx.newPage();
+    await signInThroughUi(pages[who], relay.url, email);
+  }
+  const { hanako, ken, yuki } = pages;
+  const kenCtx = contexts[1];
+  await hanako.getByTestId("nav-messages").click();
+  await hanako.getByTestId("new-group").click();
+  await hanako.getByTestId("group-name").fill("電車の中の三人");
+  for (const person of ["佐藤 健", "中島 由紀"]) {
+    await hanako.getByTestId("group-search").fill(person);
+    await hanako.getByTestId("group-candidate").filter({ hasText: person }).first().click();
+  }
+  await hanako.getByTestId("create-group").click();
+  await hanako.getByTestId("chat-title").filter({ hasText: "電車の中の三人" }).waitFor({ timeout: 15000 });
+  for (const page of [ken, yuki]) {
+    await page.getByTestId("nav-messages").click();
+    await page.getByTestId("conversation-row").filter({ hasText: "電車の中の三人" }).click({ timeout: 20000 });
+    await page.getByTestId("composer").waitFor({ timeout: 15000 });
+  }
+  await ken.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 20000 });
+
+  // Ken goes into a tunnel; the three write in turns, his two offline.
+  await kenCtx.setOffline(true);
+  await ken.waitForSelector("[data-testid=sync-indicator][data-state=offline]");
+  const say = async (page, text) => {
+    await page.getByTestId("composer-input").fill(text);
+    await page.getByTestId("send").click();
+    await page.getByTestId("message-text").filter({ hasText: text }).waitFor();
+    // Each is written a moment after the one before, by every clock.
+    await page.waitForTimeout(50);
+  };
+  await say(ken, "K1 トンネルに入ります");
+  await say(hanako, "H1 了解です");
+  await say(ken, "K2 まだ圏外です");
+  await say(yuki, "Y1 駅で待っています");
+  await kenCtx.setOffline(false);
+
+  // Back online, every phone shows the same four in the order they were written.
+  const expected = ["K1 トンネルに入ります", "H1 了解です", "K2 まだ圏外です", "Y1 駅で待っています"];
+  for (const page of [hanako, ken, yuki]) {
+    await page.waitForFunction(
+      (expected) => {
+        const texts = [...document.querySelectorAll("[data-testid=message-text]")].map((t) => t.textContent);
+        return JSON.stringify(texts.filter((t) => /^[HKY]1|^K2/.test(t))) === JSON.stringify(expected);
+      },
+      expected,
+      { timeout: 30000 },
+    );
+  }
+  for (const ctx of contexts) await ctx.close();
+});

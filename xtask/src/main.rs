@@ -14,6 +14,7 @@
 
 mod bench;
 mod bench_events;
+mod bench_messages;
 mod bench_validation;
 mod dist;
 mod fuzz;
@@ -56,6 +57,7 @@ fn main() -> Result<()> {
         Some("bench-release") => {
             bench_validation::all()?;
             bench_events::all()?;
+            bench_messages::all()?;
         }
         Some("fuzz") => fuzz::command(value("--seconds"))?,
         _ => bail!(
