@@ -13,6 +13,9 @@
 //! - the first screen on a throttled phone: bytes of app code fetched before the sign-in form and
 //!   the time to it, and a reload to the directory from the service worker, in headless Chromium
 //!   with slow-4G network emulation (`tests/bench/first_screen.mjs`);
+//! - a conversation of 10,000 messages opened on a phone from device storage after a reload, and
+//!   its memory (`tests/bench/conversation_open.mjs`); bytes and delivery of messages natively
+//!   ([`crate::bench_messages`]);
 //! - a sign-in flood: wrong passwords per second the relay absorbs from many addresses while 50
 //!   members keep syncing, and their sync latency before and during it
 //!   (`server/examples/sign_in_flood.rs`).
@@ -38,6 +41,7 @@ pub(crate) fn all(wire_only: bool) -> Result<()> {
     if !wire_only {
         in_browser("tests/bench/scan_to_verdict.mjs")?;
         in_browser("tests/bench/first_screen.mjs")?;
+        in_browser("tests/bench/conversation_open.mjs")?;
         sign_in_flood()?;
     }
     Ok(())
