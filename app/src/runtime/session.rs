@@ -76,6 +76,7 @@ impl Runtime {
     /// Signs out and removes the person's documents from this device.
     pub async fn sign_out(self: Rc<Self>) {
         self.stop_syncing();
+        forget_push().await;
         if let Err(e) = api::sign_out().await {
             log(&format!("the relay did not confirm the sign-out: {e}"));
         }
@@ -90,6 +91,7 @@ impl Runtime {
         // Stopped first, so this device's own socket being told its session ended does not
         // ask to sign in again on the way out.
         self.stop_syncing();
+        forget_push().await;
         if let Err(e) = api::sign_out_everywhere().await {
             self.link.resume();
             self.connect();
@@ -205,5 +207,13 @@ async fn delete_everything(window: &web_sys::Window) {
 fn reload() {
     if let Some(w) = web_sys::window() {
         let _ = w.location().reload();
+    }
+}
+
+/// Signing out, this device stops being notified for the person (whose session still lets it
+/// tell the relay): the next person on a shared device never sees their messages' previews.
+async fn forget_push() {
+    if let Err(e) = crate::push::disable().await {
+        log(&format!("could not stop notifications on this device: {e}"));
     }
 }

@@ -266,6 +266,25 @@ pub(crate) fn preload(roles: &[Role]) {
     });
 }
 
+/// Fetches at once the chunk a page opened at `path` shows, alongside the app's start.
+pub(crate) fn preload_route(path: &str) {
+    let path = path.to_owned();
+    leptos::task::spawn_local(async move {
+        let _ = if path.starts_with("/messages") {
+            preload_messages().await
+        } else if path.starts_with("/people/") || path.starts_with("/me") {
+            preload_people().await
+        } else if ["/events", "/card", "/tickets"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        {
+            preload_events().await
+        } else {
+            Ok(())
+        };
+    });
+}
+
 /// In place of a screen whose code is not on this device yet.
 #[component]
 fn NotOnDevice() -> impl IntoView {

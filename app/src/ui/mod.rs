@@ -78,6 +78,9 @@ pub fn App() -> impl IntoView {
 fn Boot(client: Client) -> impl IntoView {
     let i18n = use_i18n();
     i18n.set_locale(locale_of(shell::browser_language()));
+    // The screen being opened (a chat from a notification, an event from a link) fetches its code
+    // while device storage is read, not after.
+    lazy::preload_route(&window().location().pathname().unwrap_or_default());
     wasm_bindgen_futures::spawn_local(async move {
         let (runtime, booted) = Runtime::boot(client.signals).await;
         shell::listen(client.signals, &runtime);
