@@ -482,13 +482,10 @@ fn MemberPicker(
     }
 }
 
-/// `/messages/<id>/add`: members added to a group, picked from the directory (needs the relay).
-#[component]
-pub(crate) fn AddMembersPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let client = use_client();
-    let signals = client.signals;
-    let navigate = use_navigate();
+/// The conversation a `/messages/<id>…` route names, and its entry on this device.
+fn routed_conversation(
+    signals: Signals,
+) -> (Memo<Option<DocumentId>>, Memo<Option<ConversationEntry>>) {
     let params = use_params_map();
     let doc = Memo::new(move |_| {
         params
@@ -501,6 +498,17 @@ pub(crate) fn AddMembersPage() -> impl IntoView {
             .conversations
             .with(|all| all.iter().find(|c| c.doc == doc).cloned())
     });
+    (doc, entry)
+}
+
+/// `/messages/<id>/add`: members added to a group, picked from the directory (needs the relay).
+#[component]
+pub(crate) fn AddMembersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let navigate = use_navigate();
+    let (doc, entry) = routed_conversation(signals);
     let members = Signal::derive(move || {
         entry.with(|e| {
             e.as_ref()
@@ -557,18 +565,7 @@ pub(crate) fn ChatPage() -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
     let signals = client.signals;
-    let params = use_params_map();
-    let doc = Memo::new(move |_| {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|id| id.parse::<DocumentId>().ok())
-    });
-    let entry = Memo::new(move |_| {
-        let doc = doc.get()?;
-        signals
-            .conversations
-            .with(|all| all.iter().find(|c| c.doc == doc).cloned())
-    });
+    let (_, entry) = routed_conversation(signals);
     let me = Memo::new(move |_| my_id(signals));
     // Shown is read: the mark follows the newest message while the chat is open.
     Effect::new(move |_| {
