@@ -5,7 +5,8 @@
 //! the token), every device and passkey, the HR record they joined from, every audit-log entry about them or
 //! by them, and every document the member owns (the profile and each of its parts, their
 //! answers to events, their seats, tickets and ID card) with its current content and how many
-//! changes its history has.
+//! changes its history has; every message they wrote in the conversations they are in, and the
+//! photos they uploaded (by id: `GET /api/photos/{id}` gives each).
 
 use axum::Json;
 use axum::extract::State;
@@ -13,6 +14,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
 use axum::response::IntoResponse;
 use serde::Serialize;
 use tsunagu_core::api::{AuditEntry, DeviceInfo, HrRecord, PasskeyInfo};
+use tsunagu_core::conversation::MessagePage;
 use tsunagu_core::engine::load_chunks;
 use tsunagu_core::vocab::Role;
 
@@ -35,6 +37,30 @@ pub(crate) struct Export {
     pub(crate) hr_record: Option<HrRecord>,
     pub(crate) audit_log: Vec<AuditEntry>,
     pub(crate) documents: Vec<ExportedDocument>,
+    pub(crate) messages: Vec<ExportedMessage>,
+    pub(crate) photos: Vec<ExportedPhoto>,
+}
+
+/// A message the member wrote, as it stands (an unsent one says so, without its text).
+#[derive(Debug, Serialize)]
+pub(crate) struct ExportedMessage {
+    pub(crate) conversation: String,
+    pub(crate) page: String,
+    pub(crate) id: String,
+    pub(crate) text: String,
+    /// Milliseconds since 1970, by the writer's clock.
+    pub(crate) at: i64,
+    pub(crate) photos: Vec<String>,
+    pub(crate) unsent: bool,
+    pub(crate) hidden: bool,
+}
+
+/// A photo the member uploaded.
+#[derive(Debug, Serialize)]
+pub(crate) struct ExportedPhoto {
+    pub(crate) id: String,
+    /// Unix seconds.
+    pub(crate) uploaded_at: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +97,16 @@ pub(crate) async fn export(
                 .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?,
         });
     }
+    let messages = messages_of(&state, &user.id).await?;
+    let photos = sqlx::query_as::<_, (String, i64)>(
+        "SELECT photo, uploaded_at FROM photo_owners WHERE user_id = ? ORDER BY uploaded_at, photo",
+    )
+    .bind(&user.id)
+    .fetch_all(&state.db)
+    .await?
+    .into_iter()
+    .map(|(id, uploaded_at)| ExportedPhoto { id, uploaded_at })
+    .collect();
     let mut conn = state.db.acquire().await?;
     let hr_record = store::hr_by_user(&mut conn, &user.id)
         .await?
@@ -98,6 +134,8 @@ pub(crate) async fn export(
         hr_record,
         audit_log,
         documents,
+        messages,
+        photos,
     };
     Ok((
         [
@@ -109,4 +147,38 @@ pub(crate) async fn export(
         ],
         Json(export),
     ))
+}
+
+/// Every message `user` wrote on the pages of the conversations they are in, oldest first.
+async fn messages_of(state: &AppState, user: &str) -> Result<Vec<ExportedMessage>, Error> {
+    let pages: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.conversation, p.page FROM conversation_pages p
+           JOIN conversation_members m ON m.conversation = p.conversation AND m.user_id = ?
+          ORDER BY p.conversation, p.seq",
+    )
+    .bind(user)
+    .fetch_all(&state.db)
+    .await?;
+    let mut messages = Vec::new();
+    for (conversation, page) in pages {
+        let doc = db::document_id(&page)?;
+        let conversation = db::document_id(&conversation)?.url();
+        let am = load_chunks(&db::chunks(&state.db, &doc).await?)
+            .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?;
+        let written = MessagePage::read(&am)
+            .map_err(|e| Error::Corrupt(format!("page {doc}: {e}")))?
+            .into_iter()
+            .filter(|m| m.author == user);
+        messages.extend(written.map(|m| ExportedMessage {
+            conversation: conversation.clone(),
+            page: doc.url(),
+            id: m.id,
+            text: m.text,
+            at: m.at,
+            photos: m.photos,
+            unsent: m.unsent,
+            hidden: m.hidden,
+        }));
+    }
+    Ok(messages)
 }

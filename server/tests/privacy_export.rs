@@ -90,3 +90,68 @@ async fn the_export_needs_a_session() {
         .expect("the relay answers");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_export_holds_the_messages_a_member_wrote_and_the_photos_they_uploaded() {
+    use common::conversations::{T0, started, three, write, write_draft};
+    use common::events::device_with;
+    use tsunagu_core::conversation::Draft;
+
+    let (relay, hanako, ken, _) = three().await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let photo = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
+    let id = tsunagu_core::photo::id_of(&photo);
+    let uploaded = reqwest::Client::new()
+        .put(relay.url(&format!("/api/photos/{id}")))
+        .header("cookie", &hanako.0)
+        .body(photo.to_vec())
+        .send()
+        .await
+        .expect("the relay answers");
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let mut hers = device_with(&relay, &hanako.0, &[chat.conversation, page]).await;
+    let mut his = device_with(&relay, &ken.0, &[chat.conversation, page]).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        "私の書いたメッセージ",
+        T0,
+    )
+    .await;
+    let with_photo = Draft {
+        photos: vec![id.clone()],
+        ..Draft::text("", T0 + 1)
+    };
+    write_draft(&mut hers, page, &hanako.1.user_id, "h2", with_photo).await;
+    write(
+        &mut his,
+        page,
+        &ken.1.user_id,
+        "k1",
+        "健さんのメッセージ",
+        T0 + 2,
+    )
+    .await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    his.wait_acknowledged(&ken.1.relay_storage).await;
+
+    let export: serde_json::Value = reqwest::Client::new()
+        .get(relay.url("/api/me/export"))
+        .header("cookie", &hanako.0)
+        .send()
+        .await
+        .expect("the relay answers")
+        .json()
+        .await
+        .expect("JSON");
+    let messages = export["messages"].as_array().expect("messages");
+    let ids: Vec<&str> = messages.iter().filter_map(|m| m["id"].as_str()).collect();
+    assert_eq!(ids, ["h1", "h2"], "hers only, not Ken's");
+    assert_eq!(messages[0]["text"], "私の書いたメッセージ");
+    assert_eq!(messages[0]["conversation"], chat.conversation.url());
+    assert_eq!(messages[1]["photos"], serde_json::json!([id]));
+    assert_eq!(export["photos"][0]["id"], id.as_str());
+}
