@@ -38,6 +38,9 @@ pub struct Config {
     /// Who runs this relay, told to push services with every notification (`mailto:` or an
     /// `https:` page), as RFC 8292 asks.
     pub push_contact: String,
+    /// How long after a push service could not take a notice (no answer, 429, 5xx) it is tried
+    /// again; the wait doubles with each try, up to four tries.
+    pub push_retry_after: std::time::Duration,
     /// How often the relay looks for event reminders that are due.
     pub reminders_every: std::time::Duration,
     pub limits: Limits,
@@ -72,6 +75,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             push_services: PUSH_SERVICES.map(String::from).to_vec(),
             push_contact: "mailto:noreply@localhost".into(),
+            push_retry_after: std::time::Duration::from_secs(30),
             reminders_every: std::time::Duration::from_secs(60),
             limits: Limits::default(),
         }

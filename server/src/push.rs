@@ -441,14 +441,25 @@ pub(crate) struct Sender {
     services: Vec<String>,
     client: reqwest::Client,
     wake: Arc<Notify>,
+    retry_after: Duration,
 }
 
 impl Sender {
     const EVERY: Duration = Duration::from_secs(60);
     /// Notices read from the outbox at a time.
     const BATCH: i64 = 100;
+    /// Tries of one notice to one device before it is given up (a phone off for a day gets the
+    /// next notice anyway, and the app shows everything once opened).
+    const ATTEMPTS: i64 = 4;
 
-    pub(crate) fn new(db: SqlitePool, vapid: Vapid, services: Vec<String>) -> Result<Self, Error> {
+    /// `retry_after`: how long after a failed try a notice is tried again, doubling each time
+    /// ([`crate::Config::push_retry_after`]).
+    pub(crate) fn new(
+        db: SqlitePool,
+        vapid: Vapid,
+        services: Vec<String>,
+        retry_after: Duration,
+    ) -> Result<Self, Error> {
         let client = reqwest::Client::builder()
             .timeout(PUSH_TIMEOUT)
             // A push service answers; it never redirects to somewhere else.
@@ -461,6 +472,7 @@ impl Sender {
             services,
             client,
             wake: Arc::new(Notify::new()),
+            retry_after,
         })
     }
 
@@ -477,25 +489,34 @@ impl Sender {
             }
             tokio::select! {
                 () = self.wake.notified() => {}
-                () = tokio::time::sleep(Self::EVERY) => {}
+                () = tokio::time::sleep(Self::EVERY.min(self.retry_after)) => {}
             }
         }
     }
 
-    /// Sends every notice in the outbox to each device of its member, then drops it.
+    /// Sends every notice due in the outbox to each device of its member (or the one device a
+    /// retry is for), then drops it; a device that could not take it now gets a retry row.
     async fn deliver(&self) -> Result<(), Error> {
         loop {
-            let batch: Vec<(i64, String, String)> =
-                sqlx::query_as("SELECT id, user_id, notice FROM push_outbox ORDER BY id LIMIT ?")
-                    .bind(Self::BATCH)
-                    .fetch_all(&self.db)
-                    .await?;
+            let batch: Vec<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
+                "SELECT id, user_id, notice, endpoint, attempts FROM push_outbox
+                  WHERE not_before <= ? ORDER BY id LIMIT ?",
+            )
+            .bind(db::now())
+            .bind(Self::BATCH)
+            .fetch_all(&self.db)
+            .await?;
             if batch.is_empty() {
                 return Ok(());
             }
-            for (id, user, notice) in batch {
-                match serde_json::from_str::<PushNotice>(&notice) {
-                    Ok(notice) => self.send_to_member(&user, notice).await?,
+            for (id, user, text, endpoint, attempts) in batch {
+                match serde_json::from_str::<PushNotice>(&text) {
+                    Ok(notice) => {
+                        let failed = self
+                            .send_to_member(&user, notice, endpoint.as_deref())
+                            .await?;
+                        self.retry(&user, &text, failed, attempts + 1).await?;
+                    }
                     Err(e) => tracing::warn!(id, error = %e, "an unreadable notice; dropped"),
                 }
                 sqlx::query("DELETE FROM push_outbox WHERE id = ?")
@@ -506,13 +527,58 @@ impl Sender {
         }
     }
 
-    async fn send_to_member(&self, user: &str, notice: PushNotice) -> Result<(), Error> {
+    /// Queues `notice` again for each of `endpoints`, tried `attempts` times so far, after a
+    /// wait that doubles with each try; gives up after [`Self::ATTEMPTS`].
+    async fn retry(
+        &self,
+        user: &str,
+        notice: &str,
+        endpoints: Vec<String>,
+        attempts: i64,
+    ) -> Result<(), Error> {
+        if attempts >= Self::ATTEMPTS {
+            if !endpoints.is_empty() {
+                tracing::warn!(%user, attempts, "a notice was given up");
+            }
+            return Ok(());
+        }
+        let wait = i64::try_from(self.retry_after.as_secs()).unwrap_or(i64::MAX);
+        let not_before = db::now().saturating_add(wait.saturating_mul(1 << (attempts - 1)));
+        for endpoint in endpoints {
+            sqlx::query(
+                "INSERT INTO push_outbox (user_id, notice, created_at, endpoint, attempts, not_before)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(user)
+            .bind(notice)
+            .bind(db::now())
+            .bind(&endpoint)
+            .bind(attempts)
+            .bind(not_before)
+            .execute(&self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends `notice` to each device of `user` (or only to `only`); answers the endpoints that
+    /// could not take it now and may later (no answer, 429, 5xx).
+    async fn send_to_member(
+        &self,
+        user: &str,
+        notice: PushNotice,
+        only: Option<&str>,
+    ) -> Result<Vec<String>, Error> {
         let devices: Vec<(String, String, String, bool)> = sqlx::query_as(
-            "SELECT endpoint, p256dh, auth, preview FROM push_subscriptions WHERE user_id = ?",
+            "SELECT endpoint, p256dh, auth, preview FROM push_subscriptions
+              WHERE user_id = ? AND (? IS NULL OR endpoint = ?)",
         )
         .bind(user)
+        .bind(only)
+        .bind(only)
         .fetch_all(&self.db)
         .await?;
+        let mut again = Vec::new();
         for (endpoint, p256dh, auth, preview) in devices {
             let notice = if preview {
                 notice.clone()
@@ -528,11 +594,21 @@ impl Sender {
                         .execute(&self.db)
                         .await?;
                 }
+                Ok(status) if status.as_u16() == 429 || status.is_server_error() => {
+                    tracing::info!(%user, %status, "a push service cannot take a notice now");
+                    again.push(endpoint);
+                }
                 Ok(status) => tracing::warn!(%user, %status, "a push service refused a notice"),
-                Err(e) => tracing::warn!(%user, error = %e, "a notice could not be sent"),
+                Err(Unsent::Network(e)) => {
+                    tracing::info!(%user, error = %e, "a notice could not be sent now");
+                    again.push(endpoint);
+                }
+                Err(Unsent::Never(e)) => {
+                    tracing::warn!(%user, error = %e, "a notice cannot be sent")
+                }
             }
         }
-        Ok(())
+        Ok(again)
     }
 
     async fn send(
@@ -541,16 +617,19 @@ impl Sender {
         p256dh: &str,
         auth: &str,
         notice: &PushNotice,
-    ) -> Result<reqwest::StatusCode, String> {
+    ) -> Result<reqwest::StatusCode, Unsent> {
+        let never = |e: String| Unsent::Never(e);
         // Checked again: the list of trusted services may have changed since it subscribed.
-        let url = trusted(endpoint, &self.services).ok_or("no longer a trusted push service")?;
-        let (public, auth) = device_keys(p256dh, auth).ok_or("unusable keys")?;
-        let uri = endpoint.parse().map_err(|e| format!("{e}"))?;
-        let body = serde_json::to_vec(notice).map_err(|e| e.to_string())?;
+        let url = trusted(endpoint, &self.services)
+            .ok_or_else(|| never("no longer a trusted push service".into()))?;
+        let (public, auth) =
+            device_keys(p256dh, auth).ok_or_else(|| never("unusable keys".into()))?;
+        let uri = endpoint.parse().map_err(|e| never(format!("{e}")))?;
+        let body = serde_json::to_vec(notice).map_err(|e| never(e.to_string()))?;
         let request = WebPushBuilder::new(uri, public, auth)
             .with_valid_duration(PUSH_TTL)
             .build(body)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| never(e.to_string()))?;
         let (parts, body) = request.into_parts();
         let response = self
             .client
@@ -561,9 +640,18 @@ impl Sender {
             .body(body)
             .send()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Unsent::Network(e.to_string()))?;
         Ok(response.status())
     }
+}
+
+/// Why a notice did not reach a push service.
+#[derive(Debug)]
+enum Unsent {
+    /// No answer (the network, a timeout): worth trying again.
+    Network(String),
+    /// It never will (keys, an endpoint no longer trusted).
+    Never(String),
 }
 
 #[cfg(test)]

@@ -212,7 +212,12 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         ],
     );
     let vapid = crate::push::Vapid::load(&db, config.push_contact.clone()).await?;
-    let sender = crate::push::Sender::new(db.clone(), vapid.clone(), config.push_services.clone())?;
+    let sender = crate::push::Sender::new(
+        db.clone(),
+        vapid.clone(),
+        config.push_services.clone(),
+        config.push_retry_after,
+    )?;
     relay.wake_pushes_with(sender.wake());
     tokio::spawn(sender.run());
     relay.settle().await?;

@@ -490,3 +490,56 @@ async fn attendees_away_are_reminded_before_an_event_and_told_when_it_moves_or_i
     );
     push.quiet().await;
 }
+
+#[tokio::test]
+async fn a_notice_a_push_service_cannot_take_now_is_tried_again_later() {
+    use common::conversations::{started, write};
+
+    let mut push = PushService::start().await;
+    let origin = push.origin.clone();
+    let relay = TestRelay::start_configured(|c| {
+        c.push_services.push(origin);
+        c.push_retry_after = Duration::from_secs(1);
+    })
+    .await;
+    let hanako = sign_in(relay.addr(), "hanako@example.com").await;
+    let ken = sign_in(relay.addr(), "ken@example.com").await;
+    let keys = DeviceKeys::new();
+    let body = keys.subscription(&push.endpoint("ken-phone"), true);
+    let subscribed = put_json(&relay, "/api/push/subscription", &ken.0, body).await;
+    assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+    let PushKey { key } = get_json(&relay, "/api/push/key", &ken.0).await;
+    let relay_key =
+        VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("base64")).expect("a P-256 key");
+
+    // His push service is overloaded for the first try.
+    push.answers
+        .lock()
+        .expect("as the test set it up")
+        .insert("ken-phone".into(), 503);
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut hers = device_with(&relay, &hanako.0, &[page]).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        "届きますように",
+        ms_now(),
+    )
+    .await;
+    let refused = push.next().await;
+    push.answers
+        .lock()
+        .expect("as the test set it up")
+        .remove("ken-phone");
+    let retried = push.next().await;
+    assert_eq!(retried.device, "ken-phone");
+    assert_eq!(
+        keys.open(&retried, &relay_key, &push.origin),
+        keys.open(&refused, &relay_key, &push.origin),
+        "the same notice, once more"
+    );
+    push.quiet().await;
+}
