@@ -25,7 +25,7 @@ use tsunagu_core::api::{
     AddMember, ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS,
     MAX_CONVERSATION_NAME_CHARS, MessagesFrom, MessagesFromChoice, NewConversation,
 };
-use tsunagu_core::conversation::{Inbox, MessagePage};
+use tsunagu_core::conversation::{Inbox, Message, MessagePage};
 use tsunagu_core::grants::ConversationFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::{DocKind, Role};
@@ -408,29 +408,11 @@ async fn remove_member(
     signed_in: SignedIn,
     Path((conversation, user)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let conversation: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
     let me = signed_in.user.id;
-    let roles = db::roles(&state.db, &me).await?;
-    let row: Option<(String, String, bool)> =
-        sqlx::query_as("SELECT kind, created_by, official FROM conversations WHERE doc = ?")
-            .bind(conversation.to_string())
-            .fetch_optional(&state.db)
-            .await
-            .map_err(Error::from)?;
-    let admin = roles.contains(&Role::Admin);
-    let Some((kind, created_by, official)) = row else {
-        return Err(AppError::NotFound);
-    };
-    if !admin && !facts(&state.db, &conversation, &me).await?.member {
-        return Err(AppError::NotFound);
-    }
-    if kind != ConversationKind::Group.key() {
-        return Err(AppError::Conflict(
-            "a one-to-one conversation has no one to remove".into(),
-        ));
-    }
+    let group = Group::seen_by(&state, &conversation, &me).await?;
+    let conversation = group.doc;
     // In an official group only admins remove others (its creator may have stopped being one).
-    if user != me && !admin && (official || created_by != me) {
+    if user != me && !group.admin && (group.official || group.created_by != me) {
         return Err(AppError::Forbidden);
     }
     if !facts(&state.db, &conversation, &user).await?.member {
@@ -451,6 +433,51 @@ async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A group as the member changing who is in it sees it.
+#[derive(Debug)]
+struct Group {
+    doc: DocumentId,
+    created_by: String,
+    official: bool,
+    /// The member's roles, and whether they make them an admin.
+    roles: Vec<Role>,
+    admin: bool,
+}
+
+impl Group {
+    /// The group `conversation` (its id as given in a path), for `me`: 404 unless it exists and
+    /// they are in it or an admin, 409 for a one-to-one conversation.
+    async fn seen_by(state: &AppState, conversation: &str, me: &str) -> Result<Self, AppError> {
+        let doc: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
+        let roles = db::roles(&state.db, me).await?;
+        let admin = roles.contains(&Role::Admin);
+        let row: Option<(String, String, bool)> =
+            sqlx::query_as("SELECT kind, created_by, official FROM conversations WHERE doc = ?")
+                .bind(doc.to_string())
+                .fetch_optional(&state.db)
+                .await
+                .map_err(Error::from)?;
+        let Some((kind, created_by, official)) = row else {
+            return Err(AppError::NotFound);
+        };
+        if !admin && !facts(&state.db, &doc, me).await?.member {
+            return Err(AppError::NotFound);
+        }
+        if kind != ConversationKind::Group.key() {
+            return Err(AppError::Conflict(
+                "a one-to-one conversation keeps its two members; start a group".into(),
+            ));
+        }
+        Ok(Self {
+            doc,
+            created_by,
+            official,
+            roles,
+            admin,
+        })
+    }
+}
+
 /// `POST /api/conversations/{conversation}/members`: adds a member to a group ([`AddMember`]).
 /// 404 for a conversation the caller cannot see, 409 for a one-to-one conversation or someone
 /// already in it, 403 when the caller may not add to it or the one added does not let them.
@@ -461,28 +488,10 @@ async fn add_member(
     payload: Result<Json<AddMember>, JsonRejection>,
 ) -> Result<StatusCode, AppError> {
     let Json(AddMember { user }) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let conversation: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
     let me = signed_in.user.id;
-    let roles = db::roles(&state.db, &me).await?;
-    let admin = roles.contains(&Role::Admin);
-    let row: Option<(String, bool)> =
-        sqlx::query_as("SELECT kind, official FROM conversations WHERE doc = ?")
-            .bind(conversation.to_string())
-            .fetch_optional(&state.db)
-            .await
-            .map_err(Error::from)?;
-    let Some((kind, official)) = row else {
-        return Err(AppError::NotFound);
-    };
-    if !admin && !facts(&state.db, &conversation, &me).await?.member {
-        return Err(AppError::NotFound);
-    }
-    if kind != ConversationKind::Group.key() {
-        return Err(AppError::Conflict(
-            "a one-to-one conversation takes no one else; start a group".into(),
-        ));
-    }
-    if official && !admin {
+    let group = Group::seen_by(&state, &conversation, &me).await?;
+    let conversation = group.doc;
+    if group.official && !group.admin {
         return Err(AppError::Forbidden);
     }
     let mut answer = None;
@@ -493,12 +502,12 @@ async fn add_member(
         .write(AddTo {
             conversation,
             by: &me,
-            roles: &roles,
+            roles: &group.roles,
             user: &user,
             answer: &mut answer,
         })
         .await?;
-    answer.unwrap_or(Err(AppError::Forbidden))?;
+    answer.ok_or_else(|| Error::Corrupt("adding a member answered nothing".into()))??;
     tracing::info!(by = %me, %conversation, %user, "member added to a conversation");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -517,7 +526,21 @@ struct AddTo<'a> {
 
 impl Job for AddTo<'_> {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
-        let doc = self.conversation.to_string();
+        let verdict = match self.refusal(s).await? {
+            Some(refused) => Err(refused),
+            None => {
+                add_to(s, self.conversation, self.user).await?;
+                Ok(())
+            }
+        };
+        *self.answer = Some(verdict);
+        Ok(())
+    }
+}
+
+impl AddTo<'_> {
+    /// Why `user` may not be added, if they may not.
+    async fn refusal(&self, s: &mut Scribe<'_>) -> Result<Option<AppError>, Error> {
         let choice: Option<String> = sqlx::query_scalar(
             "SELECT messages_from FROM users WHERE id = ? AND status = 'active'",
         )
@@ -525,38 +548,32 @@ impl Job for AddTo<'_> {
         .fetch_optional(s.conn())
         .await?;
         let Some(choice) = choice else {
-            *self.answer = Some(Err(AppError::BadRequest(
+            return Ok(Some(AppError::BadRequest(
                 "only an active member of the network can be added".into(),
             )));
-            return Ok(());
         };
         let members: Vec<String> =
             sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = ?")
-                .bind(&doc)
+                .bind(self.conversation.to_string())
                 .fetch_all(s.conn())
                 .await?;
         if members.iter().any(|m| m == self.user) {
-            *self.answer = Some(Err(AppError::Conflict(
+            return Ok(Some(AppError::Conflict(
                 "they are in this conversation already".into(),
             )));
-            return Ok(());
         }
         if members.len() >= MAX_CONVERSATION_MEMBERS {
-            *self.answer = Some(Err(AppError::Conflict(
+            return Ok(Some(AppError::Conflict(
                 "this group holds as many members as it may".into(),
             )));
-            return Ok(());
         }
         let pair = [self.by.to_owned(), self.user.to_owned()];
         if !lets(&choice, self.roles)
             || crate::moderation::blocked_between(s.conn(), self.by, &pair).await?
         {
-            *self.answer = Some(Err(AppError::Forbidden));
-            return Ok(());
+            return Ok(Some(AppError::Forbidden));
         }
-        add_to(s, self.conversation, self.user).await?;
-        *self.answer = Some(Ok(()));
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -691,6 +708,13 @@ async fn set_messages_from(
         .map_err(Error::from)?;
     tracing::info!(user = %signed_in.user.id, from = from.key(), "who may start a conversation changed");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The messages on `page` as the relay holds it, in the order every device shows them.
+pub(crate) async fn read_page(s: &mut Scribe<'_>, page: DocumentId) -> Result<Vec<Message>, Error> {
+    s.read(&page, MessagePage::read)
+        .await?
+        .map_err(|e| Error::Corrupt(format!("page {page}: {e}")))
 }
 
 /// Starts the conversation's next page once its newest, `page`, holds `per_page` messages

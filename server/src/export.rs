@@ -15,7 +15,6 @@ use axum::response::IntoResponse;
 use serde::Serialize;
 use tsunagu_core::api::{AuditEntry, DeviceInfo, HrRecord, PasskeyInfo};
 use tsunagu_core::conversation::MessagePage;
-use tsunagu_core::engine::load_chunks;
 use tsunagu_core::vocab::Role;
 
 use crate::AppState;
@@ -87,8 +86,7 @@ pub(crate) async fn export(
     let user = &signed_in.user;
     let mut documents = Vec::new();
     for (doc, kind) in db::documents_of(&state.db, &user.id).await? {
-        let am = load_chunks(&db::chunks(&state.db, &doc).await?)
-            .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?;
+        let am = db::stored_document(&state.db, &doc).await?;
         documents.push(ExportedDocument {
             url: doc.url(),
             kind,
@@ -163,8 +161,7 @@ async fn messages_of(state: &AppState, user: &str) -> Result<Vec<ExportedMessage
     for (conversation, page) in pages {
         let doc = db::document_id(&page)?;
         let conversation = db::document_id(&conversation)?.url();
-        let am = load_chunks(&db::chunks(&state.db, &doc).await?)
-            .map_err(|e| Error::Corrupt(format!("document {doc}: {e}")))?;
+        let am = db::stored_document(&state.db, &doc).await?;
         let written = MessagePage::read(&am)
             .map_err(|e| Error::Corrupt(format!("page {doc}: {e}")))?
             .into_iter()

@@ -353,10 +353,7 @@ impl Job for Decide<'_> {
             })
             .await?;
             // Its photos stop being readable through the page.
-            let messages = s
-                .read(&self.page, MessagePage::read)
-                .await?
-                .map_err(|e| Error::Corrupt(format!("page {}: {e}", self.page)))?;
+            let messages = crate::conversations::read_page(s, self.page).await?;
             crate::photos::link(s, self.page, &crate::photos::named_in(&messages)).await?;
         }
         let now = s.now();

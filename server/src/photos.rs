@@ -233,6 +233,7 @@ pub(crate) async fn link(
 
 /// Profile photos: the part of a profile everyone reads names its owner's photo, which everyone
 /// who reads that part may then fetch (the owner alone writes it, so the owner is its author).
+/// Nothing to settle at start: the rows are recomputed from the profile on its next change.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Profiles;
 
@@ -258,10 +259,5 @@ impl Reactions for Profiles {
             };
             link(s, doc, &named).await
         })
-    }
-
-    /// Nothing to settle: the rows are recomputed from the profile on its next change.
-    fn settle<'a>(&'a self, _s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(async { Ok(()) })
     }
 }

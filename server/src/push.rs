@@ -33,7 +33,7 @@ use p256::ecdsa::{Signature, SigningKey};
 use sqlx::SqlitePool;
 use tokio::sync::Notify;
 use tsunagu_core::api::{Mute, PushKey, PushNotice, PushSubscription, PushUnsubscribe};
-use tsunagu_core::conversation::{Conversation, Message, MessagePage};
+use tsunagu_core::conversation::{Conversation, Message};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::DocKind;
 use web_push_native::{Auth, WebPushBuilder};
@@ -277,7 +277,8 @@ fn device_keys(p256dh: &str, auth: &str) -> Option<(p256::PublicKey, Auth)> {
 
 /// Messages through the relay's seam ([`crate::reactions`]): a new message notifies the
 /// conversation's other members who are away, and a full page turns to the next; "typing…"
-/// passes to those reading the page.
+/// passes to those reading the page. Nothing to settle at start: the watermark and the outbox
+/// rows are written together, and the sender takes up the outbox at start.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Messages {
     /// [`crate::Limits::messages_per_page`].
@@ -297,21 +298,12 @@ impl Reactions for Messages {
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             // Read once for both: every read mark and reaction is a change to the page too.
-            let messages = s
-                .read(&doc, MessagePage::read)
-                .await?
-                .map_err(|e| Error::Corrupt(format!("page {doc}: {e}")))?;
+            let messages = crate::conversations::read_page(s, doc).await?;
             let written = messages.len();
             crate::photos::link(s, doc, &crate::photos::named_in(&messages)).await?;
             notify_page(s, doc, messages).await?;
             crate::conversations::turn_page_if_full(s, doc, written, self.messages_per_page).await
         })
-    }
-
-    /// Nothing is left to settle: the watermark and the outbox rows are written together, and
-    /// the sender takes up the outbox at start.
-    fn settle<'a>(&'a self, _s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(async { Ok(()) })
     }
 
     /// "Typing…" on a page, in the member's own name only.

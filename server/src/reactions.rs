@@ -51,8 +51,11 @@ pub(crate) trait Reactions: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a, Result<(), Error>>;
 
     /// At start, before anyone connects: whatever a crash (or a failed reaction) left between
-    /// an accepted change and its consequences.
-    fn settle<'a>(&'a self, s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>>;
+    /// an accepted change and its consequences. Nothing, for a feature whose consequences are
+    /// written with what they record (or recomputed whole on the next change).
+    fn settle<'a>(&'a self, _s: &'a mut Scribe<'_>) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async { Ok(()) })
+    }
 
     /// Whether `user`'s ephemeral message `data` about a document like `record` (which they may
     /// read) goes on to its other readers. Nothing does unless a feature says so.

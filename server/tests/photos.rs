@@ -5,30 +5,13 @@
 
 mod common;
 
-use common::conversations::{T0, messages, started, three, write_draft};
+use common::conversations::{T0, jpeg, messages, started, three, upload, write_draft};
 use common::events::device_with;
 use common::{TestRelay, error_code, sign_in};
 use reqwest::{Method, StatusCode};
 use tsunagu_core::conversation::{Draft, MessagePage};
 use tsunagu_core::photo;
 use tsunagu_server::Limits;
-
-/// Bytes a photo may be: a JPEG's signature, then `fill`.
-fn jpeg(fill: &str) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    bytes.extend_from_slice(fill.as_bytes());
-    bytes
-}
-
-async fn upload(relay: &TestRelay, cookie: &str, id: &str, bytes: Vec<u8>) -> reqwest::Response {
-    reqwest::Client::new()
-        .put(relay.url(&format!("/api/photos/{id}")))
-        .header("cookie", cookie)
-        .body(bytes)
-        .send()
-        .await
-        .expect("the relay answers")
-}
 
 /// What `GET /api/photos/{id}` answers the member with `cookie`: the bytes, or the status.
 async fn download(relay: &TestRelay, cookie: &str, id: &str) -> Result<Vec<u8>, StatusCode> {

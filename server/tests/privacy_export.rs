@@ -93,22 +93,16 @@ async fn the_export_needs_a_session() {
 
 #[tokio::test]
 async fn the_export_holds_the_messages_a_member_wrote_and_the_photos_they_uploaded() {
-    use common::conversations::{T0, started, three, write, write_draft};
+    use common::conversations::{T0, jpeg, started, three, upload, write, write_draft};
     use common::events::device_with;
     use tsunagu_core::conversation::Draft;
 
     let (relay, hanako, ken, _) = three().await;
     let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
     let page = chat.pages[0];
-    let photo = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
+    let photo = jpeg("書いた人の写真");
     let id = tsunagu_core::photo::id_of(&photo);
-    let uploaded = reqwest::Client::new()
-        .put(relay.url(&format!("/api/photos/{id}")))
-        .header("cookie", &hanako.0)
-        .body(photo.to_vec())
-        .send()
-        .await
-        .expect("the relay answers");
+    let uploaded = upload(&relay, &hanako.0, &id, photo).await;
     assert_eq!(uploaded.status(), StatusCode::CREATED);
     let mut hers = device_with(&relay, &hanako.0, &[chat.conversation, page]).await;
     let mut his = device_with(&relay, &ken.0, &[chat.conversation, page]).await;

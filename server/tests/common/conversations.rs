@@ -101,3 +101,26 @@ pub async fn signed_in(relay: &TestRelay) -> ((String, Me), (String, Me), (Strin
         sign_in(relay.addr(), "admin@example.com").await,
     )
 }
+
+/// Bytes a photo may be: a JPEG's signature, then `fill`.
+pub fn jpeg(fill: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.extend_from_slice(fill.as_bytes());
+    bytes
+}
+
+/// `PUT /api/photos/{id}` with `bytes`, as the member with `cookie`.
+pub async fn upload(
+    relay: &TestRelay,
+    cookie: &str,
+    id: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .put(relay.url(&format!("/api/photos/{id}")))
+        .header("cookie", cookie)
+        .body(bytes)
+        .send()
+        .await
+        .expect("the relay answers")
+}
