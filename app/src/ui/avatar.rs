@@ -17,6 +17,8 @@ use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry};
 
 use super::text::hue;
 use super::use_client;
+use crate::error::AppError;
+use crate::runtime::Client;
 
 /// How many photos keep their object URL while the app runs.
 const SHOWN_URLS: usize = 64;
@@ -47,6 +49,17 @@ pub(crate) fn remember(id: &str, url: &str) {
             let _ = web_sys::Url::revoke_object_url(&old);
         }
     });
+}
+
+/// An object URL showing photo `id`: one shown lately, else read from this device or fetched
+/// from the relay (and remembered).
+pub(crate) async fn object_url(client: Client, id: &str) -> Result<String, AppError> {
+    if let Some(shown) = shown_url(id) {
+        return Ok(shown);
+    }
+    let shown = client.photo_url(id).await?;
+    remember(id, &shown);
+    Ok(shown)
 }
 
 fn observer() -> Option<IntersectionObserver> {
@@ -120,8 +133,7 @@ pub(crate) fn Avatar(
             let id = photo.clone();
             when_visible(element.clone(), move || {
                 leptos::task::spawn_local(async move {
-                    if let Ok(shown) = client.photo_url(&id).await {
-                        remember(&id, &shown);
+                    if let Ok(shown) = object_url(client, &id).await {
                         url.try_set(Some(shown));
                     }
                 });

@@ -13,7 +13,7 @@ use tsunagu_core::photo::PHOTOS_PER_MESSAGE;
 use tsunagu_core::search::{Query, search};
 use tsunagu_core::vocab::Role;
 
-use super::avatar::Avatar;
+use super::avatar::{Avatar, remember};
 use super::photos::{Fit, Photo, Picked, release, shrink};
 use super::time::{Style, format};
 use super::{error_text, icons, use_client};
@@ -1112,7 +1112,8 @@ fn Composer(
             reply_to.set(None);
             editing.set(None);
             error.set(None);
-            attached.update(|all| all.drain(..).for_each(|p| release(&p)));
+            // Sent: their bubbles show them from the URLs they were picked with.
+            attached.update(|all| all.drain(..).for_each(|p| remember(&p.id, &p.url)));
             // The next word typed says "typing…" again at once.
             last_typing.set_value(0);
         }

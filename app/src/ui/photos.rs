@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, CanvasRenderingContext2d, File, HtmlCanvasElement, ImageBitmap};
 
-use super::avatar::{remember, shown_url};
+use super::avatar::{object_url, shown_url};
 use super::{icons, use_client};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -155,9 +155,8 @@ pub(crate) fn Photo(id: String) -> impl IntoView {
             // sync. Not there yet: asked again, less and less often, while it is on screen.
             let mut wait = 1000;
             loop {
-                match client.photo_url(&id).await {
+                match object_url(client, &id).await {
                     Ok(shown) => {
-                        remember(&id, &shown);
                         url.try_set(Some(shown));
                         return;
                     }
