@@ -47,13 +47,16 @@ async fn current(registration: &ServiceWorkerRegistration) -> Option<PushSubscri
     found.dyn_into().ok()
 }
 
-/// Whether this device is subscribed, could be, or cannot be.
-pub async fn state() -> PushState {
-    let supported = web_sys::window().is_some_and(|w| {
+fn supported() -> bool {
+    web_sys::window().is_some_and(|w| {
         js_sys::Reflect::has(&w, &"PushManager".into()).unwrap_or(false)
             && js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false)
-    });
-    if !supported {
+    })
+}
+
+/// Whether this device is subscribed, could be, or cannot be.
+pub async fn state() -> PushState {
+    if !supported() {
         return PushState::Unsupported;
     }
     if Notification::permission() == NotificationPermission::Denied {
@@ -107,9 +110,31 @@ pub async fn enable(preview: bool) -> Result<(), AppError> {
                 .map_err(failed("subscribing"))?
         }
     };
+    set_preview(preview);
+    tell_relay(&subscription, preview).await
+}
+
+/// Tells the relay again of this device's subscription, if it has one, asking the person
+/// nothing. The relay keeps a subscription only as long as the session that sent it (signing
+/// out stops the notices even on a device that could not unsubscribe), so each new session
+/// sends it again.
+pub async fn renew() -> Result<(), AppError> {
+    if !supported() || Notification::permission() != NotificationPermission::Granted {
+        return Ok(());
+    }
+    let Some(registration) = registration().await else {
+        return Ok(());
+    };
+    match current(&registration).await {
+        Some(subscription) => tell_relay(&subscription, preview()).await,
+        None => Ok(()),
+    }
+}
+
+async fn tell_relay(subscription: &PushSubscription, preview: bool) -> Result<(), AppError> {
     let (Some(p256dh), Some(auth)) = (
-        key(&subscription, PushEncryptionKeyName::P256dh),
-        key(&subscription, PushEncryptionKeyName::Auth),
+        key(subscription, PushEncryptionKeyName::P256dh),
+        key(subscription, PushEncryptionKeyName::Auth),
     ) else {
         return Err(AppError::StorageUnavailable(
             "a subscription without keys".into(),
@@ -122,6 +147,23 @@ pub async fn enable(preview: bool) -> Result<(), AppError> {
         preview,
     })
     .await
+}
+
+/// Where this device remembers whether its notifications show what a message says.
+const PREVIEW_KEY: &str = "tsunagu-push-preview";
+
+/// Whether this device's notifications show what a message says (they do unless turned off).
+pub fn preview() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(PREVIEW_KEY).ok().flatten())
+        .is_none_or(|v| v != "off")
+}
+
+fn set_preview(on: bool) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(PREVIEW_KEY, if on { "on" } else { "off" });
+    }
 }
 
 /// Unsubscribes this device, here and on the relay.

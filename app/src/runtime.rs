@@ -80,6 +80,9 @@ pub struct Runtime {
     device_storage: StorageId,
     /// Sessions opened on this page (sign-ins), so an answer about an older one is ignored.
     sessions_opened: Cell<u64>,
+    /// The session (of [`Self::sessions_opened`]) this device's push subscription was last
+    /// sent with: the relay keeps it only as long as that session.
+    push_renewed: Cell<Option<u64>>,
     /// The person's photos on their way to the relay.
     uploads: photos::Uploads,
 }
@@ -242,6 +245,7 @@ impl Runtime {
             save,
             device_storage,
             sessions_opened: Cell::new(0),
+            push_renewed: Cell::new(None),
             uploads: photos::Uploads::default(),
         });
         for write in first_writes {
@@ -288,6 +292,17 @@ impl Runtime {
         self.want_directory();
         self.update_pending();
         self.connect();
+        let session = self.sessions_opened.get();
+        if self.push_renewed.replace(Some(session)) != Some(session) {
+            let rt = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = crate::push::renew().await {
+                    // Tried again the next time the relay says who we are.
+                    rt.push_renewed.set(None);
+                    log(&format!("could not renew this device's notifications: {e}"));
+                }
+            });
+        }
     }
 
     fn show_me(&self, me: Me) {
@@ -362,7 +377,7 @@ impl Runtime {
                     self.link.ready();
                     self.signals.link.set(Link::Online);
                 }
-                Effect::Persist { doc, chunk } => self.docs.write(Write::Chunk { doc, chunk }),
+                Effect::Persist { doc, chunk, .. } => self.docs.write(Write::Chunk { doc, chunk }),
                 Effect::SaveSyncState { peer, doc, state } => {
                     self.docs.write(Write::SyncState { peer, doc, state })
                 }
@@ -371,6 +386,8 @@ impl Runtime {
                 // erased or is no longer readable, and the next `GET /api/me` drops it.
                 Effect::Unavailable { doc } => log(&format!("the relay does not serve {doc}")),
                 Effect::Ephemeral { doc, ephemeral, .. } => self.on_ephemeral(doc, &ephemeral.data),
+                // Only a relay is asked for a summary; this device asks.
+                Effect::Summary { .. } => {}
                 Effect::Rejected { doc, reason } => {
                     log(&format!("the relay refused a change to {doc}: {reason}"));
                     // The engine dropped its copy and asked for the relay's; every other

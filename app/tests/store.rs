@@ -140,7 +140,7 @@ async fn engine_effects_stored_and_loaded_restore_the_document_and_its_sync_stat
     let mut writes = Vec::new();
     let mut collect = |effects: Vec<Effect>| {
         for effect in effects {
-            if let Effect::Persist { doc, chunk } = effect {
+            if let Effect::Persist { doc, chunk, .. } = effect {
                 writes.push(Write::Chunk { doc, chunk });
             }
         }

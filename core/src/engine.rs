@@ -41,8 +41,13 @@ pub enum Effect {
         peer: PeerId,
         storage: Option<StorageId>,
     },
-    /// Store a chunk of the document. A snapshot replaces every chunk stored before it.
-    Persist { doc: DocumentId, chunk: Chunk },
+    /// Store a chunk of the document. A snapshot replaces every chunk stored before it. `heads`
+    /// are the document's heads once it is stored (the relay keeps them to answer summaries).
+    Persist {
+        doc: DocumentId,
+        chunk: Chunk,
+        heads: Vec<ChangeHash>,
+    },
     /// Store the sync state for (remote storage, document).
     SaveSyncState {
         peer: StorageId,
@@ -64,6 +69,9 @@ pub enum Effect {
         doc: DocumentId,
         ephemeral: Ephemeral,
     },
+    /// A device's reconnect summary ([`Message::Summary`]) arrived: the relay looks up what it
+    /// needs and answers with [`Engine::answer_summary`].
+    Summary { conn: ConnId, digest: Vec<u8> },
 }
 
 /// An ephemeral message as it travels between peers: who first sent it, in which session and
@@ -150,6 +158,11 @@ struct Conn {
     storage: Option<StorageId>,
     /// Live sync state per document, started from the persisted shared heads.
     docs: HashMap<DocumentId, sync::State>,
+    /// The remote peer announced reconnect summaries ([`Message::Summary`]).
+    summaries: bool,
+    /// A device waiting for the relay's answer to its summary: the digest it sent, and the
+    /// documents it holds back until then. On the relay: the summary this connection sent.
+    summary: Option<(Vec<u8>, Vec<DocumentId>)>,
 }
 
 #[derive(Debug)]
@@ -278,6 +291,13 @@ impl Engine {
         Ok(())
     }
 
+    /// The heads a persisted sync state says both peers share.
+    pub fn shared_heads_in(bytes: &[u8]) -> Result<Vec<ChangeHash>, EngineError> {
+        sync::State::decode(bytes)
+            .map(|state| state.shared_heads)
+            .map_err(|_| EngineError::CorruptSyncState)
+    }
+
     /// Loads a persisted sync state for (remote storage, document).
     pub fn load_sync_state(
         &mut self,
@@ -285,8 +305,8 @@ impl Engine {
         doc: DocumentId,
         bytes: &[u8],
     ) -> Result<(), EngineError> {
-        let state = sync::State::decode(bytes).map_err(|_| EngineError::CorruptSyncState)?;
-        self.shared.insert((peer, doc), state.shared_heads);
+        self.shared
+            .insert((peer, doc), Self::shared_heads_in(bytes)?);
         Ok(())
     }
 
@@ -470,6 +490,8 @@ impl Engine {
             remote: None,
             storage: None,
             docs: HashMap::new(),
+            summaries: false,
+            summary: None,
         };
         self.conns.insert(id, conn);
         id
@@ -576,7 +598,8 @@ impl Engine {
                 // rather than after the whole directory has been compared.
                 let storage = self.conns.get(&conn).and_then(|c| c.storage.clone());
                 docs.sort_by_key(|doc| !self.has_unsent_changes(storage.as_ref(), doc));
-                for doc in docs {
+                let held = self.hold_for_summary(conn, &mut effects);
+                for doc in docs.into_iter().filter(|d| !held.contains(d)) {
                     self.open_and_send(conn, doc, &mut effects);
                 }
             }
@@ -635,6 +658,24 @@ impl Engine {
                         data,
                     },
                 });
+            }
+            (Phase::Ready, Message::Summary { digest, .. }) if c.initiator => {
+                self.on_summary_answer(conn, &digest, &mut effects);
+            }
+            (Phase::Ready, Message::Summary { digest, .. }) => {
+                // Answering reads every sync state the device has: once per connection.
+                if c.summary.is_some() {
+                    self.fail(
+                        conn,
+                        "more than one summary on a connection".into(),
+                        &mut effects,
+                    );
+                    return effects;
+                }
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.summary = Some((digest.clone(), Vec::new()));
+                }
+                effects.push(Effect::Summary { conn, digest });
             }
             (Phase::Ready, Message::Gossip { .. }) => {}
             (_, Message::Leave { .. }) => {
@@ -722,6 +763,185 @@ impl Engine {
         }]
     }
 
+    // ---- reconnect summaries (docs/design.md §3) ---------------------------------------------
+
+    /// The digest of what two peers share: for every document one of them ever synced with the
+    /// other, its id and the heads they share, in document order.
+    pub fn summary_digest<'a>(
+        baseline: impl IntoIterator<Item = (&'a DocumentId, &'a [ChangeHash])>,
+    ) -> Vec<u8> {
+        use sha2::Digest;
+        let mut sorted: Vec<(&DocumentId, &[ChangeHash])> = baseline.into_iter().collect();
+        sorted.sort_by_key(|(doc, _)| **doc);
+        let mut hash = sha2::Sha256::new();
+        for (doc, heads) in sorted {
+            let mut heads = heads.to_vec();
+            heads.sort();
+            hash.update(doc.as_bytes());
+            hash.update(u32::try_from(heads.len()).unwrap_or(u32::MAX).to_be_bytes());
+            for head in &heads {
+                hash.update(head.0);
+            }
+        }
+        hash.finalize().to_vec()
+    }
+
+    /// A device reconnecting to a relay that takes summaries: sends the digest of their stored
+    /// sync states, and holds back the documents it has not changed since (answered in
+    /// [`Self::on_summary_answer`]). Returns the documents held back.
+    fn hold_for_summary(&mut self, conn: ConnId, effects: &mut Vec<Effect>) -> Vec<DocumentId> {
+        let Some(c) = self.conns.get(&conn) else {
+            return Vec::new();
+        };
+        let (Some(storage), Some(target), true, true) = (
+            c.storage.clone(),
+            c.remote.clone(),
+            c.summaries,
+            c.initiator,
+        ) else {
+            return Vec::new();
+        };
+        let baseline: Vec<(&DocumentId, &[ChangeHash])> = self
+            .shared
+            .iter()
+            .filter(|((s, _), _)| *s == storage)
+            .map(|((_, doc), heads)| (doc, heads.as_slice()))
+            .collect();
+        let held: Vec<DocumentId> = baseline
+            .iter()
+            .map(|(doc, _)| **doc)
+            .filter(|doc| {
+                self.docs.contains_key(doc) && !self.has_unsent_changes(Some(&storage), doc)
+            })
+            .collect();
+        if held.is_empty() {
+            return held;
+        }
+        let digest = Self::summary_digest(baseline);
+        effects.push(Effect::Send {
+            conn,
+            message: Message::Summary {
+                sender: self.me.clone(),
+                target,
+                digest: digest.clone(),
+            },
+        });
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.summary = Some((digest, held.clone()));
+        }
+        held
+    }
+
+    /// The relay's answer to this device's summary: the same digest means the relay starts the
+    /// documents it has news of, and the rest are as both last left them; another digest means
+    /// every held-back document is synced in full.
+    fn on_summary_answer(&mut self, conn: ConnId, theirs: &[u8], effects: &mut Vec<Effect>) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let (Some((sent, held)), Some(storage)) = (c.summary.take(), c.storage.clone()) else {
+            return;
+        };
+        for doc in held {
+            let started = self
+                .conns
+                .get(&conn)
+                .is_some_and(|c| c.docs.contains_key(&doc));
+            if started {
+                // The relay already began syncing it: its news came before this answer.
+                continue;
+            }
+            if sent == theirs
+                && let Some(heads) = self.shared.get(&(storage.clone(), doc)).cloned()
+            {
+                self.prime(conn, doc, heads);
+                // Edited while the answer was on its way: send it now.
+                self.send_sync(conn, doc, effects);
+            } else {
+                self.open_and_send(conn, doc, effects);
+            }
+        }
+    }
+
+    /// Opens (conn, doc)'s live sync state as after a completed exchange at `heads`, which both
+    /// peers are known to hold: nothing is sent until either side changes the document.
+    fn prime(&mut self, conn: ConnId, doc: DocumentId, heads: Vec<ChangeHash>) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let mut state = sync::State::new();
+        state.shared_heads.clone_from(&heads);
+        state.last_sent_heads.clone_from(&heads);
+        state.their_heads = Some(heads.clone());
+        state.their_need = Some(Vec::new());
+        state.their_have = Some(vec![sync::Have {
+            last_sync: heads,
+            bloom: sync::BloomFilter::default(),
+        }]);
+        state.have_responded = true;
+        // A document already syncing (a repeated summary) keeps its live state.
+        c.docs.entry(doc).or_insert(state);
+    }
+
+    /// The relay answers a device's summary `theirs`. `baseline` is what the relay stored of
+    /// their shared heads, per document ever synced with that device; `current` the heads each
+    /// holds now (as stored); `readable` whether the member may still read it (one they may not
+    /// is left out of the relay's digest too). Returns the
+    /// answer, and the documents the relay has news of (changed since, or of unknown heads):
+    /// the caller loads them and starts each with [`Self::open_sync`]. When the digests agree,
+    /// every other readable document is primed as both last left it.
+    pub fn answer_summary(
+        &mut self,
+        conn: ConnId,
+        theirs: &[u8],
+        baseline: &[(DocumentId, Vec<ChangeHash>)],
+        current: &HashMap<DocumentId, Vec<ChangeHash>>,
+        readable: &dyn Fn(&DocumentId) -> bool,
+    ) -> (Vec<Effect>, Vec<DocumentId>) {
+        let Some(target) = self.conns.get(&conn).and_then(|c| c.remote.clone()) else {
+            return (Vec::new(), Vec::new());
+        };
+        // A document the member may no longer read is one their device dropped (or will drop
+        // at its next look at who it is): it is no part of what they share.
+        let baseline: Vec<&(DocumentId, Vec<ChangeHash>)> =
+            baseline.iter().filter(|(doc, _)| readable(doc)).collect();
+        let ours = Self::summary_digest(baseline.iter().map(|(d, h)| (d, h.as_slice())));
+        let agreed = ours == theirs;
+        let effects = vec![Effect::Send {
+            conn,
+            message: Message::Summary {
+                sender: self.me.clone(),
+                target,
+                digest: ours,
+            },
+        }];
+        if !agreed {
+            return (effects, Vec::new());
+        }
+        let mut news = Vec::new();
+        for (doc, shared) in baseline {
+            let mut now = current.get(doc).cloned().unwrap_or_default();
+            now.sort();
+            let mut shared = shared.clone();
+            shared.sort();
+            if now == shared && !now.is_empty() {
+                self.prime(conn, *doc, shared);
+            } else {
+                news.push(*doc);
+            }
+        }
+        (effects, news)
+    }
+
+    /// Starts syncing `doc` (which this engine holds) on `conn`, as a reconnect does.
+    pub fn open_sync(&mut self, conn: ConnId, doc: DocumentId) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.docs.contains_key(&doc) {
+            self.open_and_send(conn, doc, &mut effects);
+        }
+        effects
+    }
+
     // ---- internals -----------------------------------------------------------------------
 
     /// A new, empty document that this peer edits as its own actor.
@@ -742,6 +962,8 @@ impl Engine {
         PeerMetadata {
             storage_id: self.storage.clone(),
             is_ephemeral: self.storage.is_none(),
+            // Summaries compare stored sync states: only a peer that stores them offers them.
+            summaries: self.storage.is_some(),
         }
     }
 
@@ -752,6 +974,7 @@ impl Engine {
         metadata: Option<PeerMetadata>,
         effects: &mut Vec<Effect>,
     ) {
+        let summaries = metadata.as_ref().is_some_and(|m| m.summaries);
         let storage = metadata
             .filter(|m| !m.is_ephemeral)
             .and_then(|m| m.storage_id);
@@ -759,6 +982,7 @@ impl Engine {
             c.phase = Phase::Ready;
             c.remote = Some(peer.clone());
             c.storage.clone_from(&storage);
+            c.summaries = summaries && storage.is_some();
         }
         effects.push(Effect::Ready {
             conn,
@@ -1006,7 +1230,11 @@ impl Engine {
             Chunk::Incremental(incremental)
         };
         stored.saved_heads = stored.doc.get_heads();
-        effects.push(Effect::Persist { doc, chunk });
+        effects.push(Effect::Persist {
+            doc,
+            chunk,
+            heads: stored.saved_heads.clone(),
+        });
         effects.push(Effect::DocChanged { doc });
 
         let others: Vec<ConnId> = self

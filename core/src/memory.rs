@@ -4,7 +4,7 @@
 //! It is the third runtime beside the browser and the relay, used by the engine's scenario tests
 //! and by `cargo xtask bench` to count bytes on the wire without a network.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use automerge::{Automerge, Change, ChangeHash};
 
@@ -20,6 +20,8 @@ use crate::wire::Message;
 pub struct MemoryStore {
     pub chunks: BTreeMap<DocumentId, Vec<Vec<u8>>>,
     pub sync_states: BTreeMap<(StorageId, DocumentId), Vec<u8>>,
+    /// Each document's heads as last stored.
+    pub heads: BTreeMap<DocumentId, Vec<automerge::ChangeHash>>,
 }
 
 impl MemoryStore {
@@ -27,17 +29,16 @@ impl MemoryStore {
     pub fn apply(&mut self, effects: &[Effect]) {
         for effect in effects {
             match effect {
-                Effect::Persist {
-                    doc,
-                    chunk: Chunk::Snapshot(bytes),
-                } => {
-                    self.chunks.insert(*doc, vec![bytes.clone()]);
-                }
-                Effect::Persist {
-                    doc,
-                    chunk: Chunk::Incremental(bytes),
-                } => {
-                    self.chunks.entry(*doc).or_default().push(bytes.clone());
+                Effect::Persist { doc, chunk, heads } => {
+                    match chunk {
+                        Chunk::Snapshot(bytes) => {
+                            self.chunks.insert(*doc, vec![bytes.clone()]);
+                        }
+                        Chunk::Incremental(bytes) => {
+                            self.chunks.entry(*doc).or_default().push(bytes.clone());
+                        }
+                    }
+                    self.heads.insert(*doc, heads.clone());
                 }
                 Effect::SaveSyncState { peer, doc, state } => {
                     self.sync_states.insert((peer.clone(), *doc), state.clone());
@@ -124,6 +125,8 @@ pub struct Hub {
     pub fault: Option<Fault>,
     /// Decides what the relay accepts from devices (every change, when `None`).
     pub guard: Option<Authoriser>,
+    /// Documents no device may read any more, as the relay answers a summary.
+    pub unreadable: HashSet<DocumentId>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -146,6 +149,7 @@ impl Hub {
             relay_busy: std::time::Duration::ZERO,
             fault: None,
             guard: None,
+            unreadable: HashSet::new(),
         }
     }
 
@@ -204,6 +208,16 @@ impl Hub {
     /// Performs effects produced by the relay.
     pub fn from_relay(&mut self, effects: Vec<Effect>) {
         self.relay.store.apply(&effects);
+        // A device's summary, answered from what the relay stored (as the real relay does from
+        // its database; every document is readable here, and every one is in memory).
+        let answers: Vec<Effect> = effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Summary { conn, digest } => Some(self.answer_summary(*conn, digest)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
         // The relay passes ephemeral messages on to every other device syncing the document
         // (the real relay only to those who may read it).
         let forwarded: Vec<Effect> = effects
@@ -222,7 +236,7 @@ impl Hub {
             })
             .flatten()
             .collect();
-        for effect in effects.into_iter().chain(forwarded) {
+        for effect in effects.into_iter().chain(forwarded).chain(answers) {
             if let Effect::Send { conn, message } = effect
                 && let Some(i) = self
                     .links
@@ -233,6 +247,39 @@ impl Hub {
                 self.queue.push_back((To::Device(i, d), message.encode()));
             }
         }
+    }
+
+    fn answer_summary(&mut self, conn: ConnId, digest: &[u8]) -> Vec<Effect> {
+        let Some(device) = self.relay.engine.remote_storage(conn).cloned() else {
+            return Vec::new();
+        };
+        let baseline: Vec<(DocumentId, Vec<ChangeHash>)> = self
+            .relay
+            .store
+            .sync_states
+            .iter()
+            .filter(|((peer, _), _)| *peer == device)
+            .filter_map(|((_, doc), state)| Some((*doc, Engine::shared_heads_in(state).ok()?)))
+            .collect();
+        let current: HashMap<DocumentId, Vec<ChangeHash>> = self
+            .relay
+            .store
+            .heads
+            .iter()
+            .map(|(doc, heads)| (*doc, heads.clone()))
+            .collect();
+        let unreadable = &self.unreadable;
+        let (mut effects, news) =
+            self.relay
+                .engine
+                .answer_summary(conn, digest, &baseline, &current, &|doc| {
+                    !unreadable.contains(doc)
+                });
+        for doc in news {
+            effects.extend(self.relay.engine.open_sync(conn, doc));
+        }
+        self.relay.store.apply(&effects);
+        effects
     }
 
     /// Delivers frames until nobody has anything more to say; returns the traffic of this run.

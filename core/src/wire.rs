@@ -12,6 +12,9 @@ use crate::ids::{DocumentId, PeerId, StorageId};
 /// The only protocol version there is.
 pub const PROTOCOL_VERSION: &str = "1";
 
+/// The peer metadata key that announces [`Message::Summary`].
+const SUMMARIES_KEY: &str = "tsunaguSummaries";
+
 /// Frames larger than this are refused before they are parsed.
 pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 
@@ -20,6 +23,9 @@ pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 pub struct PeerMetadata {
     pub storage_id: Option<StorageId>,
     pub is_ephemeral: bool,
+    /// tsunagu's reconnect summaries ([`Message::Summary`]): sent as `tsunaguSummaries` only
+    /// when true, so stock automerge-repo peers never see it and never get a summary.
+    pub summaries: bool,
 }
 
 /// One protocol message.
@@ -73,6 +79,17 @@ pub enum Message {
         target: PeerId,
         doc: DocumentId,
         reason: String,
+    },
+    /// tsunagu's second addition, between peers that both announced `summaries`: one digest of
+    /// the heads the two share of every document they ever synced (each side's stored sync
+    /// states). The device sends its digest on reconnecting; the relay answers with its own. If
+    /// they agree, only documents changed on either side since then are synced (the relay starts
+    /// those it holds news of); if not, every document is synced as without a summary. An
+    /// unchanged directory then costs one message each way instead of two per document.
+    Summary {
+        sender: PeerId,
+        target: PeerId,
+        digest: Vec<u8>,
     },
     /// Remote-heads gossip (`remote-subscription-change`, `remote-heads-changed`): accepted and ignored.
     Gossip {
@@ -148,6 +165,7 @@ impl Message {
             Self::DocUnavailable { .. } => "doc-unavailable",
             Self::ChangeRejected { .. } => "change-rejected",
             Self::Ephemeral { .. } => "ephemeral",
+            Self::Summary { .. } => "tsunagu-summary",
             Self::Gossip { kind, .. } => kind,
             Self::Error { .. } => "error",
         }
@@ -239,6 +257,15 @@ impl Message {
                 put("sessionId", text(session));
                 put("data", Value::Bytes(data.clone()));
             }
+            Self::Summary {
+                sender,
+                target,
+                digest,
+            } => {
+                put("senderId", text(sender.as_str()));
+                put("targetId", text(target.as_str()));
+                put("digest", Value::Bytes(digest.clone()));
+            }
             Self::Error { message } => put("message", text(message)),
         }
         let mut out = Vec::new();
@@ -312,6 +339,11 @@ impl Message {
                 session: fields.str("sessionId")?,
                 data: fields.bytes("data")?,
             },
+            "tsunagu-summary" => Message::Summary {
+                sender: sender()?,
+                target: target()?,
+                digest: fields.bytes("digest")?,
+            },
             "remote-subscription-change" | "remote-heads-changed" => Message::Gossip {
                 kind,
                 sender: sender()?,
@@ -332,6 +364,9 @@ fn metadata_value(m: &PeerMetadata) -> Value {
     let mut map = vec![(text("isEphemeral"), Value::Bool(m.is_ephemeral))];
     if let Some(id) = &m.storage_id {
         map.push((text("storageId"), text(id.as_str())));
+    }
+    if m.summaries {
+        map.push((text(SUMMARIES_KEY), Value::Bool(true)));
     }
     Value::Map(map)
 }
@@ -394,6 +429,10 @@ impl Fields {
                 .get("isEphemeral")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            summaries: m
+                .get(SUMMARIES_KEY)
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 }
@@ -408,6 +447,7 @@ mod tests {
         let meta = Some(PeerMetadata {
             storage_id: Some(StorageId::new("s1")),
             is_ephemeral: false,
+            summaries: true,
         });
         vec![
             Message::Join {
@@ -452,6 +492,11 @@ mod tests {
                 count: 7,
                 session: "s".into(),
                 data: vec![9],
+            },
+            Message::Summary {
+                sender: a.clone(),
+                target: b.clone(),
+                digest: vec![7; 32],
             },
             Message::Error {
                 message: "nope".into(),

@@ -43,6 +43,9 @@ pub struct Config {
     pub push_retry_after: std::time::Duration,
     /// How often the relay looks for event reminders that are due.
     pub reminders_every: std::time::Duration,
+    /// Who else than a client on the relay's own machine may read `GET /metrics`: whoever
+    /// presents this as a bearer token.
+    pub metrics_token: Option<String>,
     pub limits: Limits,
 }
 
@@ -77,6 +80,7 @@ impl Config {
             push_contact: "mailto:noreply@localhost".into(),
             push_retry_after: std::time::Duration::from_secs(30),
             reminders_every: std::time::Duration::from_secs(60),
+            metrics_token: None,
             limits: Limits::default(),
         }
     }
@@ -110,6 +114,10 @@ pub struct Limits {
     pub message_burst: u32,
     /// Distinct documents one connection may ask about.
     pub documents_per_connection: usize,
+    /// The stored size of the documents the relay keeps in memory while no socket has them
+    /// open: beyond it, the least recently used leave memory (loaded again when next asked for).
+    /// Documents open on a socket always stay, so every change reaches their readers at once.
+    pub idle_document_bytes: usize,
     /// Frames queued for a connection before it counts as too slow and is dropped.
     pub outbox_frames: usize,
     /// Failed sign-ins per (email, address) within `sign_in_window` before attempts are refused.
@@ -194,6 +202,7 @@ impl Default for Limits {
             messages_per_second: 200,
             message_burst: 10_000,
             documents_per_connection: 10_000,
+            idle_document_bytes: 16 << 20,
             outbox_frames: 1024,
             sign_in_failures: 10,
             sign_in_window: Duration::from_secs(600),

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use automerge::ActorId;
+use automerge::{ActorId, ChangeHash};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tsunagu_core::engine::Chunk;
@@ -799,10 +799,12 @@ pub(crate) async fn missing_profile_parts(
 
 /// Stores a chunk; a snapshot replaces every earlier chunk in the same transaction, so a crash
 /// leaves either the old chunks or the snapshot, never neither.
+/// Stores a chunk of `doc`, and its `heads` once stored.
 pub(crate) async fn persist_chunk(
     conn: &mut SqliteConnection,
     doc: &DocumentId,
     chunk: &Chunk,
+    heads: &[ChangeHash],
 ) -> Result<(), Error> {
     let id = doc.to_string();
     let (bytes, snapshot) = match chunk {
@@ -825,8 +827,69 @@ pub(crate) async fn persist_chunk(
     .bind(now())
     .execute(&mut *tx)
     .await?;
+    set_heads(&mut tx, doc, heads).await?;
     tx.commit().await?;
     Ok(())
+}
+
+pub(crate) async fn set_heads(
+    conn: &mut SqliteConnection,
+    doc: &DocumentId,
+    heads: &[ChangeHash],
+) -> Result<(), Error> {
+    let bytes: Vec<u8> = heads.iter().flat_map(|h| h.0).collect();
+    sqlx::query("UPDATE documents SET heads = ? WHERE id = ?")
+        .bind(bytes)
+        .bind(doc.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The stored heads of `docs` (those known; a document stored before heads were kept has none
+/// until the relay's next start).
+pub(crate) async fn heads_of(
+    pool: &SqlitePool,
+    docs: &[DocumentId],
+) -> Result<std::collections::HashMap<DocumentId, Vec<ChangeHash>>, Error> {
+    let mut found = std::collections::HashMap::new();
+    for batch in docs.chunks(500) {
+        let marks = vec!["?"; batch.len()].join(", ");
+        let sql =
+            format!("SELECT id, heads FROM documents WHERE heads IS NOT NULL AND id IN ({marks})");
+        let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
+        for doc in batch {
+            query = query.bind(doc.to_string());
+        }
+        for (id, bytes) in query.fetch_all(pool).await? {
+            let heads = bytes
+                .chunks_exact(32)
+                .filter_map(|h| ChangeHash::try_from(h).ok())
+                .collect();
+            found.insert(document_id(&id)?, heads);
+        }
+    }
+    Ok(found)
+}
+
+/// What the relay stored of the heads it shares with the device of `peer`, per document ever
+/// synced with it. A state that cannot be read is left out (it only costs a fuller sync).
+pub(crate) async fn shared_with(
+    pool: &SqlitePool,
+    peer: &StorageId,
+) -> Result<Vec<(DocumentId, Vec<ChangeHash>)>, Error> {
+    let rows: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT document_id, bytes FROM sync_states WHERE peer_storage_id = ?")
+            .bind(peer.as_str())
+            .fetch_all(pool)
+            .await?;
+    let mut shared = Vec::with_capacity(rows.len());
+    for (id, bytes) in rows {
+        if let Ok(heads) = tsunagu_core::engine::Engine::shared_heads_in(&bytes) {
+            shared.push((document_id(&id)?, heads));
+        }
+    }
+    Ok(shared)
 }
 
 pub(crate) async fn sync_state(
@@ -843,22 +906,28 @@ pub(crate) async fn sync_state(
     .await?)
 }
 
-pub(crate) async fn save_sync_state(
+/// Stores sync states, in one transaction. One for a document deleted meanwhile is skipped.
+pub(crate) async fn save_sync_states(
     pool: &SqlitePool,
-    peer: &StorageId,
-    doc: &DocumentId,
-    state: &[u8],
+    states: &std::collections::HashMap<(StorageId, DocumentId), Vec<u8>>,
 ) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO sync_states (peer_storage_id, document_id, bytes, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (peer_storage_id, document_id) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at",
-    )
-    .bind(peer.as_str())
-    .bind(doc.to_string())
-    .bind(state)
-    .bind(now())
-    .execute(pool)
-    .await?;
+    let mut tx = write_tx(pool).await?;
+    let at = now();
+    for ((peer, doc), state) in states {
+        sqlx::query(
+            "INSERT INTO sync_states (peer_storage_id, document_id, bytes, updated_at)
+             SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM documents WHERE id = ?2)
+             ON CONFLICT (peer_storage_id, document_id)
+             DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at",
+        )
+        .bind(peer.as_str())
+        .bind(doc.to_string())
+        .bind(state)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -28,8 +28,8 @@ pub(crate) async fn create<E: std::fmt::Display>(
     let effects = engine.create(doc, write)?;
     db::insert_document(&mut *conn, &doc, kind.key(), owner).await?;
     for effect in effects {
-        if let Effect::Persist { doc, chunk } = effect {
-            db::persist_chunk(&mut *conn, &doc, &chunk).await?;
+        if let Effect::Persist { doc, chunk, heads } = effect {
+            db::persist_chunk(&mut *conn, &doc, &chunk, &heads).await?;
         }
     }
     Ok(doc)
@@ -188,4 +188,32 @@ pub(crate) async fn default_visibility(conn: &mut SqliteConnection) -> Result<Vi
     let doc = tsunagu_core::engine::load_chunks(&chunks)
         .map_err(|e| Error::Corrupt(format!("organisation document: {e}")))?;
     Ok(Visibility::read(&doc))
+}
+
+/// Fills in the stored heads of documents stored before the relay kept them, once, at start:
+/// until then, a reconnecting device syncs them in full. A document that cannot be read is
+/// left for the relay to report when it is asked for.
+pub(crate) async fn backfill_heads(pool: &SqlitePool) -> Result<(), Error> {
+    let missing: Vec<String> = sqlx::query_scalar("SELECT id FROM documents WHERE heads IS NULL")
+        .fetch_all(pool)
+        .await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    tracing::info!(
+        documents = missing.len(),
+        "noting the heads of stored documents"
+    );
+    for id in missing {
+        let doc = db::document_id(&id)?;
+        let chunks = db::chunks(pool, &doc).await?;
+        match tsunagu_core::engine::load_chunks(&chunks) {
+            Ok(loaded) => {
+                let mut conn = pool.acquire().await?;
+                db::set_heads(&mut conn, &doc, &loaded.get_heads()).await?;
+            }
+            Err(e) => tracing::warn!(%doc, error = %e, "a stored document does not load"),
+        }
+    }
+    Ok(())
 }

@@ -32,6 +32,7 @@ mod access;
 mod account;
 mod api;
 mod auth;
+pub mod backup;
 mod budget;
 mod client;
 mod config;
@@ -61,6 +62,7 @@ mod server;
 mod setup;
 mod static_files;
 mod sync;
+mod telemetry;
 mod throttle;
 
 use std::sync::Arc;
@@ -109,5 +111,7 @@ struct AppState {
     profile_years: Arc<joining::tenure::ProfileYears>,
     /// The relay's VAPID identity for Web Push.
     vapid: push::Vapid,
+    /// Every open sync socket's task, so shutting down can wait for their close frames.
+    sockets: tokio_util::task::TaskTracker,
     config: Arc<Config>,
 }

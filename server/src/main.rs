@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use tsunagu_core::api::Setup;
-use tsunagu_server::{Config, serve, setup_from_command_line};
+use tsunagu_server::{Config, backup, serve, setup_from_command_line};
 
 /// The tsunagu relay: sign-in, sync and the offline-first app, from one SQLite file.
 ///
@@ -59,6 +59,10 @@ struct Args {
     /// `https://*.example.com` for its subdomains); repeat for several.
     #[arg(long = "push-service", value_name = "ORIGIN")]
     push_services: Vec<String>,
+    /// Lets `GET /metrics` be read from elsewhere than the relay's own machine, by whoever
+    /// presents this bearer token (Prometheus's `authorization` setting).
+    #[arg(long, env = "TSUNAGU_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Messages on one page of a conversation before the next page starts (a phone opening a
     /// conversation syncs its newest page only).
     #[arg(long, value_name = "N")]
@@ -89,6 +93,18 @@ enum Command {
         #[arg(long)]
         admin_email: String,
     },
+    /// Copies the database in the data directory to DEST, a new file: a consistent snapshot,
+    /// safe while the relay runs. The pass-signing key file is not in it; keep that apart.
+    Backup {
+        /// The backup file to write; it must not exist yet.
+        dest: PathBuf,
+    },
+    /// Puts the backup FROM in place of the data directory's database. Stop the relay first;
+    /// the database it replaces is kept beside it (tsunagu.sqlite3.before-restore-<time>).
+    Restore {
+        /// A file made by `tsunagu-server backup`.
+        from: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -97,6 +113,42 @@ async fn main() -> ExitCode {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let args = Args::parse();
+    match &args.command {
+        Some(Command::Backup { dest }) => {
+            return match backup::backup(&args.data, dest).await {
+                Ok(made) => {
+                    println!(
+                        "Backed up {} members and {} documents ({:.1} MiB) to {}.",
+                        made.members,
+                        made.documents,
+                        made.bytes as f64 / 1_048_576.0,
+                        dest.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("tsunagu-server backup: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Some(Command::Restore { from }) => {
+            return match backup::restore(&args.data, from).await {
+                Ok(kept) => {
+                    println!("Restored {} into {}.", from.display(), args.data.display());
+                    if let Some(kept) = kept {
+                        println!("The database it replaced is kept at {}.", kept.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("tsunagu-server restore: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        _ => {}
+    }
     if let Some(Command::Setup {
         organisation,
         organisation_en,
@@ -143,6 +195,7 @@ async fn main() -> ExitCode {
     config.trusted_proxies = args.trusted_proxies;
     config.push_contact = args.push_contact;
     config.push_services.extend(args.push_services);
+    config.metrics_token = args.metrics_token.filter(|t| !t.is_empty());
     if let Some(n) = args.messages_per_page {
         config.limits.messages_per_page = n.max(1);
     }

@@ -169,10 +169,11 @@ async fn subscribe(
     let mut tx = db::write_tx(&state.db).await?;
     // One browser signed in as someone else takes the endpoint over.
     sqlx::query(
-        "INSERT INTO push_subscriptions (endpoint, user_id, p256dh, auth, preview, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO push_subscriptions
+           (endpoint, user_id, p256dh, auth, preview, created_at, session)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh,
-           auth = excluded.auth, preview = excluded.preview",
+           auth = excluded.auth, preview = excluded.preview, session = excluded.session",
     )
     .bind(&sub.endpoint)
     .bind(&me)
@@ -180,6 +181,7 @@ async fn subscribe(
     .bind(&sub.auth)
     .bind(sub.preview)
     .bind(db::now())
+    .bind(&signed_in.token_hash)
     .execute(&mut *tx)
     .await
     .map_err(Error::from)?;
@@ -561,6 +563,17 @@ impl Sender {
         notice: PushNotice,
         only: Option<&str>,
     ) -> Result<Vec<String>, Error> {
+        // A device whose session ended (signed out, revoked, expired) is told nothing more, and
+        // its subscription goes: the person may no longer be the one holding it.
+        sqlx::query(
+            "DELETE FROM push_subscriptions WHERE user_id = ?1 AND (session IS NULL OR session NOT IN (
+               SELECT token_hash FROM sessions
+                WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2))",
+        )
+        .bind(user)
+        .bind(db::now())
+        .execute(&self.db)
+        .await?;
         let devices: Vec<(String, String, String, bool)> = sqlx::query_as(
             "SELECT endpoint, p256dh, auth, preview FROM push_subscriptions
               WHERE user_id = ? AND (? IS NULL OR endpoint = ?)",

@@ -46,9 +46,10 @@ use crate::error::Error;
 use crate::pass_keys::PassSigner;
 use crate::reactions::{Changed, Job, Reactions, Settle};
 use crate::scribe::{Scribe, Written};
+use crate::telemetry::{self, Rejected};
 use tsunagu_core::api::{
-    DEVICE_REVOKED, DOCUMENT_FULL, DOCUMENT_RESET, PERMISSIONS_CHANGED, SESSION_ENDED,
-    WRITING_TOO_FAST,
+    DEVICE_REVOKED, DOCUMENT_FULL, DOCUMENT_RESET, PERMISSIONS_CHANGED, RELAY_RESTARTING,
+    SESSION_ENDED, WRITING_TOO_FAST,
 };
 
 /// What a connection's send task writes to its socket.
@@ -108,6 +109,15 @@ pub(crate) struct Relay {
     /// How many sockets each member holds open (members with none are absent): the socket
     /// limit and "the app is open" for push read it.
     sockets: HashMap<String, usize>,
+    /// Shutting down ([`Self::shut_down`]): a socket that opens now is closed at once.
+    closing: bool,
+    /// Sync states not yet written, the newest per (device, document): the relay reads them
+    /// before the database, and [`flush_sync_states`] writes them in batches.
+    pending_states: HashMap<(StorageId, DocumentId), Vec<u8>>,
+    /// When each document in memory was last asked about (a count of messages), so the least
+    /// recently used leave first ([`Self::trim`]).
+    used: HashMap<DocumentId, u64>,
+    ticks: u64,
 }
 
 impl Relay {
@@ -134,6 +144,10 @@ impl Relay {
             features: features.into(),
             push_wake: None,
             sockets: HashMap::new(),
+            closing: false,
+            pending_states: HashMap::new(),
+            used: HashMap::new(),
+            ticks: 0,
         }
     }
 
@@ -166,7 +180,22 @@ impl Relay {
                 docs: HashMap::new(),
             },
         );
+        if self.closing {
+            self.close(conn, restarting());
+        }
         conn
+    }
+
+    /// The relay is stopping. Holding the relay means no message is half handled: everything
+    /// acknowledged is committed. Every socket is closed with code 1012 (service restart), so
+    /// the devices reconnect at once, to whichever relay answers next; one that opens from now
+    /// on is closed the same way.
+    pub(crate) fn shut_down(&mut self) {
+        self.closing = true;
+        let conns: Vec<ConnId> = self.peers.keys().copied().collect();
+        for conn in conns {
+            self.close(conn, restarting());
+        }
     }
 
     /// How many sockets `user` holds open.
@@ -186,6 +215,19 @@ impl Relay {
         Some(peer)
     }
 
+    /// The sync states waiting to be written, handed over to be written outside the relay's
+    /// lock.
+    pub(crate) fn take_sync_states(&mut self) -> HashMap<(StorageId, DocumentId), Vec<u8>> {
+        std::mem::take(&mut self.pending_states)
+    }
+
+    /// Sockets open, documents in memory and their stored size, for the operator's page.
+    pub(crate) fn in_memory(&self) -> (usize, usize, usize) {
+        let docs: Vec<&DocumentId> = self.engine.document_ids().collect();
+        let bytes = docs.iter().filter_map(|d| self.stored.get(*d)).sum();
+        (self.peers.len(), docs.len(), bytes)
+    }
+
     pub(crate) fn is_open(&self, conn: ConnId) -> bool {
         self.peers.contains_key(&conn)
     }
@@ -194,11 +236,53 @@ impl Relay {
     pub(crate) fn disconnect(&mut self, conn: ConnId) {
         self.remove_peer(conn);
         self.engine.disconnect(conn);
+        self.trim();
+    }
+
+    /// Lets the least recently used documents that no socket has open leave memory until what
+    /// stays fits [`Limits::idle_document_bytes`] (sizes as stored). They are loaded again,
+    /// with each device's stored sync state, when next asked for or written by the relay.
+    fn trim(&mut self) {
+        let size = |stored: &HashMap<DocumentId, usize>, doc: &DocumentId| {
+            stored.get(doc).copied().unwrap_or(0)
+        };
+        let open: HashSet<DocumentId> = self
+            .peers
+            .values()
+            .flat_map(|p| p.docs.keys().copied())
+            .collect();
+        let mut idle: Vec<(u64, DocumentId)> = self
+            .engine
+            .document_ids()
+            .filter(|doc| !open.contains(doc))
+            .map(|doc| (self.used.get(doc).copied().unwrap_or(0), *doc))
+            .collect();
+        let mut held: usize = idle.iter().map(|(_, doc)| size(&self.stored, doc)).sum();
+        if held <= self.limits.idle_document_bytes {
+            return;
+        }
+        idle.sort_unstable();
+        for (_, doc) in idle {
+            if held <= self.limits.idle_document_bytes {
+                break;
+            }
+            held -= size(&self.stored, &doc);
+            self.engine.forget(&doc);
+            self.used.remove(&doc);
+            self.sync_loaded.retain(|(_, d)| *d != doc);
+        }
     }
 
     /// Handles one decoded message from `conn` and performs every effect; returns whether the
     /// connection is still open.
     pub(crate) async fn receive(&mut self, conn: ConnId, message: Message) -> bool {
+        let started = std::time::Instant::now();
+        let open = self.handle(conn, message).await;
+        metrics::histogram!(telemetry::SYNC_SECONDS).record(started.elapsed().as_secs_f64());
+        open
+    }
+
+    async fn handle(&mut self, conn: ConnId, message: Message) -> bool {
         let Some((user, expires)) = self
             .peers
             .get(&conn)
@@ -239,22 +323,8 @@ impl Relay {
                     self.perform(effects).await.ok();
                     return self.is_open(conn);
                 }
-                Err(Refusal::TooManyDocuments) => {
-                    let limit = self.limits.documents_per_connection;
-                    self.fail(
-                        conn,
-                        format!("more than {limit} documents on one connection"),
-                    )
-                    .await;
-                    return false;
-                }
-                Err(Refusal::Storage(e)) => {
-                    tracing::error!(%doc, error = %e, "could not load a document");
-                    self.fail(
-                        conn,
-                        "the relay could not load this document; try again later".into(),
-                    )
-                    .await;
+                Err(refusal) => {
+                    self.refuse(conn, refusal).await;
                     return false;
                 }
             }
@@ -328,6 +398,40 @@ impl Relay {
         user: &str,
         doc: DocumentId,
     ) -> Result<bool, Refusal> {
+        if !self.decide(conn, user, doc).await? {
+            return Ok(false);
+        }
+        self.ticks += 1;
+        self.used.insert(doc, self.ticks);
+        if !self.engine.has_doc(&doc) {
+            let started = std::time::Instant::now();
+            let chunks = db::chunks(&self.db, &doc).await?;
+            telemetry::database_time("load", started);
+            self.engine.load(doc, &chunks).map_err(Error::from)?;
+            self.stored.insert(doc, chunks.iter().map(Vec::len).sum());
+        }
+        if let Some(storage) = self.engine.remote_storage(conn).cloned() {
+            let key = (storage, doc);
+            if !self.sync_loaded.contains(&key) {
+                let stored = match self.pending_states.get(&key) {
+                    Some(pending) => Some(pending.clone()),
+                    None => db::sync_state(&self.db, &key.0, &doc).await?,
+                };
+                if let Some(bytes) = stored
+                    && let Err(e) = self.engine.load_sync_state(key.0.clone(), doc, &bytes)
+                {
+                    // Only costs a fuller sync with this device.
+                    tracing::warn!(%doc, error = %e, "ignoring a corrupt stored sync state");
+                }
+                self.sync_loaded.insert(key);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Decides whether `user` may read `doc` (once per connection; [`Self::redecide`] again
+    /// when its readers change), and remembers it for the connection.
+    async fn decide(&mut self, conn: ConnId, user: &str, doc: DocumentId) -> Result<bool, Refusal> {
         let known = self
             .peers
             .get(&conn)
@@ -349,27 +453,26 @@ impl Relay {
                 readable
             }
         };
-        if !readable {
-            return Ok(false);
-        }
-        if !self.engine.has_doc(&doc) {
-            let chunks = db::chunks(&self.db, &doc).await?;
-            self.engine.load(doc, &chunks).map_err(Error::from)?;
-            self.stored.insert(doc, chunks.iter().map(Vec::len).sum());
-        }
-        if let Some(storage) = self.engine.remote_storage(conn).cloned() {
-            let key = (storage, doc);
-            if !self.sync_loaded.contains(&key) {
-                if let Some(bytes) = db::sync_state(&self.db, &key.0, &doc).await?
-                    && let Err(e) = self.engine.load_sync_state(key.0.clone(), doc, &bytes)
-                {
-                    // Only costs a fuller sync with this device.
-                    tracing::warn!(%doc, error = %e, "ignoring a corrupt stored sync state");
-                }
-                self.sync_loaded.insert(key);
+        Ok(readable)
+    }
+
+    /// Closes `conn` for what [`Self::prepare`] could not do.
+    async fn refuse(&mut self, conn: ConnId, refusal: Refusal) {
+        let reason = self.refusal_reason(refusal);
+        self.fail(conn, reason).await;
+    }
+
+    fn refusal_reason(&self, refusal: Refusal) -> String {
+        match refusal {
+            Refusal::TooManyDocuments => format!(
+                "more than {} documents on one connection",
+                self.limits.documents_per_connection
+            ),
+            Refusal::Storage(e) => {
+                tracing::error!(error = %e, "could not load a document");
+                "the relay could not load this document; try again later".into()
             }
         }
-        Ok(true)
     }
 
     /// Stores the actors members claimed in the last message. One that cannot be stored is
@@ -391,12 +494,14 @@ impl Relay {
         let mut effects: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = effects.pop_front() {
             match effect {
-                Effect::Persist { doc, chunk } => {
+                Effect::Persist { doc, chunk, heads } => {
+                    let started = std::time::Instant::now();
                     let stored = async {
                         let mut conn = self.db.acquire().await?;
-                        db::persist_chunk(&mut conn, &doc, &chunk).await
+                        db::persist_chunk(&mut conn, &doc, &chunk, &heads).await
                     }
                     .await;
+                    telemetry::database_time("persist", started);
                     let size = self.stored.entry(doc).or_default();
                     match &chunk {
                         Chunk::Snapshot(bytes) => *size = bytes.len(),
@@ -410,11 +515,12 @@ impl Relay {
                         return Err(e);
                     }
                 }
+                // Written behind, in batches ([`Self::take_sync_states`]): a sync state is a cache
+                // of what a device holds, so losing the newest few to a crash only costs a
+                // fuller sync, while a commit per acknowledgement under this lock held up every
+                // other member's sync.
                 Effect::SaveSyncState { peer, doc, state } => {
-                    if let Err(e) = db::save_sync_state(&self.db, &peer, &doc, &state).await {
-                        // A lost sync state only costs a fuller sync next time.
-                        tracing::warn!(%doc, error = %e, "could not store a sync state");
-                    }
+                    self.pending_states.insert((peer, doc), state);
                 }
                 Effect::Send { conn, message } => self.send(conn, message),
                 Effect::Close { conn, reason } => self.close(conn, reason),
@@ -446,11 +552,83 @@ impl Relay {
                     doc,
                     ephemeral,
                 } => self.forward_ephemeral(conn, doc, &ephemeral),
+                Effect::Summary { conn, digest } => {
+                    let answer = self.answer_summary(conn, &digest).await;
+                    for effect in answer.into_iter().rev() {
+                        effects.push_front(effect);
+                    }
+                }
                 // The relay never asks peers for documents, and peers never refuse its changes.
                 Effect::Unavailable { .. } | Effect::Rejected { .. } => {}
             }
         }
         Ok(())
+    }
+
+    /// Answers a device's reconnect summary (docs/design.md §3) from the database: what was
+    /// shared with this device per document, and each document's stored heads. Documents the
+    /// member may no longer read are neither primed nor synced; those with news are loaded and
+    /// started. If the answer cannot be made, the connection is closed (the device reconnects).
+    async fn answer_summary(&mut self, conn: ConnId, digest: &[u8]) -> Vec<Effect> {
+        let (Some(user), Some(device)) = (
+            self.peers.get(&conn).map(|p| p.user.clone()),
+            self.engine.remote_storage(conn).cloned(),
+        ) else {
+            return Vec::new();
+        };
+        let looked_up = async {
+            let mut baseline = db::shared_with(&self.db, &device).await?;
+            // What is not written yet is newer than what is.
+            let pending: HashMap<DocumentId, Vec<ChangeHash>> = self
+                .pending_states
+                .iter()
+                .filter(|((peer, _), _)| *peer == device)
+                .filter_map(|((_, doc), state)| Some((*doc, Engine::shared_heads_in(state).ok()?)))
+                .collect();
+            baseline.retain(|(doc, _)| !pending.contains_key(doc));
+            baseline.extend(pending);
+            let docs: Vec<DocumentId> = baseline.iter().map(|(doc, _)| *doc).collect();
+            let current = db::heads_of(&self.db, &docs).await?;
+            Ok::<_, Error>((baseline, current))
+        }
+        .await;
+        let (baseline, current) = match looked_up {
+            Ok(found) => found,
+            Err(e) => return self.closing(conn, Refusal::Storage(e)),
+        };
+        let mut readable = HashSet::new();
+        for (doc, _) in &baseline {
+            match self.decide(conn, &user, *doc).await {
+                Ok(true) => {
+                    readable.insert(*doc);
+                }
+                Ok(false) => {}
+                Err(refusal) => return self.closing(conn, refusal),
+            }
+        }
+        let (mut effects, news) =
+            self.engine
+                .answer_summary(conn, digest, &baseline, &current, &|doc| {
+                    readable.contains(doc)
+                });
+        for doc in news {
+            match self.prepare(conn, &user, doc).await {
+                Ok(true) => effects.extend(self.engine.open_sync(conn, doc)),
+                Ok(false) => {}
+                Err(refusal) => return self.closing(conn, refusal),
+            }
+        }
+        effects
+    }
+
+    /// The effects that tell `conn` why it is closed and close it (performed in order, where
+    /// [`Self::fail`] cannot be called).
+    fn closing(&mut self, conn: ConnId, refusal: Refusal) -> Vec<Effect> {
+        let reason = self.refusal_reason(refusal);
+        tracing::info!(conn, %reason, "closing a connection");
+        let mut effects = Vec::new();
+        self.engine.fail(conn, reason, &mut effects);
+        effects
     }
 
     /// Passes a member's ephemeral message on to the document's other readers, never stored:
@@ -654,6 +832,13 @@ impl Relay {
     /// commits, connections decide again about documents whose readers changed; returns the
     /// effects to perform.
     async fn write_as_relay(&mut self, job: impl Job) -> Result<Vec<Effect>, Error> {
+        let started = std::time::Instant::now();
+        let written = self.write_as_relay_timed(job).await;
+        telemetry::database_time("write", started);
+        written
+    }
+
+    async fn write_as_relay_timed(&mut self, job: impl Job) -> Result<Vec<Effect>, Error> {
         let tx = db::write_tx(&self.db).await?;
         let key = self.key.current();
         let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now(), &self.sockets);
@@ -716,6 +901,7 @@ impl Relay {
     /// erased) and their sockets close with `reason`, so their devices wipe themselves.
     pub(crate) async fn erase_account(&mut self, user: &str, docs: &[DocumentId], reason: &str) {
         self.owner_changed(user).await;
+        self.pending_states.retain(|(_, d), _| !docs.contains(d));
         for doc in docs {
             self.engine.forget(doc);
             self.sync_loaded.retain(|(_, d)| d != doc);
@@ -784,21 +970,49 @@ impl Guard for WriteGuard<'_> {
         before: &[ChangeHash],
         changes: &[Change],
     ) -> Result<(), String> {
-        let peer = self.peers.get(&conn).ok_or("the connection is closed")?;
+        let checked = self.decide(conn, id, doc, before, changes);
+        match &checked {
+            Ok(()) => {
+                metrics::counter!(telemetry::CHANGES_ACCEPTED).increment(changes.len() as u64)
+            }
+            Err((why, _)) => why.count(),
+        }
+        checked.map_err(|(_, reason)| reason)
+    }
+}
+
+impl WriteGuard<'_> {
+    /// The write check, with why a refusal happened for the relay's count.
+    fn decide(
+        &mut self,
+        conn: ConnId,
+        id: DocumentId,
+        doc: &Automerge,
+        before: &[ChangeHash],
+        changes: &[Change],
+    ) -> Result<(), (Rejected, String)> {
+        let not_open = || {
+            (
+                Rejected::NotOpen,
+                "this document is not open on this connection".to_owned(),
+            )
+        };
+        let peer = self.peers.get(&conn).ok_or_else(not_open)?;
         let facts = peer
             .docs
             .get(&id)
             .and_then(Option::as_ref)
             .and_then(access::facts)
-            .ok_or("this document is not open on this connection")?;
+            .ok_or_else(not_open)?;
         // Only a device that holds history the relay has since rewritten (a roster without a
         // deleted member) offers the relay's own changes back: it is to fetch the new copy.
         if changes
             .iter()
             .all(|c| self.actors.owner(c.actor_id()) == Some(db::RELAY_OWNER))
         {
-            return Err(format!(
-                "{DOCUMENT_RESET}: the relay rewrote this document; fetch it again"
+            return Err((
+                Rejected::RelayRewrote,
+                format!("{DOCUMENT_RESET}: the relay rewrote this document; fetch it again"),
             ));
         }
         let subject = Subject {
@@ -807,23 +1021,29 @@ impl Guard for WriteGuard<'_> {
         };
         authorise(doc, before, changes, &subject, &facts, self.actors).map_err(|refusal| {
             tracing::info!(conn, %id, user = %peer.user, %refusal, "refused a change");
-            refusal.to_string()
+            (Rejected::NotAllowed, refusal.to_string())
         })?;
         let incoming: usize = changes.iter().map(|c| c.raw_bytes().len()).sum();
         let quota = self.limits.document_quota(facts.kind);
         let size = self.stored.get(&id).copied().unwrap_or(0);
         if size + incoming > quota {
             tracing::info!(conn, %id, user = %peer.user, size, incoming, "a document is full");
-            return Err(format!(
-                "{DOCUMENT_FULL}: this document holds {size} bytes and may hold {quota}; \
-                 these changes ({incoming} bytes) were not kept"
+            return Err((
+                Rejected::DocumentFull,
+                format!(
+                    "{DOCUMENT_FULL}: this document holds {size} bytes and may hold {quota}; \
+                     these changes ({incoming} bytes) were not kept"
+                ),
             ));
         }
         if !self.written.take_amount(&peer.user, incoming) {
             tracing::info!(conn, user = %peer.user, incoming, "a member wrote too much");
-            return Err(format!(
-                "{WRITING_TOO_FAST}: more than {} bytes of changes within the hour; send them later",
-                self.limits.member_write_bytes.burst
+            return Err((
+                Rejected::WritingTooFast,
+                format!(
+                    "{WRITING_TOO_FAST}: more than {} bytes of changes within the hour; send them later",
+                    self.limits.member_write_bytes.burst
+                ),
             ));
         }
         Ok(())
@@ -856,6 +1076,10 @@ pub(crate) struct Caller {
 }
 
 /// The protocol `error` a socket gets when its session ended; the app asks to sign in again.
+fn restarting() -> String {
+    format!("{RELAY_RESTARTING}: this relay is shutting down; connect again")
+}
+
 fn session_ended(why: &str) -> String {
     format!("{SESSION_ENDED}: {why}")
 }
@@ -885,6 +1109,43 @@ fn scope_storage(
     Ok(Some(metadata))
 }
 
+/// How often sync states waiting in the relay are written.
+pub(crate) const SYNC_STATE_FLUSH: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Writes the sync states waiting in `relay` every [`SYNC_STATE_FLUSH`], in one transaction
+/// outside the relay's lock, until the relay is gone.
+pub(crate) async fn flush_sync_states(
+    relay: std::sync::Weak<tokio::sync::Mutex<Relay>>,
+    db: SqlitePool,
+) {
+    let mut every = tokio::time::interval(SYNC_STATE_FLUSH);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let Some(relay) = relay.upgrade() else {
+            return;
+        };
+        let batch = relay.lock().await.take_sync_states();
+        drop(relay);
+        write_sync_states(&db, batch).await;
+    }
+}
+
+/// Writes `batch`; a failure is logged and the states are dropped (they only save a fuller sync).
+pub(crate) async fn write_sync_states(
+    db: &SqlitePool,
+    batch: HashMap<(StorageId, DocumentId), Vec<u8>>,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    if let Err(e) = db::save_sync_states(db, &batch).await {
+        tracing::warn!(states = batch.len(), error = %e, "could not store sync states");
+    }
+    telemetry::database_time("sync-states", started);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -894,6 +1155,7 @@ mod tests {
         let meta = PeerMetadata {
             storage_id: Some(StorageId::new("phone")),
             is_ephemeral: false,
+            summaries: false,
         };
         let scoped = scope_storage("u1", Some(meta))
             .ok()
@@ -904,6 +1166,7 @@ mod tests {
         let long = PeerMetadata {
             storage_id: Some(StorageId::new("x".repeat(200))),
             is_ephemeral: false,
+            summaries: false,
         };
         assert!(scope_storage("u1", Some(long)).is_err());
     }

@@ -130,8 +130,8 @@ impl<'a> Scribe<'a> {
         self.touched.insert(id);
         for effect in self.engine.change(id, edit)? {
             match effect {
-                Effect::Persist { doc, chunk } => {
-                    db::persist_chunk(&mut self.tx, &doc, &chunk).await?;
+                Effect::Persist { doc, chunk, heads } => {
+                    db::persist_chunk(&mut self.tx, &doc, &chunk, &heads).await?;
                 }
                 // Only members' edits call for a reaction; the relay's own never do.
                 Effect::DocChanged { .. } => {}
@@ -164,8 +164,8 @@ impl<'a> Scribe<'a> {
                 .await?;
         }
         for effect in effects {
-            if let Effect::Persist { doc, chunk } = effect {
-                db::persist_chunk(&mut self.tx, &doc, &chunk).await?;
+            if let Effect::Persist { doc, chunk, heads } = effect {
+                db::persist_chunk(&mut self.tx, &doc, &chunk, &heads).await?;
             }
         }
         // Devices syncing it drop their copy and fetch this one, once committed; the engine

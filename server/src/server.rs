@@ -30,6 +30,9 @@ pub struct Server {
     /// `<public url>/#/setup/<token>`, while the network waits for its first-run setup.
     setup_link: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
+    relay: Arc<Mutex<Relay>>,
+    sockets: tokio_util::task::TaskTracker,
+    db: sqlx::SqlitePool,
     task: JoinHandle<std::io::Result<()>>,
     /// Closes sockets whose session expired while they were idle.
     sweeper: JoinHandle<()>,
@@ -38,6 +41,7 @@ pub struct Server {
 impl Server {
     /// Opens the data directory, and listens on `config.addr` (port 0 picks a free port).
     pub async fn start(config: Config) -> Result<Self, Error> {
+        crate::telemetry::install();
         let (state, setup_token) = open(config).await?;
         let seeded_demo = db::meta(&state.db, "demo_seeded").await?.is_some();
         let addr = state.config.addr;
@@ -53,6 +57,11 @@ impl Server {
         let setup_link = setup_token.map(|token| format!("{}/#/setup/{token}", joining.public_url));
         let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
         let sweeper = tokio::spawn(close_expired_sockets(state.relay.clone()));
+        let (relay, sockets, db) = (
+            Arc::clone(&state.relay),
+            state.sockets.clone(),
+            state.db.clone(),
+        );
         let app =
             router(state, joining, passkeys).into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -69,6 +78,9 @@ impl Server {
             seeded_demo,
             setup_link,
             shutdown: Some(shutdown),
+            relay,
+            sockets,
+            db,
             task,
             sweeper,
         })
@@ -88,13 +100,35 @@ impl Server {
         self.setup_link.as_deref()
     }
 
-    /// Stops accepting connections and waits for open HTTP requests to finish.
+    /// Stops gracefully: accepts no more connections, closes every sync socket once nothing is
+    /// half handled (code 1012: the devices reconnect elsewhere at once), waits a while for open
+    /// requests and close frames, and closes the database (checkpointing its log).
     pub async fn stop(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             shutdown.send(()).ok();
         }
-        (&mut self.task).await.ok();
+        let unwritten = {
+            let mut relay = self.relay.lock().await;
+            relay.shut_down();
+            relay.take_sync_states()
+        };
+        crate::relay::write_sync_states(&self.db, unwritten).await;
+        self.sockets.close();
+        if tokio::time::timeout(STOP_PATIENCE, self.sockets.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some sockets did not close in time");
+        }
+        if tokio::time::timeout(STOP_PATIENCE, &mut self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("some requests did not finish in time");
+            self.task.abort();
+        }
         self.sweeper.abort();
+        self.db.close().await;
     }
 }
 
@@ -104,6 +138,9 @@ impl Drop for Server {
         self.sweeper.abort();
     }
 }
+
+/// How long stopping waits for sockets to send their close frames, and then for open requests.
+const STOP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often sockets whose session expired are looked for (a busy socket is checked at each
 /// message; this catches idle ones).
@@ -174,6 +211,7 @@ async fn shutdown_signal() {
 /// Opens the data directory; also returns the first-run setup token when the network has none.
 async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
     let db = db::open(&config.data_dir).await?;
+    crate::documents::backfill_heads(&db).await?;
     let relay_storage = db::relay_storage_id(&db).await?;
     let relay_actor = db::relay_actor(&db).await?;
     if config.seed_demo {
@@ -249,8 +287,13 @@ async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
         setup: Arc::new(setup),
         profile_years: Arc::default(),
         vapid,
+        sockets: tokio_util::task::TaskTracker::new(),
         config: Arc::new(config),
     };
+    tokio::spawn(crate::relay::flush_sync_states(
+        Arc::downgrade(&state.relay),
+        state.db.clone(),
+    ));
     tokio::spawn(events::notices::remind_every(
         Arc::downgrade(&state.relay),
         state.config.reminders_every,
@@ -300,6 +343,7 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .nest("/api", api)
         .route("/api", any(api::not_found))
         .route("/sync", get(sync::upgrade))
+        .merge(crate::telemetry::routes())
         .merge(events::public_routes())
         .fallback(static_files::serve)
         .layer(middleware::from_fn(security::headers))

@@ -37,6 +37,11 @@ const SOCKET_MESSAGE_LIMIT: usize = MAX_FRAME_BYTES + 64 * 1024;
 /// How long a closing connection may take to flush its last frames.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// What a socket buffers for reading and before writing. axum's defaults (128 KiB each) made an
+/// idle connection cost ~135 KB; sync messages are mostly a few hundred bytes, and a larger
+/// one simply takes more reads.
+const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
+
 /// Close frame reasons are limited to 123 bytes.
 const CLOSE_REASON_BYTES: usize = 123;
 
@@ -72,10 +77,18 @@ pub(crate) async fn upgrade(
     Ok(ws
         .max_message_size(SOCKET_MESSAGE_LIMIT)
         .max_frame_size(SOCKET_MESSAGE_LIMIT)
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
         .on_failed_upgrade(|e| tracing::info!(error = %e, "WebSocket upgrade failed"))
         .on_upgrade(move |socket| {
             let span = tracing::info_span!("sync", %user);
-            connection(state, caller, socket).instrument(span)
+            // Shutting down waits (a while) for every socket to send its close frame.
+            let live = state.sockets.token();
+            async move {
+                connection(state, caller, socket).await;
+                drop(live);
+            }
+            .instrument(span)
         }))
 }
 
@@ -196,9 +209,16 @@ async fn send_frames(
     }
 }
 
-/// 1000 for a peer that left, 1008 (policy violation) for one closed for what it sent.
+/// 1000 for a peer that left, 1012 (service restart) when the relay shuts down, 1008 (policy
+/// violation) for one closed for what it sent.
 fn close_code(reason: &str) -> u16 {
-    if reason == "peer left" { 1000 } else { 1008 }
+    if reason == "peer left" {
+        1000
+    } else if reason.starts_with(tsunagu_core::api::RELAY_RESTARTING) {
+        1012
+    } else {
+        1008
+    }
 }
 
 fn truncate(reason: &str) -> String {

@@ -114,6 +114,24 @@ fn first_sync_message() -> Vec<u8> {
         .unwrap_or_default()
 }
 
+/// The relay answers a request for `doc`, which the attacker may read, with the document.
+async fn still_serves(socket: &mut Socket, me: PeerId, relay_peer: PeerId, doc: DocumentId) {
+    let request = Message::Request {
+        sender: me,
+        target: relay_peer,
+        doc,
+        data: first_sync_message(),
+    };
+    send(socket, &request).await;
+    match next_message(socket).await {
+        Some(Message::Sync { doc: got, data, .. }) => {
+            assert_eq!(got, doc);
+            assert!(!data.is_empty());
+        }
+        other => panic!("expected sync, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn garbage_bytes_are_refused() {
     let reason = refused_raw_frame(
@@ -189,21 +207,7 @@ async fn an_unknown_document_is_unavailable_and_the_connection_stays_usable() {
         }
     }
     // The same connection still gets documents it may read.
-    let doc = honest.me.profile_doc;
-    let request = Message::Request {
-        sender: me,
-        target: relay_peer,
-        doc,
-        data: first_sync_message(),
-    };
-    send(&mut socket, &request).await;
-    match next_message(&mut socket).await {
-        Some(Message::Sync { doc: got, data, .. }) => {
-            assert_eq!(got, doc);
-            assert!(!data.is_empty());
-        }
-        other => panic!("expected sync, got {other:?}"),
-    }
+    still_serves(&mut socket, me, relay_peer, honest.me.profile_doc).await;
     honest.still_syncs().await;
 }
 
@@ -554,5 +558,121 @@ async fn replaying_an_old_change_changes_nothing() {
     }
     assert_eq!(stored_heads(&relay, ken.profile_doc).await, own_before);
     assert_eq!(stored_heads(&relay, hers).await, hers_before);
+    honest.still_syncs().await;
+}
+
+// ---- reconnect summaries --------------------------------------------------------------------
+
+/// What `store` holds of the heads it shares with `relay`, as the summary's digest.
+fn digest_of(store: &MemoryStore, relay: &StorageId) -> Vec<u8> {
+    let shared: Vec<(DocumentId, Vec<automerge::ChangeHash>)> = store
+        .sync_states
+        .iter()
+        .filter(|((peer, _), _)| peer == relay)
+        .map(|((_, doc), state)| (*doc, Engine::shared_heads_in(state).expect("a state")))
+        .collect();
+    Engine::summary_digest(shared.iter().map(|(d, h)| (d, h.as_slice())))
+}
+
+#[tokio::test]
+async fn a_summary_primes_nothing_a_member_may_no_longer_read_and_comes_once_a_connection() {
+    let relay = TestRelay::start().await;
+    let (cookie, me) = sign_in(relay.addr(), "ken@example.com").await;
+    let directory = me.directory.clone();
+    let mut phone = Device::connect(relay.addr(), &cookie, &directory).await;
+    phone
+        .pump_until("the directory", |d| {
+            directory
+                .iter()
+                .all(|doc| d.profile(doc).is_some_and(|p| !p.name.is_empty()))
+        })
+        .await;
+    let (mut engine, mut store, storage) = phone.close().await;
+    // The relay has stored what it shares with his phone once it handled the last messages
+    // before the close (a phone that reconnects sooner simply syncs everything again).
+    let db = common::database(&relay.dir.path().join("data")).await;
+    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    loop {
+        let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT bytes FROM sync_states")
+            .fetch_all(&db)
+            .await
+            .expect("the relay's database answers");
+        let settled = rows
+            .iter()
+            .all(|b| Engine::shared_heads_in(b).is_ok_and(|h| !h.is_empty()));
+        if settled && rows.len() >= directory.len() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the relay settles");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // While he is away, a member is suspended: their profile is no longer his to read, and his
+    // phone drops it (as the app does once the relay says who he is).
+    let hidden = suspend_someone(&relay).await;
+    assert!(directory.contains(&hidden), "he held it before");
+    engine.forget(&hidden);
+    store.chunks.remove(&hidden);
+    store.sync_states.retain(|(_, doc), _| *doc != hidden);
+    let expected = digest_of(&store, &me.relay_storage);
+    let mut phone = Device::connect_engine(relay.addr(), &cookie, engine, store, storage).await;
+    phone
+        .pump_until("the relay's summary", |d| {
+            d.received
+                .iter()
+                .any(|m| matches!(m, Message::Summary { .. }))
+        })
+        .await;
+    let answered = phone.received.iter().find_map(|m| match m {
+        Message::Summary { digest, .. } => Some(digest.clone()),
+        _ => None,
+    });
+    assert_eq!(answered, Some(expected), "the summaries agree");
+
+    // An admin edits the hidden profile: nothing of it reaches his phone.
+    let (admin, _) = sign_in(relay.addr(), "admin@example.com").await;
+    let mut desk = common::events::device_with(&relay, &admin, &[hidden]).await;
+    desk.edit(hidden, |p| p.title = "停止中の編集".into()).await;
+    let about_it = move |d: &Device| {
+        d.received.iter().any(|m| {
+            matches!(m, Message::Sync { doc, .. } | Message::Request { doc, .. } if *doc == hidden)
+        })
+    };
+    let leaked = tokio::time::timeout(
+        std::time::Duration::from_millis(700),
+        phone.pump_until("a message that must not come", about_it),
+    )
+    .await
+    .is_ok();
+    assert!(!leaked, "a summary let a hidden profile through");
+
+    // A summary is answered once a connection: a second one closes it.
+    let relay_peer = phone.received.iter().find_map(|m| match m {
+        Message::Peer { sender, .. } => Some(sender.clone()),
+        _ => None,
+    });
+    let again = Message::Summary {
+        sender: phone.engine.peer_id().clone(),
+        target: relay_peer.expect("the relay's peer id"),
+        digest: vec![0; 32],
+    };
+    send(&mut phone.socket, &again).await;
+    let reason = refused(&mut phone.socket, "a second summary").await;
+    assert!(reason.contains("more than one summary"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_summary_from_a_peer_that_keeps_no_storage_is_ignored() {
+    let relay = TestRelay::start().await;
+    let mut honest = HonestPair::start(&relay).await;
+    let (mut socket, relay_peer) = attacker(&relay).await;
+    let me = PeerId::new("attacker");
+    let summary = Message::Summary {
+        sender: me.clone(),
+        target: relay_peer.clone(),
+        digest: vec![0xab; 4096],
+    };
+    send(&mut socket, &summary).await;
+    // Nothing is answered to it; the connection goes on as any other.
+    still_serves(&mut socket, me, relay_peer, honest.me.profile_doc).await;
     honest.still_syncs().await;
 }

@@ -1,6 +1,7 @@
 //! The relay process is killed (SIGKILL) while edits are in flight and restarted on the same data
 //! directory: every change it acknowledged is still there, and a device that reconnects with
-//! nothing new exchanges no document data.
+//! nothing new exchanges no document data. A live relay is backed up, its database lost and
+//! restored from the backup: every phone syncs back what came after, and nothing is lost.
 
 mod common;
 
@@ -50,6 +51,21 @@ impl RelayProcess {
         Self { child, addr }
     }
 
+    /// SIGTERM, as a deployment restarts it: the relay stops gracefully (closing sockets,
+    /// writing what it keeps behind) and exits by itself.
+    fn stop(mut self) {
+        let stopped = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(stopped.success());
+        let status = self.child.wait().expect("the relay exits");
+        assert!(
+            status.success(),
+            "a graceful stop exits with success: {status}"
+        );
+    }
+
     /// SIGKILL: no shutdown, no flush, nothing.
     fn kill(mut self) {
         self.child.kill().expect("the relay is killed");
@@ -76,16 +92,23 @@ fn has_skills(device: &Device, doc: &DocumentId, skills: &[String]) -> bool {
         .is_some_and(|p| skills.iter().all(|s| p.skills.contains(s)))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledged_change_survives_a_kill_mid_stream() {
-    let (_dir, data, dist) = dirs();
-    let relay = RelayProcess::start(&data, &dist).await;
+/// Hanako signed in, her phone holding her profile: her session cookie, who she is, the phone.
+async fn hanako_online(relay: &RelayProcess) -> (String, tsunagu_core::api::Me, Device) {
     let (cookie, me) = sign_in(relay.addr, "hanako@example.com").await;
     let doc = me.profile_doc;
     let mut phone = Device::connect(relay.addr, &cookie, &[doc]).await;
     phone
         .pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子"))
         .await;
+    (cookie, me, phone)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_change_survives_a_kill_mid_stream() {
+    let (_dir, data, dist) = dirs();
+    let relay = RelayProcess::start(&data, &dist).await;
+    let (cookie, me, mut phone) = hanako_online(&relay).await;
+    let doc = me.profile_doc;
 
     let mut acknowledged = Vec::new();
     for i in 0..8 {
@@ -99,7 +122,9 @@ async fn every_acknowledged_change_survives_a_kill_mid_stream() {
     for i in 0..20 {
         let skill = format!("in-flight-{i}");
         let added = skill.clone();
-        phone.edit(doc, move |p| p.skills.push(added)).await;
+        phone
+            .edit_in_flight(doc, move |p| p.skills.push(added))
+            .await;
         in_flight.push(skill);
     }
     relay.kill();
@@ -155,7 +180,7 @@ async fn reconnecting_with_no_changes_resends_no_document_data() {
     }
     phone.wait_acknowledged(&me.relay_storage).await;
     let (_, store, storage) = phone.close().await;
-    relay.kill();
+    relay.stop();
 
     let relay = RelayProcess::start(&data, &dist).await;
     let mut engine = store
@@ -172,6 +197,20 @@ async fn reconnecting_with_no_changes_resends_no_document_data() {
                 .any(|m| matches!(m, Message::DocUnavailable { doc, .. } if *doc == marker))
         })
         .await;
+    // The two documents are as both left them: one summary each way says so, and neither is
+    // compared on its own.
+    assert!(
+        phone
+            .received
+            .iter()
+            .any(|m| matches!(m, Message::Summary { .. }))
+    );
+    assert!(
+        !phone.received.iter().any(
+            |m| matches!(m, Message::Sync { doc, .. } | Message::Request { doc, .. } if docs.contains(doc))
+        ),
+        "the relay compared an unchanged document"
+    );
     for message in &phone.received {
         if let Message::Sync { doc, data, .. } | Message::Request { doc, data, .. } = message {
             let sync = automerge::sync::Message::decode(data).expect("a sync message");
@@ -190,4 +229,70 @@ async fn reconnecting_with_no_changes_resends_no_document_data() {
         phone.profile(&mine).map(|p| p.location).as_deref(),
         Some("京都府京都市 59")
     );
+}
+
+/// Runs `tsunagu-server --data DATA <args>` to its end: whether it succeeded, and what it printed.
+fn run_command(data: &Path, args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("the relay binary runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_backup_restored_after_the_database_is_lost_loses_nothing_a_phone_holds() {
+    let (dir, data, dist) = dirs();
+    let backup = dir.path().join("backup.sqlite3");
+    let relay = RelayProcess::start(&data, &dist).await;
+    let (cookie, me, mut phone) = hanako_online(&relay).await;
+    let doc = me.profile_doc;
+    phone
+        .edit(doc, |p| p.skills.push("before the backup".into()))
+        .await;
+    phone.wait_acknowledged(&me.relay_storage).await;
+
+    // Backed up while the relay runs and her phone keeps editing.
+    let (ok, said) = run_command(&data, &["backup".as_ref(), backup.as_os_str()]);
+    assert!(ok, "{said}");
+    assert!(said.contains("Backed up"), "{said}");
+    let (again, said) = run_command(&data, &["backup".as_ref(), backup.as_os_str()]);
+    assert!(!again && said.contains("never overwrites"), "{said}");
+    phone
+        .edit(doc, |p| p.skills.push("after the backup".into()))
+        .await;
+    phone.wait_acknowledged(&me.relay_storage).await;
+    relay.kill();
+
+    // The disk is lost. A file that is not a backup is refused and changes nothing.
+    let junk = dir.path().join("junk");
+    std::fs::write(&junk, "not a database").expect("as the test set it up");
+    let (refused, said) = run_command(&data, &["restore".as_ref(), junk.as_os_str()]);
+    assert!(!refused, "{said}");
+    std::fs::remove_dir_all(&data).expect("as the test set it up");
+    let (ok, said) = run_command(&data, &["restore".as_ref(), backup.as_os_str()]);
+    assert!(ok, "{said}");
+    let relay = RelayProcess::start(&data, &dist).await;
+
+    // Her session is in the backup; her phone brings back what came after it.
+    let (engine, store, storage) = phone.close().await;
+    let mut phone = Device::connect_engine(relay.addr, &cookie, engine, store, storage).await;
+    phone
+        .edit(doc, |p| p.skills.push("after the restore".into()))
+        .await;
+    let (ken_cookie, _) = sign_in(relay.addr, "ken@example.com").await;
+    let mut his = Device::connect(relay.addr, &ken_cookie, &[doc]).await;
+    let everything = [
+        "before the backup".to_owned(),
+        "after the backup".to_owned(),
+        "after the restore".to_owned(),
+    ];
+    his.pump_until("every skill she added", |d| {
+        has_skills(d, &doc, &everything)
+    })
+    .await;
 }

@@ -721,8 +721,9 @@ async fn item4_an_expired_session_closes_its_open_socket() {
     let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
     let mut phone = device_with(&relay, &cookie, &[me.profile_doc]).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Its answer is the closing error read below.
     phone
-        .edit(me.profile_doc, |p| p.title = "期限切れ".into())
+        .edit_in_flight(me.profile_doc, |p| p.title = "期限切れ".into())
         .await;
     let told = closing_error(&mut phone.socket).await.expect("told why");
     assert!(told.starts_with(tsunagu_core::api::SESSION_ENDED), "{told}");

@@ -543,3 +543,71 @@ async fn a_notice_a_push_service_cannot_take_now_is_tried_again_later() {
     );
     push.quiet().await;
 }
+
+#[tokio::test]
+async fn a_device_whose_session_ended_is_told_nothing_more_though_it_could_not_unsubscribe() {
+    use common::conversations::{started, write};
+
+    let mut push = PushService::start().await;
+    let origin = push.origin.clone();
+    let relay = TestRelay::start_configured(|c| c.push_services.push(origin)).await;
+    let hanako = sign_in(relay.addr(), "hanako@example.com").await;
+    // Ken on two devices, each with its own session and subscription.
+    let phone = sign_in(relay.addr(), "ken@example.com").await;
+    let laptop = sign_in(relay.addr(), "ken@example.com").await;
+    for (session, device) in [(&phone.0, "ken-phone"), (&laptop.0, "ken-laptop")] {
+        let body = DeviceKeys::new().subscription(&push.endpoint(device), true);
+        let subscribed = put_json(&relay, "/api/push/subscription", session, body).await;
+        assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+    }
+    let chat = started(&relay, &hanako.0, &[&phone.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut hers = device_with(&relay, &hanako.0, &[page]).await;
+    let mut devices = Vec::new();
+    write(&mut hers, page, &hanako.1.user_id, "h1", "一通目", ms_now()).await;
+    devices.push(push.next().await.device);
+    devices.push(push.next().await.device);
+    devices.sort();
+    assert_eq!(devices, ["ken-laptop", "ken-phone"]);
+
+    // The laptop signs out while offline from its push service's point of view: it never
+    // unsubscribes, yet it hears nothing more.
+    let out = call(
+        &relay,
+        Method::DELETE,
+        "/api/session",
+        Some(&laptop.0),
+        None,
+    )
+    .await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    write(&mut hers, page, &hanako.1.user_id, "h2", "二通目", ms_now()).await;
+    assert_eq!(push.next().await.device, "ken-phone");
+    push.quiet().await;
+
+    // Signed out everywhere (a lost phone): no device of his is told anything.
+    let everywhere = call(
+        &relay,
+        Method::DELETE,
+        "/api/sessions",
+        Some(&phone.0),
+        None,
+    )
+    .await;
+    assert_eq!(everywhere.status(), StatusCode::NO_CONTENT);
+    write(&mut hers, page, &hanako.1.user_id, "h3", "三通目", ms_now()).await;
+    push.quiet().await;
+    let db = common::database(&relay.dir.path().join("data")).await;
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(&db)
+        .await
+        .expect("the relay's database answers");
+    assert_eq!(left, 0, "their subscriptions are gone with their sessions");
+
+    // Signing in again and subscribing again brings the notices back.
+    let again = sign_in(relay.addr(), "ken@example.com").await;
+    let body = DeviceKeys::new().subscription(&push.endpoint("ken-phone"), true);
+    put_json(&relay, "/api/push/subscription", &again.0, body).await;
+    write(&mut hers, page, &hanako.1.user_id, "h4", "四通目", ms_now()).await;
+    assert_eq!(push.next().await.device, "ken-phone");
+}

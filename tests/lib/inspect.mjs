@@ -73,3 +73,14 @@ export function storedChunkCount(page) {
       }),
   );
 }
+
+/** Whether `text` comes to be on the device within `ms`: the app stores what it shows just
+ * after showing it (its writes are queued and coalesced), so a positive check waits for it. */
+export async function deviceComesToHold(page, text, ms = 10000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await deviceHolds(page, text)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -151,7 +151,7 @@ fn wire() -> Result<()> {
             );
         }
     }
-    let (mut hub, _) = directory(1000)?;
+    let (mut hub, docs) = directory(1000)?;
     hub.run();
     hub.disconnect(0);
     hub.relay.restart()?;
@@ -159,6 +159,21 @@ fn wire() -> Result<()> {
     hub.connect(0);
     row(
         "reconnect with no changes (both sides restarted from storage)",
+        1000,
+        hub.run(),
+    );
+    // Away for a while, ten colleagues update their profiles.
+    hub.disconnect(0);
+    for doc in docs.iter().step_by(100) {
+        let relay = &mut hub.relay.engine;
+        let mut profile = Profile::read(relay.doc(doc).context("doc")?)?;
+        profile.title = "部長".into();
+        let effects = relay.change(*doc, |tx| profile.write_to(tx))?;
+        hub.relay.store.apply(&effects);
+    }
+    hub.connect(0);
+    row(
+        "reconnect after 10 of the profiles changed elsewhere",
         1000,
         hub.run(),
     );

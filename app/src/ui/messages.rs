@@ -170,22 +170,6 @@ pub(crate) fn ConversationsPage() -> impl IntoView {
     }
 }
 
-/// Where this device remembers whether its notifications show what a message says.
-const PREVIEW_KEY: &str = "tsunagu-push-preview";
-
-fn remembered_preview() -> bool {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(PREVIEW_KEY).ok().flatten())
-        .is_none_or(|v| v != "off")
-}
-
-fn remember_preview(on: bool) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(PREVIEW_KEY, if on { "on" } else { "off" });
-    }
-}
-
 /// Notifications on this device when the app is closed: on or off, and whether they show what
 /// a message says or only that one came.
 #[component]
@@ -193,7 +177,7 @@ fn PushSettings() -> impl IntoView {
     use crate::push::{self, PushState};
     let i18n = use_i18n();
     let state = LocalResource::new(push::state);
-    let preview = RwSignal::new(remembered_preview());
+    let preview = RwSignal::new(push::preview());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<&'static str>);
     let run = move |on: bool| {
@@ -215,7 +199,6 @@ fn PushSettings() -> impl IntoView {
     let set_preview = move |ev| {
         let on = event_target_checked(&ev);
         preview.set(on);
-        remember_preview(on);
         if state.get() == Some(PushState::On) {
             run(true);
         }

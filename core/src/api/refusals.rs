@@ -29,3 +29,8 @@ pub const DOCUMENT_RESET: &str = "document-reset";
 /// How the relay's protocol `error` to the devices of a deleted account begins; they wipe
 /// themselves as a revoked device does.
 pub const ACCOUNT_DELETED: &str = "account-deleted";
+
+/// How the reason of the close frame begins when the relay shuts down (code 1012, service
+/// restart): everything it acknowledged is committed, and the app reconnects at once, to the
+/// relay that replaces it or to another one.
+pub const RELAY_RESTARTING: &str = "relay-restarting";

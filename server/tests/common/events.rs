@@ -85,14 +85,15 @@ pub async fn device_with(relay: &TestRelay, cookie: &str, docs: &[DocumentId]) -
 }
 
 impl Device {
-    /// Makes one change to `doc` and sends it; does not wait for the relay.
+    /// Makes one change to `doc` and sends it, until the relay holds it or refuses it
+    /// ([`Device::send_change`]).
     pub async fn change(
         &mut self,
         doc: DocumentId,
         edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<(), String>,
     ) {
         let effects = self.engine.change(doc, edit).expect("the edit applies");
-        self.perform(effects).await;
+        self.send_change(doc, effects).await;
     }
 
     /// Edits an event document as the app's editor does (only what differs is written).

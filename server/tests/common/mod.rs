@@ -277,15 +277,62 @@ impl Device {
         Profile::read(doc).ok()
     }
 
-    /// Edits a profile locally and sends the change; does not wait for the relay.
+    /// Edits a profile locally and sends the change, until the relay holds it or refuses it.
     pub async fn edit(&mut self, doc: DocumentId, edit: impl FnOnce(&mut Profile)) {
+        let effects = self.edited(doc, edit);
+        self.send_change(doc, effects).await;
+    }
+
+    /// Edits a profile locally and sends the change, reading no answer: an edit still in flight.
+    pub async fn edit_in_flight(&mut self, doc: DocumentId, edit: impl FnOnce(&mut Profile)) {
+        let effects = self.edited(doc, edit);
+        self.perform(effects).await;
+    }
+
+    fn edited(&mut self, doc: DocumentId, edit: impl FnOnce(&mut Profile)) -> Vec<Effect> {
         let mut profile = self.profile(&doc).expect("the profile is here");
         edit(&mut profile);
-        let effects = self
-            .engine
+        self.engine
             .change(doc, |tx| profile.write_to(tx).map_err(|e| e.to_string()))
-            .expect("the edit applies");
+            .expect("the edit applies")
+    }
+
+    /// Performs what a local change to `doc` produced, then reads the relay's answers until it
+    /// holds the change, refuses it, or closes the socket, as a phone that stays online does.
+    /// Sending is not enough: automerge's Bloom filter has false positives (about one in a
+    /// hundred changes), so the first message may leave a change out, and the relay asks for it
+    /// by name; only a device still reading its socket answers.
+    pub async fn send_change(&mut self, doc: DocumentId, effects: Vec<Effect>) {
         self.perform(effects).await;
+        let Some(relay) = self.engine.remote_storage(self.conn).cloned() else {
+            return;
+        };
+        let answered = self.received.len();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let held = self
+                .engine
+                .doc(&doc)
+                .is_some_and(|d| d.get_heads() == self.engine.acknowledged_heads(&relay, &doc));
+            let refused = self.received[answered..].iter().any(|m| {
+                matches!(m, Message::ChangeRejected { doc: d, .. } | Message::DocUnavailable { doc: d, .. } if *d == doc)
+                    || matches!(m, Message::Error { .. })
+            });
+            if held || refused {
+                return;
+            }
+            let frame = match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Ok(Some(Ok(frame))) => frame,
+                Ok(_) => return,
+                Err(_) => panic!("the relay neither took nor refused a change to {doc}"),
+            };
+            if let Frame::Binary(bytes) = frame {
+                let message = Message::decode(&bytes).expect("the relay sends valid messages");
+                self.received.push(message.clone());
+                let effects = self.engine.receive(self.conn, message);
+                self.perform(effects).await;
+            }
+        }
     }
 
     /// Waits until the relay has acknowledged every local change.
@@ -374,6 +421,7 @@ pub async fn joined(
         metadata: Some(tsunagu_core::wire::PeerMetadata {
             storage_id: storage.map(StorageId::new),
             is_ephemeral: storage.is_none(),
+            summaries: false,
         }),
         versions: vec!["1".into()],
     };
