@@ -1,4 +1,5 @@
-//! `sqlx::migrate!` embeds server/migrations at compile time; rebuild when a migration is added.
+//! `sqlx::migrate!` embeds server/migrations (a folder per database) at compile time; rebuild
+//! when a migration is added.
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
 }

@@ -199,7 +199,7 @@ pub(crate) async fn change_password(
     let hash = crate::joining::hash_new_password(&state, new_password).await?;
     let user = signed_in.user.id;
     let mut tx = db::write_tx(&state.db).await?;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(&user)
         .execute(&mut *tx)

@@ -9,8 +9,12 @@ use tsunagu_core::vocab::DocKind;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
-    /// Holds `tsunagu.sqlite3`; created if missing.
+    /// Holds `tsunagu.sqlite3` (unless `database` is set) and the pass signing key; created if
+    /// missing.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database (`postgres://user:password@host/db`) instead of the SQLite file in
+    /// the data directory, for relays that share one.
+    pub database: Option<String>,
     /// The built app (`index.html`, `sw.js`, hashed assets).
     pub dist_dir: PathBuf,
     /// Fill an empty database with the demo company and its alumni (`--demo`). Off unless
@@ -69,6 +73,7 @@ impl Config {
         Self {
             addr,
             data_dir: data_dir.into(),
+            database: None,
             dist_dir: dist_dir.into(),
             seed_demo: false,
             secure_cookies: false,

@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool, Row};
 use tsunagu_core::api::{
     AddMember, ConversationKind, ConversationRef, MAX_CONVERSATION_MEMBERS,
     MAX_CONVERSATION_NAME_CHARS, MessagesFrom, MessagesFromChoice, NewConversation,
@@ -54,14 +54,14 @@ pub(crate) fn api_routes() -> Router<AppState> {
 
 /// How the member `user` relates to the conversation `doc` is, or whose page it is.
 pub(crate) async fn facts(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     doc: &DocumentId,
     user: &str,
 ) -> Result<ConversationFacts, Error> {
-    let member: bool = sqlx::query_scalar(
+    let db::Flag(member) = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM conversation_members m
-           WHERE m.user_id = ?2
-             AND m.conversation IN (SELECT ?1 UNION SELECT conversation FROM conversation_pages WHERE page = ?1))",
+           WHERE m.user_id = $2
+             AND m.conversation IN (SELECT $1 UNION SELECT conversation FROM conversation_pages WHERE page = $1))",
     )
     .bind(doc.to_string())
     .bind(user)
@@ -149,7 +149,7 @@ async fn start_in(
     // with them (the caller's own choice is theirs to override).
     let sql = format!(
         "SELECT id, messages_from FROM users WHERE status = 'active' AND id IN ({})",
-        vec!["?"; members.len()].join(", ")
+        db::marks(1, members.len())
     );
     let mut active = sqlx::query_as::<_, (String, String)>(&sql);
     for member in members {
@@ -174,7 +174,7 @@ async fn start_in(
     }
     let now = s.now();
     let started_today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM conversations WHERE created_by = ? AND created_at > ?",
+        "SELECT COUNT(*) FROM conversations WHERE created_by = $1 AND created_at > $2",
     )
     .bind(me)
     .bind(now - 24 * 60 * 60)
@@ -222,7 +222,7 @@ pub(crate) async fn create(
     .await?;
     sqlx::query(
         "INSERT INTO conversations (doc, kind, created_by, created_at, official)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(conversation.to_string())
     .bind(kind.key())
@@ -234,7 +234,7 @@ pub(crate) async fn create(
     for member in members {
         add_row(s, &conversation, member, now).await?;
     }
-    sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES (?, ?, 0)")
+    sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES ($1, $2, 0)")
         .bind(page.to_string())
         .bind(conversation.to_string())
         .execute(s.conn())
@@ -263,7 +263,7 @@ async fn add_row(
     now: i64,
 ) -> Result<(), Error> {
     sqlx::query(
-        "INSERT INTO conversation_members (conversation, user_id, added_at) VALUES (?, ?, ?)",
+        "INSERT INTO conversation_members (conversation, user_id, added_at) VALUES ($1, $2, $3)",
     )
     .bind(conversation.to_string())
     .bind(member)
@@ -330,13 +330,13 @@ fn shape(
 
 /// The one-to-one conversation between the two `members`, if they have one.
 async fn direct_between(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     members: &[String],
 ) -> Result<Option<ConversationRef>, Error> {
     let doc: Option<String> = sqlx::query_scalar(
         "SELECT c.doc FROM conversations c
-           JOIN conversation_members a ON a.conversation = c.doc AND a.user_id = ?
-           JOIN conversation_members b ON b.conversation = c.doc AND b.user_id = ?
+           JOIN conversation_members a ON a.conversation = c.doc AND a.user_id = $1
+           JOIN conversation_members b ON b.conversation = c.doc AND b.user_id = $2
           WHERE c.kind = 'direct'
           LIMIT 1",
     )
@@ -353,12 +353,12 @@ async fn direct_between(
 }
 
 pub(crate) async fn conversation_ref(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     doc: &str,
     kind: ConversationKind,
 ) -> Result<ConversationRef, Error> {
     let pages: Vec<String> = sqlx::query_scalar(
-        "SELECT page FROM conversation_pages WHERE conversation = ? ORDER BY seq",
+        "SELECT page FROM conversation_pages WHERE conversation = $1 ORDER BY seq",
     )
     .bind(doc)
     .fetch_all(&mut *conn)
@@ -380,7 +380,7 @@ async fn list(
     let mut conn = state.db.acquire().await.map_err(Error::from)?;
     let rows = sqlx::query(
         "SELECT c.doc, c.kind FROM conversations c
-           JOIN conversation_members m ON m.conversation = c.doc AND m.user_id = ?
+           JOIN conversation_members m ON m.conversation = c.doc AND m.user_id = $1
           ORDER BY c.created_at DESC, c.doc",
     )
     .bind(&signed_in.user.id)
@@ -451,13 +451,13 @@ impl Group {
         let doc: DocumentId = conversation.parse().map_err(|_| AppError::NotFound)?;
         let roles = db::roles(&state.db, me).await?;
         let admin = roles.contains(&Role::Admin);
-        let row: Option<(String, String, bool)> =
-            sqlx::query_as("SELECT kind, created_by, official FROM conversations WHERE doc = ?")
+        let row: Option<(String, String, db::Flag)> =
+            sqlx::query_as("SELECT kind, created_by, official FROM conversations WHERE doc = $1")
                 .bind(doc.to_string())
                 .fetch_optional(&state.db)
                 .await
                 .map_err(Error::from)?;
-        let Some((kind, created_by, official)) = row else {
+        let Some((kind, created_by, db::Flag(official))) = row else {
             return Err(AppError::NotFound);
         };
         if !admin && !facts(&state.db, &doc, me).await?.member {
@@ -542,7 +542,7 @@ impl AddTo<'_> {
     /// Why `user` may not be added, if they may not.
     async fn refusal(&self, s: &mut Scribe<'_>) -> Result<Option<AppError>, Error> {
         let choice: Option<String> = sqlx::query_scalar(
-            "SELECT messages_from FROM users WHERE id = ? AND status = 'active'",
+            "SELECT messages_from FROM users WHERE id = $1 AND status = 'active'",
         )
         .bind(self.user)
         .fetch_optional(s.conn())
@@ -553,7 +553,7 @@ impl AddTo<'_> {
             )));
         };
         let members: Vec<String> =
-            sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = ?")
+            sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = $1")
                 .bind(self.conversation.to_string())
                 .fetch_all(s.conn())
                 .await?;
@@ -595,7 +595,7 @@ pub(crate) async fn add_to(
     })
     .await?;
     let newest: Option<String> = sqlx::query_scalar(
-        "SELECT page FROM conversation_pages WHERE conversation = ? ORDER BY seq DESC LIMIT 1",
+        "SELECT page FROM conversation_pages WHERE conversation = $1 ORDER BY seq DESC LIMIT 1",
     )
     .bind(conversation.to_string())
     .fetch_optional(s.conn())
@@ -631,7 +631,7 @@ pub(crate) struct LeftNetwork<'a>(pub(crate) &'a str);
 impl Job for LeftNetwork<'_> {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
         let theirs: Vec<String> =
-            sqlx::query_scalar("SELECT conversation FROM conversation_members WHERE user_id = ?")
+            sqlx::query_scalar("SELECT conversation FROM conversation_members WHERE user_id = $1")
                 .bind(self.0)
                 .fetch_all(s.conn())
                 .await?;
@@ -650,13 +650,13 @@ pub(crate) async fn remove(
     user: &str,
 ) -> Result<(), Error> {
     let doc = conversation.to_string();
-    sqlx::query("DELETE FROM conversation_members WHERE conversation = ? AND user_id = ?")
+    sqlx::query("DELETE FROM conversation_members WHERE conversation = $1 AND user_id = $2")
         .bind(&doc)
         .bind(user)
         .execute(s.conn())
         .await?;
     let pages: Vec<String> =
-        sqlx::query_scalar("SELECT page FROM conversation_pages WHERE conversation = ?")
+        sqlx::query_scalar("SELECT page FROM conversation_pages WHERE conversation = $1")
             .bind(&doc)
             .fetch_all(s.conn())
             .await?;
@@ -682,7 +682,7 @@ async fn messages_from(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Json<MessagesFromChoice>, AppError> {
-    let choice: String = sqlx::query_scalar("SELECT messages_from FROM users WHERE id = ?")
+    let choice: String = sqlx::query_scalar("SELECT messages_from FROM users WHERE id = $1")
         .bind(&signed_in.user.id)
         .fetch_one(&state.db)
         .await
@@ -700,7 +700,7 @@ async fn set_messages_from(
 ) -> Result<StatusCode, AppError> {
     let Json(MessagesFromChoice { from }) =
         payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    sqlx::query("UPDATE users SET messages_from = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET messages_from = $1 WHERE id = $2")
         .bind(from.key())
         .bind(&signed_in.user.id)
         .execute(&state.db)
@@ -732,7 +732,7 @@ pub(crate) async fn turn_page_if_full(
     }
     let row: Option<(String, i64)> = sqlx::query_as(
         "SELECT p.conversation, p.seq FROM conversation_pages p
-          WHERE p.page = ?
+          WHERE p.page = $1
             AND p.seq = (SELECT MAX(seq) FROM conversation_pages WHERE conversation = p.conversation)",
     )
     .bind(page.to_string())
@@ -742,7 +742,7 @@ pub(crate) async fn turn_page_if_full(
         return Ok(());
     };
     let members: Vec<String> =
-        sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = ?")
+        sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation = $1")
             .bind(&conversation)
             .fetch_all(s.conn())
             .await?;
@@ -752,7 +752,7 @@ pub(crate) async fn turn_page_if_full(
         MessagePage::create(t, &ids)
     })
     .await?;
-    sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO conversation_pages (page, conversation, seq) VALUES ($1, $2, $3)")
         .bind(next.to_string())
         .bind(&conversation)
         .bind(seq + 1)

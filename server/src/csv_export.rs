@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tsunagu_core::api::Language;
 
 use crate::db;
@@ -32,7 +32,7 @@ pub(crate) struct Download {
 
 impl Download {
     /// The language asked for, else the organisation's, else Japanese.
-    pub(crate) async fn language(&self, pool: &SqlitePool) -> Result<Language, AppError> {
+    pub(crate) async fn language(&self, pool: &AnyPool) -> Result<Language, AppError> {
         if let Some(key) = self.lang.as_deref().filter(|l| !l.is_empty()) {
             return Language::from_key(key)
                 .ok_or_else(|| AppError::BadRequest(format!("lang {key:?}: write ja or en")));

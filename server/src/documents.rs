@@ -4,7 +4,7 @@
 
 use automerge::ActorId;
 use automerge::transaction::{Transactable, Transaction};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 use tsunagu_core::conversation::Inbox;
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::{Passes, Rsvps};
@@ -17,7 +17,7 @@ use crate::error::Error;
 
 /// Creates a document of `kind` holding what `write` puts in it, inside `conn`'s transaction.
 pub(crate) async fn create<E: std::fmt::Display>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &ActorId,
     kind: DocKind,
     owner: Option<&str>,
@@ -39,7 +39,7 @@ pub(crate) async fn create<E: std::fmt::Display>(
 /// part for each other audience, the fields placed by the organisation's `defaults`. Seeding and
 /// joining both make profiles here, so every member's documents look alike.
 pub(crate) async fn create_profile(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &ActorId,
     owner: &str,
     profile: &Profile,
@@ -75,7 +75,7 @@ pub(crate) async fn create_profile(
 /// phones answering offline would otherwise each make one, and one would win with all its
 /// answers), naming its owner so it is never empty.
 async fn create_member_docs(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &ActorId,
     owner: &str,
 ) -> Result<(), Error> {
@@ -93,11 +93,7 @@ async fn create_member_docs(
 }
 
 /// Makes `owner`'s inbox: the conversations they are in, which only the relay writes.
-async fn create_inbox(
-    conn: &mut SqliteConnection,
-    actor: &ActorId,
-    owner: &str,
-) -> Result<(), Error> {
+async fn create_inbox(conn: &mut AnyConnection, actor: &ActorId, owner: &str) -> Result<(), Error> {
     create(conn, actor, DocKind::Inbox, Some(owner), |tx| {
         tx.put(automerge::ROOT, OWNER_KEY, owner)?;
         Inbox::create(tx)
@@ -108,7 +104,7 @@ async fn create_inbox(
 
 /// Gives every member who joined before events their RSVP and passes documents, and everyone
 /// who joined before messages their inbox.
-pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Result<(), Error> {
+pub(crate) async fn ensure_member_docs(pool: &AnyPool, actor: &ActorId) -> Result<(), Error> {
     let before_events = owners_without(pool, DocKind::Rsvps).await?;
     let before_messages = owners_without(pool, DocKind::Inbox).await?;
     if before_events.is_empty() && before_messages.is_empty() {
@@ -134,10 +130,10 @@ pub(crate) async fn ensure_member_docs(pool: &SqlitePool, actor: &ActorId) -> Re
 }
 
 /// Members with a profile and no document of `kind`.
-async fn owners_without(pool: &SqlitePool, kind: DocKind) -> Result<Vec<String>, Error> {
+async fn owners_without(pool: &AnyPool, kind: DocKind) -> Result<Vec<String>, Error> {
     Ok(sqlx::query_scalar(
         "SELECT d.owner_id FROM documents d WHERE d.kind = 'profile' AND d.owner_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.owner_id = d.owner_id AND r.kind = ?)",
+           AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.owner_id = d.owner_id AND r.kind = $1)",
     )
     .bind(kind.key())
     .fetch_all(pool)
@@ -147,7 +143,7 @@ async fn owners_without(pool: &SqlitePool, kind: DocKind) -> Result<Vec<String>,
 /// A part of `owner`'s profile; it names its owner, so it is never an empty document (which a
 /// relay could not tell from a missing one).
 async fn create_part<E: std::fmt::Display>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &ActorId,
     owner: &str,
     audience: Audience,
@@ -162,7 +158,7 @@ async fn create_part<E: std::fmt::Display>(
 }
 
 /// Gives every member made before profiles were split by audience their empty parts.
-pub(crate) async fn ensure_profile_parts(pool: &SqlitePool, actor: &ActorId) -> Result<(), Error> {
+pub(crate) async fn ensure_profile_parts(pool: &AnyPool, actor: &ActorId) -> Result<(), Error> {
     let missing = db::missing_profile_parts(pool).await?;
     if missing.is_empty() {
         return Ok(());
@@ -180,7 +176,7 @@ pub(crate) async fn ensure_profile_parts(pool: &SqlitePool, actor: &ActorId) -> 
 }
 
 /// The organisation's default field visibility, from its document.
-pub(crate) async fn default_visibility(conn: &mut SqliteConnection) -> Result<Visibility, Error> {
+pub(crate) async fn default_visibility(conn: &mut AnyConnection) -> Result<Visibility, Error> {
     let Some(doc) = db::organisation_doc(&mut *conn).await? else {
         return Ok(Visibility::default());
     };
@@ -193,7 +189,7 @@ pub(crate) async fn default_visibility(conn: &mut SqliteConnection) -> Result<Vi
 /// Fills in the stored heads of documents stored before the relay kept them, once, at start:
 /// until then, a reconnecting device syncs them in full. A document that cannot be read is
 /// left for the relay to report when it is asked for.
-pub(crate) async fn backfill_heads(pool: &SqlitePool) -> Result<(), Error> {
+pub(crate) async fn backfill_heads(pool: &AnyPool) -> Result<(), Error> {
     let missing: Vec<String> = sqlx::query_scalar("SELECT id FROM documents WHERE heads IS NULL")
         .fetch_all(pool)
         .await?;

@@ -97,7 +97,7 @@ pub(crate) async fn export(
     }
     let messages = messages_of(&state, &user.id).await?;
     let photos = sqlx::query_as::<_, (String, i64)>(
-        "SELECT photo, uploaded_at FROM photo_owners WHERE user_id = ? ORDER BY uploaded_at, photo",
+        "SELECT photo, uploaded_at FROM photo_owners WHERE user_id = $1 ORDER BY uploaded_at, photo",
     )
     .bind(&user.id)
     .fetch_all(&state.db)
@@ -151,7 +151,7 @@ pub(crate) async fn export(
 async fn messages_of(state: &AppState, user: &str) -> Result<Vec<ExportedMessage>, Error> {
     let pages: Vec<(String, String)> = sqlx::query_as(
         "SELECT p.conversation, p.page FROM conversation_pages p
-           JOIN conversation_members m ON m.conversation = p.conversation AND m.user_id = ?
+           JOIN conversation_members m ON m.conversation = p.conversation AND m.user_id = $1
           ORDER BY p.conversation, p.seq",
     )
     .bind(user)

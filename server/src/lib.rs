@@ -67,7 +67,7 @@ mod throttle;
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::Mutex;
 use tsunagu_core::ids::StorageId;
 
@@ -84,7 +84,7 @@ use throttle::SignInThrottle;
 /// What every handler shares.
 #[derive(Debug, Clone)]
 struct AppState {
-    db: SqlitePool,
+    db: AnyPool,
     relay: Arc<Mutex<Relay>>,
     throttle: Arc<SignInThrottle>,
     /// A real argon2id hash of a random password: unknown emails are checked against it, so they

@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 use tsunagu_core::api::Setup;
 use tsunagu_server::{Config, backup, serve, setup_from_command_line};
 
-/// The tsunagu relay: sign-in, sync and the offline-first app, from one SQLite file.
+/// The tsunagu relay: sign-in, sync and the offline-first app, from one SQLite file (or PostgreSQL).
 ///
 /// A fresh data directory waits for its first-run setup: the relay prints a one-time link for
 /// it, or run `tsunagu-server setup`. `--demo` fills it with a demo company instead.
@@ -23,9 +23,18 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Data directory (holds tsunagu.sqlite3); created if missing.
+    /// Data directory (holds tsunagu.sqlite3 and the pass signing key); created if missing.
     #[arg(long, default_value = "./data", global = true)]
     data: PathBuf,
+    /// Keep the data in this PostgreSQL database (postgres://user:password@host/db) instead of
+    /// the SQLite file in the data directory: for several relays that serve one network.
+    #[arg(
+        long,
+        env = "TSUNAGU_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    database: Option<String>,
     /// The built app to serve.
     #[arg(long, default_value = "./dist")]
     dist: PathBuf,
@@ -113,6 +122,18 @@ async fn main() -> ExitCode {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let args = Args::parse();
+    if args.database.is_some()
+        && matches!(
+            args.command,
+            Some(Command::Backup { .. } | Command::Restore { .. })
+        )
+    {
+        eprintln!(
+            "tsunagu-server: backup and restore copy the SQLite file; back a PostgreSQL \
+             database up with pg_dump (see the README)"
+        );
+        return ExitCode::FAILURE;
+    }
     match &args.command {
         Some(Command::Backup { dest }) => {
             return match backup::backup(&args.data, dest).await {
@@ -175,7 +196,7 @@ async fn main() -> ExitCode {
             admin_email,
             admin_password,
         };
-        return match setup_from_command_line(&args.data, &form).await {
+        return match setup_from_command_line(&args.data, args.database.as_deref(), &form).await {
             Ok(email) => {
                 println!("The network is set up. Start the relay and sign in as {email}.");
                 ExitCode::SUCCESS
@@ -187,6 +208,7 @@ async fn main() -> ExitCode {
         };
     }
     let mut config = Config::new(args.addr, args.data, args.dist);
+    config.database = args.database;
     config.seed_demo = args.demo;
     config.secure_cookies = args.secure_cookies;
     config.public_url = args.public_url;

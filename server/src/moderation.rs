@@ -16,7 +16,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tsunagu_core::api::{
     AuditAction, MAX_REPORT_REASON_CHARS, MessageReport, ReportDecision, ReportDecisionBody,
     ReportMessage,
@@ -42,9 +42,9 @@ pub(crate) fn api_routes() -> Router<AppState> {
 }
 
 /// Whom `user` blocked.
-pub(crate) async fn blocked_by(pool: &SqlitePool, user: &str) -> Result<Vec<String>, Error> {
+pub(crate) async fn blocked_by(pool: &AnyPool, user: &str) -> Result<Vec<String>, Error> {
     Ok(
-        sqlx::query_scalar("SELECT blocked FROM blocks WHERE blocker = ? ORDER BY created_at")
+        sqlx::query_scalar("SELECT blocked FROM blocks WHERE blocker = $1 ORDER BY created_at")
             .bind(user)
             .fetch_all(pool)
             .await?,
@@ -53,7 +53,7 @@ pub(crate) async fn blocked_by(pool: &SqlitePool, user: &str) -> Result<Vec<Stri
 
 /// Whether a block stands between `me` and any of `others`, whichever blocked whom.
 pub(crate) async fn blocked_between(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     me: &str,
     others: &[String],
 ) -> Result<bool, Error> {
@@ -64,18 +64,15 @@ pub(crate) async fn blocked_between(
     }
     let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM blocks
-          WHERE (blocker = ?1 AND blocked IN ({list})) OR (blocked = ?1 AND blocker IN ({list})))",
+          WHERE (blocker = $1 AND blocked IN ({list})) OR (blocked = $1 AND blocker IN ({list})))",
         // Numbered, so both lists name the same members.
-        list = (2..=others.len() + 1)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        list = db::marks(2, others.len())
     );
-    let mut query = sqlx::query_scalar::<_, bool>(&sql).bind(me);
+    let mut query = sqlx::query_scalar::<_, db::Flag>(&sql).bind(me);
     for other in &others {
         query = query.bind(*other);
     }
-    Ok(query.fetch_one(&mut *conn).await?)
+    Ok(query.fetch_one(&mut *conn).await?.0)
 }
 
 async fn block(
@@ -89,8 +86,8 @@ async fn block(
             "a member cannot block themselves".into(),
         ));
     }
-    let active: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE id = ? AND status != 'removed')",
+    let db::Flag(active) = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND status != 'removed')",
     )
     .bind(&user)
     .fetch_one(&state.db)
@@ -101,7 +98,7 @@ async fn block(
     }
     let mut tx = db::write_tx(&state.db).await?;
     let added = sqlx::query(
-        "INSERT INTO blocks (blocker, blocked, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO blocks (blocker, blocked, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
     .bind(&me)
     .bind(&user)
@@ -124,7 +121,7 @@ async fn unblock(
 ) -> Result<StatusCode, AppError> {
     let me = signed_in.user.id;
     let mut tx = db::write_tx(&state.db).await?;
-    let removed = sqlx::query("DELETE FROM blocks WHERE blocker = ? AND blocked = ?")
+    let removed = sqlx::query("DELETE FROM blocks WHERE blocker = $1 AND blocked = $2")
         .bind(&me)
         .bind(&user)
         .execute(&mut *tx)
@@ -150,8 +147,8 @@ async fn report(
         return Err(AppError::BadRequest("the reason is too long".into()));
     }
     // Only a member of the conversation knows the page exists.
-    let is_page: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM conversation_pages WHERE page = ?)")
+    let db::Flag(is_page) =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM conversation_pages WHERE page = $1)")
             .bind(report.page.to_string())
             .fetch_one(&state.db)
             .await
@@ -182,7 +179,7 @@ async fn report(
     }
     let mut tx = db::write_tx(&state.db).await?;
     let today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM message_reports WHERE reporter = ? AND reported_at > ?",
+        "SELECT COUNT(*) FROM message_reports WHERE reporter = $1 AND reported_at > $2",
     )
     .bind(&me)
     .bind(db::now() - 24 * 60 * 60)
@@ -195,7 +192,7 @@ async fn report(
     }
     let added = sqlx::query(
         "INSERT INTO message_reports (page, message, author, reporter, reason, reported_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(report.page.to_string())
     .bind(&report.message)
@@ -302,7 +299,7 @@ async fn decide(
     let Json(ReportDecisionBody { decision }) =
         payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let row: Option<(String, String, String, Option<String>)> =
-        sqlx::query_as("SELECT page, message, author, decision FROM message_reports WHERE id = ?")
+        sqlx::query_as("SELECT page, message, author, decision FROM message_reports WHERE id = $1")
             .bind(id)
             .fetch_optional(&state.db)
             .await
@@ -358,8 +355,8 @@ impl Job for Decide<'_> {
         }
         let now = s.now();
         sqlx::query(
-            "UPDATE message_reports SET decision = ?, decided_by = ?, decided_at = ?
-              WHERE page = ? AND message = ? AND decision IS NULL",
+            "UPDATE message_reports SET decision = $1, decided_by = $2, decided_at = $3
+              WHERE page = $4 AND message = $5 AND decision IS NULL",
         )
         .bind(key)
         .bind(self.admin)

@@ -3,7 +3,7 @@
 
 use automerge::ActorId;
 use automerge::transaction::Transactable;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::DocKind;
 
@@ -13,7 +13,7 @@ use crate::{db, documents};
 /// Makes the organisation document if there is an organisation and it has none yet, written as
 /// the relay's reserved `actor`.
 pub(crate) async fn ensure_document(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &ActorId,
 ) -> Result<Option<DocumentId>, Error> {
     if let Some(doc) = db::organisation_doc(pool).await? {
@@ -30,7 +30,7 @@ pub(crate) async fn ensure_document(
 
 /// Makes the organisation document inside `conn`'s transaction, as the relay's `actor`.
 pub(crate) async fn create_document(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &ActorId,
     name: &str,
     name_en: &str,

@@ -21,7 +21,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tsunagu_core::api::{AuditAction, PassKeyInfo};
 use tsunagu_core::pass::{PassAuthority, SigningKey};
 
@@ -74,7 +74,7 @@ impl PassSigner {
 
 /// The key, from the environment, the key file, or (once) the database of an earlier version;
 /// made and written to the file when there is none.
-pub(crate) async fn load(data_dir: &Path, pool: &SqlitePool) -> Result<PassSigner, Error> {
+pub(crate) async fn load(data_dir: &Path, pool: &AnyPool) -> Result<PassSigner, Error> {
     if let Ok(text) = std::env::var(KEY_ENV) {
         let key = parse(&text).map_err(|why| Error::Config(format!("{KEY_ENV}: {why}")))?;
         forget_legacy(pool).await?;
@@ -117,15 +117,17 @@ const LEGACY_META_KEY: &str = "pass_signing_key";
 
 /// Removes the key an earlier version kept in the database, overwriting the freed page, so
 /// backups from now on hold no key.
-async fn forget_legacy(pool: &SqlitePool) -> Result<(), Error> {
+async fn forget_legacy(pool: &AnyPool) -> Result<(), Error> {
     if db::meta(pool, LEGACY_META_KEY).await?.is_none() {
         return Ok(());
     }
     let mut conn = pool.acquire().await?;
-    sqlx::query("PRAGMA secure_delete = ON")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM meta WHERE key = ?")
+    if !db::is_postgres(pool) {
+        sqlx::query("PRAGMA secure_delete = ON")
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM meta WHERE key = $1")
         .bind(LEGACY_META_KEY)
         .execute(&mut *conn)
         .await?;

@@ -30,7 +30,7 @@ use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sqlx::{Row, SqlitePool};
+use sqlx::{AnyPool, Row};
 use tsunagu_core::api::{ApiError, ErrorCode, Me, PasskeyAnswer, PasskeyChallenge, PasskeyInfo};
 use tsunagu_core::ids::random_bytes;
 use webauthn_rs::prelude::{
@@ -168,7 +168,7 @@ pub(crate) fn routes(passkeys: Arc<Passkeys>) -> Router<AppState> {
 // ---- the signed-in member's passkeys ----------------------------------------------------------
 
 /// The member's passkeys (for their data export).
-pub(crate) async fn of_member(db: &SqlitePool, user: &str) -> Result<Vec<PasskeyInfo>, Error> {
+pub(crate) async fn of_member(db: &AnyPool, user: &str) -> Result<Vec<PasskeyInfo>, Error> {
     store::list(db, user).await
 }
 
@@ -318,7 +318,7 @@ async fn sign_in_finish(
 /// Checks a sign-in answer against the member's stored passkey and records its use: their user
 /// id and the passkey's id.
 async fn verify_sign_in(
-    db: &SqlitePool,
+    db: &AnyPool,
     webauthn: &Webauthn,
     credential: serde_json::Value,
     authentication: DiscoverableAuthentication,
@@ -428,9 +428,9 @@ mod store {
     use super::*;
 
     /// The member's WebAuthn user handle, made on first use.
-    pub(super) async fn handle(db: &SqlitePool, user_id: &str) -> Result<Uuid, Error> {
+    pub(super) async fn handle(db: &AnyPool, user_id: &str) -> Result<Uuid, Error> {
         sqlx::query(
-            "INSERT INTO passkey_handles (user_id, handle, created_at) VALUES (?, ?, ?)
+            "INSERT INTO passkey_handles (user_id, handle, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (user_id) DO NOTHING",
         )
         .bind(user_id)
@@ -439,7 +439,7 @@ mod store {
         .execute(db)
         .await?;
         let handle: String =
-            sqlx::query_scalar("SELECT handle FROM passkey_handles WHERE user_id = ?")
+            sqlx::query_scalar("SELECT handle FROM passkey_handles WHERE user_id = $1")
                 .bind(user_id)
                 .fetch_one(db)
                 .await?;
@@ -451,20 +451,20 @@ mod store {
     }
 
     pub(super) async fn credential_ids(
-        db: &SqlitePool,
+        db: &AnyPool,
         user_id: &str,
     ) -> Result<Vec<CredentialID>, Error> {
         let ids: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT credential_id FROM passkeys WHERE user_id = ?")
+            sqlx::query_scalar("SELECT credential_id FROM passkeys WHERE user_id = $1")
                 .bind(user_id)
                 .fetch_all(db)
                 .await?;
         Ok(ids)
     }
 
-    pub(super) async fn list(db: &SqlitePool, user_id: &str) -> Result<Vec<PasskeyInfo>, Error> {
+    pub(super) async fn list(db: &AnyPool, user_id: &str) -> Result<Vec<PasskeyInfo>, Error> {
         let rows = sqlx::query(
-            "SELECT id, label, created_at, last_used FROM passkeys WHERE user_id = ?
+            "SELECT id, label, created_at, last_used FROM passkeys WHERE user_id = $1
              ORDER BY created_at, id",
         )
         .bind(user_id)
@@ -473,7 +473,7 @@ mod store {
         rows.iter().map(info).collect()
     }
 
-    fn info(row: &sqlx::sqlite::SqliteRow) -> Result<PasskeyInfo, Error> {
+    fn info(row: &sqlx::any::AnyRow) -> Result<PasskeyInfo, Error> {
         Ok(PasskeyInfo {
             id: row.try_get("id")?,
             label: row.try_get("label")?,
@@ -484,7 +484,7 @@ mod store {
 
     /// Stores a new passkey. A credential already registered (to anyone) is a conflict.
     pub(super) async fn insert(
-        db: &SqlitePool,
+        db: &AnyPool,
         user_id: &str,
         passkey: &Passkey,
         label: &str,
@@ -498,7 +498,7 @@ mod store {
         let json = serde_json::to_string(passkey).map_err(|e| internal(&e))?;
         let inserted = sqlx::query(
             "INSERT INTO passkeys (id, user_id, credential_id, passkey, label, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (credential_id) DO NOTHING",
         )
         .bind(&info.id)
         .bind(user_id)
@@ -516,8 +516,8 @@ mod store {
     }
 
     /// Whether a passkey of `user_id` named `id` was there to delete.
-    pub(super) async fn delete(db: &SqlitePool, user_id: &str, id: &str) -> Result<bool, Error> {
-        let deleted = sqlx::query("DELETE FROM passkeys WHERE id = ? AND user_id = ?")
+    pub(super) async fn delete(db: &AnyPool, user_id: &str, id: &str) -> Result<bool, Error> {
+        let deleted = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user_id)
             .execute(db)
@@ -534,12 +534,12 @@ mod store {
     }
 
     pub(super) async fn by_credential(
-        db: &SqlitePool,
+        db: &AnyPool,
         credential_id: &[u8],
     ) -> Result<Option<Stored>, Error> {
         let row = sqlx::query(
             "SELECT p.id, p.user_id, p.passkey, h.handle FROM passkeys p
-             JOIN passkey_handles h ON h.user_id = p.user_id WHERE p.credential_id = ?",
+             JOIN passkey_handles h ON h.user_id = p.user_id WHERE p.credential_id = $1",
         )
         .bind(credential_id)
         .fetch_optional(db)
@@ -559,7 +559,7 @@ mod store {
 
     /// Notes a sign-in with passkey `id`, and its new counter and backup state if they changed.
     pub(super) async fn used(
-        db: &SqlitePool,
+        db: &AnyPool,
         id: &str,
         changed: Option<&Passkey>,
     ) -> Result<(), PasskeyError> {
@@ -568,7 +568,7 @@ mod store {
             .transpose()
             .map_err(|e| internal(&e))?;
         sqlx::query(
-            "UPDATE passkeys SET last_used = ?, passkey = COALESCE(?, passkey) WHERE id = ?",
+            "UPDATE passkeys SET last_used = $1, passkey = COALESCE($2, passkey) WHERE id = $3",
         )
         .bind(db::now())
         .bind(json)

@@ -79,8 +79,8 @@ async fn upload(
     }
     let me = signed_in.user.id;
     let mut tx = db::write_tx(&state.db).await?;
-    let owned: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM photo_owners WHERE photo = ? AND user_id = ?)",
+    let db::Flag(owned) = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM photo_owners WHERE photo = $1 AND user_id = $2)",
     )
     .bind(&id)
     .bind(&me)
@@ -92,7 +92,7 @@ async fn upload(
     }
     let now = db::now();
     let today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM photo_owners WHERE user_id = ? AND uploaded_at > ?",
+        "SELECT COUNT(*) FROM photo_owners WHERE user_id = $1 AND uploaded_at > $2",
     )
     .bind(&me)
     .bind(now - 24 * 60 * 60)
@@ -104,7 +104,7 @@ async fn upload(
         return Err(AppError::TooManyAttempts);
     }
     sqlx::query(
-        "INSERT INTO photos (id, kind, bytes, created_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO photos (id, kind, bytes, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING",
     )
     .bind(&id)
@@ -114,7 +114,7 @@ async fn upload(
     .execute(&mut *tx)
     .await
     .map_err(Error::from)?;
-    sqlx::query("INSERT INTO photo_owners (photo, user_id, uploaded_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO photo_owners (photo, user_id, uploaded_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(&me)
         .bind(now)
@@ -135,7 +135,7 @@ async fn download(
         return Err(AppError::NotFound);
     }
     let row: Option<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT kind, bytes FROM photos WHERE id = ?")
+        sqlx::query_as("SELECT kind, bytes FROM photos WHERE id = $1")
             .bind(&id)
             .fetch_optional(&state.db)
             .await
@@ -159,8 +159,8 @@ async fn download(
 /// Whether `user` may read photo `id`: they uploaded it, or they may read a document that names
 /// it in a message by one of its owners.
 async fn may_read(state: &AppState, user: &str, id: &str) -> Result<bool, Error> {
-    let owned: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM photo_owners WHERE photo = ? AND user_id = ?)",
+    let db::Flag(owned) = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM photo_owners WHERE photo = $1 AND user_id = $2)",
     )
     .bind(id)
     .bind(user)
@@ -172,7 +172,7 @@ async fn may_read(state: &AppState, user: &str, id: &str) -> Result<bool, Error>
     let documents: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT r.document_id FROM photo_refs r
            JOIN photo_owners o ON o.photo = r.photo AND o.user_id = r.author
-          WHERE r.photo = ?",
+          WHERE r.photo = $1",
     )
     .bind(id)
     .fetch_all(&state.db)
@@ -206,14 +206,14 @@ pub(crate) async fn link(
     named: &BTreeSet<(String, String)>,
 ) -> Result<(), Error> {
     let held: BTreeSet<(String, String)> =
-        sqlx::query_as("SELECT photo, author FROM photo_refs WHERE document_id = ?")
+        sqlx::query_as("SELECT photo, author FROM photo_refs WHERE document_id = $1")
             .bind(doc.to_string())
             .fetch_all(s.conn())
             .await?
             .into_iter()
             .collect();
     for (photo, author) in named.difference(&held) {
-        sqlx::query("INSERT INTO photo_refs (photo, document_id, author) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO photo_refs (photo, document_id, author) VALUES ($1, $2, $3)")
             .bind(photo)
             .bind(doc.to_string())
             .bind(author)
@@ -221,7 +221,7 @@ pub(crate) async fn link(
             .await?;
     }
     for (photo, author) in held.difference(named) {
-        sqlx::query("DELETE FROM photo_refs WHERE photo = ? AND document_id = ? AND author = ?")
+        sqlx::query("DELETE FROM photo_refs WHERE photo = $1 AND document_id = $2 AND author = $3")
             .bind(photo)
             .bind(doc.to_string())
             .bind(author)

@@ -30,7 +30,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use futures_util::future::BoxFuture;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::Notify;
 use tsunagu_core::api::{Mute, PushKey, PushNotice, PushSubscription, PushUnsubscribe};
 use tsunagu_core::conversation::{Conversation, Message};
@@ -87,7 +87,7 @@ impl std::fmt::Debug for Vapid {
 
 impl Vapid {
     /// The key kept in the database, or a new one kept there from now on.
-    pub(crate) async fn load(pool: &SqlitePool, contact: String) -> Result<Self, Error> {
+    pub(crate) async fn load(pool: &AnyPool, contact: String) -> Result<Self, Error> {
         let stored = db::meta(pool, VAPID_META).await?;
         let key = match stored.as_deref().map(|b| B64.decode(b)) {
             Some(Ok(bytes)) => SigningKey::from_slice(&bytes)
@@ -171,7 +171,7 @@ async fn subscribe(
     sqlx::query(
         "INSERT INTO push_subscriptions
            (endpoint, user_id, p256dh, auth, preview, created_at, session)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh,
            auth = excluded.auth, preview = excluded.preview, session = excluded.session",
     )
@@ -187,9 +187,9 @@ async fn subscribe(
     .map_err(Error::from)?;
     // As many subscriptions as devices, the oldest dropped beyond that.
     sqlx::query(
-        "DELETE FROM push_subscriptions WHERE user_id = ?1 AND endpoint NOT IN (
-           SELECT endpoint FROM push_subscriptions WHERE user_id = ?1
-            ORDER BY created_at DESC, endpoint LIMIT ?2)",
+        "DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint NOT IN (
+           SELECT endpoint FROM push_subscriptions WHERE user_id = $1
+            ORDER BY created_at DESC, endpoint LIMIT $2)",
     )
     .bind(&me)
     .bind(i64::try_from(state.config.limits.devices_per_member).unwrap_or(i64::MAX))
@@ -206,7 +206,7 @@ async fn unsubscribe(
     payload: Result<Json<PushUnsubscribe>, JsonRejection>,
 ) -> Result<StatusCode, AppError> {
     let Json(gone) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?")
+    sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = $1 AND user_id = $2")
         .bind(&gone.endpoint)
         .bind(&signed_in.user.id)
         .execute(&state.db)
@@ -252,7 +252,7 @@ struct SetMuted<'a> {
 impl crate::reactions::Job for SetMuted<'_> {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
         sqlx::query(
-            "UPDATE conversation_members SET muted = ? WHERE conversation = ? AND user_id = ?",
+            "UPDATE conversation_members SET muted = $1 WHERE conversation = $2 AND user_id = $3",
         )
         .bind(self.muted)
         .bind(self.conversation.to_string())
@@ -324,7 +324,7 @@ async fn notify_page(
 ) -> Result<(), Error> {
     let row: Option<(String, i64, String, String)> = sqlx::query_as(
         "SELECT conversation, notified_at, notified_author, notified_id
-           FROM conversation_pages WHERE page = ?",
+           FROM conversation_pages WHERE page = $1",
     )
     .bind(page.to_string())
     .fetch_optional(s.conn())
@@ -342,8 +342,8 @@ async fn notify_page(
         return Ok(());
     };
     sqlx::query(
-        "UPDATE conversation_pages SET notified_at = ?, notified_author = ?, notified_id = ?
-          WHERE page = ?",
+        "UPDATE conversation_pages SET notified_at = $1, notified_author = $2, notified_id = $3
+          WHERE page = $4",
     )
     .bind(newest.at)
     .bind(&newest.author)
@@ -356,15 +356,15 @@ async fn notify_page(
         .read(&conversation_id, |d| Conversation::read(d).map(|c| c.name))
         .await?
         .unwrap_or_default();
-    let members: Vec<(String, bool)> =
-        sqlx::query_as("SELECT user_id, muted FROM conversation_members WHERE conversation = ?")
+    let members: Vec<(String, db::Flag)> =
+        sqlx::query_as("SELECT user_id, muted FROM conversation_members WHERE conversation = $1")
             .bind(&conversation)
             .fetch_all(s.conn())
             .await?;
     // Who among them blocked whom, in one query rather than one per member and message.
     let blocks: std::collections::HashSet<(String, String)> = sqlx::query_as(
         "SELECT blocker, blocked FROM blocks
-          WHERE blocker IN (SELECT user_id FROM conversation_members WHERE conversation = ?)",
+          WHERE blocker IN (SELECT user_id FROM conversation_members WHERE conversation = $1)",
     )
     .bind(&conversation)
     .fetch_all(s.conn())
@@ -373,7 +373,7 @@ async fn notify_page(
     .collect();
     let skip = fresh.len().saturating_sub(NOTICES_PER_CHANGE);
     for message in fresh.into_iter().skip(skip) {
-        let sender: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+        let sender: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
             .bind(&message.author)
             .fetch_optional(s.conn())
             .await?
@@ -387,7 +387,7 @@ async fn notify_page(
         };
         let told: Vec<&str> = members
             .iter()
-            .filter(|(member, muted)| {
+            .filter(|(member, db::Flag(muted))| {
                 *member != message.author
                     && !*muted
                     && !blocks.contains(&(member.clone(), message.author.clone()))
@@ -412,7 +412,7 @@ pub(crate) async fn queue(
         if s.is_online(member) {
             continue;
         }
-        sqlx::query("INSERT INTO push_outbox (user_id, notice, created_at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO push_outbox (user_id, notice, created_at) VALUES ($1, $2, $3)")
             .bind(member)
             .bind(&notice)
             .bind(s.now())
@@ -430,7 +430,7 @@ pub(crate) async fn queue(
 /// notices, and every [`Sender::EVERY`] in case a wake was missed (a restart).
 #[derive(Debug, Clone)]
 pub(crate) struct Sender {
-    db: SqlitePool,
+    db: AnyPool,
     vapid: Vapid,
     services: Vec<String>,
     client: reqwest::Client,
@@ -449,7 +449,7 @@ impl Sender {
     /// `retry_after`: how long after a failed try a notice is tried again, doubling each time
     /// ([`crate::Config::push_retry_after`]).
     pub(crate) fn new(
-        db: SqlitePool,
+        db: AnyPool,
         vapid: Vapid,
         services: Vec<String>,
         retry_after: Duration,
@@ -494,7 +494,7 @@ impl Sender {
         loop {
             let batch: Vec<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
                 "SELECT id, user_id, notice, endpoint, attempts FROM push_outbox
-                  WHERE not_before <= ? ORDER BY id LIMIT ?",
+                  WHERE not_before <= $1 ORDER BY id LIMIT $2",
             )
             .bind(db::now())
             .bind(Self::BATCH)
@@ -513,7 +513,7 @@ impl Sender {
                     }
                     Err(e) => tracing::warn!(id, error = %e, "an unreadable notice; dropped"),
                 }
-                sqlx::query("DELETE FROM push_outbox WHERE id = ?")
+                sqlx::query("DELETE FROM push_outbox WHERE id = $1")
                     .bind(id)
                     .execute(&self.db)
                     .await?;
@@ -541,7 +541,7 @@ impl Sender {
         for endpoint in endpoints {
             sqlx::query(
                 "INSERT INTO push_outbox (user_id, notice, created_at, endpoint, attempts, not_before)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(user)
             .bind(notice)
@@ -566,17 +566,17 @@ impl Sender {
         // A device whose session ended (signed out, revoked, expired) is told nothing more, and
         // its subscription goes: the person may no longer be the one holding it.
         sqlx::query(
-            "DELETE FROM push_subscriptions WHERE user_id = ?1 AND (session IS NULL OR session NOT IN (
+            "DELETE FROM push_subscriptions WHERE user_id = $1 AND (session IS NULL OR session NOT IN (
                SELECT token_hash FROM sessions
-                WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2))",
+                WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2))",
         )
         .bind(user)
         .bind(db::now())
         .execute(&self.db)
         .await?;
-        let devices: Vec<(String, String, String, bool)> = sqlx::query_as(
+        let devices: Vec<(String, String, String, db::Flag)> = sqlx::query_as(
             "SELECT endpoint, p256dh, auth, preview FROM push_subscriptions
-              WHERE user_id = ? AND (? IS NULL OR endpoint = ?)",
+              WHERE user_id = $1 AND ($2 IS NULL OR endpoint = $3)",
         )
         .bind(user)
         .bind(only)
@@ -584,7 +584,7 @@ impl Sender {
         .fetch_all(&self.db)
         .await?;
         let mut again = Vec::new();
-        for (endpoint, p256dh, auth, preview) in devices {
+        for (endpoint, p256dh, auth, db::Flag(preview)) in devices {
             let notice = if preview {
                 notice.clone()
             } else {
@@ -594,7 +594,7 @@ impl Sender {
                 Ok(status) if status.is_success() => {}
                 Ok(status) if matches!(status.as_u16(), 404 | 410) => {
                     tracing::info!(%user, "a push service dropped a subscription; so do we");
-                    sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = ?")
+                    sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = $1")
                         .bind(&endpoint)
                         .execute(&self.db)
                         .await?;

@@ -29,7 +29,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use automerge::{Automerge, Change, ChangeHash};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Ephemeral, Guard};
 use tsunagu_core::grants::Subject;
@@ -88,7 +88,7 @@ struct Peer {
 #[derive(Debug)]
 pub(crate) struct Relay {
     engine: Engine,
-    db: SqlitePool,
+    db: AnyPool,
     limits: Limits,
     peers: HashMap<ConnId, Peer>,
     /// (device storage, document) pairs whose stored sync state the engine already has.
@@ -125,7 +125,7 @@ impl Relay {
     /// `features` react to accepted changes, in this order.
     pub(crate) fn new(
         engine: Engine,
-        db: SqlitePool,
+        db: AnyPool,
         limits: Limits,
         actors: ActorBook,
         key: PassSigner,
@@ -1116,7 +1116,7 @@ pub(crate) const SYNC_STATE_FLUSH: std::time::Duration = std::time::Duration::fr
 /// outside the relay's lock, until the relay is gone.
 pub(crate) async fn flush_sync_states(
     relay: std::sync::Weak<tokio::sync::Mutex<Relay>>,
-    db: SqlitePool,
+    db: AnyPool,
 ) {
     let mut every = tokio::time::interval(SYNC_STATE_FLUSH);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -1133,7 +1133,7 @@ pub(crate) async fn flush_sync_states(
 
 /// Writes `batch`; a failure is logged and the states are dropped (they only save a fuller sync).
 pub(crate) async fn write_sync_states(
-    db: &SqlitePool,
+    db: &AnyPool,
     batch: HashMap<(StorageId, DocumentId), Vec<u8>>,
 ) {
     if batch.is_empty() {

@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use automerge::Automerge;
 use automerge::transaction::Transaction;
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::{Any, AnyConnection};
 use tsunagu_core::api::DOCUMENT_RESET;
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::DocError;
@@ -24,7 +24,7 @@ use crate::error::Error;
 #[derive(Debug)]
 pub(crate) struct Scribe<'a> {
     engine: &'a mut Engine,
-    tx: sqlx::Transaction<'static, Sqlite>,
+    tx: sqlx::Transaction<'static, Any>,
     key: &'a SigningKey,
     now: i64,
     /// What to do once committed: sends to the devices syncing what was written.
@@ -54,7 +54,7 @@ pub(crate) struct Written {
 impl<'a> Scribe<'a> {
     pub(crate) fn new(
         engine: &'a mut Engine,
-        tx: sqlx::Transaction<'static, Sqlite>,
+        tx: sqlx::Transaction<'static, Any>,
         key: &'a SigningKey,
         now: i64,
         sockets: &'a HashMap<String, usize>,
@@ -90,7 +90,7 @@ impl<'a> Scribe<'a> {
     }
 
     /// The open transaction, for the rows that go with the documents.
-    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }
 
@@ -155,8 +155,8 @@ impl<'a> Scribe<'a> {
         let mut fresh = Engine::new(PeerId::new("relay"), None).with_actor(actor);
         let effects = fresh.create(id, write)?;
         for statement in [
-            "DELETE FROM chunks WHERE document_id = ?",
-            "DELETE FROM sync_states WHERE document_id = ?",
+            "DELETE FROM chunks WHERE document_id = $1",
+            "DELETE FROM sync_states WHERE document_id = $1",
         ] {
             sqlx::query(statement)
                 .bind(id.to_string())

@@ -35,7 +35,7 @@ const GENERATED_ALUMNI: usize = 60;
 const ORGANISATION: &str = "org-tsunagu";
 
 /// Seeds the demo company if the database holds no one yet.
-pub(crate) async fn demo_if_empty(pool: &sqlx::SqlitePool, actor: &ActorId) -> Result<bool, Error> {
+pub(crate) async fn demo_if_empty(pool: &sqlx::AnyPool, actor: &ActorId) -> Result<bool, Error> {
     if db::count_users(pool).await? > 0 {
         return Ok(false);
     }

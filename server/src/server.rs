@@ -32,7 +32,7 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     relay: Arc<Mutex<Relay>>,
     sockets: tokio_util::task::TaskTracker,
-    db: sqlx::SqlitePool,
+    db: sqlx::AnyPool,
     task: JoinHandle<std::io::Result<()>>,
     /// Closes sockets whose session expired while they were idle.
     sweeper: JoinHandle<()>,
@@ -210,7 +210,7 @@ async fn shutdown_signal() {
 
 /// Opens the data directory; also returns the first-run setup token when the network has none.
 async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
-    let db = db::open(&config.data_dir).await?;
+    let db = db::open(&db::url(&config.data_dir, config.database.as_deref())?).await?;
     crate::documents::backfill_heads(&db).await?;
     let relay_storage = db::relay_storage_id(&db).await?;
     let relay_actor = db::relay_actor(&db).await?;

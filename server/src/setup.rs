@@ -15,7 +15,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::response::IntoResponse;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tsunagu_core::api::{AuditAction, LANGUAGES, MIN_PASSWORD_CHARS, NetworkInfo, Setup};
 use tsunagu_core::event::DEFAULT_TIME_ZONE;
 use tsunagu_core::ics::is_known_zone;
@@ -170,7 +170,7 @@ impl NewNetwork {
 /// Makes the organisation, its document and its first admin (with their profile), in one
 /// transaction that first checks there is no organisation yet; returns the admin's user id.
 pub(crate) async fn create_network(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     actor: &ActorId,
     network: &NewNetwork,
     password_hash: &str,
@@ -291,14 +291,16 @@ pub(crate) async fn setup(
     Ok(([cookie], Json(me)))
 }
 
-/// `tsunagu-server setup`: the same setup from the command line, on the relay's data directory
-/// (creating the database if need be). Returns the admin's email, to sign in with.
+/// `tsunagu-server setup`: the same setup from the command line, on the relay's database (the
+/// SQLite file in `data_dir` unless `database` names a PostgreSQL one; created if need be).
+/// Returns the admin's email, to sign in with.
 pub async fn setup_from_command_line(
     data_dir: &Path,
+    database: Option<&str>,
     form: &Setup,
 ) -> Result<String, SetupRefused> {
     let network = NewNetwork::checked(form)?;
-    let pool = db::open(data_dir).await?;
+    let pool = db::open(&db::url(data_dir, database)?).await?;
     let actor = db::relay_actor(&pool).await?;
     if db::organisation(&pool).await?.is_some() {
         return Err(SetupRefused::AlreadySetUp);

@@ -317,7 +317,7 @@ async fn suspend_someone(relay: &TestRelay) -> DocumentId {
     .fetch_one(&db)
     .await
     .expect("a generated alumnus");
-    sqlx::query("UPDATE users SET status = 'suspended' WHERE id = ?")
+    sqlx::query("UPDATE users SET status = 'suspended' WHERE id = $1")
         .bind(user)
         .execute(&db)
         .await

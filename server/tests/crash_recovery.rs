@@ -33,6 +33,7 @@ impl RelayProcess {
             .arg(addr.to_string())
             .arg("--data")
             .arg(data)
+            .args(common::database_args(data).await)
             .arg("--dist")
             .arg(dist)
             .arg("--demo")
@@ -245,7 +246,7 @@ fn run_command(data: &Path, args: &[&std::ffi::OsStr]) -> (bool, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_live_backup_restored_after_the_database_is_lost_loses_nothing_a_phone_holds() {
+async fn sqlite_a_live_backup_restored_after_the_database_is_lost_loses_nothing_a_phone_holds() {
     let (dir, data, dist) = dirs();
     let backup = dir.path().join("backup.sqlite3");
     let relay = RelayProcess::start(&data, &dist).await;

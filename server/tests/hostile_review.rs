@@ -14,7 +14,7 @@ use tsunagu_core::api::{Me, NetworkInfo};
 use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_core::event::{EventStatus, SeatStatus};
 use tsunagu_core::vocab::Role;
-use tsunagu_server::{Config, DEMO_PASSWORD, Rate, Server};
+use tsunagu_server::{DEMO_PASSWORD, Rate, Server};
 
 const ADMIN: &str = "admin@example.com";
 
@@ -172,13 +172,9 @@ async fn item1_walking_employee_numbers_is_throttled_per_address_and_overall() {
 
 /// A relay on a fresh data directory, started as the binary starts it without `--demo`.
 async fn fresh_relay(dir: &tempfile::TempDir) -> Server {
-    Server::start(Config::new(
-        "127.0.0.1:0".parse().expect("an address"),
-        dir.path().join("data"),
-        dir.path().join("dist"),
-    ))
-    .await
-    .expect("the relay starts")
+    Server::start(common::config(dir.path().join("data"), dir.path().join("dist")).await)
+        .await
+        .expect("the relay starts")
 }
 
 async fn network(addr: std::net::SocketAddr) -> NetworkInfo {
@@ -269,10 +265,12 @@ async fn item2_a_fresh_relay_has_no_demo_password_and_is_set_up_once_with_its_li
 async fn item2_the_setup_command_works_once_and_needs_no_password_on_its_command_line() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data = dir.path().join("data");
+    let database = common::database_args(&data).await;
     let setup = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
             .args(["setup", "--data"])
             .arg(&data)
+            .args(&database)
             .args([
                 "--organisation",
                 "株式会社みらい",
@@ -1308,12 +1306,26 @@ async fn item8_the_signing_key_lives_in_a_file_of_its_own_never_in_the_database(
             .mode();
         assert_eq!(mode & 0o777, 0o600, "readable by the relay's user alone");
     }
-    let database = std::fs::read(data.join(tsunagu_server::DATABASE_FILE)).expect("the database");
-    let secret = text.trim().as_bytes();
-    assert!(
-        !database.windows(secret.len()).any(|w| w == secret),
-        "the secret is nowhere in the database file"
-    );
+    let secret = text.trim();
+    if common::on_postgres() {
+        let values: Vec<String> = sqlx::query_scalar("SELECT value FROM meta")
+            .fetch_all(&common::database(&data).await)
+            .await
+            .expect("a query");
+        assert!(
+            !values.iter().any(|v| v.contains(secret)),
+            "the secret is nowhere in the database"
+        );
+    } else {
+        let database =
+            std::fs::read(data.join(tsunagu_server::DATABASE_FILE)).expect("the database");
+        assert!(
+            !database
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "the secret is nowhere in the database file"
+        );
+    }
     let authority = pass_authority(&relay, &cookie, &me).await;
     let key: tsunagu_core::pass::VerifyingKey = me.pass_key.parse().expect("a key");
     assert_eq!(
@@ -1485,18 +1497,14 @@ async fn item8_a_key_an_earlier_version_kept_in_the_database_moves_to_the_file()
     let secret = std::fs::read_to_string(&file).expect("the key file");
     std::fs::remove_file(&file).expect("removed");
     let db = common::database(&data).await;
-    sqlx::query("INSERT INTO meta (key, value) VALUES ('pass_signing_key', ?)")
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('pass_signing_key', $1)")
         .bind(secret.trim())
         .execute(&db)
         .await
         .expect("as an earlier version kept it");
     db.close().await;
 
-    let mut config = Config::new(
-        "127.0.0.1:0".parse().expect("an address"),
-        &data,
-        dir.path().join("dist"),
-    );
+    let mut config = common::config(&data, dir.path().join("dist")).await;
     config.seed_demo = true;
     let server = Server::start(config).await.expect("the relay starts");
     let (_, again) = sign_in(server.local_addr(), "hanako@example.com").await;

@@ -150,11 +150,7 @@ async fn a_stopping_relay_closes_every_socket_as_a_restart_and_keeps_what_it_ack
     );
 
     // The relay that replaces it has everything the first one acknowledged.
-    let mut config = tsunagu_server::Config::new(
-        "127.0.0.1:0".parse().expect("an address"),
-        dir.path().join("data"),
-        dir.path().join("dist"),
-    );
+    let mut config = common::config(dir.path().join("data"), dir.path().join("dist")).await;
     config.seed_demo = true;
     let next = tsunagu_server::Server::start(config)
         .await

@@ -289,11 +289,7 @@ async fn someone_elses_or_a_missing_passkey_cannot_be_removed() {
 #[tokio::test]
 async fn a_relay_reached_only_by_an_ip_address_offers_no_passkeys() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut config = Config::new(
-        "127.0.0.1:0".parse().expect("an address"),
-        dir.path().join("data"),
-        dir.path().join("dist"),
-    );
+    let mut config = common::config(dir.path().join("data"), dir.path().join("dist")).await;
     config.public_url = Some("http://192.168.1.20:8080".into());
     let server = Server::start(config).await.expect("the relay starts");
     let response = reqwest::Client::new()

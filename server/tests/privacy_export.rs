@@ -55,20 +55,22 @@ async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
     );
     assert!(export["audit_log"].is_array());
     let documents = export["documents"].as_array().expect("documents");
-    let kinds: Vec<&str> = documents
+    let mut kinds: Vec<&str> = documents
         .iter()
         .filter_map(|d| d["kind"].as_str())
         .collect();
+    assert_eq!(kinds[0], "profile", "her profile first");
+    kinds.sort_unstable();
     assert_eq!(
         kinds,
         [
+            "inbox",
+            "passes",
             "profile",
-            "profile-members",
             "profile-admins",
+            "profile-members",
             "profile-private",
             "rsvps",
-            "passes",
-            "inbox"
         ],
         "her profile and each of its parts, her answers to events, her passes and her inbox"
     );

@@ -6,22 +6,17 @@ mod common;
 use automerge::Automerge;
 use automerge::sync::{State, SyncDoc};
 use common::{Device, TestRelay, has_profile_named, send, sign_in};
-use sqlx::Connection;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::profile::Profile;
 use tsunagu_core::wire::Message;
-use tsunagu_server::DATABASE_FILE;
 
 /// The profile as the relay has committed it.
 async fn stored_profile(relay: &TestRelay, doc: &DocumentId) -> Profile {
-    let path = relay.dir.path().join("data").join(DATABASE_FILE);
-    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
-        .await
-        .expect("the database opens");
+    let db = common::database(&relay.dir.path().join("data")).await;
     let chunks: Vec<Vec<u8>> =
-        sqlx::query_scalar("SELECT bytes FROM chunks WHERE document_id = ? ORDER BY seq")
+        sqlx::query_scalar("SELECT bytes FROM chunks WHERE document_id = $1 ORDER BY seq")
             .bind(doc.to_string())
-            .fetch_all(&mut db)
+            .fetch_all(&db)
             .await
             .expect("chunks are read");
     let mut automerge = Automerge::new();

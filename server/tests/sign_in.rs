@@ -164,19 +164,9 @@ async fn an_expired_session_asks_to_sign_in_again() {
     assert_eq!(get_me(&relay, Some(&cookie)).await.status(), StatusCode::OK);
 
     // Thirty days pass.
-    let path = relay
-        .dir
-        .path()
-        .join("data")
-        .join(tsunagu_server::DATABASE_FILE);
-    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
-        "sqlite://{}",
-        path.display()
-    ))
-    .await
-    .expect("the database opens");
+    let db = common::database(&relay.dir.path().join("data")).await;
     sqlx::query("UPDATE sessions SET expires_at = 0")
-        .execute(&mut db)
+        .execute(&db)
         .await
         .expect("sessions age");
 

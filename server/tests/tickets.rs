@@ -15,7 +15,7 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::pass::{
     CardVerdict, Gate, PassBody, Ticket, Verdict, VerifyingKey, judge_card, judge_ticket,
 };
-use tsunagu_server::{Config, Server};
+use tsunagu_server::Server;
 
 fn key(me: &Me) -> VerifyingKey {
     me.pass_key.parse().expect("the organisation's public key")
@@ -236,12 +236,7 @@ async fn answers_the_relay_stored_but_never_seated_are_seated_at_its_next_start(
 
     // As if the relay had died between storing her answer and deciding her seat.
     let data = dir.path().join("data");
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data.join(tsunagu_server::DATABASE_FILE).display()
-    ))
-    .await
-    .expect("the database opens");
+    let db = common::database(&data).await;
     for statement in ["DELETE FROM seats", "DELETE FROM tickets"] {
         sqlx::query(statement)
             .execute(&db)
@@ -250,13 +245,9 @@ async fn answers_the_relay_stored_but_never_seated_are_seated_at_its_next_start(
     }
     db.close().await;
 
-    let server = Server::start(Config::new(
-        "127.0.0.1:0".parse().expect("an address"),
-        &data,
-        dir.path().join("dist"),
-    ))
-    .await
-    .expect("the relay starts again");
+    let server = Server::start(common::config(&data, dir.path().join("dist")).await)
+        .await
+        .expect("the relay starts again");
     let relay = TestRelay { server, dir };
     let (cookie, _) = sign_in(relay.addr(), "hanako@example.com").await;
     let phone = device_with(&relay, &cookie, &[passes]).await;

@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: installs what is missing (Chromium, chromedriver, wasm-bindgen, npm
 //!   packages) and runs every test: lints, unit and relay tests, wasm tests in headless Chromium,
 //!   interop with the JS automerge-repo, and the end-to-end browser tests.
+//! - `cargo xtask test-postgres [FILTER]`: only the relay's tests, on a throw-away PostgreSQL
+//!   cluster (the test command runs them on both databases).
 //! - `cargo xtask bench [--wire-only]`: prints sizes and bytes-on-the-wire figures.
 //! - `cargo xtask fuzz [--seconds N]`: runs the `cargo fuzz` targets (the test command runs
 //!   them briefly too).
@@ -18,6 +20,7 @@ mod bench_messages;
 mod bench_validation;
 mod dist;
 mod fuzz;
+mod postgres;
 mod setup;
 mod split;
 mod test;
@@ -53,6 +56,12 @@ fn main() -> Result<()> {
             run_relay(&addr, profile)?;
         }
         Some("test") => test::all()?,
+        // The relay's tests on a throw-away PostgreSQL only (what follows goes to the test
+        // binaries: a filter, `--nocapture`).
+        Some("test-postgres") => {
+            setup::test_python_packages()?;
+            test::relay_tests_on_postgres(&args[1..])?;
+        }
         Some("bench") => bench::all(flag("--wire-only"))?,
         Some("bench-release") => {
             bench_validation::all()?;
@@ -61,7 +70,7 @@ fn main() -> Result<()> {
         }
         Some("fuzz") => fuzz::command(value("--seconds"))?,
         _ => bail!(
-            "usage: cargo xtask <run [--addr A] [--debug] | test | bench | fuzz [--seconds N] | dist [--debug]>"
+            "usage: cargo xtask <run [--addr A] [--debug] | test | test-postgres [FILTER] | bench | fuzz [--seconds N] | dist [--debug]>"
         ),
     }
     Ok(())

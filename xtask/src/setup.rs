@@ -95,20 +95,32 @@ pub(crate) fn chromium() -> Result<()> {
     {
         return Ok(());
     }
-    let sudo = |args: &[&str]| -> Result<()> {
-        let is_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| o.stdout.starts_with(b"0"))
-            .unwrap_or(false);
-        if is_root {
-            run(Command::new("apt-get").args(args))
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Whether this process runs as root (a CI machine), so system tools need no `sudo`.
+pub(crate) fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Installs Debian packages (through `sudo` unless root).
+pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
+    let apt = |args: &[&str]| -> Result<()> {
+        if is_root() {
+            run(Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive"))
         } else {
-            run(Command::new("sudo").arg("apt-get").args(args))
+            run(Command::new("sudo")
+                .args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"])
+                .args(args))
         }
     };
-    sudo(&["update", "-qq"])?;
-    sudo(&["install", "-y", "-qq", "chromium", "chromium-driver"])
+    apt(&["update", "-qq"])?;
+    apt(&[&["install", "-y", "-qq"][..], packages].concat())
 }
 
 /// The npm packages the browser and interop tests use (playwright-core, automerge-repo).

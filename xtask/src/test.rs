@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 
 use crate::dist::{self, Profile};
 use crate::fuzz;
+use crate::postgres::Cluster;
 use crate::setup::{self, path_with_tools};
 use crate::{cargo, root, run};
 
@@ -65,6 +66,7 @@ pub(crate) fn all() -> Result<()> {
             .args(["test", "--workspace", "--exclude", "tsunagu-app"])
             .env("TSUNAGU_TEST_PYTHON", setup::test_python())),
     );
+    step("relay tests on PostgreSQL", relay_tests_on_postgres(&[]));
     step(
         "IndexedDB store in headless Chromium",
         run(cargo()
@@ -93,6 +95,26 @@ pub(crate) fn all() -> Result<()> {
         bail!("failed: {}", failed.join(", "));
     }
     Ok(())
+}
+
+/// The relay's test suites again, each relay on a new database in a throw-away PostgreSQL
+/// cluster (`args` go to the test binaries). Tests named `sqlite_…` are about the SQLite file
+/// itself (backup, restore) and are left out.
+pub(crate) fn relay_tests_on_postgres(args: &[String]) -> Result<()> {
+    let cluster = Cluster::start()?;
+    run(cargo()
+        .args([
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "tsunagu-server",
+            "--",
+            "--skip",
+            "sqlite_",
+        ])
+        .args(args)
+        .env("TSUNAGU_TEST_POSTGRES", cluster.url())
+        .env("TSUNAGU_TEST_PYTHON", setup::test_python()))
 }
 
 /// The release app shell and the relay, driven by node: Playwright in Chromium for the user

@@ -70,7 +70,7 @@ impl Job for Open<'_> {
             None => {
                 let confirmed: Vec<String> = sqlx::query_scalar(
                     "SELECT s.user_id FROM seats s JOIN users u ON u.id = s.user_id
-                      WHERE s.event = ? AND s.status = 'confirmed' AND u.status = 'active'
+                      WHERE s.event = $1 AND s.status = 'confirmed' AND u.status = 'active'
                       ORDER BY s.seq, s.user_id",
                 )
                 .bind(self.event.to_string())
@@ -95,7 +95,7 @@ impl Job for Open<'_> {
                 )
                 .await?
                 .conversation;
-                sqlx::query("INSERT INTO event_chats (event, conversation) VALUES (?, ?)")
+                sqlx::query("INSERT INTO event_chats (event, conversation) VALUES ($1, $2)")
                     .bind(self.event.to_string())
                     .bind(chat.to_string())
                     .execute(s.conn())
@@ -113,7 +113,7 @@ impl Job for Open<'_> {
 
 async fn chat_of(s: &mut Scribe<'_>, event: &DocumentId) -> Result<Option<DocumentId>, Error> {
     let chat: Option<String> =
-        sqlx::query_scalar("SELECT conversation FROM event_chats WHERE event = ?")
+        sqlx::query_scalar("SELECT conversation FROM event_chats WHERE event = $1")
             .bind(event.to_string())
             .fetch_optional(s.conn())
             .await?;
@@ -121,13 +121,14 @@ async fn chat_of(s: &mut Scribe<'_>, event: &DocumentId) -> Result<Option<Docume
 }
 
 async fn in_it(s: &mut Scribe<'_>, chat: &DocumentId, user: &str) -> Result<bool, Error> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM conversation_members WHERE conversation = ? AND user_id = ?)",
+    let db::Flag(member) = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM conversation_members WHERE conversation = $1 AND user_id = $2)",
     )
     .bind(chat.to_string())
     .bind(user)
     .fetch_one(s.conn())
-    .await?)
+    .await?;
+    Ok(member)
 }
 
 /// `user`'s seat at `event` changed: confirmed, they are in its chat (if it has one); not, they
@@ -145,9 +146,9 @@ pub(crate) async fn seat_changed(
     if confirmed && !member {
         conversations::add_to(s, chat, user).await?;
     } else if !confirmed && member {
-        let staff: bool = sqlx::query_scalar(
+        let db::Flag(staff) = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM event_people
-               WHERE event = ? AND user_id = ? AND relation = 'staff')",
+               WHERE event = $1 AND user_id = $2 AND relation = 'staff')",
         )
         .bind(event.to_string())
         .bind(user)

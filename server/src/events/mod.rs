@@ -41,7 +41,7 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 use tsunagu_core::api::{AuditAction, EventRef, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
 use tsunagu_core::event::{DEFAULT_TIME_ZONE, Event, EventStatus, Passes, Roster};
@@ -82,7 +82,7 @@ pub(crate) fn public_routes() -> Router<AppState> {
 /// Event `event` (its id as given in a path), for admins and the event's staff: 404 if there is
 /// no such event, 403 for anyone else.
 async fn event_for_staff(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &str,
     event: &str,
 ) -> Result<store::EventRow, AppError> {
@@ -193,7 +193,7 @@ fn new_event(new: &NewEvent, default_zone: &str) -> Result<Event, &'static str> 
 
 /// Makes an event's check-in log, roster and event document, as the relay.
 async fn create_documents(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &ActorId,
     event: Event,
 ) -> Result<store::EventRow, Error> {
@@ -224,7 +224,7 @@ async fn create_documents(
 /// Every event `user` may read, judged by the grant table exactly as the relay judges each
 /// document they ask for, with its roster and check-in log where they may read those.
 pub(crate) async fn readable_events(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     user: &str,
     roles: &[Role],
 ) -> Result<Vec<EventRef>, Error> {

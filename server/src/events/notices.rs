@@ -114,7 +114,7 @@ impl Job for Remind {
         let now = s.now();
         let soon: Vec<(String, i64)> = sqlx::query_as(
             "SELECT doc, starts_at FROM events
-              WHERE status = ? AND starts_at > ? AND starts_at <= ? ORDER BY starts_at",
+              WHERE status = $1 AND starts_at > $2 AND starts_at <= $3 ORDER BY starts_at",
         )
         .bind(EventStatus::Published.key())
         .bind(now)
@@ -130,7 +130,7 @@ impl Job for Remind {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
             let first = sqlx::query(
-                "INSERT INTO event_reminders (event, kind, starts_at, sent_at) VALUES (?, ?, ?, ?)
+                "INSERT INTO event_reminders (event, kind, starts_at, sent_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT DO NOTHING",
             )
             .bind(&doc)

@@ -72,7 +72,7 @@ pub(super) async fn attendees_csv(
 }
 
 async fn stored(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     doc: &DocumentId,
 ) -> Result<automerge::Automerge, Error> {
     let chunks = db::chunks(&mut *conn, doc).await?;

@@ -3,7 +3,7 @@
 //! seats, tickets and calendar feeds. Every function takes a connection, so callers keep
 //! a decision and the documents that show it in one transaction.
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use tsunagu_core::event::{Event, EventStatus, SeatStatus};
 use tsunagu_core::grants::EventFacts;
 use tsunagu_core::ids::DocumentId;
@@ -44,7 +44,7 @@ impl EventRow {
 const EVENT_COLUMNS: &str =
     "SELECT doc, roster_doc, checkins_doc, sequence, snapshot, updated_at, join_url FROM events";
 
-fn event_row(row: &sqlx::sqlite::SqliteRow) -> Result<EventRow, Error> {
+fn event_row(row: &sqlx::any::AnyRow) -> Result<EventRow, Error> {
     let doc = db::document_id(&row.try_get::<String, _>("doc")?)?;
     let snapshot: String = row.try_get("snapshot")?;
     let event = serde_json::from_str(&snapshot)
@@ -65,7 +65,7 @@ fn snapshot(event: &Event) -> Result<String, Error> {
 }
 
 pub(crate) async fn insert_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     row: &EventRow,
     created_by: &str,
     now: i64,
@@ -74,7 +74,7 @@ pub(crate) async fn insert_event(
     sqlx::query(
         "INSERT INTO events (doc, roster_doc, checkins_doc, status, audience, capacity, starts_at,
              ends_at, deadline, sequence, snapshot, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(row.doc.to_string())
     .bind(row.roster.to_string())
@@ -96,10 +96,10 @@ pub(crate) async fn insert_event(
 }
 
 pub(crate) async fn event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     doc: &DocumentId,
 ) -> Result<Option<EventRow>, Error> {
-    let row = sqlx::query(&format!("{EVENT_COLUMNS} WHERE doc = ?"))
+    let row = sqlx::query(&format!("{EVENT_COLUMNS} WHERE doc = $1"))
         .bind(doc.to_string())
         .fetch_optional(conn)
         .await?;
@@ -108,12 +108,12 @@ pub(crate) async fn event(
 
 /// The events among `docs` (those that exist), by document; a few queries, however many.
 pub(crate) async fn events_among(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     docs: &[DocumentId],
 ) -> Result<std::collections::HashMap<DocumentId, EventRow>, Error> {
     let mut found = std::collections::HashMap::new();
     for batch in docs.chunks(500) {
-        let marks = vec!["?"; batch.len()].join(", ");
+        let marks = db::marks(1, batch.len());
         let sql = format!("{EVENT_COLUMNS} WHERE doc IN ({marks})");
         let mut query = sqlx::query(&sql);
         for doc in batch {
@@ -127,7 +127,7 @@ pub(crate) async fn events_among(
     Ok(found)
 }
 
-pub(crate) async fn all_events(conn: &mut SqliteConnection) -> Result<Vec<EventRow>, Error> {
+pub(crate) async fn all_events(conn: &mut AnyConnection) -> Result<Vec<EventRow>, Error> {
     let rows = sqlx::query(&format!("{EVENT_COLUMNS} ORDER BY starts_at, doc"))
         .fetch_all(conn)
         .await?;
@@ -136,12 +136,12 @@ pub(crate) async fn all_events(conn: &mut SqliteConnection) -> Result<Vec<EventR
 
 /// Sets (or with `""` clears) the link to join event `doc` online.
 pub(crate) async fn set_join_url(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     doc: &DocumentId,
     url: &str,
     now: i64,
 ) -> Result<(), Error> {
-    sqlx::query("UPDATE events SET join_url = ?, updated_at = ? WHERE doc = ?")
+    sqlx::query("UPDATE events SET join_url = $1, updated_at = $2 WHERE doc = $3")
         .bind(url)
         .bind(now)
         .bind(doc.to_string())
@@ -152,15 +152,15 @@ pub(crate) async fn set_join_url(
 
 /// Stores what the relay read of an event, and the staff and invited it names.
 pub(crate) async fn update_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     doc: &DocumentId,
     e: &Event,
     sequence: u32,
     now: i64,
 ) -> Result<(), Error> {
     sqlx::query(
-        "UPDATE events SET status = ?, audience = ?, capacity = ?, starts_at = ?, ends_at = ?,
-             deadline = ?, sequence = ?, snapshot = ?, updated_at = ? WHERE doc = ?",
+        "UPDATE events SET status = $1, audience = $2, capacity = $3, starts_at = $4, ends_at = $5,
+             deadline = $6, sequence = $7, snapshot = $8, updated_at = $9 WHERE doc = $10",
     )
     .bind(e.status().key())
     .bind(e.audience().key())
@@ -177,16 +177,16 @@ pub(crate) async fn update_event(
     set_people(conn, doc, e).await
 }
 
-async fn set_people(conn: &mut SqliteConnection, doc: &DocumentId, e: &Event) -> Result<(), Error> {
+async fn set_people(conn: &mut AnyConnection, doc: &DocumentId, e: &Event) -> Result<(), Error> {
     let id = doc.to_string();
-    sqlx::query("DELETE FROM event_people WHERE event = ?")
+    sqlx::query("DELETE FROM event_people WHERE event = $1")
         .bind(&id)
         .execute(&mut *conn)
         .await?;
     for (relation, people) in [("staff", &e.staff), ("invited", &e.invited)] {
         for user in people {
             sqlx::query(
-                "INSERT INTO event_people (event, user_id, relation) VALUES (?, ?, ?)
+                "INSERT INTO event_people (event, user_id, relation) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
             )
             .bind(&id)
@@ -199,7 +199,7 @@ async fn set_people(conn: &mut SqliteConnection, doc: &DocumentId, e: &Event) ->
     Ok(())
 }
 
-/// The SQL of [`EventFacts`] over `events e`, for the member bound as parameter `user` (`?1`).
+/// The SQL of [`EventFacts`] over `events e`, for the member bound as parameter `user` (`$1`).
 fn facts_columns(user: &str) -> String {
     format!(
         "e.status, e.audience,
@@ -207,31 +207,31 @@ fn facts_columns(user: &str) -> String {
                  WHERE p.event = e.doc AND p.user_id = {user} AND p.relation = 'staff') AS staff,
          EXISTS (SELECT 1 FROM event_people p
                  WHERE p.event = e.doc AND p.user_id = {user} AND p.relation = 'invited') AS invited,
-         COALESCE(e.created_by = {user}, 0) AS proposer"
+         COALESCE(e.created_by = {user}, FALSE) AS proposer"
     )
 }
 
-fn facts_of(row: &sqlx::sqlite::SqliteRow) -> Result<EventFacts, Error> {
+fn facts_of(row: &sqlx::any::AnyRow) -> Result<EventFacts, Error> {
     Ok(EventFacts {
         public: EventStatus::from_key(&row.try_get::<String, _>("status")?).is_public(),
         audience: EventAudience::from_key(&row.try_get::<String, _>("audience")?),
-        invited: row.try_get("invited")?,
-        staff: row.try_get("staff")?,
-        proposer: row.try_get("proposer")?,
+        invited: db::flag(row, "invited")?,
+        staff: db::flag(row, "staff")?,
+        proposer: db::flag(row, "proposer")?,
     })
 }
 
 /// How `user` relates to the event that `doc` (the event, its roster or its check-in log)
 /// belongs to; `None` if it belongs to no event.
 pub(crate) async fn facts<'c>(
-    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     doc: &DocumentId,
     user: &str,
 ) -> Result<Option<EventFacts>, Error> {
     let row = sqlx::query(&format!(
         "SELECT {} FROM events e
-         WHERE e.doc = ?1 OR e.roster_doc = ?1 OR e.checkins_doc = ?1",
-        facts_columns("?2")
+         WHERE e.doc = $1 OR e.roster_doc = $1 OR e.checkins_doc = $1",
+        facts_columns("$2")
     ))
     .bind(doc.to_string())
     .bind(user)
@@ -242,13 +242,13 @@ pub(crate) async fn facts<'c>(
 
 /// Every event's three documents with how `user` relates to it, soonest first.
 pub(crate) async fn events_with_facts<'c>(
-    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     user: &str,
 ) -> Result<Vec<([DocumentId; 3], EventFacts)>, Error> {
     let rows = sqlx::query(&format!(
         "SELECT e.doc, e.roster_doc, e.checkins_doc, {} FROM events e
          ORDER BY e.starts_at, e.doc",
-        facts_columns("?1")
+        facts_columns("$1")
     ))
     .bind(user)
     .fetch_all(db)
@@ -289,28 +289,28 @@ pub(crate) struct SeatRow {
 const SEAT_COLUMNS: &str = "SELECT event, user_id, status, seq, going, ticket_id, answered_at, arrived_at, show_name \
      FROM seats";
 
-fn seat_row(row: &sqlx::sqlite::SqliteRow) -> Result<SeatRow, Error> {
+fn seat_row(row: &sqlx::any::AnyRow) -> Result<SeatRow, Error> {
     let status: String = row.try_get("status")?;
     Ok(SeatRow {
         user: row.try_get("user_id")?,
         status: SeatStatus::from_key(&status)
             .ok_or_else(|| Error::Corrupt(format!("seat status {status:?}")))?,
         seq: row.try_get("seq")?,
-        going: row.try_get("going")?,
+        going: db::flag(row, "going")?,
         ticket: row.try_get("ticket_id")?,
         answered_at: row.try_get("answered_at")?,
         arrived_at: row.try_get("arrived_at")?,
-        show_name: row.try_get("show_name")?,
+        show_name: db::flag(row, "show_name")?,
     })
 }
 
 /// Every seat of an event in the order answers arrived.
 pub(crate) async fn seats(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     event: &DocumentId,
 ) -> Result<Vec<SeatRow>, Error> {
     let rows = sqlx::query(&format!(
-        "{SEAT_COLUMNS} WHERE event = ? ORDER BY seq, user_id"
+        "{SEAT_COLUMNS} WHERE event = $1 ORDER BY seq, user_id"
     ))
     .bind(event.to_string())
     .fetch_all(conn)
@@ -319,11 +319,11 @@ pub(crate) async fn seats(
 }
 
 pub(crate) async fn seat(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     event: &DocumentId,
     user: &str,
 ) -> Result<Option<SeatRow>, Error> {
-    let row = sqlx::query(&format!("{SEAT_COLUMNS} WHERE event = ? AND user_id = ?"))
+    let row = sqlx::query(&format!("{SEAT_COLUMNS} WHERE event = $1 AND user_id = $2"))
         .bind(event.to_string())
         .bind(user)
         .fetch_optional(conn)
@@ -333,10 +333,10 @@ pub(crate) async fn seat(
 
 /// Every seat `user` holds, by event.
 pub(crate) async fn seats_of<'c>(
-    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     user: &str,
 ) -> Result<Vec<(DocumentId, SeatRow)>, Error> {
-    let rows = sqlx::query(&format!("{SEAT_COLUMNS} WHERE user_id = ?"))
+    let rows = sqlx::query(&format!("{SEAT_COLUMNS} WHERE user_id = $1"))
         .bind(user)
         .fetch_all(db)
         .await?;
@@ -351,7 +351,7 @@ pub(crate) async fn seats_of<'c>(
 }
 
 /// Members whose account was deleted but who still hold or wait for a seat.
-pub(crate) async fn departed_with_seats(conn: &mut SqliteConnection) -> Result<Vec<String>, Error> {
+pub(crate) async fn departed_with_seats(conn: &mut AnyConnection) -> Result<Vec<String>, Error> {
     Ok(sqlx::query_scalar(
         "SELECT DISTINCT s.user_id FROM seats s JOIN users u ON u.id = s.user_id
          WHERE u.status = 'removed' AND s.status IN ('confirmed', 'waiting')",
@@ -361,11 +361,8 @@ pub(crate) async fn departed_with_seats(conn: &mut SqliteConnection) -> Result<V
 }
 
 /// The place after the last answer that reached the relay for `event`.
-pub(crate) async fn next_seq(
-    conn: &mut SqliteConnection,
-    event: &DocumentId,
-) -> Result<i64, Error> {
-    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM seats WHERE event = ?")
+pub(crate) async fn next_seq(conn: &mut AnyConnection, event: &DocumentId) -> Result<i64, Error> {
+    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM seats WHERE event = $1")
         .bind(event.to_string())
         .fetch_one(conn)
         .await?;
@@ -373,7 +370,7 @@ pub(crate) async fn next_seq(
 }
 
 pub(crate) async fn put_seat(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     event: &DocumentId,
     seat: &SeatRow,
     now: i64,
@@ -381,7 +378,7 @@ pub(crate) async fn put_seat(
     sqlx::query(
         "INSERT INTO seats (event, user_id, status, seq, going, ticket_id, answered_at,
              arrived_at, show_name, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (event, user_id) DO UPDATE SET status = excluded.status, seq = excluded.seq,
              going = excluded.going, ticket_id = excluded.ticket_id,
              answered_at = excluded.answered_at, arrived_at = excluded.arrived_at,
@@ -403,13 +400,13 @@ pub(crate) async fn put_seat(
 }
 
 pub(crate) async fn insert_ticket(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     event: &DocumentId,
     user: &str,
     now: i64,
 ) -> Result<(), Error> {
-    sqlx::query("INSERT INTO tickets (id, event, user_id, issued_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO tickets (id, event, user_id, issued_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(event.to_string())
         .bind(user)
@@ -420,11 +417,11 @@ pub(crate) async fn insert_ticket(
 }
 
 pub(crate) async fn revoke_ticket(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     now: i64,
 ) -> Result<(), Error> {
-    sqlx::query("UPDATE tickets SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+    sqlx::query("UPDATE tickets SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(id)
         .execute(conn)
@@ -434,11 +431,11 @@ pub(crate) async fn revoke_ticket(
 
 /// Every member's document of `kind`, with its owner.
 pub(crate) async fn docs_of_kind(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     kind: &str,
 ) -> Result<Vec<(DocumentId, String)>, Error> {
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, owner_id FROM documents WHERE kind = ? AND owner_id IS NOT NULL
+        "SELECT id, owner_id FROM documents WHERE kind = $1 AND owner_id IS NOT NULL
          ORDER BY created_at, id",
     )
     .bind(kind)
@@ -451,7 +448,7 @@ pub(crate) async fn docs_of_kind(
 
 /// Active members who have a passes document (their ID card goes there).
 pub(crate) async fn active_members_with_passes(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
 ) -> Result<Vec<String>, Error> {
     Ok(sqlx::query_scalar(
         "SELECT d.owner_id FROM documents d JOIN users u ON u.id = d.owner_id \
@@ -465,13 +462,13 @@ pub(crate) async fn active_members_with_passes(
 
 /// Makes `token_hash` the member's feed, revoking any earlier one.
 pub(crate) async fn replace_feed(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &str,
     token_hash: &[u8],
     now: i64,
 ) -> Result<(), Error> {
     revoke_feeds(&mut *conn, user, now).await?;
-    sqlx::query("INSERT INTO calendar_feeds (token_hash, user_id, created_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO calendar_feeds (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(token_hash)
         .bind(user)
         .bind(now)
@@ -481,12 +478,12 @@ pub(crate) async fn replace_feed(
 }
 
 pub(crate) async fn revoke_feeds<'c>(
-    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     user: &str,
     now: i64,
 ) -> Result<u64, Error> {
     Ok(sqlx::query(
-        "UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(user)
@@ -497,11 +494,11 @@ pub(crate) async fn revoke_feeds<'c>(
 
 /// Whose live feed has this token.
 pub(crate) async fn feed_owner<'c>(
-    db: impl sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     token_hash: &[u8],
 ) -> Result<Option<String>, Error> {
     Ok(sqlx::query_scalar(
-        "SELECT user_id FROM calendar_feeds WHERE token_hash = ? AND revoked_at IS NULL",
+        "SELECT user_id FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(token_hash)
     .fetch_optional(db)

@@ -187,7 +187,7 @@ pub(crate) async fn summary(
 }
 
 /// The status of a member an admin names (`active` or `suspended`), or 404.
-async fn member_status(conn: &mut sqlx::SqliteConnection, user: &str) -> Result<String, AppError> {
+async fn member_status(conn: &mut sqlx::AnyConnection, user: &str) -> Result<String, AppError> {
     store::user_status(conn, user)
         .await?
         .filter(|s| s == "active" || s == "suspended")

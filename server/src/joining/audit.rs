@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use tsunagu_core::api::{AuditAction, AuditEntry};
 use tsunagu_core::event::DEFAULT_TIME_ZONE;
 use tsunagu_core::ics::local_timestamp;
@@ -22,14 +22,14 @@ use crate::error::{AppError, Error};
 
 /// Appends one entry. `actor` is `None` for what the relay decided on its own.
 pub(crate) async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: Option<&str>,
     action: AuditAction,
     subject: &str,
     detail: &str,
 ) -> Result<(), Error> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(db::now())
     .bind(actor)
@@ -59,7 +59,7 @@ const ENTRY_COLUMNS: &str = "SELECT a.id, a.at, a.actor_id, COALESCE(u.email, ''
      LEFT JOIN events e ON e.doc = a.subject \
      LEFT JOIN organisations o ON o.id = a.subject";
 
-fn entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, Error> {
+fn entry(row: &sqlx::any::AnyRow) -> Result<AuditEntry, Error> {
     Ok(AuditEntry {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
@@ -83,12 +83,9 @@ pub(crate) struct Page {
 }
 
 /// Every entry about `user` or by them, oldest first (for their data export).
-pub(crate) async fn about(
-    conn: &mut SqliteConnection,
-    user: &str,
-) -> Result<Vec<AuditEntry>, Error> {
+pub(crate) async fn about(conn: &mut AnyConnection, user: &str) -> Result<Vec<AuditEntry>, Error> {
     let rows = sqlx::query(&format!(
-        "{ENTRY_COLUMNS} WHERE a.subject = ?1 OR a.actor_id = ?1 ORDER BY a.id"
+        "{ENTRY_COLUMNS} WHERE a.subject = $1 OR a.actor_id = $1 ORDER BY a.id"
     ))
     .bind(user)
     .fetch_all(conn)
@@ -104,7 +101,7 @@ pub(crate) async fn list(
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
     let limit = page.limit.unwrap_or(100).clamp(1, 1000);
     let rows = sqlx::query(&format!(
-        "{ENTRY_COLUMNS} WHERE a.id < ? ORDER BY a.id DESC LIMIT ?"
+        "{ENTRY_COLUMNS} WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2"
     ))
     .bind(page.before.unwrap_or(i64::MAX))
     .bind(limit)

@@ -348,7 +348,7 @@ pub(crate) struct PlannedRow {
 
 /// Compares each checked row with the stored records.
 async fn plan(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     parsed: ParsedFile,
 ) -> Result<(Vec<PlannedRow>, Vec<ImportError>), AppError> {
     let mut errors = parsed.errors;

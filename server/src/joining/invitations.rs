@@ -90,7 +90,7 @@ pub(crate) async fn invite(
 
 /// Finds the record an invitation token is for, or why it cannot be used.
 async fn valid_invitation(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     token_hash: &[u8],
 ) -> Result<store::StoredHr, AppError> {
     let invitation = store::invitation(&mut *conn, token_hash)

@@ -184,7 +184,7 @@ pub(crate) struct Newcomer<'a> {
 /// Creates an active alumni member and their profile document inside `tx`; returns their id.
 /// Fails with [`AppError::EmailUnavailable`] when an account already has the email.
 pub(crate) async fn create_member(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     newcomer: &Newcomer<'_>,
 ) -> Result<String, AppError> {
     let email = newcomer.email.to_lowercase();

@@ -46,7 +46,7 @@ fn name_key(name: &str) -> String {
 
 /// The imported record that this applicant matches, if any (one nobody registered with yet).
 async fn matching_record(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     application: &Application,
 ) -> Result<Option<(StoredHr, MatchedBy)>, Error> {
     if let Some(hr) = store::hr_by_email(&mut *conn, &application.email).await?
@@ -254,7 +254,7 @@ pub(crate) async fn apply(
 /// Stores a confirmation link for `application`, to mail to the address `hr` has, unless that
 /// record was sent enough of them today (then the application waits for an admin).
 async fn confirmation_link(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     state: &AppState,
     application: &Application,
     hr: &StoredHr,
@@ -289,7 +289,7 @@ async fn confirmation_link(
 
 /// The pending application a confirmation link is for, or why it cannot be used.
 async fn confirmable(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     token_hash: &[u8],
 ) -> Result<store::StoredApplication, AppError> {
     let link = store::confirmation(&mut *conn, token_hash)
@@ -379,7 +379,7 @@ pub(crate) async fn confirm(
 /// Creates the member an application describes, taking the months and department HR has on
 /// record where there is one, and links that record to them.
 async fn create_member_from(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     application: &Application,
     hr: Option<&StoredHr>,
     password_hash: &str,
@@ -438,7 +438,7 @@ pub(crate) async fn list(
 }
 
 async fn pending(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     id: &str,
 ) -> Result<store::StoredApplication, AppError> {
     let stored = store::application(conn, id)

@@ -1,7 +1,7 @@
 //! The SQL of joining: imported HR records, invitations, applications. Every function takes a
 //! connection, so callers run it inside their transaction (or on a pooled connection).
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use tsunagu_core::api::{Application, ApplicationStatus, HrMatch, HrRecord, MatchedBy};
 
 use crate::db;
@@ -18,7 +18,7 @@ pub(crate) struct StoredHr {
 const HR_COLUMNS: &str = "SELECT id, employee_number, name, reading, email, joined_month, \
      left_month, department, user_id FROM hr_records";
 
-fn stored_hr(row: &sqlx::sqlite::SqliteRow) -> Result<StoredHr, Error> {
+fn stored_hr(row: &sqlx::any::AnyRow) -> Result<StoredHr, Error> {
     Ok(StoredHr {
         id: row.try_get("id")?,
         record: HrRecord {
@@ -37,11 +37,11 @@ fn stored_hr(row: &sqlx::sqlite::SqliteRow) -> Result<StoredHr, Error> {
 }
 
 async fn hr_where(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     condition: &str,
     value: &str,
 ) -> Result<Option<StoredHr>, Error> {
-    let row = sqlx::query(&format!("{HR_COLUMNS} WHERE {condition} = ?"))
+    let row = sqlx::query(&format!("{HR_COLUMNS} WHERE {condition} = $1"))
         .bind(value)
         .fetch_optional(conn)
         .await?;
@@ -49,7 +49,7 @@ async fn hr_where(
 }
 
 pub(crate) async fn hr_by_id(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<StoredHr>, Error> {
     hr_where(conn, "id", id).await
@@ -57,27 +57,27 @@ pub(crate) async fn hr_by_id(
 
 /// The HR record linked to a member when they joined.
 pub(crate) async fn hr_by_user(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &str,
 ) -> Result<Option<StoredHr>, Error> {
     hr_where(conn, "user_id", user).await
 }
 
 pub(crate) async fn hr_by_email(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &str,
 ) -> Result<Option<StoredHr>, Error> {
     hr_where(conn, "email", &email.to_lowercase()).await
 }
 
 pub(crate) async fn hr_by_employee_number(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     number: &str,
 ) -> Result<Option<StoredHr>, Error> {
     hr_where(conn, "employee_number", number).await
 }
 
-pub(crate) async fn all_hr_records(conn: &mut SqliteConnection) -> Result<Vec<StoredHr>, Error> {
+pub(crate) async fn all_hr_records(conn: &mut AnyConnection) -> Result<Vec<StoredHr>, Error> {
     let rows = sqlx::query(&format!("{HR_COLUMNS} ORDER BY imported_at, id"))
         .fetch_all(conn)
         .await?;
@@ -89,13 +89,13 @@ fn employee_number(record: &HrRecord) -> Option<&str> {
 }
 
 pub(crate) async fn insert_hr_record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     record: &HrRecord,
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO hr_records (id, employee_number, name, reading, email, joined_month, \
-         left_month, department, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         left_month, department, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(employee_number(record))
@@ -112,13 +112,13 @@ pub(crate) async fn insert_hr_record(
 }
 
 pub(crate) async fn update_hr_record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     record: &HrRecord,
 ) -> Result<(), Error> {
     sqlx::query(
-        "UPDATE hr_records SET employee_number = ?, name = ?, reading = ?, email = ?, \
-         joined_month = ?, left_month = ?, department = ?, imported_at = ? WHERE id = ?",
+        "UPDATE hr_records SET employee_number = $1, name = $2, reading = $3, email = $4, \
+         joined_month = $5, left_month = $6, department = $7, imported_at = $8 WHERE id = $9",
     )
     .bind(employee_number(record))
     .bind(&record.name)
@@ -135,11 +135,11 @@ pub(crate) async fn update_hr_record(
 }
 
 pub(crate) async fn link_hr_record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     user: &str,
 ) -> Result<(), Error> {
-    sqlx::query("UPDATE hr_records SET user_id = ? WHERE id = ?")
+    sqlx::query("UPDATE hr_records SET user_id = $1 WHERE id = $2")
         .bind(user)
         .bind(id)
         .execute(conn)
@@ -149,14 +149,14 @@ pub(crate) async fn link_hr_record(
 
 /// Deletes a record nobody registered from, with its invitations. Whether it did.
 pub(crate) async fn delete_unregistered_hr_record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
 ) -> Result<bool, Error> {
-    sqlx::query("DELETE FROM invitations WHERE hr_record_id = ?")
+    sqlx::query("DELETE FROM invitations WHERE hr_record_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    let deleted = sqlx::query("DELETE FROM hr_records WHERE id = ? AND user_id IS NULL")
+    let deleted = sqlx::query("DELETE FROM hr_records WHERE id = $1 AND user_id IS NULL")
         .bind(id)
         .execute(conn)
         .await?;
@@ -166,17 +166,17 @@ pub(crate) async fn delete_unregistered_hr_record(
 // ---- people ---------------------------------------------------------------------------------
 
 pub(crate) async fn user_id_by_email(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &str,
 ) -> Result<Option<String>, Error> {
-    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email.to_lowercase())
         .fetch_optional(conn)
         .await?)
 }
 
 /// The organisation new members join: the relay's first (and, for now, only) one.
-pub(crate) async fn organisation(conn: &mut SqliteConnection) -> Result<Option<String>, Error> {
+pub(crate) async fn organisation(conn: &mut AnyConnection) -> Result<Option<String>, Error> {
     Ok(
         sqlx::query_scalar("SELECT id FROM organisations ORDER BY created_at, id LIMIT 1")
             .fetch_optional(conn)
@@ -188,19 +188,19 @@ pub(crate) async fn organisation(conn: &mut SqliteConnection) -> Result<Option<S
 
 /// Replaces `hr_record`'s unused invitations with a new one.
 pub(crate) async fn replace_invitation(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &[u8],
     hr: &StoredHr,
     created_by: &str,
     expires_at: i64,
 ) -> Result<(), Error> {
-    sqlx::query("DELETE FROM invitations WHERE hr_record_id = ? AND used_at IS NULL")
+    sqlx::query("DELETE FROM invitations WHERE hr_record_id = $1 AND used_at IS NULL")
         .bind(&hr.id)
         .execute(&mut *conn)
         .await?;
     sqlx::query(
         "INSERT INTO invitations (token_hash, hr_record_id, email, created_by, created_at, \
-         expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token_hash)
     .bind(&hr.id)
@@ -221,11 +221,11 @@ pub(crate) struct Invitation {
 }
 
 pub(crate) async fn invitation(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &[u8],
 ) -> Result<Option<Invitation>, Error> {
     let row = sqlx::query(
-        "SELECT hr_record_id, expires_at, used_at FROM invitations WHERE token_hash = ?",
+        "SELECT hr_record_id, expires_at, used_at FROM invitations WHERE token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(conn)
@@ -241,12 +241,12 @@ pub(crate) async fn invitation(
 /// Marks an invitation used, if it still is unused and unexpired; whether it was (so two
 /// registrations racing with one link cannot both succeed).
 pub(crate) async fn use_invitation(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &[u8],
 ) -> Result<bool, Error> {
     let now = db::now();
     let done = sqlx::query(
-        "UPDATE invitations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+        "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3",
     )
     .bind(now)
     .bind(token_hash)
@@ -258,11 +258,11 @@ pub(crate) async fn use_invitation(
 
 /// hr record id → expiry of its outstanding (unused, unexpired) invitation.
 pub(crate) async fn outstanding_invitations(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
 ) -> Result<Vec<(String, i64)>, Error> {
     Ok(sqlx::query_as(
         "SELECT hr_record_id, MAX(expires_at) FROM invitations \
-         WHERE used_at IS NULL AND expires_at > ? GROUP BY hr_record_id",
+         WHERE used_at IS NULL AND expires_at > $1 GROUP BY hr_record_id",
     )
     .bind(db::now())
     .fetch_all(conn)
@@ -286,10 +286,10 @@ const APPLICATION_COLUMNS: &str = "SELECT a.id, a.email, a.name, a.reading, a.em
      a.decided_at, a.user_id, a.matched_by, h.id AS hr_id, h.name AS hr_name, \
      h.employee_number AS hr_number, \
      EXISTS (SELECT 1 FROM application_confirmations c WHERE c.application_id = a.id \
-             AND c.used_at IS NULL AND c.expires_at > ?) AS awaiting \
+             AND c.used_at IS NULL AND c.expires_at > $1) AS awaiting \
      FROM applications a LEFT JOIN hr_records h ON h.id = a.hr_record_id";
 
-fn stored_application(row: &sqlx::sqlite::SqliteRow) -> Result<StoredApplication, Error> {
+fn stored_application(row: &sqlx::any::AnyRow) -> Result<StoredApplication, Error> {
     let status: String = row.try_get("status")?;
     let matched_by: String = row.try_get("matched_by")?;
     let hr_match = match (
@@ -323,14 +323,14 @@ fn stored_application(row: &sqlx::sqlite::SqliteRow) -> Result<StoredApplication
             decided_at: row.try_get("decided_at")?,
             user_id: row.try_get("user_id")?,
             hr_match,
-            awaiting_confirmation: row.try_get("awaiting")?,
+            awaiting_confirmation: db::flag(row, "awaiting")?,
         },
         password_hash: row.try_get("password_hash")?,
     })
 }
 
 pub(crate) async fn insert_application(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     application: &Application,
     password_hash: Option<&str>,
 ) -> Result<(), Error> {
@@ -343,7 +343,7 @@ pub(crate) async fn insert_application(
         "INSERT INTO applications (id, email, name, reading, employee_number, joined_month, \
          left_month, department, note, password_hash, status, created_at, decided_at, user_id, \
          hr_record_id, matched_by) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&a.id)
     .bind(a.email.to_lowercase())
@@ -367,10 +367,10 @@ pub(crate) async fn insert_application(
 }
 
 pub(crate) async fn application(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<StoredApplication>, Error> {
-    let row = sqlx::query(&format!("{APPLICATION_COLUMNS} WHERE a.id = ?"))
+    let row = sqlx::query(&format!("{APPLICATION_COLUMNS} WHERE a.id = $2"))
         .bind(db::now())
         .bind(id)
         .fetch_optional(conn)
@@ -379,14 +379,13 @@ pub(crate) async fn application(
 }
 
 pub(crate) async fn applications(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     status: Option<ApplicationStatus>,
 ) -> Result<Vec<Application>, Error> {
     let rows = sqlx::query(&format!(
-        "{APPLICATION_COLUMNS} WHERE (? IS NULL OR a.status = ?) ORDER BY a.created_at, a.id"
+        "{APPLICATION_COLUMNS} WHERE ($2 IS NULL OR a.status = $2) ORDER BY a.created_at, a.id"
     ))
     .bind(db::now())
-    .bind(status.map(ApplicationStatus::key))
     .bind(status.map(ApplicationStatus::key))
     .fetch_all(conn)
     .await?;
@@ -395,7 +394,7 @@ pub(crate) async fn applications(
         .collect()
 }
 
-pub(crate) async fn count_pending_applications(conn: &mut SqliteConnection) -> Result<i64, Error> {
+pub(crate) async fn count_pending_applications(conn: &mut AnyConnection) -> Result<i64, Error> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM applications WHERE status = 'pending'")
             .fetch_one(conn)
@@ -404,11 +403,11 @@ pub(crate) async fn count_pending_applications(conn: &mut SqliteConnection) -> R
 }
 
 pub(crate) async fn pending_application_for(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &str,
 ) -> Result<bool, Error> {
     let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM applications WHERE email = ? AND status = 'pending'")
+        sqlx::query_scalar("SELECT id FROM applications WHERE email = $1 AND status = 'pending'")
             .bind(email.to_lowercase())
             .fetch_optional(conn)
             .await?;
@@ -426,7 +425,7 @@ pub(crate) const REJECTION_REMEMBERED_SECS: i64 = 90 * 24 * 3600;
 /// [`REJECTION_REMEMBERED_SECS`]; older ones are dropped here, so a refused applicant's secret
 /// does not outlive its use.
 pub(crate) async fn decide_application(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     status: ApplicationStatus,
     decided_by: Option<&str>,
@@ -434,7 +433,7 @@ pub(crate) async fn decide_application(
 ) -> Result<bool, Error> {
     let now = db::now();
     sqlx::query(
-        "UPDATE application_confirmations SET used_at = ? WHERE application_id = ? AND used_at IS NULL",
+        "UPDATE application_confirmations SET used_at = $1 WHERE application_id = $2 AND used_at IS NULL",
     )
     .bind(now)
     .bind(id)
@@ -442,14 +441,14 @@ pub(crate) async fn decide_application(
     .await?;
     sqlx::query(
         "UPDATE applications SET password_hash = NULL WHERE status = 'rejected' \
-         AND password_hash IS NOT NULL AND decided_at < ?",
+         AND password_hash IS NOT NULL AND decided_at < $1",
     )
     .bind(now - REJECTION_REMEMBERED_SECS)
     .execute(&mut *conn)
     .await?;
     let done = sqlx::query(
-        "UPDATE applications SET status = ?, decided_by = ?, decided_at = ?, user_id = ? \
-         WHERE id = ? AND status = 'pending'",
+        "UPDATE applications SET status = $1, decided_by = $2, decided_at = $3, user_id = $4 \
+         WHERE id = $5 AND status = 'pending'",
     )
     .bind(status.key())
     .bind(decided_by)
@@ -465,13 +464,13 @@ pub(crate) async fn decide_application(
 /// password: the pending one, else the latest rejected within [`REJECTION_REMEMBERED_SECS`].
 /// Its status and password hash.
 pub(crate) async fn application_to_sign_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &str,
 ) -> Result<Option<(ApplicationStatus, String)>, Error> {
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT status, password_hash FROM applications \
-         WHERE email = ? AND password_hash IS NOT NULL \
-         AND (status = 'pending' OR (status = 'rejected' AND decided_at >= ?)) \
+         WHERE email = $1 AND password_hash IS NOT NULL \
+         AND (status = 'pending' OR (status = 'rejected' AND decided_at >= $2)) \
          ORDER BY status = 'pending' DESC, created_at DESC LIMIT 1",
     )
     .bind(email.to_lowercase())
@@ -493,32 +492,31 @@ const ATTEMPTS_COMPARED: i64 = 20;
 /// like the one a sign-in with this email is checked against; drops those older than
 /// [`REJECTION_REMEMBERED_SECS`].
 pub(crate) async fn insert_attempt(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &str,
     verifier: &str,
 ) -> Result<(), Error> {
     let now = db::now();
-    sqlx::query("DELETE FROM application_attempts WHERE created_at < ?")
+    sqlx::query("DELETE FROM application_attempts WHERE created_at < $1")
         .bind(now - REJECTION_REMEMBERED_SECS)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO application_attempts (email, verifier, created_at) VALUES (?, ?, ?)")
-        .bind(email.to_lowercase())
-        .bind(verifier)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO application_attempts (email, verifier, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(email.to_lowercase())
+    .bind(verifier)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// The verifiers of `email`'s unstored applications, newest first.
-pub(crate) async fn attempts(
-    conn: &mut SqliteConnection,
-    email: &str,
-) -> Result<Vec<String>, Error> {
+pub(crate) async fn attempts(conn: &mut AnyConnection, email: &str) -> Result<Vec<String>, Error> {
     Ok(sqlx::query_scalar(
-        "SELECT verifier FROM application_attempts WHERE email = ? AND created_at >= ? \
-         ORDER BY created_at DESC LIMIT ?",
+        "SELECT verifier FROM application_attempts WHERE email = $1 AND created_at >= $2 \
+         ORDER BY created_at DESC LIMIT $3",
     )
     .bind(email.to_lowercase())
     .bind(db::now() - REJECTION_REMEMBERED_SECS)
@@ -536,7 +534,7 @@ pub(crate) struct Confirmation {
 }
 
 pub(crate) async fn insert_confirmation(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &[u8],
     application: &str,
     email: &str,
@@ -544,7 +542,7 @@ pub(crate) async fn insert_confirmation(
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO application_confirmations (token_hash, application_id, email, created_at, \
-         expires_at) VALUES (?, ?, ?, ?, ?)",
+         expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash)
     .bind(application)
@@ -558,14 +556,14 @@ pub(crate) async fn insert_confirmation(
 
 /// How many confirmation links went to applications matching `hr_record` since `since`.
 pub(crate) async fn confirmations_for_record_since(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     hr_record: &str,
     since: i64,
 ) -> Result<i64, Error> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM application_confirmations c \
          JOIN applications a ON a.id = c.application_id \
-         WHERE a.hr_record_id = ? AND c.created_at >= ?",
+         WHERE a.hr_record_id = $1 AND c.created_at >= $2",
     )
     .bind(hr_record)
     .bind(since)
@@ -574,12 +572,12 @@ pub(crate) async fn confirmations_for_record_since(
 }
 
 pub(crate) async fn confirmation(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &[u8],
 ) -> Result<Option<Confirmation>, Error> {
     let row = sqlx::query(
         "SELECT application_id, expires_at, used_at FROM application_confirmations \
-         WHERE token_hash = ?",
+         WHERE token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(conn)
@@ -605,10 +603,10 @@ pub(crate) struct Account {
     pub(crate) devices: i64,
 }
 
-pub(crate) async fn accounts(conn: &mut SqliteConnection) -> Result<Vec<Account>, Error> {
+pub(crate) async fn accounts(conn: &mut AnyConnection) -> Result<Vec<Account>, Error> {
     let rows = sqlx::query(
         "SELECT u.id, u.email, u.display_name, u.status, \
-         (SELECT GROUP_CONCAT(role) FROM user_roles r WHERE r.user_id = u.id) AS roles, \
+         (SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles, \
          (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id AND d.revoked_at IS NULL) AS devices \
          FROM users u WHERE u.status IN ('active', 'suspended') ORDER BY u.created_at, u.id",
     )
@@ -635,21 +633,21 @@ pub(crate) async fn accounts(conn: &mut SqliteConnection) -> Result<Vec<Account>
 }
 
 pub(crate) async fn user_status(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &str,
 ) -> Result<Option<String>, Error> {
-    Ok(sqlx::query_scalar("SELECT status FROM users WHERE id = ?")
+    Ok(sqlx::query_scalar("SELECT status FROM users WHERE id = $1")
         .bind(user)
         .fetch_optional(conn)
         .await?)
 }
 
 pub(crate) async fn set_user_status(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &str,
     status: &str,
 ) -> Result<(), Error> {
-    sqlx::query("UPDATE users SET status = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
         .bind(status)
         .bind(user)
         .execute(conn)
@@ -658,16 +656,16 @@ pub(crate) async fn set_user_status(
 }
 
 pub(crate) async fn set_roles(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &str,
     roles: &[&str],
 ) -> Result<(), Error> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = ?")
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
         .bind(user)
         .execute(&mut *conn)
         .await?;
     for role in roles {
-        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES (?, ?)")
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
             .bind(user)
             .bind(role)
             .execute(&mut *conn)
@@ -679,22 +677,22 @@ pub(crate) async fn set_roles(
 /// Revokes every live session of `user` but `keep`; returns their token hashes, so their
 /// sockets can close.
 pub(crate) async fn revoke_sessions_of(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &str,
     keep: Option<&[u8]>,
 ) -> Result<Vec<Vec<u8>>, Error> {
     let keep = keep.unwrap_or_default();
     let live: Vec<Vec<u8>> = sqlx::query_scalar(
-        "SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL \
-         AND token_hash != ?",
+        "SELECT token_hash FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
+         AND token_hash != $2",
     )
     .bind(user)
     .bind(keep)
     .fetch_all(&mut *conn)
     .await?;
     sqlx::query(
-        "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL \
-         AND token_hash != ?",
+        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+         AND token_hash != $3",
     )
     .bind(db::now())
     .bind(user)

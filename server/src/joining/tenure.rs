@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tsunagu_core::engine::load_chunks;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::profile::Profile;
@@ -60,10 +60,7 @@ pub(crate) struct ProfileYears {
 impl ProfileYears {
     /// Member id → their years, for every member with a profile; loads only the documents
     /// that changed since the last call.
-    pub(crate) async fn of_members(
-        &self,
-        pool: &SqlitePool,
-    ) -> Result<HashMap<String, Years>, Error> {
+    pub(crate) async fn of_members(&self, pool: &AnyPool) -> Result<HashMap<String, Years>, Error> {
         let newest: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT d.owner_id, d.id, MAX(c.seq) FROM documents d \
              JOIN chunks c ON c.document_id = d.id \

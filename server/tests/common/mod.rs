@@ -1,6 +1,10 @@
 //! What every scenario needs: a relay on a random loopback port with a throwaway data directory,
 //! signed-in members, and devices that sync through real WebSockets, driven by the same
 //! `tsunagu_core::engine::Engine` the app runs.
+//!
+//! A relay keeps its data in the SQLite file of its data directory, or, when
+//! `TSUNAGU_TEST_POSTGRES` names a PostgreSQL server (`cargo xtask test` starts a throw-away one
+//! and runs every suite on both), in a database of its own there: see [`config`].
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -8,6 +12,7 @@ pub mod conversations;
 pub mod events;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -44,11 +49,7 @@ impl TestRelay {
 
     pub async fn start_with(limits: Limits) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut config = Config::new(
-            "127.0.0.1:0".parse().expect("an address"),
-            dir.path().join("data"),
-            dir.path().join("dist"),
-        );
+        let mut config = config(dir.path().join("data"), dir.path().join("dist")).await;
         config.limits = limits;
         config.seed_demo = true;
         let server = Server::start(config).await.expect("the relay starts");
@@ -364,11 +365,7 @@ impl TestRelay {
     /// URL; `seed_demo = false` for a fresh network).
     pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut config = Config::new(
-            "127.0.0.1:0".parse().expect("an address"),
-            dir.path().join("data"),
-            dir.path().join("dist"),
-        );
+        let mut config = config(dir.path().join("data"), dir.path().join("dist")).await;
         config.seed_demo = true;
         configure(&mut config);
         let server = Server::start(config).await.expect("the relay starts");
@@ -429,14 +426,71 @@ pub async fn joined(
     socket
 }
 
-/// The relay's database in data directory `data` (the relay may be running or stopped).
-pub async fn database(data: &std::path::Path) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data.join(tsunagu_server::DATABASE_FILE).display()
-    ))
-    .await
-    .expect("the relay's database opens")
+/// A relay's config with data directory `data` and no demo data: its database is the SQLite
+/// file in `data`, or on PostgreSQL the one [`postgres_database`] names for `data` (so a relay
+/// started again on the same directory finds its data).
+pub async fn config(data: impl Into<PathBuf>, dist: impl Into<PathBuf>) -> Config {
+    let data = data.into();
+    let database = postgres_database(&data).await;
+    let mut config = Config::new("127.0.0.1:0".parse().expect("an address"), data, dist);
+    config.database = database;
+    config
+}
+
+/// With `TSUNAGU_TEST_POSTGRES` set, the URL of the PostgreSQL database that stands for data
+/// directory `data` (created empty the first time).
+pub async fn postgres_database(data: &Path) -> Option<String> {
+    use sqlx::Connection;
+    use std::hash::{Hash, Hasher};
+    let server = std::env::var("TSUNAGU_TEST_POSTGRES").ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut hasher);
+    let name = format!("relay_{:016x}", hasher.finish());
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("the test PostgreSQL answers");
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut admin)
+        .await
+        .expect("a query");
+    if exists.is_none() {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("a new database");
+    }
+    admin.close().await.expect("closed");
+    Some(format!("{server}/{name}"))
+}
+
+/// The `--database` argument for a relay binary on data directory `data` (none on SQLite).
+pub async fn database_args(data: &Path) -> Vec<String> {
+    postgres_database(data)
+        .await
+        .map(|url| vec!["--database".to_owned(), url])
+        .unwrap_or_default()
+}
+
+/// The relay's database for data directory `data` (the relay may be running or stopped).
+pub async fn database(data: &Path) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = match postgres_database(data).await {
+        Some(url) => url,
+        None => format!(
+            "sqlite://{}",
+            data.join(tsunagu_server::DATABASE_FILE).display()
+        ),
+    };
+    sqlx::AnyPool::connect(&url)
+        .await
+        .expect("the relay's database opens")
+}
+
+/// Whether the relays of this test run keep their data in PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var_os("TSUNAGU_TEST_POSTGRES").is_some()
 }
 
 /// The `error` code of an `ApiError` answer, after checking its status.
