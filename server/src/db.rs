@@ -94,6 +94,73 @@ pub(crate) async fn open(url: &str) -> Result<AnyPool, Error> {
     Ok(pool)
 }
 
+/// What keeps a second relay off this relay's database while it runs: each relay holds its
+/// documents in memory and compacts their stored changes, so two on one database would not pass
+/// each other's changes to their clients, and one could compact away what the other wrote.
+/// On SQLite a lock on `tsunagu.lock` in the data directory; on PostgreSQL a session advisory
+/// lock on a connection of its own. Either goes when the relay stops or dies.
+#[derive(Debug)]
+pub(crate) enum SoleRelay {
+    File(std::fs::File),
+    Postgres(AnyConnection),
+}
+
+/// The key of the advisory lock a running relay holds ("tsunagu!" in ASCII).
+const RELAY_LOCK: i64 = 0x7473_756e_6167_7521;
+
+/// Claims `url`'s database (see [`url`]) for this relay, or says which other relay has it.
+pub(crate) async fn claim(data_dir: &Path, url: &str) -> Result<SoleRelay, Error> {
+    const TAKEN: &str = "another relay is running on this database; stop it first (several \
+                         relays cannot share one database yet)";
+    if is_postgres_url(url) {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = AnyConnection::connect(url).await?;
+        let Flag(held) = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(RELAY_LOCK)
+            .fetch_one(&mut conn)
+            .await?;
+        return if held {
+            Ok(SoleRelay::Postgres(conn))
+        } else {
+            Err(Error::Config(TAKEN.into()))
+        };
+    }
+    let path = data_dir.join("tsunagu.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| Error::Io {
+            what: format!("opening {}", path.display()),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(SoleRelay::File(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(TAKEN.into())),
+        Err(std::fs::TryLockError::Error(source)) => Err(Error::Io {
+            what: format!("locking {}", path.display()),
+            source,
+        }),
+    }
+}
+
+impl SoleRelay {
+    /// Lets another relay start on the database.
+    pub(crate) async fn release(self) {
+        match self {
+            Self::File(file) => drop(file),
+            Self::Postgres(conn) => {
+                use sqlx::Connection;
+                if let Err(e) = conn.close().await {
+                    tracing::warn!("closing the relay's lock connection: {e}");
+                }
+            }
+        }
+    }
+}
+
 /// The key of the advisory lock every PostgreSQL write transaction takes first (any number
 /// that is the same on every relay: "tsunagu" in ASCII).
 const WRITE_LOCK: i64 = 0x0074_7375_6e61_6775;

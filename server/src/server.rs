@@ -33,6 +33,8 @@ pub struct Server {
     relay: Arc<Mutex<Relay>>,
     sockets: tokio_util::task::TaskTracker,
     db: sqlx::AnyPool,
+    /// Keeps other relays off the database until this one stops.
+    sole: Option<db::SoleRelay>,
     task: JoinHandle<std::io::Result<()>>,
     /// Closes sockets whose session expired while they were idle.
     sweeper: JoinHandle<()>,
@@ -42,7 +44,9 @@ impl Server {
     /// Opens the data directory, and listens on `config.addr` (port 0 picks a free port).
     pub async fn start(config: Config) -> Result<Self, Error> {
         crate::telemetry::install();
-        let (state, setup_token) = open(config).await?;
+        let url = db::url(&config.data_dir, config.database.as_deref())?;
+        let sole = db::claim(&config.data_dir, &url).await?;
+        let (state, setup_token) = open(config, &url).await?;
         let seeded_demo = db::meta(&state.db, "demo_seeded").await?.is_some();
         let addr = state.config.addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
@@ -81,6 +85,7 @@ impl Server {
             relay,
             sockets,
             db,
+            sole: Some(sole),
             task,
             sweeper,
         })
@@ -129,6 +134,9 @@ impl Server {
         }
         self.sweeper.abort();
         self.db.close().await;
+        if let Some(sole) = self.sole.take() {
+            sole.release().await;
+        }
     }
 }
 
@@ -209,8 +217,8 @@ async fn shutdown_signal() {
 }
 
 /// Opens the data directory; also returns the first-run setup token when the network has none.
-async fn open(config: Config) -> Result<(AppState, Option<String>), Error> {
-    let db = db::open(&db::url(&config.data_dir, config.database.as_deref())?).await?;
+async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), Error> {
+    let db = db::open(url).await?;
     crate::documents::backfill_heads(&db).await?;
     let relay_storage = db::relay_storage_id(&db).await?;
     let relay_actor = db::relay_actor(&db).await?;

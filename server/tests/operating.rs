@@ -232,3 +232,42 @@ async fn within_the_budget_documents_stay_in_memory_after_their_readers_leave() 
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(documents_loaded_until(&relay, |_| true).await, open);
 }
+
+#[tokio::test]
+async fn a_second_relay_on_the_same_database_refuses_to_start_until_the_first_stops() {
+    let relay = TestRelay::start().await;
+    let data = relay.dir.path().join("data");
+    let dist = relay.dir.path().join("dist");
+
+    let second = tsunagu_server::Server::start(common::config(&data, &dist).await).await;
+    let refused = second.expect_err("the database is taken").to_string();
+    assert!(
+        refused.contains("another relay is running on this database"),
+        "{refused}"
+    );
+    // The first one is unharmed.
+    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let mut phone = Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
+    phone
+        .pump_until("her profile", |d| {
+            common::has_profile_named(d, &me.profile_doc, "山田 花子")
+        })
+        .await;
+    phone.edit(me.profile_doc, |p| p.title = "一台目".into()).await;
+    phone.wait_acknowledged(&me.relay_storage).await;
+
+    let common::TestRelay { server, dir } = relay;
+    server.stop().await;
+    let mut config = common::config(dir.path().join("data"), &dist).await;
+    config.seed_demo = true;
+    let next = tsunagu_server::Server::start(config)
+        .await
+        .expect("free once the first stopped");
+    let (cookie, _) = sign_in(next.local_addr(), "hanako@example.com").await;
+    let mut again = Device::connect(next.local_addr(), &cookie, &[me.profile_doc]).await;
+    again
+        .pump_until("her edit", |d| {
+            d.profile(&me.profile_doc).is_some_and(|p| p.title == "一台目")
+        })
+        .await;
+}
