@@ -253,7 +253,9 @@ async fn a_second_relay_on_the_same_database_refuses_to_start_until_the_first_st
             common::has_profile_named(d, &me.profile_doc, "山田 花子")
         })
         .await;
-    phone.edit(me.profile_doc, |p| p.title = "一台目".into()).await;
+    phone
+        .edit(me.profile_doc, |p| p.title = "一台目".into())
+        .await;
     phone.wait_acknowledged(&me.relay_storage).await;
 
     let common::TestRelay { server, dir } = relay;
@@ -267,7 +269,8 @@ async fn a_second_relay_on_the_same_database_refuses_to_start_until_the_first_st
     let mut again = Device::connect(next.local_addr(), &cookie, &[me.profile_doc]).await;
     again
         .pump_until("her edit", |d| {
-            d.profile(&me.profile_doc).is_some_and(|p| p.title == "一台目")
+            d.profile(&me.profile_doc)
+                .is_some_and(|p| p.title == "一台目")
         })
         .await;
 }
