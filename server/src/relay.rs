@@ -405,9 +405,13 @@ impl Relay {
         self.used.insert(doc, self.ticks);
         if !self.engine.has_doc(&doc) {
             let started = std::time::Instant::now();
-            let chunks = db::chunks(&self.db, &doc).await?;
+            let chunks = db::chunks(&self.db, &doc)
+                .await
+                .map_err(Refusal::storage(doc))?;
             telemetry::database_time("load", started);
-            self.engine.load(doc, &chunks).map_err(Error::from)?;
+            self.engine
+                .load(doc, &chunks)
+                .map_err(|e| Refusal::storage(doc)(Error::from(e)))?;
             self.stored.insert(doc, chunks.iter().map(Vec::len).sum());
         }
         if let Some(storage) = self.engine.remote_storage(conn).cloned() {
@@ -415,7 +419,9 @@ impl Relay {
             if !self.sync_loaded.contains(&key) {
                 let stored = match self.pending_states.get(&key) {
                     Some(pending) => Some(pending.clone()),
-                    None => db::sync_state(&self.db, &key.0, &doc).await?,
+                    None => db::sync_state(&self.db, &key.0, &doc)
+                        .await
+                        .map_err(Refusal::storage(doc))?,
                 };
                 if let Some(bytes) = stored
                     && let Err(e) = self.engine.load_sync_state(key.0.clone(), doc, &bytes)
@@ -444,7 +450,9 @@ impl Relay {
                 if decided >= self.limits.documents_per_connection {
                     return Err(Refusal::TooManyDocuments);
                 }
-                let record = db::document(&self.db, &doc, user).await?;
+                let record = db::document(&self.db, &doc, user)
+                    .await
+                    .map_err(Refusal::storage(doc))?;
                 let roles = self.peers.get(&conn).map_or(&[][..], |p| &p.roles[..]);
                 let readable = access::access(user, roles, record.as_ref()).is_some();
                 if let Some(peer) = self.peers.get_mut(&conn) {
@@ -468,8 +476,8 @@ impl Relay {
                 "more than {} documents on one connection",
                 self.limits.documents_per_connection
             ),
-            Refusal::Storage(e) => {
-                tracing::error!(error = %e, "could not load a document");
+            Refusal::Storage { doc, error } => {
+                tracing::error!(doc = ?doc, %error, "could not load a document");
                 "the relay could not load this document; try again later".into()
             }
         }
@@ -594,7 +602,7 @@ impl Relay {
         .await;
         let (baseline, current) = match looked_up {
             Ok(found) => found,
-            Err(e) => return self.closing(conn, Refusal::Storage(e)),
+            Err(error) => return self.closing(conn, Refusal::Storage { doc: None, error }),
         };
         let mut readable = HashSet::new();
         for (doc, _) in &baseline {
@@ -1053,12 +1061,19 @@ impl WriteGuard<'_> {
 #[derive(Debug)]
 enum Refusal {
     TooManyDocuments,
-    Storage(Error),
+    /// The database failed, on a document's behalf when it says which.
+    Storage {
+        doc: Option<DocumentId>,
+        error: Error,
+    },
 }
 
-impl From<Error> for Refusal {
-    fn from(e: Error) -> Self {
-        Self::Storage(e)
+impl Refusal {
+    fn storage(doc: DocumentId) -> impl FnOnce(Error) -> Self {
+        move |error| Self::Storage {
+            doc: Some(doc),
+            error,
+        }
     }
 }
 
