@@ -1,6 +1,8 @@
-// Starts a real tsunagu relay for a test file: its own port, its own fresh SQLite database, the
-// built app shell. `cargo xtask test` passes the relay binary and dist/ in the environment.
-import { spawn } from "node:child_process";
+// Starts a real tsunagu relay for a test file: its own port, its own fresh database, the built
+// app shell. `cargo xtask test` passes the relay binary and dist/ in the environment. The
+// database is SQLite in the relay's data directory, or, when TSUNAGU_TEST_POSTGRES names a
+// PostgreSQL server (the test command's throw-away cluster), a new database there.
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,6 +10,23 @@ import { join } from "node:path";
 
 const BIN = process.env.TSUNAGU_RELAY_BIN;
 const DIST = process.env.TSUNAGU_DIST;
+const POSTGRES = process.env.TSUNAGU_TEST_POSTGRES;
+
+let databases = 0;
+
+/** With TSUNAGU_TEST_POSTGRES: `--database` flags for a new, empty PostgreSQL database. */
+function newDatabase() {
+  if (!POSTGRES) return [];
+  const server = new URL(POSTGRES);
+  const name = `e2e_${process.pid}_${databases++}`;
+  const made = spawnSync(
+    "createdb",
+    ["--host", server.hostname, "--port", server.port, "--username", server.username, name],
+    { encoding: "utf8" },
+  );
+  if (made.status !== 0) throw new Error(`createdb ${name}: ${made.stderr || made.error}`);
+  return ["--database", `${POSTGRES}/${name}`];
+}
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -44,7 +63,7 @@ export class Relay {
    */
   static async start({ dist = DIST, args = [], demo = true } = {}) {
     if (!BIN || !DIST) throw new Error("TSUNAGU_RELAY_BIN and TSUNAGU_DIST must be set (run through `cargo xtask test`)");
-    const flags = demo ? ["--demo", ...args] : args;
+    const flags = [...(demo ? ["--demo", ...args] : args), ...newDatabase()];
     const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")), dist, flags);
     await relay.up();
     return relay;

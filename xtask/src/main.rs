@@ -60,7 +60,7 @@ fn main() -> Result<()> {
         // binaries: a filter, `--nocapture`).
         Some("test-postgres") => {
             setup::test_python_packages()?;
-            test::relay_tests_on_postgres(&args[1..])?;
+            test::relay_tests_on_postgres(&postgres::Cluster::start()?, &args[1..])?;
         }
         Some("bench") => bench::all(flag("--wire-only"))?,
         Some("bench-release") => {

@@ -68,7 +68,14 @@ pub(crate) fn all() -> Result<()> {
             .args(["--", "--skip", "postgres_"])
             .env("TSUNAGU_TEST_PYTHON", setup::test_python())),
     );
-    step("relay tests on PostgreSQL", relay_tests_on_postgres(&[]));
+    let postgres = Cluster::start();
+    step(
+        "relay tests on PostgreSQL",
+        postgres
+            .as_ref()
+            .map_err(clone_error)
+            .and_then(|cluster| relay_tests_on_postgres(cluster, &[])),
+    );
     step(
         "IndexedDB store in headless Chromium",
         run(cargo()
@@ -88,6 +95,14 @@ pub(crate) fn all() -> Result<()> {
         fuzz::install().and_then(|()| fuzz::run_all(FUZZ_SECONDS)),
     );
     step("browser end-to-end and JS interop", browser_tests());
+    step(
+        "user stories in Chromium on PostgreSQL",
+        postgres
+            .as_ref()
+            .map_err(clone_error)
+            .and_then(browser_tests_on_postgres),
+    );
+    drop(postgres);
 
     eprintln!(
         "xtask test: {passed} steps ok, {} failed {failed:?}",
@@ -102,8 +117,7 @@ pub(crate) fn all() -> Result<()> {
 /// The relay's test suites again, each relay on a new database in a throw-away PostgreSQL
 /// cluster (`args` go to the test binaries). Tests named `sqlite_…` are about the SQLite file
 /// itself (backup, restore) and are left out; `postgres_…` ones run only here.
-pub(crate) fn relay_tests_on_postgres(args: &[String]) -> Result<()> {
-    let cluster = Cluster::start()?;
+pub(crate) fn relay_tests_on_postgres(cluster: &Cluster, args: &[String]) -> Result<()> {
     run(cargo()
         .args([
             "test",
@@ -117,6 +131,28 @@ pub(crate) fn relay_tests_on_postgres(args: &[String]) -> Result<()> {
         .args(args)
         .env("TSUNAGU_TEST_POSTGRES", cluster.url())
         .env("TSUNAGU_TEST_PYTHON", setup::test_python()))
+}
+
+fn clone_error(e: &anyhow::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e:#}")
+}
+
+/// The user story (sign in, edit, a second browser sees it, offline, reload) and interop with
+/// the JS automerge-repo again, the relay binary on a new PostgreSQL database each: the app
+/// works end to end on it. (Events, messages and the rest pass on PostgreSQL too, about 100 s
+/// more; their database paths are the relay suites' job, which run on both.) Reuses the builds
+/// of [`browser_tests`].
+fn browser_tests_on_postgres(cluster: &Cluster) -> Result<()> {
+    let files = [
+        "tests/e2e/user_story.test.mjs",
+        "tests/interop/automerge_repo.test.mjs",
+    ];
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1"])
+        .args(files)
+        .env("TSUNAGU_RELAY_BIN", dist::build_relay(Profile::Debug)?)
+        .env("TSUNAGU_DIST", dist::dist_dir())
+        .env("TSUNAGU_TEST_POSTGRES", cluster.url()))
 }
 
 /// The release app shell and the relay, driven by node: Playwright in Chromium for the user
