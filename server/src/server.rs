@@ -30,9 +30,8 @@ pub struct Server {
     /// `<public url>/#/setup/<token>`, while the network waits for its first-run setup.
     setup_link: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
-    relay: Arc<Mutex<Relay>>,
-    sockets: tokio_util::task::TaskTracker,
-    db: sqlx::AnyPool,
+    /// What the handlers share (the relay, its sockets, the database), to stop them.
+    state: AppState,
     /// Keeps other relays off the database until this one stops.
     sole: Option<db::SoleRelay>,
     task: JoinHandle<std::io::Result<()>>,
@@ -61,13 +60,8 @@ impl Server {
         let setup_link = setup_token.map(|token| format!("{}/#/setup/{token}", joining.public_url));
         let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
         let sweeper = tokio::spawn(close_expired_sockets(state.relay.clone()));
-        let (relay, sockets, db) = (
-            Arc::clone(&state.relay),
-            state.sockets.clone(),
-            state.db.clone(),
-        );
-        let app =
-            router(state, joining, passkeys).into_make_service_with_connect_info::<SocketAddr>();
+        let app = router(state.clone(), joining, passkeys)
+            .into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -82,9 +76,7 @@ impl Server {
             seeded_demo,
             setup_link,
             shutdown: Some(shutdown),
-            relay,
-            sockets,
-            db,
+            state,
             sole: Some(sole),
             task,
             sweeper,
@@ -113,13 +105,13 @@ impl Server {
             shutdown.send(()).ok();
         }
         let unwritten = {
-            let mut relay = self.relay.lock().await;
+            let mut relay = self.state.relay.lock().await;
             relay.shut_down();
             relay.take_sync_states()
         };
-        crate::relay::write_sync_states(&self.db, unwritten).await;
-        self.sockets.close();
-        if tokio::time::timeout(STOP_PATIENCE, self.sockets.wait())
+        crate::relay::write_sync_states(&self.state.db, unwritten).await;
+        self.state.sockets.close();
+        if tokio::time::timeout(STOP_PATIENCE, self.state.sockets.wait())
             .await
             .is_err()
         {
@@ -133,7 +125,7 @@ impl Server {
             self.task.abort();
         }
         self.sweeper.abort();
-        self.db.close().await;
+        self.state.db.close().await;
         if let Some(sole) = self.sole.take() {
             sole.release().await;
         }
