@@ -123,6 +123,10 @@ pub struct Limits {
     /// open: beyond it, the least recently used leave memory (loaded again when next asked for).
     /// Documents open on a socket always stay, so every change reaches their readers at once.
     pub idle_document_bytes: usize,
+    /// How long the relay keeps what it shares with a device of a document (its sync state)
+    /// after they last synced it. A state forgotten costs that device a fuller sync of the
+    /// document, never data; one kept forever costs a row per device and document ever synced.
+    pub sync_state_lifetime: Duration,
     /// Frames queued for a connection before it counts as too slow and is dropped.
     pub outbox_frames: usize,
     /// Failed sign-ins per (email, address) within `sign_in_window` before attempts are refused.
@@ -208,6 +212,7 @@ impl Default for Limits {
             message_burst: 10_000,
             documents_per_connection: 10_000,
             idle_document_bytes: 16 << 20,
+            sync_state_lifetime: Duration::from_secs(180 * 24 * 60 * 60),
             outbox_frames: 1024,
             sign_in_failures: 10,
             sign_in_window: Duration::from_secs(600),

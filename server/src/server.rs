@@ -35,7 +35,7 @@ pub struct Server {
     /// Keeps other relays off the database until this one stops.
     sole: Option<db::SoleRelay>,
     task: JoinHandle<std::io::Result<()>>,
-    /// Closes sockets whose session expired while they were idle.
+    /// Closes sockets whose session expired while they were idle, and forgets old sync states.
     sweeper: JoinHandle<()>,
 }
 
@@ -59,7 +59,11 @@ impl Server {
         let joining = joining::Joining::new(&state.config, addr)?;
         let setup_link = setup_token.map(|token| format!("{}/#/setup/{token}", joining.public_url));
         let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
-        let sweeper = tokio::spawn(close_expired_sockets(state.relay.clone()));
+        let sweeper = tokio::spawn(sweep(
+            state.relay.clone(),
+            state.db.clone(),
+            state.config.limits.sync_state_lifetime,
+        ));
         let app = router(state.clone(), joining, passkeys)
             .into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -146,11 +150,26 @@ const STOP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 /// message; this catches idle ones).
 const EXPIRY_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
-async fn close_expired_sockets(relay: Arc<Mutex<Relay>>) {
-    let mut every = tokio::time::interval(EXPIRY_SWEEP);
+/// How often sync states older than `Limits::sync_state_lifetime` are forgotten (and once at
+/// start): a scan of the whole table, so not often.
+const SYNC_STATE_SWEEP: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+async fn sweep(relay: Arc<Mutex<Relay>>, db: sqlx::AnyPool, lifetime: std::time::Duration) {
+    let mut sockets = tokio::time::interval(EXPIRY_SWEEP);
+    let mut states = tokio::time::interval(SYNC_STATE_SWEEP);
     loop {
-        every.tick().await;
-        relay.lock().await.close_expired(db::now()).await;
+        tokio::select! {
+            _ = sockets.tick() => relay.lock().await.close_expired(db::now()).await,
+            _ = states.tick() => {
+                let before = db::now()
+                    .saturating_sub(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
+                match db::forget_sync_states_before(&db, before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(n, "forgot sync states no device refreshed"),
+                    Err(e) => tracing::warn!(error = %e, "could not forget old sync states"),
+                }
+            }
+        }
     }
 }
 

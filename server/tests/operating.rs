@@ -274,3 +274,63 @@ async fn a_second_relay_on_the_same_database_refuses_to_start_until_the_first_st
         })
         .await;
 }
+
+#[tokio::test]
+async fn what_the_relay_shares_with_a_device_is_forgotten_half_a_year_after_they_last_synced() {
+    let relay = TestRelay::start().await;
+    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let mut phone = Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
+    phone
+        .pump_until("her profile", |d| {
+            common::has_profile_named(d, &me.profile_doc, "山田 花子")
+        })
+        .await;
+    phone.wait_acknowledged(&me.relay_storage).await;
+    let common::TestRelay { server, dir } = relay;
+    server.stop().await;
+
+    let data = dir.path().join("data");
+    let db = common::database(&data).await;
+    let states = |db: sqlx::AnyPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sync_states")
+            .fetch_one(&db)
+            .await
+            .expect("a count")
+    };
+    let stored = states(db.clone()).await;
+    assert!(stored > 0, "stopping wrote what it shares with her phone");
+    // One of them was last refreshed 181 days ago.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let long_ago = i64::try_from(now).expect("a time") - 181 * 24 * 60 * 60;
+    sqlx::query("UPDATE sync_states SET updated_at = $1 WHERE document_id = $2")
+        .bind(long_ago)
+        .bind(me.profile_doc.to_string())
+        .execute(&db)
+        .await
+        .expect("an update");
+
+    let mut config = common::config(&data, dir.path().join("dist")).await;
+    config.seed_demo = true;
+    let next = tsunagu_server::Server::start(config)
+        .await
+        .expect("the relay starts again");
+    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    while states(db.clone()).await != stored - 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the old state is forgotten at start, the others kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Her phone still syncs: the relay only sends it that document again.
+    let (cookie, _) = sign_in(next.local_addr(), "hanako@example.com").await;
+    let mut again = Device::connect(next.local_addr(), &cookie, &[me.profile_doc]).await;
+    again
+        .pump_until("her profile", |d| {
+            common::has_profile_named(d, &me.profile_doc, "山田 花子")
+        })
+        .await;
+}

@@ -8,6 +8,15 @@ use tsunagu_core::ids::{DocumentId, StorageId};
 use super::{document_id, now, write_tx};
 use crate::error::Error;
 
+/// Forgets the sync states no device refreshed since `before` (unix seconds); returns how many.
+pub(crate) async fn forget_sync_states_before(pool: &AnyPool, before: i64) -> Result<u64, Error> {
+    Ok(sqlx::query("DELETE FROM sync_states WHERE updated_at < $1")
+        .bind(before)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
+
 /// What the relay stored of the heads it shares with the device of `peer`, per document ever
 /// synced with it. A state that cannot be read is left out (it only costs a fuller sync).
 pub(crate) async fn shared_with(
