@@ -411,7 +411,7 @@ impl Relay {
             telemetry::database_time("load", started);
             self.engine
                 .load(doc, &chunks)
-                .map_err(|e| Refusal::storage(doc)(Error::from(e)))?;
+                .map_err(Refusal::storage(doc))?;
             self.stored.insert(doc, chunks.iter().map(Vec::len).sum());
         }
         if let Some(storage) = self.engine.remote_storage(conn).cloned() {
@@ -1069,10 +1069,10 @@ enum Refusal {
 }
 
 impl Refusal {
-    fn storage(doc: DocumentId) -> impl FnOnce(Error) -> Self {
+    fn storage<E: Into<Error>>(doc: DocumentId) -> impl FnOnce(E) -> Self {
         move |error| Self::Storage {
             doc: Some(doc),
-            error,
+            error: error.into(),
         }
     }
 }

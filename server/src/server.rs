@@ -59,11 +59,7 @@ impl Server {
         let joining = joining::Joining::new(&state.config, addr)?;
         let setup_link = setup_token.map(|token| format!("{}/#/setup/{token}", joining.public_url));
         let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
-        let sweeper = tokio::spawn(sweep(
-            state.relay.clone(),
-            state.db.clone(),
-            state.config.limits.sync_state_lifetime,
-        ));
+        let sweeper = tokio::spawn(sweep(state.clone()));
         let app = router(state.clone(), joining, passkeys)
             .into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -154,16 +150,17 @@ const EXPIRY_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 /// start): a scan of the whole table, so not often.
 const SYNC_STATE_SWEEP: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
-async fn sweep(relay: Arc<Mutex<Relay>>, db: sqlx::AnyPool, lifetime: std::time::Duration) {
+async fn sweep(state: AppState) {
+    let lifetime = state.config.limits.sync_state_lifetime;
     let mut sockets = tokio::time::interval(EXPIRY_SWEEP);
     let mut states = tokio::time::interval(SYNC_STATE_SWEEP);
     loop {
         tokio::select! {
-            _ = sockets.tick() => relay.lock().await.close_expired(db::now()).await,
+            _ = sockets.tick() => state.relay.lock().await.close_expired(db::now()).await,
             _ = states.tick() => {
                 let before = db::now()
                     .saturating_sub(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
-                match db::forget_sync_states_before(&db, before).await {
+                match db::forget_sync_states_before(&state.db, before).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(n, "forgot sync states no device refreshed"),
                     Err(e) => tracing::warn!(error = %e, "could not forget old sync states"),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{Device, PATIENCE, has_profile_named, sign_in};
+use common::{Device, PATIENCE, hanako_online, sign_in};
 use tokio::time::Instant;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::wire::Message;
@@ -93,22 +93,11 @@ fn has_skills(device: &Device, doc: &DocumentId, skills: &[String]) -> bool {
         .is_some_and(|p| skills.iter().all(|s| p.skills.contains(s)))
 }
 
-/// Hanako signed in, her phone holding her profile: her session cookie, who she is, the phone.
-async fn hanako_online(relay: &RelayProcess) -> (String, tsunagu_core::api::Me, Device) {
-    let (cookie, me) = sign_in(relay.addr, "hanako@example.com").await;
-    let doc = me.profile_doc;
-    let mut phone = Device::connect(relay.addr, &cookie, &[doc]).await;
-    phone
-        .pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子"))
-        .await;
-    (cookie, me, phone)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_change_survives_a_kill_mid_stream() {
     let (_dir, data, dist) = dirs();
     let relay = RelayProcess::start(&data, &dist).await;
-    let (cookie, me, mut phone) = hanako_online(&relay).await;
+    let (cookie, me, mut phone) = hanako_online(relay.addr).await;
     let doc = me.profile_doc;
 
     let mut acknowledged = Vec::new();
@@ -250,7 +239,7 @@ async fn sqlite_a_live_backup_restored_after_the_database_is_lost_loses_nothing_
     let (dir, data, dist) = dirs();
     let backup = dir.path().join("backup.sqlite3");
     let relay = RelayProcess::start(&data, &dist).await;
-    let (cookie, me, mut phone) = hanako_online(&relay).await;
+    let (cookie, me, mut phone) = hanako_online(relay.addr).await;
     let doc = me.profile_doc;
     phone
         .edit(doc, |p| p.skills.push("before the backup".into()))

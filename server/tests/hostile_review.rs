@@ -1504,9 +1504,7 @@ async fn item8_a_key_an_earlier_version_kept_in_the_database_moves_to_the_file()
         .expect("as an earlier version kept it");
     db.close().await;
 
-    let mut config = common::config(&data, dir.path().join("dist")).await;
-    config.seed_demo = true;
-    let server = Server::start(config).await.expect("the relay starts");
+    let server = common::start_again(&dir).await;
     let (_, again) = sign_in(server.local_addr(), "hanako@example.com").await;
     assert_eq!(again.pass_key, me.pass_key, "the same key signs");
     assert_eq!(

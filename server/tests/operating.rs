@@ -122,14 +122,8 @@ async fn a_stopping_relay_closes_every_socket_as_a_restart_and_keeps_what_it_ack
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
     let TestRelay { server, dir } = TestRelay::start().await;
-    let (cookie, me) = sign_in(server.local_addr(), "hanako@example.com").await;
+    let (_, me, mut phone) = common::hanako_online(server.local_addr()).await;
     let doc = me.profile_doc;
-    let mut phone = Device::connect(server.local_addr(), &cookie, &[doc]).await;
-    phone
-        .pump_until("her profile", |d| {
-            common::has_profile_named(d, &doc, "山田 花子")
-        })
-        .await;
     phone.edit(doc, |p| p.title = "再起動の前".into()).await;
     phone.wait_acknowledged(&me.relay_storage).await;
 
@@ -150,11 +144,7 @@ async fn a_stopping_relay_closes_every_socket_as_a_restart_and_keeps_what_it_ack
     );
 
     // The relay that replaces it has everything the first one acknowledged.
-    let mut config = common::config(dir.path().join("data"), dir.path().join("dist")).await;
-    config.seed_demo = true;
-    let next = tsunagu_server::Server::start(config)
-        .await
-        .expect("the relay starts again");
+    let next = common::start_again(&dir).await;
     let (his_cookie, _) = sign_in(next.local_addr(), "ken@example.com").await;
     let mut his = Device::connect(next.local_addr(), &his_cookie, &[doc]).await;
     his.pump_until("her edit", |d| {
@@ -246,13 +236,7 @@ async fn a_second_relay_on_the_same_database_refuses_to_start_until_the_first_st
         "{refused}"
     );
     // The first one is unharmed.
-    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
-    let mut phone = Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
-    phone
-        .pump_until("her profile", |d| {
-            common::has_profile_named(d, &me.profile_doc, "山田 花子")
-        })
-        .await;
+    let (_, me, mut phone) = common::hanako_online(relay.addr()).await;
     phone
         .edit(me.profile_doc, |p| p.title = "一台目".into())
         .await;
@@ -260,11 +244,8 @@ async fn a_second_relay_on_the_same_database_refuses_to_start_until_the_first_st
 
     let common::TestRelay { server, dir } = relay;
     server.stop().await;
-    let mut config = common::config(dir.path().join("data"), &dist).await;
-    config.seed_demo = true;
-    let next = tsunagu_server::Server::start(config)
-        .await
-        .expect("free once the first stopped");
+    // Free once the first stopped.
+    let next = common::start_again(&dir).await;
     let (cookie, _) = sign_in(next.local_addr(), "hanako@example.com").await;
     let mut again = Device::connect(next.local_addr(), &cookie, &[me.profile_doc]).await;
     again
@@ -278,13 +259,7 @@ async fn a_second_relay_on_the_same_database_refuses_to_start_until_the_first_st
 #[tokio::test]
 async fn what_the_relay_shares_with_a_device_is_forgotten_half_a_year_after_they_last_synced() {
     let relay = TestRelay::start().await;
-    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
-    let mut phone = Device::connect(relay.addr(), &cookie, &[me.profile_doc]).await;
-    phone
-        .pump_until("her profile", |d| {
-            common::has_profile_named(d, &me.profile_doc, "山田 花子")
-        })
-        .await;
+    let (_, me, mut phone) = common::hanako_online(relay.addr()).await;
     phone.wait_acknowledged(&me.relay_storage).await;
     let common::TestRelay { server, dir } = relay;
     server.stop().await;
@@ -312,11 +287,7 @@ async fn what_the_relay_shares_with_a_device_is_forgotten_half_a_year_after_they
         .await
         .expect("an update");
 
-    let mut config = common::config(&data, dir.path().join("dist")).await;
-    config.seed_demo = true;
-    let next = tsunagu_server::Server::start(config)
-        .await
-        .expect("the relay starts again");
+    let next = common::start_again(&dir).await;
     let deadline = tokio::time::Instant::now() + common::PATIENCE;
     while states(db.clone()).await != stored - 1 {
         assert!(
@@ -326,11 +297,5 @@ async fn what_the_relay_shares_with_a_device_is_forgotten_half_a_year_after_they
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     // Her phone still syncs: the relay only sends it that document again.
-    let (cookie, _) = sign_in(next.local_addr(), "hanako@example.com").await;
-    let mut again = Device::connect(next.local_addr(), &cookie, &[me.profile_doc]).await;
-    again
-        .pump_until("her profile", |d| {
-            common::has_profile_named(d, &me.profile_doc, "山田 花子")
-        })
-        .await;
+    common::hanako_online(next.local_addr()).await;
 }

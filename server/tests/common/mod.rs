@@ -373,6 +373,26 @@ impl TestRelay {
     }
 }
 
+/// The demo relay started again on the data directory of `dir` (after it stopped or died), on
+/// the same database.
+pub async fn start_again(dir: &TempDir) -> Server {
+    let mut config = config(dir.path().join("data"), dir.path().join("dist")).await;
+    config.seed_demo = true;
+    Server::start(config).await.expect("the relay starts again")
+}
+
+/// Hanako signed in on the relay at `addr`, her phone holding her profile: her session cookie,
+/// who she is, the phone.
+pub async fn hanako_online(addr: SocketAddr) -> (String, Me, Device) {
+    let (cookie, me) = sign_in(addr, "hanako@example.com").await;
+    let doc = me.profile_doc;
+    let mut phone = Device::connect(addr, &cookie, &[doc]).await;
+    phone
+        .pump_until("her profile", |d| has_profile_named(d, &doc, "山田 花子"))
+        .await;
+    (cookie, me, phone)
+}
+
 /// A call to the JSON API, with the cookie if one is given.
 pub async fn call(
     relay: &TestRelay,
