@@ -11,7 +11,7 @@
 //! and handed out in [`Effect::SaveSyncState`], so a device that reconnects only exchanges what
 //! changed since (docs/design.md §3).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transaction;
@@ -163,6 +163,10 @@ struct Conn {
     /// A device waiting for the relay's answer to its summary: the digest it sent, and the
     /// documents it holds back until then. On the relay: the summary this connection sent.
     summary: Option<(Vec<u8>, Vec<DocumentId>)>,
+    /// Documents we sent changes of and the peer has not answered yet ([`Engine::coalescing`]).
+    awaiting: HashSet<DocumentId>,
+    /// Documents that changed again meanwhile: sent, all at once, with the answer.
+    held: BTreeSet<DocumentId>,
 }
 
 #[derive(Debug)]
@@ -198,6 +202,8 @@ pub struct Engine {
     /// The most bytes of sync messages whose changes wait for history that has not arrived
     /// ([`Self::with_queue_limit`]); `None`: no limit (a device trusts its relay).
     queue_limit: Option<usize>,
+    /// One unanswered message of changes per peer and document ([`Self::coalescing`]).
+    coalesce: bool,
     /// Per document, the bytes of sync messages received since its queue was last empty.
     queued: HashMap<DocumentId, usize>,
     /// This engine's ephemeral session and the count of its last ephemeral message.
@@ -224,6 +230,7 @@ impl Engine {
             conns: BTreeMap::new(),
             next_conn: 1,
             queue_limit: None,
+            coalesce: false,
             queued: HashMap::new(),
             session: PeerId::random().to_string(),
             ephemeral_sent: 0,
@@ -240,6 +247,40 @@ impl Engine {
     pub fn with_queue_limit(mut self, bytes: usize) -> Self {
         self.queue_limit = Some(bytes);
         self
+    }
+
+    /// Keeps at most one message of changes per peer and document unanswered: a document that
+    /// changes again before the peer answered the last one waits, and the answer is followed by
+    /// one message with everything the peer lacks. A peer that keeps up sees every change at
+    /// once; one that falls behind (a slow phone, a document changing faster than its socket
+    /// drains) gets one message per round trip instead of one per change, so the sender's work
+    /// and queue stay bounded however fast the document changes. A peer answers every message
+    /// that brings it changes it lacks (its heads moved); for the rare one that does not (it had
+    /// them already from elsewhere), [`Self::release_held`] sends what waits regardless — the
+    /// relay calls it every second.
+    pub fn coalescing(mut self) -> Self {
+        self.coalesce = true;
+        self
+    }
+
+    /// Sends every document held back for a peer that has not answered (see
+    /// [`Self::coalescing`]), answered or not.
+    pub fn release_held(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let held: Vec<(ConnId, DocumentId)> = self
+            .conns
+            .iter_mut()
+            .flat_map(|(id, c)| {
+                c.awaiting.clear();
+                std::mem::take(&mut c.held)
+                    .into_iter()
+                    .map(move |doc| (*id, doc))
+            })
+            .collect();
+        for (conn, doc) in held {
+            self.send_sync(conn, doc, &mut effects);
+        }
+        effects
     }
 
     /// Every local edit is made as `actor` (a device registers its actor ids with the relay).
@@ -492,6 +533,8 @@ impl Engine {
             docs: HashMap::new(),
             summaries: false,
             summary: None,
+            awaiting: HashSet::new(),
+            held: BTreeSet::new(),
         };
         self.conns.insert(id, conn);
         id
@@ -1039,6 +1082,10 @@ impl Engine {
             state.their_capabilities = hidden;
         }
         let Some(msg) = generated else { return };
+        c.held.remove(&doc);
+        if self.coalesce && !msg.changes.is_empty() {
+            c.awaiting.insert(doc);
+        }
         let data = msg.encode();
         let sender = self.me.clone();
         let request = c.initiator && stored.doc.get_heads().is_empty();
@@ -1076,6 +1123,9 @@ impl Engine {
         let (Some(stored), Some(c)) = (self.docs.get_mut(&doc), self.conns.get_mut(&conn)) else {
             return;
         };
+        // The peer answered: what was held for it goes with our reply below.
+        c.awaiting.remove(&doc);
+        c.held.remove(&doc);
         let Some(state) = c.docs.get_mut(&doc) else {
             return;
         };
@@ -1248,6 +1298,12 @@ impl Engine {
             .map(|(id, _)| *id)
             .collect();
         for conn in others {
+            if let Some(c) = self.conns.get_mut(&conn)
+                && c.awaiting.contains(&doc)
+            {
+                c.held.insert(doc);
+                continue;
+            }
             self.open_state(conn, doc);
             self.send_sync(conn, doc, effects);
         }

@@ -20,6 +20,10 @@ pub struct Config {
     /// Fill an empty database with the demo company and its alumni (`--demo`). Off unless
     /// asked: a real deployment starts with its first-run setup instead.
     pub seed_demo: bool,
+    /// How many generated alumni the demo company has besides its named members
+    /// (`--demo-alumni`; 60 unless asked): thousands to try the directory, or measure the relay,
+    /// at the scale of a large company.
+    pub demo_alumni: usize,
     /// Mark the session cookie `Secure` (set it when TLS terminates in front of the relay).
     pub secure_cookies: bool,
     /// Where members open the app, for links in invitations (`https://alumni.example.com`);
@@ -76,6 +80,7 @@ impl Config {
             database: None,
             dist_dir: dist_dir.into(),
             seed_demo: false,
+            demo_alumni: crate::seed::GENERATED_ALUMNI,
             secure_cookies: false,
             public_url: None,
             smtp_url: None,
@@ -115,10 +120,12 @@ pub struct Limits {
     pub messages_per_second: u32,
     /// Messages a member may send at once before the rate applies: a first sync sends about two
     /// per document, and an alumnus reads two per member (the profile and its part for alumni and
-    /// employees), so this covers a 2,000-person network.
+    /// employees), so this covers a 25,000-person network.
     pub message_burst: u32,
-    /// Distinct documents one connection may ask about.
-    pub documents_per_connection: usize,
+    /// Distinct documents one connection may ask about that it may not read (or that do not
+    /// exist): an honest device asks about the few it lost access to, a prober about many.
+    /// Those it may read are bounded by the organisation itself.
+    pub unreadable_per_connection: usize,
     /// The stored size of the documents the relay keeps in memory while no socket has them
     /// open: beyond it, the least recently used leave memory (loaded again when next asked for).
     /// Documents open on a socket always stay, so every change reaches their readers at once.
@@ -209,8 +216,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             messages_per_second: 200,
-            message_burst: 10_000,
-            documents_per_connection: 10_000,
+            message_burst: 100_000,
+            unreadable_per_connection: 1_000,
             idle_document_bytes: 16 << 20,
             sync_state_lifetime: Duration::from_secs(180 * 24 * 60 * 60),
             outbox_frames: 1024,

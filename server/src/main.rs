@@ -42,6 +42,10 @@ struct Args {
     /// real deployment.
     #[arg(long)]
     demo: bool,
+    /// How many generated alumni the demo company has (60 unless asked): thousands show the
+    /// directory at the scale of a large company.
+    #[arg(long, value_name = "N", requires = "demo")]
+    demo_alumni: Option<usize>,
     /// Mark the session cookie Secure and give it the `__Host-` prefix (when TLS terminates in
     /// front of the relay).
     #[arg(long)]
@@ -210,6 +214,9 @@ async fn main() -> ExitCode {
     let mut config = Config::new(args.addr, args.data, args.dist);
     config.database = args.database;
     config.seed_demo = args.demo;
+    if let Some(n) = args.demo_alumni {
+        config.demo_alumni = n;
+    }
     config.secure_cookies = args.secure_cookies;
     config.public_url = args.public_url;
     config.smtp_url = args.smtp_url;

@@ -81,8 +81,10 @@ struct Peer {
     /// Fired to drop a connection at once (its outbox overflowed).
     kill: Option<oneshot::Sender<()>>,
     /// The documents this peer asked about, with what the grant table needs to know of each
-    /// (`None`: unavailable to this member); also caps the documents per connection.
+    /// (`None`: unavailable to this member).
     docs: HashMap<DocumentId, Option<DocumentRecord>>,
+    /// How many it asked about and may not read, against `Limits::unreadable_per_connection`.
+    unreadable: usize,
 }
 
 #[derive(Debug)]
@@ -178,6 +180,7 @@ impl Relay {
                 outbox,
                 kill: Some(kill),
                 docs: HashMap::new(),
+                unreadable: 0,
             },
         );
         if self.closing {
@@ -381,6 +384,14 @@ impl Relay {
         self.fail_where(|p| p.user == user, &reason).await;
     }
 
+    /// Sends what the engine held back for peers that have not answered its last message.
+    pub(crate) async fn release_held(&mut self) {
+        let effects = self.engine.release_held();
+        if let Err(e) = self.perform(effects).await {
+            tracing::error!(error = %e, "could not send held changes");
+        }
+    }
+
     /// Tells the peer what went wrong (a protocol `error`) and closes its connection.
     pub(crate) async fn fail(&mut self, conn: ConnId, reason: String) {
         tracing::info!(conn, %reason, "closing a connection");
@@ -446,16 +457,18 @@ impl Relay {
         let readable = match known {
             Some(readable) => readable,
             None => {
-                let decided = self.peers.get(&conn).map_or(0, |p| p.docs.len());
-                if decided >= self.limits.documents_per_connection {
-                    return Err(Refusal::TooManyDocuments);
-                }
                 let record = db::document(&self.db, &doc, user)
                     .await
                     .map_err(Refusal::storage(doc))?;
                 let roles = self.peers.get(&conn).map_or(&[][..], |p| &p.roles[..]);
                 let readable = access::access(user, roles, record.as_ref()).is_some();
                 if let Some(peer) = self.peers.get_mut(&conn) {
+                    if !readable {
+                        if peer.unreadable >= self.limits.unreadable_per_connection {
+                            return Err(Refusal::TooManyDocuments);
+                        }
+                        peer.unreadable += 1;
+                    }
                     peer.docs.insert(doc, record.filter(|_| readable));
                 }
                 readable
@@ -473,8 +486,8 @@ impl Relay {
     fn refusal_reason(&self, refusal: Refusal) -> String {
         match refusal {
             Refusal::TooManyDocuments => format!(
-                "more than {} documents on one connection",
-                self.limits.documents_per_connection
+                "asked about more than {} documents this member may not read on one connection",
+                self.limits.unreadable_per_connection
             ),
             Refusal::Storage { doc, error } => {
                 tracing::error!(doc = ?doc, %error, "could not load a document");
@@ -1122,6 +1135,23 @@ fn scope_storage(
         metadata.storage_id = Some(StorageId::new(format!("{user}/{storage}")));
     }
     Ok(Some(metadata))
+}
+
+/// How often the relay sends what it held back for peers that have not answered
+/// ([`Engine::coalescing`]).
+const RELEASE_HELD: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Sends what waits for an answer every [`RELEASE_HELD`], until the relay is gone.
+pub(crate) async fn release_held_every(relay: std::sync::Weak<tokio::sync::Mutex<Relay>>) {
+    let mut every = tokio::time::interval(RELEASE_HELD);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let Some(relay) = relay.upgrade() else {
+            return;
+        };
+        relay.lock().await.release_held().await;
+    }
 }
 
 /// How often sync states waiting in the relay are written.

@@ -7,6 +7,8 @@
 //! be a setting someone one day copies into production, and sixty hashes would make every fresh
 //! start (and every test) seconds slower.
 
+use std::collections::HashSet;
+
 use automerge::ActorId;
 use tsunagu_core::ids::random_bytes;
 use tsunagu_core::profile::{Interest, Link, Position, Profile};
@@ -29,13 +31,17 @@ pub const DEMO_SIGN_INS: &[(&str, &str)] = &[
     ("admin@example.com", "中島 由紀, admin"),
 ];
 
-/// How many alumni are generated besides the named ones.
-const GENERATED_ALUMNI: usize = 60;
+/// How many alumni are generated besides the named ones, unless asked for more.
+pub(crate) const GENERATED_ALUMNI: usize = 60;
 
 const ORGANISATION: &str = "org-tsunagu";
 
-/// Seeds the demo company if the database holds no one yet.
-pub(crate) async fn demo_if_empty(pool: &sqlx::AnyPool, actor: &ActorId) -> Result<bool, Error> {
+/// Seeds the demo company, with `alumni` generated alumni, if the database holds no one yet.
+pub(crate) async fn demo_if_empty(
+    pool: &sqlx::AnyPool,
+    actor: &ActorId,
+    alumni: usize,
+) -> Result<bool, Error> {
     if db::count_users(pool).await? > 0 {
         return Ok(false);
     }
@@ -49,7 +55,7 @@ pub(crate) async fn demo_if_empty(pool: &sqlx::AnyPool, actor: &ActorId) -> Resu
     .map_err(|e| Error::PasswordHash(e.to_string()))??;
 
     let mut people = named_people();
-    people.extend(generated_alumni());
+    people.extend(generated_alumni(alumni));
     let mut tx = db::write_tx(pool).await?;
     db::insert_organisation(
         &mut tx,
@@ -225,13 +231,16 @@ impl SplitMix64 {
     }
 }
 
-fn generated_alumni() -> Vec<Person> {
+fn generated_alumni(count: usize) -> Vec<Person> {
     let mut rng = SplitMix64(0x7473_756e_6167_7521);
-    let mut taken_names = Vec::new();
-    let mut taken_emails: Vec<String> =
+    let mut taken_names = HashSet::new();
+    let mut taken_emails: HashSet<String> =
         DEMO_SIGN_INS.iter().map(|(e, _)| (*e).to_owned()).collect();
+    // Names are distinct while the lists allow; thousands of alumni have namesakes, as a real
+    // company's do.
+    let names = FAMILY_NAMES.len() * GIVEN_NAMES.len();
     let mut people = Vec::new();
-    for i in 0..GENERATED_ALUMNI {
+    for i in 0..count {
         // Every sixth person is from abroad, each foreign name used once.
         let foreign = FOREIGN_NAMES.get(i / 6).filter(|_| i % 6 == 5);
         let (name, reading, romaji) = match foreign {
@@ -242,8 +251,7 @@ fn generated_alumni() -> Vec<Person> {
                 let (fk, fr, fl) = *rng.pick(FAMILY_NAMES);
                 let (gk, gr, gl) = *rng.pick(GIVEN_NAMES);
                 let name = format!("{fk} {gk}");
-                if !taken_names.contains(&name) {
-                    taken_names.push(name.clone());
+                if taken_names.insert(name.clone()) || taken_names.len() >= names / 2 {
                     break (name, format!("{fr} {gr}"), format!("{gl} {fl}"));
                 }
             },
@@ -259,7 +267,7 @@ fn generated_alumni() -> Vec<Person> {
     people
 }
 
-fn unique_email(romaji: &str, taken: &mut Vec<String>) -> String {
+fn unique_email(romaji: &str, taken: &mut HashSet<String>) -> String {
     let local: String = romaji
         .to_lowercase()
         .split_whitespace()
@@ -274,7 +282,7 @@ fn unique_email(romaji: &str, taken: &mut Vec<String>) -> String {
         email = format!("{local}{n}@example.com");
         n += 1;
     }
-    taken.push(email.clone());
+    taken.insert(email.clone());
     email
 }
 
@@ -366,8 +374,8 @@ mod tests {
 
     #[test]
     fn the_generated_alumni_are_the_same_every_time_and_unique() {
-        let a = generated_alumni();
-        let b = generated_alumni();
+        let a = generated_alumni(GENERATED_ALUMNI);
+        let b = generated_alumni(GENERATED_ALUMNI);
         assert_eq!(a.len(), GENERATED_ALUMNI);
         assert_eq!(
             a.iter().map(|p| &p.profile).collect::<Vec<_>>(),
@@ -383,5 +391,23 @@ mod tests {
         );
         assert!(a.iter().any(|p| p.profile.name == "Lucas Müller"));
         assert!(a.iter().all(|p| p.profile.joined < p.profile.left));
+    }
+
+    #[test]
+    fn a_demo_of_thousands_has_namesakes_but_one_email_each() {
+        let people = generated_alumni(5_000);
+        assert_eq!(people.len(), 5_000);
+        let emails: HashSet<_> = people.iter().map(|p| p.email.as_str()).collect();
+        assert_eq!(emails.len(), 5_000);
+        let names: HashSet<_> = people.iter().map(|p| p.profile.name.as_str()).collect();
+        assert!(names.len() < 5_000, "more people than the name lists make");
+        // The first of them are the small demo's, in the same order.
+        let small = generated_alumni(GENERATED_ALUMNI);
+        assert!(
+            small
+                .iter()
+                .zip(&people)
+                .all(|(a, b)| a.email == b.email && a.profile == b.profile)
+        );
     }
 }

@@ -231,7 +231,7 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
     let relay_storage = db::relay_storage_id(&db).await?;
     let relay_actor = db::relay_actor(&db).await?;
     if config.seed_demo {
-        seed::demo_if_empty(&db, &relay_actor).await?;
+        seed::demo_if_empty(&db, &relay_actor, config.demo_alumni).await?;
     }
     organisation::ensure_document(&db, &relay_actor).await?;
     documents::ensure_profile_parts(&db, &relay_actor).await?;
@@ -250,7 +250,8 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
     // The relay writes passes and rosters as its reserved actor, which no member can claim.
     let engine = Engine::new(PeerId::random(), Some(relay_storage.clone()))
         .with_actor(relay_actor)
-        .with_queue_limit(config.limits.queued_change_bytes);
+        .with_queue_limit(config.limits.queued_change_bytes)
+        .coalescing();
     let mut relay = Relay::new(
         engine,
         db.clone(),
@@ -310,6 +311,9 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
         Arc::downgrade(&state.relay),
         state.db.clone(),
     ));
+    tokio::spawn(crate::relay::release_held_every(Arc::downgrade(
+        &state.relay,
+    )));
     tokio::spawn(events::notices::remind_every(
         Arc::downgrade(&state.relay),
         state.config.reminders_every,

@@ -230,7 +230,11 @@ async fn a_malformed_automerge_payload_is_refused() {
 
 #[tokio::test]
 async fn a_message_flood_is_refused() {
-    let relay = TestRelay::start().await;
+    let relay = TestRelay::start_with(Limits {
+        message_burst: 1_000,
+        ..Limits::default()
+    })
+    .await;
     let mut honest = HonestPair::start(&relay).await;
     let (mut socket, _) = attacker(&relay).await;
     let gossip = Message::Gossip {
@@ -238,7 +242,7 @@ async fn a_message_flood_is_refused() {
         sender: PeerId::new("attacker"),
     };
     let gossip = Frame::Binary(gossip.encode().into());
-    // Far past the default burst (10,000) and rate (200/s); the relay may close the socket under us.
+    // Far past the burst (1,000 here) and rate (200/s); the relay may close the socket under us.
     for _ in 0..30_000 {
         if socket.feed(gossip.clone()).await.is_err() {
             break;
@@ -251,9 +255,9 @@ async fn a_message_flood_is_refused() {
 }
 
 #[tokio::test]
-async fn asking_about_too_many_documents_on_one_connection_is_refused() {
+async fn asking_about_too_many_unreadable_documents_on_one_connection_is_refused() {
     let relay = TestRelay::start_with(Limits {
-        documents_per_connection: 3,
+        unreadable_per_connection: 3,
         ..Limits::default()
     })
     .await;

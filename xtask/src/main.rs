@@ -8,6 +8,8 @@
 //! - `cargo xtask test-postgres [FILTER]`: only the relay's tests, on a throw-away PostgreSQL
 //!   cluster (the test command runs them on both databases).
 //! - `cargo xtask bench [--wire-only]`: prints sizes and bytes-on-the-wire figures.
+//! - `cargo xtask bench relays`: tsunagu's relay against samod and the Node automerge-repo
+//!   sync server, side by side (fan-out, idle memory, directory fetch and reconnect).
 //! - `cargo xtask fuzz [--seconds N]`: runs the `cargo fuzz` targets (the test command runs
 //!   them briefly too).
 //! - `cargo xtask dist [--debug]`: only builds the app shell into `./dist`.
@@ -17,6 +19,7 @@
 mod bench;
 mod bench_events;
 mod bench_messages;
+mod bench_relays;
 mod bench_validation;
 mod dist;
 mod fuzz;
@@ -62,6 +65,7 @@ fn main() -> Result<()> {
             setup::test_python_packages()?;
             test::relay_tests_on_postgres(&postgres::Cluster::start()?, &args[1..])?;
         }
+        Some("bench") if args.get(1).is_some_and(|a| a == "relays") => bench_relays::all()?,
         Some("bench") => bench::all(flag("--wire-only"))?,
         Some("bench-release") => {
             bench_validation::all()?;
@@ -70,7 +74,7 @@ fn main() -> Result<()> {
         }
         Some("fuzz") => fuzz::command(value("--seconds"))?,
         _ => bail!(
-            "usage: cargo xtask <run [--addr A] [--debug] | test | test-postgres [FILTER] | bench | fuzz [--seconds N] | dist [--debug]>"
+            "usage: cargo xtask <run [--addr A] [--debug] | test | test-postgres [FILTER] | bench [relays | --wire-only] | fuzz [--seconds N] | dist [--debug]>"
         ),
     }
     Ok(())
