@@ -27,7 +27,7 @@ impl Net {
         };
         for i in 0..devices {
             let mut device = Engine::new(
-                PeerId::new(&format!("device-{i}")),
+                PeerId::new(format!("device-{i}")),
                 Some(StorageId::random()),
             );
             device.want(doc);
@@ -36,13 +36,13 @@ impl Net {
             let relay_conn = net.relay.accept();
             net.devices.push((device, conn, relay_conn));
             net.to_device.push(VecDeque::new());
-            net.from_device(i, start);
+            net.sent_by_device(i, start);
         }
         net.settle();
         net
     }
 
-    fn from_device(&mut self, i: usize, effects: Vec<Effect>) {
+    fn sent_by_device(&mut self, i: usize, effects: Vec<Effect>) {
         for effect in effects {
             if let Effect::Send { message, .. } = effect {
                 self.to_relay.push_back((i, message));
@@ -50,7 +50,7 @@ impl Net {
         }
     }
 
-    fn from_relay(&mut self, effects: Vec<Effect>) {
+    fn sent_by_relay(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             if let Effect::Send { conn, message } = effect
                 && let Some(i) = self.devices.iter().position(|d| d.2 == conn)
@@ -63,7 +63,7 @@ impl Net {
     fn deliver_to_relay(&mut self) {
         while let Some((i, message)) = self.to_relay.pop_front() {
             let effects = self.relay.receive(self.devices[i].2, message);
-            self.from_relay(effects);
+            self.sent_by_relay(effects);
         }
     }
 
@@ -71,7 +71,7 @@ impl Net {
         while let Some(message) = self.to_device[i].pop_front() {
             let (device, conn, _) = &mut self.devices[i];
             let effects = device.receive(*conn, message);
-            self.from_device(i, effects);
+            self.sent_by_device(i, effects);
         }
     }
 
@@ -90,7 +90,7 @@ impl Net {
         let mut profile = Profile::read(device.doc(&doc).expect("held")).expect("a profile");
         profile.title = title.into();
         let effects = device.change(doc, |tx| profile.write_to(tx)).expect("edit");
-        self.from_device(i, effects);
+        self.sent_by_device(i, effects);
     }
 
     fn heads(&self, i: usize, doc: &DocumentId) -> Vec<automerge::ChangeHash> {
@@ -169,7 +169,7 @@ fn a_reader_that_keeps_up_gets_every_change_at_once() {
 fn what_waits_for_an_answer_that_never_comes_goes_out_when_released() {
     let (mut net, doc) = ten_edits_the_reader_has_not_read(relay().coalescing());
     let effects = net.relay.release_held();
-    net.from_relay(effects);
+    net.sent_by_relay(effects);
     assert_eq!(net.to_device[READER].len(), 2);
     // The reader takes both in; its answers are lost.
     net.deliver_to_device(READER);

@@ -39,7 +39,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tsunagu_core::api::Me;
 use tsunagu_core::engine::{ConnId, Effect, Engine};
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId};
-use tsunagu_core::profile::{Link, Position, Profile};
+use tsunagu_core::memory::sample_profile;
+use tsunagu_core::profile::Profile;
 use tsunagu_core::wire::Message;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -807,32 +808,6 @@ async fn seed_directory(relay: &Relay) -> Result<Vec<DocumentId>> {
         docs.extend(new);
     }
     Ok(docs)
-}
-
-/// A profile about as full as the demo's.
-fn sample_profile(i: usize) -> Profile {
-    Profile {
-        owner: format!("user-{i}"),
-        name: "山田 花子".into(),
-        reading: "やまだ はなこ".into(),
-        joined: format!("{}-04", 2005 + i % 12),
-        left: format!("{}-03", 2018 + i % 7),
-        positions: vec![Position {
-            department: "営業本部".into(),
-            role: "課長".into(),
-        }],
-        employer: "株式会社サイバーエージェント".into(),
-        title: "プロダクトマネージャー".into(),
-        location: "東京都渋谷区".into(),
-        skills: vec!["Rust".into(), "プロダクトマネジメント".into(), "SQL".into()],
-        bio: "新卒で入社し、法人営業と新規事業を担当。現在はSaaSのPMとして働いています。".into(),
-        links: vec![Link {
-            label: "LinkedIn".into(),
-            url: format!("https://www.linkedin.com/in/alumni-{i}"),
-        }],
-        interests: vec!["mentoring".into(), "keep-in-touch".into()],
-        ..Profile::default()
-    }
 }
 
 // ---- the report --------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ pub(crate) struct Relay {
     /// Shutting down ([`Self::shut_down`]): a socket that opens now is closed at once.
     closing: bool,
     /// Sync states not yet written, the newest per (device, document): the relay reads them
-    /// before the database, and [`flush_sync_states`] writes them in batches.
+    /// before the database, and [`tend`] writes them in batches.
     pending_states: HashMap<(StorageId, DocumentId), Vec<u8>>,
     /// When each document in memory was last asked about (a count of messages), so the least
     /// recently used leave first ([`Self::trim`]).
@@ -1138,39 +1138,24 @@ fn scope_storage(
 }
 
 /// How often the relay sends what it held back for peers that have not answered
-/// ([`Engine::coalescing`]).
-const RELEASE_HELD: std::time::Duration = std::time::Duration::from_secs(1);
+/// ([`Engine::coalescing`]) and writes the sync states waiting in memory.
+pub(crate) const TEND_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Sends what waits for an answer every [`RELEASE_HELD`], until the relay is gone.
-pub(crate) async fn release_held_every(relay: std::sync::Weak<tokio::sync::Mutex<Relay>>) {
-    let mut every = tokio::time::interval(RELEASE_HELD);
+/// Every [`TEND_EVERY`], until the relay is gone: sends what waits for an answer, and writes the
+/// sync states waiting in `relay` in one transaction outside the relay's lock.
+pub(crate) async fn tend(relay: std::sync::Weak<tokio::sync::Mutex<Relay>>, db: AnyPool) {
+    let mut every = tokio::time::interval(TEND_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
         let Some(relay) = relay.upgrade() else {
             return;
         };
-        relay.lock().await.release_held().await;
-    }
-}
-
-/// How often sync states waiting in the relay are written.
-pub(crate) const SYNC_STATE_FLUSH: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Writes the sync states waiting in `relay` every [`SYNC_STATE_FLUSH`], in one transaction
-/// outside the relay's lock, until the relay is gone.
-pub(crate) async fn flush_sync_states(
-    relay: std::sync::Weak<tokio::sync::Mutex<Relay>>,
-    db: AnyPool,
-) {
-    let mut every = tokio::time::interval(SYNC_STATE_FLUSH);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        let Some(relay) = relay.upgrade() else {
-            return;
+        let batch = {
+            let mut relay = relay.lock().await;
+            relay.release_held().await;
+            relay.take_sync_states()
         };
-        let batch = relay.lock().await.take_sync_states();
         drop(relay);
         write_sync_states(&db, batch).await;
     }

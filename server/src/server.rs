@@ -307,13 +307,10 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
         sockets: tokio_util::task::TaskTracker::new(),
         config: Arc::new(config),
     };
-    tokio::spawn(crate::relay::flush_sync_states(
+    tokio::spawn(crate::relay::tend(
         Arc::downgrade(&state.relay),
         state.db.clone(),
     ));
-    tokio::spawn(crate::relay::release_held_every(Arc::downgrade(
-        &state.relay,
-    )));
     tokio::spawn(events::notices::remind_every(
         Arc::downgrade(&state.relay),
         state.config.reminders_every,

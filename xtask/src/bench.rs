@@ -24,8 +24,8 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::memory::{Hub, Node, Traffic};
-use tsunagu_core::profile::{Link, Position, Profile};
+use tsunagu_core::memory::{Hub, Node, Traffic, sample_profile};
+use tsunagu_core::profile::Profile;
 
 use crate::dist::{self, Profile as BuildProfile};
 use crate::setup;
@@ -206,49 +206,4 @@ fn directory(n: usize) -> Result<(Hub, Vec<DocumentId>)> {
     }
     hub.connect(device);
     Ok((hub, docs))
-}
-
-/// A profile about as full as the seeded demo ones.
-pub(crate) fn sample_profile(i: usize) -> Profile {
-    const FAMILY: [(&str, &str); 6] = [
-        ("山田", "やまだ"),
-        ("佐藤", "さとう"),
-        ("鈴木", "すずき"),
-        ("高橋", "たかはし"),
-        ("田中", "たなか"),
-        ("伊藤", "いとう"),
-    ];
-    const GIVEN: [(&str, &str); 5] = [
-        ("花子", "はなこ"),
-        ("健", "けん"),
-        ("美咲", "みさき"),
-        ("大輔", "だいすけ"),
-        ("陽菜", "ひな"),
-    ];
-    let (f, fr) = FAMILY[i % FAMILY.len()];
-    let (g, gr) = GIVEN[i % GIVEN.len()];
-    Profile {
-        owner: format!("user-{i}"),
-        name: format!("{f} {g}"),
-        reading: format!("{fr} {gr}"),
-        romaji: String::new(),
-        photo: String::new(),
-        joined: format!("{}-04", 2005 + i % 12),
-        left: format!("{}-03", 2018 + i % 7),
-        positions: vec![Position {
-            department: "営業本部".into(),
-            role: "課長".into(),
-        }],
-        employer: "株式会社サイバーエージェント".into(),
-        title: "プロダクトマネージャー".into(),
-        location: "東京都渋谷区".into(),
-        skills: vec!["Rust".into(), "プロダクトマネジメント".into(), "SQL".into()],
-        certifications: vec!["基本情報技術者".into()],
-        bio: "新卒で入社し、法人営業と新規事業を担当。現在はSaaSのPMとして働いています。".into(),
-        links: vec![Link {
-            label: "LinkedIn".into(),
-            url: format!("https://www.linkedin.com/in/alumni-{i}"),
-        }],
-        interests: vec!["mentoring".into(), "keep-in-touch".into()],
-    }
 }

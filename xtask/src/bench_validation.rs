@@ -48,7 +48,7 @@ pub(crate) fn all() -> Result<()> {
 fn relay_and_owner(guarded: bool) -> Result<(Hub, DocumentId)> {
     let mut relay = Node::new("relay");
     let doc = DocumentId::from_bytes([9; 16]);
-    let mut profile = crate::bench::sample_profile(0);
+    let mut profile = tsunagu_core::memory::sample_profile(0);
     profile.owner = OWNER.into();
     let effects = relay.engine.create(doc, |tx| profile.write_to(tx))?;
     relay.store.apply(&effects);
@@ -102,7 +102,7 @@ fn validated_per_second() -> Result<()> {
 
     // A whole profile written in one change: every field, list items and nested maps (on top of
     // what the relay wrote when it created the document: the owner and HR's years).
-    let mut full = crate::bench::sample_profile(1);
+    let mut full = tsunagu_core::memory::sample_profile(1);
     full.owner = OWNER.into();
     let mut created = automerge::Automerge::new();
     let mut tx = created.transaction();
