@@ -497,11 +497,15 @@ async fn idle(relay: &Relay) -> Result<f64> {
         let mut peer = Peer::open(relay, session.as_deref(), true).await?;
         // Wait for the relay's `peer`: the connection is established on both sides.
         tokio::time::timeout(Duration::from_secs(10), peer.next()).await??;
-        peers.push(peer);
+        // Idle, but alive: reading answers the relay's pings (the Node server drops a socket
+        // that does not answer within its keep-alive interval).
+        peers.push(tokio::spawn(async move {
+            while let Ok(Some(_)) = peer.next().await {}
+        }));
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = relay.rss()?;
-    drop(peers);
+    peers.iter().for_each(tokio::task::JoinHandle::abort);
     tokio::time::sleep(Duration::from_secs(1)).await;
     Ok(after.saturating_sub(before) as f64 / IDLE as f64)
 }
@@ -630,10 +634,43 @@ async fn fan_out(relay: &Relay, n: usize, app: bool) -> Result<FanOut> {
     writer.perform(effects).await?;
     writer.until_quiet().await?;
 
-    // Subscribers, each synced before the writer starts.
+    // The writer: until the subscribers are ready it only takes in what the relay sends (and
+    // answers its pings); then CHANGES changes at RATE per second, taking in the answers.
     let log = Arc::new(Log::new());
     let ready = Arc::new(AtomicUsize::new(0));
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (go, mut going) = tokio::sync::watch::channel(false);
+    let log_w = log.clone();
+    let mut stopped_w = stopped.clone();
+    let writing = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                frame = writer.socket.next() => if writer.take(frame).await?.is_none() {
+                    return Err("the relay closed the writer's socket".into());
+                },
+                _ = going.changed() => break,
+                _ = stopped_w.changed() => return Ok(()),
+            }
+        }
+        let mut tick = tokio::time::interval(Duration::from_secs(1) / RATE);
+        let mut k = 0;
+        loop {
+            tokio::select! {
+                _ = tick.tick(), if k < CHANGES => {
+                    k += 1;
+                    profile.title = format!("change {k}");
+                    let effects = writer.engine.change(doc, |tx| profile.write_to(tx))?;
+                    log_w.sent(k);
+                    writer.perform(effects).await?;
+                }
+                frame = writer.socket.next() => if writer.take(frame).await?.is_none() { break },
+                _ = stopped_w.changed() => break,
+            }
+        }
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+    });
+
+    // Subscribers, each synced before the writer starts.
     let mut tasks = Vec::new();
     for (i, session) in sessions[1..].iter().enumerate() {
         let mut peer = Peer::open(relay, session.as_deref(), app)
@@ -680,27 +717,7 @@ async fn fan_out(relay: &Relay, n: usize, app: bool) -> Result<FanOut> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    // The writer: CHANGES changes at RATE per second, taking in the relay's answers meanwhile.
-    let log_w = log.clone();
-    let mut stopped_w = stopped.clone();
-    let writing = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1) / RATE);
-        let mut k = 0;
-        loop {
-            tokio::select! {
-                _ = tick.tick(), if k < CHANGES => {
-                    k += 1;
-                    profile.title = format!("change {k}");
-                    let effects = writer.engine.change(doc, |tx| profile.write_to(tx))?;
-                    log_w.sent(k);
-                    writer.perform(effects).await?;
-                }
-                frame = writer.socket.next() => if writer.take(frame).await?.is_none() { break },
-                _ = stopped_w.changed() => break,
-            }
-        }
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-    });
+    let _ = go.send(true);
     let sending = Duration::from_secs(1) / RATE * CHANGES;
     tokio::time::sleep(sending).await;
     let deadline = Instant::now() + GRACE;
