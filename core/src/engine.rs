@@ -406,6 +406,42 @@ impl Engine {
         effects
     }
 
+    /// Merges chunks another writer stored (another relay on the same database) into `id`, if
+    /// it is loaded, and sends what is new to the peers syncing it. They are stored already and
+    /// their consequences carried out by whoever accepted them: nothing is persisted again, and
+    /// no [`Effect::DocChanged`] is reported.
+    pub fn merge_stored(
+        &mut self,
+        id: DocumentId,
+        chunks: &[Vec<u8>],
+    ) -> Result<Vec<Effect>, EngineError> {
+        let mut effects = Vec::new();
+        let Some(stored) = self.docs.get_mut(&id) else {
+            return Ok(effects);
+        };
+        let before = stored.doc.get_heads();
+        for chunk in chunks {
+            stored
+                .doc
+                .load_incremental(chunk)
+                .map_err(|e| EngineError::CorruptDocument {
+                    doc: id,
+                    source: Box::new(e),
+                })?;
+            stored.incremental_bytes += chunk.len();
+        }
+        let heads = stored.doc.get_heads();
+        if heads == before {
+            return Ok(effects);
+        }
+        // What this engine saves next starts after them: they are stored.
+        if stored.saved_heads == before {
+            stored.saved_heads = heads;
+        }
+        self.push_to_peers(id, None, &mut effects);
+        Ok(effects)
+    }
+
     /// Drops a document from memory (the caller deletes it from storage).
     pub fn forget(&mut self, id: &DocumentId) {
         self.docs.remove(id);
@@ -1286,7 +1322,12 @@ impl Engine {
             heads: stored.saved_heads.clone(),
         });
         effects.push(Effect::DocChanged { doc });
+        self.push_to_peers(doc, from, effects);
+    }
 
+    /// Sends `doc`'s news to every ready peer syncing it but `from` (holding it for one that has
+    /// not answered the last).
+    fn push_to_peers(&mut self, doc: DocumentId, from: Option<ConnId>, effects: &mut Vec<Effect>) {
         let others: Vec<ConnId> = self
             .conns
             .iter()

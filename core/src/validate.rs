@@ -63,6 +63,11 @@ impl ActorBook {
         std::mem::take(&mut self.claims)
     }
 
+    /// Notes a registration made elsewhere (another relay on the same database).
+    pub fn learn(&mut self, actor: ActorId, owner: String) {
+        self.owners.insert(actor, owner);
+    }
+
     /// Forgets registrations that could not be stored.
     pub fn unclaim(&mut self, claims: &[(ActorId, String)]) {
         for (actor, _) in claims {

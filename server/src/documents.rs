@@ -29,7 +29,14 @@ pub(crate) async fn create<E: std::fmt::Display>(
     db::insert_document(&mut *conn, &doc, kind.key(), owner).await?;
     for effect in effects {
         if let Effect::Persist { doc, chunk, heads } = effect {
-            db::persist_chunk(&mut *conn, &doc, &chunk, &heads).await?;
+            db::persist_chunk(
+                &mut *conn,
+                &doc,
+                &chunk,
+                &heads,
+                &mut db::Holding::default(),
+            )
+            .await?;
         }
     }
     Ok(doc)

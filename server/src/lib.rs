@@ -55,6 +55,7 @@ mod photos;
 mod push;
 mod reactions;
 mod relay;
+mod relays;
 mod scribe;
 mod security;
 mod seed;

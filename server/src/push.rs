@@ -442,6 +442,8 @@ impl Sender {
     const EVERY: Duration = Duration::from_secs(60);
     /// Notices read from the outbox at a time.
     const BATCH: i64 = 100;
+    /// How long a relay has to send the batch it claimed before another may claim it.
+    const LEASE: Duration = Duration::from_secs(300);
     /// Tries of one notice to one device before it is given up (a phone off for a day gets the
     /// next notice anyway, and the app shows everything once opened).
     const ATTEMPTS: i64 = 4;
@@ -490,16 +492,27 @@ impl Sender {
 
     /// Sends every notice due in the outbox to each device of its member (or the one device a
     /// retry is for), then drops it; a device that could not take it now gets a retry row.
+    /// Relays sharing a database each claim a batch for [`Self::LEASE`] first, so a notice is
+    /// sent once; one whose relay died before sending it is sent when the lease runs out.
     async fn deliver(&self) -> Result<(), Error> {
         loop {
+            let now = db::now();
+            let lease = i64::try_from(Self::LEASE.as_secs()).unwrap_or(i64::MAX);
+            // `not_before <= $1` in the outer WHERE too: on PostgreSQL a row another relay
+            // claimed meanwhile is checked again once its lock is free, and then left alone.
             let batch: Vec<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
-                "SELECT id, user_id, notice, endpoint, attempts FROM push_outbox
-                  WHERE not_before <= $1 ORDER BY id LIMIT $2",
+                "UPDATE push_outbox SET not_before = $3
+                  WHERE not_before <= $1 AND id IN (
+                    SELECT id FROM push_outbox WHERE not_before <= $1 ORDER BY id LIMIT $2)
+                  RETURNING id, user_id, notice, endpoint, attempts",
             )
-            .bind(db::now())
+            .bind(now)
             .bind(Self::BATCH)
+            .bind(now.saturating_add(lease))
             .fetch_all(&self.db)
             .await?;
+            let mut batch = batch;
+            batch.sort_unstable_by_key(|row| row.0);
             if batch.is_empty() {
                 return Ok(());
             }

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use automerge::{Automerge, Change, ChangeHash};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
-use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine, Ephemeral, Guard};
+use tsunagu_core::engine::{ConnId, Effect, Engine, Ephemeral, Guard};
 use tsunagu_core::grants::Subject;
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::validate::{ActorBook, authorise};
@@ -41,10 +41,11 @@ use tsunagu_core::wire::{Message, PeerMetadata};
 use crate::access;
 use crate::budget::Budgets;
 use crate::config::Limits;
-use crate::db::{self, DocumentRecord};
+use crate::db::{self, DocumentRecord, Holding};
 use crate::error::Error;
 use crate::pass_keys::PassSigner;
 use crate::reactions::{Changed, Job, Reactions, Settle};
+use crate::relays::{Fellows, Notice};
 use crate::scribe::{Scribe, Written};
 use crate::telemetry::{self, Rejected};
 use tsunagu_core::api::{
@@ -59,6 +60,9 @@ pub(crate) enum Outgoing {
     /// Send a close frame with this reason, then stop.
     Close(String),
 }
+
+/// What the engine made of a message: its effects, or the panic it raised.
+type Received = Result<Vec<Effect>, Box<dyn std::any::Any + Send>>;
 
 /// The largest ephemeral message passed on ("typing" is a few dozen bytes).
 const MAX_EPHEMERAL_BYTES: usize = 1024;
@@ -99,9 +103,9 @@ pub(crate) struct Relay {
     actors: ActorBook,
     /// The organisation's key for tickets and ID cards.
     key: PassSigner,
-    /// Stored bytes of each document loaded from storage, kept up to date as chunks are
-    /// persisted: what the per-document quotas judge.
-    stored: HashMap<DocumentId, usize>,
+    /// What the copy of each document in memory holds of its stored chunks (their size is what
+    /// the per-document quotas judge), kept up to date as chunks are persisted and merged.
+    stored: HashMap<DocumentId, Holding>,
     /// Bytes of changes each member may still send ([`Limits::member_write_bytes`]).
     written: Budgets<String>,
     /// What the features make of accepted changes, asked in this order.
@@ -120,6 +124,8 @@ pub(crate) struct Relay {
     /// recently used leave first ([`Self::trim`]).
     used: HashMap<DocumentId, u64>,
     ticks: u64,
+    /// The other relays on this database (PostgreSQL only; [`crate::relays`]).
+    fellows: Option<Fellows>,
 }
 
 impl Relay {
@@ -150,6 +156,7 @@ impl Relay {
             pending_states: HashMap::new(),
             used: HashMap::new(),
             ticks: 0,
+            fellows: None,
         }
     }
 
@@ -227,7 +234,11 @@ impl Relay {
     /// Sockets open, documents in memory and their stored size, for the operator's page.
     pub(crate) fn in_memory(&self) -> (usize, usize, usize) {
         let docs: Vec<&DocumentId> = self.engine.document_ids().collect();
-        let bytes = docs.iter().filter_map(|d| self.stored.get(*d)).sum();
+        let bytes = docs
+            .iter()
+            .filter_map(|d| self.stored.get(*d))
+            .map(|h| h.bytes)
+            .sum();
         (self.peers.len(), docs.len(), bytes)
     }
 
@@ -246,8 +257,8 @@ impl Relay {
     /// stays fits [`Limits::idle_document_bytes`] (sizes as stored). They are loaded again,
     /// with each device's stored sync state, when next asked for or written by the relay.
     fn trim(&mut self) {
-        let size = |stored: &HashMap<DocumentId, usize>, doc: &DocumentId| {
-            stored.get(doc).copied().unwrap_or(0)
+        let size = |stored: &HashMap<DocumentId, Holding>, doc: &DocumentId| {
+            stored.get(doc).map_or(0, |h| h.bytes)
         };
         let open: HashSet<DocumentId> = self
             .peers
@@ -272,6 +283,7 @@ impl Relay {
             held -= size(&self.stored, &doc);
             self.engine.forget(&doc);
             self.used.remove(&doc);
+            self.stored.remove(&doc);
             self.sync_loaded.retain(|(_, d)| *d != doc);
         }
     }
@@ -332,18 +344,35 @@ impl Relay {
                 }
             }
         }
-        let engine = &mut self.engine;
-        let mut guard = WriteGuard {
-            peers: &self.peers,
-            actors: &mut self.actors,
-            stored: &self.stored,
-            written: &self.written,
-            limits: &self.limits,
-        };
-        let received = catch_unwind(AssertUnwindSafe(|| {
-            engine.receive_guarded(conn, message, &mut guard)
-        }));
-        self.store_claims().await;
+        // With other relays, a refused change may be one another relay stored and this one has
+        // not merged yet (a device offering back what it synced there): catch up, then try once
+        // more.
+        let again = self.fellows.is_some().then(|| message.clone());
+        let (mut received, mut refused) = self.receive_checked(conn, message);
+        if let (Some(doc), Some(message)) = (refused, again)
+            && matches!(self.catch_up(doc).await, Ok(true))
+        {
+            self.forget_claims();
+            (received, refused) = self.receive_checked(conn, message);
+        }
+        if refused.is_some() {
+            self.forget_claims();
+        }
+        if let Some(foreign) = self.store_claims().await {
+            // Another relay registered this actor to someone else meanwhile: nothing of this
+            // message is kept or sent.
+            if let Ok(effects) = &received {
+                for effect in effects {
+                    if let Effect::Persist { doc, .. } = effect {
+                        self.engine.forget(doc);
+                        self.stored.remove(doc);
+                        self.sync_loaded.retain(|(_, d)| d != doc);
+                    }
+                }
+            }
+            self.fail(conn, foreign).await;
+            return false;
+        }
         let Ok(effects) = received else {
             tracing::error!(
                 conn,
@@ -364,10 +393,120 @@ impl Relay {
         self.is_open(conn)
     }
 
-    /// A session was signed out: its sockets are told so and closed.
+    /// A session was signed out: its sockets are told so and closed, on every relay.
     pub(crate) async fn sign_out(&mut self, session: &[u8]) {
-        self.fail_where(|p| p.session == session, &session_ended("signed out"))
-            .await;
+        self.decided(Notice::SignedOut {
+            session: session.to_vec(),
+        })
+        .await;
+    }
+
+    /// Acts on what a request handled here decided, and tells the other relays to.
+    async fn decided(&mut self, notice: Notice) {
+        if let Some(fellows) = &self.fellows {
+            fellows.tell(notice.clone());
+        }
+        // Boxed: acting on a change may write as the relay, which may decide again.
+        Box::pin(self.apply(notice)).await;
+    }
+
+    /// Acts on a decision about sockets and documents (made here or by another relay).
+    async fn apply(&mut self, notice: Notice) {
+        match notice {
+            Notice::Changed { doc } => {
+                if let Err(e) = self.catch_up(doc).await {
+                    tracing::warn!(%doc, error = %e, "could not catch up; reloaded when next asked");
+                }
+            }
+            Notice::Rewritten { doc } => {
+                let reason =
+                    format!("{DOCUMENT_RESET}: the relay rewrote this document; fetch it again");
+                let effects = self.engine.reset(&doc, &reason);
+                self.stored.remove(&doc);
+                self.sync_loaded.retain(|(_, d)| *d != doc);
+                self.perform(effects).await.ok();
+            }
+            Notice::SignedOut { session } => {
+                self.fail_where(|p| p.session == session, &session_ended("signed out"))
+                    .await;
+            }
+            Notice::MemberChanged { user } => {
+                let reason = format!("{PERMISSIONS_CHANGED}: what this account may do changed");
+                self.fail_where(|p| p.user == user, &reason).await;
+            }
+            Notice::OwnerChanged { user } => self.owner_changed_here(&user).await,
+            Notice::ReadersChanged { docs } => self.redecide(&docs).await,
+            Notice::DeviceRevoked { storage } => {
+                let conns: Vec<ConnId> = self
+                    .peers
+                    .keys()
+                    .copied()
+                    .filter(|c| self.engine.remote_storage(*c) == Some(&storage))
+                    .collect();
+                self.fail_all(conns, &revoked_reason()).await;
+            }
+            Notice::AccountErased { user, docs, reason } => {
+                self.owner_changed_here(&user).await;
+                self.pending_states.retain(|(_, d), _| !docs.contains(d));
+                for doc in &docs {
+                    self.engine.forget(doc);
+                    self.stored.remove(doc);
+                    self.sync_loaded.retain(|(_, d)| d != doc);
+                    for peer in self.peers.values_mut() {
+                        peer.docs.remove(doc);
+                    }
+                }
+                self.fail_where(|p| p.user == user, &reason).await;
+            }
+        }
+    }
+
+    /// Other relays on this database will tell this one what they decide and store.
+    pub(crate) fn join_fellows(&mut self, fellows: Fellows) {
+        self.fellows = Some(fellows);
+    }
+
+    /// What other relays told (in order; [`crate::relays::listen`]).
+    pub(crate) async fn hear(&mut self, notices: Vec<Notice>) {
+        for notice in notices {
+            self.apply(notice).await;
+        }
+    }
+
+    /// This relay may have missed what other relays told (its listening connection was lost):
+    /// every document in memory catches up with storage, and every socket closes so its device
+    /// reconnects and is admitted afresh (a sign-out or revocation may have been missed).
+    pub(crate) async fn lost_track(&mut self) {
+        let docs: Vec<DocumentId> = self.engine.document_ids().copied().collect();
+        for doc in docs {
+            if let Err(e) = self.catch_up(doc).await {
+                tracing::warn!(%doc, error = %e, "could not catch up; dropped from memory");
+                self.engine.forget(&doc);
+                self.stored.remove(&doc);
+                self.sync_loaded.retain(|(_, d)| *d != doc);
+            }
+        }
+        let conns: Vec<ConnId> = self.peers.keys().copied().collect();
+        for conn in conns {
+            self.close(conn, restarting());
+        }
+    }
+
+    /// Merges into the copy of `doc` in memory (if any) the chunks other relays stored since it
+    /// last looked, and sends them to its readers. Returns whether anything was new.
+    async fn catch_up(&mut self, doc: DocumentId) -> Result<bool, Error> {
+        if !self.engine.has_doc(&doc) {
+            return Ok(false);
+        }
+        let seen = self.stored.get(&doc).map_or(0, |h| h.seen);
+        let chunks = db::chunks_after(&self.db, &doc, seen).await?;
+        let fresh = self.stored.entry(doc).or_default().absorb(chunks);
+        if fresh.is_empty() {
+            return Ok(false);
+        }
+        let effects = self.engine.merge_stored(doc, &fresh)?;
+        self.perform(effects).await?;
+        Ok(true)
     }
 
     /// Closes every socket whose session has expired by `now`, idle ones included (the relay
@@ -380,8 +519,10 @@ impl Relay {
     /// What `user` may read or write changed (their roles): their sockets close, telling the app
     /// to ask who it is again and reconnect, so nothing is decided on the roles they held.
     pub(crate) async fn member_changed(&mut self, user: &str) {
-        let reason = format!("{PERMISSIONS_CHANGED}: what this account may do changed");
-        self.fail_where(|p| p.user == user, &reason).await;
+        self.decided(Notice::MemberChanged {
+            user: user.to_owned(),
+        })
+        .await;
     }
 
     /// Sends what the engine held back for peers that have not answered its last message.
@@ -416,14 +557,16 @@ impl Relay {
         self.used.insert(doc, self.ticks);
         if !self.engine.has_doc(&doc) {
             let started = std::time::Instant::now();
-            let chunks = db::chunks(&self.db, &doc)
+            let chunks = db::chunks_after(&self.db, &doc, 0)
                 .await
                 .map_err(Refusal::storage(doc))?;
             telemetry::database_time("load", started);
+            let mut holding = Holding::default();
+            let chunks = holding.absorb(chunks);
             self.engine
                 .load(doc, &chunks)
                 .map_err(Refusal::storage(doc))?;
-            self.stored.insert(doc, chunks.iter().map(Vec::len).sum());
+            self.stored.insert(doc, holding);
         }
         if let Some(storage) = self.engine.remote_storage(conn).cloned() {
             let key = (storage, doc);
@@ -496,16 +639,58 @@ impl Relay {
         }
     }
 
+    /// Hands `message` to the engine with the write check; returns its effects (`Err`: the
+    /// engine panicked) and the document a change was refused on, if one was.
+    fn receive_checked(
+        &mut self,
+        conn: ConnId,
+        message: Message,
+    ) -> (Received, Option<DocumentId>) {
+        let engine = &mut self.engine;
+        let mut guard = WriteGuard {
+            peers: &self.peers,
+            actors: &mut self.actors,
+            stored: &self.stored,
+            written: &self.written,
+            limits: &self.limits,
+            refused: None,
+        };
+        let received = catch_unwind(AssertUnwindSafe(|| {
+            engine.receive_guarded(conn, message, &mut guard)
+        }));
+        (received, guard.refused)
+    }
+
+    /// A refused change registers no actor: what its message claimed is forgotten.
+    fn forget_claims(&mut self) {
+        let claims = self.actors.take_claims();
+        self.actors.unclaim(&claims);
+    }
+
     /// Stores the actors members claimed in the last message. One that cannot be stored is
-    /// forgotten too, so it is claimed again (and stored) the next time it writes.
-    async fn store_claims(&mut self) {
+    /// forgotten too, so it is claimed again (and stored) the next time it writes. Returns why
+    /// the connection must close if one was registered to another member already (by another
+    /// relay on this database, which this relay's book had not heard of).
+    async fn store_claims(&mut self) -> Option<String> {
         let claims = self.actors.take_claims();
         if claims.is_empty() {
-            return;
+            return None;
         }
-        if let Err(e) = db::register_actors(&self.db, &claims).await {
-            tracing::warn!(error = %e, "could not store new actor registrations");
-            self.actors.unclaim(&claims);
+        match db::register_actors(&self.db, &claims).await {
+            Ok(taken) if taken.is_empty() => None,
+            Ok(taken) => {
+                self.actors.unclaim(&claims);
+                for (actor, owner) in taken {
+                    tracing::warn!(%actor, "a change as an actor registered to another member");
+                    self.actors.learn(actor, owner);
+                }
+                Some("a change was made as another member's actor".into())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not store new actor registrations");
+                self.actors.unclaim(&claims);
+                None
+            }
         }
     }
 
@@ -517,17 +702,13 @@ impl Relay {
             match effect {
                 Effect::Persist { doc, chunk, heads } => {
                     let started = std::time::Instant::now();
+                    let holding = self.stored.entry(doc).or_default();
                     let stored = async {
                         let mut conn = self.db.acquire().await?;
-                        db::persist_chunk(&mut conn, &doc, &chunk, &heads).await
+                        db::persist_chunk(&mut conn, &doc, &chunk, &heads, holding).await
                     }
                     .await;
                     telemetry::database_time("persist", started);
-                    let size = self.stored.entry(doc).or_default();
-                    match &chunk {
-                        Chunk::Snapshot(bytes) => *size = bytes.len(),
-                        Chunk::Incremental(bytes) => *size += bytes.len(),
-                    }
                     if let Err(e) = stored {
                         // The engine believes the change is saved; reload from what really is.
                         self.engine.forget(&doc);
@@ -770,6 +951,13 @@ impl Relay {
     /// anything more of them is sent; every document a connection was refused is decided again
     /// at its next message about it (it may have been one of them).
     pub(crate) async fn owner_changed(&mut self, owner: &str) {
+        self.decided(Notice::OwnerChanged {
+            user: owner.to_owned(),
+        })
+        .await;
+    }
+
+    async fn owner_changed_here(&mut self, owner: &str) {
         let mut docs = std::collections::BTreeSet::new();
         for peer in self.peers.values_mut() {
             peer.docs.retain(|doc, record| match record {
@@ -862,7 +1050,14 @@ impl Relay {
     async fn write_as_relay_timed(&mut self, job: impl Job) -> Result<Vec<Effect>, Error> {
         let tx = db::write_tx(&self.db).await?;
         let key = self.key.current();
-        let mut scribe = Scribe::new(&mut self.engine, tx, &key, db::now(), &self.sockets);
+        let mut scribe = Scribe::new(
+            &mut self.engine,
+            &mut self.stored,
+            tx,
+            &key,
+            db::now(),
+            &self.sockets,
+        );
         let outcome = job.run(&mut scribe).await;
         let (touched, result) = scribe.finish(outcome).await;
         match result {
@@ -870,16 +1065,28 @@ impl Relay {
                 effects,
                 readers_changed,
                 pushes,
+                rewritten,
             }) => {
+                if let Some(fellows) = &self.fellows {
+                    for doc in rewritten {
+                        fellows.tell(Notice::Rewritten { doc });
+                    }
+                }
                 if pushes && let Some(wake) = &self.push_wake {
                     wake.notify_one();
                 }
-                self.redecide(&readers_changed).await;
+                if !readers_changed.is_empty() {
+                    self.decided(Notice::ReadersChanged {
+                        docs: readers_changed,
+                    })
+                    .await;
+                }
                 Ok(effects)
             }
             Err(e) => {
                 for doc in &touched {
                     self.engine.forget(doc);
+                    self.stored.remove(doc);
                 }
                 self.sync_loaded.retain(|(_, d)| !touched.contains(d));
                 Err(e)
@@ -921,27 +1128,20 @@ impl Relay {
     /// `user`'s account is gone: their documents leave memory (the database rows are already
     /// erased) and their sockets close with `reason`, so their devices wipe themselves.
     pub(crate) async fn erase_account(&mut self, user: &str, docs: &[DocumentId], reason: &str) {
-        self.owner_changed(user).await;
-        self.pending_states.retain(|(_, d), _| !docs.contains(d));
-        for doc in docs {
-            self.engine.forget(doc);
-            self.sync_loaded.retain(|(_, d)| d != doc);
-            for peer in self.peers.values_mut() {
-                peer.docs.remove(doc);
-            }
-        }
-        self.fail_where(|p| p.user == user, reason).await;
+        self.decided(Notice::AccountErased {
+            user: user.to_owned(),
+            docs: docs.to_vec(),
+            reason: reason.to_owned(),
+        })
+        .await;
     }
 
     /// Closes every connection from a device that was just revoked, telling it to wipe itself.
     pub(crate) async fn revoke_device(&mut self, storage: &StorageId) {
-        let conns: Vec<ConnId> = self
-            .peers
-            .keys()
-            .copied()
-            .filter(|c| self.engine.remote_storage(*c) == Some(storage))
-            .collect();
-        self.fail_all(conns, &revoked_reason()).await;
+        self.decided(Notice::DeviceRevoked {
+            storage: storage.clone(),
+        })
+        .await;
     }
 
     /// Fails every connection whose peer `which` picks, with the same reason.
@@ -977,9 +1177,11 @@ impl Relay {
 struct WriteGuard<'a> {
     peers: &'a HashMap<ConnId, Peer>,
     actors: &'a mut ActorBook,
-    stored: &'a HashMap<DocumentId, usize>,
+    stored: &'a HashMap<DocumentId, Holding>,
     written: &'a Budgets<String>,
     limits: &'a Limits,
+    /// The document a change was refused on as not allowed.
+    refused: Option<DocumentId>,
 }
 
 impl Guard for WriteGuard<'_> {
@@ -996,7 +1198,12 @@ impl Guard for WriteGuard<'_> {
             Ok(()) => {
                 metrics::counter!(telemetry::CHANGES_ACCEPTED).increment(changes.len() as u64)
             }
-            Err((why, _)) => why.count(),
+            Err((why, _)) => {
+                if matches!(why, Rejected::NotAllowed | Rejected::RelayRewrote) {
+                    self.refused = Some(id);
+                }
+                why.count();
+            }
         }
         checked.map_err(|(_, reason)| reason)
     }
@@ -1046,7 +1253,7 @@ impl WriteGuard<'_> {
         })?;
         let incoming: usize = changes.iter().map(|c| c.raw_bytes().len()).sum();
         let quota = self.limits.document_quota(facts.kind);
-        let size = self.stored.get(&id).copied().unwrap_or(0);
+        let size = self.stored.get(&id).map_or(0, |h| h.bytes);
         if size + incoming > quota {
             tracing::info!(conn, %id, user = %peer.user, size, incoming, "a document is full");
             return Err((

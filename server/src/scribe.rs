@@ -18,12 +18,14 @@ use tsunagu_core::event::DocError;
 use tsunagu_core::ids::{DocumentId, PeerId};
 use tsunagu_core::pass::SigningKey;
 
-use crate::db;
+use crate::db::{self, Holding};
 use crate::error::Error;
 
 #[derive(Debug)]
 pub(crate) struct Scribe<'a> {
     engine: &'a mut Engine,
+    /// What the engine's copies hold of their stored chunks.
+    stored: &'a mut HashMap<DocumentId, Holding>,
     tx: sqlx::Transaction<'static, Any>,
     key: &'a SigningKey,
     now: i64,
@@ -38,6 +40,8 @@ pub(crate) struct Scribe<'a> {
     sockets: &'a HashMap<String, usize>,
     /// Notifications were queued in this transaction ([`Scribe::queue_pushes`]).
     pushes: bool,
+    /// Documents whose history this transaction replaced ([`Scribe::rewrite`]).
+    rewritten: BTreeSet<DocumentId>,
 }
 
 /// What a committed [`Scribe`] leaves the relay to do.
@@ -49,11 +53,14 @@ pub(crate) struct Written {
     pub(crate) readers_changed: Vec<DocumentId>,
     /// Notifications wait in the push outbox: wake the sender.
     pub(crate) pushes: bool,
+    /// Documents whose history was replaced: other relays drop their copies.
+    pub(crate) rewritten: Vec<DocumentId>,
 }
 
 impl<'a> Scribe<'a> {
     pub(crate) fn new(
         engine: &'a mut Engine,
+        stored: &'a mut HashMap<DocumentId, Holding>,
         tx: sqlx::Transaction<'static, Any>,
         key: &'a SigningKey,
         now: i64,
@@ -61,6 +68,7 @@ impl<'a> Scribe<'a> {
     ) -> Self {
         Self {
             engine,
+            stored,
             tx,
             key,
             now,
@@ -69,6 +77,7 @@ impl<'a> Scribe<'a> {
             readers_changed: BTreeSet::new(),
             sockets,
             pushes: false,
+            rewritten: BTreeSet::new(),
         }
     }
 
@@ -105,16 +114,36 @@ impl<'a> Scribe<'a> {
     }
 
     /// Reads a document as the relay holds it: from the engine if loaded (it may hold changes
-    /// this very transaction made), else from storage without loading it into the engine.
+    /// this very transaction made; brought up to date with what other relays stored), else from
+    /// storage without loading it into the engine.
     pub(crate) async fn read<T>(
         &mut self,
         id: &DocumentId,
         read: impl FnOnce(&Automerge) -> T,
     ) -> Result<T, Error> {
+        self.catch_up(id).await?;
         if let Some(doc) = self.engine.doc(id) {
             return Ok(read(doc));
         }
         Ok(read(&db::stored_document(&mut *self.tx, id).await?))
+    }
+
+    /// Merges into the engine's copy of `id` (if it holds one) what other relays stored since:
+    /// under the write lock this transaction holds, the copy is then what storage holds, so what
+    /// is decided from it (the last seat) is decided once across relays.
+    async fn catch_up(&mut self, id: &DocumentId) -> Result<(), Error> {
+        if !self.engine.has_doc(id) {
+            return Ok(());
+        }
+        let holding = self.stored.entry(*id).or_default();
+        let chunks = db::chunks_after(&mut *self.tx, id, holding.seen).await?;
+        let fresh = holding.absorb(chunks);
+        if !fresh.is_empty() {
+            self.touched.insert(*id);
+            let sends = self.engine.merge_stored(*id, &fresh)?;
+            self.effects.extend(sends);
+        }
+        Ok(())
     }
 
     /// Edits a document as the relay, in one change; its chunk is stored in this transaction.
@@ -123,15 +152,20 @@ impl<'a> Scribe<'a> {
         id: DocumentId,
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), DocError>,
     ) -> Result<(), Error> {
-        if !self.engine.has_doc(&id) {
-            let chunks = db::chunks(&mut *self.tx, &id).await?;
+        if self.engine.has_doc(&id) {
+            self.catch_up(&id).await?;
+        } else {
+            let mut holding = Holding::default();
+            let chunks = holding.absorb(db::chunks_after(&mut *self.tx, &id, 0).await?);
             self.engine.load(id, &chunks)?;
+            self.stored.insert(id, holding);
         }
         self.touched.insert(id);
         for effect in self.engine.change(id, edit)? {
             match effect {
                 Effect::Persist { doc, chunk, heads } => {
-                    db::persist_chunk(&mut self.tx, &doc, &chunk, &heads).await?;
+                    let holding = self.stored.entry(doc).or_default();
+                    db::persist_chunk(&mut self.tx, &doc, &chunk, &heads, holding).await?;
                 }
                 // Only members' edits call for a reaction; the relay's own never do.
                 Effect::DocChanged { .. } => {}
@@ -165,7 +199,8 @@ impl<'a> Scribe<'a> {
         }
         for effect in effects {
             if let Effect::Persist { doc, chunk, heads } = effect {
-                db::persist_chunk(&mut self.tx, &doc, &chunk, &heads).await?;
+                db::persist_chunk(&mut self.tx, &doc, &chunk, &heads, &mut Holding::default())
+                    .await?;
             }
         }
         // Devices syncing it drop their copy and fetch this one, once committed; the engine
@@ -173,6 +208,7 @@ impl<'a> Scribe<'a> {
         let reason = format!("{DOCUMENT_RESET}: the relay rewrote this document; fetch it again");
         self.effects.extend(self.engine.reset(&id, &reason));
         self.touched.insert(id);
+        self.rewritten.insert(id);
         Ok(())
     }
 
@@ -188,6 +224,7 @@ impl<'a> Scribe<'a> {
             touched,
             readers_changed,
             pushes,
+            rewritten,
             ..
         } = self;
         let result = match outcome {
@@ -196,6 +233,7 @@ impl<'a> Scribe<'a> {
                     effects,
                     readers_changed: readers_changed.into_iter().collect(),
                     pushes,
+                    rewritten: rewritten.into_iter().collect(),
                 }),
                 Err(e) => Err(e.into()),
             },

@@ -32,7 +32,7 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     /// What the handlers share (the relay, its sockets, the database), to stop them.
     state: AppState,
-    /// Keeps other relays off the database until this one stops.
+    /// Keeps other relays off the SQLite database until this one stops.
     sole: Option<db::SoleRelay>,
     task: JoinHandle<std::io::Result<()>>,
     /// Closes sockets whose session expired while they were idle, and forgets old sync states.
@@ -44,7 +44,7 @@ impl Server {
     pub async fn start(config: Config) -> Result<Self, Error> {
         crate::telemetry::install();
         let url = db::url(&config.data_dir, config.database.as_deref())?;
-        let sole = db::claim(&config.data_dir, &url).await?;
+        let sole = db::claim(&config.data_dir, &url)?;
         let (state, setup_token) = open(config, &url).await?;
         let seeded_demo = db::meta(&state.db, "demo_seeded").await?.is_some();
         let addr = state.config.addr;
@@ -77,7 +77,7 @@ impl Server {
             setup_link,
             shutdown: Some(shutdown),
             state,
-            sole: Some(sole),
+            sole,
             task,
             sweeper,
         })
@@ -126,9 +126,7 @@ impl Server {
         }
         self.sweeper.abort();
         self.state.db.close().await;
-        if let Some(sole) = self.sole.take() {
-            sole.release().await;
-        }
+        drop(self.sole.take());
     }
 }
 
@@ -274,6 +272,10 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
         config.push_retry_after,
     )?;
     relay.wake_pushes_with(sender.wake());
+    let fellows = db::is_postgres(&db).then(|| crate::relays::Fellows::new(db.clone()));
+    if let Some(fellows) = &fellows {
+        relay.join_fellows(fellows.clone());
+    }
     tokio::spawn(sender.run());
     relay.settle().await?;
     relay.write(events::authority::Change::Publish).await?;
@@ -311,6 +313,13 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
         Arc::downgrade(&state.relay),
         state.db.clone(),
     ));
+    if let Some(fellows) = fellows {
+        tokio::spawn(crate::relays::listen(
+            url.to_owned(),
+            fellows.me,
+            Arc::downgrade(&state.relay),
+        ));
+    }
     tokio::spawn(events::notices::remind_every(
         Arc::downgrade(&state.relay),
         state.config.reminders_every,

@@ -5,81 +5,13 @@
 
 mod common;
 
-use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use common::{Device, PATIENCE, hanako_online, sign_in};
-use tokio::time::Instant;
+use common::process::RelayProcess;
+use common::{Device, hanako_online, sign_in};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::wire::Message;
-
-/// The relay binary, running as a child process.
-struct RelayProcess {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl RelayProcess {
-    async fn start(data: &Path, dist: &Path) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let child = Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
-            .arg("--addr")
-            .arg(addr.to_string())
-            .arg("--data")
-            .arg(data)
-            .args(common::database_args(data).await)
-            .arg("--dist")
-            .arg(dist)
-            .arg("--demo")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the relay binary starts");
-        let deadline = Instant::now() + PATIENCE;
-        while tokio::net::TcpStream::connect(addr).await.is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the relay listens within {PATIENCE:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Self { child, addr }
-    }
-
-    /// SIGTERM, as a deployment restarts it: the relay stops gracefully (closing sockets,
-    /// writing what it keeps behind) and exits by itself.
-    fn stop(mut self) {
-        let stopped = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(stopped.success());
-        let status = self.child.wait().expect("the relay exits");
-        assert!(
-            status.success(),
-            "a graceful stop exits with success: {status}"
-        );
-    }
-
-    /// SIGKILL: no shutdown, no flush, nothing.
-    fn kill(mut self) {
-        self.child.kill().expect("the relay is killed");
-        self.child.wait().ok();
-    }
-}
-
-impl Drop for RelayProcess {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
 
 fn dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary directory");

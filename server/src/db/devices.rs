@@ -67,24 +67,36 @@ pub(crate) async fn actor_book(pool: &AnyPool) -> Result<ActorBook, Error> {
 /// Who owns the relay's reserved actors in an [`ActorBook`]; no user id looks like it.
 pub(crate) const RELAY_OWNER: &str = "@relay";
 
-/// Stores actors members claimed by writing with them.
+/// Stores actors members claimed by writing with them; returns those registered to someone else
+/// already (by another relay on this database), with who that is.
 pub(crate) async fn register_actors(
     pool: &AnyPool,
     claims: &[(ActorId, String)],
-) -> Result<(), Error> {
+) -> Result<Vec<(ActorId, String)>, Error> {
     let mut tx = write_tx(pool).await?;
+    let mut taken = Vec::new();
     for (actor, user) in claims {
+        let hex = actor.to_hex_string();
         sqlx::query(
             "INSERT INTO actors (actor, user_id, first_seen) VALUES ($1, $2, $3) ON CONFLICT (actor) DO NOTHING",
         )
-        .bind(actor.to_hex_string())
+        .bind(&hex)
         .bind(user)
         .bind(now())
         .execute(&mut *tx)
         .await?;
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM actors WHERE actor = $1")
+                .bind(&hex)
+                .fetch_one(&mut *tx)
+                .await?;
+        let owner = owner.unwrap_or_else(|| RELAY_OWNER.to_owned());
+        if owner != *user {
+            taken.push((actor.clone(), owner));
+        }
     }
     tx.commit().await?;
-    Ok(())
+    Ok(taken)
 }
 
 /// A device, as its member's device list shows it.

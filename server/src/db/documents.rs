@@ -195,38 +195,160 @@ pub(crate) async fn missing_profile_parts(pool: &AnyPool) -> Result<Vec<(String,
     .await?)
 }
 
-/// Stores a chunk; a snapshot replaces every earlier chunk in the same transaction, so a crash
-/// leaves either the old chunks or the snapshot, never neither.
-/// Stores a chunk of `doc`, and its `heads` once stored.
+/// What a relay's copy of a document holds of its stored chunks: every chunk up to `seen`, and
+/// the ones it wrote itself since (`own`). With several relays on one database another relay's
+/// chunk may land after `seen` before this one has merged it: a snapshot deletes only what its
+/// copy holds, and the heads stored with a chunk are only this copy's when nothing else waits.
+/// For one document, chunks commit in the order of their `seq` ([`persist_chunk`] serialises
+/// them on PostgreSQL), so a catch-up that reads everything after `seen` misses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Holding {
+    /// Bytes stored for the document (what the quotas judge).
+    pub(crate) bytes: usize,
+    pub(crate) seen: i64,
+    pub(crate) own: Vec<i64>,
+}
+
+impl Holding {
+    /// Notes chunks read from storage (all of them, or those after `seen`): returns those this
+    /// copy did not hold yet.
+    pub(crate) fn absorb(&mut self, chunks: Vec<StoredChunk>) -> Vec<Vec<u8>> {
+        let mut fresh = Vec::new();
+        for chunk in chunks {
+            self.seen = self.seen.max(chunk.seq);
+            if self.own.contains(&chunk.seq) {
+                continue;
+            }
+            if chunk.snapshot {
+                self.bytes = 0;
+            }
+            self.bytes += chunk.bytes.len();
+            fresh.push(chunk.bytes);
+        }
+        let seen = self.seen;
+        self.own.retain(|seq| *seq > seen);
+        fresh
+    }
+}
+
+/// One stored chunk of a document.
+#[derive(Debug, FromRow)]
+pub(crate) struct StoredChunk {
+    pub(crate) seq: i64,
+    pub(crate) bytes: Vec<u8>,
+    #[sqlx(rename = "is_snapshot", try_from = "Flag")]
+    pub(crate) snapshot: bool,
+}
+
+/// The stored chunks of `doc` after `seq` (0: all), oldest first.
+pub(crate) async fn chunks_after<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    doc: &DocumentId,
+    seq: i64,
+) -> Result<Vec<StoredChunk>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT seq, bytes, is_snapshot FROM chunks WHERE document_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(doc.to_string())
+    .bind(seq)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The PostgreSQL channel relays tell each other on ([`crate::relays`]).
+pub(crate) const CHANNEL: &str = "tsunagu";
+
+/// Stores a chunk of `doc` that `holding`'s copy made, and its `heads`. A snapshot replaces
+/// every chunk the copy holds, in the same transaction, so a crash leaves either those chunks
+/// or the snapshot, never neither. On PostgreSQL the document's chunks are written one
+/// transaction at a time (an advisory lock per document), and the other relays are told.
 pub(crate) async fn persist_chunk(
     conn: &mut AnyConnection,
     doc: &DocumentId,
     chunk: &Chunk,
     heads: &[ChangeHash],
+    holding: &mut Holding,
 ) -> Result<(), Error> {
     let id = doc.to_string();
+    let postgres = super::is_postgres_conn(conn);
     let (bytes, snapshot) = match chunk {
         Chunk::Incremental(b) => (b, false),
         Chunk::Snapshot(b) => (b, true),
     };
     let mut tx = sqlx::Connection::begin(conn).await?;
-    if snapshot {
-        sqlx::query("DELETE FROM chunks WHERE document_id = $1")
+    if postgres {
+        // The two-key form: its own key space, apart from the whole-database write lock.
+        sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7, hashtext($1))")
             .bind(&id)
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query(
-        "INSERT INTO chunks (document_id, bytes, is_snapshot, created_at) VALUES ($1, $2, $3, $4)",
+    if snapshot {
+        let marks = marks(3, holding.own.len());
+        let own = if holding.own.is_empty() {
+            String::new()
+        } else {
+            format!(" OR seq IN ({marks})")
+        };
+        let sql = format!("DELETE FROM chunks WHERE document_id = $1 AND (seq <= $2{own})");
+        let mut query = sqlx::query(&sql).bind(&id).bind(holding.seen);
+        for seq in &holding.own {
+            query = query.bind(*seq);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO chunks (document_id, bytes, is_snapshot, created_at) VALUES ($1, $2, $3, $4)
+         RETURNING seq",
     )
     .bind(&id)
     .bind(bytes)
     .bind(snapshot)
     .bind(now())
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    set_heads(&mut tx, doc, heads).await?;
+    // Chunks after `seen` this copy did not write: another relay's, not merged here yet.
+    let after: Vec<i64> =
+        sqlx::query_scalar("SELECT seq FROM chunks WHERE document_id = $1 AND seq > $2")
+            .bind(&id)
+            .bind(holding.seen)
+            .fetch_all(&mut *tx)
+            .await?;
+    let foreign = after.iter().any(|s| *s != seq && !holding.own.contains(s));
+    if foreign {
+        // Unknown until a copy holding everything writes again: a reconnecting device syncs it.
+        clear_heads(&mut tx, doc).await?;
+    } else {
+        set_heads(&mut tx, doc, heads).await?;
+    }
+    if postgres {
+        let notice = crate::relays::changed(doc);
+        sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(notice)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
+    if snapshot {
+        holding.own.clear();
+        holding.bytes = 0;
+    }
+    holding.bytes += bytes.len();
+    if foreign {
+        holding.own.push(seq);
+    } else {
+        holding.seen = seq;
+        holding.own.clear();
+    }
+    Ok(())
+}
+
+async fn clear_heads(conn: &mut AnyConnection, doc: &DocumentId) -> Result<(), Error> {
+    sqlx::query("UPDATE documents SET heads = NULL WHERE id = $1")
+        .bind(doc.to_string())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -268,4 +390,100 @@ pub(crate) async fn heads_of(
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{Automerge, ROOT, ReadDoc};
+
+    use super::*;
+
+    fn edit(doc: &mut Automerge, key: &str, value: &str) {
+        let mut tx = doc.transaction();
+        tx.put(ROOT, key, value).expect("put");
+        tx.commit();
+    }
+
+    fn text(doc: &Automerge, key: &str) -> Option<String> {
+        doc.get(ROOT, key)
+            .ok()
+            .flatten()
+            .map(|(v, _)| v.into_string().unwrap_or_default())
+    }
+
+    /// What each of two relays holds of one document, loaded from storage.
+    async fn copy(pool: &AnyPool, doc: &DocumentId) -> (Automerge, Holding) {
+        let mut holding = Holding::default();
+        let chunks = holding.absorb(chunks_after(pool, doc, 0).await.expect("chunks"));
+        let loaded = tsunagu_core::engine::load_chunks(&chunks).expect("loads");
+        (loaded, holding)
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_keeps_what_another_relay_stored_that_its_copy_lacks() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let url = super::super::url(dir.path(), None).expect("a url");
+        let pool = super::super::open(&url).await.expect("opens");
+        let mut conn = pool.acquire().await.expect("a connection");
+        let doc = DocumentId::random();
+        insert_document(&mut conn, &doc, "profile", None)
+            .await
+            .expect("a row");
+        let mut made = Automerge::new();
+        edit(&mut made, "name", "花子");
+        let first = Chunk::Snapshot(made.save());
+        persist_chunk(
+            &mut conn,
+            &doc,
+            &first,
+            &made.get_heads(),
+            &mut Holding::default(),
+        )
+        .await
+        .expect("stored");
+        let (mut a, mut a_holds) = copy(&pool, &doc).await;
+        let (mut b, mut b_holds) = copy(&pool, &doc).await;
+
+        // Relay A stores a change; relay B, not having merged it, compacts its own copy.
+        let before = a.get_heads();
+        edit(&mut a, "title", "from A");
+        let change = Chunk::Incremental(a.save_after(&before));
+        persist_chunk(&mut conn, &doc, &change, &a.get_heads(), &mut a_holds)
+            .await
+            .expect("stored");
+        edit(&mut b, "city", "from B");
+        let snapshot = Chunk::Snapshot(b.save());
+        persist_chunk(&mut conn, &doc, &snapshot, &b.get_heads(), &mut b_holds)
+            .await
+            .expect("stored");
+        let stored = stored_document(&pool, &doc).await.expect("loads");
+        assert_eq!(text(&stored, "title").as_deref(), Some("from A"));
+        assert_eq!(text(&stored, "city").as_deref(), Some("from B"));
+        // B's heads are not the document's: none are stored until a copy holding all writes.
+        assert!(heads_of(&pool, &[doc]).await.expect("heads").is_empty());
+
+        // B catches up (only A's chunk is new to it) and compacts again: one chunk, all of it.
+        let fresh = b_holds.absorb(
+            chunks_after(&pool, &doc, b_holds.seen)
+                .await
+                .expect("chunks"),
+        );
+        assert_eq!(fresh.len(), 1, "A's change, not B's own snapshot");
+        for chunk in &fresh {
+            b.load_incremental(chunk).expect("merges");
+        }
+        edit(&mut b, "city", "again");
+        let snapshot = Chunk::Snapshot(b.save());
+        persist_chunk(&mut conn, &doc, &snapshot, &b.get_heads(), &mut b_holds)
+            .await
+            .expect("stored");
+        assert_eq!(chunks_after(&pool, &doc, 0).await.expect("chunks").len(), 1);
+        let stored = stored_document(&pool, &doc).await.expect("loads");
+        assert_eq!(text(&stored, "title").as_deref(), Some("from A"));
+        assert_eq!(
+            heads_of(&pool, &[doc]).await.expect("heads").get(&doc),
+            Some(&b.get_heads())
+        );
+    }
 }

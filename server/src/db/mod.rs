@@ -102,37 +102,22 @@ pub(crate) async fn open(url: &str) -> Result<AnyPool, Error> {
     Ok(pool)
 }
 
-/// What keeps a second relay off this relay's database while it runs: each relay holds its
-/// documents in memory and compacts their stored changes, so two on one database would not pass
-/// each other's changes to their clients, and one could compact away what the other wrote.
-/// On SQLite a lock on `tsunagu.lock` in the data directory; on PostgreSQL a session advisory
-/// lock on a connection of its own. Either goes when the relay stops or dies.
+/// What keeps a second relay off this relay's SQLite database while it runs: each relay holds
+/// its documents in memory, and only over PostgreSQL do relays tell each other what they store
+/// ([`crate::relays`]). A lock on `tsunagu.lock` in the data directory, gone when the relay
+/// stops or dies.
 #[derive(Debug)]
-pub(crate) enum SoleRelay {
-    File(std::fs::File),
-    Postgres(AnyConnection),
+pub(crate) struct SoleRelay {
+    _lock: std::fs::File,
 }
 
-/// The key of the advisory lock a running relay holds ("tsunagu!" in ASCII).
-const RELAY_LOCK: i64 = 0x7473_756e_6167_7521;
-
-/// Claims `url`'s database (see [`url`]) for this relay, or says which other relay has it.
-pub(crate) async fn claim(data_dir: &Path, url: &str) -> Result<SoleRelay, Error> {
-    const TAKEN: &str = "another relay is running on this database; stop it first (several \
-                         relays cannot share one database yet)";
+/// Claims the SQLite database in `data_dir` for this relay, or says that another relay has it.
+/// Relays on PostgreSQL share theirs: `None`.
+pub(crate) fn claim(data_dir: &Path, url: &str) -> Result<Option<SoleRelay>, Error> {
+    const TAKEN: &str = "another relay is running on this data directory; stop it first \
+                         (several relays share a PostgreSQL database, not SQLite)";
     if is_postgres_url(url) {
-        use sqlx::Connection;
-        sqlx::any::install_default_drivers();
-        let mut conn = AnyConnection::connect(url).await?;
-        let Flag(held) = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(RELAY_LOCK)
-            .fetch_one(&mut conn)
-            .await?;
-        return if held {
-            Ok(SoleRelay::Postgres(conn))
-        } else {
-            Err(Error::Config(TAKEN.into()))
-        };
+        return Ok(None);
     }
     let path = data_dir.join("tsunagu.lock");
     let file = std::fs::OpenOptions::new()
@@ -145,27 +130,12 @@ pub(crate) async fn claim(data_dir: &Path, url: &str) -> Result<SoleRelay, Error
             source,
         })?;
     match file.try_lock() {
-        Ok(()) => Ok(SoleRelay::File(file)),
+        Ok(()) => Ok(Some(SoleRelay { _lock: file })),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(TAKEN.into())),
         Err(std::fs::TryLockError::Error(source)) => Err(Error::Io {
             what: format!("locking {}", path.display()),
             source,
         }),
-    }
-}
-
-impl SoleRelay {
-    /// Lets another relay start on the database.
-    pub(crate) async fn release(self) {
-        match self {
-            Self::File(file) => drop(file),
-            Self::Postgres(conn) => {
-                use sqlx::Connection;
-                if let Err(e) = conn.close().await {
-                    tracing::warn!("closing the relay's lock connection: {e}");
-                }
-            }
-        }
     }
 }
 
@@ -192,6 +162,11 @@ pub(crate) async fn write_tx(pool: &AnyPool) -> Result<sqlx::Transaction<'static
     } else {
         Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+}
+
+/// Whether `conn` is to PostgreSQL.
+pub(crate) fn is_postgres_conn(conn: &AnyConnection) -> bool {
+    conn.backend_name() == "PostgreSQL"
 }
 
 /// A yes/no read from either database: SQLite answers 0 or 1, PostgreSQL a boolean.

@@ -10,6 +10,7 @@
 
 pub mod conversations;
 pub mod events;
+pub mod process;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -379,6 +380,47 @@ pub async fn start_again(dir: &TempDir) -> Server {
     let mut config = config(dir.path().join("data"), dir.path().join("dist")).await;
     config.seed_demo = true;
     Server::start(config).await.expect("the relay starts again")
+}
+
+/// A second relay serving the same network as `first` (same data directory, so the same
+/// database and pass key), which must outlive it. Only relays on PostgreSQL share a database.
+pub async fn another_relay(first: &TestRelay) -> TestRelay {
+    TestRelay {
+        server: start_again(&first.dir).await,
+        dir: tempfile::tempdir().expect("a temporary directory"),
+    }
+}
+
+/// Session cookies for `n` of the demo's generated alumni (who have no password), made as
+/// signing in would make them, straight in the database of data directory `data`.
+pub async fn generated_members(data: &Path, n: usize) -> Vec<String> {
+    use sha2::Digest;
+    let db = database(data).await;
+    let users: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE password_hash IS NULL AND status = 'active' ORDER BY id LIMIT $1",
+    )
+    .bind(i64::try_from(n).expect("a count"))
+    .fetch_all(&db)
+    .await
+    .expect("the generated alumni");
+    assert_eq!(users.len(), n, "the demo has {n} generated alumni");
+    let mut cookies = Vec::new();
+    for user in &users {
+        let token = format!("test-{}", PeerId::random());
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(sha2::Sha256::digest(token.as_bytes()).to_vec())
+        .bind(user)
+        .bind(now())
+        .bind(now() + 86_400)
+        .execute(&db)
+        .await
+        .expect("a session");
+        cookies.push(format!("tsunagu_session={token}"));
+    }
+    db.close().await;
+    cookies
 }
 
 /// Hanako signed in on the relay at `addr`, her phone holding her profile: her session cookie,

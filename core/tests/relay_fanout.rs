@@ -1,9 +1,11 @@
-//! A relay that coalesces ([`Engine::coalescing`]): a reader that has not answered the last
-//! message of changes gets the next ones together, in one message, once it answers.
+//! How a relay's changes reach its readers: coalesced ([`Engine::coalescing`]: a reader that has
+//! not answered the last message of changes gets the next ones together, in one message, once
+//! it answers), and merged from storage when another relay on the same database accepted them
+//! ([`Engine::merge_stored`]).
 
 use std::collections::VecDeque;
 
-use tsunagu_core::engine::{ConnId, Effect, Engine};
+use tsunagu_core::engine::{Chunk, ConnId, Effect, Engine};
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId};
 use tsunagu_core::profile::Profile;
 use tsunagu_core::wire::Message;
@@ -177,4 +179,67 @@ fn what_waits_for_an_answer_that_never_comes_goes_out_when_released() {
     assert_eq!(net.heads(READER, &doc), net.heads(WRITER, &doc));
     // Nothing is held any more.
     assert!(net.relay.release_held().is_empty());
+}
+
+/// The chunk bytes among `effects`' `Persist`.
+fn stored(effects: &[Effect]) -> Vec<Vec<u8>> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Persist {
+                chunk: Chunk::Snapshot(bytes) | Chunk::Incremental(bytes),
+                ..
+            } => Some(bytes.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_change_another_relay_stored_reaches_this_relays_readers_and_is_not_stored_again() {
+    let doc = DocumentId::random();
+    // Relay A made the document; relay B loads it from the same storage.
+    let mut a = relay();
+    let made = a
+        .create(doc, |tx| {
+            Profile {
+                name: "山田 花子".into(),
+                ..Profile::default()
+            }
+            .write_to(tx)
+        })
+        .expect("create");
+    let mut b = relay().coalescing();
+    b.load(doc, &stored(&made)).expect("load");
+    let mut net = Net::new(b, 1, doc);
+    // A member on relay A edits it; A stores the change.
+    let mut profile = Profile::read(a.doc(&doc).expect("held")).expect("a profile");
+    profile.title = "from relay A".into();
+    let chunks = stored(&a.change(doc, |tx| profile.write_to(tx)).expect("edit"));
+    let effects = net.relay.merge_stored(doc, &chunks).expect("merge");
+    assert!(
+        effects.iter().all(|e| matches!(e, Effect::Send { .. })),
+        "only sends: neither stored again nor reacted to: {effects:?}"
+    );
+    net.sent_by_relay(effects);
+    net.settle();
+    assert_eq!(net.heads(0, &doc), a.doc(&doc).expect("held").get_heads());
+    let title = Profile::read(net.devices[0].0.doc(&doc).expect("held"))
+        .expect("a profile")
+        .title;
+    assert_eq!(title, "from relay A");
+    // Told twice (a notice repeated), nothing happens.
+    assert!(
+        net.relay
+            .merge_stored(doc, &chunks)
+            .expect("merge")
+            .is_empty()
+    );
+    // A document this relay does not hold is left for storage to serve when asked.
+    assert!(
+        relay()
+            .merge_stored(DocumentId::random(), &chunks)
+            .expect("merge")
+            .is_empty()
+    );
 }

@@ -1,0 +1,77 @@
+//! The relay binary as a child process, for what only a process can show: a SIGKILL, a SIGTERM.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::PATIENCE;
+
+/// The relay binary, running as a child process with the demo company.
+pub struct RelayProcess {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+impl RelayProcess {
+    /// Starts a relay on data directory `data` (and its database: see [`super::config`]).
+    pub async fn start(data: &Path, dist: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let child = Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
+            .arg("--addr")
+            .arg(addr.to_string())
+            .arg("--data")
+            .arg(data)
+            .args(super::database_args(data).await)
+            .arg("--dist")
+            .arg(dist)
+            .arg("--demo")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the relay binary starts");
+        let deadline = Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(addr).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the relay listens within {PATIENCE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Self { child, addr }
+    }
+
+    /// SIGTERM, as a deployment restarts it: the relay stops gracefully (closing sockets,
+    /// writing what it keeps behind) and exits by itself.
+    pub fn stop(mut self) {
+        let stopped = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(stopped.success());
+        let status = self.child.wait().expect("the relay exits");
+        assert!(
+            status.success(),
+            "a graceful stop exits with success: {status}"
+        );
+    }
+
+    /// SIGKILL: no shutdown, no flush, nothing.
+    pub fn kill(mut self) {
+        self.child.kill().expect("the relay is killed");
+        self.child.wait().ok();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
