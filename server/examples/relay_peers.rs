@@ -3,7 +3,8 @@
 //! automerge-repo protocol (tsunagu's own sync engine, as the app runs it):
 //!
 //! - **tsunagu** on SQLite and on PostgreSQL (the release binary, a demo company of 10,000
-//!   alumni; every subscriber is a member of its own, signed in);
+//!   alumni; every subscriber is a member of its own, signed in), and two and three relays over
+//!   one PostgreSQL with the subscribers spread over them (fan-out only);
 //! - the **Node automerge-repo sync server** (`tests/bench/peers/node_relay.mjs`);
 //! - **samod**, the Rust automerge-repo, on axum (`tests/bench/peers/samod_relay`).
 //!
@@ -20,7 +21,9 @@
 //! Paths come from the environment (`cargo xtask bench relays` builds and sets them); a relay
 //! whose path is missing is left out: `TSUNAGU_RELAY_BIN`, `TSUNAGU_BENCH_POSTGRES` (a database
 //! URL of a cluster the bench may create databases in), `NODE_RELAY` (the script),
-//! `SAMOD_RELAY_BIN`. `RELAY_BENCH_SUBSCRIBERS=100,500` narrows the fan-out sizes (empty: none).
+//! `SAMOD_RELAY_BIN`. `RELAY_BENCH_SUBSCRIBERS=100,500` narrows the fan-out sizes (empty: none),
+//! `RELAY_BENCH_CLUSTERS=2,3` the relay counts over one PostgreSQL (empty: none), and
+//! `RELAY_BENCH_ONLY=PostgreSQL` the relays to those whose name holds it.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -66,16 +69,27 @@ async fn main() -> Result<()> {
         .map(str::parse)
         .collect::<std::result::Result<_, _>>()?;
     let mut kinds = Vec::new();
+    // Several tsunagu relays over one PostgreSQL, subscribers spread over them.
+    let clusters: Vec<usize> = std::env::var("RELAY_BENCH_CLUSTERS")
+        .unwrap_or_else(|_| "2,3".into())
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(str::parse)
+        .collect::<std::result::Result<_, _>>()?;
     if let Ok(bin) = std::env::var("TSUNAGU_RELAY_BIN") {
         kinds.push(Kind::Tsunagu {
             bin: bin.clone().into(),
             postgres: None,
+            relays: 1,
         });
         if let Ok(url) = std::env::var("TSUNAGU_BENCH_POSTGRES") {
-            kinds.push(Kind::Tsunagu {
-                bin: bin.into(),
-                postgres: Some(url),
-            });
+            for relays in std::iter::once(1).chain(clusters) {
+                kinds.push(Kind::Tsunagu {
+                    bin: bin.clone().into(),
+                    postgres: Some(url.clone()),
+                    relays,
+                });
+            }
         }
     }
     if let Ok(script) = std::env::var("NODE_RELAY") {
@@ -85,12 +99,26 @@ async fn main() -> Result<()> {
         kinds.push(Kind::Samod(bin.into()));
     }
 
+    // `RELAY_BENCH_ONLY=PostgreSQL`: only the relays whose name holds it.
+    if let Ok(only) = std::env::var("RELAY_BENCH_ONLY") {
+        kinds.retain(|k| k.name().contains(&only));
+    }
+
     // Each scenario gets the relay fresh from its storage (a relay still working off the last
     // scenario's backlog would measure that instead).
     let mut report = Report::default();
     for kind in &kinds {
         let name = kind.name();
         let site = Site::new(kind).await?;
+        if kind.relays() > 1 {
+            for &n in &sizes {
+                eprintln!("{name}: fan-out to {n} (as the app)");
+                let relay = Relay::start(kind, &site).await?;
+                let figures = shown(fan_out(&relay, n, true).await);
+                report.fan_out.push((name.clone(), n, true, figures));
+            }
+            continue;
+        }
         eprintln!("{name}: idle connections");
         let relay = Relay::start(kind, &site).await;
         report.idle.push((name.clone(), shown(idle(&relay?).await)));
@@ -127,6 +155,8 @@ enum Kind {
     Tsunagu {
         bin: PathBuf,
         postgres: Option<String>,
+        /// Relay processes on the one database.
+        relays: usize,
     },
     Node(PathBuf),
     Samod(PathBuf),
@@ -137,10 +167,20 @@ impl Kind {
         match self {
             Self::Tsunagu { postgres: None, .. } => "tsunagu (SQLite)".into(),
             Self::Tsunagu {
-                postgres: Some(_), ..
+                postgres: Some(_),
+                relays: 1,
+                ..
             } => "tsunagu (PostgreSQL)".into(),
+            Self::Tsunagu { relays, .. } => format!("tsunagu (PostgreSQL, {relays} relays)"),
             Self::Node(_) => "Node automerge-repo".into(),
             Self::Samod(_) => "samod".into(),
+        }
+    }
+
+    fn relays(&self) -> usize {
+        match self {
+            Self::Tsunagu { relays, .. } => *relays,
+            _ => 1,
         }
     }
 }
@@ -149,6 +189,8 @@ impl Kind {
 struct Relay {
     child: Child,
     addr: SocketAddr,
+    /// More relay processes on the same database (tsunagu over PostgreSQL).
+    others: Vec<(Child, SocketAddr)>,
     /// tsunagu's `/sync`, the others' `/`.
     path: &'static str,
     /// tsunagu's database, where the bench signs members in.
@@ -193,7 +235,7 @@ impl Relay {
         let data = site.dir.path().join("data");
         let database = site.database.clone();
         let mut command = match kind {
-            Kind::Tsunagu { bin, postgres } => {
+            Kind::Tsunagu { bin, postgres, .. } => {
                 let mut c = Command::new(bin);
                 c.args(["--addr", &addr.to_string(), "--demo", "--demo-alumni"])
                     .arg(DIRECTORY.to_string())
@@ -221,6 +263,7 @@ impl Relay {
         let mut relay = Self {
             child,
             addr,
+            others: Vec::new(),
             path: "/",
             database: None,
             directory: Vec::new(),
@@ -268,8 +311,40 @@ impl Relay {
                 .await?;
             relay.writer_doc = Some(me.profile_doc);
             relay.directory = me.directory;
+            // The others once the first has made the schema and the demo, one at a time.
+            for _ in 1..kind.relays() {
+                let port = free_port()?;
+                let other: SocketAddr = ([127, 0, 0, 1], port).into();
+                let mut args: Vec<std::ffi::OsString> =
+                    command.get_args().map(Into::into).collect();
+                args[1] = other.to_string().into();
+                let child = Command::new(command.get_program())
+                    .args(args)
+                    .stdout(Stdio::null())
+                    .spawn()?;
+                relay.others.push((child, other));
+                while !http
+                    .get(format!("http://{other}/healthz"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
+                    if Instant::now() > deadline {
+                        return Err("another relay did not get ready".into());
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
         }
         Ok(relay)
+    }
+
+    /// The address the `i`-th peer connects to: the relays in turn.
+    fn addr_for(&self, i: usize) -> SocketAddr {
+        match i % (self.others.len() + 1) {
+            0 => self.addr,
+            k => self.others[k - 1].1,
+        }
     }
 
     fn rss(&self) -> Result<u64> {
@@ -295,6 +370,10 @@ impl Relay {
 
 impl Drop for Relay {
     fn drop(&mut self) {
+        for (child, _) in &mut self.others {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -381,12 +460,27 @@ impl Peer {
     /// Connects (as `member` on tsunagu), joins, and asks for `wanted`. `storage`: announce a
     /// storage id, as the app does; without one the peer is ephemeral.
     async fn open(relay: &Relay, member: Option<&str>, storage: bool) -> Result<Self> {
-        let engine = Engine::new(PeerId::random(), storage.then(StorageId::random));
-        Self::open_with(relay, member, engine).await
+        Self::open_at(relay, relay.addr, member, storage).await
     }
 
-    async fn open_with(relay: &Relay, member: Option<&str>, mut engine: Engine) -> Result<Self> {
-        let mut request = format!("ws://{}{}", relay.addr, relay.path).into_client_request()?;
+    /// [`Self::open`] on the relay at `addr` (one of several on a database).
+    async fn open_at(
+        relay: &Relay,
+        addr: SocketAddr,
+        member: Option<&str>,
+        storage: bool,
+    ) -> Result<Self> {
+        let engine = Engine::new(PeerId::random(), storage.then(StorageId::random));
+        Self::open_with(relay, addr, member, engine).await
+    }
+
+    async fn open_with(
+        relay: &Relay,
+        addr: SocketAddr,
+        member: Option<&str>,
+        mut engine: Engine,
+    ) -> Result<Self> {
+        let mut request = format!("ws://{addr}{}", relay.path).into_client_request()?;
         if let Some(cookie) = member {
             request.headers_mut().insert("cookie", cookie.parse()?);
         }
@@ -673,7 +767,7 @@ async fn fan_out(relay: &Relay, n: usize, app: bool) -> Result<FanOut> {
     // Subscribers, each synced before the writer starts.
     let mut tasks = Vec::new();
     for (i, session) in sessions[1..].iter().enumerate() {
-        let mut peer = Peer::open(relay, session.as_deref(), app)
+        let mut peer = Peer::open_at(relay, relay.addr_for(i), session.as_deref(), app)
             .await
             .map_err(|e| format!("subscriber {i} could not connect: {e}"))?;
         peer.want(doc)
@@ -756,7 +850,7 @@ async fn directory(relay: &Relay) -> Result<Directory> {
     }
     let session = relay.sessions(1).await?.remove(0);
     let started = Instant::now();
-    let mut device = Peer::open_with(relay, session.as_deref(), engine).await?;
+    let mut device = Peer::open_with(relay, relay.addr, session.as_deref(), engine).await?;
     let last = device.until_quiet().await?;
     let profiles = docs
         .iter()
@@ -772,7 +866,7 @@ async fn directory(relay: &Relay) -> Result<Directory> {
     let Peer { engine, socket, .. } = device;
     drop(socket);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut device = Peer::open_with(relay, session.as_deref(), engine).await?;
+    let mut device = Peer::open_with(relay, relay.addr, session.as_deref(), engine).await?;
     device.until_quiet().await?;
     Ok(Directory {
         profiles,

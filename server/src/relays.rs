@@ -124,32 +124,23 @@ impl Fellows {
     }
 }
 
-/// Listens on `url` for what the other relays tell, and has `relay` act on it, until the relay
-/// is gone. A lost connection is made again, and the relay told it may have missed something.
-pub(crate) async fn listen(url: String, me: String, relay: Weak<Mutex<Relay>>) {
+/// A connection listening to what the other relays tell, made before the relay serves anyone (so
+/// nothing told from then on is missed).
+pub(crate) async fn listener(url: &str) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect(url).await?;
+    listener.listen(db::CHANNEL).await?;
+    Ok(listener)
+}
+
+/// Has `relay` act on what the other relays tell through `listener`, until the relay is gone. A
+/// lost connection is made again, and the relay told it may have missed something.
+pub(crate) async fn listen(
+    mut listener: PgListener,
+    url: String,
+    me: String,
+    relay: Weak<Mutex<Relay>>,
+) {
     loop {
-        let listening = async {
-            let mut listener = PgListener::connect(&url).await?;
-            listener.listen(db::CHANNEL).await?;
-            Ok::<_, sqlx::Error>(listener)
-        }
-        .await;
-        let mut listener = match listening {
-            Ok(listener) => listener,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen to the other relays; trying again");
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                if relay.strong_count() == 0 {
-                    return;
-                }
-                continue;
-            }
-        };
-        let Some(strong) = relay.upgrade() else {
-            return;
-        };
-        strong.lock().await.lost_track().await;
-        drop(strong);
         loop {
             let first = match listener.try_recv().await {
                 Ok(Some(first)) => first,
@@ -169,6 +160,22 @@ pub(crate) async fn listen(url: String, me: String, relay: Weak<Mutex<Relay>>) {
             };
             strong.lock().await.hear(notices).await;
         }
+        listener = loop {
+            if relay.strong_count() == 0 {
+                return;
+            }
+            match self::listener(&url).await {
+                Ok(listener) => break listener,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen to the other relays; trying again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        };
+        let Some(strong) = relay.upgrade() else {
+            return;
+        };
+        strong.lock().await.lost_track().await;
     }
 }
 

@@ -188,6 +188,7 @@ impl<'a> Scribe<'a> {
         let actor = db::stored_relay_actor(&mut self.tx).await?;
         let mut fresh = Engine::new(PeerId::new("relay"), None).with_actor(actor);
         let effects = fresh.create(id, write)?;
+        db::lock_document(&mut self.tx, &id).await?;
         for statement in [
             "DELETE FROM chunks WHERE document_id = $1",
             "DELETE FROM sync_states WHERE document_id = $1",

@@ -272,10 +272,13 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
         config.push_retry_after,
     )?;
     relay.wake_pushes_with(sender.wake());
-    let fellows = db::is_postgres(&db).then(|| crate::relays::Fellows::new(db.clone()));
-    if let Some(fellows) = &fellows {
+    let fellows = if db::is_postgres(&db) {
+        let fellows = crate::relays::Fellows::new(db.clone());
         relay.join_fellows(fellows.clone());
-    }
+        Some((fellows, crate::relays::listener(url).await?))
+    } else {
+        None
+    };
     tokio::spawn(sender.run());
     relay.settle().await?;
     relay.write(events::authority::Change::Publish).await?;
@@ -313,8 +316,9 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
         Arc::downgrade(&state.relay),
         state.db.clone(),
     ));
-    if let Some(fellows) = fellows {
+    if let Some((fellows, listener)) = fellows {
         tokio::spawn(crate::relays::listen(
+            listener,
             url.to_owned(),
             fellows.me,
             Arc::downgrade(&state.relay),

@@ -276,12 +276,10 @@ pub(crate) async fn persist_chunk(
         Chunk::Snapshot(b) => (b, true),
     };
     let mut tx = sqlx::Connection::begin(conn).await?;
-    if postgres {
-        // The two-key form: its own key space, apart from the whole-database write lock.
-        sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7, hashtext($1))")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+    // A document no copy holds anything of is being made: no one else can write it yet (and
+    // making thousands in one transaction must not take a lock each).
+    if *holding != Holding::default() {
+        lock_document(&mut tx, doc).await?;
     }
     if snapshot {
         let marks = marks(3, holding.own.len());
@@ -340,6 +338,19 @@ pub(crate) async fn persist_chunk(
     } else {
         holding.seen = seq;
         holding.own.clear();
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, waits until no other transaction writes chunks of `doc`, and keeps others
+/// waiting until this one ends: a document's chunks then commit in the order of their `seq`.
+pub(crate) async fn lock_document(conn: &mut AnyConnection, doc: &DocumentId) -> Result<(), Error> {
+    if super::is_postgres_conn(conn) {
+        // The two-key form: its own key space, apart from the whole-database write lock.
+        sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7, hashtext($1))")
+            .bind(doc.to_string())
+            .execute(conn)
+            .await?;
     }
     Ok(())
 }
