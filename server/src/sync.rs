@@ -39,8 +39,9 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a socket buffers for reading and before writing. axum's defaults (128 KiB each) made an
 /// idle connection cost ~135 KB; sync messages are mostly a few hundred bytes, and a larger
-/// one simply takes more reads.
-const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
+/// one simply takes more reads. 8 KiB: 8.4 KB per idle connection; 4 KiB: 7.0 KB, the first
+/// sync of a 10,000-profile directory no slower (`cargo xtask bench relays`).
+const SOCKET_BUFFER_BYTES: usize = 4 * 1024;
 
 /// Close frame reasons are limited to 123 bytes.
 const CLOSE_REASON_BYTES: usize = 123;
