@@ -108,15 +108,7 @@ const READER: usize = 1;
 fn ten_edits_the_reader_has_not_read(relay: Engine) -> (Net, DocumentId) {
     let doc = DocumentId::random();
     let mut relay = relay;
-    relay
-        .create(doc, |tx| {
-            Profile {
-                name: "山田 花子".into(),
-                ..Profile::default()
-            }
-            .write_to(tx)
-        })
-        .expect("create");
+    made(&mut relay, doc);
     let mut net = Net::new(relay, 2, doc);
     assert_eq!(net.heads(READER, &doc), net.heads(WRITER, &doc));
     for n in 1..=10 {
@@ -126,6 +118,19 @@ fn ten_edits_the_reader_has_not_read(relay: Engine) -> (Net, DocumentId) {
         net.deliver_to_relay();
     }
     (net, doc)
+}
+
+/// `relay` makes Hanako's profile as `doc`; what it stores.
+fn made(relay: &mut Engine, doc: DocumentId) -> Vec<Effect> {
+    relay
+        .create(doc, |tx| {
+            Profile {
+                name: "山田 花子".into(),
+                ..Profile::default()
+            }
+            .write_to(tx)
+        })
+        .expect("create")
 }
 
 fn relay() -> Engine {
@@ -200,17 +205,9 @@ fn a_change_another_relay_stored_reaches_this_relays_readers_and_is_not_stored_a
     let doc = DocumentId::random();
     // Relay A made the document; relay B loads it from the same storage.
     let mut a = relay();
-    let made = a
-        .create(doc, |tx| {
-            Profile {
-                name: "山田 花子".into(),
-                ..Profile::default()
-            }
-            .write_to(tx)
-        })
-        .expect("create");
+    let first = made(&mut a, doc);
     let mut b = relay().coalescing();
-    b.load(doc, &stored(&made)).expect("load");
+    b.load(doc, &stored(&first)).expect("load");
     let mut net = Net::new(b, 1, doc);
     // A member on relay A edits it; A stores the change.
     let mut profile = Profile::read(a.doc(&doc).expect("held")).expect("a profile");

@@ -62,20 +62,10 @@ const QUIET: Duration = Duration::from_secs(2);
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let sizes: Vec<usize> = std::env::var("RELAY_BENCH_SUBSCRIBERS")
-        .unwrap_or_else(|_| "100,500,2000".into())
-        .split(',')
-        .filter(|n| !n.is_empty())
-        .map(str::parse)
-        .collect::<std::result::Result<_, _>>()?;
+    let sizes = counts("RELAY_BENCH_SUBSCRIBERS", "100,500,2000")?;
     let mut kinds = Vec::new();
     // Several tsunagu relays over one PostgreSQL, subscribers spread over them.
-    let clusters: Vec<usize> = std::env::var("RELAY_BENCH_CLUSTERS")
-        .unwrap_or_else(|_| "2,3".into())
-        .split(',')
-        .filter(|n| !n.is_empty())
-        .map(str::parse)
-        .collect::<std::result::Result<_, _>>()?;
+    let clusters = counts("RELAY_BENCH_CLUSTERS", "2,3")?;
     if let Ok(bin) = std::env::var("TSUNAGU_RELAY_BIN") {
         kinds.push(Kind::Tsunagu {
             bin: bin.clone().into(),
@@ -138,6 +128,16 @@ async fn main() -> Result<()> {
     }
     report.print();
     Ok(())
+}
+
+/// The comma-separated numbers in environment variable `name` (`default` if unset; empty: none).
+fn counts(name: &str, default: &str) -> Result<Vec<usize>> {
+    Ok(std::env::var(name)
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(str::parse)
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 /// A scenario that failed is reported as such, and the run goes on.

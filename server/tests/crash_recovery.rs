@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::process::RelayProcess;
+use common::process::{RelayProcess, edits_then_kill, has_skills};
 use common::{Device, hanako_online, sign_in};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::wire::Message;
@@ -19,12 +19,6 @@ fn dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, data, dist)
 }
 
-fn has_skills(device: &Device, doc: &DocumentId, skills: &[String]) -> bool {
-    device
-        .profile(doc)
-        .is_some_and(|p| skills.iter().all(|s| p.skills.contains(s)))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_change_survives_a_kill_mid_stream() {
     let (_dir, data, dist) = dirs();
@@ -32,24 +26,7 @@ async fn every_acknowledged_change_survives_a_kill_mid_stream() {
     let (cookie, me, mut phone) = hanako_online(relay.addr).await;
     let doc = me.profile_doc;
 
-    let mut acknowledged = Vec::new();
-    for i in 0..8 {
-        let skill = format!("acknowledged-{i}");
-        let added = skill.clone();
-        phone.edit(doc, move |p| p.skills.push(added)).await;
-        phone.wait_acknowledged(&me.relay_storage).await;
-        acknowledged.push(skill);
-    }
-    let mut in_flight = Vec::new();
-    for i in 0..20 {
-        let skill = format!("in-flight-{i}");
-        let added = skill.clone();
-        phone
-            .edit_in_flight(doc, move |p| p.skills.push(added))
-            .await;
-        in_flight.push(skill);
-    }
-    relay.kill();
+    let (acknowledged, in_flight) = edits_then_kill(&mut phone, &me, relay).await;
 
     let relay = RelayProcess::start(&data, &dist).await;
     // The session was committed too: the same cookie still works.

@@ -12,7 +12,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::events::{JAN_15_2030, create_event, device_with, going, me};
-use common::process::RelayProcess;
+use common::process::{RelayProcess, edits_then_kill, has_skills};
 use common::{Device, TestRelay, another_relay, hanako_online, on_postgres, sign_in};
 use futures_util::future::join_all;
 use tsunagu_core::engine::Engine;
@@ -332,15 +332,7 @@ async fn an_account_deleted_through_one_relay_frees_its_seat_and_leaves_the_rost
 
     // He deletes his account through the first relay.
     let (ken_cookie, ken) = sign_in(first.addr(), "ken@example.com").await;
-    let deleted = common::call(
-        &first,
-        reqwest::Method::DELETE,
-        "/api/me",
-        Some(&ken_cookie),
-        None,
-    )
-    .await;
-    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
+    common::delete_account(&first, &ken_cookie).await;
 
     // On the second relay: his phone is told, her phone gets the seat, the roster loses him.
     assert!(
@@ -373,30 +365,9 @@ async fn a_relay_killed_mid_sync_loses_nothing_it_acknowledged_and_its_phones_ca
     let (ken_cookie, _) = sign_in(survivor.addr, "ken@example.com").await;
     let mut watcher = Device::connect(survivor.addr, &ken_cookie, &[doc]).await;
 
-    let mut acknowledged = Vec::new();
-    for i in 0..8 {
-        let skill = format!("acknowledged-{i}");
-        let added = skill.clone();
-        phone.edit(doc, move |p| p.skills.push(added)).await;
-        phone.wait_acknowledged(&me.relay_storage).await;
-        acknowledged.push(skill);
-    }
-    let mut everything = acknowledged.clone();
-    for i in 0..20 {
-        let skill = format!("in-flight-{i}");
-        let added = skill.clone();
-        phone
-            .edit_in_flight(doc, move |p| p.skills.push(added))
-            .await;
-        everything.push(skill);
-    }
-    doomed.kill();
-    let has = |skills: Vec<String>| {
-        move |d: &Device| {
-            d.profile(&doc)
-                .is_some_and(|p| skills.iter().all(|s| p.skills.contains(s)))
-        }
-    };
+    let (acknowledged, in_flight) = edits_then_kill(&mut phone, &me, doomed).await;
+    let everything: Vec<String> = acknowledged.iter().chain(&in_flight).cloned().collect();
+    let has = |skills: Vec<String>| move |d: &Device| has_skills(d, &doc, &skills);
     // The other relay's phone already has every acknowledged edit.
     watcher
         .pump_until("every acknowledged edit", has(acknowledged.clone()))

@@ -289,15 +289,7 @@ async fn a_deleted_account_gives_up_its_seat_and_leaves_the_roster() {
     .await;
 
     let (ken_cookie, _) = sign_in(relay.addr(), "ken@example.com").await;
-    let deleted = common::call(
-        &relay,
-        reqwest::Method::DELETE,
-        "/api/me",
-        Some(&ken_cookie),
-        None,
-    )
-    .await;
-    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
+    common::delete_account(&relay, &ken_cookie).await;
 
     hanako_phone
         .wait_for_seat(

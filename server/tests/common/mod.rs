@@ -435,6 +435,23 @@ pub async fn hanako_online(addr: SocketAddr) -> (String, Me, Device) {
     (cookie, me, phone)
 }
 
+/// `DELETE /api/me` as the member with `cookie` (signed in just now, as deleting asks).
+pub async fn delete_account(relay: &TestRelay, cookie: &str) {
+    let deleted = call(
+        relay,
+        reqwest::Method::DELETE,
+        "/api/me",
+        Some(cookie),
+        None,
+    )
+    .await;
+    assert_eq!(
+        deleted.status(),
+        StatusCode::NO_CONTENT,
+        "the account is deleted"
+    );
+}
+
 /// A call to the JSON API, with the cookie if one is given.
 pub async fn call(
     relay: &TestRelay,

@@ -6,8 +6,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tsunagu_core::api::Me;
 
-use super::PATIENCE;
+use super::{Device, PATIENCE};
 
 /// The relay binary, running as a child process with the demo company.
 pub struct RelayProcess {
@@ -74,4 +75,40 @@ impl Drop for RelayProcess {
         self.child.kill().ok();
         self.child.wait().ok();
     }
+}
+
+/// What a phone adds to its profile's skills before its relay is killed: eight edits the relay
+/// acknowledged, one at a time, then twenty sent without waiting. Returns both lists.
+pub async fn edits_then_kill(
+    phone: &mut Device,
+    me: &Me,
+    relay: RelayProcess,
+) -> (Vec<String>, Vec<String>) {
+    let doc = me.profile_doc;
+    let mut acknowledged = Vec::new();
+    for i in 0..8 {
+        let skill = format!("acknowledged-{i}");
+        let added = skill.clone();
+        phone.edit(doc, move |p| p.skills.push(added)).await;
+        phone.wait_acknowledged(&me.relay_storage).await;
+        acknowledged.push(skill);
+    }
+    let mut in_flight = Vec::new();
+    for i in 0..20 {
+        let skill = format!("in-flight-{i}");
+        let added = skill.clone();
+        phone
+            .edit_in_flight(doc, move |p| p.skills.push(added))
+            .await;
+        in_flight.push(skill);
+    }
+    relay.kill();
+    (acknowledged, in_flight)
+}
+
+/// Whether `device` holds the profile in `doc` with every one of `skills`.
+pub fn has_skills(device: &Device, doc: &tsunagu_core::ids::DocumentId, skills: &[String]) -> bool {
+    device
+        .profile(doc)
+        .is_some_and(|p| skills.iter().all(|s| p.skills.contains(s)))
 }
