@@ -52,6 +52,10 @@ async fn receive(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> AxumStatus {
+    // A slow push service: the notice stays in the relay's outbox while it is being sent.
+    if device.starts_with("slow-") {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
     let answer = shared
         .answers
         .lock()
@@ -610,4 +614,49 @@ async fn a_device_whose_session_ended_is_told_nothing_more_though_it_could_not_u
     put_json(&relay, "/api/push/subscription", &again.0, body).await;
     write(&mut hers, page, &hanako.1.user_id, "h4", "四通目", ms_now()).await;
     assert_eq!(push.next().await.device, "ken-phone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_relays_on_one_database_send_each_notice_once() {
+    use common::conversations::{started, write};
+
+    if !common::on_postgres() {
+        // Relays share a PostgreSQL database only.
+        return;
+    }
+    let mut push = PushService::start().await;
+    let origin = push.origin.clone();
+    // Both look in the outbox every second.
+    let configure = |c: &mut tsunagu_server::Config| {
+        c.push_services.push(origin.clone());
+        c.push_retry_after = Duration::from_secs(1);
+    };
+    let first = TestRelay::start_configured(configure).await;
+    let second = common::another_relay_with(&first, configure).await;
+    let hanako = sign_in(first.addr(), "hanako@example.com").await;
+    let ken = sign_in(second.addr(), "ken@example.com").await;
+    let keys = DeviceKeys::new();
+    // His push service takes its time: each notice waits in the outbox while it is sent, and
+    // the other relay looks meanwhile.
+    let body = keys.subscription(&push.endpoint("slow-ken-phone"), true);
+    let subscribed = put_json(&second, "/api/push/subscription", &ken.0, body).await;
+    assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+
+    let chat = started(&first, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut hers = device_with(&first, &hanako.0, &[page]).await;
+    for n in 0..3 {
+        let text = format!("{n} 通目");
+        write(
+            &mut hers,
+            page,
+            &hanako.1.user_id,
+            &format!("h{n}"),
+            &text,
+            ms_now(),
+        )
+        .await;
+        assert_eq!(push.next().await.device, "slow-ken-phone");
+        push.quiet().await;
+    }
 }

@@ -385,8 +385,20 @@ pub async fn start_again(dir: &TempDir) -> Server {
 /// A second relay serving the same network as `first` (same data directory, so the same
 /// database and pass key), which must outlive it. Only relays on PostgreSQL share a database.
 pub async fn another_relay(first: &TestRelay) -> TestRelay {
+    another_relay_with(first, |_| {}).await
+}
+
+/// [`another_relay`] with its config adjusted by `configure`.
+pub async fn another_relay_with(
+    first: &TestRelay,
+    configure: impl FnOnce(&mut Config),
+) -> TestRelay {
+    let dir = first.dir.path();
+    let mut config = config(dir.join("data"), dir.join("dist")).await;
+    config.seed_demo = true;
+    configure(&mut config);
     TestRelay {
-        server: start_again(&first.dir).await,
+        server: Server::start(config).await.expect("another relay starts"),
         dir: tempfile::tempdir().expect("a temporary directory"),
     }
 }
