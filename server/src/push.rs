@@ -399,8 +399,8 @@ async fn notify_page(
     Ok(())
 }
 
-/// Puts `notice` in the push outbox for each of `members` who has no socket open (the app
-/// shows it to the others), in `s`'s transaction; the sender delivers them once it commits.
+/// Puts `notice` in the push outbox for each of `members` who has no socket open, to this
+/// relay or another (the app shows it to the others), in `s`'s transaction; the sender delivers them once it commits.
 pub(crate) async fn queue(
     s: &mut Scribe<'_>,
     members: Vec<&str>,
@@ -409,7 +409,7 @@ pub(crate) async fn queue(
     let notice = serde_json::to_string(notice).map_err(|e| Error::Corrupt(e.to_string()))?;
     let mut queued = false;
     for member in members {
-        if s.is_online(member) {
+        if s.is_online(member).await? {
             continue;
         }
         sqlx::query("INSERT INTO push_outbox (user_id, notice, created_at) VALUES ($1, $2, $3)")

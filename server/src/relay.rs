@@ -126,6 +126,9 @@ pub(crate) struct Relay {
     ticks: u64,
     /// The other relays on this database (PostgreSQL only; [`crate::relays`]).
     fellows: Option<Fellows>,
+    /// Members whose first socket opened or last closed since the presence was last written
+    /// (with other relays only).
+    presence_changed: HashSet<String>,
 }
 
 impl Relay {
@@ -157,6 +160,7 @@ impl Relay {
             used: HashMap::new(),
             ticks: 0,
             fellows: None,
+            presence_changed: HashSet::new(),
         }
     }
 
@@ -175,7 +179,11 @@ impl Relay {
             session,
             session_expires,
         } = caller;
-        *self.sockets.entry(user.clone()).or_default() += 1;
+        let open = self.sockets.entry(user.clone()).or_default();
+        *open += 1;
+        if *open == 1 && self.fellows.is_some() {
+            self.presence_changed.insert(user.clone());
+        }
         self.peers.insert(
             conn,
             Peer {
@@ -220,6 +228,9 @@ impl Relay {
             *open -= 1;
             if *open == 0 {
                 self.sockets.remove(&peer.user);
+                if self.fellows.is_some() {
+                    self.presence_changed.insert(peer.user.clone());
+                }
             }
         }
         Some(peer)
@@ -229,6 +240,20 @@ impl Relay {
     /// lock.
     pub(crate) fn take_sync_states(&mut self) -> HashMap<(StorageId, DocumentId), Vec<u8>> {
         std::mem::take(&mut self.pending_states)
+    }
+
+    /// With other relays: this relay's name, and the members whose app opened (`true`) or
+    /// closed (`false`) here since the last call, for [`crate::relays::write_presence`].
+    pub(crate) fn take_presence(&mut self) -> Option<(String, Vec<(String, bool)>)> {
+        let me = self.fellows.as_ref()?.me.clone();
+        let changed = std::mem::take(&mut self.presence_changed)
+            .into_iter()
+            .map(|user| {
+                let online = self.sockets.contains_key(&user);
+                (user, online)
+            })
+            .collect();
+        Some((me, changed))
     }
 
     /// Sockets open, documents in memory and their stored size, for the operator's page.
@@ -1058,6 +1083,7 @@ impl Relay {
             db::now(),
             &self.sockets,
         );
+        scribe.among(self.fellows.as_ref().map(|f| f.me.as_str()));
         let outcome = job.run(&mut scribe).await;
         let (touched, result) = scribe.finish(outcome).await;
         match result {
@@ -1358,13 +1384,16 @@ pub(crate) async fn tend(relay: std::sync::Weak<tokio::sync::Mutex<Relay>>, db: 
         let Some(relay) = relay.upgrade() else {
             return;
         };
-        let batch = {
+        let (batch, presence) = {
             let mut relay = relay.lock().await;
             relay.release_held().await;
-            relay.take_sync_states()
+            (relay.take_sync_states(), relay.take_presence())
         };
         drop(relay);
         write_sync_states(&db, batch).await;
+        if let Some((me, changed)) = presence {
+            crate::relays::write_presence(&db, &me, &changed).await;
+        }
     }
 }
 

@@ -124,6 +124,46 @@ impl Fellows {
     }
 }
 
+/// How long a relay's presence rows count without being refreshed (it refreshes them every
+/// second while it runs).
+pub(crate) const PRESENCE_LIFETIME_SECS: i64 = 30;
+
+/// Writes relay `me`'s presence: members whose app opened or closed here (`changed`), and a
+/// fresh `seen_at` on every row it keeps. A failure is logged (it costs a push too many or too
+/// few until the next second).
+pub(crate) async fn write_presence(db: &AnyPool, me: &str, changed: &[(String, bool)]) {
+    let now = db::now();
+    let written = async {
+        let mut tx = db.begin().await?;
+        for (user, online) in changed {
+            let query = if *online {
+                sqlx::query(
+                    "INSERT INTO presence (relay, user_id, seen_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (relay, user_id) DO UPDATE SET seen_at = $3",
+                )
+                .bind(me)
+                .bind(user)
+                .bind(now)
+            } else {
+                sqlx::query("DELETE FROM presence WHERE relay = $1 AND user_id = $2")
+                    .bind(me)
+                    .bind(user)
+            };
+            query.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE presence SET seen_at = $1 WHERE relay = $2")
+            .bind(now)
+            .bind(me)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not write who has the app open here");
+    }
+}
+
 /// A connection listening to what the other relays tell, made before the relay serves anyone (so
 /// nothing told from then on is missed).
 pub(crate) async fn listener(url: &str) -> Result<PgListener, sqlx::Error> {

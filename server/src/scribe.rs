@@ -42,6 +42,8 @@ pub(crate) struct Scribe<'a> {
     pushes: bool,
     /// Documents whose history this transaction replaced ([`Scribe::rewrite`]).
     rewritten: BTreeSet<DocumentId>,
+    /// This relay's name among several on one database ([`Scribe::among`]).
+    relay: Option<&'a str>,
 }
 
 /// What a committed [`Scribe`] leaves the relay to do.
@@ -78,12 +80,33 @@ impl<'a> Scribe<'a> {
             sockets,
             pushes: false,
             rewritten: BTreeSet::new(),
+            relay: None,
         }
     }
 
-    /// Whether `user` has the app open on some device (a socket to this relay).
-    pub(crate) fn is_online(&self, user: &str) -> bool {
-        self.sockets.contains_key(user)
+    /// Other relays share the database; this one is `relay` among them.
+    pub(crate) fn among(&mut self, relay: Option<&'a str>) {
+        self.relay = relay;
+    }
+
+    /// Whether `user` has the app open on some device: a socket to this relay, or (with other
+    /// relays) to another, as its presence rows say.
+    pub(crate) async fn is_online(&mut self, user: &str) -> Result<bool, Error> {
+        if self.sockets.contains_key(user) {
+            return Ok(true);
+        }
+        let Some(me) = self.relay else {
+            return Ok(false);
+        };
+        let db::Flag(elsewhere) = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM presence WHERE user_id = $1 AND relay <> $2 AND seen_at >= $3)",
+        )
+        .bind(user)
+        .bind(me)
+        .bind(self.now - crate::relays::PRESENCE_LIFETIME_SECS)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(elsewhere)
     }
 
     /// This transaction put notifications in the push outbox: once it commits, the sender is

@@ -104,12 +104,15 @@ impl Server {
         if let Some(shutdown) = self.shutdown.take() {
             shutdown.send(()).ok();
         }
-        let unwritten = {
+        let (unwritten, presence) = {
             let mut relay = self.state.relay.lock().await;
             relay.shut_down();
-            relay.take_sync_states()
+            (relay.take_sync_states(), relay.take_presence())
         };
         crate::relay::write_sync_states(&self.state.db, unwritten).await;
+        if let Some((me, gone)) = presence {
+            crate::relays::write_presence(&self.state.db, &me, &gone).await;
+        }
         self.state.sockets.close();
         if tokio::time::timeout(STOP_PATIENCE, self.state.sockets.wait())
             .await

@@ -660,3 +660,56 @@ async fn two_relays_on_one_database_send_each_notice_once() {
         push.quiet().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_with_the_app_open_through_another_relay_is_not_pushed() {
+    use common::conversations::{started, write};
+
+    if !common::on_postgres() {
+        // Relays share a PostgreSQL database only.
+        return;
+    }
+    let mut push = PushService::start().await;
+    let origin = push.origin.clone();
+    let configure = |c: &mut tsunagu_server::Config| c.push_services.push(origin.clone());
+    let first = TestRelay::start_configured(configure).await;
+    let second = common::another_relay_with(&first, configure).await;
+    let hanako = sign_in(first.addr(), "hanako@example.com").await;
+    let ken = sign_in(second.addr(), "ken@example.com").await;
+    let keys = DeviceKeys::new();
+    let body = keys.subscription(&push.endpoint("ken-phone"), true);
+    let subscribed = put_json(&second, "/api/push/subscription", &ken.0, body).await;
+    assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+    let chat = started(&first, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut hers = device_with(&first, &hanako.0, &[page]).await;
+
+    // Ken has the app open through the second relay; Hanako writes through the first.
+    let his = device_with(&second, &ken.0, &[page]).await;
+    // The second relay says so within a second.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        "見てる?",
+        ms_now(),
+    )
+    .await;
+    push.quiet().await;
+
+    // He closes it: the next message reaches his phone through its push service.
+    his.close().await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    write(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h2",
+        "閉じたね",
+        ms_now(),
+    )
+    .await;
+    assert_eq!(push.next().await.device, "ken-phone");
+}
