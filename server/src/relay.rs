@@ -278,6 +278,20 @@ impl Relay {
         self.trim();
     }
 
+    /// Drops `doc` from memory; it is loaded again from storage (with each device's stored sync
+    /// state) when next asked for.
+    fn unload(&mut self, doc: &DocumentId) {
+        self.engine.forget(doc);
+        self.forget_copy(doc);
+    }
+
+    /// Forgets what the relay noted about its copy of `doc` (the engine has dropped it).
+    fn forget_copy(&mut self, doc: &DocumentId) {
+        self.stored.remove(doc);
+        self.used.remove(doc);
+        self.sync_loaded.retain(|(_, d)| d != doc);
+    }
+
     /// Lets the least recently used documents that no socket has open leave memory until what
     /// stays fits [`Limits::idle_document_bytes`] (sizes as stored). They are loaded again,
     /// with each device's stored sync state, when next asked for or written by the relay.
@@ -306,10 +320,7 @@ impl Relay {
                 break;
             }
             held -= size(&self.stored, &doc);
-            self.engine.forget(&doc);
-            self.used.remove(&doc);
-            self.stored.remove(&doc);
-            self.sync_loaded.retain(|(_, d)| *d != doc);
+            self.unload(&doc);
         }
     }
 
@@ -389,9 +400,7 @@ impl Relay {
             if let Ok(effects) = &received {
                 for effect in effects {
                     if let Effect::Persist { doc, .. } = effect {
-                        self.engine.forget(doc);
-                        self.stored.remove(doc);
-                        self.sync_loaded.retain(|(_, d)| d != doc);
+                        self.unload(doc);
                     }
                 }
             }
@@ -447,8 +456,7 @@ impl Relay {
                 let reason =
                     format!("{DOCUMENT_RESET}: the relay rewrote this document; fetch it again");
                 let effects = self.engine.reset(&doc, &reason);
-                self.stored.remove(&doc);
-                self.sync_loaded.retain(|(_, d)| *d != doc);
+                self.forget_copy(&doc);
                 self.perform(effects).await.ok();
             }
             Notice::SignedOut { session } => {
@@ -474,9 +482,7 @@ impl Relay {
                 self.owner_changed_here(&user).await;
                 self.pending_states.retain(|(_, d), _| !docs.contains(d));
                 for doc in &docs {
-                    self.engine.forget(doc);
-                    self.stored.remove(doc);
-                    self.sync_loaded.retain(|(_, d)| d != doc);
+                    self.unload(doc);
                     for peer in self.peers.values_mut() {
                         peer.docs.remove(doc);
                     }
@@ -506,9 +512,7 @@ impl Relay {
         for doc in docs {
             if let Err(e) = self.catch_up(doc).await {
                 tracing::warn!(%doc, error = %e, "could not catch up; dropped from memory");
-                self.engine.forget(&doc);
-                self.stored.remove(&doc);
-                self.sync_loaded.retain(|(_, d)| *d != doc);
+                self.unload(&doc);
             }
         }
         let conns: Vec<ConnId> = self.peers.keys().copied().collect();
@@ -523,9 +527,8 @@ impl Relay {
         if !self.engine.has_doc(&doc) {
             return Ok(false);
         }
-        let seen = self.stored.get(&doc).map_or(0, |h| h.seen);
-        let chunks = db::chunks_after(&self.db, &doc, seen).await?;
-        let fresh = self.stored.entry(doc).or_default().absorb(chunks);
+        let holding = self.stored.entry(doc).or_default();
+        let fresh = holding.catch_up(&self.db, &doc).await?;
         if fresh.is_empty() {
             return Ok(false);
         }
@@ -582,12 +585,10 @@ impl Relay {
         self.used.insert(doc, self.ticks);
         if !self.engine.has_doc(&doc) {
             let started = std::time::Instant::now();
-            let chunks = db::chunks_after(&self.db, &doc, 0)
+            let (holding, chunks) = Holding::load(&self.db, &doc)
                 .await
                 .map_err(Refusal::storage(doc))?;
             telemetry::database_time("load", started);
-            let mut holding = Holding::default();
-            let chunks = holding.absorb(chunks);
             self.engine
                 .load(doc, &chunks)
                 .map_err(Refusal::storage(doc))?;
@@ -736,9 +737,7 @@ impl Relay {
                     telemetry::database_time("persist", started);
                     if let Err(e) = stored {
                         // The engine believes the change is saved; reload from what really is.
-                        self.engine.forget(&doc);
-                        self.stored.remove(&doc);
-                        self.sync_loaded.retain(|(_, d)| *d != doc);
+                        self.unload(&doc);
                         return Err(e);
                     }
                 }
@@ -1111,10 +1110,8 @@ impl Relay {
             }
             Err(e) => {
                 for doc in &touched {
-                    self.engine.forget(doc);
-                    self.stored.remove(doc);
+                    self.unload(doc);
                 }
-                self.sync_loaded.retain(|(_, d)| !touched.contains(d));
                 Err(e)
             }
         }

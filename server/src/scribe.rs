@@ -159,8 +159,7 @@ impl<'a> Scribe<'a> {
             return Ok(());
         }
         let holding = self.stored.entry(*id).or_default();
-        let chunks = db::chunks_after(&mut *self.tx, id, holding.seen).await?;
-        let fresh = holding.absorb(chunks);
+        let fresh = holding.catch_up(&mut *self.tx, id).await?;
         if !fresh.is_empty() {
             self.touched.insert(*id);
             let sends = self.engine.merge_stored(*id, &fresh)?;
@@ -178,8 +177,7 @@ impl<'a> Scribe<'a> {
         if self.engine.has_doc(&id) {
             self.catch_up(&id).await?;
         } else {
-            let mut holding = Holding::default();
-            let chunks = holding.absorb(db::chunks_after(&mut *self.tx, &id, 0).await?);
+            let (holding, chunks) = Holding::load(&mut *self.tx, &id).await?;
             self.engine.load(id, &chunks)?;
             self.stored.insert(id, holding);
         }

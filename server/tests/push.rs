@@ -21,8 +21,9 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::sync::mpsc;
-use tsunagu_core::api::{ConversationRef, PushKey, PushNotice};
+use tsunagu_core::api::{ConversationRef, Me, PushKey, PushNotice};
 use tsunagu_core::conversation::{Draft, MessagePage};
+use tsunagu_core::ids::DocumentId;
 use web_push_native::Auth;
 
 /// One push the relay posted: to which device, its headers and encrypted body.
@@ -616,42 +617,73 @@ async fn a_device_whose_session_ended_is_told_nothing_more_though_it_could_not_u
     assert_eq!(push.next().await.device, "ken-phone");
 }
 
+/// Two relays on one database, both trusting `push`'s service (and adjusted by `configure`):
+/// Ken subscribed through the second as `device`, Hanako's phone holding a new chat with him
+/// through the first.
+struct TwoRelays {
+    second: TestRelay,
+    /// Holds the data directory both use; dropped after the second.
+    _first: TestRelay,
+    hanako_id: String,
+    ken: (String, Me),
+    page: DocumentId,
+    hers: common::Device,
+}
+
+async fn two_relays(
+    push: &PushService,
+    device: &str,
+    configure: impl Fn(&mut tsunagu_server::Config),
+) -> TwoRelays {
+    use common::conversations::started;
+
+    let both = |c: &mut tsunagu_server::Config| {
+        c.push_services.push(push.origin.clone());
+        configure(c);
+    };
+    let first = TestRelay::start_configured(both).await;
+    let second = common::another_relay_with(&first, both).await;
+    let hanako = sign_in(first.addr(), "hanako@example.com").await;
+    let ken = sign_in(second.addr(), "ken@example.com").await;
+    let body = DeviceKeys::new().subscription(&push.endpoint(device), true);
+    let subscribed = put_json(&second, "/api/push/subscription", &ken.0, body).await;
+    assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+    let chat = started(&first, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let hers = device_with(&first, &hanako.0, &[page]).await;
+    TwoRelays {
+        second,
+        _first: first,
+        hanako_id: hanako.1.user_id,
+        ken,
+        page,
+        hers,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_relays_on_one_database_send_each_notice_once() {
-    use common::conversations::{started, write};
+    use common::conversations::write;
 
     if !common::on_postgres() {
         // Relays share a PostgreSQL database only.
         return;
     }
     let mut push = PushService::start().await;
-    let origin = push.origin.clone();
-    // Both look in the outbox every second.
-    let configure = |c: &mut tsunagu_server::Config| {
-        c.push_services.push(origin.clone());
+    // Both look in the outbox every second, and his push service takes its time: each notice
+    // waits in the outbox while it is sent, and the other relay looks meanwhile.
+    let mut net = two_relays(&push, "slow-ken-phone", |c| {
         c.push_retry_after = Duration::from_secs(1);
-    };
-    let first = TestRelay::start_configured(configure).await;
-    let second = common::another_relay_with(&first, configure).await;
-    let hanako = sign_in(first.addr(), "hanako@example.com").await;
-    let ken = sign_in(second.addr(), "ken@example.com").await;
-    let keys = DeviceKeys::new();
-    // His push service takes its time: each notice waits in the outbox while it is sent, and
-    // the other relay looks meanwhile.
-    let body = keys.subscription(&push.endpoint("slow-ken-phone"), true);
-    let subscribed = put_json(&second, "/api/push/subscription", &ken.0, body).await;
-    assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
-
-    let chat = started(&first, &hanako.0, &[&ken.1.user_id], "").await;
-    let page = chat.pages[0];
-    let mut hers = device_with(&first, &hanako.0, &[page]).await;
+    })
+    .await;
     for n in 0..3 {
         let text = format!("{n} 通目");
+        let id = format!("h{n}");
         write(
-            &mut hers,
-            page,
-            &hanako.1.user_id,
-            &format!("h{n}"),
+            &mut net.hers,
+            net.page,
+            &net.hanako_id,
+            &id,
             &text,
             ms_now(),
         )
@@ -663,35 +695,23 @@ async fn two_relays_on_one_database_send_each_notice_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_with_the_app_open_through_another_relay_is_not_pushed() {
-    use common::conversations::{started, write};
+    use common::conversations::write;
 
     if !common::on_postgres() {
         // Relays share a PostgreSQL database only.
         return;
     }
     let mut push = PushService::start().await;
-    let origin = push.origin.clone();
-    let configure = |c: &mut tsunagu_server::Config| c.push_services.push(origin.clone());
-    let first = TestRelay::start_configured(configure).await;
-    let second = common::another_relay_with(&first, configure).await;
-    let hanako = sign_in(first.addr(), "hanako@example.com").await;
-    let ken = sign_in(second.addr(), "ken@example.com").await;
-    let keys = DeviceKeys::new();
-    let body = keys.subscription(&push.endpoint("ken-phone"), true);
-    let subscribed = put_json(&second, "/api/push/subscription", &ken.0, body).await;
-    assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
-    let chat = started(&first, &hanako.0, &[&ken.1.user_id], "").await;
-    let page = chat.pages[0];
-    let mut hers = device_with(&first, &hanako.0, &[page]).await;
+    let mut net = two_relays(&push, "ken-phone", |_| {}).await;
 
     // Ken has the app open through the second relay; Hanako writes through the first.
-    let his = device_with(&second, &ken.0, &[page]).await;
+    let his = device_with(&net.second, &net.ken.0, &[net.page]).await;
     // The second relay says so within a second.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     write(
-        &mut hers,
-        page,
-        &hanako.1.user_id,
+        &mut net.hers,
+        net.page,
+        &net.hanako_id,
         "h1",
         "見てる?",
         ms_now(),
@@ -703,9 +723,9 @@ async fn a_member_with_the_app_open_through_another_relay_is_not_pushed() {
     his.close().await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     write(
-        &mut hers,
-        page,
-        &hanako.1.user_id,
+        &mut net.hers,
+        net.page,
+        &net.hanako_id,
         "h2",
         "閉じたね",
         ms_now(),

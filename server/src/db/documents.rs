@@ -210,9 +210,29 @@ pub(crate) struct Holding {
 }
 
 impl Holding {
+    /// Reads every stored chunk of `doc`: what a copy loaded from them holds, and the chunks.
+    pub(crate) async fn load<'c>(
+        db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+        doc: &DocumentId,
+    ) -> Result<(Self, Vec<Vec<u8>>), Error> {
+        let mut holding = Self::default();
+        let chunks = holding.absorb(chunks_after(db, doc, 0).await?);
+        Ok((holding, chunks))
+    }
+
+    /// Reads the chunks of `doc` stored after `seen` (by other relays): those this copy lacks,
+    /// to merge into it.
+    pub(crate) async fn catch_up<'c>(
+        &mut self,
+        db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+        doc: &DocumentId,
+    ) -> Result<Vec<Vec<u8>>, Error> {
+        Ok(self.absorb(chunks_after(db, doc, self.seen).await?))
+    }
+
     /// Notes chunks read from storage (all of them, or those after `seen`): returns those this
     /// copy did not hold yet.
-    pub(crate) fn absorb(&mut self, chunks: Vec<StoredChunk>) -> Vec<Vec<u8>> {
+    fn absorb(&mut self, chunks: Vec<StoredChunk>) -> Vec<Vec<u8>> {
         let mut fresh = Vec::new();
         for chunk in chunks {
             self.seen = self.seen.max(chunk.seq);
@@ -233,15 +253,15 @@ impl Holding {
 
 /// One stored chunk of a document.
 #[derive(Debug, FromRow)]
-pub(crate) struct StoredChunk {
-    pub(crate) seq: i64,
-    pub(crate) bytes: Vec<u8>,
+struct StoredChunk {
+    seq: i64,
+    bytes: Vec<u8>,
     #[sqlx(rename = "is_snapshot", try_from = "Flag")]
-    pub(crate) snapshot: bool,
+    snapshot: bool,
 }
 
 /// The stored chunks of `doc` after `seq` (0: all), oldest first.
-pub(crate) async fn chunks_after<'c>(
+async fn chunks_after<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     doc: &DocumentId,
     seq: i64,
@@ -425,8 +445,7 @@ mod tests {
 
     /// What each of two relays holds of one document, loaded from storage.
     async fn copy(pool: &AnyPool, doc: &DocumentId) -> (Automerge, Holding) {
-        let mut holding = Holding::default();
-        let chunks = holding.absorb(chunks_after(pool, doc, 0).await.expect("chunks"));
+        let (holding, chunks) = Holding::load(pool, doc).await.expect("chunks");
         let loaded = tsunagu_core::engine::load_chunks(&chunks).expect("loads");
         (loaded, holding)
     }
@@ -475,11 +494,7 @@ mod tests {
         assert!(heads_of(&pool, &[doc]).await.expect("heads").is_empty());
 
         // B catches up (only A's chunk is new to it) and compacts again: one chunk, all of it.
-        let fresh = b_holds.absorb(
-            chunks_after(&pool, &doc, b_holds.seen)
-                .await
-                .expect("chunks"),
-        );
+        let fresh = b_holds.catch_up(&pool, &doc).await.expect("chunks");
         assert_eq!(fresh.len(), 1, "A's change, not B's own snapshot");
         for chunk in &fresh {
             b.load_incremental(chunk).expect("merges");
