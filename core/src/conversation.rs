@@ -245,6 +245,33 @@ impl MessagePage {
         Ok(true)
     }
 
+    /// Takes everything `member` wrote on the page off its current state, as the relay does when
+    /// their account is deleted: each of their messages is unsent (its text and photos go, every
+    /// device shows that it was taken back) and their reactions go. Returns how many messages
+    /// were unsent now.
+    pub fn erase_member(doc: &mut impl Transactable, member: &str) -> Result<usize, DocError> {
+        let mut unsent = 0;
+        if let Some(mine) = own_map(doc, MESSAGES_KEY, member)? {
+            let ids: Vec<String> = doc.keys(&mine).collect();
+            for id in ids {
+                if let Some(entry) = map_at(doc, &mine, &id)?
+                    && !is_unsent(doc, &entry)?
+                {
+                    take_content(doc, &entry)?;
+                    doc.put(&entry, "unsent", true)?;
+                    unsent += 1;
+                }
+            }
+        }
+        if let Some(reactions) = own_map(doc, REACTIONS_KEY, member)? {
+            let ids: Vec<String> = doc.keys(&reactions).collect();
+            for id in ids {
+                doc.delete(&reactions, id.as_str())?;
+            }
+        }
+        Ok(unsent)
+    }
+
     /// Moves `member`'s read mark to `at` (when the newest message they have seen was written).
     /// Returns `false`, changing nothing, if the mark is there already or further on, or the
     /// page has no place for marks.
@@ -670,6 +697,31 @@ mod tests {
             page[1].reactions,
             BTreeMap::from([("hanako".to_owned(), "🎉".to_owned())])
         );
+    }
+
+    #[test]
+    fn erasing_a_member_unsends_their_messages_and_takes_their_reactions_only() {
+        let mut doc = page();
+        let photo = Draft {
+            photos: vec!["a".repeat(64)],
+            ..Draft::text("写真です", T0)
+        };
+        MessagePage::write(&mut doc, "hanako", "h1", &photo).unwrap();
+        MessagePage::write(&mut doc, "hanako", "h2", &Draft::text("また来週", T0 + 1)).unwrap();
+        MessagePage::write(&mut doc, "ken", "k1", &Draft::text("了解", T0 + 2)).unwrap();
+        MessagePage::unsend(&mut doc, "hanako", "h2").unwrap();
+        MessagePage::react(&mut doc, "hanako", "k1", Some("🎉")).unwrap();
+        MessagePage::react(&mut doc, "ken", "h1", Some("👍")).unwrap();
+
+        assert_eq!(MessagePage::erase_member(&mut doc, "hanako").unwrap(), 1);
+        let page = MessagePage::read(&doc).unwrap();
+        assert!(page[0].unsent && page[0].text.is_empty() && page[0].photos.is_empty());
+        assert!(page[1].unsent);
+        assert_eq!(page[2].text, "了解");
+        assert!(page[2].reactions.is_empty(), "her reaction went");
+        assert_eq!(page[0].reactions.len(), 1, "Ken's reaction to her message stays");
+        assert_eq!(MessagePage::erase_member(&mut doc, "hanako").unwrap(), 0);
+        assert_eq!(MessagePage::erase_member(&mut doc, "nobody").unwrap(), 0);
     }
 
     #[test]

@@ -624,7 +624,8 @@ impl Job for RemoveMember<'_> {
     }
 }
 
-/// `user`'s account was deleted: they leave every conversation they were in.
+/// `user`'s account was deleted: what they wrote leaves every conversation they were in, and
+/// they leave it.
 #[derive(Debug)]
 pub(crate) struct LeftNetwork<'a>(pub(crate) &'a str);
 
@@ -636,10 +637,40 @@ impl Job for LeftNetwork<'_> {
                 .fetch_all(s.conn())
                 .await?;
         for conversation in &theirs {
-            remove(s, db::document_id(conversation)?, self.0).await?;
+            let conversation = db::document_id(conversation)?;
+            erase_writing(s, conversation, self.0).await?;
+            remove(s, conversation, self.0).await?;
         }
         Ok(())
     }
+}
+
+/// Takes everything `user` wrote in `conversation` off its pages' current state, as if they had
+/// unsent each message ([`MessagePage::erase_member`]): the others' phones show each as taken
+/// back, their photos stop being readable through the pages, and their reactions go. (As with
+/// an unsent message, the text stays in the pages' history, which only the conversation's
+/// members hold; docs/design.md §7.)
+async fn erase_writing(
+    s: &mut Scribe<'_>,
+    conversation: DocumentId,
+    user: &str,
+) -> Result<(), Error> {
+    let pages: Vec<String> =
+        sqlx::query_scalar("SELECT page FROM conversation_pages WHERE conversation = $1")
+            .bind(conversation.to_string())
+            .fetch_all(s.conn())
+            .await?;
+    for page in &pages {
+        let page = db::document_id(page)?;
+        let gone = user.to_owned();
+        s.edit(page, move |tx| {
+            MessagePage::erase_member(tx, &gone).map(drop)
+        })
+        .await?;
+        let messages = read_page(s, page).await?;
+        crate::photos::link(s, page, &crate::photos::named_in(&messages)).await?;
+    }
+    Ok(())
 }
 
 /// Takes `user` out of `conversation`: its row, its document's list of members, and the access

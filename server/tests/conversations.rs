@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::conversations::{T0, messages, signed_in, start, started, three, wait_for, write};
+use common::conversations::{
+    T0, jpeg, messages, signed_in, start, started, three, upload, wait_for, write, write_draft,
+};
 use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
 use reqwest::{Method, StatusCode};
@@ -13,8 +15,9 @@ use tsunagu_core::api::{
     AuditEntry, ConversationKind, ConversationRef, MAX_REPORT_REASON_CHARS, Me, MessageReport,
     MessagesFrom, MessagesFromChoice,
 };
-use tsunagu_core::conversation::{Inbox, MessagePage};
+use tsunagu_core::conversation::{Draft, Inbox, MessagePage};
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::photo;
 
 /// Who the conversation `doc` lists, as `phone` has it.
 fn members(phone: &Device, doc: &DocumentId) -> Vec<String> {
@@ -338,7 +341,7 @@ async fn a_member_removed_from_a_group_stops_receiving_it_at_once() {
 }
 
 #[tokio::test]
-async fn a_deleted_account_leaves_its_conversations() {
+async fn a_deleted_account_leaves_its_conversations_and_takes_back_what_it_wrote() {
     let (relay, hanako, ken, yuki) = three().await;
     let group = started(
         &relay,
@@ -347,8 +350,47 @@ async fn a_deleted_account_leaves_its_conversations() {
         "送別会",
     )
     .await;
-    let mut yukis = device_with(&relay, &yuki.0, &[group.conversation]).await;
+    let page = group.pages[0];
+    let docs = [group.conversation, page];
+    let mut his = device_with(&relay, &ken.0, &docs).await;
+    let mut yukis = device_with(&relay, &yuki.0, &docs).await;
     assert!(members(&yukis, &group.conversation).contains(&ken.1.user_id));
+    let bytes = jpeg("送別会の写真");
+    let id = photo::id_of(&bytes);
+    assert_eq!(
+        upload(&relay, &ken.0, &id, bytes).await.status(),
+        StatusCode::CREATED
+    );
+    let with_photo = Draft {
+        photos: vec![id.clone()],
+        ..Draft::text("転職先の連絡先です: ken@example.net", T0)
+    };
+    write_draft(&mut his, page, &ken.1.user_id, "k1", with_photo).await;
+    write(&mut yukis, page, &yuki.1.user_id, "y1", "ありがとう！", T0 + 1).await;
+    wait_for(&mut yukis, page, "転職先の連絡先です: ken@example.net").await;
+    let ken_id = ken.1.user_id.clone();
+    his.change(page, move |tx| {
+        MessagePage::react(tx, &ken_id, "y1", Some("🙏"))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    yukis
+        .pump_until("his reaction", move |d| {
+            messages(d, &page).iter().any(|m| !m.reactions.is_empty())
+        })
+        .await;
+    let photo_url = relay.url(&format!("/api/photos/{id}"));
+    let yuki_reads = || async {
+        reqwest::Client::new()
+            .get(&photo_url)
+            .header("cookie", &yuki.0)
+            .send()
+            .await
+            .expect("the relay answers")
+            .status()
+    };
+    assert_eq!(yuki_reads().await, StatusCode::OK);
 
     let deleted = call(&relay, Method::DELETE, "/api/me", Some(&ken.0), None).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
@@ -359,6 +401,19 @@ async fn a_deleted_account_leaves_its_conversations() {
             !members(d, &conversation).contains(&gone)
         })
         .await;
+    // What he wrote is taken back on every phone, as if he had unsent it; the others' stays.
+    yukis
+        .pump_until("his message taken back", move |d| {
+            messages(d, &page).iter().any(|m| m.id == "k1" && m.unsent)
+        })
+        .await;
+    let now = messages(&yukis, &page);
+    let his_message = now.iter().find(|m| m.id == "k1").expect("its place stays");
+    assert!(his_message.text.is_empty() && his_message.photos.is_empty());
+    let hers_now = now.iter().find(|m| m.id == "y1").expect("Yuki's message");
+    assert_eq!(hers_now.text, "ありがとう！");
+    assert!(hers_now.reactions.is_empty(), "his reaction went");
+    assert_eq!(yuki_reads().await, StatusCode::NOT_FOUND);
     let hers: Vec<ConversationRef> = get_json(&relay, "/api/conversations", &hanako.0).await;
     assert_eq!(hers, [group]);
 }

@@ -4,6 +4,7 @@
 //! command fails if any step failed.
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
@@ -17,6 +18,7 @@ use crate::{cargo, root, run};
 const FUZZ_SECONDS: u32 = 20;
 
 pub(crate) fn all() -> Result<()> {
+    let started = Instant::now();
     setup::build_tools()?;
     setup::chromium()?;
     setup::test_node_modules()?;
@@ -24,11 +26,19 @@ pub(crate) fn all() -> Result<()> {
 
     let mut failed: Vec<&str> = Vec::new();
     let mut passed = 0;
-    let mut step = |name: &'static str, result: Result<()>| match result {
-        Ok(()) => passed += 1,
-        Err(e) => {
-            eprintln!("✗ {name}: {e:#}");
-            failed.push(name);
+    // Each step's result is worked out just before it is handed here, so the time since the
+    // last one is the step's own: printed at the end, to keep CI within its budget.
+    let mut times: Vec<(&str, Duration)> = vec![("installing tools", started.elapsed())];
+    let mut mark = Instant::now();
+    let mut step = |name: &'static str, result: Result<()>| {
+        times.push((name, mark.elapsed()));
+        mark = Instant::now();
+        match result {
+            Ok(()) => passed += 1,
+            Err(e) => {
+                eprintln!("✗ {name}: {e:#}");
+                failed.push(name);
+            }
         }
     };
 
@@ -104,6 +114,9 @@ pub(crate) fn all() -> Result<()> {
     );
     drop(postgres);
 
+    for (name, took) in &times {
+        eprintln!("{:>6.1} min  {name}", took.as_secs_f64() / 60.0);
+    }
     eprintln!(
         "xtask test: {passed} steps ok, {} failed {failed:?}",
         failed.len()
