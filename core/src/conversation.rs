@@ -719,7 +719,11 @@ mod tests {
         assert!(page[1].unsent);
         assert_eq!(page[2].text, "了解");
         assert!(page[2].reactions.is_empty(), "her reaction went");
-        assert_eq!(page[0].reactions.len(), 1, "Ken's reaction to her message stays");
+        assert_eq!(
+            page[0].reactions.len(),
+            1,
+            "Ken's reaction to her message stays"
+        );
         assert_eq!(MessagePage::erase_member(&mut doc, "hanako").unwrap(), 0);
         assert_eq!(MessagePage::erase_member(&mut doc, "nobody").unwrap(), 0);
     }

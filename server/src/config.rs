@@ -182,6 +182,10 @@ pub struct Limits {
     /// New photos a member may upload in a day (each up to
     /// [`tsunagu_core::photo::MAX_PHOTO_BYTES`]), so one account cannot fill the relay's disk.
     pub photos_per_day: usize,
+    /// How long the relay keeps a photo no document names, after its last upload: a phone
+    /// uploads a message's photos before the message can sync (perhaps days later, after a
+    /// trip offline); past this the photo, never sent or since unsent or replaced, is deleted.
+    pub unnamed_photo_lifetime: Duration,
     /// Messages on one page of a conversation before the relay starts the next page: a phone
     /// opening a long conversation syncs the newest page only (docs/design.md §7).
     pub messages_per_page: usize,
@@ -252,6 +256,7 @@ impl Default for Limits {
             conversations_per_day: 20,
             reports_per_day: 20,
             photos_per_day: 200,
+            unnamed_photo_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
             messages_per_page: 300,
             member_write_bytes: Rate {
                 burst: 4 * 1024 * 1024,

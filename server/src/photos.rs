@@ -12,6 +12,10 @@
 //!   a profile whose owner is one of them ([`Profiles`]). Everyone else gets
 //!   404, as for a photo that does not exist.
 //!
+//! A photo no document names any more (never sent, unsent, hidden, a replaced profile photo) is
+//! deleted once [`Limits::unnamed_photo_lifetime`](crate::Limits::unnamed_photo_lifetime) has
+//! passed since its last upload ([`collect_unnamed`], daily and at start).
+//!
 //! The "written by one of its owners" half is what stops a member who learnt an id (a hash seen
 //! over a shoulder, or in another conversation they were removed from) from reading the photo by
 //! naming it in a message of their own. Which documents name which photo, by whose hand, is kept
@@ -188,6 +192,29 @@ async fn may_read(state: &AppState, user: &str, id: &str) -> Result<bool, Error>
         }
     }
     Ok(false)
+}
+
+/// Deletes every photo no document names whose last upload was at or before `before`
+/// ([`Limits::unnamed_photo_lifetime`](crate::Limits::unnamed_photo_lifetime)): its bytes and
+/// who uploaded it. Returns how many went.
+pub(crate) async fn collect_unnamed(pool: &sqlx::AnyPool, before: i64) -> Result<u64, Error> {
+    let mut tx = db::write_tx(pool).await?;
+    sqlx::query(
+        "DELETE FROM photo_owners WHERE photo IN (
+           SELECT p.id FROM photos p
+            WHERE NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.photo = p.id)
+              AND NOT EXISTS (SELECT 1 FROM photo_owners o
+                               WHERE o.photo = p.id AND o.uploaded_at > $1))",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await?;
+    let gone = sqlx::query("DELETE FROM photos WHERE id NOT IN (SELECT photo FROM photo_owners)")
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(gone)
 }
 
 /// The photos `messages` name, with who wrote each.

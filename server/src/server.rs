@@ -19,7 +19,7 @@ use crate::setup::SetupToken;
 use crate::throttle::SignInThrottle;
 use crate::{
     AppState, Config, Error, api, auth, db, documents, events, joining, organisation, pass_keys,
-    passkeys, security, seed, setup, static_files, sync,
+    passkeys, photos, security, seed, setup, static_files, sync,
 };
 
 /// A running relay.
@@ -147,24 +147,31 @@ const STOP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 /// message; this catches idle ones).
 const EXPIRY_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// How often sync states older than `Limits::sync_state_lifetime` are forgotten (and once at
-/// start): a scan of the whole table, so not often.
-const SYNC_STATE_SWEEP: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+/// How often sync states older than `Limits::sync_state_lifetime` and photos no document named
+/// for `Limits::unnamed_photo_lifetime` are forgotten (and once at start): scans of whole
+/// tables, so not often.
+const DAILY_SWEEP: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
 async fn sweep(state: AppState) {
-    let lifetime = state.config.limits.sync_state_lifetime;
+    let limits = &state.config.limits;
+    let ago = |lifetime: std::time::Duration| {
+        db::now().saturating_sub(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX))
+    };
     let mut sockets = tokio::time::interval(EXPIRY_SWEEP);
-    let mut states = tokio::time::interval(SYNC_STATE_SWEEP);
+    let mut daily = tokio::time::interval(DAILY_SWEEP);
     loop {
         tokio::select! {
             _ = sockets.tick() => state.relay.lock().await.close_expired(db::now()).await,
-            _ = states.tick() => {
-                let before = db::now()
-                    .saturating_sub(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
-                match db::forget_sync_states_before(&state.db, before).await {
+            _ = daily.tick() => {
+                match db::forget_sync_states_before(&state.db, ago(limits.sync_state_lifetime)).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(n, "forgot sync states no device refreshed"),
                     Err(e) => tracing::warn!(error = %e, "could not forget old sync states"),
+                }
+                match photos::collect_unnamed(&state.db, ago(limits.unnamed_photo_lifetime)).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(n, "deleted photos no document names"),
+                    Err(e) => tracing::warn!(error = %e, "could not delete unnamed photos"),
                 }
             }
         }

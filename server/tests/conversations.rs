@@ -366,7 +366,15 @@ async fn a_deleted_account_leaves_its_conversations_and_takes_back_what_it_wrote
         ..Draft::text("転職先の連絡先です: ken@example.net", T0)
     };
     write_draft(&mut his, page, &ken.1.user_id, "k1", with_photo).await;
-    write(&mut yukis, page, &yuki.1.user_id, "y1", "ありがとう！", T0 + 1).await;
+    write(
+        &mut yukis,
+        page,
+        &yuki.1.user_id,
+        "y1",
+        "ありがとう！",
+        T0 + 1,
+    )
+    .await;
     wait_for(&mut yukis, page, "転職先の連絡先です: ken@example.net").await;
     let ken_id = ken.1.user_id.clone();
     his.change(page, move |tx| {

@@ -395,3 +395,113 @@ async fn a_profile_photo_is_seen_by_those_who_see_the_profile() {
         "an admin reads her profile, which no longer names it"
     );
 }
+
+#[tokio::test]
+async fn photos_no_document_names_are_deleted_a_month_after_their_upload() {
+    let (relay, hanako, ken, _) = three().await;
+    let chat = started(&relay, &hanako.0, &[&ken.1.user_id], "").await;
+    let page = chat.pages[0];
+    let mut hers = device_with(
+        &relay,
+        &hanako.0,
+        &[chat.conversation, page, hanako.1.profile_doc],
+    )
+    .await;
+    let uploaded = |label: &str| {
+        let bytes = jpeg(label);
+        (photo::id_of(&bytes), bytes)
+    };
+    let (never_sent, sent, taken_back, profile, fresh) = (
+        uploaded("送らなかった写真"),
+        uploaded("送った写真"),
+        uploaded("取り消した写真"),
+        uploaded("プロフィール写真"),
+        uploaded("これから送る写真"),
+    );
+    for (id, bytes) in [&never_sent, &sent, &taken_back, &profile] {
+        let response = upload(&relay, &hanako.0, id, bytes.clone()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    write_draft(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h1",
+        with_photo(&sent.0),
+    )
+    .await;
+    write_draft(
+        &mut hers,
+        page,
+        &hanako.1.user_id,
+        "h2",
+        with_photo(&taken_back.0),
+    )
+    .await;
+    let me = hanako.1.user_id.clone();
+    hers.change(page, move |tx| {
+        MessagePage::unsend(tx, &me, "h2")
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    let avatar = profile.0.clone();
+    hers.edit(hanako.1.profile_doc, move |p| p.photo = avatar)
+        .await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    drop(hers);
+
+    // A month and a day pass; then a photo is uploaded for a message not synced yet.
+    let common::TestRelay { server, dir } = relay;
+    server.stop().await;
+    let db = common::database(&dir.path().join("data")).await;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs(),
+    )
+    .expect("a time");
+    sqlx::query("UPDATE photo_owners SET uploaded_at = $1")
+        .bind(now - 31 * 24 * 60 * 60)
+        .execute(&db)
+        .await
+        .expect("an update");
+    let next = TestRelay {
+        server: common::start_again(&dir).await,
+        dir,
+    };
+    let (cookie, _) = sign_in(next.addr(), "hanako@example.com").await;
+    let response = upload(&next, &cookie, &fresh.0, fresh.1.clone()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    // At start the relay deleted what no document names; what a message or her profile shows
+    // stays, and so does the photo just uploaded.
+    let held = |id: &str| {
+        let db = db.clone();
+        let id = id.to_owned();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM photos WHERE id = $1")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .expect("a count")
+                == 1
+        }
+    };
+    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    while held(&never_sent.0).await || held(&taken_back.0).await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "photos no document names are deleted at start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    for (id, bytes) in [&sent, &profile, &fresh] {
+        assert_eq!(download(&next, &cookie, id).await, Ok(bytes.clone()));
+    }
+    assert_eq!(
+        download(&next, &cookie, &never_sent.0).await,
+        Err(StatusCode::NOT_FOUND)
+    );
+}

@@ -231,7 +231,7 @@ test("a reported message is hidden by an admin on every phone, and a block silen
   await yukiCtx.close();
 });
 
-test("a long conversation opens on its newest page, and older pages come when asked", async () => {
+test("a long conversation opens on its newest page, and older pages come when asked or searched", async () => {
   // A relay of its own whose pages hold three messages.
   const small = await Relay.start({ args: ["--messages-per-page", "3"] });
   try {
@@ -242,14 +242,15 @@ test("a long conversation opens on its newest page, and older pages come when as
     await hanako.getByTestId("person-card").filter({ hasText: "佐藤 健" }).first().click();
     await hanako.getByTestId("person-message").click();
     await hanako.getByTestId("composer").waitFor({ timeout: 15000 });
-    for (const text of ["一通目", "二通目", "三通目", "四通目"]) {
+    const written = ["一通目", "二通目", "三通目", "四通目", "五通目", "六通目", "七通目"];
+    for (const text of written) {
       await hanako.getByTestId("composer-input").fill(text);
       await hanako.getByTestId("send").click();
       await bubble(hanako, text).waitFor();
       await hanako.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 15000 });
     }
-    // The page turned after the third; her chat still shows all four.
-    assert.equal(await hanako.getByTestId("message").count(), 4);
+    // The page turned after the third and the sixth; her chat still shows all seven.
+    assert.equal(await hanako.getByTestId("message").count(), 7);
 
     // Ken's phone, new to the conversation, gets the newest page only, then asks for older.
     const kenCtx = await browser.newContext(PHONE);
@@ -257,11 +258,22 @@ test("a long conversation opens on its newest page, and older pages come when as
     await signInThroughUi(ken, small.url, "ken@example.com");
     await ken.getByTestId("nav-messages").click();
     await ken.getByTestId("conversation-row").first().click();
-    await bubble(ken, "四通目").waitFor({ timeout: 20000 });
+    await bubble(ken, "七通目").waitFor({ timeout: 20000 });
     assert.equal(await ken.getByTestId("message").count(), 1);
     await ken.getByTestId("older-messages").click();
-    await bubble(ken, "一通目").waitFor({ timeout: 20000 });
+    await bubble(ken, "四通目").waitFor({ timeout: 20000 });
     assert.equal(await ken.getByTestId("message").count(), 4);
+
+    // The search looks at what the phone keeps, says so, and brings the rest when asked.
+    await ken.getByTestId("nav-messages").click();
+    await ken.getByTestId("messages-search").fill("一通目");
+    await ken.waitForSelector("[data-testid=messages-search-count][data-count='0']");
+    await ken.getByTestId("messages-search-older").click();
+    await ken.waitForSelector("[data-testid=messages-search-count][data-count='1']", { timeout: 20000 });
+    await ken.getByTestId("messages-search-older").waitFor({ state: "detached" });
+    await ken.getByTestId("messages-search-hit").click();
+    await bubble(ken, "一通目").waitFor({ timeout: 20000 });
+    assert.equal(await ken.getByTestId("message").count(), 7);
     await ken.getByTestId("older-messages").waitFor({ state: "detached" });
     await hanakoCtx.close();
     await kenCtx.close();

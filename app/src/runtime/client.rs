@@ -274,6 +274,13 @@ impl Client {
         }
     }
 
+    /// Brings every older page of every conversation onto this device, for the search.
+    pub fn load_every_page(&self) {
+        if let Ok(rt) = self.runtime() {
+            rt.load_every_page();
+        }
+    }
+
     /// The person is typing in `conversation` (its members with it open see "typing…").
     pub fn send_typing(&self, conversation: DocumentId) {
         if let Ok(rt) = self.runtime() {

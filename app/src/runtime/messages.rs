@@ -299,6 +299,35 @@ impl Runtime {
         self.perform(Vec::new());
     }
 
+    /// Keeps every page of every conversation on the device ("search older messages too"), so a
+    /// search finds what was written long ago — offline too, once the pages arrived. They stay
+    /// on the device like the newest pages.
+    pub fn load_every_page(&self) {
+        let (wanted, widened) = {
+            let mut held = self.conversations.borrow_mut();
+            let (mut wanted, mut widened) = (Vec::new(), Vec::new());
+            for entry in held.values_mut().filter(|e| e.older.is_some()) {
+                let pages = page_ids(&entry.conversation);
+                wanted.extend(pages.iter().filter(|p| !entry.loaded.contains(p)).copied());
+                entry.loaded = pages;
+                entry.older = None;
+                widened.push(entry.doc);
+            }
+            (wanted, widened)
+        };
+        if widened.is_empty() {
+            return;
+        }
+        for page in wanted {
+            self.want(page);
+        }
+        for conversation in widened {
+            self.read_page(conversation);
+        }
+        self.publish_conversations();
+        self.perform(Vec::new());
+    }
+
     /// Reads the loaded pages of `conversation`: their messages, read marks, and which of the
     /// person's own messages are still on their way. Says whether anything changed.
     fn read_page(&self, conversation: DocumentId) -> bool {

@@ -296,27 +296,46 @@ fn SearchResults(me: Memo<String>, query: RwSignal<String>) -> impl IntoView {
         hits.sort_by_key(|(_, m)| std::cmp::Reverse(m.at));
         hits
     });
+    // Older pages stay on the relay until asked for: the search says so and offers them.
+    let older_elsewhere = Memo::new(move |_| {
+        signals
+            .conversations
+            .with(|all| all.iter().any(|c| c.older.is_some()))
+    });
+    let client = use_client();
     view! {
         <p class="result-count muted" data-testid="messages-search-count" data-count=move || hits.with(Vec::len).to_string() aria-live="polite">
             {move || t_string!(i18n, messages.search_count).replace("%n", &hits.with(Vec::len).to_string())}
         </p>
-        <ul class="conversation-list card">
-            {move || hits.get().into_iter().map(|(entry, message)| {
-                let locale = i18n.get_locale();
-                let name = title(signals, &entry, &me.get(), locale);
-                view! {
-                    <li>
-                        <a class="conversation-row" href=format!("/messages/{}", entry.doc) data-testid="messages-search-hit">
-                            <span class="conversation-text">
-                                <span class="conversation-name">{name}</span>
-                                <span class="conversation-preview">{message.text.clone()}</span>
-                            </span>
-                            <span class="muted conversation-time">{format(message.at / 1000, None, locale, Style::Short)}</span>
-                        </a>
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
+        <Show when=move || older_elsewhere.get()>
+            <p class="muted search-older">
+                {move || t_string!(i18n, messages.search_kept)}
+                " "
+                <button type="button" class="button-link" data-testid="messages-search-older"
+                    on:click=move |_| client.load_every_page()>
+                    {move || t_string!(i18n, messages.search_older)}
+                </button>
+            </p>
+        </Show>
+        <Show when=move || hits.with(|h| !h.is_empty())>
+            <ul class="conversation-list card">
+                {move || hits.get().into_iter().map(|(entry, message)| {
+                    let locale = i18n.get_locale();
+                    let name = title(signals, &entry, &me.get(), locale);
+                    view! {
+                        <li>
+                            <a class="conversation-row" href=format!("/messages/{}", entry.doc) data-testid="messages-search-hit">
+                                <span class="conversation-text">
+                                    <span class="conversation-name">{name}</span>
+                                    <span class="conversation-preview">{message.text.clone()}</span>
+                                </span>
+                                <span class="muted conversation-time">{format(message.at / 1000, None, locale, Style::Short)}</span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </Show>
     }
 }
 
