@@ -55,6 +55,8 @@ pub struct DocFacts<'a> {
     pub event: Option<EventFacts>,
     /// For a conversation and its pages of messages: how the member asking relates to it.
     pub conversation: Option<ConversationFacts>,
+    /// For a post of news: whether it is out, and whether the member asking is in its segment.
+    pub news: Option<NewsFacts>,
 }
 
 impl DocFacts<'_> {
@@ -66,8 +68,18 @@ impl DocFacts<'_> {
             owner_listed: false,
             event: None,
             conversation: None,
+            news: None,
         }
     }
+}
+
+/// What the grant table needs to know about a post of news, for one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewsFacts {
+    /// Published, and its time to come out has come ([`crate::news::NewsPost::is_out`]).
+    pub out: bool,
+    /// The member asking is in the post's segment ([`crate::news::Segment::includes`]).
+    pub in_segment: bool,
 }
 
 /// What the grant table needs to know about a conversation, for one member.
@@ -133,6 +145,8 @@ enum Who {
     Proposer,
     /// Whoever is in the conversation now.
     ConversationMember,
+    /// A member in the post's segment, once it is out.
+    Segment,
 }
 
 /// A path pattern; see the module docs.
@@ -340,6 +354,18 @@ const RULES: &[Rule] = &[
         who: Who::Owner,
         grant: Grant::Read,
     },
+    // News: admins write posts (drafts, unpublished ones included); a post reaches exactly the
+    // members in its segment once it is out, and no one else learns it exists.
+    Rule {
+        kind: DocKind::NewsPost,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Write(EVERYWHERE),
+    },
+    Rule {
+        kind: DocKind::NewsPost,
+        who: Who::Segment,
+        grant: Grant::Read,
+    },
 ];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
@@ -414,6 +440,7 @@ fn applies(who: Who, subject: &Subject<'_>, doc: &DocFacts<'_>) -> bool {
         Who::Staff => doc.event.is_some_and(|e| e.staff),
         Who::Proposer => doc.event.is_some_and(|e| e.proposer),
         Who::ConversationMember => doc.conversation.is_some_and(|c| c.member),
+        Who::Segment => doc.news.is_some_and(|n| n.out && n.in_segment),
     }
 }
 
@@ -466,6 +493,46 @@ mod tests {
         sets.extend(ALL_ROLES[1..].iter().map(|r| vec![Role::Admin, *r]));
         sets.push(Vec::new());
         sets
+    }
+
+    #[test]
+    fn a_post_of_news_reaches_its_segment_once_out_and_only_admins_write_it() {
+        let post = |out: bool, in_segment: bool| DocFacts {
+            news: Some(NewsFacts { out, in_segment }),
+            ..DocFacts::of(DocKind::NewsPost)
+        };
+        for roles in role_sets() {
+            let me = me(&roles);
+            let is_admin = roles.contains(&Role::Admin);
+            for (out, in_segment) in [(false, false), (false, true), (true, false), (true, true)] {
+                let facts = post(out, in_segment);
+                let expected = if is_admin {
+                    Some(Access::Write)
+                } else if out && in_segment {
+                    Some(Access::Read)
+                } else {
+                    None
+                };
+                assert_eq!(
+                    access(&me, &facts),
+                    expected,
+                    "{roles:?} out {out} in {in_segment}"
+                );
+                assert_eq!(
+                    may_write(&me, &facts, &keys(&["title"])),
+                    is_admin,
+                    "{roles:?}"
+                );
+                assert_eq!(
+                    may_write(&me, &facts, &keys(&["segment", "roles"])),
+                    is_admin,
+                    "nobody else widens a segment: {roles:?}"
+                );
+            }
+            // A post the relay knows nothing about is no one's but the admins'.
+            let unknown = DocFacts::of(DocKind::NewsPost);
+            assert_eq!(access(&me, &unknown).is_some(), is_admin, "{roles:?}");
+        }
     }
 
     #[test]

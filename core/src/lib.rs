@@ -15,6 +15,7 @@
 //!   that flag a ticket admitted twice;
 //! - [`conversation`]: pages of a conversation's messages, each member writing only under their
 //!   own key, ordered alike on every device;
+//! - [`news`]: posts of company news aimed at a segment of the network, and who is in one;
 //! - [`pass`]: event tickets and alumni ID cards the relay signs and staff phones check offline;
 //! - [`memory`]: an in-memory runtime (store and network) for tests and benchmarks;
 //! - [`search`]: offline directory search (NFKC, kana/romaji-insensitive);
@@ -60,6 +61,7 @@ pub mod grants;
 pub mod ics;
 pub mod ids;
 pub mod memory;
+pub mod news;
 pub mod pass;
 pub mod photo;
 pub mod profile;

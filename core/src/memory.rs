@@ -389,6 +389,7 @@ impl Guard for Authoriser {
             owner_listed: true,
             event: *event,
             conversation,
+            news: None,
         };
         authorise(doc, before, changes, &subject, &facts, &mut self.book).map_err(|e| e.to_string())
     }

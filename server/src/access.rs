@@ -16,6 +16,7 @@ pub(crate) fn facts(doc: &DocumentRecord) -> Option<DocFacts<'_>> {
         owner_listed: doc.owner_listed,
         event: doc.event,
         conversation: doc.conversation,
+        news: doc.news,
         ..DocFacts::of(DocKind::from_key(&doc.kind)?)
     })
 }
@@ -36,6 +37,7 @@ mod tests {
             owner_listed: active,
             event: None,
             conversation: None,
+            news: None,
         }
     }
 
@@ -55,6 +57,7 @@ mod tests {
                 proposer: false,
             }),
             conversation: None,
+            news: None,
         };
         let alumni = [Role::Alumni];
         assert_eq!(access("u1", &alumni, Some(&event("event", false))), None);

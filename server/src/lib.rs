@@ -48,6 +48,7 @@ mod export;
 mod joining;
 mod logo;
 mod moderation;
+mod news;
 mod organisation;
 mod pass_keys;
 mod passkeys;

@@ -272,6 +272,7 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
                 messages_per_page: config.limits.messages_per_page,
             }),
             Box::new(crate::photos::Profiles),
+            Box::new(crate::news::Posts),
         ],
     );
     let vapid = crate::push::Vapid::load(&db, config.push_contact.clone()).await?;
@@ -373,6 +374,7 @@ fn router(state: AppState, joining: joining::Joining, passkeys: Arc<passkeys::Pa
         .merge(crate::moderation::api_routes())
         .merge(crate::push::api_routes())
         .merge(crate::photos::api_routes())
+        .merge(crate::news::api_routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(state.config.limits.json_body_bytes))
         .layer(middleware::from_fn_with_state(

@@ -1,6 +1,6 @@
 //! The kinds of document the relay stores; the grant table ([`crate::grants`]) has rules for each.
 
-/// The kinds of document the relay stores. Later issues add news and jobs.
+/// The kinds of document the relay stores. A later issue adds jobs.
 ///
 /// A member's profile is split by audience (docs/design.md §4): fields the owner shows to
 /// everyone in the network live in `Profile`, the others in the part for their audience, so a
@@ -37,10 +37,13 @@ pub enum DocKind {
     /// The conversations a member is in ([`crate::conversation::Inbox`]); only the relay writes
     /// it, so a new conversation reaches their phones as any other change does.
     Inbox,
+    /// One post of company news ([`crate::news::NewsPost`]): admins write it, the members in
+    /// its segment read it once it is out.
+    NewsPost,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 13] = [
+    pub const ALL: [DocKind; 14] = [
         DocKind::Profile,
         DocKind::ProfileMembers,
         DocKind::ProfileAdmins,
@@ -54,6 +57,7 @@ impl DocKind {
         DocKind::Conversation,
         DocKind::MessagePage,
         DocKind::Inbox,
+        DocKind::NewsPost,
     ];
 
     /// The stable name stored by the relay.
@@ -72,6 +76,7 @@ impl DocKind {
             DocKind::Conversation => "conversation",
             DocKind::MessagePage => "message-page",
             DocKind::Inbox => "inbox",
+            DocKind::NewsPost => "news-post",
         }
     }
 

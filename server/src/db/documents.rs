@@ -4,7 +4,7 @@
 use automerge::ChangeHash;
 use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 use tsunagu_core::engine::Chunk;
-use tsunagu_core::grants::{ConversationFacts, EventFacts};
+use tsunagu_core::grants::{ConversationFacts, EventFacts, NewsFacts};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::vocab::DocKind;
 
@@ -43,6 +43,9 @@ pub(crate) struct DocumentRecord {
     /// For a conversation and its pages: how the member asking relates to it (the same).
     #[sqlx(skip)]
     pub(crate) conversation: Option<ConversationFacts>,
+    /// For a post of news: whether it is out and the member asking is in its segment (the same).
+    #[sqlx(skip)]
+    pub(crate) news: Option<NewsFacts>,
 }
 
 /// The SQL of a [`DocumentRecord`], over `documents d LEFT JOIN users u`.
@@ -75,6 +78,10 @@ pub(crate) async fn document(
         .any(|k| k.key() == record.kind);
     if of_conversation {
         record.conversation = Some(crate::conversations::facts(pool, doc, user).await?);
+    }
+    if record.kind == DocKind::NewsPost.key() {
+        let mut conn = pool.acquire().await?;
+        record.news = Some(crate::news::facts(&mut conn, doc, user).await?);
     }
     Ok(Some(record))
 }

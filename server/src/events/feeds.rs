@@ -148,6 +148,7 @@ async fn readable_event(
         owner_listed: false,
         event: store::facts(&mut *conn, &doc, user).await?,
         conversation: None,
+        news: None,
     };
     Ok(access::access(user, roles, Some(&record)).map(|_| row))
 }

@@ -147,6 +147,7 @@ async fn create(
             owner_listed: false,
             event: None,
             conversation: None,
+            news: None,
         };
         access::access(&user, &roles, Some(&record)).map(|_| doc)
     };
@@ -237,6 +238,7 @@ pub(crate) async fn readable_events(
                 owner_listed: false,
                 event: Some(facts),
                 conversation: None,
+                news: None,
             };
             access::access(user, roles, Some(&record)).is_some()
         };

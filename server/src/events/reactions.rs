@@ -108,6 +108,7 @@ mod tests {
             owner_listed: true,
             event: None,
             conversation: None,
+            news: None,
         }
     }
 

@@ -114,6 +114,7 @@ async fn may_read(s: &mut Scribe<'_>, event: &DocumentId, user: &str) -> Result<
         owner_listed: false,
         event: store::facts(s.conn(), event, user).await?,
         conversation: None,
+        news: None,
     };
     Ok(access::access(user, &roles, Some(&record)).is_some())
 }

@@ -1,0 +1,31 @@
+//! Company news: starting a post, listing the posts one may read, and how many members a
+//! segment reaches (docs/design.md §13).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::DocumentId;
+use crate::news::Segment;
+
+/// `POST /api/news` (admins): a new draft post for `segment`, answered with its [`NewsRef`].
+/// The post's text, status and the rest are then edited in its document, as any document is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPost {
+    pub title: String,
+    #[serde(default)]
+    pub segment: Segment,
+}
+
+/// One post the caller may read: `GET /api/news` lists them, pinned first, then the newest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewsRef {
+    pub post: DocumentId,
+    /// When it came out (unix seconds); 0 for a post not out yet (admins see those too).
+    pub out_at: i64,
+    pub pinned: bool,
+}
+
+/// `POST /api/news/segment` (admins), with a [`Segment`]: how many members it reaches now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentReach {
+    pub members: usize,
+}

@@ -1,0 +1,442 @@
+//! Company news (issue 13, docs/design.md §13): posts admins write and aim at a segment of the
+//! network, which only the members in that segment ever receive.
+//!
+//! A post is one document ([`crate::vocab::DocKind::NewsPost`]), written by admins and read by
+//! its segment once published:
+//!
+//! ```text
+//! title, body (Markdown), status ("draft" | "published" | "unpublished"),
+//! publish_at (unix seconds; 0: as soon as published), pinned,
+//! segment {left_from, left_to, joined_from, joined_to, departments, locations, interests, roles}
+//! ```
+//!
+//! Who is in a segment is judged on [`MemberFacts`]: what the admins who aim posts may see of a
+//! member's profile (never its private part) and the member's roles. The relay judges it for
+//! every member who asks for a post, so a post never reaches a device outside its segment.
+//!
+//! ```
+//! use tsunagu_core::news::{MemberFacts, Segment};
+//! use tsunagu_core::profile::Interest;
+//! use tsunagu_core::vocab::Role;
+//!
+//! // "Left 2018–2022, open to rehire".
+//! let segment = Segment {
+//!     left_from: 2018,
+//!     left_to: 2022,
+//!     interests: vec![Interest::Rehire.key().into()],
+//!     ..Segment::default()
+//! };
+//! let hanako = MemberFacts {
+//!     roles: vec![Role::Alumni],
+//!     left: Some(2020),
+//!     interests: vec!["rehire".into()],
+//!     ..MemberFacts::default()
+//! };
+//! let ken = MemberFacts { left: Some(2015), ..hanako.clone() };
+//! assert!(segment.includes(&hanako));
+//! assert!(!segment.includes(&ken));
+//! assert!(Segment::default().includes(&ken), "an empty segment is everyone");
+//! ```
+
+use automerge::ReadDoc;
+use autosurgeon::Reconcile;
+use serde::{Deserialize, Serialize};
+
+use crate::event::{DocError, read_doc};
+use crate::profile::Profile;
+use crate::search::fold;
+use crate::vocab::Role;
+
+/// Where a post stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostStatus {
+    /// Being written: admins only.
+    Draft,
+    /// Out (from `publish_at`, if one is set): its segment reads it.
+    Published,
+    /// Taken back: admins only again, and it leaves members' devices.
+    Unpublished,
+}
+
+impl PostStatus {
+    pub const ALL: [PostStatus; 3] = [
+        PostStatus::Draft,
+        PostStatus::Published,
+        PostStatus::Unpublished,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            PostStatus::Draft => "draft",
+            PostStatus::Published => "published",
+            PostStatus::Unpublished => "unpublished",
+        }
+    }
+
+    /// An unknown status reads as a draft: shown to admins only.
+    pub fn from_key(key: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .unwrap_or(PostStatus::Draft)
+    }
+}
+
+/// Who a post is for. Every condition given must hold; a condition left empty (0 for a year)
+/// holds for everyone, so the default segment is the whole network.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Segment {
+    /// Left the company in this year or later (a member who has not left does not match).
+    pub left_from: i32,
+    /// Left in this year or earlier.
+    pub left_to: i32,
+    /// Joined in this year or later.
+    pub joined_from: i32,
+    /// Joined in this year or earlier.
+    pub joined_to: i32,
+    /// Worked in any of these departments (in any position of their career here).
+    pub departments: Vec<String>,
+    /// Lives where any of these names appear in their location ("東京" matches "東京都港区").
+    pub locations: Vec<String>,
+    /// Open to any of these ([`crate::profile::Interest`] keys).
+    pub interests: Vec<String>,
+    /// Holds any of these roles ([`Role`] keys).
+    pub roles: Vec<String>,
+}
+
+/// What a segment is judged on for one member.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberFacts {
+    pub roles: Vec<Role>,
+    /// The year they joined, if their profile says.
+    pub joined: Option<i32>,
+    /// The year they left; `None` for someone still at the company (or not recorded).
+    pub left: Option<i32>,
+    /// The departments of their positions at the company.
+    pub departments: Vec<String>,
+    pub location: String,
+    /// [`crate::profile::Interest`] keys.
+    pub interests: Vec<String>,
+}
+
+impl MemberFacts {
+    /// A member's facts from the parts of their profile an admin may read (the part everyone
+    /// reads, the members' part and the admins' part; never the private one): each field is
+    /// taken from the part that holds it.
+    pub fn from_profile(roles: &[Role], parts: &[Profile]) -> Self {
+        let first = |field: fn(&Profile) -> &str| {
+            parts
+                .iter()
+                .map(field)
+                .find(|v| !v.trim().is_empty())
+                .unwrap_or_default()
+        };
+        let departments = parts
+            .iter()
+            .flat_map(|p| &p.positions)
+            .map(|p| p.department.trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .collect();
+        let interests = parts
+            .iter()
+            .flat_map(|p| p.interests.iter().cloned())
+            .collect();
+        Self {
+            roles: roles.to_vec(),
+            joined: year_of(first(|p| &p.joined)),
+            left: year_of(first(|p| &p.left)),
+            departments,
+            location: first(|p| &p.location).to_owned(),
+            interests,
+        }
+    }
+}
+
+/// The year of a `YYYY-MM` (or `YYYY`) date.
+fn year_of(date: &str) -> Option<i32> {
+    date.trim().get(..4)?.parse().ok().filter(|y| *y > 0)
+}
+
+impl Segment {
+    /// Whether the member with `facts` is in the segment.
+    pub fn includes(&self, facts: &MemberFacts) -> bool {
+        within(facts.left, self.left_from, self.left_to)
+            && within(facts.joined, self.joined_from, self.joined_to)
+            && any_or_none(&self.departments, |d| {
+                let d = fold(d);
+                facts.departments.iter().any(|theirs| fold(theirs) == d)
+            })
+            && any_or_none(&self.locations, |place| {
+                let place = fold(place);
+                !place.is_empty() && fold(&facts.location).contains(&place)
+            })
+            && any_or_none(&self.interests, |i| facts.interests.contains(i))
+            && any_or_none(&self.roles, |r| {
+                Role::from_key(r).is_some_and(|r| facts.roles.contains(&r))
+            })
+    }
+
+    /// Whether the segment is the whole network.
+    pub fn is_everyone(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Why the segment cannot be one, if it cannot: years out of order or out of range, too
+    /// many or too long names, unknown interests or roles.
+    pub fn problem(&self) -> Option<&'static str> {
+        let year = |y: i32| y == 0 || (1900..=2200).contains(&y);
+        if ![
+            self.left_from,
+            self.left_to,
+            self.joined_from,
+            self.joined_to,
+        ]
+        .into_iter()
+        .all(year)
+        {
+            return Some("a year in a segment is out of range");
+        }
+        let ordered = |from: i32, to: i32| from == 0 || to == 0 || from <= to;
+        if !ordered(self.left_from, self.left_to) || !ordered(self.joined_from, self.joined_to) {
+            return Some("a segment's years run backwards");
+        }
+        let names = [&self.departments, &self.locations];
+        if names.iter().any(|list| {
+            list.len() > MAX_SEGMENT_NAMES || list.iter().any(|n| n.chars().count() > 100)
+        }) {
+            return Some("a segment names too many or too long departments or places");
+        }
+        if self
+            .interests
+            .iter()
+            .any(|i| crate::profile::Interest::from_key(i).is_none())
+        {
+            return Some("a segment names an unknown interest");
+        }
+        if self.roles.iter().any(|r| Role::from_key(r).is_none()) {
+            return Some("a segment names an unknown role");
+        }
+        None
+    }
+}
+
+/// The most departments or places one segment names.
+pub const MAX_SEGMENT_NAMES: usize = 50;
+
+/// `value` within `from..=to`, a bound of 0 being none; a missing value only passes with no
+/// bounds.
+fn within(value: Option<i32>, from: i32, to: i32) -> bool {
+    if from == 0 && to == 0 {
+        return true;
+    }
+    value.is_some_and(|v| (from == 0 || v >= from) && (to == 0 || v <= to))
+}
+
+/// True if `wanted` is empty, else whether any of it passes `test`.
+fn any_or_none(wanted: &[String], test: impl Fn(&String) -> bool) -> bool {
+    wanted.is_empty() || wanted.iter().any(test)
+}
+
+/// One post, as its document holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewsPost {
+    pub title: String,
+    /// Markdown, rendered without raw HTML.
+    pub body: String,
+    /// A [`PostStatus`] key.
+    pub status: String,
+    /// When a published post comes out (unix seconds); 0 for as soon as it is published.
+    pub publish_at: i64,
+    /// Shown above the others while pinned.
+    pub pinned: bool,
+    pub segment: Segment,
+}
+
+/// The longest title and body a post may have.
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_BODY_CHARS: usize = 50_000;
+
+impl NewsPost {
+    /// A new draft for everyone.
+    pub fn draft(title: &str) -> Self {
+        Self {
+            title: title.into(),
+            status: PostStatus::Draft.key().into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn read(doc: &impl ReadDoc) -> Result<Self, DocError> {
+        read_doc(doc)
+    }
+
+    /// Writes only what differs from what the document holds.
+    pub fn write_to(&self, doc: &mut impl autosurgeon::Doc) -> Result<(), DocError> {
+        Ok(autosurgeon::reconcile(doc, self)?)
+    }
+
+    pub fn status(&self) -> PostStatus {
+        PostStatus::from_key(&self.status)
+    }
+
+    /// Whether its segment reads it at `now` (unix seconds).
+    pub fn is_out(&self, now: i64) -> bool {
+        self.status() == PostStatus::Published && self.publish_at <= now
+    }
+
+    /// Why the post cannot be stored as it is, if it cannot.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.title.chars().count() > MAX_TITLE_CHARS
+            || self.body.chars().count() > MAX_BODY_CHARS
+        {
+            return Some("the title or body is too long");
+        }
+        if self.status() == PostStatus::Published && self.title.trim().is_empty() {
+            return Some("a published post needs a title");
+        }
+        self.segment.problem()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::AutoCommit;
+
+    use super::*;
+    use crate::profile::Position;
+
+    fn alumnus(joined: &str, left: &str) -> Profile {
+        Profile {
+            joined: joined.into(),
+            left: left.into(),
+            ..Profile::default()
+        }
+    }
+
+    #[test]
+    fn facts_come_from_the_parts_an_admin_reads_whichever_holds_each_field() {
+        let public = Profile {
+            positions: vec![Position {
+                department: "営業部".into(),
+                role: "課長".into(),
+            }],
+            ..alumnus("2012-04", "2020-03")
+        };
+        let members = Profile {
+            location: "東京都港区".into(),
+            interests: vec!["rehire".into()],
+            ..Profile::default()
+        };
+        let facts = MemberFacts::from_profile(&[Role::Alumni], &[public, members]);
+        assert_eq!(facts.joined, Some(2012));
+        assert_eq!(facts.left, Some(2020));
+        assert_eq!(facts.departments, ["営業部"]);
+        assert_eq!(facts.location, "東京都港区");
+        assert_eq!(facts.interests, ["rehire"]);
+    }
+
+    #[test]
+    fn every_condition_must_hold_and_an_empty_one_holds_for_everyone() {
+        let facts = MemberFacts {
+            roles: vec![Role::Alumni],
+            joined: Some(2012),
+            left: Some(2020),
+            departments: vec!["営業部".into()],
+            location: "東京都港区".into(),
+            interests: vec!["rehire".into(), "mentoring".into()],
+        };
+        let segment = |s: Segment| s.includes(&facts);
+        assert!(segment(Segment::default()));
+        assert!(segment(Segment {
+            left_from: 2018,
+            left_to: 2022,
+            ..Segment::default()
+        }));
+        assert!(!segment(Segment {
+            left_from: 2021,
+            ..Segment::default()
+        }));
+        assert!(segment(Segment {
+            joined_to: 2012,
+            ..Segment::default()
+        }));
+        // Full-width or half-width, the same department; any of the places listed.
+        assert!(segment(Segment {
+            departments: vec!["開発部".into(), "営業部".into()],
+            locations: vec!["大阪".into(), "東京".into()],
+            ..Segment::default()
+        }));
+        assert!(!segment(Segment {
+            departments: vec!["開発部".into()],
+            ..Segment::default()
+        }));
+        assert!(segment(Segment {
+            interests: vec!["collaboration".into(), "rehire".into()],
+            roles: vec!["alumni".into()],
+            ..Segment::default()
+        }));
+        assert!(!segment(Segment {
+            roles: vec!["employee".into()],
+            ..Segment::default()
+        }));
+        // Someone still at the company never matches a "left" bound.
+        let employee = MemberFacts {
+            left: None,
+            ..facts.clone()
+        };
+        assert!(
+            !Segment {
+                left_to: 2030,
+                ..Segment::default()
+            }
+            .includes(&employee)
+        );
+    }
+
+    #[test]
+    fn impossible_segments_and_posts_say_why() {
+        let backwards = Segment {
+            left_from: 2022,
+            left_to: 2018,
+            ..Segment::default()
+        };
+        assert!(backwards.problem().is_some());
+        let unknown = Segment {
+            interests: vec!["gossip".into()],
+            ..Segment::default()
+        };
+        assert!(unknown.problem().is_some());
+        let odd_role = Segment {
+            roles: vec!["owner".into()],
+            ..Segment::default()
+        };
+        assert!(odd_role.problem().is_some());
+        assert_eq!(Segment::default().problem(), None);
+        let untitled = NewsPost {
+            status: PostStatus::Published.key().into(),
+            ..NewsPost::default()
+        };
+        assert!(untitled.problem().is_some());
+        assert_eq!(NewsPost::draft("").problem(), None);
+    }
+
+    #[test]
+    fn a_post_round_trips_and_is_out_only_once_published_and_due() {
+        let mut doc = AutoCommit::new();
+        let mut post = NewsPost::draft("アルムナイ採用を始めます");
+        post.body = "**出戻り**歓迎です".into();
+        post.segment.interests = vec!["rehire".into()];
+        post.write_to(&mut doc).unwrap();
+        assert_eq!(NewsPost::read(&doc).unwrap(), post);
+        assert!(!post.is_out(100));
+        post.status = PostStatus::Published.key().into();
+        post.publish_at = 200;
+        assert!(!post.is_out(100), "scheduled");
+        assert!(post.is_out(200));
+        post.status = PostStatus::Unpublished.key().into();
+        assert!(!post.is_out(300));
+        assert_eq!(PostStatus::from_key("teleported"), PostStatus::Draft);
+    }
+}

@@ -1,0 +1,290 @@
+//! Company news (issue 13, docs/design.md §13): posts admins aim at a segment of the network,
+//! which reach exactly the members in it.
+//!
+//! - `POST /api/news` (admins): a new draft post for a segment. Its text, status, schedule and
+//!   pin are then edited in the post's document like any document; only admins write it.
+//! - `GET /api/news`: the posts the caller may read now, pinned first, then the newest (admins:
+//!   every post, drafts included).
+//! - `POST /api/news/segment` (admins): how many members a segment reaches, for the editor's
+//!   live count.
+//!
+//! [`Posts`] keeps `news_posts` from each post's document on every change to it, and the relay
+//! decides again for every device holding the post (a post unpublished, or aimed elsewhere,
+//! leaves the devices no longer in its audience). Who is in a segment is judged on the parts of
+//! a member's profile an admin may read ([`member_facts`]) — never the private part, so a
+//! segment's count cannot reveal what a member keeps to themselves.
+
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::routing::post;
+use axum::{Json, Router};
+use futures_util::future::BoxFuture;
+use sqlx::AnyConnection;
+use tsunagu_core::api::{NewPost, NewsRef, SegmentReach};
+use tsunagu_core::grants::NewsFacts;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Segment};
+use tsunagu_core::profile::Profile;
+use tsunagu_core::vocab::{DocKind, Role};
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::db::{self, DocumentRecord, Flag};
+use crate::documents;
+use crate::error::{AppError, Error};
+use crate::joining::Admin;
+use crate::reactions::Reactions;
+use crate::scribe::Scribe;
+
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/news", post(create).get(list))
+        .route("/news/segment", post(reach))
+}
+
+/// `POST /api/news`.
+async fn create(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    payload: Result<Json<NewPost>, JsonRejection>,
+) -> Result<Json<NewsRef>, AppError> {
+    let Json(new) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let post = NewsPost {
+        segment: new.segment,
+        ..NewsPost::draft(new.title.trim())
+    };
+    if let Some(problem) = post.problem() {
+        return Err(AppError::BadRequest(problem.into()));
+    }
+    let mut tx = db::write_tx(&state.db).await?;
+    let actor = db::stored_relay_actor(&mut tx).await?;
+    let doc = documents::create(&mut tx, &actor, DocKind::NewsPost, None, |tx| {
+        post.write_to(tx)
+    })
+    .await?;
+    sqlx::query(
+        "INSERT INTO news_posts (doc, status, segment, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(doc.to_string())
+    .bind(post.status().key())
+    .bind(segment_json(&post.segment)?)
+    .bind(&admin.id)
+    .bind(db::now())
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::from)?;
+    tx.commit().await.map_err(Error::from)?;
+    tracing::info!(user = %admin.id, post = %doc, "news post started");
+    Ok(Json(NewsRef {
+        post: doc,
+        out_at: 0,
+        pinned: false,
+    }))
+}
+
+/// `GET /api/news`.
+async fn list(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<Vec<NewsRef>>, AppError> {
+    let user = signed_in.user.id;
+    let roles = db::roles(&state.db, &user).await?;
+    let rows = rows(&state.db).await?;
+    let now = db::now();
+    let mut readable = Vec::new();
+    if roles.contains(&Role::Admin) {
+        for row in rows {
+            readable.push(row.reference(now)?);
+        }
+    } else {
+        let mut conn = state.db.acquire().await.map_err(Error::from)?;
+        let facts = member_facts(&mut conn, &user).await?;
+        for row in rows {
+            if row.facts(&facts, now)?.in_segment {
+                readable.push(row.reference(now)?);
+            }
+        }
+    }
+    readable.sort_by_key(|r| (std::cmp::Reverse(r.pinned), std::cmp::Reverse(r.out_at)));
+    Ok(Json(readable))
+}
+
+/// `POST /api/news/segment`.
+async fn reach(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    payload: Result<Json<Segment>, JsonRejection>,
+) -> Result<Json<SegmentReach>, AppError> {
+    let Json(segment) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    if let Some(problem) = segment.problem() {
+        return Err(AppError::BadRequest(problem.into()));
+    }
+    let members: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM users WHERE status = 'active' ORDER BY id")
+            .fetch_all(&state.db)
+            .await
+            .map_err(Error::from)?;
+    let mut conn = state.db.acquire().await.map_err(Error::from)?;
+    let mut reached = 0;
+    for member in members {
+        if segment.includes(&member_facts(&mut conn, &member).await?) {
+            reached += 1;
+        }
+    }
+    Ok(Json(SegmentReach { members: reached }))
+}
+
+/// A post as `news_posts` holds it.
+#[derive(Debug, sqlx::FromRow)]
+struct PostRow {
+    doc: String,
+    status: String,
+    publish_at: i64,
+    out_at: i64,
+    #[sqlx(try_from = "Flag")]
+    pinned: bool,
+    segment: String,
+}
+
+impl PostRow {
+    fn is_out(&self, now: i64) -> bool {
+        PostStatus::from_key(&self.status) == PostStatus::Published && self.publish_at <= now
+    }
+
+    /// How the member with `member` facts relates to the post.
+    fn facts(&self, member: &MemberFacts, now: i64) -> Result<NewsFacts, Error> {
+        let out = self.is_out(now);
+        let in_segment = out && {
+            let segment: Segment = serde_json::from_str(&self.segment)
+                .map_err(|e| Error::Corrupt(format!("the segment of post {}: {e}", self.doc)))?;
+            segment.includes(member)
+        };
+        Ok(NewsFacts { out, in_segment })
+    }
+
+    fn reference(&self, now: i64) -> Result<NewsRef, Error> {
+        Ok(NewsRef {
+            post: db::document_id(&self.doc)?,
+            out_at: if self.is_out(now) { self.out_at } else { 0 },
+            pinned: self.pinned,
+        })
+    }
+}
+
+const ROW_COLUMNS: &str = "doc, status, publish_at, out_at, pinned, segment";
+
+async fn rows<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+) -> Result<Vec<PostRow>, Error> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS} FROM news_posts ORDER BY out_at DESC, doc"
+    ))
+    .fetch_all(db)
+    .await?)
+}
+
+/// What the grant table needs to know about post `doc` for `user`; a post with no row is out
+/// for no one.
+pub(crate) async fn facts(
+    conn: &mut AnyConnection,
+    doc: &DocumentId,
+    user: &str,
+) -> Result<NewsFacts, Error> {
+    let row: Option<PostRow> = sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
+    ))
+    .bind(doc.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let now = db::now();
+    match row {
+        Some(row) if row.is_out(now) => row.facts(&member_facts(conn, user).await?, now),
+        _ => Ok(NewsFacts {
+            out: false,
+            in_segment: false,
+        }),
+    }
+}
+
+/// What a segment is judged on for `user`: their roles, and the parts of their profile an admin
+/// may read (the part everyone reads, the members' part and the admins' part).
+pub(crate) async fn member_facts(
+    conn: &mut AnyConnection,
+    user: &str,
+) -> Result<MemberFacts, Error> {
+    let roles = db::roles(&mut *conn, user).await?;
+    let mut parts = Vec::new();
+    for kind in [
+        DocKind::Profile,
+        DocKind::ProfileMembers,
+        DocKind::ProfileAdmins,
+    ] {
+        if let Some(doc) = db::member_doc(&mut *conn, user, kind).await? {
+            let stored = db::stored_document(&mut *conn, &doc).await?;
+            parts.push(
+                Profile::read(&stored)
+                    .map_err(|e| Error::Corrupt(format!("profile part {doc}: {e}")))?,
+            );
+        }
+    }
+    Ok(MemberFacts::from_profile(&roles, &parts))
+}
+
+fn segment_json(segment: &Segment) -> Result<String, Error> {
+    serde_json::to_string(segment).map_err(|e| Error::Corrupt(format!("a segment: {e}")))
+}
+
+/// Keeps a post's row equal to its document after an admin's change, and has every device
+/// holding the post judged again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Posts;
+
+impl Reactions for Posts {
+    fn reacts_to(&self, record: &DocumentRecord) -> bool {
+        DocKind::from_key(&record.kind) == Some(DocKind::NewsPost)
+    }
+
+    fn changed<'a>(
+        &'a self,
+        s: &'a mut Scribe<'_>,
+        doc: DocumentId,
+        _record: &'a DocumentRecord,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let post = s
+                .read(&doc, NewsPost::read)
+                .await?
+                .map_err(|e| Error::Corrupt(format!("post {doc}: {e}")))?;
+            let was_out_at: Option<i64> =
+                sqlx::query_scalar("SELECT out_at FROM news_posts WHERE doc = $1")
+                    .bind(doc.to_string())
+                    .fetch_optional(s.conn())
+                    .await?;
+            let Some(was_out_at) = was_out_at else {
+                return Err(Error::Corrupt(format!("post {doc} has no row")));
+            };
+            // When it came out: its scheduled time, or the moment it was first published.
+            let out_at = match post.status() {
+                PostStatus::Published if post.publish_at > 0 => post.publish_at,
+                PostStatus::Published if was_out_at > 0 => was_out_at,
+                PostStatus::Published => s.now(),
+                PostStatus::Draft | PostStatus::Unpublished => 0,
+            };
+            sqlx::query(
+                "UPDATE news_posts SET status = $1, publish_at = $2, out_at = $3, pinned = $4,
+                        segment = $5 WHERE doc = $6",
+            )
+            .bind(post.status().key())
+            .bind(post.publish_at)
+            .bind(out_at)
+            .bind(post.pinned)
+            .bind(segment_json(&post.segment)?)
+            .bind(doc.to_string())
+            .execute(s.conn())
+            .await?;
+            s.readers_changed([doc]);
+            Ok(())
+        })
+    }
+}

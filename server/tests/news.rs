@@ -1,0 +1,237 @@
+//! Company news on the relay (issue 13): a post reaches exactly the members in its segment once
+//! it is out — and what a hostile member tries: starting a post, writing one, reading a draft, a
+//! post outside their segment or one taken back, counting a segment.
+
+mod common;
+
+use common::conversations::three;
+use common::events::device_with;
+use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tsunagu_core::api::{NewsRef, SegmentReach};
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::news::{NewsPost, PostStatus, Segment};
+
+/// "Left 2018–2022, open to rehire": Hanako (left 2021, open to rehire) is in it; Ken (left
+/// 2019, open to collaboration and speaking) is not.
+fn left_2018_to_2022_open_to_rehire() -> Segment {
+    Segment {
+        left_from: 2018,
+        left_to: 2022,
+        interests: vec!["rehire".into()],
+        ..Segment::default()
+    }
+}
+
+async fn start_post(
+    relay: &TestRelay,
+    cookie: &str,
+    title: &str,
+    segment: &Segment,
+) -> reqwest::Response {
+    let body = json!({ "title": title, "segment": segment });
+    call(relay, Method::POST, "/api/news", Some(cookie), Some(body)).await
+}
+
+async fn reach(relay: &TestRelay, cookie: &str, segment: &Segment) -> reqwest::Response {
+    let body = serde_json::to_value(segment).expect("a segment as JSON");
+    call(
+        relay,
+        Method::POST,
+        "/api/news/segment",
+        Some(cookie),
+        Some(body),
+    )
+    .await
+}
+
+async fn news(relay: &TestRelay, cookie: &str) -> Vec<DocumentId> {
+    let listed: Vec<NewsRef> = get_json(relay, "/api/news", cookie).await;
+    listed.into_iter().map(|r| r.post).collect()
+}
+
+fn post(device: &Device, doc: &DocumentId) -> Option<NewsPost> {
+    device
+        .engine
+        .doc(doc)
+        .filter(|d| !d.get_heads().is_empty())
+        .map(|d| NewsPost::read(d).expect("a post"))
+}
+
+/// The admin's device edits the post as the app's editor does (only what differs is written).
+async fn edit_post(admin: &mut Device, doc: DocumentId, edit: impl FnOnce(&mut NewsPost)) {
+    let mut post = post(admin, &doc).expect("the admin holds the post");
+    edit(&mut post);
+    admin
+        .change(doc, move |tx| post.write_to(tx).map_err(|e| e.to_string()))
+        .await;
+}
+
+#[tokio::test]
+async fn a_post_reaches_its_segment_once_out_and_no_one_else() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let segment = left_2018_to_2022_open_to_rehire();
+
+    // Only admins start posts and count segments.
+    let by_hanako = start_post(&relay, &hanako.0, "私の告知", &Segment::default()).await;
+    assert_eq!(
+        error_code(by_hanako, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let counted = reach(&relay, &hanako.0, &segment).await;
+    assert_eq!(
+        error_code(counted, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+
+    // The live count: the segment is smaller than the network, and holds Hanako.
+    let count = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), StatusCode::OK);
+        response
+            .json::<SegmentReach>()
+            .await
+            .expect("a count")
+            .members
+    };
+    let everyone = count(reach(&relay, &yuki.0, &Segment::default()).await).await;
+    let aimed = count(reach(&relay, &yuki.0, &segment).await).await;
+    assert!(aimed >= 1 && aimed < everyone, "{aimed} of {everyone}");
+    let nobody = Segment {
+        left_from: 1950,
+        left_to: 1951,
+        ..Segment::default()
+    };
+    assert_eq!(count(reach(&relay, &yuki.0, &nobody).await).await, 0);
+
+    let started = start_post(&relay, &yuki.0, "アルムナイ採用を始めます", &segment).await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let doc = started.json::<NewsRef>().await.expect("a post").post;
+
+    // A draft is the admins' alone.
+    assert!(unavailable_to(&relay, &hanako.0, doc).await);
+    assert!(news(&relay, &hanako.0).await.is_empty());
+    assert_eq!(news(&relay, &yuki.0).await, [doc]);
+
+    let mut admins = device_with(&relay, &yuki.0, &[doc]).await;
+    edit_post(&mut admins, doc, |p| {
+        p.body = "出戻り歓迎です。詳しくは人事部まで。".into();
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+
+    // Out: Hanako, in the segment, lists it and syncs it; Ken does neither.
+    assert_eq!(news(&relay, &hanako.0).await, [doc]);
+    let mut hers = device_with(&relay, &hanako.0, &[doc]).await;
+    assert_eq!(
+        post(&hers, &doc).map(|p| p.title),
+        Some("アルムナイ採用を始めます".into())
+    );
+    assert!(news(&relay, &ken.0).await.is_empty());
+    assert!(unavailable_to(&relay, &ken.0, doc).await);
+
+    // Hanako cannot write it: not the text, not the segment to let others in.
+    hers.change(doc, |tx| {
+        let mut p = NewsPost::read(tx).map_err(|e| e.to_string())?;
+        p.segment = Segment::default();
+        p.title = "書き換え".into();
+        p.write_to(tx).map_err(|e| e.to_string())
+    })
+    .await;
+    hers.wait_rejected(doc).await;
+    assert!(unavailable_to(&relay, &ken.0, doc).await);
+    let as_admin = common::events::relay_copy(&relay, &yuki.0, doc).await;
+    assert_eq!(
+        NewsPost::read(&as_admin).expect("a post").title,
+        "アルムナイ採用を始めます"
+    );
+
+    // Taken back, it leaves the members again.
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Unpublished.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    assert!(news(&relay, &hanako.0).await.is_empty());
+    assert!(unavailable_to(&relay, &hanako.0, doc).await);
+}
+
+#[tokio::test]
+async fn a_scheduled_post_is_read_from_its_time_and_a_wider_segment_lets_others_in() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let started = start_post(
+        &relay,
+        &yuki.0,
+        "来月のお知らせ",
+        &left_2018_to_2022_open_to_rehire(),
+    )
+    .await;
+    let doc = started.json::<NewsRef>().await.expect("a post").post;
+    let mut admins = device_with(&relay, &yuki.0, &[doc]).await;
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Published.key().into();
+        p.publish_at = common::now() + 3600;
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    assert!(unavailable_to(&relay, &hanako.0, doc).await, "not yet");
+    assert!(news(&relay, &hanako.0).await.is_empty());
+
+    edit_post(&mut admins, doc, |p| {
+        p.publish_at = common::now() - 60;
+        p.segment = Segment::default();
+        p.pinned = true;
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    for cookie in [&hanako.0, &ken.0] {
+        let listed: Vec<NewsRef> = get_json(&relay, "/api/news", cookie).await;
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].pinned && listed[0].out_at > 0);
+        assert!(!unavailable_to(&relay, cookie, doc).await);
+    }
+}
+
+#[tokio::test]
+async fn bad_posts_and_segments_are_refused_with_a_reason() {
+    let (relay, _, _, yuki) = three().await;
+    let backwards = Segment {
+        left_from: 2022,
+        left_to: 2018,
+        ..Segment::default()
+    };
+    let refused = start_post(&relay, &yuki.0, "逆順", &backwards).await;
+    assert_eq!(
+        error_code(refused, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let unknown = Segment {
+        interests: vec!["gossip".into()],
+        ..Segment::default()
+    };
+    let refused = reach(&relay, &yuki.0, &unknown).await;
+    assert_eq!(
+        error_code(refused, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let long = "長".repeat(201);
+    let refused = start_post(&relay, &yuki.0, &long, &Segment::default()).await;
+    assert_eq!(
+        error_code(refused, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let malformed = call(
+        &relay,
+        Method::POST,
+        "/api/news",
+        Some(&yuki.0),
+        Some(json!({ "segment": "everyone" })),
+    )
+    .await;
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        news(&relay, &yuki.0).await.is_empty(),
+        "nothing was started"
+    );
+}
