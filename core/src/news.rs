@@ -105,9 +105,12 @@ pub struct Segment {
     pub roles: Vec<String>,
 }
 
-/// What a segment is judged on for one member.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a segment is judged on for one member. The relay keeps the profile's part of it between
+/// changes to the profile (roles are looked up each time, so they are not serialised).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MemberFacts {
+    #[serde(skip)]
     pub roles: Vec<Role>,
     /// The year they joined, if their profile says.
     pub joined: Option<i32>,

@@ -19,7 +19,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::routing::post;
 use axum::{Json, Router};
 use futures_util::future::BoxFuture;
-use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, AnyPool};
 use tsunagu_core::api::{NewPost, NewsRef, SegmentReach};
 use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
@@ -98,8 +100,7 @@ async fn list(
             readable.push(row.reference(now)?);
         }
     } else {
-        let mut conn = state.db.acquire().await.map_err(Error::from)?;
-        let facts = member_facts(&mut conn, &user).await?;
+        let facts = member_facts(&state.db, &user, true).await?;
         for row in rows {
             if row.facts(&facts, now)?.in_segment {
                 readable.push(row.reference(now)?);
@@ -120,18 +121,11 @@ async fn reach(
     if let Some(problem) = segment.problem() {
         return Err(AppError::BadRequest(problem.into()));
     }
-    let members: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM users WHERE status = 'active' ORDER BY id")
-            .fetch_all(&state.db)
-            .await
-            .map_err(Error::from)?;
-    let mut conn = state.db.acquire().await.map_err(Error::from)?;
-    let mut reached = 0;
-    for member in members {
-        if segment.includes(&member_facts(&mut conn, &member).await?) {
-            reached += 1;
-        }
-    }
+    let reached = segment_facts(&state.db, None, true)
+        .await?
+        .iter()
+        .filter(|(_, facts)| segment.includes(facts))
+        .count();
     Ok(Json(SegmentReach { members: reached }))
 }
 
@@ -185,9 +179,9 @@ async fn rows<'c>(
 }
 
 /// What the grant table needs to know about post `doc` for `user`; a post with no row is out
-/// for no one.
+/// for no one. (On the relay's sync path: reads the cache of segment facts, never writes it.)
 pub(crate) async fn facts(
-    conn: &mut AnyConnection,
+    pool: &AnyPool,
     doc: &DocumentId,
     user: &str,
 ) -> Result<NewsFacts, Error> {
@@ -195,11 +189,11 @@ pub(crate) async fn facts(
         "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
     ))
     .bind(doc.to_string())
-    .fetch_optional(&mut *conn)
+    .fetch_optional(pool)
     .await?;
     let now = db::now();
     match row {
-        Some(row) if row.is_out(now) => row.facts(&member_facts(conn, user).await?, now),
+        Some(row) if row.is_out(now) => row.facts(&member_facts(pool, user, false).await?, now),
         _ => Ok(NewsFacts {
             out: false,
             in_segment: false,
@@ -207,28 +201,185 @@ pub(crate) async fn facts(
     }
 }
 
-/// What a segment is judged on for `user`: their roles, and the parts of their profile an admin
-/// may read (the part everyone reads, the members' part and the admins' part).
-pub(crate) async fn member_facts(
-    conn: &mut AnyConnection,
-    user: &str,
-) -> Result<MemberFacts, Error> {
-    let roles = db::roles(&mut *conn, user).await?;
-    let mut parts = Vec::new();
-    for kind in [
-        DocKind::Profile,
-        DocKind::ProfileMembers,
-        DocKind::ProfileAdmins,
-    ] {
-        if let Some(doc) = db::member_doc(&mut *conn, user, kind).await? {
-            let stored = db::stored_document(&mut *conn, &doc).await?;
-            parts.push(
+/// What a segment is judged on for `user`; see [`segment_facts`].
+async fn member_facts(pool: &AnyPool, user: &str, keep: bool) -> Result<MemberFacts, Error> {
+    Ok(segment_facts(pool, Some(user), keep)
+        .await?
+        .pop()
+        .map(|(_, facts)| facts)
+        .unwrap_or_default())
+}
+
+/// Every active member's segment facts (only `only`'s, if given): their roles, and what the
+/// parts of their profile an admin may read say (the part everyone reads, the members' part and
+/// the admins' part). The profile's side comes from `segment_facts` where its row still names
+/// the parts as stored (their ids and heads), and is worked out from the parts where not; with
+/// `keep`, what was worked out is stored for next time. (Only HTTP handlers keep: a write
+/// transaction on the relay's sync path could wait for a handler that waits for the relay.)
+pub(crate) async fn segment_facts(
+    pool: &AnyPool,
+    only: Option<&str>,
+    keep: bool,
+) -> Result<Vec<(String, MemberFacts)>, Error> {
+    let members: Vec<(String,)> = fetch(
+        pool,
+        "SELECT id FROM users WHERE status = 'active'{one} ORDER BY id",
+        " AND id = $1",
+        only,
+    )
+    .await?;
+    let rows: Vec<(String, String, String, Option<Vec<u8>>)> = fetch(
+        pool,
+        "SELECT d.owner_id, d.kind, d.id, d.heads FROM documents d
+           JOIN users u ON u.id = d.owner_id
+          WHERE u.status = 'active'
+            AND d.kind IN ('profile', 'profile-members', 'profile-admins'){one}
+          ORDER BY d.owner_id, d.kind, d.id",
+        " AND d.owner_id = $1",
+        only,
+    )
+    .await?;
+    let mut parts: HashMap<String, Parts> = HashMap::new();
+    for (owner, kind, id, heads) in rows {
+        parts
+            .entry(owner)
+            .or_default()
+            .add(&kind, &id, heads.as_deref());
+    }
+    let cached: HashMap<String, (String, String)> = fetch(
+        pool,
+        "SELECT user_id, parts, facts FROM segment_facts WHERE 1 = 1{one}",
+        " AND user_id = $1",
+        only,
+    )
+    .await?
+    .into_iter()
+    .map(|(user, parts, facts): (String, String, String)| (user, (parts, facts)))
+    .collect();
+    let mut roles: HashMap<String, Vec<Role>> = HashMap::new();
+    let held: Vec<(String, String)> = fetch(
+        pool,
+        "SELECT user_id, role FROM user_roles WHERE 1 = 1{one}",
+        " AND user_id = $1",
+        only,
+    )
+    .await?;
+    for (member, role) in held {
+        roles
+            .entry(member)
+            .or_default()
+            .extend(Role::from_key(&role));
+    }
+
+    let mut judged = Vec::with_capacity(members.len());
+    let mut fresh = Vec::new();
+    let mut conn = pool.acquire().await?;
+    for (member,) in members {
+        let parts = parts.remove(&member).unwrap_or_default();
+        let hit = parts.key.as_ref().and_then(|key| {
+            cached
+                .get(&member)
+                .filter(|(held, _)| held == key)
+                .and_then(|(_, facts)| serde_json::from_str::<MemberFacts>(facts).ok())
+        });
+        let mut facts = match hit {
+            Some(facts) => facts,
+            None => {
+                let facts = parts.read(&mut conn).await?;
+                if let Some(key) = parts.key {
+                    fresh.push((member.clone(), key, facts.clone()));
+                }
+                facts
+            }
+        };
+        facts.roles = roles.remove(&member).unwrap_or_default();
+        judged.push((member, facts));
+    }
+    drop(conn);
+    if keep && !fresh.is_empty() {
+        let mut tx = db::write_tx(pool).await?;
+        for (member, key, facts) in &fresh {
+            let facts = serde_json::to_string(facts)
+                .map_err(|e| Error::Corrupt(format!("segment facts of {member}: {e}")))?;
+            sqlx::query(
+                "INSERT INTO segment_facts (user_id, parts, facts) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id) DO UPDATE SET parts = excluded.parts, facts = excluded.facts",
+            )
+            .bind(member)
+            .bind(key)
+            .bind(facts)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(judged)
+}
+
+/// Rows of `sql`, whose `{one}` becomes `filter` (binding `$1` to the member) when the facts
+/// are for `only` one member, and nothing when they are for everyone.
+async fn fetch<T>(
+    pool: &AnyPool,
+    sql: &str,
+    filter: &str,
+    only: Option<&str>,
+) -> Result<Vec<T>, Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let sql = sql.replace("{one}", if only.is_some() { filter } else { "" });
+    let query = sqlx::query_as::<_, T>(&sql);
+    let query = match only {
+        Some(user) => query.bind(user),
+        None => query,
+    };
+    Ok(query.fetch_all(pool).await?)
+}
+
+/// The parts of one member's profile a segment is judged on, and what names them as stored.
+#[derive(Debug, Default)]
+struct Parts {
+    docs: Vec<DocumentId>,
+    /// Each part's kind, id and heads; `None` once a part's heads are not known (another relay's
+    /// chunk waits to be merged), so the facts are worked out afresh.
+    key: Option<String>,
+    unknown: bool,
+}
+
+impl Parts {
+    fn add(&mut self, kind: &str, id: &str, heads: Option<&[u8]>) {
+        if let Ok(doc) = id.parse() {
+            self.docs.push(doc);
+        }
+        let Some(heads) = heads.filter(|_| !self.unknown) else {
+            self.unknown = true;
+            self.key = None;
+            return;
+        };
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let key = self.key.get_or_insert_with(String::new);
+        for part in [kind, ":", id, ":"] {
+            key.push_str(part);
+        }
+        for b in heads {
+            key.push(char::from(HEX[usize::from(b >> 4)]));
+            key.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        key.push(';');
+    }
+
+    /// What the parts say now, read from storage.
+    async fn read(&self, conn: &mut AnyConnection) -> Result<MemberFacts, Error> {
+        let mut profiles = Vec::with_capacity(self.docs.len());
+        for doc in &self.docs {
+            let stored = db::stored_document(&mut *conn, doc).await?;
+            profiles.push(
                 Profile::read(&stored)
                     .map_err(|e| Error::Corrupt(format!("profile part {doc}: {e}")))?,
             );
         }
+        Ok(MemberFacts::from_profile(&[], &profiles))
     }
-    Ok(MemberFacts::from_profile(&roles, &parts))
 }
 
 fn segment_json(segment: &Segment) -> Result<String, Error> {

@@ -46,6 +46,17 @@ async fn reach(relay: &TestRelay, cookie: &str, segment: &Segment) -> reqwest::R
     .await
 }
 
+/// How many members `segment` reaches, as the admin with `cookie` is told.
+async fn reached(relay: &TestRelay, cookie: &str, segment: &Segment) -> usize {
+    let response = reach(relay, cookie, segment).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response
+        .json::<SegmentReach>()
+        .await
+        .expect("a count")
+        .members
+}
+
 async fn news(relay: &TestRelay, cookie: &str) -> Vec<DocumentId> {
     let listed: Vec<NewsRef> = get_json(relay, "/api/news", cookie).await;
     listed.into_iter().map(|r| r.post).collect()
@@ -86,23 +97,15 @@ async fn a_post_reaches_its_segment_once_out_and_no_one_else() {
     );
 
     // The live count: the segment is smaller than the network, and holds Hanako.
-    let count = |response: reqwest::Response| async move {
-        assert_eq!(response.status(), StatusCode::OK);
-        response
-            .json::<SegmentReach>()
-            .await
-            .expect("a count")
-            .members
-    };
-    let everyone = count(reach(&relay, &yuki.0, &Segment::default()).await).await;
-    let aimed = count(reach(&relay, &yuki.0, &segment).await).await;
+    let everyone = reached(&relay, &yuki.0, &Segment::default()).await;
+    let aimed = reached(&relay, &yuki.0, &segment).await;
     assert!(aimed >= 1 && aimed < everyone, "{aimed} of {everyone}");
     let nobody = Segment {
         left_from: 1950,
         left_to: 1951,
         ..Segment::default()
     };
-    assert_eq!(count(reach(&relay, &yuki.0, &nobody).await).await, 0);
+    assert_eq!(reached(&relay, &yuki.0, &nobody).await, 0);
 
     let started = start_post(&relay, &yuki.0, "アルムナイ採用を始めます", &segment).await;
     assert_eq!(started.status(), StatusCode::OK);
@@ -191,6 +194,37 @@ async fn a_scheduled_post_is_read_from_its_time_and_a_wider_segment_lets_others_
         assert!(listed[0].pinned && listed[0].out_at > 0);
         assert!(!unavailable_to(&relay, cookie, doc).await);
     }
+}
+
+#[tokio::test]
+async fn the_count_and_the_audience_follow_a_profile_that_changes() {
+    let (relay, hanako, _, yuki) = three().await;
+    let segment = left_2018_to_2022_open_to_rehire();
+    let before = reached(&relay, &yuki.0, &segment).await;
+    assert_eq!(
+        reached(&relay, &yuki.0, &segment).await,
+        before,
+        "counted again alike"
+    );
+    let started = start_post(&relay, &yuki.0, "出戻り採用説明会", &segment).await;
+    let doc = started.json::<NewsRef>().await.expect("a post").post;
+    let her_profile = hanako.1.profile_doc;
+    let mut admins = device_with(&relay, &yuki.0, &[doc, her_profile]).await;
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    assert_eq!(news(&relay, &hanako.0).await, [doc]);
+
+    // HR corrects her years: she left in 2010, so the segment no longer holds her.
+    admins
+        .edit(her_profile, |p| p.left = "2010-03".into())
+        .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    assert_eq!(reached(&relay, &yuki.0, &segment).await, before - 1);
+    assert!(news(&relay, &hanako.0).await.is_empty());
+    assert!(unavailable_to(&relay, &hanako.0, doc).await);
 }
 
 #[tokio::test]

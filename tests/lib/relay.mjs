@@ -60,12 +60,14 @@ export class Relay {
    * `args`: more command-line flags, e.g. `["--smtp-url", smtp.url]`.
    * `demo`: start with the demo company (`--demo`); without it the relay waits for its
    * first-run setup and prints the link (see `log`).
+   * `patience`: how long it may take to listen, in ms (seeding thousands of demo alumni takes
+   * minutes).
    */
-  static async start({ dist = DIST, args = [], demo = true } = {}) {
+  static async start({ dist = DIST, args = [], demo = true, patience = 30000 } = {}) {
     if (!BIN || !DIST) throw new Error("TSUNAGU_RELAY_BIN and TSUNAGU_DIST must be set (run through `cargo xtask test`)");
     const flags = [...(demo ? ["--demo", ...args] : args), ...newDatabase()];
     const relay = new Relay(await freePort(), mkdtempSync(join(tmpdir(), "tsunagu-test-")), dist, flags);
-    await relay.up();
+    await relay.up(patience);
     return relay;
   }
 
@@ -85,13 +87,13 @@ export class Relay {
     this.log = [];
   }
 
-  async up() {
+  async up(patience = 30000) {
     this.proc = spawn(BIN, ["--addr", `127.0.0.1:${this.port}`, "--data", this.data, "--dist", this.dist, ...this.args], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
     });
     for (const s of [this.proc.stdout, this.proc.stderr]) s.on("data", (d) => this.log.push(String(d)));
-    await waitUntilListening(this.url);
+    await waitUntilListening(this.url, patience);
   }
 
   /** SIGKILL: no clean shutdown, as a crash or a pulled plug. */

@@ -16,6 +16,8 @@
 //! - a conversation of 10,000 messages opened on a phone from device storage after a reload, and
 //!   its memory (`tests/bench/conversation_open.mjs`); bytes and delivery of messages natively
 //!   ([`crate::bench_messages`]);
+//! - news: a segment's live count over 10,000 alumni, first and cached
+//!   (`tests/bench/news_segment.mjs`);
 //! - a sign-in flood: wrong passwords per second the relay absorbs from many addresses while 50
 //!   members keep syncing, and their sync latency before and during it
 //!   (`server/examples/sign_in_flood.rs`).
@@ -42,6 +44,7 @@ pub(crate) fn all(wire_only: bool) -> Result<()> {
         in_browser("tests/bench/scan_to_verdict.mjs")?;
         in_browser("tests/bench/first_screen.mjs")?;
         in_browser("tests/bench/conversation_open.mjs")?;
+        news_segment()?;
         sign_in_flood()?;
     }
     Ok(())
@@ -59,6 +62,30 @@ fn sign_in_flood() -> Result<()> {
         "--example",
         "sign_in_flood",
     ]))
+}
+
+/// A news segment's live count over 10,000 alumni (`tests/bench/news_segment.mjs`), on the relay
+/// as it ships.
+fn news_segment() -> Result<()> {
+    setup::test_node_modules()?;
+    crate::run(crate::cargo().args([
+        "build",
+        "--profile",
+        "release-server",
+        "-p",
+        "tsunagu-server",
+        "--bin",
+        "tsunagu-server",
+    ]))?;
+    crate::run(
+        std::process::Command::new("node")
+            .arg(crate::root().join("tests/bench/news_segment.mjs"))
+            .env(
+                "TSUNAGU_RELAY_BIN",
+                crate::root().join("target/release-server/tsunagu-server"),
+            )
+            .env("TSUNAGU_DIST", dist::dist_dir()),
+    )
 }
 
 /// A bench script driving headless Chromium against a real relay serving the release `dist/`.

@@ -80,8 +80,7 @@ pub(crate) async fn document(
         record.conversation = Some(crate::conversations::facts(pool, doc, user).await?);
     }
     if record.kind == DocKind::NewsPost.key() {
-        let mut conn = pool.acquire().await?;
-        record.news = Some(crate::news::facts(&mut conn, doc, user).await?);
+        record.news = Some(crate::news::facts(pool, doc, user).await?);
     }
     Ok(Some(record))
 }
