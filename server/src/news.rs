@@ -22,7 +22,7 @@ use futures_util::future::BoxFuture;
 use std::collections::HashMap;
 
 use sqlx::{AnyConnection, AnyPool};
-use tsunagu_core::api::{NewPost, NewsRef, SegmentReach};
+use tsunagu_core::api::{AuditAction, NewPost, NewsRef, SegmentReach};
 use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Segment};
@@ -34,7 +34,7 @@ use crate::auth::SignedIn;
 use crate::db::{self, DocumentRecord, Flag};
 use crate::documents;
 use crate::error::{AppError, Error};
-use crate::joining::Admin;
+use crate::joining::{Admin, audit};
 use crate::reactions::Reactions;
 use crate::scribe::Scribe;
 
@@ -76,6 +76,14 @@ async fn create(
     .execute(&mut *tx)
     .await
     .map_err(Error::from)?;
+    audit::record(
+        &mut tx,
+        Some(&admin.id),
+        AuditAction::CreatePost,
+        &doc.to_string(),
+        &post.title,
+    )
+    .await?;
     tx.commit().await.map_err(Error::from)?;
     tracing::info!(user = %admin.id, post = %doc, "news post started");
     Ok(Json(NewsRef {

@@ -9,7 +9,7 @@ use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tsunagu_core::api::{NewsRef, SegmentReach};
+use tsunagu_core::api::{AuditEntry, NewsRef, SegmentReach};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{NewsPost, PostStatus, Segment};
 
@@ -110,6 +110,13 @@ async fn a_post_reaches_its_segment_once_out_and_no_one_else() {
     let started = start_post(&relay, &yuki.0, "アルムナイ採用を始めます", &segment).await;
     assert_eq!(started.status(), StatusCode::OK);
     let doc = started.json::<NewsRef>().await.expect("a post").post;
+    let audit: Vec<AuditEntry> = get_json(&relay, "/api/admin/audit", &yuki.0).await;
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "create-post" && e.detail == "アルムナイ採用を始めます"),
+        "{audit:?}"
+    );
 
     // A draft is the admins' alone.
     assert!(unavailable_to(&relay, &hanako.0, doc).await);

@@ -104,10 +104,12 @@ pub enum AuditAction {
     HideMessage,
     /// An admin looked at a report and left the message as it was.
     DismissReport,
+    /// An admin started a post of news.
+    CreatePost,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         Self::Setup,
         Self::Import,
         Self::Invite,
@@ -138,6 +140,7 @@ impl AuditAction {
         Self::ReportMessage,
         Self::HideMessage,
         Self::DismissReport,
+        Self::CreatePost,
     ];
 
     /// The key stored in the log and sent in [`AuditEntry::action`].
@@ -173,6 +176,7 @@ impl AuditAction {
             Self::ReportMessage => "report-message",
             Self::HideMessage => "hide-message",
             Self::DismissReport => "dismiss-report",
+            Self::CreatePost => "create-post",
         }
     }
 
