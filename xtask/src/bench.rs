@@ -68,22 +68,11 @@ fn sign_in_flood() -> Result<()> {
 /// as it ships.
 fn news_segment() -> Result<()> {
     setup::test_node_modules()?;
-    crate::run(crate::cargo().args([
-        "build",
-        "--profile",
-        "release-server",
-        "-p",
-        "tsunagu-server",
-        "--bin",
-        "tsunagu-server",
-    ]))?;
+    let relay = dist::build_relay(BuildProfile::Release)?;
     crate::run(
         std::process::Command::new("node")
             .arg(crate::root().join("tests/bench/news_segment.mjs"))
-            .env(
-                "TSUNAGU_RELAY_BIN",
-                crate::root().join("target/release-server/tsunagu-server"),
-            )
+            .env("TSUNAGU_RELAY_BIN", &relay)
             .env("TSUNAGU_DIST", dist::dist_dir()),
     )
 }
