@@ -74,7 +74,8 @@ pub(crate) fn all() -> Result<()> {
         "unit, engine and relay tests",
         // `postgres_…` tests compare the two databases: they run in the PostgreSQL pass.
         run(cargo()
-            .args(["test", "--workspace", "--exclude", "tsunagu-app"])
+            .args(["test"])
+            .args(NATIVE)
             .args(["--", "--skip", "postgres_"])
             .env("TSUNAGU_TEST_PYTHON", setup::test_python())),
     );
@@ -127,20 +128,21 @@ pub(crate) fn all() -> Result<()> {
     Ok(())
 }
 
-/// The relay's test suites again, each relay on a new database in a throw-away PostgreSQL
-/// cluster (`args` go to the test binaries). Tests named `sqlite_…` are about the SQLite file
-/// itself (backup, restore) and are left out; `postgres_…` ones run only here.
+/// What the native tests build: every crate but the app. The PostgreSQL pass and the relay the
+/// browser tests drive are built with the same selection, so they reuse that build (`-p
+/// tsunagu-server` alone, or `cargo build` without the test targets' dev-dependencies, unifies
+/// other features and compiles the relay and its dependencies again).
+const NATIVE: [&str; 3] = ["--workspace", "--exclude", "tsunagu-app"];
+
+/// The relay's test suites again (with the other native tests, quick, so that the build is the
+/// same), each relay on a new database in a throw-away PostgreSQL cluster (`args` go to the test
+/// binaries). Tests named `sqlite_…` are about the SQLite file itself (backup, restore) and are
+/// left out; `postgres_…` ones run only here.
 pub(crate) fn relay_tests_on_postgres(cluster: &Cluster, args: &[String]) -> Result<()> {
     run(cargo()
-        .args([
-            "test",
-            "--no-fail-fast",
-            "-p",
-            "tsunagu-server",
-            "--",
-            "--skip",
-            "sqlite_",
-        ])
+        .args(["test", "--no-fail-fast"])
+        .args(NATIVE)
+        .args(["--", "--skip", "sqlite_"])
         .args(args)
         .env("TSUNAGU_TEST_POSTGRES", cluster.url())
         .env("TSUNAGU_TEST_PYTHON", setup::test_python()))
@@ -163,9 +165,16 @@ fn browser_tests_on_postgres(cluster: &Cluster) -> Result<()> {
     run(Command::new("node")
         .args(["--test", "--test-concurrency=1"])
         .args(files)
-        .env("TSUNAGU_RELAY_BIN", dist::build_relay(Profile::Debug)?)
+        .env("TSUNAGU_RELAY_BIN", relay_as_tested()?)
         .env("TSUNAGU_DIST", dist::dist_dir())
         .env("TSUNAGU_TEST_POSTGRES", cluster.url()))
+}
+
+/// The debug relay binary the native tests built (its integration tests need it), built again
+/// only if those tests were not.
+fn relay_as_tested() -> Result<std::path::PathBuf> {
+    run(cargo().args(["test", "--no-run"]).args(NATIVE))?;
+    Ok(dist::target_dir().join("debug").join("tsunagu-server"))
 }
 
 /// The release app shell and the relay, driven by node: Playwright in Chromium for the user
@@ -174,7 +183,7 @@ fn browser_tests_on_postgres(cluster: &Cluster) -> Result<()> {
 fn browser_tests() -> Result<()> {
     dist::build(Profile::Release)?;
     // `cargo test` above already built the debug relay; reuse it rather than build another.
-    let relay = dist::build_relay(Profile::Debug)?;
+    let relay = relay_as_tested()?;
     let mut files: Vec<String> = Vec::new();
     for dir in ["tests/interop", "tests/e2e"] {
         for entry in std::fs::read_dir(root().join(dir))? {
