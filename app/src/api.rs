@@ -10,11 +10,12 @@ use tsunagu_core::api::{
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
     InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, Mute, NetworkInfo,
-    NewConversation, NewEvent, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, PushKey,
-    PushSubscription, PushUnsubscribe, Register, ReportDecision, ReportDecisionBody, ReportMessage,
-    SetRoles, Setup, SignIn, VenueCodeResponse,
+    NewConversation, NewEvent, NewPost, NewsRef, PassKeyInfo, PasskeyAnswer, PasskeyChallenge,
+    PasskeyInfo, PushKey, PushSubscription, PushUnsubscribe, Register, ReportDecision,
+    ReportDecisionBody, ReportMessage, SegmentReach, SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::news::Segment;
 use tsunagu_core::vocab::Role;
 use wasm_bindgen::JsValue;
 use web_sys::RequestCredentials;
@@ -138,6 +139,16 @@ pub async fn sign_in_with_passkey(answer: &PasskeyAnswer) -> Result<Me, AppError
 /// `POST /api/events`: a new event — a draft from an admin, a proposal from anyone else.
 pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
     json(call(Method::POST, "/api/events", Some(to_body(new)?)).await?)
+}
+
+/// `POST /api/news`: a new draft post (admins).
+pub async fn create_post(new: &NewPost) -> Result<NewsRef, AppError> {
+    json(call(Method::POST, "/api/news", Some(to_body(new)?)).await?)
+}
+
+/// `POST /api/news/segment`: how many members a segment reaches now (admins).
+pub async fn segment_reach(segment: &Segment) -> Result<SegmentReach, AppError> {
+    json(call(Method::POST, "/api/news/segment", Some(to_body(segment)?)).await?)
 }
 
 /// `GET /api/push/key`: the relay's VAPID public key.

@@ -57,6 +57,43 @@ pub fn to_html(markdown: &str) -> String {
     out
 }
 
+/// The text of a Markdown document without its formatting, blocks joined by spaces, cut at
+/// `max_chars` with "…": a news post's excerpt in the feed.
+pub fn excerpt(markdown: &str, max_chars: usize) -> String {
+    let mut text = String::new();
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+    ) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                text.push_str(&t)
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => text.push(' '),
+            _ => {}
+        }
+        if text.chars().count() > max_chars {
+            break;
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let mut cut: String = text.chars().take(max_chars).collect();
+    cut.push('…');
+    cut
+}
+
 fn is_safe(url: &CowStr<'_>, link_type: pulldown_cmark::LinkType) -> bool {
     if link_type == pulldown_cmark::LinkType::Email {
         return true;
@@ -96,6 +133,17 @@ mod tests {
         assert!(html.contains(r#"href="mailto:hanako@example.com""#));
         assert!(html.contains(r#"<a href="https://img.example/p.png">photo</a>"#));
         assert!(!html.contains("<img"));
+    }
+
+    #[wasm_bindgen_test]
+    fn an_excerpt_is_the_text_without_formatting_cut_where_asked() {
+        let md = "# 出戻り採用のお知らせ\n\n**2026年**から[募集](https://e.example)を再開します。\n\n- 営業\n- 開発";
+        assert_eq!(
+            excerpt(md, 100),
+            "出戻り採用のお知らせ 2026年から募集を再開します。 営業 開発"
+        );
+        assert_eq!(excerpt(md, 5), "出戻り採用…");
+        assert_eq!(excerpt("", 10), "");
     }
 
     #[wasm_bindgen_test]

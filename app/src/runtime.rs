@@ -22,6 +22,7 @@ mod connection;
 mod documents;
 mod events;
 mod messages;
+mod news;
 mod organisation;
 mod photos;
 mod profiles;
@@ -31,6 +32,7 @@ pub use client::Client;
 pub(crate) use events::now;
 pub use messages::ConversationEntry;
 pub(crate) use messages::now_ms;
+pub use news::NewsEntry;
 pub(crate) use session::{FAREWELL_KEY, Farewell};
 
 use std::cell::{Cell, RefCell};
@@ -70,6 +72,8 @@ pub struct Runtime {
     events: RefCell<BTreeMap<DocumentId, EventEntry>>,
     /// Every conversation the inbox lists, as last read.
     conversations: RefCell<BTreeMap<DocumentId, ConversationEntry>>,
+    /// Every news post the person may read, as last read.
+    news: RefCell<BTreeMap<DocumentId, NewsEntry>>,
     /// Effects of asking for documents the inbox or a conversation newly named, performed in
     /// the next round of [`Self::perform`].
     wanted: RefCell<Vec<Effect>>,
@@ -167,6 +171,9 @@ impl Runtime {
         if let Some(json) = meta(MetaKey::KnownEvents).await {
             signals.known_events.set(events::parse_known_events(&json));
         }
+        if let Some(json) = meta(MetaKey::SeenNews).await {
+            signals.seen_news.set(news::parse_seen(&json));
+        }
 
         // Two tabs of one device edit concurrently; Automerge needs a distinct actor per
         // concurrent writer (the same actor and sequence number twice breaks sync for the
@@ -240,6 +247,7 @@ impl Runtime {
             profiles: RefCell::new(HashMap::new()),
             events: RefCell::new(BTreeMap::new()),
             conversations: RefCell::new(BTreeMap::new()),
+            news: RefCell::new(BTreeMap::new()),
             wanted: RefCell::new(Vec::new()),
             busy_generation: Rc::new(Cell::new(0)),
             save,
@@ -311,9 +319,11 @@ impl Runtime {
         self.profiles.borrow_mut().clear();
         self.reset_events();
         self.reset_messages();
+        self.reset_news();
         let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
         let held = self.refresh_events(held);
         let held = self.refresh_messages(held);
+        let held = self.refresh_news(held);
         self.refresh_profiles(held);
         self.read_pass_authority();
     }
@@ -415,6 +425,7 @@ impl Runtime {
         });
         let changed = self.refresh_events(changed);
         let changed = self.refresh_messages(changed);
+        let changed = self.refresh_news(changed);
         self.refresh_profiles(changed);
         self.signals.docs_version.update(|v| *v += 1);
         organisation_changed
@@ -462,7 +473,7 @@ impl Runtime {
 
 /// Every document the person may read: profiles, their parts, the organisation's document,
 /// events (with rosters and check-in logs for their staff), their answers and passes, and their
-/// inbox (which names their conversations).
+/// inbox (which names their conversations), and the news posts meant for them.
 fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
     me.directory
         .iter()
@@ -472,6 +483,7 @@ fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
         .chain(me.organisation_doc)
         .chain(events::readable(me))
         .chain(me.inbox_doc)
+        .chain(news::readable(me))
 }
 
 pub(crate) fn log(message: &str) {

@@ -141,6 +141,11 @@ pub struct Signals {
     /// Who is typing in each conversation, with until when it shows (ms), from ephemeral
     /// messages (never stored).
     pub typing: RwSignal<BTreeMap<DocumentId, BTreeMap<String, i64>>>,
+    /// Every news post the person may read that has arrived, in the feed's order (admins hold
+    /// drafts and scheduled posts too).
+    pub news: RwSignal<Vec<crate::runtime::NewsEntry>>,
+    /// The posts the person opened on this device.
+    pub seen_news: RwSignal<BTreeSet<DocumentId>>,
 }
 
 impl Signals {
@@ -170,6 +175,8 @@ impl Signals {
             pass_authority: RwSignal::new(PassAuthority::default()),
             conversations: RwSignal::new(Vec::new()),
             typing: RwSignal::new(BTreeMap::new()),
+            news: RwSignal::new(Vec::new()),
+            seen_news: RwSignal::new(BTreeSet::new()),
         }
     }
 

@@ -244,6 +244,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
     let rsvps_doc = db::member_doc(&state.db, &user.id, DocKind::Rsvps).await?;
     let passes_doc = db::member_doc(&state.db, &user.id, DocKind::Passes).await?;
     let inbox_doc = db::member_doc(&state.db, &user.id, DocKind::Inbox).await?;
+    let news = crate::news::readable_posts(&state.db, &user.id, &roles).await?;
     events::refresh_card(state, &user.id, passes_doc).await?;
     Ok(Me {
         user_id: user.id.clone(),
@@ -262,6 +263,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         passes_doc,
         pass_key: state.passes.current().verifying_key().to_string(),
         inbox_doc,
+        news,
         blocked: crate::moderation::blocked_by(&state.db, &user.id).await?,
     })
 }

@@ -101,14 +101,27 @@ async fn list(
 ) -> Result<Json<Vec<NewsRef>>, AppError> {
     let user = signed_in.user.id;
     let roles = db::roles(&state.db, &user).await?;
-    let rows = rows(&state.db).await?;
+    Ok(Json(readable_posts(&state.db, &user, &roles).await?))
+}
+
+/// The posts `user` may read now, pinned first, then the newest (also in `GET /api/me`, so the
+/// app keeps exactly these and lets the others go). Judged by the grant table, as the relay
+/// judges a device asking for the post: admins read every post, members those out and aimed at
+/// them.
+pub(crate) async fn readable_posts(
+    pool: &AnyPool,
+    user: &str,
+    roles: &[Role],
+) -> Result<Vec<NewsRef>, Error> {
+    let rows = rows(pool).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let now = db::now();
-    // Judged by the grant table, as the relay judges a device asking for the post: admins read
-    // every post, members those out and aimed at them.
     let facts = if roles.contains(&Role::Admin) {
         MemberFacts::default()
     } else {
-        member_facts(&state.db, &user, true).await?
+        member_facts(pool, user, true).await?
     };
     let mut readable = Vec::new();
     for row in rows {
@@ -120,12 +133,12 @@ async fn list(
             conversation: None,
             news: Some(row.facts(&facts, now)?),
         };
-        if access::access(&user, &roles, Some(&record)).is_some() {
+        if access::access(user, roles, Some(&record)).is_some() {
             readable.push(row.reference(now)?);
         }
     }
     readable.sort_by_key(|r| (std::cmp::Reverse(r.pinned), std::cmp::Reverse(r.out_at)));
-    Ok(Json(readable))
+    Ok(readable)
 }
 
 /// `POST /api/news/segment`.

@@ -57,8 +57,11 @@ async fn reached(relay: &TestRelay, cookie: &str, segment: &Segment) -> usize {
         .members
 }
 
+/// The posts the member with `cookie` may read, as `GET /api/news` lists them — and `GET /api/me`
+/// too, which the app keeps (and lets go of whatever it no longer lists).
 async fn news(relay: &TestRelay, cookie: &str) -> Vec<DocumentId> {
     let listed: Vec<NewsRef> = get_json(relay, "/api/news", cookie).await;
+    assert_eq!(common::events::me(relay, cookie).await.news, listed);
     listed.into_iter().map(|r| r.post).collect()
 }
 

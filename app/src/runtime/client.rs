@@ -5,10 +5,11 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use tsunagu_core::api::{EventRef, Me, NewConversation, NewEvent};
+use tsunagu_core::api::{EventRef, Me, NewConversation, NewEvent, NewPost, NewsRef};
 use tsunagu_core::checkin::Scan;
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::news::{NewsPost, Segment};
 use tsunagu_core::profile::{Profile, Visibility};
 
 use super::Runtime;
@@ -187,6 +188,30 @@ impl Client {
         if let Ok(rt) = self.runtime() {
             rt.mark_event_seen(doc, event);
         }
+    }
+
+    // ---- news -------------------------------------------------------------------------------
+
+    /// Starts a post (admins): a draft on the relay, fetched and kept here; needs the relay.
+    pub async fn create_post(&self, new: NewPost) -> Result<NewsRef, AppError> {
+        self.runtime()?.create_post(new).await
+    }
+
+    /// Saves a post (admins) as one change, offline too.
+    pub fn save_post(&self, doc: DocumentId, post: &NewsPost) -> Result<(), AppError> {
+        self.runtime()?.save_post(doc, post)
+    }
+
+    /// The person opened a post: no longer unread on this device.
+    pub fn mark_news_seen(&self, doc: DocumentId) {
+        if let Ok(rt) = self.runtime() {
+            rt.mark_news_seen(doc);
+        }
+    }
+
+    /// How many members a segment reaches now (admins); needs the relay.
+    pub async fn segment_reach(&self, segment: &Segment) -> Result<usize, AppError> {
+        self.runtime()?.segment_reach(segment).await
     }
 
     // ---- messages --------------------------------------------------------------------------

@@ -79,6 +79,9 @@ pub enum MetaKey {
     /// The events the person has had in their list (JSON, document ids): one that appears
     /// after it counts as new on the events tab until the list is looked at again.
     KnownEvents,
+    /// The news posts the person opened on this device (JSON, document ids): the others are
+    /// unread.
+    SeenNews,
 }
 
 impl MetaKey {
@@ -92,6 +95,7 @@ impl MetaKey {
             MetaKey::VenueCodes => "venue-codes",
             MetaKey::SeenSeats => "seen-seats",
             MetaKey::KnownEvents => "known-events",
+            MetaKey::SeenNews => "seen-news",
         }
     }
 }

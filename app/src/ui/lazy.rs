@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 use tsunagu_core::vocab::Role;
 
-use super::{admin, confirm, edit, events, join, messages, person, setup};
+use super::{admin, confirm, edit, events, join, messages, news, person, setup};
 use crate::i18n::*;
 
 /// A group of screens in one chunk: `$kind` names its screens, `$load` renders one of them (after
@@ -115,6 +115,13 @@ chunk!(
     }
 );
 chunk!(
+    /// Company news: the feed and a post.
+    news_screen, preload_news, News {
+        Feed => news::NewsPage,
+        Post => news::PostPage,
+    }
+);
+chunk!(
     /// What an event's staff opens: the editor, check-in mode and the venue code.
     staff_screen, preload_staff, Staff {
         NewEvent => events::NewEventPage,
@@ -132,6 +139,8 @@ chunk!(
         Reports => admin::ReportsPage,
         Audit => admin::AuditPage,
         Settings => admin::SettingsPage,
+        NewPost => news::editor::NewPostPage,
+        EditPost => news::editor::EditPostPage,
     }
 );
 chunk!(
@@ -183,6 +192,22 @@ lazy_screen!(
 lazy_screen!(
     /// `/messages/:id/add`: adding members to a group.
     AddMembers => messages_screen(Messages::AddMembers)
+);
+lazy_screen!(
+    /// `/news`: the news feed.
+    NewsFeed => news_screen(News::Feed)
+);
+lazy_screen!(
+    /// `/news/:doc`: one post.
+    NewsPost => news_screen(News::Post)
+);
+lazy_screen!(
+    /// `/news/new`: starting a post (admins).
+    NewPost => admin_screen(Admin::NewPost)
+);
+lazy_screen!(
+    /// `/news/:doc/edit`: the news editor (admins).
+    EditPost => admin_screen(Admin::EditPost)
 );
 lazy_screen!(
     /// `/events/new`: the event editor, for a new event.
@@ -242,7 +267,7 @@ lazy_screen!(
 );
 
 /// Fetches, in the background and one after another, the chunks every member opens (people,
-/// events, messages), so they are
+/// events, messages, news), so they are
 /// on the device even if it goes offline before the service worker has stored them; event staff
 /// and admins get theirs too. Calling it again is cheap: a chunk is fetched once, and one that
 /// failed is fetched again when its screen is opened.
@@ -257,6 +282,7 @@ pub(crate) fn preload(roles: &[Role]) {
         let _ = preload_people().await;
         let _ = preload_events().await;
         let _ = preload_messages().await;
+        let _ = preload_news().await;
         if staff {
             let _ = preload_staff().await;
         }
@@ -272,6 +298,8 @@ pub(crate) fn preload_route(path: &str) {
     leptos::task::spawn_local(async move {
         let _ = if path.starts_with("/messages") {
             preload_messages().await
+        } else if path.starts_with("/news") {
+            preload_news().await
         } else if path.starts_with("/people/") || path.starts_with("/me") {
             preload_people().await
         } else if ["/events", "/card", "/tickets"]

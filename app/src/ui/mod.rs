@@ -19,6 +19,7 @@ mod join;
 mod lazy;
 mod messages;
 mod network;
+mod news;
 mod org_settings;
 mod passkey;
 mod password;
@@ -142,6 +143,8 @@ fn SignedIn() -> impl IntoView {
             Section::Messages
         } else if path.starts_with("/me") {
             Section::MyProfile
+        } else if path.starts_with("/news") {
+            Section::News
         } else if path.starts_with("/admin") {
             Section::Admin
         } else if path.starts_with("/events")
@@ -190,6 +193,11 @@ fn SignedIn() -> impl IntoView {
                         <span>{move || t_string!(i18n, nav.events)}</span>
                         <events::EventsBadge />
                     </a>
+                    <a href="/news" class="tab" data-testid="nav-news" aria-current=move || current(Section::News)>
+                        <news::NewsIcon />
+                        <span>{move || t_string!(i18n, nav.news)}</span>
+                        <news::NewsBadge />
+                    </a>
                     <a href="/messages" class="tab" data-testid="nav-messages" aria-current=move || current(Section::Messages)>
                         <messages::MessagesIcon />
                         <span>{move || t_string!(i18n, nav.messages)}</span>
@@ -230,6 +238,10 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/messages/new") view={Lazy::<lazy::NewGroup>::new()} />
                 <Route path=path!("/messages/:id") view={Lazy::<lazy::Chat>::new()} />
                 <Route path=path!("/messages/:id/add") view={Lazy::<lazy::AddMembers>::new()} />
+                <Route path=path!("/news") view={Lazy::<lazy::NewsFeed>::new()} />
+                <Route path=path!("/news/new") view={Lazy::<lazy::NewPost>::new()} />
+                <Route path=path!("/news/:doc") view={Lazy::<lazy::NewsPost>::new()} />
+                <Route path=path!("/news/:doc/edit") view={Lazy::<lazy::EditPost>::new()} />
                 <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
                 <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />
@@ -269,6 +281,7 @@ pub(crate) fn TabBadge(
 enum Section {
     Directory,
     Events,
+    News,
     Messages,
     MyProfile,
     Admin,

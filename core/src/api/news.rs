@@ -16,7 +16,7 @@ pub struct NewPost {
 }
 
 /// One post the caller may read: `GET /api/news` lists them, pinned first, then the newest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewsRef {
     pub post: DocumentId,
     /// When it came out (unix seconds); 0 for a post not out yet (admins see those too).

@@ -66,6 +66,10 @@ pub struct Me {
     /// Members they blocked: no new conversation with them, and their messages are not shown.
     #[serde(default)]
     pub blocked: Vec<String>,
+    /// The news posts they may read now, pinned first, then the newest (admins: every post,
+    /// drafts included).
+    #[serde(default)]
+    pub news: Vec<super::NewsRef>,
 }
 
 /// One part of a member's profile (see [`crate::vocab::DocKind`]).

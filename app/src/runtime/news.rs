@@ -1,0 +1,195 @@
+//! The runtime's part for company news (docs/design.md §13): the posts the relay lists for the
+//! person in `GET /api/me` (exactly those they may read now) are kept on the device like events
+//! and read into [`Signals::news`](crate::state::Signals::news) as they change, so the feed and
+//! every post open offline. A post the relay stops listing (unpublished, aimed elsewhere) leaves
+//! the device with the next answer, as any document no longer readable does.
+//!
+//! Which posts the person opened is kept on this device ([`MetaKey::SeenNews`]): the feed marks
+//! the others unread and the tab counts them. Admins write posts here too: a new post is started
+//! on the relay (`POST /api/news`), then edited in its document, one change per save, offline too.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use tsunagu_core::api::{Me, NewPost, NewsRef};
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::news::{NewsPost, Segment};
+
+use super::{Runtime, log};
+use crate::api;
+use crate::error::AppError;
+use crate::store::{MetaKey, Write};
+
+/// One post on this device, as its document says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewsEntry {
+    pub doc: DocumentId,
+    pub post: NewsPost,
+    /// When it came out (unix seconds), as the relay lists it; for a post an admin just
+    /// published here, its scheduled time if it has one (the relay says when it came out the
+    /// next time it is asked).
+    pub out_at: Option<i64>,
+}
+
+impl NewsEntry {
+    fn new(doc: DocumentId, post: NewsPost, listed_out_at: i64, now: i64) -> Self {
+        let out_at = if listed_out_at > 0 {
+            Some(listed_out_at)
+        } else {
+            (post.is_out(now) && post.publish_at > 0).then_some(post.publish_at)
+        };
+        Self { doc, post, out_at }
+    }
+
+    /// Whether it is out for its readers (admins also hold drafts, scheduled and unpublished
+    /// posts, which only the admins' list shows).
+    pub fn is_out(&self, now: i64) -> bool {
+        self.post.is_out(now)
+    }
+}
+
+/// The posts the person may read.
+pub(super) fn readable(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
+    me.news.iter().map(|r| r.post)
+}
+
+/// The feed's order: pinned first, then the newest out (one just published here, whose time
+/// the relay has not said yet, is the newest), then posts not out by title; ties by document id,
+/// the same on every device.
+fn feed_order(now: i64) -> impl Fn(&NewsEntry, &NewsEntry) -> std::cmp::Ordering {
+    move |a, b| {
+        let key = |e: &NewsEntry| {
+            let out = e.is_out(now);
+            (
+                std::cmp::Reverse(e.post.pinned && out),
+                std::cmp::Reverse(out),
+                std::cmp::Reverse(e.out_at.unwrap_or(i64::MAX)),
+            )
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.post.title.cmp(&b.post.title))
+            .then_with(|| a.doc.to_string().cmp(&b.doc.to_string()))
+    }
+}
+
+impl Runtime {
+    /// Forgets what was read from posts (the person or their grants changed).
+    pub(super) fn reset_news(&self) {
+        self.news.borrow_mut().clear();
+        self.signals.news.set(Vec::new());
+    }
+
+    /// Reads again the posts among `docs`; returns the other documents.
+    pub(super) fn refresh_news(&self, docs: Vec<DocumentId>) -> Vec<DocumentId> {
+        let listed: BTreeMap<DocumentId, NewsRef> = self.signals.me.with_untracked(|me| {
+            me.as_ref()
+                .map(|me| me.news.iter().map(|r| (r.post, *r)).collect())
+                .unwrap_or_default()
+        });
+        if listed.is_empty() {
+            return docs;
+        }
+        let now = super::events::now();
+        let mut rest = Vec::new();
+        let mut changed = false;
+        {
+            let engine = self.docs.engine();
+            let mut held = self.news.borrow_mut();
+            for doc in docs {
+                let Some(reference) = listed.get(&doc) else {
+                    rest.push(doc);
+                    continue;
+                };
+                let read = engine
+                    .doc(&doc)
+                    .filter(|d| !d.get_heads().is_empty())
+                    .map(NewsPost::read);
+                match read {
+                    Some(Ok(post)) => {
+                        let entry = NewsEntry::new(doc, post, reference.out_at, now);
+                        if held.get(&doc) != Some(&entry) {
+                            held.insert(doc, entry);
+                            changed = true;
+                        }
+                    }
+                    Some(Err(e)) => log(&format!("{doc} is not a readable news post: {e}")),
+                    None => changed |= held.remove(&doc).is_some(),
+                }
+            }
+        }
+        if changed {
+            let mut entries: Vec<NewsEntry> = self.news.borrow().values().cloned().collect();
+            entries.sort_by(feed_order(now));
+            self.signals.news.set(entries);
+        }
+        rest
+    }
+
+    /// The person opened `doc`: it is no longer unread, on this device.
+    pub fn mark_news_seen(&self, doc: DocumentId) {
+        if self
+            .signals
+            .seen_news
+            .with_untracked(|seen| seen.contains(&doc))
+        {
+            return;
+        }
+        self.signals.seen_news.update(|seen| {
+            seen.insert(doc);
+        });
+        // Only posts still listed are worth keeping.
+        let listed: BTreeSet<DocumentId> = self.signals.me.with_untracked(|me| {
+            me.as_ref()
+                .map(|me| readable(me).collect())
+                .unwrap_or_default()
+        });
+        let json = self.signals.seen_news.with_untracked(|seen| {
+            let kept: BTreeSet<&DocumentId> = seen.iter().filter(|d| listed.contains(d)).collect();
+            serde_json::to_string(&kept).unwrap_or_default()
+        });
+        self.docs.write(Write::Meta {
+            key: MetaKey::SeenNews,
+            value: json,
+        });
+    }
+
+    /// Starts a post on the relay (admins), then asks who we are so the new document is
+    /// fetched and kept; the editor opens it.
+    pub async fn create_post(self: Rc<Self>, new: NewPost) -> Result<NewsRef, AppError> {
+        let created = api::create_post(&new).await?;
+        match api::me().await {
+            Ok(me) => self.adopt_me(me),
+            Err(e) => log(&format!("could not refresh the session: {e}")),
+        }
+        Ok(created)
+    }
+
+    /// Writes a post (admins; the relay refuses anyone else): only what differs, as one change.
+    /// Published, it reaches its segment when the change reaches the relay.
+    pub fn save_post(&self, doc: DocumentId, post: &NewsPost) -> Result<(), AppError> {
+        if !self.docs.arrived(&doc) {
+            return Err(AppError::NotSynced);
+        }
+        self.commit(doc, |tx| post.write_to(tx))?;
+        // The admin who published it has read it.
+        if post.is_out(super::events::now()) {
+            self.mark_news_seen(doc);
+        }
+        Ok(())
+    }
+
+    /// How many members `segment` reaches now (admins; needs the relay).
+    pub async fn segment_reach(&self, segment: &Segment) -> Result<usize, AppError> {
+        Ok(api::segment_reach(segment).await?.members)
+    }
+}
+
+/// The posts opened before, as stored by [`Runtime::mark_news_seen`].
+pub(super) fn parse_seen(json: &str) -> BTreeSet<DocumentId> {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        log(&format!("forgetting the news posts opened before: {e}"));
+        BTreeSet::new()
+    })
+}

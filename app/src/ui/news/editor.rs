@@ -1,0 +1,634 @@
+//! Writing news (admins). `/news/new` starts a post on the relay (`POST /api/news`, a draft);
+//! the editor at `/news/<doc>/edit` writes the post's document over sync — one change per save,
+//! offline too — and moves it from draft to published (at once, or at a time set ahead) to
+//! taken back. Who it reaches is a segment of the network by what profiles say: years left and
+//! joined, departments, places, interests and roles, with a live count from the relay of how many
+//! members the segment reaches now.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use tsunagu_core::api::NewPost;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::news::{NewsPost, PostStatus, Segment};
+use tsunagu_core::profile::Interest;
+use tsunagu_core::vocab::Role;
+
+use super::{Standing, StandingChip, is_admin, post_entry, use_post_param};
+use crate::calendar::DateTime;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::state::Link;
+use crate::ui::icons;
+use crate::ui::text::interest_label;
+use crate::ui::time;
+use crate::ui::use_client;
+
+/// What is wrong with the form; each is shown translated beside the buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Problem {
+    TitleMissing,
+    YearInvalid,
+    YearsBackwards,
+    PublishAtInvalid,
+    TooLong,
+}
+
+fn problem_text(locale: Locale, problem: Problem) -> &'static str {
+    match problem {
+        Problem::TitleMissing => td_string!(locale, news.error_title),
+        Problem::YearInvalid => td_string!(locale, news.error_year),
+        Problem::YearsBackwards => td_string!(locale, news.error_years_backwards),
+        Problem::PublishAtInvalid => td_string!(locale, news.error_publish_at),
+        Problem::TooLong => td_string!(locale, news.error_too_long),
+    }
+}
+
+/// The form as typed: inputs hold text until saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Form {
+    title: String,
+    body: String,
+    left_from: String,
+    left_to: String,
+    joined_from: String,
+    joined_to: String,
+    departments: String,
+    locations: String,
+    interests: Vec<String>,
+    roles: Vec<String>,
+    pinned: bool,
+    /// `datetime-local`, in the admin's own time zone; empty: as soon as published.
+    publish_at: String,
+}
+
+fn year_text(year: i32) -> String {
+    if year == 0 {
+        String::new()
+    } else {
+        year.to_string()
+    }
+}
+
+/// A year as typed; empty is "any" (0).
+fn parse_year(text: &str) -> Result<i32, Problem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    text.parse::<i32>()
+        .ok()
+        .filter(|y| (1900..=2200).contains(y))
+        .ok_or(Problem::YearInvalid)
+}
+
+/// Names typed in one field: separated by commas (half or full width), 、 or new lines.
+fn parse_names(text: &str) -> Vec<String> {
+    text.split([',', '，', '、', '\n'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl Form {
+    fn of(post: &NewsPost) -> Self {
+        let s = &post.segment;
+        Self {
+            title: post.title.clone(),
+            body: post.body.clone(),
+            left_from: year_text(s.left_from),
+            left_to: year_text(s.left_to),
+            joined_from: year_text(s.joined_from),
+            joined_to: year_text(s.joined_to),
+            departments: s.departments.join("、"),
+            locations: s.locations.join("、"),
+            interests: s.interests.clone(),
+            roles: s.roles.clone(),
+            pinned: post.pinned,
+            publish_at: if post.publish_at > 0 {
+                time::wall_in(&time::viewer_zone(), post.publish_at)
+                    .map(DateTime::input_value)
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    fn segment(&self) -> Result<Segment, Problem> {
+        let segment = Segment {
+            left_from: parse_year(&self.left_from)?,
+            left_to: parse_year(&self.left_to)?,
+            joined_from: parse_year(&self.joined_from)?,
+            joined_to: parse_year(&self.joined_to)?,
+            departments: parse_names(&self.departments),
+            locations: parse_names(&self.locations),
+            interests: self.interests.clone(),
+            roles: self.roles.clone(),
+        };
+        let ordered = |from: i32, to: i32| from == 0 || to == 0 || from <= to;
+        if !ordered(segment.left_from, segment.left_to)
+            || !ordered(segment.joined_from, segment.joined_to)
+        {
+            return Err(Problem::YearsBackwards);
+        }
+        Ok(segment)
+    }
+
+    fn publish_at(&self) -> Result<i64, Problem> {
+        if self.publish_at.trim().is_empty() {
+            return Ok(0);
+        }
+        DateTime::parse_input(&self.publish_at)
+            .and_then(|wall| time::to_unix(wall, &time::viewer_zone()))
+            .ok_or(Problem::PublishAtInvalid)
+    }
+
+    /// The post as the form says, over `current` (with `status`, if given).
+    fn apply(&self, current: &NewsPost, status: Option<PostStatus>) -> Result<NewsPost, Problem> {
+        let mut post = NewsPost {
+            title: self.title.trim().to_owned(),
+            body: self.body.clone(),
+            status: status.map_or_else(|| current.status.clone(), |s| s.key().to_owned()),
+            publish_at: self.publish_at()?,
+            pinned: self.pinned,
+            segment: self.segment()?,
+        };
+        if post.title.is_empty() {
+            return Err(Problem::TitleMissing);
+        }
+        // Published with a time already past: out now, as it would be without one.
+        if status == Some(PostStatus::Published) && post.publish_at <= crate::runtime::now() {
+            post.publish_at = 0;
+        }
+        match post.problem() {
+            None => Ok(post),
+            Some(_) => Err(Problem::TooLong),
+        }
+    }
+}
+
+/// `/news/new`: the title of a new post, started as a draft on the relay.
+#[component]
+pub(crate) fn NewPostPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let title = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let typed = title.get_untracked().trim().to_owned();
+        if typed.is_empty() {
+            problem.set(Some(Problem::TitleMissing));
+            return;
+        }
+        problem.set(None);
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let new = NewPost {
+                title: typed,
+                segment: Segment::default(),
+            };
+            match client.create_post(new).await {
+                Ok(created) => {
+                    navigate(&format!("/news/{}/edit", created.post), Default::default())
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <AdminsOnly>
+            <section class="news-editor" data-testid="new-post-page">
+                <A href="/news" attr:class="back-link"><icons::Back /><span>{move || t_string!(i18n, news.back)}</span></A>
+                <h1 class="page-title">{move || t_string!(i18n, news.new_title)}</h1>
+                <p class="page-lead">{move || t_string!(i18n, news.new_lead)}</p>
+                <form class="card section" on:submit=submit.clone() novalidate data-testid="new-post-form">
+                    <div class="field">
+                        <label class="field-label" for="new-post-title">{move || t_string!(i18n, news.title_label)}</label>
+                        <input class="input" id="new-post-title" data-testid="new-post-title"
+                            prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+                    </div>
+                    <Show when=move || signals.link.get() == Link::Offline>
+                        <p class="note">{move || t_string!(i18n, news.needs_connection)}</p>
+                    </Show>
+                    {move || problem.get().map(|p| view! { <p class="form-error" role="alert" data-testid="post-form-problem">{problem_text(i18n.get_locale(), p)}</p> })}
+                    {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="post-form-error">{crate::ui::error_text(i18n.get_locale(), &e)}</p> })}
+                    <button type="submit" class="button button-primary" data-testid="new-post-submit" disabled=move || busy.get()>
+                        {move || t_string!(i18n, news.create)}
+                    </button>
+                </form>
+            </section>
+        </AdminsOnly>
+    }
+}
+
+/// Only admins write news; anyone else who opens an editor's address is told so.
+#[component]
+fn AdminsOnly(children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let children = StoredValue::new(children);
+    view! {
+        <Show when=move || is_admin(signals) fallback=move || view! {
+            <div class="empty" role="alert" data-testid="post-editor-forbidden">
+                <p><strong>{move || t_string!(i18n, admin.forbidden_title)}</strong></p>
+                <p>{move || t_string!(i18n, news.forbidden)}</p>
+            </div>
+        }>
+            {children.read_value()()}
+        </Show>
+    }
+}
+
+/// `/news/<doc>/edit`: the editor.
+#[component]
+pub(crate) fn EditPostPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let doc = use_post_param();
+    view! {
+        <AdminsOnly>
+            <section class="news-editor" data-testid="edit-post-page">
+                {move || match doc.get() {
+                    Some(doc) => view! { <Editor doc=doc /> }.into_any(),
+                    None => view! { <p class="empty">{t_string!(i18n, news.not_found)}</p> }.into_any(),
+                }}
+            </section>
+        </AdminsOnly>
+    }
+}
+
+/// How many members the segment reaches, as the relay last said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Counting,
+    Members(usize),
+    /// The relay cannot be asked (offline, or it failed).
+    Unknown,
+    /// The segment as typed is not one.
+    Invalid,
+}
+
+#[component]
+fn Editor(doc: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let entry = post_entry(signals, doc);
+    let stored = Memo::new(move |_| entry.with(|e| e.as_ref().map(|e| e.post.clone())));
+    let form = RwSignal::new(Form::default());
+    // The document has arrived and the form shows it.
+    let ready = RwSignal::new(false);
+    // What the form was loaded from, to tell an edit here from a change arriving by sync: a
+    // change from elsewhere replaces the form only while nothing was typed.
+    let loaded = StoredValue::new(Form::default());
+    Effect::new(move |_| {
+        let Some(post) = stored.get() else {
+            return;
+        };
+        let fresh = Form::of(&post);
+        let untouched = !ready.get_untracked() || form.with_untracked(|f| *f == loaded.get_value());
+        if untouched {
+            loaded.set_value(fresh.clone());
+            form.set(fresh);
+            ready.set(true);
+        }
+    });
+    let reach = live_reach(form);
+    let problem = RwSignal::new(None::<Problem>);
+    let error = RwSignal::new(None::<AppError>);
+    // What the last save did, for the line under the form.
+    let outcome = RwSignal::new(None::<Saved>);
+    let save = move |status: Option<PostStatus>, then: Saved| {
+        error.set(None);
+        outcome.set(None);
+        let Some(current) = stored.get_untracked() else {
+            return;
+        };
+        let post = match form.with_untracked(|f| f.apply(&current, status)) {
+            Ok(post) => post,
+            Err(p) => {
+                problem.set(Some(p));
+                return;
+            }
+        };
+        problem.set(None);
+        match client.save_post(doc, &post) {
+            Ok(()) => {
+                let fresh = Form::of(&post);
+                loaded.set_value(fresh.clone());
+                form.set(fresh);
+                outcome.set(Some(then));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let standing = Memo::new(move |_| {
+        entry.with(|e| e.as_ref().map(|e| Standing::of(e, crate::runtime::now())))
+    });
+    let scheduled_ahead = move || {
+        form.with(|f| f.publish_at())
+            .is_ok_and(|at| at > crate::runtime::now())
+    };
+    let publish = move |_| {
+        let question = match reach.get_untracked() {
+            Reach::Members(n) => {
+                t_string!(i18n, news.publish_confirm_count).replace("%n", &n.to_string())
+            }
+            _ => t_string!(i18n, news.publish_confirm).to_owned(),
+        };
+        if crate::ui::confirm(&question) {
+            save(Some(PostStatus::Published), Saved::Published);
+        }
+    };
+    let unpublish = move |_| {
+        if crate::ui::confirm(t_string!(i18n, news.unpublish_confirm)) {
+            save(Some(PostStatus::Unpublished), Saved::Unpublished);
+        }
+    };
+    let offline_note = move || signals.pending.get() > 0;
+    view! {
+        <A href=format!("/news/{doc}") attr:class="back-link" attr:data-testid="post-editor-back"><icons::Back /><span>{move || t_string!(i18n, news.back_to_post)}</span></A>
+        <div class="edit-head">
+            <h1 class="page-title">{move || t_string!(i18n, news.edit_title)}</h1>
+            {move || standing.get().map(|s| view! { <StandingChip standing=s /> })}
+        </div>
+        {move || {
+            if !ready.get() {
+                let text = if signals.link.get() == Link::Offline { t_string!(i18n, news.loading_offline) } else { t_string!(i18n, news.loading) };
+                return view! { <p class="empty" data-testid="post-editor-loading">{text}</p> }.into_any();
+            }
+            view! {
+                <form class="news-form" data-testid="post-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(None, Saved::Kept); }>
+                    <section class="card section">
+                        <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.title_label)) testid="post-title-input"
+                            get=|f| f.title.as_str() set=|f, v| f.title = v />
+                        <div class="field">
+                            <label class="field-label" for="post-body">{move || t_string!(i18n, news.body_label)}</label>
+                            <textarea class="input textarea" id="post-body" data-testid="post-body-input" rows="12"
+                                prop:value=move || form.with(|f| f.body.clone())
+                                on:input=move |ev| form.update(|f| f.body = event_target_value(&ev))></textarea>
+                            <p class="field-hint">{move || t_string!(i18n, news.body_hint)}</p>
+                        </div>
+                    </section>
+                    <SegmentFields form=form reach=reach />
+                    <section class="card section">
+                        <h2 class="section-title">{move || t_string!(i18n, news.publishing)}</h2>
+                        <label class="switch-row">
+                            <input type="checkbox" class="switch" data-testid="post-pinned-input"
+                                prop:checked=move || form.with(|f| f.pinned)
+                                on:change=move |ev| form.update(|f| f.pinned = event_target_checked(&ev)) />
+                            <span class="field-label">{move || t_string!(i18n, news.pin)}</span>
+                        </label>
+                        <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.publish_at)) testid="post-publish-at-input"
+                            get=|f| f.publish_at.as_str() set=|f, v| f.publish_at = v kind="datetime-local"
+                            hint=Signal::derive(move || t_string!(i18n, news.publish_at_hint)) />
+                    </section>
+                    {move || problem.get().map(|p| view! { <p class="form-error" role="alert" data-testid="post-form-problem">{problem_text(i18n.get_locale(), p)}</p> })}
+                    {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="post-form-error">{crate::ui::error_text(i18n.get_locale(), &e)}</p> })}
+                    {move || outcome.get().map(|o| view! {
+                        <p class=if o == Saved::Kept { "field-hint" } else { "banner banner-success" } role="status" data-testid="post-saved" data-outcome=o.key()>
+                            {move || o.text(i18n.get_locale())}" "
+                            {move || if offline_note() { t_string!(i18n, news.saved_local) } else { "" }}
+                        </p>
+                    })}
+                    <div class="edit-footer">
+                        <button type="submit" class="button" data-testid="post-save">{move || t_string!(i18n, news.save)}</button>
+                        <Show when=move || !matches!(standing.get(), Some(Standing::Published | Standing::Scheduled(_)))>
+                            <button type="button" class="button button-primary" data-testid="post-publish" on:click=publish>
+                                {move || if scheduled_ahead() { t_string!(i18n, news.schedule) } else { t_string!(i18n, news.publish) }}
+                            </button>
+                        </Show>
+                        <Show when=move || matches!(standing.get(), Some(Standing::Published | Standing::Scheduled(_)))>
+                            <button type="button" class="button button-quiet button-danger" data-testid="post-unpublish" on:click=unpublish>
+                                {move || t_string!(i18n, news.unpublish)}
+                            </button>
+                        </Show>
+                    </div>
+                </form>
+            }.into_any()
+        }}
+    }
+}
+
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Saved {
+    Kept,
+    Published,
+    Unpublished,
+}
+
+impl Saved {
+    fn key(self) -> &'static str {
+        match self {
+            Saved::Kept => "saved",
+            Saved::Published => "published",
+            Saved::Unpublished => "unpublished",
+        }
+    }
+
+    fn text(self, locale: Locale) -> &'static str {
+        match self {
+            Saved::Kept => td_string!(locale, news.saved),
+            Saved::Published => td_string!(locale, news.published),
+            Saved::Unpublished => td_string!(locale, news.unpublished),
+        }
+    }
+}
+
+/// The relay's count of the form's segment, asked again a moment after the segment last changed
+/// (not on every key), and only for the newest segment.
+fn live_reach(form: RwSignal<Form>) -> RwSignal<Reach> {
+    let client = use_client();
+    let reach = RwSignal::new(Reach::Counting);
+    let segment = Memo::new(move |_| form.with(Form::segment));
+    let asked = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let Ok(segment) = segment.get() else {
+            reach.set(Reach::Invalid);
+            return;
+        };
+        // Tracked: coming back online counts again.
+        if client.signals.link.get() == Link::Offline {
+            reach.set(Reach::Unknown);
+            return;
+        }
+        let this = asked.get_value() + 1;
+        asked.set_value(this);
+        reach.set(Reach::Counting);
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::sleep(std::time::Duration::from_millis(350)).await;
+            if asked.try_get_value() != Some(this) {
+                return;
+            }
+            let counted = client.segment_reach(&segment).await;
+            if asked.try_get_value() == Some(this) {
+                reach.set(counted.map_or(Reach::Unknown, Reach::Members));
+            }
+        });
+    });
+    reach
+}
+
+impl Reach {
+    fn key(self) -> &'static str {
+        match self {
+            Reach::Counting => "counting",
+            Reach::Members(_) => "members",
+            Reach::Unknown => "unknown",
+            Reach::Invalid => "invalid",
+        }
+    }
+}
+
+/// Who the post reaches: the segment's fields and the live count.
+#[component]
+fn SegmentFields(form: RwSignal<Form>, reach: RwSignal<Reach>) -> impl IntoView {
+    let i18n = use_i18n();
+    let toggle = move |list: fn(&mut Form) -> &mut Vec<String>, key: &'static str, on: bool| {
+        form.update(|f| {
+            let list = list(f);
+            list.retain(|k| k != key);
+            if on {
+                list.push(key.to_owned());
+            }
+        });
+    };
+    let reach_text = move || match reach.get() {
+        Reach::Counting => t_string!(i18n, news.reach_counting).to_owned(),
+        Reach::Members(n) => t_string!(i18n, news.reach).replace("%n", &n.to_string()),
+        Reach::Unknown => t_string!(i18n, news.reach_unknown).to_owned(),
+        Reach::Invalid => t_string!(i18n, news.reach_invalid).to_owned(),
+    };
+    view! {
+        <section class="card section" data-testid="post-segment">
+            <h2 class="section-title">{move || t_string!(i18n, news.segment)}</h2>
+            <p class="field-hint">{move || t_string!(i18n, news.segment_hint)}</p>
+            <div class="field-grid">
+                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.left_from)) testid="segment-left-from"
+                    get=|f| f.left_from.as_str() set=|f, v| f.left_from = v kind="number" />
+                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.left_to)) testid="segment-left-to"
+                    get=|f| f.left_to.as_str() set=|f, v| f.left_to = v kind="number" />
+                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_from)) testid="segment-joined-from"
+                    get=|f| f.joined_from.as_str() set=|f, v| f.joined_from = v kind="number" />
+                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_to)) testid="segment-joined-to"
+                    get=|f| f.joined_to.as_str() set=|f, v| f.joined_to = v kind="number" />
+            </div>
+            <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.departments)) testid="segment-departments"
+                get=|f| f.departments.as_str() set=|f, v| f.departments = v
+                hint=Signal::derive(move || t_string!(i18n, news.names_hint)) />
+            <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.locations)) testid="segment-locations"
+                get=|f| f.locations.as_str() set=|f, v| f.locations = v
+                hint=Signal::derive(move || t_string!(i18n, news.locations_hint)) />
+            <p class="field-label">{move || t_string!(i18n, news.interests)}</p>
+            <div class="chips chips-choice">
+                {Interest::ALL.into_iter().map(|interest| {
+                    let key = interest.key();
+                    let on = move || form.with(|f| f.interests.iter().any(|k| k == key));
+                    view! {
+                        <label class="chip chip-toggle" class:chip-on=on>
+                            <input type="checkbox" class="visually-hidden" data-testid=format!("segment-interest-{key}")
+                                prop:checked=on on:change=move |ev| toggle(|f| &mut f.interests, key, event_target_checked(&ev)) />
+                            {move || interest_label(i18n.get_locale(), interest)}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <p class="field-label">{move || t_string!(i18n, news.roles)}</p>
+            <div class="chips chips-choice">
+                {[Role::Alumni, Role::Employee, Role::EventStaff, Role::Admin].into_iter().map(|role| {
+                    let key = role.key();
+                    let on = move || form.with(|f| f.roles.iter().any(|k| k == key));
+                    view! {
+                        <label class="chip chip-toggle" class:chip-on=on>
+                            <input type="checkbox" class="visually-hidden" data-testid=format!("segment-role-{key}")
+                                prop:checked=on on:change=move |ev| toggle(|f| &mut f.roles, key, event_target_checked(&ev)) />
+                            {move || crate::ui::role_name(i18n.get_locale(), role)}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <p class="news-reach" role="status" aria-live="polite" data-testid="segment-reach"
+                data-state=move || reach.get().key()
+                data-reach=move || match reach.get() { Reach::Members(n) => n.to_string(), _ => String::new() }>
+                <icons::People />
+                <span>{reach_text}</span>
+            </p>
+        </section>
+    }
+}
+
+/// A text input bound to one field of the form.
+#[component]
+fn TextInput(
+    form: RwSignal<Form>,
+    label: Signal<&'static str>,
+    testid: &'static str,
+    get: fn(&Form) -> &str,
+    set: fn(&mut Form, String),
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<Signal<&'static str>>,
+) -> impl IntoView {
+    let id = format!("news-{testid}");
+    view! {
+        <div class="field">
+            <label class="field-label" for=id.clone()>{move || label.get()}</label>
+            <input class="input" id=id type=kind data-testid=testid
+                prop:value=move || form.with(|f| get(f).to_owned())
+                on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
+            {hint.map(|h| view! { <p class="field-hint">{move || h.get()}</p> })}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn names_are_split_on_every_separator_people_type() {
+        assert_eq!(
+            parse_names("営業部、開発部, 人事部，広報部\n 総務部 ,"),
+            ["営業部", "開発部", "人事部", "広報部", "総務部"]
+        );
+        assert!(parse_names(" 、 ").is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn years_are_any_when_empty_and_refused_when_not_years() {
+        assert_eq!(parse_year(""), Ok(0));
+        assert_eq!(parse_year(" 2018 "), Ok(2018));
+        assert_eq!(parse_year("18"), Err(Problem::YearInvalid));
+        assert_eq!(parse_year("二〇一八"), Err(Problem::YearInvalid));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_segment_as_typed_becomes_the_posts_segment() {
+        let form = Form {
+            left_from: "2018".into(),
+            left_to: "2022".into(),
+            interests: vec!["rehire".into()],
+            ..Form::default()
+        };
+        let segment = form.segment().expect("a segment");
+        assert_eq!(segment.left_from, 2018);
+        assert_eq!(segment.left_to, 2022);
+        assert_eq!(segment.interests, ["rehire"]);
+        let backwards = Form {
+            left_from: "2022".into(),
+            left_to: "2018".into(),
+            ..Form::default()
+        };
+        assert_eq!(backwards.segment(), Err(Problem::YearsBackwards));
+    }
+}

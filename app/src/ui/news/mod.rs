@@ -1,0 +1,337 @@
+//! Company news (docs/design.md §13): the feed at `/news` and one post at `/news/<document id>`,
+//! read from the copies on this device, so both open offline. Only the posts meant for the
+//! person ever reach it (the relay judges each post's segment), pinned first, then the newest;
+//! a post not opened on this device is marked unread and counted on the tab.
+//!
+//! Admins also see their drafts, scheduled and unpublished posts here, and write them in the
+//! editor ([`editor`], in the admins' chunk).
+
+pub(crate) mod editor;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::news::PostStatus;
+use tsunagu_core::vocab::Role;
+
+use crate::i18n::*;
+use crate::runtime::NewsEntry;
+use crate::state::{Link, Signals};
+use crate::ui::icons;
+use crate::ui::time::{self, Style};
+use crate::ui::use_client;
+
+/// Characters of a post's text the feed shows.
+const EXCERPT_CHARS: usize = 90;
+
+fn is_admin(signals: Signals) -> bool {
+    signals.me.with(|me| {
+        me.as_ref()
+            .is_some_and(|me| me.roles.contains(&Role::Admin))
+    })
+}
+
+fn now() -> i64 {
+    crate::runtime::now()
+}
+
+/// The posts out for their readers (tracked), in the feed's order.
+fn out_posts(signals: Signals) -> Vec<NewsEntry> {
+    let now = now();
+    signals
+        .news
+        .with(|news| news.iter().filter(|e| e.is_out(now)).cloned().collect())
+}
+
+/// Whether the person has not opened `doc` on this device (tracked).
+fn is_unread(signals: Signals, doc: DocumentId) -> bool {
+    signals.seen_news.with(|seen| !seen.contains(&doc))
+}
+
+/// The count on the news tab: posts out and not opened here.
+#[component]
+pub(crate) fn NewsBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let count = Memo::new(move |_| {
+        out_posts(signals)
+            .iter()
+            .filter(|e| is_unread(signals, e.doc))
+            .count()
+    });
+    view! {
+        <super::TabBadge count=count label=Signal::derive(move || t_string!(i18n, news.nav_badge)) testid="news-badge" />
+    }
+}
+
+/// The nav entry's icon: a megaphone.
+#[component]
+pub(crate) fn NewsIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M4 10v4a1 1 0 0 0 1 1h2l7 4V5L7 9H5a1 1 0 0 0-1 1z" />
+            <path d="M7 15l1.5 4.5M17.5 9a4 4 0 0 1 0 6" />
+        </svg>
+    }
+}
+
+/// When a post came out, for people (empty for a post just published here whose time the relay
+/// has not said yet).
+fn out_date(locale: Locale, entry: &NewsEntry) -> String {
+    entry
+        .out_at
+        .map(|at| time::format(at, None, locale, Style::Day))
+        .unwrap_or_default()
+}
+
+/// `/news`: the feed, and for admins their posts not out.
+#[component]
+pub(crate) fn NewsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let posts = Memo::new(move |_| out_posts(signals));
+    let admin = move || is_admin(signals);
+    view! {
+        <section class="news-page" data-testid="news-page">
+            <div class="page-head">
+                <h1 class="page-title">{move || t_string!(i18n, news.title)}</h1>
+                <Show when=admin>
+                    <A href="/news/new" attr:class="button button-primary button-small" attr:data-testid="news-new">
+                        {move || t_string!(i18n, news.new_post)}
+                    </A>
+                </Show>
+            </div>
+            <p class="page-lead">{move || t_string!(i18n, news.lead)}</p>
+            <Show when=admin>
+                <NotOutYet />
+            </Show>
+            <Show when=move || !posts.with(Vec::is_empty)
+                fallback=move || view! { <p class="empty" data-testid="news-empty">{move || t_string!(i18n, news.empty)}</p> }>
+                <ul class="news-list" data-testid="news-list">
+                    <For each=move || posts.get() key=|e| (e.doc, e.post.title.clone(), e.post.body.clone(), e.post.pinned, e.out_at) let:entry>
+                        <NewsCard entry=entry />
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn NewsCard(entry: NewsEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let doc = entry.doc;
+    let unread = move || is_unread(signals, doc);
+    let excerpt = crate::markdown::excerpt(&entry.post.body, EXCERPT_CHARS);
+    let pinned = entry.post.pinned;
+    let title = entry.post.title.clone();
+    view! {
+        <li>
+            <A href=format!("/news/{doc}") attr:class="card news-card" attr:data-testid="news-card"
+                attr:data-doc=doc.to_string() attr:data-unread=move || unread().to_string()>
+                <span class="news-card-top">
+                    {pinned.then(|| view! {
+                        <span class="status status-pinned" data-testid="news-card-pinned">{move || t_string!(i18n, news.pinned)}</span>
+                    })}
+                    <Show when=unread>
+                        <span class="status status-fresh" data-testid="news-card-unread">{move || t_string!(i18n, news.unread)}</span>
+                    </Show>
+                    <time class="news-date">{move || out_date(i18n.get_locale(), &entry)}</time>
+                </span>
+                <span class="news-card-title" data-testid="news-card-title">{title}</span>
+                {(!excerpt.is_empty()).then(|| view! { <span class="news-excerpt">{excerpt}</span> })}
+            </A>
+        </li>
+    }
+}
+
+/// What an admin's post is, when it is not out: a draft, scheduled, or taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    Draft,
+    Scheduled(i64),
+    Published,
+    Unpublished,
+}
+
+impl Standing {
+    pub(crate) fn of(entry: &NewsEntry, now: i64) -> Self {
+        match entry.post.status() {
+            PostStatus::Draft => Standing::Draft,
+            PostStatus::Unpublished => Standing::Unpublished,
+            PostStatus::Published if !entry.is_out(now) => {
+                Standing::Scheduled(entry.post.publish_at)
+            }
+            PostStatus::Published => Standing::Published,
+        }
+    }
+
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Standing::Draft => "draft",
+            Standing::Scheduled(_) => "scheduled",
+            Standing::Published => "published",
+            Standing::Unpublished => "unpublished",
+        }
+    }
+
+    pub(crate) fn label(self, locale: Locale) -> String {
+        match self {
+            Standing::Draft => td_string!(locale, news.status_draft).to_owned(),
+            Standing::Scheduled(at) => td_string!(locale, news.status_scheduled)
+                .replace("%t", &time::format(at, None, locale, Style::DayAndTime)),
+            Standing::Published => td_string!(locale, news.status_published).to_owned(),
+            Standing::Unpublished => td_string!(locale, news.status_unpublished).to_owned(),
+        }
+    }
+}
+
+/// A post's standing as a chip.
+#[component]
+pub(crate) fn StandingChip(standing: Standing) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class=format!("status status-post-{}", standing.key()) data-testid="post-standing" data-standing=standing.key()>
+            {move || standing.label(i18n.get_locale())}
+        </span>
+    }
+}
+
+/// Admins: their posts that are not out (drafts, scheduled, taken back), each opening the editor.
+#[component]
+fn NotOutYet() -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    let posts = Memo::new(move |_| {
+        let now = now();
+        signals.news.with(|news| {
+            news.iter()
+                .filter(|e| !e.is_out(now))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || !posts.with(Vec::is_empty)>
+            <section class="card section news-drafts" data-testid="news-drafts">
+                <h2 class="section-title">{move || t_string!(i18n, news.not_out)}</h2>
+                <ul class="plain-list">
+                    <For each=move || posts.get() key=|e| (e.doc, e.post.title.clone(), e.post.status.clone(), e.post.publish_at) let:entry>
+                        {
+                            let standing = Standing::of(&entry, now());
+                            let title = if entry.post.title.trim().is_empty() { t_string!(i18n, news.untitled).to_owned() } else { entry.post.title.clone() };
+                            view! {
+                                <li>
+                                    <A href=format!("/news/{}/edit", entry.doc) attr:class="news-draft" attr:data-testid="news-draft">
+                                        <span class="news-draft-title">{title}</span>
+                                        <StandingChip standing=standing />
+                                    </A>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+/// The post document the route's `:doc` names, if it is a document id.
+pub(crate) fn use_post_param() -> Memo<Option<DocumentId>> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .with(|p| p.get("doc"))
+            .and_then(|id| id.parse::<DocumentId>().ok())
+    })
+}
+
+/// The post `doc` as it stands on this device (tracked).
+pub(crate) fn post_entry(signals: Signals, doc: DocumentId) -> Memo<Option<NewsEntry>> {
+    Memo::new(move |_| {
+        signals
+            .news
+            .with(|news| news.iter().find(|e| e.doc == doc).cloned())
+    })
+}
+
+/// `/news/<doc>`: one post.
+#[component]
+pub(crate) fn PostPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let doc = use_post_param();
+    view! {
+        <article class="news-post-page" data-testid="post-page">
+            <A href="/news" attr:class="back-link" attr:data-testid="post-back">
+                <icons::Back />
+                <span>{move || t_string!(i18n, news.back)}</span>
+            </A>
+            {move || match doc.get() {
+                Some(doc) => view! { <Post doc=doc /> }.into_any(),
+                None => view! { <p class="empty" data-testid="post-not-found">{t_string!(i18n, news.not_found)}</p> }.into_any(),
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn Post(doc: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let entry = post_entry(signals, doc);
+    // Opened: no longer unread on this device.
+    Effect::new(move |_| {
+        if entry.with(Option::is_some) {
+            client.mark_news_seen(doc);
+        }
+    });
+    let listed = move || {
+        signals.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|m| m.news.iter().any(|r| r.post == doc))
+        })
+    };
+    move || match entry.get() {
+        Some(entry) => {
+            let admin = is_admin(signals);
+            let standing = Standing::of(&entry, now());
+            let body = crate::markdown::to_html(&entry.post.body);
+            view! {
+                <header class="news-post-head">
+                    <div class="chips">
+                        {entry.post.pinned.then(|| view! { <span class="status status-pinned">{move || t_string!(i18n, news.pinned)}</span> })}
+                        {(admin && standing != Standing::Published).then(|| view! { <StandingChip standing=standing /> })}
+                    </div>
+                    <h1 class="page-title" data-testid="post-title">{entry.post.title.clone()}</h1>
+                    <p class="news-date">{
+                        let entry = entry.clone();
+                        move || out_date(i18n.get_locale(), &entry)
+                    }</p>
+                </header>
+                <div class="card section markdown news-body" data-testid="post-body" inner_html=body></div>
+                <Show when=move || admin>
+                    <div class="edit-footer">
+                        <A href=format!("/news/{doc}/edit") attr:class="button" attr:data-testid="post-edit">
+                            {move || t_string!(i18n, news.edit)}
+                        </A>
+                    </div>
+                </Show>
+            }
+            .into_any()
+        }
+        None => {
+            let text = if listed() {
+                if signals.link.get() == Link::Offline {
+                    t_string!(i18n, news.loading_offline)
+                } else {
+                    t_string!(i18n, news.loading)
+                }
+            } else {
+                t_string!(i18n, news.not_found)
+            };
+            view! { <p class="empty" data-testid="post-not-found">{text}</p> }.into_any()
+        }
+    }
+}

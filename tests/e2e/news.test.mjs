@@ -1,0 +1,170 @@
+// Company news as people use it (issue 13): the admin writes a post on a desktop for "left
+// 2018–2022, open to rehire", watching the live count narrow, and publishes it pinned; a second
+// post goes to everyone. Hanako (left 2021, open to rehire) reads both, the aimed one marked
+// unread until she opens it, and again offline after a reload. Ken (left 2019, not open to
+// rehire) gets only the post for everyone: the aimed one is never in his IndexedDB. Unpublished,
+// the post leaves Hanako's phone.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Relay } from "../lib/relay.mjs";
+import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
+import { deviceHolds, deviceComesToHold } from "../lib/inspect.mjs";
+import { eventually } from "../lib/automerge_repo.mjs";
+
+const SLOW = { timeout: 30000 };
+const AIMED = "アルムナイ採用を再開します";
+const AIMED_BODY = "営業企画と**人事**で、出戻り採用の募集を始めました。";
+const EVERYONE = "年末年始のお知らせ";
+
+let relay, browser, admin, hanako, hanakoCtx, ken;
+/** `/news/<document id>` of the aimed post. */
+let aimedPath;
+
+before(async () => {
+  relay = await Relay.start();
+  browser = await launch();
+  const adminCtx = await browser.newContext(DESKTOP);
+  hanakoCtx = await browser.newContext(PHONE);
+  const kenCtx = await browser.newContext(PHONE);
+  [admin, hanako, ken] = await Promise.all([adminCtx.newPage(), hanakoCtx.newPage(), kenCtx.newPage()]);
+  await signInThroughUi(admin, relay.url, "admin@example.com");
+  await signInThroughUi(hanako, relay.url, "hanako@example.com");
+  await signInThroughUi(ken, relay.url, "ken@example.com");
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+async function shot(page, name) {
+  if (process.env.TSUNAGU_SCREENSHOTS) {
+    await page.screenshot({ path: `${process.env.TSUNAGU_SCREENSHOTS}/${name}.png`, fullPage: true });
+  }
+}
+
+/** The live count under the segment once it has settled on a number. */
+async function reach(page) {
+  const line = page.locator('[data-testid="segment-reach"]:not([data-reach=""])');
+  await line.waitFor(SLOW);
+  return Number(await line.getAttribute("data-reach"));
+}
+
+/** The admin starts a post titled `title` and opens it in the editor. */
+async function startPost(title) {
+  await admin.getByTestId("nav-news").click();
+  await admin.getByTestId("news-new").click();
+  await admin.getByTestId("new-post-title").fill(title);
+  await admin.getByTestId("new-post-submit").click();
+  await admin.getByTestId("post-form").waitFor(SLOW);
+}
+
+async function publish() {
+  admin.once("dialog", (dialog) => dialog.accept().catch(() => {}));
+  await admin.getByTestId("post-publish").click();
+  await admin.locator('[data-testid="post-saved"][data-outcome="published"]').waitFor(SLOW);
+  await admin.locator('[data-testid="post-standing"][data-standing="published"]').waitFor(SLOW);
+}
+
+/** The phone opens the app again (a new visit asks the relay what it may read now). */
+async function reopen(page) {
+  await page.reload();
+  await page.getByTestId("nav-news").click();
+  await page.getByTestId("news-page").waitFor(SLOW);
+}
+
+const card = (page, title) => page.getByTestId("news-card").filter({ hasText: title });
+
+test("the admin aims a post at a segment, with a live count, and publishes it pinned", async () => {
+  await startPost(AIMED);
+  const everyone = await reach(admin);
+  assert.ok(everyone >= 3, `a post with no conditions reaches the whole network (${everyone})`);
+  await admin.getByTestId("post-body-input").fill(AIMED_BODY);
+  await admin.getByTestId("segment-left-from").fill("2018");
+  await admin.getByTestId("segment-left-to").fill("2022");
+  await admin.getByTestId("segment-interest-rehire").check({ force: true });
+  await eventually(async () => (await reach(admin)) < everyone, 10000, "the count to narrow");
+  const aimed = await reach(admin);
+  assert.ok(aimed >= 1, "Hanako is in it");
+  // A year typed backwards is caught before anything is saved.
+  await admin.getByTestId("segment-left-to").fill("2010");
+  await admin.locator('[data-testid="segment-reach"][data-state="invalid"]').waitFor(SLOW);
+  await admin.getByTestId("post-save").click();
+  await admin.getByTestId("post-form-problem").waitFor();
+  await admin.getByTestId("segment-left-to").fill("2022");
+  await admin.getByTestId("post-pinned-input").check();
+  await shot(admin, "desktop-news-editor");
+  await publish();
+  aimedPath = new URL(admin.url()).pathname.replace(/\/edit$/, "");
+
+  await startPost(EVERYONE);
+  await admin.getByTestId("post-body-input").fill("12月29日から1月3日まで事務局はお休みです。");
+  await publish();
+
+  await admin.getByTestId("nav-news").click();
+  await card(admin, AIMED).waitFor(SLOW);
+  await card(admin, EVERYONE).waitFor(SLOW);
+  // Pinned first.
+  assert.match(await admin.getByTestId("news-card").first().innerText(), new RegExp(AIMED));
+});
+
+test("Hanako reads the post aimed at her, unread until opened, and offline after a reload", async () => {
+  await reopen(hanako);
+  await card(hanako, AIMED).waitFor(SLOW);
+  await card(hanako, EVERYONE).waitFor(SLOW);
+  assert.equal(await card(hanako, AIMED).getAttribute("data-unread"), "true");
+  await hanako.getByTestId("news-badge").waitFor(SLOW);
+  await shot(hanako, "phone-news-feed");
+  await card(hanako, AIMED).click();
+  await hanako.getByTestId("post-title").filter({ hasText: AIMED }).waitFor(SLOW);
+  assert.equal(await hanako.locator('[data-testid="post-body"] strong').innerText(), "人事");
+  await shot(hanako, "phone-news-post");
+  await hanako.getByTestId("post-back").click();
+  await hanako.locator('[data-testid="news-card"][data-unread="false"]').filter({ hasText: AIMED }).waitFor(SLOW);
+  assert.equal(await deviceComesToHold(hanako, "出戻り採用の募集"), true);
+
+  // On the train: no network, the app opened again from the device.
+  await hanakoCtx.setOffline(true);
+  try {
+    await hanako.reload();
+    await hanako.getByTestId("nav-news").click();
+    await card(hanako, AIMED).waitFor(SLOW);
+    assert.equal(await card(hanako, AIMED).getAttribute("data-unread"), "false", "read stays read");
+    await card(hanako, AIMED).click();
+    await hanako.locator('[data-testid="post-body"]').filter({ hasText: "出戻り採用の募集" }).waitFor(SLOW);
+  } finally {
+    await hanakoCtx.setOffline(false);
+  }
+});
+
+test("Ken, outside the segment, gets the post for everyone and never the aimed one", async () => {
+  await reopen(ken);
+  await card(ken, EVERYONE).waitFor(SLOW);
+  assert.equal(await card(ken, AIMED).count(), 0, "not on his screen");
+  // Once his phone holds what came after, it would hold the aimed post had it been sent.
+  assert.equal(await deviceComesToHold(ken, "事務局はお休み"), true);
+  assert.equal(await deviceHolds(ken, AIMED), false, "not in his IndexedDB, in any form");
+  assert.equal(await deviceHolds(ken, "出戻り採用の募集"), false);
+  // Nor by its address.
+  await ken.goto(relay.url + aimedPath);
+  await ken.getByTestId("post-not-found").waitFor(SLOW);
+  // Nor the editor, which is for admins.
+  await ken.goto(`${relay.url}/news/new`);
+  await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
+});
+
+test("unpublished, the post leaves Hanako's phone", async () => {
+  await card(admin, AIMED).click();
+  await admin.getByTestId("post-edit").click();
+  await admin.getByTestId("post-form").waitFor(SLOW);
+  admin.once("dialog", (dialog) => dialog.accept().catch(() => {}));
+  await admin.getByTestId("post-unpublish").click();
+  await admin.locator('[data-testid="post-saved"][data-outcome="unpublished"]').waitFor(SLOW);
+  await admin.getByTestId("nav-news").click();
+  await admin.getByTestId("news-draft").filter({ hasText: AIMED }).waitFor(SLOW);
+
+  await reopen(hanako);
+  await card(hanako, EVERYONE).waitFor(SLOW);
+  await eventually(async () => (await card(hanako, AIMED).count()) === 0, 20000, "the card to go");
+  await eventually(async () => !(await deviceHolds(hanako, "出戻り採用の募集")), 10000, "the post to leave her IndexedDB");
+});
