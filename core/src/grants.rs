@@ -8,7 +8,8 @@
 //!
 //! A write grant names the places in the document it covers, as paths of map keys from the
 //! root: `["name"]` covers the key `name` and everything beneath it; `*` matches any one key or
-//! list element, `$me` the writer's own user id, and the empty path the whole document.
+//! list element, `$me` the writer's own user id, `$me:*` a key made of that id, a colon and
+//! anything more, and the empty path the whole document.
 //!
 //! ```
 //! use tsunagu_core::grants::{Access, DocFacts, Seg, Subject, access, may_write};
@@ -366,7 +367,27 @@ const RULES: &[Rule] = &[
         who: Who::Segment,
         grant: Grant::Read,
     },
+    // What readers say to a post: each writes only their own いいね and their own comments
+    // (keyed by their id, so nobody comments as someone else); admins also hide comments. The
+    // responses go where the post goes: out of a reader's reach, out of their device.
+    Rule {
+        kind: DocKind::NewsResponses,
+        who: Who::Segment,
+        grant: Grant::Write(NEWS_RESPONDER),
+    },
+    Rule {
+        kind: DocKind::NewsResponses,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Write(NEWS_MODERATOR),
+    },
 ];
+
+/// Where a reader writes in a post's responses: their いいね, and comments whose keys start
+/// with their id (`<id>:<random>`, docs/design.md §13).
+pub const NEWS_RESPONDER: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*"]];
+
+/// What an admin writes there: their own responses, and which comments are hidden.
+pub const NEWS_MODERATOR: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*"], &["hidden"]];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
 pub const CHECKIN_SCANS: &[Pattern] = &[&["scans", "*"]];
@@ -453,6 +474,10 @@ fn covers(pattern: Pattern, path: &[Seg<'_>], me: &str) -> bool {
             .all(|(want, seg)| match (*want, seg) {
                 ("*", _) => true,
                 ("$me", Seg::Key(key)) => *key == me,
+                ("$me:*", Seg::Key(key)) => key
+                    .strip_prefix(me)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .is_some_and(|rest| !rest.is_empty()),
                 (want, Seg::Key(key)) => want == *key,
                 (_, Seg::Item) => false,
             })
@@ -532,6 +557,41 @@ mod tests {
             // A post the relay knows nothing about is no one's but the admins'.
             let unknown = DocFacts::of(DocKind::NewsPost);
             assert_eq!(access(&me, &unknown).is_some(), is_admin, "{roles:?}");
+        }
+    }
+
+    #[test]
+    fn readers_respond_to_a_post_only_as_themselves_and_admins_hide_comments() {
+        let responses = |out: bool, in_segment: bool| DocFacts {
+            news: Some(NewsFacts { out, in_segment }),
+            ..DocFacts::of(DocKind::NewsResponses)
+        };
+        for roles in role_sets() {
+            let me = me(&roles);
+            let is_admin = roles.contains(&Role::Admin);
+            for (out, in_segment) in [(false, false), (false, true), (true, false), (true, true)] {
+                let facts = responses(out, in_segment);
+                let reader = out && in_segment;
+                let writes = |path: &[&str]| may_write(&me, &facts, &keys(path));
+                assert_eq!(
+                    access(&me, &facts),
+                    (reader || is_admin).then_some(Access::Write),
+                    "{roles:?} out {out} in {in_segment}"
+                );
+                let responds = reader || is_admin;
+                assert_eq!(writes(&["likes", "me"]), responds, "{roles:?}");
+                assert_eq!(writes(&["comments", "me:c1", "text"]), responds);
+                assert_eq!(writes(&["comments", "me:c1"]), responds);
+                // Never as someone else, nor a key that only looks like theirs.
+                assert!(!writes(&["likes", "ken"]));
+                assert!(!writes(&["comments", "ken:c1", "text"]));
+                assert!(!writes(&["comments", "me2:c1"]));
+                assert!(!writes(&["comments", "me:"]));
+                assert!(!writes(&["comments", "me"]));
+                assert!(!writes(&["comments"]), "nor the map of everyone's comments");
+                assert!(!writes(&["likes"]));
+                assert_eq!(writes(&["hidden", "ken:c1"]), is_admin, "{roles:?}");
+            }
         }
     }
 

@@ -38,11 +38,14 @@
 //! assert!(Segment::default().includes(&ken), "an empty segment is everyone");
 //! ```
 
-use automerge::ReadDoc;
+use std::collections::BTreeMap;
+
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ROOT, ReadDoc};
 use autosurgeon::Reconcile;
 use serde::{Deserialize, Serialize};
 
-use crate::event::{DocError, read_doc};
+use crate::event::{DocError, map_at, read_doc};
 use crate::profile::Profile;
 use crate::search::fold;
 use crate::vocab::Role;
@@ -303,6 +306,238 @@ impl NewsPost {
     }
 }
 
+/// What a post's readers say to it ([`crate::vocab::DocKind::NewsResponses`], one document per
+/// post, made by the relay with the post):
+///
+/// ```text
+/// likes    { <member id>: <when, unix ms> }
+/// comments { "<member id>:<random>": { text, at (unix ms), editedAt? } }
+/// hidden   { "<comment key>": <the admin who hid it> }
+/// ```
+///
+/// A reader writes only under their own id (the grant table's `$me` and `$me:*`), so nobody
+/// likes or comments as someone else; a comment's author is the id its key starts with. Their
+/// own comment they edit, or delete (its key goes, and its text with it from the current
+/// state). Admins hide a comment for everyone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Responses {
+    /// Who liked the post, and when (unix ms).
+    pub likes: BTreeMap<String, i64>,
+    /// The comments, oldest first (ties by key, the same on every device).
+    pub comments: Vec<Comment>,
+}
+
+/// One comment on a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Its key in the document: `<author>:<random>`.
+    pub key: String,
+    pub author: String,
+    /// Empty once hidden.
+    pub text: String,
+    /// When it was written (unix ms).
+    pub at: i64,
+    pub edited_at: Option<i64>,
+    /// An admin hid it: its text is not shown.
+    pub hidden: bool,
+}
+
+/// Characters a comment may have; the app keeps to it (a longer one is cut when shown).
+pub const MAX_COMMENT_CHARS: usize = 2_000;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResponsesDoc {
+    likes: BTreeMap<String, i64>,
+    comments: BTreeMap<String, CommentEntry>,
+    hidden: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct CommentEntry {
+    text: String,
+    at: i64,
+    edited_at: Option<i64>,
+}
+
+const LIKES: &str = "likes";
+const COMMENTS: &str = "comments";
+const HIDDEN: &str = "hidden";
+
+impl Responses {
+    /// Makes a new post's maps (the relay, once); readers write only inside them.
+    pub fn create(doc: &mut impl Transactable) -> Result<(), DocError> {
+        for key in [LIKES, COMMENTS, HIDDEN] {
+            doc.put_object(ROOT, key, ObjType::Map)?;
+        }
+        Ok(())
+    }
+
+    pub fn read(doc: &impl ReadDoc) -> Result<Self, DocError> {
+        let stored: ResponsesDoc = read_doc(doc)?;
+        let mut comments: Vec<Comment> = stored
+            .comments
+            .into_iter()
+            .filter_map(|(key, entry)| {
+                let author = key.split_once(':')?.0.to_owned();
+                let hidden = stored.hidden.contains_key(&key);
+                Some(Comment {
+                    text: if hidden {
+                        String::new()
+                    } else {
+                        entry.text.chars().take(MAX_COMMENT_CHARS).collect()
+                    },
+                    at: entry.at,
+                    edited_at: entry.edited_at,
+                    hidden,
+                    author,
+                    key,
+                })
+            })
+            .collect();
+        comments.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+        Ok(Self {
+            likes: stored.likes,
+            comments,
+        })
+    }
+
+    /// The comments not hidden.
+    pub fn shown(&self) -> impl Iterator<Item = &Comment> {
+        self.comments.iter().filter(|c| !c.hidden)
+    }
+
+    /// `member` likes the post (`at`: unix ms), or with `None` no longer does. `false`: the
+    /// document has not arrived yet (no map to write into).
+    pub fn like(
+        doc: &mut impl Transactable,
+        member: &str,
+        at: Option<i64>,
+    ) -> Result<bool, DocError> {
+        let Some(likes) = map_at(doc, &ROOT, LIKES)? else {
+            return Ok(false);
+        };
+        match at {
+            Some(at) => doc.put(&likes, member, at)?,
+            None if doc.get(&likes, member)?.is_some() => doc.delete(&likes, member)?,
+            None => {}
+        }
+        Ok(true)
+    }
+
+    /// `member` comments `text` under their own key `<member>:<id>`; returns the key, or
+    /// `None` if the document has not arrived.
+    pub fn comment(
+        doc: &mut impl Transactable,
+        member: &str,
+        id: &str,
+        text: &str,
+        at: i64,
+    ) -> Result<Option<String>, DocError> {
+        let Some(comments) = map_at(doc, &ROOT, COMMENTS)? else {
+            return Ok(None);
+        };
+        let key = format!("{member}:{id}");
+        let entry = doc.put_object(&comments, key.as_str(), ObjType::Map)?;
+        doc.put(&entry, "text", text)?;
+        doc.put(&entry, "at", at)?;
+        Ok(Some(key))
+    }
+
+    /// Replaces the text of `member`'s own comment `key`; `false` if there is none.
+    pub fn edit_comment(
+        doc: &mut impl Transactable,
+        member: &str,
+        key: &str,
+        text: &str,
+        at: i64,
+    ) -> Result<bool, DocError> {
+        let Some(entry) = own_comment(doc, member, key)? else {
+            return Ok(false);
+        };
+        doc.put(&entry, "text", text)?;
+        doc.put(&entry, "editedAt", at)?;
+        Ok(true)
+    }
+
+    /// Deletes `member`'s own comment `key`; `false` if there is none.
+    pub fn delete_comment(
+        doc: &mut impl Transactable,
+        member: &str,
+        key: &str,
+    ) -> Result<bool, DocError> {
+        if own_comment(doc, member, key)?.is_none() {
+            return Ok(false);
+        }
+        let comments = map_at(doc, &ROOT, COMMENTS)?.expect("the comment is in it");
+        doc.delete(&comments, key)?;
+        Ok(true)
+    }
+
+    /// Hides comment `key` for everyone (admins), or shows it again.
+    pub fn hide(
+        doc: &mut impl Transactable,
+        key: &str,
+        admin: &str,
+        hidden: bool,
+    ) -> Result<bool, DocError> {
+        let Some(map) = map_at(doc, &ROOT, HIDDEN)? else {
+            return Ok(false);
+        };
+        if hidden {
+            doc.put(&map, key, admin)?;
+        } else if doc.get(&map, key)?.is_some() {
+            doc.delete(&map, key)?;
+        }
+        Ok(true)
+    }
+}
+
+impl Responses {
+    /// Takes back everything `member` said to the post (their account was deleted): their
+    /// いいね and their comments leave the current state. Says whether there was any.
+    pub fn erase_member(doc: &mut impl Transactable, member: &str) -> Result<bool, DocError> {
+        let mut erased = false;
+        if let Some(likes) = map_at(doc, &ROOT, LIKES)?
+            && doc.get(&likes, member)?.is_some()
+        {
+            doc.delete(&likes, member)?;
+            erased = true;
+        }
+        if let Some(comments) = map_at(doc, &ROOT, COMMENTS)? {
+            let prefix = format!("{member}:");
+            let theirs: Vec<String> = doc
+                .keys(&comments)
+                .filter(|k| k.starts_with(&prefix))
+                .collect();
+            for key in theirs {
+                doc.delete(&comments, key.as_str())?;
+                erased = true;
+            }
+        }
+        Ok(erased)
+    }
+}
+
+/// `member`'s own comment `key`, if the key is theirs and the comment is there.
+fn own_comment(
+    doc: &impl ReadDoc,
+    member: &str,
+    key: &str,
+) -> Result<Option<automerge::ObjId>, DocError> {
+    let theirs = key
+        .strip_prefix(member)
+        .is_some_and(|rest| rest.starts_with(':'));
+    if !theirs {
+        return Ok(None);
+    }
+    match map_at(doc, &ROOT, COMMENTS)? {
+        Some(comments) => map_at(doc, &comments, key),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use automerge::AutoCommit;
@@ -441,5 +676,54 @@ mod tests {
         post.status = PostStatus::Unpublished.key().into();
         assert!(!post.is_out(300));
         assert_eq!(PostStatus::from_key("teleported"), PostStatus::Draft);
+    }
+
+    #[test]
+    fn readers_like_and_comment_under_their_own_ids_and_admins_hide() {
+        let mut doc = AutoCommit::new();
+        Responses::create(&mut doc).unwrap();
+        assert!(Responses::like(&mut doc, "hanako", Some(1_000)).unwrap());
+        assert!(Responses::like(&mut doc, "ken", Some(2_000)).unwrap());
+        Responses::like(&mut doc, "ken", None).unwrap();
+        let first = Responses::comment(&mut doc, "hanako", "a1", "おめでとうございます", 3_000)
+            .unwrap()
+            .expect("the map is there");
+        let second = Responses::comment(&mut doc, "ken", "b1", "懐かしい", 2_500)
+            .unwrap()
+            .unwrap();
+        assert_eq!(first, "hanako:a1");
+        // Only one's own comment is edited or deleted.
+        assert!(!Responses::edit_comment(&mut doc, "ken", &first, "改ざん", 4_000).unwrap());
+        assert!(!Responses::delete_comment(&mut doc, "ken", &first).unwrap());
+        assert!(
+            Responses::edit_comment(&mut doc, "hanako", &first, "おめでとう！", 4_000).unwrap()
+        );
+        let read = Responses::read(&doc).unwrap();
+        assert_eq!(read.likes.keys().collect::<Vec<_>>(), ["hanako"]);
+        let texts: Vec<(&str, &str)> = read
+            .comments
+            .iter()
+            .map(|c| (c.author.as_str(), c.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [("ken", "懐かしい"), ("hanako", "おめでとう！")],
+            "oldest first"
+        );
+        assert_eq!(read.comments[1].edited_at, Some(4_000));
+
+        Responses::hide(&mut doc, &second, "admin", true).unwrap();
+        let read = Responses::read(&doc).unwrap();
+        assert!(read.comments[0].hidden && read.comments[0].text.is_empty());
+        assert_eq!(read.shown().count(), 1);
+        assert!(Responses::delete_comment(&mut doc, "hanako", &first).unwrap());
+        assert_eq!(Responses::read(&doc).unwrap().shown().count(), 0);
+        // A document that has not arrived has no maps to write into.
+        let mut empty = AutoCommit::new();
+        assert!(!Responses::like(&mut empty, "hanako", Some(1)).unwrap());
+        assert_eq!(
+            Responses::comment(&mut empty, "hanako", "x", "t", 1).unwrap(),
+            None
+        );
     }
 }

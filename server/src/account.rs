@@ -67,6 +67,9 @@ pub(crate) async fn delete(
     if let Err(e) = relay.write(crate::conversations::LeftNetwork(&user)).await {
         tracing::error!(%user, error = %e, "could not take a deleted member out of their conversations");
     }
+    if let Err(e) = relay.write(crate::news::LeftNetwork(&user)).await {
+        tracing::error!(%user, error = %e, "could not take back what a deleted member said to posts");
+    }
     drop(relay);
     tracing::info!(%user, documents = erased.len(), "account deleted");
     Ok((

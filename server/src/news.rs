@@ -25,7 +25,7 @@ use sqlx::{AnyConnection, AnyPool};
 use tsunagu_core::api::{AuditAction, NewPost, NewsRef, SegmentReach};
 use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Segment};
+use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Responses, Segment};
 use tsunagu_core::profile::Profile;
 use tsunagu_core::vocab::{DocKind, Role};
 
@@ -36,7 +36,7 @@ use crate::db::{self, DocumentRecord, Flag};
 use crate::documents;
 use crate::error::{AppError, Error};
 use crate::joining::{Admin, audit};
-use crate::reactions::Reactions;
+use crate::reactions::{Job, Reactions};
 use crate::scribe::Scribe;
 
 pub(crate) fn api_routes() -> Router<AppState> {
@@ -65,11 +65,16 @@ async fn create(
         post.write_to(tx)
     })
     .await?;
+    let responses = documents::create(&mut tx, &actor, DocKind::NewsResponses, None, |tx| {
+        Responses::create(tx)
+    })
+    .await?;
     sqlx::query(
-        "INSERT INTO news_posts (doc, status, segment, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO news_posts (doc, responses, status, segment, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(doc.to_string())
+    .bind(responses.to_string())
     .bind(post.status().key())
     .bind(segment_json(&post.segment)?)
     .bind(&admin.id)
@@ -89,6 +94,7 @@ async fn create(
     tracing::info!(user = %admin.id, post = %doc, "news post started");
     Ok(Json(NewsRef {
         post: doc,
+        responses: Some(responses),
         out_at: 0,
         pinned: false,
     }))
@@ -163,6 +169,7 @@ async fn reach(
 #[derive(Debug, sqlx::FromRow)]
 struct PostRow {
     doc: String,
+    responses: Option<String>,
     status: String,
     publish_at: i64,
     out_at: i64,
@@ -190,13 +197,14 @@ impl PostRow {
     fn reference(&self, now: i64) -> Result<NewsRef, Error> {
         Ok(NewsRef {
             post: db::document_id(&self.doc)?,
+            responses: self.responses.as_deref().map(db::document_id).transpose()?,
             out_at: if self.is_out(now) { self.out_at } else { 0 },
             pinned: self.pinned,
         })
     }
 }
 
-const ROW_COLUMNS: &str = "doc, status, publish_at, out_at, pinned, segment";
+const ROW_COLUMNS: &str = "doc, responses, status, publish_at, out_at, pinned, segment";
 
 async fn rows<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
@@ -208,15 +216,15 @@ async fn rows<'c>(
     .await?)
 }
 
-/// What the grant table needs to know about post `doc` for `user`; a post with no row is out
-/// for no one. (On the relay's sync path: reads the cache of segment facts, never writes it.)
+/// What the grant table needs to know about post `doc` (or the post whose responses `doc` holds)
+/// for `user`; a post with no row is out for no one. (On the relay's sync path: reads the cache of segment facts, never writes it.)
 pub(crate) async fn facts(
     pool: &AnyPool,
     doc: &DocumentId,
     user: &str,
 ) -> Result<NewsFacts, Error> {
     let row: Option<PostRow> = sqlx::query_as(&format!(
-        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
+        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1 OR responses = $1"
     ))
     .bind(doc.to_string())
     .fetch_optional(pool)
@@ -437,12 +445,12 @@ impl Reactions for Posts {
                 .read(&doc, NewsPost::read)
                 .await?
                 .map_err(|e| Error::Corrupt(format!("post {doc}: {e}")))?;
-            let was_out_at: Option<i64> =
-                sqlx::query_scalar("SELECT out_at FROM news_posts WHERE doc = $1")
+            let row: Option<(i64, Option<String>)> =
+                sqlx::query_as("SELECT out_at, responses FROM news_posts WHERE doc = $1")
                     .bind(doc.to_string())
                     .fetch_optional(s.conn())
                     .await?;
-            let Some(was_out_at) = was_out_at else {
+            let Some((was_out_at, responses)) = row else {
                 return Err(Error::Corrupt(format!("post {doc} has no row")));
             };
             // When it came out: its scheduled time, or the moment it was first published.
@@ -464,8 +472,43 @@ impl Reactions for Posts {
             .bind(doc.to_string())
             .execute(s.conn())
             .await?;
-            s.readers_changed([doc]);
+            // Its responses go wherever the post goes.
+            let responses = responses.as_deref().map(db::document_id).transpose()?;
+            s.readers_changed(std::iter::once(doc).chain(responses));
             Ok(())
         })
+    }
+}
+
+/// A member's account was deleted: everything they said to posts (いいね, comments) leaves the
+/// posts' current state on every device ([`Responses::erase_member`]).
+pub(crate) struct LeftNetwork<'a>(pub(crate) &'a str);
+
+impl Job for LeftNetwork<'_> {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        let all: Vec<String> =
+            sqlx::query_scalar("SELECT responses FROM news_posts WHERE responses IS NOT NULL")
+                .fetch_all(s.conn())
+                .await?;
+        for responses in &all {
+            let responses = db::document_id(responses)?;
+            let said = s
+                .read(&responses, |doc| {
+                    Responses::read(doc).map(|r| {
+                        r.likes.contains_key(self.0)
+                            || r.comments.iter().any(|c| c.author == self.0)
+                    })
+                })
+                .await?
+                .map_err(|e| Error::Corrupt(format!("responses {responses}: {e}")))?;
+            if said {
+                let gone = self.0.to_owned();
+                s.edit(responses, move |tx| {
+                    Responses::erase_member(tx, &gone).map(drop)
+                })
+                .await?;
+            }
+        }
+        Ok(())
     }
 }

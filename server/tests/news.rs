@@ -4,14 +4,17 @@
 
 mod common;
 
-use common::conversations::three;
+use automerge::ReadDoc;
+use automerge::transaction::Transactable;
+use common::conversations::{T0, three};
 use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{AuditEntry, NewsRef, SegmentReach};
+use tsunagu_core::event::DocError;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::news::{NewsPost, PostStatus, Segment};
+use tsunagu_core::news::{NewsPost, PostStatus, Responses, Segment};
 
 /// "Left 2018–2022, open to rehire": Hanako (left 2021, open to rehire) is in it; Ken (left
 /// 2019, open to collaboration and speaking) is not.
@@ -278,4 +281,147 @@ async fn bad_posts_and_segments_are_refused_with_a_reason() {
         news(&relay, &yuki.0).await.is_empty(),
         "nothing was started"
     );
+}
+
+/// What `device` holds of the responses `doc`.
+fn responses(device: &Device, doc: &DocumentId) -> Responses {
+    device
+        .engine
+        .doc(doc)
+        .map(|d| Responses::read(d).expect("responses"))
+        .unwrap_or_default()
+}
+
+/// A hostile write into a post's responses.
+type Write = Box<dyn FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<(), DocError>>;
+
+/// One change to `doc` on `device` made by `write`, as the app makes it.
+async fn respond(
+    device: &mut Device,
+    doc: DocumentId,
+    write: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<(), DocError> + 'static,
+) {
+    device
+        .change(doc, move |tx| write(tx).map_err(|e| e.to_string()))
+        .await;
+}
+
+#[tokio::test]
+async fn readers_like_and_comment_only_as_themselves_and_only_while_they_read_the_post() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let started = start_post(
+        &relay,
+        &yuki.0,
+        "ホームカミングデーのお知らせ",
+        &left_2018_to_2022_open_to_rehire(),
+    )
+    .await;
+    let created = started.json::<NewsRef>().await.expect("a post");
+    let (doc, answers) = (created.post, created.responses.expect("its responses"));
+    let mut admins = device_with(&relay, &yuki.0, &[doc, answers]).await;
+    // Not out yet: the responses are no reader's either.
+    assert!(unavailable_to(&relay, &hanako.0, answers).await);
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    let listed: Vec<NewsRef> = get_json(&relay, "/api/news", &hanako.0).await;
+    assert_eq!(listed[0].responses, Some(answers), "listed with the post");
+    assert!(
+        unavailable_to(&relay, &ken.0, answers).await,
+        "outside the segment"
+    );
+
+    // Hanako likes it and comments, as herself.
+    let mut hers = device_with(&relay, &hanako.0, &[doc, answers]).await;
+    let me = hanako.1.user_id.clone();
+    respond(&mut hers, answers, move |tx| {
+        Responses::like(tx, &me, Some(T0))?;
+        Responses::comment(tx, &me, "c1", "参加します！", T0).map(drop)
+    })
+    .await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    let admin_id = yuki.1.user_id.clone();
+    respond(&mut admins, answers, move |tx| {
+        Responses::comment(tx, &admin_id, "a1", "お待ちしています", T0 + 1).map(drop)
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    hers.pump_until("the admin's comment", move |d| {
+        d.engine
+            .doc(&answers)
+            .is_some_and(|d| Responses::read(d).is_ok_and(|r| r.comments.len() == 2))
+    })
+    .await;
+
+    // Under someone else's id, or into someone else's comment, or hiding one: refused, and
+    // nothing of it kept.
+    let forged: [(&str, Write); 4] = [
+        ("a like as Ken", {
+            let ken = ken.1.user_id.clone();
+            Box::new(move |tx| Responses::like(tx, &ken, Some(T0)).map(drop))
+        }),
+        ("a comment as the admin", {
+            let admin = yuki.1.user_id.clone();
+            Box::new(move |tx| Responses::comment(tx, &admin, "f1", "偽物", T0).map(drop))
+        }),
+        ("an edit of the admin's comment", {
+            let key = format!("{}:a1", yuki.1.user_id);
+            Box::new(move |tx| {
+                let comments = tx.get(automerge::ROOT, "comments")?.expect("comments").1;
+                let entry = tx.get(&comments, key.as_str())?.expect("the comment").1;
+                tx.put(&entry, "text", "改ざん").map_err(DocError::from)
+            })
+        }),
+        ("hiding a comment", {
+            let key = format!("{}:a1", yuki.1.user_id);
+            Box::new(move |tx| Responses::hide(tx, &key, "me", true).map(drop))
+        }),
+    ];
+    for (what, write) in forged {
+        respond(&mut hers, answers, write).await;
+        hers.wait_rejected(answers).await;
+        let kept = common::events::relay_copy(&relay, &yuki.0, answers).await;
+        let kept = Responses::read(&kept).expect("responses");
+        assert_eq!(kept.likes.len(), 1, "{what}");
+        assert_eq!(kept.comments.len(), 2, "{what}");
+        assert_eq!(kept.comments[1].text, "お待ちしています", "{what}");
+        assert!(kept.comments.iter().all(|c| !c.hidden), "{what}");
+        hers = device_with(&relay, &hanako.0, &[doc, answers]).await;
+    }
+
+    // The admin hides her comment for everyone.
+    let key = format!("{}:c1", hanako.1.user_id);
+    let admin_id = yuki.1.user_id.clone();
+    respond(&mut admins, answers, move |tx| {
+        Responses::hide(tx, &key, &admin_id, true).map(drop)
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    hers.pump_until("her comment hidden", move |d| {
+        d.engine
+            .doc(&answers)
+            .is_some_and(|d| Responses::read(d).is_ok_and(|r| r.comments.iter().any(|c| c.hidden)))
+    })
+    .await;
+    assert_eq!(responses(&hers, &answers).shown().count(), 1);
+
+    // Taken back, the post's responses leave its readers with it.
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Unpublished.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    assert!(unavailable_to(&relay, &hanako.0, answers).await);
+
+    // Her account deleted, her いいね and comments leave the post.
+    common::delete_account(&relay, &hanako.0).await;
+    admins
+        .pump_until("her responses taken back", move |d| {
+            d.engine.doc(&answers).is_some_and(|d| {
+                Responses::read(d).is_ok_and(|r| r.likes.is_empty() && r.comments.len() == 1)
+            })
+        })
+        .await;
 }

@@ -2,8 +2,9 @@
 // 2018–2022, open to rehire", watching the live count narrow, and publishes it pinned; a second
 // post goes to everyone. Hanako (left 2021, open to rehire) reads both, the aimed one marked
 // unread until she opens it, and again offline after a reload. Ken (left 2019, not open to
-// rehire) gets only the post for everyone: the aimed one is never in his IndexedDB. Unpublished,
-// the post leaves Hanako's phone.
+// rehire) gets only the post for everyone: the aimed one is never in his IndexedDB. Hanako likes
+// and comments offline; back online the admin sees both and hides the comment, which she then
+// edits and deletes. Unpublished, the post leaves Hanako's phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
@@ -132,9 +133,36 @@ test("Hanako reads the post aimed at her, unread until opened, and offline after
     assert.equal(await card(hanako, AIMED).getAttribute("data-unread"), "false", "read stays read");
     await card(hanako, AIMED).click();
     await hanako.locator('[data-testid="post-body"]').filter({ hasText: "出戻り採用の募集" }).waitFor(SLOW);
+    // She likes it and comments, still offline: kept on the phone, sent later.
+    await hanako.getByTestId("post-like").click();
+    await hanako.locator('[data-testid="post-like"][aria-pressed="true"]').waitFor();
+    await hanako.getByTestId("comment-input").fill("ぜひ応募したいです。説明会はありますか？");
+    await hanako.getByTestId("comment-submit").click();
+    await hanako.getByTestId("comment-text").filter({ hasText: "説明会はありますか" }).waitFor(SLOW);
+    await shot(hanako, "phone-news-responses");
   } finally {
     await hanakoCtx.setOffline(false);
   }
+});
+
+test("back online her いいね and comment reach the admin, who hides the comment for everyone", async () => {
+  await admin.goto(relay.url + aimedPath);
+  await admin.locator('[data-testid="post-like-count"][data-count="1"]').waitFor(SLOW);
+  const comment = admin.getByTestId("comment").filter({ hasText: "説明会はありますか" });
+  await comment.waitFor(SLOW);
+  await comment.getByTestId("comment-hide").click();
+  await hanako.locator('[data-testid="comment"][data-hidden="true"]').waitFor(SLOW);
+  assert.equal(await hanako.getByTestId("comment-text").count(), 0, "its text is gone from her screen");
+  // The admin shows it again; she edits it, then deletes it.
+  await admin.getByTestId("comment-hide").click();
+  await hanako.getByTestId("comment-text").filter({ hasText: "説明会はありますか" }).waitFor(SLOW);
+  await hanako.getByTestId("comment-edit").click();
+  await hanako.getByTestId("comment-edit-input").fill("ぜひ応募したいです。");
+  await hanako.getByTestId("comment-edit-save").click();
+  await admin.getByTestId("comment-text").filter({ hasText: /^ぜひ応募したいです。$/ }).waitFor(SLOW);
+  hanako.once("dialog", (dialog) => dialog.accept().catch(() => {}));
+  await hanako.getByTestId("comment-delete").click();
+  await eventually(async () => (await admin.getByTestId("comment").count()) === 0, 20000, "the comment to go");
 });
 
 test("Ken, outside the segment, gets the post for everyone and never the aimed one", async () => {
@@ -154,7 +182,7 @@ test("Ken, outside the segment, gets the post for everyone and never the aimed o
 });
 
 test("unpublished, the post leaves Hanako's phone", async () => {
-  await card(admin, AIMED).click();
+  await admin.goto(relay.url + aimedPath);
   await admin.getByTestId("post-edit").click();
   await admin.getByTestId("post-form").waitFor(SLOW);
   admin.once("dialog", (dialog) => dialog.accept().catch(() => {}));

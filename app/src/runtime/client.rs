@@ -209,6 +209,31 @@ impl Client {
         }
     }
 
+    /// いいね on a post, or taken back; offline too.
+    pub fn like_post(&self, post: DocumentId, like: bool) -> Result<(), AppError> {
+        self.runtime()?.like_post(post, like)
+    }
+
+    /// Comments on a post; offline too.
+    pub fn comment_post(&self, post: DocumentId, text: &str) -> Result<(), AppError> {
+        self.runtime()?.comment_post(post, text)
+    }
+
+    /// Replaces the text of one's own comment.
+    pub fn edit_comment(&self, post: DocumentId, key: &str, text: &str) -> Result<(), AppError> {
+        self.runtime()?.edit_comment(post, key, text)
+    }
+
+    /// Deletes one's own comment.
+    pub fn delete_comment(&self, post: DocumentId, key: &str) -> Result<(), AppError> {
+        self.runtime()?.delete_comment(post, key)
+    }
+
+    /// Hides a comment for everyone, or shows it again (admins).
+    pub fn hide_comment(&self, post: DocumentId, key: &str, hidden: bool) -> Result<(), AppError> {
+        self.runtime()?.hide_comment(post, key, hidden)
+    }
+
     /// How many members a segment reaches now (admins); needs the relay.
     pub async fn segment_reach(&self, segment: &Segment) -> Result<usize, AppError> {
         self.runtime()?.segment_reach(segment).await

@@ -94,9 +94,9 @@ pub(crate) fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// A new message id: random, so two devices never draw the same, and a retry of one write
-/// changes nothing.
-fn new_message_id() -> String {
+/// A new message (or comment) id: random, so two devices never draw the same, and a retry of
+/// one write changes nothing.
+pub(super) fn new_message_id() -> String {
     random_bytes::<8>()
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -4,6 +4,9 @@
 //! every post open offline. A post the relay stops listing (unpublished, aimed elsewhere) leaves
 //! the device with the next answer, as any document no longer readable does.
 //!
+//! What readers say to a post (いいね, comments) is a second document listed with it
+//! ([`Responses`]): each reader writes only under their own id, offline too.
+//!
 //! Which posts the person opened is kept on this device ([`MetaKey::SeenNews`]): the feed marks
 //! the others unread and the tab counts them. Admins write posts here too: a new post is started
 //! on the relay (`POST /api/news`), then edited in its document, one change per save, offline too.
@@ -13,8 +16,9 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use tsunagu_core::api::{Me, NewPost, NewsRef};
+use tsunagu_core::event::DocError;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::news::{NewsPost, Segment};
+use tsunagu_core::news::{NewsPost, Responses, Segment};
 
 use super::{Runtime, log};
 use crate::api;
@@ -30,16 +34,25 @@ pub struct NewsEntry {
     /// published here, its scheduled time if it has one (the relay says when it came out the
     /// next time it is asked).
     pub out_at: Option<i64>,
+    /// Its responses document, and what it says (empty until it has arrived).
+    pub responses_doc: Option<DocumentId>,
+    pub responses: Responses,
 }
 
 impl NewsEntry {
-    fn new(doc: DocumentId, post: NewsPost, listed_out_at: i64, now: i64) -> Self {
-        let out_at = if listed_out_at > 0 {
-            Some(listed_out_at)
+    fn new(doc: DocumentId, post: NewsPost, listed: &NewsRef, now: i64) -> Self {
+        let out_at = if listed.out_at > 0 {
+            Some(listed.out_at)
         } else {
             (post.is_out(now) && post.publish_at > 0).then_some(post.publish_at)
         };
-        Self { doc, post, out_at }
+        Self {
+            doc,
+            post,
+            out_at,
+            responses_doc: listed.responses,
+            responses: Responses::default(),
+        }
     }
 
     /// Whether it is out for its readers (admins also hold drafts, scheduled and unpublished
@@ -49,9 +62,11 @@ impl NewsEntry {
     }
 }
 
-/// The posts the person may read.
+/// The posts the person may read, and their responses.
 pub(super) fn readable(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
-    me.news.iter().map(|r| r.post)
+    me.news
+        .iter()
+        .flat_map(|r| std::iter::once(r.post).chain(r.responses))
 }
 
 /// The feed's order: pinned first, then the newest out (one just published here, whose time
@@ -81,7 +96,7 @@ impl Runtime {
         self.signals.news.set(Vec::new());
     }
 
-    /// Reads again the posts among `docs`; returns the other documents.
+    /// Reads again the posts and responses among `docs`; returns the other documents.
     pub(super) fn refresh_news(&self, docs: Vec<DocumentId>) -> Vec<DocumentId> {
         let listed: BTreeMap<DocumentId, NewsRef> = self.signals.me.with_untracked(|me| {
             me.as_ref()
@@ -91,31 +106,51 @@ impl Runtime {
         if listed.is_empty() {
             return docs;
         }
+        let responses_of: BTreeMap<DocumentId, DocumentId> = listed
+            .values()
+            .filter_map(|r| r.responses.map(|d| (d, r.post)))
+            .collect();
         let now = super::events::now();
         let mut rest = Vec::new();
         let mut changed = false;
         {
             let engine = self.docs.engine();
+            let arrived = |doc: &DocumentId| engine.doc(doc).filter(|d| !d.get_heads().is_empty());
             let mut held = self.news.borrow_mut();
             for doc in docs {
-                let Some(reference) = listed.get(&doc) else {
-                    rest.push(doc);
-                    continue;
-                };
-                let read = engine
-                    .doc(&doc)
-                    .filter(|d| !d.get_heads().is_empty())
-                    .map(NewsPost::read);
-                match read {
-                    Some(Ok(post)) => {
-                        let entry = NewsEntry::new(doc, post, reference.out_at, now);
-                        if held.get(&doc) != Some(&entry) {
-                            held.insert(doc, entry);
-                            changed = true;
-                        }
+                let (post, reference) = match (listed.get(&doc), responses_of.get(&doc)) {
+                    (Some(reference), _) => (doc, reference),
+                    (None, Some(post)) => (*post, &listed[post]),
+                    (None, None) => {
+                        rest.push(doc);
+                        continue;
                     }
-                    Some(Err(e)) => log(&format!("{doc} is not a readable news post: {e}")),
-                    None => changed |= held.remove(&doc).is_some(),
+                };
+                let read = arrived(&post).map(NewsPost::read);
+                let entry = match read {
+                    Some(Ok(read)) => {
+                        let mut entry = NewsEntry::new(post, read, reference, now);
+                        if let Some(responses) = reference.responses.as_ref().and_then(&arrived) {
+                            match Responses::read(responses) {
+                                Ok(read) => entry.responses = read,
+                                Err(e) => log(&format!("{doc} is not readable responses: {e}")),
+                            }
+                        }
+                        Some(entry)
+                    }
+                    Some(Err(e)) => {
+                        log(&format!("{post} is not a readable news post: {e}"));
+                        continue;
+                    }
+                    None => None,
+                };
+                match entry {
+                    Some(entry) if held.get(&post) != Some(&entry) => {
+                        held.insert(post, entry);
+                        changed = true;
+                    }
+                    Some(_) => {}
+                    None => changed |= held.remove(&post).is_some(),
                 }
             }
         }
@@ -178,6 +213,72 @@ impl Runtime {
             self.mark_news_seen(doc);
         }
         Ok(())
+    }
+
+    /// One change by the person to the responses of `post`, once they have arrived; `false`
+    /// from `write` (nothing of theirs to change there) is "not synced yet".
+    fn respond(
+        &self,
+        post: DocumentId,
+        write: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &str) -> Result<bool, DocError>,
+    ) -> Result<(), AppError> {
+        let me = self
+            .signals
+            .me
+            .with_untracked(|me| me.as_ref().map(|m| m.user_id.clone()))
+            .ok_or(AppError::NotStarted)?;
+        let doc = self
+            .news
+            .borrow()
+            .get(&post)
+            .and_then(|e| e.responses_doc)
+            .ok_or(AppError::NotSynced)?;
+        if !self.docs.arrived(&doc) {
+            return Err(AppError::NotSynced);
+        }
+        let mut done = true;
+        self.commit(doc, |tx| {
+            done = write(tx, &me)?;
+            Ok::<_, DocError>(())
+        })?;
+        if done {
+            Ok(())
+        } else {
+            Err(AppError::NotSynced)
+        }
+    }
+
+    /// いいね on `post`, or taken back.
+    pub fn like_post(&self, post: DocumentId, like: bool) -> Result<(), AppError> {
+        let at = like.then(super::messages::now_ms);
+        self.respond(post, |tx, me| Responses::like(tx, me, at))
+    }
+
+    /// Comments `text` on `post`: on this device at once, sent when the relay is reachable.
+    pub fn comment_post(&self, post: DocumentId, text: &str) -> Result<(), AppError> {
+        let id = super::messages::new_message_id();
+        let at = super::messages::now_ms();
+        self.respond(post, |tx, me| {
+            Responses::comment(tx, me, &id, text, at).map(|k| k.is_some())
+        })
+    }
+
+    /// Replaces the text of the person's own comment `key` on `post`.
+    pub fn edit_comment(&self, post: DocumentId, key: &str, text: &str) -> Result<(), AppError> {
+        let at = super::messages::now_ms();
+        self.respond(post, |tx, me| {
+            Responses::edit_comment(tx, me, key, text, at)
+        })
+    }
+
+    /// Deletes the person's own comment `key` on `post`.
+    pub fn delete_comment(&self, post: DocumentId, key: &str) -> Result<(), AppError> {
+        self.respond(post, |tx, me| Responses::delete_comment(tx, me, key))
+    }
+
+    /// Hides comment `key` on `post` for everyone, or shows it again (admins).
+    pub fn hide_comment(&self, post: DocumentId, key: &str, hidden: bool) -> Result<(), AppError> {
+        self.respond(post, |tx, me| Responses::hide(tx, key, me, hidden))
     }
 
     /// How many members `segment` reaches now (admins; needs the relay).

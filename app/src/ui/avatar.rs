@@ -19,6 +19,7 @@ use super::text::hue;
 use super::use_client;
 use crate::error::AppError;
 use crate::runtime::Client;
+use crate::state::Signals;
 
 /// How many photos keep their object URL while the app runs.
 const SHOWN_URLS: usize = 64;
@@ -148,4 +149,25 @@ pub(crate) fn Avatar(
             {move || url.get().map(|shown| view! { <img src=shown alt="" data-testid="avatar-photo" /> })}
         </span>
     }
+}
+
+/// A member's name as the directory on this device has it, or `None` if their profile is not
+/// here (they left, or hid from the directory).
+pub(crate) fn name_of(signals: Signals, user: &str) -> Option<(DocumentId, String)> {
+    signals.directory.with(|entries| {
+        entries
+            .iter()
+            .find(|(_, p, _)| p.owner == user)
+            .map(|(doc, p, _)| (*doc, p.name.clone()))
+    })
+}
+
+/// A member's profile photo as the directory on this device has it.
+pub(crate) fn photo_of(signals: Signals, user: &str) -> Option<String> {
+    signals.directory.with(|entries| {
+        entries
+            .iter()
+            .find(|(_, p, _)| p.owner == user)
+            .map(|(_, p, _)| p.photo.clone())
+    })
 }

@@ -13,7 +13,7 @@ use tsunagu_core::photo::PHOTOS_PER_MESSAGE;
 use tsunagu_core::search::{Query, search};
 use tsunagu_core::vocab::Role;
 
-use super::avatar::{Avatar, remember};
+use super::avatar::{Avatar, name_of, photo_of, remember};
 use super::photos::{Fit, Photo, Picked, release, shrink};
 use super::time::{Style, format};
 use super::{error_text, icons, use_client};
@@ -57,27 +57,6 @@ pub(crate) fn MessagesIcon() -> impl IntoView {
             <path d="M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.5 4v-4h0A1.5 1.5 0 0 1 4 14.5z" />
         </svg>
     }
-}
-
-/// A member's name as the directory on this device has it, or `None` if their profile is not
-/// here (they left, or hid from the directory).
-fn name_of(signals: Signals, user: &str) -> Option<(DocumentId, String)> {
-    signals.directory.with(|entries| {
-        entries
-            .iter()
-            .find(|(_, p, _)| p.owner == user)
-            .map(|(doc, p, _)| (*doc, p.name.clone()))
-    })
-}
-
-/// A member's profile photo as the directory on this device has it.
-fn photo_of(signals: Signals, user: &str) -> Option<String> {
-    signals.directory.with(|entries| {
-        entries
-            .iter()
-            .find(|(_, p, _)| p.owner == user)
-            .map(|(_, p, _)| p.photo.clone())
-    })
 }
 
 /// What a conversation is called: a group's name, or the other member's.

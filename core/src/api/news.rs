@@ -19,6 +19,9 @@ pub struct NewPost {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewsRef {
     pub post: DocumentId,
+    /// What its readers say to it ([`crate::news::Responses`]), which they read and write.
+    #[serde(default)]
+    pub responses: Option<DocumentId>,
     /// When it came out (unix seconds); 0 for a post not out yet (admins see those too).
     pub out_at: i64,
     pub pinned: bool,

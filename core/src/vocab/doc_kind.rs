@@ -40,10 +40,13 @@ pub enum DocKind {
     /// One post of company news ([`crate::news::NewsPost`]): admins write it, the members in
     /// its segment read it once it is out.
     NewsPost,
+    /// What the readers of a post say to it ([`crate::news::Responses`]): いいね and comments,
+    /// each reader under their own key; read and written by the post's readers while it is out.
+    NewsResponses,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 14] = [
+    pub const ALL: [DocKind; 15] = [
         DocKind::Profile,
         DocKind::ProfileMembers,
         DocKind::ProfileAdmins,
@@ -58,6 +61,7 @@ impl DocKind {
         DocKind::MessagePage,
         DocKind::Inbox,
         DocKind::NewsPost,
+        DocKind::NewsResponses,
     ];
 
     /// The stable name stored by the relay.
@@ -77,6 +81,7 @@ impl DocKind {
             DocKind::MessagePage => "message-page",
             DocKind::Inbox => "inbox",
             DocKind::NewsPost => "news-post",
+            DocKind::NewsResponses => "news-responses",
         }
     }
 

@@ -7,6 +7,7 @@
 //! editor ([`editor`], in the admins' chunk).
 
 pub(crate) mod editor;
+mod responses;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -281,9 +282,20 @@ fn Post(doc: DocumentId) -> impl IntoView {
     let client = use_client();
     let signals = client.signals;
     let entry = post_entry(signals, doc);
+    // The post itself, apart from its responses: a いいね does not draw it again.
+    let shown = Memo::new(move |_| {
+        entry.with(|e| {
+            e.as_ref().map(|e| NewsEntry {
+                responses: Default::default(),
+                ..e.clone()
+            })
+        })
+    });
+    let has_responses =
+        Memo::new(move |_| entry.with(|e| e.as_ref().is_some_and(|e| e.responses_doc.is_some())));
     // Opened: no longer unread on this device.
     Effect::new(move |_| {
-        if entry.with(Option::is_some) {
+        if has_responses.get() || shown.with(Option::is_some) {
             client.mark_news_seen(doc);
         }
     });
@@ -293,7 +305,7 @@ fn Post(doc: DocumentId) -> impl IntoView {
                 .is_some_and(|m| m.news.iter().any(|r| r.post == doc))
         })
     };
-    move || match entry.get() {
+    let body = move || match shown.get() {
         Some(entry) => {
             let admin = is_admin(signals);
             let standing = Standing::of(&entry, now());
@@ -333,5 +345,11 @@ fn Post(doc: DocumentId) -> impl IntoView {
             };
             view! { <p class="empty" data-testid="post-not-found">{text}</p> }.into_any()
         }
+    };
+    view! {
+        {body}
+        <Show when=move || has_responses.get() && shown.with(Option::is_some)>
+            <responses::Responses post=doc entry=entry />
+        </Show>
     }
 }
