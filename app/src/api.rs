@@ -10,9 +10,10 @@ use tsunagu_core::api::{
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
     InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, Mute, NetworkInfo,
-    NewConversation, NewEvent, NewPost, NewsRef, PassKeyInfo, PasskeyAnswer, PasskeyChallenge,
-    PasskeyInfo, PushKey, PushSubscription, PushUnsubscribe, Register, ReportDecision,
-    ReportDecisionBody, ReportMessage, SegmentReach, SetRoles, Setup, SignIn, VenueCodeResponse,
+    NewConversation, NewEvent, NewPost, NewsRef, OpenedPosts, PassKeyInfo, PasskeyAnswer,
+    PasskeyChallenge, PasskeyInfo, PostStats, PushKey, PushSubscription, PushUnsubscribe, Register,
+    ReportDecision, ReportDecisionBody, ReportMessage, SegmentReach, SetRoles, Setup, SignIn,
+    VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::news::Segment;
@@ -144,6 +145,21 @@ pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
 /// `POST /api/news`: a new draft post (admins).
 pub async fn create_post(new: &NewPost) -> Result<NewsRef, AppError> {
     json(call(Method::POST, "/api/news", Some(to_body(new)?)).await?)
+}
+
+/// `POST /api/news/opened`: the posts this member opened.
+pub async fn news_opened(posts: &[DocumentId]) -> Result<(), AppError> {
+    let body = to_body(&OpenedPosts {
+        posts: posts.to_vec(),
+    })?;
+    call(Method::POST, "/api/news/opened", Some(body))
+        .await
+        .map(drop)
+}
+
+/// `GET /api/news/<post>/stats`: how a post is doing (admins).
+pub async fn post_stats(post: &DocumentId) -> Result<PostStats, AppError> {
+    json(call(Method::GET, &format!("/api/news/{post}/stats"), None).await?)
 }
 
 /// `POST /api/news/segment`: how many members a segment reaches now (admins).

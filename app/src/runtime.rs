@@ -74,6 +74,8 @@ pub struct Runtime {
     conversations: RefCell<BTreeMap<DocumentId, ConversationEntry>>,
     /// Every news post the person may read, as last read.
     news: RefCell<BTreeMap<DocumentId, NewsEntry>>,
+    /// The posts whose opening the relay was told of since this page loaded.
+    news_reported: RefCell<BTreeSet<DocumentId>>,
     /// Effects of asking for documents the inbox or a conversation newly named, performed in
     /// the next round of [`Self::perform`].
     wanted: RefCell<Vec<Effect>>,
@@ -248,6 +250,7 @@ impl Runtime {
             events: RefCell::new(BTreeMap::new()),
             conversations: RefCell::new(BTreeMap::new()),
             news: RefCell::new(BTreeMap::new()),
+            news_reported: RefCell::new(BTreeSet::new()),
             wanted: RefCell::new(Vec::new()),
             busy_generation: Rc::new(Cell::new(0)),
             save,
@@ -300,6 +303,7 @@ impl Runtime {
         self.want_directory();
         self.update_pending();
         self.connect();
+        self.report_opened();
         let session = self.sessions_opened.get();
         if self.push_renewed.replace(Some(session)) != Some(session) {
             let rt = Rc::clone(self);

@@ -14,15 +14,18 @@
 //! a member's profile an admin may read ([`member_facts`]) — never the private part, so a
 //! segment's count cannot reveal what a member keeps to themselves.
 
+use axum::extract::Path;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
 
 use sqlx::{AnyConnection, AnyPool};
-use tsunagu_core::api::{AuditAction, NewPost, NewsRef, SegmentReach};
+use tsunagu_core::api::{
+    AuditAction, MAX_OPENED_PER_CALL, NewPost, NewsRef, OpenedPosts, PostStats, SegmentReach,
+};
 use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Responses, Segment};
@@ -43,6 +46,8 @@ pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/news", post(create).get(list))
         .route("/news/segment", post(reach))
+        .route("/news/opened", post(opened))
+        .route("/news/{post}/stats", get(stats))
 }
 
 /// `POST /api/news`.
@@ -157,12 +162,100 @@ async fn reach(
     if let Some(problem) = segment.problem() {
         return Err(AppError::BadRequest(problem.into()));
     }
-    let reached = segment_facts(&state.db, None, true)
+    Ok(Json(SegmentReach {
+        members: reached(&state.db, &segment).await?,
+    }))
+}
+
+/// How many active members `segment` takes in now.
+async fn reached(pool: &AnyPool, segment: &Segment) -> Result<usize, Error> {
+    Ok(segment_facts(pool, None, true)
         .await?
         .iter()
         .filter(|(_, facts)| segment.includes(facts))
-        .count();
-    Ok(Json(SegmentReach { members: reached }))
+        .count())
+}
+
+/// `POST /api/news/opened`: records the first time the caller opened each post aimed at them.
+async fn opened(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    payload: Result<Json<OpenedPosts>, JsonRejection>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let Json(report) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    if report.posts.len() > MAX_OPENED_PER_CALL {
+        return Err(AppError::BadRequest(format!(
+            "at most {MAX_OPENED_PER_CALL} posts at a time"
+        )));
+    }
+    let user = signed_in.user.id;
+    // Counted as a reader in the post's segment: an admin reading every post to look after
+    // them is not one of its audience.
+    let mut roles = db::roles(&state.db, &user).await?;
+    roles.retain(|r| *r != Role::Admin);
+    let readable: Vec<DocumentId> = readable_posts(&state.db, &user, &roles)
+        .await?
+        .into_iter()
+        .map(|r| r.post)
+        .filter(|p| report.posts.contains(p))
+        .collect();
+    let now = db::now();
+    for post in readable {
+        sqlx::query(
+            "INSERT INTO news_opens (post, user_id, opened_at) VALUES ($1, $2, $3)
+             ON CONFLICT (post, user_id) DO NOTHING",
+        )
+        .bind(post.to_string())
+        .bind(&user)
+        .bind(now)
+        .execute(&state.db)
+        .await
+        .map_err(Error::from)?;
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/news/<post>/stats` (admins).
+async fn stats(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(post): Path<String>,
+) -> Result<Json<PostStats>, AppError> {
+    let doc: DocumentId = post.parse().map_err(|_| AppError::NotFound)?;
+    let row: Option<PostRow> = sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
+    ))
+    .bind(doc.to_string())
+    .fetch_optional(&state.db)
+    .await
+    .map_err(Error::from)?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let now = db::now();
+    let reached = if row.is_out(now) {
+        reached(&state.db, &row.segment()?).await?
+    } else {
+        0
+    };
+    let opened: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_opens WHERE post = $1")
+        .bind(doc.to_string())
+        .fetch_one(&state.db)
+        .await
+        .map_err(Error::from)?;
+    let (likes, comments) = match row.responses.as_deref() {
+        Some(responses) => {
+            let stored = db::stored_document(&state.db, &db::document_id(responses)?).await?;
+            let said = Responses::read(&stored)
+                .map_err(|e| Error::Corrupt(format!("responses {responses}: {e}")))?;
+            (said.likes.len(), said.shown().count())
+        }
+        None => (0, 0),
+    };
+    Ok(Json(PostStats {
+        reached,
+        opened: usize::try_from(opened).unwrap_or(0),
+        likes,
+        comments,
+    }))
 }
 
 /// A post as `news_posts` holds it.
@@ -183,14 +276,15 @@ impl PostRow {
         PostStatus::from_key(&self.status) == PostStatus::Published && self.publish_at <= now
     }
 
+    fn segment(&self) -> Result<Segment, Error> {
+        serde_json::from_str(&self.segment)
+            .map_err(|e| Error::Corrupt(format!("the segment of post {}: {e}", self.doc)))
+    }
+
     /// How the member with `member` facts relates to the post.
     fn facts(&self, member: &MemberFacts, now: i64) -> Result<NewsFacts, Error> {
         let out = self.is_out(now);
-        let in_segment = out && {
-            let segment: Segment = serde_json::from_str(&self.segment)
-                .map_err(|e| Error::Corrupt(format!("the segment of post {}: {e}", self.doc)))?;
-            segment.includes(member)
-        };
+        let in_segment = out && self.segment()?.includes(member);
         Ok(NewsFacts { out, in_segment })
     }
 

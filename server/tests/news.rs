@@ -11,7 +11,7 @@ use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tsunagu_core::api::{AuditEntry, NewsRef, SegmentReach};
+use tsunagu_core::api::{AuditEntry, NewsRef, PostStats, SegmentReach};
 use tsunagu_core::event::DocError;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{NewsPost, PostStatus, Responses, Segment};
@@ -424,4 +424,98 @@ async fn readers_like_and_comment_only_as_themselves_and_only_while_they_read_th
             })
         })
         .await;
+}
+
+#[tokio::test]
+async fn admins_see_how_many_a_post_reached_and_opened_and_only_readers_count() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let segment = left_2018_to_2022_open_to_rehire();
+    let started = start_post(&relay, &yuki.0, "社内報 12月号", &segment).await;
+    let created = started.json::<NewsRef>().await.expect("a post");
+    let (doc, answers) = (created.post, created.responses.expect("its responses"));
+    let stats_path = format!("/api/news/{doc}/stats");
+    let stats = |cookie: String| {
+        let relay = &relay;
+        let path = stats_path.clone();
+        async move { call(relay, Method::GET, &path, Some(&cookie), None).await }
+    };
+    let opened = |cookie: String, posts: Vec<DocumentId>| {
+        let relay = &relay;
+        async move {
+            let body = json!({ "posts": posts });
+            call(
+                relay,
+                Method::POST,
+                "/api/news/opened",
+                Some(&cookie),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let draft: PostStats = stats(yuki.0.clone()).await.json().await.expect("stats");
+    assert_eq!(
+        draft,
+        PostStats {
+            reached: 0,
+            opened: 0,
+            likes: 0,
+            comments: 0
+        }
+    );
+
+    let mut admins = device_with(&relay, &yuki.0, &[doc, answers]).await;
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+
+    // Hanako opened it (twice: counted once); Ken cannot count a post he may not read.
+    for _ in 0..2 {
+        let said = opened(hanako.0.clone(), vec![doc]).await;
+        assert_eq!(said.status(), StatusCode::NO_CONTENT);
+    }
+    assert_eq!(
+        opened(ken.0.clone(), vec![doc]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // Nor the admin who looks after it: they are not its audience.
+    assert_eq!(
+        opened(yuki.0.clone(), vec![doc]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let mut hers = device_with(&relay, &hanako.0, &[doc, answers]).await;
+    let me = hanako.1.user_id.clone();
+    respond(&mut hers, answers, move |tx| {
+        Responses::like(tx, &me, Some(T0))?;
+        Responses::comment(tx, &me, "c1", "楽しみです", T0).map(drop)
+    })
+    .await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+
+    let now: PostStats = stats(yuki.0.clone()).await.json().await.expect("stats");
+    let aimed = reached(&relay, &yuki.0, &segment).await;
+    assert_eq!(
+        now,
+        PostStats {
+            reached: aimed,
+            opened: 1,
+            likes: 1,
+            comments: 1
+        }
+    );
+
+    // Only admins see them; a flood of reports is refused whole.
+    let by_hanako = stats(hanako.0.clone()).await;
+    assert_eq!(
+        error_code(by_hanako, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let flood = vec![doc; 501];
+    let flooded = opened(hanako.0.clone(), flood).await;
+    assert_eq!(
+        error_code(flooded, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
 }

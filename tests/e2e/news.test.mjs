@@ -150,6 +150,8 @@ test("back online her いいね and comment reach the admin, who hides the comme
   await admin.locator('[data-testid="post-like-count"][data-count="1"]').waitFor(SLOW);
   const comment = admin.getByTestId("comment").filter({ hasText: "説明会はありますか" });
   await comment.waitFor(SLOW);
+  // How the post is doing: Hanako opened it and likes it (the admin's own readings do not count).
+  await admin.locator('[data-testid="post-stats"][data-opened="1"][data-likes="1"]').waitFor(SLOW);
   await comment.getByTestId("comment-hide").click();
   await hanako.locator('[data-testid="comment"][data-hidden="true"]').waitFor(SLOW);
   assert.equal(await hanako.getByTestId("comment-text").count(), 0, "its text is gone from her screen");

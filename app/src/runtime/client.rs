@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use tsunagu_core::api::{EventRef, Me, NewConversation, NewEvent, NewPost, NewsRef};
+use tsunagu_core::api::{EventRef, Me, NewConversation, NewEvent, NewPost, NewsRef, PostStats};
 use tsunagu_core::checkin::Scan;
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, StorageId};
@@ -232,6 +232,11 @@ impl Client {
     /// Hides a comment for everyone, or shows it again (admins).
     pub fn hide_comment(&self, post: DocumentId, key: &str, hidden: bool) -> Result<(), AppError> {
         self.runtime()?.hide_comment(post, key, hidden)
+    }
+
+    /// How a post is doing: reached, opened, いいね, comments (admins); needs the relay.
+    pub async fn post_stats(&self, post: DocumentId) -> Result<PostStats, AppError> {
+        api::post_stats(&post).await
     }
 
     /// How many members a segment reaches now (admins); needs the relay.

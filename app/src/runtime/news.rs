@@ -162,14 +162,22 @@ impl Runtime {
         rest
     }
 
-    /// The person opened `doc`: it is no longer unread, on this device.
-    pub fn mark_news_seen(&self, doc: DocumentId) {
+    /// The person opened `doc`: it is no longer unread, on this device, and the admins' count
+    /// of who opened it hears of it.
+    pub fn mark_news_seen(self: &Rc<Self>, doc: DocumentId) {
+        if self.note_seen(doc) {
+            self.report_opened();
+        }
+    }
+
+    /// Keeps `doc` among the posts seen on this device; says whether it was new there.
+    fn note_seen(&self, doc: DocumentId) -> bool {
         if self
             .signals
             .seen_news
             .with_untracked(|seen| seen.contains(&doc))
         {
-            return;
+            return false;
         }
         self.signals.seen_news.update(|seen| {
             seen.insert(doc);
@@ -177,7 +185,7 @@ impl Runtime {
         // Only posts still listed are worth keeping.
         let listed: BTreeSet<DocumentId> = self.signals.me.with_untracked(|me| {
             me.as_ref()
-                .map(|me| readable(me).collect())
+                .map(|me| me.news.iter().map(|r| r.post).collect())
                 .unwrap_or_default()
         });
         let json = self.signals.seen_news.with_untracked(|seen| {
@@ -187,6 +195,42 @@ impl Runtime {
         self.docs.write(Write::Meta {
             key: MetaKey::SeenNews,
             value: json,
+        });
+        true
+    }
+
+    /// Tells the relay which listed posts the person opened that it has not been told of since
+    /// this page loaded (at most once each; offline, the next answer from the relay tries again).
+    pub(super) fn report_opened(self: &Rc<Self>) {
+        let listed: BTreeSet<DocumentId> = self.signals.me.with_untracked(|me| {
+            me.as_ref()
+                .map(|me| me.news.iter().map(|r| r.post).collect())
+                .unwrap_or_default()
+        });
+        let unreported: Vec<DocumentId> = self.signals.seen_news.with_untracked(|seen| {
+            let reported = self.news_reported.borrow();
+            seen.iter()
+                .filter(|d| listed.contains(d) && !reported.contains(d))
+                .take(tsunagu_core::api::MAX_OPENED_PER_CALL)
+                .copied()
+                .collect()
+        });
+        if unreported.is_empty() {
+            return;
+        }
+        // Noted at once, so a second call meanwhile does not send them again.
+        self.news_reported
+            .borrow_mut()
+            .extend(unreported.iter().copied());
+        let rt = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = api::news_opened(&unreported).await {
+                log(&format!("could not report opened posts: {e}"));
+                let mut reported = rt.news_reported.borrow_mut();
+                for doc in &unreported {
+                    reported.remove(doc);
+                }
+            }
         });
     }
 
@@ -208,9 +252,9 @@ impl Runtime {
             return Err(AppError::NotSynced);
         }
         self.commit(doc, |tx| post.write_to(tx))?;
-        // The admin who published it has read it.
+        // The admin who published it has read it (not counted as opened: they wrote it).
         if post.is_out(super::events::now()) {
-            self.mark_news_seen(doc);
+            self.note_seen(doc);
         }
         Ok(())
     }

@@ -27,6 +27,28 @@ pub struct NewsRef {
     pub pinned: bool,
 }
 
+/// `POST /api/news/opened`: the posts the caller opened (on any device of theirs), for the
+/// admins' count of who read each post. Posts the caller may not read are passed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenedPosts {
+    pub posts: Vec<DocumentId>,
+}
+
+/// The most posts one `POST /api/news/opened` reports.
+pub const MAX_OPENED_PER_CALL: usize = 500;
+
+/// `GET /api/news/<post>/stats` (admins): how a post is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostStats {
+    /// Members in its segment now (0 while it is not out).
+    pub reached: usize,
+    /// Members who opened it.
+    pub opened: usize,
+    pub likes: usize,
+    /// Comments not hidden.
+    pub comments: usize,
+}
+
 /// `POST /api/news/segment` (admins), with a [`Segment`]: how many members it reaches now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentReach {

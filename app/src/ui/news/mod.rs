@@ -257,6 +257,37 @@ pub(crate) fn post_entry(signals: Signals, doc: DocumentId) -> Memo<Option<NewsE
     })
 }
 
+/// Admins: how the post is doing, asked of the relay again as its responses change.
+#[component]
+fn Stats(post: DocumentId, entry: Memo<Option<NewsEntry>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let stats = LocalResource::new(move || {
+        // Tracked: a new いいね or comment, or coming back online, asks again.
+        entry.with(|e| e.as_ref().map(|e| e.responses.clone()));
+        let online = client.signals.link.get() != Link::Offline;
+        async move {
+            if online {
+                client.post_stats(post).await.ok()
+            } else {
+                None
+            }
+        }
+    });
+    move || {
+        stats.get().flatten().map(|s| {
+            let text = t_string!(i18n, news.stats)
+                .replace("%r", &s.reached.to_string())
+                .replace("%o", &s.opened.to_string())
+                .replace("%l", &s.likes.to_string())
+                .replace("%c", &s.comments.to_string());
+            view! {
+                <p class="news-stats" data-testid="post-stats" data-opened=s.opened data-likes=s.likes>{text}</p>
+            }
+        })
+    }
+}
+
 /// `/news/<doc>`: one post.
 #[component]
 pub(crate) fn PostPage() -> impl IntoView {
@@ -305,6 +336,7 @@ fn Post(doc: DocumentId) -> impl IntoView {
                 .is_some_and(|m| m.news.iter().any(|r| r.post == doc))
         })
     };
+    let entry_all = entry;
     let body = move || match shown.get() {
         Some(entry) => {
             let admin = is_admin(signals);
@@ -324,6 +356,7 @@ fn Post(doc: DocumentId) -> impl IntoView {
                 </header>
                 <div class="card section markdown news-body" data-testid="post-body" inner_html=body></div>
                 <Show when=move || admin>
+                    <Stats post=doc entry=entry_all />
                     <div class="edit-footer">
                         <A href=format!("/news/{doc}/edit") attr:class="button" attr:data-testid="post-edit">
                             {move || t_string!(i18n, news.edit)}
