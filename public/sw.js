@@ -102,14 +102,15 @@ self.addEventListener('fetch', (event) => {
 });
 
 // Web Push (docs/design.md §8): the relay's notice, decrypted by the browser, becomes a
-// notification in the device's language and time zone; one per conversation or event (a newer
-// one replaces it).
+// notification in the device's language and time zone; one per conversation, event or post (a
+// newer one replaces it).
 const WORDS = {
   ja: {
     locale: 'ja-JP',
     message: '新しいメッセージがあります',
     photo: '📷 写真が届きました',
     app: 'tsunagu',
+    news: '重要なお知らせ',
     'day-before': (when) => `リマインダー: ${when} から`,
     'hour-before': (when) => `まもなく始まります（${when} から）`,
     'time-changed': (when) => `日時が変わりました: ${when} から`,
@@ -122,6 +123,7 @@ const WORDS = {
     message: 'You have a new message',
     photo: '📷 Sent a photo',
     app: 'tsunagu',
+    news: 'Important news',
     'day-before': (when) => `Reminder: starts ${when}`,
     'hour-before': (when) => `Starting soon, at ${when}`,
     'time-changed': (when) => `New time: ${when}`,
@@ -160,6 +162,12 @@ function notification(notice) {
         tag: `event-${notice.event}`,
         data: { url: `/events/${notice.event}` },
       },
+    };
+  }
+  if (notice.kind === 'news') {
+    return {
+      title: w.news,
+      options: { ...common, body: notice.title, tag: `news-${notice.post}`, data: { url: `/news/${notice.post}` } },
     };
   }
   if (notice.kind !== 'message') return { title: w.app, options: { body: w.message } };

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! title, body (Markdown), status ("draft" | "published" | "unpublished"),
-//! publish_at (unix seconds; 0: as soon as published), pinned,
+//! publish_at (unix seconds; 0: as soon as published), pinned, important,
 //! segment {left_from, left_to, joined_from, joined_to, departments, locations, interests, roles}
 //! ```
 //!
@@ -257,6 +257,9 @@ pub struct NewsPost {
     pub publish_at: i64,
     /// Shown above the others while pinned.
     pub pinned: bool,
+    /// Announced by push to its segment's members who have the app closed, once, when it comes
+    /// out.
+    pub important: bool,
     pub segment: Segment,
 }
 

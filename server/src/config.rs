@@ -49,7 +49,8 @@ pub struct Config {
     /// How long after a push service could not take a notice (no answer, 429, 5xx) it is tried
     /// again; the wait doubles with each try, up to four tries.
     pub push_retry_after: std::time::Duration,
-    /// How often the relay looks for event reminders that are due.
+    /// How often the relay looks for event reminders that are due, and for important news
+    /// posts to announce.
     pub reminders_every: std::time::Duration,
     /// Who else than a client on the relay's own machine may read `GET /metrics`: whoever
     /// presents this as a bearer token.

@@ -21,10 +21,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
+use std::sync::Weak;
+use std::time::Duration;
 
 use sqlx::{AnyConnection, AnyPool};
+use tokio::sync::Mutex;
 use tsunagu_core::api::{
-    AuditAction, MAX_OPENED_PER_CALL, NewPost, NewsRef, OpenedPosts, PostStats, SegmentReach,
+    AuditAction, MAX_OPENED_PER_CALL, NewPost, NewsRef, OpenedPosts, PostStats, PushNotice,
+    SegmentReach,
 };
 use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
@@ -40,6 +44,7 @@ use crate::documents;
 use crate::error::{AppError, Error};
 use crate::joining::{Admin, audit};
 use crate::reactions::{Job, Reactions};
+use crate::relay::Relay;
 use crate::scribe::Scribe;
 
 pub(crate) fn api_routes() -> Router<AppState> {
@@ -556,13 +561,14 @@ impl Reactions for Posts {
             };
             sqlx::query(
                 "UPDATE news_posts SET status = $1, publish_at = $2, out_at = $3, pinned = $4,
-                        segment = $5 WHERE doc = $6",
+                        segment = $5, important = $6 WHERE doc = $7",
             )
             .bind(post.status().key())
             .bind(post.publish_at)
             .bind(out_at)
             .bind(post.pinned)
             .bind(segment_json(&post.segment)?)
+            .bind(post.important)
             .bind(doc.to_string())
             .execute(s.conn())
             .await?;
@@ -604,5 +610,89 @@ impl Job for LeftNetwork<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Every `every` (with the events' reminders): announces by push each post marked important
+/// that has come out and was not announced yet — once, to the members in its segment who have
+/// the app closed ([`crate::push::queue`]). Who is in the segment is worked out here, outside
+/// the relay's lock; only the queueing runs under it.
+pub(crate) async fn announce_every(relay: Weak<Mutex<Relay>>, pool: AnyPool, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(relay) = relay.upgrade() else {
+            return;
+        };
+        if let Err(e) = announce_due(&relay, &pool).await {
+            tracing::error!(error = %e, "could not announce important news");
+        }
+    }
+}
+
+async fn announce_due(relay: &Mutex<Relay>, pool: &AnyPool) -> Result<(), Error> {
+    let due: Vec<(String, String)> = sqlx::query_as(
+        "SELECT doc, segment FROM news_posts
+          WHERE important = $1 AND status = $2 AND out_at > 0 AND out_at <= $3
+            AND announced_at = 0",
+    )
+    .bind(true)
+    .bind(PostStatus::Published.key())
+    .bind(db::now())
+    .fetch_all(pool)
+    .await?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let everyone = segment_facts(pool, None, true).await?;
+    for (doc, segment) in due {
+        let segment: Segment = serde_json::from_str(&segment)
+            .map_err(|e| Error::Corrupt(format!("the segment of post {doc}: {e}")))?;
+        let members = everyone
+            .iter()
+            .filter(|(_, facts)| segment.includes(facts))
+            .map(|(member, _)| member.clone())
+            .collect();
+        let post = db::document_id(&doc)?;
+        relay.lock().await.write(Announce { post, members }).await?;
+    }
+    Ok(())
+}
+
+/// Announces `post` to `members` unless that was done (by this relay or another) or it stopped
+/// being an important post out meanwhile.
+struct Announce {
+    post: DocumentId,
+    members: Vec<String>,
+}
+
+impl Job for Announce {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        let claimed = sqlx::query(
+            "UPDATE news_posts SET announced_at = $1
+              WHERE doc = $2 AND announced_at = 0 AND important = $3 AND status = $4",
+        )
+        .bind(s.now())
+        .bind(self.post.to_string())
+        .bind(true)
+        .bind(PostStatus::Published.key())
+        .execute(s.conn())
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(());
+        }
+        let title = s
+            .read(&self.post, NewsPost::read)
+            .await?
+            .map_err(|e| Error::Corrupt(format!("post {}: {e}", self.post)))?
+            .title;
+        let notice = PushNotice::News {
+            post: self.post,
+            title,
+        };
+        let members = self.members.iter().map(String::as_str).collect();
+        crate::push::queue(s, members, &notice).await
     }
 }

@@ -339,6 +339,11 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
         Arc::downgrade(&state.relay),
         state.config.reminders_every,
     ));
+    tokio::spawn(crate::news::announce_every(
+        Arc::downgrade(&state.relay),
+        state.db.clone(),
+        state.config.reminders_every,
+    ));
     Ok((state, setup_token))
 }
 

@@ -733,3 +733,76 @@ async fn a_member_with_the_app_open_through_another_relay_is_not_pushed() {
     .await;
     assert_eq!(push.next().await.device, "ken-phone");
 }
+
+#[tokio::test]
+async fn an_important_post_is_announced_once_to_its_segment_with_the_app_closed() {
+    use tsunagu_core::api::NewsRef;
+    use tsunagu_core::news::{NewsPost, PostStatus, Segment};
+
+    let mut push = PushService::start().await;
+    let origin = push.origin.clone();
+    let relay = TestRelay::start_configured(|c| {
+        c.push_services.push(origin);
+        c.reminders_every = Duration::from_millis(200);
+    })
+    .await;
+    let (admin_cookie, admin) = sign_in(relay.addr(), "admin@example.com").await;
+    // Hanako (left 2021, open to rehire) is in the segment; Ken (left 2019) is not.
+    let (her_keys, his_keys) = (DeviceKeys::new(), DeviceKeys::new());
+    for (email, device, keys) in [
+        ("hanako@example.com", "hanako-phone", &her_keys),
+        ("ken@example.com", "ken-phone", &his_keys),
+    ] {
+        let (cookie, _) = sign_in(relay.addr(), email).await;
+        let body = keys.subscription(&push.endpoint(device), false);
+        let subscribed = put_json(&relay, "/api/push/subscription", &cookie, body).await;
+        assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+    }
+    let segment = Segment {
+        left_from: 2018,
+        left_to: 2022,
+        interests: vec!["rehire".into()],
+        ..Segment::default()
+    };
+    let body = json!({ "title": "アルムナイ採用説明会のお知らせ", "segment": segment });
+    let started = call(
+        &relay,
+        Method::POST,
+        "/api/news",
+        Some(&admin_cookie),
+        Some(body),
+    )
+    .await;
+    let post = started.json::<NewsRef>().await.expect("a post").post;
+    let mut desk = device_with(&relay, &admin_cookie, &[post]).await;
+    let publish = |important: bool| {
+        move |tx: &mut automerge::transaction::Transaction<'_>| {
+            let mut p = NewsPost::read(tx).map_err(|e| e.to_string())?;
+            p.status = PostStatus::Published.key().into();
+            p.important = important;
+            p.write_to(tx).map_err(|e| e.to_string())
+        }
+    };
+    // Published but not important: nobody is disturbed.
+    desk.change(post, publish(false)).await;
+    desk.wait_acknowledged(&admin.relay_storage).await;
+    push.quiet().await;
+
+    // Marked important: announced to Hanako's phone, never to Ken's, once.
+    desk.change(post, publish(true)).await;
+    desk.wait_acknowledged(&admin.relay_storage).await;
+    let PushKey { key } = get_json(&relay, "/api/push/key", &admin_cookie).await;
+    let relay_key =
+        VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("base64")).expect("a P-256 key");
+    let p = push.next().await;
+    assert_eq!(p.device, "hanako-phone");
+    assert_eq!(
+        her_keys.open(&p, &relay_key, &push.origin),
+        PushNotice::News {
+            post,
+            title: "アルムナイ採用説明会のお知らせ".into()
+        },
+        "the title goes even without previews: it is the company's, not someone's words"
+    );
+    push.quiet().await;
+}

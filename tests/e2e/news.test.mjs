@@ -94,6 +94,8 @@ test("the admin aims a post at a segment, with a live count, and publishes it pi
   await admin.getByTestId("post-form-problem").waitFor();
   await admin.getByTestId("segment-left-to").fill("2022");
   await admin.getByTestId("post-pinned-input").check();
+  // Announced by push to those with the app closed (server/tests/push.rs follows the push).
+  await admin.getByTestId("post-important-input").check();
   await shot(admin, "desktop-news-editor");
   await publish();
   aimedPath = new URL(admin.url()).pathname.replace(/\/edit$/, "");

@@ -70,6 +70,8 @@ pub enum PushNotice {
         starts_at: i64,
         about: EventNotice,
     },
+    /// A post of news an admin marked important came out.
+    News { post: DocumentId, title: String },
 }
 
 /// What an event notice says.
@@ -95,8 +97,9 @@ impl PushNotice {
     pub fn without_preview(mut self) -> Self {
         match &mut self {
             Self::Message { text, .. } => *text = None,
-            // Its title and time are what the member signed up for, not someone's words.
-            Self::Event { .. } => {}
+            // Its title and time are what the member signed up for, not someone's words; a
+            // post's title is the company's.
+            Self::Event { .. } | Self::News { .. } => {}
         }
         self
     }
@@ -146,5 +149,13 @@ mod tests {
             panic!("a message notice");
         };
         assert_eq!((text, photos), (None, 2));
+        let news = PushNotice::News {
+            post: event,
+            title: "年末年始のお知らせ".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&news).unwrap(),
+            serde_json::json!({ "kind": "news", "post": event.to_string(), "title": "年末年始のお知らせ" })
+        );
     }
 }

@@ -58,6 +58,7 @@ struct Form {
     interests: Vec<String>,
     roles: Vec<String>,
     pinned: bool,
+    important: bool,
     /// `datetime-local`, in the admin's own time zone; empty: as soon as published.
     publish_at: String,
 }
@@ -106,6 +107,7 @@ impl Form {
             interests: s.interests.clone(),
             roles: s.roles.clone(),
             pinned: post.pinned,
+            important: post.important,
             publish_at: if post.publish_at > 0 {
                 time::wall_in(&time::viewer_zone(), post.publish_at)
                     .map(DateTime::input_value)
@@ -153,6 +155,7 @@ impl Form {
             status: status.map_or_else(|| current.status.clone(), |s| s.key().to_owned()),
             publish_at: self.publish_at()?,
             pinned: self.pinned,
+            important: self.important,
             segment: self.segment()?,
         };
         if post.title.is_empty() {
@@ -388,6 +391,13 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                                 on:change=move |ev| form.update(|f| f.pinned = event_target_checked(&ev)) />
                             <span class="field-label">{move || t_string!(i18n, news.pin)}</span>
                         </label>
+                        <label class="switch-row">
+                            <input type="checkbox" class="switch" data-testid="post-important-input"
+                                prop:checked=move || form.with(|f| f.important)
+                                on:change=move |ev| form.update(|f| f.important = event_target_checked(&ev)) />
+                            <span class="field-label">{move || t_string!(i18n, news.important)}</span>
+                        </label>
+                        <p class="field-hint">{move || t_string!(i18n, news.important_hint)}</p>
                         <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.publish_at)) testid="post-publish-at-input"
                             get=|f| f.publish_at.as_str() set=|f, v| f.publish_at = v kind="datetime-local"
                             hint=Signal::derive(move || t_string!(i18n, news.publish_at_hint)) />

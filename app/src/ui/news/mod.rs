@@ -126,6 +126,7 @@ fn NewsCard(entry: NewsEntry) -> impl IntoView {
     let unread = move || is_unread(signals, doc);
     let excerpt = crate::markdown::excerpt(&entry.post.body, EXCERPT_CHARS);
     let pinned = entry.post.pinned;
+    let important = entry.post.important;
     let title = entry.post.title.clone();
     view! {
         <li>
@@ -134,6 +135,9 @@ fn NewsCard(entry: NewsEntry) -> impl IntoView {
                 <span class="news-card-top">
                     {pinned.then(|| view! {
                         <span class="status status-pinned" data-testid="news-card-pinned">{move || t_string!(i18n, news.pinned)}</span>
+                    })}
+                    {important.then(|| view! {
+                        <span class="status status-important">{move || t_string!(i18n, news.important_mark)}</span>
                     })}
                     <Show when=unread>
                         <span class="status status-fresh" data-testid="news-card-unread">{move || t_string!(i18n, news.unread)}</span>
@@ -346,6 +350,7 @@ fn Post(doc: DocumentId) -> impl IntoView {
                 <header class="news-post-head">
                     <div class="chips">
                         {entry.post.pinned.then(|| view! { <span class="status status-pinned">{move || t_string!(i18n, news.pinned)}</span> })}
+                        {entry.post.important.then(|| view! { <span class="status status-important">{move || t_string!(i18n, news.important_mark)}</span> })}
                         {(admin && standing != Standing::Published).then(|| view! { <StandingChip standing=standing /> })}
                     </div>
                     <h1 class="page-title" data-testid="post-title">{entry.post.title.clone()}</h1>
