@@ -21,8 +21,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
-use std::sync::Weak;
-use std::time::Duration;
 
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::Mutex;
@@ -613,25 +611,11 @@ impl Job for LeftNetwork<'_> {
     }
 }
 
-/// Every `every` (with the events' reminders): announces by push each post marked important
-/// that has come out and was not announced yet — once, to the members in its segment who have
-/// the app closed ([`crate::push::queue`]). Who is in the segment is worked out here, outside
-/// the relay's lock; only the queueing runs under it.
-pub(crate) async fn announce_every(relay: Weak<Mutex<Relay>>, pool: AnyPool, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let Some(relay) = relay.upgrade() else {
-            return;
-        };
-        if let Err(e) = announce_due(&relay, &pool).await {
-            tracing::error!(error = %e, "could not announce important news");
-        }
-    }
-}
-
-async fn announce_due(relay: &Mutex<Relay>, pool: &AnyPool) -> Result<(), Error> {
+/// Announces by push each post marked important that has come out and was not announced yet
+/// — once, to the members in its segment who have the app closed ([`crate::push::queue`]); run
+/// with the events' reminders. Who is in the segment is worked out here, outside the relay's
+/// lock; only the queueing runs under it.
+pub(crate) async fn announce_due(relay: &Mutex<Relay>, pool: &AnyPool) -> Result<(), Error> {
     let due: Vec<(String, String)> = sqlx::query_as(
         "SELECT doc, segment FROM news_posts
           WHERE important = $1 AND status = $2 AND out_at > 0 AND out_at <= $3

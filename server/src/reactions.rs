@@ -26,12 +26,17 @@
 //! - Nothing slow or outside the relay (mail, another server) belongs in a reaction or a job:
 //!   every socket waits for the lock it runs under.
 
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
 use futures_util::future::BoxFuture;
+use tokio::sync::Mutex;
 
 use tsunagu_core::ids::DocumentId;
 
 use crate::db::DocumentRecord;
 use crate::error::Error;
+use crate::relay::Relay;
 use crate::scribe::Scribe;
 
 /// What a feature makes of members' accepted changes; the relay asks every listed feature.
@@ -103,5 +108,25 @@ impl Job for Settle<'_> {
             feature.settle(s).await?;
         }
         Ok(())
+    }
+}
+
+/// Runs `tick` every `every` as long as the relay runs (a feature's periodic duty: event
+/// reminders, announcing news); a tick that fails is logged as `what` and the next one comes.
+pub(crate) async fn every<F, Fut>(relay: Weak<Mutex<Relay>>, every: Duration, what: &str, tick: F)
+where
+    F: Fn(Arc<Mutex<Relay>>) -> Fut,
+    Fut: Future<Output = Result<(), Error>>,
+{
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let Some(relay) = relay.upgrade() else {
+            return;
+        };
+        if let Err(e) = tick(relay).await {
+            tracing::error!(error = %e, "could not {what}");
+        }
     }
 }

@@ -335,14 +335,22 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
             Arc::downgrade(&state.relay),
         ));
     }
-    tokio::spawn(events::notices::remind_every(
+    let every = state.config.reminders_every;
+    tokio::spawn(crate::reactions::every(
         Arc::downgrade(&state.relay),
-        state.config.reminders_every,
+        every,
+        "send event reminders",
+        |relay| async move { relay.lock().await.write(events::notices::Remind).await },
     ));
-    tokio::spawn(crate::news::announce_every(
+    let db = state.db.clone();
+    tokio::spawn(crate::reactions::every(
         Arc::downgrade(&state.relay),
-        state.db.clone(),
-        state.config.reminders_every,
+        every,
+        "announce important news",
+        move |relay| {
+            let db = db.clone();
+            async move { crate::news::announce_due(&relay, &db).await }
+        },
     ));
     Ok((state, setup_token))
 }

@@ -197,6 +197,32 @@ async fn put_json(
     call(relay, Method::PUT, path, Some(cookie), Some(body)).await
 }
 
+/// A relay that delivers to `push` and looks for due reminders and announcements five times a
+/// second.
+async fn relay_reminding(push: &PushService) -> TestRelay {
+    let origin = push.origin.clone();
+    TestRelay::start_configured(|c| {
+        c.push_services.push(origin);
+        c.reminders_every = Duration::from_millis(200);
+    })
+    .await
+}
+
+/// `email` signs in and subscribes the device `device` (with `keys`) to `push`.
+async fn subscribe(
+    relay: &TestRelay,
+    push: &PushService,
+    email: &str,
+    device: &str,
+    keys: &DeviceKeys,
+    preview: bool,
+) {
+    let (cookie, _) = sign_in(relay.addr(), email).await;
+    let body = keys.subscription(&push.endpoint(device), preview);
+    let subscribed = put_json(relay, "/api/push/subscription", &cookie, body).await;
+    assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
+}
+
 fn ms_now() -> i64 {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -370,12 +396,7 @@ async fn attendees_away_are_reminded_before_an_event_and_told_when_it_moves_or_i
     use tsunagu_core::event::{EventStatus, SeatStatus};
 
     let mut push = PushService::start().await;
-    let origin = push.origin.clone();
-    let relay = TestRelay::start_configured(|c| {
-        c.push_services.push(origin);
-        c.reminders_every = Duration::from_millis(200);
-    })
-    .await;
+    let relay = relay_reminding(&push).await;
     let (admin_cookie, admin) = sign_in(relay.addr(), "admin@example.com").await;
     let in_three_days = common::now() + 3 * 24 * 3600;
     let event = create_event(&relay, &admin_cookie, "新年会", in_three_days).await;
@@ -405,15 +426,24 @@ async fn attendees_away_are_reminded_before_an_event_and_told_when_it_moves_or_i
         SeatStatus::Waiting,
     )
     .await;
-    for (email, device, keys) in [
-        ("ken@example.com", "ken-phone", &his_keys),
-        ("hanako@example.com", "hanako-phone", &her_keys),
-    ] {
-        let (cookie, _) = sign_in(relay.addr(), email).await;
-        let body = keys.subscription(&push.endpoint(device), true);
-        let subscribed = put_json(&relay, "/api/push/subscription", &cookie, body).await;
-        assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
-    }
+    subscribe(
+        &relay,
+        &push,
+        "ken@example.com",
+        "ken-phone",
+        &his_keys,
+        true,
+    )
+    .await;
+    subscribe(
+        &relay,
+        &push,
+        "hanako@example.com",
+        "hanako-phone",
+        &her_keys,
+        true,
+    )
+    .await;
     ken.close().await;
     hanako.close().await;
     // Time for the relay to see their sockets close (a member with the app open is not pushed to).
@@ -740,24 +770,28 @@ async fn an_important_post_is_announced_once_to_its_segment_with_the_app_closed(
     use tsunagu_core::news::{NewsPost, PostStatus, Segment};
 
     let mut push = PushService::start().await;
-    let origin = push.origin.clone();
-    let relay = TestRelay::start_configured(|c| {
-        c.push_services.push(origin);
-        c.reminders_every = Duration::from_millis(200);
-    })
-    .await;
+    let relay = relay_reminding(&push).await;
     let (admin_cookie, admin) = sign_in(relay.addr(), "admin@example.com").await;
     // Hanako (left 2021, open to rehire) is in the segment; Ken (left 2019) is not.
     let (her_keys, his_keys) = (DeviceKeys::new(), DeviceKeys::new());
-    for (email, device, keys) in [
-        ("hanako@example.com", "hanako-phone", &her_keys),
-        ("ken@example.com", "ken-phone", &his_keys),
-    ] {
-        let (cookie, _) = sign_in(relay.addr(), email).await;
-        let body = keys.subscription(&push.endpoint(device), false);
-        let subscribed = put_json(&relay, "/api/push/subscription", &cookie, body).await;
-        assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
-    }
+    subscribe(
+        &relay,
+        &push,
+        "hanako@example.com",
+        "hanako-phone",
+        &her_keys,
+        false,
+    )
+    .await;
+    subscribe(
+        &relay,
+        &push,
+        "ken@example.com",
+        "ken-phone",
+        &his_keys,
+        false,
+    )
+    .await;
     let segment = Segment {
         left_from: 2018,
         left_to: 2022,

@@ -13,6 +13,7 @@ mod directory;
 mod edit;
 mod events;
 mod fields;
+mod form_input;
 mod fragment_link;
 mod icons;
 mod join;

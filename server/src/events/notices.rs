@@ -3,10 +3,6 @@
 //! its cancellation — for those it concerns. They go through the push outbox like messages' notices,
 //! to members whose app is closed (an open app shows the change itself).
 
-use std::sync::Weak;
-use std::time::Duration;
-
-use tokio::sync::Mutex;
 use tsunagu_core::api::{EventNotice, PushNotice};
 use tsunagu_core::event::{Event, EventChange, EventStatus, SeatStatus};
 use tsunagu_core::ids::DocumentId;
@@ -15,7 +11,6 @@ use super::store::{self, SeatRow};
 use crate::db;
 use crate::error::Error;
 use crate::reactions::Job;
-use crate::relay::Relay;
 use crate::scribe::Scribe;
 
 /// The day-before reminder goes 24 hours before the start.
@@ -86,21 +81,6 @@ fn due(starts_at: i64, now: i64) -> Option<EventNotice> {
         Some(EventNotice::DayBefore)
     } else {
         None
-    }
-}
-
-/// Runs [`Remind`] every `every`, as long as the relay runs.
-pub(crate) async fn remind_every(relay: Weak<Mutex<Relay>>, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let Some(relay) = relay.upgrade() else {
-            return;
-        };
-        if let Err(e) = relay.lock().await.write(Remind).await {
-            tracing::error!(error = %e, "could not send event reminders");
-        }
     }
 }
 

@@ -22,6 +22,7 @@ use crate::calendar::DateTime;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::state::Link;
+use crate::ui::form_input::FormInput;
 use crate::ui::icons;
 use crate::ui::text::safe_url;
 use crate::ui::time;
@@ -277,35 +278,12 @@ pub(crate) fn NewEventPage() -> impl IntoView {
     }
 }
 
-/// A text input bound to one field of the form.
-#[component]
-fn Input(
-    form: RwSignal<Form>,
-    label: Signal<&'static str>,
-    testid: &'static str,
-    get: fn(&Form) -> &str,
-    set: fn(&mut Form, String),
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional)] hint: Option<Signal<&'static str>>,
-) -> impl IntoView {
-    let id = format!("event-{testid}");
-    view! {
-        <div class="field">
-            <label class="field-label" for=id.clone()>{move || label.get()}</label>
-            <input class="input" id=id type=kind data-testid=testid
-                prop:value=move || form.with(|f| get(f).to_owned())
-                on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
-            {hint.map(|h| view! { <p class="field-hint">{move || h.get()}</p> })}
-        </div>
-    }
-}
-
 /// The fields a new event starts with: title, description, zone, start and end.
 #[component]
 fn TitleAndTimes(form: RwSignal<Form>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.title_label)) testid="event-title-input"
+        <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.title_label)) testid="event-title-input"
             get=|f| f.title.as_str() set=|f, v| f.title = v />
         <div class="field">
             <label class="field-label" for="event-description">{move || t_string!(i18n, edit_event.description)}</label>
@@ -322,9 +300,9 @@ fn TitleAndTimes(form: RwSignal<Form>) -> impl IntoView {
             <p class="field-hint">{move || t_string!(i18n, edit_event.zone_hint)}</p>
         </div>
         <div class="field-grid">
-            <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.starts)) testid="event-starts-input"
+            <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.starts)) testid="event-starts-input"
                 get=|f| f.starts.as_str() set=|f, v| f.starts = v kind="datetime-local" />
-            <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.ends)) testid="event-ends-input"
+            <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.ends)) testid="event-ends-input"
                 get=|f| f.ends.as_str() set=|f, v| f.ends = v kind="datetime-local" />
         </div>
     }
@@ -455,10 +433,10 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                 <form class="event-form" data-testid="event-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(None); }>
                     <section class="card section">
                         <TitleAndTimes form=form />
-                        <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.deadline)) testid="event-deadline-input"
+                        <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.deadline)) testid="event-deadline-input"
                             get=|f| f.deadline.as_str() set=|f, v| f.deadline = v kind="datetime-local"
                             hint=Signal::derive(move || t_string!(i18n, edit_event.deadline_hint)) />
-                        <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.capacity)) testid="event-capacity-input"
+                        <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.capacity)) testid="event-capacity-input"
                             get=|f| f.capacity.as_str() set=|f, v| f.capacity = v kind="number"
                             hint=Signal::derive(move || t_string!(i18n, edit_event.capacity_hint)) />
                     </section>
@@ -470,11 +448,11 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                                 on:change=move |ev| form.update(|f| f.online = event_target_checked(&ev)) />
                             <span class="field-label">{move || t_string!(i18n, edit_event.online)}</span>
                         </label>
-                        <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.venue_name)) testid="event-venue-name-input"
+                        <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.venue_name)) testid="event-venue-name-input"
                             get=|f| f.venue_name.as_str() set=|f, v| f.venue_name = v />
-                        <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.venue_address)) testid="event-venue-address-input"
+                        <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.venue_address)) testid="event-venue-address-input"
                             get=|f| f.venue_address.as_str() set=|f, v| f.venue_address = v />
-                        <Input form=form label=Signal::derive(move || t_string!(i18n, edit_event.map_url)) testid="event-map-url-input"
+                        <FormInput form=form label=Signal::derive(move || t_string!(i18n, edit_event.map_url)) testid="event-map-url-input"
                             get=|f| f.map_url.as_str() set=|f, v| f.map_url = v kind="url" />
                         <Show when=move || form.with(|f| f.online)>
                             <JoinLink doc=doc />

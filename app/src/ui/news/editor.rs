@@ -19,6 +19,7 @@ use crate::calendar::DateTime;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::state::Link;
+use crate::ui::form_input::FormInput;
 use crate::ui::icons;
 use crate::ui::text::interest_label;
 use crate::ui::time;
@@ -372,7 +373,7 @@ fn Editor(doc: DocumentId) -> impl IntoView {
             view! {
                 <form class="news-form" data-testid="post-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(None, Saved::Kept); }>
                     <section class="card section">
-                        <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.title_label)) testid="post-title-input"
+                        <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.title_label)) testid="post-title-input"
                             get=|f| f.title.as_str() set=|f, v| f.title = v />
                         <div class="field">
                             <label class="field-label" for="post-body">{move || t_string!(i18n, news.body_label)}</label>
@@ -398,7 +399,7 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                             <span class="field-label">{move || t_string!(i18n, news.important)}</span>
                         </label>
                         <p class="field-hint">{move || t_string!(i18n, news.important_hint)}</p>
-                        <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.publish_at)) testid="post-publish-at-input"
+                        <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.publish_at)) testid="post-publish-at-input"
                             get=|f| f.publish_at.as_str() set=|f, v| f.publish_at = v kind="datetime-local"
                             hint=Signal::derive(move || t_string!(i18n, news.publish_at_hint)) />
                     </section>
@@ -524,19 +525,19 @@ fn SegmentFields(form: RwSignal<Form>, reach: RwSignal<Reach>) -> impl IntoView 
             <h2 class="section-title">{move || t_string!(i18n, news.segment)}</h2>
             <p class="field-hint">{move || t_string!(i18n, news.segment_hint)}</p>
             <div class="field-grid">
-                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.left_from)) testid="segment-left-from"
+                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.left_from)) testid="segment-left-from"
                     get=|f| f.left_from.as_str() set=|f, v| f.left_from = v kind="number" />
-                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.left_to)) testid="segment-left-to"
+                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.left_to)) testid="segment-left-to"
                     get=|f| f.left_to.as_str() set=|f, v| f.left_to = v kind="number" />
-                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_from)) testid="segment-joined-from"
+                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_from)) testid="segment-joined-from"
                     get=|f| f.joined_from.as_str() set=|f, v| f.joined_from = v kind="number" />
-                <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_to)) testid="segment-joined-to"
+                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_to)) testid="segment-joined-to"
                     get=|f| f.joined_to.as_str() set=|f, v| f.joined_to = v kind="number" />
             </div>
-            <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.departments)) testid="segment-departments"
+            <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.departments)) testid="segment-departments"
                 get=|f| f.departments.as_str() set=|f, v| f.departments = v
                 hint=Signal::derive(move || t_string!(i18n, news.names_hint)) />
-            <TextInput form=form label=Signal::derive(move || t_string!(i18n, news.locations)) testid="segment-locations"
+            <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.locations)) testid="segment-locations"
                 get=|f| f.locations.as_str() set=|f, v| f.locations = v
                 hint=Signal::derive(move || t_string!(i18n, news.locations_hint)) />
             <p class="field-label">{move || t_string!(i18n, news.interests)}</p>
@@ -574,29 +575,6 @@ fn SegmentFields(form: RwSignal<Form>, reach: RwSignal<Reach>) -> impl IntoView 
                 <span>{reach_text}</span>
             </p>
         </section>
-    }
-}
-
-/// A text input bound to one field of the form.
-#[component]
-fn TextInput(
-    form: RwSignal<Form>,
-    label: Signal<&'static str>,
-    testid: &'static str,
-    get: fn(&Form) -> &str,
-    set: fn(&mut Form, String),
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional)] hint: Option<Signal<&'static str>>,
-) -> impl IntoView {
-    let id = format!("news-{testid}");
-    view! {
-        <div class="field">
-            <label class="field-label" for=id.clone()>{move || label.get()}</label>
-            <input class="input" id=id type=kind data-testid=testid
-                prop:value=move || form.with(|f| get(f).to_owned())
-                on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
-            {hint.map(|h| view! { <p class="field-hint">{move || h.get()}</p> })}
-        </div>
     }
 }
 
