@@ -117,15 +117,21 @@ impl Runtime {
             let engine = self.docs.engine();
             let arrived = |doc: &DocumentId| engine.doc(doc).filter(|d| !d.get_heads().is_empty());
             let mut held = self.news.borrow_mut();
+            // A post and its responses changing together are read once.
+            let mut posts = BTreeSet::new();
             for doc in docs {
-                let (post, reference) = match (listed.get(&doc), responses_of.get(&doc)) {
-                    (Some(reference), _) => (doc, reference),
-                    (None, Some(post)) => (*post, &listed[post]),
-                    (None, None) => {
-                        rest.push(doc);
-                        continue;
+                match responses_of.get(&doc) {
+                    _ if listed.contains_key(&doc) => {
+                        posts.insert(doc);
                     }
-                };
+                    Some(post) => {
+                        posts.insert(*post);
+                    }
+                    None => rest.push(doc),
+                }
+            }
+            for post in posts {
+                let reference = &listed[&post];
                 let read = arrived(&post).map(NewsPost::read);
                 let entry = match read {
                     Some(Ok(read)) => {
@@ -133,7 +139,7 @@ impl Runtime {
                         if let Some(responses) = reference.responses.as_ref().and_then(&arrived) {
                             match Responses::read(responses) {
                                 Ok(read) => entry.responses = read,
-                                Err(e) => log(&format!("{doc} is not readable responses: {e}")),
+                                Err(e) => log(&format!("{post}'s responses are not readable: {e}")),
                             }
                         }
                         Some(entry)
@@ -162,6 +168,15 @@ impl Runtime {
         rest
     }
 
+    /// The posts the relay lists for the person now.
+    fn listed_posts(&self) -> BTreeSet<DocumentId> {
+        self.signals.me.with_untracked(|me| {
+            me.as_ref()
+                .map(|me| me.news.iter().map(|r| r.post).collect())
+                .unwrap_or_default()
+        })
+    }
+
     /// The person opened `doc`: it is no longer unread, on this device, and the admins' count
     /// of who opened it hears of it.
     pub fn mark_news_seen(self: &Rc<Self>, doc: DocumentId) {
@@ -183,11 +198,7 @@ impl Runtime {
             seen.insert(doc);
         });
         // Only posts still listed are worth keeping.
-        let listed: BTreeSet<DocumentId> = self.signals.me.with_untracked(|me| {
-            me.as_ref()
-                .map(|me| me.news.iter().map(|r| r.post).collect())
-                .unwrap_or_default()
-        });
+        let listed = self.listed_posts();
         let json = self.signals.seen_news.with_untracked(|seen| {
             let kept: BTreeSet<&DocumentId> = seen.iter().filter(|d| listed.contains(d)).collect();
             serde_json::to_string(&kept).unwrap_or_default()
@@ -202,11 +213,7 @@ impl Runtime {
     /// Tells the relay which listed posts the person opened that it has not been told of since
     /// this page loaded (at most once each; offline, the next answer from the relay tries again).
     pub(super) fn report_opened(self: &Rc<Self>) {
-        let listed: BTreeSet<DocumentId> = self.signals.me.with_untracked(|me| {
-            me.as_ref()
-                .map(|me| me.news.iter().map(|r| r.post).collect())
-                .unwrap_or_default()
-        });
+        let listed = self.listed_posts();
         let unreported: Vec<DocumentId> = self.signals.seen_news.with_untracked(|seen| {
             let reported = self.news_reported.borrow();
             seen.iter()
