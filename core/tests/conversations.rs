@@ -69,6 +69,11 @@ fn offline_writers_meet_in_one_order_and_a_forged_author_is_refused() {
     write(&mut hub, page, 2, "aoi", "a1", "圏外でした", T0 + 10);
     write(&mut hub, page, 0, "hanako", "h1", "同期会やりませんか", T0);
     write(&mut hub, page, 1, "ken", "k1", "いいね！", T0 + 20);
+    // Their messages reach the relay before anything forged: a refused sync message takes
+    // every change it brought with it, and whether Hanako's own message would travel alone or
+    // with the forged one depends on the sync protocol's Bloom filter (a false positive, about
+    // one run in a hundred, holds a change back for a later round).
+    hub.run();
     // Hanako's phone, tampered with, posts as Ken.
     write(&mut hub, page, 0, "ken", "forged", "参加しません", T0 + 30);
     hub.run();
