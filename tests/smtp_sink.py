@@ -1,10 +1,11 @@
 """A real SMTP server for the relay's tests: aiosmtpd on 127.0.0.1.
 
-    python smtp_sink.py PORT DIRECTORY
+    python smtp_sink.py PORT DIRECTORY [REFUSED]
 
 Every message received is written to DIRECTORY as <n>.eml (the bytes as received) and <n>.txt
 (its plain-text body, decoded, so a test can read the link without a MIME parser of its own).
-Prints "ready" once it listens; stops when stdin closes or on SIGTERM.
+REFUSED: addresses (comma-separated) the server refuses for good (550), as a mailbox that does
+not exist; everything else is accepted. Prints "ready" once it listens; stops when stdin closes or on SIGTERM.
 """
 
 import email
@@ -18,10 +19,17 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, refused: set[str]):
         self.directory = directory
+        self.refused = refused
         self.count = 0
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -43,7 +51,8 @@ def main() -> None:
     port = int(sys.argv[1])
     directory = Path(sys.argv[2])
     directory.mkdir(parents=True, exist_ok=True)
-    controller = Controller(Sink(directory), hostname="127.0.0.1", port=port)
+    refused = {a.strip().lower() for a in (sys.argv[3] if len(sys.argv) > 3 else "").split(",") if a.strip()}
+    controller = Controller(Sink(directory, refused), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     stop = threading.Event()

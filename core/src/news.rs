@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! title, body (Markdown), status ("draft" | "published" | "unpublished"),
-//! publish_at (unix seconds; 0: as soon as published), pinned, important,
+//! publish_at (unix seconds; 0: as soon as published), pinned, important, newsletter,
 //! segment {left_from, left_to, joined_from, joined_to, departments, locations, interests, roles}
 //! ```
 //!
@@ -260,6 +260,9 @@ pub struct NewsPost {
     /// Announced by push to its segment's members who have the app closed, once, when it comes
     /// out.
     pub important: bool,
+    /// Also mailed, once, when it comes out, to its segment's members who have not unsubscribed
+    /// (the newsletter; only on a relay that has a mail server).
+    pub newsletter: bool,
     pub segment: Segment,
 }
 

@@ -59,6 +59,18 @@ impl Server {
         let joining = joining::Joining::new(&state.config, addr)?;
         let setup_link = setup_token.map(|token| format!("{}/#/setup/{token}", joining.public_url));
         let passkeys = Arc::new(passkeys::Passkeys::new(&state.config, addr)?);
+        if joining.mailer.is_some() {
+            let (db, joining) = (state.db.clone(), joining.clone());
+            tokio::spawn(crate::reactions::every(
+                Arc::downgrade(&state.relay),
+                state.config.reminders_every,
+                "mail newsletters",
+                move |_| {
+                    let (db, joining) = (db.clone(), joining.clone());
+                    async move { crate::news::newsletter::mail_due(&db, &joining).await }
+                },
+            ));
+        }
         let sweeper = tokio::spawn(sweep(state.clone()));
         let app = router(state.clone(), joining, passkeys)
             .into_make_service_with_connect_info::<SocketAddr>();

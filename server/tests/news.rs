@@ -460,7 +460,9 @@ async fn admins_see_how_many_a_post_reached_and_opened_and_only_readers_count() 
             reached: 0,
             opened: 0,
             likes: 0,
-            comments: 0
+            comments: 0,
+            mailed: 0,
+            undelivered: 0
         }
     );
 
@@ -502,7 +504,9 @@ async fn admins_see_how_many_a_post_reached_and_opened_and_only_readers_count() 
             reached: aimed,
             opened: 1,
             likes: 1,
-            comments: 1
+            comments: 1,
+            mailed: 0,
+            undelivered: 0
         }
     );
 
@@ -518,4 +522,162 @@ async fn admins_see_how_many_a_post_reached_and_opened_and_only_readers_count() 
         error_code(flooded, StatusCode::BAD_REQUEST).await,
         "bad-request"
     );
+}
+
+/// The mail in `mails` sent to `email`, if any.
+fn mail_to<'a>(mails: &'a [(String, String)], email: &str) -> Option<&'a (String, String)> {
+    mails.iter().find(|(raw, _)| {
+        raw.lines()
+            .any(|l| l.starts_with("To:") && l.contains(email))
+    })
+}
+
+/// The unsubscribe link in a newsletter's text.
+fn unsubscribe_link(text: &str) -> String {
+    text.lines()
+        .find(|l| l.contains("/api/newsletter/unsubscribe/"))
+        .expect("an unsubscribe link")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_newsletter_mails_its_segment_once_and_its_link_unsubscribes_without_signing_in() {
+    // Ken's mail server refuses his mail for good (his mailbox is gone).
+    let sink = common::SmtpSink::refusing(&["ken@example.com"]);
+    let smtp_url = sink.url();
+    let relay = TestRelay::start_configured(|c| {
+        c.smtp_url = Some(smtp_url);
+        c.reminders_every = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let (hanako, ken, yuki) = common::conversations::signed_in(&relay).await;
+    let segment = left_2018_to_2022_open_to_rehire();
+    let aimed = reached(&relay, &yuki.0, &segment).await;
+    let started = start_post(&relay, &yuki.0, "アルムナイ採用 説明会", &segment).await;
+    let refs = started.json::<NewsRef>().await.expect("a post");
+    let mut admins = device_with(&relay, &yuki.0, &[refs.post]).await;
+    edit_post(&mut admins, refs.post, |p| {
+        p.body = "**12月**に説明会を開きます。".into();
+        p.newsletter = true;
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    // A draft is never mailed.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(sink.count(), 0, "a draft went out");
+
+    edit_post(&mut admins, refs.post, |p| {
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    let mails = sink.mails(aimed).await;
+    let (raw, text) = mail_to(&mails, "hanako@example.com").expect("Hanako's mail");
+    assert!(
+        mail_to(&mails, "ken@example.com").is_none(),
+        "Ken is not in the segment"
+    );
+    assert!(text.contains("アルムナイ採用 説明会") && text.contains("**12月**に説明会"));
+    assert!(
+        text.contains("Read, like and comment in the app"),
+        "English too: {text}"
+    );
+    assert!(text.contains(&relay.url(&format!("/news/{}", refs.post))));
+    let link = unsubscribe_link(text);
+    assert!(
+        raw.contains(&format!("List-Unsubscribe: <{link}>")),
+        "{raw}"
+    );
+    assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    // Once: later rounds send nothing more.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(sink.count(), aimed);
+    let stats: PostStats =
+        get_json(&relay, &format!("/api/news/{}/stats", refs.post), &yuki.0).await;
+    assert_eq!((stats.mailed, stats.undelivered), (aimed, 0));
+
+    // The link works without signing in: opening it changes nothing (a link checker follows
+    // links), its button unsubscribes.
+    let choice = |cookie: String| {
+        let relay = &relay;
+        async move {
+            get_json::<tsunagu_core::api::NewsletterChoice>(relay, "/api/newsletter", &cookie)
+                .await
+                .receive
+        }
+    };
+    let anonymous = reqwest::Client::new();
+    let page = anonymous.get(&link).send().await.expect("the page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("data-state=\"unsubscribe\"")
+    );
+    assert!(
+        choice(hanako.0.clone()).await,
+        "opening the link unsubscribed"
+    );
+    let done = anonymous.post(&link).send().await.expect("unsubscribed");
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(
+        done.text()
+            .await
+            .expect("html")
+            .contains("data-state=\"unsubscribed\"")
+    );
+    assert!(!choice(hanako.0.clone()).await);
+    let forged = format!("{}x", link);
+    let unknown = anonymous.post(&forged).send().await.expect("an answer");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // Members choose in the app too.
+    for receive in [false, true] {
+        let body = json!({ "receive": receive });
+        let put = call(
+            &relay,
+            Method::PUT,
+            "/api/newsletter",
+            Some(&ken.0),
+            Some(body),
+        )
+        .await;
+        assert_eq!(put.status(), StatusCode::OK);
+        assert_eq!(choice(ken.0.clone()).await, receive);
+    }
+
+    // A post for everyone: Hanako (unsubscribed) gets none; Ken's refused mail is counted and
+    // holds up no one else's.
+    let everyone = reached(&relay, &yuki.0, &Segment::default()).await;
+    let started = start_post(&relay, &yuki.0, "年末のご挨拶", &Segment::default()).await;
+    let second = started.json::<NewsRef>().await.expect("a post").post;
+    let mut admins = device_with(&relay, &yuki.0, &[second]).await;
+    edit_post(&mut admins, second, |p| {
+        p.newsletter = true;
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    let all = sink.mails(aimed + everyone - 2).await;
+    let later = &all[aimed..];
+    assert!(
+        mail_to(later, "hanako@example.com").is_none(),
+        "unsubscribed"
+    );
+    assert!(mail_to(later, "ken@example.com").is_none(), "refused");
+    let path = format!("/api/news/{second}/stats");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let stats: PostStats = get_json(&relay, &path, &yuki.0).await;
+        if stats.mailed + stats.undelivered == everyone - 1 {
+            assert_eq!((stats.mailed, stats.undelivered), (everyone - 2, 1));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{stats:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Admins' own newsletter choices are theirs; the stats stay admins'.
+    let by_ken = call(&relay, Method::GET, &path, Some(&ken.0), None).await;
+    assert_eq!(error_code(by_ken, StatusCode::FORBIDDEN).await, "forbidden");
 }

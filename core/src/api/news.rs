@@ -47,6 +47,19 @@ pub struct PostStats {
     pub likes: usize,
     /// Comments not hidden.
     pub comments: usize,
+    /// Newsletter mails the mail server took for delivery.
+    #[serde(default)]
+    pub mailed: usize,
+    /// Newsletter mails it refused (an unknown address, a full mailbox), or that never went.
+    #[serde(default)]
+    pub undelivered: usize,
+}
+
+/// `GET` and `PUT /api/newsletter`: whether the caller receives posts by mail as well (they do
+/// unless they unsubscribed, by this or by the link in a newsletter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewsletterChoice {
+    pub receive: bool,
 }
 
 /// `POST /api/news/segment` (admins), with a [`Segment`]: how many members it reaches now.

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::audit::utc_timestamp;
@@ -34,8 +34,20 @@ impl std::fmt::Debug for Mailer {
 pub(crate) struct Mail<'a> {
     pub(crate) to_name: &'a str,
     pub(crate) to_email: &'a str,
-    pub(crate) subject: &'static str,
+    pub(crate) subject: &'a str,
     pub(crate) body: String,
+    /// A newsletter's: the link that unsubscribes its recipient, also given in the
+    /// `List-Unsubscribe` headers so mail apps offer it as a button (RFC 2369, RFC 8058).
+    pub(crate) unsubscribe: Option<&'a str>,
+}
+
+/// Why a mail did not go.
+#[derive(Debug)]
+pub(crate) struct Undelivered {
+    /// The mail server refused it for good (an unknown address, a bad mailbox): trying again
+    /// would not help. Otherwise it may go later (the server busy, unreachable, too slow).
+    pub(crate) permanent: bool,
+    pub(crate) reason: String,
 }
 
 /// An invitation to mail.
@@ -68,29 +80,54 @@ impl Mailer {
             to_email: mail.to_email,
             subject: "アルムナイネットワークへのご招待 / Your invitation to the alumni network",
             body: invitation_text(mail),
+            unsubscribe: None,
         })
         .await
     }
 
     /// Sends one mail; the error says why in words an admin can act on.
     pub(crate) async fn send(&self, mail: Mail<'_>) -> Result<(), String> {
+        self.deliver(mail).await.map_err(|e| e.reason)
+    }
+
+    /// Sends one mail, saying whether a failure is for good.
+    pub(crate) async fn deliver(&self, mail: Mail<'_>) -> Result<(), Undelivered> {
+        let refused = |reason: String| Undelivered {
+            permanent: true,
+            reason,
+        };
         let address = mail
             .to_email
             .parse()
-            .map_err(|e| format!("{}: {e}", mail.to_email))?;
+            .map_err(|e| refused(format!("{}: {e}", mail.to_email)))?;
         let to = Mailbox::new(Some(mail.to_name.to_owned()), address);
-        let message = Message::builder()
+        let mut message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(link) = mail.unsubscribe {
+            message = message
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{link}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = message
             .body(mail.body)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| refused(e.to_string()))?;
         self.transport
             .send(message)
             .await
             .map(drop)
-            .map_err(|e| format!("the mail server refused or did not answer: {e}"))
+            .map_err(|e| Undelivered {
+                permanent: e.is_permanent(),
+                reason: format!("the mail server refused or did not answer: {e}"),
+            })
     }
 }
 

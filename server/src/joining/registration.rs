@@ -209,6 +209,7 @@ pub(crate) async fn apply(
                             to_email: &email,
                             subject: "アルムナイネットワークへの参加申請について / About your application",
                             body: mail::already_member_text(&name, &sign_in_url),
+                            unsubscribe: None,
                         })
                         .await
                 }
@@ -233,6 +234,7 @@ pub(crate) async fn apply(
                                 &link,
                                 expires_at,
                             ),
+                            unsubscribe: None,
                         })
                         .await
                 }

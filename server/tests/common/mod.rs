@@ -614,6 +614,12 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> Self {
+        Self::refusing(&[])
+    }
+
+    /// A sink whose server refuses mail to `refused` for good (550), as for a mailbox that does
+    /// not exist.
+    pub fn refusing(refused: &[&str]) -> Self {
         use std::io::BufRead;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -625,6 +631,7 @@ impl SmtpSink {
             .arg(script)
             .arg(port.to_string())
             .arg(dir.path())
+            .arg(refused.join(","))
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -654,6 +661,15 @@ impl SmtpSink {
         let text = std::fs::read_to_string(self.dir.path().join(format!("{n}.txt")))
             .expect("the decoded body");
         (raw, text)
+    }
+
+    /// Waits until `n` mails arrived, then returns them all (raw, decoded body), in order.
+    pub async fn mails(&self, n: usize) -> Vec<(String, String)> {
+        let mut all = Vec::with_capacity(n);
+        for i in 1..=n {
+            all.push(self.mail(i).await);
+        }
+        all
     }
 
     pub fn count(&self) -> usize {

@@ -45,12 +45,15 @@ use crate::reactions::{Job, Reactions};
 use crate::relay::Relay;
 use crate::scribe::Scribe;
 
+pub(crate) mod newsletter;
+
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/news", post(create).get(list))
         .route("/news/segment", post(reach))
         .route("/news/opened", post(opened))
         .route("/news/{post}/stats", get(stats))
+        .merge(newsletter::api_routes())
 }
 
 /// `POST /api/news`.
@@ -253,11 +256,14 @@ async fn stats(
         }
         None => (0, 0),
     };
+    let (mailed, undelivered) = newsletter::counts(&state.db, &doc).await?;
     Ok(Json(PostStats {
         reached,
         opened: usize::try_from(opened).unwrap_or(0),
         likes,
         comments,
+        mailed,
+        undelivered,
     }))
 }
 
@@ -559,7 +565,7 @@ impl Reactions for Posts {
             };
             sqlx::query(
                 "UPDATE news_posts SET status = $1, publish_at = $2, out_at = $3, pinned = $4,
-                        segment = $5, important = $6 WHERE doc = $7",
+                        segment = $5, important = $6, newsletter = $7 WHERE doc = $8",
             )
             .bind(post.status().key())
             .bind(post.publish_at)
@@ -567,6 +573,7 @@ impl Reactions for Posts {
             .bind(post.pinned)
             .bind(segment_json(&post.segment)?)
             .bind(post.important)
+            .bind(post.newsletter)
             .bind(doc.to_string())
             .execute(s.conn())
             .await?;
