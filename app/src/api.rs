@@ -10,10 +10,10 @@ use tsunagu_core::api::{
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
     InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, Mute, NetworkInfo,
-    NewConversation, NewEvent, NewPost, NewsRef, OpenedPosts, PassKeyInfo, PasskeyAnswer,
-    PasskeyChallenge, PasskeyInfo, PostStats, PushKey, PushSubscription, PushUnsubscribe, Register,
-    ReportDecision, ReportDecisionBody, ReportMessage, SegmentReach, SetRoles, Setup, SignIn,
-    VenueCodeResponse,
+    NewConversation, NewEvent, NewPost, NewsRef, NewsletterChoice, OpenedPosts, PassKeyInfo,
+    PasskeyAnswer, PasskeyChallenge, PasskeyInfo, PostStats, PushKey, PushSubscription,
+    PushUnsubscribe, Register, ReportDecision, ReportDecisionBody, ReportMessage, SegmentReach,
+    SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::news::Segment;
@@ -160,6 +160,20 @@ pub async fn news_opened(posts: &[DocumentId]) -> Result<(), AppError> {
 /// `GET /api/news/<post>/stats`: how a post is doing (admins).
 pub async fn post_stats(post: &DocumentId) -> Result<PostStats, AppError> {
     json(call(Method::GET, &format!("/api/news/{post}/stats"), None).await?)
+}
+
+/// `GET /api/newsletter`: whether one receives posts by mail, and whether the relay mails.
+pub async fn newsletter() -> Result<NewsletterChoice, AppError> {
+    json(call(Method::GET, "/api/newsletter", None).await?)
+}
+
+/// `PUT /api/newsletter`: receive posts by mail, or not.
+pub async fn set_newsletter(receive: bool) -> Result<NewsletterChoice, AppError> {
+    let body = to_body(&NewsletterChoice {
+        receive,
+        mail_server: false,
+    })?;
+    json(call(Method::PUT, "/api/newsletter", Some(body)).await?)
 }
 
 /// `POST /api/news/segment`: how many members a segment reaches now (admins).

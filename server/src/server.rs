@@ -39,6 +39,9 @@ pub struct Server {
     sweeper: JoinHandle<()>,
 }
 
+/// How often a relay with a mail server looks for newsletters to queue and mails to send.
+const NEWSLETTER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Server {
     /// Opens the data directory, and listens on `config.addr` (port 0 picks a free port).
     pub async fn start(config: Config) -> Result<Self, Error> {
@@ -63,7 +66,8 @@ impl Server {
             let (db, joining) = (state.db.clone(), joining.clone());
             tokio::spawn(crate::reactions::every(
                 Arc::downgrade(&state.relay),
-                state.config.reminders_every,
+                // Soon after a post comes out, however seldom reminders are looked for.
+                state.config.reminders_every.min(NEWSLETTER_EVERY),
                 "mail newsletters",
                 move |_| {
                     let (db, joining) = (db.clone(), joining.clone());

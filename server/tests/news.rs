@@ -602,9 +602,10 @@ async fn a_newsletter_mails_its_segment_once_and_its_link_unsubscribes_without_s
     let choice = |cookie: String| {
         let relay = &relay;
         async move {
-            get_json::<tsunagu_core::api::NewsletterChoice>(relay, "/api/newsletter", &cookie)
-                .await
-                .receive
+            let said: tsunagu_core::api::NewsletterChoice =
+                get_json(relay, "/api/newsletter", &cookie).await;
+            assert!(said.mail_server, "this relay mails");
+            said.receive
         }
     };
     let anonymous = reqwest::Client::new();
@@ -629,7 +630,7 @@ async fn a_newsletter_mails_its_segment_once_and_its_link_unsubscribes_without_s
             .contains("data-state=\"unsubscribed\"")
     );
     assert!(!choice(hanako.0.clone()).await);
-    let forged = format!("{}x", link);
+    let forged = format!("{link}x");
     let unknown = anonymous.post(&forged).send().await.expect("an answer");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     // Members choose in the app too.

@@ -4,25 +4,29 @@
 // unread until she opens it, and again offline after a reload. Ken (left 2019, not open to
 // rehire) gets only the post for everyone: the aimed one is never in his IndexedDB. Hanako likes
 // and comments offline; back online the admin sees both and hides the comment, which she then
-// edits and deletes. Unpublished, the post leaves Hanako's phone.
+// edits and deletes. Unpublished, the post leaves Hanako's phone. The aimed post also goes out as
+// a newsletter: the mail reaches Hanako and not Ken, and its link unsubscribes her without
+// signing in, which the app's feed then shows.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
 import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
 import { deviceHolds, deviceComesToHold } from "../lib/inspect.mjs";
 import { eventually } from "../lib/automerge_repo.mjs";
+import { SmtpSink } from "../lib/smtp.mjs";
 
 const SLOW = { timeout: 30000 };
 const AIMED = "アルムナイ採用を再開します";
 const AIMED_BODY = "営業企画と**人事**で、出戻り採用の募集を始めました。";
 const EVERYONE = "年末年始のお知らせ";
 
-let relay, browser, admin, hanako, hanakoCtx, ken;
+let relay, sink, browser, admin, hanako, hanakoCtx, ken;
 /** `/news/<document id>` of the aimed post. */
 let aimedPath;
 
 before(async () => {
-  relay = await Relay.start();
+  sink = await SmtpSink.start();
+  relay = await Relay.start({ args: ["--smtp-url", sink.url] });
   browser = await launch();
   const adminCtx = await browser.newContext(DESKTOP);
   hanakoCtx = await browser.newContext(PHONE);
@@ -36,6 +40,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await relay?.stop();
+  await sink?.stop();
 });
 
 async function shot(page, name) {
@@ -96,6 +101,8 @@ test("the admin aims a post at a segment, with a live count, and publishes it pi
   await admin.getByTestId("post-pinned-input").check();
   // Announced by push to those with the app closed (server/tests/push.rs follows the push).
   await admin.getByTestId("post-important-input").check();
+  // And mailed to them as a newsletter.
+  await admin.getByTestId("post-newsletter-input").check();
   await shot(admin, "desktop-news-editor");
   await publish();
   aimedPath = new URL(admin.url()).pathname.replace(/\/edit$/, "");
@@ -167,6 +174,36 @@ test("back online her いいね and comment reach the admin, who hides the comme
   hanako.once("dialog", (dialog) => dialog.accept().catch(() => {}));
   await hanako.getByTestId("comment-delete").click();
   await eventually(async () => (await admin.getByTestId("comment").count()) === 0, 20000, "the comment to go");
+});
+
+test("the newsletter mails Hanako, not Ken, and its link unsubscribes her without signing in", async () => {
+  const mail = await sink.waitFor(/To:.*hanako@example\.com/);
+  assert.match(mail.text, new RegExp(AIMED));
+  assert.match(mail.text, /出戻り採用の募集/);
+  assert.ok(mail.text.includes(relay.url + aimedPath), "a link to the post in the app");
+  assert.equal(sink.messages().filter((m) => /To:.*ken@example\.com/.test(m.raw)).length, 0, "Ken is not in the segment");
+  await admin.goto(relay.url + aimedPath);
+  await admin.locator('[data-testid="post-stats"]:not([data-mailed="0"])').waitFor(SLOW);
+
+  await reopen(hanako);
+  await hanako.locator('[data-testid="newsletter-choice"][data-receive="true"]').waitFor(SLOW);
+  const link = mail.text.split("\n").find((l) => l.includes("/api/newsletter/unsubscribe/")).trim();
+  // Opened from her mail app, in a browser where she is not signed in.
+  const stranger = await browser.newContext(PHONE);
+  const page = await stranger.newPage();
+  await page.goto(link);
+  await page.locator('body[data-state="unsubscribe"]').waitFor(SLOW);
+  await shot(page, "phone-newsletter-unsubscribe");
+  await page.getByTestId("unsubscribe").click();
+  await page.locator('body[data-state="unsubscribed"]').waitFor(SLOW);
+  await stranger.close();
+
+  await reopen(hanako);
+  await hanako.locator('[data-testid="newsletter-choice"][data-receive="false"]').waitFor(SLOW);
+  await shot(hanako, "phone-news-mail-choice");
+  // She changes her mind in the app.
+  await hanako.getByTestId("newsletter-receive").check({ force: true });
+  await hanako.locator('[data-testid="newsletter-choice"][data-receive="true"]').waitFor(SLOW);
 });
 
 test("Ken, outside the segment, gets the post for everyone and never the aimed one", async () => {

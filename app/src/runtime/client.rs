@@ -5,7 +5,9 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use tsunagu_core::api::{EventRef, Me, NewConversation, NewEvent, NewPost, NewsRef, PostStats};
+use tsunagu_core::api::{
+    EventRef, Me, NewConversation, NewEvent, NewPost, NewsRef, NewsletterChoice, PostStats,
+};
 use tsunagu_core::checkin::Scan;
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, StorageId};
@@ -237,6 +239,17 @@ impl Client {
     /// How a post is doing: reached, opened, いいね, comments (admins); needs the relay.
     pub async fn post_stats(&self, post: DocumentId) -> Result<PostStats, AppError> {
         api::post_stats(&post).await
+    }
+
+    /// Whether one receives posts by mail too, and whether the relay mails at all; needs the
+    /// relay.
+    pub async fn newsletter(&self) -> Result<NewsletterChoice, AppError> {
+        api::newsletter().await
+    }
+
+    /// Receive posts by mail, or not; needs the relay.
+    pub async fn set_newsletter(&self, receive: bool) -> Result<NewsletterChoice, AppError> {
+        api::set_newsletter(receive).await
     }
 
     /// How many members a segment reaches now (admins); needs the relay.

@@ -60,6 +60,10 @@ pub struct PostStats {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewsletterChoice {
     pub receive: bool,
+    /// In answers: whether this relay has a mail server at all (without one no newsletter goes,
+    /// and the app does not offer the choice). Ignored in a `PUT`.
+    #[serde(default)]
+    pub mail_server: bool,
 }
 
 /// `POST /api/news/segment` (admins), with a [`Segment`]: how many members it reaches now.

@@ -358,15 +358,20 @@ async fn choice(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Json<NewsletterChoice>, AppError> {
+    Ok(Json(NewsletterChoice {
+        receive: receives(&state.db, &signed_in.user.id).await?,
+        mail_server: state.config.smtp_url.is_some(),
+    }))
+}
+
+/// Whether `member` receives the newsletter.
+async fn receives(pool: &AnyPool, member: &str) -> Result<bool, Error> {
     let unsubscribed: Option<i64> =
         sqlx::query_scalar("SELECT unsubscribed_at FROM newsletter_links WHERE user_id = $1")
-            .bind(&signed_in.user.id)
-            .fetch_optional(&state.db)
-            .await
-            .map_err(Error::from)?;
-    Ok(Json(NewsletterChoice {
-        receive: unsubscribed.unwrap_or(0) == 0,
-    }))
+            .bind(member)
+            .fetch_optional(pool)
+            .await?;
+    Ok(unsubscribed.unwrap_or(0) == 0)
 }
 
 /// `PUT /api/newsletter`.
@@ -385,7 +390,10 @@ async fn choose(
         .await
         .map_err(Error::from)?;
     tracing::info!(user = %member, receive = choice.receive, "newsletter choice");
-    Ok(Json(choice))
+    Ok(Json(NewsletterChoice {
+        receive: receives(&state.db, member).await?,
+        mail_server: state.config.smtp_url.is_some(),
+    }))
 }
 
 /// `GET /api/newsletter/unsubscribe/<token>`: a page with one button, so that a link checker

@@ -60,6 +60,7 @@ struct Form {
     roles: Vec<String>,
     pinned: bool,
     important: bool,
+    newsletter: bool,
     /// `datetime-local`, in the admin's own time zone; empty: as soon as published.
     publish_at: String,
 }
@@ -109,6 +110,7 @@ impl Form {
             roles: s.roles.clone(),
             pinned: post.pinned,
             important: post.important,
+            newsletter: post.newsletter,
             publish_at: if post.publish_at > 0 {
                 time::wall_in(&time::viewer_zone(), post.publish_at)
                     .map(DateTime::input_value)
@@ -157,6 +159,7 @@ impl Form {
             publish_at: self.publish_at()?,
             pinned: self.pinned,
             important: self.important,
+            newsletter: self.newsletter,
             segment: self.segment()?,
         };
         if post.title.is_empty() {
@@ -307,6 +310,13 @@ fn Editor(doc: DocumentId) -> impl IntoView {
         }
     });
     let reach = live_reach(form);
+    // Whether the relay has a mail server (asked once; unknown offline).
+    let mail_server = RwSignal::new(None::<bool>);
+    leptos::task::spawn_local(async move {
+        if let Ok(said) = client.newsletter().await {
+            mail_server.set(Some(said.mail_server));
+        }
+    });
     let problem = RwSignal::new(None::<Problem>);
     let error = RwSignal::new(None::<AppError>);
     // What the last save did, for the line under the form.
@@ -399,6 +409,16 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                             <span class="field-label">{move || t_string!(i18n, news.important)}</span>
                         </label>
                         <p class="field-hint">{move || t_string!(i18n, news.important_hint)}</p>
+                        <label class="switch-row">
+                            <input type="checkbox" class="switch" data-testid="post-newsletter-input"
+                                prop:checked=move || form.with(|f| f.newsletter)
+                                on:change=move |ev| form.update(|f| f.newsletter = event_target_checked(&ev)) />
+                            <span class="field-label">{move || t_string!(i18n, news.newsletter)}</span>
+                        </label>
+                        <p class="field-hint">{move || t_string!(i18n, news.newsletter_hint)}</p>
+                        <Show when=move || mail_server.get() == Some(false)>
+                            <p class="notice" data-testid="post-newsletter-off">{move || t_string!(i18n, news.newsletter_no_server)}</p>
+                        </Show>
                         <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.publish_at)) testid="post-publish-at-input"
                             get=|f| f.publish_at.as_str() set=|f, v| f.publish_at = v kind="datetime-local"
                             hint=Signal::derive(move || t_string!(i18n, news.publish_at_hint)) />

@@ -114,7 +114,63 @@ pub(crate) fn NewsPage() -> impl IntoView {
                     </For>
                 </ul>
             </Show>
+            <MailChoice />
         </section>
+    }
+}
+
+/// Whether the member receives posts by mail as well; shown while online on a relay that mails
+/// (the choice lives on the relay, which sends the mails).
+#[component]
+fn MailChoice() -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let choice = RwSignal::new(None::<bool>);
+    let failed = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    Effect::new(move |_| {
+        if client.signals.link.get() == Link::Offline {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(said) = client.newsletter().await {
+                choice.set(said.mail_server.then_some(said.receive));
+            }
+        });
+    });
+    let change = move |ev| {
+        let receive = event_target_checked(&ev);
+        busy.set(true);
+        failed.set(false);
+        leptos::task::spawn_local(async move {
+            match client.set_newsletter(receive).await {
+                Ok(said) => choice.set(Some(said.receive)),
+                Err(_) => {
+                    failed.set(true);
+                    // Back to what the relay holds.
+                    choice.set(choice.get_untracked());
+                }
+            }
+            busy.set(false);
+        });
+    };
+    move || {
+        choice.get().map(|receive| {
+            view! {
+                <section class="card section mail-choice" data-testid="newsletter-choice" data-receive=receive.to_string()>
+                    <h2 class="section-title">{move || t_string!(i18n, news.mail_title)}</h2>
+                    <label class="switch-row">
+                        <input type="checkbox" class="switch" data-testid="newsletter-receive"
+                            prop:checked=receive disabled=move || busy.get() on:change=change />
+                        <span class="field-label">{move || t_string!(i18n, news.mail_receive)}</span>
+                    </label>
+                    <p class="field-hint">{move || t_string!(i18n, news.mail_hint)}</p>
+                    <Show when=move || failed.get()>
+                        <p class="notice notice-error" role="alert">{move || t_string!(i18n, news.mail_failed)}</p>
+                    </Show>
+                </section>
+            }
+        })
     }
 }
 
@@ -280,13 +336,19 @@ fn Stats(post: DocumentId, entry: Memo<Option<NewsEntry>>) -> impl IntoView {
     });
     move || {
         stats.get().flatten().map(|s| {
-            let text = t_string!(i18n, news.stats)
+            let mut text = t_string!(i18n, news.stats)
                 .replace("%r", &s.reached.to_string())
                 .replace("%o", &s.opened.to_string())
                 .replace("%l", &s.likes.to_string())
                 .replace("%c", &s.comments.to_string());
+            if s.mailed + s.undelivered > 0 {
+                text += &t_string!(i18n, news.stats_mail)
+                    .replace("%m", &s.mailed.to_string())
+                    .replace("%u", &s.undelivered.to_string());
+            }
             view! {
-                <p class="news-stats" data-testid="post-stats" data-opened=s.opened data-likes=s.likes>{text}</p>
+                <p class="news-stats" data-testid="post-stats" data-opened=s.opened data-likes=s.likes
+                    data-mailed=s.mailed data-undelivered=s.undelivered>{text}</p>
             }
         })
     }
