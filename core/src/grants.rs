@@ -355,11 +355,16 @@ const RULES: &[Rule] = &[
         who: Who::Owner,
         grant: Grant::Read,
     },
-    // News: admins write posts (drafts, unpublished ones included); a post reaches exactly the
-    // members in its segment once it is out, and no one else learns it exists.
+    // News: admins and editors write posts (drafts, unpublished ones included); a post reaches
+    // exactly the members in its segment once it is out, and no one else learns it exists.
     Rule {
         kind: DocKind::NewsPost,
         who: Who::Holder(Role::Admin),
+        grant: Grant::Write(EVERYWHERE),
+    },
+    Rule {
+        kind: DocKind::NewsPost,
+        who: Who::Holder(Role::Editor),
         grant: Grant::Write(EVERYWHERE),
     },
     Rule {
@@ -380,13 +385,18 @@ const RULES: &[Rule] = &[
         who: Who::Holder(Role::Admin),
         grant: Grant::Write(NEWS_MODERATOR),
     },
+    Rule {
+        kind: DocKind::NewsResponses,
+        who: Who::Holder(Role::Editor),
+        grant: Grant::Write(NEWS_MODERATOR),
+    },
 ];
 
 /// Where a reader writes in a post's responses: their いいね, and comments whose keys start
 /// with their id (`<id>:<random>`, docs/design.md §13).
 pub const NEWS_RESPONDER: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*"]];
 
-/// What an admin writes there: their own responses, and which comments are hidden.
+/// What an admin or editor writes there: their own responses, and which comments are hidden.
 pub const NEWS_MODERATOR: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*"], &["hidden"]];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
@@ -486,8 +496,9 @@ fn covers(pattern: Pattern, path: &[Seg<'_>], me: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::NEWS_WRITERS;
 
-    const ALL_ROLES: [Role; 4] = [Role::Admin, Role::EventStaff, Role::Employee, Role::Alumni];
+    const ALL_ROLES: [Role; 5] = Role::ALL;
 
     fn profile(owner: &str, active: bool) -> DocFacts<'_> {
         DocFacts {
@@ -521,14 +532,14 @@ mod tests {
     }
 
     #[test]
-    fn a_post_of_news_reaches_its_segment_once_out_and_only_admins_write_it() {
+    fn a_post_of_news_reaches_its_segment_once_out_and_only_admins_and_editors_write_it() {
         let post = |out: bool, in_segment: bool| DocFacts {
             news: Some(NewsFacts { out, in_segment }),
             ..DocFacts::of(DocKind::NewsPost)
         };
         for roles in role_sets() {
             let me = me(&roles);
-            let is_admin = roles.contains(&Role::Admin);
+            let is_admin = roles.iter().any(|r| NEWS_WRITERS.contains(r));
             for (out, in_segment) in [(false, false), (false, true), (true, false), (true, true)] {
                 let facts = post(out, in_segment);
                 let expected = if is_admin {
@@ -561,14 +572,14 @@ mod tests {
     }
 
     #[test]
-    fn readers_respond_to_a_post_only_as_themselves_and_admins_hide_comments() {
+    fn readers_respond_to_a_post_only_as_themselves_and_admins_and_editors_hide_comments() {
         let responses = |out: bool, in_segment: bool| DocFacts {
             news: Some(NewsFacts { out, in_segment }),
             ..DocFacts::of(DocKind::NewsResponses)
         };
         for roles in role_sets() {
             let me = me(&roles);
-            let is_admin = roles.contains(&Role::Admin);
+            let is_admin = roles.iter().any(|r| NEWS_WRITERS.contains(r));
             for (out, in_segment) in [(false, false), (false, true), (true, false), (true, true)] {
                 let facts = responses(out, in_segment);
                 let reader = out && in_segment;

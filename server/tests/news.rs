@@ -682,3 +682,104 @@ async fn a_newsletter_mails_its_segment_once_and_its_link_unsubscribes_without_s
     let by_ken = call(&relay, Method::GET, &path, Some(&ken.0), None).await;
     assert_eq!(error_code(by_ken, StatusCode::FORBIDDEN).await, "forbidden");
 }
+
+/// The admin with `admin` gives the member `user` exactly `roles`.
+async fn give_roles(relay: &TestRelay, admin: &str, user: &str, roles: &[&str]) {
+    let path = format!("/api/admin/members/{user}/roles");
+    let body = json!({ "roles": roles });
+    let given = call(relay, Method::PUT, &path, Some(admin), Some(body)).await;
+    assert!(given.status().is_success(), "{}", given.status());
+}
+
+#[tokio::test]
+async fn an_editor_writes_news_as_admins_do_and_nothing_else_and_not_once_the_role_goes() {
+    let (relay, hanako, ken, yuki) = three().await;
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni", "editor"]).await;
+
+    // Ken, now an editor, starts a post, counts its segment, and sees every post, drafts too.
+    let segment = left_2018_to_2022_open_to_rehire();
+    assert!(reached(&relay, &ken.0, &segment).await >= 1);
+    let started = start_post(&relay, &ken.0, "社内報 12月号", &segment).await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let refs = started.json::<NewsRef>().await.expect("a post");
+    let (doc, answers) = (refs.post, refs.responses.expect("its responses"));
+    assert!(
+        news(&relay, &ken.0).await.contains(&doc),
+        "an editor lists drafts"
+    );
+    let mut his = device_with(&relay, &ken.0, &[doc, answers]).await;
+    edit_post(&mut his, doc, |p| {
+        p.body = "今月の社内報です。".into();
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    his.wait_acknowledged(&ken.1.relay_storage).await;
+    assert!(
+        news(&relay, &hanako.0).await.contains(&doc),
+        "out to its segment"
+    );
+
+    // Hanako comments; Ken hides the comment, as admins do, and sees the post's figures.
+    let mut hers = device_with(&relay, &hanako.0, &[doc, answers]).await;
+    let me = hanako.1.user_id.clone();
+    respond(&mut hers, answers, move |tx| {
+        Responses::comment(tx, &me, "c1", "読みました", T0).map(drop)
+    })
+    .await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    his.pump_until("her comment", |d| {
+        responses(d, &answers).comments.len() == 1
+    })
+    .await;
+    let key = responses(&his, &answers).comments[0].key.clone();
+    let editor = ken.1.user_id.clone();
+    respond(&mut his, answers, move |tx| {
+        Responses::hide(tx, &key, &editor, true).map(drop)
+    })
+    .await;
+    his.wait_acknowledged(&ken.1.relay_storage).await;
+    let stats = call(
+        &relay,
+        Method::GET,
+        &format!("/api/news/{doc}/stats"),
+        Some(&ken.0),
+        None,
+    )
+    .await;
+    assert_eq!(stats.status(), StatusCode::OK);
+    assert_eq!(stats.json::<PostStats>().await.expect("stats").comments, 0);
+
+    // Nothing of the admins' else (the grant table's tests go through every document kind).
+    for path in ["/api/admin/members", "/api/admin/audit"] {
+        let refused = call(&relay, Method::GET, path, Some(&ken.0), None).await;
+        assert_eq!(
+            error_code(refused, StatusCode::FORBIDDEN).await,
+            "forbidden",
+            "{path}"
+        );
+    }
+
+    // The role taken back, so is all of it: a new post, the count, drafts, writing the post.
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni"]).await;
+    let refused = start_post(&relay, &ken.0, "もう一本", &Segment::default()).await;
+    assert_eq!(
+        error_code(refused, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let counted = reach(&relay, &ken.0, &segment).await;
+    assert_eq!(
+        error_code(counted, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let mut admins = device_with(&relay, &yuki.0, &[doc]).await;
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Draft.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    assert!(
+        unavailable_to(&relay, &ken.0, doc).await,
+        "a draft again, not his to read"
+    );
+    assert!(news(&relay, &ken.0).await.is_empty());
+}

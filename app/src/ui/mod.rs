@@ -295,6 +295,7 @@ pub(crate) fn role_name(locale: Locale, role: Role) -> &'static str {
         Role::EventStaff => td_string!(locale, admin.role_event_staff),
         Role::Employee => td_string!(locale, admin.role_employee),
         Role::Alumni => td_string!(locale, admin.role_alumni),
+        Role::Editor => td_string!(locale, admin.role_editor),
     }
 }
 

@@ -10,10 +10,18 @@ pub enum Role {
     EventStaff,
     Employee,
     Alumni,
+    /// Writes company news (issue 13) as admins do, and nothing else of theirs.
+    Editor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::EventStaff, Role::Employee, Role::Alumni];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::EventStaff,
+        Role::Employee,
+        Role::Alumni,
+        Role::Editor,
+    ];
 
     /// The stable name stored by the relay and used on the wire.
     pub fn key(self) -> &'static str {
@@ -22,6 +30,7 @@ impl Role {
             Role::EventStaff => "event-staff",
             Role::Employee => "employee",
             Role::Alumni => "alumni",
+            Role::Editor => "editor",
         }
     }
 
@@ -29,3 +38,6 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.key() == key)
     }
 }
+
+/// The roles that write company news: its posts, and which comments are hidden.
+pub const NEWS_WRITERS: [Role; 2] = [Role::Admin, Role::Editor];

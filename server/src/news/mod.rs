@@ -32,7 +32,7 @@ use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Responses, Segment};
 use tsunagu_core::profile::Profile;
-use tsunagu_core::vocab::{DocKind, Role};
+use tsunagu_core::vocab::{DocKind, NEWS_WRITERS, Role};
 
 use crate::AppState;
 use crate::access;
@@ -40,7 +40,7 @@ use crate::auth::SignedIn;
 use crate::db::{self, DocumentRecord, Flag};
 use crate::documents;
 use crate::error::{AppError, Error};
-use crate::joining::{Admin, audit};
+use crate::joining::audit;
 use crate::reactions::{Job, Reactions};
 use crate::relay::Relay;
 use crate::scribe::Scribe;
@@ -56,10 +56,35 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(newsletter::api_routes())
 }
 
+/// Whether `roles` write company news (admins and editors).
+fn writes_news(roles: &[Role]) -> bool {
+    roles.iter().any(|r| NEWS_WRITERS.contains(r))
+}
+
+/// A signed-in caller who writes company news: an admin or an editor.
+#[derive(Debug, Clone)]
+pub(crate) struct NewsWriter(pub(crate) db::User);
+
+impl axum::extract::FromRequestParts<AppState> for NewsWriter {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        if writes_news(&db::roles(&state.db, &signed_in.user.id).await?) {
+            Ok(Self(signed_in.user))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
 /// `POST /api/news`.
 async fn create(
     State(state): State<AppState>,
-    Admin(admin): Admin,
+    NewsWriter(admin): NewsWriter,
     payload: Result<Json<NewPost>, JsonRejection>,
 ) -> Result<Json<NewsRef>, AppError> {
     let Json(new) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -123,8 +148,8 @@ async fn list(
 
 /// The posts `user` may read now, pinned first, then the newest (also in `GET /api/me`, so the
 /// app keeps exactly these and lets the others go). Judged by the grant table, as the relay
-/// judges a device asking for the post: admins read every post, members those out and aimed at
-/// them.
+/// judges a device asking for the post: admins and editors read every post, members those out
+/// and aimed at them.
 pub(crate) async fn readable_posts(
     pool: &AnyPool,
     user: &str,
@@ -135,7 +160,7 @@ pub(crate) async fn readable_posts(
         return Ok(Vec::new());
     }
     let now = db::now();
-    let facts = if roles.contains(&Role::Admin) {
+    let facts = if writes_news(roles) {
         MemberFacts::default()
     } else {
         member_facts(pool, user, true).await?
@@ -161,7 +186,7 @@ pub(crate) async fn readable_posts(
 /// `POST /api/news/segment`.
 async fn reach(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    NewsWriter(_): NewsWriter,
     payload: Result<Json<Segment>, JsonRejection>,
 ) -> Result<Json<SegmentReach>, AppError> {
     let Json(segment) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -195,10 +220,10 @@ async fn opened(
         )));
     }
     let user = signed_in.user.id;
-    // Counted as a reader in the post's segment: an admin reading every post to look after
-    // them is not one of its audience.
+    // Counted as a reader in the post's segment: an admin or editor reading every post to look
+    // after them is not one of its audience.
     let mut roles = db::roles(&state.db, &user).await?;
-    roles.retain(|r| *r != Role::Admin);
+    roles.retain(|r| !NEWS_WRITERS.contains(r));
     let readable: Vec<DocumentId> = readable_posts(&state.db, &user, &roles)
         .await?
         .into_iter()
@@ -224,7 +249,7 @@ async fn opened(
 /// `GET /api/news/<post>/stats` (admins).
 async fn stats(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    NewsWriter(_): NewsWriter,
     Path(post): Path<String>,
 ) -> Result<Json<PostStats>, AppError> {
     let doc: DocumentId = post.parse().map_err(|_| AppError::NotFound)?;

@@ -215,10 +215,5 @@ fn period(joined: &str, left: &str) -> String {
 
 /// A role's name for people.
 fn role_label(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> &'static str {
-    match role {
-        Role::Admin => t_string!(i18n, admin.role_admin),
-        Role::EventStaff => t_string!(i18n, admin.role_event_staff),
-        Role::Employee => t_string!(i18n, admin.role_employee),
-        Role::Alumni => t_string!(i18n, admin.role_alumni),
-    }
+    crate::ui::role_name(i18n.get_locale(), role)
 }

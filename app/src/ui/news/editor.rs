@@ -14,7 +14,7 @@ use tsunagu_core::news::{NewsPost, PostStatus, Segment};
 use tsunagu_core::profile::Interest;
 use tsunagu_core::vocab::Role;
 
-use super::{Standing, StandingChip, is_admin, post_entry, use_post_param};
+use super::{Standing, StandingChip, post_entry, use_post_param, writes_news};
 use crate::calendar::DateTime;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -245,7 +245,7 @@ fn AdminsOnly(children: ChildrenFn) -> impl IntoView {
     let signals = use_client().signals;
     let children = StoredValue::new(children);
     view! {
-        <Show when=move || is_admin(signals) fallback=move || view! {
+        <Show when=move || writes_news(signals) fallback=move || view! {
             <div class="empty" role="alert" data-testid="post-editor-forbidden">
                 <p><strong>{move || t_string!(i18n, admin.forbidden_title)}</strong></p>
                 <p>{move || t_string!(i18n, news.forbidden)}</p>
@@ -576,7 +576,7 @@ fn SegmentFields(form: RwSignal<Form>, reach: RwSignal<Reach>) -> impl IntoView 
             </div>
             <p class="field-label">{move || t_string!(i18n, news.roles)}</p>
             <div class="chips chips-choice">
-                {[Role::Alumni, Role::Employee, Role::EventStaff, Role::Admin].into_iter().map(|role| {
+                {[Role::Alumni, Role::Employee, Role::EventStaff, Role::Editor, Role::Admin].into_iter().map(|role| {
                     let key = role.key();
                     let on = move || form.with(|f| f.roles.iter().any(|k| k == key));
                     view! {

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::PostStatus;
-use tsunagu_core::vocab::Role;
+use tsunagu_core::vocab::NEWS_WRITERS;
 
 use crate::i18n::*;
 use crate::runtime::NewsEntry;
@@ -25,10 +25,11 @@ use crate::ui::use_client;
 /// Characters of a post's text the feed shows.
 const EXCERPT_CHARS: usize = 90;
 
-fn is_admin(signals: Signals) -> bool {
+/// Whether the person writes news: an admin or an editor (tracked).
+fn writes_news(signals: Signals) -> bool {
     signals.me.with(|me| {
         me.as_ref()
-            .is_some_and(|me| me.roles.contains(&Role::Admin))
+            .is_some_and(|me| me.roles.iter().any(|r| NEWS_WRITERS.contains(r)))
     })
 }
 
@@ -91,7 +92,7 @@ pub(crate) fn NewsPage() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
     let posts = Memo::new(move |_| out_posts(signals));
-    let admin = move || is_admin(signals);
+    let admin = move || writes_news(signals);
     view! {
         <section class="news-page" data-testid="news-page">
             <div class="page-head">
@@ -405,7 +406,7 @@ fn Post(doc: DocumentId) -> impl IntoView {
     let entry_all = entry;
     let body = move || match shown.get() {
         Some(entry) => {
-            let admin = is_admin(signals);
+            let admin = writes_news(signals);
             let standing = Standing::of(&entry, now());
             let body = crate::markdown::to_html(&entry.post.body);
             view! {

@@ -24,7 +24,7 @@ pub(crate) fn Responses(post: DocumentId, entry: Memo<Option<NewsEntry>>) -> imp
             .me
             .with(|m| m.as_ref().map(|m| m.user_id.clone()).unwrap_or_default())
     });
-    let admin = move || super::is_admin(signals);
+    let admin = move || super::writes_news(signals);
     let likes = move || entry.with(|e| e.as_ref().map_or(0, |e| e.responses.likes.len()));
     let liked = move || {
         entry.with(|e| {
