@@ -162,6 +162,11 @@ pub async fn post_stats(post: &DocumentId) -> Result<PostStats, AppError> {
     json(call(Method::GET, &format!("/api/news/{post}/stats"), None).await?)
 }
 
+/// `GET /api/news`: the posts one may read now.
+pub async fn news() -> Result<Vec<NewsRef>, AppError> {
+    json(call(Method::GET, "/api/news", None).await?)
+}
+
 /// `GET /api/newsletter`: whether one receives posts by mail, and whether the relay mails.
 pub async fn newsletter() -> Result<NewsletterChoice, AppError> {
     json(call(Method::GET, "/api/newsletter", None).await?)

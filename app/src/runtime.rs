@@ -91,6 +91,10 @@ pub struct Runtime {
     push_renewed: Cell<Option<u64>>,
     /// The person's photos on their way to the relay.
     uploads: photos::Uploads,
+    /// This runtime, for work a synchronous handler starts and finishes later.
+    this: Weak<Self>,
+    /// The relay said a post came out, and the app will ask which posts it may read.
+    news_check: Cell<bool>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -258,6 +262,8 @@ impl Runtime {
             sessions_opened: Cell::new(0),
             push_renewed: Cell::new(None),
             uploads: photos::Uploads::default(),
+            this: Weak::clone(weak),
+            news_check: Cell::new(false),
         });
         for write in first_writes {
             rt.docs.write(write);
@@ -399,6 +405,11 @@ impl Runtime {
                 // The relay makes every document a member may read; one it does not serve was
                 // erased or is no longer readable, and the next `GET /api/me` drops it.
                 Effect::Unavailable { doc } => log(&format!("the relay does not serve {doc}")),
+                Effect::Ephemeral { ephemeral, .. }
+                    if tsunagu_core::news::is_news_changed(&ephemeral.data) =>
+                {
+                    self.news_told();
+                }
                 Effect::Ephemeral { doc, ephemeral, .. } => self.on_ephemeral(doc, &ephemeral.data),
                 // Only a relay is asked for a summary; this device asks.
                 Effect::Summary { .. } => {}

@@ -351,6 +351,24 @@ pub struct Comment {
 /// Characters a comment may have; the app keeps to it (a longer one is cut when shown).
 pub const MAX_COMMENT_CHARS: usize = 2_000;
 
+/// The ephemeral message the relay sends on the organisation's document when a post came out
+/// (or reached further): open apps ask again which posts they may read. It names no post, so
+/// members outside the segment learn nothing but that something was published.
+pub fn news_changed() -> Vec<u8> {
+    let mut cbor = Vec::new();
+    let map = ciborium::Value::Map(vec![(
+        ciborium::Value::Text("news".into()),
+        ciborium::Value::Text("changed".into()),
+    )]);
+    ciborium::into_writer(&map, &mut cbor).expect("a map of text always encodes");
+    cbor
+}
+
+/// Whether an ephemeral message is [`news_changed`].
+pub fn is_news_changed(data: &[u8]) -> bool {
+    data == news_changed().as_slice()
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct ResponsesDoc {

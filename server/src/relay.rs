@@ -469,6 +469,7 @@ impl Relay {
             }
             Notice::OwnerChanged { user } => self.owner_changed_here(&user).await,
             Notice::ReadersChanged { docs } => self.redecide(&docs).await,
+            Notice::NewsOut => self.news_out().await,
             Notice::DeviceRevoked { storage } => {
                 let conns: Vec<ConnId> = self
                     .peers
@@ -893,6 +894,27 @@ impl Relay {
         }
     }
 
+    /// Tells every open app syncing the organisation's document that a post came out
+    /// ([`tsunagu_core::news::news_changed`]), so each asks which posts it may read.
+    async fn news_out(&mut self) {
+        let org = match db::organisation_doc(&self.db).await {
+            Ok(Some(org)) => org,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not tell open apps of new posts");
+                return;
+            }
+        };
+        let sends = self
+            .engine
+            .broadcast(org, tsunagu_core::news::news_changed());
+        for effect in sends {
+            if let Effect::Send { conn, message } = effect {
+                self.send(conn, message);
+            }
+        }
+    }
+
     fn send(&mut self, conn: ConnId, message: Message) {
         let Some(peer) = self.peers.get(&conn) else {
             return;
@@ -1089,6 +1111,7 @@ impl Relay {
             Ok(Written {
                 effects,
                 readers_changed,
+                news_out,
                 pushes,
                 rewritten,
             }) => {
@@ -1105,6 +1128,9 @@ impl Relay {
                         docs: readers_changed,
                     })
                     .await;
+                }
+                if news_out {
+                    self.decided(Notice::NewsOut).await;
                 }
                 Ok(effects)
             }

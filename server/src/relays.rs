@@ -42,6 +42,8 @@ pub(crate) enum Notice {
     ReadersChanged { docs: Vec<DocumentId> },
     /// This device was removed from its account: its sockets close, and it wipes itself.
     DeviceRevoked { storage: StorageId },
+    /// A post of news came out, or reached further: open apps ask which posts they may read.
+    NewsOut,
     /// This account and its documents are gone.
     AccountErased {
         user: String,
@@ -236,6 +238,7 @@ mod tests {
                     session: vec![1, 2, 3],
                 },
             ),
+            encode(Some("other"), Notice::NewsOut),
             "not json".into(),
         ];
         assert_eq!(
@@ -244,7 +247,8 @@ mod tests {
                 Notice::Changed { doc },
                 Notice::SignedOut {
                     session: vec![1, 2, 3]
-                }
+                },
+                Notice::NewsOut,
             ]
         );
     }

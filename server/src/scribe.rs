@@ -36,6 +36,8 @@ pub(crate) struct Scribe<'a> {
     touched: BTreeSet<DocumentId>,
     /// Documents whose readers this transaction changed ([`Scribe::readers_changed`]).
     readers_changed: BTreeSet<DocumentId>,
+    /// A post of news came out in this transaction ([`Scribe::news_out`]).
+    news_out: bool,
     /// How many sockets each member has open now (the app open on some device).
     sockets: &'a HashMap<String, usize>,
     /// Notifications were queued in this transaction ([`Scribe::queue_pushes`]).
@@ -53,6 +55,7 @@ pub(crate) struct Written {
     pub(crate) effects: Vec<Effect>,
     /// Documents every connection holding one must decide again whether it may read.
     pub(crate) readers_changed: Vec<DocumentId>,
+    pub(crate) news_out: bool,
     /// Notifications wait in the push outbox: wake the sender.
     pub(crate) pushes: bool,
     /// Documents whose history was replaced: other relays drop their copies.
@@ -77,6 +80,7 @@ impl<'a> Scribe<'a> {
             effects: Vec::new(),
             touched: BTreeSet::new(),
             readers_changed: BTreeSet::new(),
+            news_out: false,
             sockets,
             pushes: false,
             rewritten: BTreeSet::new(),
@@ -117,6 +121,12 @@ impl<'a> Scribe<'a> {
 
     /// Who may read `docs` changed (an event's audience, status or staff): once this
     /// transaction commits, every connection holding one of them decides again at once.
+    /// A post of news came out (or reached further): once committed, every open app is told to
+    /// ask which posts it may read ([`crate::relays::Notice::NewsOut`]).
+    pub(crate) fn news_out(&mut self) {
+        self.news_out = true;
+    }
+
     pub(crate) fn readers_changed(&mut self, docs: impl IntoIterator<Item = DocumentId>) {
         self.readers_changed.extend(docs);
     }
@@ -245,6 +255,7 @@ impl<'a> Scribe<'a> {
             effects,
             touched,
             readers_changed,
+            news_out,
             pushes,
             rewritten,
             ..
@@ -254,6 +265,7 @@ impl<'a> Scribe<'a> {
                 Ok(()) => Ok(Written {
                     effects,
                     readers_changed: readers_changed.into_iter().collect(),
+                    news_out,
                     pushes,
                     rewritten: rewritten.into_iter().collect(),
                 }),

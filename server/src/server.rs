@@ -362,10 +362,13 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
     tokio::spawn(crate::reactions::every(
         Arc::downgrade(&state.relay),
         every,
-        "announce important news",
+        "tell of and announce news",
         move |relay| {
             let db = db.clone();
-            async move { crate::news::announce_due(&relay, &db).await }
+            async move {
+                crate::news::tell_due(&relay, &db).await?;
+                crate::news::announce_due(&relay, &db).await
+            }
         },
     ));
     Ok((state, setup_token))

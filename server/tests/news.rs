@@ -783,3 +783,74 @@ async fn an_editor_writes_news_as_admins_do_and_nothing_else_and_not_once_the_ro
     );
     assert!(news(&relay, &ken.0).await.is_empty());
 }
+
+/// How many "news changed" messages `phone` received on the organisation's document.
+fn told(phone: &Device, org: &DocumentId) -> usize {
+    phone
+        .received
+        .iter()
+        .filter(|m| {
+            matches!(m, tsunagu_core::wire::Message::Ephemeral { doc, data, .. }
+                if doc == org && tsunagu_core::news::is_news_changed(data))
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn open_apps_are_told_when_a_post_comes_out_and_not_of_drafts() {
+    let relay = TestRelay::start_configured(|c| {
+        c.reminders_every = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let (hanako, ken, yuki) = common::conversations::signed_in(&relay).await;
+    let org = hanako
+        .1
+        .organisation_doc
+        .expect("the organisation's document");
+    // Ken's app is open: it syncs the organisation's document.
+    let mut his = device_with(&relay, &ken.0, &[org]).await;
+
+    // A post aimed elsewhere, saved as a draft and then published: told once, when it is out
+    // (the message names no post: Ken's app asks, and is given nothing).
+    let started = start_post(
+        &relay,
+        &yuki.0,
+        "下書き",
+        &left_2018_to_2022_open_to_rehire(),
+    )
+    .await;
+    let doc = started.json::<NewsRef>().await.expect("a post").post;
+    let mut admins = device_with(&relay, &yuki.0, &[doc]).await;
+    edit_post(&mut admins, doc, |p| p.body = "まだ書きかけ".into()).await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    his.pump_until("told of the post", |d| told(d, &org) == 1)
+        .await;
+    assert!(news(&relay, &ken.0).await.is_empty(), "not his to read");
+    // An edit of a post already out tells no one: its readers sync it.
+    edit_post(&mut admins, doc, |p| p.body = "説明会は12月です".into()).await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    // Aimed wider while out: told again, and now it is his.
+    edit_post(&mut admins, doc, |p| p.segment = Segment::default()).await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    his.pump_until("told again", |d| told(d, &org) == 2).await;
+    assert_eq!(news(&relay, &ken.0).await, [doc]);
+
+    // A post scheduled for a moment later is told of when its time comes.
+    let started = start_post(&relay, &yuki.0, "予約投稿", &Segment::default()).await;
+    let later = started.json::<NewsRef>().await.expect("a post").post;
+    let mut admins = device_with(&relay, &yuki.0, &[later]).await;
+    edit_post(&mut admins, later, |p| {
+        p.status = PostStatus::Published.key().into();
+        p.publish_at = common::now() + 2;
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    his.pump_until("told at its time", |d| told(d, &org) == 3)
+        .await;
+    assert!(news(&relay, &hanako.0).await.contains(&later));
+}

@@ -6,7 +6,8 @@
 // and comments offline; back online the admin sees both and hides the comment, which she then
 // edits and deletes. Unpublished, the post leaves Hanako's phone. The aimed post also goes out as
 // a newsletter: the mail reaches Hanako and not Ken, and its link unsubscribes her without
-// signing in, which the app's feed then shows.
+// signing in, which the app's feed then shows. A post that comes out appears on an open app's
+// feed without reopening it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
@@ -107,9 +108,14 @@ test("the admin aims a post at a segment, with a live count, and publishes it pi
   await publish();
   aimedPath = new URL(admin.url()).pathname.replace(/\/edit$/, "");
 
+  // Ken has the app open on the feed while the post for everyone comes out.
+  await ken.getByTestId("nav-news").click();
+  await ken.getByTestId("news-page").waitFor(SLOW);
   await startPost(EVERYONE);
   await admin.getByTestId("post-body-input").fill("12月29日から1月3日まで事務局はお休みです。");
   await publish();
+  // It appears on his open feed, without reopening the app.
+  await card(ken, EVERYONE).waitFor(SLOW);
 
   await admin.getByTestId("nav-news").click();
   await card(admin, AIMED).waitFor(SLOW);

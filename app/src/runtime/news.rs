@@ -21,6 +21,10 @@ use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{NewsPost, Responses, Segment};
 
 use super::{Runtime, log};
+
+/// How long at most an open app waits, after the relay said a post came out, before it asks:
+/// spread so that thousands of open apps do not ask in the same instant.
+const NEWS_CHECK_SPREAD: std::time::Duration = std::time::Duration::from_secs(3);
 use crate::api;
 use crate::error::AppError;
 use crate::store::{MetaKey, Write};
@@ -175,6 +179,32 @@ impl Runtime {
                 .map(|me| me.news.iter().map(|r| r.post).collect())
                 .unwrap_or_default()
         })
+    }
+
+    /// The relay said a post came out somewhere (it names none): after a moment — every open
+    /// app hears it at once, so each waits its own while — ask which posts are the person's now,
+    /// and only if the list changed, who they are (which brings the new posts).
+    pub(super) fn news_told(&self) {
+        if self.news_check.replace(true) {
+            return;
+        }
+        let Some(rt) = self.this.upgrade() else {
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let wait = NEWS_CHECK_SPREAD.mul_f64(js_sys::Math::random());
+            gloo_timers::future::sleep(wait).await;
+            rt.news_check.set(false);
+            let listed = rt
+                .signals
+                .me
+                .with_untracked(|me| me.as_ref().map(|me| me.news.clone()));
+            match api::news().await {
+                Ok(now) if Some(&now) != listed.as_ref() => rt.refresh_me(),
+                Ok(_) => {}
+                Err(e) => log(&format!("could not ask which posts are out: {e}")),
+            }
+        });
     }
 
     /// The person opened `doc`: it is no longer unread, on this device, and the admins' count

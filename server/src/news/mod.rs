@@ -573,14 +573,20 @@ impl Reactions for Posts {
                 .read(&doc, NewsPost::read)
                 .await?
                 .map_err(|e| Error::Corrupt(format!("post {doc}: {e}")))?;
-            let row: Option<(i64, Option<String>)> =
-                sqlx::query_as("SELECT out_at, responses FROM news_posts WHERE doc = $1")
-                    .bind(doc.to_string())
-                    .fetch_optional(s.conn())
-                    .await?;
-            let Some((was_out_at, responses)) = row else {
+            let row: Option<(i64, Option<String>, String, String)> = sqlx::query_as(
+                "SELECT out_at, responses, status, segment FROM news_posts WHERE doc = $1",
+            )
+            .bind(doc.to_string())
+            .fetch_optional(s.conn())
+            .await?;
+            let Some((was_out_at, responses, was_status, was_segment)) = row else {
                 return Err(Error::Corrupt(format!("post {doc} has no row")));
             };
+            let now = s.now();
+            let was_out = PostStatus::from_key(&was_status) == PostStatus::Published
+                && was_out_at > 0
+                && was_out_at <= now;
+            let segment = segment_json(&post.segment)?;
             // When it came out: its scheduled time, or the moment it was first published.
             let out_at = match post.status() {
                 PostStatus::Published if post.publish_at > 0 => post.publish_at,
@@ -596,12 +602,22 @@ impl Reactions for Posts {
             .bind(post.publish_at)
             .bind(out_at)
             .bind(post.pinned)
-            .bind(segment_json(&post.segment)?)
+            .bind(&segment)
             .bind(post.important)
             .bind(post.newsletter)
             .bind(doc.to_string())
             .execute(s.conn())
             .await?;
+            // Out now, and new to someone: open apps ask again (a scheduled post is told of
+            // when its time comes, by `tell_due`).
+            if post.is_out(now) && (!was_out || segment != was_segment) {
+                sqlx::query("UPDATE news_posts SET told_at = $1 WHERE doc = $2")
+                    .bind(now)
+                    .bind(doc.to_string())
+                    .execute(s.conn())
+                    .await?;
+                s.news_out();
+            }
             // Its responses go wherever the post goes.
             let responses = responses.as_deref().map(db::document_id).transpose()?;
             s.readers_changed(std::iter::once(doc).chain(responses));
@@ -638,6 +654,48 @@ impl Job for LeftNetwork<'_> {
                 })
                 .await?;
             }
+        }
+        Ok(())
+    }
+}
+
+/// Tells open apps of the posts whose scheduled time came since ([`Scribe::news_out`]); run with
+/// the events' reminders. Claimed through `told_at`, so of several relays one tells.
+pub(crate) async fn tell_due(relay: &Mutex<Relay>, pool: &AnyPool) -> Result<(), Error> {
+    let due: Vec<String> = sqlx::query_scalar(
+        "SELECT doc FROM news_posts
+          WHERE status = $1 AND out_at > 0 AND out_at <= $2 AND told_at < out_at",
+    )
+    .bind(PostStatus::Published.key())
+    .bind(db::now())
+    .fetch_all(pool)
+    .await?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    relay.lock().await.write(Tell { due }).await
+}
+
+/// Claims the posts `due` to be told of, and tells if any was still untold.
+struct Tell {
+    due: Vec<String>,
+}
+
+impl Job for Tell {
+    async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
+        let mut claimed = 0;
+        for doc in &self.due {
+            claimed += sqlx::query(
+                "UPDATE news_posts SET told_at = $1 WHERE doc = $2 AND told_at < out_at",
+            )
+            .bind(s.now())
+            .bind(doc)
+            .execute(s.conn())
+            .await?
+            .rows_affected();
+        }
+        if claimed > 0 {
+            s.news_out();
         }
         Ok(())
     }
