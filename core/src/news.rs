@@ -351,6 +351,11 @@ pub struct Comment {
 /// Characters a comment may have; the app keeps to it (a longer one is cut when shown).
 pub const MAX_COMMENT_CHARS: usize = 2_000;
 
+/// Comments one member may have on one post at a time: far more than a conversation needs, and
+/// one member cannot fill a post's responses (a document with a size limit) so that no one else
+/// can comment. The relay refuses a change that goes over it.
+pub const MAX_COMMENTS_PER_MEMBER: usize = 100;
+
 /// The ephemeral message the relay sends on the organisation's document when a post came out
 /// (or reached further): open apps ask again which posts they may read. It names no post, so
 /// members outside the segment learn nothing but that something was published.
@@ -519,6 +524,17 @@ impl Responses {
 }
 
 impl Responses {
+    /// How many comments `member` has on the post now (deleted ones not counted).
+    pub fn comments_by(doc: &impl ReadDoc, member: &str) -> usize {
+        let Ok(Some(comments)) = map_at(doc, &ROOT, COMMENTS) else {
+            return 0;
+        };
+        let prefix = format!("{member}:");
+        doc.keys(&comments)
+            .filter(|k| k.starts_with(&prefix))
+            .count()
+    }
+
     /// Takes back everything `member` said to the post (their account was deleted): their
     /// いいね and their comments leave the current state. Says whether there was any.
     pub fn erase_member(doc: &mut impl Transactable, member: &str) -> Result<bool, DocError> {

@@ -21,6 +21,8 @@ use automerge::legacy::{Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, Prop, ROOT, ReadDoc};
 
 use crate::grants::{self, DocFacts, Edit, Seg, Subject};
+use crate::news::{MAX_COMMENTS_PER_MEMBER, Responses};
+use crate::vocab::DocKind;
 
 /// Which member each Automerge actor id belongs to. A device registers an actor by being the
 /// first to send a change made with it; from then on only that member may use it. The relay
@@ -93,7 +95,26 @@ pub fn authorise(
         changes,
         |actor| book.claim(actor, subject.user),
         |path, edit| grants::may_edit(subject, facts, path, edit),
-    )
+    )?;
+    within_share(doc, subject, facts)
+}
+
+/// What one member may hold of a document others write too: their comments on a post.
+fn within_share(
+    doc: &Automerge,
+    subject: &Subject<'_>,
+    facts: &DocFacts<'_>,
+) -> Result<(), Refusal> {
+    if facts.kind == DocKind::NewsResponses {
+        let limit = MAX_COMMENTS_PER_MEMBER;
+        if Responses::comments_by(doc, subject.user) > limit {
+            return Err(Refusal::TooMany {
+                what: "comments on this post",
+                limit,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The largest change the relay accepts. A profile edit is a few hundred bytes and a whole
@@ -115,6 +136,8 @@ pub enum Refusal {
     OutsideGrant { change: ChangeHash, path: String },
     #[error("change {change} refers to an object the document does not have")]
     UnknownObject { change: ChangeHash },
+    #[error("you may have at most {limit} {what}")]
+    TooMany { what: &'static str, limit: usize },
 }
 
 /// Checks `changes`, already applied to `doc` (whose heads were `before` without them).

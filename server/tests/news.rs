@@ -854,3 +854,64 @@ async fn open_apps_are_told_when_a_post_comes_out_and_not_of_drafts() {
         .await;
     assert!(news(&relay, &hanako.0).await.contains(&later));
 }
+
+#[tokio::test]
+async fn one_member_cannot_fill_a_posts_responses_with_comments() {
+    use tsunagu_core::news::MAX_COMMENTS_PER_MEMBER;
+    let (relay, hanako, ken, yuki) = three().await;
+    let started = start_post(&relay, &yuki.0, "ご意見募集", &Segment::default()).await;
+    let refs = started.json::<NewsRef>().await.expect("a post");
+    let (doc, answers) = (refs.post, refs.responses.expect("its responses"));
+    let mut admins = device_with(&relay, &yuki.0, &[doc]).await;
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+
+    // As many comments as one member may have, in one go: taken.
+    let mut hers = device_with(&relay, &hanako.0, &[doc, answers]).await;
+    let me = hanako.1.user_id.clone();
+    respond(&mut hers, answers, move |tx| {
+        for n in 0..MAX_COMMENTS_PER_MEMBER {
+            Responses::comment(tx, &me, &format!("c{n}"), "宣伝です", T0)?;
+        }
+        Ok(())
+    })
+    .await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    // One more: refused, and not kept.
+    let me = hanako.1.user_id.clone();
+    respond(&mut hers, answers, move |tx| {
+        Responses::comment(tx, &me, "over", "まだ宣伝", T0).map(drop)
+    })
+    .await;
+    let why = hers.wait_rejected(answers).await;
+    assert!(why.contains("at most 100 comments on this post"), "{why}");
+    let kept = common::events::relay_copy(&relay, &yuki.0, answers).await;
+    assert_eq!(
+        Responses::comments_by(&kept, &hanako.1.user_id),
+        MAX_COMMENTS_PER_MEMBER
+    );
+
+    // Others still comment; and she does again once she deleted one of hers.
+    let mut his = device_with(&relay, &ken.0, &[doc, answers]).await;
+    let him = ken.1.user_id.clone();
+    respond(&mut his, answers, move |tx| {
+        Responses::comment(tx, &him, "k1", "参加します", T0).map(drop)
+    })
+    .await;
+    his.wait_acknowledged(&ken.1.relay_storage).await;
+    let mut hers = device_with(&relay, &hanako.0, &[doc, answers]).await;
+    let me = hanako.1.user_id.clone();
+    respond(&mut hers, answers, move |tx| {
+        Responses::delete_comment(tx, &me, &format!("{me}:c0"))?;
+        Responses::comment(tx, &me, "again", "訂正します", T0).map(drop)
+    })
+    .await;
+    hers.wait_acknowledged(&hanako.1.relay_storage).await;
+    let kept = common::events::relay_copy(&relay, &yuki.0, answers).await;
+    let said = Responses::read(&kept).expect("responses");
+    assert_eq!(said.comments.len(), MAX_COMMENTS_PER_MEMBER + 1);
+    assert!(said.comments.iter().any(|c| c.text == "訂正します"));
+}
