@@ -466,6 +466,7 @@ impl Runtime {
         if self.signals.pending.get_untracked() != pending {
             self.signals.pending.set(pending);
             self.refresh_sending();
+            self.refresh_news_sending();
         }
     }
 

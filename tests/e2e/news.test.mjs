@@ -154,6 +154,8 @@ test("Hanako reads the post aimed at her, unread until opened, and offline after
     await hanako.getByTestId("comment-input").fill("ぜひ応募したいです。説明会はありますか？");
     await hanako.getByTestId("comment-submit").click();
     await hanako.getByTestId("comment-text").filter({ hasText: "説明会はありますか" }).waitFor(SLOW);
+    // Kept on the phone, marked as not sent yet.
+    await hanako.locator('[data-testid="comment"][data-sending="true"]').waitFor(SLOW);
     await shot(hanako, "phone-news-responses");
   } finally {
     await hanakoCtx.setOffline(false);
@@ -161,6 +163,8 @@ test("Hanako reads the post aimed at her, unread until opened, and offline after
 });
 
 test("back online her いいね and comment reach the admin, who hides the comment for everyone", async () => {
+  // Sent: no longer marked on her phone.
+  await hanako.locator('[data-testid="comment"][data-sending="false"]').waitFor(SLOW);
   await admin.goto(relay.url + aimedPath);
   await admin.locator('[data-testid="post-like-count"][data-count="1"]').waitFor(SLOW);
   const comment = admin.getByTestId("comment").filter({ hasText: "説明会はありますか" });

@@ -112,3 +112,29 @@ impl Documents {
         pending
     }
 }
+
+/// Keys of the map at `path` (from the root) that `keep` accepts and that are not in the
+/// document at its `acknowledged` heads: written on this device (or another of the person's)
+/// and not yet held by the relay — what shows as "sending". Before the first acknowledgement
+/// every kept key is on its way.
+pub(super) fn unsent_keys(
+    doc: &automerge::Automerge,
+    path: &[&str],
+    keep: impl Fn(&str) -> bool,
+    acknowledged: &[automerge::ChangeHash],
+) -> BTreeSet<String> {
+    use automerge::ReadDoc;
+    let mut map = automerge::ROOT;
+    for key in path {
+        match doc.get(&map, *key) {
+            Ok(Some((automerge::Value::Object(_), inner))) => map = inner,
+            _ => return BTreeSet::new(),
+        }
+    }
+    let now: BTreeSet<String> = doc.keys(&map).filter(|k| keep(k)).collect();
+    if now.is_empty() || acknowledged.is_empty() {
+        return now;
+    }
+    let sent: BTreeSet<String> = doc.keys_at(&map, acknowledged).collect();
+    now.difference(&sent).cloned().collect()
+}

@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use automerge::{ROOT, ReadDoc};
 use leptos::prelude::*;
 use tsunagu_core::api::{ConversationRef, NewConversation};
 use tsunagu_core::conversation::{
@@ -362,7 +361,12 @@ impl Runtime {
                 let acknowledged = engine.acknowledged_heads(&relay, &page).to_vec();
                 let this = MessagePage::read(doc).and_then(|messages| {
                     let marks = MessagePage::read_marks(doc)?;
-                    let sending = unacknowledged(doc, &me, &acknowledged)?;
+                    let sending = super::documents::unsent_keys(
+                        doc,
+                        &[MESSAGES_KEY, &me],
+                        |_| true,
+                        &acknowledged,
+                    );
                     Ok((messages, marks, sending))
                 });
                 match this {
@@ -640,33 +644,6 @@ impl Runtime {
         }
         doc
     }
-}
-
-/// Ids of `me`'s messages on `doc` that are not in its `acknowledged` heads: written on this
-/// device (or another of theirs) and not yet held by the relay.
-fn unacknowledged(
-    doc: &automerge::Automerge,
-    me: &str,
-    acknowledged: &[automerge::ChangeHash],
-) -> Result<BTreeSet<String>, DocError> {
-    let Some((_, all)) = doc.get(ROOT, MESSAGES_KEY)? else {
-        return Ok(BTreeSet::new());
-    };
-    let Some((_, mine)) = doc.get(&all, me)? else {
-        return Ok(BTreeSet::new());
-    };
-    let now: BTreeSet<String> = doc.keys(&mine).collect();
-    if now.is_empty() {
-        return Ok(now);
-    }
-    // Nothing acknowledged yet (this page's first exchange has not happened): all are on
-    // their way.
-    let sent: BTreeSet<String> = if acknowledged.is_empty() {
-        BTreeSet::new()
-    } else {
-        doc.keys_at(&mine, acknowledged).collect()
-    };
-    Ok(now.difference(&sent).cloned().collect())
 }
 
 /// A conversation's pages, oldest first.

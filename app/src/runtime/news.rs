@@ -41,6 +41,8 @@ pub struct NewsEntry {
     /// Its responses document, and what it says (empty until it has arrived).
     pub responses_doc: Option<DocumentId>,
     pub responses: Responses,
+    /// Keys of the person's own comments the relay has not acknowledged yet ("sending").
+    pub sending: BTreeSet<String>,
 }
 
 impl NewsEntry {
@@ -56,6 +58,7 @@ impl NewsEntry {
             out_at,
             responses_doc: listed.responses,
             responses: Responses::default(),
+            sending: BTreeSet::new(),
         }
     }
 
@@ -115,6 +118,14 @@ impl Runtime {
             .filter_map(|r| r.responses.map(|d| (d, r.post)))
             .collect();
         let now = super::events::now();
+        let (me, relay) = self
+            .signals
+            .me
+            .with_untracked(|me| {
+                me.as_ref()
+                    .map(|m| (format!("{}:", m.user_id), m.relay_storage.clone()))
+            })
+            .unzip();
         let mut rest = Vec::new();
         let mut changed = false;
         {
@@ -140,10 +151,21 @@ impl Runtime {
                 let entry = match read {
                     Some(Ok(read)) => {
                         let mut entry = NewsEntry::new(post, read, reference, now);
-                        if let Some(responses) = reference.responses.as_ref().and_then(&arrived) {
+                        let responses = reference
+                            .responses
+                            .and_then(|id| arrived(&id).map(|doc| (id, doc)));
+                        if let Some((id, responses)) = responses {
                             match Responses::read(responses) {
                                 Ok(read) => entry.responses = read,
                                 Err(e) => log(&format!("{post}'s responses are not readable: {e}")),
+                            }
+                            if let (Some(mine), Some(relay)) = (&me, &relay) {
+                                entry.sending = super::documents::unsent_keys(
+                                    responses,
+                                    &["comments"],
+                                    |key| key.starts_with(mine.as_str()),
+                                    engine.acknowledged_heads(relay, &id),
+                                );
                             }
                         }
                         Some(entry)
@@ -170,6 +192,20 @@ impl Runtime {
             self.signals.news.set(entries);
         }
         rest
+    }
+
+    /// The relay acknowledged (or not) what this device sent: comments stop showing "sending".
+    pub(super) fn refresh_news_sending(&self) {
+        let sending: Vec<DocumentId> = self
+            .news
+            .borrow()
+            .values()
+            .filter(|e| !e.sending.is_empty())
+            .map(|e| e.doc)
+            .collect();
+        if !sending.is_empty() {
+            self.refresh_news(sending);
+        }
     }
 
     /// The posts the relay lists for the person now.

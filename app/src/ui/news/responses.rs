@@ -32,14 +32,21 @@ pub(crate) fn Responses(post: DocumentId, entry: Memo<Option<NewsEntry>>) -> imp
                 .is_some_and(|e| me.with(|me| e.responses.likes.contains_key(me)))
         })
     };
+    // Each comment, and whether it is the person's own still on its way to the relay.
     let comments = Memo::new(move |_| {
         entry.with(|e| {
             e.as_ref()
-                .map(|e| e.responses.comments.clone())
+                .map(|e| {
+                    e.responses
+                        .comments
+                        .iter()
+                        .map(|c| (c.clone(), e.sending.contains(&c.key)))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
-    let shown = move || comments.with(|c| c.iter().filter(|c| !c.hidden).count());
+    let shown = move || comments.with(|c| c.iter().filter(|(c, _)| !c.hidden).count());
     let error = RwSignal::new(None::<AppError>);
     let report = move |result: Result<(), AppError>| error.set(result.err());
     let toggle_like = move |_| report(client.like_post(post, !liked()));
@@ -74,8 +81,8 @@ pub(crate) fn Responses(post: DocumentId, entry: Memo<Option<NewsEntry>>) -> imp
                 {move || t_string!(i18n, news.comments).replace("%n", &shown().to_string())}
             </h2>
             <ul class="comment-list" data-testid="comment-list">
-                <For each=move || comments.get() key=|c| (c.key.clone(), c.text.clone(), c.hidden) let:comment>
-                    <CommentItem post=post comment=comment mine=me.get_untracked() admin=admin() report=report />
+                <For each=move || comments.get() key=|(c, sending)| (c.key.clone(), c.text.clone(), c.hidden, *sending) let:comment>
+                    <CommentItem post=post comment=comment.0 sending=comment.1 mine=me.get_untracked() admin=admin() report=report />
                 </For>
             </ul>
             <form class="comment-form" on:submit=send data-testid="comment-form">
@@ -99,6 +106,8 @@ pub(crate) fn Responses(post: DocumentId, entry: Memo<Option<NewsEntry>>) -> imp
 fn CommentItem(
     post: DocumentId,
     comment: Comment,
+    /// The person's own, not yet held by the relay.
+    sending: bool,
     mine: String,
     admin: bool,
     report: impl Fn(Result<(), AppError>) + Copy + Send + Sync + 'static,
@@ -138,7 +147,7 @@ fn CommentItem(
     };
     let shown_name = name.clone();
     view! {
-        <li class="comment" data-testid="comment" data-own=own.to_string() data-hidden=hidden.to_string()>
+        <li class="comment" data-testid="comment" data-own=own.to_string() data-hidden=hidden.to_string() data-sending=sending.to_string()>
             {match profile {
                 Some(doc) => view! { <Avatar doc=doc name=name.clone().unwrap_or_default() photo=photo /> }.into_any(),
                 None => view! { <span class="avatar" aria-hidden="true">"?"</span> }.into_any(),
@@ -148,6 +157,7 @@ fn CommentItem(
                     <strong class="comment-author">{move || shown_name.clone().unwrap_or_else(|| t_string!(i18n, news.former_member).to_owned())}</strong>
                     <time class="news-date">{move || time::format(at, None, i18n.get_locale(), Style::Short)}</time>
                     {edited.then(|| view! { <span class="news-date">{move || t_string!(i18n, news.comment_edited)}</span> })}
+                    {sending.then(|| view! { <span class="news-date comment-sending" data-testid="comment-sending">{move || t_string!(i18n, messages.sending)}</span> })}
                 </div>
                 {move || match (hidden, editing.get()) {
                     (true, _) => view! { <p class="comment-text comment-hidden">{t_string!(i18n, news.comment_hidden)}</p> }.into_any(),
