@@ -193,6 +193,66 @@ fn wire() -> Result<()> {
         1000,
         hub.run(),
     );
+    news_delivery(5000)
+}
+
+/// One post of news (a title and ~800 characters of Japanese Markdown) delivered to a segment
+/// of `members`, each with the app open: the relay's "news changed" message on the
+/// organisation's document, then each phone's first sync of the post and its responses. (Each
+/// phone also asks `GET /api/news` and `GET /api/me` over HTTP, not counted here.)
+fn news_delivery(members: usize) -> Result<()> {
+    use tsunagu_core::news::{NewsPost, PostStatus, Responses, news_changed};
+    let mut relay = Node::new("relay");
+    let org = DocumentId::from_bytes(1u128.to_be_bytes());
+    let post = DocumentId::from_bytes(2u128.to_be_bytes());
+    let responses = DocumentId::from_bytes(3u128.to_be_bytes());
+    let effects = relay.engine.create(org, |tx| {
+        use automerge::transaction::Transactable;
+        tx.put(automerge::ROOT, "name", "株式会社つなぐ").map(drop)
+    })?;
+    relay.store.apply(&effects);
+    let news = NewsPost {
+        body: "## 出戻り採用の説明会を開きます\n\n".to_owned()
+            + &"営業企画と人事で、アルムナイの皆さんの出戻り採用を始めました。".repeat(24),
+        status: PostStatus::Published.key().into(),
+        ..NewsPost::draft("アルムナイ採用を再開します")
+    };
+    let effects = relay.engine.create(post, |tx| news.write_to(tx))?;
+    relay.store.apply(&effects);
+    let effects = relay.engine.create(responses, |tx| Responses::create(tx))?;
+    relay.store.apply(&effects);
+    let mut hub = Hub::new(relay);
+    for i in 0..members {
+        let phone = hub.add_device(Node::new(&format!("phone-{i}")));
+        hub.devices[phone].engine.want(org);
+        hub.connect(phone);
+    }
+    hub.run();
+    let effects = hub.relay.engine.broadcast(org, news_changed());
+    hub.from_relay(effects);
+    let told = hub.run();
+    for phone in 0..members {
+        let mut effects = hub.devices[phone].engine.want(post);
+        effects.extend(hub.devices[phone].engine.want(responses));
+        hub.from_device(phone, effects);
+    }
+    let synced = hub.run();
+    println!(
+        "\n### One post of news to {members} members with the app open\n\n\
+         | step | device → relay | relay → device | frames | per member |\n|---|---:|---:|---:|---:|"
+    );
+    for (step, t) in [
+        ("\"news changed\" on the organisation's document", told),
+        ("first sync of the post and its responses", synced),
+    ] {
+        println!(
+            "| {step} | {} B | {} B | {} | {} B |",
+            t.to_relay,
+            t.to_devices,
+            t.frames,
+            (t.to_relay + t.to_devices) / members
+        );
+    }
     Ok(())
 }
 
