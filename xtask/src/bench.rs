@@ -44,6 +44,7 @@ pub(crate) fn all(wire_only: bool) -> Result<()> {
         in_browser("tests/bench/scan_to_verdict.mjs")?;
         in_browser("tests/bench/first_screen.mjs")?;
         in_browser("tests/bench/conversation_open.mjs")?;
+        in_browser("tests/bench/news_feed.mjs")?;
         news_segment()?;
         sign_in_flood()?;
     }
