@@ -4,7 +4,10 @@
 //! pulldown-cmark escapes text and attributes; on top of that, raw HTML (blocks and inline) is
 //! shown as the text it is, and links keep only `http(s):` and `mailto:` destinations (a
 //! `javascript:` link becomes plain text). Images become links to the image: the page never
-//! fetches anything a description names, which also keeps it working offline.
+//! fetches anything a description names, which also keeps it working offline. The one exception
+//! is a photo from the relay's own store (`![説明](photo:<id>)`, in news posts): it becomes an
+//! `<img data-photo="<id>">` without a source, which the screen fills from the device's photos
+//! (`ui::avatar::fill_photos`), so it shows offline once fetched.
 //!
 //! ```
 //! let html = tsunagu_app::markdown::to_html("**会場**: <script>x</script> [地図](javascript:alert(1))");
@@ -20,7 +23,29 @@ pub fn to_html(markdown: &str) -> String {
     let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
     // Whether each open link or image was kept, so its end is kept or dropped with it.
     let mut kept: Vec<bool> = Vec::new();
+    // A photo from the store being read: its id and its description so far.
+    let mut photo: Option<(String, String)> = None;
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+        Event::Text(text) if photo.is_some() => {
+            if let Some((_, alt)) = photo.as_mut() {
+                alt.push_str(&text);
+            }
+            None
+        }
+        Event::End(TagEnd::Image) if photo.is_some() => photo.take().map(|(id, alt)| {
+            Event::Html(
+                format!(
+                    r#"<img class="post-photo" data-photo="{id}" alt="{}">"#,
+                    escape(&alt)
+                )
+                .into(),
+            )
+        }),
+        _ if photo.is_some() => None,
+        Event::Start(Tag::Image { ref dest_url, .. }) if photo_id(dest_url).is_some() => {
+            photo = photo_id(dest_url).map(|id| (id, String::new()));
+            None
+        }
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         // An image becomes a link to it: descriptions carry no remote content.
         Event::Start(
@@ -94,6 +119,28 @@ pub fn excerpt(markdown: &str, max_chars: usize) -> String {
     cut
 }
 
+/// The photo a `photo:<id>` destination names, if it is one.
+fn photo_id(url: &str) -> Option<String> {
+    let id = url.trim().strip_prefix(tsunagu_core::news::PHOTO_SCHEME)?;
+    tsunagu_core::photo::is_id(id).then(|| id.to_owned())
+}
+
+/// Text made safe inside a double-quoted attribute.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn is_safe(url: &CowStr<'_>, link_type: pulldown_cmark::LinkType) -> bool {
     if link_type == pulldown_cmark::LinkType::Email {
         return true;
@@ -133,6 +180,20 @@ mod tests {
         assert!(html.contains(r#"href="mailto:hanako@example.com""#));
         assert!(html.contains(r#"<a href="https://img.example/p.png">photo</a>"#));
         assert!(!html.contains("<img"));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_photo_from_the_store_is_an_image_the_page_fills_and_nothing_else_is() {
+        let id = tsunagu_core::photo::id_of(b"\xFF\xD8\xFF\xE0 venue");
+        let html = to_html(&format!(
+            "会場です。\n\n![会場 \"正面\" <入口>](photo:{id}) ![bad](photo:../x) ![x](photo:{id}\" onerror=\"x)"
+        ));
+        assert!(html.contains(&format!(
+            r#"<img class="post-photo" data-photo="{id}" alt="会場 &quot;正面&quot; &lt;入口&gt;">"#
+        )));
+        assert_eq!(html.matches("<img").count(), 1, "{html}");
+        // A destination that is not just an id stays text, inert outside any tag.
+        assert!(html.contains("bad ![x](photo:"), "{html}");
     }
 
     #[wasm_bindgen_test]

@@ -38,7 +38,7 @@
 //! assert!(Segment::default().includes(&ken), "an empty segment is everyone");
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ROOT, ReadDoc};
@@ -239,6 +239,20 @@ fn within(value: Option<i32>, from: i32, to: i32) -> bool {
     value.is_some_and(|v| (from == 0 || v >= from) && (to == 0 || v <= to))
 }
 
+/// The photo ids a Markdown text names as `photo:<id>` (the app's way of showing a photo from
+/// the relay's store in a post).
+pub fn photos_in(markdown: &str) -> BTreeSet<String> {
+    markdown
+        .match_indices(PHOTO_SCHEME)
+        .filter_map(|(at, _)| markdown.get(at + PHOTO_SCHEME.len()..at + PHOTO_SCHEME.len() + 64))
+        .filter(|id| crate::photo::is_id(id))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// How a post's Markdown names a photo: `![説明会の会場](photo:<id>)`.
+pub const PHOTO_SCHEME: &str = "photo:";
+
 /// True if `wanted` is empty, else whether any of it passes `test`.
 fn any_or_none(wanted: &[String], test: impl Fn(&String) -> bool) -> bool {
     wanted.is_empty() || wanted.iter().any(test)
@@ -296,6 +310,12 @@ impl NewsPost {
     /// Whether its segment reads it at `now` (unix seconds).
     pub fn is_out(&self, now: i64) -> bool {
         self.status() == PostStatus::Published && self.publish_at <= now
+    }
+
+    /// The photos its text shows (`![…](photo:<id>)`, docs/design.md §10), which its readers may
+    /// fetch from the relay.
+    pub fn photos(&self) -> BTreeSet<String> {
+        photos_in(&self.body)
     }
 
     /// Why the post cannot be stored as it is, if it cannot.
@@ -671,6 +691,21 @@ mod tests {
             }
             .includes(&employee)
         );
+    }
+
+    #[test]
+    fn a_post_names_the_photos_its_text_shows_and_nothing_that_only_looks_like_one() {
+        let id = crate::photo::id_of(b"\xFF\xD8\xFF\xE0 a jpeg");
+        let post = NewsPost {
+            body: format!(
+                "会場の様子です。\n\n![会場](photo:{id})\n\n![again](photo:{id}) \
+                 ![short](photo:abc) photo:{} [link](https://example.com/photo:x)",
+                id.to_uppercase()
+            ),
+            ..NewsPost::draft("説明会")
+        };
+        assert_eq!(post.photos(), BTreeSet::from([id]));
+        assert!(NewsPost::draft("写真なし").photos().is_empty());
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //!   [`Limits::photos_per_day`](crate::Limits::photos_per_day) new photos a day.
 //! - `GET /api/photos/{id}`: the bytes, to an owner, or to a member who may read a document whose
 //!   current state names the photo in a message written by one of its owners, or as the photo of
-//!   a profile whose owner is one of them ([`Profiles`]). Everyone else gets
-//!   404, as for a photo that does not exist.
+//!   a profile whose owner is one of them ([`Profiles`]), or in a post of news when one of its
+//!   owners writes news (`crate::news`: the post's readers). Everyone else gets 404, as for a
+//!   photo that does not exist.
 //!
 //! A photo no document names any more (never sent, unsent, hidden, a replaced profile photo) is
 //! deleted once [`Limits::unnamed_photo_lifetime`](crate::Limits::unnamed_photo_lifetime) has

@@ -915,3 +915,81 @@ async fn one_member_cannot_fill_a_posts_responses_with_comments() {
     assert_eq!(said.comments.len(), MAX_COMMENTS_PER_MEMBER + 1);
     assert!(said.comments.iter().any(|c| c.text == "訂正します"));
 }
+
+#[tokio::test]
+async fn a_posts_photos_reach_its_readers_only_and_only_those_its_writers_uploaded() {
+    use common::conversations::{jpeg, upload};
+    let (relay, hanako, ken, yuki) = three().await;
+    let get = |cookie: String, id: String| {
+        let relay = &relay;
+        async move {
+            call(
+                relay,
+                Method::GET,
+                &format!("/api/photos/{id}"),
+                Some(&cookie),
+                None,
+            )
+            .await
+            .status()
+        }
+    };
+    // The admin's photo of the venue; one Ken uploaded (for a message, say).
+    let venue = jpeg("説明会の会場");
+    let venue_id = tsunagu_core::photo::id_of(&venue);
+    assert!(
+        upload(&relay, &yuki.0, &venue_id, venue)
+            .await
+            .status()
+            .is_success()
+    );
+    let kens = jpeg("ケンの写真");
+    let kens_id = tsunagu_core::photo::id_of(&kens);
+    assert!(
+        upload(&relay, &ken.0, &kens_id, kens)
+            .await
+            .status()
+            .is_success()
+    );
+
+    let started = start_post(
+        &relay,
+        &yuki.0,
+        "説明会の会場",
+        &left_2018_to_2022_open_to_rehire(),
+    )
+    .await;
+    let doc = started.json::<NewsRef>().await.expect("a post").post;
+    let mut admins = device_with(&relay, &yuki.0, &[doc]).await;
+    let (v, k) = (venue_id.clone(), kens_id.clone());
+    edit_post(&mut admins, doc, move |p| {
+        p.body = format!("会場はこちら。\n\n![会場](photo:{v})\n\n![ケン](photo:{k})");
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+
+    // Hanako reads the post, so its photo; Ken does not read it, so not the venue.
+    assert_eq!(
+        get(hanako.0.clone(), venue_id.clone()).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(ken.0.clone(), venue_id.clone()).await,
+        StatusCode::NOT_FOUND
+    );
+    // A photo the post names that no news writer uploaded is not given away by it.
+    assert_eq!(
+        get(hanako.0.clone(), kens_id.clone()).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(ken.0.clone(), kens_id).await, StatusCode::OK, "his own");
+
+    // Taken back, the post's photo goes with it.
+    edit_post(&mut admins, doc, |p| {
+        p.status = PostStatus::Unpublished.key().into();
+    })
+    .await;
+    admins.wait_acknowledged(&yuki.1.relay_storage).await;
+    assert_eq!(get(hanako.0.clone(), venue_id).await, StatusCode::NOT_FOUND);
+}

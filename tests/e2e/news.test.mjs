@@ -7,11 +7,11 @@
 // edits and deletes. Unpublished, the post leaves Hanako's phone. The aimed post also goes out as
 // a newsletter: the mail reaches Hanako and not Ken, and its link unsubscribes her without
 // signing in, which the app's feed then shows. A post that comes out appears on an open app's
-// feed without reopening it.
+// feed without reopening it. The aimed post carries a photo, which Hanako sees offline too.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
-import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
+import { launch, PHONE, DESKTOP, signInThroughUi, picture } from "../lib/browser.mjs";
 import { deviceHolds, deviceComesToHold } from "../lib/inspect.mjs";
 import { eventually } from "../lib/automerge_repo.mjs";
 import { SmtpSink } from "../lib/smtp.mjs";
@@ -21,7 +21,7 @@ const AIMED = "アルムナイ採用を再開します";
 const AIMED_BODY = "営業企画と**人事**で、出戻り採用の募集を始めました。";
 const EVERYONE = "年末年始のお知らせ";
 
-let relay, sink, browser, admin, hanako, hanakoCtx, ken;
+let relay, sink, browser, admin, adminCtx, hanako, hanakoCtx, ken;
 /** `/news/<document id>` of the aimed post. */
 let aimedPath;
 
@@ -29,7 +29,7 @@ before(async () => {
   sink = await SmtpSink.start();
   relay = await Relay.start({ args: ["--smtp-url", sink.url] });
   browser = await launch();
-  const adminCtx = await browser.newContext(DESKTOP);
+  adminCtx = await browser.newContext(DESKTOP);
   hanakoCtx = await browser.newContext(PHONE);
   const kenCtx = await browser.newContext(PHONE);
   [admin, hanako, ken] = await Promise.all([adminCtx.newPage(), hanakoCtx.newPage(), kenCtx.newPage()]);
@@ -87,6 +87,13 @@ test("the admin aims a post at a segment, with a live count, and publishes it pi
   const everyone = await reach(admin);
   assert.ok(everyone >= 3, `a post with no conditions reaches the whole network (${everyone})`);
   await admin.getByTestId("post-body-input").fill(AIMED_BODY);
+  // A photo of the venue, shrunk on the admin's computer and named at the end of the text.
+  await admin.getByTestId("post-photo-input").setInputFiles(await picture(admin, 2400, 1600));
+  await eventually(async () => /!\[\]\(photo:[0-9a-f]{64}\)/.test(await admin.getByTestId("post-body-input").inputValue()), 15000, "the photo in the text");
+  const photo = (await admin.getByTestId("post-body-input").inputValue()).match(/photo:([0-9a-f]{64})/)[1];
+  // It reaches the relay on its own, before anyone opens the post.
+  const cookie = (await adminCtx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  await eventually(async () => (await fetch(`${relay.url}/api/photos/${photo}`, { headers: { cookie } })).ok, 15000, "the photo uploaded");
   await admin.getByTestId("segment-left-from").fill("2018");
   await admin.getByTestId("segment-left-to").fill("2022");
   await admin.getByTestId("segment-interest-rehire").check({ force: true });
@@ -134,6 +141,7 @@ test("Hanako reads the post aimed at her, unread until opened, and offline after
   await card(hanako, AIMED).click();
   await hanako.getByTestId("post-title").filter({ hasText: AIMED }).waitFor(SLOW);
   assert.equal(await hanako.locator('[data-testid="post-body"] strong').innerText(), "人事");
+  await hanako.locator('[data-testid="post-body"] img.post-photo[data-state="shown"]').waitFor(SLOW);
   await shot(hanako, "phone-news-post");
   await hanako.getByTestId("post-back").click();
   await hanako.locator('[data-testid="news-card"][data-unread="false"]').filter({ hasText: AIMED }).waitFor(SLOW);
@@ -148,6 +156,8 @@ test("Hanako reads the post aimed at her, unread until opened, and offline after
     assert.equal(await card(hanako, AIMED).getAttribute("data-unread"), "false", "read stays read");
     await card(hanako, AIMED).click();
     await hanako.locator('[data-testid="post-body"]').filter({ hasText: "出戻り採用の募集" }).waitFor(SLOW);
+    // Its photo too, from the phone's own storage.
+    await hanako.locator('[data-testid="post-body"] img.post-photo[data-state="shown"]').waitFor(SLOW);
     // She likes it and comments, still offline: kept on the phone, sent later.
     await hanako.getByTestId("post-like").click();
     await hanako.locator('[data-testid="post-like"][aria-pressed="true"]').waitFor();

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Relay } from "../lib/relay.mjs";
-import { launch, PHONE, DESKTOP, signInThroughUi } from "../lib/browser.mjs";
+import { launch, PHONE, DESKTOP, signInThroughUi, picture } from "../lib/browser.mjs";
 
 let relay, browser;
 
@@ -18,25 +18,6 @@ after(async () => {
   await browser?.close();
   await relay?.stop();
 });
-
-/** A `width`×`height` PNG drawn by the browser of `page`: a picture as a camera roll holds one. */
-async function picture(page, width, height) {
-  const bytes = await page.evaluate(
-    async ([w, h]) => {
-      const canvas = new OffscreenCanvas(w, h);
-      const g = canvas.getContext("2d");
-      const gradient = g.createLinearGradient(0, 0, w, h);
-      gradient.addColorStop(0, "#e8553e");
-      gradient.addColorStop(1, "#2b6cb0");
-      g.fillStyle = gradient;
-      g.fillRect(0, 0, w, h);
-      const blob = await canvas.convertToBlob({ type: "image/png" });
-      return [...new Uint8Array(await blob.arrayBuffer())];
-    },
-    [width, height],
-  );
-  return { name: "IMG_0042.png", mimeType: "image/png", buffer: Buffer.from(bytes) };
-}
 
 /** The ids of the photos kept in `page`'s device storage. */
 const keptPhotos = (page) =>

@@ -55,3 +55,23 @@ export async function signInThroughUi(page, base, email, password = "tsunagu-dem
   await page.getByTestId("signin-submit").click();
   await page.getByTestId("person-card").first().waitFor({ timeout: 20000 });
 }
+
+/** A PNG picture `width` × `height` drawn in `page` (a gradient, as a camera photo would be large),
+ * for a file input's `setInputFiles`. */
+export async function picture(page, width, height) {
+  const bytes = await page.evaluate(
+    async ([w, h]) => {
+      const canvas = new OffscreenCanvas(w, h);
+      const g = canvas.getContext("2d");
+      const gradient = g.createLinearGradient(0, 0, w, h);
+      gradient.addColorStop(0, "#e8553e");
+      gradient.addColorStop(1, "#2b6cb0");
+      g.fillStyle = gradient;
+      g.fillRect(0, 0, w, h);
+      const blob = await canvas.convertToBlob({ type: "image/png" });
+      return [...new Uint8Array(await blob.arrayBuffer())];
+    },
+    [width, height],
+  );
+  return { name: "IMG_0042.png", mimeType: "image/png", buffer: Buffer.from(bytes) };
+}

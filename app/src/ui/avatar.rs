@@ -63,6 +63,37 @@ pub(crate) async fn object_url(client: Client, id: &str) -> Result<String, AppEr
     Ok(shown)
 }
 
+/// Gives every `<img data-photo="<id>">` inside `within` (a news post's photos, as
+/// [`crate::markdown::to_html`] writes them) its photo: from this device, else fetched from the
+/// relay and kept. One that cannot be had (offline, never fetched) keeps its description.
+pub(crate) fn fill_photos(client: Client, within: &Element) {
+    let Ok(images) = within.query_selector_all("img[data-photo]") else {
+        return;
+    };
+    for i in 0..images.length() {
+        let Some(img) = images.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let Some(id) = img
+            .get_attribute("data-photo")
+            .filter(|id| photo::is_id(id))
+        else {
+            continue;
+        };
+        leptos::task::spawn_local(async move {
+            match object_url(client, &id).await {
+                Ok(url) => {
+                    let _ = img.set_attribute("src", &url);
+                    let _ = img.set_attribute("data-state", "shown");
+                }
+                Err(_) => {
+                    let _ = img.set_attribute("data-state", "missing");
+                }
+            }
+        });
+    }
+}
+
 fn observer() -> Option<IntersectionObserver> {
     let seen = Closure::<dyn Fn(js_sys::Array)>::new(|entries: js_sys::Array| {
         for entry in entries.iter() {

@@ -618,12 +618,34 @@ impl Reactions for Posts {
                     .await?;
                 s.news_out();
             }
+            link_photos(s, doc, &post).await?;
             // Its responses go wherever the post goes.
             let responses = responses.as_deref().map(db::document_id).transpose()?;
             s.readers_changed(std::iter::once(doc).chain(responses));
             Ok(())
         })
     }
+}
+
+/// Keeps which photos `post` shows (its readers fetch them, [`crate::photos`]): each photo
+/// named in its text, by each of its uploaders who writes news. A photo only someone else
+/// uploaded (an id learnt from a conversation) is not given to the post's readers.
+async fn link_photos(s: &mut Scribe<'_>, doc: DocumentId, post: &NewsPost) -> Result<(), Error> {
+    let mut named = std::collections::BTreeSet::new();
+    for photo in post.photos() {
+        let writers: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT o.user_id FROM photo_owners o
+               JOIN user_roles r ON r.user_id = o.user_id
+              WHERE o.photo = $1 AND r.role IN ($2, $3)",
+        )
+        .bind(&photo)
+        .bind(NEWS_WRITERS[0].key())
+        .bind(NEWS_WRITERS[1].key())
+        .fetch_all(s.conn())
+        .await?;
+        named.extend(writers.into_iter().map(|w| (photo.clone(), w)));
+    }
+    crate::photos::link(s, doc, &named).await
 }
 
 /// A member's account was deleted: everything they said to posts (いいね, comments) leaves the

@@ -391,6 +391,7 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                                 prop:value=move || form.with(|f| f.body.clone())
                                 on:input=move |ev| form.update(|f| f.body = event_target_value(&ev))></textarea>
                             <p class="field-hint">{move || t_string!(i18n, news.body_hint)}</p>
+                            <PhotoButton form=form />
                         </div>
                     </section>
                     <SegmentFields form=form reach=reach />
@@ -522,6 +523,59 @@ impl Reach {
 }
 
 /// Who the post reaches: the segment's fields and the live count.
+/// Adds a photo to the post: shrunk on this device, kept here and uploaded when the relay is
+/// reachable, and named at the end of the text (`![](photo:<id>)`), where the admin may move it
+/// or describe it.
+#[component]
+fn PhotoButton(form: RwSignal<Form>) -> impl IntoView {
+    use crate::ui::photos::{Fit, shrink};
+    let i18n = use_i18n();
+    let client = use_client();
+    let failed = RwSignal::new(None::<AppError>);
+    let pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let file = input.files().and_then(|list| list.get(0));
+        input.set_value("");
+        let Some(file) = file else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let kept = match shrink(&file, Fit::Message).await {
+                Ok(picked) => client
+                    .keep_photo(&picked.id, &picked.blob)
+                    .await
+                    .map(|()| picked),
+                Err(e) => Err(e),
+            };
+            match kept {
+                Ok(picked) => {
+                    crate::ui::avatar::remember(&picked.id, &picked.url);
+                    failed.set(None);
+                    form.update(|f| {
+                        let body = f.body.trim_end();
+                        let gap = if body.is_empty() { "" } else { "\n\n" };
+                        f.body = format!("{body}{gap}![](photo:{})\n", picked.id);
+                    });
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="news-photo-row">
+            <label class="button button-small">
+                <icons::Camera />
+                <span>{move || t_string!(i18n, news.add_photo)}</span>
+                <input type="file" accept="image/*" class="visually-hidden" data-testid="post-photo-input" on:change=pick />
+            </label>
+            <span class="field-hint">{move || t_string!(i18n, news.add_photo_hint)}</span>
+        </div>
+        {move || failed.get().map(|e| view! {
+            <p class="form-error" role="alert">{crate::ui::error_text(i18n.get_locale(), &e)}</p>
+        })}
+    }
+}
+
 #[component]
 fn SegmentFields(form: RwSignal<Form>, reach: RwSignal<Reach>) -> impl IntoView {
     let i18n = use_i18n();

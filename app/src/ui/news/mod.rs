@@ -404,6 +404,13 @@ fn Post(doc: DocumentId) -> impl IntoView {
         })
     };
     let entry_all = entry;
+    // The post's photos, once its text is on screen.
+    let body_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(div) = body_ref.get() {
+            crate::ui::avatar::fill_photos(client, &div);
+        }
+    });
     let body = move || match shown.get() {
         Some(entry) => {
             let admin = writes_news(signals);
@@ -422,7 +429,7 @@ fn Post(doc: DocumentId) -> impl IntoView {
                         move || out_date(i18n.get_locale(), &entry)
                     }</p>
                 </header>
-                <div class="card section markdown news-body" data-testid="post-body" inner_html=body></div>
+                <div class="card section markdown news-body" data-testid="post-body" inner_html=body node_ref=body_ref></div>
                 <Show when=move || admin>
                     <Stats post=doc entry=entry_all />
                     <div class="edit-footer">
