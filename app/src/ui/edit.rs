@@ -7,9 +7,9 @@ use leptos_router::components::A;
 use tsunagu_core::profile::{Interest, Link, Position, Profile, Step};
 use tsunagu_core::vocab::Field;
 
-use super::avatar::{Avatar, remember};
+use super::avatar::Avatar;
 use super::fields::{AudienceSelect, Editor, RowInput, RowsField, TagField, TextField};
-use super::photos::{Fit, shrink};
+use super::photos::{Fit, keep_picked, picked_file};
 use super::text::interest_label;
 use super::use_client;
 use super::{devices, privacy};
@@ -349,24 +349,12 @@ fn ProfilePhoto(editor: Editor) -> impl IntoView {
         .with_untracked(|me| me.as_ref().map(|m| m.profile_doc));
     let photo = Memo::new(move |_| editor.read(|p| p.photo.clone()).unwrap_or_default());
     let pick = move |ev: ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let file = input.files().and_then(|list| list.get(0));
-        input.set_value("");
-        let Some(file) = file else {
+        let Some(file) = picked_file(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let kept = match shrink(&file, Fit::Avatar).await {
-                Ok(picked) => client
-                    .keep_photo(&picked.id, &picked.blob)
-                    .await
-                    .map(|()| picked),
-                Err(e) => Err(e),
-            };
-            match kept {
+            match keep_picked(client, &file, Fit::Avatar).await {
                 Ok(picked) => {
-                    // Shown at once from the URL it was picked with.
-                    remember(&picked.id, &picked.url);
                     error.set(None);
                     editor.edit(|p| p.photo = picked.id);
                     editor.save_now();

@@ -39,6 +39,29 @@ pub(crate) enum Fit {
 /// The side of a profile photo in pixels: sharp on a large avatar on a phone's screen.
 const AVATAR_PX: f64 = 512.0;
 
+/// The one picture a file input's change picked, if any (the input is emptied, so picking the
+/// same file again fires again).
+pub(crate) fn picked_file(ev: &leptos::ev::Event) -> Option<File> {
+    let input: web_sys::HtmlInputElement = event_target(ev);
+    let file = input.files().and_then(|list| list.get(0));
+    input.set_value("");
+    file
+}
+
+/// Shrinks `file` as `fit` says and keeps it on this device, to go to the relay when it is
+/// reachable ([`crate::runtime::Client::keep_photo`]); shown at once from the URL it was
+/// picked with.
+pub(crate) async fn keep_picked(
+    client: crate::runtime::Client,
+    file: &File,
+    fit: Fit,
+) -> Result<Picked, AppError> {
+    let picked = shrink(file, fit).await?;
+    client.keep_photo(&picked.id, &picked.blob).await?;
+    super::avatar::remember(&picked.id, &picked.url);
+    Ok(picked)
+}
+
 /// Shrinks `file` as `fit` says, turned upright as its camera recorded, and compresses it as
 /// JPEG.
 pub(crate) async fn shrink(file: &File, fit: Fit) -> Result<Picked, AppError> {

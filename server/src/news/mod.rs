@@ -723,34 +723,90 @@ impl Job for Tell {
     }
 }
 
+/// What a post that came out may ask for, once: an announcement by push, the newsletter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Duty {
+    Announce,
+    Mail,
+}
+
+impl Duty {
+    /// The post's flag asking for it, and the column saying when it was done (0: not yet).
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Duty::Announce => ("important", "announced_at"),
+            Duty::Mail => ("newsletter", "mailed_at"),
+        }
+    }
+
+    /// The posts out that ask for it and have not had it, with their segments.
+    pub(crate) async fn due(self, pool: &AnyPool) -> Result<Vec<(DocumentId, Segment)>, Error> {
+        let (flag, done) = self.columns();
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT doc, segment FROM news_posts
+              WHERE {flag} = $1 AND status = $2 AND out_at > 0 AND out_at <= $3 AND {done} = 0"
+        ))
+        .bind(true)
+        .bind(PostStatus::Published.key())
+        .bind(db::now())
+        .fetch_all(pool)
+        .await?;
+        rows.into_iter()
+            .map(|(doc, segment)| {
+                let segment = serde_json::from_str(&segment)
+                    .map_err(|e| Error::Corrupt(format!("the segment of post {doc}: {e}")))?;
+                Ok((db::document_id(&doc)?, segment))
+            })
+            .collect()
+    }
+
+    /// Claims `post` for it, at `now`: false if it was done (by this relay or another) or the
+    /// post stopped asking for it meanwhile.
+    pub(crate) async fn claim(
+        self,
+        conn: &mut AnyConnection,
+        post: &DocumentId,
+        now: i64,
+    ) -> Result<bool, Error> {
+        let (flag, done) = self.columns();
+        let claimed = sqlx::query(&format!(
+            "UPDATE news_posts SET {done} = $1
+              WHERE doc = $2 AND {done} = 0 AND {flag} = $3 AND status = $4"
+        ))
+        .bind(now)
+        .bind(post.to_string())
+        .bind(true)
+        .bind(PostStatus::Published.key())
+        .execute(conn)
+        .await?
+        .rows_affected();
+        Ok(claimed > 0)
+    }
+}
+
+/// The members of `everyone` (with their facts) that `segment` takes in.
+pub(crate) fn members_in<'a>(
+    everyone: &'a [(String, MemberFacts)],
+    segment: &'a Segment,
+) -> impl Iterator<Item = &'a String> + 'a {
+    everyone
+        .iter()
+        .filter(|(_, facts)| segment.includes(facts))
+        .map(|(member, _)| member)
+}
+
 /// Announces by push each post marked important that has come out and was not announced yet
 /// — once, to the members in its segment who have the app closed ([`crate::push::queue`]); run
 /// with the events' reminders. Who is in the segment is worked out here, outside the relay's
 /// lock; only the queueing runs under it.
 pub(crate) async fn announce_due(relay: &Mutex<Relay>, pool: &AnyPool) -> Result<(), Error> {
-    let due: Vec<(String, String)> = sqlx::query_as(
-        "SELECT doc, segment FROM news_posts
-          WHERE important = $1 AND status = $2 AND out_at > 0 AND out_at <= $3
-            AND announced_at = 0",
-    )
-    .bind(true)
-    .bind(PostStatus::Published.key())
-    .bind(db::now())
-    .fetch_all(pool)
-    .await?;
+    let due = Duty::Announce.due(pool).await?;
     if due.is_empty() {
         return Ok(());
     }
     let everyone = segment_facts(pool, None, true).await?;
-    for (doc, segment) in due {
-        let segment: Segment = serde_json::from_str(&segment)
-            .map_err(|e| Error::Corrupt(format!("the segment of post {doc}: {e}")))?;
-        let members = everyone
-            .iter()
-            .filter(|(_, facts)| segment.includes(facts))
-            .map(|(member, _)| member.clone())
-            .collect();
-        let post = db::document_id(&doc)?;
+    for (post, segment) in due {
+        let members = members_in(&everyone, &segment).cloned().collect();
         relay.lock().await.write(Announce { post, members }).await?;
     }
     Ok(())
@@ -765,18 +821,8 @@ struct Announce {
 
 impl Job for Announce {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
-        let claimed = sqlx::query(
-            "UPDATE news_posts SET announced_at = $1
-              WHERE doc = $2 AND announced_at = 0 AND important = $3 AND status = $4",
-        )
-        .bind(s.now())
-        .bind(self.post.to_string())
-        .bind(true)
-        .bind(PostStatus::Published.key())
-        .execute(s.conn())
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        let now = s.now();
+        if !Duty::Announce.claim(s.conn(), &self.post, now).await? {
             return Ok(());
         }
         let title = s

@@ -32,8 +32,9 @@ use sqlx::AnyPool;
 use std::collections::HashMap;
 use tsunagu_core::api::NewsletterChoice;
 use tsunagu_core::ids::{DocumentId, random_bytes};
-use tsunagu_core::news::{NewsPost, PostStatus, Segment};
+use tsunagu_core::news::NewsPost;
 
+use super::Duty;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::client::Anonymous;
@@ -73,16 +74,7 @@ pub(crate) async fn mail_due(pool: &AnyPool, joining: &Joining) -> Result<(), Er
 /// not queued yet. The segment is worked out before the transaction; the claim on the post
 /// (`mailed_at`) makes the rows once whichever relay gets there first.
 async fn queue_due(pool: &AnyPool) -> Result<(), Error> {
-    let due: Vec<(String, String)> = sqlx::query_as(
-        "SELECT doc, segment FROM news_posts
-          WHERE newsletter = $1 AND status = $2 AND out_at > 0 AND out_at <= $3
-            AND mailed_at = 0",
-    )
-    .bind(true)
-    .bind(PostStatus::Published.key())
-    .bind(db::now())
-    .fetch_all(pool)
-    .await?;
+    let due = Duty::Mail.due(pool).await?;
     if due.is_empty() {
         return Ok(());
     }
@@ -92,34 +84,21 @@ async fn queue_due(pool: &AnyPool) -> Result<(), Error> {
             .fetch_all(pool)
             .await?;
     for (doc, segment) in due {
-        let segment: Segment = serde_json::from_str(&segment)
-            .map_err(|e| Error::Corrupt(format!("the segment of post {doc}: {e}")))?;
         let now = db::now();
         let mut tx = db::write_tx(pool).await?;
-        let claimed = sqlx::query(
-            "UPDATE news_posts SET mailed_at = $1
-              WHERE doc = $2 AND mailed_at = 0 AND newsletter = $3 AND status = $4",
-        )
-        .bind(now)
-        .bind(&doc)
-        .bind(true)
-        .bind(PostStatus::Published.key())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        if !Duty::Mail.claim(&mut tx, &doc, now).await? {
             continue;
         }
         let mut queued = 0usize;
-        for (member, facts) in &everyone {
-            if !segment.includes(facts) || unsubscribed.contains(member) {
+        for member in super::members_in(&everyone, &segment) {
+            if unsubscribed.contains(member) {
                 continue;
             }
             sqlx::query(
                 "INSERT INTO news_mail (post, user_id, state, updated_at)
                  VALUES ($1, $2, 'pending', $3)",
             )
-            .bind(&doc)
+            .bind(doc.to_string())
             .bind(member)
             .bind(now)
             .execute(&mut *tx)

@@ -528,28 +528,17 @@ impl Reach {
 /// or describe it.
 #[component]
 fn PhotoButton(form: RwSignal<Form>) -> impl IntoView {
-    use crate::ui::photos::{Fit, shrink};
+    use crate::ui::photos::{Fit, keep_picked, picked_file};
     let i18n = use_i18n();
     let client = use_client();
     let failed = RwSignal::new(None::<AppError>);
     let pick = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let file = input.files().and_then(|list| list.get(0));
-        input.set_value("");
-        let Some(file) = file else {
+        let Some(file) = picked_file(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let kept = match shrink(&file, Fit::Message).await {
-                Ok(picked) => client
-                    .keep_photo(&picked.id, &picked.blob)
-                    .await
-                    .map(|()| picked),
-                Err(e) => Err(e),
-            };
-            match kept {
+            match keep_picked(client, &file, Fit::Message).await {
                 Ok(picked) => {
-                    crate::ui::avatar::remember(&picked.id, &picked.url);
                     failed.set(None);
                     form.update(|f| {
                         let body = f.body.trim_end();
