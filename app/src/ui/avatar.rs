@@ -65,9 +65,11 @@ pub(crate) async fn object_url(client: Client, id: &str) -> Result<String, AppEr
 
 /// Gives every `<img data-photo="<id>">` inside `within` (a news post's photos, as
 /// [`crate::markdown::to_html`] writes them) its photo: from this device, else fetched from the
-/// relay and kept. One that cannot be had (offline, never fetched) keeps its description.
+/// relay and kept. One that cannot be had (offline, never fetched) keeps its description, and
+/// is asked for again at the next call (the screen calls again when the relay is back).
 pub(crate) fn fill_photos(client: Client, within: &Element) {
-    let Ok(images) = within.query_selector_all("img[data-photo]") else {
+    let waiting = r#"img[data-photo]:not([data-state="shown"]):not([data-state="loading"])"#;
+    let Ok(images) = within.query_selector_all(waiting) else {
         return;
     };
     for i in 0..images.length() {
@@ -80,6 +82,7 @@ pub(crate) fn fill_photos(client: Client, within: &Element) {
         else {
             continue;
         };
+        let _ = img.set_attribute("data-state", "loading");
         leptos::task::spawn_local(async move {
             match object_url(client, &id).await {
                 Ok(url) => {

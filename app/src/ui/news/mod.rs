@@ -404,9 +404,11 @@ fn Post(doc: DocumentId) -> impl IntoView {
         })
     };
     let entry_all = entry;
-    // The post's photos, once its text is on screen.
+    // The post's photos, once its text is on screen, and again when the relay is back (a photo
+    // never fetched cannot show offline).
     let body_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
+        signals.link.track();
         if let Some(div) = body_ref.get() {
             crate::ui::avatar::fill_photos(client, &div);
         }
