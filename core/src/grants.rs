@@ -496,7 +496,7 @@ fn covers(pattern: Pattern, path: &[Seg<'_>], me: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::NEWS_WRITERS;
+    use crate::vocab::writes_news;
 
     const ALL_ROLES: [Role; 5] = Role::ALL;
 
@@ -539,7 +539,7 @@ mod tests {
         };
         for roles in role_sets() {
             let me = me(&roles);
-            let is_admin = roles.iter().any(|r| NEWS_WRITERS.contains(r));
+            let is_admin = writes_news(&roles);
             for (out, in_segment) in [(false, false), (false, true), (true, false), (true, true)] {
                 let facts = post(out, in_segment);
                 let expected = if is_admin {
@@ -579,7 +579,7 @@ mod tests {
         };
         for roles in role_sets() {
             let me = me(&roles);
-            let is_admin = roles.iter().any(|r| NEWS_WRITERS.contains(r));
+            let is_admin = writes_news(&roles);
             for (out, in_segment) in [(false, false), (false, true), (true, false), (true, true)] {
                 let facts = responses(out, in_segment);
                 let reader = out && in_segment;

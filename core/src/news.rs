@@ -546,13 +546,10 @@ impl Responses {
 impl Responses {
     /// How many comments `member` has on the post now (deleted ones not counted).
     pub fn comments_by(doc: &impl ReadDoc, member: &str) -> usize {
-        let Ok(Some(comments)) = map_at(doc, &ROOT, COMMENTS) else {
-            return 0;
-        };
-        let prefix = format!("{member}:");
-        doc.keys(&comments)
-            .filter(|k| k.starts_with(&prefix))
-            .count()
+        match map_at(doc, &ROOT, COMMENTS) {
+            Ok(Some(comments)) => keys_of(doc, &comments, member).len(),
+            _ => 0,
+        }
     }
 
     /// Takes back everything `member` said to the post (their account was deleted): their
@@ -566,18 +563,21 @@ impl Responses {
             erased = true;
         }
         if let Some(comments) = map_at(doc, &ROOT, COMMENTS)? {
-            let prefix = format!("{member}:");
-            let theirs: Vec<String> = doc
-                .keys(&comments)
-                .filter(|k| k.starts_with(&prefix))
-                .collect();
-            for key in theirs {
+            for key in keys_of(doc, &comments, member) {
                 doc.delete(&comments, key.as_str())?;
                 erased = true;
             }
         }
         Ok(erased)
     }
+}
+
+/// The keys of `member`'s comments in the map `comments` (`<member>:<random>`).
+fn keys_of(doc: &impl ReadDoc, comments: &automerge::ObjId, member: &str) -> Vec<String> {
+    let prefix = format!("{member}:");
+    doc.keys(comments)
+        .filter(|k| k.starts_with(&prefix))
+        .collect()
 }
 
 /// `member`'s own comment `key`, if the key is theirs and the comment is there.

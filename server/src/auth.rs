@@ -211,6 +211,22 @@ pub(crate) struct SignedIn {
 }
 
 impl SignedIn {
+    /// The signed-in caller of a request, if they hold one of `allowed` (roles are read at each
+    /// call, so a role taken back is gone at once); `Forbidden` otherwise.
+    pub(crate) async fn holding(
+        parts: &mut Parts,
+        state: &AppState,
+        allowed: &[tsunagu_core::vocab::Role],
+    ) -> Result<db::User, AppError> {
+        let signed_in = Self::from_request_parts(parts, state).await?;
+        let roles = db::roles(&state.db, &signed_in.user.id).await?;
+        if roles.iter().any(|r| allowed.contains(r)) {
+            Ok(signed_in.user)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// For what a stolen session must not be able to do (add a passkey, change the password,
     /// delete the account): the member signed in within [`crate::Limits::recent_sign_in`].
     pub(crate) fn recently(&self, state: &AppState) -> Result<(), AppError> {

@@ -276,9 +276,7 @@ pub(crate) fn preload(roles: &[Role]) {
         .iter()
         .any(|r| matches!(r, Role::Admin | Role::EventStaff));
     // The admins' chunk holds the news editor too.
-    let admin = roles
-        .iter()
-        .any(|r| tsunagu_core::vocab::NEWS_WRITERS.contains(r));
+    let admin = tsunagu_core::vocab::writes_news(roles);
     leptos::task::spawn_local(async move {
         // After the first screen has drawn, not competing with it for a slow connection.
         gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;

@@ -41,3 +41,8 @@ impl Role {
 
 /// The roles that write company news: its posts, and which comments are hidden.
 pub const NEWS_WRITERS: [Role; 2] = [Role::Admin, Role::Editor];
+
+/// Whether someone holding `roles` writes company news ([`NEWS_WRITERS`]).
+pub fn writes_news(roles: &[Role]) -> bool {
+    roles.iter().any(|r| NEWS_WRITERS.contains(r))
+}

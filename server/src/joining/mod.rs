@@ -119,15 +119,9 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let signed_in = SignedIn::from_request_parts(parts, state).await?;
-        if db::roles(&state.db, &signed_in.user.id)
-            .await?
-            .contains(&Role::Admin)
-        {
-            Ok(Self(signed_in.user))
-        } else {
-            Err(AppError::Forbidden)
-        }
+        SignedIn::holding(parts, state, &[Role::Admin])
+            .await
+            .map(Self)
     }
 }
 

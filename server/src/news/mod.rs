@@ -32,7 +32,7 @@ use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Responses, Segment};
 use tsunagu_core::profile::Profile;
-use tsunagu_core::vocab::{DocKind, NEWS_WRITERS, Role};
+use tsunagu_core::vocab::{DocKind, NEWS_WRITERS, Role, writes_news};
 
 use crate::AppState;
 use crate::access;
@@ -56,11 +56,6 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(newsletter::api_routes())
 }
 
-/// Whether `roles` write company news (admins and editors).
-fn writes_news(roles: &[Role]) -> bool {
-    roles.iter().any(|r| NEWS_WRITERS.contains(r))
-}
-
 /// A signed-in caller who writes company news: an admin or an editor.
 #[derive(Debug, Clone)]
 pub(crate) struct NewsWriter(pub(crate) db::User);
@@ -72,12 +67,9 @@ impl axum::extract::FromRequestParts<AppState> for NewsWriter {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let signed_in = SignedIn::from_request_parts(parts, state).await?;
-        if writes_news(&db::roles(&state.db, &signed_in.user.id).await?) {
-            Ok(Self(signed_in.user))
-        } else {
-            Err(AppError::Forbidden)
-        }
+        SignedIn::holding(parts, state, &NEWS_WRITERS)
+            .await
+            .map(Self)
     }
 }
 
@@ -633,16 +625,19 @@ impl Reactions for Posts {
 async fn link_photos(s: &mut Scribe<'_>, doc: DocumentId, post: &NewsPost) -> Result<(), Error> {
     let mut named = std::collections::BTreeSet::new();
     for photo in post.photos() {
-        let writers: Vec<String> = sqlx::query_scalar(
+        let sql = format!(
             "SELECT DISTINCT o.user_id FROM photo_owners o
                JOIN user_roles r ON r.user_id = o.user_id
-              WHERE o.photo = $1 AND r.role IN ($2, $3)",
-        )
-        .bind(&photo)
-        .bind(NEWS_WRITERS[0].key())
-        .bind(NEWS_WRITERS[1].key())
-        .fetch_all(s.conn())
-        .await?;
+              WHERE o.photo = $1 AND r.role IN ({})",
+            db::marks(2, NEWS_WRITERS.len())
+        );
+        let writers: Vec<String> = NEWS_WRITERS
+            .iter()
+            .fold(sqlx::query_scalar(&sql).bind(&photo), |q, role| {
+                q.bind(role.key())
+            })
+            .fetch_all(s.conn())
+            .await?;
         named.extend(writers.into_iter().map(|w| (photo.clone(), w)));
     }
     crate::photos::link(s, doc, &named).await

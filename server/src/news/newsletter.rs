@@ -370,7 +370,7 @@ async fn choose(
         .map_err(Error::from)?;
     tracing::info!(user = %member, receive = choice.receive, "newsletter choice");
     Ok(Json(NewsletterChoice {
-        receive: receives(&state.db, member).await?,
+        receive: choice.receive,
         mail_server: state.config.smtp_url.is_some(),
     }))
 }

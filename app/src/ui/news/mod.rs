@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::PostStatus;
-use tsunagu_core::vocab::NEWS_WRITERS;
+use tsunagu_core::vocab;
 
 use crate::i18n::*;
 use crate::runtime::NewsEntry;
@@ -27,10 +27,9 @@ const EXCERPT_CHARS: usize = 90;
 
 /// Whether the person writes news: an admin or an editor (tracked).
 fn writes_news(signals: Signals) -> bool {
-    signals.me.with(|me| {
-        me.as_ref()
-            .is_some_and(|me| me.roles.iter().any(|r| NEWS_WRITERS.contains(r)))
-    })
+    signals
+        .me
+        .with(|me| me.as_ref().is_some_and(|me| vocab::writes_news(&me.roles)))
 }
 
 fn now() -> i64 {
