@@ -9,8 +9,10 @@
 //!   the [`Effect`]s every engine call returns, in order — bytes to the link, chunks and sync
 //!   states to the write queue, and `DocChanged` to the features' projections;
 //! - the features, which read documents into [`Signals`] and edit them through `commit`:
-//!   `session.rs` (who is signed in, wiping the device), `profiles.rs` (the directory and the
-//!   person's own profile), `events.rs`, `checkin.rs` and `organisation.rs`.
+//!   `session.rs` (who is signed in, wiping the device) and `profiles.rs` (the directory and the
+//!   person's own profile) here; `events.rs`, `checkin.rs`, `organisation.rs`, `messages.rs`,
+//!   `news.rs` and `photos.rs` behind [`features::Features`], whose code a split build fetches
+//!   once someone is signed in, so the first screen never waits for it.
 //!
 //! Screens only read [`Signals`] and call [`Client`]; they never touch the engine, the socket or
 //! the database themselves (like Leptos todomvc's storage `Effect`, this is the one place that
@@ -21,6 +23,7 @@ mod client;
 mod connection;
 mod documents;
 mod events;
+mod features;
 mod messages;
 mod news;
 mod organisation;
@@ -95,6 +98,8 @@ pub struct Runtime {
     this: Weak<Self>,
     /// The relay said a post came out, and the app will ask which posts it may read.
     news_check: Cell<bool>,
+    /// The features' part of the runtime, fetched once someone is signed in.
+    features: features::Loader,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -165,20 +170,12 @@ impl Runtime {
             .await
             .and_then(|json| serde_json::from_str(&json).ok());
         let language = meta(MetaKey::Language).await;
-        if let Some(json) = meta(MetaKey::SeenEvents).await {
-            signals.seen_events.set(events::parse_seen(&json));
-        }
-        if let Some(json) = meta(MetaKey::VenueCodes).await {
-            signals.venue_codes.set(events::parse_venue_codes(&json));
-        }
-        if let Some(json) = meta(MetaKey::SeenSeats).await {
-            signals.seen_seats.set(events::parse_seen_seats(&json));
-        }
-        if let Some(json) = meta(MetaKey::KnownEvents).await {
-            signals.known_events.set(events::parse_known_events(&json));
-        }
-        if let Some(json) = meta(MetaKey::SeenNews).await {
-            signals.seen_news.set(news::parse_seen(&json));
+        // What the features kept is read now and taken up when their code is here.
+        let features = features::Loader::default();
+        for key in features::KEPT {
+            if let Some(json) = meta(key).await {
+                features.keep(key, json);
+            }
         }
 
         // Two tabs of one device edit concurrently; Automerge needs a distinct actor per
@@ -264,6 +261,7 @@ impl Runtime {
             uploads: photos::Uploads::default(),
             this: Weak::clone(weak),
             news_check: Cell::new(false),
+            features,
         });
         for write in first_writes {
             rt.docs.write(write);
@@ -290,16 +288,7 @@ impl Runtime {
             key: MetaKey::Me,
             value: to_json(&me),
         });
-        // Documents this person may no longer read leave the device (conversations leave when
-        // their inbox stops listing them).
-        let readable: BTreeSet<DocumentId> =
-            readable_docs(&me).chain(self.message_docs()).collect();
-        let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
-        for doc in held.into_iter().filter(|d| !readable.contains(d)) {
-            self.docs.engine_mut().forget(&doc);
-            self.profiles.borrow_mut().remove(&doc);
-            self.docs.write(Write::Forget(doc));
-        }
+        self.forget_unreadable(&me);
         self.show_me(me);
         // Only a change of phase re-renders: setting it again would rebuild every screen (and
         // drop what is typed in them) each time the app asks who we are.
@@ -309,7 +298,9 @@ impl Runtime {
         self.want_directory();
         self.update_pending();
         self.connect();
-        self.report_opened();
+        if let Some(features) = self.features() {
+            features.signed_in(self);
+        }
         let session = self.sessions_opened.get();
         if self.push_renewed.replace(Some(session)) != Some(session) {
             let rt = Rc::clone(self);
@@ -327,15 +318,29 @@ impl Runtime {
         self.signals.me.set(Some(me));
         // Which parts belong with which profile may have changed: read every profile again.
         self.profiles.borrow_mut().clear();
-        self.reset_events();
-        self.reset_messages();
-        self.reset_news();
-        let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
-        let held = self.refresh_events(held);
-        let held = self.refresh_messages(held);
-        let held = self.refresh_news(held);
+        let mut held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
+        if let Some(features) = self.features() {
+            features.reset(self);
+            held = features.refresh(self, held);
+            features.organisation_changed(self);
+        }
         self.refresh_profiles(held);
-        self.read_pass_authority();
+    }
+
+    /// Documents the person may no longer read leave the device. Conversations leave when their
+    /// inbox stops listing them, which only the features can tell: until they are here, nothing
+    /// leaves.
+    fn forget_unreadable(&self, me: &Me) {
+        if self.features().is_none() {
+            return;
+        }
+        let readable: BTreeSet<DocumentId> = readable_docs(me).chain(self.message_docs()).collect();
+        let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
+        for doc in held.into_iter().filter(|d| !readable.contains(d)) {
+            self.docs.engine_mut().forget(&doc);
+            self.profiles.borrow_mut().remove(&doc);
+            self.docs.write(Write::Forget(doc));
+        }
     }
 
     fn want_directory(&self) {
@@ -364,8 +369,10 @@ impl Runtime {
         loop {
             let organisation_changed = self.perform_round(effects);
             effects = self.wanted.take();
+            if organisation_changed && let Some(features) = self.features() {
+                features.organisation_changed(self);
+            }
             if organisation_changed {
-                self.read_pass_authority();
                 effects.extend(self.regroup_profile().unwrap_or_default());
             }
             if effects.is_empty() {
@@ -405,12 +412,12 @@ impl Runtime {
                 // The relay makes every document a member may read; one it does not serve was
                 // erased or is no longer readable, and the next `GET /api/me` drops it.
                 Effect::Unavailable { doc } => log(&format!("the relay does not serve {doc}")),
-                Effect::Ephemeral { ephemeral, .. }
-                    if tsunagu_core::news::is_news_changed(&ephemeral.data) =>
-                {
-                    self.news_told();
+                // Typing, or a post came out: nothing to show before the features are here.
+                Effect::Ephemeral { doc, ephemeral, .. } => {
+                    if let Some(features) = self.features() {
+                        features.ephemeral(self, doc, &ephemeral.data);
+                    }
                 }
-                Effect::Ephemeral { doc, ephemeral, .. } => self.on_ephemeral(doc, &ephemeral.data),
                 // Only a relay is asked for a summary; this device asks.
                 Effect::Summary { .. } => {}
                 Effect::Rejected { doc, reason } => {
@@ -438,9 +445,10 @@ impl Runtime {
                 .and_then(|m| m.organisation_doc)
                 .is_some_and(|org| changed.contains(&org))
         });
-        let changed = self.refresh_events(changed);
-        let changed = self.refresh_messages(changed);
-        let changed = self.refresh_news(changed);
+        let changed = match self.features() {
+            Some(features) => features.refresh(self, changed),
+            None => changed,
+        };
         self.refresh_profiles(changed);
         self.signals.docs_version.update(|v| *v += 1);
         organisation_changed
@@ -465,8 +473,9 @@ impl Runtime {
         let pending = self.docs.pending(&me.relay_storage);
         if self.signals.pending.get_untracked() != pending {
             self.signals.pending.set(pending);
-            self.refresh_sending();
-            self.refresh_news_sending();
+            if let Some(features) = self.features() {
+                features.pending_changed(self);
+            }
         }
     }
 

@@ -161,6 +161,45 @@ test("a screen whose code cannot be fetched says so, and opens once it can", asy
   await ctx.close();
 });
 
+test("before the features' code can be fetched the directory works, and conversations come with it", async () => {
+  // Ken has a group with Hanako. Her phone signs in for the first time and loses its signal
+  // before the chunk with the features' code (events, messages, news) arrives.
+  const ken = await signIn(relay.url, "ken@example.com");
+  const { me: hanakoMe } = await signIn(relay.url, "hanako@example.com");
+  const started = await fetch(`${relay.url}/api/conversations`, {
+    method: "POST",
+    headers: { cookie: ken.cookie, "content-type": "application/json" },
+    body: JSON.stringify({ members: [hanakoMe.user_id], name: "機能のコード待ち" }),
+  });
+  assert.equal(started.status, 200);
+
+  const ctx = await browser.newContext({ ...PHONE, serviceWorkers: "block" });
+  const memberChunk = /\/split_member_screen-[0-9a-f]{10}\.wasm$/;
+  const asked = [];
+  const fail = (route) => {
+    asked.push(route.request().url());
+    return route.abort("internetdisconnected");
+  };
+  await ctx.route(memberChunk, fail);
+  const page = await ctx.newPage();
+  await signInThroughUi(page, relay.url, "hanako@example.com");
+  await page.getByTestId("directory-search").fill("佐藤 健");
+  await page.getByTestId("person-card").filter({ hasText: "佐藤 健" }).first().waitFor();
+  assert.ok(asked.length > 0, "the features' code was asked for at sign-in");
+  await page.getByTestId("nav-messages").click();
+  await page.getByTestId("screen-not-on-device").waitFor({ timeout: 20000 });
+
+  // The signal is back: the chunk comes, the conversation is read from the documents the phone
+  // synced meanwhile, and the screen opens.
+  await ctx.unroute(memberChunk, fail);
+  await ctx.setOffline(true);
+  await ctx.setOffline(false);
+  await page.getByTestId("nav-directory").click();
+  await page.getByTestId("nav-messages").click();
+  await page.getByTestId("conversation-row").filter({ hasText: "機能のコード待ち" }).waitFor({ timeout: 20000 });
+  await ctx.close();
+});
+
 test("a newly deployed app shell is offered with a reload button", async () => {
   const ctx = await browser.newContext(PHONE);
   const page = await ctx.newPage();

@@ -46,6 +46,14 @@ impl Client {
             .ok_or(AppError::NotStarted)
     }
 
+    /// A chunk of the app's code was fetched: the features' code, if it could not be before,
+    /// is tried again at once.
+    pub fn chunk_arrived(&self) {
+        if let Ok(rt) = self.runtime() {
+            rt.retry_features();
+        }
+    }
+
     // ---- the session -----------------------------------------------------------------------
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<(), AppError> {

@@ -19,7 +19,10 @@ impl Runtime {
             LinkEvent::Open => {
                 self.on_open();
                 // The relay is reachable: photos written offline go now.
-                self.upload_photos();
+                self.retry_features();
+                if let Some(features) = self.features() {
+                    features.online(self);
+                }
             }
             LinkEvent::Frame(bytes) => self.on_frame(&bytes),
             LinkEvent::Closed { opened } => self.on_closed(opened),
@@ -39,6 +42,7 @@ impl Runtime {
         if self.signals.me.with_untracked(Option::is_some) {
             self.link.online();
         }
+        self.retry_features();
         Rc::clone(self).refresh_me();
     }
 

@@ -109,7 +109,19 @@ impl Runtime {
         };
         // One pass over the parts, not one per document: a first sync changes thousands.
         let parts = PartIndex::new(&me);
-        let mains: BTreeSet<DocumentId> = docs.iter().map(|doc| parts.profile_of(*doc)).collect();
+        // Only members' profiles: other documents may pass by before the features, which read
+        // theirs, are on the device.
+        let members: BTreeSet<DocumentId> = me
+            .directory
+            .iter()
+            .copied()
+            .chain([me.profile_doc])
+            .collect();
+        let mains: BTreeSet<DocumentId> = docs
+            .iter()
+            .map(|doc| parts.profile_of(*doc))
+            .filter(|doc| members.contains(doc))
+            .collect();
         {
             let engine = self.docs.engine();
             let mut profiles = self.profiles.borrow_mut();

@@ -8,8 +8,8 @@
 //! multiplies the files. Without the feature the same routes render from the main wasm, so debug
 //! builds and the wasm tests need no post-link step.
 //!
-//! Offline: once the first screen is up, [`preload`] fetches the chunks every member opens (their
-//! profile, a person's page, events), so a phone that goes offline during its very first visit
+//! Offline: once the first screen is up, [`preload`] fetches the chunk every member opens (their
+//! profile, a person's page, events, messages, news), so a phone that goes offline during its very first visit
 //! still has them; the service worker precaches every chunk too, so all screens work offline after
 //! the first visit. A chunk that cannot be fetched (offline before either happened) shows a notice
 //! with a reload button instead of stopping the app.
@@ -20,6 +20,7 @@ use tsunagu_core::vocab::Role;
 
 use super::{admin, confirm, edit, events, join, messages, news, person, setup};
 use crate::i18n::*;
+use crate::runtime::Client;
 
 /// A group of screens in one chunk: `$kind` names its screens, `$load` renders one of them (after
 /// fetching the chunk in a split build), `$preload` only fetches it.
@@ -72,7 +73,14 @@ macro_rules! lazy_screen {
             }
 
             async fn view(_: Self) -> AnyView {
-                $load($kind::$screen).await.unwrap_or_else(|_| view! { <NotOnDevice /> }.into_any())
+                let screen = $load($kind::$screen).await;
+                if screen.is_ok() {
+                    // A chunk came: the features' code may come now too, if it could not before.
+                    if let Some(client) = use_context::<Client>() {
+                        client.chunk_arrived();
+                    }
+                }
+                screen.unwrap_or_else(|_| view! { <NotOnDevice /> }.into_any())
             }
         }
     };
@@ -90,33 +98,22 @@ impl From<leptos::wasm_split::SplitLoaderError> for Unavailable {
 }
 
 chunk!(
-    /// A person's page and one's own profile.
-    people_screen, preload_people, People {
+    /// What every member opens: a person's page and one's own profile; the calendar, an event,
+    /// tickets, the alumni ID card; conversations and a chat; the news feed and a post. One
+    /// chunk with the features' part of the runtime (`runtime/features.rs`), which it is fetched
+    /// with right after sign-in: as separate chunks, the code they share became a hundred
+    /// small files of its own.
+    member_screen, preload_member, Member {
         Person => person::PersonPage,
         EditProfile => edit::EditProfilePage,
-    }
-);
-chunk!(
-    /// What an attendee opens: the calendar, an event, tickets, the alumni ID card.
-    events_screen, preload_events, Events {
-        List => events::EventsPage,
+        Events => events::EventsPage,
         Event => events::EventPage,
         Card => events::IdCardPage,
         Tickets => events::TicketsPage,
-    }
-);
-chunk!(
-    /// Conversations and a chat.
-    messages_screen, preload_messages, Messages {
-        List => messages::ConversationsPage,
+        Conversations => messages::ConversationsPage,
         NewGroup => messages::NewGroupPage,
         Chat => messages::ChatPage,
         AddMembers => messages::AddMembersPage,
-    }
-);
-chunk!(
-    /// Company news: the feed and a post.
-    news_screen, preload_news, News {
         Feed => news::NewsPage,
         Post => news::PostPage,
     }
@@ -155,51 +152,51 @@ chunk!(
 
 lazy_screen!(
     /// `/people/:id`: a person's page.
-    PersonRoute => people_screen(People::Person)
+    PersonRoute => member_screen(Member::Person)
 );
 lazy_screen!(
     /// `/me`: one's own profile, its visibility and devices.
-    EditProfile => people_screen(People::EditProfile)
+    EditProfile => member_screen(Member::EditProfile)
 );
 lazy_screen!(
     /// `/events`: the calendar.
-    EventsRoute => events_screen(Events::List)
+    EventsRoute => member_screen(Member::Events)
 );
 lazy_screen!(
     /// `/events/:doc`: one event.
-    EventRoute => events_screen(Events::Event)
+    EventRoute => member_screen(Member::Event)
 );
 lazy_screen!(
     /// `/card`: the alumni ID card.
-    IdCard => events_screen(Events::Card)
+    IdCard => member_screen(Member::Card)
 );
 lazy_screen!(
     /// `/tickets`: one's tickets.
-    Tickets => events_screen(Events::Tickets)
+    Tickets => member_screen(Member::Tickets)
 );
 lazy_screen!(
     /// `/messages`: one's conversations.
-    Conversations => messages_screen(Messages::List)
+    Conversations => member_screen(Member::Conversations)
 );
 lazy_screen!(
     /// `/messages/new`: starting a group.
-    NewGroup => messages_screen(Messages::NewGroup)
+    NewGroup => member_screen(Member::NewGroup)
 );
 lazy_screen!(
     /// `/messages/:id`: one conversation.
-    Chat => messages_screen(Messages::Chat)
+    Chat => member_screen(Member::Chat)
 );
 lazy_screen!(
     /// `/messages/:id/add`: adding members to a group.
-    AddMembers => messages_screen(Messages::AddMembers)
+    AddMembers => member_screen(Member::AddMembers)
 );
 lazy_screen!(
     /// `/news`: the news feed.
-    NewsFeed => news_screen(News::Feed)
+    NewsFeed => member_screen(Member::Feed)
 );
 lazy_screen!(
     /// `/news/:doc`: one post.
-    NewsPost => news_screen(News::Post)
+    NewsPost => member_screen(Member::Post)
 );
 lazy_screen!(
     /// `/news/new`: starting a post (admins).
@@ -266,11 +263,10 @@ lazy_screen!(
     Setup => joining_screen(Joining::Setup)
 );
 
-/// Fetches, in the background and one after another, the chunks every member opens (people,
-/// events, messages, news), so they are
-/// on the device even if it goes offline before the service worker has stored them; event staff
-/// and admins get theirs too. Calling it again is cheap: a chunk is fetched once, and one that
-/// failed is fetched again when its screen is opened.
+/// Fetches, in the background, the chunk every member opens (their profile, a person's page,
+/// events, messages, news), so it is on the device even if it goes offline before the service
+/// worker has stored it; event staff and admins get theirs too. Calling it again is cheap: a
+/// chunk is fetched once, and one that failed is fetched again when its screen is opened.
 pub(crate) fn preload(roles: &[Role]) {
     let staff = roles
         .iter()
@@ -280,10 +276,7 @@ pub(crate) fn preload(roles: &[Role]) {
     leptos::task::spawn_local(async move {
         // After the first screen has drawn, not competing with it for a slow connection.
         gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
-        let _ = preload_people().await;
-        let _ = preload_events().await;
-        let _ = preload_messages().await;
-        let _ = preload_news().await;
+        let _ = preload_member().await;
         if staff {
             let _ = preload_staff().await;
         }
@@ -295,23 +288,22 @@ pub(crate) fn preload(roles: &[Role]) {
 
 /// Fetches at once the chunk a page opened at `path` shows, alongside the app's start.
 pub(crate) fn preload_route(path: &str) {
-    let path = path.to_owned();
-    leptos::task::spawn_local(async move {
-        let _ = if path.starts_with("/messages") {
-            preload_messages().await
-        } else if path.starts_with("/news") {
-            preload_news().await
-        } else if path.starts_with("/people/") || path.starts_with("/me") {
-            preload_people().await
-        } else if ["/events", "/card", "/tickets"]
-            .iter()
-            .any(|p| path.starts_with(p))
-        {
-            preload_events().await
-        } else {
-            Ok(())
-        };
-    });
+    let member = [
+        "/messages",
+        "/news",
+        "/people/",
+        "/me",
+        "/events",
+        "/card",
+        "/tickets",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p));
+    if member {
+        leptos::task::spawn_local(async move {
+            let _ = preload_member().await;
+        });
+    }
 }
 
 /// In place of a screen whose code is not on this device yet.
