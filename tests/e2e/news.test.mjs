@@ -257,3 +257,40 @@ test("unpublished, the post leaves Hanako's phone", async () => {
   await eventually(async () => (await card(hanako, AIMED).count()) === 0, 20000, "the card to go");
   await eventually(async () => !(await deviceHolds(hanako, "出戻り採用の募集")), 10000, "the post to leave her IndexedDB");
 });
+
+test("an editor the admin appoints writes and publishes a post from his phone; the role taken back, he cannot", async () => {
+  const EDITED = "同窓会の写真を募集しています";
+  const setEditor = async (on) => {
+    await admin.goto(`${relay.url}/admin`);
+    const row = admin.locator('[data-testid=member-row][data-email="ken@example.com"]');
+    await row.getByTestId("member-roles").click(SLOW);
+    const roles = admin.getByTestId("roles-editor");
+    await roles.getByTestId("role-editor").setChecked(on, { force: true });
+    await roles.getByTestId("roles-save").click();
+    await roles.waitFor({ state: "detached", ...SLOW });
+  };
+  await setEditor(true);
+
+  // His open app learns the role from the relay (no sign-in again) and offers the editor.
+  await ken.goto(`${relay.url}/news`);
+  await ken.getByTestId("news-new").click(SLOW);
+  await ken.getByTestId("new-post-title").fill(EDITED);
+  await ken.getByTestId("new-post-submit").click();
+  await ken.getByTestId("post-form").waitFor(SLOW);
+  await ken.getByTestId("post-body-input").fill("12月の同窓会の写真を、この投稿へのコメントで教えてください。");
+  ken.once("dialog", (dialog) => dialog.accept().catch(() => {}));
+  await ken.getByTestId("post-publish").click();
+  await ken.locator('[data-testid="post-saved"][data-outcome="published"]').waitFor(SLOW);
+  await shot(ken, "news-editor-phone");
+
+  await reopen(hanako);
+  await card(hanako, EDITED).waitFor(SLOW);
+
+  // Without the role, the editor is closed to him again, and his post stays out.
+  await setEditor(false);
+  await ken.goto(`${relay.url}/news/new`);
+  await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
+  await reopen(ken);
+  await card(ken, EDITED).waitFor(SLOW);
+  assert.equal(await ken.getByTestId("news-new").count(), 0);
+});
