@@ -56,7 +56,8 @@ pub struct DocFacts<'a> {
     pub event: Option<EventFacts>,
     /// For a conversation and its pages of messages: how the member asking relates to it.
     pub conversation: Option<ConversationFacts>,
-    /// For a post of news: whether it is out, and whether the member asking is in its segment.
+    /// For a post of news or a job opening (and a post's responses): whether it is out, and
+    /// whether the member asking is in its segment.
     pub news: Option<NewsFacts>,
 }
 
@@ -372,6 +373,22 @@ const RULES: &[Rule] = &[
         who: Who::Segment,
         grant: Grant::Read,
     },
+    // Job openings: posts as news are, written by admins and recruiters.
+    Rule {
+        kind: DocKind::JobPost,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Write(EVERYWHERE),
+    },
+    Rule {
+        kind: DocKind::JobPost,
+        who: Who::Holder(Role::Recruiter),
+        grant: Grant::Write(EVERYWHERE),
+    },
+    Rule {
+        kind: DocKind::JobPost,
+        who: Who::Segment,
+        grant: Grant::Read,
+    },
     // What readers say to a post: each writes only their own いいね and their own comments
     // (keyed by their id, so nobody comments as someone else); admins also hide comments. The
     // responses go where the post goes: out of a reader's reach, out of their device.
@@ -496,9 +513,9 @@ fn covers(pattern: Pattern, path: &[Seg<'_>], me: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::writes_news;
+    use crate::vocab::{writes_jobs, writes_news};
 
-    const ALL_ROLES: [Role; 5] = Role::ALL;
+    const ALL_ROLES: [Role; 6] = Role::ALL;
 
     fn profile(owner: &str, active: bool) -> DocFacts<'_> {
         DocFacts {
@@ -532,14 +549,20 @@ mod tests {
     }
 
     #[test]
-    fn a_post_of_news_reaches_its_segment_once_out_and_only_admins_and_editors_write_it() {
+    fn a_post_reaches_its_segment_once_out_and_only_its_writers_write_it() {
+        // News by admins and editors; job openings by admins and recruiters.
+        posts_of(DocKind::NewsPost, writes_news);
+        posts_of(DocKind::JobPost, writes_jobs);
+    }
+
+    fn posts_of(kind: DocKind, writes: fn(&[Role]) -> bool) {
         let post = |out: bool, in_segment: bool| DocFacts {
             news: Some(NewsFacts { out, in_segment }),
-            ..DocFacts::of(DocKind::NewsPost)
+            ..DocFacts::of(kind)
         };
         for roles in role_sets() {
             let me = me(&roles);
-            let is_admin = writes_news(&roles);
+            let is_admin = writes(&roles);
             for (out, in_segment) in [(false, false), (false, true), (true, false), (true, true)] {
                 let facts = post(out, in_segment);
                 let expected = if is_admin {
@@ -565,9 +588,13 @@ mod tests {
                     "nobody else widens a segment: {roles:?}"
                 );
             }
-            // A post the relay knows nothing about is no one's but the admins'.
-            let unknown = DocFacts::of(DocKind::NewsPost);
-            assert_eq!(access(&me, &unknown).is_some(), is_admin, "{roles:?}");
+            // A post the relay knows nothing about is no one's but its writers'.
+            let unknown = DocFacts::of(kind);
+            assert_eq!(
+                access(&me, &unknown).is_some(),
+                is_admin,
+                "{kind:?} {roles:?}"
+            );
         }
     }
 

@@ -8,7 +8,11 @@
 //! title, body (Markdown), status ("draft" | "published" | "unpublished"),
 //! publish_at (unix seconds; 0: as soon as published), pinned, important, newsletter,
 //! segment {left_from, left_to, joined_from, joined_to, departments, locations, interests, roles}
+//! job? {kind, department, location, remote, duration, rate, closes_at}
 //! ```
+//!
+//! A job opening ([`crate::vocab::DocKind::JobPost`]) is a post with its particulars in `job`
+//! ([`Opening`]): admins and recruiters write it, and it reaches its segment as news does.
 //!
 //! Who is in a segment is judged on [`MemberFacts`]: what the admins who aim posts may see of a
 //! member's profile (never its private part) and the member's roles. The relay judges it for
@@ -278,6 +282,102 @@ pub struct NewsPost {
     /// (the newsletter; only on a relay that has a mail server).
     pub newsletter: bool,
     pub segment: Segment,
+    /// A job opening's particulars; `None` for news.
+    pub job: Option<Opening>,
+}
+
+/// What kind of work a job opening offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// A permanent position to come back to (正社員, 出戻り採用).
+    FullTime,
+    /// Part-time work (パート・アルバイト).
+    PartTime,
+    /// A short engagement on contract or on the side (業務委託・副業), with a duration and a rate.
+    Gig,
+    /// An opening the company asks alumni to refer someone for (リファラル).
+    Referral,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 4] = [
+        JobKind::FullTime,
+        JobKind::PartTime,
+        JobKind::Gig,
+        JobKind::Referral,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            JobKind::FullTime => "full-time",
+            JobKind::PartTime => "part-time",
+            JobKind::Gig => "gig",
+            JobKind::Referral => "referral",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+/// A job opening's particulars, beside its post's title, text and segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Opening {
+    /// A [`JobKind`] key.
+    pub kind: String,
+    pub department: String,
+    /// Where the work is ("東京本社", "大阪").
+    pub location: String,
+    /// Whether it can be done remotely.
+    pub remote: bool,
+    /// How long a gig lasts ("3か月", "2026年4月〜9月"); free text.
+    pub duration: String,
+    /// What it pays ("月額60万円〜", "時給3,000円"); free text.
+    pub rate: String,
+    /// When applications close (unix seconds); 0 for open until the post is taken back.
+    pub closes_at: i64,
+}
+
+/// The longest of an opening's short fields.
+pub const MAX_OPENING_FIELD_CHARS: usize = 200;
+
+impl Opening {
+    /// An opening of `kind`, with nothing else said yet.
+    pub fn of(kind: JobKind) -> Self {
+        Self {
+            kind: kind.key().into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn kind(&self) -> Option<JobKind> {
+        JobKind::from_key(&self.kind)
+    }
+
+    /// Whether applications have closed at `now` (unix seconds).
+    pub fn is_closed(&self, now: i64) -> bool {
+        self.closes_at > 0 && self.closes_at <= now
+    }
+
+    /// Why the opening cannot be stored as it is, if it cannot.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.kind().is_none() {
+            return Some("an opening needs a known kind of work");
+        }
+        let fields = [&self.department, &self.location, &self.duration, &self.rate];
+        if fields
+            .iter()
+            .any(|f| f.chars().count() > MAX_OPENING_FIELD_CHARS)
+        {
+            return Some("an opening's department, place, duration or rate is too long");
+        }
+        if self.closes_at < 0 {
+            return Some("an opening's closing time is before 1970");
+        }
+        None
+    }
 }
 
 /// The longest title and body a post may have.
@@ -327,6 +427,9 @@ impl NewsPost {
         }
         if self.status() == PostStatus::Published && self.title.trim().is_empty() {
             return Some("a published post needs a title");
+        }
+        if let Some(problem) = self.job.as_ref().and_then(Opening::problem) {
+            return Some(problem);
         }
         self.segment.problem()
     }

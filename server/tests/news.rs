@@ -993,3 +993,152 @@ async fn a_posts_photos_reach_its_readers_only_and_only_those_its_writers_upload
     admins.wait_acknowledged(&yuki.1.relay_storage).await;
     assert_eq!(get(hanako.0.clone(), venue_id).await, StatusCode::NOT_FOUND);
 }
+
+async fn start_job(relay: &TestRelay, cookie: &str, body: serde_json::Value) -> reqwest::Response {
+    call(relay, Method::POST, "/api/jobs", Some(cookie), Some(body)).await
+}
+
+/// A gig for "left 2018–2022, open to rehire".
+fn gig() -> serde_json::Value {
+    json!({
+        "title": "営業企画の業務委託",
+        "segment": left_2018_to_2022_open_to_rehire(),
+        "opening": {
+            "kind": "gig", "department": "営業企画部", "location": "東京本社", "remote": true,
+            "duration": "3か月", "rate": "月額40万円", "closes_at": 0
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_recruiter_posts_a_job_opening_that_reaches_its_segment_and_only_its_writers_write_it() {
+    let (relay, hanako, ken, yuki) = three().await;
+
+    // Alumni post no openings; a recruiter does, and no news.
+    let by_hanako = start_job(&relay, &hanako.0, gig()).await;
+    assert_eq!(
+        error_code(by_hanako, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni", "recruiter"]).await;
+    let news_by_ken = start_post(&relay, &ken.0, "社内報", &Segment::default()).await;
+    assert_eq!(
+        error_code(news_by_ken, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+    let mut unknown = gig();
+    unknown["opening"]["kind"] = json!("volunteer");
+    let refused = start_job(&relay, &ken.0, unknown).await;
+    assert_eq!(
+        error_code(refused, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let mut long = gig();
+    long["opening"]["rate"] = json!("円".repeat(201));
+    let refused = start_job(&relay, &ken.0, long).await;
+    assert_eq!(
+        error_code(refused, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let mut missing = gig();
+    missing
+        .as_object_mut()
+        .expect("an object")
+        .remove("opening");
+    let refused = start_job(&relay, &ken.0, missing).await;
+    assert_eq!(
+        error_code(refused, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+
+    let started = start_job(&relay, &ken.0, gig()).await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let job = started.json::<NewsRef>().await.expect("an opening");
+    assert!(job.job);
+    assert_eq!(
+        job.responses, None,
+        "openings gather applications, not comments"
+    );
+    let doc = job.post;
+    assert!(reached(&relay, &ken.0, &left_2018_to_2022_open_to_rehire()).await >= 1);
+    assert!(
+        news(&relay, &ken.0).await.contains(&doc),
+        "its writers list drafts"
+    );
+    assert!(
+        unavailable_to(&relay, &hanako.0, doc).await,
+        "a draft is its writers' alone"
+    );
+
+    let mut his = device_with(&relay, &ken.0, &[doc]).await;
+    edit_post(&mut his, doc, |p| {
+        p.body = "新サービスの営業企画を3か月お手伝いいただける方を募集します。".into();
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    his.wait_acknowledged(&ken.1.relay_storage).await;
+
+    // Out: Hanako, in the segment, lists and syncs it with its particulars.
+    let listed: Vec<NewsRef> = get_json(&relay, "/api/news", &hanako.0).await;
+    assert_eq!(
+        listed.iter().map(|r| (r.post, r.job)).collect::<Vec<_>>(),
+        [(doc, true)]
+    );
+    let mut hers = device_with(&relay, &hanako.0, &[doc]).await;
+    let opening = post(&hers, &doc)
+        .and_then(|p| p.job)
+        .expect("its particulars");
+    assert_eq!(opening.kind(), Some(tsunagu_core::news::JobKind::Gig));
+    assert_eq!(opening.rate, "月額40万円");
+    let stats = call(
+        &relay,
+        Method::GET,
+        &format!("/api/news/{doc}/stats"),
+        Some(&ken.0),
+        None,
+    )
+    .await;
+    assert_eq!(
+        stats.status(),
+        StatusCode::OK,
+        "its recruiter sees how it does"
+    );
+
+    // A reader cannot change it — not to close it, not to let others in — and neither can an
+    // editor, who writes news, not openings.
+    hers.change(doc, |tx| {
+        let mut p = NewsPost::read(tx).map_err(|e| e.to_string())?;
+        p.segment = Segment::default();
+        if let Some(job) = p.job.as_mut() {
+            job.rate = "月額100万円".into();
+        }
+        p.write_to(tx).map_err(|e| e.to_string())
+    })
+    .await;
+    hers.wait_rejected(doc).await;
+    give_roles(&relay, &yuki.0, &hanako.1.user_id, &["alumni", "editor"]).await;
+    let mut editors = device_with(&relay, &hanako.0, &[doc]).await;
+    editors
+        .change(doc, |tx| {
+            let mut p = NewsPost::read(tx).map_err(|e| e.to_string())?;
+            p.title = "書き換え".into();
+            p.write_to(tx).map_err(|e| e.to_string())
+        })
+        .await;
+    editors.wait_rejected(doc).await;
+    let as_admin = common::events::relay_copy(&relay, &yuki.0, doc).await;
+    let kept = NewsPost::read(&as_admin).expect("an opening");
+    assert_eq!(kept.title, "営業企画の業務委託");
+    assert_eq!(kept.job.map(|j| j.rate), Some("月額40万円".into()));
+
+    // The role taken back, Ken (left 2019, not open to rehire) is outside the segment: the
+    // opening is no longer his to read, nor is starting another.
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni"]).await;
+    assert!(unavailable_to(&relay, &ken.0, doc).await);
+    assert!(news(&relay, &ken.0).await.is_empty());
+    let refused = start_job(&relay, &ken.0, gig()).await;
+    assert_eq!(
+        error_code(refused, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+}

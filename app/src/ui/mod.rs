@@ -296,6 +296,7 @@ pub(crate) fn role_name(locale: Locale, role: Role) -> &'static str {
         Role::Employee => td_string!(locale, admin.role_employee),
         Role::Alumni => td_string!(locale, admin.role_alumni),
         Role::Editor => td_string!(locale, admin.role_editor),
+        Role::Recruiter => td_string!(locale, admin.role_recruiter),
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::DocumentId;
-use crate::news::Segment;
+use crate::news::{Opening, Segment};
 
 /// `POST /api/news` (admins): a new draft post for `segment`, answered with its [`NewsRef`].
 /// The post's text, status and the rest are then edited in its document, as any document is.
@@ -13,6 +13,16 @@ pub struct NewPost {
     pub title: String,
     #[serde(default)]
     pub segment: Segment,
+}
+
+/// `POST /api/jobs` (admins, recruiters): a new draft job opening for `segment`, answered
+/// with its [`NewsRef`]; like a post of news, it is then edited in its document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewJob {
+    pub title: String,
+    #[serde(default)]
+    pub segment: Segment,
+    pub opening: Opening,
 }
 
 /// One post the caller may read: `GET /api/news` lists them, pinned first, then the newest.
@@ -25,6 +35,9 @@ pub struct NewsRef {
     /// When it came out (unix seconds); 0 for a post not out yet (admins see those too).
     pub out_at: i64,
     pub pinned: bool,
+    /// A job opening ([`crate::vocab::DocKind::JobPost`]) rather than news.
+    #[serde(default)]
+    pub job: bool,
 }
 
 /// `POST /api/news/opened`: the posts the caller opened (on any device of theirs), for the

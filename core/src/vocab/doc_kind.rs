@@ -1,6 +1,6 @@
 //! The kinds of document the relay stores; the grant table ([`crate::grants`]) has rules for each.
 
-/// The kinds of document the relay stores. A later issue adds jobs.
+/// The kinds of document the relay stores.
 ///
 /// A member's profile is split by audience (docs/design.md §4): fields the owner shows to
 /// everyone in the network live in `Profile`, the others in the part for their audience, so a
@@ -43,10 +43,14 @@ pub enum DocKind {
     /// What the readers of a post say to it ([`crate::news::Responses`]): いいね and comments,
     /// each reader under their own key; read and written by the post's readers while it is out.
     NewsResponses,
+    /// A job opening: a post ([`crate::news::NewsPost`]) with its particulars
+    /// ([`crate::news::Opening`]); admins and recruiters write it, the members in its segment
+    /// read it once it is out, like news.
+    JobPost,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 15] = [
+    pub const ALL: [DocKind; 16] = [
         DocKind::Profile,
         DocKind::ProfileMembers,
         DocKind::ProfileAdmins,
@@ -62,6 +66,7 @@ impl DocKind {
         DocKind::Inbox,
         DocKind::NewsPost,
         DocKind::NewsResponses,
+        DocKind::JobPost,
     ];
 
     /// The stable name stored by the relay.
@@ -82,6 +87,7 @@ impl DocKind {
             DocKind::Inbox => "inbox",
             DocKind::NewsPost => "news-post",
             DocKind::NewsResponses => "news-responses",
+            DocKind::JobPost => "job-post",
         }
     }
 

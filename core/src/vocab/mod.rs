@@ -24,4 +24,4 @@ pub use audience::Audience;
 pub use doc_kind::DocKind;
 pub use event_audience::EventAudience;
 pub use profile_field::{Field, HR_KEYS, NAME_KEYS, OWNER_KEY, VISIBILITY_KEY};
-pub use role::{NEWS_WRITERS, Role, writes_news};
+pub use role::{JOB_WRITERS, NEWS_WRITERS, POST_WRITERS, Role, writes_jobs, writes_news};

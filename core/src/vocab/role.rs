@@ -12,15 +12,18 @@ pub enum Role {
     Alumni,
     /// Writes company news (issue 13) as admins do, and nothing else of theirs.
     Editor,
+    /// Posts job openings (issue 13) as admins do, and nothing else of theirs.
+    Recruiter,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::EventStaff,
         Role::Employee,
         Role::Alumni,
         Role::Editor,
+        Role::Recruiter,
     ];
 
     /// The stable name stored by the relay and used on the wire.
@@ -31,6 +34,7 @@ impl Role {
             Role::Employee => "employee",
             Role::Alumni => "alumni",
             Role::Editor => "editor",
+            Role::Recruiter => "recruiter",
         }
     }
 
@@ -46,3 +50,15 @@ pub const NEWS_WRITERS: [Role; 2] = [Role::Admin, Role::Editor];
 pub fn writes_news(roles: &[Role]) -> bool {
     roles.iter().any(|r| NEWS_WRITERS.contains(r))
 }
+
+/// The roles that post job openings.
+pub const JOB_WRITERS: [Role; 2] = [Role::Admin, Role::Recruiter];
+
+/// Whether someone holding `roles` posts job openings ([`JOB_WRITERS`]).
+pub fn writes_jobs(roles: &[Role]) -> bool {
+    roles.iter().any(|r| JOB_WRITERS.contains(r))
+}
+
+/// The roles that write posts of either kind (news, job openings): they see how far a segment
+/// reaches, and what became of their posts.
+pub const POST_WRITERS: [Role; 3] = [Role::Admin, Role::Editor, Role::Recruiter];

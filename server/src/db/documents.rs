@@ -79,7 +79,8 @@ pub(crate) async fn document(
     if of_conversation {
         record.conversation = Some(crate::conversations::facts(pool, doc, user).await?);
     }
-    if record.kind == DocKind::NewsPost.key() || record.kind == DocKind::NewsResponses.key() {
+    let posts = [DocKind::NewsPost, DocKind::NewsResponses, DocKind::JobPost];
+    if posts.iter().any(|k| record.kind == k.key()) {
         record.news = Some(crate::news::facts(pool, doc, user).await?);
     }
     Ok(Some(record))

@@ -7,6 +7,10 @@
 //!   every post, drafts included).
 //! - `POST /api/news/segment` (admins): how many members a segment reaches, for the editor's
 //!   live count.
+//! - `POST /api/jobs` (admins, recruiters): a new draft job opening, a post with its
+//!   particulars ([`tsunagu_core::news::Opening`]) in a document of kind
+//!   [`DocKind::JobPost`]. Openings are kept and delivered as posts are (the same table, listing
+//!   and judgement; a `kind` column tells them apart); only their writers differ.
 //!
 //! [`Posts`] keeps `news_posts` from each post's document on every change to it, and the relay
 //! decides again for every device holding the post (a post unpublished, or aimed elsewhere,
@@ -25,14 +29,16 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::Mutex;
 use tsunagu_core::api::{
-    AuditAction, MAX_OPENED_PER_CALL, NewPost, NewsRef, OpenedPosts, PostStats, PushNotice,
+    AuditAction, MAX_OPENED_PER_CALL, NewJob, NewPost, NewsRef, OpenedPosts, PostStats, PushNotice,
     SegmentReach,
 };
 use tsunagu_core::grants::NewsFacts;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{MemberFacts, NewsPost, PostStatus, Responses, Segment};
 use tsunagu_core::profile::Profile;
-use tsunagu_core::vocab::{DocKind, NEWS_WRITERS, Role, writes_news};
+use tsunagu_core::vocab::{
+    DocKind, JOB_WRITERS, NEWS_WRITERS, POST_WRITERS, Role, writes_jobs, writes_news,
+};
 
 use crate::AppState;
 use crate::access;
@@ -50,6 +56,7 @@ pub(crate) mod newsletter;
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/news", post(create).get(list))
+        .route("/jobs", post(create_job))
         .route("/news/segment", post(reach))
         .route("/news/opened", post(opened))
         .route("/news/{post}/stats", get(stats))
@@ -73,6 +80,41 @@ impl axum::extract::FromRequestParts<AppState> for NewsWriter {
     }
 }
 
+/// A signed-in caller who posts job openings: an admin or a recruiter.
+#[derive(Debug, Clone)]
+pub(crate) struct JobWriter(pub(crate) db::User);
+
+impl axum::extract::FromRequestParts<AppState> for JobWriter {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        SignedIn::holding(parts, state, &JOB_WRITERS)
+            .await
+            .map(Self)
+    }
+}
+
+/// A signed-in caller who writes posts of either kind: they see how far a segment reaches and
+/// how a post is doing.
+#[derive(Debug, Clone)]
+pub(crate) struct PostWriter;
+
+impl axum::extract::FromRequestParts<AppState> for PostWriter {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        SignedIn::holding(parts, state, &POST_WRITERS)
+            .await
+            .map(|_| Self)
+    }
+}
+
 /// `POST /api/news`.
 async fn create(
     State(state): State<AppState>,
@@ -84,47 +126,85 @@ async fn create(
         segment: new.segment,
         ..NewsPost::draft(new.title.trim())
     };
+    start(&state, &admin, DocKind::NewsPost, post).await
+}
+
+/// `POST /api/jobs`.
+async fn create_job(
+    State(state): State<AppState>,
+    JobWriter(recruiter): JobWriter,
+    payload: Result<Json<NewJob>, JsonRejection>,
+) -> Result<Json<NewsRef>, AppError> {
+    let Json(new) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let post = NewsPost {
+        segment: new.segment,
+        job: Some(new.opening),
+        ..NewsPost::draft(new.title.trim())
+    };
+    start(&state, &recruiter, DocKind::JobPost, post).await
+}
+
+/// Starts a draft `post` of `kind` by `writer`: its document (and a post of news, its
+/// responses) and its row.
+async fn start(
+    state: &AppState,
+    writer: &db::User,
+    kind: DocKind,
+    post: NewsPost,
+) -> Result<Json<NewsRef>, AppError> {
     if let Some(problem) = post.problem() {
         return Err(AppError::BadRequest(problem.into()));
     }
+    let job = kind == DocKind::JobPost;
+    if post.job.is_some() != job {
+        return Err(AppError::BadRequest(
+            "a job opening, and only one, has an opening's particulars".into(),
+        ));
+    }
     let mut tx = db::write_tx(&state.db).await?;
     let actor = db::stored_relay_actor(&mut tx).await?;
-    let doc = documents::create(&mut tx, &actor, DocKind::NewsPost, None, |tx| {
-        post.write_to(tx)
-    })
-    .await?;
-    let responses = documents::create(&mut tx, &actor, DocKind::NewsResponses, None, |tx| {
-        Responses::create(tx)
-    })
-    .await?;
+    let doc = documents::create(&mut tx, &actor, kind, None, |tx| post.write_to(tx)).await?;
+    // Job openings gather applications, not いいね and comments.
+    let responses = if job {
+        None
+    } else {
+        Some(
+            documents::create(&mut tx, &actor, DocKind::NewsResponses, None, |tx| {
+                Responses::create(tx)
+            })
+            .await?,
+        )
+    };
     sqlx::query(
-        "INSERT INTO news_posts (doc, responses, status, segment, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO news_posts (doc, responses, status, segment, kind, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(doc.to_string())
-    .bind(responses.to_string())
+    .bind(responses.map(|r| r.to_string()))
     .bind(post.status().key())
     .bind(segment_json(&post.segment)?)
-    .bind(&admin.id)
+    .bind(kind.key())
+    .bind(&writer.id)
     .bind(db::now())
     .execute(&mut *tx)
     .await
     .map_err(Error::from)?;
     audit::record(
         &mut tx,
-        Some(&admin.id),
+        Some(&writer.id),
         AuditAction::CreatePost,
         &doc.to_string(),
         &post.title,
     )
     .await?;
     tx.commit().await.map_err(Error::from)?;
-    tracing::info!(user = %admin.id, post = %doc, "news post started");
+    tracing::info!(user = %writer.id, post = %doc, kind = kind.key(), "post started");
     Ok(Json(NewsRef {
         post: doc,
-        responses: Some(responses),
+        responses,
         out_at: 0,
         pinned: false,
+        job,
     }))
 }
 
@@ -152,7 +232,8 @@ pub(crate) async fn readable_posts(
         return Ok(Vec::new());
     }
     let now = db::now();
-    let facts = if writes_news(roles) {
+    // Who writes every kind of post reads them all; the others are judged by segment.
+    let facts = if writes_news(roles) && writes_jobs(roles) {
         MemberFacts::default()
     } else {
         member_facts(pool, user, true).await?
@@ -160,7 +241,7 @@ pub(crate) async fn readable_posts(
     let mut readable = Vec::new();
     for row in rows {
         let record = DocumentRecord {
-            kind: DocKind::NewsPost.key().into(),
+            kind: row.kind.clone(),
             owner: None,
             owner_listed: false,
             event: None,
@@ -178,7 +259,7 @@ pub(crate) async fn readable_posts(
 /// `POST /api/news/segment`.
 async fn reach(
     State(state): State<AppState>,
-    NewsWriter(_): NewsWriter,
+    PostWriter: PostWriter,
     payload: Result<Json<Segment>, JsonRejection>,
 ) -> Result<Json<SegmentReach>, AppError> {
     let Json(segment) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -215,7 +296,7 @@ async fn opened(
     // Counted as a reader in the post's segment: an admin or editor reading every post to look
     // after them is not one of its audience.
     let mut roles = db::roles(&state.db, &user).await?;
-    roles.retain(|r| !NEWS_WRITERS.contains(r));
+    roles.retain(|r| !POST_WRITERS.contains(r));
     let readable: Vec<DocumentId> = readable_posts(&state.db, &user, &roles)
         .await?
         .into_iter()
@@ -238,10 +319,10 @@ async fn opened(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/news/<post>/stats` (admins).
+/// `GET /api/news/<post>/stats` (those who write posts).
 async fn stats(
     State(state): State<AppState>,
-    NewsWriter(_): NewsWriter,
+    PostWriter: PostWriter,
     Path(post): Path<String>,
 ) -> Result<Json<PostStats>, AppError> {
     let doc: DocumentId = post.parse().map_err(|_| AppError::NotFound)?;
@@ -295,6 +376,8 @@ struct PostRow {
     #[sqlx(try_from = "Flag")]
     pinned: bool,
     segment: String,
+    /// A [`DocKind`] key: a post of news or a job opening.
+    kind: String,
 }
 
 impl PostRow {
@@ -320,11 +403,12 @@ impl PostRow {
             responses: self.responses.as_deref().map(db::document_id).transpose()?,
             out_at: if self.is_out(now) { self.out_at } else { 0 },
             pinned: self.pinned,
+            job: self.kind == DocKind::JobPost.key(),
         })
     }
 }
 
-const ROW_COLUMNS: &str = "doc, responses, status, publish_at, out_at, pinned, segment";
+const ROW_COLUMNS: &str = "doc, responses, status, publish_at, out_at, pinned, segment, kind";
 
 async fn rows<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
@@ -551,14 +635,17 @@ pub(crate) struct Posts;
 
 impl Reactions for Posts {
     fn reacts_to(&self, record: &DocumentRecord) -> bool {
-        DocKind::from_key(&record.kind) == Some(DocKind::NewsPost)
+        matches!(
+            DocKind::from_key(&record.kind),
+            Some(DocKind::NewsPost | DocKind::JobPost)
+        )
     }
 
     fn changed<'a>(
         &'a self,
         s: &'a mut Scribe<'_>,
         doc: DocumentId,
-        _record: &'a DocumentRecord,
+        record: &'a DocumentRecord,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             let post = s
@@ -610,7 +697,12 @@ impl Reactions for Posts {
                     .await?;
                 s.news_out();
             }
-            link_photos(s, doc, &post).await?;
+            let writers: &[Role] = if record.kind == DocKind::JobPost.key() {
+                &JOB_WRITERS
+            } else {
+                &NEWS_WRITERS
+            };
+            link_photos(s, doc, &post, writers).await?;
             // Its responses go wherever the post goes.
             let responses = responses.as_deref().map(db::document_id).transpose()?;
             s.readers_changed(std::iter::once(doc).chain(responses));
@@ -620,25 +712,31 @@ impl Reactions for Posts {
 }
 
 /// Keeps which photos `post` shows (its readers fetch them, [`crate::photos`]): each photo
-/// named in its text, by each of its uploaders who writes news. A photo only someone else
-/// uploaded (an id learnt from a conversation) is not given to the post's readers.
-async fn link_photos(s: &mut Scribe<'_>, doc: DocumentId, post: &NewsPost) -> Result<(), Error> {
+/// named in its text, by each of its uploaders who holds one of `writers` (the roles that
+/// write posts of its kind). A photo only someone else uploaded (an id learnt from a
+/// conversation) is not given to the post's readers.
+async fn link_photos(
+    s: &mut Scribe<'_>,
+    doc: DocumentId,
+    post: &NewsPost,
+    writers: &[Role],
+) -> Result<(), Error> {
     let mut named = std::collections::BTreeSet::new();
     for photo in post.photos() {
         let sql = format!(
             "SELECT DISTINCT o.user_id FROM photo_owners o
                JOIN user_roles r ON r.user_id = o.user_id
               WHERE o.photo = $1 AND r.role IN ({})",
-            db::marks(2, NEWS_WRITERS.len())
+            db::marks(2, writers.len())
         );
-        let writers: Vec<String> = NEWS_WRITERS
+        let uploaders: Vec<String> = writers
             .iter()
             .fold(sqlx::query_scalar(&sql).bind(&photo), |q, role| {
                 q.bind(role.key())
             })
             .fetch_all(s.conn())
             .await?;
-        named.extend(writers.into_iter().map(|w| (photo.clone(), w)));
+        named.extend(uploaders.into_iter().map(|w| (photo.clone(), w)));
     }
     crate::photos::link(s, doc, &named).await
 }

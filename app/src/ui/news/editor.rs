@@ -161,6 +161,8 @@ impl Form {
             important: self.important,
             newsletter: self.newsletter,
             segment: self.segment()?,
+            // A job opening's particulars are not on this form yet: kept as they are.
+            job: current.job.clone(),
         };
         if post.title.is_empty() {
             return Err(Problem::TitleMissing);
