@@ -10,10 +10,10 @@ use tsunagu_core::api::{
     ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
     ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
     InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, Mute, NetworkInfo,
-    NewConversation, NewEvent, NewPost, NewsRef, NewsletterChoice, OpenedPosts, PassKeyInfo,
-    PasskeyAnswer, PasskeyChallenge, PasskeyInfo, PostStats, PushKey, PushSubscription,
-    PushUnsubscribe, Register, ReportDecision, ReportDecisionBody, ReportMessage, SegmentReach,
-    SetRoles, Setup, SignIn, VenueCodeResponse,
+    NewConversation, NewEvent, NewJob, NewPost, NewsRef, NewsletterChoice, OpenedPosts,
+    PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, PostStats, PushKey,
+    PushSubscription, PushUnsubscribe, Register, ReportDecision, ReportDecisionBody, ReportMessage,
+    SegmentReach, SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::news::Segment;
@@ -145,6 +145,11 @@ pub async fn create_event(new: &NewEvent) -> Result<EventRef, AppError> {
 /// `POST /api/news`: a new draft post (admins).
 pub async fn create_post(new: &NewPost) -> Result<NewsRef, AppError> {
     json(call(Method::POST, "/api/news", Some(to_body(new)?)).await?)
+}
+
+/// `POST /api/jobs`: starts a job opening (admins, recruiters), a draft.
+pub async fn create_job(new: &NewJob) -> Result<NewsRef, AppError> {
+    json(call(Method::POST, "/api/jobs", Some(to_body(new)?)).await?)
 }
 
 /// `POST /api/news/opened`: the posts this member opened.

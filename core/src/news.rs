@@ -322,7 +322,7 @@ impl JobKind {
 }
 
 /// A job opening's particulars, beside its post's title, text and segment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Reconcile, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Opening {
     /// A [`JobKind`] key.

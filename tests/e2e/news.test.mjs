@@ -82,6 +82,17 @@ async function reopen(page) {
 
 const card = (page, title) => page.getByTestId("news-card").filter({ hasText: title });
 
+/** The admin gives Ken `role` (on) or takes it back, on the members screen. */
+async function setKensRole(role, on) {
+  await admin.goto(`${relay.url}/admin`);
+  const row = admin.locator('[data-testid=member-row][data-email="ken@example.com"]');
+  await row.getByTestId("member-roles").click(SLOW);
+  const roles = admin.getByTestId("roles-editor");
+  await roles.getByTestId(`role-${role}`).setChecked(on, { force: true });
+  await roles.getByTestId("roles-save").click();
+  await roles.waitFor({ state: "detached", ...SLOW });
+}
+
 test("the admin aims a post at a segment, with a live count, and publishes it pinned", async () => {
   await startPost(AIMED);
   const everyone = await reach(admin);
@@ -260,15 +271,7 @@ test("unpublished, the post leaves Hanako's phone", async () => {
 
 test("an editor the admin appoints writes and publishes a post from his phone; the role taken back, he cannot", async () => {
   const EDITED = "同窓会の写真を募集しています";
-  const setEditor = async (on) => {
-    await admin.goto(`${relay.url}/admin`);
-    const row = admin.locator('[data-testid=member-row][data-email="ken@example.com"]');
-    await row.getByTestId("member-roles").click(SLOW);
-    const roles = admin.getByTestId("roles-editor");
-    await roles.getByTestId("role-editor").setChecked(on, { force: true });
-    await roles.getByTestId("roles-save").click();
-    await roles.waitFor({ state: "detached", ...SLOW });
-  };
+  const setEditor = (on) => setKensRole("editor", on);
   await setEditor(true);
 
   // His open app learns the role from the relay (no sign-in again) and offers the editor.
@@ -293,4 +296,70 @@ test("an editor the admin appoints writes and publishes a post from his phone; t
   await reopen(ken);
   await card(ken, EDITED).waitFor(SLOW);
   assert.equal(await ken.getByTestId("news-new").count(), 0);
+});
+
+test("a recruiter posts a gig for its segment; Hanako finds it under 求人 by its kind, offline too", async () => {
+  const GIG = "新サービスの営業企画（業務委託）";
+  await setKensRole("recruiter", true);
+
+  // Ken, now a recruiter, starts a gig from the jobs list and writes its particulars.
+  await ken.goto(`${relay.url}/jobs`);
+  await ken.getByTestId("jobs-new").click(SLOW);
+  await ken.getByTestId("new-job-kind").selectOption("gig");
+  await ken.getByTestId("new-post-title").fill(GIG);
+  await ken.getByTestId("new-post-submit").click();
+  await ken.getByTestId("post-form").waitFor(SLOW);
+  assert.equal(await ken.getByTestId("opening-kind-input").inputValue(), "gig");
+  await ken.getByTestId("post-body-input").fill("新サービスの営業企画を、3か月お手伝いいただける方を探しています。");
+  await ken.getByTestId("opening-department-input").fill("営業企画部");
+  await ken.getByTestId("opening-location-input").fill("東京本社");
+  await ken.getByTestId("opening-remote-input").check();
+  await ken.getByTestId("opening-rate-input").fill("月額40万円");
+  await ken.getByTestId("opening-duration-input").fill("3か月");
+  await ken.getByTestId("segment-left-from").fill("2018");
+  await ken.getByTestId("segment-left-to").fill("2022");
+  await ken.getByTestId("segment-interest-rehire").check({ force: true });
+  ken.once("dialog", (dialog) => dialog.accept().catch(() => {}));
+  await ken.getByTestId("post-publish").click();
+  await ken.locator('[data-testid="post-saved"][data-outcome="published"]').waitFor(SLOW);
+  await shot(ken, "jobs-editor-phone");
+
+  // Hanako, in the segment: not among the news, but under 求人, with its particulars.
+  await reopen(hanako);
+  await card(hanako, EVERYONE).waitFor(SLOW);
+  assert.equal(await card(hanako, GIG).count(), 0, "an opening is not news");
+  await hanako.getByTestId("news-switch-jobs").click();
+  await hanako.getByTestId("jobs-page").waitFor(SLOW);
+  const gig = card(hanako, GIG);
+  await gig.waitFor(SLOW);
+  const facts = gig.getByTestId("job-facts");
+  assert.equal(await facts.getAttribute("data-kind"), "gig");
+  assert.match(await facts.innerText(), /業務委託・副業[\s\S]*リモート可[\s\S]*東京本社[\s\S]*月額40万円[\s\S]*3か月/);
+  await hanako.getByTestId("jobs-kind-full-time").click();
+  await hanako.getByTestId("jobs-empty-kind").waitFor();
+  await hanako.getByTestId("jobs-kind-gig").click();
+  await gig.waitFor();
+  await shot(hanako, "jobs-list-phone");
+
+  // Offline, after a reload: the list, the filter and the opening itself.
+  await hanakoCtx.setOffline(true);
+  try {
+    await hanako.reload();
+    await hanako.getByTestId("nav-news").click();
+    await hanako.getByTestId("news-switch-jobs").click();
+    await card(hanako, GIG).click(SLOW);
+    await hanako.getByTestId("post-title").filter({ hasText: GIG }).waitFor(SLOW);
+    assert.match(await hanako.getByTestId("post-page").getByTestId("job-facts").innerText(), /月額40万円/);
+    assert.equal(await hanako.getByTestId("post-like").count(), 0, "openings are answered by applying, not いいね");
+    await shot(hanako, "jobs-post-offline");
+    await hanako.getByTestId("post-back").click();
+    await hanako.getByTestId("jobs-page").waitFor(SLOW);
+  } finally {
+    await hanakoCtx.setOffline(false);
+  }
+
+  // The role taken back, Ken cannot start another.
+  await setKensRole("recruiter", false);
+  await ken.goto(`${relay.url}/jobs/new`);
+  await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
 });

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use tsunagu_core::api::{
-    EventRef, Me, NewConversation, NewEvent, NewPost, NewsRef, NewsletterChoice, PostStats,
+    EventRef, Me, NewConversation, NewEvent, NewJob, NewPost, NewsRef, NewsletterChoice, PostStats,
 };
 use tsunagu_core::checkin::Scan;
 use tsunagu_core::event::Event;
@@ -205,6 +205,10 @@ impl Client {
     /// Starts a post (admins): a draft on the relay, fetched and kept here; needs the relay.
     pub async fn create_post(&self, new: NewPost) -> Result<NewsRef, AppError> {
         self.runtime()?.create_post(new).await
+    }
+
+    pub async fn create_job(&self, new: NewJob) -> Result<NewsRef, AppError> {
+        self.runtime()?.create_job(new).await
     }
 
     /// Saves a post (admins) as one change, offline too.

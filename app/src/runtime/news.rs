@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use tsunagu_core::api::{Me, NewPost, NewsRef};
+use tsunagu_core::api::{Me, NewJob, NewPost, NewsRef};
 use tsunagu_core::event::DocError;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::news::{NewsPost, Responses, Segment};
@@ -66,6 +66,11 @@ impl NewsEntry {
     /// posts, which only the admins' list shows).
     pub fn is_out(&self, now: i64) -> bool {
         self.post.is_out(now)
+    }
+
+    /// A job opening rather than news.
+    pub fn is_job(&self) -> bool {
+        self.post.job.is_some()
     }
 }
 
@@ -311,11 +316,24 @@ impl Runtime {
     /// fetched and kept; the editor opens it.
     pub async fn create_post(self: Rc<Self>, new: NewPost) -> Result<NewsRef, AppError> {
         let created = api::create_post(&new).await?;
+        self.fetch_created().await;
+        Ok(created)
+    }
+
+    /// Starts a job opening on the relay (admins, recruiters), as [`Self::create_post`] does a
+    /// post of news.
+    pub async fn create_job(self: Rc<Self>, new: NewJob) -> Result<NewsRef, AppError> {
+        let created = api::create_job(&new).await?;
+        self.fetch_created().await;
+        Ok(created)
+    }
+
+    /// Asks who we are after starting a post, which brings its document.
+    async fn fetch_created(self: &Rc<Self>) {
         match api::me().await {
             Ok(me) => self.adopt_me(me),
             Err(e) => log(&format!("could not refresh the session: {e}")),
         }
-        Ok(created)
     }
 
     /// Writes a post (admins; the relay refuses anyone else): only what differs, as one change.

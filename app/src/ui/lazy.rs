@@ -116,6 +116,7 @@ chunk!(
         AddMembers => messages::AddMembersPage,
         Feed => news::NewsPage,
         Post => news::PostPage,
+        Jobs => news::jobs::JobsPage,
     }
 );
 chunk!(
@@ -137,6 +138,7 @@ chunk!(
         Audit => admin::AuditPage,
         Settings => admin::SettingsPage,
         NewPost => news::editor::NewPostPage,
+        NewJob => news::editor::NewJobPage,
         EditPost => news::editor::EditPostPage,
     }
 );
@@ -197,6 +199,14 @@ lazy_screen!(
 lazy_screen!(
     /// `/news/:doc`: one post.
     NewsPost => member_screen(Member::Post)
+);
+lazy_screen!(
+    /// `/jobs`: the job openings.
+    JobsRoute => member_screen(Member::Jobs)
+);
+lazy_screen!(
+    /// `/jobs/new`: starting a job opening (admins, recruiters).
+    NewJob => admin_screen(Admin::NewJob)
 );
 lazy_screen!(
     /// `/news/new`: starting a post (admins).
@@ -271,8 +281,8 @@ pub(crate) fn preload(roles: &[Role]) {
     let staff = roles
         .iter()
         .any(|r| matches!(r, Role::Admin | Role::EventStaff));
-    // The admins' chunk holds the news editor too.
-    let admin = tsunagu_core::vocab::writes_news(roles);
+    // The admins' chunk holds the editor of news and job openings too.
+    let admin = tsunagu_core::vocab::writes_news(roles) || tsunagu_core::vocab::writes_jobs(roles);
     leptos::task::spawn_local(async move {
         // After the first screen has drawn, not competing with it for a slow connection.
         gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
@@ -291,6 +301,7 @@ pub(crate) fn preload_route(path: &str) {
     let member = [
         "/messages",
         "/news",
+        "/jobs",
         "/people/",
         "/me",
         "/events",

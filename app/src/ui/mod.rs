@@ -144,7 +144,7 @@ fn SignedIn() -> impl IntoView {
             Section::Messages
         } else if path.starts_with("/me") {
             Section::MyProfile
-        } else if path.starts_with("/news") {
+        } else if path.starts_with("/news") || path.starts_with("/jobs") {
             Section::News
         } else if path.starts_with("/admin") {
             Section::Admin
@@ -243,6 +243,8 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/news/new") view={Lazy::<lazy::NewPost>::new()} />
                 <Route path=path!("/news/:doc") view={Lazy::<lazy::NewsPost>::new()} />
                 <Route path=path!("/news/:doc/edit") view={Lazy::<lazy::EditPost>::new()} />
+                <Route path=path!("/jobs") view={Lazy::<lazy::JobsRoute>::new()} />
+                <Route path=path!("/jobs/new") view={Lazy::<lazy::NewJob>::new()} />
                 <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
                 <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />

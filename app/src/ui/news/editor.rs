@@ -3,21 +3,24 @@
 //! offline too — and moves it from draft to published (at once, or at a time set ahead) to
 //! taken back. Who it reaches is a segment of the network by what profiles say: years left and
 //! joined, departments, places, interests and roles, with a live count from the relay of how many
-//! members the segment reaches now.
+//! members the segment reaches now. A job opening (`/jobs/new`, `POST /api/jobs`; admins and
+//! recruiters) is written in the same editor, with its particulars' fields above the segment.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use tsunagu_core::api::NewPost;
+use tsunagu_core::api::{NewJob, NewPost};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::news::{NewsPost, PostStatus, Segment};
+use tsunagu_core::news::{JobKind, NewsPost, Opening, PostStatus, Segment};
 use tsunagu_core::profile::Interest;
 use tsunagu_core::vocab::Role;
 
-use super::{Standing, StandingChip, post_entry, use_post_param, writes_news};
+use super::jobs::{kind_label, writes_jobs};
+use super::{Standing, StandingChip, post_entry, use_post_param, writes, writes_news};
 use crate::calendar::DateTime;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::runtime::NewsEntry;
 use crate::state::Link;
 use crate::ui::form_input::FormInput;
 use crate::ui::icons;
@@ -32,6 +35,7 @@ enum Problem {
     YearInvalid,
     YearsBackwards,
     PublishAtInvalid,
+    ClosesAtInvalid,
     TooLong,
 }
 
@@ -41,6 +45,7 @@ fn problem_text(locale: Locale, problem: Problem) -> &'static str {
         Problem::YearInvalid => td_string!(locale, news.error_year),
         Problem::YearsBackwards => td_string!(locale, news.error_years_backwards),
         Problem::PublishAtInvalid => td_string!(locale, news.error_publish_at),
+        Problem::ClosesAtInvalid => td_string!(locale, jobs.error_closes),
         Problem::TooLong => td_string!(locale, news.error_too_long),
     }
 }
@@ -63,6 +68,67 @@ struct Form {
     newsletter: bool,
     /// `datetime-local`, in the admin's own time zone; empty: as soon as published.
     publish_at: String,
+    /// A job opening's particulars, as typed (`None` for news).
+    job: Option<OpeningForm>,
+}
+
+/// An opening's particulars as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct OpeningForm {
+    kind: String,
+    department: String,
+    location: String,
+    remote: bool,
+    duration: String,
+    rate: String,
+    /// `datetime-local`, in the writer's own time zone; empty: open until taken back.
+    closes_at: String,
+}
+
+/// A time as a `datetime-local` value in the writer's own time zone; empty for 0.
+fn local_input(at: i64) -> String {
+    if at > 0 {
+        time::wall_in(&time::viewer_zone(), at)
+            .map(DateTime::input_value)
+            .unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// A `datetime-local` value as a time; empty is 0.
+fn parse_local(text: &str) -> Option<i64> {
+    if text.trim().is_empty() {
+        return Some(0);
+    }
+    DateTime::parse_input(text).and_then(|wall| time::to_unix(wall, &time::viewer_zone()))
+}
+
+impl OpeningForm {
+    fn of(opening: &Opening) -> Self {
+        Self {
+            kind: opening.kind.clone(),
+            department: opening.department.clone(),
+            location: opening.location.clone(),
+            remote: opening.remote,
+            duration: opening.duration.clone(),
+            rate: opening.rate.clone(),
+            closes_at: local_input(opening.closes_at),
+        }
+    }
+
+    fn opening(&self) -> Result<Opening, Problem> {
+        let trimmed = |t: &str| t.trim().to_owned();
+        Ok(Opening {
+            kind: self.kind.clone(),
+            department: trimmed(&self.department),
+            location: trimmed(&self.location),
+            remote: self.remote,
+            duration: trimmed(&self.duration),
+            rate: trimmed(&self.rate),
+            closes_at: parse_local(&self.closes_at).ok_or(Problem::ClosesAtInvalid)?,
+        })
+    }
 }
 
 fn year_text(year: i32) -> String {
@@ -111,13 +177,8 @@ impl Form {
             pinned: post.pinned,
             important: post.important,
             newsletter: post.newsletter,
-            publish_at: if post.publish_at > 0 {
-                time::wall_in(&time::viewer_zone(), post.publish_at)
-                    .map(DateTime::input_value)
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            },
+            publish_at: local_input(post.publish_at),
+            job: post.job.as_ref().map(OpeningForm::of),
         }
     }
 
@@ -142,12 +203,7 @@ impl Form {
     }
 
     fn publish_at(&self) -> Result<i64, Problem> {
-        if self.publish_at.trim().is_empty() {
-            return Ok(0);
-        }
-        DateTime::parse_input(&self.publish_at)
-            .and_then(|wall| time::to_unix(wall, &time::viewer_zone()))
-            .ok_or(Problem::PublishAtInvalid)
+        parse_local(&self.publish_at).ok_or(Problem::PublishAtInvalid)
     }
 
     /// The post as the form says, over `current` (with `status`, if given).
@@ -161,8 +217,7 @@ impl Form {
             important: self.important,
             newsletter: self.newsletter,
             segment: self.segment()?,
-            // A job opening's particulars are not on this form yet: kept as they are.
-            job: current.job.clone(),
+            job: self.job.as_ref().map(OpeningForm::opening).transpose()?,
         };
         if post.title.is_empty() {
             return Err(Problem::TitleMissing);
@@ -181,10 +236,23 @@ impl Form {
 /// `/news/new`: the title of a new post, started as a draft on the relay.
 #[component]
 pub(crate) fn NewPostPage() -> impl IntoView {
+    view! { <Start job=false /> }
+}
+
+/// `/jobs/new`: the kind and title of a new job opening, started as a draft on the relay.
+#[component]
+pub(crate) fn NewJobPage() -> impl IntoView {
+    view! { <Start job=true /> }
+}
+
+/// Starting a post of news, or a job opening.
+#[component]
+fn Start(job: bool) -> impl IntoView {
     let i18n = use_i18n();
     let client = use_client();
     let signals = client.signals;
     let title = RwSignal::new(String::new());
+    let kind = RwSignal::new(JobKind::FullTime);
     let problem = RwSignal::new(None::<Problem>);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -201,11 +269,21 @@ pub(crate) fn NewPostPage() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let new = NewPost {
-                title: typed,
-                segment: Segment::default(),
+            let created = if job {
+                let new = NewJob {
+                    title: typed,
+                    segment: Segment::default(),
+                    opening: Opening::of(kind.get_untracked()),
+                };
+                client.create_job(new).await
+            } else {
+                let new = NewPost {
+                    title: typed,
+                    segment: Segment::default(),
+                };
+                client.create_post(new).await
             };
-            match client.create_post(new).await {
+            match created {
                 Ok(created) => {
                     navigate(&format!("/news/{}/edit", created.post), Default::default())
                 }
@@ -214,13 +292,19 @@ pub(crate) fn NewPostPage() -> impl IntoView {
             busy.set(false);
         });
     };
+    let back = if job { "/jobs" } else { "/news" };
     view! {
-        <AdminsOnly>
+        <WritersOnly job=Some(job)>
             <section class="news-editor" data-testid="new-post-page">
-                <A href="/news" attr:class="back-link"><icons::Back /><span>{move || t_string!(i18n, news.back)}</span></A>
-                <h1 class="page-title">{move || t_string!(i18n, news.new_title)}</h1>
-                <p class="page-lead">{move || t_string!(i18n, news.new_lead)}</p>
+                <A href=back attr:class="back-link"><icons::Back /><span>{move || if job { t_string!(i18n, jobs.back) } else { t_string!(i18n, news.back) }}</span></A>
+                <h1 class="page-title">{move || if job { t_string!(i18n, jobs.new_title) } else { t_string!(i18n, news.new_title) }}</h1>
+                <p class="page-lead">{move || if job { t_string!(i18n, jobs.new_lead) } else { t_string!(i18n, news.new_lead) }}</p>
                 <form class="card section" on:submit=submit.clone() novalidate data-testid="new-post-form">
+                    <Show when=move || job>
+                        <KindSelect value=Signal::derive(move || kind.get().key().to_owned())
+                            set=Callback::new(move |key: String| kind.set(JobKind::from_key(&key).unwrap_or(JobKind::FullTime)))
+                            testid="new-job-kind" />
+                    </Show>
                     <div class="field">
                         <label class="field-label" for="new-post-title">{move || t_string!(i18n, news.title_label)}</label>
                         <input class="input" id="new-post-title" data-testid="new-post-title"
@@ -236,42 +320,71 @@ pub(crate) fn NewPostPage() -> impl IntoView {
                     </button>
                 </form>
             </section>
-        </AdminsOnly>
+        </WritersOnly>
     }
 }
 
-/// Only admins write news; anyone else who opens an editor's address is told so.
+/// The kind of work, as a select.
 #[component]
-fn AdminsOnly(children: ChildrenFn) -> impl IntoView {
+fn KindSelect(value: Signal<String>, set: Callback<String>, testid: &'static str) -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label class="field-label" for=testid>{move || t_string!(i18n, jobs.kind_label)}</label>
+            <select class="select" id=testid data-testid=testid prop:value=move || value.get()
+                on:change=move |ev| set.run(event_target_value(&ev))>
+                {JobKind::ALL.into_iter().map(|k| view! {
+                    <option value=k.key() selected=move || value.get() == k.key()>{move || kind_label(i18n.get_locale(), k)}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Only those who write posts of the kind (`Some(true)`: job openings, admins and recruiters;
+/// `Some(false)`: news, admins and editors; `None`: either) see what is inside; anyone else who
+/// opens an editor's address is told so.
+#[component]
+fn WritersOnly(job: Option<bool>, children: ChildrenFn) -> impl IntoView {
     let signals = use_client().signals;
     let children = StoredValue::new(children);
+    let allowed = move || match job {
+        Some(true) => writes_jobs(signals),
+        Some(false) => writes_news(signals),
+        None => writes_jobs(signals) || writes_news(signals),
+    };
     view! {
-        <Show when=move || writes_news(signals) fallback=move || view! {
-            <div class="empty" role="alert" data-testid="post-editor-forbidden">
-                <p><strong>{move || t_string!(i18n, admin.forbidden_title)}</strong></p>
-                <p>{move || t_string!(i18n, news.forbidden)}</p>
-            </div>
-        }>
+        <Show when=allowed fallback=move || view! { <Forbidden job=job.unwrap_or(false) /> }>
             {children.read_value()()}
         </Show>
     }
 }
 
-/// `/news/<doc>/edit`: the editor.
+#[component]
+fn Forbidden(job: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="empty" role="alert" data-testid="post-editor-forbidden">
+            <p><strong>{move || t_string!(i18n, admin.forbidden_title)}</strong></p>
+            <p>{move || if job { t_string!(i18n, jobs.forbidden) } else { t_string!(i18n, news.forbidden) }}</p>
+        </div>
+    }
+}
+
+/// `/news/<doc>/edit`: the editor, for a post of news or a job opening.
 #[component]
 pub(crate) fn EditPostPage() -> impl IntoView {
     let i18n = use_i18n();
     let doc = use_post_param();
     view! {
-        <AdminsOnly>
+        <WritersOnly job=None>
             <section class="news-editor" data-testid="edit-post-page">
                 {move || match doc.get() {
                     Some(doc) => view! { <Editor doc=doc /> }.into_any(),
                     None => view! { <p class="empty">{t_string!(i18n, news.not_found)}</p> }.into_any(),
                 }}
             </section>
-        </AdminsOnly>
+        </WritersOnly>
     }
 }
 
@@ -382,6 +495,10 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                 let text = if signals.link.get() == Link::Offline { t_string!(i18n, news.loading_offline) } else { t_string!(i18n, news.loading) };
                 return view! { <p class="empty" data-testid="post-editor-loading">{text}</p> }.into_any();
             }
+            // An editor opening a job opening, or a recruiter a post of news: not theirs.
+            if let Some(job) = entry.with(|e| e.as_ref().filter(|e| !writes(signals, e)).map(NewsEntry::is_job)) {
+                return view! { <Forbidden job=job /> }.into_any();
+            }
             view! {
                 <form class="news-form" data-testid="post-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(None, Saved::Kept); }>
                     <section class="card section">
@@ -396,6 +513,9 @@ fn Editor(doc: DocumentId) -> impl IntoView {
                             <PhotoButton form=form />
                         </div>
                     </section>
+                    <Show when=move || form.with(|f| f.job.is_some())>
+                        <OpeningFields form=form />
+                    </Show>
                     <SegmentFields form=form reach=reach />
                     <section class="card section">
                         <h2 class="section-title">{move || t_string!(i18n, news.publishing)}</h2>
@@ -564,6 +684,67 @@ fn PhotoButton(form: RwSignal<Form>) -> impl IntoView {
         {move || failed.get().map(|e| view! {
             <p class="form-error" role="alert">{crate::ui::error_text(i18n.get_locale(), &e)}</p>
         })}
+    }
+}
+
+/// A job opening's particulars.
+#[component]
+fn OpeningFields(form: RwSignal<Form>) -> impl IntoView {
+    let i18n = use_i18n();
+    /// One text field of the opening.
+    fn field(f: &Form, get: fn(&OpeningForm) -> &str) -> String {
+        f.job.as_ref().map(get).unwrap_or_default().to_owned()
+    }
+    let edit = move |set: fn(&mut OpeningForm, String), value: String| {
+        form.update(|f| {
+            if let Some(job) = f.job.as_mut() {
+                set(job, value);
+            }
+        });
+    };
+    let text = move |label: Signal<String>,
+                     testid: &'static str,
+                     get: fn(&OpeningForm) -> &str,
+                     set: fn(&mut OpeningForm, String),
+                     hint: Option<Signal<String>>| {
+        view! {
+            <div class="field">
+                <label class="field-label" for=testid>{move || label.get()}</label>
+                <input class="input" id=testid data-testid=testid prop:value=move || form.with(|f| field(f, get))
+                    on:input=move |ev| edit(set, event_target_value(&ev)) />
+                {hint.map(|h| view! { <p class="field-hint">{move || h.get()}</p> })}
+            </div>
+        }
+    };
+    let label =
+        |key: fn(Locale) -> &'static str| Signal::derive(move || key(i18n.get_locale()).to_owned());
+    view! {
+        <section class="card section" data-testid="post-opening">
+            <h2 class="section-title">{move || t_string!(i18n, jobs.particulars)}</h2>
+            <KindSelect value=Signal::derive(move || form.with(|f| field(f, |j| j.kind.as_str())))
+                set=Callback::new(move |key| edit(|j, v| j.kind = v, key)) testid="opening-kind-input" />
+            <div class="field-grid">
+                {text(label(|l| td_string!(l, jobs.department_label)), "opening-department-input", |j| j.department.as_str(), |j, v| j.department = v, None)}
+                {text(label(|l| td_string!(l, jobs.location_label)), "opening-location-input", |j| j.location.as_str(), |j, v| j.location = v, None)}
+            </div>
+            <label class="switch-row">
+                <input type="checkbox" class="switch" data-testid="opening-remote-input"
+                    prop:checked=move || form.with(|f| f.job.as_ref().is_some_and(|j| j.remote))
+                    on:change=move |ev| form.update(|f| if let Some(j) = f.job.as_mut() { j.remote = event_target_checked(&ev) }) />
+                <span class="field-label">{move || t_string!(i18n, jobs.remote_label)}</span>
+            </label>
+            <div class="field-grid">
+                {text(label(|l| td_string!(l, jobs.rate_label)), "opening-rate-input", |j| j.rate.as_str(), |j, v| j.rate = v, Some(label(|l| td_string!(l, jobs.rate_hint))))}
+                {text(label(|l| td_string!(l, jobs.duration_label)), "opening-duration-input", |j| j.duration.as_str(), |j, v| j.duration = v, Some(label(|l| td_string!(l, jobs.duration_hint))))}
+            </div>
+            <div class="field">
+                <label class="field-label" for="opening-closes-input">{move || t_string!(i18n, jobs.closes_label)}</label>
+                <input class="input" type="datetime-local" id="opening-closes-input" data-testid="opening-closes-input"
+                    prop:value=move || form.with(|f| field(f, |j| j.closes_at.as_str()))
+                    on:input=move |ev| edit(|j, v| j.closes_at = v, event_target_value(&ev)) />
+                <p class="field-hint">{move || t_string!(i18n, jobs.closes_hint)}</p>
+            </div>
+        </section>
     }
 }
 

@@ -4,9 +4,11 @@
 //! a post not opened on this device is marked unread and counted on the tab.
 //!
 //! Admins also see their drafts, scheduled and unpublished posts here, and write them in the
-//! editor ([`editor`], in the admins' chunk).
+//! editor ([`editor`], in the admins' chunk). Job openings are posts too; they are listed apart,
+//! at `/jobs` ([`jobs`]).
 
 pub(crate) mod editor;
+pub(crate) mod jobs;
 mod responses;
 
 use leptos::prelude::*;
@@ -32,16 +34,28 @@ fn writes_news(signals: Signals) -> bool {
         .with(|me| me.as_ref().is_some_and(|me| vocab::writes_news(&me.roles)))
 }
 
+/// Whether the person writes posts of the kind of `entry`: news, or job openings (tracked).
+pub(crate) fn writes(signals: Signals, entry: &NewsEntry) -> bool {
+    if entry.is_job() {
+        jobs::writes_jobs(signals)
+    } else {
+        writes_news(signals)
+    }
+}
+
 fn now() -> i64 {
     crate::runtime::now()
 }
 
-/// The posts out for their readers (tracked), in the feed's order.
-fn out_posts(signals: Signals) -> Vec<NewsEntry> {
+/// The posts out for their readers (tracked), in the feed's order: the job openings, or news.
+fn out_posts(signals: Signals, jobs: bool) -> Vec<NewsEntry> {
     let now = now();
-    signals
-        .news
-        .with(|news| news.iter().filter(|e| e.is_out(now)).cloned().collect())
+    signals.news.with(|news| {
+        news.iter()
+            .filter(|e| e.is_out(now) && e.is_job() == jobs)
+            .cloned()
+            .collect()
+    })
 }
 
 /// Whether the person has not opened `doc` on this device (tracked).
@@ -55,10 +69,12 @@ pub(crate) fn NewsBadge() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
     let count = Memo::new(move |_| {
-        out_posts(signals)
-            .iter()
-            .filter(|e| is_unread(signals, e.doc))
-            .count()
+        let now = now();
+        signals.news.with(|news| {
+            news.iter()
+                .filter(|e| e.is_out(now) && is_unread(signals, e.doc))
+                .count()
+        })
     });
     view! {
         <super::TabBadge count=count label=Signal::derive(move || t_string!(i18n, news.nav_badge)) testid="news-badge" />
@@ -90,7 +106,7 @@ fn out_date(locale: Locale, entry: &NewsEntry) -> String {
 pub(crate) fn NewsPage() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
-    let posts = Memo::new(move |_| out_posts(signals));
+    let posts = Memo::new(move |_| out_posts(signals, false));
     let admin = move || writes_news(signals);
     view! {
         <section class="news-page" data-testid="news-page">
@@ -102,9 +118,10 @@ pub(crate) fn NewsPage() -> impl IntoView {
                     </A>
                 </Show>
             </div>
+            <jobs::NewsOrJobs jobs=false />
             <p class="page-lead">{move || t_string!(i18n, news.lead)}</p>
             <Show when=admin>
-                <NotOutYet />
+                <NotOutYet jobs=false />
             </Show>
             <Show when=move || !posts.with(Vec::is_empty)
                 fallback=move || view! { <p class="empty" data-testid="news-empty">{move || t_string!(i18n, news.empty)}</p> }>
@@ -176,6 +193,7 @@ fn MailChoice() -> impl IntoView {
 
 #[component]
 fn NewsCard(entry: NewsEntry) -> impl IntoView {
+    let opening = entry.post.job.clone();
     let i18n = use_i18n();
     let signals = use_client().signals;
     let doc = entry.doc;
@@ -201,6 +219,7 @@ fn NewsCard(entry: NewsEntry) -> impl IntoView {
                     <time class="news-date">{move || out_date(i18n.get_locale(), &entry)}</time>
                 </span>
                 <span class="news-card-title" data-testid="news-card-title">{title}</span>
+                {opening.map(|opening| view! { <jobs::Particulars opening=opening /> })}
                 {(!excerpt.is_empty()).then(|| view! { <span class="news-excerpt">{excerpt}</span> })}
             </A>
         </li>
@@ -259,16 +278,17 @@ pub(crate) fn StandingChip(standing: Standing) -> impl IntoView {
     }
 }
 
-/// Admins: their posts that are not out (drafts, scheduled, taken back), each opening the editor.
+/// Admins: their posts that are not out (drafts, scheduled, taken back), each opening the
+/// editor; the job openings', or the news'.
 #[component]
-fn NotOutYet() -> impl IntoView {
+fn NotOutYet(jobs: bool) -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
     let posts = Memo::new(move |_| {
         let now = now();
         signals.news.with(|news| {
             news.iter()
-                .filter(|e| !e.is_out(now))
+                .filter(|e| !e.is_out(now) && e.is_job() == jobs)
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -358,12 +378,20 @@ fn Stats(post: DocumentId, entry: Memo<Option<NewsEntry>>) -> impl IntoView {
 #[component]
 pub(crate) fn PostPage() -> impl IntoView {
     let i18n = use_i18n();
+    let signals = use_client().signals;
     let doc = use_post_param();
+    // An opening leads back to the openings.
+    let job = Memo::new(move |_| {
+        let doc = doc.get();
+        signals
+            .news
+            .with(|news| news.iter().any(|e| Some(e.doc) == doc && e.is_job()))
+    });
     view! {
         <article class="news-post-page" data-testid="post-page">
-            <A href="/news" attr:class="back-link" attr:data-testid="post-back">
+            <A href=move || if job.get() { "/jobs".to_owned() } else { "/news".to_owned() } attr:class="back-link" attr:data-testid="post-back">
                 <icons::Back />
-                <span>{move || t_string!(i18n, news.back)}</span>
+                <span>{move || if job.get() { t_string!(i18n, jobs.back) } else { t_string!(i18n, news.back) }}</span>
             </A>
             {move || match doc.get() {
                 Some(doc) => view! { <Post doc=doc /> }.into_any(),
@@ -414,8 +442,9 @@ fn Post(doc: DocumentId) -> impl IntoView {
     });
     let body = move || match shown.get() {
         Some(entry) => {
-            let admin = writes_news(signals);
+            let admin = writes(signals, &entry);
             let standing = Standing::of(&entry, now());
+            let opening = entry.post.job.clone();
             let body = crate::markdown::to_html(&entry.post.body);
             view! {
                 <header class="news-post-head">
@@ -425,6 +454,7 @@ fn Post(doc: DocumentId) -> impl IntoView {
                         {(admin && standing != Standing::Published).then(|| view! { <StandingChip standing=standing /> })}
                     </div>
                     <h1 class="page-title" data-testid="post-title">{entry.post.title.clone()}</h1>
+                    {opening.map(|opening| view! { <jobs::Particulars opening=opening /> })}
                     <p class="news-date">{
                         let entry = entry.clone();
                         move || out_date(i18n.get_locale(), &entry)
