@@ -210,6 +210,31 @@ pub(crate) struct SignedIn {
     pub(crate) expires_at: i64,
 }
 
+/// Declares an extractor for a signed-in caller who holds one of `$roles` (refused with
+/// `Forbidden` otherwise; [`SignedIn::holding`]), carrying the caller's [`db::User`].
+macro_rules! holder_of {
+    ($(#[$doc:meta])* $name:ident, $roles:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        #[allow(dead_code, reason = "some handlers only need the caller to hold the role")]
+        pub(crate) struct $name(pub(crate) crate::db::User);
+
+        impl axum::extract::FromRequestParts<crate::AppState> for $name {
+            type Rejection = crate::error::AppError;
+
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &crate::AppState,
+            ) -> Result<Self, Self::Rejection> {
+                crate::auth::SignedIn::holding(parts, state, &$roles)
+                    .await
+                    .map(Self)
+            }
+        }
+    };
+}
+pub(crate) use holder_of;
+
 impl SignedIn {
     /// The signed-in caller of a request, if they hold one of `allowed` (roles are read at each
     /// call, so a role taken back is gone at once); `Forbidden` otherwise.

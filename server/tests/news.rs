@@ -683,6 +683,12 @@ async fn a_newsletter_mails_its_segment_once_and_its_link_unsubscribes_without_s
     assert_eq!(error_code(by_ken, StatusCode::FORBIDDEN).await, "forbidden");
 }
 
+/// `GET /api/news/<doc>/stats`, as the member with `cookie` asks it.
+async fn stats_of(relay: &TestRelay, cookie: &str, doc: DocumentId) -> reqwest::Response {
+    let path = format!("/api/news/{doc}/stats");
+    call(relay, Method::GET, &path, Some(cookie), None).await
+}
+
 /// The admin with `admin` gives the member `user` exactly `roles`.
 async fn give_roles(relay: &TestRelay, admin: &str, user: &str, roles: &[&str]) {
     let path = format!("/api/admin/members/{user}/roles");
@@ -738,14 +744,7 @@ async fn an_editor_writes_news_as_admins_do_and_nothing_else_and_not_once_the_ro
     })
     .await;
     his.wait_acknowledged(&ken.1.relay_storage).await;
-    let stats = call(
-        &relay,
-        Method::GET,
-        &format!("/api/news/{doc}/stats"),
-        Some(&ken.0),
-        None,
-    )
-    .await;
+    let stats = stats_of(&relay, &ken.0, doc).await;
     assert_eq!(stats.status(), StatusCode::OK);
     assert_eq!(stats.json::<PostStats>().await.expect("stats").comments, 0);
 
@@ -1090,14 +1089,7 @@ async fn a_recruiter_posts_a_job_opening_that_reaches_its_segment_and_only_its_w
         .expect("its particulars");
     assert_eq!(opening.kind(), Some(tsunagu_core::news::JobKind::Gig));
     assert_eq!(opening.rate, "月額40万円");
-    let stats = call(
-        &relay,
-        Method::GET,
-        &format!("/api/news/{doc}/stats"),
-        Some(&ken.0),
-        None,
-    )
-    .await;
+    let stats = stats_of(&relay, &ken.0, doc).await;
     assert_eq!(
         stats.status(),
         StatusCode::OK,

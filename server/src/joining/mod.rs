@@ -23,8 +23,7 @@ pub(crate) mod registration;
 pub(crate) mod store;
 pub(crate) mod tenure;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts};
-use axum::http::request::Parts;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Router};
 use tsunagu_core::api::Me;
@@ -32,7 +31,7 @@ use tsunagu_core::ids::random_bytes;
 use tsunagu_core::profile::{Position, Profile};
 use tsunagu_core::vocab::Role;
 
-use crate::auth::{self, SignedIn};
+use crate::auth;
 use crate::db;
 use crate::error::{AppError, Error};
 use crate::{AppState, Config, documents};
@@ -108,22 +107,11 @@ pub(crate) fn routes(joining: Joining, csv_body_bytes: usize) -> Router<AppState
         .layer(Extension(joining))
 }
 
-/// A signed-in caller who holds the admin role.
-#[derive(Debug, Clone)]
-pub(crate) struct Admin(pub(crate) db::User);
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        SignedIn::holding(parts, state, &[Role::Admin])
-            .await
-            .map(Self)
-    }
-}
+crate::auth::holder_of!(
+    /// A signed-in caller who holds the admin role.
+    Admin,
+    [Role::Admin]
+);
 
 /// Whether a single-use link that expires (an invitation, an application's confirmation) may
 /// still be used, or why not.

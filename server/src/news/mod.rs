@@ -63,57 +63,22 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .merge(newsletter::api_routes())
 }
 
-/// A signed-in caller who writes company news: an admin or an editor.
-#[derive(Debug, Clone)]
-pub(crate) struct NewsWriter(pub(crate) db::User);
-
-impl axum::extract::FromRequestParts<AppState> for NewsWriter {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        SignedIn::holding(parts, state, &NEWS_WRITERS)
-            .await
-            .map(Self)
-    }
-}
-
-/// A signed-in caller who posts job openings: an admin or a recruiter.
-#[derive(Debug, Clone)]
-pub(crate) struct JobWriter(pub(crate) db::User);
-
-impl axum::extract::FromRequestParts<AppState> for JobWriter {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        SignedIn::holding(parts, state, &JOB_WRITERS)
-            .await
-            .map(Self)
-    }
-}
-
-/// A signed-in caller who writes posts of either kind: they see how far a segment reaches and
-/// how a post is doing.
-#[derive(Debug, Clone)]
-pub(crate) struct PostWriter;
-
-impl axum::extract::FromRequestParts<AppState> for PostWriter {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        SignedIn::holding(parts, state, &POST_WRITERS)
-            .await
-            .map(|_| Self)
-    }
-}
+crate::auth::holder_of!(
+    /// A signed-in caller who writes company news: an admin or an editor.
+    NewsWriter,
+    NEWS_WRITERS
+);
+crate::auth::holder_of!(
+    /// A signed-in caller who posts job openings: an admin or a recruiter.
+    JobWriter,
+    JOB_WRITERS
+);
+crate::auth::holder_of!(
+    /// A signed-in caller who writes posts of either kind: they see how far a segment reaches
+    /// and how a post is doing.
+    PostWriter,
+    POST_WRITERS
+);
 
 /// `POST /api/news`.
 async fn create(
@@ -259,7 +224,7 @@ pub(crate) async fn readable_posts(
 /// `POST /api/news/segment`.
 async fn reach(
     State(state): State<AppState>,
-    PostWriter: PostWriter,
+    PostWriter(_): PostWriter,
     payload: Result<Json<Segment>, JsonRejection>,
 ) -> Result<Json<SegmentReach>, AppError> {
     let Json(segment) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -322,7 +287,7 @@ async fn opened(
 /// `GET /api/news/<post>/stats` (those who write posts).
 async fn stats(
     State(state): State<AppState>,
-    PostWriter: PostWriter,
+    PostWriter(_): PostWriter,
     Path(post): Path<String>,
 ) -> Result<Json<PostStats>, AppError> {
     let doc: DocumentId = post.parse().map_err(|_| AppError::NotFound)?;
