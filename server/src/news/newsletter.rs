@@ -286,7 +286,12 @@ impl NewsMail<'_> {
             "{}/api/newsletter/unsubscribe/{}",
             self.public_url, self.to.token
         );
-        let subject = format!("【お知らせ】{}", one_line(&self.news.title));
+        let label = if self.news.job.is_some() {
+            "求人"
+        } else {
+            "お知らせ"
+        };
+        let subject = format!("【{label}】{}", one_line(&self.news.title));
         mailer
             .deliver(Mail {
                 to_name: &self.to.name,
@@ -299,24 +304,39 @@ impl NewsMail<'_> {
     }
 
     /// Plain text, the fixed words in Japanese and then English; the post as its admin wrote it
-    /// (Markdown reads well as text).
+    /// (Markdown reads well as text). A job opening says so, and what it offers.
     fn text(&self, unsubscribe: &str) -> String {
         let name = &self.to.name;
         let title = one_line(&self.news.title);
         let body = self.news.body.trim();
         let link = format!("{}/news/{}", self.public_url, self.post);
+        let (lead, open) = match &self.news.job {
+            Some(opening) => (
+                format!(
+                    "アルムナイのみなさんへの募集のお知らせです。\n\
+                     An opening for the company's alumni.\n{}",
+                    particulars(opening)
+                ),
+                "アプリで詳しく読む / Read it in the app:",
+            ),
+            None => (
+                "アルムナイネットワークからのお知らせです。\n\
+                 News from your alumni network.\n"
+                    .to_owned(),
+                "アプリで読む・いいね・コメント / Read, like and comment in the app:",
+            ),
+        };
         format!(
             "{name} 様 / Dear {name},\n\
              \n\
-             アルムナイネットワークからのお知らせです。\n\
-             News from your alumni network.\n\
+             {lead}\
              \n\
              ■ {title}\n\
              \n\
              {body}\n\
              \n\
              ----\n\
-             アプリで読む・いいね・コメント / Read, like and comment in the app:\n\
+             {open}\n\
              {link}\n\
              \n\
              お知らせのメールが不要な場合は、こちらから配信を停止できます(ログインは不要です)。\n\
@@ -324,6 +344,36 @@ impl NewsMail<'_> {
              {unsubscribe}\n"
         )
     }
+}
+
+/// What an opening offers, one fact a line, for a mail.
+fn particulars(opening: &tsunagu_core::news::Opening) -> String {
+    use tsunagu_core::news::JobKind;
+    let kind = match opening.kind() {
+        Some(JobKind::FullTime) => "正社員（出戻り） / Full-time (comeback)",
+        Some(JobKind::PartTime) => "パート・アルバイト / Part-time",
+        Some(JobKind::Gig) => "業務委託・副業 / Gig or side work",
+        Some(JobKind::Referral) => "紹介のお願い / Referral",
+        None => "",
+    };
+    let remote = if opening.remote {
+        "リモート可 / Remote OK"
+    } else {
+        ""
+    };
+    [
+        kind,
+        &opening.department,
+        &opening.location,
+        remote,
+        &opening.rate,
+        &opening.duration,
+    ]
+    .into_iter()
+    .map(str::trim)
+    .filter(|fact| !fact.is_empty())
+    .map(|fact| format!("・{fact}\n"))
+    .collect()
 }
 
 /// A title as one line: a header cannot hold a line break, and a mail's heading reads better
@@ -477,4 +527,65 @@ fn page(
          {form}</main></body></html>"
     );
     (status, Html(html)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tsunagu_core::news::{JobKind, Opening};
+
+    fn mail_text(news: &NewsPost) -> String {
+        let to = Recipient {
+            name: "山田 花子".into(),
+            email: "hanako@example.com".into(),
+            token: "t0ken".into(),
+        };
+        let mail = NewsMail {
+            post: DocumentId::random(),
+            news,
+            to: &to,
+            public_url: "https://alumni.example.com",
+        };
+        mail.text("https://alumni.example.com/api/newsletter/unsubscribe/t0ken")
+    }
+
+    #[test]
+    fn a_job_opening_is_mailed_as_one_with_what_it_offers() {
+        let opening = Opening {
+            location: "東京本社".into(),
+            remote: true,
+            rate: "月額40万円".into(),
+            duration: "3か月".into(),
+            ..Opening::of(JobKind::Gig)
+        };
+        let job = NewsPost {
+            body: "営業企画を手伝ってください。".into(),
+            job: Some(opening),
+            ..NewsPost::draft("営業企画の業務委託")
+        };
+        let text = mail_text(&job);
+        assert!(text.contains("募集のお知らせです"), "{text}");
+        for fact in [
+            "・業務委託・副業 / Gig or side work\n",
+            "・東京本社\n",
+            "・リモート可 / Remote OK\n",
+            "・月額40万円\n",
+            "・3か月\n",
+        ] {
+            assert!(text.contains(fact), "{fact:?} in {text}");
+        }
+        assert!(!text.contains("いいね"), "openings are not liked: {text}");
+        assert!(text.contains("/api/newsletter/unsubscribe/t0ken"));
+
+        let news = NewsPost {
+            body: "年末年始のお休み".into(),
+            ..NewsPost::draft("年末年始のお知らせ")
+        };
+        let text = mail_text(&news);
+        assert!(
+            text.contains("アルムナイネットワークからのお知らせです。"),
+            "{text}"
+        );
+        assert!(!text.contains("\n・"), "no particulars for news: {text}");
+    }
 }
