@@ -318,13 +318,25 @@ impl Runtime {
         self.signals.me.set(Some(me));
         // Which parts belong with which profile may have changed: read every profile again.
         self.profiles.borrow_mut().clear();
-        let mut held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
-        if let Some(features) = self.features() {
-            features.reset(self);
-            held = features.refresh(self, held);
-            features.organisation_changed(self);
-        }
-        self.refresh_profiles(held);
+        let rest = match self.features() {
+            Some(features) => self.reread_features(features),
+            None => self.held_docs(),
+        };
+        self.refresh_profiles(rest);
+    }
+
+    /// Every document on this device.
+    fn held_docs(&self) -> Vec<DocumentId> {
+        self.docs.engine().document_ids().copied().collect()
+    }
+
+    /// Has the features read every held document afresh (the person changed, or the features
+    /// just arrived); returns the documents that are not theirs.
+    fn reread_features(&self, features: &dyn features::Features) -> Vec<DocumentId> {
+        features.reset(self);
+        let rest = features.refresh(self, self.held_docs());
+        features.organisation_changed(self);
+        rest
     }
 
     /// Documents the person may no longer read leave the device. Conversations leave when their
@@ -335,8 +347,11 @@ impl Runtime {
             return;
         }
         let readable: BTreeSet<DocumentId> = readable_docs(me).chain(self.message_docs()).collect();
-        let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
-        for doc in held.into_iter().filter(|d| !readable.contains(d)) {
+        for doc in self
+            .held_docs()
+            .into_iter()
+            .filter(|d| !readable.contains(d))
+        {
             self.docs.engine_mut().forget(&doc);
             self.profiles.borrow_mut().remove(&doc);
             self.docs.write(Write::Forget(doc));
@@ -369,10 +384,10 @@ impl Runtime {
         loop {
             let organisation_changed = self.perform_round(effects);
             effects = self.wanted.take();
-            if organisation_changed && let Some(features) = self.features() {
-                features.organisation_changed(self);
-            }
             if organisation_changed {
+                if let Some(features) = self.features() {
+                    features.organisation_changed(self);
+                }
                 effects.extend(self.regroup_profile().unwrap_or_default());
             }
             if effects.is_empty() {
@@ -500,10 +515,7 @@ impl Runtime {
 /// events (with rosters and check-in logs for their staff), their answers and passes, and their
 /// inbox (which names their conversations), and the news posts meant for them.
 fn readable_docs(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
-    me.directory
-        .iter()
-        .copied()
-        .chain([me.profile_doc])
+    profiles::members(me)
         .chain(me.parts.iter().map(|p| p.doc))
         .chain(me.organisation_doc)
         .chain(events::readable(me))

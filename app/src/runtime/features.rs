@@ -126,10 +126,8 @@ impl Runtime {
         let Some(me) = self.signals.me.get_untracked() else {
             return;
         };
-        features.reset(self);
-        let held: Vec<DocumentId> = self.docs.engine().document_ids().copied().collect();
-        features.refresh(self, held);
-        features.organisation_changed(self);
+        // Profiles were read when they came; the rest are the features' to read.
+        self.reread_features(features);
         self.forget_unreadable(&me);
         features.signed_in(self);
         if self.conn.get().is_some() {

@@ -43,6 +43,8 @@ pub struct NewsEntry {
     pub responses: Responses,
     /// Keys of the person's own comments the relay has not acknowledged yet ("sending").
     pub sending: BTreeSet<String>,
+    /// A job opening rather than news: its document's kind, as the relay lists it.
+    pub job: bool,
 }
 
 impl NewsEntry {
@@ -59,6 +61,7 @@ impl NewsEntry {
             responses_doc: listed.responses,
             responses: Responses::default(),
             sending: BTreeSet::new(),
+            job: listed.job,
         }
     }
 
@@ -70,7 +73,7 @@ impl NewsEntry {
 
     /// A job opening rather than news.
     pub fn is_job(&self) -> bool {
-        self.post.job.is_some()
+        self.job
     }
 }
 

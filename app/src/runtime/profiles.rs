@@ -111,12 +111,7 @@ impl Runtime {
         let parts = PartIndex::new(&me);
         // Only members' profiles: other documents may pass by before the features, which read
         // theirs, are on the device.
-        let members: BTreeSet<DocumentId> = me
-            .directory
-            .iter()
-            .copied()
-            .chain([me.profile_doc])
-            .collect();
+        let members: BTreeSet<DocumentId> = members(&me).collect();
         let mains: BTreeSet<DocumentId> = docs
             .iter()
             .map(|doc| parts.profile_of(*doc))
@@ -147,12 +142,9 @@ impl Runtime {
         };
         let profiles = self.profiles.borrow();
         let mut seen = BTreeSet::new();
-        let entries: Vec<Entry> = me
-            .directory
-            .iter()
-            .chain([&me.profile_doc])
-            .filter(|d| seen.insert(**d))
-            .filter_map(|d| profiles.get(d).map(|(p, h)| (*d, p.clone(), h.clone())))
+        let entries: Vec<Entry> = members(&me)
+            .filter(|d| seen.insert(*d))
+            .filter_map(|d| profiles.get(&d).map(|(p, h)| (d, p.clone(), h.clone())))
             .collect();
         self.signals.directory.set(entries);
     }
@@ -170,6 +162,11 @@ fn own_part(me: &Me, audience: Audience) -> Option<DocumentId> {
 }
 
 /// Which profile each readable part belongs with, and each profile's parts in audience order.
+/// The main profile documents of the directory's members and of the person.
+pub(super) fn members(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
+    me.directory.iter().copied().chain([me.profile_doc])
+}
+
 struct PartIndex<'a> {
     profile_of: HashMap<DocumentId, DocumentId>,
     parts_of: HashMap<DocumentId, Vec<&'a ProfilePart>>,

@@ -9,9 +9,9 @@
 //! builds and the wasm tests need no post-link step.
 //!
 //! Offline: once the first screen is up, [`preload`] fetches the chunk every member opens (their
-//! profile, a person's page, events, messages, news), so a phone that goes offline during its very first visit
-//! still has them; the service worker precaches every chunk too, so all screens work offline after
-//! the first visit. A chunk that cannot be fetched (offline before either happened) shows a notice
+//! profile, a person's page, events, messages, news), so a phone that goes offline during its
+//! very first visit still has them; the service worker precaches every chunk too, so all screens
+//! work offline after the first visit. A chunk that cannot be fetched (offline before either happened) shows a notice
 //! with a reload button instead of stopping the app.
 
 use leptos::prelude::*;
@@ -282,7 +282,7 @@ pub(crate) fn preload(roles: &[Role]) {
         .iter()
         .any(|r| matches!(r, Role::Admin | Role::EventStaff));
     // The admins' chunk holds the editor of news and job openings too.
-    let admin = tsunagu_core::vocab::writes_news(roles) || tsunagu_core::vocab::writes_jobs(roles);
+    let admin = tsunagu_core::vocab::writes_posts(roles);
     leptos::task::spawn_local(async move {
         // After the first screen has drawn, not competing with it for a slow connection.
         gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;

@@ -24,4 +24,6 @@ pub use audience::Audience;
 pub use doc_kind::DocKind;
 pub use event_audience::EventAudience;
 pub use profile_field::{Field, HR_KEYS, NAME_KEYS, OWNER_KEY, VISIBILITY_KEY};
-pub use role::{JOB_WRITERS, NEWS_WRITERS, POST_WRITERS, Role, writes_jobs, writes_news};
+pub use role::{
+    JOB_WRITERS, NEWS_WRITERS, POST_WRITERS, Role, writes_jobs, writes_news, writes_posts,
+};

@@ -62,3 +62,8 @@ pub fn writes_jobs(roles: &[Role]) -> bool {
 /// The roles that write posts of either kind (news, job openings): they see how far a segment
 /// reaches, and what became of their posts.
 pub const POST_WRITERS: [Role; 3] = [Role::Admin, Role::Editor, Role::Recruiter];
+
+/// Whether someone holding `roles` writes posts of some kind ([`POST_WRITERS`]).
+pub fn writes_posts(roles: &[Role]) -> bool {
+    roles.iter().any(|r| POST_WRITERS.contains(r))
+}

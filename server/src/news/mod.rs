@@ -91,7 +91,7 @@ async fn create(
         segment: new.segment,
         ..NewsPost::draft(new.title.trim())
     };
-    start(&state, &admin, DocKind::NewsPost, post).await
+    start(&state, &admin, post).await
 }
 
 /// `POST /api/jobs`.
@@ -106,26 +106,25 @@ async fn create_job(
         job: Some(new.opening),
         ..NewsPost::draft(new.title.trim())
     };
-    start(&state, &recruiter, DocKind::JobPost, post).await
+    start(&state, &recruiter, post).await
 }
 
-/// Starts a draft `post` of `kind` by `writer`: its document (and a post of news, its
-/// responses) and its row.
+/// Starts a draft `post` by `writer`: its document — a job opening if it has an opening's
+/// particulars, else a post of news with its responses — and its row.
 async fn start(
     state: &AppState,
     writer: &db::User,
-    kind: DocKind,
     post: NewsPost,
 ) -> Result<Json<NewsRef>, AppError> {
     if let Some(problem) = post.problem() {
         return Err(AppError::BadRequest(problem.into()));
     }
-    let job = kind == DocKind::JobPost;
-    if post.job.is_some() != job {
-        return Err(AppError::BadRequest(
-            "a job opening, and only one, has an opening's particulars".into(),
-        ));
-    }
+    let job = post.job.is_some();
+    let kind = if job {
+        DocKind::JobPost
+    } else {
+        DocKind::NewsPost
+    };
     let mut tx = db::write_tx(&state.db).await?;
     let actor = db::stored_relay_actor(&mut tx).await?;
     let doc = documents::create(&mut tx, &actor, kind, None, |tx| post.write_to(tx)).await?;
@@ -258,8 +257,8 @@ async fn opened(
         )));
     }
     let user = signed_in.user.id;
-    // Counted as a reader in the post's segment: an admin or editor reading every post to look
-    // after them is not one of its audience.
+    // Counted as a reader in the post's segment: a writer (admin, editor, recruiter) reading
+    // every post to look after them is not one of its audience.
     let mut roles = db::roles(&state.db, &user).await?;
     roles.retain(|r| !POST_WRITERS.contains(r));
     let readable: Vec<DocumentId> = readable_posts(&state.db, &user, &roles)

@@ -351,7 +351,10 @@ fn WritersOnly(job: Option<bool>, children: ChildrenFn) -> impl IntoView {
     let allowed = move || match job {
         Some(true) => writes_jobs(signals),
         Some(false) => writes_news(signals),
-        None => writes_jobs(signals) || writes_news(signals),
+        None => signals.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| tsunagu_core::vocab::writes_posts(&me.roles))
+        }),
     };
     view! {
         <Show when=allowed fallback=move || view! { <Forbidden job=job.unwrap_or(false) /> }>
