@@ -389,6 +389,25 @@ const RULES: &[Rule] = &[
         who: Who::Segment,
         grant: Grant::Read,
     },
+    // Applications: each member appends their own, once per opening; where one stands is the
+    // relay's to write, on a recruiter's word (docs/design.md §13). Recruiters work them through
+    // the relay's board, so no device but the applicant's holds the document.
+    Rule {
+        kind: DocKind::JobApplications,
+        who: Who::Owner,
+        grant: Grant::Append(APPLYING),
+    },
+    // What recruiters note about applicants: theirs alone.
+    Rule {
+        kind: DocKind::JobNotes,
+        who: Who::Holder(Role::Admin),
+        grant: Grant::Write(EVERYWHERE),
+    },
+    Rule {
+        kind: DocKind::JobNotes,
+        who: Who::Holder(Role::Recruiter),
+        grant: Grant::Write(EVERYWHERE),
+    },
     // What readers say to a post: each writes only their own いいね and their own comments
     // (keyed by their id, so nobody comments as someone else); admins also hide comments. The
     // responses go where the post goes: out of a reader's reach, out of their device.
@@ -415,6 +434,9 @@ pub const NEWS_RESPONDER: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*
 
 /// What an admin or editor writes there: their own responses, and which comments are hidden.
 pub const NEWS_MODERATOR: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*"], &["hidden"]];
+
+/// Where a member applies: one new entry per opening, which they never change afterwards.
+pub const APPLYING: &[Pattern] = &[&[crate::job_application::APPLICATIONS_KEY, "*"]];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
 pub const CHECKIN_SCANS: &[Pattern] = &[&["scans", "*"]];
@@ -594,6 +616,70 @@ mod tests {
                 access(&me, &unknown).is_some(),
                 is_admin,
                 "{kind:?} {roles:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_member_appends_their_own_applications_and_nobody_writes_where_one_stands() {
+        let mine = DocFacts {
+            owner: Some("me"),
+            owner_listed: true,
+            ..DocFacts::of(DocKind::JobApplications)
+        };
+        let hers = DocFacts {
+            owner: Some("hanako"),
+            ..mine
+        };
+        for roles in role_sets() {
+            let me = me(&roles);
+            // Their own: they read it and add an application, once.
+            assert_eq!(access(&me, &mine), Some(Access::Write), "{roles:?}");
+            let apply = keys(&["applications", "post-1"]);
+            assert!(may_edit(&me, &mine, &apply, Edit::Add));
+            assert!(may_edit(
+                &me,
+                &mine,
+                &keys(&["applications", "post-1", "note"]),
+                Edit::Fill
+            ));
+            assert!(
+                !may_edit(
+                    &me,
+                    &mine,
+                    &keys(&["applications", "post-1", "note"]),
+                    Edit::Change
+                ),
+                "an application sent stays as sent"
+            );
+            assert!(!may_edit(
+                &me,
+                &mine,
+                &keys(&["applications"]),
+                Edit::Change
+            ));
+            for relays in [["stages", "post-1"], ["refused", "post-1"]] {
+                assert!(
+                    !may_edit(&me, &mine, &keys(&relays), Edit::Add),
+                    "only the relay says where an application stands: {roles:?}"
+                );
+            }
+            // Another member's: it does not exist for anyone else, recruiters and admins
+            // included (they work applications through the relay).
+            assert_eq!(access(&me, &hers), None, "{roles:?}");
+        }
+    }
+
+    #[test]
+    fn recruiters_notes_are_theirs_alone() {
+        let notes = DocFacts::of(DocKind::JobNotes);
+        for roles in role_sets() {
+            let me = me(&roles);
+            let expected = writes_jobs(&roles).then_some(Access::Write);
+            assert_eq!(access(&me, &notes), expected, "{roles:?}");
+            assert_eq!(
+                may_write(&me, &notes, &keys(&["notes", "hanako"])),
+                writes_jobs(&roles)
             );
         }
     }

@@ -60,6 +60,7 @@ pub mod grants;
 #[cfg(feature = "ics")]
 pub mod ics;
 pub mod ids;
+pub mod job_application;
 pub mod memory;
 pub mod news;
 pub mod pass;

@@ -244,6 +244,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
     let rsvps_doc = db::member_doc(&state.db, &user.id, DocKind::Rsvps).await?;
     let passes_doc = db::member_doc(&state.db, &user.id, DocKind::Passes).await?;
     let inbox_doc = db::member_doc(&state.db, &user.id, DocKind::Inbox).await?;
+    let applications_doc = db::member_doc(&state.db, &user.id, DocKind::JobApplications).await?;
     let news = crate::news::readable_posts(&state.db, &user.id, &roles).await?;
     events::refresh_card(state, &user.id, passes_doc).await?;
     Ok(Me {
@@ -264,6 +265,7 @@ async fn me(state: &AppState, user: &db::User) -> Result<Me, Error> {
         pass_key: state.passes.current().verifying_key().to_string(),
         inbox_doc,
         news,
+        applications_doc,
         blocked: crate::moderation::blocked_by(&state.db, &user.id).await?,
     })
 }

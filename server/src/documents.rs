@@ -9,6 +9,7 @@ use tsunagu_core::conversation::Inbox;
 use tsunagu_core::engine::{Effect, Engine};
 use tsunagu_core::event::{Passes, Rsvps};
 use tsunagu_core::ids::{DocumentId, PeerId};
+use tsunagu_core::job_application::JobApplications;
 use tsunagu_core::profile::{Profile, Visibility};
 use tsunagu_core::vocab::{Audience, DocKind, HR_KEYS, OWNER_KEY};
 
@@ -96,7 +97,22 @@ async fn create_member_docs(
         Passes::default().write_to(tx)
     })
     .await?;
-    create_inbox(conn, actor, owner).await
+    create_inbox(conn, actor, owner).await?;
+    create_applications(conn, actor, owner).await
+}
+
+/// Makes `owner`'s applications document ([`JobApplications`]), with its maps.
+async fn create_applications(
+    conn: &mut AnyConnection,
+    actor: &ActorId,
+    owner: &str,
+) -> Result<(), Error> {
+    create(conn, actor, DocKind::JobApplications, Some(owner), |tx| {
+        tx.put(automerge::ROOT, OWNER_KEY, owner)?;
+        JobApplications::create(tx)
+    })
+    .await?;
+    Ok(())
 }
 
 /// Makes `owner`'s inbox: the conversations they are in, which only the relay writes.
@@ -109,12 +125,14 @@ async fn create_inbox(conn: &mut AnyConnection, actor: &ActorId, owner: &str) ->
     Ok(())
 }
 
-/// Gives every member who joined before events their RSVP and passes documents, and everyone
-/// who joined before messages their inbox.
+/// Gives every member who joined before events their RSVP and passes documents, everyone
+/// who joined before messages their inbox, and everyone who joined before job applications
+/// their applications document.
 pub(crate) async fn ensure_member_docs(pool: &AnyPool, actor: &ActorId) -> Result<(), Error> {
     let before_events = owners_without(pool, DocKind::Rsvps).await?;
     let before_messages = owners_without(pool, DocKind::Inbox).await?;
-    if before_events.is_empty() && before_messages.is_empty() {
+    let before_jobs = owners_without(pool, DocKind::JobApplications).await?;
+    if before_events.is_empty() && before_messages.is_empty() && before_jobs.is_empty() {
         return Ok(());
     }
     let mut tx = db::write_tx(pool).await?;
@@ -127,10 +145,14 @@ pub(crate) async fn ensure_member_docs(pool: &AnyPool, actor: &ActorId) -> Resul
     {
         create_inbox(&mut tx, actor, owner).await?;
     }
+    for owner in before_jobs.iter().filter(|o| !before_events.contains(o)) {
+        create_applications(&mut tx, actor, owner).await?;
+    }
     tx.commit().await?;
     tracing::info!(
         before_events = before_events.len(),
         before_messages = before_messages.len(),
+        before_jobs = before_jobs.len(),
         "made the members' missing documents"
     );
     Ok(())

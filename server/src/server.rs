@@ -289,6 +289,7 @@ async fn open(config: Config, url: &str) -> Result<(AppState, Option<String>), E
             }),
             Box::new(crate::photos::Profiles),
             Box::new(crate::news::Posts),
+            Box::new(crate::news::jobs::Applying { db: db.clone() }),
         ],
     );
     let vapid = crate::push::Vapid::load(&db, config.push_contact.clone()).await?;

@@ -11,9 +11,10 @@ use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tsunagu_core::api::{AuditEntry, NewsRef, PostStats, SegmentReach};
+use tsunagu_core::api::{Applicant, AuditEntry, NewsRef, PostStats, SegmentReach};
 use tsunagu_core::event::DocError;
 use tsunagu_core::ids::DocumentId;
+use tsunagu_core::job_application::{JobApplication, JobApplications, Refusal, Stage};
 use tsunagu_core::news::{NewsPost, PostStatus, Responses, Segment};
 
 /// "Left 2018–2022, open to rehire": Hanako (left 2021, open to rehire) is in it; Ken (left
@@ -1133,4 +1134,216 @@ async fn a_recruiter_posts_a_job_opening_that_reaches_its_segment_and_only_its_w
         error_code(refused, StatusCode::FORBIDDEN).await,
         "forbidden"
     );
+}
+
+/// The applications document of the member signed in with `me`, read on `device`.
+fn applications(device: &Device, me: &tsunagu_core::api::Me) -> JobApplications {
+    let doc = me.applications_doc.expect("an applications document");
+    device
+        .engine
+        .doc(&doc)
+        .map(|d| JobApplications::read(d).expect("applications"))
+        .unwrap_or_default()
+}
+
+/// Applies for `job` from `device`, as the app does: one new entry in one change.
+async fn apply(device: &mut Device, me: &tsunagu_core::api::Me, job: DocumentId, note: &str) {
+    let doc = me.applications_doc.expect("an applications document");
+    let written = JobApplication {
+        note: note.into(),
+        since: "退職後はスタートアップでPMを5年".into(),
+        link: "https://example.com/hanako-cv.pdf".into(),
+        at: common::now(),
+    };
+    device
+        .change(doc, |tx| {
+            JobApplications::apply(tx, &job.to_string(), &written).map_err(|e| e.to_string())
+        })
+        .await;
+}
+
+async fn move_application(
+    relay: &TestRelay,
+    cookie: &str,
+    job: DocumentId,
+    user: &str,
+    stage: &str,
+) -> reqwest::Response {
+    call(
+        relay,
+        Method::PUT,
+        &format!("/api/jobs/{job}/applications/{user}"),
+        Some(cookie),
+        Some(json!({ "stage": stage })),
+    )
+    .await
+}
+
+/// A recruiter's opening, published from his device.
+async fn published_job(
+    relay: &TestRelay,
+    cookie: &str,
+    me: &tsunagu_core::api::Me,
+    body: serde_json::Value,
+) -> NewsRef {
+    let started = start_job(relay, cookie, body).await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let job = started.json::<NewsRef>().await.expect("an opening");
+    let mut his = device_with(relay, cookie, &[job.post]).await;
+    edit_post(&mut his, job.post, |p| {
+        p.status = PostStatus::Published.key().into();
+    })
+    .await;
+    his.wait_acknowledged(&me.relay_storage).await;
+    job
+}
+
+#[tokio::test]
+async fn an_application_is_taken_moved_only_by_recruiters_and_refused_when_closed_or_out_of_reach()
+{
+    let (relay, hanako, ken, yuki) = three().await;
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni", "recruiter"]).await;
+    let job = published_job(&relay, &ken.0, &ken.1, gig()).await;
+    let notes = job
+        .notes
+        .expect("its recruiter is given the notes document");
+    let hanako_id = hanako.1.user_id.clone();
+
+    // Hanako applies; the relay takes it up and her phone shows 応募済 with its date.
+    let mine = hanako.1.applications_doc.expect("an applications document");
+    let listed: Vec<NewsRef> = get_json(&relay, "/api/news", &hanako.0).await;
+    assert_eq!(
+        listed[0].notes, None,
+        "applicants are never given the notes"
+    );
+    let mut hers = device_with(&relay, &hanako.0, &[mine, job.post]).await;
+    apply(
+        &mut hers,
+        &hanako.1,
+        job.post,
+        "また営業企画に関わりたいです",
+    )
+    .await;
+    let key = job.post.to_string();
+    hers.pump_until("応募済", |d| {
+        applications(d, &hanako.1).stage(&key) == Some(Stage::Applied)
+    })
+    .await;
+    assert!(applications(&hers, &hanako.1).stages[&key][0].at >= common::now() - 60);
+
+    // The recruiters' board lists it as she wrote it; no one else sees the board.
+    let board = format!("/api/jobs/{}/applications", job.post);
+    let seen: Vec<Applicant> = get_json(&relay, &board, &ken.0).await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].user_id, hanako_id);
+    assert_eq!(seen[0].application.note, "また営業企画に関わりたいです");
+    assert_eq!(seen[0].stages.len(), 1);
+    let as_admin: Vec<Applicant> = get_json(&relay, &board, &yuki.0).await;
+    assert_eq!(as_admin, seen);
+    let refused = call(&relay, Method::GET, &board, Some(&hanako.0), None).await;
+    assert_eq!(
+        error_code(refused, StatusCode::FORBIDDEN).await,
+        "forbidden"
+    );
+
+    // Ken moves it to 面接; her phone shows it, dated.
+    let moved = move_application(&relay, &ken.0, job.post, &hanako_id, "interview").await;
+    assert_eq!(moved.status(), StatusCode::NO_CONTENT);
+    hers.pump_until("面接", |d| {
+        applications(d, &hanako.1).stage(&key) == Some(Stage::Interview)
+    })
+    .await;
+    let stages: Vec<String> = applications(&hers, &hanako.1).stages[&key]
+        .iter()
+        .map(|e| e.stage.clone())
+        .collect();
+    assert_eq!(stages, ["applied", "interview"]);
+    let audit: Vec<AuditEntry> = get_json(&relay, "/api/admin/audit", &yuki.0).await;
+    assert!(audit.iter().any(|e| e.action == "move-application"));
+
+    // She cannot move it herself — not through the board, not in her document — nor change
+    // what she sent; an unknown stage, applicant or opening is refused with a reason.
+    let by_her = move_application(&relay, &hanako.0, job.post, &hanako_id, "offer").await;
+    assert_eq!(error_code(by_her, StatusCode::FORBIDDEN).await, "forbidden");
+    let unknown = move_application(&relay, &ken.0, job.post, &hanako_id, "promoted").await;
+    assert_eq!(
+        error_code(unknown, StatusCode::BAD_REQUEST).await,
+        "bad-request"
+    );
+    let nobody = move_application(&relay, &ken.0, job.post, &yuki.1.user_id, "offer").await;
+    assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
+    let news_post = start_post(&relay, &yuki.0, "社内報", &Segment::default()).await;
+    let news_post = news_post.json::<NewsRef>().await.expect("a post").post;
+    let not_job = move_application(&relay, &ken.0, news_post, &hanako_id, "offer").await;
+    assert_eq!(not_job.status(), StatusCode::NOT_FOUND);
+    hers.change(mine, |tx| {
+        JobApplications::enter_stage(tx, &key, Stage::Offer, common::now())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    hers.wait_rejected(mine).await;
+    let mut again = device_with(&relay, &hanako.0, &[mine]).await;
+    again
+        .change(mine, |tx| {
+            let entry = match tx.get(automerge::ROOT, "applications").expect("read") {
+                Some((_, apps)) => match tx.get(&apps, &key).expect("read") {
+                    Some((_, entry)) => entry,
+                    None => return Err("no application".into()),
+                },
+                None => return Err("no applications".into()),
+            };
+            tx.put(&entry, "note", "書き換え")
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    again.wait_rejected(mine).await;
+    let seen: Vec<Applicant> = get_json(&relay, &board, &ken.0).await;
+    assert_eq!(seen[0].application.note, "また営業企画に関わりたいです");
+    assert_eq!(seen[0].stages.len(), 2);
+
+    // Nobody else receives her applications, recruiters included; nor the notes, but their
+    // writers.
+    assert!(unavailable_to(&relay, &ken.0, mine).await);
+    assert!(unavailable_to(&relay, &yuki.0, mine).await);
+    assert!(unavailable_to(&relay, &hanako.0, notes).await);
+    let mut recruiter = device_with(&relay, &ken.0, &[notes]).await;
+    recruiter
+        .change(notes, |tx| {
+            let all = tx
+                .get(automerge::ROOT, "notes")
+                .map_err(|e| e.to_string())?;
+            let all = all.ok_or("no notes map")?.1;
+            tx.put(&all, hanako_id.as_str(), "面接では企画経験を深掘り")
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    recruiter.wait_acknowledged(&ken.1.relay_storage).await;
+
+    // An opening that has closed, and one she may not read: refused, and her phone says why.
+    let mut closed_gig = gig();
+    closed_gig["title"] = json!("締切済みの案件");
+    closed_gig["opening"]["closes_at"] = json!(common::now() - 60);
+    let closed = published_job(&relay, &ken.0, &ken.1, closed_gig).await;
+    let mut for_ken = gig();
+    for_ken["title"] = json!("講演者の募集");
+    for_ken["segment"] = json!({ "left_from": 2019, "left_to": 2019 });
+    let elsewhere = published_job(&relay, &ken.0, &ken.1, for_ken).await;
+    let mut hers = device_with(&relay, &hanako.0, &[mine]).await;
+    apply(&mut hers, &hanako.1, closed.post, "応募します").await;
+    apply(&mut hers, &hanako.1, elsewhere.post, "応募します").await;
+    let (closed_key, elsewhere_key) = (closed.post.to_string(), elsewhere.post.to_string());
+    hers.pump_until("both refused", |d| {
+        let a = applications(d, &hanako.1);
+        a.refusal(&closed_key).is_some() && a.refusal(&elsewhere_key).is_some()
+    })
+    .await;
+    let said = applications(&hers, &hanako.1);
+    assert_eq!(said.refusal(&closed_key), Some(Refusal::Closed));
+    assert_eq!(said.refusal(&elsewhere_key), Some(Refusal::Unavailable));
+    assert_eq!(said.stage(&closed_key), None);
+    for refused in [closed.post, elsewhere.post] {
+        let board: Vec<Applicant> =
+            get_json(&relay, &format!("/api/jobs/{refused}/applications"), &ken.0).await;
+        assert!(board.is_empty(), "a refused application is on no board");
+    }
 }

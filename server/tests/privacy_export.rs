@@ -65,6 +65,7 @@ async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
         kinds,
         [
             "inbox",
+            "job-applications",
             "passes",
             "profile",
             "profile-admins",
@@ -72,7 +73,7 @@ async fn a_member_downloads_their_data_and_it_includes_their_latest_edit() {
             "profile-private",
             "rsvps",
         ],
-        "her profile and each of its parts, her answers to events, her passes and her inbox"
+        "her profile and each of its parts, her answers to events, her passes, her inbox and her job applications"
     );
     let profile = &documents[0];
     assert_eq!(profile["url"], me.profile_doc.url());

@@ -106,10 +106,12 @@ pub enum AuditAction {
     DismissReport,
     /// An admin started a post of news.
     CreatePost,
+    /// A recruiter moved an application for a job opening to another stage.
+    MoveApplication,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 31] = [
+    pub const ALL: [AuditAction; 32] = [
         Self::Setup,
         Self::Import,
         Self::Invite,
@@ -141,6 +143,7 @@ impl AuditAction {
         Self::HideMessage,
         Self::DismissReport,
         Self::CreatePost,
+        Self::MoveApplication,
     ];
 
     /// The key stored in the log and sent in [`AuditEntry::action`].
@@ -177,6 +180,7 @@ impl AuditAction {
             Self::HideMessage => "hide-message",
             Self::DismissReport => "dismiss-report",
             Self::CreatePost => "create-post",
+            Self::MoveApplication => "move-application",
         }
     }
 

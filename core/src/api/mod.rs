@@ -28,6 +28,15 @@
 //! | `DELETE /api/conversations/<id>/members/<user id>` | — | 204: they leave a group (themselves, or removed by its creator or an admin) |
 //! | `GET`, `PUT /api/me/messages-from` | —, [`MessagesFromChoice`] | [`MessagesFromChoice`], 204: who may start a conversation with the caller |
 //!
+//! News and job openings (docs/design.md §13; writers only, 403 `forbidden` for anyone else):
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /api/news` | [`NewPost`] | [`NewsRef`] of a new draft (admins, editors) |
+//! | `POST /api/jobs` | [`NewJob`] | [`NewsRef`] of a new draft opening (admins, recruiters) |
+//! | `GET /api/jobs/<post>/applications` | — | [`Vec<Applicant>`], oldest first (admins, recruiters) |
+//! | `PUT /api/jobs/<post>/applications/<user id>` | [`MoveApplication`] | 204; the stage, dated, reaches the applicant's document (admins, recruiters) |
+//!
 //! Passkeys of the signed-in member:
 //!
 //! | call | body | answer |

@@ -38,6 +38,29 @@ pub struct NewsRef {
     /// A job opening ([`crate::vocab::DocKind::JobPost`]) rather than news.
     #[serde(default)]
     pub job: bool,
+    /// For those who post job openings: what recruiters note about its applicants
+    /// ([`crate::vocab::DocKind::JobNotes`]), which no one else receives.
+    #[serde(default)]
+    pub notes: Option<DocumentId>,
+}
+
+/// `GET /api/jobs/<post>/applications` (admins, recruiters): one application for the opening,
+/// as its applicant wrote it and where it stands; oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub user_id: String,
+    pub name: String,
+    pub application: crate::job_application::JobApplication,
+    /// The stages it went through, oldest first; the last is where it stands.
+    pub stages: Vec<crate::job_application::StageEntry>,
+}
+
+/// `PUT /api/jobs/<post>/applications/<user id>` (admins, recruiters): the application moves
+/// to `stage` (a [`crate::job_application::Stage`] key); the applicant's phone shows it with
+/// its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveApplication {
+    pub stage: String,
 }
 
 /// `POST /api/news/opened`: the posts the caller opened (on any device of theirs), for the

@@ -70,6 +70,10 @@ pub struct Me {
     /// drafts included).
     #[serde(default)]
     pub news: Vec<super::NewsRef>,
+    /// Their applications for job openings ([`crate::job_application::JobApplications`]): they
+    /// append theirs; where each stands only the relay writes.
+    #[serde(default)]
+    pub applications_doc: Option<DocumentId>,
 }
 
 /// One part of a member's profile (see [`crate::vocab::DocKind`]).

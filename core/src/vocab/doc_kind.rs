@@ -47,10 +47,17 @@ pub enum DocKind {
     /// ([`crate::news::Opening`]); admins and recruiters write it, the members in its segment
     /// read it once it is out, like news.
     JobPost,
+    /// A member's applications for job openings ([`crate::job_application::JobApplications`]): they
+    /// append their own; only the relay writes where each stands; recruiters read them through
+    /// the relay, never on their devices.
+    JobApplications,
+    /// What recruiters note about the applicants for one opening (notes, ratings): admins and
+    /// recruiters read and write it; no applicant ever receives it.
+    JobNotes,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 16] = [
+    pub const ALL: [DocKind; 18] = [
         DocKind::Profile,
         DocKind::ProfileMembers,
         DocKind::ProfileAdmins,
@@ -67,6 +74,8 @@ impl DocKind {
         DocKind::NewsPost,
         DocKind::NewsResponses,
         DocKind::JobPost,
+        DocKind::JobApplications,
+        DocKind::JobNotes,
     ];
 
     /// The stable name stored by the relay.
@@ -88,6 +97,8 @@ impl DocKind {
             DocKind::NewsPost => "news-post",
             DocKind::NewsResponses => "news-responses",
             DocKind::JobPost => "job-post",
+            DocKind::JobApplications => "job-applications",
+            DocKind::JobNotes => "job-notes",
         }
     }
 

@@ -11,6 +11,23 @@ use tsunagu_core::vocab::DocKind;
 use super::{Flag, document_id, marks, now};
 use crate::error::Error;
 
+/// Every member's document of `kind`, with its owner.
+pub(crate) async fn docs_of_kind(
+    conn: &mut AnyConnection,
+    kind: DocKind,
+) -> Result<Vec<(DocumentId, String)>, Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, owner_id FROM documents WHERE kind = $1 AND owner_id IS NOT NULL
+         ORDER BY created_at, id",
+    )
+    .bind(kind.key())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, owner)| Ok((document_id(&id)?, owner)))
+        .collect()
+}
+
 /// The member's own document of `kind` (answers, passes, inbox), if they have one.
 pub(crate) async fn member_doc<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,

@@ -577,7 +577,7 @@ pub(crate) async fn settle(s: &mut Scribe<'_>) -> Result<(), Error> {
     for user in store::departed_with_seats(s.conn()).await? {
         member_left(s, &user).await?;
     }
-    for (rsvps, owner) in store::docs_of_kind(s.conn(), DocKind::Rsvps.key()).await? {
+    for (rsvps, owner) in db::docs_of_kind(s.conn(), DocKind::Rsvps).await? {
         answers_changed(s, &rsvps, &owner).await?;
     }
     // Events whose seats were decided before the relay published them (an older version).

@@ -429,23 +429,6 @@ pub(crate) async fn revoke_ticket(
     Ok(())
 }
 
-/// Every member's document of `kind`, with its owner.
-pub(crate) async fn docs_of_kind(
-    conn: &mut AnyConnection,
-    kind: &str,
-) -> Result<Vec<(DocumentId, String)>, Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, owner_id FROM documents WHERE kind = $1 AND owner_id IS NOT NULL
-         ORDER BY created_at, id",
-    )
-    .bind(kind)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|(id, owner)| Ok((db::document_id(&id)?, owner)))
-        .collect()
-}
-
 /// Active members who have a passes document (their ID card goes there).
 pub(crate) async fn active_members_with_passes(
     conn: &mut AnyConnection,

@@ -51,6 +51,7 @@ use crate::reactions::{Job, Reactions};
 use crate::relay::Relay;
 use crate::scribe::Scribe;
 
+pub(crate) mod jobs;
 pub(crate) mod newsletter;
 
 pub(crate) fn api_routes() -> Router<AppState> {
@@ -61,6 +62,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/news/opened", post(opened))
         .route("/news/{post}/stats", get(stats))
         .merge(newsletter::api_routes())
+        .merge(jobs::api_routes())
 }
 
 crate::auth::holder_of!(
@@ -128,23 +130,28 @@ async fn start(
     let mut tx = db::write_tx(&state.db).await?;
     let actor = db::stored_relay_actor(&mut tx).await?;
     let doc = documents::create(&mut tx, &actor, kind, None, |tx| post.write_to(tx)).await?;
-    // Job openings gather applications, not いいね and comments.
-    let responses = if job {
-        None
+    // Job openings gather applications, and what recruiters note about them, not いいね and
+    // comments.
+    let (responses, notes) = if job {
+        let notes = documents::create(&mut tx, &actor, DocKind::JobNotes, None, |tx| {
+            tsunagu_core::job_application::JobNotes::create(tx)
+        })
+        .await?;
+        (None, Some(notes))
     } else {
-        Some(
-            documents::create(&mut tx, &actor, DocKind::NewsResponses, None, |tx| {
-                Responses::create(tx)
-            })
-            .await?,
-        )
+        let responses = documents::create(&mut tx, &actor, DocKind::NewsResponses, None, |tx| {
+            Responses::create(tx)
+        })
+        .await?;
+        (Some(responses), None)
     };
     sqlx::query(
-        "INSERT INTO news_posts (doc, responses, status, segment, kind, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO news_posts (doc, responses, notes, status, segment, kind, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(doc.to_string())
     .bind(responses.map(|r| r.to_string()))
+    .bind(notes.map(|n| n.to_string()))
     .bind(post.status().key())
     .bind(segment_json(&post.segment)?)
     .bind(kind.key())
@@ -169,6 +176,7 @@ async fn start(
         out_at: 0,
         pinned: false,
         job,
+        notes,
     }))
 }
 
@@ -213,7 +221,7 @@ pub(crate) async fn readable_posts(
             news: Some(row.facts(&facts, now)?),
         };
         if access::access(user, roles, Some(&record)).is_some() {
-            readable.push(row.reference(now)?);
+            readable.push(row.reference(now, roles)?);
         }
     }
     readable.sort_by_key(|r| (std::cmp::Reverse(r.pinned), std::cmp::Reverse(r.out_at)));
@@ -342,6 +350,8 @@ struct PostRow {
     segment: String,
     /// A [`DocKind`] key: a post of news or a job opening.
     kind: String,
+    /// An opening's recruiters' notes ([`DocKind::JobNotes`]).
+    notes: Option<String>,
 }
 
 impl PostRow {
@@ -361,18 +371,35 @@ impl PostRow {
         Ok(NewsFacts { out, in_segment })
     }
 
-    fn reference(&self, now: i64) -> Result<NewsRef, Error> {
+    /// The post as a reader holding `roles` is given it: the recruiters' notes on an opening
+    /// only to those who post openings.
+    /// How `user` relates to the post at `now`, from the cache of segment facts (never
+    /// writing it: safe on the relay's sync path).
+    async fn judged(&self, pool: &AnyPool, user: &str, now: i64) -> Result<NewsFacts, Error> {
+        if !self.is_out(now) {
+            return Ok(NewsFacts {
+                out: false,
+                in_segment: false,
+            });
+        }
+        self.facts(&member_facts(pool, user, false).await?, now)
+    }
+
+    fn reference(&self, now: i64, roles: &[Role]) -> Result<NewsRef, Error> {
+        let notes = self.notes.as_deref().filter(|_| writes_jobs(roles));
         Ok(NewsRef {
             post: db::document_id(&self.doc)?,
             responses: self.responses.as_deref().map(db::document_id).transpose()?,
             out_at: if self.is_out(now) { self.out_at } else { 0 },
             pinned: self.pinned,
             job: self.kind == DocKind::JobPost.key(),
+            notes: notes.map(db::document_id).transpose()?,
         })
     }
 }
 
-const ROW_COLUMNS: &str = "doc, responses, status, publish_at, out_at, pinned, segment, kind";
+const ROW_COLUMNS: &str =
+    "doc, responses, status, publish_at, out_at, pinned, segment, kind, notes";
 
 async fn rows<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
@@ -397,14 +424,46 @@ pub(crate) async fn facts(
     .bind(doc.to_string())
     .fetch_optional(pool)
     .await?;
-    let now = db::now();
     match row {
-        Some(row) if row.is_out(now) => row.facts(&member_facts(pool, user, false).await?, now),
-        _ => Ok(NewsFacts {
+        Some(row) => row.judged(pool, user, db::now()).await,
+        None => Ok(NewsFacts {
             out: false,
             in_segment: false,
         }),
     }
+}
+
+/// Post `doc` as `user` (holding `roles`) may read it now, if they may: judged as the relay
+/// judges a device asking for it. Like [`facts`], it only reads the cache of segment facts, so
+/// a reaction may ask it.
+pub(crate) async fn readable_post(
+    pool: &AnyPool,
+    doc: &DocumentId,
+    user: &str,
+    roles: &[Role],
+) -> Result<Option<NewsRef>, Error> {
+    let row: Option<PostRow> = sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
+    ))
+    .bind(doc.to_string())
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let now = db::now();
+    let record = DocumentRecord {
+        kind: row.kind.clone(),
+        owner: None,
+        owner_listed: false,
+        event: None,
+        conversation: None,
+        news: Some(row.judged(pool, user, now).await?),
+    };
+    if access::access(user, roles, Some(&record)).is_none() {
+        return Ok(None);
+    }
+    Ok(Some(row.reference(now, roles)?))
 }
 
 /// What a segment is judged on for `user`; see [`segment_facts`].

@@ -1,0 +1,16 @@
+-- Applications for job openings (issue 13): one row per member and opening the relay took, and
+-- where it stands now. What the member wrote, and every stage with its date, is in their
+-- applications document; the row is for the recruiters' board.
+CREATE TABLE job_applications (
+    post       TEXT NOT NULL REFERENCES documents (id),
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    stage      TEXT NOT NULL
+        CHECK (stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'declined')),
+    applied_at BIGINT NOT NULL,
+    moved_at   BIGINT NOT NULL,
+    PRIMARY KEY (post, user_id)
+);
+
+-- What recruiters note about an opening's applicants: a document of its own, which no applicant
+-- receives.
+ALTER TABLE news_posts ADD COLUMN notes TEXT REFERENCES documents (id);
