@@ -6,14 +6,14 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tsunagu_core::api::{
-    AddMember, AdminSummary, ApiError, Application, ApplicationConfirmed, ApplicationReceived,
-    ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword, ConfirmApplication,
-    ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef, ImportReport,
-    InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport, Mute, NetworkInfo,
-    NewConversation, NewEvent, NewJob, NewPost, NewsRef, NewsletterChoice, OpenedPosts,
-    PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, PostStats, PushKey,
-    PushSubscription, PushUnsubscribe, Register, ReportDecision, ReportDecisionBody, ReportMessage,
-    SegmentReach, SetRoles, Setup, SignIn, VenueCodeResponse,
+    AddMember, AdminSummary, ApiError, Applicant, Application, ApplicationConfirmed,
+    ApplicationReceived, ApplicationToConfirm, Apply, AuditEntry, CalendarFeed, ChangePassword,
+    ConfirmApplication, ConversationRef, DeviceInfo, DirectoryListing, ErrorCode, EventRef,
+    ImportReport, InvitationInfo, InvitationSent, Invite, Me, Member, MessageReport,
+    MoveApplication, Mute, NetworkInfo, NewConversation, NewEvent, NewJob, NewPost, NewsRef,
+    NewsletterChoice, OpenedPosts, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo,
+    PostStats, PushKey, PushSubscription, PushUnsubscribe, Register, ReportDecision,
+    ReportDecisionBody, ReportMessage, SegmentReach, SetRoles, Setup, SignIn, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::news::Segment;
@@ -150,6 +150,25 @@ pub async fn create_post(new: &NewPost) -> Result<NewsRef, AppError> {
 /// `POST /api/jobs`: starts a job opening (admins, recruiters), a draft.
 pub async fn create_job(new: &NewJob) -> Result<NewsRef, AppError> {
     json(call(Method::POST, "/api/jobs", Some(to_body(new)?)).await?)
+}
+
+/// `GET /api/jobs/<post>/applications`: the applications for an opening (those who post
+/// openings).
+pub async fn applicants(post: &DocumentId) -> Result<Vec<Applicant>, AppError> {
+    json(call(Method::GET, &format!("/api/jobs/{post}/applications"), None).await?)
+}
+
+/// `PUT /api/jobs/<post>/applications/<user id>`: moves an application to `stage`.
+pub async fn move_application(
+    post: &DocumentId,
+    user: &str,
+    stage: tsunagu_core::job_application::Stage,
+) -> Result<(), AppError> {
+    let body = to_body(&MoveApplication {
+        stage: stage.key().to_owned(),
+    })?;
+    let path = format!("/api/jobs/{post}/applications/{user}");
+    call(Method::PUT, &path, Some(body)).await.map(drop)
 }
 
 /// `POST /api/news/opened`: the posts this member opened.

@@ -24,6 +24,7 @@ mod connection;
 mod documents;
 mod events;
 mod features;
+mod jobs;
 mod messages;
 mod news;
 mod organisation;

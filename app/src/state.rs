@@ -146,6 +146,11 @@ pub struct Signals {
     pub news: RwSignal<Vec<crate::runtime::NewsEntry>>,
     /// The posts the person opened on this device.
     pub seen_news: RwSignal<BTreeSet<DocumentId>>,
+    /// The person's applications for job openings, and where each stands.
+    pub applications: RwSignal<tsunagu_core::job_application::JobApplications>,
+    /// For those who post openings: what recruiters noted about each opening's applicants, by
+    /// opening.
+    pub job_notes: RwSignal<BTreeMap<DocumentId, tsunagu_core::job_application::JobNotes>>,
 }
 
 impl Signals {
@@ -177,6 +182,8 @@ impl Signals {
             typing: RwSignal::new(BTreeMap::new()),
             news: RwSignal::new(Vec::new()),
             seen_news: RwSignal::new(BTreeSet::new()),
+            applications: RwSignal::new(Default::default()),
+            job_notes: RwSignal::new(BTreeMap::new()),
         }
     }
 

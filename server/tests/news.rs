@@ -1346,4 +1346,30 @@ async fn an_application_is_taken_moved_only_by_recruiters_and_refused_when_close
             get_json(&relay, &format!("/api/jobs/{refused}/applications"), &ken.0).await;
         assert!(board.is_empty(), "a refused application is on no board");
     }
+
+    // A flood of applications in one change: the first few judged (no such openings), the rest
+    // refused unread, all in one answer.
+    let flood: Vec<String> = (0..60).map(|_| DocumentId::random().to_string()).collect();
+    let written = JobApplication {
+        note: "大量応募".into(),
+        ..JobApplication::default()
+    };
+    hers.change(mine, |tx| {
+        flood
+            .iter()
+            .try_for_each(|post| JobApplications::apply(tx, post, &written))
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    hers.pump_until("the flood refused", |d| {
+        let a = applications(d, &hanako.1);
+        flood.iter().all(|p| a.refusal(p).is_some())
+    })
+    .await;
+    let said = applications(&hers, &hanako.1);
+    let unread = flood
+        .iter()
+        .filter(|p| said.refusal(p) == Some(Refusal::Invalid))
+        .count();
+    assert_eq!(unread, 50, "beyond ten at once, refused unread");
 }

@@ -363,3 +363,56 @@ test("a recruiter posts a gig for its segment; Hanako finds it under 求人 by i
   await ken.goto(`${relay.url}/jobs/new`);
   await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
 });
+
+test("Hanako applies offline; back online the board has it, the admin moves it to 面接 and her phone shows it; his note never reaches her", async () => {
+  const GIG = "新サービスの営業企画（業務委託）";
+  const NOTE = "営業企画の経験を活かして、また一緒に働きたいです。";
+  const PRIVATE = "面接では新規事業の経験を深掘りする";
+
+  // On the train: she opens the gig and applies with no signal; it is kept, and says so.
+  await hanako.goto(`${relay.url}/jobs`);
+  await card(hanako, GIG).click(SLOW);
+  await hanako.getByTestId("apply-start").waitFor(SLOW);
+  const gigPath = new URL(hanako.url()).pathname;
+  await hanakoCtx.setOffline(true);
+  try {
+    await hanako.getByTestId("apply-start").click();
+    await hanako.getByTestId("apply-note").fill(NOTE);
+    await hanako.getByTestId("apply-link").fill("http://example.com/cv.pdf");
+    await hanako.getByTestId("apply-send").click();
+    await hanako.getByTestId("apply-error").waitFor();
+    await hanako.getByTestId("apply-link").fill("https://example.com/hanako-cv.pdf");
+    await shot(hanako, "jobs-apply-phone");
+    await hanako.getByTestId("apply-send").click();
+    await hanako.getByTestId("apply-sending").waitFor(SLOW);
+  } finally {
+    await hanakoCtx.setOffline(false);
+  }
+  // Back online, the relay takes it: 応募済, dated.
+  await hanako.locator('[data-testid=apply-stages] [data-stage=applied]').waitFor(SLOW);
+
+  // The admin works it on the desktop board: her note, a private note of his, a drag to 面接.
+  await admin.goto(`${relay.url}${gigPath.replace("/news/", "/jobs/")}/applicants`);
+  const applied = admin.locator("[data-testid=board-applied] [data-testid=applicant]");
+  await applied.waitFor(SLOW);
+  assert.match(await applied.getByTestId("applicant-note").innerText(), /また一緒に働きたい/);
+  await applied.getByTestId("applicant-note-input").fill(PRIVATE);
+  await applied.getByTestId("applicant-note-add").click();
+  await applied.getByTestId("applicant-note-item").filter({ hasText: PRIVATE }).waitFor(SLOW);
+  await applied.getByTestId("applicant-star-4").click();
+  // Dragged by its name (the middle of the card holds fields, which do not drag).
+  await applied.dragTo(admin.getByTestId("board-interview"), { sourcePosition: { x: 12, y: 12 } });
+  const interviewing = admin.locator("[data-testid=board-interview] [data-testid=applicant]");
+  await interviewing.waitFor(SLOW);
+  await shot(admin, "jobs-board-desktop");
+
+  // Her phone shows 面接 with its date, on the opening and in the list.
+  await hanako.locator("[data-testid=apply-stages] [data-stage=interview]").waitFor(SLOW);
+  await shot(hanako, "jobs-application-phone");
+  await hanako.getByTestId("post-back").click();
+  await card(hanako, GIG).locator('[data-testid=my-application-stage][data-stage=interview]').waitFor(SLOW);
+
+  // What recruiters note is on the admin's device, and never on hers.
+  assert.ok(await deviceComesToHold(admin, PRIVATE), "the admin's device keeps the notes");
+  assert.equal(await deviceHolds(hanako, PRIVATE), false, "the applicant never receives the notes");
+});

@@ -6,11 +6,13 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use tsunagu_core::api::{
-    EventRef, Me, NewConversation, NewEvent, NewJob, NewPost, NewsRef, NewsletterChoice, PostStats,
+    Applicant, EventRef, Me, NewConversation, NewEvent, NewJob, NewPost, NewsRef, NewsletterChoice,
+    PostStats,
 };
 use tsunagu_core::checkin::Scan;
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, StorageId};
+use tsunagu_core::job_application::{JobApplication, Stage};
 use tsunagu_core::news::{NewsPost, Segment};
 use tsunagu_core::profile::{Profile, Visibility};
 
@@ -246,6 +248,50 @@ impl Client {
     /// Hides a comment for everyone, or shows it again (admins).
     pub fn hide_comment(&self, post: DocumentId, key: &str, hidden: bool) -> Result<(), AppError> {
         self.runtime()?.hide_comment(post, key, hidden)
+    }
+
+    /// Applies for the opening `post`, offline too.
+    pub fn apply_for(
+        &self,
+        post: DocumentId,
+        application: &JobApplication,
+    ) -> Result<(), AppError> {
+        self.runtime()?.apply_for(post, application)
+    }
+
+    /// Notes `text` on `applicant` for the opening `post` (recruiters), offline too.
+    pub fn note_applicant(
+        &self,
+        post: DocumentId,
+        applicant: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        self.runtime()?.note_applicant(post, applicant, text)
+    }
+
+    /// Rates `applicant` for the opening `post` (recruiters), offline too.
+    pub fn rate_applicant(
+        &self,
+        post: DocumentId,
+        applicant: &str,
+        stars: i64,
+    ) -> Result<(), AppError> {
+        self.runtime()?.rate_applicant(post, applicant, stars)
+    }
+
+    /// The applications for the opening `post` (recruiters); needs the relay.
+    pub async fn applicants(&self, post: DocumentId) -> Result<Vec<Applicant>, AppError> {
+        api::applicants(&post).await
+    }
+
+    /// Moves `user`'s application for `post` to `stage` (recruiters); needs the relay.
+    pub async fn move_application(
+        &self,
+        post: DocumentId,
+        user: &str,
+        stage: Stage,
+    ) -> Result<(), AppError> {
+        api::move_application(&post, user, stage).await
     }
 
     /// How a post is doing: reached, opened, いいね, comments (admins); needs the relay.

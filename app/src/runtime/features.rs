@@ -183,11 +183,13 @@ impl Features for App {
         rt.reset_events();
         rt.reset_messages();
         rt.reset_news();
+        rt.reset_jobs();
     }
 
     fn refresh(&self, rt: &Runtime, docs: Vec<DocumentId>) -> Vec<DocumentId> {
         let docs = rt.refresh_events(docs);
         let docs = rt.refresh_messages(docs);
+        let docs = rt.refresh_jobs(docs);
         rt.refresh_news(docs)
     }
 

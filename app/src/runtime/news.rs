@@ -77,11 +77,14 @@ impl NewsEntry {
     }
 }
 
-/// The posts the person may read, and their responses.
+/// The posts the person may read, their responses, and (for recruiters) the notes on each
+/// opening's applicants; and the person's own applications.
 pub(super) fn readable(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
     me.news
         .iter()
-        .flat_map(|r| std::iter::once(r.post).chain(r.responses))
+        .flat_map(|r| [Some(r.post), r.responses, r.notes])
+        .flatten()
+        .chain(me.applications_doc)
 }
 
 /// The feed's order: pinned first, then the newest out (one just published here, whose time

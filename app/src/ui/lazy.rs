@@ -139,6 +139,7 @@ chunk!(
         Settings => admin::SettingsPage,
         NewPost => news::editor::NewPostPage,
         NewJob => news::editor::NewJobPage,
+        Applicants => news::board::ApplicantsPage,
         EditPost => news::editor::EditPostPage,
     }
 );
@@ -207,6 +208,10 @@ lazy_screen!(
 lazy_screen!(
     /// `/jobs/new`: starting a job opening (admins, recruiters).
     NewJob => admin_screen(Admin::NewJob)
+);
+lazy_screen!(
+    /// `/jobs/:doc/applicants`: the recruiters' board for an opening.
+    JobApplicants => admin_screen(Admin::Applicants)
 );
 lazy_screen!(
     /// `/news/new`: starting a post (admins).

@@ -245,6 +245,7 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/news/:doc/edit") view={Lazy::<lazy::EditPost>::new()} />
                 <Route path=path!("/jobs") view={Lazy::<lazy::JobsRoute>::new()} />
                 <Route path=path!("/jobs/new") view={Lazy::<lazy::NewJob>::new()} />
+                <Route path=path!("/jobs/:doc/applicants") view={Lazy::<lazy::JobApplicants>::new()} />
                 <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
                 <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />

@@ -175,6 +175,10 @@ impl Job for MoveTo<'_> {
     }
 }
 
+/// The most applications one change may bring that are judged; the rest are refused unread, so
+/// a member flooding their document costs the relay little.
+const MAX_APPLICATIONS_AT_ONCE: usize = 10;
+
 /// Takes up (or refuses) the applications members append to their documents.
 #[derive(Debug, Clone)]
 pub(crate) struct Applying {
@@ -228,33 +232,46 @@ impl Applying {
             return Ok(());
         }
         let roles = db::roles(s.conn(), owner).await?;
-        for (post, application) in waiting {
-            let at = s.now();
-            match self.judge(s, &post, &application, owner, &roles).await? {
-                Ok(()) => {
-                    sqlx::query(
-                        "INSERT INTO job_applications (post, user_id, stage, applied_at, moved_at)
-                         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (post, user_id) DO NOTHING",
-                    )
-                    .bind(&post)
-                    .bind(owner)
-                    .bind(Stage::Applied.key())
-                    .bind(at)
-                    .execute(s.conn())
-                    .await?;
-                    s.edit(doc, |tx| {
-                        JobApplications::enter_stage(tx, &post, Stage::Applied, at)
-                    })
-                    .await?;
-                    tracing::info!(user = %owner, %post, "application taken");
-                }
+        let at = s.now();
+        let mut verdicts = Vec::with_capacity(waiting.len());
+        for (i, (post, application)) in waiting.iter().enumerate() {
+            // More at once than anyone applies for is a flood: judged no further.
+            let verdict = if i < MAX_APPLICATIONS_AT_ONCE {
+                self.judge(s, post, application, owner, &roles).await?
+            } else {
+                Err(Refusal::Invalid)
+            };
+            if verdict.is_ok() {
+                sqlx::query(
+                    "INSERT INTO job_applications (post, user_id, stage, applied_at, moved_at)
+                     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (post, user_id) DO NOTHING",
+                )
+                .bind(post)
+                .bind(owner)
+                .bind(Stage::Applied.key())
+                .bind(at)
+                .execute(s.conn())
+                .await?;
+            }
+            match verdict {
+                Ok(()) => tracing::info!(user = %owner, %post, "application taken"),
                 Err(why) => {
-                    s.edit(doc, |tx| JobApplications::refuse(tx, &post, why))
-                        .await?;
-                    tracing::info!(user = %owner, %post, why = why.key(), "application refused");
+                    tracing::info!(user = %owner, %post, why = why.key(), "application refused")
                 }
             }
+            verdicts.push((post, verdict));
         }
+        // What became of them all, in one change.
+        s.edit(doc, |tx| {
+            for (post, verdict) in &verdicts {
+                match verdict {
+                    Ok(()) => JobApplications::enter_stage(tx, post, Stage::Applied, at)?,
+                    Err(why) => JobApplications::refuse(tx, post, *why)?,
+                }
+            }
+            Ok(())
+        })
+        .await?;
         Ok(())
     }
 

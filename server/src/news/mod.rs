@@ -212,15 +212,7 @@ pub(crate) async fn readable_posts(
     };
     let mut readable = Vec::new();
     for row in rows {
-        let record = DocumentRecord {
-            kind: row.kind.clone(),
-            owner: None,
-            owner_listed: false,
-            event: None,
-            conversation: None,
-            news: Some(row.facts(&facts, now)?),
-        };
-        if access::access(user, roles, Some(&record)).is_some() {
+        if row.readable_by(user, roles, row.facts(&facts, now)?) {
             readable.push(row.reference(now, roles)?);
         }
     }
@@ -373,6 +365,20 @@ impl PostRow {
 
     /// The post as a reader holding `roles` is given it: the recruiters' notes on an opening
     /// only to those who post openings.
+    /// Whether `user` (holding `roles`) may read the post, judged by the grant table as the
+    /// relay judges a device asking for it, on what `news` says of the post and them.
+    fn readable_by(&self, user: &str, roles: &[Role], news: NewsFacts) -> bool {
+        let record = DocumentRecord {
+            kind: self.kind.clone(),
+            owner: None,
+            owner_listed: false,
+            event: None,
+            conversation: None,
+            news: Some(news),
+        };
+        access::access(user, roles, Some(&record)).is_some()
+    }
+
     /// How `user` relates to the post at `now`, from the cache of segment facts (never
     /// writing it: safe on the relay's sync path).
     async fn judged(&self, pool: &AnyPool, user: &str, now: i64) -> Result<NewsFacts, Error> {
@@ -452,15 +458,7 @@ pub(crate) async fn readable_post(
         return Ok(None);
     };
     let now = db::now();
-    let record = DocumentRecord {
-        kind: row.kind.clone(),
-        owner: None,
-        owner_listed: false,
-        event: None,
-        conversation: None,
-        news: Some(row.judged(pool, user, now).await?),
-    };
-    if access::access(user, roles, Some(&record)).is_none() {
+    if !row.readable_by(user, roles, row.judged(pool, user, now).await?) {
         return Ok(None);
     }
     Ok(Some(row.reference(now, roles)?))

@@ -163,6 +163,7 @@ fn action_label(locale: Locale, action: Option<AuditAction>, raw: &str) -> Strin
         A::RetirePassKey => td_string!(locale, admin.audit_retire_pass_key),
         A::CreateEvent => td_string!(locale, admin.audit_create_event),
         A::CreatePost => td_string!(locale, admin.audit_create_post),
+        A::MoveApplication => td_string!(locale, admin.audit_move_application),
         A::ProposeEvent => td_string!(locale, admin.audit_propose_event),
         A::SetJoinUrl => td_string!(locale, admin.audit_set_join_url),
         A::ClearJoinUrl => td_string!(locale, admin.audit_clear_join_url),

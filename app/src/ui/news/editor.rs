@@ -345,7 +345,7 @@ fn KindSelect(value: Signal<String>, set: Callback<String>, testid: &'static str
 /// `Some(false)`: news, admins and editors; `None`: either) see what is inside; anyone else who
 /// opens an editor's address is told so.
 #[component]
-fn WritersOnly(job: Option<bool>, children: ChildrenFn) -> impl IntoView {
+pub(super) fn WritersOnly(job: Option<bool>, children: ChildrenFn) -> impl IntoView {
     let signals = use_client().signals;
     let children = StoredValue::new(children);
     let allowed = move || match job {

@@ -7,6 +7,8 @@
 //! editor ([`editor`], in the admins' chunk). Job openings are posts too; they are listed apart,
 //! at `/jobs` ([`jobs`]).
 
+mod apply;
+pub(crate) mod board;
 pub(crate) mod editor;
 pub(crate) mod jobs;
 mod responses;
@@ -219,7 +221,10 @@ fn NewsCard(entry: NewsEntry) -> impl IntoView {
                     <time class="news-date">{move || out_date(i18n.get_locale(), &entry)}</time>
                 </span>
                 <span class="news-card-title" data-testid="news-card-title">{title}</span>
-                {opening.map(|opening| view! { <jobs::Particulars opening=opening /> })}
+                {opening.map(|opening| view! {
+                    <jobs::Particulars opening=opening />
+                    <apply::MyStage post=doc />
+                })}
                 {(!excerpt.is_empty()).then(|| view! { <span class="news-excerpt">{excerpt}</span> })}
             </A>
         </li>
@@ -461,12 +466,21 @@ fn Post(doc: DocumentId) -> impl IntoView {
                     }</p>
                 </header>
                 <div class="card section markdown news-body" data-testid="post-body" inner_html=body node_ref=body_ref></div>
+                {match (admin, entry.post.job.clone()) {
+                    (false, Some(opening)) => Some(view! { <apply::ApplySection post=doc opening=opening /> }.into_any()),
+                    _ => None,
+                }}
                 <Show when=move || admin>
                     <Stats post=doc entry=entry_all />
                     <div class="edit-footer">
                         <A href=format!("/news/{doc}/edit") attr:class="button" attr:data-testid="post-edit">
                             {move || t_string!(i18n, news.edit)}
                         </A>
+                        {entry.is_job().then(|| view! {
+                            <A href=format!("/jobs/{doc}/applicants") attr:class="button button-primary" attr:data-testid="post-applicants">
+                                {move || t_string!(i18n, jobs.board_open)}
+                            </A>
+                        })}
                     </div>
                 </Show>
             }

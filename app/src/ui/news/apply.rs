@@ -1,0 +1,249 @@
+//! Applying for a job opening (docs/design.md §13), on the opening's page: a short note, what
+//! the person has done since leaving (filled in from their profile), a link to their CV. It is
+//! written on the phone at once — offline too — and sent when the relay is reachable; where it
+//! stands then shows on the same page, each stage with its date, as recruiters move it.
+
+use leptos::prelude::*;
+use tsunagu_core::ids::DocumentId;
+use tsunagu_core::job_application::{
+    JobApplication, MAX_APPLICATION_TEXT_CHARS, MAX_CV_LINK_CHARS, Refusal, Stage,
+};
+use tsunagu_core::news::Opening;
+
+use super::now;
+use crate::i18n::*;
+use crate::state::Signals;
+use crate::ui::time::{self, Style};
+use crate::ui::{error_text, use_client};
+
+/// A stage, for people.
+pub(crate) fn stage_label(locale: Locale, stage: Stage) -> &'static str {
+    match stage {
+        Stage::Applied => td_string!(locale, jobs.stage_applied),
+        Stage::Screening => td_string!(locale, jobs.stage_screening),
+        Stage::Interview => td_string!(locale, jobs.stage_interview),
+        Stage::Offer => td_string!(locale, jobs.stage_offer),
+        Stage::Hired => td_string!(locale, jobs.stage_hired),
+        Stage::Declined => td_string!(locale, jobs.stage_declined),
+    }
+}
+
+/// Where the person's application for `post` stands, in one word (tracked): its stage, "sending"
+/// before the relay took it, refused; `None` if they have not applied.
+fn standing(signals: Signals, post: DocumentId) -> Option<Standing> {
+    let key = post.to_string();
+    signals.applications.with(|a| {
+        if let Some(why) = a.refusal(&key) {
+            Some(Standing::Refused(why))
+        } else if let Some(stage) = a.stage(&key) {
+            Some(Standing::At(stage))
+        } else {
+            a.applications
+                .contains_key(&key)
+                .then_some(Standing::Sending)
+        }
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Sending,
+    At(Stage),
+    Refused(Refusal),
+}
+
+impl Standing {
+    fn key(self) -> &'static str {
+        match self {
+            Standing::Sending => "sending",
+            Standing::At(stage) => stage.key(),
+            Standing::Refused(_) => "refused",
+        }
+    }
+
+    fn label(self, locale: Locale) -> &'static str {
+        match self {
+            Standing::Sending => td_string!(locale, jobs.apply_sending_short),
+            Standing::At(stage) => stage_label(locale, stage),
+            Standing::Refused(_) => td_string!(locale, jobs.apply_refused_short),
+        }
+    }
+}
+
+/// On an opening's card: where the person's application stands, if they applied.
+#[component]
+pub(crate) fn MyStage(post: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let signals = use_client().signals;
+    move || {
+        standing(signals, post).map(|s| {
+            view! {
+                <span class=format!("status status-application status-{}", s.key()) data-testid="my-application-stage" data-stage=s.key()>
+                    {move || s.label(i18n.get_locale())}
+                </span>
+            }
+        })
+    }
+}
+
+/// What the person has done since leaving, as their profile says: where they work now.
+fn since_from_profile(signals: Signals) -> String {
+    let own = signals
+        .me
+        .with_untracked(|me| me.as_ref().map(|m| m.profile_doc));
+    signals.directory.with_untracked(|all| {
+        all.iter()
+            .find(|(doc, _, _)| Some(*doc) == own)
+            .map(|(_, p, _)| {
+                [p.employer.trim(), p.title.trim()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// On an opening's page, for its readers: apply, or where their application stands.
+#[component]
+pub(crate) fn ApplySection(post: DocumentId, opening: Opening) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let closed = opening.is_closed(now());
+    let open_form = RwSignal::new(false);
+    let note = RwSignal::new(String::new());
+    let since = RwSignal::new(String::new());
+    let link = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let start = move |_| {
+        if since.get_untracked().is_empty() {
+            since.set(since_from_profile(signals));
+        }
+        error.set(None);
+        open_form.set(true);
+    };
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let application = JobApplication {
+            note: note.get_untracked().trim().to_owned(),
+            since: since.get_untracked().trim().to_owned(),
+            link: link.get_untracked().trim().to_owned(),
+            at: 0,
+        };
+        if application.note.is_empty() {
+            error.set(Some(t_string!(i18n, jobs.apply_note_missing)));
+            return;
+        }
+        let link_ok = application.link.is_empty() || application.link.starts_with("https://");
+        if !link_ok {
+            error.set(Some(t_string!(i18n, jobs.apply_link_https)));
+            return;
+        }
+        match client.apply_for(post, &application) {
+            Ok(()) => {
+                error.set(None);
+                open_form.set(false);
+            }
+            Err(e) => error.set(Some(error_text(i18n.get_locale(), &e))),
+        }
+    };
+    let history = move || {
+        let key = post.to_string();
+        signals
+            .applications
+            .with(|a| a.stages.get(&key).cloned().unwrap_or_default())
+    };
+    let sent = move || {
+        let key = post.to_string();
+        signals
+            .applications
+            .with(|a| a.applications.get(&key).cloned())
+    };
+    view! {
+        <section class="card section apply" data-testid="apply" aria-labelledby="apply-title">
+            <h2 class="section-title" id="apply-title">{move || if standing(signals, post).is_some() {
+                t_string!(i18n, jobs.my_application)
+            } else {
+                t_string!(i18n, jobs.apply_title)
+            }}</h2>
+            {move || match standing(signals, post) {
+                Some(Standing::Sending) => view! {
+                    <p class="apply-state" data-testid="apply-sending">{move || t_string!(i18n, jobs.apply_sending)}</p>
+                }.into_any(),
+                Some(Standing::Refused(why)) => view! {
+                    <p class="apply-state apply-refused" data-testid="apply-refused" data-why=why.key()>{move || match why {
+                        Refusal::Closed => t_string!(i18n, jobs.refused_closed),
+                        Refusal::Unavailable => t_string!(i18n, jobs.refused_unavailable),
+                        Refusal::Invalid => t_string!(i18n, jobs.refused_invalid),
+                    }}</p>
+                }.into_any(),
+                Some(Standing::At(_)) => view! {
+                    <ol class="stages" data-testid="apply-stages">
+                        {history().into_iter().map(|e| {
+                            let stage = Stage::from_key(&e.stage);
+                            let at = e.at;
+                            view! {
+                                <li class="stage" data-stage=e.stage.clone()>
+                                    <span class="stage-name">{move || stage.map(|s| stage_label(i18n.get_locale(), s)).unwrap_or_default()}</span>
+                                    <time class="news-date">{move || time::format(at, None, i18n.get_locale(), Style::Day)}</time>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+                None if closed => view! {
+                    <p class="apply-state" data-testid="apply-closed">{move || t_string!(i18n, jobs.apply_closed)}</p>
+                }.into_any(),
+                None => view! {
+                    <Show when=move || open_form.get()
+                        fallback=move || view! {
+                            <p class="field-hint">{move || t_string!(i18n, jobs.apply_lead)}</p>
+                            <button type="button" class="button button-primary" data-testid="apply-start" on:click=start>
+                                {move || t_string!(i18n, jobs.apply)}
+                            </button>
+                        }>
+                        <form class="apply-form" data-testid="apply-form" on:submit=send>
+                            <div class="field">
+                                <label class="field-label" for="apply-note">{move || t_string!(i18n, jobs.apply_note)}</label>
+                                <textarea class="input textarea" id="apply-note" data-testid="apply-note" rows="4" required
+                                    maxlength=MAX_APPLICATION_TEXT_CHARS.to_string()
+                                    placeholder=move || t_string!(i18n, jobs.apply_note_hint)
+                                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                            </div>
+                            <div class="field">
+                                <label class="field-label" for="apply-since">{move || t_string!(i18n, jobs.apply_since)}</label>
+                                <textarea class="input textarea" id="apply-since" data-testid="apply-since" rows="3"
+                                    maxlength=MAX_APPLICATION_TEXT_CHARS.to_string()
+                                    prop:value=move || since.get() on:input=move |ev| since.set(event_target_value(&ev))></textarea>
+                            </div>
+                            <div class="field">
+                                <label class="field-label" for="apply-link">{move || t_string!(i18n, jobs.apply_link)}</label>
+                                <input class="input" type="url" id="apply-link" data-testid="apply-link" inputmode="url"
+                                    maxlength=MAX_CV_LINK_CHARS.to_string() placeholder="https://"
+                                    prop:value=move || link.get() on:input=move |ev| { error.set(None); link.set(event_target_value(&ev)); } />
+                            </div>
+                            <p class="field-hint">{move || t_string!(i18n, jobs.apply_offline)}</p>
+                            {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="apply-error">{e}</p> })}
+                            <div class="edit-footer">
+                                <button type="submit" class="button button-primary" data-testid="apply-send">{move || t_string!(i18n, jobs.apply_send)}</button>
+                                <button type="button" class="button button-quiet" on:click=move |_| open_form.set(false)>{move || t_string!(i18n, jobs.apply_cancel)}</button>
+                            </div>
+                        </form>
+                    </Show>
+                }.into_any(),
+            }}
+            {move || sent().map(|a| view! {
+                <details class="apply-sent" data-testid="apply-sent">
+                    <summary>{move || t_string!(i18n, jobs.apply_what_was_sent)}</summary>
+                    <p class="apply-sent-note">{a.note.clone()}</p>
+                    {(!a.since.is_empty()).then(|| view! {
+                        <p class="apply-sent-note"><span class="field-label">{move || t_string!(i18n, jobs.apply_since)}</span>" "{a.since.clone()}</p>
+                    })}
+                    {(!a.link.is_empty()).then(|| view! { <a href=a.link.clone() target="_blank" rel="noopener noreferrer">{a.link.clone()}</a> })}
+                </details>
+            })}
+        </section>
+    }
+}
