@@ -472,6 +472,23 @@ impl Runtime {
 
     /// Makes one local change to `doc` and performs it: the chunk goes to disk, then to the
     /// relay. Every feature's edit ends here ([`Documents::change`]).
+    /// The person's own document `pick` names (their answers, their applications), once the
+    /// relay has sent it: writing into a document the relay has not sent would fork its history.
+    pub(super) fn own_doc(
+        &self,
+        pick: impl Fn(&Me) -> Option<DocumentId>,
+    ) -> Result<DocumentId, AppError> {
+        let doc = self
+            .signals
+            .me
+            .with_untracked(|me| me.as_ref().and_then(&pick))
+            .ok_or(AppError::NotSynced)?;
+        if !self.docs.arrived(&doc) {
+            return Err(AppError::NotSynced);
+        }
+        Ok(doc)
+    }
+
     pub(super) fn commit<E: std::fmt::Display>(
         &self,
         doc: DocumentId,

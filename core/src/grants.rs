@@ -435,8 +435,12 @@ pub const NEWS_RESPONDER: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*
 /// What an admin or editor writes there: their own responses, and which comments are hidden.
 pub const NEWS_MODERATOR: &[Pattern] = &[&["likes", "$me"], &["comments", "$me:*"], &["hidden"]];
 
-/// Where a member applies: one new entry per opening, which they never change afterwards.
-pub const APPLYING: &[Pattern] = &[&[crate::job_application::APPLICATIONS_KEY, "*"]];
+/// Where a member applies, and refers others: one new entry each, which they never change
+/// afterwards.
+pub const APPLYING: &[Pattern] = &[
+    &[crate::job_application::APPLICATIONS_KEY, "*"],
+    &[crate::job_application::REFERRALS_KEY, "*"],
+];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
 pub const CHECKIN_SCANS: &[Pattern] = &[&["scans", "*"]];

@@ -146,7 +146,7 @@ pub struct StageEntry {
 }
 
 /// Why the relay did not take an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Refusal {
     /// The opening had closed when the application reached the relay.
     Closed,
@@ -182,6 +182,60 @@ pub struct JobApplications {
     pub stages: BTreeMap<String, Vec<StageEntry>>,
     /// By opening: a [`Refusal`] key (the relay's).
     pub refused: BTreeMap<String, String>,
+    /// The people the member referred, by referral key (`<opening id>:<random>`); their stages
+    /// and refusals are under the same key in `stages` and `refused`.
+    pub referrals: BTreeMap<String, Referral>,
+}
+
+/// Where the member writes referrals: one new entry each, never changed afterwards.
+pub const REFERRALS_KEY: &str = "referrals";
+
+/// The longest name of a person referred, and the longest email address.
+pub const MAX_REFERRAL_FIELD_CHARS: usize = 200;
+
+/// Someone a member refers for an opening (リファラル): tracked to its outcome, and credited to
+/// the member who referred them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Referral {
+    /// The opening's document id.
+    pub post: String,
+    /// Who is referred.
+    pub name: String,
+    /// How recruiters reach them.
+    pub email: String,
+    /// Why the member recommends them.
+    pub why: String,
+    /// When it was written (unix seconds, the device's clock).
+    pub at: i64,
+}
+
+impl Referral {
+    /// Why the referral cannot be taken as it is, if it cannot.
+    pub fn problem(&self) -> Option<&'static str> {
+        let (name, email) = (self.name.trim(), self.email.trim());
+        if name.is_empty() {
+            return Some("a referral needs the name of who is referred");
+        }
+        if name.chars().count() > MAX_REFERRAL_FIELD_CHARS
+            || email.chars().count() > MAX_REFERRAL_FIELD_CHARS
+            || self.why.chars().count() > MAX_APPLICATION_TEXT_CHARS
+        {
+            return Some("a referral is too long");
+        }
+        let plausible = email.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.contains('@')
+        });
+        if !plausible || email.chars().any(char::is_whitespace) {
+            return Some("a referral needs an email address");
+        }
+        None
+    }
+
+    /// Whether `key` names a referral (rather than the member's own application).
+    pub fn is_key(key: &str) -> bool {
+        key.contains(':')
+    }
 }
 
 impl JobApplications {
@@ -192,7 +246,7 @@ impl JobApplications {
     /// The three maps of a new document: made once, by the relay, so that two devices applying
     /// offline add to the same map rather than each making one of its own.
     pub fn create(doc: &mut impl Transactable) -> Result<(), DocError> {
-        for key in [APPLICATIONS_KEY, STAGES_KEY, REFUSED_KEY] {
+        for key in [APPLICATIONS_KEY, STAGES_KEY, REFUSED_KEY, REFERRALS_KEY] {
             doc.put_object(ROOT, key, ObjType::Map)?;
         }
         Ok(())
@@ -210,6 +264,23 @@ impl JobApplications {
         doc.put(&entry, "since", application.since.as_str())?;
         doc.put(&entry, "link", application.link.trim())?;
         doc.put(&entry, "at", application.at)?;
+        Ok(())
+    }
+
+    /// Refers someone for an opening: one new entry under `key` (the opening's id, a colon and
+    /// something random), in one change.
+    pub fn refer(
+        doc: &mut impl Transactable,
+        key: &str,
+        referral: &Referral,
+    ) -> Result<(), DocError> {
+        let all = Self::map(doc, REFERRALS_KEY)?;
+        let entry = doc.put_object(&all, key, ObjType::Map)?;
+        doc.put(&entry, "post", referral.post.as_str())?;
+        doc.put(&entry, "name", referral.name.trim())?;
+        doc.put(&entry, "email", referral.email.trim())?;
+        doc.put(&entry, "why", referral.why.as_str())?;
+        doc.put(&entry, "at", referral.at)?;
         Ok(())
     }
 
@@ -261,9 +332,34 @@ impl JobApplications {
 
     /// The openings applied for that the relay has not yet taken up or refused.
     pub fn waiting(&self) -> impl Iterator<Item = (&String, &JobApplication)> {
-        self.applications.iter().filter(|(post, _)| {
-            !self.stages.contains_key(*post) && !self.refused.contains_key(*post)
-        })
+        self.applications
+            .iter()
+            .filter(|(post, _)| self.is_waiting(post))
+    }
+
+    /// The referrals the relay has not yet taken up or refused.
+    pub fn waiting_referrals(&self) -> impl Iterator<Item = (&String, &Referral)> {
+        self.referrals
+            .iter()
+            .filter(|(key, _)| self.is_waiting(key))
+    }
+
+    fn is_waiting(&self, key: &str) -> bool {
+        !self.stages.contains_key(key) && !self.refused.contains_key(key)
+    }
+
+    /// The member's referrals for the opening `post`, with their keys, oldest first.
+    pub fn referrals_for<'a>(
+        &'a self,
+        post: &'a str,
+    ) -> impl Iterator<Item = (&'a String, &'a Referral)> {
+        let mut mine: Vec<_> = self
+            .referrals
+            .iter()
+            .filter(|(_, r)| r.post == post)
+            .collect();
+        mine.sort_by_key(|(_, r)| r.at);
+        mine.into_iter()
     }
 }
 
@@ -460,6 +556,47 @@ mod tests {
         JobNotes::rate(&mut doc, "hanako", "yuki", 0).unwrap();
         assert_eq!(JobNotes::read(&doc).unwrap().rating("hanako"), Some(4.0));
         assert_eq!(read.rating("ken"), None);
+    }
+
+    #[test]
+    fn a_referral_is_written_once_and_tracked_under_its_own_key() {
+        let mut doc = AutoCommit::new();
+        JobApplications::create(&mut doc).unwrap();
+        let referral = Referral {
+            post: "p".into(),
+            name: "佐藤 次郎".into(),
+            email: "jiro@example.com".into(),
+            why: "前職の同僚で営業企画の経験が豊富".into(),
+            at: 5,
+        };
+        assert_eq!(referral.problem(), None);
+        JobApplications::refer(&mut doc, "p:1", &referral).unwrap();
+        let read = JobApplications::read(&doc).unwrap();
+        assert_eq!(read.waiting_referrals().count(), 1);
+        assert_eq!(
+            read.waiting().count(),
+            0,
+            "a referral is not the member's application"
+        );
+        JobApplications::enter_stage(&mut doc, "p:1", Stage::Applied, 6).unwrap();
+        let read = JobApplications::read(&doc).unwrap();
+        assert_eq!(read.stage("p:1"), Some(Stage::Applied));
+        assert_eq!(read.waiting_referrals().count(), 0);
+        assert_eq!(read.referrals_for("p").count(), 1);
+        assert!(Referral::is_key("p:1") && !Referral::is_key("p"));
+        for bad in [
+            "",
+            "jiro",
+            "jiro@example",
+            "a b@example.com",
+            "@example.com",
+        ] {
+            let r = Referral {
+                email: bad.into(),
+                ..referral.clone()
+            };
+            assert!(r.problem().is_some(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::json;
 use tsunagu_core::api::{Applicant, AuditEntry, NewsRef, PostStats, SegmentReach};
 use tsunagu_core::event::DocError;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::job_application::{JobApplication, JobApplications, Refusal, Stage};
+use tsunagu_core::job_application::{JobApplication, JobApplications, Referral, Refusal, Stage};
 use tsunagu_core::news::{NewsPost, PostStatus, Responses, Segment};
 
 /// "Left 2018–2022, open to rehire": Hanako (left 2021, open to rehire) is in it; Ken (left
@@ -1235,7 +1235,8 @@ async fn an_application_is_taken_moved_only_by_recruiters_and_refused_when_close
     let board = format!("/api/jobs/{}/applications", job.post);
     let seen: Vec<Applicant> = get_json(&relay, &board, &ken.0).await;
     assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].user_id, hanako_id);
+    assert_eq!(seen[0].id, hanako_id);
+    assert_eq!(seen[0].referral, None);
     assert_eq!(seen[0].application.note, "また営業企画に関わりたいです");
     assert_eq!(seen[0].stages.len(), 1);
     let as_admin: Vec<Applicant> = get_json(&relay, &board, &yuki.0).await;
@@ -1301,6 +1302,67 @@ async fn an_application_is_taken_moved_only_by_recruiters_and_refused_when_close
     assert_eq!(seen[0].application.note, "また営業企画に関わりたいです");
     assert_eq!(seen[0].stages.len(), 2);
 
+    // She refers a former colleague: on the board as a referral, credited to her once hired,
+    // and her phone follows it. A referral without an address is refused.
+    let referral = Referral {
+        post: key.clone(),
+        name: "佐藤 次郎".into(),
+        email: "jiro@example.com".into(),
+        why: "前職の同僚で、新規事業の立ち上げ経験があります".into(),
+        at: common::now(),
+    };
+    let (good, bad) = (format!("{key}:a1"), format!("{key}:b2"));
+    let mut referring = device_with(&relay, &hanako.0, &[mine]).await;
+    referring
+        .change(mine, |tx| {
+            JobApplications::refer(tx, &good, &referral).map_err(|e| e.to_string())?;
+            let no_address = Referral {
+                email: "jiro".into(),
+                ..referral.clone()
+            };
+            JobApplications::refer(tx, &bad, &no_address).map_err(|e| e.to_string())
+        })
+        .await;
+    referring
+        .pump_until("the referrals answered", |d| {
+            let a = applications(d, &hanako.1);
+            a.stage(&good) == Some(Stage::Applied) && a.refusal(&bad) == Some(Refusal::Invalid)
+        })
+        .await;
+    let seen: Vec<Applicant> = get_json(&relay, &board, &ken.0).await;
+    let referred = seen
+        .iter()
+        .find(|a| a.id == good)
+        .expect("the referral is on the board");
+    assert_eq!(referred.name, "佐藤 次郎");
+    let by = referred.referral.as_ref().expect("a referral");
+    assert_eq!(
+        (by.referrer_id.as_str(), by.email.as_str()),
+        (hanako_id.as_str(), "jiro@example.com")
+    );
+    assert_eq!(by.credited_at, None);
+    assert_eq!(seen.len(), 2, "the refused referral is not on the board");
+    let hired = move_application(&relay, &ken.0, job.post, &good, "hired").await;
+    assert_eq!(hired.status(), StatusCode::NO_CONTENT);
+    referring
+        .pump_until("入社", |d| {
+            applications(d, &hanako.1).stage(&good) == Some(Stage::Hired)
+        })
+        .await;
+    let seen: Vec<Applicant> = get_json(&relay, &board, &ken.0).await;
+    let referred = seen
+        .iter()
+        .find(|a| a.id == good)
+        .expect("still on the board");
+    assert!(
+        referred
+            .referral
+            .as_ref()
+            .and_then(|r| r.credited_at)
+            .is_some(),
+        "credited to Hanako"
+    );
+
     // Nobody else receives her applications, recruiters included; nor the notes, but their
     // writers.
     assert!(unavailable_to(&relay, &ken.0, mine).await);
@@ -1328,7 +1390,7 @@ async fn an_application_is_taken_moved_only_by_recruiters_and_refused_when_close
     for_ken["title"] = json!("講演者の募集");
     for_ken["segment"] = json!({ "left_from": 2019, "left_to": 2019 });
     let elsewhere = published_job(&relay, &ken.0, &ken.1, for_ken).await;
-    let mut hers = device_with(&relay, &hanako.0, &[mine]).await;
+    let mut hers = referring;
     apply(&mut hers, &hanako.1, closed.post, "応募します").await;
     apply(&mut hers, &hanako.1, elsewhere.post, "応募します").await;
     let (closed_key, elsewhere_key) = (closed.post.to_string(), elsewhere.post.to_string());

@@ -416,3 +416,32 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
   assert.ok(await deviceComesToHold(admin, PRIVATE), "the admin's device keeps the notes");
   assert.equal(await deviceHolds(hanako, PRIVATE), false, "the applicant never receives the notes");
 });
+
+test("Hanako refers a former colleague; the admin hires him from the board and her phone shows the referral credited", async () => {
+  const GIG = "新サービスの営業企画（業務委託）";
+  await hanako.goto(`${relay.url}/jobs`);
+  await card(hanako, GIG).click(SLOW);
+  const gigPath = new URL(hanako.url()).pathname;
+  await hanako.getByTestId("refer-start").click(SLOW);
+  await hanako.getByTestId("refer-name").fill("佐藤 次郎");
+  await hanako.getByTestId("refer-email").fill("jiro@example");
+  await hanako.getByTestId("refer-send").click();
+  await hanako.getByTestId("refer-error").waitFor();
+  await hanako.getByTestId("refer-email").fill("jiro@example.com");
+  await hanako.getByTestId("refer-why").fill("前職の同僚で、新規事業の立ち上げ経験があります。");
+  await hanako.getByTestId("refer-send").click();
+  await hanako.locator("[data-testid=referral][data-stage=applied]").waitFor(SLOW);
+
+  // On the board as a referral, credited to her; hired with the stage picker.
+  await admin.goto(`${relay.url}${gigPath.replace("/news/", "/jobs/")}/applicants`);
+  const referred = admin.locator("[data-testid=board-applied] [data-testid=applicant][data-referral=true]");
+  await referred.waitFor(SLOW);
+  assert.match(await referred.getByTestId("applicant-referral").innerText(), /jiro@example\.com/);
+  await referred.getByTestId("applicant-stage").selectOption("hired");
+  const hired = admin.locator("[data-testid=board-hired] [data-testid=applicant][data-referral=true]");
+  await hired.getByTestId("applicant-credited").waitFor(SLOW);
+  await shot(admin, "jobs-board-referral-desktop");
+
+  await hanako.locator("[data-testid=referral][data-stage=hired]").getByTestId("referral-credited").waitFor(SLOW);
+  await shot(hanako, "jobs-referral-phone");
+});

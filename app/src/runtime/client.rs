@@ -12,7 +12,7 @@ use tsunagu_core::api::{
 use tsunagu_core::checkin::Scan;
 use tsunagu_core::event::Event;
 use tsunagu_core::ids::{DocumentId, StorageId};
-use tsunagu_core::job_application::{JobApplication, Stage};
+use tsunagu_core::job_application::{JobApplication, Referral, Stage};
 use tsunagu_core::news::{NewsPost, Segment};
 use tsunagu_core::profile::{Profile, Visibility};
 
@@ -257,6 +257,11 @@ impl Client {
         application: &JobApplication,
     ) -> Result<(), AppError> {
         self.runtime()?.apply_for(post, application)
+    }
+
+    /// Refers someone for the opening `post`, offline too.
+    pub fn refer(&self, post: DocumentId, referral: &Referral) -> Result<(), AppError> {
+        self.runtime()?.refer(post, referral)
     }
 
     /// Notes `text` on `applicant` for the opening `post` (recruiters), offline too.

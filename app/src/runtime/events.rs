@@ -171,20 +171,6 @@ impl Runtime {
         self.signals.events.set(entries);
     }
 
-    /// The person's RSVP document, once the relay has sent it: writing into a document the
-    /// relay has not sent would fork its history.
-    fn rsvps_doc(&self) -> Result<DocumentId, AppError> {
-        let doc = self
-            .signals
-            .me
-            .with_untracked(|me| me.as_ref().and_then(|m| m.rsvps_doc))
-            .ok_or(AppError::NotSynced)?;
-        if !self.docs.arrived(&doc) {
-            return Err(AppError::NotSynced);
-        }
-        Ok(doc)
-    }
-
     /// Records the person's answer to an event: one change to their RSVP document, on this
     /// device at once and synced when the relay is reachable.
     pub fn answer_rsvp(&self, event: DocumentId, going: bool) -> Result<(), AppError> {
@@ -206,7 +192,7 @@ impl Runtime {
             i64,
         ) -> Result<(), DocError>,
     ) -> Result<(), AppError> {
-        let doc = self.rsvps_doc()?;
+        let doc = self.own_doc(|m| m.rsvps_doc)?;
         let key = event.to_string();
         // The relay's decision names the answer it is about by its time: a later answer must
         // have a later time, even when given twice in one second.
@@ -222,7 +208,7 @@ impl Runtime {
     /// this phone), one change to their RSVP document. The relay checks the code again and
     /// admits them to the event's check-in log when the change reaches it.
     pub fn arrive(&self, event: DocumentId, code: &str) -> Result<(), AppError> {
-        let doc = self.rsvps_doc()?;
+        let doc = self.own_doc(|m| m.rsvps_doc)?;
         let key = event.to_string();
         self.commit(doc, |tx| Rsvps::arrive(tx, &key, code, now()))
     }

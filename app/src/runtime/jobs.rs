@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::job_application::{JobApplication, JobApplications, JobNotes, Note};
+use tsunagu_core::job_application::{JobApplication, JobApplications, JobNotes, Note, Referral};
 
 use super::{Runtime, log};
 use crate::error::AppError;
@@ -73,14 +73,7 @@ impl Runtime {
         if let Some(problem) = application.problem() {
             return Err(AppError::LocalEdit(problem.into()));
         }
-        let doc = self
-            .signals
-            .me
-            .with_untracked(|me| me.as_ref().and_then(|m| m.applications_doc))
-            .ok_or(AppError::NotSynced)?;
-        if !self.docs.arrived(&doc) {
-            return Err(AppError::NotSynced);
-        }
+        let doc = self.own_doc(|m| m.applications_doc)?;
         let key = post.to_string();
         let applied = self
             .signals
@@ -94,6 +87,22 @@ impl Runtime {
             ..application.clone()
         };
         self.commit(doc, |tx| JobApplications::apply(tx, &key, &application))
+    }
+
+    /// Refers someone for the opening `post`: one change to the person's applications document,
+    /// offline too; recruiters see it on their board once the relay has it.
+    pub fn refer(&self, post: DocumentId, referral: &Referral) -> Result<(), AppError> {
+        if let Some(problem) = referral.problem() {
+            return Err(AppError::LocalEdit(problem.into()));
+        }
+        let doc = self.own_doc(|m| m.applications_doc)?;
+        let key = format!("{post}:{}", super::messages::new_message_id());
+        let referral = Referral {
+            post: post.to_string(),
+            at: super::events::now(),
+            ..referral.clone()
+        };
+        self.commit(doc, |tx| JobApplications::refer(tx, &key, &referral))
     }
 
     /// The notes document of the opening `post` (those who post openings), once it arrived.

@@ -45,19 +45,37 @@ pub struct NewsRef {
 }
 
 /// `GET /api/jobs/<post>/applications` (admins, recruiters): one application for the opening,
-/// as its applicant wrote it and where it stands; oldest first.
+/// as its applicant wrote it, or one person a member referred; and where it stands. Oldest
+/// first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Applicant {
-    pub user_id: String,
+    /// The applicant's user id, or the referral's key ([`crate::job_application::Referral`]).
+    pub id: String,
+    /// The applicant's name, or the name of who was referred.
     pub name: String,
+    /// What the applicant wrote; for a referral, why the referrer recommends them.
     pub application: crate::job_application::JobApplication,
     /// The stages it went through, oldest first; the last is where it stands.
     pub stages: Vec<crate::job_application::StageEntry>,
+    /// For a referral: whom to write to, and who referred them.
+    #[serde(default)]
+    pub referral: Option<Referred>,
 }
 
-/// `PUT /api/jobs/<post>/applications/<user id>` (admins, recruiters): the application moves
-/// to `stage` (a [`crate::job_application::Stage`] key); the applicant's phone shows it with
-/// its date.
+/// What the board shows of a referral.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referred {
+    pub email: String,
+    pub referrer_id: String,
+    pub referrer_name: String,
+    /// When the person was hired, to the referrer's credit (unix seconds).
+    #[serde(default)]
+    pub credited_at: Option<i64>,
+}
+
+/// `PUT /api/jobs/<post>/applications/<id>` (admins, recruiters): the application (or
+/// referral) [`Applicant::id`] names moves to `stage` (a [`crate::job_application::Stage`]
+/// key); the applicant's (or referrer's) phone shows it with its date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoveApplication {
     pub stage: String,

@@ -14,3 +14,20 @@ CREATE TABLE job_applications (
 -- What recruiters note about an opening's applicants: a document of its own, which no applicant
 -- receives.
 ALTER TABLE news_posts ADD COLUMN notes TEXT REFERENCES documents (id);
+
+-- People members refer for job openings (リファラル): tracked to their outcome on the recruiters'
+-- board, and credited to the member who referred them when they are hired (`credited_at`).
+-- `ref_key` is the referral's key in the referrer's applications document.
+CREATE TABLE job_referrals (
+    ref_key     TEXT NOT NULL PRIMARY KEY,
+    post        TEXT NOT NULL REFERENCES documents (id),
+    referrer    TEXT NOT NULL REFERENCES users (id),
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    stage       TEXT NOT NULL
+        CHECK (stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'declined')),
+    referred_at BIGINT NOT NULL,
+    moved_at    BIGINT NOT NULL,
+    credited_at BIGINT
+);
+CREATE INDEX job_referrals_by_post ON job_referrals (post, referred_at);

@@ -318,6 +318,7 @@ pub(crate) async fn erase_account(
         "DELETE FROM segment_facts WHERE user_id = $1",
         "DELETE FROM news_opens WHERE user_id = $1",
         "DELETE FROM job_applications WHERE user_id = $1",
+        "DELETE FROM job_referrals WHERE referrer = $1",
         "DELETE FROM news_mail WHERE user_id = $1",
         "DELETE FROM newsletter_links WHERE user_id = $1",
         // Their photos become unreadable through every message that names them.

@@ -23,9 +23,9 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
-use tsunagu_core::api::{Applicant, AuditAction, MoveApplication};
+use tsunagu_core::api::{Applicant, AuditAction, MoveApplication, Referred};
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::job_application::{JobApplication, JobApplications, Refusal, Stage};
+use tsunagu_core::job_application::{JobApplication, JobApplications, Referral, Refusal, Stage};
 use tsunagu_core::news::NewsPost;
 use tsunagu_core::vocab::DocKind;
 
@@ -40,34 +40,31 @@ use crate::scribe::Scribe;
 pub(super) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/jobs/{post}/applications", get(applicants))
-        .route("/jobs/{post}/applications/{user}", put(move_to))
+        .route("/jobs/{post}/applications/{id}", put(move_to))
 }
 
-/// `GET /api/jobs/<post>/applications`.
+/// `GET /api/jobs/<post>/applications`: the members' applications, then the people referred.
 async fn applicants(
     State(state): State<AppState>,
     JobWriter(_): JobWriter,
     Path(post): Path<String>,
 ) -> Result<Json<Vec<Applicant>>, AppError> {
     let post = opening(&state.db, &post).await?;
+    let key = post.to_string();
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT a.user_id, u.display_name FROM job_applications a
            JOIN users u ON u.id = a.user_id
           WHERE a.post = $1 ORDER BY a.applied_at, a.user_id",
     )
-    .bind(post.to_string())
+    .bind(&key)
     .fetch_all(&state.db)
     .await
     .map_err(Error::from)?;
     let mut applicants = Vec::with_capacity(rows.len());
-    let key = post.to_string();
     for (user_id, name) in rows {
-        let Some(doc) = db::member_doc(&state.db, &user_id, DocKind::JobApplications).await? else {
+        let Some(mut theirs) = applications_of(&state.db, &user_id).await? else {
             continue;
         };
-        let stored = db::stored_document(&state.db, &doc).await?;
-        let mut theirs = JobApplications::read(&stored)
-            .map_err(|e| Error::Corrupt(format!("applications {doc}: {e}")))?;
         let (Some(application), stages) = (
             theirs.applications.remove(&key),
             theirs.stages.remove(&key).unwrap_or_default(),
@@ -75,34 +72,93 @@ async fn applicants(
             continue;
         };
         applicants.push(Applicant {
-            user_id,
+            id: user_id,
             name,
             application,
             stages,
+            referral: None,
+        });
+    }
+    let referred: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT r.ref_key, r.referrer, u.display_name, r.credited_at FROM job_referrals r
+           JOIN users u ON u.id = r.referrer
+          WHERE r.post = $1 ORDER BY r.referred_at, r.ref_key",
+    )
+    .bind(&key)
+    .fetch_all(&state.db)
+    .await
+    .map_err(Error::from)?;
+    for (ref_key, referrer_id, referrer_name, credited_at) in referred {
+        let Some(mut theirs) = applications_of(&state.db, &referrer_id).await? else {
+            continue;
+        };
+        let (Some(referral), stages) = (
+            theirs.referrals.remove(&ref_key),
+            theirs.stages.remove(&ref_key).unwrap_or_default(),
+        ) else {
+            continue;
+        };
+        applicants.push(Applicant {
+            id: ref_key,
+            name: referral.name,
+            application: JobApplication {
+                note: referral.why,
+                at: referral.at,
+                ..JobApplication::default()
+            },
+            stages,
+            referral: Some(Referred {
+                email: referral.email,
+                referrer_id,
+                referrer_name,
+                credited_at,
+            }),
         });
     }
     Ok(Json(applicants))
 }
 
-/// `PUT /api/jobs/<post>/applications/<user id>`.
+/// `user`'s applications document as stored, if they have one.
+async fn applications_of(pool: &AnyPool, user: &str) -> Result<Option<JobApplications>, Error> {
+    let Some(doc) = db::member_doc(pool, user, DocKind::JobApplications).await? else {
+        return Ok(None);
+    };
+    let stored = db::stored_document(pool, &doc).await?;
+    JobApplications::read(&stored)
+        .map(Some)
+        .map_err(|e| Error::Corrupt(format!("applications {doc}: {e}")))
+}
+
+/// `PUT /api/jobs/<post>/applications/<id>`: `id` is a member's user id (their application) or
+/// a referral's key.
 async fn move_to(
     State(state): State<AppState>,
     JobWriter(recruiter): JobWriter,
-    Path((post, user)): Path<(String, String)>,
+    Path((post, id)): Path<(String, String)>,
     payload: Result<Json<MoveApplication>, JsonRejection>,
 ) -> Result<StatusCode, AppError> {
     let Json(wanted) = payload.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let stage = Stage::from_key(&wanted.stage)
         .ok_or_else(|| AppError::BadRequest(format!("no stage is called {:?}", wanted.stage)))?;
     let post = opening(&state.db, &post).await?;
-    let now: Option<String> =
-        sqlx::query_scalar("SELECT stage FROM job_applications WHERE post = $1 AND user_id = $2")
-            .bind(post.to_string())
-            .bind(&user)
-            .fetch_optional(&state.db)
-            .await
-            .map_err(Error::from)?;
-    let now = now.ok_or(AppError::NotFound)?;
+    let (sql, whose) = if Referral::is_key(&id) {
+        (
+            "SELECT stage, referrer FROM job_referrals WHERE post = $1 AND ref_key = $2",
+            None,
+        )
+    } else {
+        (
+            "SELECT stage, user_id FROM job_applications WHERE post = $1 AND user_id = $2",
+            Some(id.clone()),
+        )
+    };
+    let row: Option<(String, String)> = sqlx::query_as(sql)
+        .bind(post.to_string())
+        .bind(&id)
+        .fetch_optional(&state.db)
+        .await
+        .map_err(Error::from)?;
+    let (now, owner) = row.ok_or(AppError::NotFound)?;
     if Stage::from_key(&now) == Some(stage) {
         return Ok(StatusCode::NO_CONTENT);
     }
@@ -112,12 +168,13 @@ async fn move_to(
         .await
         .write(MoveTo {
             post,
-            user: &user,
+            owner: &owner,
+            referral: whose.is_none().then_some(id.as_str()),
             stage,
             by: &recruiter.id,
         })
         .await?;
-    tracing::info!(by = %recruiter.id, %post, %user, stage = stage.key(), "application moved");
+    tracing::info!(by = %recruiter.id, %post, %id, stage = stage.key(), "application moved");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -135,41 +192,67 @@ async fn opening(pool: &AnyPool, post: &str) -> Result<DocumentId, AppError> {
     }
 }
 
-/// A recruiter (`by`) moves `user`'s application for `post` to `stage`: the row, the stage
-/// with its date in the applicant's document, and the audit log, in one transaction.
+/// A recruiter (`by`) moves `owner`'s application for `post` (or the person they referred
+/// under `referral`) to `stage`: the row (a referral hired is credited to its referrer), the
+/// stage with its date in `owner`'s document, and the audit log, in one transaction.
 struct MoveTo<'a> {
     post: DocumentId,
-    user: &'a str,
+    owner: &'a str,
+    referral: Option<&'a str>,
     stage: Stage,
     by: &'a str,
 }
 
 impl Job for MoveTo<'_> {
     async fn run(self, s: &mut Scribe<'_>) -> Result<(), Error> {
-        let Some(doc) = db::member_doc(s.conn(), self.user, DocKind::JobApplications).await? else {
-            return Err(Error::Corrupt(format!("{} has no applications", self.user)));
+        let Some(doc) = db::member_doc(s.conn(), self.owner, DocKind::JobApplications).await?
+        else {
+            return Err(Error::Corrupt(format!(
+                "{} has no applications",
+                self.owner
+            )));
         };
         let at = s.now();
-        sqlx::query(
-            "UPDATE job_applications SET stage = $1, moved_at = $2 WHERE post = $3 AND user_id = $4",
-        )
-        .bind(self.stage.key())
-        .bind(at)
-        .bind(self.post.to_string())
-        .bind(self.user)
-        .execute(s.conn())
-        .await?;
         let post = self.post.to_string();
+        let key = match self.referral {
+            Some(referral) => {
+                sqlx::query(
+                    "UPDATE job_referrals SET stage = $1, moved_at = $2,
+                            credited_at = CASE WHEN $1 = 'hired' THEN COALESCE(credited_at, $2)
+                                               ELSE credited_at END
+                      WHERE ref_key = $3",
+                )
+                .bind(self.stage.key())
+                .bind(at)
+                .bind(referral)
+                .execute(s.conn())
+                .await?;
+                referral.to_owned()
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE job_applications SET stage = $1, moved_at = $2
+                      WHERE post = $3 AND user_id = $4",
+                )
+                .bind(self.stage.key())
+                .bind(at)
+                .bind(&post)
+                .bind(self.owner)
+                .execute(s.conn())
+                .await?;
+                post.clone()
+            }
+        };
         s.edit(doc, |tx| {
-            JobApplications::enter_stage(tx, &post, self.stage, at)
+            JobApplications::enter_stage(tx, &key, self.stage, at)
         })
         .await?;
         audit::record(
             s.conn(),
             Some(self.by),
             AuditAction::MoveApplication,
-            self.user,
-            &format!("{post} {}", self.stage.key()),
+            self.owner,
+            &format!("{key} {}", self.stage.key()),
         )
         .await
     }
@@ -224,9 +307,14 @@ impl Applying {
             .read(&doc, JobApplications::read)
             .await?
             .map_err(|e| Error::Corrupt(format!("applications {doc}: {e}")))?;
-        let waiting: Vec<(String, JobApplication)> = theirs
+        let waiting: Vec<(String, Waiting)> = theirs
             .waiting()
-            .map(|(post, a)| (post.clone(), a.clone()))
+            .map(|(post, a)| (post.clone(), Waiting::Application(a.clone())))
+            .chain(
+                theirs
+                    .waiting_referrals()
+                    .map(|(key, r)| (key.clone(), Waiting::Referral(r.clone()))),
+            )
             .collect();
         if waiting.is_empty() {
             return Ok(());
@@ -234,39 +322,31 @@ impl Applying {
         let roles = db::roles(s.conn(), owner).await?;
         let at = s.now();
         let mut verdicts = Vec::with_capacity(waiting.len());
-        for (i, (post, application)) in waiting.iter().enumerate() {
+        for (i, (key, what)) in waiting.iter().enumerate() {
             // More at once than anyone applies for is a flood: judged no further.
             let verdict = if i < MAX_APPLICATIONS_AT_ONCE {
-                self.judge(s, post, application, owner, &roles).await?
+                self.judge(s, what.post(key), what.problem(key), owner, &roles)
+                    .await?
             } else {
                 Err(Refusal::Invalid)
             };
             if verdict.is_ok() {
-                sqlx::query(
-                    "INSERT INTO job_applications (post, user_id, stage, applied_at, moved_at)
-                     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (post, user_id) DO NOTHING",
-                )
-                .bind(post)
-                .bind(owner)
-                .bind(Stage::Applied.key())
-                .bind(at)
-                .execute(s.conn())
-                .await?;
+                what.record(s, key, owner, at).await?;
             }
             match verdict {
-                Ok(()) => tracing::info!(user = %owner, %post, "application taken"),
+                Ok(()) => tracing::info!(user = %owner, %key, "application taken"),
                 Err(why) => {
-                    tracing::info!(user = %owner, %post, why = why.key(), "application refused")
+                    tracing::info!(user = %owner, %key, why = why.key(), "application refused")
                 }
             }
-            verdicts.push((post, verdict));
+            verdicts.push((key, verdict));
         }
         // What became of them all, in one change.
         s.edit(doc, |tx| {
-            for (post, verdict) in &verdicts {
+            for (key, verdict) in &verdicts {
                 match verdict {
-                    Ok(()) => JobApplications::enter_stage(tx, post, Stage::Applied, at)?,
-                    Err(why) => JobApplications::refuse(tx, post, *why)?,
+                    Ok(()) => JobApplications::enter_stage(tx, key, Stage::Applied, at)?,
+                    Err(why) => JobApplications::refuse(tx, key, *why)?,
                 }
             }
             Ok(())
@@ -275,16 +355,17 @@ impl Applying {
         Ok(())
     }
 
-    /// Whether `owner` (holding `roles`) may apply for `post` with `application` now.
+    /// Whether `owner` (holding `roles`) may apply for (or refer someone for) `post` now, with
+    /// what they wrote breaking no rule (`problem`).
     async fn judge(
         &self,
         s: &mut Scribe<'_>,
         post: &str,
-        application: &JobApplication,
+        problem: Option<&str>,
         owner: &str,
         roles: &[tsunagu_core::vocab::Role],
     ) -> Result<Result<(), Refusal>, Error> {
-        if application.problem().is_some() {
+        if problem.is_some() {
             return Ok(Err(Refusal::Invalid));
         }
         let Ok(doc) = post.parse::<DocumentId>() else {
@@ -304,5 +385,73 @@ impl Applying {
             return Ok(Err(Refusal::Closed));
         }
         Ok(Ok(()))
+    }
+}
+
+/// An application or a referral the relay has not yet taken up or refused.
+enum Waiting {
+    Application(JobApplication),
+    Referral(Referral),
+}
+
+impl Waiting {
+    /// The opening it is for (`key` is where it is written).
+    fn post<'a>(&'a self, key: &'a str) -> &'a str {
+        match self {
+            Waiting::Application(_) => key,
+            Waiting::Referral(r) => &r.post,
+        }
+    }
+
+    /// Why it breaks a rule, if it does; a referral's key names its opening.
+    fn problem(&self, key: &str) -> Option<&'static str> {
+        match self {
+            Waiting::Application(a) => a.problem(),
+            Waiting::Referral(r) => match key.strip_prefix(r.post.as_str()) {
+                Some(rest) if rest.len() > 1 && rest.starts_with(':') => r.problem(),
+                _ => Some("a referral's key starts with its opening's id and a colon"),
+            },
+        }
+    }
+
+    /// Its row for the recruiters' board, taken at `at`.
+    async fn record(
+        &self,
+        s: &mut Scribe<'_>,
+        key: &str,
+        owner: &str,
+        at: i64,
+    ) -> Result<(), Error> {
+        match self {
+            Waiting::Application(_) => {
+                sqlx::query(
+                    "INSERT INTO job_applications (post, user_id, stage, applied_at, moved_at)
+                     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (post, user_id) DO NOTHING",
+                )
+                .bind(key)
+                .bind(owner)
+                .bind(Stage::Applied.key())
+                .bind(at)
+                .execute(s.conn())
+                .await?;
+            }
+            Waiting::Referral(r) => {
+                sqlx::query(
+                    "INSERT INTO job_referrals
+                            (ref_key, post, referrer, name, email, stage, referred_at, moved_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (ref_key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(&r.post)
+                .bind(owner)
+                .bind(r.name.trim())
+                .bind(r.email.trim())
+                .bind(Stage::Applied.key())
+                .bind(at)
+                .execute(s.conn())
+                .await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::job_application::{
-    JobApplication, MAX_APPLICATION_TEXT_CHARS, MAX_CV_LINK_CHARS, Refusal, Stage,
+    JobApplication, MAX_APPLICATION_TEXT_CHARS, MAX_CV_LINK_CHARS, MAX_REFERRAL_FIELD_CHARS,
+    Referral, Refusal, Stage,
 };
 use tsunagu_core::news::Opening;
 
@@ -45,7 +46,7 @@ fn standing(signals: Signals, post: DocumentId) -> Option<Standing> {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Standing {
     Sending,
     At(Stage),
@@ -244,6 +245,121 @@ pub(crate) fn ApplySection(post: DocumentId, opening: Opening) -> impl IntoView 
                     {(!a.link.is_empty()).then(|| view! { <a href=a.link.clone() target="_blank" rel="noopener noreferrer">{a.link.clone()}</a> })}
                 </details>
             })}
+        </section>
+    }
+}
+
+/// On an opening's page, for its readers: refer someone (リファラル), and the people they referred
+/// with where each stands.
+#[component]
+pub(crate) fn ReferSection(post: DocumentId, opening: Opening) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let closed = opening.is_closed(now());
+    let open_form = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let why = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let referral = Referral {
+            post: post.to_string(),
+            name: name.get_untracked().trim().to_owned(),
+            email: email.get_untracked().trim().to_owned(),
+            why: why.get_untracked().trim().to_owned(),
+            at: 0,
+        };
+        if referral.problem().is_some() {
+            error.set(Some(t_string!(i18n, jobs.refer_incomplete)));
+            return;
+        }
+        match client.refer(post, &referral) {
+            Ok(()) => {
+                error.set(None);
+                open_form.set(false);
+                for field in [name, email, why] {
+                    field.set(String::new());
+                }
+            }
+            Err(e) => error.set(Some(error_text(i18n.get_locale(), &e))),
+        }
+    };
+    let mine = move || {
+        let key = post.to_string();
+        signals.applications.with(|a| {
+            a.referrals_for(&key)
+                .map(|(k, r)| {
+                    let standing = if let Some(why) = a.refusal(k) {
+                        Standing::Refused(why)
+                    } else if let Some(stage) = a.stage(k) {
+                        Standing::At(stage)
+                    } else {
+                        Standing::Sending
+                    };
+                    (k.clone(), r.name.clone(), standing)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="card section apply refer" data-testid="refer" aria-labelledby="refer-title">
+            <h2 class="section-title" id="refer-title">{move || t_string!(i18n, jobs.refer_title)}</h2>
+            <Show when=move || !mine().is_empty()>
+                <ul class="referrals" data-testid="referrals">
+                    <For each=mine key=|(k, _, s)| (k.clone(), *s) let:item>
+                        {
+                            let (_, who, standing) = item;
+                            view! {
+                                <li class="referral" data-testid="referral" data-stage=standing.key()>
+                                    <span class="referral-name">{who}</span>
+                                    <span class=format!("status status-application status-{}", standing.key())>{move || standing.label(i18n.get_locale())}</span>
+                                    {(standing == Standing::At(Stage::Hired)).then(|| view! {
+                                        <span class="referral-credit" data-testid="referral-credited">{move || t_string!(i18n, jobs.refer_credited)}</span>
+                                    })}
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </Show>
+            <Show when=move || !closed>
+                <Show when=move || open_form.get()
+                    fallback=move || view! {
+                        <p class="field-hint">{move || t_string!(i18n, jobs.refer_lead)}</p>
+                        <button type="button" class="button" data-testid="refer-start" on:click=move |_| open_form.set(true)>
+                            {move || t_string!(i18n, jobs.refer)}
+                        </button>
+                    }>
+                    <form class="apply-form" data-testid="refer-form" on:submit=send>
+                        <div class="field">
+                            <label class="field-label" for="refer-name">{move || t_string!(i18n, jobs.refer_name)}</label>
+                            <input class="input" id="refer-name" data-testid="refer-name" required
+                                maxlength=MAX_REFERRAL_FIELD_CHARS.to_string()
+                                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                        </div>
+                        <div class="field">
+                            <label class="field-label" for="refer-email">{move || t_string!(i18n, jobs.refer_email)}</label>
+                            <input class="input" type="email" id="refer-email" data-testid="refer-email" required inputmode="email"
+                                maxlength=MAX_REFERRAL_FIELD_CHARS.to_string()
+                                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+                        </div>
+                        <div class="field">
+                            <label class="field-label" for="refer-why">{move || t_string!(i18n, jobs.refer_why)}</label>
+                            <textarea class="input textarea" id="refer-why" data-testid="refer-why" rows="3"
+                                maxlength=MAX_APPLICATION_TEXT_CHARS.to_string()
+                                prop:value=move || why.get() on:input=move |ev| why.set(event_target_value(&ev))></textarea>
+                        </div>
+                        <p class="field-hint">{move || t_string!(i18n, jobs.refer_consent)}</p>
+                        {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="refer-error">{e}</p> })}
+                        <div class="edit-footer">
+                            <button type="submit" class="button button-primary" data-testid="refer-send">{move || t_string!(i18n, jobs.refer_send)}</button>
+                            <button type="button" class="button button-quiet" on:click=move |_| open_form.set(false)>{move || t_string!(i18n, jobs.apply_cancel)}</button>
+                        </div>
+                    </form>
+                </Show>
+            </Show>
         </section>
     }
 }

@@ -139,7 +139,9 @@ where
     let i18n = use_i18n();
     let client = use_client();
     let signals = client.signals;
-    let user = StoredValue::new(applicant.user_id.clone());
+    let user = StoredValue::new(applicant.id.clone());
+    let referral = applicant.referral.clone();
+    let referred = referral.is_some();
     let stage = current(&applicant);
     let applied_at = applicant
         .stages
@@ -196,13 +198,25 @@ where
     };
     let link = applicant.application.link.clone();
     view! {
-        <li class="card board-card" draggable="true" data-testid="applicant" data-user=applicant.user_id.clone()
+        <li class="card board-card" draggable="true" data-testid="applicant" data-user=applicant.id.clone() data-referral=applicant.referral.is_some().to_string()
             on:dragstart=move |_| dragging.set(Some(user.get_value()))
             on:dragend=move |_| dragging.set(None)>
             <div class="board-card-head">
                 <strong data-testid="applicant-name">{applicant.name.clone()}</strong>
-                <time class="news-date">{move || t_string!(i18n, jobs.applied_on).replace("%d", &time::format(applied_at, None, i18n.get_locale(), Style::Day))}</time>
+                <time class="news-date">{move || {
+                    let on = if referred { t_string!(i18n, jobs.referred_on) } else { t_string!(i18n, jobs.applied_on) };
+                    on.replace("%d", &time::format(applied_at, None, i18n.get_locale(), Style::Day))
+                }}</time>
             </div>
+            {referral.map(|r| view! {
+                <p class="board-referral" data-testid="applicant-referral">
+                    <span class="status status-job">{move || t_string!(i18n, jobs.board_referred_by).replace("%n", &r.referrer_name)}</span>
+                    {r.credited_at.is_some().then(|| view! {
+                        <span class="status status-hired" data-testid="applicant-credited">{move || t_string!(i18n, jobs.board_credited)}</span>
+                    })}
+                    <a class="board-email" href=format!("mailto:{}", r.email)>{r.email.clone()}</a>
+                </p>
+            })}
             <p class="board-note" data-testid="applicant-note">{applicant.application.note.clone()}</p>
             {(!applicant.application.since.is_empty()).then(|| view! {
                 <p class="board-since"><span class="field-label">{move || t_string!(i18n, jobs.apply_since)}</span>" "{applicant.application.since.clone()}</p>

@@ -16,7 +16,7 @@ mod responses;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tsunagu_core::ids::DocumentId;
-use tsunagu_core::news::PostStatus;
+use tsunagu_core::news::{JobKind, PostStatus};
 use tsunagu_core::vocab;
 
 use crate::i18n::*;
@@ -467,7 +467,14 @@ fn Post(doc: DocumentId) -> impl IntoView {
                 </header>
                 <div class="card section markdown news-body" data-testid="post-body" inner_html=body node_ref=body_ref></div>
                 {match (admin, entry.post.job.clone()) {
-                    (false, Some(opening)) => Some(view! { <apply::ApplySection post=doc opening=opening /> }.into_any()),
+                    // A referral opening asks alumni to refer others, not to apply.
+                    (false, Some(opening)) if opening.kind() == Some(JobKind::Referral) => Some(view! {
+                        <apply::ReferSection post=doc opening=opening />
+                    }.into_any()),
+                    (false, Some(opening)) => Some(view! {
+                        <apply::ApplySection post=doc opening=opening.clone() />
+                        <apply::ReferSection post=doc opening=opening />
+                    }.into_any()),
                     _ => None,
                 }}
                 <Show when=move || admin>
