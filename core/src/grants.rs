@@ -397,6 +397,11 @@ const RULES: &[Rule] = &[
         who: Who::Owner,
         grant: Grant::Append(APPLYING),
     },
+    Rule {
+        kind: DocKind::JobApplications,
+        who: Who::Owner,
+        grant: Grant::Write(SAVING),
+    },
     // What recruiters note about applicants: theirs alone.
     Rule {
         kind: DocKind::JobNotes,
@@ -441,6 +446,9 @@ pub const APPLYING: &[Pattern] = &[
     &[crate::job_application::APPLICATIONS_KEY, "*"],
     &[crate::job_application::REFERRALS_KEY, "*"],
 ];
+
+/// Where a member keeps the openings they saved: each theirs to add and take back.
+pub const SAVING: &[Pattern] = &[&[crate::job_application::SAVED_KEY, "*"]];
 
 /// Where staff record admissions: one new entry per admission, under its nonce.
 pub const CHECKIN_SCANS: &[Pattern] = &[&["scans", "*"]];

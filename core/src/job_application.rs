@@ -185,7 +185,12 @@ pub struct JobApplications {
     /// The people the member referred, by referral key (`<opening id>:<random>`); their stages
     /// and refusals are under the same key in `stages` and `refused`.
     pub referrals: BTreeMap<String, Referral>,
+    /// The openings the member saved to come back to, with when (unix seconds).
+    pub saved: BTreeMap<String, i64>,
 }
+
+/// Where the member keeps the openings they saved: theirs to add and take back.
+pub const SAVED_KEY: &str = "saved";
 
 /// Where the member writes referrals: one new entry each, never changed afterwards.
 pub const REFERRALS_KEY: &str = "referrals";
@@ -246,7 +251,13 @@ impl JobApplications {
     /// The three maps of a new document: made once, by the relay, so that two devices applying
     /// offline add to the same map rather than each making one of its own.
     pub fn create(doc: &mut impl Transactable) -> Result<(), DocError> {
-        for key in [APPLICATIONS_KEY, STAGES_KEY, REFUSED_KEY, REFERRALS_KEY] {
+        for key in [
+            APPLICATIONS_KEY,
+            STAGES_KEY,
+            REFUSED_KEY,
+            REFERRALS_KEY,
+            SAVED_KEY,
+        ] {
             doc.put_object(ROOT, key, ObjType::Map)?;
         }
         Ok(())
@@ -282,6 +293,23 @@ impl JobApplications {
         doc.put(&entry, "why", referral.why.as_str())?;
         doc.put(&entry, "at", referral.at)?;
         Ok(())
+    }
+
+    /// Saves the opening `post` (at `at`), or takes it back (`None`). A document from before
+    /// saving has no map for it, and the member may not make one: `false`, nothing written.
+    pub fn save(
+        doc: &mut impl Transactable,
+        post: &str,
+        at: Option<i64>,
+    ) -> Result<bool, DocError> {
+        let Some(saved) = map_at(doc, &ROOT, SAVED_KEY)? else {
+            return Ok(false);
+        };
+        match at {
+            Some(at) => doc.put(&saved, post, at)?,
+            None => doc.delete(&saved, post)?,
+        }
+        Ok(true)
     }
 
     /// (The relay.) The application for `post` entered `stage` at `at`.
@@ -597,6 +625,21 @@ mod tests {
             };
             assert!(r.problem().is_some(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_saved_opening_is_kept_and_taken_back() {
+        let mut doc = AutoCommit::new();
+        JobApplications::create(&mut doc).unwrap();
+        assert!(JobApplications::save(&mut doc, "p", Some(7)).unwrap());
+        assert_eq!(
+            JobApplications::read(&doc).unwrap().saved.get("p"),
+            Some(&7)
+        );
+        assert!(JobApplications::save(&mut doc, "p", None).unwrap());
+        assert!(JobApplications::read(&doc).unwrap().saved.is_empty());
+        let mut older = AutoCommit::new();
+        assert!(!JobApplications::save(&mut older, "p", Some(7)).unwrap());
     }
 
     #[test]

@@ -417,11 +417,19 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
   assert.equal(await deviceHolds(hanako, PRIVATE), false, "the applicant never receives the notes");
 });
 
-test("Hanako refers a former colleague; the admin hires him from the board and her phone shows the referral credited", async () => {
+test("Hanako saves the gig, refers a former colleague; the admin hires him from the board and her phone shows the referral credited", async () => {
   const GIG = "新サービスの営業企画（業務委託）";
   await hanako.goto(`${relay.url}/jobs`);
   await card(hanako, GIG).click(SLOW);
   const gigPath = new URL(hanako.url()).pathname;
+  // Saved to come back to: the list's 保存済み shows it (and keeps it after a reload).
+  await hanako.getByTestId("job-save").click(SLOW);
+  await hanako.locator('[data-testid=job-save][aria-pressed=true]').waitFor(SLOW);
+  await hanako.reload();
+  await hanako.getByTestId("nav-news").click();
+  await hanako.getByTestId("news-switch-jobs").click();
+  await hanako.getByTestId("jobs-saved").click(SLOW);
+  await card(hanako, GIG).click(SLOW);
   await hanako.getByTestId("refer-start").click(SLOW);
   await hanako.getByTestId("refer-name").fill("佐藤 次郎");
   await hanako.getByTestId("refer-email").fill("jiro@example");

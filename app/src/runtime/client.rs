@@ -259,6 +259,11 @@ impl Client {
         self.runtime()?.apply_for(post, application)
     }
 
+    /// Saves the opening `post` to come back to, or takes it back, offline too.
+    pub fn save_job(&self, post: DocumentId, save: bool) -> Result<(), AppError> {
+        self.runtime()?.save_job(post, save)
+    }
+
     /// Refers someone for the opening `post`, offline too.
     pub fn refer(&self, post: DocumentId, referral: &Referral) -> Result<(), AppError> {
         self.runtime()?.refer(post, referral)

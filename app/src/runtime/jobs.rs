@@ -105,6 +105,23 @@ impl Runtime {
         self.commit(doc, |tx| JobApplications::refer(tx, &key, &referral))
     }
 
+    /// Saves the opening `post` to come back to, or takes it back: on every device of the
+    /// person, offline too.
+    pub fn save_job(&self, post: DocumentId, save: bool) -> Result<(), AppError> {
+        let doc = self.own_doc(|m| m.applications_doc)?;
+        let at = save.then(super::events::now);
+        let mut done = true;
+        self.commit(doc, |tx| {
+            done = JobApplications::save(tx, &post.to_string(), at)?;
+            Ok::<_, tsunagu_core::event::DocError>(())
+        })?;
+        if done {
+            Ok(())
+        } else {
+            Err(AppError::NotSynced)
+        }
+    }
+
     /// The notes document of the opening `post` (those who post openings), once it arrived.
     fn notes_doc(&self, post: DocumentId) -> Result<(DocumentId, String, String), AppError> {
         let (doc, me, name) = self

@@ -87,6 +87,34 @@ pub(crate) fn MyStage(post: DocumentId) -> impl IntoView {
     }
 }
 
+/// Whether the person saved the opening `post` (tracked).
+pub(crate) fn is_saved(signals: Signals, post: DocumentId) -> bool {
+    let key = post.to_string();
+    signals.applications.with(|a| a.saved.contains_key(&key))
+}
+
+/// Saves an opening to come back to, or takes it back.
+#[component]
+pub(crate) fn SaveJob(post: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let client = use_client();
+    let signals = client.signals;
+    let error = RwSignal::new(None::<&'static str>);
+    let saved = move || is_saved(signals, post);
+    let toggle = move |_| match client.save_job(post, !saved()) {
+        Ok(()) => error.set(None),
+        Err(e) => error.set(Some(error_text(i18n.get_locale(), &e))),
+    };
+    view! {
+        <button type="button" class="button button-small job-save" class:job-saved=saved data-testid="job-save"
+            aria-pressed=move || saved().to_string() on:click=toggle>
+            <span aria-hidden="true">{move || if saved() { "★" } else { "☆" }}</span>
+            {move || if saved() { t_string!(i18n, jobs.saved) } else { t_string!(i18n, jobs.save) }}
+        </button>
+        {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+    }
+}
+
 /// What the person has done since leaving, as their profile says: where they work now.
 fn since_from_profile(signals: Signals) -> String {
     let own = signals

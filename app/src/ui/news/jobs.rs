@@ -55,14 +55,17 @@ pub(crate) fn JobsPage() -> impl IntoView {
     let i18n = use_i18n();
     let signals = use_client().signals;
     let kind = RwSignal::new(None::<JobKind>);
+    let saved_only = RwSignal::new(false);
     let openings = Memo::new(move |_| out_posts(signals, true));
     let shown = Memo::new(move |_| {
         let wanted = kind.get();
+        let saved_only = saved_only.get();
         openings.with(|all| {
             all.iter()
                 .filter(|e| {
                     wanted.is_none() || e.post.job.as_ref().and_then(Opening::kind) == wanted
                 })
+                .filter(|e| !saved_only || super::apply::is_saved(signals, e.doc))
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -101,6 +104,11 @@ pub(crate) fn JobsPage() -> impl IntoView {
                 <div class="chips jobs-kinds" role="group" aria-label=move || t_string!(i18n, jobs.kind_label)>
                     {chip(None)}
                     {JobKind::ALL.into_iter().map(|k| chip(Some(k))).collect_view()}
+                    <button type="button" class="chip chip-toggle" class:chip-on=move || saved_only.get()
+                        aria-pressed=move || saved_only.get().to_string()
+                        data-testid="jobs-saved" on:click=move |_| saved_only.update(|s| *s = !*s)>
+                        {move || t_string!(i18n, jobs.saved_only)}
+                    </button>
                 </div>
                 <Show when=move || !shown.with(Vec::is_empty)
                     fallback=move || view! { <p class="empty" data-testid="jobs-empty-kind">{move || t_string!(i18n, jobs.empty_kind)}</p> }>

@@ -459,7 +459,10 @@ fn Post(doc: DocumentId) -> impl IntoView {
                         {(admin && standing != Standing::Published).then(|| view! { <StandingChip standing=standing /> })}
                     </div>
                     <h1 class="page-title" data-testid="post-title">{entry.post.title.clone()}</h1>
-                    {opening.map(|opening| view! { <jobs::Particulars opening=opening /> })}
+                    {opening.map(|opening| view! {
+                        <jobs::Particulars opening=opening />
+                        <div class="job-actions"><apply::SaveJob post=doc /></div>
+                    })}
                     <p class="news-date">{
                         let entry = entry.clone();
                         move || out_date(i18n.get_locale(), &entry)
