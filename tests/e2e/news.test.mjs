@@ -415,6 +415,10 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
   // What recruiters note is on the admin's device, and never on hers.
   assert.ok(await deviceComesToHold(admin, PRIVATE), "the admin's device keeps the notes");
   assert.equal(await deviceHolds(hanako, PRIVATE), false, "the applicant never receives the notes");
+
+  // From her card, the admin writes to her.
+  await interviewing.getByTestId("person-message").click();
+  await admin.getByTestId("chat").waitFor(SLOW);
 });
 
 test("Hanako saves the gig, refers a former colleague; the admin hires him from the board and her phone shows the referral credited", async () => {

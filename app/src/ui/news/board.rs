@@ -224,6 +224,10 @@ where
             {(!link.is_empty()).then(|| view! {
                 <a class="board-cv" href=link.clone() target="_blank" rel="noopener noreferrer">{move || t_string!(i18n, jobs.board_cv)}</a>
             })}
+            // Members who applied are written to from here; whom a member referred, by email.
+            {(!referred).then(|| view! {
+                <div class="board-message"><crate::ui::messages::MessageButton user=user.get_value() /></div>
+            })}
             <label class="board-stage">
                 <span class="field-label">{move || t_string!(i18n, jobs.board_move)}</span>
                 <select class="select" data-testid="applicant-stage"
