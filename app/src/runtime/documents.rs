@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::rc::Rc;
 
+use automerge::Automerge;
 use automerge::transaction::Transaction;
 use tsunagu_core::engine::{Effect, Engine, EngineError};
 use tsunagu_core::ids::{DocumentId, StorageId};
@@ -59,10 +60,7 @@ impl Documents {
     /// the relay has not sent would fork its history, so features that write into the relay's
     /// documents ask this first.
     pub(super) fn arrived(&self, doc: &DocumentId) -> bool {
-        self.engine
-            .borrow()
-            .doc(doc)
-            .is_some_and(|d| !d.get_heads().is_empty())
+        arrived(&self.engine.borrow(), doc).is_some()
     }
 
     /// Makes one local change to `doc` and notes it in the outbox; the effects are for the
@@ -137,4 +135,10 @@ pub(super) fn unsent_keys(
     }
     let sent: BTreeSet<String> = doc.keys_at(&map, acknowledged).collect();
     now.difference(&sent).cloned().collect()
+}
+
+/// `doc` as `engine` holds it, once it has arrived (the relay sent at least one change); a
+/// document only asked for is not there yet.
+pub(super) fn arrived<'e>(engine: &'e Engine, doc: &DocumentId) -> Option<&'e Automerge> {
+    engine.doc(doc).filter(|d| !d.get_heads().is_empty())
 }

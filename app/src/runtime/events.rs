@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-use automerge::Automerge;
 use leptos::prelude::*;
 use tsunagu_core::api::{EventRef, Me, NewEvent};
 use tsunagu_core::checkin::CheckinLog;
@@ -63,11 +62,6 @@ pub(super) fn readable(me: &Me) -> impl Iterator<Item = DocumentId> + '_ {
         .chain(me.passes_doc)
 }
 
-/// A document that has arrived (the relay sent at least one change).
-fn arrived(doc: Option<&Automerge>) -> Option<&Automerge> {
-    doc.filter(|d| !d.get_heads().is_empty())
-}
-
 /// Seconds since 1970 by this device's clock.
 pub(crate) fn now() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
@@ -97,7 +91,7 @@ impl Runtime {
                 rest.push(doc);
                 continue;
             };
-            let held = arrived(engine.doc(&doc));
+            let held = super::documents::arrived(&engine, &doc);
             match *kind {
                 EventDoc::Event(r) => {
                     let read = held.map(|d| (Event::read(d), SeatCount::read(d), Going::read(d)));

@@ -37,7 +37,7 @@ impl Runtime {
                 None => (None, BTreeMap::new()),
             });
         let engine = self.docs.engine();
-        let arrived = |doc: &DocumentId| engine.doc(doc).filter(|d| !d.get_heads().is_empty());
+        let arrived = |doc: &DocumentId| super::documents::arrived(&engine, doc);
         let mut rest = Vec::new();
         for doc in docs {
             if Some(doc) == mine {

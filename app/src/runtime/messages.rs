@@ -174,7 +174,7 @@ impl Runtime {
     fn read_inbox(&self, inbox: DocumentId) -> bool {
         let (listed, muted) = {
             let engine = self.docs.engine();
-            match engine.doc(&inbox).filter(|d| !d.get_heads().is_empty()) {
+            match super::documents::arrived(&engine, &inbox) {
                 Some(doc) => match Inbox::read(doc).and_then(|l| Ok((l, Inbox::muted(doc)?))) {
                     Ok(read) => read,
                     Err(e) => {
@@ -231,10 +231,7 @@ impl Runtime {
     fn read_conversation(&self, doc: DocumentId) -> bool {
         let read = {
             let engine = self.docs.engine();
-            engine
-                .doc(&doc)
-                .filter(|d| !d.get_heads().is_empty())
-                .map(Conversation::read)
+            super::documents::arrived(&engine, &doc).map(Conversation::read)
         };
         let conversation = match read {
             Some(Ok(conversation)) => conversation,
@@ -355,7 +352,7 @@ impl Runtime {
         {
             let engine = self.docs.engine();
             for page in loaded {
-                let Some(doc) = engine.doc(&page).filter(|d| !d.get_heads().is_empty()) else {
+                let Some(doc) = super::documents::arrived(&engine, &page) else {
                     continue;
                 };
                 let acknowledged = engine.acknowledged_heads(&relay, &page).to_vec();

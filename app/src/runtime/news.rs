@@ -141,7 +141,7 @@ impl Runtime {
         let mut changed = false;
         {
             let engine = self.docs.engine();
-            let arrived = |doc: &DocumentId| engine.doc(doc).filter(|d| !d.get_heads().is_empty());
+            let arrived = |doc: &DocumentId| super::documents::arrived(&engine, doc);
             let mut held = self.news.borrow_mut();
             // A post and its responses changing together are read once.
             let mut posts = BTreeSet::new();

@@ -205,12 +205,11 @@ fn read_member(
     parts: &[&ProfilePart],
     main: DocumentId,
 ) -> Option<Result<Profile, tsunagu_core::profile::ProfileError>> {
-    let first = engine.doc(&main).filter(|d| !d.get_heads().is_empty())?;
+    let first = super::documents::arrived(engine, &main)?;
     let docs = std::iter::once(first).chain(
         parts
             .iter()
-            .filter_map(|p| engine.doc(&p.doc))
-            .filter(|d| !d.get_heads().is_empty()),
+            .filter_map(|p| super::documents::arrived(engine, &p.doc)),
     );
     Some(Profile::read_parts(docs))
 }

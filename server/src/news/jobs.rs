@@ -7,11 +7,15 @@
 //! opening had closed, the member may not read it (not aimed at them, taken back, none such),
 //! or the application breaks a rule. Recruiters then work applications on their board:
 //!
-//! - `GET /api/jobs/<post>/applications` (admins, recruiters): every application taken for the
-//!   opening, oldest first, as its applicant wrote it and with its stages ([`Applicant`]).
-//! - `PUT /api/jobs/<post>/applications/<user id>` ([`MoveApplication`]; admins, recruiters):
-//!   the application enters another stage. The relay appends it, dated, to the applicant's
-//!   document, so their phone shows it at the next sync; the member cannot write there.
+//! - `GET /api/jobs/<post>/applications` (admins, recruiters): every application and referral
+//!   taken for the opening, oldest first, as written and with its stages ([`Applicant`]).
+//! - `PUT /api/jobs/<post>/applications/<id>` ([`MoveApplication`]; admins, recruiters): the
+//!   application (`id` a user id) or referral (`id` its key) enters another stage. The relay
+//!   appends it, dated, to the applicant's (or referrer's) document, so their phone shows it at
+//!   the next sync; the member cannot write there. A referral hired is credited to its referrer.
+//!
+//! Members also refer people for openings in the same document ([`Referral`]); the relay takes
+//! them up as it takes applications, and the board lists them beside the applications.
 //!
 //! What recruiters note about applicants is in the opening's notes document
 //! ([`DocKind::JobNotes`]), which only they read; the applicant's device never receives it.
@@ -23,6 +27,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
+use std::collections::HashMap;
 use tsunagu_core::api::{Applicant, AuditAction, MoveApplication, Referred};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::job_application::{JobApplication, JobApplications, Referral, Refusal, Stage};
@@ -60,9 +65,11 @@ async fn applicants(
     .fetch_all(&state.db)
     .await
     .map_err(Error::from)?;
+    // A member who applied and referred others, or referred several, is read once.
+    let mut documents = Documents::default();
     let mut applicants = Vec::with_capacity(rows.len());
     for (user_id, name) in rows {
-        let Some(mut theirs) = applications_of(&state.db, &user_id).await? else {
+        let Some(theirs) = documents.of(&state.db, &user_id).await? else {
             continue;
         };
         let (Some(application), stages) = (
@@ -89,7 +96,7 @@ async fn applicants(
     .await
     .map_err(Error::from)?;
     for (ref_key, referrer_id, referrer_name, credited_at) in referred {
-        let Some(mut theirs) = applications_of(&state.db, &referrer_id).await? else {
+        let Some(theirs) = documents.of(&state.db, &referrer_id).await? else {
             continue;
         };
         let (Some(referral), stages) = (
@@ -118,15 +125,29 @@ async fn applicants(
     Ok(Json(applicants))
 }
 
-/// `user`'s applications document as stored, if they have one.
-async fn applications_of(pool: &AnyPool, user: &str) -> Result<Option<JobApplications>, Error> {
-    let Some(doc) = db::member_doc(pool, user, DocKind::JobApplications).await? else {
-        return Ok(None);
-    };
-    let stored = db::stored_document(pool, &doc).await?;
-    JobApplications::read(&stored)
-        .map(Some)
-        .map_err(|e| Error::Corrupt(format!("applications {doc}: {e}")))
+/// Members' applications documents as stored, each read once.
+#[derive(Default)]
+struct Documents(HashMap<String, Option<JobApplications>>);
+
+impl Documents {
+    /// `user`'s applications document, if they have one.
+    async fn of(
+        &mut self,
+        pool: &AnyPool,
+        user: &str,
+    ) -> Result<Option<&mut JobApplications>, Error> {
+        if !self.0.contains_key(user) {
+            let read = match db::member_doc(pool, user, DocKind::JobApplications).await? {
+                Some(doc) => Some(
+                    JobApplications::read(&db::stored_document(pool, &doc).await?)
+                        .map_err(|e| Error::Corrupt(format!("applications {doc}: {e}")))?,
+                ),
+                None => None,
+            };
+            self.0.insert(user.to_owned(), read);
+        }
+        Ok(self.0.get_mut(user).and_then(Option::as_mut))
+    }
 }
 
 /// `PUT /api/jobs/<post>/applications/<id>`: `id` is a member's user id (their application) or
@@ -141,16 +162,11 @@ async fn move_to(
     let stage = Stage::from_key(&wanted.stage)
         .ok_or_else(|| AppError::BadRequest(format!("no stage is called {:?}", wanted.stage)))?;
     let post = opening(&state.db, &post).await?;
-    let (sql, whose) = if Referral::is_key(&id) {
-        (
-            "SELECT stage, referrer FROM job_referrals WHERE post = $1 AND ref_key = $2",
-            None,
-        )
+    let referral = Referral::is_key(&id);
+    let sql = if referral {
+        "SELECT stage, referrer FROM job_referrals WHERE post = $1 AND ref_key = $2"
     } else {
-        (
-            "SELECT stage, user_id FROM job_applications WHERE post = $1 AND user_id = $2",
-            Some(id.clone()),
-        )
+        "SELECT stage, user_id FROM job_applications WHERE post = $1 AND user_id = $2"
     };
     let row: Option<(String, String)> = sqlx::query_as(sql)
         .bind(post.to_string())
@@ -169,7 +185,7 @@ async fn move_to(
         .write(MoveTo {
             post,
             owner: &owner,
-            referral: whose.is_none().then_some(id.as_str()),
+            referral: referral.then_some(id.as_str()),
             stage,
             by: &recruiter.id,
         })

@@ -290,14 +290,7 @@ async fn stats(
     Path(post): Path<String>,
 ) -> Result<Json<PostStats>, AppError> {
     let doc: DocumentId = post.parse().map_err(|_| AppError::NotFound)?;
-    let row: Option<PostRow> = sqlx::query_as(&format!(
-        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
-    ))
-    .bind(doc.to_string())
-    .fetch_optional(&state.db)
-    .await
-    .map_err(Error::from)?;
-    let row = row.ok_or(AppError::NotFound)?;
+    let row = row(&state.db, &doc).await?.ok_or(AppError::NotFound)?;
     let now = db::now();
     let reached = if row.is_out(now) {
         reached(&state.db, &row.segment()?).await?
@@ -363,8 +356,6 @@ impl PostRow {
         Ok(NewsFacts { out, in_segment })
     }
 
-    /// The post as a reader holding `roles` is given it: the recruiters' notes on an opening
-    /// only to those who post openings.
     /// Whether `user` (holding `roles`) may read the post, judged by the grant table as the
     /// relay judges a device asking for it, on what `news` says of the post and them.
     fn readable_by(&self, user: &str, roles: &[Role], news: NewsFacts) -> bool {
@@ -391,6 +382,8 @@ impl PostRow {
         self.facts(&member_facts(pool, user, false).await?, now)
     }
 
+    /// The post as a reader holding `roles` is given it: the recruiters' notes on an opening
+    /// only to those who post openings.
     fn reference(&self, now: i64, roles: &[Role]) -> Result<NewsRef, Error> {
         let notes = self.notes.as_deref().filter(|_| writes_jobs(roles));
         Ok(NewsRef {
@@ -406,6 +399,16 @@ impl PostRow {
 
 const ROW_COLUMNS: &str =
     "doc, responses, status, publish_at, out_at, pinned, segment, kind, notes";
+
+/// The row of post `doc`, if it is a post.
+async fn row(pool: &AnyPool, doc: &DocumentId) -> Result<Option<PostRow>, Error> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
+    ))
+    .bind(doc.to_string())
+    .fetch_optional(pool)
+    .await?)
+}
 
 async fn rows<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
@@ -448,13 +451,7 @@ pub(crate) async fn readable_post(
     user: &str,
     roles: &[Role],
 ) -> Result<Option<NewsRef>, Error> {
-    let row: Option<PostRow> = sqlx::query_as(&format!(
-        "SELECT {ROW_COLUMNS} FROM news_posts WHERE doc = $1"
-    ))
-    .bind(doc.to_string())
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else {
+    let Some(row) = row(pool, doc).await? else {
         return Ok(None);
     };
     let now = db::now();
