@@ -1435,3 +1435,67 @@ async fn an_application_is_taken_moved_only_by_recruiters_and_refused_when_close
         .count();
     assert_eq!(unread, 50, "beyond ten at once, refused unread");
 }
+
+#[tokio::test]
+async fn a_stage_written_with_the_relays_own_actor_is_rejected() {
+    let (relay, hanako, ken, yuki) = three().await;
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni", "recruiter"]).await;
+    let job = published_job(&relay, &ken.0, &ken.1, gig()).await;
+    let mine = hanako.1.applications_doc.expect("an applications document");
+    let mut hers = device_with(&relay, &hanako.0, &[mine, job.post]).await;
+    apply(&mut hers, &hanako.1, job.post, "よろしくお願いします").await;
+    let key = job.post.to_string();
+    hers.pump_until("応募済", |d| {
+        applications(d, &hanako.1).stage(&key) == Some(Stage::Applied)
+    })
+    .await;
+    // The relay's actor is in her document's history for anyone holding it to read.
+    let relays_actor = hers
+        .engine
+        .doc(&mine)
+        .and_then(|d| d.get_changes(&[]).last().map(|c| c.actor_id().clone()))
+        .expect("the relay's change");
+    let storage = tsunagu_core::ids::StorageId::random();
+    let mut engine = tsunagu_core::engine::Engine::new(
+        tsunagu_core::ids::PeerId::random(),
+        Some(storage.clone()),
+    )
+    .with_actor(relays_actor);
+    engine.want(mine);
+    let cookie = common::session_for_new_device(relay.addr(), &hanako.0).await;
+    let mut forger = Device::connect_engine(
+        relay.addr(),
+        &cookie,
+        engine,
+        tsunagu_core::memory::MemoryStore::default(),
+        storage,
+    )
+    .await;
+    forger
+        .pump_until("her applications", |d| {
+            applications(d, &hanako.1).stage(&key).is_some()
+        })
+        .await;
+    forger
+        .change(mine, |tx| {
+            JobApplications::enter_stage(tx, &key, Stage::Offer, common::now())
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    // Refused: a change under the relay's actor that the relay did not make is no history of
+    // its own, and nobody else's to offer.
+    let reason = forger.wait_rejected(mine).await;
+    assert!(!reason.is_empty());
+    let seen: Vec<Applicant> = get_json(
+        &relay,
+        &format!("/api/jobs/{}/applications", job.post),
+        &ken.0,
+    )
+    .await;
+    assert_eq!(seen[0].stages.len(), 1, "still only 応募済");
+    let fresh = device_with(&relay, &hanako.0, &[mine]).await;
+    assert_eq!(
+        applications(&fresh, &hanako.1).stage(&key),
+        Some(Stage::Applied)
+    );
+}

@@ -119,7 +119,7 @@ fn devices_of_cookies() -> &'static std::sync::Mutex<std::collections::HashSet<S
 
 /// The cookie a new device of the member with `cookie` syncs with: `cookie` itself for their
 /// first device, else a session of its own.
-async fn session_for_new_device(addr: SocketAddr, cookie: &str) -> String {
+pub async fn session_for_new_device(addr: SocketAddr, cookie: &str) -> String {
     let first = devices_of_cookies()
         .lock()
         .expect("not poisoned")
