@@ -5,7 +5,7 @@
 mod common;
 
 use common::events::{JAN_15_2030, create_event, device_with};
-use common::{TestRelay, call, sign_in};
+use common::{TestRelay, call, download_csv, sign_in};
 use reqwest::{Method, StatusCode};
 use tsunagu_core::checkin::{CheckinLog, Scan};
 use tsunagu_core::event::{EventStatus, SeatStatus};
@@ -67,7 +67,7 @@ async fn staff_download_who_came_with_tickets_admitted_twice_flagged() {
 
     let path = format!("/api/events/{}/attendees.csv", event.event);
     for cookie in [&ken_cookie, &admin_cookie] {
-        let (disposition, rows) = download(&relay, &path, cookie).await;
+        let (disposition, rows) = download_csv(&relay, &path, cookie).await;
         assert_eq!(
             rows,
             [
@@ -104,7 +104,7 @@ async fn staff_download_who_came_with_tickets_admitted_twice_flagged() {
     })
     .await;
     desk.wait_acknowledged(&admin.relay_storage).await;
-    let (disposition, rows) = download(&relay, &format!("{path}?lang=en"), &admin_cookie).await;
+    let (disposition, rows) = download_csv(&relay, &format!("{path}?lang=en"), &admin_cookie).await;
     assert_eq!(
         rows,
         [
@@ -142,29 +142,4 @@ async fn staff_download_who_came_with_tickets_admitted_twice_flagged() {
     )
     .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-}
-
-/// Downloads a CSV: its `Content-Disposition` and its rows, the header first.
-async fn download(relay: &TestRelay, path: &str, cookie: &str) -> (String, Vec<Vec<String>>) {
-    let response = call(relay, Method::GET, path, Some(cookie), None).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    assert_eq!(
-        response.headers()[reqwest::header::CONTENT_TYPE],
-        "text/csv; charset=utf-8"
-    );
-    let disposition = response.headers()[reqwest::header::CONTENT_DISPOSITION]
-        .to_str()
-        .expect("an ASCII header")
-        .to_owned();
-    let bytes = response.bytes().await.expect("a body");
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
-    let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
-    assert!(text.ends_with("\r\n"), "CRLF line ends");
-    let rows = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.expect("a row").iter().map(str::to_owned).collect())
-        .collect();
-    (disposition, rows)
 }

@@ -11,11 +11,15 @@ use common::events::device_with;
 use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tsunagu_core::api::{Applicant, AuditEntry, NewsRef, PostStats, SegmentReach};
+use tsunagu_core::api::{
+    Applicant, AuditEntry, NewsRef, PostStats, SegmentReach, Talent, TalentPool, TalentQuery,
+};
 use tsunagu_core::event::DocError;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::job_application::{JobApplication, JobApplications, Referral, Refusal, Stage};
 use tsunagu_core::news::{NewsPost, PostStatus, Responses, Segment};
+use tsunagu_core::profile::{Profile, Visibility};
+use tsunagu_core::vocab::Audience;
 
 /// "Left 2018–2022, open to rehire": Hanako (left 2021, open to rehire) is in it; Ken (left
 /// 2019, open to collaboration and speaking) is not.
@@ -1498,4 +1502,290 @@ async fn a_stage_written_with_the_relays_own_actor_is_rejected() {
         applications(&fresh, &hanako.1).stage(&key),
         Some(Stage::Applied)
     );
+}
+
+/// `GET /api/talent?<query>` as the member with `cookie`.
+async fn talent(relay: &TestRelay, cookie: &str, query: &TalentQuery) -> TalentPool {
+    get_json(relay, &format!("/api/talent?{}", query.to_query()), cookie).await
+}
+
+fn in_pool<'a>(pool: &'a TalentPool, id: &str) -> Option<&'a Talent> {
+    pool.people.iter().find(|t| t.id == id)
+}
+
+#[tokio::test]
+async fn recruiters_find_alumni_open_to_coming_back_as_they_may_read_them_and_shortlist_them() {
+    let (relay, hanako, ken, yuki) = three().await;
+    let (hanako_id, ken_id) = (hanako.1.user_id.clone(), ken.1.user_id.clone());
+    let everyone = TalentQuery::default();
+
+    // Only those who post job openings see the pool, export it or keep its shortlist.
+    let shortlist = format!("/api/talent/shortlist/{hanako_id}");
+    for (method, path) in [
+        (Method::GET, "/api/talent"),
+        (Method::GET, "/api/talent.csv"),
+        (Method::PUT, shortlist.as_str()),
+        (Method::DELETE, shortlist.as_str()),
+    ] {
+        let refused = call(&relay, method, path, Some(&ken.0), None).await;
+        assert_eq!(
+            error_code(refused, StatusCode::FORBIDDEN).await,
+            "forbidden",
+            "{path}"
+        );
+    }
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni", "recruiter"]).await;
+
+    // Alumni open to coming back (Hanako) or to working together (Ken); not Yuki, an employee.
+    let pool = talent(&relay, &ken.0, &everyone).await;
+    assert_eq!(pool.total, pool.people.len());
+    let hers = in_pool(&pool, &hanako_id).expect("Hanako, open to rehire");
+    assert_eq!(hers.name, "山田 花子");
+    assert_eq!(hers.open_to, ["rehire"]);
+    assert_eq!(hers.departments, ["人事部"], "each once");
+    assert_eq!(hers.engagement.applications, 0);
+    assert!(hers.shortlisted.is_none());
+    assert_eq!(
+        in_pool(&pool, &ken_id).map(|t| t.open_to.clone()),
+        Some(vec!["collaboration".to_owned()])
+    );
+    assert!(in_pool(&pool, &yuki.1.user_id).is_none());
+    assert!(pool.people.iter().all(|t| !t.open_to.is_empty()));
+
+    // Skills, places, years, departments and what they are open to narrow it.
+    let found = |query: TalentQuery| {
+        let relay = &relay;
+        let cookie = ken.0.clone();
+        async move {
+            let pool = talent(relay, &cookie, &query).await;
+            pool.people.into_iter().map(|t| t.id).collect::<Vec<_>>()
+        }
+    };
+    let hanakos = TalentQuery {
+        skills: "people analytics, 簿記".into(),
+        locations: "東京".into(),
+        departments: "人事部".into(),
+        left_from: 2018,
+        left_to: 2022,
+        ..TalentQuery::default()
+    };
+    assert!(found(hanakos.clone()).await.contains(&hanako_id));
+    for narrower in [
+        TalentQuery {
+            left_from: 2022,
+            ..hanakos.clone()
+        },
+        TalentQuery {
+            locations: "大阪".into(),
+            ..hanakos.clone()
+        },
+        TalentQuery {
+            open_to: "collaboration".into(),
+            ..hanakos.clone()
+        },
+    ] {
+        assert!(!found(narrower).await.contains(&hanako_id));
+    }
+    let rust = found(TalentQuery {
+        skills: "rust".into(),
+        open_to: "collaboration".into(),
+        ..TalentQuery::default()
+    })
+    .await;
+    assert!(rust.contains(&ken_id) && !rust.contains(&hanako_id));
+
+    // A query that cannot be one is refused with a reason.
+    for (query, why) in [
+        (
+            "left_from=2022&left_to=2018",
+            "a segment's years run backwards",
+        ),
+        ("open_to=mentoring", "open_to is rehire or collaboration"),
+    ] {
+        let bad = call(
+            &relay,
+            Method::GET,
+            &format!("/api/talent?{query}"),
+            Some(&ken.0),
+            None,
+        )
+        .await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+        assert!(bad.text().await.expect("a body").contains(why), "{query}");
+    }
+    let not_a_year = call(
+        &relay,
+        Method::GET,
+        "/api/talent?left_from=abc",
+        Some(&ken.0),
+        None,
+    )
+    .await;
+    assert_eq!(not_a_year.status(), StatusCode::BAD_REQUEST);
+
+    // Engagement: she applied for an opening, was checked in at an event, and synced.
+    let job = published_job(&relay, &ken.0, &ken.1, gig()).await;
+    let mine = hanako.1.applications_doc.expect("an applications document");
+    let mut phone = device_with(&relay, &hanako.0, &[mine, job.post]).await;
+    apply(&mut phone, &hanako.1, job.post, "また採用に関わりたいです").await;
+    let key = job.post.to_string();
+    phone
+        .pump_until("応募済", |d| {
+            applications(d, &hanako.1).stage(&key) == Some(Stage::Applied)
+        })
+        .await;
+    let event = common::events::create_event(&relay, &yuki.0, "同期会", T0).await;
+    let log = event.checkins.expect("admins read the check-in log");
+    let mut gate = device_with(&relay, &yuki.0, &[log]).await;
+    let scan = tsunagu_core::checkin::Scan {
+        ticket: "t-hanako".into(),
+        attendee: hanako_id.clone(),
+        device: "gate".into(),
+        by: yuki.1.user_id.clone(),
+        at: T0,
+        method: "qr".into(),
+    };
+    gate.change(log, |tx| {
+        tsunagu_core::checkin::CheckinLog::record(tx, "n1", &scan)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    gate.wait_acknowledged(&yuki.1.relay_storage).await;
+    let pool = talent(&relay, &ken.0, &everyone).await;
+    let engaged = in_pool(&pool, &hanako_id)
+        .expect("still in the pool")
+        .engagement;
+    assert_eq!(engaged.applications, 1);
+    assert_eq!(engaged.events_attended, 1);
+    assert!(
+        engaged
+            .last_active
+            .is_some_and(|at| at >= common::now() - 600)
+    );
+
+    // The shortlist, shared with every recruiter and admin, and audited; only alumni go on it.
+    let employee = format!("/api/talent/shortlist/{}", yuki.1.user_id);
+    for (path, status) in [
+        (shortlist.as_str(), StatusCode::NO_CONTENT),
+        (shortlist.as_str(), StatusCode::NO_CONTENT),
+        (employee.as_str(), StatusCode::NOT_FOUND),
+        ("/api/talent/shortlist/u-nobody", StatusCode::NOT_FOUND),
+    ] {
+        let put = call(&relay, Method::PUT, path, Some(&ken.0), None).await;
+        assert_eq!(put.status(), status, "{path}");
+    }
+    let shortlisted = TalentQuery {
+        shortlisted: true,
+        ..TalentQuery::default()
+    };
+    let listed = talent(&relay, &yuki.0, &shortlisted).await;
+    assert_eq!(
+        listed
+            .people
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect::<Vec<_>>(),
+        [hanako_id.as_str()]
+    );
+    let on_it = listed.people[0]
+        .shortlisted
+        .clone()
+        .expect("when and by whom");
+    assert_eq!(on_it.by, "佐藤 健");
+    let audit: Vec<AuditEntry> = get_json(&relay, "/api/admin/audit", &yuki.0).await;
+    let shortlistings = audit
+        .iter()
+        .filter(|e| e.action == "shortlist" && e.subject == hanako_id)
+        .count();
+    assert_eq!(shortlistings, 1, "put twice, logged once");
+
+    // The CSV holds the same, in the admin's language, safe for Excel.
+    let (disposition, rows) = common::download_csv(
+        &relay,
+        &format!("/api/talent.csv?{}&lang=en", shortlisted.to_query()),
+        &yuki.0,
+    )
+    .await;
+    assert!(
+        disposition.starts_with("attachment; filename=\"talent-pool.csv\""),
+        "{disposition}"
+    );
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][0], "Name");
+    assert_eq!(rows[1][0], "山田 花子");
+    assert_eq!(rows[1][9], "Rehire");
+    let row = &rows[1];
+    assert_eq!(
+        [&row[10], &row[12], &row[13], &row[14]],
+        ["1", "1", "0", "0"]
+    );
+    assert!(
+        !row[11].is_empty() && !row[15].is_empty(),
+        "last active, shortlisted"
+    );
+
+    // Off the shortlist.
+    let off = call(&relay, Method::DELETE, &shortlist, Some(&ken.0), None).await;
+    assert_eq!(off.status(), StatusCode::NO_CONTENT);
+    assert!(talent(&relay, &ken.0, &shortlisted).await.people.is_empty());
+
+    // She tells only admins she would come back: the recruiter no longer finds her; the admin
+    // does. Hidden from the directory, she is in no one's pool.
+    let part = |audience: Audience| {
+        hanako
+            .1
+            .parts
+            .iter()
+            .find(|p| p.profile == hanako.1.profile_doc && p.audience == audience)
+            .map(|p| p.doc)
+            .expect("her part")
+    };
+    let mut visibility = Visibility::default();
+    visibility.0.insert("interests".into(), Audience::Admins);
+    let mut profiles = device_with(
+        &relay,
+        &hanako.0,
+        &[
+            hanako.1.profile_doc,
+            part(Audience::Members),
+            part(Audience::Admins),
+            part(Audience::OnlyMe),
+        ],
+    )
+    .await;
+    let profile =
+        Profile::read(profiles.engine.doc(&hanako.1.profile_doc).expect("held")).expect("hers");
+    for audience in [Audience::Everyone, Audience::Members, Audience::Admins] {
+        let doc = if audience == Audience::Everyone {
+            hanako.1.profile_doc
+        } else {
+            part(audience)
+        };
+        let effects = profiles
+            .engine
+            .change(doc, |tx| {
+                profile.write_part(audience, &visibility, &Visibility::default(), tx)
+            })
+            .expect("her edit");
+        profiles.perform(effects).await;
+    }
+    let effects = profiles
+        .engine
+        .change(part(Audience::OnlyMe), |tx| visibility.write_to(tx))
+        .expect("her choice");
+    profiles.perform(effects).await;
+    profiles.wait_acknowledged(&hanako.1.relay_storage).await;
+    assert!(in_pool(&talent(&relay, &ken.0, &everyone).await, &hanako_id).is_none());
+    assert!(in_pool(&talent(&relay, &yuki.0, &everyone).await, &hanako_id).is_some());
+    let hidden = call(
+        &relay,
+        Method::PUT,
+        "/api/me/directory",
+        Some(&hanako.0),
+        Some(json!({ "hidden": true })),
+    )
+    .await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    assert!(in_pool(&talent(&relay, &yuki.0, &everyone).await, &hanako_id).is_none());
 }

@@ -108,10 +108,13 @@ pub enum AuditAction {
     CreatePost,
     /// A recruiter moved an application for a job opening to another stage.
     MoveApplication,
+    /// A recruiter put an alumnus on the talent pool's shortlist, or took them off it.
+    Shortlist,
+    Unshortlist,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 34] = [
         Self::Setup,
         Self::Import,
         Self::Invite,
@@ -144,6 +147,8 @@ impl AuditAction {
         Self::DismissReport,
         Self::CreatePost,
         Self::MoveApplication,
+        Self::Shortlist,
+        Self::Unshortlist,
     ];
 
     /// The key stored in the log and sent in [`AuditEntry::action`].
@@ -181,6 +186,8 @@ impl AuditAction {
             Self::DismissReport => "dismiss-report",
             Self::CreatePost => "create-post",
             Self::MoveApplication => "move-application",
+            Self::Shortlist => "shortlist",
+            Self::Unshortlist => "unshortlist",
         }
     }
 

@@ -36,6 +36,9 @@
 //! | `POST /api/jobs` | [`NewJob`] | [`NewsRef`] of a new draft opening (admins, recruiters) |
 //! | `GET /api/jobs/<post>/applications` | — | [`Vec<Applicant>`], oldest first (admins, recruiters) |
 //! | `PUT /api/jobs/<post>/applications/<user id>` | [`MoveApplication`] | 204; the stage, dated, reaches the applicant's document (admins, recruiters) |
+//! | `GET /api/talent?<query>` | — | [`TalentPool`]: alumni open to coming back or working together who answer the [`TalentQuery`] (admins, recruiters) |
+//! | `GET /api/talent.csv?<query>&lang=` | — | every one of them as CSV (admins, recruiters) |
+//! | `PUT`, `DELETE /api/talent/shortlist/<user id>` | — | 204: on or off the recruiters' shared shortlist (admins, recruiters) |
 //!
 //! Passkeys of the signed-in member:
 //!
@@ -85,6 +88,7 @@ mod push;
 mod refusals;
 mod session;
 mod setup;
+mod talent;
 
 pub use audit::*;
 pub use conversations::*;
@@ -101,3 +105,4 @@ pub use push::*;
 pub use refusals::*;
 pub use session::*;
 pub use setup::*;
+pub use talent::*;

@@ -5,6 +5,7 @@
 
 use tsunagu_core::api::{ApplyLogged, AuditAction, ImportLogged, Language, MatchedBy};
 use tsunagu_core::event::SeatStatus;
+use tsunagu_core::profile::Interest;
 
 /// The attendee list's header.
 pub(crate) fn attendee_header(lang: Language) -> [&'static str; 6] {
@@ -91,6 +92,8 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::CreateEvent => "イベント作成",
             A::CreatePost => "お知らせの作成",
             A::MoveApplication => "応募の選考状況の変更",
+            A::Shortlist => "タレントプールの候補に追加",
+            A::Unshortlist => "タレントプールの候補から外す",
             A::ProposeEvent => "イベントの提案",
             A::SetJoinUrl => "参加URLの設定",
             A::ClearJoinUrl => "参加URLの削除",
@@ -125,6 +128,8 @@ pub(crate) fn audit_action(lang: Language, action: AuditAction) -> &'static str 
             A::CreateEvent => "Event created",
             A::CreatePost => "News post started",
             A::MoveApplication => "Job application moved",
+            A::Shortlist => "Added to the talent shortlist",
+            A::Unshortlist => "Removed from the talent shortlist",
             A::ProposeEvent => "Event proposed",
             A::SetJoinUrl => "Join link set",
             A::ClearJoinUrl => "Join link removed",
@@ -267,5 +272,71 @@ mod tests {
             audit_detail(Language::Ja, Some(AuditAction::Import), old),
             old
         );
+    }
+}
+
+/// The talent pool's header.
+pub(crate) fn talent_header(lang: Language) -> [&'static str; 16] {
+    match lang {
+        Language::Ja => [
+            "氏名",
+            "ふりがな",
+            "入社",
+            "退職",
+            "部署",
+            "現在の勤務先",
+            "役職",
+            "所在地",
+            "スキル",
+            "関心",
+            "参加したイベント",
+            "最終アクティブ",
+            "応募",
+            "紹介",
+            "紹介で入社",
+            "候補リストに追加",
+        ],
+        Language::En => [
+            "Name",
+            "Reading",
+            "Joined",
+            "Left",
+            "Departments",
+            "Employer",
+            "Title",
+            "Location",
+            "Skills",
+            "Open to",
+            "Events attended",
+            "Last active",
+            "Applications",
+            "Referrals",
+            "Referrals hired",
+            "Shortlisted at",
+        ],
+    }
+}
+
+/// What the talent pool is called in its file name.
+pub(crate) fn talent_file(lang: Language) -> &'static str {
+    match lang {
+        Language::Ja => "タレントプール",
+        Language::En => "talent-pool",
+    }
+}
+
+/// An interest a member said they have, as the profile screens name it (`interest.*`).
+pub(crate) fn interest(lang: Language, interest: Interest) -> &'static str {
+    match (lang, interest) {
+        (Language::Ja, Interest::Rehire) => "再入社",
+        (Language::Ja, Interest::Collaboration) => "協業・取引",
+        (Language::Ja, Interest::Mentoring) => "メンタリング",
+        (Language::Ja, Interest::Speaking) => "イベント登壇",
+        (Language::Ja, Interest::KeepInTouch) => "近況交換",
+        (Language::En, Interest::Rehire) => "Rehire",
+        (Language::En, Interest::Collaboration) => "Collaboration",
+        (Language::En, Interest::Mentoring) => "Mentoring",
+        (Language::En, Interest::Speaking) => "Speaking at events",
+        (Language::En, Interest::KeepInTouch) => "Keep in touch",
     }
 }

@@ -319,6 +319,8 @@ pub(crate) async fn erase_account(
         "DELETE FROM news_opens WHERE user_id = $1",
         "DELETE FROM job_applications WHERE user_id = $1",
         "DELETE FROM job_referrals WHERE referrer = $1",
+        "DELETE FROM talent_shortlist WHERE user_id = $1",
+        "UPDATE talent_shortlist SET added_by = NULL WHERE added_by = $1",
         "DELETE FROM news_mail WHERE user_id = $1",
         "DELETE FROM newsletter_links WHERE user_id = $1",
         // Their photos become unreadable through every message that names them.

@@ -53,6 +53,7 @@ use crate::scribe::Scribe;
 
 pub(crate) mod jobs;
 pub(crate) mod newsletter;
+mod talent;
 
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
@@ -63,6 +64,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/news/{post}/stats", get(stats))
         .merge(newsletter::api_routes())
         .merge(jobs::api_routes())
+        .merge(talent::api_routes())
 }
 
 crate::auth::holder_of!(

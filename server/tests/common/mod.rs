@@ -746,3 +746,33 @@ pub fn now() -> i64 {
     )
     .expect("in range")
 }
+
+/// A CSV download at `path` as the member with `cookie`: its Content-Disposition and its rows,
+/// after checking what Excel needs (the type, a BOM, CRLF line ends).
+pub async fn download_csv(
+    relay: &TestRelay,
+    path: &str,
+    cookie: &str,
+) -> (String, Vec<Vec<String>>) {
+    let response = call(relay, reqwest::Method::GET, path, Some(cookie), None).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        response.headers()[reqwest::header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    let disposition = response.headers()[reqwest::header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("an ASCII header")
+        .to_owned();
+    let bytes = response.bytes().await.expect("a body");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
+    assert!(text.ends_with("\r\n"), "CRLF line ends");
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("a row").iter().map(str::to_owned).collect())
+        .collect();
+    (disposition, rows)
+}

@@ -164,6 +164,8 @@ fn action_label(locale: Locale, action: Option<AuditAction>, raw: &str) -> Strin
         A::CreateEvent => td_string!(locale, admin.audit_create_event),
         A::CreatePost => td_string!(locale, admin.audit_create_post),
         A::MoveApplication => td_string!(locale, admin.audit_move_application),
+        A::Shortlist => td_string!(locale, admin.audit_shortlist),
+        A::Unshortlist => td_string!(locale, admin.audit_unshortlist),
         A::ProposeEvent => td_string!(locale, admin.audit_propose_event),
         A::SetJoinUrl => td_string!(locale, admin.audit_set_join_url),
         A::ClearJoinUrl => td_string!(locale, admin.audit_clear_join_url),
