@@ -13,7 +13,8 @@ use tsunagu_core::api::{
     MoveApplication, Mute, NetworkInfo, NewConversation, NewEvent, NewJob, NewPost, NewsRef,
     NewsletterChoice, OpenedPosts, PassKeyInfo, PasskeyAnswer, PasskeyChallenge, PasskeyInfo,
     PostStats, PushKey, PushSubscription, PushUnsubscribe, Register, ReportDecision,
-    ReportDecisionBody, ReportMessage, SegmentReach, SetRoles, Setup, SignIn, VenueCodeResponse,
+    ReportDecisionBody, ReportMessage, SegmentReach, SetRoles, Setup, SignIn, TalentPool,
+    TalentQuery, VenueCodeResponse,
 };
 use tsunagu_core::ids::{DocumentId, StorageId};
 use tsunagu_core::news::Segment;
@@ -169,6 +170,33 @@ pub async fn move_application(
     })?;
     let path = format!("/api/jobs/{post}/applications/{user}");
     call(Method::PUT, &path, Some(body)).await.map(drop)
+}
+
+/// `GET /api/talent?<query>` (admins, recruiters): the talent pool.
+pub async fn talent(query: &TalentQuery) -> Result<TalentPool, AppError> {
+    json(
+        call(
+            Method::GET,
+            &format!("/api/talent?{}", query.to_query()),
+            None,
+        )
+        .await?,
+    )
+}
+
+/// `GET /api/talent.csv?<query>&lang=`: the talent pool as a CSV download (a link).
+pub fn talent_csv(query: &TalentQuery, lang: &str) -> String {
+    let query = query.to_query();
+    let and = if query.is_empty() { "" } else { "&" };
+    format!("/api/talent.csv?{query}{and}lang={lang}")
+}
+
+/// `PUT` or `DELETE /api/talent/shortlist/<user id>`: on or off the recruiters' shortlist.
+pub async fn shortlist(user: &str, on: bool) -> Result<(), AppError> {
+    let method = if on { Method::PUT } else { Method::DELETE };
+    call(method, &format!("/api/talent/shortlist/{user}"), None)
+        .await
+        .map(drop)
 }
 
 /// `POST /api/news/opened`: the posts this member opened.

@@ -61,6 +61,9 @@ pub struct JobApplication {
     pub since: String,
     /// A link to their CV or portfolio (https), or empty.
     pub link: String,
+    /// Their CV as a file (a PDF in the relay's blob store, named by its id,
+    /// [`crate::photo::id_of`]), or empty. Recruiters read it through the board.
+    pub cv: String,
     /// When they wrote it (unix seconds, by their device's clock).
     pub at: i64,
 }
@@ -82,6 +85,9 @@ impl JobApplication {
         }
         if !link.is_empty() && !link.starts_with("https://") {
             return Some("the link to a CV must start with https://");
+        }
+        if !self.cv.is_empty() && !crate::photo::is_id(&self.cv) {
+            return Some("a CV file is named by the SHA-256 of its bytes");
         }
         None
     }
@@ -274,6 +280,9 @@ impl JobApplications {
         doc.put(&entry, "note", application.note.as_str())?;
         doc.put(&entry, "since", application.since.as_str())?;
         doc.put(&entry, "link", application.link.trim())?;
+        if !application.cv.is_empty() {
+            doc.put(&entry, "cv", application.cv.as_str())?;
+        }
         doc.put(&entry, "at", application.at)?;
         Ok(())
     }
@@ -502,6 +511,7 @@ mod tests {
             since: "2019年に退職し、スタートアップでPMを5年".into(),
             link: "https://example.com/cv.pdf".into(),
             at: 1_700_000_000,
+            ..JobApplication::default()
         }
     }
 
@@ -562,6 +572,26 @@ mod tests {
         assert!(plain.problem().is_some());
         plain.link = String::new();
         assert_eq!(plain.problem(), None, "a link is optional");
+        plain.cv = "../../etc/passwd".into();
+        assert!(plain.problem().is_some(), "a CV file is named by its hash");
+        plain.cv = crate::photo::id_of(b"%PDF-1.7");
+        assert_eq!(plain.problem(), None);
+    }
+
+    #[test]
+    fn a_cv_file_goes_with_its_application() {
+        let mut doc = AutoCommit::new();
+        JobApplications::create(&mut doc).unwrap();
+        let cv = crate::photo::id_of(b"%PDF-1.7");
+        let with_cv = JobApplication {
+            cv: cv.clone(),
+            ..written("履歴書を添付します")
+        };
+        JobApplications::apply(&mut doc, "p", &with_cv).unwrap();
+        JobApplications::apply(&mut doc, "q", &written("リンクだけ")).unwrap();
+        let read = JobApplications::read(&doc).unwrap();
+        assert_eq!(read.applications["p"].cv, cv);
+        assert_eq!(read.applications["q"].cv, "");
     }
 
     #[test]

@@ -60,6 +60,16 @@ pub fn kind_of(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The type of a file the blob store keeps: a photo ([`kind_of`]), or a PDF (an applicant's
+/// CV), told by its signature as photos are. The relay sends a PDF as an attachment, never to be
+/// shown in its pages.
+pub fn file_kind_of(bytes: &[u8]) -> Option<&'static str> {
+    kind_of(bytes).or_else(|| bytes.starts_with(b"%PDF-").then_some(PDF))
+}
+
+/// A PDF's type.
+pub const PDF: &str = "application/pdf";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +103,9 @@ mod tests {
         assert_eq!(kind_of(b"RIFF\x10\0\0\0WAVE"), None);
         assert_eq!(kind_of(b"GIF89a"), None);
         assert_eq!(kind_of(b""), None);
+        assert_eq!(kind_of(b"%PDF-1.7"), None, "never a photo");
+        assert_eq!(file_kind_of(b"%PDF-1.7\n"), Some(PDF));
+        assert_eq!(file_kind_of(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(file_kind_of(b"<html><script>"), None);
     }
 }

@@ -3,15 +3,17 @@
 //! may read a document that names them.
 //!
 //! - `PUT /api/photos/{id}` (members): the photo's bytes; `id` must be their SHA-256
-//!   ([`tsunagu_core::photo::id_of`]), the bytes a PNG, JPEG or WebP image of at most
+//!   ([`tsunagu_core::photo::id_of`]), the bytes a PNG, JPEG or WebP image (or a PDF, an
+//!   applicant's CV) of at most
 //!   [`MAX_PHOTO_BYTES`]. The member becomes one of its owners. Uploading a photo one owns
 //!   already changes nothing (a phone retries after a lost answer); a member uploads at most
 //!   [`Limits::photos_per_day`](crate::Limits::photos_per_day) new photos a day.
 //! - `GET /api/photos/{id}`: the bytes, to an owner, or to a member who may read a document whose
 //!   current state names the photo in a message written by one of its owners, or as the photo of
 //!   a profile whose owner is one of them ([`Profiles`]), or in a post of news when one of its
-//!   owners writes news (`crate::news`: the post's readers). Everyone else gets 404, as for a
-//!   photo that does not exist.
+//!   owners writes news (`crate::news`: the post's readers), or — a CV, a PDF — in an
+//!   application the relay took (`crate::news::jobs`: admins and recruiters). Everyone else gets
+//!   404, as for a photo that does not exist. A PDF is sent as an attachment.
 //!
 //! A photo no document names any more (never sent, unsent, hidden, a replaced profile photo) is
 //! deleted once [`Limits::unnamed_photo_lifetime`](crate::Limits::unnamed_photo_lifetime) has
@@ -35,7 +37,7 @@ use tsunagu_core::conversation::Message;
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::photo::{self, MAX_PHOTO_BYTES};
 use tsunagu_core::profile::Profile;
-use tsunagu_core::vocab::DocKind;
+use tsunagu_core::vocab::{DocKind, writes_jobs};
 
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -72,9 +74,9 @@ async fn upload(
             MAX_PHOTO_BYTES / 1024
         )));
     }
-    let Some(kind) = photo::kind_of(&body) else {
+    let Some(kind) = photo::file_kind_of(&body) else {
         return Err(AppError::UnsupportedMediaType(
-            "a photo must be a PNG, JPEG or WebP image".into(),
+            "a photo must be a PNG, JPEG or WebP image (a CV, a PDF)".into(),
         ));
     };
     if photo::id_of(&body) != id {
@@ -153,6 +155,13 @@ async fn download(
     if let Ok(kind) = HeaderValue::from_str(&kind) {
         h.insert(header::CONTENT_TYPE, kind);
     }
+    // A CV is saved, never opened as a page of this site.
+    if kind == photo::PDF {
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"cv.pdf\""),
+        );
+    }
     // The bytes never change under an id; who may read them can, so no shared cache keeps them.
     h.insert(
         header::CACHE_CONTROL,
@@ -189,6 +198,14 @@ async fn may_read(state: &AppState, user: &str, id: &str) -> Result<bool, Error>
     for doc in documents {
         let record = db::document(&state.db, &db::document_id(&doc)?, user).await?;
         if crate::access::access(user, &roles, record.as_ref()).is_some() {
+            return Ok(true);
+        }
+        // A CV named by an application the relay took (`crate::news::jobs`): for those who
+        // work applications, who never receive the applicant's document itself.
+        let application = record
+            .as_ref()
+            .is_some_and(|r| DocKind::from_key(&r.kind) == Some(DocKind::JobApplications));
+        if application && writes_jobs(&roles) {
             return Ok(true);
         }
     }

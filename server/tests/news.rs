@@ -1158,6 +1158,7 @@ async fn apply(device: &mut Device, me: &tsunagu_core::api::Me, job: DocumentId,
         since: "退職後はスタートアップでPMを5年".into(),
         link: "https://example.com/hanako-cv.pdf".into(),
         at: common::now(),
+        ..JobApplication::default()
     };
     device
         .change(doc, |tx| {
@@ -1788,4 +1789,91 @@ async fn recruiters_find_alumni_open_to_coming_back_as_they_may_read_them_and_sh
     .await;
     assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
     assert!(in_pool(&talent(&relay, &yuki.0, &everyone).await, &hanako_id).is_none());
+}
+
+#[tokio::test]
+async fn a_cv_file_reaches_recruiters_only_once_its_application_is_taken() {
+    let (relay, hanako, ken, yuki) = three().await;
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni", "recruiter"]).await;
+    let job = published_job(&relay, &ken.0, &ken.1, gig()).await;
+    let cv = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let id = tsunagu_core::photo::id_of(&cv);
+    let uploaded = common::conversations::upload(&relay, &hanako.0, &id, cv.clone()).await;
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let path = format!("/api/photos/{id}");
+    let fetch = |cookie: String| {
+        let path = path.clone();
+        let relay = &relay;
+        async move { call(relay, Method::GET, &path, Some(&cookie), None).await }
+    };
+    // Uploaded, named by nothing yet: hers alone.
+    assert_eq!(fetch(hanako.0.clone()).await.status(), StatusCode::OK);
+    assert_eq!(fetch(ken.0.clone()).await.status(), StatusCode::NOT_FOUND);
+
+    // Named by her application, taken: the recruiters may save it, as an attachment.
+    let mine = hanako.1.applications_doc.expect("an applications document");
+    let mut hers = device_with(&relay, &hanako.0, &[mine, job.post]).await;
+    let written = JobApplication {
+        note: "履歴書を添付しました".into(),
+        cv: id.clone(),
+        at: common::now(),
+        ..JobApplication::default()
+    };
+    let key = job.post.to_string();
+    hers.change(mine, |tx| {
+        JobApplications::apply(tx, &key, &written).map_err(|e| e.to_string())
+    })
+    .await;
+    hers.pump_until("応募済", |d| {
+        applications(d, &hanako.1).stage(&key) == Some(Stage::Applied)
+    })
+    .await;
+    for cookie in [&ken.0, &yuki.0] {
+        let got = fetch(cookie.clone()).await;
+        assert_eq!(got.status(), StatusCode::OK);
+        assert_eq!(got.headers()["content-type"], "application/pdf");
+        assert_eq!(
+            got.headers()["content-disposition"],
+            "attachment; filename=\"cv.pdf\""
+        );
+        assert_eq!(got.bytes().await.expect("the file").as_ref(), cv.as_slice());
+    }
+    let board: Vec<Applicant> = get_json(
+        &relay,
+        &format!("/api/jobs/{}/applications", job.post),
+        &ken.0,
+    )
+    .await;
+    assert_eq!(board[0].application.cv, id);
+
+    // The role taken back, the file is gone for him.
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni"]).await;
+    assert_eq!(fetch(ken.0.clone()).await.status(), StatusCode::NOT_FOUND);
+
+    // An application naming a file its applicant did not upload grants nothing: Ken names her
+    // CV in an application of his own, which the relay takes; he still cannot read it.
+    let mut for_everyone = gig();
+    for_everyone
+        .as_object_mut()
+        .expect("a body")
+        .remove("segment");
+    let open_to_all = published_job(&relay, &yuki.0, &yuki.1, for_everyone).await;
+    let his_doc = ken.1.applications_doc.expect("an applications document");
+    let mut his = device_with(&relay, &ken.0, &[his_doc, open_to_all.post]).await;
+    let forged = JobApplication {
+        note: "彼女の履歴書".into(),
+        cv: id.clone(),
+        at: common::now(),
+        ..JobApplication::default()
+    };
+    let his_key = open_to_all.post.to_string();
+    his.change(his_doc, |tx| {
+        JobApplications::apply(tx, &his_key, &forged).map_err(|e| e.to_string())
+    })
+    .await;
+    his.pump_until("taken", |d| {
+        applications(d, &ken.1).stage(&his_key) == Some(Stage::Applied)
+    })
+    .await;
+    assert_eq!(fetch(ken.0.clone()).await.status(), StatusCode::NOT_FOUND);
 }

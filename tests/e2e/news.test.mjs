@@ -20,6 +20,8 @@ const SLOW = { timeout: 30000 };
 const AIMED = "アルムナイ採用を再開します";
 const AIMED_BODY = "営業企画と**人事**で、出戻り採用の募集を始めました。";
 const EVERYONE = "年末年始のお知らせ";
+/** A CV as a phone would pick it: a (tiny) PDF. */
+const CV = Buffer.from("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 
 let relay, sink, browser, admin, adminCtx, hanako, hanakoCtx, ken;
 /** `/news/<document id>` of the aimed post. */
@@ -382,6 +384,11 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
     await hanako.getByTestId("apply-send").click();
     await hanako.getByTestId("apply-error").waitFor();
     await hanako.getByTestId("apply-link").fill("https://example.com/hanako-cv.pdf");
+    // Her CV as a file too: a picture is not taken for one, a PDF is.
+    await hanako.getByTestId("apply-cv").setInputFiles({ name: "memo.txt", mimeType: "text/plain", buffer: Buffer.from("not a pdf") });
+    await hanako.getByTestId("apply-error").waitFor();
+    await hanako.getByTestId("apply-cv").setInputFiles({ name: "山田花子_職務経歴書.pdf", mimeType: "application/pdf", buffer: CV });
+    await hanako.getByTestId("apply-cv-name").filter({ hasText: "職務経歴書" }).waitFor(SLOW);
     await shot(hanako, "jobs-apply-phone");
     await hanako.getByTestId("apply-send").click();
     await hanako.getByTestId("apply-sending").waitFor(SLOW);
@@ -396,6 +403,12 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
   const applied = admin.locator("[data-testid=board-applied] [data-testid=applicant]");
   await applied.waitFor(SLOW);
   assert.match(await applied.getByTestId("applicant-note").innerText(), /また一緒に働きたい/);
+  // Her CV file, uploaded from her phone once it was back online, opens for the admin.
+  const cvPath = await applied.getByTestId("applicant-cv").getAttribute("href");
+  await eventually(async () => (await admin.evaluate(async (path) => {
+    const got = await fetch(path);
+    return got.ok && (await got.text()).startsWith("%PDF-");
+  }, cvPath)), 15000, "her CV file on the relay");
   await applied.getByTestId("applicant-note-input").fill(PRIVATE);
   await applied.getByTestId("applicant-note-add").click();
   await applied.getByTestId("applicant-note-item").filter({ hasText: PRIVATE }).waitFor(SLOW);
@@ -456,4 +469,61 @@ test("Hanako saves the gig, refers a former colleague; the admin hires him from 
 
   await hanako.locator("[data-testid=referral][data-stage=hired]").getByTestId("referral-credited").waitFor(SLOW);
   await shot(hanako, "jobs-referral-phone");
+});
+
+test("the admin finds Hanako in the talent pool by skill, place and years, her application and referral counted; shortlists her and exports the list; Ken may not open it", async () => {
+  await admin.goto(`${relay.url}/jobs`);
+  await admin.getByTestId("jobs-talent").click(SLOW);
+  await admin.getByTestId("talent-list").waitFor(SLOW);
+  await admin.getByTestId("talent-skills").fill("people analytics");
+  await admin.getByTestId("talent-locations").fill("東京");
+  await admin.getByTestId("talent-left-from").fill("2022");
+  await admin.getByTestId("talent-left-to").fill("2018");
+  await admin.getByTestId("talent-search-button").click();
+  await admin.getByTestId("talent-problem").waitFor(SLOW);
+  await admin.getByTestId("talent-left-from").fill("2018");
+  await admin.getByTestId("talent-left-to").fill("2022");
+  await admin.getByTestId("talent-search-button").click();
+  await admin.getByTestId("talent-problem").waitFor({ state: "detached", ...SLOW });
+  // Only those with the skill, Hanako among them.
+  await eventually(async () => {
+    const skills = await admin.getByTestId("talent-skill-list").allInnerTexts();
+    return skills.length > 0 && skills.every((s) => /people analytics/i.test(s));
+  }, 15000, "the search's answer");
+  const hers = admin.getByTestId("talent").filter({ hasText: "山田 花子" });
+  await hers.waitFor(SLOW);
+  // What she did this run counts: one application, one referral hired.
+  assert.equal(await hers.getByTestId("talent-applications").innerText(), "1");
+  assert.match(await hers.getByTestId("talent-referrals").innerText(), /1.*1/);
+  assert.match(await hers.getByTestId("talent-open").first().innerText(), /再入社|Rehire/);
+
+  // On the shortlist, shared with every recruiter; the shortlist alone, then exported.
+  await hers.getByTestId("talent-shortlist").click();
+  await admin.locator("[data-testid=talent][data-shortlisted=true]").filter({ hasText: "山田 花子" }).waitFor(SLOW);
+  await admin.getByTestId("talent-shortlisted").click();
+  await eventually(async () => (await admin.getByTestId("talent").count()) === 1, 15000, "the shortlist alone");
+  await hers.getByTestId("talent-shortlisted-by").waitFor(SLOW);
+  await shot(admin, "talent-desktop");
+  if (process.env.TSUNAGU_SCREENSHOTS) {
+    await admin.setViewportSize(PHONE.viewport);
+    await shot(admin, "talent-phone");
+    await admin.setViewportSize(DESKTOP.viewport);
+  }
+  const href = await admin.getByTestId("talent-csv").getAttribute("href");
+  assert.match(href, /shortlisted=true/);
+  const lang = await admin.evaluate(() => document.documentElement.lang);
+  assert.match(href, new RegExp(`lang=${lang.slice(0, 2)}`), "in the language on screen");
+  const csv = await admin.evaluate(async (path) => (await fetch(path)).text(), href);
+  const rows = csv.trim().split("\r\n");
+  assert.equal(rows.length, 2, csv);
+  assert.match(rows[0], /^\uFEFF?(氏名|Name),/);
+  assert.match(rows[1], /山田 花子/);
+
+  // From her card, a message.
+  await hers.getByTestId("person-message").click();
+  await admin.getByTestId("chat").waitFor(SLOW);
+
+  // Not a recruiter, Ken is shown why not.
+  await ken.goto(`${relay.url}/talent`);
+  await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
 });

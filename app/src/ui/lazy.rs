@@ -140,6 +140,7 @@ chunk!(
         NewPost => news::editor::NewPostPage,
         NewJob => news::editor::NewJobPage,
         Applicants => news::board::ApplicantsPage,
+        Talent => news::talent::TalentPage,
         EditPost => news::editor::EditPostPage,
     }
 );
@@ -212,6 +213,10 @@ lazy_screen!(
 lazy_screen!(
     /// `/jobs/:doc/applicants`: the recruiters' board for an opening.
     JobApplicants => admin_screen(Admin::Applicants)
+);
+lazy_screen!(
+    /// `/talent`: the talent pool (admins, recruiters).
+    TalentPool => admin_screen(Admin::Talent)
 );
 lazy_screen!(
     /// `/news/new`: starting a post (admins).

@@ -144,7 +144,10 @@ fn SignedIn() -> impl IntoView {
             Section::Messages
         } else if path.starts_with("/me") {
             Section::MyProfile
-        } else if path.starts_with("/news") || path.starts_with("/jobs") {
+        } else if ["/news", "/jobs", "/talent"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        {
             Section::News
         } else if path.starts_with("/admin") {
             Section::Admin
@@ -246,6 +249,7 @@ fn SignedIn() -> impl IntoView {
                 <Route path=path!("/jobs") view={Lazy::<lazy::JobsRoute>::new()} />
                 <Route path=path!("/jobs/new") view={Lazy::<lazy::NewJob>::new()} />
                 <Route path=path!("/jobs/:doc/applicants") view={Lazy::<lazy::JobApplicants>::new()} />
+                <Route path=path!("/talent") view={Lazy::<lazy::TalentPool>::new()} />
                 <Route path=path!("/card") view={Lazy::<lazy::IdCard>::new()} />
                 <Route path=path!("/tickets") view={Lazy::<lazy::Tickets>::new()} />
                 <Route path=path!("/admin") view={Lazy::<lazy::AdminMembers>::new()} />

@@ -16,6 +16,14 @@ pub(crate) fn interest_label(locale: Locale, interest: Interest) -> &'static str
     }
 }
 
+/// `ja` or `en`, as the relay's CSV downloads take it (`?lang=`).
+pub(crate) fn download_language(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ja => "ja",
+        Locale::en => "en",
+    }
+}
+
 /// Years at the company, e.g. `2015–2021`, or `2015–` for someone still there.
 pub(crate) fn tenure(profile: &Profile) -> Option<String> {
     match (profile.joined_year(), profile.left_year()) {

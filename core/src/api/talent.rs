@@ -136,9 +136,10 @@ impl TalentQuery {
     }
 }
 
-/// The names of a comma-separated list (`,`, `、` or `，`), trimmed, empty ones left out.
+/// Names typed in one field, separated by commas (half or full width), `、` or new lines;
+/// trimmed, empty ones left out.
 pub fn terms(list: &str) -> Vec<String> {
-    list.split([',', '、', '，'])
+    list.split([',', '，', '、', '\n'])
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)

@@ -235,46 +235,6 @@ fn apply_detail(lang: Language, d: &ApplyLogged) -> String {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tsunagu_core::api::ImportCounts;
-
-    #[test]
-    fn imports_and_applications_read_in_either_language_and_old_text_stays() {
-        let import = serde_json::to_string(&ImportLogged {
-            encoding: "shift_jis".into(),
-            counts: ImportCounts {
-                new: 2,
-                updated: 1,
-                unchanged: 0,
-                skipped: 1,
-            },
-        })
-        .expect("JSON");
-        assert_eq!(
-            audit_detail(Language::Ja, Some(AuditAction::Import), &import),
-            "Shift_JIS：新規 2件、更新 1件、変更なし 0件、エラー 1行"
-        );
-        let apply = serde_json::to_string(&ApplyLogged {
-            email: "tsubasa@example.org".into(),
-            matched_by: Some(MatchedBy::EmployeeNumberAndName),
-            confirmation_mailed: true,
-        })
-        .expect("JSON");
-        assert_eq!(
-            audit_detail(Language::En, Some(AuditAction::Apply), &apply),
-            "tsubasa@example.org; matches an HR record by employee number and name; \
-             confirmation link mailed to the address on record"
-        );
-        let old = "shift_jis: 2 new, 0 updated, 0 unchanged, 1 rows with errors";
-        assert_eq!(
-            audit_detail(Language::Ja, Some(AuditAction::Import), old),
-            old
-        );
-    }
-}
-
 /// The talent pool's header.
 pub(crate) fn talent_header(lang: Language) -> [&'static str; 16] {
     match lang {
@@ -338,5 +298,45 @@ pub(crate) fn interest(lang: Language, interest: Interest) -> &'static str {
         (Language::En, Interest::Mentoring) => "Mentoring",
         (Language::En, Interest::Speaking) => "Speaking at events",
         (Language::En, Interest::KeepInTouch) => "Keep in touch",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tsunagu_core::api::ImportCounts;
+
+    #[test]
+    fn imports_and_applications_read_in_either_language_and_old_text_stays() {
+        let import = serde_json::to_string(&ImportLogged {
+            encoding: "shift_jis".into(),
+            counts: ImportCounts {
+                new: 2,
+                updated: 1,
+                unchanged: 0,
+                skipped: 1,
+            },
+        })
+        .expect("JSON");
+        assert_eq!(
+            audit_detail(Language::Ja, Some(AuditAction::Import), &import),
+            "Shift_JIS：新規 2件、更新 1件、変更なし 0件、エラー 1行"
+        );
+        let apply = serde_json::to_string(&ApplyLogged {
+            email: "tsubasa@example.org".into(),
+            matched_by: Some(MatchedBy::EmployeeNumberAndName),
+            confirmation_mailed: true,
+        })
+        .expect("JSON");
+        assert_eq!(
+            audit_detail(Language::En, Some(AuditAction::Apply), &apply),
+            "tsubasa@example.org; matches an HR record by employee number and name; \
+             confirmation link mailed to the address on record"
+        );
+        let old = "shift_jis: 2 new, 0 updated, 0 unchanged, 1 rows with errors";
+        assert_eq!(
+            audit_detail(Language::Ja, Some(AuditAction::Import), old),
+            old
+        );
     }
 }

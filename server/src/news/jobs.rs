@@ -17,6 +17,9 @@
 //! Members also refer people for openings in the same document ([`Referral`]); the relay takes
 //! them up as it takes applications, and the board lists them beside the applications.
 //!
+//! An applicant may attach their CV as a file (a PDF in the blob store, `crate::photos`): once
+//! the application is taken, those who post openings may fetch it; no one else may.
+//!
 //! What recruiters note about applicants is in the opening's notes document
 //! ([`DocKind::JobNotes`]), which only they read; the applicant's device never receives it.
 
@@ -27,11 +30,12 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use tsunagu_core::api::{Applicant, AuditAction, MoveApplication, Referred};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::job_application::{JobApplication, JobApplications, Referral, Refusal, Stage};
 use tsunagu_core::news::NewsPost;
+use tsunagu_core::photo;
 use tsunagu_core::vocab::DocKind;
 
 use super::JobWriter;
@@ -357,6 +361,20 @@ impl Applying {
             }
             verdicts.push((key, verdict));
         }
+        // A CV file taken with its application becomes readable by recruiters
+        // (`crate::photos`); applications never change once written, so only taking one
+        // changes which files the document names.
+        let named: BTreeSet<(String, String)> = theirs
+            .applications
+            .iter()
+            .filter(|(post, _)| {
+                theirs.stages.contains_key(*post)
+                    || verdicts.iter().any(|(k, v)| k == post && v.is_ok())
+            })
+            .filter(|(_, a)| photo::is_id(&a.cv))
+            .map(|(_, a)| (a.cv.clone(), owner.to_owned()))
+            .collect();
+        crate::photos::link(s, doc, &named).await?;
         // What became of them all, in one change.
         s.edit(doc, |tx| {
             for (key, verdict) in &verdicts {

@@ -308,7 +308,7 @@ async fn shortlist(
     .rows_affected();
     if added > 0 {
         audit::record(
-            &mut *tx,
+            &mut tx,
             Some(&recruiter.id),
             AuditAction::Shortlist,
             &user,
@@ -335,7 +335,7 @@ async fn unshortlist(
         .rows_affected();
     if removed > 0 {
         audit::record(
-            &mut *tx,
+            &mut tx,
             Some(&recruiter.id),
             AuditAction::Unshortlist,
             &user,

@@ -38,7 +38,7 @@ fn Audit() -> impl IntoView {
         <section class="card section admin-section">
             <div class="admin-toolbar">
                 <p class="field-hint">{move || t_string!(i18n, admin.audit_lead)}</p>
-                <a class="button button-small" href=move || api::audit_csv(language(i18n.get_locale())) download="" data-testid="audit-csv">
+                <a class="button button-small" href=move || api::audit_csv(crate::ui::text::download_language(i18n.get_locale())) download="" data-testid="audit-csv">
                     {move || t_string!(i18n, admin.audit_download)}
                 </a>
             </div>
@@ -122,14 +122,6 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             </td>
             <td class="admin-detail-text">{move || detail_text(i18n.get_locale(), action, &detail)}</td>
         </tr>
-    }
-}
-
-/// `ja` or `en`, as the relay's downloads take it.
-fn language(locale: Locale) -> &'static str {
-    match locale {
-        Locale::ja => "ja",
-        Locale::en => "en",
     }
 }
 

@@ -315,10 +315,7 @@ pub(super) fn status_label(locale: Locale, status: EventStatus) -> &'static str 
 /// The attendee list as CSV, in the reader's language; the relay names the file after the
 /// event and its date.
 pub(super) fn attendees_csv(doc: &DocumentId, locale: Locale) -> String {
-    let lang = match locale {
-        Locale::ja => "ja",
-        Locale::en => "en",
-    };
+    let lang = crate::ui::text::download_language(locale);
     format!("{}?lang={lang}", crate::api::attendees_csv(doc))
 }
 

@@ -10,6 +10,7 @@ use tsunagu_core::job_application::{
     Referral, Refusal, Stage,
 };
 use tsunagu_core::news::Opening;
+use tsunagu_core::photo;
 
 use super::now;
 use crate::i18n::*;
@@ -145,7 +146,26 @@ pub(crate) fn ApplySection(post: DocumentId, opening: Opening) -> impl IntoView 
     let note = RwSignal::new(String::new());
     let since = RwSignal::new(String::new());
     let link = RwSignal::new(String::new());
+    // A CV file picked to send with it: its id and name (the file itself is kept on the device
+    // when the application is sent, and goes to the relay when it is reachable).
+    let cv = RwSignal::new(None::<(String, String)>);
+    let cv_file = StoredValue::new_local(None::<web_sys::File>);
     let error = RwSignal::new(None::<&'static str>);
+    let pick_cv = move |ev: leptos::ev::Event| {
+        let Some(file) = crate::ui::photos::picked_file(&ev) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match read_cv(&file).await {
+                Ok(id) => {
+                    error.set(None);
+                    cv.set(Some((id, file.name())));
+                    cv_file.set_value(Some(file));
+                }
+                Err(problem) => error.set(Some(problem.text(i18n.get_locale()))),
+            }
+        });
+    };
     let start = move |_| {
         if since.get_untracked().is_empty() {
             since.set(since_from_profile(signals));
@@ -159,6 +179,7 @@ pub(crate) fn ApplySection(post: DocumentId, opening: Opening) -> impl IntoView 
             note: note.get_untracked().trim().to_owned(),
             since: since.get_untracked().trim().to_owned(),
             link: link.get_untracked().trim().to_owned(),
+            cv: cv.with_untracked(|c| c.as_ref().map(|(id, _)| id.clone()).unwrap_or_default()),
             at: 0,
         };
         if application.note.is_empty() {
@@ -170,13 +191,21 @@ pub(crate) fn ApplySection(post: DocumentId, opening: Opening) -> impl IntoView 
             error.set(Some(t_string!(i18n, jobs.apply_link_https)));
             return;
         }
-        match client.apply_for(post, &application) {
-            Ok(()) => {
-                error.set(None);
-                open_form.set(false);
+        let file = cv_file.with_value(Clone::clone);
+        leptos::task::spawn_local(async move {
+            // The file is on the device before the application names it.
+            let kept = match &file {
+                Some(file) => client.keep_photo(&application.cv, file).await,
+                None => Ok(()),
+            };
+            match kept.and_then(|()| client.apply_for(post, &application)) {
+                Ok(()) => {
+                    error.set(None);
+                    open_form.set(false);
+                }
+                Err(e) => error.set(Some(error_text(i18n.get_locale(), &e))),
             }
-            Err(e) => error.set(Some(error_text(i18n.get_locale(), &e))),
-        }
+        });
     };
     let history = move || {
         let key = post.to_string();
@@ -253,6 +282,23 @@ pub(crate) fn ApplySection(post: DocumentId, opening: Opening) -> impl IntoView 
                                     maxlength=MAX_CV_LINK_CHARS.to_string() placeholder="https://"
                                     prop:value=move || link.get() on:input=move |ev| { error.set(None); link.set(event_target_value(&ev)); } />
                             </div>
+                            <div class="field">
+                                <span class="field-label">{move || t_string!(i18n, jobs.apply_cv_file)}</span>
+                                <div class="apply-cv">
+                                    <label class="button button-small">
+                                        <input type="file" class="visually-hidden" accept="application/pdf,.pdf" data-testid="apply-cv" on:change=pick_cv />
+                                        {move || t_string!(i18n, jobs.apply_cv_pick)}
+                                    </label>
+                                    {move || cv.get().map(|(_, name)| view! {
+                                        <span class="apply-cv-name" data-testid="apply-cv-name">{name}</span>
+                                        <button type="button" class="button button-quiet button-small" data-testid="apply-cv-remove"
+                                            on:click=move |_| { cv.set(None); cv_file.set_value(None); }>
+                                            {move || t_string!(i18n, jobs.apply_cv_remove)}
+                                        </button>
+                                    })}
+                                </div>
+                                <p class="field-hint">{move || t_string!(i18n, jobs.apply_cv_hint)}</p>
+                            </div>
                             <p class="field-hint">{move || t_string!(i18n, jobs.apply_offline)}</p>
                             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="apply-error">{e}</p> })}
                             <div class="edit-footer">
@@ -271,6 +317,9 @@ pub(crate) fn ApplySection(post: DocumentId, opening: Opening) -> impl IntoView 
                         <p class="apply-sent-note"><span class="field-label">{move || t_string!(i18n, jobs.apply_since)}</span>" "{a.since.clone()}</p>
                     })}
                     {(!a.link.is_empty()).then(|| view! { <a href=a.link.clone() target="_blank" rel="noopener noreferrer">{a.link.clone()}</a> })}
+                    {(!a.cv.is_empty()).then(|| view! {
+                        <p class="apply-sent-note" data-testid="apply-sent-cv">{move || t_string!(i18n, jobs.apply_cv_sent)}</p>
+                    })}
                 </details>
             })}
         </section>
@@ -390,4 +439,39 @@ pub(crate) fn ReferSection(post: DocumentId, opening: Opening) -> impl IntoView 
             </Show>
         </section>
     }
+}
+
+/// Why a picked CV file cannot be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CvProblem {
+    NotPdf,
+    TooLarge,
+    Unreadable,
+}
+
+impl CvProblem {
+    fn text(self, locale: Locale) -> &'static str {
+        match self {
+            CvProblem::NotPdf => td_string!(locale, jobs.apply_cv_not_pdf),
+            CvProblem::TooLarge => td_string!(locale, jobs.apply_cv_too_large),
+            CvProblem::Unreadable => td_string!(locale, jobs.apply_cv_unreadable),
+        }
+    }
+}
+
+/// A picked CV's id, once it is known to be a PDF the relay takes (by its first bytes, not its
+/// name or the type the browser guesses).
+async fn read_cv(file: &web_sys::File) -> Result<String, CvProblem> {
+    let size = file.size();
+    if size > photo::MAX_PHOTO_BYTES as f64 {
+        return Err(CvProblem::TooLarge);
+    }
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| CvProblem::Unreadable)?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    if photo::file_kind_of(&bytes) != Some(photo::PDF) {
+        return Err(CvProblem::NotPdf);
+    }
+    Ok(photo::id_of(&bytes))
 }

@@ -197,6 +197,7 @@ where
         }
     };
     let link = applicant.application.link.clone();
+    let cv = applicant.application.cv.clone();
     view! {
         <li class="card board-card" draggable="true" data-testid="applicant" data-user=applicant.id.clone() data-referral=applicant.referral.is_some().to_string()
             on:dragstart=move |_| dragging.set(Some(user.get_value()))
@@ -223,6 +224,9 @@ where
             })}
             {(!link.is_empty()).then(|| view! {
                 <a class="board-cv" href=link.clone() target="_blank" rel="noopener noreferrer">{move || t_string!(i18n, jobs.board_cv)}</a>
+            })}
+            {(!cv.is_empty()).then(|| view! {
+                <a class="board-cv" href=format!("/api/photos/{cv}") download="cv.pdf" data-testid="applicant-cv">{move || t_string!(i18n, jobs.board_cv_file)}</a>
             })}
             // Members who applied are written to from here; whom a member referred, by email.
             {(!referred).then(|| view! {

@@ -30,7 +30,7 @@ use crate::ui::use_client;
 
 /// What is wrong with the form; each is shown translated beside the buttons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Problem {
+pub(super) enum Problem {
     TitleMissing,
     YearInvalid,
     YearsBackwards,
@@ -39,7 +39,7 @@ enum Problem {
     TooLong,
 }
 
-fn problem_text(locale: Locale, problem: Problem) -> &'static str {
+pub(super) fn problem_text(locale: Locale, problem: Problem) -> &'static str {
     match problem {
         Problem::TitleMissing => td_string!(locale, news.error_title),
         Problem::YearInvalid => td_string!(locale, news.error_year),
@@ -140,7 +140,7 @@ fn year_text(year: i32) -> String {
 }
 
 /// A year as typed; empty is "any" (0).
-fn parse_year(text: &str) -> Result<i32, Problem> {
+pub(super) fn parse_year(text: &str) -> Result<i32, Problem> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(0);
@@ -149,15 +149,6 @@ fn parse_year(text: &str) -> Result<i32, Problem> {
         .ok()
         .filter(|y| (1900..=2200).contains(y))
         .ok_or(Problem::YearInvalid)
-}
-
-/// Names typed in one field: separated by commas (half or full width), 、 or new lines.
-fn parse_names(text: &str) -> Vec<String> {
-    text.split([',', '，', '、', '\n'])
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 impl Form {
@@ -188,8 +179,8 @@ impl Form {
             left_to: parse_year(&self.left_to)?,
             joined_from: parse_year(&self.joined_from)?,
             joined_to: parse_year(&self.joined_to)?,
-            departments: parse_names(&self.departments),
-            locations: parse_names(&self.locations),
+            departments: tsunagu_core::api::terms(&self.departments),
+            locations: tsunagu_core::api::terms(&self.locations),
             interests: self.interests.clone(),
             roles: self.roles.clone(),
         };
@@ -835,10 +826,10 @@ mod tests {
     #[wasm_bindgen_test]
     fn names_are_split_on_every_separator_people_type() {
         assert_eq!(
-            parse_names("営業部、開発部, 人事部，広報部\n 総務部 ,"),
+            tsunagu_core::api::terms("営業部、開発部, 人事部，広報部\n 総務部 ,"),
             ["営業部", "開発部", "人事部", "広報部", "総務部"]
         );
-        assert!(parse_names(" 、 ").is_empty());
+        assert!(tsunagu_core::api::terms(" 、 ").is_empty());
     }
 
     #[wasm_bindgen_test]

@@ -57,7 +57,7 @@ pub(crate) fn JobsPage() -> impl IntoView {
     let kind = RwSignal::new(None::<JobKind>);
     let saved_only = RwSignal::new(false);
     let openings = Memo::new(move |_| out_posts(signals, true));
-    let shown = Memo::new(move |_| {
+    let matching = Memo::new(move |_| {
         let wanted = kind.get();
         let saved_only = saved_only.get();
         openings.with(|all| {
@@ -69,6 +69,13 @@ pub(crate) fn JobsPage() -> impl IntoView {
                 .cloned()
                 .collect::<Vec<_>>()
         })
+    });
+    // Openings still taking applications first; those closed after them, in the same order.
+    let shown = Memo::new(move |_| {
+        let at = now();
+        let mut list = matching.get();
+        list.sort_by_key(|e| e.post.job.as_ref().is_some_and(|j| j.is_closed(at)));
+        list
     });
     let writer = move || writes_jobs(signals);
     let chip = move |choice: Option<JobKind>| {
@@ -89,9 +96,14 @@ pub(crate) fn JobsPage() -> impl IntoView {
             <div class="page-head">
                 <h1 class="page-title">{move || t_string!(i18n, jobs.title)}</h1>
                 <Show when=writer>
-                    <A href="/jobs/new" attr:class="button button-primary button-small" attr:data-testid="jobs-new">
-                        {move || t_string!(i18n, jobs.new)}
-                    </A>
+                    <div class="page-actions">
+                        <A href="/talent" attr:class="button button-small" attr:data-testid="jobs-talent">
+                            {move || t_string!(i18n, talent.open)}
+                        </A>
+                        <A href="/jobs/new" attr:class="button button-primary button-small" attr:data-testid="jobs-new">
+                            {move || t_string!(i18n, jobs.new)}
+                        </A>
+                    </div>
                 </Show>
             </div>
             <NewsOrJobs jobs=true />

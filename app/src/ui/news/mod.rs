@@ -12,6 +12,7 @@ pub(crate) mod board;
 pub(crate) mod editor;
 pub(crate) mod jobs;
 mod responses;
+pub(crate) mod talent;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
