@@ -1152,13 +1152,41 @@ fn applications(device: &Device, me: &tsunagu_core::api::Me) -> JobApplications 
 
 /// Applies for `job` from `device`, as the app does: one new entry in one change.
 async fn apply(device: &mut Device, me: &tsunagu_core::api::Me, job: DocumentId, note: &str) {
-    let doc = me.applications_doc.expect("an applications document");
     let written = JobApplication {
         note: note.into(),
         since: "退職後はスタートアップでPMを5年".into(),
         link: "https://example.com/hanako-cv.pdf".into(),
-        at: common::now(),
         ..JobApplication::default()
+    };
+    apply_with(device, me, job, written).await;
+}
+
+/// Applies for `job` from `device` with `written` (dated now), and waits until the relay took it.
+async fn applied(
+    device: &mut Device,
+    me: &tsunagu_core::api::Me,
+    job: DocumentId,
+    written: JobApplication,
+) {
+    apply_with(device, me, job, written).await;
+    let key = job.to_string();
+    device
+        .pump_until("応募済", |d| {
+            applications(d, me).stage(&key) == Some(Stage::Applied)
+        })
+        .await;
+}
+
+async fn apply_with(
+    device: &mut Device,
+    me: &tsunagu_core::api::Me,
+    job: DocumentId,
+    written: JobApplication,
+) {
+    let doc = me.applications_doc.expect("an applications document");
+    let written = JobApplication {
+        at: common::now(),
+        ..written
     };
     device
         .change(doc, |tx| {
@@ -1628,13 +1656,11 @@ async fn recruiters_find_alumni_open_to_coming_back_as_they_may_read_them_and_sh
     let job = published_job(&relay, &ken.0, &ken.1, gig()).await;
     let mine = hanako.1.applications_doc.expect("an applications document");
     let mut phone = device_with(&relay, &hanako.0, &[mine, job.post]).await;
-    apply(&mut phone, &hanako.1, job.post, "また採用に関わりたいです").await;
-    let key = job.post.to_string();
-    phone
-        .pump_until("応募済", |d| {
-            applications(d, &hanako.1).stage(&key) == Some(Stage::Applied)
-        })
-        .await;
+    let note = JobApplication {
+        note: "また採用に関わりたいです".into(),
+        ..JobApplication::default()
+    };
+    applied(&mut phone, &hanako.1, job.post, note).await;
     let event = common::events::create_event(&relay, &yuki.0, "同期会", T0).await;
     let log = event.checkins.expect("admins read the check-in log");
     let mut gate = device_with(&relay, &yuki.0, &[log]).await;
@@ -1813,20 +1839,17 @@ async fn a_cv_file_reaches_recruiters_only_once_its_application_is_taken() {
     // Named by her application, taken: the recruiters may save it, as an attachment.
     let mine = hanako.1.applications_doc.expect("an applications document");
     let mut hers = device_with(&relay, &hanako.0, &[mine, job.post]).await;
-    let written = JobApplication {
-        note: "履歴書を添付しました".into(),
+    let with_cv = |note: &str| JobApplication {
+        note: note.into(),
         cv: id.clone(),
-        at: common::now(),
         ..JobApplication::default()
     };
-    let key = job.post.to_string();
-    hers.change(mine, |tx| {
-        JobApplications::apply(tx, &key, &written).map_err(|e| e.to_string())
-    })
-    .await;
-    hers.pump_until("応募済", |d| {
-        applications(d, &hanako.1).stage(&key) == Some(Stage::Applied)
-    })
+    applied(
+        &mut hers,
+        &hanako.1,
+        job.post,
+        with_cv("履歴書を添付しました"),
+    )
     .await;
     for cookie in [&ken.0, &yuki.0] {
         let got = fetch(cookie.clone()).await;
@@ -1860,20 +1883,6 @@ async fn a_cv_file_reaches_recruiters_only_once_its_application_is_taken() {
     let open_to_all = published_job(&relay, &yuki.0, &yuki.1, for_everyone).await;
     let his_doc = ken.1.applications_doc.expect("an applications document");
     let mut his = device_with(&relay, &ken.0, &[his_doc, open_to_all.post]).await;
-    let forged = JobApplication {
-        note: "彼女の履歴書".into(),
-        cv: id.clone(),
-        at: common::now(),
-        ..JobApplication::default()
-    };
-    let his_key = open_to_all.post.to_string();
-    his.change(his_doc, |tx| {
-        JobApplications::apply(tx, &his_key, &forged).map_err(|e| e.to_string())
-    })
-    .await;
-    his.pump_until("taken", |d| {
-        applications(d, &ken.1).stage(&his_key) == Some(Stage::Applied)
-    })
-    .await;
+    applied(&mut his, &ken.1, open_to_all.post, with_cv("彼女の履歴書")).await;
     assert_eq!(fetch(ken.0.clone()).await.status(), StatusCode::NOT_FOUND);
 }

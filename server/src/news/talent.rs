@@ -294,30 +294,14 @@ async fn shortlist(
     .await
     .map_err(Error::from)?;
     let user = alumnus.ok_or(AppError::NotFound)?;
-    let mut tx = db::write_tx(&state.db).await?;
-    let added = sqlx::query(
+    let add = sqlx::query(
         "INSERT INTO talent_shortlist (user_id, added_by, added_at) VALUES ($1, $2, $3)
          ON CONFLICT (user_id) DO NOTHING",
     )
     .bind(&user)
     .bind(&recruiter.id)
-    .bind(db::now())
-    .execute(&mut *tx)
-    .await
-    .map_err(Error::from)?
-    .rows_affected();
-    if added > 0 {
-        audit::record(
-            &mut tx,
-            Some(&recruiter.id),
-            AuditAction::Shortlist,
-            &user,
-            "",
-        )
-        .await?;
-    }
-    tx.commit().await.map_err(Error::from)?;
-    Ok(StatusCode::NO_CONTENT)
+    .bind(db::now());
+    change(&state, add, &recruiter.id, AuditAction::Shortlist, &user).await
 }
 
 /// `DELETE /api/talent/shortlist/<user id>`: off the shortlist (204 whether or not they were).
@@ -326,22 +310,34 @@ async fn unshortlist(
     JobWriter(recruiter): JobWriter,
     Path(user): Path<String>,
 ) -> Result<StatusCode, AppError> {
+    let remove = sqlx::query("DELETE FROM talent_shortlist WHERE user_id = $1").bind(&user);
+    change(
+        &state,
+        remove,
+        &recruiter.id,
+        AuditAction::Unshortlist,
+        &user,
+    )
+    .await
+}
+
+/// Runs `statement` on the shortlist and, if it changed anything, logs `action` on `user` by
+/// `recruiter`, in one transaction.
+async fn change<'q>(
+    state: &AppState,
+    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    recruiter: &str,
+    action: AuditAction,
+    user: &str,
+) -> Result<StatusCode, AppError> {
     let mut tx = db::write_tx(&state.db).await?;
-    let removed = sqlx::query("DELETE FROM talent_shortlist WHERE user_id = $1")
-        .bind(&user)
+    let changed = statement
         .execute(&mut *tx)
         .await
         .map_err(Error::from)?
         .rows_affected();
-    if removed > 0 {
-        audit::record(
-            &mut tx,
-            Some(&recruiter.id),
-            AuditAction::Unshortlist,
-            &user,
-            "",
-        )
-        .await?;
+    if changed > 0 {
+        audit::record(&mut tx, Some(recruiter), action, user, "").await?;
     }
     tx.commit().await.map_err(Error::from)?;
     Ok(StatusCode::NO_CONTENT)

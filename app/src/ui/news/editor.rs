@@ -55,10 +55,7 @@ pub(super) fn problem_text(locale: Locale, problem: Problem) -> &'static str {
 struct Form {
     title: String,
     body: String,
-    left_from: String,
-    left_to: String,
-    joined_from: String,
-    joined_to: String,
+    years: Years,
     departments: String,
     locations: String,
     interests: Vec<String>,
@@ -139,8 +136,126 @@ fn year_text(year: i32) -> String {
     }
 }
 
+/// The years of a segment (or of a talent search) as typed: left from–to, joined from–to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Years {
+    left_from: String,
+    left_to: String,
+    joined_from: String,
+    joined_to: String,
+}
+
+/// The years as numbers, 0 for "any".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct YearRange {
+    pub(super) left_from: i32,
+    pub(super) left_to: i32,
+    pub(super) joined_from: i32,
+    pub(super) joined_to: i32,
+}
+
+impl Years {
+    fn of(segment: &Segment) -> Self {
+        Self {
+            left_from: year_text(segment.left_from),
+            left_to: year_text(segment.left_to),
+            joined_from: year_text(segment.joined_from),
+            joined_to: year_text(segment.joined_to),
+        }
+    }
+
+    /// The years typed, each a year or empty, and none running backwards.
+    pub(super) fn parse(&self) -> Result<YearRange, Problem> {
+        let range = YearRange {
+            left_from: parse_year(&self.left_from)?,
+            left_to: parse_year(&self.left_to)?,
+            joined_from: parse_year(&self.joined_from)?,
+            joined_to: parse_year(&self.joined_to)?,
+        };
+        let ordered = |from: i32, to: i32| from == 0 || to == 0 || from <= to;
+        if !ordered(range.left_from, range.left_to) || !ordered(range.joined_from, range.joined_to)
+        {
+            return Err(Problem::YearsBackwards);
+        }
+        Ok(range)
+    }
+}
+
+/// A form holding [`Years`].
+pub(crate) trait WithYears {
+    fn years(&self) -> &Years;
+    fn years_mut(&mut self) -> &mut Years;
+}
+
+/// The four year fields of `form`, their test ids starting with `testid` (`segment-left-from`,
+/// …).
+#[component]
+pub(super) fn YearFields<F>(form: RwSignal<F>, testid: &'static str) -> impl IntoView
+where
+    F: WithYears + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    type Field = (
+        &'static str,
+        fn(Locale) -> &'static str,
+        fn(&Years) -> &String,
+        fn(&mut Years) -> &mut String,
+    );
+    let fields: [Field; 4] = [
+        (
+            "left-from",
+            |l| td_string!(l, news.left_from),
+            |y| &y.left_from,
+            |y| &mut y.left_from,
+        ),
+        (
+            "left-to",
+            |l| td_string!(l, news.left_to),
+            |y| &y.left_to,
+            |y| &mut y.left_to,
+        ),
+        (
+            "joined-from",
+            |l| td_string!(l, news.joined_from),
+            |y| &y.joined_from,
+            |y| &mut y.joined_from,
+        ),
+        (
+            "joined-to",
+            |l| td_string!(l, news.joined_to),
+            |y| &y.joined_to,
+            |y| &mut y.joined_to,
+        ),
+    ];
+    view! {
+        <div class="field-grid field-years">
+            {fields.into_iter().map(|(key, label, get, set)| {
+                let id = format!("input-{testid}-{key}");
+                view! {
+                    <div class="field">
+                        <label class="field-label" for=id.clone()>{move || label(i18n.get_locale())}</label>
+                        <input class="input" id=id type="number" data-testid=format!("{testid}-{key}")
+                            prop:value=move || form.with(|f| get(f.years()).clone())
+                            on:input=move |ev| form.update(|f| *set(f.years_mut()) = event_target_value(&ev)) />
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+impl WithYears for Form {
+    fn years(&self) -> &Years {
+        &self.years
+    }
+
+    fn years_mut(&mut self) -> &mut Years {
+        &mut self.years
+    }
+}
+
 /// A year as typed; empty is "any" (0).
-pub(super) fn parse_year(text: &str) -> Result<i32, Problem> {
+fn parse_year(text: &str) -> Result<i32, Problem> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(0);
@@ -157,10 +272,7 @@ impl Form {
         Self {
             title: post.title.clone(),
             body: post.body.clone(),
-            left_from: year_text(s.left_from),
-            left_to: year_text(s.left_to),
-            joined_from: year_text(s.joined_from),
-            joined_to: year_text(s.joined_to),
+            years: Years::of(s),
             departments: s.departments.join("、"),
             locations: s.locations.join("、"),
             interests: s.interests.clone(),
@@ -174,23 +286,17 @@ impl Form {
     }
 
     fn segment(&self) -> Result<Segment, Problem> {
-        let segment = Segment {
-            left_from: parse_year(&self.left_from)?,
-            left_to: parse_year(&self.left_to)?,
-            joined_from: parse_year(&self.joined_from)?,
-            joined_to: parse_year(&self.joined_to)?,
+        let years = self.years.parse()?;
+        Ok(Segment {
+            left_from: years.left_from,
+            left_to: years.left_to,
+            joined_from: years.joined_from,
+            joined_to: years.joined_to,
             departments: tsunagu_core::api::terms(&self.departments),
             locations: tsunagu_core::api::terms(&self.locations),
             interests: self.interests.clone(),
             roles: self.roles.clone(),
-        };
-        let ordered = |from: i32, to: i32| from == 0 || to == 0 || from <= to;
-        if !ordered(segment.left_from, segment.left_to)
-            || !ordered(segment.joined_from, segment.joined_to)
-        {
-            return Err(Problem::YearsBackwards);
-        }
-        Ok(segment)
+        })
     }
 
     fn publish_at(&self) -> Result<i64, Problem> {
@@ -764,16 +870,7 @@ fn SegmentFields(form: RwSignal<Form>, reach: RwSignal<Reach>) -> impl IntoView 
         <section class="card section" data-testid="post-segment">
             <h2 class="section-title">{move || t_string!(i18n, news.segment)}</h2>
             <p class="field-hint">{move || t_string!(i18n, news.segment_hint)}</p>
-            <div class="field-grid">
-                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.left_from)) testid="segment-left-from"
-                    get=|f| f.left_from.as_str() set=|f, v| f.left_from = v kind="number" />
-                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.left_to)) testid="segment-left-to"
-                    get=|f| f.left_to.as_str() set=|f, v| f.left_to = v kind="number" />
-                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_from)) testid="segment-joined-from"
-                    get=|f| f.joined_from.as_str() set=|f, v| f.joined_from = v kind="number" />
-                <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_to)) testid="segment-joined-to"
-                    get=|f| f.joined_to.as_str() set=|f, v| f.joined_to = v kind="number" />
-            </div>
+            <YearFields form=form testid="segment" />
             <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.departments)) testid="segment-departments"
                 get=|f| f.departments.as_str() set=|f, v| f.departments = v
                 hint=Signal::derive(move || t_string!(i18n, news.names_hint)) />
@@ -843,8 +940,11 @@ mod tests {
     #[wasm_bindgen_test]
     fn the_segment_as_typed_becomes_the_posts_segment() {
         let form = Form {
-            left_from: "2018".into(),
-            left_to: "2022".into(),
+            years: Years {
+                left_from: "2018".into(),
+                left_to: "2022".into(),
+                ..Years::default()
+            },
             interests: vec!["rehire".into()],
             ..Form::default()
         };
@@ -853,8 +953,11 @@ mod tests {
         assert_eq!(segment.left_to, 2022);
         assert_eq!(segment.interests, ["rehire"]);
         let backwards = Form {
-            left_from: "2022".into(),
-            left_to: "2018".into(),
+            years: Years {
+                left_from: "2022".into(),
+                left_to: "2018".into(),
+                ..Years::default()
+            },
             ..Form::default()
         };
         assert_eq!(backwards.segment(), Err(Problem::YearsBackwards));

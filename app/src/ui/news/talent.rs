@@ -10,7 +10,7 @@ use leptos_router::components::A;
 use tsunagu_core::api::{Engagement, TALENT_INTERESTS, Talent, TalentPool, TalentQuery};
 use tsunagu_core::profile::{Interest, Profile};
 
-use super::editor::{Problem, WritersOnly, parse_year, problem_text};
+use super::editor::{Problem, WithYears, WritersOnly, YearFields, Years, problem_text};
 use crate::api;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -27,32 +27,35 @@ struct Form {
     skills: String,
     departments: String,
     locations: String,
-    left_from: String,
-    left_to: String,
-    joined_from: String,
-    joined_to: String,
+    years: Years,
+}
+
+impl WithYears for Form {
+    fn years(&self) -> &Years {
+        &self.years
+    }
+
+    fn years_mut(&mut self) -> &mut Years {
+        &mut self.years
+    }
 }
 
 impl Form {
     /// The query the form says, with what the chips chose.
     fn query(&self, open_to: &str, shortlisted: bool) -> Result<TalentQuery, Problem> {
+        let years = self.years.parse()?;
         let query = TalentQuery {
             open_to: open_to.to_owned(),
             skills: self.skills.trim().to_owned(),
             departments: self.departments.trim().to_owned(),
             locations: self.locations.trim().to_owned(),
-            left_from: parse_year(&self.left_from)?,
-            left_to: parse_year(&self.left_to)?,
-            joined_from: parse_year(&self.joined_from)?,
-            joined_to: parse_year(&self.joined_to)?,
+            left_from: years.left_from,
+            left_to: years.left_to,
+            joined_from: years.joined_from,
+            joined_to: years.joined_to,
             shortlisted,
         };
-        let ordered = |from: i32, to: i32| from == 0 || to == 0 || from <= to;
-        if !ordered(query.left_from, query.left_to) || !ordered(query.joined_from, query.joined_to)
-        {
-            return Err(Problem::YearsBackwards);
-        }
-        // What is left: too many names, or one too long.
+        // What is left to be wrong: too many names, or one too long.
         match query.problem() {
             Some(_) => Err(Problem::TooLong),
             None => Ok(query),
@@ -158,16 +161,7 @@ fn Pool() -> impl IntoView {
                         get=|f| f.locations.as_str() set=|f, v| f.locations = v />
                 </div>
                 <p class="field-hint">{move || t_string!(i18n, news.names_hint)}</p>
-                <div class="field-grid talent-years">
-                    <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.left_from)) testid="talent-left-from"
-                        get=|f| f.left_from.as_str() set=|f, v| f.left_from = v kind="number" />
-                    <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.left_to)) testid="talent-left-to"
-                        get=|f| f.left_to.as_str() set=|f, v| f.left_to = v kind="number" />
-                    <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_from)) testid="talent-joined-from"
-                        get=|f| f.joined_from.as_str() set=|f, v| f.joined_from = v kind="number" />
-                    <FormInput form=form label=Signal::derive(move || t_string!(i18n, news.joined_to)) testid="talent-joined-to"
-                        get=|f| f.joined_to.as_str() set=|f, v| f.joined_to = v kind="number" />
-                </div>
+                <YearFields form=form testid="talent" />
                 <div class="form-actions">
                     {move || problem.get().map(|p| view! {
                         <p class="form-error" role="alert" data-testid="talent-problem">{problem_text(i18n.get_locale(), p)}</p>
