@@ -111,6 +111,9 @@ const WORDS = {
     photo: '📷 写真が届きました',
     app: 'tsunagu',
     news: '重要なお知らせ',
+    application: '応募の選考状況',
+    referral: '紹介した方の選考状況',
+    stages: { applied: '応募済', screening: '書類選考', interview: '面接', offer: '内定', hired: '入社', declined: '見送り' },
     'day-before': (when) => `リマインダー: ${when} から`,
     'hour-before': (when) => `まもなく始まります（${when} から）`,
     'time-changed': (when) => `日時が変わりました: ${when} から`,
@@ -124,6 +127,9 @@ const WORDS = {
     photo: '📷 Sent a photo',
     app: 'tsunagu',
     news: 'Important news',
+    application: 'Your application',
+    referral: 'Your referral',
+    stages: { applied: 'Applied', screening: 'Screening', interview: 'Interview', offer: 'Offer', hired: 'Hired', declined: 'Not selected' },
     'day-before': (when) => `Reminder: starts ${when}`,
     'hour-before': (when) => `Starting soon, at ${when}`,
     'time-changed': (when) => `New time: ${when}`,
@@ -168,6 +174,18 @@ function notification(notice) {
     return {
       title: w.news,
       options: { ...common, body: notice.title, tag: `news-${notice.post}`, data: { url: `/news/${notice.post}` } },
+    };
+  }
+  if (notice.kind === 'application') {
+    const stage = w.stages[notice.stage] || notice.stage;
+    return {
+      title: notice.referral ? w.referral : w.application,
+      options: {
+        ...common,
+        body: `${notice.title}: ${stage}`,
+        tag: `application-${notice.post}`,
+        data: { url: `/news/${notice.post}` },
+      },
     };
   }
   if (notice.kind !== 'message') return { title: w.app, options: { body: w.message } };

@@ -840,3 +840,102 @@ async fn an_important_post_is_announced_once_to_its_segment_with_the_app_closed(
     );
     push.quiet().await;
 }
+
+#[tokio::test]
+async fn an_applicant_away_is_told_when_a_recruiter_moves_their_application() {
+    use tsunagu_core::api::NewsRef;
+    use tsunagu_core::job_application::{JobApplication, JobApplications, Stage};
+    use tsunagu_core::news::{NewsPost, PostStatus};
+
+    let mut push = PushService::start().await;
+    let origin = push.origin.clone();
+    let relay = TestRelay::start_configured(|c| c.push_services.push(origin)).await;
+    let (admin_cookie, admin) = sign_in(relay.addr(), "admin@example.com").await;
+    let keys = DeviceKeys::new();
+    subscribe(
+        &relay,
+        &push,
+        "hanako@example.com",
+        "hanako-phone",
+        &keys,
+        false,
+    )
+    .await;
+
+    // An opening for everyone, out.
+    let body = json!({
+        "title": "営業企画の業務委託",
+        "opening": { "kind": "gig", "department": "", "location": "", "remote": true,
+                     "duration": "", "rate": "", "closes_at": 0 }
+    });
+    let started = call(
+        &relay,
+        Method::POST,
+        "/api/jobs",
+        Some(&admin_cookie),
+        Some(body),
+    )
+    .await;
+    let job = started.json::<NewsRef>().await.expect("an opening").post;
+    let mut desk = device_with(&relay, &admin_cookie, &[job]).await;
+    desk.change(job, |tx| {
+        let mut p = NewsPost::read(tx).map_err(|e| e.to_string())?;
+        p.status = PostStatus::Published.key().into();
+        p.write_to(tx).map_err(|e| e.to_string())
+    })
+    .await;
+    desk.wait_acknowledged(&admin.relay_storage).await;
+
+    // Hanako applies from her phone, then closes the app; being taken tells her nothing new.
+    let (cookie, me) = sign_in(relay.addr(), "hanako@example.com").await;
+    let mine = me.applications_doc.expect("an applications document");
+    let mut phone = device_with(&relay, &cookie, &[mine, job]).await;
+    let written = JobApplication {
+        note: "また営業企画に関わりたいです".into(),
+        at: common::now(),
+        ..JobApplication::default()
+    };
+    let key = job.to_string();
+    phone
+        .change(mine, |tx| {
+            JobApplications::apply(tx, &key, &written).map_err(|e| e.to_string())
+        })
+        .await;
+    phone
+        .pump_until("応募済", |d| {
+            d.engine
+                .doc(&mine)
+                .and_then(|doc| JobApplications::read(doc).ok())
+                .and_then(|a| a.stage(&key))
+                == Some(Stage::Applied)
+        })
+        .await;
+    phone.close().await;
+    push.quiet().await;
+
+    // The admin moves it to 面接: her phone is told, in the device's own words.
+    let moved = call(
+        &relay,
+        Method::PUT,
+        &format!("/api/jobs/{job}/applications/{}", me.user_id),
+        Some(&admin_cookie),
+        Some(json!({ "stage": "interview" })),
+    )
+    .await;
+    assert_eq!(moved.status(), StatusCode::NO_CONTENT);
+    let PushKey { key: relay_key } = get_json(&relay, "/api/push/key", &admin_cookie).await;
+    let relay_key =
+        VerifyingKey::from_sec1_bytes(&B64.decode(&relay_key).expect("base64")).expect("a key");
+    let p = push.next().await;
+    assert_eq!(p.device, "hanako-phone");
+    assert_eq!(
+        keys.open(&p, &relay_key, &push.origin),
+        PushNotice::Application {
+            post: job,
+            title: "営業企画の業務委託".into(),
+            stage: "interview".into(),
+            referral: false,
+        }
+    );
+    push.quiet().await;
+}

@@ -72,6 +72,16 @@ pub enum PushNotice {
     },
     /// A post of news an admin marked important came out.
     News { post: DocumentId, title: String },
+    /// A recruiter moved the member's application for an opening (or the person they referred
+    /// for it) to another stage ([`crate::job_application::Stage`] key).
+    Application {
+        post: DocumentId,
+        /// The opening's title.
+        title: String,
+        stage: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        referral: bool,
+    },
 }
 
 /// What an event notice says.
@@ -99,7 +109,8 @@ impl PushNotice {
             Self::Message { text, .. } => *text = None,
             // Its title and time are what the member signed up for, not someone's words; a
             // post's title is the company's.
-            Self::Event { .. } | Self::News { .. } => {}
+            // An application's stage is the member's own news.
+            Self::Event { .. } | Self::News { .. } | Self::Application { .. } => {}
         }
         self
     }
@@ -156,6 +167,21 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&news).unwrap(),
             serde_json::json!({ "kind": "news", "post": event.to_string(), "title": "年末年始のお知らせ" })
+        );
+        let moved = PushNotice::Application {
+            post: event,
+            title: "営業企画の業務委託".into(),
+            stage: "interview".into(),
+            referral: false,
+        };
+        assert_eq!(
+            serde_json::to_value(&moved).unwrap(),
+            serde_json::json!({
+                "kind": "application",
+                "post": event.to_string(),
+                "title": "営業企画の業務委託",
+                "stage": "interview",
+            })
         );
     }
 }

@@ -12,7 +12,8 @@
 //! - `PUT /api/jobs/<post>/applications/<id>` ([`MoveApplication`]; admins, recruiters): the
 //!   application (`id` a user id) or referral (`id` its key) enters another stage. The relay
 //!   appends it, dated, to the applicant's (or referrer's) document, so their phone shows it at
-//!   the next sync; the member cannot write there. A referral hired is credited to its referrer.
+//!   the next sync (and a push tells them, if the app is closed); the member cannot write there.
+//!   A referral hired is credited to its referrer.
 //!
 //! Members also refer people for openings in the same document ([`Referral`]); the relay takes
 //! them up as it takes applications, and the board lists them beside the applications.
@@ -31,7 +32,7 @@ use axum::{Json, Router};
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
 use std::collections::{BTreeSet, HashMap};
-use tsunagu_core::api::{Applicant, AuditAction, MoveApplication, Referred};
+use tsunagu_core::api::{Applicant, AuditAction, MoveApplication, PushNotice, Referred};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::job_application::{JobApplication, JobApplications, Referral, Refusal, Stage};
 use tsunagu_core::news::NewsPost;
@@ -274,7 +275,20 @@ impl Job for MoveTo<'_> {
             self.owner,
             &format!("{key} {}", self.stage.key()),
         )
-        .await
+        .await?;
+        // Their phone, if the app is closed, hears of it at once.
+        let title = s
+            .read(&self.post, NewsPost::read)
+            .await?
+            .map_err(|e| Error::Corrupt(format!("post {}: {e}", self.post)))?
+            .title;
+        let notice = PushNotice::Application {
+            post: self.post,
+            title,
+            stage: self.stage.key().to_owned(),
+            referral: self.referral.is_some(),
+        };
+        crate::push::queue(s, vec![self.owner], &notice).await
     }
 }
 
