@@ -180,6 +180,9 @@ pub struct Limits {
     pub conversations_per_day: usize,
     /// Messages a member may report in a day: each one asks an admin's time.
     pub reports_per_day: usize,
+    /// Posts of news and job openings one writer may start in a day: each is a few documents
+    /// and rows, so a stolen recruiter's session cannot fill the relay with drafts.
+    pub posts_per_day: usize,
     /// New photos a member may upload in a day (each up to
     /// [`tsunagu_core::photo::MAX_PHOTO_BYTES`]), so one account cannot fill the relay's disk.
     pub photos_per_day: usize,
@@ -255,6 +258,7 @@ impl Default for Limits {
             document_bytes: 1024 * 1024,
             checkin_log_bytes: 16 * 1024 * 1024,
             conversations_per_day: 20,
+            posts_per_day: 50,
             reports_per_day: 20,
             photos_per_day: 200,
             unnamed_photo_lifetime: Duration::from_secs(30 * 24 * 60 * 60),

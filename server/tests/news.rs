@@ -1886,3 +1886,33 @@ async fn a_cv_file_reaches_recruiters_only_once_its_application_is_taken() {
     applied(&mut his, &ken.1, open_to_all.post, with_cv("彼女の履歴書")).await;
     assert_eq!(fetch(ken.0.clone()).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn one_writer_cannot_fill_the_relay_with_drafts() {
+    let relay = TestRelay::start_configured(|c| c.limits.posts_per_day = 3).await;
+    let (_, ken, yuki) = common::conversations::signed_in(&relay).await;
+    give_roles(&relay, &yuki.0, &ken.1.user_id, &["alumni", "recruiter"]).await;
+    // News and openings count together, per writer, per day.
+    let news = start_post(&relay, &ken.0, "告知", &Segment::default()).await;
+    assert_eq!(
+        error_code(news, StatusCode::FORBIDDEN).await,
+        "forbidden",
+        "a recruiter writes openings, not news"
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            start_job(&relay, &ken.0, gig()).await.status(),
+            StatusCode::OK
+        );
+    }
+    let flood = start_job(&relay, &ken.0, gig()).await;
+    assert_eq!(
+        error_code(flood, StatusCode::TOO_MANY_REQUESTS).await,
+        "too-many-attempts"
+    );
+    // Another writer is not held back by him.
+    let theirs = start_post(&relay, &yuki.0, "年末年始のお知らせ", &Segment::default()).await;
+    assert_eq!(theirs.status(), StatusCode::OK);
+    let openings: Vec<NewsRef> = get_json(&relay, "/api/news", &ken.0).await;
+    assert_eq!(openings.iter().filter(|r| r.job).count(), 3);
+}

@@ -114,7 +114,8 @@ async fn create_job(
 }
 
 /// Starts a draft `post` by `writer`: its document — a job opening if it has an opening's
-/// particulars, else a post of news with its responses — and its row.
+/// particulars, else a post of news with its responses — and its row; at most
+/// [`Limits::posts_per_day`](crate::Limits::posts_per_day) a day each writer.
 async fn start(
     state: &AppState,
     writer: &db::User,
@@ -130,6 +131,18 @@ async fn start(
         DocKind::NewsPost
     };
     let mut tx = db::write_tx(&state.db).await?;
+    let today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM news_posts WHERE created_by = $1 AND created_at > $2",
+    )
+    .bind(&writer.id)
+    .bind(db::now() - 24 * 60 * 60)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(Error::from)?;
+    if usize::try_from(today).unwrap_or(usize::MAX) >= state.config.limits.posts_per_day {
+        tracing::warn!(user = %writer.id, "too many posts started today");
+        return Err(AppError::TooManyAttempts);
+    }
     let actor = db::stored_relay_actor(&mut tx).await?;
     let doc = documents::create(&mut tx, &actor, kind, None, |tx| post.write_to(tx)).await?;
     // Job openings gather applications, and what recruiters note about them, not いいね and
