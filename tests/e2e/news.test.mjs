@@ -359,14 +359,9 @@ test("a recruiter posts a gig for its segment; Hanako finds it under 求人 by i
   } finally {
     await hanakoCtx.setOffline(false);
   }
-
-  // The role taken back, Ken cannot start another.
-  await setKensRole("recruiter", false);
-  await ken.goto(`${relay.url}/jobs/new`);
-  await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
 });
 
-test("Hanako applies offline; back online the board has it, the admin moves it to 面接 and her phone shows it; his note never reaches her", async () => {
+test("Hanako applies offline with her CV; back online the recruiter moves it to 面接 on his phone and hers shows it; his note never reaches her; the admin moves it on from the desktop board", async () => {
   const GIG = "新サービスの営業企画（業務委託）";
   const NOTE = "営業企画の経験を活かして、また一緒に働きたいです。";
   const PRIVATE = "面接では新規事業の経験を深掘りする";
@@ -398,14 +393,15 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
   // Back online, the relay takes it: 応募済, dated.
   await hanako.locator('[data-testid=apply-stages] [data-stage=applied]').waitFor(SLOW);
 
-  // The admin works it on the desktop board: her note, a private note of his, a drag to 面接.
-  await admin.goto(`${relay.url}${gigPath.replace("/news/", "/jobs/")}/applicants`);
-  const applied = admin.locator("[data-testid=board-applied] [data-testid=applicant]");
+  // Ken, the recruiter, works it on his phone: her note and CV, a private note, 4 stars, 面接.
+  const board = `${relay.url}${gigPath.replace("/news/", "/jobs/")}/applicants`;
+  await ken.goto(board);
+  const applied = ken.locator("[data-testid=board-applied] [data-testid=applicant]");
   await applied.waitFor(SLOW);
   assert.match(await applied.getByTestId("applicant-note").innerText(), /また一緒に働きたい/);
-  // Her CV file, uploaded from her phone once it was back online, opens for the admin.
+  // Her CV file, uploaded from her phone once it was back online, opens for him.
   const cvPath = await applied.getByTestId("applicant-cv").getAttribute("href");
-  await eventually(async () => (await admin.evaluate(async (path) => {
+  await eventually(async () => (await ken.evaluate(async (path) => {
     const got = await fetch(path);
     return got.ok && (await got.text()).startsWith("%PDF-");
   }, cvPath)), 15000, "her CV file on the relay");
@@ -413,11 +409,9 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
   await applied.getByTestId("applicant-note-add").click();
   await applied.getByTestId("applicant-note-item").filter({ hasText: PRIVATE }).waitFor(SLOW);
   await applied.getByTestId("applicant-star-4").click();
-  // Dragged by its name (the middle of the card holds fields, which do not drag).
-  await applied.dragTo(admin.getByTestId("board-interview"), { sourcePosition: { x: 12, y: 12 } });
-  const interviewing = admin.locator("[data-testid=board-interview] [data-testid=applicant]");
-  await interviewing.waitFor(SLOW);
-  await shot(admin, "jobs-board-desktop");
+  await applied.getByTestId("applicant-stage").selectOption("interview");
+  await ken.locator("[data-testid=board-interview] [data-testid=applicant]").waitFor(SLOW);
+  await shot(ken, "jobs-board-phone");
 
   // Her phone shows 面接 with its date, on the opening and in the list.
   await hanako.locator("[data-testid=apply-stages] [data-stage=interview]").waitFor(SLOW);
@@ -425,13 +419,32 @@ test("Hanako applies offline; back online the board has it, the admin moves it t
   await hanako.getByTestId("post-back").click();
   await card(hanako, GIG).locator('[data-testid=my-application-stage][data-stage=interview]').waitFor(SLOW);
 
-  // What recruiters note is on the admin's device, and never on hers.
-  assert.ok(await deviceComesToHold(admin, PRIVATE), "the admin's device keeps the notes");
+  // What recruiters note is on their devices (his, and the admin's), and never on hers.
+  assert.ok(await deviceComesToHold(ken, PRIVATE), "the recruiter's device keeps the notes");
   assert.equal(await deviceHolds(hanako, PRIVATE), false, "the applicant never receives the notes");
 
+  // The admin, on the desktop board, sees his note and drags her card on to 内定.
+  await admin.goto(board);
+  const interviewing = admin.locator("[data-testid=board-interview] [data-testid=applicant]");
+  await interviewing.getByTestId("applicant-note-item").filter({ hasText: PRIVATE }).waitFor(SLOW);
+  // Dragged by its name (the middle of the card holds fields, which do not drag).
+  await interviewing.dragTo(admin.getByTestId("board-offer"), { sourcePosition: { x: 12, y: 12 } });
+  const offered = admin.locator("[data-testid=board-offer] [data-testid=applicant]");
+  await offered.waitFor(SLOW);
+  await shot(admin, "jobs-board-desktop");
+  await card(hanako, GIG).locator('[data-testid=my-application-stage][data-stage=offer]').waitFor(SLOW);
+  assert.ok(await deviceComesToHold(admin, PRIVATE), "the admin's device keeps the notes");
+
   // From her card, the admin writes to her.
-  await interviewing.getByTestId("person-message").click();
+  await offered.getByTestId("person-message").click();
   await admin.getByTestId("chat").waitFor(SLOW);
+
+  // The role taken back, Ken can neither start another opening nor open the board.
+  await setKensRole("recruiter", false);
+  await ken.goto(`${relay.url}/jobs/new`);
+  await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
+  await ken.goto(board);
+  await ken.getByTestId("post-editor-forbidden").waitFor(SLOW);
 });
 
 test("Hanako saves the gig, refers a former colleague; the admin hires him from the board and her phone shows the referral credited", async () => {
