@@ -1,11 +1,10 @@
 //! The relay binary as a child process, for what only a process can show: a SIGKILL, a SIGTERM.
 
-use std::net::{SocketAddr, TcpListener};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use tokio::time::Instant;
 use tsunagu_core::api::Me;
 
 use super::{Device, PATIENCE};
@@ -17,16 +16,13 @@ pub struct RelayProcess {
 }
 
 impl RelayProcess {
-    /// Starts a relay on data directory `data` (and its database: see [`super::config`]).
+    /// Starts a relay on data directory `data` (and its database: see [`super::config`]), on a
+    /// port the system picks as it binds (the relay prints where it listens): a port picked
+    /// beforehand and let go could be taken by another test's relay before this one binds it.
     pub async fn start(data: &Path, dist: &Path) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let child = Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tsunagu-server"))
             .arg("--addr")
-            .arg(addr.to_string())
+            .arg("127.0.0.1:0")
             .arg("--data")
             .arg(data)
             .args(super::database_args(data).await)
@@ -34,17 +30,28 @@ impl RelayProcess {
             .arg(dist)
             .arg("--demo")
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .spawn()
             .expect("the relay binary starts");
-        let deadline = Instant::now() + PATIENCE;
-        while tokio::net::TcpStream::connect(addr).await.is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the relay listens within {PATIENCE:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let stdout = child.stdout.take().expect("its output is piped");
+        let (told, where_) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            for line in lines.by_ref() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.strip_prefix("tsunagu relay: http://") {
+                    told.send(addr.trim_end_matches('/').to_owned()).ok();
+                    break;
+                }
+            }
+            // Whatever else it prints is read, so the relay never waits on a full pipe.
+            lines.for_each(drop);
+        });
+        let addr = tokio::task::spawn_blocking(move || where_.recv_timeout(PATIENCE))
+            .await
+            .expect("the reader runs")
+            .unwrap_or_else(|e| panic!("the relay says where it listens within {PATIENCE:?}: {e}"));
+        let addr: SocketAddr = addr.parse().expect("an address");
         Self { child, addr }
     }
 
