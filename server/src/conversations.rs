@@ -173,14 +173,15 @@ async fn start_in(
         return Ok(Err(AppError::Forbidden));
     }
     let now = s.now();
-    let started_today: i64 = sqlx::query_scalar(
+    let may_start = db::under_daily_limit(
+        s.conn(),
         "SELECT COUNT(*) FROM conversations WHERE created_by = $1 AND created_at > $2",
+        me,
+        now,
+        per_day,
     )
-    .bind(me)
-    .bind(now - 24 * 60 * 60)
-    .fetch_one(s.conn())
     .await?;
-    if usize::try_from(started_today).unwrap_or(usize::MAX) >= per_day {
+    if !may_start {
         tracing::warn!(user = %me, "too many new conversations today");
         return Ok(Err(AppError::TooManyAttempts));
     }

@@ -178,15 +178,15 @@ async fn report(
         ));
     }
     let mut tx = db::write_tx(&state.db).await?;
-    let today: i64 = sqlx::query_scalar(
+    let may_report = db::under_daily_limit(
+        &mut *tx,
         "SELECT COUNT(*) FROM message_reports WHERE reporter = $1 AND reported_at > $2",
+        &me,
+        db::now(),
+        state.config.limits.reports_per_day,
     )
-    .bind(&me)
-    .bind(db::now() - 24 * 60 * 60)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(Error::from)?;
-    if usize::try_from(today).unwrap_or(usize::MAX) >= state.config.limits.reports_per_day {
+    .await?;
+    if !may_report {
         tracing::warn!(user = %me, "too many reports today");
         return Err(AppError::TooManyAttempts);
     }

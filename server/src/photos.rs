@@ -98,15 +98,15 @@ async fn upload(
         return Ok(StatusCode::NO_CONTENT);
     }
     let now = db::now();
-    let today: i64 = sqlx::query_scalar(
+    let may_upload = db::under_daily_limit(
+        &mut *tx,
         "SELECT COUNT(*) FROM photo_owners WHERE user_id = $1 AND uploaded_at > $2",
+        &me,
+        now,
+        state.config.limits.photos_per_day,
     )
-    .bind(&me)
-    .bind(now - 24 * 60 * 60)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(Error::from)?;
-    if usize::try_from(today).unwrap_or(usize::MAX) >= state.config.limits.photos_per_day {
+    .await?;
+    if !may_upload {
         tracing::warn!(user = %me, "too many photos today");
         return Err(AppError::TooManyAttempts);
     }

@@ -217,6 +217,24 @@ pub(crate) fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// Whether `member` may make one more of what `counting` counts: fewer than `limit` made in the
+/// day before `now`. `counting` is a `SELECT COUNT(*)` of their rows, `$1` the member and `$2`
+/// the start of that day (new conversations, reports, photos, posts a day).
+pub(crate) async fn under_daily_limit<'c>(
+    db: impl sqlx::Executor<'c, Database = Any>,
+    counting: &str,
+    member: &str,
+    now: i64,
+    limit: usize,
+) -> Result<bool, Error> {
+    let made: i64 = sqlx::query_scalar(counting)
+        .bind(member)
+        .bind(now - 24 * 60 * 60)
+        .fetch_one(db)
+        .await?;
+    Ok(usize::try_from(made).is_ok_and(|made| made < limit))
+}
+
 /// A document id as stored; a malformed one is a corrupt database.
 pub(crate) fn document_id(s: &str) -> Result<DocumentId, Error> {
     DocumentId::from_str(s).map_err(|e| Error::Corrupt(format!("document id {s:?}: {e}")))

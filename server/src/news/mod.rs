@@ -131,15 +131,15 @@ async fn start(
         DocKind::NewsPost
     };
     let mut tx = db::write_tx(&state.db).await?;
-    let today: i64 = sqlx::query_scalar(
+    let may_start = db::under_daily_limit(
+        &mut *tx,
         "SELECT COUNT(*) FROM news_posts WHERE created_by = $1 AND created_at > $2",
+        &writer.id,
+        db::now(),
+        state.config.limits.posts_per_day,
     )
-    .bind(&writer.id)
-    .bind(db::now() - 24 * 60 * 60)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(Error::from)?;
-    if usize::try_from(today).unwrap_or(usize::MAX) >= state.config.limits.posts_per_day {
+    .await?;
+    if !may_start {
         tracing::warn!(user = %writer.id, "too many posts started today");
         return Err(AppError::TooManyAttempts);
     }
