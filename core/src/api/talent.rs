@@ -80,24 +80,13 @@ impl TalentQuery {
             .filter(|i| self.open_to.is_empty() || i.key() == self.open_to)
     }
 
-    /// Whether someone with these facts may be in the answer: a first, cheap pass on what the
-    /// relay keeps of every member (a superset of what the asker may read of them).
-    pub fn may_take(&self, facts: &MemberFacts) -> bool {
-        self.open_interests()
-            .any(|i| facts.interests.iter().any(|k| k == i.key()))
-            && self.segment().includes(facts)
-    }
-
-    /// Whether the profile, as the asker may read it, answers the query (shortlist aside).
-    pub fn takes(&self, profile: &Profile) -> bool {
-        let facts = MemberFacts::from_profile(&[], std::slice::from_ref(profile));
-        let skills = terms(&self.skills);
-        self.may_take(&facts)
-            && (skills.is_empty()
-                || skills.iter().any(|wanted| {
-                    let wanted = fold(wanted);
-                    profile.skills.iter().any(|s| fold(s).contains(&wanted))
-                }))
+    /// The query made ready to judge many members: its lists parsed and its skills folded once.
+    pub fn search(&self) -> TalentSearch<'_> {
+        TalentSearch {
+            query: self,
+            segment: self.segment(),
+            skills: terms(&self.skills).iter().map(|s| fold(s)).collect(),
+        }
     }
 
     /// The query as a URL's query string (without `?`), for the list and the CSV link.
@@ -133,6 +122,39 @@ impl TalentQuery {
             .map(|(k, v)| format!("{k}={}", percent_encode(v)))
             .collect::<Vec<_>>()
             .join("&")
+    }
+}
+
+/// A [`TalentQuery`] ready to judge every member of a network ([`TalentQuery::search`]).
+#[derive(Debug, Clone)]
+pub struct TalentSearch<'q> {
+    query: &'q TalentQuery,
+    segment: Segment,
+    /// The skills asked for, folded as the directory search folds.
+    skills: Vec<String>,
+}
+
+impl TalentSearch<'_> {
+    /// Whether someone with these facts may be in the answer: a first, cheap pass on what the
+    /// relay keeps of every member (a superset of what the asker may read of them).
+    pub fn may_take(&self, facts: &MemberFacts) -> bool {
+        self.query
+            .open_interests()
+            .any(|i| facts.interests.iter().any(|k| k == i.key()))
+            && self.segment.includes(facts)
+    }
+
+    /// Whether the profile, as the asker may read it, answers the query (shortlist aside).
+    pub fn takes(&self, profile: &Profile) -> bool {
+        let facts = MemberFacts::from_profile(&[], std::slice::from_ref(profile));
+        self.may_take(&facts)
+            && (self.skills.is_empty()
+                || self.skills.iter().any(|wanted| {
+                    profile
+                        .skills
+                        .iter()
+                        .any(|s| fold(s).contains(wanted.as_str()))
+                }))
     }
 }
 
@@ -274,22 +296,23 @@ mod tests {
     #[test]
     fn the_pool_is_those_open_to_coming_back_or_working_together() {
         let everyone = TalentQuery::default();
-        assert!(everyone.takes(&hanako()));
+        assert!(everyone.search().takes(&hanako()));
         let mentoring_only = Profile {
             interests: vec!["mentoring".into()],
             ..hanako()
         };
-        assert!(!everyone.takes(&mentoring_only));
+        assert!(!everyone.search().takes(&mentoring_only));
         let collaboration = TalentQuery {
             open_to: "collaboration".into(),
             ..TalentQuery::default()
         };
-        assert!(!collaboration.takes(&hanako()));
+        assert!(!collaboration.search().takes(&hanako()));
         assert!(
             TalentQuery {
                 open_to: "rehire".into(),
                 ..TalentQuery::default()
             }
+            .search()
             .takes(&hanako())
         );
         assert_eq!(
@@ -308,7 +331,7 @@ mod tests {
             let mut query = TalentQuery::default();
             f(&mut query);
             assert_eq!(query.problem(), None);
-            query.takes(&hanako())
+            query.search().takes(&hanako())
         };
         assert!(q(|q| q.skills = "go, ｒｅａｃｔ".into()));
         assert!(!q(|q| q.skills = "Go、Python".into()));

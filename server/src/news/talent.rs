@@ -141,13 +141,14 @@ async fn answer(pool: &AnyPool, asker: &str, query: &TalentQuery) -> Result<Vec<
             .into_iter()
             .collect();
     let shortlist = shortlist_of(pool).await?;
+    let search = query.search();
     let candidates: Vec<String> = super::segment_facts(pool, None, true)
         .await?
         .into_iter()
         .filter(|(member, facts)| {
             listed.contains(member)
                 && facts.roles.contains(&Role::Alumni)
-                && query.may_take(facts)
+                && search.may_take(facts)
                 && (!query.shortlisted || shortlist.contains_key(member))
         })
         .map(|(member, _)| member)
@@ -179,7 +180,7 @@ async fn answer(pool: &AnyPool, asker: &str, query: &TalentQuery) -> Result<Vec<
         }
         let profile = Profile::read_parts(&stored)
             .map_err(|e| Error::Corrupt(format!("profile of {member}: {e}")))?;
-        if !query.takes(&profile) {
+        if !search.takes(&profile) {
             continue;
         }
         let mut talent = Talent::from_profile(&member, &profile);
