@@ -437,19 +437,26 @@ pub async fn set_logo(image: &[u8]) -> Result<(), AppError> {
     .map(|_| ())
 }
 
+/// `/api/photos/<id>`: where the relay keeps a photo (or a CV file) by its id.
+pub fn photo_path(id: &str) -> String {
+    format!("/api/photos/{}", encode_component(id))
+}
+
 /// `PUT /api/photos/<id>`: a photo this member attached (shrunk on the device; the relay checks
 /// that `id` is the SHA-256 of its bytes and that they are an image).
 pub async fn upload_photo(id: &str, photo: &web_sys::Blob) -> Result<(), AppError> {
-    let path = format!("/api/photos/{}", encode_component(id));
-    request(Method::PUT, &path, Some((photo.into(), "image/jpeg")))
-        .await
-        .map(|_| ())
+    request(
+        Method::PUT,
+        &photo_path(id),
+        Some((photo.into(), "image/jpeg")),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// `GET /api/photos/<id>`: the bytes of a photo this member may see.
 pub async fn photo(id: &str) -> Result<Vec<u8>, AppError> {
-    let path = format!("/api/photos/{}", encode_component(id));
-    let response = send(Method::GET, &path, None).await?;
+    let response = send(Method::GET, &photo_path(id), None).await?;
     response.binary().await.map_err(|_| AppError::Offline)
 }
 

@@ -226,7 +226,7 @@ where
                 <a class="board-cv" href=link.clone() target="_blank" rel="noopener noreferrer">{move || t_string!(i18n, jobs.board_cv)}</a>
             })}
             {(!cv.is_empty()).then(|| view! {
-                <a class="board-cv" href=format!("/api/photos/{cv}") download="cv.pdf" data-testid="applicant-cv">{move || t_string!(i18n, jobs.board_cv_file)}</a>
+                <a class="board-cv" href=crate::api::photo_path(&cv) download="cv.pdf" data-testid="applicant-cv">{move || t_string!(i18n, jobs.board_cv_file)}</a>
             })}
             // Members who applied are written to from here; whom a member referred, by email.
             {(!referred).then(|| view! {

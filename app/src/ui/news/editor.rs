@@ -145,15 +145,6 @@ pub(crate) struct Years {
     joined_to: String,
 }
 
-/// The years as numbers, 0 for "any".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct YearRange {
-    pub(super) left_from: i32,
-    pub(super) left_to: i32,
-    pub(super) joined_from: i32,
-    pub(super) joined_to: i32,
-}
-
 impl Years {
     fn of(segment: &Segment) -> Self {
         Self {
@@ -164,13 +155,15 @@ impl Years {
         }
     }
 
-    /// The years typed, each a year or empty, and none running backwards.
-    pub(super) fn parse(&self) -> Result<YearRange, Problem> {
-        let range = YearRange {
+    /// The years typed, each a year or empty (0, any) and none running backwards, as the
+    /// years of a segment (the rest of it empty).
+    pub(super) fn parse(&self) -> Result<Segment, Problem> {
+        let range = Segment {
             left_from: parse_year(&self.left_from)?,
             left_to: parse_year(&self.left_to)?,
             joined_from: parse_year(&self.joined_from)?,
             joined_to: parse_year(&self.joined_to)?,
+            ..Segment::default()
         };
         let ordered = |from: i32, to: i32| from == 0 || to == 0 || from <= to;
         if !ordered(range.left_from, range.left_to) || !ordered(range.joined_from, range.joined_to)
@@ -286,16 +279,12 @@ impl Form {
     }
 
     fn segment(&self) -> Result<Segment, Problem> {
-        let years = self.years.parse()?;
         Ok(Segment {
-            left_from: years.left_from,
-            left_to: years.left_to,
-            joined_from: years.joined_from,
-            joined_to: years.joined_to,
             departments: tsunagu_core::api::terms(&self.departments),
             locations: tsunagu_core::api::terms(&self.locations),
             interests: self.interests.clone(),
             roles: self.roles.clone(),
+            ..self.years.parse()?
         })
     }
 
