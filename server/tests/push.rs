@@ -223,6 +223,12 @@ async fn subscribe(
     assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
 }
 
+/// The key the relay signs its pushes with (VAPID, RFC 8292), as `GET /api/push/key` gives it.
+async fn relay_key(relay: &TestRelay, cookie: &str) -> VerifyingKey {
+    let PushKey { key } = get_json(relay, "/api/push/key", cookie).await;
+    VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("base64")).expect("a P-256 key")
+}
+
 fn ms_now() -> i64 {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -238,10 +244,7 @@ async fn a_message_to_someone_away_reaches_their_devices_through_their_push_serv
     let hanako = sign_in(relay.addr(), "hanako@example.com").await;
     let ken = sign_in(relay.addr(), "ken@example.com").await;
     let yuki = sign_in(relay.addr(), "admin@example.com").await;
-    let PushKey { key } = get_json(&relay, "/api/push/key", &ken.0).await;
-    let relay_key =
-        VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("as the test set it up"))
-            .expect("as the test set it up");
+    let relay_key = relay_key(&relay, &ken.0).await;
 
     // Subscriptions elsewhere than a trusted push service, or with broken keys, are refused.
     let (phone, laptop) = (DeviceKeys::new(), DeviceKeys::new());
@@ -450,9 +453,7 @@ async fn attendees_away_are_reminded_before_an_event_and_told_when_it_moves_or_i
     tokio::time::sleep(Duration::from_secs(1)).await;
     push.quiet().await;
 
-    let PushKey { key } = get_json(&relay, "/api/push/key", &admin_cookie).await;
-    let relay_key =
-        VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("base64")).expect("a P-256 key");
+    let relay_key = relay_key(&relay, &admin_cookie).await;
     let next = async |push: &mut PushService| {
         let p = push.next().await;
         let keys = if p.device == "ken-phone" {
@@ -543,9 +544,7 @@ async fn a_notice_a_push_service_cannot_take_now_is_tried_again_later() {
     let body = keys.subscription(&push.endpoint("ken-phone"), true);
     let subscribed = put_json(&relay, "/api/push/subscription", &ken.0, body).await;
     assert_eq!(subscribed.status(), StatusCode::NO_CONTENT);
-    let PushKey { key } = get_json(&relay, "/api/push/key", &ken.0).await;
-    let relay_key =
-        VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("base64")).expect("a P-256 key");
+    let relay_key = relay_key(&relay, &ken.0).await;
 
     // His push service is overloaded for the first try.
     push.answers
@@ -825,9 +824,7 @@ async fn an_important_post_is_announced_once_to_its_segment_with_the_app_closed(
     // Marked important: announced to Hanako's phone, never to Ken's, once.
     desk.change(post, publish(true)).await;
     desk.wait_acknowledged(&admin.relay_storage).await;
-    let PushKey { key } = get_json(&relay, "/api/push/key", &admin_cookie).await;
-    let relay_key =
-        VerifyingKey::from_sec1_bytes(&B64.decode(&key).expect("base64")).expect("a P-256 key");
+    let relay_key = relay_key(&relay, &admin_cookie).await;
     let p = push.next().await;
     assert_eq!(p.device, "hanako-phone");
     assert_eq!(
@@ -923,9 +920,7 @@ async fn an_applicant_away_is_told_when_a_recruiter_moves_their_application() {
     )
     .await;
     assert_eq!(moved.status(), StatusCode::NO_CONTENT);
-    let PushKey { key: relay_key } = get_json(&relay, "/api/push/key", &admin_cookie).await;
-    let relay_key =
-        VerifyingKey::from_sec1_bytes(&B64.decode(&relay_key).expect("base64")).expect("a key");
+    let relay_key = relay_key(&relay, &admin_cookie).await;
     let p = push.next().await;
     assert_eq!(p.device, "hanako-phone");
     assert_eq!(
