@@ -8,7 +8,7 @@ use automerge::ReadDoc;
 use automerge::transaction::Transactable;
 use common::conversations::{T0, three};
 use common::events::device_with;
-use common::{Device, TestRelay, call, error_code, get_json, unavailable_to};
+use common::{Device, TestRelay, call, error_code, get_json, profile_part, unavailable_to};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tsunagu_core::api::{
@@ -1759,49 +1759,19 @@ async fn recruiters_find_alumni_open_to_coming_back_as_they_may_read_them_and_sh
 
     // She tells only admins she would come back: the recruiter no longer finds her; the admin
     // does. Hidden from the directory, she is in no one's pool.
-    let part = |audience: Audience| {
-        hanako
-            .1
-            .parts
-            .iter()
-            .find(|p| p.profile == hanako.1.profile_doc && p.audience == audience)
-            .map(|p| p.doc)
-            .expect("her part")
-    };
     let mut visibility = Visibility::default();
     visibility.0.insert("interests".into(), Audience::Admins);
-    let mut profiles = device_with(
-        &relay,
-        &hanako.0,
-        &[
-            hanako.1.profile_doc,
-            part(Audience::Members),
-            part(Audience::Admins),
-            part(Audience::OnlyMe),
-        ],
-    )
-    .await;
+    let her_parts: Vec<DocumentId> = [Audience::Members, Audience::Admins, Audience::OnlyMe]
+        .into_iter()
+        .filter_map(|audience| profile_part(&hanako.1, &hanako.1, audience))
+        .chain([hanako.1.profile_doc])
+        .collect();
+    let mut profiles = device_with(&relay, &hanako.0, &her_parts).await;
     let profile =
         Profile::read(profiles.engine.doc(&hanako.1.profile_doc).expect("held")).expect("hers");
-    for audience in [Audience::Everyone, Audience::Members, Audience::Admins] {
-        let doc = if audience == Audience::Everyone {
-            hanako.1.profile_doc
-        } else {
-            part(audience)
-        };
-        let effects = profiles
-            .engine
-            .change(doc, |tx| {
-                profile.write_part(audience, &visibility, &Visibility::default(), tx)
-            })
-            .expect("her edit");
-        profiles.perform(effects).await;
-    }
-    let effects = profiles
-        .engine
-        .change(part(Audience::OnlyMe), |tx| visibility.write_to(tx))
-        .expect("her choice");
-    profiles.perform(effects).await;
+    profiles
+        .write_profile(&hanako.1, &profile, &visibility)
+        .await;
     profiles.wait_acknowledged(&hanako.1.relay_storage).await;
     assert!(in_pool(&talent(&relay, &ken.0, &everyone).await, &hanako_id).is_none());
     assert!(in_pool(&talent(&relay, &yuki.0, &everyone).await, &hanako_id).is_some());

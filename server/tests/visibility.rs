@@ -6,7 +6,7 @@
 mod common;
 
 use common::events::device_with;
-use common::{Device, TestRelay, get_json, post_session, sign_in, unavailable_to};
+use common::{Device, TestRelay, get_json, post_session, profile_part, sign_in, unavailable_to};
 use reqwest::StatusCode;
 use tsunagu_core::api::{DirectoryListing, Me};
 use tsunagu_core::ids::DocumentId;
@@ -14,14 +14,6 @@ use tsunagu_core::profile::{Profile, Visibility};
 use tsunagu_core::vocab::Audience;
 use tsunagu_core::wire::Message;
 use tsunagu_server::DEMO_PASSWORD;
-
-/// The part of `owner`'s profile for `audience`, as `me` lists it (if they may read it).
-fn part(me: &Me, owner: &Me, audience: Audience) -> Option<DocumentId> {
-    me.parts
-        .iter()
-        .find(|p| p.profile == owner.profile_doc && p.audience == audience)
-        .map(|p| p.doc)
-}
 
 /// A device of `email` holding every profile document they may read.
 async fn device_of(relay: &TestRelay, email: &str) -> (Device, Me, String) {
@@ -45,14 +37,20 @@ async fn a_field_for_admins_only_reaches_admins_and_no_other_alumnus() {
 
     // Every member lists her main profile; her parts go to their audiences only.
     assert!(ken.directory.contains(&hanako.profile_doc));
-    let members = part(&hanako, &hanako, Audience::Members).expect("her members part");
-    let admins = part(&hanako, &hanako, Audience::Admins).expect("her admins part");
-    let private = part(&hanako, &hanako, Audience::OnlyMe).expect("her private part");
-    assert_eq!(part(&ken, &hanako, Audience::Members), Some(members));
-    assert_eq!(part(&ken, &hanako, Audience::Admins), None);
-    assert_eq!(part(&ken, &hanako, Audience::OnlyMe), None);
-    assert_eq!(part(&admin, &hanako, Audience::Admins), Some(admins));
-    assert_eq!(part(&admin, &hanako, Audience::OnlyMe), None);
+    let members = profile_part(&hanako, &hanako, Audience::Members).expect("her members part");
+    let admins = profile_part(&hanako, &hanako, Audience::Admins).expect("her admins part");
+    let private = profile_part(&hanako, &hanako, Audience::OnlyMe).expect("her private part");
+    assert_eq!(
+        profile_part(&ken, &hanako, Audience::Members),
+        Some(members)
+    );
+    assert_eq!(profile_part(&ken, &hanako, Audience::Admins), None);
+    assert_eq!(profile_part(&ken, &hanako, Audience::OnlyMe), None);
+    assert_eq!(
+        profile_part(&admin, &hanako, Audience::Admins),
+        Some(admins)
+    );
+    assert_eq!(profile_part(&admin, &hanako, Audience::OnlyMe), None);
 
     // She writes her bio for admins only, as the app does: into that part, and her choice
     // into her private part.
@@ -62,24 +60,7 @@ async fn a_field_for_admins_only_reaches_admins_and_no_other_alumnus() {
         bio: "社内異動を検討中".into(),
         ..Profile::read(phone.engine.doc(&hanako.profile_doc).expect("held")).expect("a profile")
     };
-    for (audience, doc) in [
-        (Audience::Everyone, hanako.profile_doc),
-        (Audience::Members, members),
-        (Audience::Admins, admins),
-    ] {
-        let effects = phone
-            .engine
-            .change(doc, |tx| {
-                profile.write_part(audience, &visibility, &Visibility::default(), tx)
-            })
-            .expect("her edit");
-        phone.perform(effects).await;
-    }
-    let effects = phone
-        .engine
-        .change(private, |tx| visibility.write_to(tx))
-        .expect("her choice");
-    phone.perform(effects).await;
+    phone.write_profile(&hanako, &profile, &visibility).await;
     phone.wait_acknowledged(&hanako.relay_storage).await;
 
     // The admin's device gets the bio; Ken's may not even learn the part exists.

@@ -29,7 +29,8 @@ use tsunagu_core::api::Me;
 use tsunagu_core::engine::{ConnId, Effect, Engine};
 use tsunagu_core::ids::{DocumentId, PeerId, StorageId};
 use tsunagu_core::memory::MemoryStore;
-use tsunagu_core::profile::Profile;
+use tsunagu_core::profile::{Profile, Visibility};
+use tsunagu_core::vocab::Audience;
 use tsunagu_core::wire::Message;
 use tsunagu_server::{Config, DEMO_PASSWORD, Limits, Server};
 
@@ -201,6 +202,14 @@ pub struct Device {
     pub received: Vec<Message>,
 }
 
+/// The part of `owner`'s profile for `audience`, as `me` lists it (if they may read it).
+pub fn profile_part(me: &Me, owner: &Me, audience: Audience) -> Option<DocumentId> {
+    me.parts
+        .iter()
+        .find(|p| p.profile == owner.profile_doc && p.audience == audience)
+        .map(|p| p.doc)
+}
+
 impl Device {
     /// A new device (fresh storage) that wants `docs`, connected and past the handshake. The
     /// member's second device signs in on its own ([`session_for_new_device`]).
@@ -335,6 +344,31 @@ impl Device {
                 self.perform(effects).await;
             }
         }
+    }
+
+    /// Writes `profile` as its owner (`me`) does in the app: each field into the part for the
+    /// audience `visibility` chooses, and the choice into the private part. The device holds
+    /// every part.
+    pub async fn write_profile(&mut self, me: &Me, profile: &Profile, visibility: &Visibility) {
+        let part = |audience| profile_part(me, me, audience).expect("every part of one's own");
+        for (audience, doc) in [
+            (Audience::Everyone, me.profile_doc),
+            (Audience::Members, part(Audience::Members)),
+            (Audience::Admins, part(Audience::Admins)),
+        ] {
+            let effects = self
+                .engine
+                .change(doc, |tx| {
+                    profile.write_part(audience, visibility, &Visibility::default(), tx)
+                })
+                .expect("an edit of one's own profile");
+            self.perform(effects).await;
+        }
+        let effects = self
+            .engine
+            .change(part(Audience::OnlyMe), |tx| visibility.write_to(tx))
+            .expect("one's own choice");
+        self.perform(effects).await;
     }
 
     /// Waits until the relay has acknowledged every local change.
