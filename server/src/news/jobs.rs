@@ -35,7 +35,6 @@ use std::collections::{BTreeSet, HashMap};
 use tsunagu_core::api::{Applicant, AuditAction, MoveApplication, PushNotice, Referred};
 use tsunagu_core::ids::DocumentId;
 use tsunagu_core::job_application::{JobApplication, JobApplications, Referral, Refusal, Stage};
-use tsunagu_core::news::NewsPost;
 use tsunagu_core::photo;
 use tsunagu_core::vocab::DocKind;
 
@@ -277,11 +276,7 @@ impl Job for MoveTo<'_> {
         )
         .await?;
         // Their phone, if the app is closed, hears of it at once.
-        let title = s
-            .read(&self.post, NewsPost::read)
-            .await?
-            .map_err(|e| Error::Corrupt(format!("post {}: {e}", self.post)))?
-            .title;
+        let title = super::stored_post(s, &self.post).await?.title;
         let notice = PushNotice::Application {
             post: self.post,
             title,
@@ -423,12 +418,7 @@ impl Applying {
         if !readable.is_some_and(|r| r.job && r.out_at > 0) {
             return Ok(Err(Refusal::Unavailable));
         }
-        let opening = s
-            .read(&doc, NewsPost::read)
-            .await?
-            .map_err(|e| Error::Corrupt(format!("post {doc}: {e}")))?
-            .job
-            .unwrap_or_default();
+        let opening = super::stored_post(s, &doc).await?.job.unwrap_or_default();
         if opening.is_closed(s.now()) {
             return Ok(Err(Refusal::Closed));
         }

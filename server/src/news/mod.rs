@@ -415,6 +415,13 @@ impl PostRow {
 const ROW_COLUMNS: &str =
     "doc, responses, status, publish_at, out_at, pinned, segment, kind, notes";
 
+/// Post `doc` as the relay holds it (news or a job opening), read on the relay's write path.
+pub(crate) async fn stored_post(s: &mut Scribe<'_>, doc: &DocumentId) -> Result<NewsPost, Error> {
+    s.read(doc, NewsPost::read)
+        .await?
+        .map_err(|e| Error::Corrupt(format!("post {doc}: {e}")))
+}
+
 /// The row of post `doc`, if it is a post.
 async fn row(pool: &AnyPool, doc: &DocumentId) -> Result<Option<PostRow>, Error> {
     Ok(sqlx::query_as(&format!(
@@ -681,10 +688,7 @@ impl Reactions for Posts {
         record: &'a DocumentRecord,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let post = s
-                .read(&doc, NewsPost::read)
-                .await?
-                .map_err(|e| Error::Corrupt(format!("post {doc}: {e}")))?;
+            let post = stored_post(s, &doc).await?;
             let row: Option<(i64, Option<String>, String, String)> = sqlx::query_as(
                 "SELECT out_at, responses, status, segment FROM news_posts WHERE doc = $1",
             )
@@ -951,11 +955,7 @@ impl Job for Announce {
         if !Duty::Announce.claim(s.conn(), &self.post, now).await? {
             return Ok(());
         }
-        let title = s
-            .read(&self.post, NewsPost::read)
-            .await?
-            .map_err(|e| Error::Corrupt(format!("post {}: {e}", self.post)))?
-            .title;
+        let title = stored_post(s, &self.post).await?.title;
         let notice = PushNotice::News {
             post: self.post,
             title,
