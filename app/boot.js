@@ -1,6 +1,54 @@
 // Boots the app: registers the service worker (and its update flow), then loads the wasm.
 // A file of its own rather than an inline script, so the relay's Content-Security-Policy allows
 // no inline script at all. `cargo xtask dist` fills in the hashed names and hashes this file too.
+// Device storage is opened and read while the wasm is fetched and compiled: the browser's first
+// open of the origin's IndexedDB takes tens of milliseconds, and so does reading it. What a start
+// needs — each store's keys and values — waits in `window.tsunaguStored` for the app
+// (`Store::read_start`), which reads the database itself when this resolves to null. A database
+// that does not exist yet is left for the app to create (the upgrade is aborted); the connection
+// gives way to the app's upgrades and deletions. The names are the app's (`store::DB_NAME`, its
+// stores); app/tests/store.rs runs this function too.
+// readAhead:start
+function readAhead(name) {
+  return new Promise((resolve) => {
+    setTimeout(() => resolve(null), 3000);
+    let open;
+    try {
+      open = indexedDB.open(name);
+    } catch (_) {
+      resolve(null);
+      return;
+    }
+    open.onupgradeneeded = () => open.transaction.abort();
+    open.onerror = (event) => {
+      event.preventDefault();
+      resolve(null);
+    };
+    open.onsuccess = () => {
+      const db = open.result;
+      db.onversionchange = () => db.close();
+      // Open until the app has opened its own, so the browser keeps the database ready.
+      setTimeout(() => db.close(), 10000);
+      try {
+        const stores = ['chunks', 'sync_states', 'outbox', 'meta'];
+        const tx = db.transaction(stores);
+        const requests = stores.map((store) => {
+          const s = tx.objectStore(store);
+          return [store, store === 'outbox' ? [s.getAllKeys()] : [s.getAllKeys(), s.getAll()]];
+        });
+        tx.oncomplete = () =>
+          resolve(Object.fromEntries(requests.map(([store, rs]) => [store, rs.map((r) => r.result)])));
+        tx.onabort = () => resolve(null);
+      } catch (_) {
+        // A database from before these stores: the app upgrades and reads it.
+        resolve(null);
+      }
+    };
+  });
+}
+// readAhead:end
+window.tsunaguStored = readAhead('tsunagu');
+
 // The service worker update flow: a new shell installs in the background and waits; the app
 // shows "new version — reload", and its button calls tsunaguApplyUpdate().
 function announce(worker) {

@@ -54,7 +54,7 @@ use tsunagu_core::profile::Profile;
 use crate::error::AppError;
 use crate::state::{EventEntry, Link, Phase, Signals, StorageHealth};
 use crate::store::queue::{FlushOutcome, WriteQueue};
-use crate::store::{DB_NAME, MetaKey, Store, Write};
+use crate::store::{DB_NAME, Loaded, MetaKey, Store, Write};
 use crate::sync::SyncLink;
 use documents::Documents;
 use profiles::ProfileSave;
@@ -129,20 +129,30 @@ impl Runtime {
             log(&format!("device storage unavailable: {e}"));
             signals.storage.set(StorageHealth::Unavailable);
         }
-        let meta = |key| {
-            let store = store.clone();
-            async move {
-                match &store {
-                    Some(s) => s.meta(key).await.unwrap_or_else(|e| {
-                        log(&format!("reading {key:?}: {e}"));
-                        None
-                    }),
-                    None => None,
-                }
-            }
+        // Settings and documents are read at once; what cannot be read is logged and the start
+        // goes on without it (documents are fetched again from the relay).
+        let (settings, loaded) = match &store {
+            Some(store) => store.read_start().await,
+            None => (Ok(Vec::new()), Ok(Loaded::default())),
+        };
+        let mut settings = settings.unwrap_or_else(|e| {
+            log(&format!("reading settings: {e}"));
+            Vec::new()
+        });
+        let Loaded {
+            docs,
+            sync_states,
+            outbox,
+        } = loaded.unwrap_or_else(|e| {
+            log(&format!("loading device storage: {e}"));
+            Loaded::default()
+        });
+        let mut meta = |key| {
+            let at = settings.iter().position(|(k, _)| *k == key)?;
+            Some(settings.swap_remove(at).1)
         };
         let mut first_writes = Vec::new();
-        let storage_id = match meta(MetaKey::StorageId).await {
+        let storage_id = match meta(MetaKey::StorageId) {
             Some(id) => StorageId::new(id),
             None => {
                 let id = StorageId::random();
@@ -153,10 +163,7 @@ impl Runtime {
                 id
             }
         };
-        let actor = match meta(MetaKey::ActorId)
-            .await
-            .and_then(|hex| hex.parse::<ActorId>().ok())
-        {
+        let actor = match meta(MetaKey::ActorId).and_then(|hex| hex.parse::<ActorId>().ok()) {
             Some(actor) => actor,
             None => {
                 let actor = ActorId::from(random_bytes::<16>().as_slice());
@@ -167,14 +174,13 @@ impl Runtime {
                 actor
             }
         };
-        let cached_me: Option<Me> = meta(MetaKey::Me)
-            .await
-            .and_then(|json| serde_json::from_str(&json).ok());
-        let language = meta(MetaKey::Language).await;
+        let cached_me: Option<Me> =
+            meta(MetaKey::Me).and_then(|json| serde_json::from_str(&json).ok());
+        let language = meta(MetaKey::Language);
         // What the features kept is read now and taken up when their code is here.
         let features = features::Loader::default();
         for key in features::KEPT {
-            if let Some(json) = meta(key).await {
+            if let Some(json) = meta(key) {
                 features.keep(key, json);
             }
         }
@@ -188,29 +194,19 @@ impl Runtime {
         let device_storage = storage_id.clone();
         let mut engine =
             Engine::new(PeerId::random(), Some(storage_id)).with_actor(ActorId::from(tab_actor));
-        let mut outbox = BTreeSet::new();
-        if let Some(store) = &store {
-            match store.load().await {
-                Ok(loaded) => {
-                    for (doc, chunks) in &loaded.docs {
-                        if let Err(e) = engine.load(*doc, chunks) {
-                            // A corrupt document is fetched again from the relay.
-                            log(&format!("skipping stored {doc}: {e}"));
-                        }
-                    }
-                    for (peer, doc, state) in &loaded.sync_states {
-                        if engine.has_doc(doc)
-                            && let Err(e) = engine.load_sync_state(peer.clone(), *doc, state)
-                        {
-                            log(&format!("skipping sync state of {doc}: {e}"));
-                        }
-                    }
-                    outbox = loaded.outbox;
-                }
-                Err(e) => log(&format!("loading device storage: {e}")),
+        for (doc, chunks) in &docs {
+            if let Err(e) = engine.load(*doc, chunks) {
+                // A corrupt document is fetched again from the relay.
+                log(&format!("skipping stored {doc}: {e}"));
             }
         }
-
+        for (peer, doc, state) in &sync_states {
+            if engine.has_doc(doc)
+                && let Err(e) = engine.load_sync_state(peer.clone(), *doc, state)
+            {
+                log(&format!("skipping sync state of {doc}: {e}"));
+            }
+        }
         // A profile save waits for its chunk to reach the disk before it says "saved"; other
         // writes (sync states, settings) flushing meanwhile must not claim that.
         let save = Rc::new(ProfileSave::new(signals.save));

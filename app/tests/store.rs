@@ -291,3 +291,97 @@ async fn a_stored_profile_reads_back_through_automerge() {
             .is_some()
     );
 }
+
+/// `boot.js`'s read-ahead as it ships, run against the database `name`.
+fn boot_js_reads_ahead(name: &str) {
+    const BOOT_JS: &str = include_str!("../boot.js");
+    let start = BOOT_JS
+        .find("// readAhead:start")
+        .expect("boot.js marks its read-ahead");
+    let end = BOOT_JS
+        .find("// readAhead:end")
+        .expect("boot.js marks its read-ahead");
+    let run = js_sys::Function::new_with_args(
+        "name",
+        &format!(
+            "{}\nwindow.tsunaguStored = readAhead(name);\nreturn window.tsunaguStored;",
+            &BOOT_JS[start..end]
+        ),
+    );
+    run.call1(&wasm_bindgen::JsValue::NULL, &name.into())
+        .expect("the read-ahead starts");
+}
+
+/// Waits until `boot.js`'s read-ahead has finished reading.
+async fn read_ahead_done() {
+    let window = web_sys::window().expect("a window");
+    let stored = js_sys::Reflect::get(&window, &"tsunaguStored".into()).expect("reads");
+    let promise: js_sys::Promise = stored.into();
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("resolves");
+}
+
+#[wasm_bindgen_test]
+async fn a_start_takes_what_boot_js_read_ahead_and_reads_the_database_itself_without_it() {
+    let name = fresh_name("read-ahead");
+    let (doc, relay) = (DocumentId::random(), StorageId::new("relay-storage"));
+    let bytes = profile_doc("山田 花子");
+    let store = open(&name).await;
+    store
+        .apply(&[
+            Write::Chunk {
+                doc,
+                chunk: Chunk::Snapshot(bytes.clone()),
+            },
+            Write::SyncState {
+                peer: relay.clone(),
+                doc,
+                state: vec![7],
+            },
+            Write::OutboxAdd(doc),
+            Write::Meta {
+                key: MetaKey::Language,
+                value: "en".into(),
+            },
+        ])
+        .await
+        .expect("stored");
+
+    // Nothing read ahead (the wasm tests, a page without boot.js): the store reads itself.
+    let (settings, loaded) = store.read_start().await;
+    let (settings, loaded) = (settings.expect("settings"), loaded.expect("documents"));
+    assert_eq!(settings, vec![(MetaKey::Language, "en".to_owned())]);
+    assert_eq!(loaded.docs.get(&doc), Some(&vec![bytes]));
+    assert_eq!(loaded.sync_states, vec![(relay, doc, vec![7])]);
+    assert!(loaded.outbox.contains(&doc));
+
+    // boot.js reads while the wasm loads; the start gets what it read (a setting written after
+    // is not in it: it came from there), once.
+    boot_js_reads_ahead(&name);
+    read_ahead_done().await;
+    store
+        .apply(&[Write::Meta {
+            key: MetaKey::SeenNews,
+            value: "[]".into(),
+        }])
+        .await
+        .expect("stored");
+    let (ahead, ahead_loaded) = store.read_start().await;
+    assert_eq!(ahead.expect("settings"), settings);
+    assert_eq!(ahead_loaded.expect("documents"), loaded);
+    let (again, _) = store.read_start().await;
+    assert_eq!(
+        again.expect("settings").len(),
+        2,
+        "read itself the second time"
+    );
+
+    // A device with no database yet: boot.js leaves it for the app to create, and the start
+    // reads the store itself.
+    boot_js_reads_ahead(&fresh_name("no-database"));
+    read_ahead_done().await;
+    let (settings, loaded) = store.read_start().await;
+    assert_eq!(settings.expect("settings").len(), 2);
+    assert!(loaded.expect("documents").docs.contains_key(&doc));
+}

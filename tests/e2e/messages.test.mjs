@@ -275,8 +275,26 @@ test("a long conversation opens on its newest page, and older pages come when as
     await bubble(ken, "一通目").waitFor({ timeout: 20000 });
     assert.equal(await ken.getByTestId("message").count(), 7);
     await ken.getByTestId("older-messages").waitFor({ state: "detached" });
+
+    // Two more fill the third page, and the relay turns a fourth, empty one. A phone new to the
+    // conversation opens it on the latest messages, not on an empty page.
+    for (const text of ["八通目", "九通目"]) {
+      await hanako.getByTestId("composer-input").fill(text);
+      await hanako.getByTestId("send").click();
+      await bubble(hanako, text).waitFor();
+      await hanako.waitForSelector("[data-testid=sync-indicator][data-state=online]", { timeout: 15000 });
+    }
+    const tabletCtx = await browser.newContext(PHONE);
+    const tablet = await tabletCtx.newPage();
+    await signInThroughUi(tablet, small.url, "ken@example.com");
+    await tablet.getByTestId("nav-messages").click();
+    await tablet.getByTestId("conversation-row").first().click();
+    await bubble(tablet, "九通目").waitFor({ timeout: 20000 });
+    assert.deepEqual(await tablet.getByTestId("message-text").allTextContents(), ["七通目", "八通目", "九通目"]);
+    await tablet.getByTestId("older-messages").waitFor();
     await hanakoCtx.close();
     await kenCtx.close();
+    await tabletCtx.close();
   } finally {
     await small.stop();
   }

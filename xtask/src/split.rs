@@ -76,8 +76,16 @@ pub(crate) fn name_bundle(
     glue: &str,
     main_wasm: &[u8],
 ) -> Result<BundleNames> {
-    let mut link = fs::read_to_string(&split.link)
+    let link = fs::read_to_string(&split.link)
         .with_context(|| format!("reading {}", split.link.display()))?;
+    // The tool compiles a chunk only once the chunks it depends on are instantiated; compiling
+    // it as it arrives instead overlaps the work (a screen opened at start waits less for it).
+    let mut link = replace_all(
+        &link,
+        "return async (imports) => (WebAssembly.instantiateStreaming(src, imports));",
+        "const compiled = WebAssembly.compileStreaming(src);\n    compiled.catch(() => {});\n    \
+         return async (imports) => (WebAssembly.instantiate(await compiled, imports));",
+    )?;
     let mut chunks = Vec::new();
     for chunk in &split.chunks {
         let bytes = fs::read(chunk)?;

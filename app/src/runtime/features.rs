@@ -98,7 +98,10 @@ impl Runtime {
                 return None;
             };
             leptos::task::spawn_local(async move {
-                after_paint().await;
+                // The directory paints first; any other screen needs the features to show at all.
+                if on_directory() {
+                    after_paint().await;
+                }
                 let fetched = load().await;
                 rt.features.fetching.set(false);
                 match fetched {
@@ -137,6 +140,13 @@ impl Runtime {
         // Documents the features newly named (a conversation's pages) are asked for.
         self.perform(Vec::new());
     }
+}
+
+/// Whether the page shows the directory (the features' code can wait until it has painted).
+fn on_directory() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_none_or(|path| path == "/")
 }
 
 /// Waits until the browser has painted what the runtime just showed (the directory, at a

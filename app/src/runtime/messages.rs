@@ -349,10 +349,12 @@ impl Runtime {
         let mut read: BTreeMap<String, i64> = BTreeMap::new();
         let mut sending = BTreeSet::new();
         let mut page_of = BTreeMap::new();
+        let mut all_here = true;
         {
             let engine = self.docs.engine();
             for page in loaded {
                 let Some(doc) = super::documents::arrived(&engine, &page) else {
+                    all_here = false;
                     continue;
                 };
                 let acknowledged = engine.acknowledged_heads(&relay, &page).to_vec();
@@ -381,12 +383,26 @@ impl Runtime {
             }
         }
         messages.sort_by(|a, b| (a.at, &a.author, &a.id).cmp(&(b.at, &b.author, &b.id)));
+        let on_pages = messages.len();
         // Members the person blocked are not heard from: not shown, not counted.
         messages.retain(|m| !blocked.contains(&m.author));
         let mut held = self.conversations.borrow_mut();
         let Some(entry) = held.get_mut(&conversation) else {
             return false;
         };
+        // A page the relay has just turned holds nothing yet: the page before it is kept too,
+        // so the chat opens on its latest messages rather than an empty screen.
+        if all_here
+            && on_pages == 0
+            && let Some(older) = entry.older
+        {
+            entry.loaded.insert(0, older);
+            entry.older = older_than(&page_ids(&entry.conversation), &entry.loaded);
+            drop(held);
+            self.want(older);
+            self.read_page(conversation);
+            return true;
+        }
         if entry.messages == messages && entry.read == read && entry.sending == sending {
             return false;
         }

@@ -85,6 +85,22 @@ pub enum MetaKey {
 }
 
 impl MetaKey {
+    const ALL: [MetaKey; 9] = [
+        MetaKey::StorageId,
+        MetaKey::ActorId,
+        MetaKey::Me,
+        MetaKey::Language,
+        MetaKey::SeenEvents,
+        MetaKey::VenueCodes,
+        MetaKey::SeenSeats,
+        MetaKey::KnownEvents,
+        MetaKey::SeenNews,
+    ];
+
+    fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == key)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             MetaKey::StorageId => "storage-id",
@@ -168,30 +184,49 @@ impl Store {
         self.db.close();
     }
 
-    /// Reads every document chunk, sync state and outbox entry.
+    /// What a start needs: every setting, and every document chunk, sync state and outbox
+    /// entry. `boot.js` reads them while the wasm loads; they are taken from there, or read now
+    /// if it could not. Settings and documents fail apart: a corrupt chunk loses no setting.
+    pub async fn read_start(
+        &self,
+    ) -> (
+        Result<Vec<(MetaKey, String)>, AppError>,
+        Result<Loaded, AppError>,
+    ) {
+        if let Some(ahead) = read_ahead().await {
+            return (Ok(settings_of(ahead.meta)), loaded_of(ahead.documents));
+        }
+        futures::join!(self.settings(), self.load())
+    }
+
+    /// Reads every document chunk, sync state and outbox entry, the requests all at once.
     pub async fn load(&self) -> Result<Loaded, AppError> {
         let err = failed("loading");
         let tx = self.db.transaction(DOCUMENT_STORES).build().map_err(err)?;
-        let mut loaded = Loaded::default();
+        let (chunks, sync_states, outbox) = (
+            tx.object_store(CHUNKS).map_err(err)?,
+            tx.object_store(SYNC_STATES).map_err(err)?,
+            tx.object_store(OUTBOX).map_err(err)?,
+        );
+        let (chunks, sync_states, outbox) = futures::join!(
+            all_entries(&chunks),
+            all_entries(&sync_states),
+            all_keys(&outbox),
+        );
+        loaded_of(Stored {
+            chunks: chunks?,
+            sync_states: sync_states?,
+            outbox: outbox?,
+        })
+    }
 
-        for (key, value) in all_entries(&tx.object_store(CHUNKS).map_err(err)?).await? {
-            let (doc, _) = keys::split(&key)?;
-            loaded
-                .docs
-                .entry(doc)
-                .or_default()
-                .push(bytes_of(&value, &key)?);
-        }
-        for (key, value) in all_entries(&tx.object_store(SYNC_STATES).map_err(err)?).await? {
-            let (doc, peer) = keys::split(&key)?;
-            loaded
-                .sync_states
-                .push((StorageId::new(peer), doc, bytes_of(&value, &key)?));
-        }
-        for key in all_keys(&tx.object_store(OUTBOX).map_err(err)?).await? {
-            loaded.outbox.insert(keys::doc(&key)?);
-        }
-        Ok(loaded)
+    /// Reads every setting in one request.
+    pub async fn settings(&self) -> Result<Vec<(MetaKey, String)>, AppError> {
+        let err = failed("reading settings");
+        let tx = self.db.transaction(META).build().map_err(err)?;
+        Ok(settings_of(
+            all_entries(&tx.object_store(META).map_err(err)?).await?,
+        ))
     }
 
     /// Reads one `meta` entry.
@@ -429,19 +464,98 @@ async fn all_keys(store: &ObjectStore<'_>) -> Result<Vec<String>, AppError> {
 /// Every (key, value) of an object store; `getAll` and `getAllKeys` return the same key order.
 async fn all_entries(store: &ObjectStore<'_>) -> Result<Vec<(String, JsValue)>, AppError> {
     let err = failed("loading");
-    let keys = all_keys(store).await?;
-    let values: Vec<JsValue> = store
-        .get_all::<JsValue>()
-        .await
-        .map_err(err)?
-        .collect::<Result<_, _>>()
-        .map_err(err)?;
+    let (keys, values) = futures::join!(all_keys(store), async {
+        store.get_all::<JsValue>().await.map_err(err)
+    });
+    let keys = keys?;
+    let values: Vec<JsValue> = values?.collect::<Result<_, _>>().map_err(err)?;
     if keys.len() != values.len() {
         return Err(AppError::CorruptStorage(
             "keys and values differ in number".into(),
         ));
     }
     Ok(keys.into_iter().zip(values).collect())
+}
+
+/// The document stores' entries as read, before they are checked.
+struct Stored {
+    chunks: Vec<(String, JsValue)>,
+    sync_states: Vec<(String, JsValue)>,
+    outbox: Vec<String>,
+}
+
+fn loaded_of(stored: Stored) -> Result<Loaded, AppError> {
+    let mut loaded = Loaded::default();
+    for (key, value) in stored.chunks {
+        let (doc, _) = keys::split(&key)?;
+        loaded
+            .docs
+            .entry(doc)
+            .or_default()
+            .push(bytes_of(&value, &key)?);
+    }
+    for (key, value) in stored.sync_states {
+        let (doc, peer) = keys::split(&key)?;
+        loaded
+            .sync_states
+            .push((StorageId::new(peer), doc, bytes_of(&value, &key)?));
+    }
+    for key in stored.outbox {
+        loaded.outbox.insert(keys::doc(&key)?);
+    }
+    Ok(loaded)
+}
+
+/// The settings among `entries`; anything else is not ours and left alone.
+fn settings_of(entries: Vec<(String, JsValue)>) -> Vec<(MetaKey, String)> {
+    entries
+        .into_iter()
+        .filter_map(|(key, value)| Some((MetaKey::parse(&key)?, value.as_string()?)))
+        .collect()
+}
+
+/// What `boot.js` read ahead: `window.tsunaguStored`, a promise of each store's keys and values
+/// (the outbox's keys only), or of null when it could not read them. Taken once.
+struct ReadAhead {
+    meta: Vec<(String, JsValue)>,
+    documents: Stored,
+}
+
+async fn read_ahead() -> Option<ReadAhead> {
+    let window = web_sys::window()?;
+    let name = JsValue::from_str("tsunaguStored");
+    let promise: js_sys::Promise = js_sys::Reflect::get(&window, &name).ok()?.dyn_into().ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &name);
+    let stored = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let part = |store: &str, at: u32| -> Option<js_sys::Array> {
+        let pair: js_sys::Array = js_sys::Reflect::get(&stored, &store.into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        pair.get(at).dyn_into().ok()
+    };
+    let entries = |store: &str| -> Option<Vec<(String, JsValue)>> {
+        let (keys, values) = (part(store, 0)?, part(store, 1)?);
+        if keys.length() != values.length() {
+            return None;
+        }
+        keys.iter()
+            .zip(values.iter())
+            .map(|(k, v)| Some((k.as_string()?, v)))
+            .collect()
+    };
+    let outbox = part(OUTBOX, 0)?
+        .iter()
+        .map(|k| k.as_string())
+        .collect::<Option<_>>()?;
+    Some(ReadAhead {
+        meta: entries(META)?,
+        documents: Stored {
+            chunks: entries(CHUNKS)?,
+            sync_states: entries(SYNC_STATES)?,
+            outbox,
+        },
+    })
 }
 
 /// Turns a failed IndexedDB call into the app's error, naming what the store was doing.

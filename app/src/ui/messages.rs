@@ -233,7 +233,7 @@ fn ConversationList(me: Memo<String>) -> impl IntoView {
                     let unread = entry.unread(&me.get());
                     let last = entry.messages.last().cloned();
                     // A one-to-one conversation shows the other member's face; a group, its name's.
-                    let photo = other(Some(entry.clone()), &me.get())
+                    let photo = other(Some(&entry), &me.get())
                         .and_then(|user| photo_of(signals, &user))
                         .unwrap_or_default();
                     view! {
@@ -550,15 +550,32 @@ pub(crate) fn ChatPage() -> impl IntoView {
     let me = Memo::new(move |_| my_id(signals));
     // Shown is read: the mark follows the newest message while the chat is open.
     Effect::new(move |_| {
-        if let Some(entry) = entry.get()
-            && entry.unread(&me.get()) > 0
-        {
-            client.mark_conversation_read(entry.doc);
+        let unread = entry.with(|e| {
+            e.as_ref()
+                .filter(|e| e.unread(&me.get()) > 0)
+                .map(|e| e.doc)
+        });
+        if let Some(doc) = unread {
+            client.mark_conversation_read(doc);
         }
     });
     let selected = RwSignal::new(None::<String>);
     let reply_to = RwSignal::new(None::<String>);
     let editing = RwSignal::new(None::<String>);
+    // What the chat shows changes rarely; its log is rebuilt only then, not with every message.
+    let shown = Memo::new(move |_| {
+        entry.with(|e| match e {
+            None => Shown::NotHere,
+            Some(e)
+                if e.page().is_none()
+                    || e.messages.is_empty() && e.conversation.members.is_empty() =>
+            {
+                Shown::Loading
+            }
+            Some(_) => Shown::Log,
+        })
+    });
+    let other_member = Memo::new(move |_| entry.with(|e| other(e.as_ref(), &me.get())));
     view! {
         <section class="chat" data-testid="chat">
             <header class="chat-head">
@@ -571,14 +588,14 @@ pub(crate) fn ChatPage() -> impl IntoView {
                     <OfficialBadge entry />
                 </h1>
                 <ChatControls entry=entry />
-                {move || other(entry.get(), &me.get()).map(|user| view! { <BlockButton user=user /> })}
+                {move || other_member.get().map(|user| view! { <BlockButton user=user /> })}
             </header>
-            {move || match entry.get() {
-                None => view! { <p class="empty" data-testid="chat-not-here">{move || t_string!(i18n, messages.not_here)}</p> }.into_any(),
-                Some(e) if e.page().is_none() || e.messages.is_empty() && e.conversation.members.is_empty() => {
+            {move || match shown.get() {
+                Shown::NotHere => view! { <p class="empty" data-testid="chat-not-here">{move || t_string!(i18n, messages.not_here)}</p> }.into_any(),
+                Shown::Loading => {
                     view! { <p class="empty muted" data-testid="chat-loading">{move || t_string!(i18n, messages.loading)}</p> }.into_any()
                 }
-                Some(_) => view! {
+                Shown::Log => view! {
                     <Show when=move || entry.with(|e| e.as_ref().is_some_and(|e| e.older.is_some()))>
                         <button type="button" class="button button-quiet button-small chat-older" data-testid="older-messages"
                             on:click=move |_| {
@@ -699,12 +716,25 @@ fn OfficialBadge(entry: Memo<Option<ConversationEntry>>) -> impl IntoView {
 }
 
 /// The other member of a one-to-one conversation.
-fn other(entry: Option<ConversationEntry>, me: &str) -> Option<String> {
+fn other(entry: Option<&ConversationEntry>, me: &str) -> Option<String> {
     let entry = entry?;
     if !entry.conversation.name.is_empty() || entry.conversation.members.len() != 2 {
         return None;
     }
-    entry.conversation.members.into_keys().find(|m| m != me)
+    entry
+        .conversation
+        .members
+        .keys()
+        .find(|m| *m != me)
+        .cloned()
+}
+
+/// What a chat shows: the conversation is not on this device, is on its way, or its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    NotHere,
+    Loading,
+    Log,
 }
 
 /// Blocks the other member of a one-to-one conversation (their messages stop showing, and no
@@ -760,18 +790,22 @@ fn Bubble(
     let signals = use_client().signals;
     let state = {
         let id = id.clone();
+        // Read in place: a hundred bubbles each cloning the whole conversation made opening a
+        // chat quadratic.
         Memo::new(move |_| {
-            let e = entry.get()?;
-            let message = e.messages.iter().find(|m| m.id == id)?.clone();
-            let quoted = message
-                .reply_to
-                .as_ref()
-                .and_then(|r| e.messages.iter().find(|m| &m.id == r))
-                .cloned();
-            let seen = read_by(&message, &e.read);
-            let group = e.conversation.members.len() > 2;
-            let sending = e.sending.contains(&message.id);
-            Some((message, quoted, seen, group, sending))
+            entry.with(|e| {
+                let e = e.as_ref()?;
+                let message = e.messages.iter().find(|m| m.id == id)?.clone();
+                let quoted = message
+                    .reply_to
+                    .as_ref()
+                    .and_then(|r| e.messages.iter().find(|m| &m.id == r))
+                    .cloned();
+                let seen = read_by(&message, &e.read);
+                let group = e.conversation.members.len() > 2;
+                let sending = e.sending.contains(&message.id);
+                Some((message, quoted, seen, group, sending))
+            })
         })
     };
     let toggle = {
