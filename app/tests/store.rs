@@ -33,6 +33,27 @@ fn profile_doc(name: &str) -> Vec<u8> {
     doc.save()
 }
 
+/// A write of every kind: `doc`'s snapshot, its sync state with `relay`, its outbox entry, and
+/// the language.
+fn one_of_each(doc: DocumentId, relay: &StorageId, bytes: &[u8]) -> [Write; 4] {
+    [
+        Write::Chunk {
+            doc,
+            chunk: Chunk::Snapshot(bytes.to_vec()),
+        },
+        Write::SyncState {
+            peer: relay.clone(),
+            doc,
+            state: vec![1, 2, 3],
+        },
+        Write::OutboxAdd(doc),
+        Write::Meta {
+            key: MetaKey::Language,
+            value: "en".into(),
+        },
+    ]
+}
+
 #[wasm_bindgen_test]
 async fn chunks_sync_states_outbox_and_settings_survive_closing_and_reopening() {
     let name = fresh_name("reopen");
@@ -42,22 +63,7 @@ async fn chunks_sync_states_outbox_and_settings_survive_closing_and_reopening() 
 
     let store = open(&name).await;
     store
-        .apply(&[
-            Write::Chunk {
-                doc,
-                chunk: Chunk::Snapshot(bytes.clone()),
-            },
-            Write::SyncState {
-                peer: relay.clone(),
-                doc,
-                state: vec![1, 2, 3],
-            },
-            Write::OutboxAdd(doc),
-            Write::Meta {
-                key: MetaKey::Language,
-                value: "en".into(),
-            },
-        ])
+        .apply(&one_of_each(doc, &relay, &bytes))
         .await
         .expect("the batch is stored");
     store.close();
@@ -329,22 +335,7 @@ async fn a_start_takes_what_boot_js_read_ahead_and_reads_the_database_itself_wit
     let bytes = profile_doc("山田 花子");
     let store = open(&name).await;
     store
-        .apply(&[
-            Write::Chunk {
-                doc,
-                chunk: Chunk::Snapshot(bytes.clone()),
-            },
-            Write::SyncState {
-                peer: relay.clone(),
-                doc,
-                state: vec![7],
-            },
-            Write::OutboxAdd(doc),
-            Write::Meta {
-                key: MetaKey::Language,
-                value: "en".into(),
-            },
-        ])
+        .apply(&one_of_each(doc, &relay, &bytes))
         .await
         .expect("stored");
 
@@ -353,7 +344,7 @@ async fn a_start_takes_what_boot_js_read_ahead_and_reads_the_database_itself_wit
     let (settings, loaded) = (settings.expect("settings"), loaded.expect("documents"));
     assert_eq!(settings, vec![(MetaKey::Language, "en".to_owned())]);
     assert_eq!(loaded.docs.get(&doc), Some(&vec![bytes]));
-    assert_eq!(loaded.sync_states, vec![(relay, doc, vec![7])]);
+    assert_eq!(loaded.sync_states, vec![(relay, doc, vec![1, 2, 3])]);
     assert!(loaded.outbox.contains(&doc));
 
     // boot.js reads while the wasm loads; the start gets what it read (a setting written after
