@@ -54,6 +54,16 @@ fn one_of_each(doc: DocumentId, relay: &StorageId, bytes: &[u8]) -> [Write; 4] {
     ]
 }
 
+/// `loaded` holds the documents' part of [`one_of_each`].
+fn assert_one_of_each(loaded: &Loaded, doc: DocumentId, relay: &StorageId, bytes: &[u8]) {
+    assert_eq!(loaded.docs.get(&doc), Some(&vec![bytes.to_vec()]));
+    assert_eq!(
+        loaded.sync_states,
+        vec![(relay.clone(), doc, vec![1, 2, 3])]
+    );
+    assert!(loaded.outbox.contains(&doc));
+}
+
 #[wasm_bindgen_test]
 async fn chunks_sync_states_outbox_and_settings_survive_closing_and_reopening() {
     let name = fresh_name("reopen");
@@ -69,10 +79,7 @@ async fn chunks_sync_states_outbox_and_settings_survive_closing_and_reopening() 
     store.close();
 
     let store = open(&name).await;
-    let loaded = store.load().await.expect("loads");
-    assert_eq!(loaded.docs.get(&doc), Some(&vec![bytes]));
-    assert_eq!(loaded.sync_states, vec![(relay, doc, vec![1, 2, 3])]);
-    assert!(loaded.outbox.contains(&doc));
+    assert_one_of_each(&store.load().await.expect("loads"), doc, &relay, &bytes);
     assert_eq!(
         store.meta(MetaKey::Language).await.expect("reads"),
         Some("en".into())
@@ -298,8 +305,8 @@ async fn a_stored_profile_reads_back_through_automerge() {
     );
 }
 
-/// `boot.js`'s read-ahead as it ships, run against the database `name`.
-fn boot_js_reads_ahead(name: &str) {
+/// `boot.js`'s read-ahead as it ships, run against the database `name`; done once it has read.
+async fn boot_js_reads_ahead(name: &str) {
     const BOOT_JS: &str = include_str!("../boot.js");
     let start = BOOT_JS
         .find("// readAhead:start")
@@ -314,16 +321,10 @@ fn boot_js_reads_ahead(name: &str) {
             &BOOT_JS[start..end]
         ),
     );
-    run.call1(&wasm_bindgen::JsValue::NULL, &name.into())
+    let reading = run
+        .call1(&wasm_bindgen::JsValue::NULL, &name.into())
         .expect("the read-ahead starts");
-}
-
-/// Waits until `boot.js`'s read-ahead has finished reading.
-async fn read_ahead_done() {
-    let window = web_sys::window().expect("a window");
-    let stored = js_sys::Reflect::get(&window, &"tsunaguStored".into()).expect("reads");
-    let promise: js_sys::Promise = stored.into();
-    wasm_bindgen_futures::JsFuture::from(promise)
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(reading))
         .await
         .expect("resolves");
 }
@@ -343,14 +344,11 @@ async fn a_start_takes_what_boot_js_read_ahead_and_reads_the_database_itself_wit
     let (settings, loaded) = store.read_start().await;
     let (settings, loaded) = (settings.expect("settings"), loaded.expect("documents"));
     assert_eq!(settings, vec![(MetaKey::Language, "en".to_owned())]);
-    assert_eq!(loaded.docs.get(&doc), Some(&vec![bytes]));
-    assert_eq!(loaded.sync_states, vec![(relay, doc, vec![1, 2, 3])]);
-    assert!(loaded.outbox.contains(&doc));
+    assert_one_of_each(&loaded, doc, &relay, &bytes);
 
     // boot.js reads while the wasm loads; the start gets what it read (a setting written after
     // is not in it: it came from there), once.
-    boot_js_reads_ahead(&name);
-    read_ahead_done().await;
+    boot_js_reads_ahead(&name).await;
     store
         .apply(&[Write::Meta {
             key: MetaKey::SeenNews,
@@ -370,8 +368,7 @@ async fn a_start_takes_what_boot_js_read_ahead_and_reads_the_database_itself_wit
 
     // A device with no database yet: boot.js leaves it for the app to create, and the start
     // reads the store itself.
-    boot_js_reads_ahead(&fresh_name("no-database"));
-    read_ahead_done().await;
+    boot_js_reads_ahead(&fresh_name("no-database")).await;
     let (settings, loaded) = store.read_start().await;
     assert_eq!(settings.expect("settings").len(), 2);
     assert!(loaded.expect("documents").docs.contains_key(&doc));

@@ -255,12 +255,17 @@ test("a long conversation opens on its newest page, and older pages come when as
     // The page turned after the third and the sixth; her chat still shows all seven.
     assert.equal(await hanako.getByTestId("message").count(), 7);
 
-    // Ken's phone, new to the conversation, gets the newest page only, then asks for older.
-    const kenCtx = await browser.newContext(PHONE);
-    const ken = await kenCtx.newPage();
-    await signInThroughUi(ken, small.url, "ken@example.com");
-    await ken.getByTestId("nav-messages").click();
-    await ken.getByTestId("conversation-row").first().click();
+    // A phone of Ken's new to the conversation opens it.
+    const kensNewPhone = async () => {
+      const ctx = await browser.newContext(PHONE);
+      const page = await ctx.newPage();
+      await signInThroughUi(page, small.url, "ken@example.com");
+      await page.getByTestId("nav-messages").click();
+      await page.getByTestId("conversation-row").first().click();
+      return [ctx, page];
+    };
+    // It gets the newest page only, then asks for older.
+    const [kenCtx, ken] = await kensNewPhone();
     await bubble(ken, "七通目").waitFor({ timeout: 20000 });
     assert.equal(await ken.getByTestId("message").count(), 1);
     await ken.getByTestId("older-messages").click();
@@ -282,11 +287,7 @@ test("a long conversation opens on its newest page, and older pages come when as
     // Two more fill the third page, and the relay turns a fourth, empty one. A phone new to the
     // conversation opens it on the latest messages, not on an empty page.
     await write(["八通目", "九通目"]);
-    const tabletCtx = await browser.newContext(PHONE);
-    const tablet = await tabletCtx.newPage();
-    await signInThroughUi(tablet, small.url, "ken@example.com");
-    await tablet.getByTestId("nav-messages").click();
-    await tablet.getByTestId("conversation-row").first().click();
+    const [tabletCtx, tablet] = await kensNewPhone();
     await bubble(tablet, "九通目").waitFor({ timeout: 20000 });
     assert.deepEqual(await tablet.getByTestId("message-text").allTextContents(), ["七通目", "八通目", "九通目"]);
     await tablet.getByTestId("older-messages").waitFor();

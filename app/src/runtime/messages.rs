@@ -32,8 +32,8 @@ pub struct ConversationEntry {
     /// Its own document; default until it has arrived.
     pub conversation: Conversation,
     /// The pages kept on this device, oldest first: the newest (the last, where new messages
-    /// go), the one before it once the conversation turned a page here, and older ones the
-    /// person asked for.
+    /// go), the one before it once the conversation turned a page here or while the newest
+    /// holds nothing, and older ones the person asked for.
     pub loaded: Vec<DocumentId>,
     /// The page before the oldest loaded one, which "older messages" fetches.
     pub older: Option<DocumentId>,
